@@ -2,6 +2,7 @@ package io.raftmq.client.protocol.header;
 
 import io.raftmq.client.protocol.CommandHeader;
 import io.raftmq.client.protocol.ExtFields;
+import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
@@ -47,5 +48,24 @@ public record SendMessageResponseHeader(
         f.put("transactionId", transactionId);
         f.put("batchUniqId", batchUniqId);
         f.put("recallHandle", recallHandle);
+    }
+
+    /** extFields key of the broker's region, read unconditionally by the client (spec trap 1). */
+    public static final String MSG_REGION = "MSG_REGION";
+    /** extFields key of the trace switch. */
+    public static final String TRACE_ON = "TRACE_ON";
+
+    /**
+     * A send response built the way the 5.3.3 broker builds it (extFields created by addExtField, so ordered like a
+     * HashMap of capacity 256; header fields first, then TRACE_ON and MSG_REGION), which makes it byte-identical
+     * to vectors 05 (JSON) and 33 (ROCKETMQ). The caller sets the opaque via {@code markResponseTo}.
+     */
+    public RemotingCommand toResponse(int code, String remark, String region, boolean traceOn) {
+        RemotingCommand r = RemotingCommand.createResponse(code, remark);
+        r.extFields(new ExtFields(ExtFields.CAPACITY_ADD_FIELD));
+        encodeTo(r.extFields());
+        r.extFields().put(TRACE_ON, traceOn);
+        r.extFields().put(MSG_REGION, region);
+        return r;
     }
 }
