@@ -7,6 +7,7 @@ import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -35,6 +36,7 @@ public final class NettyLeakExtension implements AfterEachCallback, AfterAllCall
 
     /** Forces leak reporting and throws {@link AssertionError} listing any leak seen since the last check. */
     public static void check(String where) {
+        LoggerFactory.getILoggerFactory(); // logback configures itself lazily; make sure the appender exists
         if (!LeakFailAppender.attached) {
             throw new AssertionError("LeakFailAppender is not attached in logback-test.xml: leaks would go unseen");
         }
