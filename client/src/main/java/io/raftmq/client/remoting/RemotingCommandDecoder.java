@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p><b>Ownership:</b> the inbound frame is released by {@link MessageToMessageDecoder} after {@link #decode};
  * the emitted command holds a retained slice of it as body and belongs to the next handler, which must release it
- * (the dispatcher does). A malformed frame raises {@code CorruptedFrameException} (wrapped in a
+ * (the dispatcher does). A malformed frame raises {@code CorruptedFrameException} (a
  * {@code DecoderException}); nothing is retained in that case, and the dispatcher closes the channel.
  */
 public final class RemotingCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
