@@ -120,7 +120,8 @@ class PipelineCodecTest {
         ByteBuf in = PooledByteBufAllocator.DEFAULT.directBuffer().writeInt(4 + bad.length + 3)
                 .writeInt(bad.length).writeBytes(bad).writeBytes(new byte[] {1, 2, 3});
         ch.writeInbound(in);
-        assertThat(sink.errors).singleElement().isInstanceOf(CorruptedFrameException.class)
+        assertThat(sink.errors).hasSize(1);
+        assertThat(sink.errors.get(0)).isInstanceOf(CorruptedFrameException.class)
                 .hasMessageContaining("malformed JSON header");
         assertThat(sink.commands).isEmpty();
         assertThat(in.refCnt()).isZero();
