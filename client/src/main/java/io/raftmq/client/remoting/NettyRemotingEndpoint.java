@@ -53,6 +53,7 @@ public abstract class NettyRemotingEndpoint {
     private final List<ChannelEventListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextOpaque = new AtomicInteger();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong strayResponses = new AtomicLong();
     private final Semaphore inflight;
     private final Dispatcher dispatcher = new Dispatcher();
     private volatile boolean started;
@@ -121,6 +122,11 @@ public abstract class NettyRemotingEndpoint {
     /** Errors counted at the pipeline and processor boundaries (malformed frames, processor crashes, ...). */
     public long errorCount() {
         return errors.get();
+    }
+
+    /** Responses that matched no pending call (late after a timeout, or answers to oneway requests). */
+    public long strayResponseCount() {
+        return strayResponses.get();
     }
 
     /** Calls currently awaiting a response. */
@@ -275,6 +281,7 @@ public abstract class NettyRemotingEndpoint {
     private void completeResponse(RemotingCommand response) {
         PendingCall call = pending.remove(response.opaque());
         if (call == null) {
+            strayResponses.incrementAndGet();
             LOG.debug("response with unknown opaque {} (timed out or never sent): {}", response.opaque(), response);
             response.release();
             return;
