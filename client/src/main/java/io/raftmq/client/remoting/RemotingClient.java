@@ -44,7 +44,8 @@ public final class RemotingClient extends NettyRemotingEndpoint {
     public synchronized void start() {
         Verify.state(group == null, "client already started");
         markStarted();
-        group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("raftmq-remoting-client-io"),
+        group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+                new DefaultThreadFactory("raftmq-remoting-client-io"),
                 NioIoHandler.newFactory());
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)

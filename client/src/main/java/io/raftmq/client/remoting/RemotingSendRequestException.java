@@ -1,7 +1,8 @@
 package io.raftmq.client.remoting;
 
 /**
- * The request could not be written to the channel (channel closed during the write, encoder failure such as a frame over frameLengthMax).
+ * The request could not be written to the channel (channel closed during the write, encoder failure such as a frame
+ * over frameLengthMax).
  */
 public class RemotingSendRequestException extends RemotingException {
     private static final long serialVersionUID = 1L;

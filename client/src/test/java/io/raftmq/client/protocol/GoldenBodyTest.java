@@ -60,7 +60,8 @@ class GoldenBodyTest {
         assertThat(b.brokerAddrs()).containsEntry(0L, "127.0.0.1:10911").containsEntry(1L, "127.0.0.1:10921");
         assertThat(plain.queueDatas().get(0).perm()).isEqualTo(6);
         assertRoundTrip(plain, "13_topic_route_default.json");
-        assertThat(new String(plain.encode(true), StandardCharsets.UTF_8)).isEqualTo(text("14_topic_route_standard.json"));
+        assertThat(new String(plain.encode(true),
+                StandardCharsets.UTF_8)).isEqualTo(text("14_topic_route_standard.json"));
     }
 
     @Test
@@ -99,7 +100,8 @@ class GoldenBodyTest {
         assertThat(s.offsetTable()).containsEntry(new MessageQueue("TopicTest", "broker-a", 0),
                 new OffsetWrapper(10, 7, 8, 1700000000123L));
         assertRoundTrip(s, "20_consume_stats.json");
-        String stringKeys = "{\"consumeTps\":\"1.5\",\"offsetTable\":{\"{\\\"topic\\\":\\\"TopicTest\\\",\\\"queueId\\\":"
+        String stringKeys = "{\"consumeTps\":\"1.5\","
+                + "\"offsetTable\":{\"{\\\"topic\\\":\\\"TopicTest\\\",\\\"queueId\\\":"
                 + "\\\"0\\\",\\\"brokerName\\\":\\\"broker-a\\\"}\":{\"brokerOffset\":\"10\",\"consumerOffset\":7,"
                 + "\"lastTimestamp\":1700000000123,\"pullOffset\":8}}}";
         assertThat(ConsumeStats.decode(stringKeys.getBytes(StandardCharsets.UTF_8))).isEqualTo(s);
@@ -126,7 +128,8 @@ class GoldenBodyTest {
 
     @Test
     void topicConfigsAndSubscriptionGroup() throws Exception {
-        TopicConfigSerializeWrapper w = TopicConfigSerializeWrapper.decode(Vectors.bytes("23_topic_config_wrapper.json"));
+        TopicConfigSerializeWrapper w =
+                TopicConfigSerializeWrapper.decode(Vectors.bytes("23_topic_config_wrapper.json"));
         assertThat(w.dataVersion().counter()).isEqualTo(1);
         assertThat(w.topicConfigTable().get("TopicTest")).isEqualTo(TopicConfig.of("TopicTest", 4));
         assertRoundTrip(w, "23_topic_config_wrapper.json");

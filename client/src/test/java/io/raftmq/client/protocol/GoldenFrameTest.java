@@ -78,7 +78,8 @@ class GoldenFrameTest {
 
     @Test
     void sendMessageV2RequestJsonAndBinary() throws Exception {
-        for (String v : new String[] {"03_send_message_v2_request_json.bin", "04_send_message_v2_request_rocketmq.bin"}) {
+        for (String v : new String[] {"03_send_message_v2_request_json.bin",
+                "04_send_message_v2_request_rocketmq.bin"}) {
             RemotingCommand c = decode(v);
             assertThat(c.code()).isEqualTo(RequestCode.SEND_MESSAGE_V2);
             assertThat(c.opaque()).isEqualTo(2);

@@ -31,7 +31,8 @@ class HeaderDecodeTest {
         ExtFields f = new ExtFields().put("consumerGroup", "CG").put("topic", "T").put("queueId", "x1")
                 .put("commitOffset", 5);
         assertThatThrownBy(() -> UpdateConsumerOffsetRequestHeader.decode(f))
-                .isInstanceOf(RemotingCommandException.class).hasMessageContaining("<queueId> has an invalid value: x1");
+                .isInstanceOf(RemotingCommandException.class)
+                        .hasMessageContaining("<queueId> has an invalid value: x1");
     }
 
     @Test

@@ -43,7 +43,8 @@ public record ClusterInfo(Map<String, BrokerData> brokerAddrTable, Map<String, L
         JsonObject b = o.getObject("brokerAddrTable");
         if (b != null) {
             for (Map.Entry<Object, Object> e : b.entries()) {
-                brokers.put(e.getKey().toString(), BrokerData.fromJson(JsonObject.toObject("BrokerData", e.getValue())));
+                brokers.put(e.getKey().toString(), BrokerData.fromJson(JsonObject.toObject("BrokerData",
+                        e.getValue())));
             }
         }
         Map<String, List<String>> clusters = new TreeMap<>();

@@ -43,7 +43,8 @@ public record ConsumerConnection(List<Connection> connectionSet, String consumeT
                             SubscriptionData.fromJson(JsonObject.toObject("SubscriptionData", e.getValue())));
                 }
             }
-            return new ConsumerConnection(Bodies.objects(o.getArray("connectionSet"), "Connection", Connection::fromJson),
+            return new ConsumerConnection(Bodies.objects(o.getArray("connectionSet"), "Connection",
+                    Connection::fromJson),
                     o.getString("consumeType"), o.getString("messageModel"), o.getString("consumeFromWhere"), subs);
         });
     }

@@ -20,6 +20,7 @@ public record ConsumerIdList(List<String> consumerIdList) implements JsonBody {
 
     /** @throws RemotingCommandException if the body is malformed */
     public static ConsumerIdList decode(byte[] body) throws RemotingCommandException {
-        return Bodies.decode(body, "ConsumerIdList", o -> new ConsumerIdList(Bodies.strings(o.getArray("consumerIdList"))));
+        return Bodies.decode(body, "ConsumerIdList",
+                o -> new ConsumerIdList(Bodies.strings(o.getArray("consumerIdList"))));
     }
 }

@@ -31,6 +31,7 @@ public record KVTable(Map<String, String> table) implements JsonBody {
 
     /** @throws RemotingCommandException if the body is malformed */
     public static KVTable decode(byte[] body) throws RemotingCommandException {
-        return Bodies.decode(body, "KVTable", o -> new KVTable(Bodies.stringMap(o.getObject("table"), new HashMap<>())));
+        return Bodies.decode(body, "KVTable", o -> new KVTable(Bodies.stringMap(o.getObject("table"),
+                new HashMap<>())));
     }
 }

@@ -28,7 +28,8 @@ public record LockBatchRequestBody(String clientId, String consumerGroup, List<M
     /** @throws RemotingCommandException if the body is malformed */
     public static LockBatchRequestBody decode(byte[] body) throws RemotingCommandException {
         return Bodies.decode(body, "LockBatchRequestBody", o -> new LockBatchRequestBody(o.getString("clientId"),
-                o.getString("consumerGroup"), Bodies.objects(o.getArray("mqSet"), "MessageQueue", MessageQueue::fromJson),
+                o.getString("consumerGroup"), Bodies.objects(o.getArray("mqSet"), "MessageQueue",
+                        MessageQueue::fromJson),
                 o.getBoolean("onlyThisBroker", false)));
     }
 }

@@ -23,6 +23,7 @@ public record ProducerConnection(List<Connection> connectionSet) implements Json
     /** @throws RemotingCommandException if the body is malformed */
     public static ProducerConnection decode(byte[] body) throws RemotingCommandException {
         return Bodies.decode(body, "ProducerConnection",
-                o -> new ProducerConnection(Bodies.objects(o.getArray("connectionSet"), "Connection", Connection::fromJson)));
+                o -> new ProducerConnection(Bodies.objects(o.getArray("connectionSet"), "Connection",
+                        Connection::fromJson)));
     }
 }

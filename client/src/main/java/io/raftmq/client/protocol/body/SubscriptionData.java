@@ -38,7 +38,9 @@ public record SubscriptionData(String topic, String subString, List<String> tags
         for (Object c : o.getArray("codeSet")) {
             codes.add((int) JsonObject.toLong("codeSet", c, 0));
         }
-        return new SubscriptionData(o.getString("topic"), o.getString("subString"), Bodies.strings(o.getArray("tagsSet")),
-                codes, o.getLong("subVersion", 0), o.getString("expressionType"), o.getBoolean("classFilterMode", false));
+        return new SubscriptionData(o.getString("topic"), o.getString("subString"),
+                Bodies.strings(o.getArray("tagsSet")),
+                codes, o.getLong("subVersion", 0), o.getString("expressionType"), o.getBoolean("classFilterMode",
+                        false));
     }
 }

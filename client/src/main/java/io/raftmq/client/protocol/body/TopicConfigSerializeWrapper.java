@@ -42,7 +42,8 @@ public record TopicConfigSerializeWrapper(Map<String, TopicConfig> topicConfigTa
         JsonObject t = o.getObject("topicConfigTable");
         if (t != null) {
             for (Map.Entry<Object, Object> e : t.entries()) {
-                table.put(e.getKey().toString(), TopicConfig.fromJson(JsonObject.toObject("TopicConfig", e.getValue())));
+                table.put(e.getKey().toString(), TopicConfig.fromJson(JsonObject.toObject("TopicConfig",
+                        e.getValue())));
             }
         }
         return new TopicConfigSerializeWrapper(table, DataVersion.fromJson(o.getObject("dataVersion")));

@@ -12,6 +12,7 @@ public record TopicOffset(long minOffset, long maxOffset, long lastUpdateTimesta
     }
 
     public static TopicOffset fromJson(JsonObject o) {
-        return new TopicOffset(o.getLong("minOffset", 0), o.getLong("maxOffset", 0), o.getLong("lastUpdateTimestamp", 0));
+        return new TopicOffset(o.getLong("minOffset", 0), o.getLong("maxOffset", 0),
+                o.getLong("lastUpdateTimestamp", 0));
     }
 }
