@@ -1,0 +1,46 @@
+package io.raftmq.client.remoting;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the remoting pipeline (style principle 12), identical on server and client channels:
+ * <pre>
+ *   inbound:  [idle] -> frameDecoder (LengthFieldBasedFrameDecoder: 4-byte length, stripped, max frameLengthMax)
+ *                    -> commandDecoder (RemotingCommandDecoder) -> dispatcher (enqueues to processor executors)
+ *   outbound: dispatcher/any -> commandEncoder (RemotingCommandEncoder) -> socket
+ * </pre>
+ * A frame whose length prefix exceeds frameLengthMax raises {@code TooLongFrameException} (fail fast, before the
+ * bytes arrive); the dispatcher then closes the channel. Tests use the same method with {@code EmbeddedChannel}.
+ */
+public final class RemotingPipeline {
+    public static final String IDLE = "idle";
+    public static final String FRAME_DECODER = "frameDecoder";
+    public static final String COMMAND_DECODER = "commandDecoder";
+    public static final String COMMAND_ENCODER = "commandEncoder";
+    public static final String DISPATCHER = "dispatcher";
+
+    private RemotingPipeline() {
+    }
+
+    /**
+     * Adds the remoting handlers to {@code p}.
+     *
+     * @param frameLengthMax largest accepted and sent frame, including the 4-byte length prefix
+     * @param channelIdleMs  idle time after which an IdleStateEvent fires; 0 disables idle detection
+     * @param dispatcher     the terminal inbound handler (may be {@code @Sharable})
+     */
+    public static void init(ChannelPipeline p, int frameLengthMax, long channelIdleMs, ChannelHandler dispatcher) {
+        if (channelIdleMs > 0) {
+            p.addLast(IDLE, new IdleStateHandler(0, 0, channelIdleMs, TimeUnit.MILLISECONDS));
+        }
+        p.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(frameLengthMax, 0, 4, 0, 4));
+        p.addLast(COMMAND_DECODER, new RemotingCommandDecoder());
+        p.addLast(COMMAND_ENCODER, new RemotingCommandEncoder(frameLengthMax));
+        p.addLast(DISPATCHER, dispatcher);
+    }
+}

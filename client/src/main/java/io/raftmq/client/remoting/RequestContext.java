@@ -1,0 +1,84 @@
+package io.raftmq.client.remoting;
+
+import io.netty.channel.Channel;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.Verify;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The answering handle of one inbound request: a processor may answer at once (by returning a response) or later,
+ * from any thread, through {@link #respond} (long polling). At most one response is sent per request; none for
+ * oneway requests. Thread-safe.
+ */
+public final class RequestContext {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestContext.class);
+
+    private final Channel channel;
+    private final int requestCode;
+    private final int opaque;
+    private final boolean oneway;
+    private final AtomicBoolean responded = new AtomicBoolean();
+
+    RequestContext(Channel channel, int requestCode, int opaque, boolean oneway) {
+        this.channel = channel;
+        this.requestCode = requestCode;
+        this.opaque = opaque;
+        this.oneway = oneway;
+    }
+
+    /** The connection the request came on (use it to call back the peer, e.g. NOTIFY_CONSUMER_IDS_CHANGED). */
+    public Channel channel() {
+        return channel;
+    }
+
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    public int requestCode() {
+        return requestCode;
+    }
+
+    public int opaque() {
+        return opaque;
+    }
+
+    public boolean isOneway() {
+        return oneway;
+    }
+
+    /** Whether a response was already sent (or dropped, for oneway). */
+    public boolean isResponded() {
+        return responded.get();
+    }
+
+    /**
+     * Sends {@code response} as the answer (sets its opaque and response flag). Ownership of {@code response}
+     * passes to this method in every case. Returns false (and releases it) for oneway requests and when the
+     * channel is already closed.
+     *
+     * @throws IllegalStateException if a response was already sent for this request
+     */
+    public boolean respond(RemotingCommand response) {
+        Verify.argument(response != null, "response must not be null");
+        if (!responded.compareAndSet(false, true)) {
+            response.release();
+            throw new IllegalStateException("request " + opaque + " (code " + requestCode + ") answered twice");
+        }
+        if (oneway || !channel.isActive()) {
+            response.release();
+            return false;
+        }
+        response.markResponseTo(opaque);
+        channel.writeAndFlush(response).addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.warn("response to request {} (code {}) on {} not sent", opaque, requestCode, channel, f.cause());
+            }
+        });
+        return true;
+    }
+}
