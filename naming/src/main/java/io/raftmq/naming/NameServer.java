@@ -86,7 +86,8 @@ public final class NameServer {
         Verify.state(!started, "NameServer already started");
         started = true;
         server.start();
-        scanner.scheduleWithFixedDelay(() -> guarded("lease scan", registry::expire), config.scanIntervalMs(), config.scanIntervalMs(),
+        long everyMs = config.scanIntervalMs();
+        scanner.scheduleWithFixedDelay(() -> guarded("lease scan", registry::expire), everyMs, everyMs,
                 TimeUnit.MILLISECONDS);
         LOG.info("NameServer listening on {} (broker expiry {} ms, scan every {} ms)", server.localAddress(),
                 config.brokerExpiryMs(), config.scanIntervalMs());
