@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 2.2/2.5/2.6 over a real socket, with auto-creation and offsets going through the (fake, synchronous) Raft log;
  * a follower answers writes with 14. Method: {@link TestBroker} on an ephemeral loopback port.
  */
-class ClientProcessorsTest {
-    static RemotingCommand heartbeat(String clientId, String group) {
+public class ClientProcessorsTest {
+    public static RemotingCommand heartbeat(String clientId, String group) {
         SubscriptionData s = new SubscriptionData("T", "TagA", List.of("TagA"), List.of("TagA".hashCode()), 1,
                 SubscriptionData.TYPE_TAG, false);
         HeartbeatData hb = new HeartbeatData(clientId, List.of(new ProducerData("CLIENT_INNER_PRODUCER")),
