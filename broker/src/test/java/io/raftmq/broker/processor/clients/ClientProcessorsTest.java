@@ -89,7 +89,7 @@ public class ClientProcessorsTest {
             b.client.closeChannel(b.addr());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!b.clients.consumerIds("CG").isEmpty() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(b.clients.consumerIds("CG")).isEmpty();
         }
@@ -142,7 +142,7 @@ public class ClientProcessorsTest {
             assertThat(OffsetResponseHeader.decode(q.extFields()).offset()).as("read your write").isEqualTo(42);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (b.f.offsets.query("G", "T", 1) != 77 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(OffsetResponseHeader.decode(b.call(query("G", 1, false)).extFields()).offset()).isEqualTo(77);
             assertThat(b.f.proposer.log()).allMatch(l -> l.type() == EntryType.CONSUMER_OFFSETS);
@@ -168,7 +168,7 @@ public class ClientProcessorsTest {
                     new UpdateConsumerOffsetRequestHeader("G", "T", 0, 43, null)), 3000);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (b.consumerProcessor.onewayCommitsFailed() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(b.consumerProcessor.onewayCommitsFailed()).isEqualTo(1);
         }
