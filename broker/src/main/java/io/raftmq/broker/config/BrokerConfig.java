@@ -1,0 +1,240 @@
+package io.raftmq.broker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The settings of one broker process (one Raft member of a broker group), loaded once from one properties file per
+ * node in the spirit of RocketMQ's {@code broker.conf} and validated once ({@link #load}). Keys are exactly the
+ * record component names below; {@link #DEFAULTS} lists every optional key with its default.
+ *
+ * <p><b>Unknown keys are an error</b>, not a warning: a misspelt durability or timeout key would otherwise leave
+ * the broker silently running on a default. Missing required keys ({@link #REQUIRED}) are errors too. Every message
+ * names the file and the key. Relations between settings are checked after each value parsed
+ * (see {@link BrokerConfigValidator}).
+ *
+ * <p>Ports: a RocketMQ broker reserves {@code listenPort - 2} (VIP channel) and {@code listenPort + 1} (HA), so the
+ * Raft port of a member must be none of listenPort, listenPort - 2, listenPort + 1 on the same host. The example
+ * files in {@code conf/} use listen ports 10911/10921/10931 and Raft ports 10915/10925/10935.
+ *
+ * @param brokerClusterName          cluster name reported to the NameServer (default DefaultCluster)
+ * @param brokerName                 broker group name = Raft group name (required)
+ * @param listenHost                 local address the remoting server binds (default 0.0.0.0; e.g. 127.0.0.2)
+ * @param listenPort                 remoting port clients dial (default 10911)
+ * @param brokerIP1                  address advertised to clients and the NameServer (default listenHost, required
+ *                                   when listenHost is a wildcard)
+ * @param storePathRootDir           data directory of this node (required)
+ * @param namesrvAddr                NameServer addresses, {@code host:port} separated by ';' (required)
+ * @param raftPeers                  the group's members, {@code nX-host:port} separated by ';' (required)
+ * @param raftSelfId                 this node's id among raftPeers (required)
+ * @param durability                 quorum-fsync (default) or quorum-memory, see {@link Durability}
+ * @param flushMode                  SYNC (default, group commit) or ASYNC
+ * @param flushIntervalMs            ASYNC force period
+ * @param commitLogSegmentBytes      commit log segment size; must be equal on every member (positions depend on it)
+ * @param raftTickMs                 length of one Raft tick
+ * @param raftHeartbeatIntervalMs    leader heartbeat period; a multiple of raftTickMs
+ * @param raftElectionTimeoutMs      base election timeout; a multiple of raftTickMs, more than 3 heartbeats
+ * @param sendCommitTimeoutMs        how long a send waits for its Raft commit before answering SYSTEM_ERROR
+ * @param metadataProposeTimeoutMs   how long an offset/topic/group change waits for its commit
+ * @param longPollHoldMsMax          longest a pull request is held waiting for messages
+ * @param messageSizeMax             largest message body accepted (RocketMQ's maxMessageSize, 4 MiB)
+ * @param autoCreateTopicEnable      create unknown topics on send from TBW102 (TBW102 then has perm 7, else 6)
+ * @param autoCreateSubscriptionGroup create unknown subscription groups on heartbeat/pull
+ * @param defaultTopicQueueNums      queue count of TBW102 (RocketMQ's broker default 8)
+ * @param registerNameServerPeriodMs registration period with every NameServer (30 s)
+ * @param registerNameServerTimeoutMs timeout of one registration call
+ * @param nameServerExpiryMs         how long the NameServer keeps us without a registration (sent to it)
+ * @param clientChannelExpiredTimeoutMs drop a client not heard from for this long (120 s)
+ * @param clientExpiryScanIntervalMs period of the client expiry scan (10 s)
+ * @param offsetFlushIntervalMs      pending consumer-offset commits are proposed as one entry this often
+ * @param offsetBatchUpdatesMax      offset updates per Raft entry
+ * @param offsetPendingQueuesMax     distinct (group, topic, queue) keys waiting to be proposed; more are refused
+ * @param offsetInflightProposalsMax offset entries proposed and not yet committed at once
+ */
+public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
+                           String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
+                           List<RaftPeer> raftPeers, String raftSelfId, Durability durability, FlushMode flushMode,
+                           long flushIntervalMs, long commitLogSegmentBytes, long raftTickMs,
+                           long raftHeartbeatIntervalMs, long raftElectionTimeoutMs, long sendCommitTimeoutMs,
+                           long metadataProposeTimeoutMs, long longPollHoldMsMax, int messageSizeMax,
+                           boolean autoCreateTopicEnable, boolean autoCreateSubscriptionGroup,
+                           int defaultTopicQueueNums, long registerNameServerPeriodMs,
+                           long registerNameServerTimeoutMs, long nameServerExpiryMs,
+                           long clientChannelExpiredTimeoutMs, long clientExpiryScanIntervalMs,
+                           long offsetFlushIntervalMs, int offsetBatchUpdatesMax, int offsetPendingQueuesMax,
+                           int offsetInflightProposalsMax) {
+
+    /** Keys without a default. */
+    public static final Set<String> REQUIRED =
+            Set.of("brokerName", "storePathRootDir", "namesrvAddr", "raftPeers", "raftSelfId");
+
+    /** Every optional key with its default value, as it would be written in the file. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    public BrokerConfig {
+        namesrvAddr = List.copyOf(namesrvAddr);
+        raftPeers = List.copyOf(raftPeers);
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("brokerClusterName", "DefaultCluster");
+        d.put("listenHost", "0.0.0.0");
+        d.put("listenPort", "10911");
+        d.put("brokerIP1", "");
+        d.put("durability", Durability.QUORUM_FSYNC.text());
+        d.put("flushMode", FlushMode.SYNC.name());
+        d.put("flushIntervalMs", "200");
+        d.put("commitLogSegmentBytes", Long.toString(1L << 30));
+        d.put("raftTickMs", "50");
+        d.put("raftHeartbeatIntervalMs", "100");
+        d.put("raftElectionTimeoutMs", "500");
+        d.put("sendCommitTimeoutMs", "3000");
+        d.put("metadataProposeTimeoutMs", "3000");
+        d.put("longPollHoldMsMax", "30000");
+        d.put("messageSizeMax", Integer.toString(4 * 1024 * 1024));
+        d.put("autoCreateTopicEnable", "true");
+        d.put("autoCreateSubscriptionGroup", "true");
+        d.put("defaultTopicQueueNums", "8");
+        d.put("registerNameServerPeriodMs", "30000");
+        d.put("registerNameServerTimeoutMs", "3000");
+        d.put("nameServerExpiryMs", "120000");
+        d.put("clientChannelExpiredTimeoutMs", "120000");
+        d.put("clientExpiryScanIntervalMs", "10000");
+        d.put("offsetFlushIntervalMs", "200");
+        d.put("offsetBatchUpdatesMax", "1024");
+        d.put("offsetPendingQueuesMax", "65536");
+        d.put("offsetInflightProposalsMax", "4");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    /**
+     * Loads and validates {@code file} (UTF-8 Java properties).
+     *
+     * @throws BrokerConfigException if the file cannot be read or the configuration is invalid (message names the
+     *     file and the key)
+     */
+    public static BrokerConfig load(Path file) throws BrokerConfigException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BrokerConfigException(file + ": cannot read broker config: " + e.getMessage(), e);
+        }
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, p.getProperty(k));
+        }
+        return fromProperties(m, file.toString());
+    }
+
+    /**
+     * Builds and validates a configuration from key/value pairs; {@code source} names them in messages.
+     *
+     * @throws BrokerConfigException if the configuration is invalid
+     */
+    public static BrokerConfig fromProperties(Map<String, String> props, String source)
+            throws BrokerConfigException {
+        checkKeys(props, source);
+        RecordComponent[] comps = BrokerConfig.class.getRecordComponents();
+        Object[] args = new Object[comps.length];
+        Class<?>[] types = new Class<?>[comps.length];
+        for (int i = 0; i < comps.length; i++) {
+            String key = comps[i].getName();
+            String raw = props.containsKey(key) ? props.get(key).trim() : DEFAULTS.get(key);
+            if (raw == null || raw.isEmpty() && REQUIRED.contains(key)) {
+                throw new BrokerConfigException(source + ": missing required key '" + key + "'");
+            }
+            types[i] = comps[i].getType();
+            args[i] = BrokerConfigValidator.parse(source, key, raw, comps[i]);
+        }
+        BrokerConfig c = construct(types, args);
+        return BrokerConfigValidator.validate(c, source);
+    }
+
+    private static void checkKeys(Map<String, String> props, String source) throws BrokerConfigException {
+        Set<String> known = new HashSet<>(DEFAULTS.keySet());
+        known.addAll(REQUIRED);
+        Set<String> unknown = new TreeSet<>(props.keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new BrokerConfigException(source + ": unknown key(s) " + unknown
+                    + " (unknown keys are rejected so that a misspelt setting never falls back to a default)");
+        }
+    }
+
+    private static BrokerConfig construct(Class<?>[] types, Object[] args) {
+        try {
+            Constructor<BrokerConfig> ctor = BrokerConfig.class.getDeclaredConstructor(types);
+            return ctor.newInstance(args);
+        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
+            throw new IllegalStateException("BrokerConfig canonical constructor unusable", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("BrokerConfig constructor failed", e.getCause());
+        }
+    }
+
+    /** This node's entry in {@link #raftPeers()} (present: checked at load). */
+    public RaftPeer raftSelf() {
+        for (RaftPeer p : raftPeers) {
+            if (p.id().equals(raftSelfId)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("raftSelfId " + raftSelfId + " not in raftPeers");
+    }
+
+    /** {@code brokerIP1:listenPort}: the address clients dial and the NameServer publishes. */
+    public String brokerAddr() {
+        return brokerIP1 + ":" + listenPort;
+    }
+
+    /** The brokerId this node registers with while it is a follower (spec 3.10: numeric part of its id + 1). */
+    public long followerBrokerId() {
+        return raftSelf().nodeId();
+    }
+
+    /**
+     * Every setting as properties text values, keys in record order (GET_BROKER_CONFIG answers with this). Lists
+     * are joined with ';' as in the file.
+     */
+    public Map<String, String> toProperties() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (RecordComponent rc : BrokerConfig.class.getRecordComponents()) {
+            Object v;
+            try {
+                v = rc.getAccessor().invoke(this);
+            } catch (IllegalAccessException | InvocationTargetException e) {
+                throw new IllegalStateException("cannot read " + rc.getName(), e);
+            }
+            m.put(rc.getName(), BrokerConfigValidator.format(v));
+        }
+        return m;
+    }
+
+    /** The ids of all peers but this one, in file order. */
+    public List<RaftPeer> otherPeers() {
+        List<RaftPeer> l = new ArrayList<>();
+        for (RaftPeer p : raftPeers) {
+            if (!p.id().equals(raftSelfId)) {
+                l.add(p);
+            }
+        }
+        return l;
+    }
+}

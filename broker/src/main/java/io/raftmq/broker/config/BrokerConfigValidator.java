@@ -1,0 +1,296 @@
+package io.raftmq.broker.config;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parsing of single values and the range and relation checks of {@link BrokerConfig}, kept apart so the record
+ * stays readable. Every failure is a {@link BrokerConfigException} whose message starts with
+ * {@code "<file>: <key>: "}. Generic rules: every {@code ...Ms} duration and every {@code ...Max}/{@code ...Nums}/
+ * {@code ...Bytes} limit must be at least 1.
+ */
+final class BrokerConfigValidator {
+    /** RocketMQ's name rule for broker and cluster names. */
+    private static final String NAME_PATTERN = "[A-Za-z0-9_-]{1,127}";
+    /** A frame is at most 16 MiB (spec 1.2); a message must leave room for its headers. */
+    private static final int MESSAGE_SIZE_LIMIT = 16 * 1024 * 1024 - 64 * 1024;
+    /** Room for record and message headers in a segment besides the largest body. */
+    private static final long SEGMENT_HEADROOM_BYTES = 64 * 1024;
+    private static final int QUEUE_NUMS_LIMIT = 1024;
+
+    private BrokerConfigValidator() {
+    }
+
+    static BrokerConfigException fail(String source, String key, String problem) {
+        return new BrokerConfigException(source + ": " + key + ": " + problem);
+    }
+
+    /** Parses one raw value into the component's type. */
+    static Object parse(String source, String key, String raw, RecordComponent rc) throws BrokerConfigException {
+        Class<?> t = rc.getType();
+        if (t == String.class) {
+            return raw;
+        }
+        if (t == int.class || t == long.class) {
+            long v = parseLong(source, key, raw);
+            if (t == int.class && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+                throw fail(source, key, "must be a 32-bit integer, got '" + raw + "'");
+            }
+            return t == int.class ? (Object) (int) v : (Object) v;
+        }
+        if (t == boolean.class) {
+            if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) {
+                throw fail(source, key, "must be true or false, got '" + raw + "'");
+            }
+            return Boolean.parseBoolean(raw);
+        }
+        if (t == Durability.class) {
+            Durability d = Durability.parse(raw);
+            if (d == null) {
+                throw fail(source, key, "must be quorum-fsync or quorum-memory, got '" + raw + "'");
+            }
+            return d;
+        }
+        if (t == FlushMode.class) {
+            for (FlushMode m : FlushMode.values()) {
+                if (m.name().equalsIgnoreCase(raw)) {
+                    return m;
+                }
+            }
+            throw fail(source, key, "must be SYNC or ASYNC, got '" + raw + "'");
+        }
+        return parseList(source, key, raw, rc);
+    }
+
+    private static Object parseList(String source, String key, String raw, RecordComponent rc)
+            throws BrokerConfigException {
+        if (rc.getType() != List.class) {
+            throw new IllegalStateException("unsupported BrokerConfig type " + rc.getType());
+        }
+        Class<?> element = (Class<?>) ((ParameterizedType) rc.getGenericType()).getActualTypeArguments()[0];
+        List<Object> out = new ArrayList<>();
+        for (String part : raw.split(";")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            out.add(element == RaftPeer.class ? parsePeer(source, key, s) : parseAddress(source, key, s));
+        }
+        if (out.isEmpty()) {
+            throw fail(source, key, "must list at least one entry separated by ';', got '" + raw + "'");
+        }
+        return out;
+    }
+
+    private static long parseLong(String source, String key, String raw) throws BrokerConfigException {
+        try {
+            return Long.parseLong(raw.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw fail(source, key, "must be an integer, got '" + raw + "'");
+        }
+    }
+
+    /** Checks {@code host:port} and returns it unchanged. */
+    static String parseAddress(String source, String key, String s) throws BrokerConfigException {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw fail(source, key, "address must be host:port, got '" + s + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw fail(source, key, "port must be a number in '" + s + "'");
+        }
+        if (port < 1 || port > 65_535) {
+            throw fail(source, key, "port must be in [1, 65535] in '" + s + "'");
+        }
+        return s;
+    }
+
+    private static RaftPeer parsePeer(String source, String key, String s) throws BrokerConfigException {
+        int dash = s.indexOf('-');
+        if (dash <= 0) {
+            throw fail(source, key, "peer must be id-host:port (e.g. n0-127.0.0.1:10915), got '" + s + "'");
+        }
+        String addr = parseAddress(source, key, s.substring(dash + 1));
+        int colon = addr.lastIndexOf(':');
+        try {
+            return new RaftPeer(s.substring(0, dash), addr.substring(0, colon),
+                    Integer.parseInt(addr.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            throw fail(source, key, e.getMessage());
+        }
+    }
+
+    /** Formats a value back into properties text. */
+    static String format(Object v) {
+        if (v instanceof Durability d) {
+            return d.text();
+        }
+        if (v instanceof List<?> l) {
+            StringBuilder b = new StringBuilder();
+            for (Object o : l) {
+                b.append(b.length() == 0 ? "" : ";").append(o);
+            }
+            return b.toString();
+        }
+        return String.valueOf(v);
+    }
+
+    /** Range and relation checks; returns the config with defaults derived from others filled in. */
+    static BrokerConfig validate(BrokerConfig c, String source) throws BrokerConfigException {
+        checkPositive(c, source);
+        checkNames(c, source);
+        BrokerConfig filled = fillBrokerIp(c, source);
+        checkPeers(filled, source);
+        checkRaftTiming(c, source);
+        checkSizes(c, source);
+        checkPeriods(c, source);
+        return filled;
+    }
+
+    private static void checkPositive(BrokerConfig c, String source) throws BrokerConfigException {
+        java.util.Map<String, String> values = c.toProperties();
+        for (RecordComponent rc : BrokerConfig.class.getRecordComponents()) {
+            String n = rc.getName();
+            boolean limit = n.endsWith("Ms") || n.endsWith("Max") || n.endsWith("Nums") || n.endsWith("Bytes");
+            if (!limit || !(rc.getType() == int.class || rc.getType() == long.class)) {
+                continue;
+            }
+            long v = Long.parseLong(values.get(n));
+            if (v < 1) {
+                throw fail(source, n, "must be >= 1, got " + v);
+            }
+        }
+        if (c.listenPort() < 1 || c.listenPort() > 65_535) {
+            throw fail(source, "listenPort", "must be in [1, 65535], got " + c.listenPort());
+        }
+    }
+
+    private static void checkNames(BrokerConfig c, String source) throws BrokerConfigException {
+        if (!c.brokerName().matches(NAME_PATTERN)) {
+            throw fail(source, "brokerName", "must match " + NAME_PATTERN + ", got '" + c.brokerName() + "'");
+        }
+        if (!c.brokerClusterName().matches(NAME_PATTERN)) {
+            throw fail(source, "brokerClusterName", "must match " + NAME_PATTERN + ", got '"
+                    + c.brokerClusterName() + "'");
+        }
+        if (c.listenHost().isBlank()) {
+            throw fail(source, "listenHost", "must be a local address, e.g. 127.0.0.1 or 0.0.0.0");
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
+    }
+
+    private static BrokerConfig fillBrokerIp(BrokerConfig c, String source) throws BrokerConfigException {
+        if (!c.brokerIP1().isEmpty()) {
+            if (isWildcard(c.brokerIP1())) {
+                throw fail(source, "brokerIP1", "must be an address clients can dial, not a wildcard");
+            }
+            return c;
+        }
+        if (isWildcard(c.listenHost())) {
+            throw fail(source, "brokerIP1", "is required when listenHost is a wildcard address ("
+                    + c.listenHost() + ")");
+        }
+        return new BrokerConfig(c.brokerClusterName(), c.brokerName(), c.listenHost(), c.listenPort(),
+                c.listenHost(), c.storePathRootDir(), c.namesrvAddr(), c.raftPeers(), c.raftSelfId(),
+                c.durability(), c.flushMode(), c.flushIntervalMs(), c.commitLogSegmentBytes(), c.raftTickMs(),
+                c.raftHeartbeatIntervalMs(), c.raftElectionTimeoutMs(), c.sendCommitTimeoutMs(),
+                c.metadataProposeTimeoutMs(), c.longPollHoldMsMax(), c.messageSizeMax(),
+                c.autoCreateTopicEnable(), c.autoCreateSubscriptionGroup(), c.defaultTopicQueueNums(),
+                c.registerNameServerPeriodMs(), c.registerNameServerTimeoutMs(), c.nameServerExpiryMs(),
+                c.clientChannelExpiredTimeoutMs(), c.clientExpiryScanIntervalMs(), c.offsetFlushIntervalMs(),
+                c.offsetBatchUpdatesMax(), c.offsetPendingQueuesMax(), c.offsetInflightProposalsMax());
+    }
+
+    private static void checkPeers(BrokerConfig c, String source) throws BrokerConfigException {
+        Set<String> ids = new HashSet<>();
+        Set<String> addrs = new HashSet<>();
+        for (RaftPeer p : c.raftPeers()) {
+            if (!ids.add(p.id())) {
+                throw fail(source, "raftPeers", "peer id " + p.id() + " appears twice");
+            }
+            if (!addrs.add(p.address())) {
+                throw fail(source, "raftPeers", "address " + p.address() + " is used by two peers");
+            }
+        }
+        if (!ids.contains(c.raftSelfId())) {
+            throw fail(source, "raftSelfId", "'" + c.raftSelfId() + "' does not appear in raftPeers " + ids);
+        }
+        RaftPeer self = c.raftSelf();
+        boolean sameHost = self.host().equals(c.listenHost()) || self.host().equals(c.brokerIP1())
+                || isWildcard(c.listenHost());
+        int lp = c.listenPort();
+        if (sameHost && (self.port() == lp || self.port() == lp - 2 || self.port() == lp + 1)) {
+            throw fail(source, "raftPeers", "raft port " + self.port() + " of " + self.id() + " clashes with "
+                    + "listenPort " + lp + " or the ports RocketMQ reserves next to it (" + (lp - 2) + " VIP, "
+                    + (lp + 1) + " HA)");
+        }
+    }
+
+    private static void checkRaftTiming(BrokerConfig c, String source) throws BrokerConfigException {
+        long tick = c.raftTickMs();
+        long hb = c.raftHeartbeatIntervalMs();
+        long el = c.raftElectionTimeoutMs();
+        if (hb % tick != 0) {
+            throw fail(source, "raftHeartbeatIntervalMs", "must be a multiple of raftTickMs (" + tick + "), got "
+                    + hb);
+        }
+        if (el % tick != 0) {
+            throw fail(source, "raftElectionTimeoutMs", "must be a multiple of raftTickMs (" + tick + "), got " + el);
+        }
+        if (hb * 3 >= el) {
+            throw fail(source, "raftElectionTimeoutMs", "must exceed 3 x raftHeartbeatIntervalMs (" + hb * 3
+                    + "), got " + el);
+        }
+        if (c.durability() == Durability.QUORUM_FSYNC && c.flushMode() != FlushMode.SYNC) {
+            throw fail(source, "flushMode", "must be SYNC when durability=quorum-fsync, got " + c.flushMode());
+        }
+    }
+
+    private static void checkSizes(BrokerConfig c, String source) throws BrokerConfigException {
+        if (c.messageSizeMax() > MESSAGE_SIZE_LIMIT) {
+            throw fail(source, "messageSizeMax", "must be <= " + MESSAGE_SIZE_LIMIT
+                    + " (a frame is at most 16 MiB), got " + c.messageSizeMax());
+        }
+        if (c.commitLogSegmentBytes() < c.messageSizeMax() + SEGMENT_HEADROOM_BYTES) {
+            throw fail(source, "commitLogSegmentBytes", "must be >= messageSizeMax + " + SEGMENT_HEADROOM_BYTES
+                    + " (" + (c.messageSizeMax() + SEGMENT_HEADROOM_BYTES) + "), got " + c.commitLogSegmentBytes());
+        }
+        if (c.defaultTopicQueueNums() > QUEUE_NUMS_LIMIT) {
+            throw fail(source, "defaultTopicQueueNums", "must be <= " + QUEUE_NUMS_LIMIT + ", got "
+                    + c.defaultTopicQueueNums());
+        }
+        if (c.offsetPendingQueuesMax() < c.offsetBatchUpdatesMax()) {
+            throw fail(source, "offsetPendingQueuesMax", "must be >= offsetBatchUpdatesMax ("
+                    + c.offsetBatchUpdatesMax() + "), got " + c.offsetPendingQueuesMax());
+        }
+    }
+
+    private static void checkPeriods(BrokerConfig c, String source) throws BrokerConfigException {
+        long period = c.registerNameServerPeriodMs();
+        if (period < 1000 || period > 60_000) {
+            throw fail(source, "registerNameServerPeriodMs", "must be in [1000, 60000], got " + period);
+        }
+        if (c.registerNameServerTimeoutMs() >= period) {
+            throw fail(source, "registerNameServerTimeoutMs", "must be < registerNameServerPeriodMs (" + period
+                    + "), got " + c.registerNameServerTimeoutMs());
+        }
+        if (period * 2 >= c.nameServerExpiryMs()) {
+            throw fail(source, "nameServerExpiryMs", "must exceed 2 x registerNameServerPeriodMs (" + period * 2
+                    + "), got " + c.nameServerExpiryMs());
+        }
+        if (c.clientExpiryScanIntervalMs() >= c.clientChannelExpiredTimeoutMs()) {
+            throw fail(source, "clientExpiryScanIntervalMs", "must be < clientChannelExpiredTimeoutMs ("
+                    + c.clientChannelExpiredTimeoutMs() + "), got " + c.clientExpiryScanIntervalMs());
+        }
+    }
+}

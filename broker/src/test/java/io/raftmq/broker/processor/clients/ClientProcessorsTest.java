@@ -1,0 +1,176 @@
+package io.raftmq.broker.processor.clients;
+
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.metadata.FakeProposer;
+import io.raftmq.broker.offset.StoreView;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.body.ConsumerData;
+import io.raftmq.client.protocol.body.ConsumerIdList;
+import io.raftmq.client.protocol.body.HeartbeatData;
+import io.raftmq.client.protocol.body.ProducerData;
+import io.raftmq.client.protocol.body.SubscriptionData;
+import io.raftmq.client.protocol.header.ConsumerGroupHeader;
+import io.raftmq.client.protocol.header.OffsetResponseHeader;
+import io.raftmq.client.protocol.header.QueryConsumerOffsetRequestHeader;
+import io.raftmq.client.protocol.header.UnregisterClientRequestHeader;
+import io.raftmq.client.protocol.header.UpdateConsumerOffsetRequestHeader;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Goal: HEART_BEAT, UNREGISTER_CLIENT, GET_CONSUMER_LIST_BY_GROUP, QUERY/UPDATE_CONSUMER_OFFSET behave per spec
+ * 2.2/2.5/2.6 over a real socket, with auto-creation and offsets going through the (fake, synchronous) Raft log;
+ * a follower answers writes with 14. Method: {@link TestBroker} on an ephemeral loopback port.
+ */
+public class ClientProcessorsTest {
+    public static RemotingCommand heartbeat(String clientId, String group) {
+        SubscriptionData s = new SubscriptionData("T", "TagA", List.of("TagA"), List.of("TagA".hashCode()), 1,
+                SubscriptionData.TYPE_TAG, false);
+        HeartbeatData hb = new HeartbeatData(clientId, List.of(new ProducerData("CLIENT_INNER_PRODUCER")),
+                List.of(new ConsumerData(group, ConsumerData.CONSUME_PASSIVELY, ConsumerData.CLUSTERING,
+                        ConsumerData.CONSUME_FROM_LAST_OFFSET, List.of(s), false)), 0, false);
+        RemotingCommand r = RemotingCommand.createRequest(RequestCode.HEART_BEAT);
+        r.extFieldsOrEmpty();
+        return r.setBody(hb.encode());
+    }
+
+    @Test
+    void heartbeatRegistersAutoCreatesThroughTheLogAndNotifies() throws Exception {
+        try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
+            CompletableFuture<String> notify = new CompletableFuture<>();
+            b.client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (ctx, req) -> {
+                notify.complete(req.extFields().get("consumerGroup") + "/oneway=" + req.isOneway());
+                return null;
+            }, Runnable::run);
+            b.startClient();
+            RemotingCommand r = b.call(heartbeat("10.0.0.1@1#1", "CG"));
+            assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
+            assertThat(r.version()).isEqualTo(479);
+            assertThat(r.extFields().toMap()).containsEntry("IS_SUPPORT_HEART_BEAT_V2", "true")
+                    .containsEntry("IS_SUB_CHANGE", "true");
+            assertThat(b.f.proposer.log()).extracting(FakeProposer.Logged::type)
+                    .containsExactly(EntryType.GROUP_PUT, EntryType.TOPIC_PUT);
+            assertThat(b.f.groups.get("CG")).isNotNull();
+            assertThat(b.f.topics.get("%RETRY%CG").perm()).isEqualTo(6);
+            assertThat(notify.get(5, TimeUnit.SECONDS)).isEqualTo("CG/oneway=true");
+            assertThat(b.clients.subscription("CG", "T").subString()).isEqualTo("TagA");
+
+            RemotingCommand list = b.call(RemotingCommand.createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+                    new ConsumerGroupHeader("CG")));
+            assertThat(ConsumerIdList.decode(list.bodyBytes()).consumerIdList()).containsExactly("10.0.0.1@1#1");
+            list.release();
+            assertThat(b.call(heartbeat("10.0.0.1@1#1", "CG")).code()).isZero();
+            assertThat(b.f.proposer.log()).as("second heartbeat proposes nothing").hasSize(2);
+
+            RemotingCommand un = b.call(RemotingCommand.createRequest(RequestCode.UNREGISTER_CLIENT,
+                    new UnregisterClientRequestHeader("10.0.0.1@1#1", null, "CG")));
+            assertThat(un.code()).isZero();
+            RemotingCommand none = b.call(RemotingCommand.createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+                    new ConsumerGroupHeader("CG")));
+            assertThat(none.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+            assertThat(none.remark()).isEqualTo("no consumer for this group, CG");
+        }
+    }
+
+    @Test
+    void channelCloseDropsTheClient() throws Exception {
+        try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
+            b.startClient();
+            b.call(heartbeat("c1", "CG"));
+            assertThat(b.clients.consumerIds("CG")).containsExactly("c1");
+            b.client.closeChannel(b.addr());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!b.clients.consumerIds("CG").isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(b.clients.consumerIds("CG")).isEmpty();
+        }
+    }
+
+    private static RemotingCommand query(String group, int queue, Boolean zero) {
+        return RemotingCommand.createRequest(RequestCode.QUERY_CONSUMER_OFFSET,
+                new QueryConsumerOffsetRequestHeader(group, "T", queue, zero, "broker-a"));
+    }
+
+    @Test
+    void queryRulesForUnknownOffsets() throws Exception {
+        AtomicReference<Long> min = new AtomicReference<>(0L);
+        StoreView store = new StoreView() {
+            @Override
+            public long minOffset(String topic, int queueId) {
+                return min.get();
+            }
+
+            @Override
+            public long maxOffset(String topic, int queueId) {
+                return 100;
+            }
+        };
+        try (TestBroker b = new TestBroker(store)) {
+            b.startClient();
+            assertThat(b.call(query("G", 0, false)).code()).isEqualTo(ResponseCode.QUERY_NOT_FOUND);
+            RemotingCommand zero = b.call(query("G", 0, null));
+            assertThat(zero.code()).isZero();
+            assertThat(OffsetResponseHeader.decode(zero.extFields()).offset()).isZero();
+            assertThat(b.call(query("G", 0, true)).code()).isZero();
+            min.set(5L);
+            RemotingCommand truncated = b.call(query("G", 0, true));
+            assertThat(truncated.code()).isEqualTo(ResponseCode.QUERY_NOT_FOUND);
+            assertThat(truncated.extFields()).isNotNull();
+        }
+    }
+
+    @Test
+    void updateIsBatchedReplicatedAndReadable() throws Exception {
+        try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
+            b.startClient();
+            RemotingCommand oneway = RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 1, 77, "broker-a"));
+            b.client.invokeOneway(b.addr(), oneway, 3000);
+            RemotingCommand sync = b.call(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, 42, "broker-a")));
+            assertThat(sync.code()).isZero();
+            RemotingCommand q = b.call(query("G", 0, false));
+            assertThat(OffsetResponseHeader.decode(q.extFields()).offset()).as("read your write").isEqualTo(42);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (b.f.offsets.query("G", "T", 1) != 77 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(OffsetResponseHeader.decode(b.call(query("G", 1, false)).extFields()).offset()).isEqualTo(77);
+            assertThat(b.f.proposer.log()).allMatch(l -> l.type() == EntryType.CONSUMER_OFFSETS);
+            assertThat(b.call(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, -1, null))).code())
+                    .isEqualTo(ResponseCode.INVALID_PARAMETER);
+        }
+    }
+
+    @Test
+    void followerAnswersWritesWith14ButStillRegistersClients() throws Exception {
+        try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
+            b.startClient();
+            b.f.proposer.leader(false);
+            assertThat(b.call(heartbeat("c1", "CG")).code()).isZero();
+            assertThat(b.clients.consumerIds("CG")).containsExactly("c1");
+            assertThat(b.f.proposer.log()).isEmpty();
+            RemotingCommand r = b.call(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, 42, null)));
+            assertThat(r.code()).isEqualTo(ResponseCode.SERVICE_NOT_AVAILABLE);
+            assertThat(r.remark()).startsWith("[NOT_LEADER]");
+            b.client.invokeOneway(b.addr(), RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, 43, null)), 3000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (b.consumerProcessor.onewayCommitsFailed() == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(b.consumerProcessor.onewayCommitsFailed()).isEqualTo(1);
+        }
+    }
+}
