@@ -68,14 +68,21 @@ public final class CommitLog implements AutoCloseable {
     private long writePosition;
     private long nextIndex;
     private int lastCrc;
-    /** Lowest position written since the last force snapshot. Invariant: dirtyFrom <= writePosition. */
-    private long dirtyFrom;
+    /**
+     * Bumped (under both locks) by truncation and reset, so a force snapshot taken before one is discarded.
+     * Invariant: every byte below the durable position is forced, and earlier segments than the one holding the
+     * write position are entirely forced (see roll()), so forcing [durable, readable) covers all unforced data.
+     */
+    private long tailEpoch;
 
     // Last force snapshot (guarded by forceLock): all log bytes before forcedPosition are durable.
     private long forcedPosition;
     private long forcedNextIndex;
     private int forcedPrevCrc;
     private Checkpoint lastCheckpoint;
+    /** Statistics, written under forceLock, read racily by {@link #forceStats()}. */
+    private volatile long forceCount;
+    private volatile long forceNanos;
 
     // Published to readers. Invariant: startPosition <= readablePosition; lastIndex == firstIndex - 1 when empty.
     private volatile long readablePosition;
@@ -145,7 +152,6 @@ public final class CommitLog implements AutoCloseable {
         writePosition = r.endPosition();
         nextIndex = r.nextIndex();
         lastCrc = r.lastCrc();
-        dirtyFrom = writePosition;
         startPosition = r.startPosition();
         firstIndex = r.firstIndex();
         lastIndex = nextIndex - 1;
@@ -212,7 +218,6 @@ public final class CommitLog implements AutoCloseable {
             rollback(startPos, startIndex, startCrc);
             throw e;
         }
-        dirtyFrom = Math.min(dirtyFrom, startPos);
         batch.setEndPosition(writePosition);
         lastIndex = nextIndex - 1;
         readablePosition = writePosition;
@@ -448,7 +453,7 @@ public final class CommitLog implements AutoCloseable {
         writePosition = pos;
         nextIndex = index;
         lastCrc = prevCrc;
-        dirtyFrom = Math.min(dirtyFrom, pos);
+        tailEpoch++;
         groupCommit.reset(pos);
         forceAllLocked();
         stamper.truncated(pos);
@@ -481,7 +486,7 @@ public final class CommitLog implements AutoCloseable {
             this.writePosition = nextPosition;
             this.nextIndex = nextIndex;
             lastCrc = 0;
-            dirtyFrom = nextPosition;
+            tailEpoch++;
             groupCommit.reset(nextPosition);
             forcedPosition = nextPosition;
             forcedNextIndex = nextIndex;
@@ -516,6 +521,11 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
+    /** Diagnostics: {count of group-commit forces, total nanoseconds spent in them}. Any thread, racy. */
+    public long[] forceStats() {
+        return new long[] {forceCount, forceNanos};
+    }
+
     /** Everything before this position is durable. Any thread, lock-free. */
     public long durablePosition() {
         return groupCommit.durablePosition();
@@ -541,36 +551,39 @@ public final class CommitLog implements AutoCloseable {
         groupCommit.whenDurable(position, listener);
     }
 
-    /** Forces the dirty segments and advances the durable position. Flush agent or {@link #flush()}. */
+    /**
+     * Forces what was appended so far and advances the durable position. Flush agent or {@link #flush()}.
+     * Lock order: the tail snapshot is taken under appendLock, released, then forceLock is taken; a truncation or
+     * reset in between (which forces by itself) bumps {@code tailEpoch} and makes this call a no-op.
+     */
     void forcePending() {
+        long target;
+        long snapIndex;
+        int snapCrc;
+        long epoch;
+        appendLock.lock();
+        try {
+            target = readablePosition;
+            snapIndex = lastIndex + 1;
+            snapCrc = lastCrc;
+            epoch = tailEpoch;
+        } finally {
+            appendLock.unlock();
+        }
         forceLock.lock();
         try {
-            if (groupCommit.failure() != null) {
+            long from = groupCommit.durablePosition();
+            if (groupCommit.failure() != null || epoch != tailEpoch || target <= from) {
                 return;
             }
-            long target;
-            long from;
-            long snapIndex;
-            int snapCrc;
-            appendLock.lock();
-            try {
-                target = readablePosition;
-                from = dirtyFrom;
-                snapIndex = lastIndex + 1;
-                snapCrc = lastCrc;
-                dirtyFrom = writePosition;
-            } finally {
-                appendLock.unlock();
-            }
-            if (from < target) {
-                forceSegments(from, target);
-            }
+            long t0 = System.nanoTime();
+            forceSegments(from, target);
+            forceNanos += System.nanoTime() - t0;
+            forceCount++;
             forcedPosition = target;
             forcedNextIndex = snapIndex;
             forcedPrevCrc = snapCrc;
-            if (target > groupCommit.durablePosition()) {
-                groupCommit.advance(target);
-            }
+            groupCommit.advance(target);
         } catch (IOException e) {
             fence("force", e);
         } finally {
@@ -592,8 +605,7 @@ public final class CommitLog implements AutoCloseable {
 
     /** Forces everything (caller holds both locks). */
     private void forceAllLocked() throws IOException {
-        forceSegments(Math.min(dirtyFrom, writePosition), Long.MAX_VALUE);
-        dirtyFrom = writePosition;
+        forceSegments(Math.min(groupCommit.durablePosition(), writePosition), Long.MAX_VALUE);
         forcedPosition = writePosition;
         forcedNextIndex = nextIndex;
         forcedPrevCrc = lastCrc;
