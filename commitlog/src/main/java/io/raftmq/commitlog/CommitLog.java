@@ -222,7 +222,7 @@ public final class CommitLog implements AutoCloseable {
      * @throws CorruptLogException      a record fails its crc
      */
     public long read(long position, ByteBuffer dst) {
-        return reader.read(position, dst, Long.MAX_VALUE);
+        return reader.read(position, dst, Long.MAX_VALUE, true);
     }
 
     /**
@@ -315,7 +315,9 @@ public final class CommitLog implements AutoCloseable {
         int prevCrc = RecordHeader.prevCrc(header, 0);
         lastIndex = index - 1;
         readablePosition = pos;
-        writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()));
+        if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
+            throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
+        }
         segments.removeFrom(seg.end());
         this.index.removeFrom(index);
         writer.reset(pos, index, prevCrc);
@@ -330,6 +332,8 @@ public final class CommitLog implements AutoCloseable {
      * Discards the whole log and starts over: the next record gets {@code nextIndex} at {@code nextPosition}
      * (after a snapshot install; pass the leader's position so positions stay identical across the group). Durable
      * on return. Any thread; serialized with appends. The stamper sees {@code truncated(old startPosition())}.
+     * Not atomic across a crash: a crash during resetTo may leave an empty log at the old or the new start, so the
+     * caller (snapshot install) checks the log against its snapshot on restart and repeats the reset if needed.
      *
      * @throws IllegalArgumentException negative index or position
      * @throws DiskFullException        no space for the new segment

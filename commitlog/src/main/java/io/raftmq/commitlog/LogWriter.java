@@ -177,9 +177,9 @@ final class LogWriter {
     /**
      * Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records.
      * Works page by page and skips pages that cannot be written: after ENOSPC those were never allocated and read
-     * as zeros anyway.
+     * as zeros anyway. Returns true if every page was written.
      */
-    void zeroRange(long from, long to) {
+    boolean zeroRange(long from, long to) {
         ByteBuffer zeros = ByteBuffer.allocate(ZERO_PAGE);
         int failed = 0;
         for (long at = from; at < to; ) {
@@ -199,5 +199,6 @@ final class LogWriter {
         if (failed > 0) {
             LOG.debug("zeroing [{}, {}) skipped {} unwritable page(s)", from, to, failed);
         }
+        return failed == 0;
     }
 }

@@ -79,9 +79,10 @@ public final class CommitLogBench {
     }
 
     static String run(Options o, Path work) throws InterruptedException {
+        int recordMax = (int) Math.min(o.segmentBytes(), Math.max(4 << 20, o.size() + 64));
         CommitLogConfig cfg = CommitLogConfig.builder(work).segmentBytes(o.segmentBytes()).flushMode(o.flush())
-            .ioMode(o.io()).retentionAgeMs(0).recordBytesMax(Math.max(4 << 20, o.size() + 64))
-            .writeBufferBytes(Math.max(4 << 20, (o.size() + 64) * o.batch())).build();
+            .ioMode(o.io()).retentionAgeMs(0).recordBytesMax(recordMax)
+            .writeBufferBytes(Math.max(recordMax, (o.size() + 64) * o.batch())).build();
         byte[] payload = new byte[o.size()];
         new Random(42).nextBytes(payload);
         ReentrantLock order = new ReentrantLock();
