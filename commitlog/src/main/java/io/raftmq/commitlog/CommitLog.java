@@ -152,6 +152,8 @@ public final class CommitLog implements AutoCloseable {
         forcedPrevCrc = writer.lastCrc();
         groupCommit.reset(0);
         groupCommit.advance(writer.writePosition());
+        // Replace a clean-close checkpoint at once: recovery trusts "clean" only until the log is written again.
+        writeCheckpoint(false);
         LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]", config.directory(), startPosition,
             writer.writePosition(), firstIndex, lastIndex);
     }
