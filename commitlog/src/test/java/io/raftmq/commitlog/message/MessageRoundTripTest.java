@@ -18,7 +18,7 @@ import net.jqwik.api.constraints.Size;
  * message drafts with IPv4/IPv6 hosts and short/long topics; the decoded fields must equal the inputs.
  * jqwik prints the seed of any failure, which reproduces it.
  */
-class MessageRoundTripProperties {
+class MessageRoundTripTest {
 
     @Provide
     Arbitrary<Map<String, String>> propertyMaps() {
