@@ -134,12 +134,16 @@ public final class ConsumeQueue implements AutoCloseable {
     }
 
     /**
-     * Appends the unit for queue offset {@code queueOffset}, which must equal {@link #maxOffset()}; its
-     * physical offset must exceed the previous unit's.
+     * Appends the unit for queue offset {@code queueOffset}, which must equal {@link #maxOffset()} (or be larger
+     * if the queue holds no unit yet: it then starts there); its physical offset must exceed the previous
+     * unit's.
      *
      * @throws IOException on I/O failure (the unit may be partly written; recovery drops it)
      */
     public void append(long queueOffset, long physicalOffset, int size, long tagsCode) throws IOException {
+        if (lastPhysicalOffset < 0 && queueOffset > maxOffset) {
+            startAt(queueOffset);
+        }
         Verify.state(queueOffset == maxOffset, "consume queue append out of order", queueOffset, maxOffset);
         Verify.state(physicalOffset > lastPhysicalOffset, "unit physical offset not increasing",
                 physicalOffset, lastPhysicalOffset);
@@ -337,6 +341,24 @@ public final class ConsumeQueue implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Starts a queue that holds no unit at {@code queueOffset} (a rebuild after the log head was deleted): the
+     * segment holding it gets a hole of zero units before it, which recovery skips as below minOffset.
+     */
+    private void startAt(long queueOffset) throws IOException {
+        for (Segment old : segments) {
+            old.channel.close();
+            Files.delete(old.path);
+        }
+        segments.clear();
+        long base = queueOffset - queueOffset % unitsPerFile;
+        Segment s = createSegment(base);
+        s.units = (int) (queueOffset - base);
+        segments.add(s);
+        minOffset = queueOffset;
+        maxOffset = queueOffset;
+    }
+
     private Segment writableSegment() throws IOException {
         if (segments.isEmpty()) {
             segments.add(createSegment(maxOffset));
@@ -406,7 +428,8 @@ public final class ConsumeQueue implements AutoCloseable {
         long previous = -1;
         ByteBuffer buf = ByteBuffer.allocate(UNIT_SIZE * 256);
         for (Segment s : segments) {
-            for (int i = 0; i < s.units; ) {
+            int i = s == segments.get(0) ? skipLeadingHole(s, buf) : 0;
+            while (i < s.units) {
                 int n = Math.min(256, s.units - i);
                 buf.clear().limit(n * UNIT_SIZE);
                 readFully(s.channel, buf, (long) i * UNIT_SIZE);
@@ -420,6 +443,21 @@ public final class ConsumeQueue implements AutoCloseable {
             }
         }
         lastPhysicalOffset = maxOffset > minOffset ? previous : -1;
+    }
+
+    /** Counts the all-zero units at the start of the first segment (see {@link #startAt}); sets minOffset. */
+    private int skipLeadingHole(Segment s, ByteBuffer buf) throws IOException {
+        int i = 0;
+        while (i < s.units) {
+            buf.clear().limit(UNIT_SIZE);
+            readFully(s.channel, buf, (long) i * UNIT_SIZE);
+            if (buf.getLong(0) != 0 || buf.getInt(8) != 0 || buf.getLong(12) != 0) {
+                break;
+            }
+            i++;
+        }
+        minOffset = s.base + i;
+        return i;
     }
 
     private static int firstInvalidUnit(ByteBuffer buf, int n, long previousPhysical) {

@@ -153,6 +153,24 @@ class ConsumeQueueTest {
     }
 
     @Test
+    void queueCanStartAtANonZeroOffset() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 0, 4)) {
+            q.append(6, 1000, 10, 0);
+            q.append(7, 1100, 10, 0);
+            assertThat(q.minOffset()).isEqualTo(6);
+            assertThat(q.read(5, new ConsumeQueue.Unit())).isFalse();
+            assertThatThrownBy(() -> q.append(9, 1200, 10, 0)).isInstanceOf(IllegalStateException.class);
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 0, 4)) {
+            assertThat(q.minOffset()).isEqualTo(6);
+            assertThat(q.maxOffset()).isEqualTo(8);
+            assertThat(q.lastPhysicalOffset()).isEqualTo(1100);
+            q.append(8, 1200, 10, 0);
+            assertThat(q.read(8, new ConsumeQueue.Unit())).isTrue();
+        }
+    }
+
+    @Test
     void firstOffsetAtOrAfterTime() throws IOException {
         try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 0, 3)) {
             for (int i = 0; i < 10; i++) {

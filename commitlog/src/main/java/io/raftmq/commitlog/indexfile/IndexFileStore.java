@@ -18,14 +18,14 @@ import java.util.stream.Stream;
  * <p>Threading: one writer (the dispatcher) calls the mutating methods; {@link #query} may run concurrently on
  * other threads (the file list is copy-on-write and files publish entries before their count).
  */
-public final class IndexStore implements AutoCloseable {
+public final class IndexFileStore implements AutoCloseable {
     private final Path dir;
     private final int slotCount;
     private final int entryCount;
     /** Oldest first; only the last one is written. */
     private final List<IndexFile> files = new CopyOnWriteArrayList<>();
 
-    private IndexStore(Path dir, int slotCount, int entryCount) {
+    private IndexFileStore(Path dir, int slotCount, int entryCount) {
         this.dir = dir;
         this.slotCount = slotCount;
         this.entryCount = entryCount;
@@ -36,10 +36,10 @@ public final class IndexStore implements AutoCloseable {
      *
      * @throws IndexFileCorruptException if a file fails validation
      */
-    public static IndexStore open(Path dir, int slotCount, int entryCount) throws IOException {
+    public static IndexFileStore open(Path dir, int slotCount, int entryCount) throws IOException {
         IndexFile.checkCounts(slotCount, entryCount);
         Files.createDirectories(dir);
-        IndexStore store = new IndexStore(dir, slotCount, entryCount);
+        IndexFileStore store = new IndexFileStore(dir, slotCount, entryCount);
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : list.filter(p -> p.getFileName().toString().matches("\\d{20}")).sorted().toList()) {
                 store.files.add(IndexFile.open(p, slotCount, entryCount));
