@@ -105,8 +105,12 @@ public final class Dispatcher implements AutoCloseable {
             LOG.info("derived data in {} resumes at position {}", config.directory(), dispatchedPosition);
             return;
         }
-        LOG.warn("rebuilding derived data in {} from the log start {}: {}", config.directory(),
-                source.startPosition(), reason);
+        if (cp == null && !Files.exists(config.directory().resolve(CONSUME_QUEUE_DIR))) {
+            LOG.info("creating derived data in {} from the log start {}", config.directory(), source.startPosition());
+        } else {
+            LOG.warn("rebuilding derived data in {} from the log start {}: {}", config.directory(),
+                    source.startPosition(), reason);
+        }
         closeStores();
         deleteRecursively(config.directory().resolve(CONSUME_QUEUE_DIR));
         deleteRecursively(config.directory().resolve(INDEX_DIR));
