@@ -377,7 +377,7 @@ public final class ConsumeQueue implements AutoCloseable {
     }
 
     /** The file name of the segment whose first unit is {@code baseQueueOffset}. */
-    static String fileName(long baseQueueOffset) {
+    public static String fileName(long baseQueueOffset) {
         return String.format("%020d", baseQueueOffset * UNIT_SIZE);
     }
 
