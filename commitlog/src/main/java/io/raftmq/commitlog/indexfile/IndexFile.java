@@ -208,9 +208,10 @@ public final class IndexFile implements AutoCloseable {
 
     /**
      * Appends to {@code out} the physical offsets of entries for {@code key} whose time (second granularity)
-     * overlaps [beginMs, endMs], newest first, until {@code out} is full.
+     * overlaps [beginMs, endMs], newest first, until {@code out} is full or the chain reaches an entry below
+     * {@code physicalFloor} (older entries are older still).
      */
-    public void query(String key, long beginMs, long endMs, OffsetCollector out) {
+    public void query(String key, long beginMs, long endMs, long physicalFloor, OffsetCollector out) {
         int hash = keyHash(key);
         int limit = indexCount;
         int n = map.getInt(slotPosition(hash));
@@ -218,8 +219,12 @@ public final class IndexFile implements AutoCloseable {
         while (n > 0 && n < limit && !out.isFull()) {
             int entryPos = entryPosition(n);
             long entryMs = base + map.getInt(entryPos + ENTRY_TIME_DIFF_OFFSET) * 1000L;
+            long physical = map.getLong(entryPos + ENTRY_PHY_OFFSET_OFFSET);
+            if (physical < physicalFloor) {
+                return;
+            }
             if (map.getInt(entryPos + ENTRY_KEY_HASH_OFFSET) == hash && entryMs <= endMs && entryMs + 999 >= beginMs) {
-                out.add(map.getLong(entryPos + ENTRY_PHY_OFFSET_OFFSET));
+                out.add(physical);
             }
             int prev = map.getInt(entryPos + ENTRY_PREV_INDEX_OFFSET);
             limit = n;

@@ -24,6 +24,8 @@ public final class IndexFileStore implements AutoCloseable {
     private final int entryCount;
     /** Oldest first; only the last one is written. */
     private final List<IndexFile> files = new CopyOnWriteArrayList<>();
+    /** Results below this physical offset (deleted from the log by retention) are not returned. */
+    private volatile long physicalFloor;
 
     private IndexFileStore(Path dir, int slotCount, int entryCount) {
         this.dir = dir;
@@ -105,7 +107,7 @@ public final class IndexFileStore implements AutoCloseable {
         for (int i = snapshot.size() - 1; i >= 0 && !results.isFull(); i--) {
             IndexFile f = snapshot.get(i);
             if (f.entries() > 0 && f.beginTimestamp() <= endMs && f.endTimestamp() + 999 >= beginMs) {
-                f.query(fullKey, beginMs, endMs, results);
+                f.query(fullKey, beginMs, endMs, physicalFloor, results);
             }
         }
         return java.util.Arrays.copyOf(results.offsets, results.size);
@@ -124,8 +126,12 @@ public final class IndexFileStore implements AutoCloseable {
         }
     }
 
-    /** Retention: deletes files (never the newest) whose entries all point below {@code physicalFloor}. */
+    /**
+     * Retention: deletes files (never the newest) whose entries all point below {@code physicalFloor}, and
+     * hides older entries left in the remaining files from queries.
+     */
     public int deleteBelowPhysical(long physicalFloor) throws IOException {
+        this.physicalFloor = Math.max(this.physicalFloor, physicalFloor);
         int deleted = 0;
         while (files.size() > 1 && files.get(0).endPhyOffset() < physicalFloor) {
             IndexFile f = files.remove(0);
