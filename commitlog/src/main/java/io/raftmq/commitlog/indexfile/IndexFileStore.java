@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * The key index of a store: index files under one directory, named (20 digits) by the physical offset of
- * their first entry, bumped by one past the previous file's name when equal, so names sort oldest first. Writes go to the newest file and roll to a new one when it is full; queries
- * walk files newest first. Keys: {@code topic#KEY} for each space-separated entry of the KEYS property and
+ * their first entry, bumped by one past the previous file's name when equal, so names sort oldest first.
+ * Writes go to the newest file and roll to a new one when it is full; queries walk files newest first. Keys: {@code topic#KEY} for each space-separated entry of the KEYS property and
  * {@code topic#UNIQ_KEY}.
  *
  * <p>Threading: one writer (the dispatcher) calls the mutating methods; {@link #query} may run concurrently on

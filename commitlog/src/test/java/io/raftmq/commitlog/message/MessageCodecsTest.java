@@ -54,7 +54,8 @@ class MessageCodecsTest {
 
     @Test
     void propertiesDecoderFollowsClientRules() {
-        String s = "KEYS\u0001KEY1\u0002ab\u0002\u0001x\u0002y\u0001\u0002TAGS\u0001A\u0002TAGS\u0001B\u0002V\u0001a\u0001b";
+        String s = "KEYS\u0001KEY1\u0002ab\u0002\u0001x\u0002y\u0001\u0002"
+                + "TAGS\u0001A\u0002TAGS\u0001B\u0002V\u0001a\u0001b";
         Map<String, String> m = MessageProperties.decode(s);
         assertThat(m).containsExactly(Map.entry("KEYS", "KEY1"), Map.entry("TAGS", "B"), Map.entry("V", "a\u0001b"));
         assertThat(MessageProperties.get(s, "TAGS")).isEqualTo("B");
