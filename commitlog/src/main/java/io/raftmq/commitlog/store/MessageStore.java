@@ -128,8 +128,8 @@ public final class MessageStore implements AutoCloseable {
         if (commitIndex < log.firstIndex()) {
             return dispatcher.dispatchedPosition();
         }
-        long limit = commitIndex >= log.lastIndex() ? log.endPosition() : log.position(commitIndex + 1);
         Verify.state(commitIndex <= log.lastIndex(), "commit index beyond the log", commitIndex, log.lastIndex());
+        long limit = commitIndex == log.lastIndex() ? log.endPosition() : log.position(commitIndex + 1);
         return dispatcher.dispatchUpTo(limit);
     }
 
