@@ -1,0 +1,17 @@
+package io.raftmq.commitlog;
+
+/**
+ * Callback for {@link CommitLog#whenDurable(long, DurableListener)}. Runs on the flush agent's thread while it holds
+ * the log's force lock (or on the caller's thread when already durable, or inside {@link CommitLog#flush()}). It
+ * must be quick (typically: enqueue an event for the Raft agent) and may call only the lock-free getters of the
+ * log ({@code durablePosition()}, {@code lastIndex()}, ...): calling append, truncate, flush, reset or retention
+ * from it can deadlock.
+ */
+public interface DurableListener {
+
+    /** Everything up to {@code durablePosition} (exclusive), which covers the requested position, is durable. */
+    void onDurable(long durablePosition);
+
+    /** Durability cannot be reached: the log failed (fenced) or was closed. */
+    void onFailure(CommitLogException cause);
+}
