@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommitLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLog.class);
-    private static final int ZERO_CHUNK = 64 * 1024;
+    private static final int ZERO_PAGE = 4096;
 
     private final CommitLogConfig config;
     private final StorageProvider storage;
@@ -275,6 +275,10 @@ public final class CommitLog implements AutoCloseable {
                 writePosition += RecordHeader.HEADER_LENGTH;
             }
             writeStaged(seg, stagedAt);
+            // Force the full segment before any byte goes to the next one: then a later segment can only hold data
+            // if every earlier one is complete on disk, and recovery never sees valid records after a hole
+            // across segments. One fdatasync per segment (1 GiB by default).
+            seg.file().force();
             writePosition = seg.end();
         }
         Segment next = segments.getOrCreate(segments.baseOf(writePosition));
@@ -303,23 +307,30 @@ public final class CommitLog implements AutoCloseable {
         stamper.truncated(startPos);
     }
 
-    /** Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records. */
+    /**
+     * Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records.
+     * Works page by page and skips pages that cannot be written: after ENOSPC those were never allocated and read
+     * as zeros anyway.
+     */
     private void zeroRange(long from, long to) {
-        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, Math.max(0, to - from)));
+        ByteBuffer zeros = ByteBuffer.allocate(ZERO_PAGE);
+        int failed = 0;
         for (long at = from; at < to; ) {
             Segment seg = segments.find(at);
-            if (seg == null) {
-                at = segments.baseOf(at) + config.segmentBytes();
-                continue;
+            long chunkEnd = Math.min(to, Math.min(at - Math.floorMod(at, ZERO_PAGE) + ZERO_PAGE,
+                segments.baseOf(at) + config.segmentBytes()));
+            if (seg != null) {
+                zeros.clear().limit((int) (chunkEnd - at));
+                try {
+                    seg.file().write(at - seg.base(), zeros);
+                } catch (IOException e) {
+                    failed++;
+                }
             }
-            int n = (int) Math.min(zeros.capacity(), Math.min(to, seg.end()) - at);
-            zeros.clear().limit(n);
-            try {
-                seg.file().write(at - seg.base(), zeros);
-            } catch (IOException e) {
-                LOG.warn("could not zero {} bytes at {} in {}", n, at, seg, e);
-            }
-            at += n;
+            at = chunkEnd;
+        }
+        if (failed > 0) {
+            LOG.debug("zeroing [{}, {}) skipped {} unwritable page(s)", from, to, failed);
         }
     }
 
