@@ -17,7 +17,8 @@ import java.util.Map;
  *   <li>Election safety: at most one leader per term.
  *   <li>Log matching: any two entries with the same (index, term) anywhere have the same payload and the same
  *       predecessor term — by induction, the same log prefix.
- *   <li>Leader completeness: a new leader's log holds every entry already applied anywhere.
+ *   <li>Leader completeness: a new leader's log holds every entry committed by a leader of an earlier term,
+ *       and an index committed twice names the same entry.
  *   <li>State machine safety: every node applies a contiguous prefix of one sequence, and an entry applied
  *       anywhere (acknowledged as committed) is never truncated from any log.
  *   <li>Snapshots carry exactly the state of that prefix.
@@ -34,6 +35,10 @@ final class SafetyChecker {
     private final Map<IndexTerm, Fingerprint> seen = new HashMap<>();
     /** The applied (committed) sequence: entry i at position i - 1. */
     private final List<Entry> committed = new ArrayList<>();
+    /** Term of the leader that first committed index i, at position i - 1 (non-decreasing). */
+    private final List<Long> commitTerm = new ArrayList<>();
+    /** Term of the entry committed at index i, at position i - 1. */
+    private final List<Long> committedEntryTerm = new ArrayList<>();
     /** State machine hash after applying entry i, at position i - 1. */
     private final List<Long> committedHash = new ArrayList<>();
 
@@ -46,13 +51,37 @@ final class SafetyChecker {
         }
     }
 
+    /** A leader of term T holds every entry a leader of an earlier term committed (§5.4.3). */
     private void checkCompleteness(long term, long id, MemoryRaftLog log) {
-        for (long i = Math.max(1, log.firstIndex()); i <= committed.size(); i++) {
-            Entry c = committed.get((int) (i - 1));
-            if (i > log.lastIndex() || log.term(i) != c.term()) {
-                throw new AssertionError("leader completeness: leader " + id + " of term " + term
-                    + " lacks committed " + c + " (has last " + log.lastIndex() + ")");
+        for (long i = Math.max(1, log.firstIndex()); i <= commitTerm.size(); i++) {
+            if (commitTerm.get((int) (i - 1)) >= term) {
+                break;
             }
+            long entryTerm = committedEntryTerm.get((int) (i - 1));
+            if (i > log.lastIndex() || log.term(i) != entryTerm) {
+                throw new AssertionError("leader completeness: leader " + id + " of term " + term
+                    + " lacks entry " + i + "@" + entryTerm + " committed in term " + commitTerm.get((int) (i - 1))
+                    + " (has last " + log.lastIndex() + ")");
+            }
+        }
+    }
+
+    /**
+     * A leader's commit index moved (every commit starts at a leader): records the term it committed in, and
+     * requires that an index committed twice names the same entry.
+     */
+    void onLeaderCommit(long term, long id, MemoryRaftLog log, long commitIndex) {
+        long checkFrom = Math.max(log.firstIndex(), commitIndex - 64);
+        for (long i = Math.max(1, checkFrom); i <= Math.min(commitIndex, commitTerm.size()); i++) {
+            if (log.term(i) != committedEntryTerm.get((int) (i - 1))) {
+                throw new AssertionError("committed entry changed: leader " + id + " of term " + term + " has "
+                    + i + "@" + log.term(i) + " but " + i + "@" + committedEntryTerm.get((int) (i - 1))
+                    + " was committed in term " + commitTerm.get((int) (i - 1)));
+            }
+        }
+        for (long i = commitTerm.size() + 1; i <= commitIndex; i++) {
+            commitTerm.add(term);
+            committedEntryTerm.add(log.term(i));
         }
     }
 

@@ -419,6 +419,7 @@ final class Simulation {
             RaftNode r = n.raft;
             if (r.role() == Role.LEADER) {
                 checker.onLeader(r.term(), n.id, n.log);
+                checker.onLeaderCommit(r.term(), n.id, n.log, r.commitIndex());
             }
             if (r.commitIndex() < n.lastCommit) {
                 throw new AssertionError("commit index of node " + n.id + " went back from " + n.lastCommit

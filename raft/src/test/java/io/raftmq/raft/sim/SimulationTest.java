@@ -26,7 +26,12 @@ class SimulationTest {
             return;
         }
         for (long seed : REGRESSION_SEEDS) {
-            new Simulation(seed).run();
+            try {
+                new Simulation(seed).run();
+            } catch (AssertionError e) {
+                LOG.error("regression seed {} failed", seed);
+                throw e;
+            }
         }
     }
 
@@ -43,7 +48,14 @@ class SimulationTest {
         long failed = 0;
         long livenessTicksMax = 0;
         for (long seed = base; seed < base + count; seed++) {
-            Simulation.Outcome o = new Simulation(seed).run();
+            Simulation.Outcome o;
+            try {
+                o = new Simulation(seed).run();
+            } catch (AssertionError e) {
+                LOG.error("seed {} failed after {} seeds, {} ms", seed, seed - base + 1,
+                    (System.nanoTime() - started) / 1_000_000);
+                throw e;
+            }
             committed += o.committed();
             failed += o.failed();
             livenessTicksMax = Math.max(livenessTicksMax, o.livenessTicks());
