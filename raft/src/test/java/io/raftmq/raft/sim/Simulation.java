@@ -57,6 +57,8 @@ final class Simulation {
     private ProposalTracker.Accepted probe;
     private boolean probeCommitted;
     private boolean partitioned;
+    private int snapshotsInstalled;
+    private int crashes;
 
     Simulation(long seed) {
         this.seed = seed;
@@ -74,7 +76,8 @@ final class Simulation {
     }
 
     /** Result of a successful run, for reporting. */
-    record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks) {
+    record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks,
+                   int snapshotsInstalled, int crashes, long maxTerm) {
     }
 
     Outcome run() {
@@ -110,8 +113,12 @@ final class Simulation {
             handle(ev);
             checkAfterEvent();
             if (healed && converged()) {
+                long maxTerm = 0;
+                for (int i = 1; i < nodes.length; i++) {
+                    maxTerm = Math.max(maxTerm, nodes[i].raft.term());
+                }
                 return new Outcome(seed, swarm, events, proposals.committedCount(), proposals.failedCount(),
-                    (now - healTime) / Swarm.TICK_UNITS);
+                    (now - healTime) / Swarm.TICK_UNITS, snapshotsInstalled, crashes, maxTerm);
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -146,6 +153,7 @@ final class Simulation {
         if (r.snapshot() != null) {
             Snapshot s = r.snapshot();
             checker.onSnapshot(n.id, s);
+            snapshotsInstalled++;
             n.stateMachine.restore(s);
             n.log.resetToSnapshot(s.index(), s.term());
         }
@@ -282,6 +290,7 @@ final class Simulation {
             return;
         }
         n.up = false;
+        crashes++;
         n.incarnation++;
         n.pending = null;
         n.inbox.clear();

@@ -47,6 +47,9 @@ class SimulationTest {
         long committed = 0;
         long failed = 0;
         long livenessTicksMax = 0;
+        long snapshots = 0;
+        long crashes = 0;
+        long elections = 0;
         for (long seed = base; seed < base + count; seed++) {
             Simulation.Outcome o;
             try {
@@ -59,8 +62,12 @@ class SimulationTest {
             committed += o.committed();
             failed += o.failed();
             livenessTicksMax = Math.max(livenessTicksMax, o.livenessTicks());
+            snapshots += o.snapshotsInstalled();
+            crashes += o.crashes();
+            elections += o.maxTerm();
         }
-        LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed, slowest convergence {} ticks",
-            count, base, (System.nanoTime() - started) / 1_000_000, committed, failed, livenessTicksMax);
+        LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed, slowest convergence {} ticks,"
+                + " {} snapshots installed, {} crashes, {} terms", count, base, (System.nanoTime() - started) / 1_000_000,
+            committed, failed, livenessTicksMax, snapshots, crashes, elections);
     }
 }
