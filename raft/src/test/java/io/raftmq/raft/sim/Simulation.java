@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
 final class Simulation {
     static final int SAFETY_TICKS = 300;
     static final int LIVENESS_TICKS = 300;
-    private static final int TRACE_MAX = 80;
+    private static final int TRACE_MAX = Integer.getInteger("sim.trace", 80);
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
     private enum Kind { TICK, DELIVER, FSYNC_DONE, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE, UNPAUSE,
@@ -132,7 +132,8 @@ final class Simulation {
         HardState hs = n.hardStateStore.load();
         long applied = durable == null ? 0 : durable.index();
         SplittableRandom nodeRandom = random.split();
-        RaftConfig config = new RaftConfig(n.id, 10, 2, 4, 512, 8, 1000, true, true);
+        RaftConfig config = new RaftConfig(n.id, 10, 2, swarm.inflightAppendsMax(), 512,
+            swarm.batchEntriesMax(), 32, true, true);
         SimStateMachine sm = n.stateMachine;
         n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
         n.up = true;
@@ -221,11 +222,12 @@ final class Simulation {
 
     private void send(List<RaftMessage> messages) {
         for (RaftMessage m : messages) {
-            if (cut[(int) m.from()][(int) m.to()] || random.nextDouble() < swarm.dropRate()) {
+            boolean lossy = !healed;
+            if (cut[(int) m.from()][(int) m.to()] || lossy && random.nextDouble() < swarm.dropRate()) {
                 continue;
             }
             schedule(now + 1 + random.nextInt(swarm.delayMaxUnits()), Kind.DELIVER, (int) m.to(), m);
-            if (random.nextDouble() < swarm.duplicateRate()) {
+            if (lossy && random.nextDouble() < swarm.duplicateRate()) {
                 schedule(now + 1 + random.nextInt(swarm.delayMaxUnits() * 2), Kind.DELIVER, (int) m.to(), m);
             }
         }
@@ -401,7 +403,10 @@ final class Simulation {
         }
     }
 
-    /** End of the safety phase: every fault stops and every node runs again; the network stays slow. */
+    /**
+     * End of the safety phase: partitions, drops and duplicates stop and every node runs again; the network
+     * keeps its delays (and so its reordering).
+     */
     private void healAll() {
         healed = true;
         healTime = now;
@@ -502,7 +507,14 @@ final class Simulation {
         }
         Object p = ev.payload instanceof Ready r ? "ready(entries=" + r.entries().size() + ", committed="
             + r.committedEntries().size() + ")" : ev.payload;
-        trace.addLast(ev.time + " " + ev.kind + (ev.node > 0 ? " n" + ev.node : "") + (p == null ? "" : " " + p));
+        String state = "";
+        if (ev.node > 0) {
+            SimNode n = nodes[ev.node];
+            state = !n.up ? " [down]" : " [" + n.raft.role() + " t" + n.raft.term() + " c" + n.raft.commitIndex() + " l"
+                + n.raft.lastIndex() + (n.pending != null ? " busy" : "") + (n.paused(now) ? " paused" : "") + "]";
+        }
+        trace.addLast(ev.time + " " + ev.kind + (ev.node > 0 ? " n" + ev.node : "") + state
+            + (p == null ? "" : " " + p));
     }
 
     private String failureReport(String cause) {

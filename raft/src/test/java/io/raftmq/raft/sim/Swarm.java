@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  */
 record Swarm(int nodes, double dropRate, double duplicateRate, int delayMaxUnits, int fsyncMaxUnits,
              boolean partitions, boolean crashes, boolean pauses, boolean transfers, int snapshotEvery,
-             int proposeGapMaxUnits) {
+             int proposeGapMaxUnits, int batchEntriesMax, int inflightAppendsMax) {
     static final int TICK_UNITS = 10;
 
     static Swarm draw(SplittableRandom r) {
@@ -27,6 +27,8 @@ record Swarm(int nodes, double dropRate, double duplicateRate, int delayMaxUnits
             r.nextInt(3) == 0,
             r.nextInt(3) == 0,
             snapshots[r.nextInt(snapshots.length)],
-            5 + r.nextInt(40));
+            5 + r.nextInt(40),
+            r.nextInt(3) == 0 ? 1 + r.nextInt(2) : 8,
+            r.nextInt(3) == 0 ? 1 : 4);
     }
 }
