@@ -55,7 +55,7 @@ final class BenchNode {
             .flushMode(FlushMode.ASYNC).flushIntervalMs(200).build();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
         CommitLogRaftLog log = new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"),
-            System::currentTimeMillis, 8192);
+            System::currentTimeMillis, 16384);
         transport = new NettyTransport(NettyTransportConfig.defaults(id, address));
         FileHardStateStore store = new FileHardStateStore(dir.resolve("raft"));
         // The counting state machine needs no replay: treat the saved commit index as applied.

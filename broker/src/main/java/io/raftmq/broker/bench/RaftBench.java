@@ -45,6 +45,10 @@ public final class RaftBench {
     private final List<long[]> failovers = new ArrayList<>(); // {electionNs, terms}
     private volatile long measureFromNs = Long.MAX_VALUE;
     private volatile boolean running = true;
+    /** When a proposal last failed; clients back off for a millisecond after a failure (election window). */
+    private volatile long lastFailureNs;
+    private Thread killer;
+    private double cpuUsPerCommit;
 
     private RaftBench(Options opt) {
         this.opt = opt;
@@ -86,14 +90,19 @@ public final class RaftBench {
             LockSupport.parkNanos(1_000_000);
         }
         committedAtStart = committed.get();
+        long cpuAtStartNs = processCpuNs();
         while (System.nanoTime() < endNs) {
             LockSupport.parkNanos(10_000_000);
         }
         long commits = committed.get() - committedAtStart;
+        cpuUsPerCommit = (processCpuNs() - cpuAtStartNs) / 1e3 / Math.max(1, commits);
         double seconds = (System.nanoTime() - measureFromNs) / 1e9;
         running = false;
         for (Thread t : clients) {
             t.join(5_000);
+        }
+        if (killer != null) {
+            killer.join(30_000);
         }
         report(commits / seconds);
         for (BenchNode n : nodes) {
@@ -158,6 +167,10 @@ public final class RaftBench {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
+            if (System.nanoTime() - lastFailureNs < 1_000_000) {
+                LockSupport.parkNanos(1_000_000);
+                continue;
+            }
             if (!inflight.tryAcquire()) {
                 LockSupport.parkNanos(20_000);
                 continue;
@@ -188,12 +201,13 @@ public final class RaftBench {
         @Override
         public void onFailure(ProposalException cause) {
             failed.incrementAndGet();
+            lastFailureNs = System.nanoTime();
             inflight.release();
         }
     }
 
     private void killLoop(long endNs) {
-        Thread t = new Thread(() -> {
+        killer = new Thread(() -> {
             try {
                 while (running && System.nanoTime() + TimeUnit.SECONDS.toNanos(opt.killEverySeconds) < endNs) {
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(opt.killEverySeconds));
@@ -203,8 +217,8 @@ public final class RaftBench {
                 System.err.println("kill loop stopped: " + e);
             }
         }, "bench-killer");
-        t.setDaemon(true);
-        t.start();
+        killer.setDaemon(true);
+        killer.start();
     }
 
     private void killLeaderOnce() {
@@ -248,11 +262,18 @@ public final class RaftBench {
         throw new IllegalStateException("leader agent not found");
     }
 
+    private static long processCpuNs() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
     private void report(double commitsPerSecond) {
         System.out.printf(Locale.ROOT, "RESULT mode=raft nodes=%d size=%d commits_s=%.0f p50_us=%d p99_us=%d%n",
             opt.nodes, opt.size, commitsPerSecond, latencyUs.percentile(0.50), latencyUs.percentile(0.99));
-        System.err.printf(Locale.ROOT, "info: durability=%s clients=%d inflight=%d failed_proposals=%d%n",
-            opt.durability, opt.clients, opt.inflight, failed.get());
+        System.err.printf(Locale.ROOT,
+            "info: durability=%s clients=%d inflight=%d failed_proposals=%d cpu_us_per_commit=%.1f (all nodes)%n",
+            opt.durability, opt.clients, opt.inflight, failed.get(), cpuUsPerCommit);
         if (opt.killEverySeconds <= 0) {
             return;
         }

@@ -144,7 +144,7 @@ public final class CommitLogRaftLog implements RaftLog {
             throw new LogCompactedException(lo, log.firstIndex());
         }
         Verify.argument(lo <= hi && hi <= log.lastIndex() + 1, "entries range outside the log");
-        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 1024));
+        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 8192));
         long bytes = 0;
         long i = lo;
         while (i < hi) {

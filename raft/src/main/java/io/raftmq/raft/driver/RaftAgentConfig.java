@@ -63,7 +63,7 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
 
     /** Defaults for node {@code nodeId}; see the class javadoc for the timeouts. */
     public static RaftAgentConfig defaults(long nodeId) {
-        RaftConfig core = new RaftConfig(nodeId, 30, 5, 64, 1 << 20, 1024, 65_536, true, true);
+        RaftConfig core = new RaftConfig(nodeId, 30, 5, 64, 4 << 20, 1024, 65_536, true, true);
         return new RaftAgentConfig(core, 10, DurabilityMode.QUORUM_FSYNC, 8192, 65_536, 8192, 4096, 5_000,
             1_000, 2_000);
     }
