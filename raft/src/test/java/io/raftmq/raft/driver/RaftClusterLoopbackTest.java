@@ -135,8 +135,7 @@ class RaftClusterLoopbackTest {
         return fs;
     }
 
-    @Test
-    void electReplicateKillLeaderReelectAndLoseNothing() throws Exception {
+    private SplittableRandom startCluster() throws Exception {
         SplittableRandom seeds = new SplittableRandom(SEED);
         for (int id = 1; id <= 3; id++) {
             members[id] = new Member(id);
@@ -150,6 +149,35 @@ class RaftClusterLoopbackTest {
             }
             members[id].agent.start();
         }
+        return seeds;
+    }
+
+    @Test
+    void gracefulStopOfTheLeaderHandsLeadershipOverFirst() throws Exception {
+        startCluster();
+        await("first leader", () -> leader() != null);
+        Member first = leader();
+        long term = first.agent.status().term();
+        CompletableFuture<Long> f = first.agent.propose(16, new byte[] {1});
+        await("proposal committed", f::isDone);
+        long startNs = System.nanoTime();
+        first.agent.close();
+        long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        // close() returns once this node stopped leading; only a completed transfer does that before the 2 s limit
+        assertThat(closeMs).isLessThan(RaftAgentConfig.defaults(1).stopTransferTimeoutMs());
+        assertThat(first.agent.status().role()).isNotEqualTo(Role.LEADER);
+        first.transport.close();
+        first.agent = null;
+        await("new leader after transfer", () -> leader() != null);
+        assertThat(leader().agent.status().term()).isGreaterThan(term);
+        CompletableFuture<Long> g = leader().agent.propose(16, new byte[] {2});
+        await("proposal on the new leader committed", g::isDone);
+        assertThat(g.get()).isGreaterThan(f.get());
+    }
+
+    @Test
+    void electReplicateKillLeaderReelectAndLoseNothing() throws Exception {
+        SplittableRandom seeds = startCluster();
         await("first leader", () -> leader() != null);
         Member first = leader();
         List<CompletableFuture<Long>> acked = proposeAll(first, 0, 200);
