@@ -13,8 +13,10 @@ import java.util.List;
 
 /**
  * Inbound: turns one frame (the envelope bytes, length already stripped by the frame decoder) into a
- * {@link RaftMessage}. The protobuf parser reads the frame's memory in place with aliasing, and
- * {@link ProtoMapper} copies each payload once into its own array, so the message outlives the frame.
+ * {@link RaftMessage}. AppendEntries take the hand-written fast path ({@link AppendEntriesCodec}); other messages
+ * are parsed by the generated classes reading the frame's memory in place with aliasing and mapped by
+ * {@link ProtoMapper}. Either way each payload is copied once into its own array, so the message outlives the
+ * frame.
  *
  * <p>Ownership: the frame is this handler's to release; {@link MessageToMessageDecoder} releases it after
  * {@link #decode} returns (also when it throws). The decoded message holds no Netty memory. Never shared:
@@ -35,14 +37,21 @@ public final class RaftMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** Decodes the readable bytes of {@code frame} without consuming or releasing it. */
     static RaftMessage decodeFrame(ByteBuf frame) {
-        CodedInputStream in = UnsafeByteOperations.unsafeWrap(frame.nioBuffer()).newCodedInput();
-        in.enableAliasing(true);
-        RaftEnvelope env;
         try {
-            env = RaftEnvelope.parseFrom(in);
+            RaftMessage fast = AppendEntriesCodec.tryDecode(newInput(frame));
+            if (fast != null) {
+                return fast;
+            }
+            return ProtoMapper.fromEnvelope(RaftEnvelope.parseFrom(newInput(frame)));
         } catch (IOException e) {
             throw new CorruptFrameException("undecodable raft frame of " + frame.readableBytes() + " bytes", e);
         }
-        return ProtoMapper.fromEnvelope(env);
+    }
+
+    /** A parser over the frame's memory in place; aliased byte strings never outlive the frame (see class doc). */
+    private static CodedInputStream newInput(ByteBuf frame) {
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(frame.nioBuffer()).newCodedInput();
+        in.enableAliasing(true);
+        return in;
     }
 }

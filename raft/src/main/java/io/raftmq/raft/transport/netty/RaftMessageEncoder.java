@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.transport.netty.proto.RaftEnvelope;
 
@@ -21,6 +22,7 @@ import java.util.List;
  */
 public final class RaftMessageEncoder extends MessageToMessageEncoder<RaftMessage> {
     private final int frameBytesMax;
+    private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
 
     public RaftMessageEncoder(int frameBytesMax) {
         super(RaftMessage.class);
@@ -29,8 +31,9 @@ public final class RaftMessageEncoder extends MessageToMessageEncoder<RaftMessag
 
     @Override
     protected void encode(ChannelHandlerContext ctx, RaftMessage msg, List<Object> out) throws IOException {
-        RaftEnvelope env = ProtoMapper.toEnvelope(msg);
-        int size = env.getSerializedSize();
+        AppendEntries ae = msg instanceof AppendEntries a ? a : null;
+        RaftEnvelope env = ae == null ? ProtoMapper.toEnvelope(msg) : null;
+        int size = ae != null ? appendEntries.envelopeSize(ae) : env.getSerializedSize();
         if (size > frameBytesMax) {
             throw new IllegalArgumentException("frame of " + size + " bytes exceeds frameBytesMax " + frameBytesMax
                 + " (" + msg.getClass().getSimpleName() + " to " + msg.to() + ")");
@@ -38,7 +41,11 @@ public final class RaftMessageEncoder extends MessageToMessageEncoder<RaftMessag
         ByteBuf buf = ctx.alloc().ioBuffer(RaftFrameCodec.HEADER_LENGTH + size);
         boolean handedOn = false;
         try {
-            encodeInto(env, size, buf);
+            if (ae != null) {
+                encodeAppendEntries(ae, size, buf);
+            } else {
+                encodeInto(env, size, buf);
+            }
             out.add(buf);
             handedOn = true;
         } finally {
@@ -46,6 +53,20 @@ public final class RaftMessageEncoder extends MessageToMessageEncoder<RaftMessag
                 buf.release();
             }
         }
+    }
+
+    /** The fast path: AppendEntries written field by field, no intermediate protobuf objects. */
+    private void encodeAppendEntries(AppendEntries ae, int size, ByteBuf buf) throws IOException {
+        int start = buf.writerIndex();
+        buf.writeInt(size);
+        buf.ensureWritable(size);
+        CodedOutputStream cos = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+        appendEntries.write(ae, cos);
+        cos.flush();
+        cos.checkNoSpaceLeft();
+        buf.writerIndex(buf.writerIndex() + size);
+        Verify.state(buf.writerIndex() - start == RaftFrameCodec.HEADER_LENGTH + size, "frame length", start,
+            buf.writerIndex());
     }
 
     /** Writes [length][envelope] at buf's writer index; visible for the codec tests. */

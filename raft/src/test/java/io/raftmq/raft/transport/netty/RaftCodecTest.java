@@ -102,6 +102,28 @@ class RaftCodecTest {
     }
 
     @Test
+    void appendEntriesFastPathWritesExactlyTheBytesOfTheGeneratedClasses() {
+        List<RaftMessage> cases = new ArrayList<>(samples());
+        cases.add(new AppendEntries(Long.MAX_VALUE, 1, Long.MAX_VALUE, Long.MAX_VALUE - 1, 1L << 40,
+            List.of(new Entry(Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE, new byte[300])), Long.MAX_VALUE));
+        cases.add(new AppendEntries(1, 2, 0, 0, 0, List.of(new Entry(1, 1, 0, new byte[0])), 0));
+        for (RaftMessage m : cases) {
+            if (!(m instanceof AppendEntries)) {
+                continue;
+            }
+            ByteBuf frame = encode(m);
+            byte[] generated = ProtoMapper.toEnvelope(m).toByteArray();
+            assertThat(frame.readInt()).isEqualTo(generated.length);
+            assertThat(ByteBufUtil.getBytes(frame)).as("%s", m).isEqualTo(generated);
+            frame.release();
+            EmbeddedChannel in = inbound();
+            in.writeInbound(Unpooled.buffer().writeInt(generated.length).writeBytes(generated));
+            assertThat((RaftMessage) in.readInbound()).isEqualTo(m);
+            assertThat(in.finish()).isFalse();
+        }
+    }
+
+    @Test
     void framesSplitIntoSingleBytesAndBatchedTogetherReassemble() {
         List<RaftMessage> msgs = samples();
         ByteBuf all = Unpooled.buffer();
