@@ -49,6 +49,7 @@ public final class RaftBench {
     private volatile long lastFailureNs;
     private Thread killer;
     private double cpuUsPerCommit;
+    private java.util.Map<String, Double> threadCpuUsPerCommit = java.util.Map.of();
 
     private RaftBench(Options opt) {
         this.opt = opt;
@@ -91,11 +92,17 @@ public final class RaftBench {
         }
         committedAtStart = committed.get();
         long cpuAtStartNs = processCpuNs();
+        java.util.Map<String, Long> threadsAtStart = threadCpuNs();
         while (System.nanoTime() < endNs) {
             LockSupport.parkNanos(10_000_000);
         }
         long commits = committed.get() - committedAtStart;
         cpuUsPerCommit = (processCpuNs() - cpuAtStartNs) / 1e3 / Math.max(1, commits);
+        threadCpuUsPerCommit = new java.util.TreeMap<>();
+        for (java.util.Map.Entry<String, Long> e : threadCpuNs().entrySet()) {
+            long delta = e.getValue() - threadsAtStart.getOrDefault(e.getKey(), 0L);
+            threadCpuUsPerCommit.put(e.getKey(), delta / 1e3 / Math.max(1, commits));
+        }
         double seconds = (System.nanoTime() - measureFromNs) / 1e9;
         running = false;
         for (Thread t : clients) {
@@ -271,6 +278,20 @@ public final class RaftBench {
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
+    /** CPU time of live threads, summed by name prefix (digits and what follows stripped). */
+    private static java.util.Map<String, Long> threadCpuNs() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti != null) {
+                long ns = mx.getThreadCpuTime(ti.getThreadId());
+                String group = ti.getThreadName().replaceAll("-?[0-9].*$", "");
+                out.merge(group.isEmpty() ? "other" : group, Math.max(0, ns), Long::sum);
+            }
+        }
+        return out;
+    }
+
     private void report(double commitsPerSecond) {
         System.out.printf(Locale.ROOT, "RESULT mode=raft nodes=%d size=%d commits_s=%.0f p50_us=%d p99_us=%d%n",
             opt.nodes, opt.size, commitsPerSecond, latencyUs.percentile(0.50), latencyUs.percentile(0.99));
@@ -281,6 +302,13 @@ public final class RaftBench {
         for (int id = 1; id < nodes.length; id++) {
             misses += nodes[id].entriesReadFromLog();
         }
+        StringBuilder threads = new StringBuilder("info: cpu_us_per_commit by thread:");
+        threadCpuUsPerCommit.forEach((k, v) -> {
+            if (v >= 0.05) {
+                threads.append(String.format(Locale.ROOT, " %s=%.1f", k, v));
+            }
+        });
+        System.err.println(threads);
         System.err.printf(Locale.ROOT, "info: entries read back from commit logs (tail cache misses)=%d%n", misses);
         if (opt.killEverySeconds <= 0) {
             return;

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +71,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     /** Accepted proposals waiting for their index to be applied. Agent thread only. Ordered by index. */
     private final ArrayDeque<Proposal> pending = new ArrayDeque<>();
+    /** Reused drain buffers (agent thread). */
+    private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
+    private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
     private final AtomicLong inboxDropped = new AtomicLong();
     private final AtomicLong callbackErrors = new AtomicLong();
 
@@ -251,14 +255,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     private int drainInbox() {
-        int n = 0;
-        for (; n < config.inboxPerCycleMax(); n++) {
-            RaftMessage m = inbox.poll();
-            if (m == null) {
-                break;
-            }
-            node.step(m);
+        int n = inbox.drainTo(inboxBatch, config.inboxPerCycleMax()); // one lock round trip per batch
+        for (int i = 0; i < n; i++) {
+            node.step(inboxBatch.get(i));
         }
+        inboxBatch.clear();
         return n;
     }
 
@@ -277,26 +278,27 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     private int takeProposals(long now) {
-        int n = 0;
-        for (; n < config.proposalsPerCycleMax(); n++) {
-            Proposal p = proposals.poll();
-            if (p == null) {
-                break;
-            }
-            if (now - p.deadlineNs >= 0) {
-                p.fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
-                continue;
-            }
-            ProposeResult r = node.propose(p.type, p.payload);
-            if (r instanceof ProposeResult.Accepted a) {
-                accepted(p, a.index(), a.term());
-            } else if (r instanceof ProposeResult.NotLeader nl) {
-                p.fail(new NotLeaderException(nl.leaderHint()), this);
-            } else {
-                p.fail(new ProposalRejectedException(rejectReason((ProposeResult.Rejected) r)), this);
-            }
+        int n = proposals.drainTo(proposalBatch, config.proposalsPerCycleMax());
+        for (int i = 0; i < n; i++) {
+            take(proposalBatch.get(i), now);
         }
+        proposalBatch.clear();
         return n;
+    }
+
+    private void take(Proposal p, long now) {
+        if (now - p.deadlineNs >= 0) {
+            p.fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
+            return;
+        }
+        ProposeResult r = node.propose(p.type, p.payload);
+        if (r instanceof ProposeResult.Accepted a) {
+            accepted(p, a.index(), a.term());
+        } else if (r instanceof ProposeResult.NotLeader nl) {
+            p.fail(new NotLeaderException(nl.leaderHint()), this);
+        } else {
+            p.fail(new ProposalRejectedException(rejectReason((ProposeResult.Rejected) r)), this);
+        }
     }
 
     private static ProposalRejectedException.Reason rejectReason(ProposeResult.Rejected r) {
