@@ -45,7 +45,7 @@ public final class RaftBench {
     private final List<long[]> failovers = new ArrayList<>(); // {electionNs, terms}
     private volatile long measureFromNs = Long.MAX_VALUE;
     private volatile boolean running = true;
-    /** When a proposal last failed; clients back off for a millisecond after a failure (election window). */
+    /** When a proposal last failed; clients back off for 5 ms after a failure (election window). */
     private volatile long lastFailureNs;
     private Thread killer;
     private double cpuUsPerCommit;
@@ -174,7 +174,7 @@ public final class RaftBench {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
-            if (System.nanoTime() - lastFailureNs < 1_000_000) {
+            if (System.nanoTime() - lastFailureNs < 5_000_000) {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
