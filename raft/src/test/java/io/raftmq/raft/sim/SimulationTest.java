@@ -14,8 +14,11 @@ import java.util.SplittableRandom;
  */
 class SimulationTest {
     private static final Logger LOG = LoggerFactory.getLogger(SimulationTest.class);
-    /** Seeds that once failed or cover a rare path; each must keep passing. */
-    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 1000, 123456789};
+    /**
+     * Seeds that once failed or cover a rare path; each must keep passing. 1000003, 1026928 and 1000006 caught the
+     * planted bugs (a), (b) and (c) of raft/README.md with this version of the simulator.
+     */
+    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 1000, 123456789, 1000003, 1026928, 1000006};
 
     @Test
     void regressionSeeds() {
