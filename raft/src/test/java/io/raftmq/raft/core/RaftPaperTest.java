@@ -5,10 +5,12 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.MemoryRaftLog;
 import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.AppendEntriesResponse;
+import io.raftmq.raft.message.InstallSnapshot;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.message.RequestVote;
 import io.raftmq.raft.message.VoteResponse;
 import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.statemachine.Snapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -51,6 +53,9 @@ class RaftPaperTest {
         }
         Ready r = n.ready();
         out.addAll(r.earlyMessages());
+        if (r.snapshot() != null) {
+            log.resetToSnapshot(r.snapshot().index(), r.snapshot().term());
+        }
         log.write(r.entries());
         log.sync();
         out.addAll(r.messages());
@@ -144,6 +149,38 @@ class RaftPaperTest {
         follower.step(new AppendEntries(1, 2, 3, 6, 3, List.of(), 0));
         Ready r = follower.ready();
         assertThat(r.messages()).containsExactly(new AppendEntriesResponse(2, 1, 3, 6, true, 4, 2));
+    }
+
+    @Test
+    void section7_followerBehindTheFirstRetainedIndexGetsASnapshotAndResumes() {
+        MemoryRaftLog log1 = log(1, 1, 1, 1, 1);
+        log1.compact(4);
+        Snapshot snap = new Snapshot(4, 1, new byte[] {42});
+        RaftNode leader = new RaftNode(config(1, 8), MajorityConfig.of(1, 2, 3), log1, new HardState(1, 0, 4), 4,
+            bound -> 0, () -> snap);
+        elect(leader, log1, 3);
+        MemoryRaftLog log2 = new MemoryRaftLog();
+        RaftNode follower = node(2, log2, 0, 8, 1, 2, 3);
+        List<RaftMessage> inFlight = new ArrayList<>(persist(leader, log1));
+        boolean snapshotSeen = false;
+        for (int round = 0; round < 10 && !inFlight.isEmpty(); round++) {
+            List<RaftMessage> next = new ArrayList<>();
+            for (RaftMessage m : inFlight) {
+                if (m.to() == 2) {
+                    snapshotSeen |= m instanceof InstallSnapshot;
+                    follower.step(m);
+                    next.addAll(persist(follower, log2));
+                } else if (m.to() == 1) {
+                    leader.step(m);
+                    next.addAll(persist(leader, log1));
+                }
+            }
+            inFlight = next;
+        }
+        assertThat(snapshotSeen).isTrue();
+        assertThat(log2.firstIndex()).as("follower log restarts after the snapshot").isEqualTo(5);
+        assertThat(log2.lastIndex()).isEqualTo(leader.lastIndex());
+        assertThat(leader.commitIndex()).as("the follower's acknowledgement commits the no-op").isEqualTo(6);
     }
 
     @Test

@@ -19,8 +19,8 @@ import java.util.Map;
  *       predecessor term — by induction, the same log prefix.
  *   <li>Leader completeness: a new leader's log holds every entry committed by a leader of an earlier term,
  *       and an index committed twice names the same entry.
- *   <li>State machine safety: every node applies a contiguous prefix of one sequence, and an entry applied
- *       anywhere (acknowledged as committed) is never truncated from any log.
+ *   <li>State machine safety: every node applies a contiguous prefix of one sequence, and a committed entry is
+ *       never replaced by an entry of its committing term or later on any node.
  *   <li>Snapshots carry exactly the state of that prefix.
  * </ul>
  */
@@ -85,13 +85,23 @@ final class SafetyChecker {
         }
     }
 
-    /** Before a node's log drops [fromIndex, lastIndex]: none of it may be an applied (committed) entry. */
-    void beforeTruncate(long node, MemoryRaftLog log, long fromIndex) {
-        long hi = Math.min(log.lastIndex(), committed.size());
-        for (long i = Math.max(fromIndex, log.firstIndex()); i <= hi; i++) {
-            Entry c = committed.get((int) (i - 1));
-            if (log.term(i) == c.term()) {
-                throw new AssertionError("committed entry " + c + " truncated on node " + node);
+    /**
+     * Before a node replaces its suffix with {@code incoming}. A lagging node may legitimately drop a committed
+     * entry when it still accepts appends from a leader of an older term than the one that committed it (that
+     * node was not part of the committing majority); it must never be replaced by an entry of the committing
+     * term or later, since such a leader holds the committed entry (leader completeness).
+     */
+    void beforeTruncate(long node, MemoryRaftLog log, List<Entry> incoming) {
+        for (Entry e : incoming) {
+            long i = e.index();
+            if (i > log.lastIndex() || i > commitTerm.size() || i < log.firstIndex()) {
+                continue;
+            }
+            long committedTerm = committedEntryTerm.get((int) (i - 1));
+            long committingTerm = commitTerm.get((int) (i - 1));
+            if (log.term(i) == committedTerm && e.term() != committedTerm && e.term() >= committingTerm) {
+                throw new AssertionError("committed entry " + i + "@" + committedTerm + " (committed in term "
+                    + committingTerm + ") replaced by " + e + " on node " + node);
             }
         }
     }

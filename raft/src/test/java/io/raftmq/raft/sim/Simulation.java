@@ -161,7 +161,7 @@ final class Simulation {
         if (!r.entries().isEmpty()) {
             long first = r.entries().get(0).index();
             if (first <= n.log.lastIndex()) {
-                checker.beforeTruncate(n.id, n.log, first);
+                checker.beforeTruncate(n.id, n.log, r.entries());
             }
             n.log.write(r.entries());
             checker.afterWrite(n.id, n.log, first);
