@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Combinators;
 
 /**
- * Goal: under any sequence of appends, truncations, flushes, clean reopens and crashes (with or without a torn
+ * Goal: under any sequence of appends, truncations, resets, flushes, clean reopens and crashes (with or without a torn
  * unflushed tail), the log equals an in-memory model: after a crash it holds a prefix of what was appended that
  * contains at least everything flushed; indices, terms, bodies and the stamped positions all match.
  * Method: jqwik generates operation lists; the log runs on {@link FaultyMemoryStorage} in MANUAL flush mode so that
@@ -27,7 +27,7 @@ import net.jqwik.api.Combinators;
 class CommitLogPropertyTest {
     private static final Path DIR = Path.of("/mem/log");
 
-    sealed interface Op permits Append, Truncate, Flush, Reopen, Crash {
+    sealed interface Op permits Append, Truncate, Flush, Reopen, Crash, Reset {
     }
 
     record Append(int count, int size, int seed) implements Op {
@@ -45,6 +45,9 @@ class CommitLogPropertyTest {
     record Crash(boolean torn, long seed) implements Op {
     }
 
+    record Reset(int indexGap, int position) implements Op {
+    }
+
     record Entry(long term, long index, byte[] body) {
     }
 
@@ -54,7 +57,9 @@ class CommitLogPropertyTest {
             Arbitraries.integers().between(0, 3000), Arbitraries.integers()).as(Append::new);
         Arbitrary<Op> truncate = Arbitraries.doubles().between(0, 1).map(Truncate::new);
         Arbitrary<Op> crash = Combinators.combine(Arbitraries.of(true, false), Arbitraries.longs()).as(Crash::new);
-        Arbitrary<Op> op = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(10, append),
+        Arbitrary<Op> reset = Combinators.combine(Arbitraries.integers().between(0, 1000),
+            Arbitraries.integers().between(0, 300_000)).as(Reset::new);
+        Arbitrary<Op> op = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, reset), net.jqwik.api.Tuple.of(10, append),
             net.jqwik.api.Tuple.of(2, truncate), net.jqwik.api.Tuple.of(3, Arbitraries.just(new Flush())),
             net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reopen())), net.jqwik.api.Tuple.of(2, crash));
         return op.list().ofMinSize(1).ofMaxSize(60);
@@ -65,16 +70,17 @@ class CommitLogPropertyTest {
         FaultyMemoryStorage storage = new FaultyMemoryStorage();
         CommitLogConfig cfg = TestLogs.small(DIR, FlushMode.MANUAL).build();
         List<Entry> model = new ArrayList<>();
+        long[] first = {1};
         int durable = 0;
         long term = 1;
         CommitLog log = CommitLog.open(cfg, new PositionStamper(), storage);
         try {
             for (Op op : ops) {
                 if (op instanceof Append a) {
-                    appendBatch(log, model, a, term);
+                    appendBatch(log, model, first[0], a, term);
                 } else if (op instanceof Truncate t && !model.isEmpty()) {
                     int keep = Math.min(model.size() - 1, (int) (t.fraction() * model.size()));
-                    log.truncateFrom(1 + keep);
+                    log.truncateFrom(first[0] + keep);
                     model.subList(keep, model.size()).clear();
                     durable = model.size();
                     term++;
@@ -85,46 +91,52 @@ class CommitLogPropertyTest {
                     log.close();
                     log = CommitLog.open(cfg, new PositionStamper(), storage);
                     durable = model.size();
+                } else if (op instanceof Reset r) {
+                    first[0] = first[0] + model.size() + r.indexGap();
+                    log.resetTo(first[0], r.position());
+                    model.clear();
+                    durable = 0;
                 } else if (op instanceof Crash c) {
                     storage.crash(new Random(c.seed()), c.torn());
                     log = CommitLog.open(cfg, new PositionStamper(), storage);
-                    int recovered = (int) log.lastIndex();
+                    int recovered = (int) (log.lastIndex() - first[0] + 1);
                     assertThat(recovered).as("recovered count after crash").isBetween(durable, model.size());
                     model.subList(recovered, model.size()).clear();
                     durable = recovered;
                 }
-                checkAgainstModel(log, model);
+                checkAgainstModel(log, model, first[0]);
             }
         } finally {
             log.close();
         }
     }
 
-    private static void appendBatch(CommitLog log, List<Entry> model, Append a, long term) {
+    private static void appendBatch(CommitLog log, List<Entry> model, long first, Append a, long term) {
         AppendBatch batch = new AppendBatch(a.count());
         Random rnd = new Random(a.seed());
         for (int i = 0; i < a.count(); i++) {
             byte[] body = new byte[a.size() == 0 ? 0 : 8 + rnd.nextInt(a.size())];
             rnd.nextBytes(body);
-            long index = model.size() + 1;
+            long index = first + model.size();
             batch.add(term, index, (byte) 1, 0, ByteBuffer.wrap(body));
             model.add(new Entry(term, index, body));
         }
         log.append(batch);
     }
 
-    private static void checkAgainstModel(CommitLog log, List<Entry> model) {
-        assertThat(log.firstIndex()).isEqualTo(1);
-        assertThat(log.lastIndex()).isEqualTo(model.size());
+    private static void checkAgainstModel(CommitLog log, List<Entry> model, long first) {
+        assertThat(log.firstIndex()).isEqualTo(first);
+        assertThat(log.lastIndex()).isEqualTo(first + model.size() - 1);
         ByteBuffer dst = ByteBuffer.allocate(64 * 1024);
-        long next = 1;
-        while (next <= model.size()) {
+        long next = first;
+        long end = first + model.size();
+        while (next < end) {
             dst.clear();
-            int n = log.entries(next, model.size() + 1, dst);
+            int n = log.entries(next, end, dst);
             assertThat(n).isPositive();
             List<TestLogs.Rec> recs = TestLogs.decode(dst);
             for (TestLogs.Rec r : recs) {
-                Entry e = model.get((int) r.index() - 1);
+                Entry e = model.get((int) (r.index() - first));
                 assertThat(r.index()).isEqualTo(next);
                 assertThat(r.term()).isEqualTo(e.term());
                 assertThat(log.term(r.index())).isEqualTo(e.term());

@@ -79,7 +79,8 @@ public final class LogRecovery {
         long scanStart = pos;
         long scanStartIndex = expectIndex;
         scan();
-        if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position() && isTailZero(tornAt))) {
+        // A clean close ended the log exactly at its checkpoint: nothing was written after it, skip the tail search.
+        if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position())) {
             repairTail(tornAt);
         }
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
@@ -92,8 +93,21 @@ public final class LogRecovery {
         }
         index.flushStaged();
         index.force(firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
+        forceFrom(scanStart);
         long next = expectIndex < 0 ? firstIndex : expectIndex;
         return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0);
+    }
+
+    /**
+     * Forces the scanned segments: after a process crash the tail read above may exist only in the page cache,
+     * and the log reports it durable from now on.
+     */
+    private void forceFrom(long position) throws IOException {
+        for (Segment seg : segments.all()) {
+            if (seg.end() > position) {
+                seg.file().force();
+            }
+        }
     }
 
     private void startScan(long at, long index, int chain, boolean known) {
@@ -192,17 +206,16 @@ public final class LogRecovery {
     /** Torn tail or corruption? Throws for corruption, else zeroes the tail and drops later (garbage) segments. */
     private void repairTail(long at) throws IOException {
         Segment seg = segments.find(at);
-        long found = findValidRecord(seg, at + 1);
+        long found = scanTail(seg, at + 1);
+        long lastNonZero = Math.max(at - 1, tailLastNonZero);
         for (Segment later = segments.find(seg.end()); found < 0 && later != null;
             later = segments.find(later.end())) {
-            found = findValidRecord(later, later.base());
+            found = scanTail(later, later.base());
         }
         if (found >= 0) {
-            Segment where = segments.find(at);
-            throw new CorruptLogException(where.file().path().toString(), at - where.base(),
+            throw new CorruptLogException(seg.file().path().toString(), at - seg.base(),
                 "bad record followed by a valid record at position " + found);
         }
-        long lastNonZero = lastNonZero(seg, at);
         if (lastNonZero >= at) {
             LOG.warn("truncating torn tail of {} at offset {} ({} bytes)", seg, at - seg.base(),
                 lastNonZero + 1 - at);
@@ -217,37 +230,72 @@ public final class LogRecovery {
         segments.removeFrom(seg.end());
     }
 
-    /** Position of the first valid data record or filler at or after {@code from} in {@code seg}, or -1. */
-    private long findValidRecord(Segment seg, long from) throws IOException {
-        ByteBuffer rec = ByteBuffer.allocate(config.recordBytesMax());
-        for (long chunkAt = from; chunkAt < seg.end() - RecordHeader.HEADER_LENGTH; ) {
+    /** Last non-zero byte seen by the latest {@link #scanTail} (meaningful when it found no valid record). */
+    private long tailLastNonZero;
+
+    /**
+     * One pass over [from, segment end): returns the position of the first valid data record or filler, or -1,
+     * and records the last non-zero byte in {@link #tailLastNonZero}. Zero stretches are skipped 8 bytes at a time
+     * (a record starts with the non-zero byte 0x52, so none can start inside a zero long).
+     */
+    private long scanTail(Segment seg, long from) throws IOException {
+        tailLastNonZero = from - 1;
+        for (long chunkAt = from; chunkAt < seg.end(); ) {
             buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
             seg.file().read(chunkAt - seg.base(), buf);
             int len = buf.position();
-            for (int i = 0; i + 4 <= len; i++) {
-                if (buf.getInt(i) != RecordHeader.MAGIC) {
+            boolean last = chunkAt + len >= seg.end();
+            int i = 0;
+            for (; i + 8 <= len; i += 8) {
+                if (buf.getLong(i) == 0) {
                     continue;
                 }
-                long p = chunkAt + i;
-                rec.clear().limit((int) Math.min(rec.capacity(), seg.end() - p));
-                seg.file().read(p - seg.base(), rec);
-                int st = RecordHeader.check(rec, 0, rec.position(), config.recordBytesMax(), (int) (seg.end() - p),
-                    crc);
-                if (st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER) {
-                    return p;
+                long found = inspect(seg, chunkAt, i, Math.min(len, i + 8), len);
+                if (found >= 0) {
+                    return found;
                 }
             }
-            chunkAt += Math.max(1, len - 3);
+            if (last) {
+                long found = inspect(seg, chunkAt, i, len, len);
+                return found;
+            }
+            // Re-read the last long: a record header starting in it may run past this chunk.
+            chunkAt += Math.max(8, i - 8);
         }
         return -1;
     }
 
+    /** Checks offsets [from, to) of the chunk: updates the last non-zero byte and tries each magic. */
+    private long inspect(Segment seg, long chunkAt, int from, int to, int len) throws IOException {
+        for (int k = from; k < to; k++) {
+            if (buf.get(k) != 0) {
+                tailLastNonZero = Math.max(tailLastNonZero, chunkAt + k);
+            }
+            if (k + 4 <= len && buf.getInt(k) == RecordHeader.MAGIC && isValidAt(seg, chunkAt + k)) {
+                return chunkAt + k;
+            }
+        }
+        return -1;
+    }
+
+    private boolean isValidAt(Segment seg, long p) throws IOException {
+        ByteBuffer rec = ByteBuffer.allocate((int) Math.min(config.recordBytesMax(), seg.end() - p));
+        seg.file().read(p - seg.base(), rec);
+        int st = RecordHeader.check(rec, 0, rec.position(), config.recordBytesMax(), (int) (seg.end() - p), crc);
+        return st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER;
+    }
+
+    /** First non-zero byte at or after {@code from} in {@code seg}, or -1; 8 bytes at a time. */
     private long firstNonZero(Segment seg, long from) throws IOException {
         for (long chunkAt = from; chunkAt < seg.end(); ) {
             buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
             seg.file().read(chunkAt - seg.base(), buf);
             int len = buf.position();
-            for (int i = 0; i < len; i++) {
+            int i = 0;
+            while (i + 8 <= len && buf.getLong(i) == 0) {
+                i += 8;
+            }
+            for (; i < len; i++) {
                 if (buf.get(i) != 0) {
                     return chunkAt + i;
                 }
@@ -255,28 +303,6 @@ public final class LogRecovery {
             chunkAt += len;
         }
         return -1;
-    }
-
-    private boolean isTailZero(long from) throws IOException {
-        Segment seg = segments.find(from);
-        return seg == null || firstNonZero(seg, from) < 0;
-    }
-
-    private long lastNonZero(Segment seg, long from) throws IOException {
-        long last = from - 1;
-        for (long chunkAt = from; chunkAt < seg.end(); ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
-            seg.file().read(chunkAt - seg.base(), buf);
-            int len = buf.position();
-            for (int i = len - 1; i >= 0; i--) {
-                if (buf.get(i) != 0) {
-                    last = chunkAt + i;
-                    break;
-                }
-            }
-            chunkAt += len;
-        }
-        return last;
     }
 
     /** Index of the first record: read at the log start if the scan began later, else what the scan saw. */
