@@ -44,16 +44,21 @@ class CommitLogRaftLogTest {
     }
 
     private CommitLogRaftLog open(int cacheEntries) {
-        CommitLogConfig cfg = CommitLogConfig.builder(dir.resolve("log")).segmentBytes(64 * 1024)
-            .recordBytesMax(16 * 1024).writeBufferBytes(64 * 1024).indexUnitsPerSegment(256)
-            .flushMode(FlushMode.MANUAL).build();
+        return open(cacheEntries, 16 * 1024);
+    }
+
+    private CommitLogRaftLog open(int cacheEntries, int recordBytesMax) {
+        CommitLogConfig cfg = CommitLogConfig.builder(dir.resolve("log")).segmentBytes(1024 * 1024)
+            .recordBytesMax(recordBytesMax).writeBufferBytes(Math.max(64 * 1024, recordBytesMax))
+            .indexUnitsPerSegment(256).flushMode(FlushMode.MANUAL).build();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
         return new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"), () -> 1_700_000_000_000L, cacheEntries);
     }
 
     private CommitLogRaftLog reopen(int cacheEntries) {
+        int recordBytesMax = commitLog.config().recordBytesMax();
         commitLog.close();
-        return open(cacheEntries);
+        return open(cacheEntries, recordBytesMax);
     }
 
     private static List<Entry> batch(SplittableRandom r, long firstIndex, long term, int n) {
@@ -112,6 +117,21 @@ class CommitLogRaftLogTest {
         long maxBytes = r.nextInt(4) == 0 ? 1 : r.nextLong(1, 40_000);
         assertThat(log.entries(lo, hi, maxBytes)).as(ctx + " entries[" + lo + "," + hi + ") max " + maxBytes)
             .isEqualTo(ref.entries(lo, hi, maxBytes));
+    }
+
+    @Test
+    void entriesLargerThanTheFirstReadWindowAreReadFromDisk() {
+        CommitLogRaftLog log = open(1, 512 * 1024);
+        List<Entry> big = List.of(new Entry(1, 1, 16, new byte[200_000]), new Entry(1, 2, 16, new byte[100]),
+            new Entry(1, 3, 16, new byte[300_000]));
+        big.get(0).payload()[199_999] = 7;
+        log.write(big);
+        log.sync();
+        CommitLogRaftLog again = reopen(1);
+        assertThat(again.entries(1, 4, 1)).containsExactly(big.get(0));
+        assertThat(again.entries(1, 4, 250_000)).containsExactly(big.get(0), big.get(1));
+        assertThat(again.entries(3, 4, 1)).containsExactly(big.get(2));
+        assertThat(again.entriesReadFromLog()).isGreaterThanOrEqualTo(4);
     }
 
     @Test
