@@ -178,15 +178,30 @@ public final class RaftBench {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
-            int permits = inflight.drainPermits(); // a burst per wake-up: no spinning per proposal
+            int permits = takePermits(inflight);
             if (permits == 0) {
-                LockSupport.parkNanos(100_000);
                 continue;
             }
             for (int i = 0; i < permits; i++) {
                 a.propose(16, payload, new Timed(inflight, System.nanoTime()));
             }
         }
+    }
+
+    /**
+     * Blocks (without polling) until a permit is free, then takes every free permit: one wake-up per burst of
+     * proposals. Returns 0 after 10 ms without a permit so the caller can re-check the leader and the deadline.
+     */
+    private static int takePermits(Semaphore inflight) {
+        try {
+            if (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                return 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        return 1 + inflight.drainPermits();
     }
 
     /** Completion of one proposal: latency on success, the permit back in any case. */

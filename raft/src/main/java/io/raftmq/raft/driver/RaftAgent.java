@@ -326,6 +326,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         if (snap != null) {
             stateMachine.restore(snap);
             log.resetToSnapshot(snap.index(), snap.term());
+            skipPendingThrough(snap.index());
         }
         log.write(r.entries());
         if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {
@@ -389,6 +390,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
                     p.fail(new NotLeaderException(node.leaderId()), this);
                 }
             }
+        }
+    }
+
+    /** A snapshot covers indexes this node will never apply one by one: their proposals' outcome is unknown. */
+    private void skipPendingThrough(long index) {
+        while (!pending.isEmpty() && pending.peekFirst().index <= index) {
+            pending.pollFirst().fail(new ProposalTimeoutException("a snapshot through index " + index
+                + " was installed over this proposal"), this);
         }
     }
 
