@@ -1,0 +1,297 @@
+package io.raftmq.broker.replication;
+
+import io.raftmq.commitlog.AppendBatch;
+import io.raftmq.commitlog.CommitLog;
+import io.raftmq.commitlog.CommitLogException;
+import io.raftmq.commitlog.LogTruncatedException;
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.LogCompactedException;
+import io.raftmq.raft.log.LogStorageException;
+import io.raftmq.raft.log.RaftLog;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The raft {@link RaftLog} port on top of the broker's {@link CommitLog}: one commit-log record per Raft entry
+ * (record term/index = entry term/index, record type = entry type, record body = entry payload), so the data is
+ * written once. What the commit log cannot hold itself, the term of the entry just before its first record after
+ * a snapshot reset, lives in a tiny {@link SnapshotBoundary} file.
+ *
+ * <p>Reads of recent entries (the leader replicating what it just appended, every node applying what just
+ * committed) are served from a bounded ring of references to the entries most recently appended: the same
+ * {@link Entry} objects the core handed over, not a second copy of the data. Older entries are read from the
+ * commit log and decoded (one copy of each payload out of the read buffer).
+ *
+ * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
+ * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
+ * {@link LogCompactedException}. Known limits: after retention deleted old segments the term of
+ * {@code firstIndex - 1} is unknown ({@link #term} then throws LogCompactedException and the leader falls back to
+ * a snapshot); a snapshot reset restarts positions at this node's current end, so record positions then differ
+ * from the leader's.
+ */
+public final class CommitLogRaftLog implements RaftLog {
+    /** Entries per commit-log append call (the batch object is reused). */
+    private static final int APPEND_BATCH_MAX = 4096;
+    private static final int READ_BYTES_MIN = 64 * 1024;
+
+    private final CommitLog log;
+    private final Path boundaryFile;
+    private final LongSupplier clockMs;
+    private final AppendBatch batch = new AppendBatch(APPEND_BATCH_MAX);
+    private final ByteBuffer readBuffer;
+    private final Entry[] ring;
+    private final int ringMask;
+    /** Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty. */
+    private long cacheFirst;
+    private SnapshotBoundary boundary;
+
+    /**
+     * Wraps an open commit log; finishes a snapshot reset a crash interrupted.
+     *
+     * @param boundaryFile        where the snapshot boundary is kept (outside the commit log's own files)
+     * @param clockMs             store timestamps of appended records
+     * @param tailCacheEntriesMax recent entries kept by reference (rounded up to a power of two)
+     */
+    public CommitLogRaftLog(CommitLog log, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax) {
+        Verify.argument(tailCacheEntriesMax >= 1 && tailCacheEntriesMax <= 1 << 24,
+            "tailCacheEntriesMax must be in [1, 16M]");
+        this.log = log;
+        this.boundaryFile = boundaryFile;
+        this.clockMs = clockMs;
+        this.ring = new Entry[Integer.highestOneBit(tailCacheEntriesMax - 1 | 1) << 1];
+        this.ringMask = ring.length - 1;
+        this.readBuffer = ByteBuffer.allocate(Math.max(log.config().recordBytesMax(), READ_BYTES_MIN));
+        this.boundary = readBoundary(boundaryFile);
+        if (boundary != null && boundary.index() >= log.firstIndex()) {
+            // crashed between writing the boundary and resetting the log: finish the reset
+            resetLog(boundary.index());
+        }
+        this.cacheFirst = log.lastIndex() + 1;
+    }
+
+    private static SnapshotBoundary readBoundary(Path file) {
+        try {
+            return SnapshotBoundary.decode(Files.readAllBytes(file), file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | SnapshotBoundary.CorruptBoundaryException e) {
+            throw new LogStorageException("cannot read snapshot boundary " + file, e);
+        }
+    }
+
+    @Override
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    @Override
+    public long term(long index) {
+        long first = log.firstIndex();
+        if (index == first - 1) {
+            return boundaryTerm(index, first);
+        }
+        if (index < first) {
+            throw new LogCompactedException(index, first);
+        }
+        Verify.argument(index <= log.lastIndex(), "term asked past lastIndex");
+        if (index >= cacheFirst) {
+            return cached(index).term();
+        }
+        try {
+            return log.term(index);
+        } catch (LogTruncatedException e) {
+            throw new LogCompactedException(index, log.firstIndex());
+        } catch (CommitLogException e) {
+            throw storageError("term of " + index, e);
+        }
+    }
+
+    private long boundaryTerm(long index, long first) {
+        if (index == 0) {
+            return 0;
+        }
+        if (boundary != null && boundary.index() == index) {
+            return boundary.term();
+        }
+        throw new LogCompactedException(index, first);
+    }
+
+    private Entry cached(long index) {
+        Entry e = ring[(int) (index & ringMask)];
+        Verify.state(e != null && e.index() == index, "tail cache lost an entry", index, cacheFirst);
+        return e;
+    }
+
+    @Override
+    public List<Entry> entries(long lo, long hi, long maxBytes) {
+        if (lo < log.firstIndex()) {
+            throw new LogCompactedException(lo, log.firstIndex());
+        }
+        Verify.argument(lo <= hi && hi <= log.lastIndex() + 1, "entries range outside the log");
+        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 8192));
+        long bytes = 0;
+        long i = lo;
+        while (i < hi) {
+            if (i < cacheFirst) {
+                int before = out.size();
+                bytes = readFromLog(i, Math.min(hi, cacheFirst), maxBytes, bytes, out);
+                i += out.size() - before;
+                if (bytes > maxBytes) {
+                    break; // size limit reached inside the read
+                }
+                continue;
+            }
+            Entry e = cached(i);
+            bytes += e.sizeBytes();
+            if (!out.isEmpty() && bytes > maxBytes) {
+                break;
+            }
+            out.add(e);
+            i++;
+        }
+        Verify.state(out.isEmpty() == (lo == hi), "entries must return at least one entry", lo, hi);
+        return out;
+    }
+
+    /** Reads entries [lo, hi) from the commit log until maxBytes; returns the new byte count. */
+    private long readFromLog(long lo, long hi, long maxBytes, long bytes, List<Entry> out) {
+        long budget = Math.max(0, maxBytes - bytes);
+        int limit = (int) Math.min(readBuffer.capacity(), Math.max(READ_BYTES_MIN, 2 * budget + 64));
+        int n;
+        try {
+            n = readInto(lo, hi, limit);
+        } catch (IllegalArgumentException tooSmall) { // documented: buffer cannot hold the record at lo
+            n = readInto(lo, hi, readBuffer.capacity());
+        }
+        Verify.state(n >= 1, "commit log returned no record", lo, hi);
+        long expect = lo;
+        for (int at = 0, k = 0; k < n; k++) {
+            Verify.state(RecordHeader.index(readBuffer, at) == expect, "commit log index sequence", expect,
+                RecordHeader.index(readBuffer, at));
+            int bodyLength = RecordHeader.bodyLength(readBuffer, at);
+            bytes += Entry.OVERHEAD_BYTES + bodyLength;
+            if (!out.isEmpty() && bytes > maxBytes) {
+                return bytes;
+            }
+            byte[] payload = new byte[bodyLength];
+            readBuffer.get(at + RecordHeader.HEADER_LENGTH, payload);
+            out.add(new Entry(RecordHeader.term(readBuffer, at), expect, RecordHeader.type(readBuffer, at) & 0xFF,
+                payload));
+            at += RecordHeader.recordLength(readBuffer, at);
+            expect++;
+        }
+        return bytes;
+    }
+
+    private int readInto(long lo, long hi, int limit) {
+        readBuffer.clear().limit(limit);
+        try {
+            return log.entries(lo, hi, readBuffer);
+        } catch (LogTruncatedException e) {
+            throw new LogCompactedException(lo, log.firstIndex());
+        } catch (CommitLogException e) {
+            throw storageError("read of [" + lo + ", " + hi + ")", e);
+        }
+    }
+
+    @Override
+    public void append(List<Entry> entries) {
+        int n = entries.size();
+        for (int from = 0; from < n; from += APPEND_BATCH_MAX) {
+            int to = Math.min(n, from + APPEND_BATCH_MAX);
+            appendChunk(entries, from, to);
+        }
+    }
+
+    private void appendChunk(List<Entry> entries, int from, int to) {
+        long now = clockMs.getAsLong();
+        long expected = log.lastIndex() + 1;
+        batch.clear();
+        for (int i = from; i < to; i++) {
+            Entry e = entries.get(i);
+            Verify.argument(e.index() == expected + (i - from), "append must be contiguous at lastIndex + 1");
+            Verify.argument(e.type() < 0xFF, "entry types above 254 do not fit a commit-log record");
+            batch.add(e.term(), e.index(), (byte) e.type(), now, ByteBuffer.wrap(e.payload()));
+        }
+        try {
+            log.append(batch);
+        } catch (CommitLogException e) {
+            throw storageError("append at " + expected, e);
+        } finally {
+            batch.clear();
+        }
+        for (int i = from; i < to; i++) {
+            Entry e = entries.get(i);
+            ring[(int) (e.index() & ringMask)] = e;
+        }
+        long last = log.lastIndex();
+        Verify.state(last == expected + (to - from) - 1, "commit log lastIndex after append", last, expected);
+        cacheFirst = Math.max(cacheFirst, last - ring.length + 1);
+    }
+
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        Verify.argument(fromIndex >= log.firstIndex() && fromIndex <= log.lastIndex() + 1,
+            "truncate outside the log");
+        try {
+            log.truncateFrom(fromIndex);
+        } catch (CommitLogException e) {
+            throw storageError("truncate from " + fromIndex, e);
+        }
+        cacheFirst = Math.min(cacheFirst, fromIndex);
+        Verify.state(log.lastIndex() == fromIndex - 1, "commit log lastIndex after truncate", log.lastIndex(),
+            fromIndex);
+    }
+
+    @Override
+    public void resetToSnapshot(long index, long term) {
+        SnapshotBoundary b = new SnapshotBoundary(index, term);
+        try {
+            new FileSystemStorage(IoMode.CHANNEL).writeAtomically(boundaryFile, b.encode());
+        } catch (IOException e) {
+            throw new LogStorageException("cannot write snapshot boundary " + boundaryFile, e);
+        }
+        boundary = b;
+        resetLog(index);
+    }
+
+    private void resetLog(long index) {
+        try {
+            log.resetTo(index + 1, log.endPosition());
+        } catch (CommitLogException e) {
+            throw storageError("reset to " + index, e);
+        }
+        cacheFirst = index + 1;
+        Verify.state(log.firstIndex() == index + 1 && log.lastIndex() == index, "commit log after reset",
+            log.firstIndex(), index);
+    }
+
+    @Override
+    public void sync() {
+        try {
+            log.flush();
+        } catch (CommitLogException e) {
+            throw storageError("sync", e);
+        }
+    }
+
+    private static LogStorageException storageError(String what, CommitLogException e) {
+        return new LogStorageException("commit log " + what + " failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,198 @@
+package io.raftmq.commitlog;
+
+import io.raftmq.commitlog.index.IndexUnit;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.segment.Segment;
+import io.raftmq.commitlog.segment.SegmentList;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.zip.CRC32C;
+
+/**
+ * The lock-free read path of {@link CommitLog}: copies whole, crc-verified records below the published readable
+ * position into caller buffers, and resolves index units. Stateless apart from per-thread scratch buffers, so one
+ * instance serves every reader thread without allocating per call.
+ */
+final class LogReader {
+    private static final int SKIPPED_FILLER = -1;
+    private final CommitLog log;
+    private final ThreadLocal<ByteBuffer> headerScratch =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocate(RecordHeader.HEADER_LENGTH));
+
+    LogReader(CommitLog log) {
+        this.log = log;
+    }
+
+    /** See {@link CommitLog#read}; stops before the first record with index >= indexLimit. */
+    long read(long position, ByteBuffer dst, long indexLimit) {
+        Verify.state(!log.isClosed(), "commit log closed");
+        if (position < log.startPosition()) {
+            throw new LogTruncatedException("position " + position + " is before the log start "
+                + log.startPosition());
+        }
+        long readable = log.endPosition();
+        Verify.argument(position <= readable, "read position beyond the readable end");
+        SegmentList segs = log.segments();
+        while (position < readable) {
+            Segment seg = segs.find(position);
+            if (seg == null || !seg.retain()) {
+                throw new LogTruncatedException("segment holding position " + position + " was deleted");
+            }
+            try {
+                long segEnd = seg.end();
+                if (segEnd - position >= RecordHeader.HEADER_LENGTH
+                    && copyRecords(seg, position, Math.min(readable, segEnd), dst, indexLimit) != SKIPPED_FILLER) {
+                    return position;
+                }
+                position = segEnd;
+            } catch (ClosedChannelException e) {
+                throw new LogTruncatedException("segment holding position " + position + " was closed");
+            } catch (IOException e) {
+                throw new StorageFailedException("read at " + position + ": " + e.getMessage(), e);
+            } finally {
+                seg.release();
+            }
+        }
+        return position;
+    }
+
+    /** Copies records of one segment from {@code position} to {@code limit}; returns bytes or SKIPPED_FILLER. */
+    private int copyRecords(Segment seg, long position, long limit, ByteBuffer dst, long indexLimit)
+        throws IOException {
+        int start = dst.position();
+        int end = start + (int) Math.min(dst.remaining(), limit - position);
+        int oldLimit = dst.limit();
+        dst.limit(end);
+        seg.file().read(position - seg.base(), dst);
+        dst.limit(oldLimit);
+        CRC32C crc = log.readCrc();
+        int recordMax = log.config().recordBytesMax();
+        int at = start;
+        boolean stoppedByIndex = false;
+        while (end - at >= RecordHeader.HEADER_LENGTH) {
+            long recPos = position + (at - start);
+            int st = RecordHeader.check(dst, at, end - at, recordMax, (int) (seg.end() - recPos), crc);
+            if (st == RecordHeader.VALID_DATA) {
+                if (RecordHeader.index(dst, at) >= indexLimit) {
+                    stoppedByIndex = true;
+                    break;
+                }
+                at += RecordHeader.recordLength(dst, at);
+            } else if (st == RecordHeader.VALID_FILLER) {
+                if (at == start) {
+                    dst.position(start);
+                    return SKIPPED_FILLER;
+                }
+                break;
+            } else if (st == RecordHeader.INCOMPLETE) {
+                break;
+            } else {
+                throw new CorruptLogException(seg.toString(), recPos - seg.base(), "record fails its check on read");
+            }
+        }
+        dst.position(at);
+        if (at == start && !stoppedByIndex) {
+            throw new IllegalArgumentException("destination buffer of " + (end - start)
+                + " bytes cannot hold the record at " + position + "; give at least recordBytesMax");
+        }
+        return at - start;
+    }
+
+    /** See {@link CommitLog#entries}. */
+    int entries(long lo, long hi, ByteBuffer dst) {
+        if (lo >= hi) {
+            return 0;
+        }
+        if (lo < log.firstIndex()) {
+            throw new LogTruncatedException("index " + lo + " is before the first index " + log.firstIndex());
+        }
+        long limitIndex = Math.min(hi, log.lastIndex() + 1);
+        if (lo >= limitIndex) {
+            return 0;
+        }
+        long pos = unit(log, lo, true);
+        long expect = lo;
+        while (expect < limitIndex && dst.remaining() >= RecordHeader.HEADER_LENGTH) {
+            int before = dst.position();
+            long first;
+            try {
+                first = read(pos, dst, limitIndex);
+            } catch (IllegalArgumentException e) {
+                if (expect > lo) {
+                    break;
+                }
+                throw e;
+            }
+            int after = dst.position();
+            if (after == before) {
+                break;
+            }
+            for (int at = before; at < after; at += RecordHeader.recordLength(dst, at)) {
+                Verify.state(RecordHeader.index(dst, at) == expect, "log index sequence broken on read", expect,
+                    RecordHeader.index(dst, at));
+                expect++;
+            }
+            pos = first + (after - before);
+        }
+        return (int) (expect - lo);
+    }
+
+    /** Position (wantPosition) or term of {@code index}, from its index unit. */
+    static long unit(CommitLog log, long index, boolean wantPosition) {
+        if (index < log.firstIndex()) {
+            throw new LogTruncatedException("index " + index + " is before the first index " + log.firstIndex());
+        }
+        Verify.argument(index <= log.lastIndex(), "index beyond lastIndex");
+        ByteBuffer u;
+        try {
+            u = log.index().read(index);
+        } catch (ClosedChannelException e) {
+            throw new LogTruncatedException("index segment of " + index + " was closed");
+        } catch (IOException e) {
+            throw new StorageFailedException("index read of " + index + ": " + e.getMessage(), e);
+        }
+        if (u == null) {
+            if (index < log.firstIndex()) {
+                throw new LogTruncatedException("index " + index + " was deleted meanwhile");
+            }
+            throw new CorruptLogException(log.index().segments().dir().toString(),
+                index * IndexUnit.LENGTH, "index unit of index " + index + " is damaged");
+        }
+        return wantPosition ? IndexUnit.position(u, 0) : IndexUnit.term(u, 0);
+    }
+
+    /** Index of the data record whose header is at {@code position}, or -1 if none is there. */
+    long indexAt(long position) {
+        ByteBuffer h = header(position);
+        if (h == null || h.getInt(RecordHeader.MAGIC_OFFSET) != RecordHeader.MAGIC
+            || RecordHeader.type(h, 0) == RecordHeader.TYPE_FILLER) {
+            return -1;
+        }
+        return RecordHeader.index(h, 0);
+    }
+
+    /** Store timestamp of record {@code index}. */
+    long timestampOf(long index) {
+        ByteBuffer h = header(unit(log, index, true));
+        Verify.state(h != null && RecordHeader.index(h, 0) == index, "index file disagrees with log", index);
+        return RecordHeader.timestampMs(h, 0);
+    }
+
+    private ByteBuffer header(long position) {
+        Segment seg = log.segments().find(position);
+        if (seg == null || seg.end() - position < RecordHeader.HEADER_LENGTH || !seg.retain()) {
+            return null;
+        }
+        ByteBuffer h = headerScratch.get();
+        try {
+            h.clear();
+            seg.file().read(position - seg.base(), h);
+            return h;
+        } catch (IOException e) {
+            throw new StorageFailedException("header read at " + position + ": " + e.getMessage(), e);
+        } finally {
+            seg.release();
+        }
+    }
+}

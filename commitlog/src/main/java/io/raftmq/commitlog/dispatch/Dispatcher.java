@@ -1,0 +1,307 @@
+package io.raftmq.commitlog.dispatch;
+
+import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.indexfile.IndexFileCorruptException;
+import io.raftmq.commitlog.indexfile.IndexFileStore;
+import io.raftmq.commitlog.message.MessageProperties;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.message.SysFlag;
+import io.raftmq.commitlog.message.TagsCode;
+import io.raftmq.commitlog.queue.ConsumeQueue;
+import io.raftmq.commitlog.queue.ConsumeQueueCorruptException;
+import io.raftmq.commitlog.queue.ConsumeQueueStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds ConsumeQueues and the key index from CommitLog records below a committed position, and checkpoints
+ * its progress ({@link DispatchCheckpoint}). Each message of a message record gets a ConsumeQueue unit at its
+ * stamped queue offset (normal and committed-transaction messages only) and index entries for its KEYS and
+ * UNIQ_KEY (all but rollback messages).
+ *
+ * <p>Recovery ({@link #open}): with a valid checkpoint inside the log, derived data beyond the checkpoint is
+ * cut off and every queue's max offset must equal the checkpoint's; otherwise (checkpoint missing or invalid,
+ * outside the log, a queue or index file failing validation, a max offset mismatch) the derived data is deleted
+ * and rebuilt from the log start by later {@link #dispatchUpTo} calls. Durability order: derived files are
+ * forced before the checkpoint that covers them is written.
+ *
+ * <p>Threading: one dispatcher thread calls {@link #dispatchUpTo}, {@link #checkpoint},
+ * {@link #deleteBelowPhysical} and {@link #close}; {@link #dispatchedPosition()} and the stores' read methods
+ * may be used from any thread. After an {@link IOException} from a mutating call the dispatcher is unusable:
+ * close and reopen it (recovery cuts back to the last checkpoint).
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    static final String CHECKPOINT_FILE = "dispatch.checkpoint";
+    static final String CONSUME_QUEUE_DIR = "consumequeue";
+    static final String INDEX_DIR = "index";
+
+    private final DispatchConfig config;
+    private final RecordSource source;
+    private final Path checkpointPath;
+    private final StoredMessage message = new StoredMessage();
+    private final RecordSource.Visitor visitor = this::onRecord;
+    private ConsumeQueueStore queues;
+    private IndexFileStore index;
+    /** Invariant: every record before it is in the derived data; never beyond the committed limit given. */
+    private volatile long dispatchedPosition;
+    /** Index of the last record before dispatchedPosition, -1 if unknown (nothing dispatched since rebuild). */
+    private volatile long dispatchedIndex;
+    private long checkpointedPosition;
+    private boolean failed;
+
+    private Dispatcher(DispatchConfig config, RecordSource source) {
+        this.config = config;
+        this.source = source;
+        this.checkpointPath = config.directory().resolve(CHECKPOINT_FILE);
+    }
+
+    /**
+     * Opens the derived data and recovers it against {@code source} (class javadoc). Rebuilds are logged.
+     *
+     * @throws IOException on I/O failure
+     */
+    public static Dispatcher open(DispatchConfig config, RecordSource source) throws IOException {
+        Files.createDirectories(config.directory());
+        Dispatcher d = new Dispatcher(config, source);
+        d.recover();
+        return d;
+    }
+
+    private void recover() throws IOException {
+        DispatchCheckpoint cp = DispatchCheckpoint.read(checkpointPath);
+        String reason = null;
+        if (cp == null) {
+            reason = "checkpoint missing or invalid";
+        } else if (cp.dispatchedPosition() < source.startPosition() || cp.dispatchedPosition() > source
+                .endPosition()) {
+            reason = "checkpoint position " + cp.dispatchedPosition() + " outside the log ["
+                    + source.startPosition() + ", " + source.endPosition() + ")";
+        }
+        if (reason == null) {
+            try {
+                openStores();
+                reason = reconcile(cp);
+            } catch (ConsumeQueueCorruptException | IndexFileCorruptException e) {
+                reason = e.getMessage();
+            }
+        }
+        if (reason == null) {
+            dispatchedPosition = cp.dispatchedPosition();
+            dispatchedIndex = cp.dispatchedIndex();
+            checkpointedPosition = dispatchedPosition;
+            LOG.info("derived data in {} resumes at position {}", config.directory(), dispatchedPosition);
+            return;
+        }
+        if (cp == null && !Files.exists(config.directory().resolve(CONSUME_QUEUE_DIR))) {
+            LOG.info("creating derived data in {} from the log start {}", config.directory(), source.startPosition());
+        } else {
+            LOG.warn("rebuilding derived data in {} from the log start {}: {}", config.directory(),
+                    source.startPosition(), reason);
+        }
+        closeStores();
+        deleteRecursively(config.directory().resolve(CONSUME_QUEUE_DIR));
+        deleteRecursively(config.directory().resolve(INDEX_DIR));
+        openStores();
+        dispatchedPosition = source.startPosition();
+        dispatchedIndex = -1;
+        checkpoint();
+    }
+
+    /** Cuts derived data back to the checkpoint; returns why it disagrees with it, or null if consistent. */
+    private String reconcile(DispatchCheckpoint cp) throws IOException {
+        queues.truncateFromPhysical(cp.dispatchedPosition());
+        index.truncateFromPhysical(cp.dispatchedPosition());
+        Map<String, Long> expected = new HashMap<>();
+        for (DispatchCheckpoint.QueueMax q : cp.queues()) {
+            expected.put(q.topic() + '\u0000' + q.queueId(), q.maxOffset());
+        }
+        for (ConsumeQueue q : queues.queues()) {
+            Long max = expected.remove(q.topic() + '\u0000' + q.queueId());
+            if (q.maxOffset() != (max == null ? 0 : max)) {
+                return "queue " + q.topic() + "/" + q.queueId() + " has max offset " + q.maxOffset()
+                        + ", checkpoint says " + max;
+            }
+        }
+        for (Map.Entry<String, Long> missing : expected.entrySet()) {
+            if (missing.getValue() != 0) {
+                return "queue " + missing.getKey().replace('\u0000', '/') + " is missing";
+            }
+        }
+        queues.deleteBelowPhysical(source.startPosition());
+        index.deleteBelowPhysical(source.startPosition());
+        return null;
+    }
+
+    /** Every record before this position is in the derived data. Any thread. */
+    public long dispatchedPosition() {
+        return dispatchedPosition;
+    }
+
+    /** Index of the last dispatched record, -1 if none since the last rebuild. Any thread. */
+    public long dispatchedIndex() {
+        return dispatchedIndex;
+    }
+
+    /** The ConsumeQueues (read them from any thread). */
+    public ConsumeQueueStore consumeQueues() {
+        return queues;
+    }
+
+    /** The key index (query it from any thread). */
+    public IndexFileStore indexFiles() {
+        return index;
+    }
+
+    /**
+     * Dispatches every record that ends at or before {@code committedPosition} (the end of the last committed
+     * record; must not exceed the log's end) and checkpoints when {@code checkpointIntervalBytes} were
+     * dispatched since the last checkpoint.
+     *
+     * @return the new dispatched position ({@code <= committedPosition})
+     * @throws IOException on I/O failure (the dispatcher is then unusable)
+     */
+    public long dispatchUpTo(long committedPosition) throws IOException {
+        Verify.state(!failed, "dispatcher failed earlier; reopen it");
+        Verify.argument(committedPosition <= source.endPosition(), "committed position beyond the log end");
+        if (committedPosition <= dispatchedPosition) {
+            return dispatchedPosition;
+        }
+        try {
+            long next = source.forEach(dispatchedPosition, committedPosition, visitor);
+            Verify.state(next <= committedPosition, "dispatched beyond the committed limit", next,
+                    committedPosition);
+            Verify.state(next >= dispatchedPosition, "dispatch went backwards", next, dispatchedPosition);
+            dispatchedPosition = next;
+        } catch (UncheckedIOException e) {
+            failed = true;
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        if (dispatchedPosition - checkpointedPosition >= config.checkpointIntervalBytes()) {
+            checkpoint();
+        }
+        return dispatchedPosition;
+    }
+
+    private void onRecord(byte type, long recordIndex, ByteBuffer buffer, int bodyOffset, int bodyLength,
+                          long bodyPosition, long endPosition) {
+        if (type == config.messageRecordType()) {
+            try {
+                dispatchMessages(buffer, bodyOffset, bodyOffset + bodyLength, bodyPosition);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        dispatchedIndex = recordIndex;
+        dispatchedPosition = endPosition;
+    }
+
+    private void dispatchMessages(ByteBuffer buffer, int from, int to, long bodyPosition) throws IOException {
+        int at = from;
+        while (at < to) {
+            StoredMessage m = message.wrap(buffer, at, to);
+            long physical = bodyPosition + (at - from);
+            Verify.state(m.physicalOffset() == physical, "stored PHYSICALOFFSET differs from the position",
+                    m.physicalOffset(), physical);
+            int sysFlag = m.sysFlag();
+            String topic = m.topic();
+            String properties = m.properties();
+            if (SysFlag.isConsumable(sysFlag)) {
+                long tagsCode = TagsCode.of(MessageProperties.get(properties, MessageProperties.TAGS));
+                queues.getOrCreate(topic, m.queueId()).append(m.queueOffset(), physical, m.totalSize(), tagsCode);
+            }
+            if (SysFlag.isIndexable(sysFlag)) {
+                index.indexMessage(topic, MessageProperties.get(properties, MessageProperties.KEYS),
+                        MessageProperties.get(properties, MessageProperties.UNIQ_KEY), physical,
+                        m.storeTimestamp());
+            }
+            at += m.totalSize();
+        }
+    }
+
+    /** Forces the derived files, then writes the checkpoint atomically. */
+    public void checkpoint() throws IOException {
+        Verify.state(!failed, "dispatcher failed earlier; reopen it");
+        queues.flush();
+        index.flush();
+        List<DispatchCheckpoint.QueueMax> maxima = new ArrayList<>();
+        for (ConsumeQueue q : queues.queues()) {
+            maxima.add(new DispatchCheckpoint.QueueMax(q.topic(), q.queueId(), q.maxOffset()));
+        }
+        long position = dispatchedPosition;
+        new DispatchCheckpoint(position, dispatchedIndex, maxima).write(checkpointPath);
+        checkpointedPosition = position;
+    }
+
+    /**
+     * Retention: drops derived data pointing below {@code physicalFloor} (the log's new start position),
+     * which must not exceed the dispatched position.
+     */
+    public void deleteBelowPhysical(long physicalFloor) throws IOException {
+        Verify.state(physicalFloor <= dispatchedPosition, "retention floor above the dispatched position",
+                physicalFloor, dispatchedPosition);
+        queues.deleteBelowPhysical(physicalFloor);
+        index.deleteBelowPhysical(physicalFloor);
+    }
+
+    /** Checkpoints (unless failed) and closes the stores. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (!failed && queues != null) {
+                checkpoint();
+            }
+        } finally {
+            closeStores();
+        }
+    }
+
+    private void openStores() throws IOException {
+        queues = ConsumeQueueStore.open(config.directory().resolve(CONSUME_QUEUE_DIR),
+                config.consumeQueueUnitsPerFile());
+        index = IndexFileStore.open(config.directory().resolve(INDEX_DIR), config.indexSlotCount(),
+                config.indexEntryCount());
+    }
+
+    private void closeStores() throws IOException {
+        try {
+            if (queues != null) {
+                queues.close();
+            }
+        } finally {
+            if (index != null) {
+                index.close();
+            }
+            queues = null;
+            index = null;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : paths) {
+            Files.delete(p);
+        }
+    }
+}

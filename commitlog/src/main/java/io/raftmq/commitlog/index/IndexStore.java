@@ -1,0 +1,150 @@
+package io.raftmq.commitlog.index;
+
+import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.io.StorageProvider;
+import io.raftmq.commitlog.segment.Segment;
+import io.raftmq.commitlog.segment.SegmentList;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The raft-index file: {@link IndexUnit}s for contiguous indices, split into segment files of
+ * {@code unitsPerSegment} units named by their first index ({@code 00000000000000000000.idx}). Indices must be
+ * >= 0. Derived data: written in the append critical section without forcing, forced by the flush agent before a
+ * checkpoint, and repaired or rebuilt from the log by recovery.
+ *
+ * <p>Thread-safety: {@link #put}/{@link #flushStaged}/{@link #removeFrom}/{@link #removeBefore} run under the
+ * log's append lock; {@link #read} is safe from any thread (a per-thread scratch buffer, no allocation).
+ */
+public final class IndexStore {
+    private final SegmentList segments;
+    private final int unitsPerSegment;
+    private final ByteBuffer staging;
+    private final CRC32C crc = new CRC32C();
+    private long stagedFirst = -1;
+    private int stagedCount;
+    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocate(IndexUnit.LENGTH));
+    private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
+
+    public IndexStore(StorageProvider storage, Path dir, int unitsPerSegment, int stagedUnitsMax) {
+        this.segments = new SegmentList(storage, dir, ".idx", (long) unitsPerSegment * IndexUnit.LENGTH, IndexUnit.LENGTH);
+        this.unitsPerSegment = unitsPerSegment;
+        this.staging = ByteBuffer.allocateDirect(stagedUnitsMax * IndexUnit.LENGTH);
+    }
+
+    public void load() throws IOException {
+        segments.load();
+    }
+
+    public SegmentList segments() {
+        return segments;
+    }
+
+    /** Stages the unit for {@code index}; indices must follow each other within one staging run. */
+    public void put(long index, long position, long term) throws IOException {
+        Verify.state(index >= 0, "negative raft index", index);
+        if (stagedCount > 0 && (index != stagedFirst + stagedCount || staging.remaining() < IndexUnit.LENGTH)) {
+            flushStaged();
+        }
+        if (stagedCount == 0) {
+            stagedFirst = index;
+            staging.clear();
+        }
+        IndexUnit.write(staging, stagedCount * IndexUnit.LENGTH, position, term, index, crc);
+        stagedCount++;
+        staging.position(stagedCount * IndexUnit.LENGTH);
+    }
+
+    /** Writes staged units to their index segments (creating them as needed). */
+    public void flushStaged() throws IOException {
+        if (stagedCount == 0) {
+            return;
+        }
+        int done = 0;
+        try {
+            while (done < stagedCount) {
+                long index = stagedFirst + done;
+                long base = index - Math.floorMod(index, (long) unitsPerSegment);
+                int n = (int) Math.min(stagedCount - done, base + unitsPerSegment - index);
+                Segment seg = segments.getOrCreate(slot(base));
+                staging.limit((done + n) * IndexUnit.LENGTH).position(done * IndexUnit.LENGTH);
+                seg.file().write(slot(index) - seg.base(), staging);
+                done += n;
+            }
+        } finally {
+            stagedCount = 0;
+            staging.clear();
+        }
+    }
+
+    /** Drops staged units (the batch they belonged to failed). */
+    public void discardStaged() {
+        stagedCount = 0;
+        staging.clear();
+    }
+
+    /** Byte slot of an index in the virtual concatenation of index segments (segment bases are byte slots). */
+    private static long slot(long index) {
+        return index * IndexUnit.LENGTH;
+    }
+
+    /**
+     * Reads the unit of {@code index} into the caller's thread scratch buffer and returns it (position 0), or null
+     * when the unit is missing or invalid. Any thread; the buffer is valid until this thread's next read.
+     */
+    public ByteBuffer read(long index) throws IOException {
+        Segment seg = segments.find(slot(index));
+        if (seg == null || !seg.retain()) {
+            return null;
+        }
+        ByteBuffer b = scratch.get();
+        try {
+            b.clear();
+            seg.file().read(slot(index) - seg.base(), b);
+        } finally {
+            seg.release();
+        }
+        b.flip();
+        return IndexUnit.isValid(b, 0, index, readCrc.get()) ? b : null;
+    }
+
+    /** Forces every index segment that may hold units in [fromIndex, toIndex). Flush agent / recovery. */
+    public void force(long fromIndex, long toIndex) throws IOException {
+        if (toIndex <= fromIndex) {
+            return;
+        }
+        for (Segment seg : segments.all()) {
+            long firstIdx = seg.base() / IndexUnit.LENGTH;
+            if (firstIdx + unitsPerSegment > fromIndex && firstIdx < toIndex && seg.retain()) {
+                try {
+                    seg.file().force();
+                } finally {
+                    seg.release();
+                }
+            }
+        }
+    }
+
+    /** Deletes index segments that only hold indices >= {@code index} (their units are stale after truncation). */
+    public void removeFrom(long index) throws IOException {
+        long base = index - Math.floorMod(index, (long) unitsPerSegment);
+        long firstWhole = base == index ? base : base + unitsPerSegment;
+        segments.removeFrom(slot(firstWhole));
+    }
+
+    /** Deletes index segments holding only indices < {@code index} (retention). */
+    public void removeBefore(long index) throws IOException {
+        segments.removeBefore(slot(index));
+    }
+
+    /** Deletes every index segment (rebuild or reset). */
+    public void removeAll() throws IOException {
+        segments.removeFrom(Long.MIN_VALUE);
+    }
+
+    public void close() {
+        segments.closeAll();
+    }
+}

@@ -1,0 +1,333 @@
+package io.raftmq.commitlog.recovery;
+
+import io.raftmq.commitlog.CommitLogConfig;
+import io.raftmq.commitlog.CorruptLogException;
+import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.index.IndexStore;
+import io.raftmq.commitlog.index.IndexUnit;
+import io.raftmq.commitlog.io.StorageProvider;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.segment.Segment;
+import io.raftmq.commitlog.segment.SegmentList;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Startup recovery of a commit log. Scans from the checkpoint (or from the log start when there is none),
+ * verifying every record's crc, its index (contiguous) and its prevCrc link, and rewrites the index units of the
+ * scanned records. At the first record that fails:
+ * <ul>
+ *   <li>if no valid record (data or filler) exists anywhere after it, it is a torn tail: the bytes from there on
+ *       are zeroed, empty later segments deleted, and the log ends there;
+ *   <li>otherwise it is corruption: {@link CorruptLogException} naming the file and offset; nothing is changed.
+ * </ul>
+ * Then the index units before the scan start are checked (crc, index, increasing positions, first and last unit
+ * point at records with that index); on any disagreement the whole index is rebuilt from the log.
+ * Leading zeros of the first segment are skipped (a log reset to a position inside a segment starts there).
+ * Single-threaded, startup only; allocation is fine here.
+ */
+public final class LogRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
+    private static final int CHUNK = 1 << 20;
+
+    /** Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex). */
+    public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc) {
+    }
+
+    private final CommitLogConfig config;
+    private final SegmentList segments;
+    private final IndexStore index;
+    private final StorageProvider storage;
+    private final ByteBuffer buf;
+    private final CRC32C crc = new CRC32C();
+
+    // Scan state.
+    private long pos;
+    private long expectIndex;
+    private int chainCrc;
+    private boolean chainKnown;
+    private long firstSeenIndex;
+    private long tornAt;
+
+    public LogRecovery(CommitLogConfig config, SegmentList segments, IndexStore index, StorageProvider storage) {
+        this.config = config;
+        this.segments = segments;
+        this.index = index;
+        this.storage = storage;
+        this.buf = ByteBuffer.allocateDirect(Math.max(CHUNK, config.recordBytesMax()));
+    }
+
+    public Result recover(Checkpoint cp) throws IOException {
+        Segment first = segments.first();
+        if (first == null) {
+            Verify.state(cp == null || cp.position() == cp.logStartPosition(),
+                "segments missing although the checkpoint covers records", cp == null ? 0 : cp.position());
+            return cp == null ? new Result(0, 1, 0, 1, 0)
+                : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc());
+        }
+        long logStart = logStart(first, cp);
+        boolean fromCheckpoint = cp != null && cp.position() > logStart && cp.position() <= segments.last().end()
+            && cp.position() >= first.base();
+        if (fromCheckpoint) {
+            startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
+        } else {
+            startScan(logStart, cp != null && cp.position() == logStart ? cp.nextIndex() : -1, 0, false);
+        }
+        long scanStart = pos;
+        long scanStartIndex = expectIndex;
+        scan();
+        if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position() && isTailZero(tornAt))) {
+            repairTail(tornAt);
+        }
+        long firstIndex = firstIndexOf(logStart, scanStart, cp);
+        if (fromCheckpoint && !indexConsistent(firstIndex, scanStartIndex, logStart, scanStart)) {
+            LOG.warn("index of {} disagrees with the log; rebuilding it", segments.dir());
+            index.removeAll();
+            startScan(logStart, firstIndex, 0, false);
+            scan();
+            Verify.state(tornAt < 0 || tornAt == pos, "rebuild scan ended elsewhere", tornAt, pos);
+        }
+        index.flushStaged();
+        index.force(firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
+        long next = expectIndex < 0 ? firstIndex : expectIndex;
+        return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0);
+    }
+
+    private void startScan(long at, long index, int chain, boolean known) {
+        pos = at;
+        expectIndex = index;
+        chainCrc = chain;
+        chainKnown = known;
+        firstSeenIndex = -1;
+        tornAt = -1;
+    }
+
+    /** The checkpoint's log start when it lies in the first segment, else the first segment's first non-zero byte. */
+    private long logStart(Segment first, Checkpoint cp) throws IOException {
+        if (cp != null && cp.logStartPosition() >= first.base() && cp.logStartPosition() < first.end()) {
+            return cp.logStartPosition();
+        }
+        long nz = firstNonZero(first, first.base());
+        return nz < 0 ? first.base() : nz;
+    }
+
+    /** Walks records from {@code pos}; stops at the log end (tornAt = -1) or at the first bad record (tornAt). */
+    private void scan() throws IOException {
+        for (Segment seg = segments.find(pos); seg != null; seg = segments.find(pos)) {
+            if (!scanSegment(seg)) {
+                return;
+            }
+        }
+        index.flushStaged();
+    }
+
+    /** Returns true to continue with the next segment, false when the scan ended (tornAt set if torn). */
+    private boolean scanSegment(Segment seg) throws IOException {
+        while (true) {
+            long room = seg.end() - pos;
+            if (room < RecordHeader.HEADER_LENGTH) {
+                return nextSegment(seg);
+            }
+            buf.clear().limit((int) Math.min(buf.capacity(), room));
+            seg.file().read(pos - seg.base(), buf);
+            int len = buf.position();
+            int at = 0;
+            while (len - at >= RecordHeader.HEADER_LENGTH) {
+                int st = RecordHeader.check(buf, at, len - at, config.recordBytesMax(),
+                    (int) (seg.end() - pos - at), crc);
+                if (st == RecordHeader.INCOMPLETE) {
+                    break;
+                }
+                if (st == RecordHeader.INVALID || !linksUp(at)) {
+                    tornAt = pos + at;
+                    pos += at;
+                    return false;
+                }
+                if (st == RecordHeader.VALID_FILLER) {
+                    pos = seg.end();
+                    return nextSegment(seg);
+                }
+                accept(at);
+                at += RecordHeader.recordLength(buf, at);
+            }
+            Verify.state(at > 0 || len - at < RecordHeader.HEADER_LENGTH, "scan made no progress", pos, len);
+            pos += at;
+            if (at == 0) {
+                return nextSegment(seg);
+            }
+        }
+    }
+
+    private boolean nextSegment(Segment seg) {
+        if (segments.find(seg.end()) == null) {
+            return false;
+        }
+        pos = seg.end();
+        return true;
+    }
+
+    /** True if the valid record (or filler) at {@code at} continues the index sequence and the crc chain. */
+    private boolean linksUp(int at) {
+        long idx = RecordHeader.index(buf, at);
+        if (expectIndex >= 0 && idx != expectIndex) {
+            return false;
+        }
+        return !chainKnown || RecordHeader.prevCrc(buf, at) == chainCrc;
+    }
+
+    private void accept(int at) throws IOException {
+        long idx = RecordHeader.index(buf, at);
+        if (firstSeenIndex < 0) {
+            firstSeenIndex = idx;
+        }
+        index.put(idx, pos + at, RecordHeader.term(buf, at));
+        expectIndex = idx + 1;
+        chainCrc = RecordHeader.crc(buf, at);
+        chainKnown = true;
+    }
+
+    /** Torn tail or corruption? Throws for corruption, else zeroes the tail and drops later (garbage) segments. */
+    private void repairTail(long at) throws IOException {
+        Segment seg = segments.find(at);
+        long found = findValidRecord(seg, at + 1);
+        for (Segment later = segments.find(seg.end()); found < 0 && later != null;
+            later = segments.find(later.end())) {
+            found = findValidRecord(later, later.base());
+        }
+        if (found >= 0) {
+            Segment where = segments.find(at);
+            throw new CorruptLogException(where.file().path().toString(), at - where.base(),
+                "bad record followed by a valid record at position " + found);
+        }
+        long lastNonZero = lastNonZero(seg, at);
+        if (lastNonZero >= at) {
+            LOG.warn("truncating torn tail of {} at offset {} ({} bytes)", seg, at - seg.base(),
+                lastNonZero + 1 - at);
+            ByteBuffer zeros = ByteBuffer.allocate(CHUNK);
+            for (long p = at; p <= lastNonZero; ) {
+                zeros.clear().limit((int) Math.min(CHUNK, lastNonZero + 1 - p));
+                seg.file().write(p - seg.base(), zeros);
+                p += zeros.limit();
+            }
+            seg.file().force();
+        }
+        segments.removeFrom(seg.end());
+    }
+
+    /** Position of the first valid data record or filler at or after {@code from} in {@code seg}, or -1. */
+    private long findValidRecord(Segment seg, long from) throws IOException {
+        ByteBuffer rec = ByteBuffer.allocate(config.recordBytesMax());
+        for (long chunkAt = from; chunkAt < seg.end() - RecordHeader.HEADER_LENGTH; ) {
+            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
+            seg.file().read(chunkAt - seg.base(), buf);
+            int len = buf.position();
+            for (int i = 0; i + 4 <= len; i++) {
+                if (buf.getInt(i) != RecordHeader.MAGIC) {
+                    continue;
+                }
+                long p = chunkAt + i;
+                rec.clear().limit((int) Math.min(rec.capacity(), seg.end() - p));
+                seg.file().read(p - seg.base(), rec);
+                int st = RecordHeader.check(rec, 0, rec.position(), config.recordBytesMax(), (int) (seg.end() - p),
+                    crc);
+                if (st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER) {
+                    return p;
+                }
+            }
+            chunkAt += Math.max(1, len - 3);
+        }
+        return -1;
+    }
+
+    private long firstNonZero(Segment seg, long from) throws IOException {
+        for (long chunkAt = from; chunkAt < seg.end(); ) {
+            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
+            seg.file().read(chunkAt - seg.base(), buf);
+            int len = buf.position();
+            for (int i = 0; i < len; i++) {
+                if (buf.get(i) != 0) {
+                    return chunkAt + i;
+                }
+            }
+            chunkAt += len;
+        }
+        return -1;
+    }
+
+    private boolean isTailZero(long from) throws IOException {
+        Segment seg = segments.find(from);
+        return seg == null || firstNonZero(seg, from) < 0;
+    }
+
+    private long lastNonZero(Segment seg, long from) throws IOException {
+        long last = from - 1;
+        for (long chunkAt = from; chunkAt < seg.end(); ) {
+            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
+            seg.file().read(chunkAt - seg.base(), buf);
+            int len = buf.position();
+            for (int i = len - 1; i >= 0; i--) {
+                if (buf.get(i) != 0) {
+                    last = chunkAt + i;
+                    break;
+                }
+            }
+            chunkAt += len;
+        }
+        return last;
+    }
+
+    /** Index of the first record: read at the log start if the scan began later, else what the scan saw. */
+    private long firstIndexOf(long logStart, long scanStart, Checkpoint cp) throws IOException {
+        if (logStart < scanStart) {
+            Segment seg = segments.find(logStart);
+            ByteBuffer h = ByteBuffer.allocate(config.recordBytesMax());
+            h.limit((int) Math.min(h.capacity(), seg.end() - logStart));
+            seg.file().read(logStart - seg.base(), h);
+            int st = RecordHeader.check(h, 0, h.position(), config.recordBytesMax(), (int) (seg.end() - logStart),
+                crc);
+            if (st != RecordHeader.VALID_DATA) {
+                throw new CorruptLogException(seg.file().path().toString(), logStart - seg.base(),
+                    "first record of the log is damaged");
+            }
+            return RecordHeader.index(h, 0);
+        }
+        if (firstSeenIndex >= 0) {
+            return firstSeenIndex;
+        }
+        if (expectIndex >= 0) {
+            return expectIndex;
+        }
+        return cp != null ? cp.firstIndex() : 1;
+    }
+
+    /** Checks the index units of [from, to) (records before the scan start) against the log. */
+    private boolean indexConsistent(long from, long to, long logStart, long scanStart) throws IOException {
+        long prev = logStart - 1;
+        for (long i = from; i < to; i++) {
+            ByteBuffer u = index.read(i);
+            if (u == null) {
+                return false;
+            }
+            long p = IndexUnit.position(u, 0);
+            if (p <= prev || p >= scanStart) {
+                return false;
+            }
+            prev = p;
+        }
+        return to <= from || (headerIndexAt(IndexUnit.position(index.read(from), 0)) == from
+            && headerIndexAt(prev) == to - 1);
+    }
+
+    private long headerIndexAt(long position) throws IOException {
+        Segment seg = segments.find(position);
+        if (seg == null) {
+            return -1;
+        }
+        ByteBuffer h = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        seg.file().read(position - seg.base(), h);
+        return h.getInt(0) == RecordHeader.MAGIC ? RecordHeader.index(h, 0) : -1;
+    }
+}

@@ -1,0 +1,183 @@
+package io.raftmq.commitlog.store;
+
+import io.raftmq.commitlog.AppendBatch;
+import io.raftmq.commitlog.CommitLog;
+import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.dispatch.CommitLogRecordSource;
+import io.raftmq.commitlog.dispatch.Dispatcher;
+import io.raftmq.commitlog.indexfile.IndexFileStore;
+import io.raftmq.commitlog.queue.ConsumeQueueStore;
+
+import java.io.IOException;
+
+/**
+ * Facade over the CommitLog, the {@link QueueOffsetStamper} and the {@link Dispatcher}: what the broker uses
+ * to append message records (getting back each message's physical and queue offsets), to build the derived
+ * data up to the committed position, to truncate the uncommitted suffix, and to read ConsumeQueues and the key
+ * index.
+ *
+ * <p>Threading: {@link #append} and {@link #truncateFrom} from the Raft agent thread (appends are also
+ * serialised here, so an {@link AppendResult} always belongs to its own append); {@link #dispatchUpTo},
+ * {@link #dispatchUpToIndex}, {@link #checkpoint} and {@link #deleteExpired} from one dispatcher thread;
+ * reads of the CommitLog, ConsumeQueues and index from any thread. Errors are those of {@link CommitLog}
+ * (unchecked, typed) plus {@link IOException} from the derived data.
+ */
+public final class MessageStore implements AutoCloseable {
+    private final MessageStoreConfig config;
+    private final CommitLog log;
+    private final QueueOffsetStamper stamper;
+    private final Dispatcher dispatcher;
+
+    private MessageStore(MessageStoreConfig config, CommitLog log, QueueOffsetStamper stamper,
+                         Dispatcher dispatcher) {
+        this.config = config;
+        this.log = log;
+        this.stamper = stamper;
+        this.dispatcher = dispatcher;
+    }
+
+    /**
+     * Opens the CommitLog (recovering it), then the derived data (resuming or rebuilding it), then rebuilds
+     * the stamper's counters from the undispatched tail.
+     *
+     * @throws IOException on I/O failure of the derived data (the CommitLog raises its own typed errors)
+     */
+    public static MessageStore open(MessageStoreConfig config) throws IOException {
+        QueueOffsetStamper stamper = new QueueOffsetStamper(config.dispatch().messageRecordType());
+        CommitLog log = CommitLog.open(config.commitLog(), stamper);
+        Dispatcher dispatcher = null;
+        try {
+            int chunk = config.dispatch().readChunkBytes();
+            dispatcher = Dispatcher.open(config.dispatch(), new CommitLogRecordSource(log, chunk));
+            Dispatcher d = dispatcher;
+            stamper.bind(new CommitLogRecordSource(log, chunk), new QueueOffsetStamper.Baseline() {
+                @Override
+                public long dispatchedPosition() {
+                    return d.dispatchedPosition();
+                }
+
+                @Override
+                public long maxOffset(String topic, int queueId) {
+                    return d.consumeQueues().maxOffset(topic, queueId);
+                }
+            });
+            synchronized (stamper) {
+                stamper.recompute(log.endPosition());
+            }
+            return new MessageStore(config, log, stamper, dispatcher);
+        } catch (IOException | RuntimeException e) {
+            if (dispatcher != null) {
+                dispatcher.close();
+            }
+            log.close();
+            throw e;
+        }
+    }
+
+    /** The CommitLog (reads, positions, durability waits). */
+    public CommitLog commitLog() {
+        return log;
+    }
+
+    /** The ConsumeQueues (reads from any thread). */
+    public ConsumeQueueStore consumeQueues() {
+        return dispatcher.consumeQueues();
+    }
+
+    /** The key index (queries from any thread). */
+    public IndexFileStore indexFiles() {
+        return dispatcher.indexFiles();
+    }
+
+    /** Every record before this position is in the derived data. */
+    public long dispatchedPosition() {
+        return dispatcher.dispatchedPosition();
+    }
+
+    /** The next queue offset the stamper would give (topic, queueId). */
+    public long nextQueueOffset(String topic, int queueId) {
+        synchronized (stamper) {
+            return stamper.peekNextOffset(topic, queueId);
+        }
+    }
+
+    /**
+     * Appends the batch; message records are stamped. On return {@code result} (if not null) lists, in log
+     * order, each stamped message's physical and queue offset. Errors as {@link CommitLog#append}; a body
+     * whose messages do not decode, or a replicated body whose stamps differ from this replica's, aborts the
+     * batch with {@link io.raftmq.commitlog.message.MessageFormatException} / {@link IllegalStateException}.
+     */
+    public void append(AppendBatch batch, AppendResult result) {
+        synchronized (stamper) {
+            stamper.collectInto(result);
+            try {
+                log.append(batch);
+            } finally {
+                stamper.collectInto(null);
+            }
+        }
+    }
+
+    /** Builds the derived data for records ending at or before {@code committedPosition}; returns the new end. */
+    public long dispatchUpTo(long committedPosition) throws IOException {
+        return dispatcher.dispatchUpTo(committedPosition);
+    }
+
+    /** Builds the derived data up to and including the record with {@code commitIndex}. */
+    public long dispatchUpToIndex(long commitIndex) throws IOException {
+        if (commitIndex < log.firstIndex()) {
+            return dispatcher.dispatchedPosition();
+        }
+        Verify.state(commitIndex <= log.lastIndex(), "commit index beyond the log", commitIndex, log.lastIndex());
+        long limit = commitIndex == log.lastIndex() ? log.endPosition() : log.position(commitIndex + 1);
+        return dispatcher.dispatchUpTo(limit);
+    }
+
+    /**
+     * Removes records with index {@code >= index} (uncommitted only: they must not be dispatched yet); the
+     * stamper's counters are recomputed.
+     */
+    public void truncateFrom(long index) {
+        Verify.state(index > dispatcher.dispatchedIndex(), "truncating dispatched (committed) records", index,
+                dispatcher.dispatchedIndex());
+        synchronized (stamper) {
+            log.truncateFrom(index);
+        }
+    }
+
+    /** Forces the derived data and writes its checkpoint. Dispatcher thread. */
+    public void checkpoint() throws IOException {
+        dispatcher.checkpoint();
+    }
+
+    /**
+     * Retention: deletes expired CommitLog segments, never one holding an undispatched record or a record
+     * with index {@code >= floorIndex}, then the derived data pointing below the new log start. Dispatcher
+     * thread. Returns the CommitLog segments deleted.
+     */
+    public int deleteExpired(long floorIndex, long nowMs) throws IOException {
+        long dispatchedIndex = dispatcher.dispatchedIndex();
+        // keep the segment of the last dispatched record, so the new log start never passes the dispatched end
+        long floor = Math.min(floorIndex, dispatchedIndex < 0 ? log.firstIndex() : dispatchedIndex);
+        int deleted = log.deleteExpired(floor, nowMs);
+        if (deleted > 0) {
+            dispatcher.deleteBelowPhysical(log.startPosition());
+        }
+        return deleted;
+    }
+
+    /** Checkpoints and closes the derived data, then closes the CommitLog. */
+    @Override
+    public void close() throws IOException {
+        try {
+            dispatcher.close();
+        } finally {
+            log.close();
+        }
+    }
+
+    /** The configuration this store was opened with. */
+    public MessageStoreConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,217 @@
+package io.raftmq.commitlog.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Test fixture: an in-memory {@link StorageProvider} that can lose unflushed writes and run out of space.
+ * Every file keeps its current bytes and its durable bytes (as of the last force); {@link #crash} throws away
+ * what was not forced, optionally keeping a random prefix of the unforced range (a torn tail). Directory changes
+ * (create, delete, rename) are durable at once. {@link #setFull(boolean)} makes writes that need new 4 KiB pages,
+ * and file creation, fail with {@link NoSpaceException}. Thread-safe (one lock).
+ */
+public final class FaultyMemoryStorage implements StorageProvider {
+    private static final int PAGE = 4096;
+    private final Map<Path, MemFile> files = new TreeMap<>();
+    private boolean full;
+    private double usageRatio;
+    private int forces;
+
+    public synchronized void setFull(boolean full) {
+        this.full = full;
+    }
+
+    public synchronized void setUsageRatio(double ratio) {
+        this.usageRatio = ratio;
+    }
+
+    public synchronized int forces() {
+        return forces;
+    }
+
+    public synchronized boolean exists(Path p) {
+        return files.containsKey(p);
+    }
+
+    /** Simulated power loss: every file falls back to its durable bytes plus, if torn, a random unforced prefix. */
+    public synchronized void crash(Random rnd, boolean torn) {
+        for (MemFile f : files.values()) {
+            f.crash(rnd, torn);
+        }
+    }
+
+    /** Flips one bit of a stored file, current and durable (tests of corruption handling). */
+    public synchronized void flipBit(Path p, long offset, int bit) {
+        MemFile f = files.get(p);
+        f.current[(int) offset] ^= (byte) (1 << bit);
+        f.durable[(int) offset] ^= (byte) (1 << bit);
+    }
+
+    @Override
+    public synchronized StorageFile open(Path path, long capacity) throws IOException {
+        MemFile f = files.get(path);
+        if (f == null) {
+            if (full) {
+                throw new NoSpaceException("create " + path + ": No space left on device", null);
+            }
+            f = new MemFile((int) capacity);
+            files.put(path, f);
+        }
+        if (f.current.length != capacity) {
+            throw new IOException("capacity mismatch for " + path);
+        }
+        return new View(path, f);
+    }
+
+    @Override
+    public void createDirectories(Path dir) {
+    }
+
+    @Override
+    public synchronized List<String> list(Path dir) {
+        List<String> names = new ArrayList<>();
+        for (Path p : files.keySet()) {
+            if (dir.equals(p.getParent())) {
+                names.add(p.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    @Override
+    public synchronized void delete(Path path) {
+        files.remove(path);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) {
+    }
+
+    @Override
+    public synchronized void writeAtomically(Path path, byte[] content) throws IOException {
+        if (full) {
+            throw new NoSpaceException("write " + path + ": No space left on device", null);
+        }
+        MemFile f = new MemFile(content.length);
+        System.arraycopy(content, 0, f.current, 0, content.length);
+        System.arraycopy(content, 0, f.durable, 0, content.length);
+        files.put(path, f);
+    }
+
+    @Override
+    public synchronized byte[] readAll(Path path) {
+        MemFile f = files.get(path);
+        return f == null ? null : f.current.clone();
+    }
+
+    @Override
+    public synchronized double usageRatio(Path dir) {
+        return usageRatio;
+    }
+
+    private static final class MemFile {
+        final byte[] current;
+        final byte[] durable;
+        final BitSet allocated = new BitSet();
+        int dirtyLo = Integer.MAX_VALUE;
+        int dirtyHi = -1;
+
+        MemFile(int capacity) {
+            current = new byte[capacity];
+            durable = new byte[capacity];
+        }
+
+        void crash(Random rnd, boolean torn) {
+            if (dirtyHi > dirtyLo) {
+                int keep = torn ? rnd.nextInt(dirtyHi - dirtyLo + 1) : 0;
+                System.arraycopy(current, dirtyLo, durable, dirtyLo, keep);
+            }
+            System.arraycopy(durable, 0, current, 0, current.length);
+            dirtyLo = Integer.MAX_VALUE;
+            dirtyHi = -1;
+        }
+    }
+
+    private final class View implements StorageFile {
+        private final Path path;
+        private final MemFile f;
+        private boolean closed;
+
+        View(Path path, MemFile f) {
+            this.path = path;
+            this.f = f;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public long capacity() {
+            return f.current.length;
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            synchronized (FaultyMemoryStorage.this) {
+                check(offset, src.remaining());
+                int n = src.remaining();
+                int lo = (int) offset;
+                if (full && f.allocated.nextClearBit(lo / PAGE) <= (lo + n - 1) / PAGE) {
+                    throw new NoSpaceException("write " + path + ": No space left on device", null);
+                }
+                src.get(f.current, lo, n);
+                f.allocated.set(lo / PAGE, (lo + n - 1) / PAGE + 1);
+                f.dirtyLo = Math.min(f.dirtyLo, lo);
+                f.dirtyHi = Math.max(f.dirtyHi, lo + n);
+            }
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            synchronized (FaultyMemoryStorage.this) {
+                check(offset, dst.remaining());
+                dst.put(f.current, (int) offset, dst.remaining());
+            }
+        }
+
+        @Override
+        public void force() throws IOException {
+            synchronized (FaultyMemoryStorage.this) {
+                check(0, 0);
+                forces++;
+                if (f.dirtyHi > f.dirtyLo) {
+                    System.arraycopy(f.current, f.dirtyLo, f.durable, f.dirtyLo, f.dirtyHi - f.dirtyLo);
+                }
+                f.dirtyLo = Integer.MAX_VALUE;
+                f.dirtyHi = -1;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (FaultyMemoryStorage.this) {
+                closed = true;
+            }
+        }
+
+        private void check(long offset, int length) throws IOException {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (offset < 0 || offset + length > f.current.length) {
+                throw new IllegalArgumentException("outside " + path + ": " + offset + "+" + length);
+            }
+        }
+    }
+}

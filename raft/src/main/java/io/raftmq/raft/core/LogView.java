@@ -1,0 +1,259 @@
+package io.raftmq.raft.core;
+
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.RaftLog;
+import io.raftmq.raft.statemachine.Snapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The core's view of its log: the stable {@link RaftLog} (what the driver wrote) overlaid with the unstable tail
+ * not yet handed out in a {@link Ready}, and a pending snapshot. It also tracks the commit and applied indexes.
+ * Only the driver writes the stable log; this class reads it and never mutates it.
+ *
+ * <p>Invariants: applied <= committed <= lastIndex(); when {@code unstable} is non-empty it covers
+ * {@code [unstableOffset, lastIndex()]} and replaces any stable entries from {@code unstableOffset} on; a
+ * pending snapshot replaces every stable entry.
+ */
+final class LogView {
+    /** Returned by {@link #term(long)} when the index is compacted or past the end. */
+    static final long TERM_UNAVAILABLE = -1;
+
+    private final RaftLog stable;
+    private final ArrayList<Entry> unstable = new ArrayList<>();
+    private long unstableOffset;
+    private Snapshot pendingSnapshot;
+    private long committed;
+    private long applied;
+
+    LogView(RaftLog stable, long committed, long applied) {
+        this.stable = stable;
+        this.unstableOffset = stable.lastIndex() + 1;
+        Verify.state(committed <= stable.lastIndex(), "commit index past the log's last index", committed,
+            stable.lastIndex());
+        Verify.state(applied <= committed, "applied index past the commit index", applied, committed);
+        Verify.state(applied >= stable.firstIndex() - 1, "log compacted past the applied index", applied,
+            stable.firstIndex());
+        this.committed = committed;
+        this.applied = applied;
+    }
+
+    long committed() {
+        return committed;
+    }
+
+    long applied() {
+        return applied;
+    }
+
+    long firstIndex() {
+        return pendingSnapshot != null ? pendingSnapshot.index() + 1 : stable.firstIndex();
+    }
+
+    long lastIndex() {
+        if (!unstable.isEmpty()) {
+            return unstableOffset + unstable.size() - 1;
+        }
+        return pendingSnapshot != null ? pendingSnapshot.index() : stable.lastIndex();
+    }
+
+    long lastTerm() {
+        long t = term(lastIndex());
+        Verify.state(t >= 0, "term of the last index must be known", lastIndex(), t);
+        return t;
+    }
+
+    /** Last index written durably by the driver (what a leader may count for itself). */
+    long durableLastIndex() {
+        return pendingSnapshot != null ? pendingSnapshot.index() : Math.min(stable.lastIndex(), unstableOffset - 1);
+    }
+
+    /** Term at {@code index}, or {@link #TERM_UNAVAILABLE} if compacted or past the end. */
+    long term(long index) {
+        if (!unstable.isEmpty() && index >= unstableOffset) {
+            long off = index - unstableOffset;
+            return off < unstable.size() ? unstable.get((int) off).term() : TERM_UNAVAILABLE;
+        }
+        if (pendingSnapshot != null) {
+            return index == pendingSnapshot.index() ? pendingSnapshot.term() : TERM_UNAVAILABLE;
+        }
+        if (index < stable.firstIndex() - 1 || index > stable.lastIndex()) {
+            return TERM_UNAVAILABLE;
+        }
+        return stable.term(index);
+    }
+
+    boolean matchTerm(long index, long term) {
+        long t = term(index);
+        return t != TERM_UNAVAILABLE && t == term;
+    }
+
+    /** §5.4.1: whether a log ending at (lastIdx, lastTrm) is at least as up to date as this one. */
+    boolean isUpToDate(long lastIdx, long lastTrm) {
+        long myTerm = lastTerm();
+        return lastTrm > myTerm || (lastTrm == myTerm && lastIdx >= lastIndex());
+    }
+
+    /**
+     * Entries {@code [lo, hi)} cut at {@code maxBytes} (at least one). {@code firstIndex() <= lo <= hi <=
+     * lastIndex() + 1}.
+     */
+    List<Entry> entries(long lo, long hi, long maxBytes) {
+        Verify.state(lo >= firstIndex(), "entries below the first index", lo, firstIndex());
+        Verify.state(hi <= lastIndex() + 1, "entries past the last index", hi, lastIndex());
+        List<Entry> out = new ArrayList<>();
+        if (lo >= hi) {
+            return out;
+        }
+        long bytes = 0;
+        long i = lo;
+        if (i < unstableOffset) {
+            long stableHi = Math.min(hi, unstableOffset);
+            for (Entry e : stable.entries(i, stableHi, maxBytes)) {
+                Verify.state(e.index() == i, "stable log returned a non-contiguous entry", i, e.index());
+                out.add(e);
+                bytes += e.sizeBytes();
+                i++;
+            }
+            if (i < stableHi) {
+                return out;
+            }
+        }
+        for (; i < hi; i++) {
+            Entry e = unstable.get((int) (i - unstableOffset));
+            bytes += e.sizeBytes();
+            if (!out.isEmpty() && bytes > maxBytes) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /**
+     * Follower side of §5.3: if the log matches (prevIndex, prevTerm), appends the new part of {@code ents}
+     * (truncating a conflicting suffix), advances the commit index and returns the last index known to match
+     * the leader; otherwise returns -1.
+     */
+    long maybeAppend(long prevIndex, long prevTerm, long leaderCommit, List<Entry> ents) {
+        if (!matchTerm(prevIndex, prevTerm)) {
+            return -1;
+        }
+        long lastNew = prevIndex + ents.size();
+        for (int k = 0; k < ents.size(); k++) {
+            Entry e = ents.get(k);
+            Verify.state(e.index() == prevIndex + 1 + k, "append entries must be contiguous", prevIndex, e.index());
+            if (!matchTerm(e.index(), e.term())) {
+                Verify.state(e.index() > committed, "conflict at or below the commit index", e.index(), committed);
+                truncateAndAppend(ents.subList(k, ents.size()));
+                break;
+            }
+        }
+        commitTo(Math.min(leaderCommit, lastNew));
+        return lastNew;
+    }
+
+    /** Appends entries after {@code [.., first - 1]}, replacing everything from their first index on. */
+    void truncateAndAppend(List<Entry> ents) {
+        long first = ents.get(0).index();
+        Verify.state(first > committed, "must not replace committed entries", first, committed);
+        Verify.state(first <= lastIndex() + 1, "append leaves a gap", first, lastIndex());
+        if (unstable.isEmpty() || first <= unstableOffset) {
+            unstable.clear();
+            unstableOffset = first;
+        } else {
+            unstable.subList((int) (first - unstableOffset), unstable.size()).clear();
+        }
+        long expected = first;
+        for (Entry e : ents) {
+            Verify.state(e.index() == expected, "entries must be contiguous", expected, e.index());
+            unstable.add(e);
+            expected++;
+        }
+    }
+
+    /**
+     * Fast back-off (§5.3): the largest index {@code <= index} whose term is {@code <= term}, or the compaction
+     * point if none is retained.
+     */
+    long findConflictByTerm(long index, long term) {
+        long i = Math.min(index, lastIndex());
+        long floor = firstIndex() - 1;
+        for (; i > floor; i--) {
+            long t = term(i);
+            if (t != TERM_UNAVAILABLE && t <= term) {
+                return i;
+            }
+        }
+        return floor;
+    }
+
+    void commitTo(long index) {
+        if (index > committed) {
+            Verify.state(index <= lastIndex(), "commit index past the last index", index, lastIndex());
+            committed = index;
+        }
+    }
+
+    /** Follower side of InstallSnapshot: the whole log is replaced by the snapshot. */
+    void restore(Snapshot snapshot) {
+        Verify.state(snapshot.index() > committed, "snapshot must be past the commit index", snapshot.index(),
+            committed);
+        pendingSnapshot = snapshot;
+        unstable.clear();
+        unstableOffset = snapshot.index() + 1;
+        committed = snapshot.index();
+        applied = snapshot.index();
+    }
+
+    boolean hasUnstable() {
+        return !unstable.isEmpty();
+    }
+
+    List<Entry> unstableEntries() {
+        return List.copyOf(unstable);
+    }
+
+    Snapshot pendingSnapshot() {
+        return pendingSnapshot;
+    }
+
+    boolean hasCommittedToApply() {
+        return applied < committed;
+    }
+
+    List<Entry> nextCommittedEntries(long maxBytes) {
+        if (applied >= committed) {
+            return List.of();
+        }
+        return entries(applied + 1, committed + 1, maxBytes);
+    }
+
+    /** The driver installed {@code snapshot} into the stable log (Ready step 2). */
+    void snapshotInstalled(Snapshot snapshot) {
+        Verify.state(pendingSnapshot == snapshot, "installed snapshot is not the pending one", snapshot.index());
+        Verify.state(stable.firstIndex() == snapshot.index() + 1, "log not reset to the snapshot",
+            stable.firstIndex(), snapshot.index());
+        Verify.state(stable.term(snapshot.index()) == snapshot.term(), "log reset to the wrong snapshot term",
+            stable.term(snapshot.index()), snapshot.term());
+        pendingSnapshot = null;
+    }
+
+    /** The driver wrote the unstable entries up to (index, term) (Ready step 3). */
+    void stableTo(long index, long term) {
+        Verify.state(pendingSnapshot == null, "snapshot must be installed before entries", index);
+        Verify.state(!unstable.isEmpty() && lastIndex() == index, "written entries are not the unstable tail",
+            index, lastIndex());
+        Verify.state(stable.lastIndex() == index, "driver did not write the entries", stable.lastIndex(), index);
+        Verify.state(stable.term(index) == term, "driver wrote entries of another term", stable.term(index), term);
+        unstable.clear();
+        unstableOffset = index + 1;
+    }
+
+    void appliedTo(long index) {
+        Verify.state(index == Math.min(committed, index) && index > applied, "applied out of range", applied, index);
+        applied = index;
+    }
+}

@@ -1,0 +1,406 @@
+package io.raftmq.raft.core;
+
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.progress.Progress;
+import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.core.quorum.VoteResult;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.RaftLog;
+import io.raftmq.raft.message.AppendEntries;
+import io.raftmq.raft.message.AppendEntriesResponse;
+import io.raftmq.raft.message.Heartbeat;
+import io.raftmq.raft.message.HeartbeatResponse;
+import io.raftmq.raft.message.InstallSnapshot;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.message.RequestVote;
+import io.raftmq.raft.message.TimeoutNow;
+import io.raftmq.raft.message.VoteResponse;
+import io.raftmq.raft.state.HardState;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One Raft node as a deterministic state machine: no threads, clocks, randomness of its own, sockets or files.
+ * The driver feeds it time ({@link #tick()}), peer messages ({@link #step(RaftMessage)}) and proposals, and
+ * collects its output as {@link Ready} batches whose processing order is the durability contract (see
+ * {@link Ready}); {@link #advance(Ready)} closes each batch. Implements Raft (§5) with pre-vote, check-quorum,
+ * leadership transfer, pipelined and batched replication, fast conflict back-off, a no-op entry opening each
+ * leader term and snapshots for followers behind the first retained index.
+ *
+ * <p>Threading: not thread-safe; one thread drives it. Between {@link #ready()} and {@link #advance(Ready)}
+ * only the read-only status methods may be called.
+ */
+public final class RaftNode {
+    private final RaftConfig config;
+    private final MajorityConfig voters;
+    private final RaftState state;
+    private final LogView log;
+    private final Outbox outbox = new Outbox();
+    private final SnapshotSource snapshots;
+    private final Election election;
+    private final Replication replication;
+    /** Hard state the driver last made durable. */
+    private HardState persisted;
+    private boolean readyOutstanding;
+    /** Leader appended entries since the last Ready: replicate them when the batch is cut (batching). */
+    private boolean broadcastPending;
+
+    /**
+     * Starts (or restarts) a node from durable state.
+     *
+     * @param config       validated settings, including this node's id
+     * @param voters       the voting configuration
+     * @param raftLog      the stable log as the driver recovered it; the core only reads it
+     * @param hardState    the saved hard state ({@link HardState#EMPTY} for a new node)
+     * @param appliedIndex last index the state machine already reflects (its snapshot index after a restart)
+     * @param random       the only randomness used (election jitter)
+     * @param snapshots    where a leader gets a snapshot for lagging followers
+     */
+    public RaftNode(RaftConfig config, MajorityConfig voters, RaftLog raftLog, HardState hardState,
+                    long appliedIndex, RandomSource random, SnapshotSource snapshots) {
+        this.config = config;
+        this.voters = voters;
+        this.snapshots = snapshots;
+        this.state = new RaftState(config.nodeId(), config.electionTicks(), random, hardState);
+        long commit = Math.max(hardState.commitIndex(), appliedIndex);
+        this.log = new LogView(raftLog, commit, appliedIndex);
+        this.persisted = hardState;
+        this.election = new Election(this);
+        this.replication = new Replication(this, config);
+        Verify.state(log.lastTerm() <= hardState.term() || hardState.term() == 0 && log.lastIndex() == 0,
+            "log holds a term newer than the saved term", log.lastTerm(), hardState.term());
+    }
+
+    // ---- inputs ----
+
+    /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum, transfer timeout. */
+    public void tick() {
+        requireNoReady();
+        RoleState role = state.role();
+        role.electionElapsed++;
+        if (role instanceof LeaderState leader) {
+            tickLeader(leader);
+            return;
+        }
+        if (role.electionElapsed >= role.electionTimeoutTicks()) {
+            role.electionElapsed = 0;
+            election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
+        }
+    }
+
+    private void tickLeader(LeaderState leader) {
+        leader.heartbeatElapsed++;
+        if (leader.electionElapsed >= config.electionTicks()) {
+            leader.electionElapsed = 0;
+            if (config.checkQuorum() && !quorumActive(leader)) {
+                becomeFollower(state.term(), 0);
+                return;
+            }
+            leader.transferTarget = 0;
+        }
+        if (leader.heartbeatElapsed >= config.heartbeatTicks()) {
+            leader.heartbeatElapsed = 0;
+            replication.broadcastHeartbeat(leader);
+        }
+    }
+
+    /** Check-quorum: whether a majority (this node included) was heard from since the last round; resets it. */
+    private boolean quorumActive(LeaderState leader) {
+        VoteResult r = voters.voteResult(id -> {
+            if (id == config.nodeId()) {
+                return 1;
+            }
+            Progress p = leader.progress(id);
+            return p != null && p.recentActive() ? 1 : 0;
+        });
+        for (Progress p : leader.followers().values()) {
+            p.recentActive(false);
+        }
+        return r == VoteResult.WON;
+    }
+
+    /** Handles a message from a peer (addressed to this node). Stale, duplicate and reordered input is safe. */
+    public void step(RaftMessage m) {
+        requireNoReady();
+        Verify.argument(m.to() == config.nodeId(), "message addressed to another node");
+        if (m.term() > state.term()) {
+            if (!onHigherTerm(m)) {
+                return;
+            }
+        } else if (m.term() < state.term()) {
+            onLowerTerm(m);
+            return;
+        }
+        if (m instanceof RequestVote rv) {
+            election.onRequestVote(rv);
+            return;
+        }
+        RoleState role = state.role();
+        if (role instanceof LeaderState leader) {
+            stepLeader(leader, m);
+        } else if (role instanceof FollowerState) {
+            stepFollower(m);
+        } else {
+            stepCandidate(m);
+        }
+    }
+
+    /** Returns false when the message must be ignored (a vote request inside a leader lease). */
+    private boolean onHigherTerm(RaftMessage m) {
+        if (m instanceof RequestVote rv) {
+            boolean inLease = config.checkQuorum() && state.leaderId() != 0
+                && state.role().electionElapsed < config.electionTicks();
+            if (inLease && !rv.leadershipTransfer()) {
+                return false;
+            }
+            if (!rv.preVote()) {
+                becomeFollower(m.term(), 0);
+            }
+            return true;
+        }
+        if (m instanceof VoteResponse vr && vr.preVote() && vr.granted()) {
+            return true;
+        }
+        boolean fromLeader = m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot;
+        becomeFollower(m.term(), fromLeader ? m.from() : 0);
+        return true;
+    }
+
+    private void onLowerTerm(RaftMessage m) {
+        boolean fromStaleLeader = m instanceof AppendEntries || m instanceof Heartbeat;
+        if (fromStaleLeader && (config.checkQuorum() || config.preVote())) {
+            // Tell the stale leader about the newer term so it steps down (it may be cut off from everyone else).
+            outbox.afterPersist(new AppendEntriesResponse(config.nodeId(), m.from(), state.term(), 0, false, 0, 0));
+        } else if (m instanceof RequestVote rv && rv.preVote()) {
+            outbox.early(new VoteResponse(config.nodeId(), m.from(), state.term(), true, false));
+        }
+    }
+
+    private void stepLeader(LeaderState leader, RaftMessage m) {
+        if (m instanceof AppendEntriesResponse r) {
+            replication.onAppendResponse(leader, r);
+        } else if (m instanceof HeartbeatResponse r) {
+            replication.onHeartbeatResponse(leader, r);
+        } else {
+            boolean fromLeader = m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot;
+            Verify.state(!fromLeader, "two leaders in one term", m.term(), m.from());
+            // votes of this term and TimeoutNow are stale for a leader
+        }
+    }
+
+    private void stepFollower(RaftMessage m) {
+        if (m instanceof AppendEntries a) {
+            heardFromLeader(a.from());
+            replication.onAppendEntries(a);
+        } else if (m instanceof Heartbeat h) {
+            heardFromLeader(h.from());
+            replication.onHeartbeat(h);
+        } else if (m instanceof InstallSnapshot s) {
+            heardFromLeader(s.from());
+            replication.onInstallSnapshot(s);
+        } else if (m instanceof TimeoutNow) {
+            election.campaign(Election.Kind.TRANSFER);
+        }
+        // anything else is a response addressed to a former role
+    }
+
+    private void stepCandidate(RaftMessage m) {
+        if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot) {
+            becomeFollower(state.term(), m.from());
+            stepFollower(m);
+        } else if (m instanceof VoteResponse vr) {
+            election.onVoteResponse(vr);
+        }
+    }
+
+    private void heardFromLeader(long leader) {
+        state.role().electionElapsed = 0;
+        state.leaderId(leader);
+    }
+
+    /**
+     * Proposes an application entry; only a leader accepts. {@code type >= Entry.TYPE_APPLICATION_MIN}; the
+     * payload array is handed over (not copied, never mutated afterwards).
+     */
+    public ProposeResult propose(int type, byte[] payload) {
+        requireNoReady();
+        Verify.argument(type >= Entry.TYPE_APPLICATION_MIN, "application entry types start at 16");
+        if (!(state.role() instanceof LeaderState leader)) {
+            return new ProposeResult.NotLeader(state.leaderId());
+        }
+        if (leader.transferTarget != 0) {
+            return new ProposeResult.Rejected(ProposeResult.Reason.TRANSFERRING_LEADERSHIP);
+        }
+        if (log.lastIndex() - log.committed() >= config.uncommittedEntriesMax()) {
+            return new ProposeResult.Rejected(ProposeResult.Reason.UNCOMMITTED_LIMIT);
+        }
+        Entry e = new Entry(state.term(), log.lastIndex() + 1, type, payload);
+        appendAsLeader(e);
+        return new ProposeResult.Accepted(e.index(), e.term());
+    }
+
+    /**
+     * Asks the leader to hand leadership to {@code target} (thesis §3.10): proposals are refused meanwhile; the
+     * target is brought up to date and told to campaign at once. Gives up after an election timeout.
+     */
+    public TransferResult transferLeadership(long target) {
+        requireNoReady();
+        if (!(state.role() instanceof LeaderState leader)) {
+            return TransferResult.NOT_LEADER;
+        }
+        if (target == config.nodeId()) {
+            return TransferResult.ALREADY_LEADER;
+        }
+        Progress pr = leader.progress(target);
+        if (pr == null) {
+            return TransferResult.UNKNOWN_TARGET;
+        }
+        if (leader.transferTarget == target) {
+            return TransferResult.IN_PROGRESS;
+        }
+        leader.transferTarget = target;
+        leader.electionElapsed = 0;
+        if (pr.match() == log.lastIndex()) {
+            outbox.early(new TimeoutNow(config.nodeId(), target, state.term()));
+        } else {
+            replication.sendAppend(leader, target, pr, true);
+        }
+        return TransferResult.STARTED;
+    }
+
+    // ---- output ----
+
+    /** Whether {@link #ready()} has anything to hand out. */
+    public boolean hasReady() {
+        return !outbox.isEmpty() || broadcastPending || log.hasUnstable() || log.pendingSnapshot() != null
+            || log.hasCommittedToApply() || !hardState().equals(persisted);
+    }
+
+    /** Cuts the next batch of work; the driver processes it per {@link Ready} and then calls advance. */
+    public Ready ready() {
+        requireNoReady();
+        if (broadcastPending && state.role() instanceof LeaderState leader) {
+            replication.broadcastAppend(leader);
+        }
+        broadcastPending = false;
+        HardState hs = hardState();
+        boolean voteChanged = hs.term() != persisted.term() || hs.votedFor() != persisted.votedFor();
+        List<RaftMessage> early = new ArrayList<>();
+        List<RaftMessage> after = new ArrayList<>();
+        // A term or vote not yet durable must not be exposed by any message: then everything waits.
+        (voteChanged ? after : early).addAll(outbox.early());
+        after.addAll(outbox.afterPersist());
+        outbox.clear();
+        List<Entry> entries = log.unstableEntries();
+        Ready r = new Ready(hs.equals(persisted) ? null : hs, log.pendingSnapshot(), entries, early, after,
+            log.nextCommittedEntries(config.batchBytesMax()),
+            voteChanged || !entries.isEmpty() || log.pendingSnapshot() != null);
+        readyOutstanding = true;
+        return r;
+    }
+
+    /** Closes a batch: the driver has written, synced, sent and applied it as {@link Ready} prescribes. */
+    public void advance(Ready ready) {
+        Verify.state(readyOutstanding, "advance without an outstanding ready", state.term());
+        readyOutstanding = false;
+        if (ready.hardState() != null) {
+            persisted = ready.hardState();
+        }
+        if (ready.snapshot() != null) {
+            log.snapshotInstalled(ready.snapshot());
+        }
+        if (!ready.entries().isEmpty()) {
+            Entry last = ready.entries().get(ready.entries().size() - 1);
+            log.stableTo(last.index(), last.term());
+            if (state.role() instanceof LeaderState leader) {
+                leader.selfMatch = Math.max(leader.selfMatch, last.index());
+                if (replication.maybeCommit(leader)) {
+                    replication.broadcastAppend(leader);
+                }
+            }
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+        }
+    }
+
+    // ---- status (read-only; safe at any time) ----
+
+    public long id() {
+        return config.nodeId();
+    }
+
+    public Role role() {
+        return state.roleKind();
+    }
+
+    public long term() {
+        return state.term();
+    }
+
+    /** The known leader of the current term, 0 if unknown. */
+    public long leaderId() {
+        return state.leaderId();
+    }
+
+    public long commitIndex() {
+        return log.committed();
+    }
+
+    public long appliedIndex() {
+        return log.applied();
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    /** The current hard state (not necessarily durable yet). */
+    public HardState hardState() {
+        return new HardState(state.term(), state.votedFor(), log.committed());
+    }
+
+    // ---- package-private plumbing for Election and Replication ----
+
+    RaftState state() {
+        return state;
+    }
+
+    LogView log() {
+        return log;
+    }
+
+    Outbox outbox() {
+        return outbox;
+    }
+
+    MajorityConfig voters() {
+        return voters;
+    }
+
+    SnapshotSource snapshots() {
+        return snapshots;
+    }
+
+    void becomeFollower(long term, long leader) {
+        state.transitionToFollower(term, leader);
+    }
+
+    void becomeLeader() {
+        LeaderState leader = state.transitionToLeader(voters, log.lastIndex() + 1, log.durableLastIndex(),
+            config.inflightAppendsMax());
+        appendAsLeader(Entry.noop(state.term(), log.lastIndex() + 1));
+        Verify.state(leader.selfMatch < log.lastIndex(), "self match must not include the new no-op",
+            leader.selfMatch, log.lastIndex());
+    }
+
+    private void appendAsLeader(Entry e) {
+        log.truncateAndAppend(List.of(e));
+        broadcastPending = true;
+    }
+
+    private void requireNoReady() {
+        Verify.state(!readyOutstanding, "call advance(ready) before feeding the node again", state.term());
+    }
+}

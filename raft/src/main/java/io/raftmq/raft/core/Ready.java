@@ -1,0 +1,44 @@
+package io.raftmq.raft.core;
+
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.statemachine.Snapshot;
+
+import java.util.List;
+
+/**
+ * A batch of work the core hands to its driver. The driver must process it in this order, then call
+ * {@link RaftNode#advance(Ready)} before calling any other method of the node:
+ * <ol>
+ *   <li>send {@link #earlyMessages()} — they do not depend on this batch's writes (a leader's AppendEntries
+ *       and heartbeats, pre-vote traffic), so they may go out while the writes below are in progress (§10.2.1);
+ *   <li>if {@link #snapshot()} is set: restore the state machine from it and reset the log to its index/term;
+ *   <li>write {@link #entries()} with {@code RaftLog.write} (it truncates the suffix they replace);
+ *   <li>make the entries durable ({@code RaftLog.sync()}) according to the durability mode, then save
+ *       {@link #hardState()} if set (always durable: it carries votes);
+ *   <li>only then send {@link #messages()} — votes and acknowledgements that promise durability;
+ *   <li>apply {@link #committedEntries()} to the state machine, in order;
+ *   <li>call {@code advance(this)}: only now does a leader count its own entries as replicated.
+ * </ol>
+ * Durability modes live in step 4: {@code quorum-fsync} syncs before step 5, {@code quorum-memory} treats the
+ * write of step 3 as enough. All lists are immutable; payload arrays are shared and never mutated.
+ *
+ * @param hardState        state to save, or null if unchanged since the last Ready
+ * @param snapshot         snapshot to install, or null
+ * @param entries          contiguous entries to write; when the first index is not past the log's last index,
+ *                         they replace the log's suffix from there
+ * @param earlyMessages    messages that may be sent before the writes are durable
+ * @param messages         messages to send only after the writes are durable
+ * @param committedEntries committed entries to apply, contiguous from the last applied index + 1
+ * @param mustSync         whether this batch holds anything that must be durable before {@link #messages()}
+ */
+public record Ready(HardState hardState, Snapshot snapshot, List<Entry> entries, List<RaftMessage> earlyMessages,
+                    List<RaftMessage> messages, List<Entry> committedEntries, boolean mustSync) {
+    public Ready {
+        entries = List.copyOf(entries);
+        earlyMessages = List.copyOf(earlyMessages);
+        messages = List.copyOf(messages);
+        committedEntries = List.copyOf(committedEntries);
+    }
+}

@@ -1,0 +1,205 @@
+package io.raftmq.raft.core;
+
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.progress.Progress;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.message.AppendEntries;
+import io.raftmq.raft.message.AppendEntriesResponse;
+import io.raftmq.raft.message.Heartbeat;
+import io.raftmq.raft.message.HeartbeatResponse;
+import io.raftmq.raft.message.InstallSnapshot;
+import io.raftmq.raft.message.TimeoutNow;
+import io.raftmq.raft.statemachine.Snapshot;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Log replication (§5.3, §7): the leader's side (appends with pipelining and batching, heartbeats, snapshots,
+ * responses, commit by counting current-term entries, leadership transfer) and the follower's side
+ * (AppendEntries with fast conflict back-off, heartbeats, InstallSnapshot).
+ */
+final class Replication {
+    private final RaftNode node;
+    private final RaftConfig config;
+
+    Replication(RaftNode node, RaftConfig config) {
+        this.node = node;
+        this.config = config;
+    }
+
+    // ---- leader side ----
+
+    void broadcastAppend(LeaderState leader) {
+        for (Map.Entry<Long, Progress> e : leader.followers().entrySet()) {
+            sendAppend(leader, e.getKey(), e.getValue(), true);
+        }
+    }
+
+    void broadcastHeartbeat(LeaderState leader) {
+        long commit = node.log().committed();
+        for (Map.Entry<Long, Progress> e : leader.followers().entrySet()) {
+            long safeCommit = Math.min(e.getValue().match(), commit);
+            node.outbox().early(new Heartbeat(node.id(), e.getKey(), node.state().term(), safeCommit));
+        }
+    }
+
+    /**
+     * Sends the next batch to {@code to} unless its progress is paused; sends an empty append (carrying the
+     * commit index) only if {@code sendIfEmpty}. Returns whether a message was sent.
+     */
+    boolean sendAppend(LeaderState leader, long to, Progress pr, boolean sendIfEmpty) {
+        if (pr.paused()) {
+            return false;
+        }
+        LogView log = node.log();
+        long prevIndex = pr.next() - 1;
+        long prevTerm = log.term(prevIndex);
+        if (prevTerm == LogView.TERM_UNAVAILABLE || pr.next() < log.firstIndex()) {
+            return sendSnapshot(to, pr);
+        }
+        List<Entry> ents = List.of();
+        if (pr.next() <= log.lastIndex()) {
+            long hi = Math.min(log.lastIndex() + 1, pr.next() + config.batchEntriesMax());
+            ents = log.entries(pr.next(), hi, config.batchBytesMax());
+        }
+        if (ents.isEmpty() && !sendIfEmpty) {
+            return false;
+        }
+        node.outbox().early(new AppendEntries(node.id(), to, node.state().term(), prevIndex, prevTerm, ents,
+            log.committed()));
+        long last = ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index();
+        pr.sentAppend(last, !ents.isEmpty());
+        return true;
+    }
+
+    private boolean sendSnapshot(long to, Progress pr) {
+        Snapshot snap = node.snapshots().latestSnapshot();
+        Verify.state(snap != null, "log compacted but no snapshot to send", to);
+        Verify.state(snap.index() >= node.log().firstIndex() - 1, "snapshot older than the compaction point",
+            snap.index(), node.log().firstIndex());
+        pr.becomeSnapshot(snap.index());
+        node.outbox().early(new InstallSnapshot(node.id(), to, node.state().term(), snap.index(), snap.term(),
+            snap.data()));
+        return true;
+    }
+
+    void onAppendResponse(LeaderState leader, AppendEntriesResponse m) {
+        Progress pr = leader.progress(m.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive(true);
+        if (m.reject()) {
+            onReject(leader, m, pr);
+            return;
+        }
+        if (!pr.maybeUpdate(m.index())) {
+            return;
+        }
+        if (pr.state() == Progress.State.PROBE) {
+            pr.becomeReplicate();
+        } else if (pr.state() == Progress.State.SNAPSHOT && pr.match() >= pr.pendingSnapshot()) {
+            pr.becomeProbe();
+            pr.becomeReplicate();
+        } else if (pr.state() == Progress.State.REPLICATE) {
+            pr.inflights().freeLE(m.index());
+        }
+        if (maybeCommit(leader)) {
+            broadcastAppend(leader);
+        }
+        int sentMax = config.inflightAppendsMax();
+        for (int sent = 0; sent < sentMax && sendAppend(leader, m.from(), pr, false); sent++) {
+            // pipeline: keep sending while the inflight window has room and entries remain
+        }
+        if (m.from() == leader.transferTarget && pr.match() == node.log().lastIndex()) {
+            node.outbox().early(new TimeoutNow(node.id(), m.from(), node.state().term()));
+        }
+    }
+
+    private void onReject(LeaderState leader, AppendEntriesResponse m, Progress pr) {
+        long nextProbe = m.rejectHint();
+        if (m.hintTerm() > 0) {
+            nextProbe = node.log().findConflictByTerm(m.rejectHint(), m.hintTerm());
+        }
+        if (pr.maybeDecreaseTo(m.index(), nextProbe)) {
+            if (pr.state() == Progress.State.REPLICATE) {
+                pr.becomeProbe();
+            }
+            sendAppend(leader, m.from(), pr, true);
+        }
+    }
+
+    void onHeartbeatResponse(LeaderState leader, HeartbeatResponse m) {
+        Progress pr = leader.progress(m.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive(true);
+        pr.heartbeatAcknowledged();
+        if (pr.state() == Progress.State.SNAPSHOT) {
+            // The snapshot or its answer may have been lost: probe again (re-sends the snapshot if still needed).
+            pr.becomeProbe();
+        }
+        if (pr.match() < node.log().lastIndex()) {
+            sendAppend(leader, m.from(), pr, true);
+        }
+    }
+
+    /**
+     * Advances the commit index to the highest index a majority acknowledged, but only if that entry is of the
+     * current term (§5.4.2); earlier entries commit with it. Returns whether the commit index moved.
+     */
+    boolean maybeCommit(LeaderState leader) {
+        LogView log = node.log();
+        long candidate = node.voters().committedIndex(leader::matchOf);
+        if (candidate <= log.committed()) {
+            return false;
+        }
+        if (log.term(candidate) != node.state().term()) {
+            return false;
+        }
+        log.commitTo(candidate);
+        return true;
+    }
+
+    // ---- follower side ----
+
+    void onAppendEntries(AppendEntries m) {
+        LogView log = node.log();
+        long term = node.state().term();
+        if (m.prevLogIndex() < log.committed()) {
+            node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, log.committed(),
+                false, 0, 0));
+            return;
+        }
+        long lastNew = log.maybeAppend(m.prevLogIndex(), m.prevLogTerm(), m.leaderCommit(), m.entries());
+        if (lastNew >= 0) {
+            node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, lastNew, false, 0, 0));
+            return;
+        }
+        long hintIndex = log.findConflictByTerm(Math.min(m.prevLogIndex(), log.lastIndex()), m.prevLogTerm());
+        long hintTerm = Math.max(0, log.term(hintIndex));
+        node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, m.prevLogIndex(), true,
+            hintIndex, hintTerm));
+    }
+
+    void onHeartbeat(Heartbeat m) {
+        node.log().commitTo(m.commitIndex());
+        node.outbox().early(new HeartbeatResponse(node.id(), m.from(), node.state().term()));
+    }
+
+    void onInstallSnapshot(InstallSnapshot m) {
+        LogView log = node.log();
+        long term = node.state().term();
+        long index = m.snapshotIndex();
+        if (index <= log.committed()) {
+            index = log.committed();
+        } else if (log.matchTerm(index, m.snapshotTerm())) {
+            log.commitTo(index);
+        } else {
+            log.restore(new Snapshot(index, m.snapshotTerm(), m.data()));
+        }
+        node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, index, false, 0, 0));
+    }
+}

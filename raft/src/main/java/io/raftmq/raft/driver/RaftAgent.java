@@ -1,0 +1,575 @@
+package io.raftmq.raft.driver;
+
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.ProposeResult;
+import io.raftmq.raft.core.RaftNode;
+import io.raftmq.raft.core.RandomSource;
+import io.raftmq.raft.core.Ready;
+import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.TransferResult;
+import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.RaftLog;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.state.HardStateStore;
+import io.raftmq.raft.statemachine.Snapshot;
+import io.raftmq.raft.statemachine.StateMachine;
+import io.raftmq.raft.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Drives one {@link RaftNode} on one thread: the node's duty cycle, its I/O and its clients. Each
+ * {@link #doWork()} runs, in order: control commands, drain the inbox and step each message, tick (from the
+ * injected {@link NanoClock}), take queued proposals into the log (all of them share the next Ready: batching),
+ * then process one {@link Ready} exactly as its contract prescribes: send the early messages (a leader's
+ * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, sync them
+ * ({@link DurabilityMode#QUORUM_FSYNC}), save the hard state, send the remaining messages, apply the committed
+ * entries (completing the proposals they answer) and advance. Last, proposals past their deadline fail.
+ *
+ * <p>Threads: {@link #start()} runs the cycle on a thread named {@code raft-agent-<id>} that sleeps between ticks
+ * when idle and is woken by inbound messages and proposals; tests call {@link #doWork()} by hand instead (never
+ * both). {@link #deliver}, {@link #propose}, {@link #transferLeadership}, {@link #status} and the stops may be
+ * called from any thread; hand-offs go through bounded queues.
+ *
+ * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
+ * the commit index is saved at most every {@code commitSaveIntervalMs} (the commit index is an optimisation for
+ * restarts, a lower saved value is always safe).
+ *
+ * <p>Errors: a failure of the log, hard state store or state machine, or a broken invariant, stops the agent
+ * (the thread boundary logs and counts it, {@link RaftStatus#failed()} turns true, pending proposals fail with
+ * STOPPED): a node that cannot persist must not keep voting. Proposal errors are typed
+ * ({@link ProposalException}).
+ */
+public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftAgent.class);
+    private static final int YIELDS_BEFORE_PARK = 8;
+
+    private final RaftAgentConfig config;
+    private final long nodeId;
+    private final long[] peers;
+    private final RaftNode node;
+    private final RaftLog log;
+    private final HardStateStore hardStateStore;
+    private final StateMachine stateMachine;
+    private final Transport transport;
+    private final NanoClock clock;
+    private final long tickNs;
+    private final ArrayBlockingQueue<RaftMessage> inbox;
+    private final ArrayBlockingQueue<Proposal> proposals;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Accepted proposals waiting for their index to be applied. Agent thread only. Ordered by index. */
+    private final ArrayDeque<Proposal> pending = new ArrayDeque<>();
+    private final AtomicLong inboxDropped = new AtomicLong();
+    private final AtomicLong callbackErrors = new AtomicLong();
+
+    // Agent thread state.
+    private long nextTickNs;
+    private HardState savedHardState;
+    private HardState unsavedCommit;
+    private long lastHardStateSaveNs;
+    private long stopDeadlineNs = Long.MAX_VALUE;
+    private boolean stopping;
+
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile boolean sleeping;
+    private volatile boolean stopped;
+    private volatile RaftStatus status;
+
+    /**
+     * Recovers the node from {@code log} and {@code hardStateStore}.
+     *
+     * @param voters       the group; must contain this node
+     * @param log          the stable log as recovered from disk (this agent becomes its only user)
+     * @param appliedIndex last index {@code stateMachine} already reflects (0 when it is rebuilt by replaying the
+     *                     log); at least {@code log.firstIndex() - 1}
+     * @param transport    not started yet or started with this agent as sink; the caller owns (and closes) it
+     * @param random       election jitter
+     */
+    public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
+                     StateMachine stateMachine, long appliedIndex, Transport transport, NanoClock clock,
+                     RandomSource random) {
+        this.config = config;
+        this.nodeId = config.raft().nodeId();
+        Verify.argument(voters.contains(nodeId), "voters must contain this node");
+        Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
+        this.peers = otherVoters(voters, nodeId);
+        this.log = log;
+        this.hardStateStore = hardStateStore;
+        this.stateMachine = stateMachine;
+        this.transport = transport;
+        this.clock = clock;
+        this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
+        this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
+        this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
+        this.savedHardState = hardStateStore.load();
+        this.node = new RaftNode(config.raft(), voters, log, savedHardState, appliedIndex, random,
+            stateMachine::takeSnapshot);
+        long now = clock.nanoTime();
+        this.nextTickNs = now + tickNs;
+        this.lastHardStateSaveNs = now;
+        publishStatus(false);
+        LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, savedHardState, log.firstIndex(),
+            log.lastIndex());
+    }
+
+    private static long[] otherVoters(MajorityConfig voters, long self) {
+        long[] out = new long[voters.size() - 1];
+        int n = 0;
+        for (int i = 0; i < voters.size(); i++) {
+            if (voters.voter(i) != self) {
+                out[n++] = voters.voter(i);
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------ any thread
+
+    /** Inbound sink for the transport: queues {@code m}; false (counted) when the inbox is full. */
+    @Override
+    public boolean deliver(RaftMessage m) {
+        if (!inbox.offer(m)) {
+            inboxDropped.incrementAndGet();
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    /**
+     * Proposes an entry ({@code type >= Entry.TYPE_APPLICATION_MIN}; the payload is handed over and must not be
+     * mutated). {@code callback} runs once: committed, or failed with a {@link ProposalException}. Any thread.
+     */
+    public void propose(int type, byte[] payload, ProposalCallback callback) {
+        Verify.argument(type >= Entry.TYPE_APPLICATION_MIN, "application entry types start at 16");
+        Proposal p = new Proposal(type, payload, callback,
+            clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
+        if (!running && thread != null || stopped) {
+            p.fail(new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED), this);
+            return;
+        }
+        if (!proposals.offer(p)) {
+            p.fail(new ProposalRejectedException(ProposalRejectedException.Reason.QUEUE_FULL), this);
+            return;
+        }
+        if (stopped) { // raced with the agent's exit: nobody else will drain the queue now
+            ProposalRejectedException err = new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED);
+            for (Proposal q = proposals.poll(); q != null; q = proposals.poll()) {
+                q.fail(err, this);
+            }
+            return;
+        }
+        wake();
+    }
+
+    /** As {@link #propose(int, byte[], ProposalCallback)}; the future completes with the committed index. */
+    public CompletableFuture<Long> propose(int type, byte[] payload) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        propose(type, payload, new ProposalCallback() {
+            @Override
+            public void onCommitted(long index, long term) {
+                f.complete(index);
+            }
+
+            @Override
+            public void onFailure(ProposalException cause) {
+                f.completeExceptionally(cause);
+            }
+        });
+        return f;
+    }
+
+    /** Asks this node, if leader, to hand leadership to {@code target}; the future says whether it started. */
+    public CompletableFuture<TransferResult> transferLeadership(long target) {
+        CompletableFuture<TransferResult> f = new CompletableFuture<>();
+        commands.add(() -> f.complete(node.transferLeadership(target)));
+        wake();
+        return f;
+    }
+
+    /** The latest published status. Any thread. */
+    public RaftStatus status() {
+        return status;
+    }
+
+    /** Inbound messages dropped because the inbox was full. */
+    public long inboxDropped() {
+        return inboxDropped.get();
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (sleeping && t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- duty cycle
+
+    /**
+     * One duty cycle (see the class javadoc). Returns the amount of work done, 0 when there was nothing to do.
+     * Agent thread only (or the test driving the agent by hand).
+     */
+    public int doWork() {
+        long now = clock.nanoTime();
+        int work = runCommands();
+        work += drainInbox();
+        work += tick(now);
+        work += takeProposals(now);
+        if (node.hasReady()) {
+            process(node.ready(), now);
+            work++;
+        }
+        work += expireProposals(now);
+        maybeSaveCommit(now);
+        if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
+            running = false;
+        }
+        publishStatus(false);
+        return work;
+    }
+
+    private int runCommands() {
+        int n = 0;
+        for (Runnable c = commands.poll(); c != null; c = commands.poll()) {
+            c.run();
+            n++;
+        }
+        return n;
+    }
+
+    private int drainInbox() {
+        int n = 0;
+        for (; n < config.inboxPerCycleMax(); n++) {
+            RaftMessage m = inbox.poll();
+            if (m == null) {
+                break;
+            }
+            node.step(m);
+        }
+        return n;
+    }
+
+    /** Ticks once per elapsed tick, at most twice per cycle: time lost to a stall is not replayed. */
+    private int tick(long now) {
+        if (now < nextTickNs) {
+            return 0;
+        }
+        long behind = (now - nextTickNs) / tickNs;
+        int ticks = behind >= 2 ? 2 : (int) behind + 1;
+        nextTickNs = behind >= 2 ? now + tickNs : nextTickNs + ticks * tickNs;
+        for (int i = 0; i < ticks; i++) {
+            node.tick();
+        }
+        return ticks;
+    }
+
+    private int takeProposals(long now) {
+        int n = 0;
+        for (; n < config.proposalsPerCycleMax(); n++) {
+            Proposal p = proposals.poll();
+            if (p == null) {
+                break;
+            }
+            if (now - p.deadlineNs >= 0) {
+                p.fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
+                continue;
+            }
+            ProposeResult r = node.propose(p.type, p.payload);
+            if (r instanceof ProposeResult.Accepted a) {
+                accepted(p, a.index(), a.term());
+            } else if (r instanceof ProposeResult.NotLeader nl) {
+                p.fail(new NotLeaderException(nl.leaderHint()), this);
+            } else {
+                p.fail(new ProposalRejectedException(rejectReason((ProposeResult.Rejected) r)), this);
+            }
+        }
+        return n;
+    }
+
+    private static ProposalRejectedException.Reason rejectReason(ProposeResult.Rejected r) {
+        return r.reason() == ProposeResult.Reason.UNCOMMITTED_LIMIT
+            ? ProposalRejectedException.Reason.UNCOMMITTED_LIMIT
+            : ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP;
+    }
+
+    /** A proposal entered the log at (index, term); older pending ones at or past that index were overwritten. */
+    private void accepted(Proposal p, long index, long term) {
+        while (!pending.isEmpty() && pending.peekLast().index >= index) {
+            Proposal lost = pending.pollLast();
+            Verify.state(lost.term < term, "two proposals at one index in one term", lost.index, term);
+            lost.fail(new NotLeaderException(nodeId), this);
+        }
+        p.index = index;
+        p.term = term;
+        pending.addLast(p);
+    }
+
+    /** Processes one Ready in the order its contract prescribes. */
+    private void process(Ready r, long now) {
+        sendAll(r.earlyMessages());
+        Snapshot snap = r.snapshot();
+        if (snap != null) {
+            stateMachine.restore(snap);
+            log.resetToSnapshot(snap.index(), snap.term());
+        }
+        log.write(r.entries());
+        if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            log.sync();
+        }
+        if (r.hardState() != null) {
+            onHardState(r.hardState(), now);
+        }
+        sendAll(r.messages());
+        apply(r.committedEntries());
+        node.advance(r);
+    }
+
+    private void sendAll(List<RaftMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            transport.send(messages.get(i));
+        }
+        transport.flush();
+    }
+
+    private void onHardState(HardState hs, long now) {
+        boolean voteChanged = hs.term() != savedHardState.term() || hs.votedFor() != savedHardState.votedFor();
+        if (voteChanged) {
+            saveHardState(hs, now);
+        } else if (hs.commitIndex() != savedHardState.commitIndex()) {
+            unsavedCommit = hs;
+        }
+    }
+
+    private void maybeSaveCommit(long now) {
+        if (unsavedCommit != null
+            && now - lastHardStateSaveNs >= TimeUnit.MILLISECONDS.toNanos(config.commitSaveIntervalMs())) {
+            saveHardState(unsavedCommit, now);
+        }
+    }
+
+    private void saveHardState(HardState hs, long now) {
+        if (config.durability() == DurabilityMode.QUORUM_MEMORY && hs.commitIndex() > 0) {
+            log.sync(); // a saved commit index must never exceed the durable log
+        }
+        Verify.state(hs.term() >= savedHardState.term(), "hard state term went back", savedHardState.term(),
+            hs.term());
+        hardStateStore.save(hs);
+        savedHardState = hs;
+        unsavedCommit = null;
+        lastHardStateSaveNs = now;
+    }
+
+    private void apply(List<Entry> committed) {
+        for (int i = 0; i < committed.size(); i++) {
+            Entry e = committed.get(i);
+            stateMachine.apply(e);
+            while (!pending.isEmpty() && pending.peekFirst().index <= e.index()) {
+                Proposal p = pending.pollFirst();
+                if (p.index == e.index() && p.term == e.term()) {
+                    p.commit(this);
+                } else {
+                    p.fail(new NotLeaderException(node.leaderId()), this);
+                }
+            }
+        }
+    }
+
+    /** Fails pending proposals past their deadline; they are in index order, which is also submission order. */
+    private int expireProposals(long now) {
+        int n = 0;
+        while (!pending.isEmpty() && now - pending.peekFirst().deadlineNs >= 0) {
+            pending.pollFirst().fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
+            n++;
+        }
+        return n;
+    }
+
+    private void publishStatus(boolean failed) {
+        RaftStatus s = status;
+        if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
+            || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
+            || s.appliedIndex() != node.appliedIndex() || s.failed() != failed) {
+            status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
+                node.lastIndex(), node.appliedIndex(), failed);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- lifecycle
+
+    /** Starts the agent thread. Call once; afterwards never call {@link #doWork()} directly. */
+    public synchronized void start() {
+        Verify.state(thread == null && !stopped, "agent already started or stopped");
+        running = true;
+        Thread t = new Thread(this::run, "raft-agent-" + nodeId);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    private void run() {
+        int idle = 0;
+        while (running) {
+            int work;
+            try {
+                work = doWork();
+            } catch (Throwable t) { // thread boundary: log, count, stop the node
+                LOG.error("raft node {} failed; stopping it", nodeId, t);
+                running = false;
+                publishStatus(true);
+                break;
+            }
+            idle = work > 0 ? 0 : idle + 1;
+            if (idle > YIELDS_BEFORE_PARK) {
+                park();
+            } else if (idle > 0) {
+                Thread.yield();
+            }
+        }
+        finish();
+    }
+
+    /** Sleeps until the next tick unless input is waiting; producers unpark us while {@link #sleeping}. */
+    private void park() {
+        sleeping = true;
+        if (inbox.isEmpty() && proposals.isEmpty() && commands.isEmpty() && running) {
+            long waitNs = nextTickNs - clock.nanoTime();
+            if (waitNs > 0) {
+                LockSupport.parkNanos(this, waitNs);
+            }
+        }
+        sleeping = false;
+    }
+
+    /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
+    private void finish() {
+        if (stopping && !status.failed() && unsavedCommit != null) {
+            try {
+                saveHardState(unsavedCommit, clock.nanoTime());
+            } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
+                LOG.warn("raft node {}: final hard state save failed", nodeId, e);
+            }
+        }
+        failAllWaiting();
+        stopped = true;
+    }
+
+    private void failAllWaiting() {
+        ProposalRejectedException stoppedErr = new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED);
+        for (Proposal p = pending.pollFirst(); p != null; p = pending.pollFirst()) {
+            p.fail(stoppedErr, this);
+        }
+        for (Proposal p = proposals.poll(); p != null; p = proposals.poll()) {
+            p.fail(stoppedErr, this);
+        }
+    }
+
+    /**
+     * Graceful stop: a leader first hands leadership to another voter (waiting at most
+     * {@code stopTransferTimeoutMs}), then the thread exits after saving its hard state. Blocks until stopped.
+     * The transport stays open (its owner closes it).
+     */
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t == null) {
+            stopping = true;
+            finish();
+            return;
+        }
+        commands.add(this::beginStop);
+        wake();
+        join(t);
+    }
+
+    private void beginStop() {
+        stopping = true;
+        stopDeadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.stopTransferTimeoutMs());
+        if (node.role() == Role.LEADER && peers.length > 0) {
+            TransferResult r = node.transferLeadership(peers[0]);
+            LOG.info("raft node {} stopping: leadership transfer to {}: {}", nodeId, peers[0], r);
+        }
+    }
+
+    /**
+     * Abrupt stop, as if the process died: no leadership transfer, no final save. Blocks until the thread exits.
+     */
+    public void halt() {
+        Thread t = thread;
+        running = false;
+        if (t == null) {
+            failAllWaiting();
+            stopped = true;
+            return;
+        }
+        LockSupport.unpark(t);
+        join(t);
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void countCallbackError(RuntimeException e) {
+        callbackErrors.incrementAndGet();
+        LOG.warn("raft node {}: proposal callback threw", nodeId, e);
+    }
+
+    /** One client proposal; mutable fields are owned by the agent thread once queued. */
+    private static final class Proposal {
+        final int type;
+        final byte[] payload;
+        final ProposalCallback callback;
+        final long deadlineNs;
+        long index;
+        long term;
+
+        Proposal(int type, byte[] payload, ProposalCallback callback, long deadlineNs) {
+            this.type = type;
+            this.payload = payload;
+            this.callback = callback;
+            this.deadlineNs = deadlineNs;
+        }
+
+        void commit(RaftAgent agent) {
+            try {
+                callback.onCommitted(index, term);
+            } catch (RuntimeException e) { // boundary into client code
+                agent.countCallbackError(e);
+            }
+        }
+
+        void fail(ProposalException cause, RaftAgent agent) {
+            try {
+                callback.onFailure(cause);
+            } catch (RuntimeException e) { // boundary into client code
+                agent.countCallbackError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.raftmq.raft.driver;
+
+import io.raftmq.raft.core.Role;
+
+/**
+ * What a node reports for metrics and routing, published by the agent after each duty cycle that changed it.
+ *
+ * @param nodeId       this node
+ * @param role         current role
+ * @param term         current term
+ * @param leaderId     known leader of the term, 0 if none
+ * @param commitIndex  highest index known committed
+ * @param lastIndex    last index in the log (written, maybe not yet durable)
+ * @param appliedIndex last index applied to the state machine
+ * @param failed       the agent stopped after an error (see the log); the node must be restarted
+ */
+public record RaftStatus(long nodeId, Role role, long term, long leaderId, long commitIndex, long lastIndex,
+                         long appliedIndex, boolean failed) {
+    /** Whether this node is the leader. */
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+}

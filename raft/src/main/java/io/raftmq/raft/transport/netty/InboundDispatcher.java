@@ -1,0 +1,50 @@
+package io.raftmq.raft.transport.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last inbound handler of a peer connection: hands each decoded {@link RaftMessage} to the agent's sink (which
+ * only enqueues), dropping and counting messages addressed to another node or refused by a full inbox. It is the
+ * pipeline boundary: any exception that reached it (corrupt frame, oversized frame, I/O error) is counted, logged
+ * and closes the connection; the sender reconnects.
+ *
+ * <p>Ownership: decoded messages hold no Netty buffers, so nothing is released here; anything else that arrives
+ * (which the decoders never produce) would be a bug and is rejected. One instance per channel.
+ */
+final class InboundDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundDispatcher.class);
+
+    private final NettyTransport transport;
+    private final Transport.InboundSink sink;
+
+    InboundDispatcher(NettyTransport transport, Transport.InboundSink sink) {
+        this.transport = transport;
+        this.sink = sink;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof RaftMessage m)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            throw new IllegalStateException("unexpected inbound object " + msg.getClass());
+        }
+        if (m.to() != transport.config().nodeId() || !sink.deliver(m)) {
+            transport.countDroppedInbound(1);
+            return;
+        }
+        transport.countReceived(1);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        transport.countError();
+        LOG.warn("node {}: closing raft connection {} after error: {}", transport.config().nodeId(),
+            ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,240 @@
+package io.raftmq.raft.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.transport.Transport;
+import io.raftmq.raft.transport.TransportException;
+import io.raftmq.raft.transport.TransportStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link Transport} over TCP with Netty: one outgoing connection per peer carries this node's messages to it
+ * (so each pair of nodes has one connection per direction, and a message's connection depends only on its
+ * receiver), accepted connections only carry peers' messages in. Outgoing sockets bind to the IP of
+ * {@link NettyTransportConfig#listenAddress()}, so nodes on one machine stay distinguishable by address.
+ *
+ * <p>Pipelines. In: {@link RaftFrameCodec#newFrameDecoder} then {@link RaftMessageDecoder} then
+ * {@link InboundDispatcher} (enqueue into the agent's inbox). Out: {@link RaftMessageEncoder}; the
+ * {@link PeerLink} drain writes a whole batch and flushes once. Buffers: frames are released by the decoder
+ * stage, outbound frames by the channel after writing (see each handler's ownership note).
+ *
+ * <p>Threading: {@link #send}/{@link #flush} on the agent thread; {@link #addPeer}, {@link #start} and
+ * {@link #close} from a control thread; everything else on the event loops.
+ */
+public final class NettyTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final PeerLink[] NO_LINKS = new PeerLink[0];
+
+    private final NettyTransportConfig config;
+    private final EventLoopGroup group;
+    private final Bootstrap clientBootstrap;
+    /** Copy-on-write; scanned linearly by the agent (a group has a handful of peers). */
+    private volatile PeerLink[] links = NO_LINKS;
+    private volatile Channel serverChannel;
+    /** Accepted connections, closed explicitly on {@link #close} so peers notice at once and reconnect. */
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile boolean started;
+    private volatile boolean closed;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong droppedOutbound = new AtomicLong();
+    private final AtomicLong droppedInbound = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    public NettyTransport(NettyTransportConfig config) {
+        this.config = config;
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+            new DefaultThreadFactory("raft-io-" + config.nodeId(), true), NioIoHandler.newFactory());
+        WriteBufferWaterMark marks = new WriteBufferWaterMark(config.writeBufferBytesMax() / 2,
+            config.writeBufferBytesMax());
+        this.clientBootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs())
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new RaftMessageEncoder(config.frameBytesMax()), new OutboundOnly());
+                }
+            });
+    }
+
+    public NettyTransportConfig config() {
+        return config;
+    }
+
+    /**
+     * Registers peer {@code peerId} at {@code address}; connects at once if started. Control plane; call once per
+     * peer.
+     */
+    public synchronized void addPeer(long peerId, InetSocketAddress address) {
+        Verify.argument(peerId > 0 && peerId != config.nodeId(), "peer id must be positive and not this node");
+        for (PeerLink l : links) {
+            Verify.argument(l.peerId() != peerId, "peer already added");
+        }
+        PeerLink link = new PeerLink(peerId, address, this, clientBootstrap, group.next(), config.outboundQueueMax());
+        PeerLink[] next = java.util.Arrays.copyOf(links, links.length + 1);
+        next[links.length] = link;
+        links = next;
+        if (started) {
+            link.connect();
+        }
+    }
+
+    @Override
+    public synchronized void start(InboundSink sink) {
+        Verify.state(!started && !closed, "transport already started or closed");
+        ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    accepted.add(ch);
+                    ch.pipeline().addLast(RaftFrameCodec.newFrameDecoder(config.frameBytesMax()),
+                        new RaftMessageDecoder(), new InboundDispatcher(NettyTransport.this, sink));
+                }
+            });
+        try {
+            serverChannel = sb.bind(config.listenAddress()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while binding " + config.listenAddress(), e);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new TransportException("node " + config.nodeId() + " cannot listen on " + config.listenAddress(),
+                e);
+        }
+        started = true;
+        for (PeerLink l : links) {
+            l.connect();
+        }
+        LOG.info("raft transport of node {} listening on {}", config.nodeId(), boundAddress());
+    }
+
+    /** The address actually bound (resolves port 0); null before {@link #start}. */
+    public InetSocketAddress boundAddress() {
+        Channel ch = serverChannel;
+        return ch == null ? null : (InetSocketAddress) ch.localAddress();
+    }
+
+    @Override
+    public void send(RaftMessage message) {
+        PeerLink link = link(message.to());
+        if (link == null || closed || !link.offer(message)) {
+            droppedOutbound.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void flush() {
+        for (PeerLink l : links) {
+            l.flush();
+        }
+    }
+
+    private PeerLink link(long peerId) {
+        PeerLink[] ls = links;
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i].peerId() == peerId) {
+                return ls[i];
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public TransportStats stats() {
+        return new TransportStats(sent.get(), received.get(), droppedOutbound.get(), droppedInbound.get(),
+            connects.get(), errors.get());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (PeerLink l : links) {
+            l.close();
+        }
+        Channel server = serverChannel;
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        accepted.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        LOG.info("raft transport of node {} closed", config.nodeId());
+    }
+
+    void countSent(int n) {
+        sent.addAndGet(n);
+    }
+
+    void countReceived(int n) {
+        received.addAndGet(n);
+    }
+
+    void countDroppedOutbound(int n) {
+        if (n > 0) {
+            droppedOutbound.addAndGet(n);
+        }
+    }
+
+    void countDroppedInbound(int n) {
+        droppedInbound.addAndGet(n);
+    }
+
+    void countConnect() {
+        connects.incrementAndGet();
+    }
+
+    void countError() {
+        errors.incrementAndGet();
+    }
+
+    /**
+     * Tail of an outgoing connection's pipeline: peers never write back on it, so anything read is a protocol
+     * error; errors close the channel (the link reconnects). Boundary handler: counts and logs.
+     */
+    private final class OutboundOnly extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            countError();
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            countError();
+            LOG.debug("node {}: outgoing raft connection {} failed: {}", config.nodeId(), ctx.channel().remoteAddress(),
+                cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.raftmq.raft.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.raftmq.raft.message.RaftMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The outgoing connection to one peer: a bounded queue the agent fills, a drain task that writes the whole queue
+ * on the channel's event loop and flushes once, and reconnection with exponential backoff. Messages are dropped
+ * (and counted) when the queue is full, when there is no connection at flush time (they would be stale by the
+ * time it comes back) and when the channel is not writable (the peer does not keep up).
+ *
+ * <p>Threading: {@link #offer} and {@link #flush} on the agent thread; the drain, connect and close callbacks on
+ * the link's event loop. Invariant: at most one drain task is scheduled at a time ({@link #drainScheduled}).
+ */
+final class PeerLink {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
+
+    private final long peerId;
+    private final InetSocketAddress peerAddress;
+    private final NettyTransport transport;
+    private final Bootstrap bootstrap;
+    private final EventLoop loop;
+    private final ArrayBlockingQueue<RaftMessage> queue;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    private volatile Channel channel;
+    private volatile boolean closed;
+    /** Event loop only. */
+    private long backoffMs;
+
+    PeerLink(long peerId, InetSocketAddress peerAddress, NettyTransport transport, Bootstrap bootstrap,
+             EventLoop loop, int queueMax) {
+        this.peerId = peerId;
+        this.peerAddress = peerAddress;
+        this.transport = transport;
+        this.bootstrap = bootstrap;
+        this.loop = loop;
+        this.queue = new ArrayBlockingQueue<>(queueMax);
+        this.backoffMs = transport.config().reconnectBackoffMsMin();
+    }
+
+    long peerId() {
+        return peerId;
+    }
+
+    /** Queues {@code m}; false (the caller counts a drop) when the queue is full. */
+    boolean offer(RaftMessage m) {
+        return queue.offer(m);
+    }
+
+    /** Schedules one drain of the queue; drops the queue when there is no connection. */
+    void flush() {
+        if (queue.isEmpty()) {
+            return;
+        }
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            transport.countDroppedOutbound(dropAll());
+            return;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            loop.execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            transport.countDroppedOutbound(dropAll());
+            return;
+        }
+        int written = 0;
+        int dropped = 0;
+        for (RaftMessage m = queue.poll(); m != null; m = queue.poll()) {
+            if (ch.isWritable()) {
+                ch.write(m, ch.voidPromise());
+                written++;
+            } else {
+                dropped++;
+            }
+        }
+        if (written > 0) {
+            ch.flush();
+        }
+        transport.countSent(written);
+        transport.countDroppedOutbound(dropped);
+    }
+
+    private int dropAll() {
+        int n = 0;
+        while (queue.poll() != null) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Starts (or retries) the connection; runs on the event loop. */
+    void connect() {
+        if (closed) {
+            return;
+        }
+        InetSocketAddress local = new InetSocketAddress(transport.config().listenAddress().getAddress(), 0);
+        ChannelFuture f = bootstrap.clone(loop).remoteAddress(peerAddress).localAddress(local).connect();
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                onConnected(done.channel());
+            } else {
+                LOG.debug("connect to peer {} at {} failed: {}", peerId, peerAddress, done.cause().toString());
+                scheduleReconnect();
+            }
+        });
+    }
+
+    private void onConnected(Channel ch) {
+        if (closed) {
+            ch.close();
+            return;
+        }
+        backoffMs = transport.config().reconnectBackoffMsMin();
+        channel = ch;
+        transport.countConnect();
+        LOG.info("node {} connected to peer {} at {}", transport.config().nodeId(), peerId, peerAddress);
+        ch.closeFuture().addListener(cf -> {
+            channel = null;
+            scheduleReconnect();
+        });
+    }
+
+    private void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(backoffMs * 2, transport.config().reconnectBackoffMsMax());
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes the connection and stops reconnecting. Any thread. */
+    void close() {
+        closed = true;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+        dropAll();
+    }
+}

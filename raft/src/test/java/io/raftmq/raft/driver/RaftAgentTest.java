@@ -1,0 +1,174 @@
+package io.raftmq.raft.driver;
+
+import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.TransferResult;
+import io.raftmq.raft.log.Entry;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Goal: the agent drives the core as the Ready contract prescribes (persist before send, fsync per durability
+ * mode), batches concurrent proposals into one Ready, completes proposals when committed and fails them with
+ * typed errors (NotLeader with hint, Timeout), and transfers leadership on request. Method: three agents driven
+ * by hand on one thread ({@link AgentHarness}: manual clock, in-memory transport, recording log and store).
+ */
+class RaftAgentTest {
+    private static final long SEED = 42;
+    private static final byte[] PAYLOAD = {1, 2, 3};
+
+    private static AgentHarness cluster(DurabilityMode mode) {
+        return new AgentHarness(3, SEED, mode);
+    }
+
+    @Test
+    void electsALeaderAndCommitsProposalsOnEveryNode() throws Exception {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(leader.agent.propose(16, new byte[] {(byte) i}));
+        }
+        h.runUntil(() -> futures.stream().allMatch(CompletableFuture::isDone), 10_000);
+        long last = futures.get(19).get();
+        h.runUntil(() -> h.nodes[1].applied.size() == last && h.nodes[2].applied.size() == last
+            && h.nodes[3].applied.size() == last, 10_000);
+        assertThat(h.nodes[1].applied).isEqualTo(h.nodes[2].applied).isEqualTo(h.nodes[3].applied);
+        for (int i = 0; i < 20; i++) {
+            Entry e = h.nodes[1].applied.get((int) (long) futures.get(i).get() - 1);
+            assertThat(e.payload()).containsExactly((byte) i);
+        }
+        RaftStatus s = leader.agent.status();
+        assertThat(s.role()).isEqualTo(Role.LEADER);
+        assertThat(s.commitIndex()).isEqualTo(last);
+        assertThat(s.lastIndex()).isEqualTo(last);
+    }
+
+    @Test
+    void votesAndAcknowledgementsLeaveOnlyAfterTheyAreDurable() {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        leader.agent.propose(16, PAYLOAD);
+        h.runUntil(() -> leader.agent.status().commitIndex() >= 2 && followersApplied(h, leader, 2), 10_000);
+        for (int id = 1; id <= 3; id++) {
+            List<String> ev = h.nodes[id].events;
+            for (int i = 0; i < ev.size(); i++) {
+                if (ev.get(i).equals("send VoteResponse granted")) {
+                    assertThat(ev.subList(0, i)).as("node %d events %s", id, ev).anyMatch(e -> e.startsWith("save"));
+                }
+                if (ev.get(i).startsWith("send AppendEntriesResponse")) {
+                    int lastWrite = ev.subList(0, i).lastIndexOf("write");
+                    int lastSync = ev.subList(0, i).lastIndexOf("sync");
+                    assertThat(lastSync).as("node %d: ack after sync: %s", id, ev).isGreaterThan(lastWrite);
+                }
+            }
+        }
+        // The leader pipelines: its AppendEntries of the proposal leave before its own write and sync.
+        List<String> ev = leader.events;
+        int lastSend = -1;
+        for (int i = 0; i < ev.size(); i++) {
+            lastSend = ev.get(i).startsWith("send AppendEntries +") ? i : lastSend;
+        }
+        assertThat(lastSend).isGreaterThanOrEqualTo(0);
+        assertThat(ev.subList(lastSend, ev.size())).as("leader %s", ev).contains("write", "sync");
+    }
+
+    private static boolean followersApplied(AgentHarness h, AgentHarness.Node leader, int n) {
+        for (int id = 1; id <= 3; id++) {
+            if (h.nodes[id] != leader && h.nodes[id].applied.size() < n) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void quorumMemoryModeNeverSyncsEntriesButStillSavesVotes() {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_MEMORY);
+        AgentHarness.Node leader = h.awaitLeader();
+        CompletableFuture<Long> f = leader.agent.propose(16, PAYLOAD);
+        h.runUntil(f::isDone, 10_000);
+        assertThat(f).isCompleted();
+        for (int id = 1; id <= 3; id++) {
+            assertThat(h.nodes[id].syncCalls).as("node %d", id).isLessThanOrEqualTo(
+                (int) h.nodes[id].events.stream().filter(e -> e.startsWith("save")).count());
+        }
+        assertThat(leader.events).anyMatch(e -> e.startsWith("save"));
+    }
+
+    @Test
+    void concurrentProposalsShareOneReady() {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        h.runUntil(() -> leader.agent.status().commitIndex() == leader.agent.status().lastIndex(), 10_000);
+        int appendsBefore = leader.appendCalls;
+        AtomicInteger committed = new AtomicInteger();
+        for (int i = 0; i < 500; i++) {
+            leader.agent.propose(16, PAYLOAD, callback(committed, null));
+        }
+        leader.agent.doWork();
+        assertThat(leader.appendCalls - appendsBefore).isEqualTo(1);
+        assertThat(leader.raftLog.lastIndex()).isEqualTo(leader.agent.status().commitIndex() + 500);
+        h.runUntil(() -> committed.get() == 500, 10_000);
+    }
+
+    @Test
+    void aFollowerRefusesProposalsWithALeaderHint() {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        AgentHarness.Node follower = h.nodes[leader.id == 1 ? 2 : 1];
+        h.runUntil(() -> follower.agent.status().leaderId() == leader.id, 10_000);
+        CompletableFuture<Long> f = follower.agent.propose(16, PAYLOAD);
+        follower.agent.doWork();
+        assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOfSatisfying(NotLeaderException.class,
+                e -> assertThat(e.leaderHint()).isEqualTo(leader.id));
+    }
+
+    @Test
+    void aProposalThatCannotCommitTimesOut() {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        for (int id = 1; id <= 3; id++) {
+            h.cut[(int) leader.id][id] = true;
+        }
+        List<ProposalException> failures = new ArrayList<>();
+        leader.agent.propose(16, PAYLOAD, callback(new AtomicInteger(), failures));
+        h.runUntil(() -> !failures.isEmpty(), 100_000);
+        assertThat(failures.get(0)).isInstanceOfAny(ProposalTimeoutException.class, NotLeaderException.class);
+    }
+
+    @Test
+    void leadershipTransferMovesTheLeader() throws Exception {
+        AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        long target = leader.id == 3 ? 1 : leader.id + 1;
+        CompletableFuture<TransferResult> r = leader.agent.transferLeadership(target);
+        h.runUntil(() -> h.leader() != null && h.leader().id == target, 10_000);
+        assertThat(r.get()).isEqualTo(TransferResult.STARTED);
+        assertThat(h.nodes[(int) target].agent.status().term()).isGreaterThan(0);
+    }
+
+    private static ProposalCallback callback(AtomicInteger committed, List<ProposalException> failures) {
+        return new ProposalCallback() {
+            @Override
+            public void onCommitted(long index, long term) {
+                committed.incrementAndGet();
+            }
+
+            @Override
+            public void onFailure(ProposalException cause) {
+                if (failures != null) {
+                    failures.add(cause);
+                }
+            }
+        };
+    }
+}

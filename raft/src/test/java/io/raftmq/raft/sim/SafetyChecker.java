@@ -1,0 +1,153 @@
+package io.raftmq.raft.sim;
+
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.MemoryRaftLog;
+import io.raftmq.raft.statemachine.Snapshot;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Safety invariants of Raft (§5.4, figure 3), checked by the simulator after every event and at every write or
+ * apply. A violation throws {@link AssertionError}.
+ * <ul>
+ *   <li>Election safety: at most one leader per term.
+ *   <li>Log matching: any two entries with the same (index, term) anywhere have the same payload and the same
+ *       predecessor term — by induction, the same log prefix.
+ *   <li>Leader completeness: a new leader's log holds every entry committed by a leader of an earlier term,
+ *       and an index committed twice names the same entry.
+ *   <li>State machine safety: every node applies a contiguous prefix of one sequence, and an entry applied
+ *       anywhere (acknowledged as committed) is never truncated from any log.
+ *   <li>Snapshots carry exactly the state of that prefix.
+ * </ul>
+ */
+final class SafetyChecker {
+    private record IndexTerm(long index, long term) {
+    }
+
+    private record Fingerprint(int payloadHash, int type, long prevTerm) {
+    }
+
+    private final Map<Long, Long> leaderOfTerm = new HashMap<>();
+    private final Map<IndexTerm, Fingerprint> seen = new HashMap<>();
+    /** The applied (committed) sequence: entry i at position i - 1. */
+    private final List<Entry> committed = new ArrayList<>();
+    /** Term of the leader that first committed index i, at position i - 1 (non-decreasing). */
+    private final List<Long> commitTerm = new ArrayList<>();
+    /** Term of the entry committed at index i, at position i - 1. */
+    private final List<Long> committedEntryTerm = new ArrayList<>();
+    /** State machine hash after applying entry i, at position i - 1. */
+    private final List<Long> committedHash = new ArrayList<>();
+
+    void onLeader(long term, long id, MemoryRaftLog log) {
+        Long prev = leaderOfTerm.putIfAbsent(term, id);
+        if (prev == null) {
+            checkCompleteness(term, id, log);
+        } else if (prev != id) {
+            throw new AssertionError("election safety: two leaders in term " + term + ": " + prev + " and " + id);
+        }
+    }
+
+    /** A leader of term T holds every entry a leader of an earlier term committed (§5.4.3). */
+    private void checkCompleteness(long term, long id, MemoryRaftLog log) {
+        for (long i = Math.max(1, log.firstIndex()); i <= commitTerm.size(); i++) {
+            if (commitTerm.get((int) (i - 1)) >= term) {
+                break;
+            }
+            long entryTerm = committedEntryTerm.get((int) (i - 1));
+            if (i > log.lastIndex() || log.term(i) != entryTerm) {
+                throw new AssertionError("leader completeness: leader " + id + " of term " + term
+                    + " lacks entry " + i + "@" + entryTerm + " committed in term " + commitTerm.get((int) (i - 1))
+                    + " (has last " + log.lastIndex() + ")");
+            }
+        }
+    }
+
+    /**
+     * A leader's commit index moved (every commit starts at a leader): records the term it committed in, and
+     * requires that an index committed twice names the same entry.
+     */
+    void onLeaderCommit(long term, long id, MemoryRaftLog log, long commitIndex) {
+        long checkFrom = Math.max(log.firstIndex(), commitIndex - 64);
+        for (long i = Math.max(1, checkFrom); i <= Math.min(commitIndex, commitTerm.size()); i++) {
+            if (log.term(i) != committedEntryTerm.get((int) (i - 1))) {
+                throw new AssertionError("committed entry changed: leader " + id + " of term " + term + " has "
+                    + i + "@" + log.term(i) + " but " + i + "@" + committedEntryTerm.get((int) (i - 1))
+                    + " was committed in term " + commitTerm.get((int) (i - 1)));
+            }
+        }
+        for (long i = commitTerm.size() + 1; i <= commitIndex; i++) {
+            commitTerm.add(term);
+            committedEntryTerm.add(log.term(i));
+        }
+    }
+
+    /** Before a node's log drops [fromIndex, lastIndex]: none of it may be an applied (committed) entry. */
+    void beforeTruncate(long node, MemoryRaftLog log, long fromIndex) {
+        long hi = Math.min(log.lastIndex(), committed.size());
+        for (long i = Math.max(fromIndex, log.firstIndex()); i <= hi; i++) {
+            Entry c = committed.get((int) (i - 1));
+            if (log.term(i) == c.term()) {
+                throw new AssertionError("committed entry " + c + " truncated on node " + node);
+            }
+        }
+    }
+
+    /** After a node wrote entries from {@code fromIndex} on. */
+    void afterWrite(long node, MemoryRaftLog log, long fromIndex) {
+        for (long i = Math.max(fromIndex, log.firstIndex()); i <= log.lastIndex(); i++) {
+            Entry e = log.entries(i, i + 1, Long.MAX_VALUE).get(0);
+            Fingerprint f = new Fingerprint(Arrays.hashCode(e.payload()), e.type(), log.term(i - 1));
+            Fingerprint prev = seen.putIfAbsent(new IndexTerm(i, e.term()), f);
+            if (prev != null && !prev.equals(f)) {
+                throw new AssertionError("log matching: node " + node + " has " + e + " " + f + " but " + prev
+                    + " was seen at the same index and term");
+            }
+        }
+    }
+
+    void onApply(long node, Entry e, long expectedIndex) {
+        if (e.index() != expectedIndex) {
+            throw new AssertionError("node " + node + " applied " + e + " but expected index " + expectedIndex);
+        }
+        long prevHash = e.index() == 1 ? 0 : committedHash.get((int) (e.index() - 2));
+        if (e.index() <= committed.size()) {
+            Entry c = committed.get((int) (e.index() - 1));
+            if (!c.equals(e)) {
+                throw new AssertionError("state machine safety: node " + node + " applied " + e + " but " + c
+                    + " was applied before at that index");
+            }
+        } else if (e.index() == committed.size() + 1) {
+            committed.add(e);
+            committedHash.add(SimStateMachine.fold(prevHash, e));
+        } else {
+            throw new AssertionError("node " + node + " applied " + e + " past the applied prefix "
+                + committed.size());
+        }
+    }
+
+    /** A snapshot (taken or installed) must equal the applied prefix up to its index. */
+    void onSnapshot(long node, Snapshot s) {
+        if (s.index() == 0) {
+            return;
+        }
+        if (s.index() > committed.size()) {
+            throw new AssertionError("node " + node + " has snapshot " + s + " past the applied prefix");
+        }
+        long expected = committedHash.get((int) (s.index() - 1));
+        if (SimStateMachine.hashOf(s) != expected || committed.get((int) (s.index() - 1)).term() != s.term()) {
+            throw new AssertionError("node " + node + " has snapshot " + s + " that differs from the applied prefix");
+        }
+    }
+
+    int committedCount() {
+        return committed.size();
+    }
+
+    Entry committedAt(long index) {
+        return committed.get((int) (index - 1));
+    }
+}

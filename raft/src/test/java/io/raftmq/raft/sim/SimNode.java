@@ -1,0 +1,47 @@
+package io.raftmq.raft.sim;
+
+import io.raftmq.raft.core.RaftNode;
+import io.raftmq.raft.core.Ready;
+import io.raftmq.raft.log.MemoryRaftLog;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.MemoryHardStateStore;
+
+import java.util.ArrayDeque;
+
+/**
+ * One simulated server: its disk (a {@link MemoryRaftLog} and a hard state store, both losing unsynced writes on
+ * a crash), its application, and the process state the driver has (running or crashed, paused, the Ready being
+ * persisted, the input queued meanwhile).
+ */
+final class SimNode {
+    static final int INBOX_MAX = 4096;
+
+    final long id;
+    final MemoryRaftLog log = new MemoryRaftLog();
+    final MemoryHardStateStore hardStateStore = new MemoryHardStateStore();
+    SimStateMachine stateMachine = new SimStateMachine(null);
+    RaftNode raft;
+    boolean up = true;
+    /** Bumped on every crash: events of an earlier incarnation are void. */
+    int incarnation;
+    long pausedUntil;
+    /** The Ready being persisted (fsync in flight), null when idle. */
+    Ready pending;
+    final ArrayDeque<RaftMessage> inbox = new ArrayDeque<>();
+    int pendingTicks;
+    long lastCommit;
+    long lastSnapshotIndex;
+
+    SimNode(long id) {
+        this.id = id;
+    }
+
+    boolean paused(long now) {
+        return now < pausedUntil;
+    }
+
+    /** Accepts input right now (running, not paused, no Ready in flight). */
+    boolean idle(long now) {
+        return up && !paused(now) && pending == null;
+    }
+}

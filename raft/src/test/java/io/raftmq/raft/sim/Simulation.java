@@ -1,0 +1,531 @@
+package io.raftmq.raft.sim;
+
+import io.raftmq.raft.core.ProposeResult;
+import io.raftmq.raft.core.RaftConfig;
+import io.raftmq.raft.core.RaftNode;
+import io.raftmq.raft.core.Ready;
+import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.statemachine.Snapshot;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic simulation of a Raft cluster on one thread: real {@link RaftNode}s driven per the Ready
+ * contract, a lossy network (drop, duplicate, delay and so reorder, partitions: halves, isolated leader, bridge),
+ * disks that lose unsynced writes on crash, long pauses, leadership transfers and log compaction with snapshots.
+ * Everything derives from one seed. A run has a safety phase with faults, then heals every fault and requires
+ * liveness: within {@link #LIVENESS_TICKS} ticks every accepted proposal is resolved and a new one commits on
+ * every node. {@link SafetyChecker} runs after every event.
+ */
+final class Simulation {
+    static final int SAFETY_TICKS = 300;
+    static final int LIVENESS_TICKS = 300;
+    private static final int TRACE_MAX = Integer.getInteger("sim.trace", 80);
+    private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
+
+    private enum Kind { TICK, DELIVER, FSYNC_DONE, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE, UNPAUSE,
+        PROPOSE, TRANSFER }
+
+    private record Event(long time, long seq, Kind kind, int node, Object payload, int incarnation) {
+    }
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final Swarm swarm;
+    private final SimNode[] nodes;
+    private final MajorityConfig voters;
+    private final boolean[][] cut;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
+        a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final SafetyChecker checker = new SafetyChecker();
+    private final ProposalTracker proposals = new ProposalTracker();
+    private final ArrayDeque<String> trace = new ArrayDeque<>();
+    private long now;
+    private long seq;
+    private long nextProposalId = 1;
+    private long events;
+    private boolean healed;
+    private long healTime;
+    private ProposalTracker.Accepted probe;
+    private boolean probeCommitted;
+    private boolean partitioned;
+    private int snapshotsInstalled;
+    private int crashes;
+
+    Simulation(long seed) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.swarm = Swarm.draw(random);
+        int n = swarm.nodes();
+        this.nodes = new SimNode[n + 1];
+        long[] ids = new long[n];
+        for (int i = 1; i <= n; i++) {
+            nodes[i] = new SimNode(i);
+            ids[i - 1] = i;
+        }
+        this.voters = MajorityConfig.of(ids);
+        this.cut = new boolean[n + 1][n + 1];
+    }
+
+    /** Result of a successful run, for reporting. */
+    record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks,
+                   int snapshotsInstalled, int crashes, long maxTerm) {
+    }
+
+    Outcome run() {
+        try {
+            return runUnchecked();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(failureReport(e.toString()), e);
+        }
+    }
+
+    private Outcome runUnchecked() {
+        for (int i = 1; i < nodes.length; i++) {
+            start(nodes[i]);
+            schedule(1 + random.nextInt(Swarm.TICK_UNITS), Kind.TICK, i, null);
+        }
+        schedule(1 + random.nextInt(swarm.proposeGapMaxUnits()), Kind.PROPOSE, 0, null);
+        scheduleFaults();
+        long safetyEnd = (long) SAFETY_TICKS * Swarm.TICK_UNITS;
+        while (!queue.isEmpty()) {
+            Event ev = queue.poll();
+            if (!healed && ev.time >= safetyEnd) {
+                now = safetyEnd;
+                healAll();
+            }
+            now = ev.time;
+            if (healed && now - healTime > (long) LIVENESS_TICKS * Swarm.TICK_UNITS) {
+                throw new AssertionError("liveness: not converged " + LIVENESS_TICKS + " ticks after healing ("
+                    + proposals.unresolvedCount() + " proposals unresolved, probe=" + probe + ", committed="
+                    + probeCommitted + ", leaders=" + describeLeaders() + ")");
+            }
+            events++;
+            remember(ev);
+            handle(ev);
+            checkAfterEvent();
+            if (healed && converged()) {
+                long maxTerm = 0;
+                for (int i = 1; i < nodes.length; i++) {
+                    maxTerm = Math.max(maxTerm, nodes[i].raft.term());
+                }
+                return new Outcome(seed, swarm, events, proposals.committedCount(), proposals.failedCount(),
+                    (now - healTime) / Swarm.TICK_UNITS, snapshotsInstalled, crashes, maxTerm);
+            }
+        }
+        throw new AssertionError("event queue ran dry");
+    }
+
+    // ---- node lifecycle and the driver loop ----
+
+    private void start(SimNode n) {
+        Snapshot durable = n.stateMachine.durableSnapshot();
+        n.stateMachine = new SimStateMachine(durable);
+        HardState hs = n.hardStateStore.load();
+        long applied = durable == null ? 0 : durable.index();
+        SplittableRandom nodeRandom = random.split();
+        RaftConfig config = new RaftConfig(n.id, 10, 2, swarm.inflightAppendsMax(), 512,
+            swarm.batchEntriesMax(), 32, true, true);
+        SimStateMachine sm = n.stateMachine;
+        n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
+        n.up = true;
+        n.lastCommit = n.raft.commitIndex();
+        pump(n);
+    }
+
+    private void pump(SimNode n) {
+        if (n.idle(now) && n.raft.hasReady()) {
+            startReady(n);
+        }
+    }
+
+    private void startReady(SimNode n) {
+        Ready r = n.raft.ready();
+        n.pending = r;
+        send(r.earlyMessages());
+        if (r.snapshot() != null) {
+            Snapshot s = r.snapshot();
+            checker.onSnapshot(n.id, s);
+            snapshotsInstalled++;
+            n.stateMachine.restore(s);
+            n.log.resetToSnapshot(s.index(), s.term());
+        }
+        if (!r.entries().isEmpty()) {
+            long first = r.entries().get(0).index();
+            if (first <= n.log.lastIndex()) {
+                checker.beforeTruncate(n.id, n.log, first);
+            }
+            n.log.write(r.entries());
+            checker.afterWrite(n.id, n.log, first);
+        }
+        long delay = r.mustSync() ? 1 + random.nextInt(swarm.fsyncMaxUnits()) : 0;
+        schedule(now + delay, Kind.FSYNC_DONE, (int) n.id, r, n.incarnation);
+    }
+
+    private void fsyncDone(SimNode n, Event ev) {
+        if (ev.incarnation != n.incarnation || !n.up || n.pending != ev.payload) {
+            return;
+        }
+        if (n.paused(now)) {
+            schedule(n.pausedUntil, Kind.FSYNC_DONE, (int) n.id, ev.payload, ev.incarnation);
+            return;
+        }
+        Ready r = n.pending;
+        n.log.sync();
+        if (r.hardState() != null) {
+            n.hardStateStore.save(r.hardState());
+        }
+        send(r.messages());
+        for (Entry e : r.committedEntries()) {
+            checker.onApply(n.id, e, n.stateMachine.appliedIndex() + 1);
+            n.stateMachine.apply(e);
+        }
+        n.raft.advance(r);
+        n.pending = null;
+        maybeSnapshot(n);
+        drain(n);
+    }
+
+    private void maybeSnapshot(SimNode n) {
+        long applied = n.stateMachine.appliedIndex();
+        if (swarm.snapshotEvery() == 0 || applied - n.lastSnapshotIndex < swarm.snapshotEvery()) {
+            return;
+        }
+        Snapshot s = n.stateMachine.takeSnapshot();
+        checker.onSnapshot(n.id, s);
+        n.lastSnapshotIndex = s.index();
+        long through = Math.max(n.log.firstIndex() - 1, s.index() - random.nextInt(4));
+        if (through >= n.log.firstIndex()) {
+            n.log.compact(through);
+        }
+    }
+
+    private void drain(SimNode n) {
+        while (n.idle(now) && (!n.inbox.isEmpty() || n.pendingTicks > 0)) {
+            if (!n.inbox.isEmpty()) {
+                n.raft.step(n.inbox.poll());
+            } else {
+                n.pendingTicks--;
+                n.raft.tick();
+            }
+        }
+        pump(n);
+    }
+
+    private void send(List<RaftMessage> messages) {
+        for (RaftMessage m : messages) {
+            boolean lossy = !healed;
+            if (cut[(int) m.from()][(int) m.to()] || lossy && random.nextDouble() < swarm.dropRate()) {
+                continue;
+            }
+            schedule(now + 1 + random.nextInt(swarm.delayMaxUnits()), Kind.DELIVER, (int) m.to(), m);
+            if (lossy && random.nextDouble() < swarm.duplicateRate()) {
+                schedule(now + 1 + random.nextInt(swarm.delayMaxUnits() * 2), Kind.DELIVER, (int) m.to(), m);
+            }
+        }
+    }
+
+    // ---- events ----
+
+    private void handle(Event ev) {
+        SimNode n = ev.node > 0 ? nodes[ev.node] : null;
+        switch (ev.kind) {
+            case TICK -> onTick(n);
+            case DELIVER -> onDeliver(n, (RaftMessage) ev.payload);
+            case FSYNC_DONE -> fsyncDone(n, ev);
+            case CRASH -> onCrash();
+            case RESTART -> {
+                if (!n.up) {
+                    start(n);
+                }
+            }
+            case PARTITION -> onPartition();
+            case HEAL_PARTITION -> healPartition();
+            case PAUSE -> onPause();
+            case UNPAUSE -> drain(n);
+            case PROPOSE -> onPropose();
+            case TRANSFER -> onTransfer();
+        }
+    }
+
+    private void onTick(SimNode n) {
+        schedule(now + Swarm.TICK_UNITS, Kind.TICK, (int) n.id, null);
+        if (!n.up || n.paused(now)) {
+            return;
+        }
+        if (n.pending != null) {
+            n.pendingTicks = Math.min(n.pendingTicks + 1, 3);
+            return;
+        }
+        n.raft.tick();
+        pump(n);
+    }
+
+    private void onDeliver(SimNode n, RaftMessage m) {
+        if (!n.up) {
+            return;
+        }
+        if (!n.idle(now)) {
+            if (n.inbox.size() < SimNode.INBOX_MAX) {
+                n.inbox.add(m);
+            }
+            return;
+        }
+        n.raft.step(m);
+        pump(n);
+    }
+
+    private void onCrash() {
+        if (!healed) {
+            schedule(now + 100 + random.nextInt(600), Kind.CRASH, 0, null);
+        }
+        SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+        if (!n.up || healed) {
+            return;
+        }
+        n.up = false;
+        crashes++;
+        n.incarnation++;
+        n.pending = null;
+        n.inbox.clear();
+        n.pendingTicks = 0;
+        n.pausedUntil = 0;
+        n.log.crash();
+        schedule(now + 20 + random.nextInt(600), Kind.RESTART, (int) n.id, null);
+    }
+
+    private void onPartition() {
+        if (healed) {
+            return;
+        }
+        schedule(now + 300 + random.nextInt(800), Kind.PARTITION, 0, null);
+        if (partitioned) {
+            return;
+        }
+        int n = nodes.length - 1;
+        int shape = random.nextInt(3);
+        int[] group = new int[n + 1];
+        long leader = currentLeader();
+        for (int i = 1; i <= n; i++) {
+            group[i] = random.nextInt(2);
+        }
+        if (shape == 1 && leader != 0) {
+            for (int i = 1; i <= n; i++) {
+                group[i] = i == leader ? 0 : 1;
+            }
+        }
+        int bridge = shape == 2 ? 1 + random.nextInt(n) : 0;
+        for (int a = 1; a <= n; a++) {
+            for (int b = 1; b <= n; b++) {
+                cut[a][b] = group[a] != group[b] && a != bridge && b != bridge;
+            }
+        }
+        partitioned = true;
+        schedule(now + 100 + random.nextInt(700), Kind.HEAL_PARTITION, 0, null);
+    }
+
+    private void healPartition() {
+        for (boolean[] row : cut) {
+            java.util.Arrays.fill(row, false);
+        }
+        partitioned = false;
+    }
+
+    private void onPause() {
+        if (healed) {
+            return;
+        }
+        schedule(now + 200 + random.nextInt(800), Kind.PAUSE, 0, null);
+        SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+        if (!n.up || n.paused(now)) {
+            return;
+        }
+        n.pausedUntil = now + 100 + random.nextInt(700);
+        schedule(n.pausedUntil, Kind.UNPAUSE, (int) n.id, null);
+    }
+
+    private void onPropose() {
+        if (probe == null) {
+            schedule(now + 1 + random.nextInt(swarm.proposeGapMaxUnits()), Kind.PROPOSE, 0, null);
+        }
+        long leader = currentLeader();
+        int target = leader != 0 && random.nextInt(10) < 7 ? (int) leader : 1 + random.nextInt(nodes.length - 1);
+        SimNode n = nodes[target];
+        if (!n.idle(now)) {
+            return;
+        }
+        long id = nextProposalId++;
+        ProposeResult r = n.raft.propose(APP_TYPE, ProposalTracker.payload(id));
+        if (r instanceof ProposeResult.Accepted a) {
+            ProposalTracker.Accepted acc = new ProposalTracker.Accepted(a.index(), a.term(), id, now);
+            proposals.accepted(acc);
+            if (healed && probe == null) {
+                probe = acc;
+            }
+        }
+        pump(n);
+    }
+
+    private void onTransfer() {
+        if (healed) {
+            return;
+        }
+        schedule(now + 200 + random.nextInt(600), Kind.TRANSFER, 0, null);
+        long leader = currentLeader();
+        if (leader == 0 || !nodes[(int) leader].idle(now)) {
+            return;
+        }
+        long target = 1 + random.nextInt(nodes.length - 1);
+        nodes[(int) leader].raft.transferLeadership(target);
+        pump(nodes[(int) leader]);
+    }
+
+    private void scheduleFaults() {
+        if (swarm.crashes()) {
+            schedule(100 + random.nextInt(600), Kind.CRASH, 0, null);
+        }
+        if (swarm.partitions()) {
+            schedule(100 + random.nextInt(800), Kind.PARTITION, 0, null);
+        }
+        if (swarm.pauses()) {
+            schedule(100 + random.nextInt(800), Kind.PAUSE, 0, null);
+        }
+        if (swarm.transfers()) {
+            schedule(200 + random.nextInt(600), Kind.TRANSFER, 0, null);
+        }
+    }
+
+    /**
+     * End of the safety phase: partitions, drops and duplicates stop and every node runs again; the network
+     * keeps its delays (and so its reordering).
+     */
+    private void healAll() {
+        healed = true;
+        healTime = now;
+        healPartition();
+        for (int i = 1; i < nodes.length; i++) {
+            SimNode n = nodes[i];
+            if (!n.up) {
+                start(n);
+            } else if (n.paused(now)) {
+                n.pausedUntil = now;
+                drain(n);
+            }
+        }
+    }
+
+    // ---- checks ----
+
+    private void checkAfterEvent() {
+        for (int i = 1; i < nodes.length; i++) {
+            SimNode n = nodes[i];
+            if (!n.up) {
+                continue;
+            }
+            RaftNode r = n.raft;
+            if (r.role() == Role.LEADER) {
+                checker.onLeader(r.term(), n.id, n.log);
+                checker.onLeaderCommit(r.term(), n.id, n.log, r.commitIndex());
+            }
+            if (r.commitIndex() < n.lastCommit) {
+                throw new AssertionError("commit index of node " + n.id + " went back from " + n.lastCommit
+                    + " to " + r.commitIndex());
+            }
+            n.lastCommit = r.commitIndex();
+        }
+        for (ProposalTracker.Accepted a : proposals.resolve(checker)) {
+            if (a == probe) {
+                probeCommitted = true;
+            }
+        }
+        if (probe != null && !probeCommitted && !proposals.isUnresolved(probe)) {
+            // The probe lost its slot to another leader: propose a new one.
+            probe = null;
+            schedule(now + 1, Kind.PROPOSE, 0, null);
+        }
+    }
+
+    private boolean converged() {
+        if (!probeCommitted || proposals.unresolvedCount() > 0) {
+            return false;
+        }
+        for (int i = 1; i < nodes.length; i++) {
+            if (nodes[i].stateMachine.appliedIndex() < probe.index()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long currentLeader() {
+        long best = 0;
+        long bestTerm = -1;
+        for (int i = 1; i < nodes.length; i++) {
+            SimNode n = nodes[i];
+            if (n.up && n.raft.role() == Role.LEADER && n.raft.term() > bestTerm) {
+                best = n.id;
+                bestTerm = n.raft.term();
+            }
+        }
+        return best;
+    }
+
+    private String describeLeaders() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < nodes.length; i++) {
+            SimNode n = nodes[i];
+            sb.append(n.id).append(':').append(n.up ? n.raft.role() + "/t" + n.raft.term() + "/c"
+                + n.raft.commitIndex() + "/l" + n.raft.lastIndex() : "down").append(' ');
+        }
+        return sb.toString().trim();
+    }
+
+    // ---- plumbing ----
+
+    private void schedule(long time, Kind kind, int node, Object payload) {
+        schedule(time, kind, node, payload, 0);
+    }
+
+    private void schedule(long time, Kind kind, int node, Object payload, int incarnation) {
+        queue.add(new Event(time, seq++, kind, node, payload, incarnation));
+    }
+
+    private void remember(Event ev) {
+        if (ev.kind == Kind.TICK) {
+            return;
+        }
+        if (trace.size() == TRACE_MAX) {
+            trace.removeFirst();
+        }
+        Object p = ev.payload instanceof Ready r ? "ready(entries=" + r.entries().size() + ", committed="
+            + r.committedEntries().size() + ")" : ev.payload;
+        String state = "";
+        if (ev.node > 0) {
+            SimNode n = nodes[ev.node];
+            state = !n.up ? " [down]" : " [" + n.raft.role() + " t" + n.raft.term() + " c" + n.raft.commitIndex() + " l"
+                + n.raft.lastIndex() + (n.pending != null ? " busy" : "") + (n.paused(now) ? " paused" : "") + "]";
+        }
+        trace.addLast(ev.time + " " + ev.kind + (ev.node > 0 ? " n" + ev.node : "") + state
+            + (p == null ? "" : " " + p));
+    }
+
+    private String failureReport(String cause) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test -Dtest=SimulationTest")
+            .append(" -Dsim.seed=").append(seed).append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
+            .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")
+            .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  last events:\n");
+        for (String t : trace) {
+            sb.append("    ").append(t).append('\n');
+        }
+        return sb.toString();
+    }
+}
