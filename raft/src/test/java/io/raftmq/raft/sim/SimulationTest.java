@@ -66,8 +66,9 @@ class SimulationTest {
             crashes += o.crashes();
             elections += o.maxTerm();
         }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed, slowest convergence {} ticks,"
-                + " {} snapshots installed, {} crashes, {} terms", count, base, (System.nanoTime() - started) / 1_000_000,
-            committed, failed, livenessTicksMax, snapshots, crashes, elections);
+            + " {} snapshots installed, {} crashes, {} terms", count, base, elapsedMs, committed, failed,
+            livenessTicksMax, snapshots, crashes, elections);
     }
 }
