@@ -36,11 +36,15 @@ final class BenchNode {
     InetSocketAddress address;
     volatile RaftAgent agent;
     NettyTransport transport;
+    /** Recent entries kept by reference: a bit more than the clients' in-flight window, small for the GC. */
+    private final int tailCacheEntries;
     private CommitLog commitLog;
+    private volatile CommitLogRaftLog raftLog;
     final AtomicLong applied = new AtomicLong();
 
     BenchNode(long id, Path dir, InetSocketAddress address, RaftAgentConfig config, MajorityConfig voters,
-              long seed) {
+              long seed, int tailCacheEntries) {
+        this.tailCacheEntries = tailCacheEntries;
         this.id = id;
         this.dir = dir;
         this.address = address;
@@ -55,7 +59,8 @@ final class BenchNode {
             .flushMode(FlushMode.ASYNC).flushIntervalMs(200).build();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
         CommitLogRaftLog log = new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"),
-            System::currentTimeMillis, 16384);
+            System::currentTimeMillis, tailCacheEntries);
+        raftLog = log;
         transport = new NettyTransport(NettyTransportConfig.defaults(id, address));
         FileHardStateStore store = new FileHardStateStore(dir.resolve("raft"));
         // The counting state machine needs no replay: treat the saved commit index as applied.
@@ -65,6 +70,12 @@ final class BenchNode {
         transport.start(a);
         address = transport.boundAddress();
         agent = a;
+    }
+
+    /** Tail-cache misses of the current incarnation (read racily from another thread: a metric). */
+    long entriesReadFromLog() {
+        CommitLogRaftLog l = raftLog;
+        return l == null ? 0 : l.entriesReadFromLog();
     }
 
     void addPeers(BenchNode[] nodes) {

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * (time from the leader's death to a new leader committing an entry).
  *
  * <p>Usage: {@code raft [--nodes 3] [--size 1024] [--seconds 20] [--clients 4] [--inflight 4096]
- * [--durability quorum-fsync|quorum-memory] [--kill-leader-every S] [--dir PATH]}.
+ * [--durability quorum-fsync|quorum-memory] [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}.
  */
 public final class RaftBench {
     private final Options opt;
@@ -121,7 +121,7 @@ public final class RaftBench {
         for (int id = 1; id <= opt.nodes; id++) {
             RaftAgentConfig cfg = RaftAgentConfig.defaults(id).withDurability(opt.durability);
             InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName("127.0.0." + id), 0);
-            nodes[id] = new BenchNode(id, root.resolve("node" + id), addr, cfg, voters, 1000L * id);
+            nodes[id] = new BenchNode(id, root.resolve("node" + id), addr, cfg, voters, 1000L * id, opt.tailCache);
             nodes[id].start();
         }
         for (int id = 1; id <= opt.nodes; id++) {
@@ -171,11 +171,14 @@ public final class RaftBench {
                 LockSupport.parkNanos(1_000_000);
                 continue;
             }
-            if (!inflight.tryAcquire()) {
-                LockSupport.parkNanos(20_000);
+            int permits = inflight.drainPermits(); // a burst per wake-up: no spinning per proposal
+            if (permits == 0) {
+                LockSupport.parkNanos(100_000);
                 continue;
             }
-            a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+            for (int i = 0; i < permits; i++) {
+                a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+            }
         }
     }
 
@@ -274,6 +277,11 @@ public final class RaftBench {
         System.err.printf(Locale.ROOT,
             "info: durability=%s clients=%d inflight=%d failed_proposals=%d cpu_us_per_commit=%.1f (all nodes)%n",
             opt.durability, opt.clients, opt.inflight, failed.get(), cpuUsPerCommit);
+        long misses = 0;
+        for (int id = 1; id < nodes.length; id++) {
+            misses += nodes[id].entriesReadFromLog();
+        }
+        System.err.printf(Locale.ROOT, "info: entries read back from commit logs (tail cache misses)=%d%n", misses);
         if (opt.killEverySeconds <= 0) {
             return;
         }
@@ -300,7 +308,7 @@ public final class RaftBench {
 
     /** Command-line options, validated once. */
     private record Options(int nodes, int size, int seconds, int clients, int inflight, DurabilityMode durability,
-                           int killEverySeconds, Path dir) {
+                           int killEverySeconds, Path dir, int tailCache) {
         Options {
             require(nodes >= 1 && nodes <= 9, "--nodes must be in [1, 9]");
             require(size >= 0 && size <= 1 << 20, "--size must be in [0, 1 MiB]");
@@ -308,6 +316,7 @@ public final class RaftBench {
             require(clients >= 1, "--clients must be >= 1");
             require(inflight >= 1, "--inflight must be >= 1");
             require(killEverySeconds >= 0, "--kill-leader-every must be >= 0");
+            require(tailCache >= 1, "--tail-cache must be >= 1");
         }
 
         static Options parse(String[] args) {
@@ -319,6 +328,7 @@ public final class RaftBench {
             DurabilityMode durability = DurabilityMode.QUORUM_FSYNC;
             int kill = 0;
             Path dir = null;
+            int tailCache = 8192;
             int i = args.length > 0 && args[0].equals("raft") ? 1 : 0;
             for (; i < args.length; i += 2) {
                 require(i + 1 < args.length, "missing value after " + args[i]);
@@ -333,10 +343,11 @@ public final class RaftBench {
                         v.toUpperCase(Locale.ROOT).replace('-', '_'));
                     case "--kill-leader-every" -> kill = Integer.parseInt(v);
                     case "--dir" -> dir = Path.of(v);
+                    case "--tail-cache" -> tailCache = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(nodes, size, seconds, clients, inflight, durability, kill, dir);
+            return new Options(nodes, size, seconds, clients, inflight, durability, kill, dir, tailCache);
         }
 
         private static void require(boolean ok, String message) {

@@ -55,6 +55,8 @@ public final class CommitLogRaftLog implements RaftLog {
     /** Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty. */
     private long cacheFirst;
     private SnapshotBoundary boundary;
+    /** Entries read back from the commit log (tail cache misses); for metrics. */
+    private long entriesReadFromLog;
 
     /**
      * Wraps an open commit log; finishes a snapshot reset a crash interrupted.
@@ -88,6 +90,11 @@ public final class CommitLogRaftLog implements RaftLog {
         } catch (IOException | SnapshotBoundary.CorruptBoundaryException e) {
             throw new LogStorageException("cannot read snapshot boundary " + file, e);
         }
+    }
+
+    /** Entries served by reading the commit log instead of the tail cache, since open. Raft thread. */
+    public long entriesReadFromLog() {
+        return entriesReadFromLog;
     }
 
     @Override
@@ -195,6 +202,7 @@ public final class CommitLogRaftLog implements RaftLog {
                 payload));
             at += RecordHeader.recordLength(readBuffer, at);
             expect++;
+            entriesReadFromLog++;
         }
         return bytes;
     }
