@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommitLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLog.class);
-    private static final int ZERO_PAGE = 4096;
 
     private final CommitLogConfig config;
     private final StorageProvider storage;
@@ -61,21 +60,23 @@ public final class CommitLog implements AutoCloseable {
     private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
     private final LogReader reader = new LogReader(this);
 
-    // Writer state, guarded by appendLock.
-    private final ByteBuffer staging;
-    private final ByteBuffer stampView;
-    private final CRC32C crc = new CRC32C();
-    private long writePosition;
-    private long nextIndex;
-    private int lastCrc;
-    /** Lowest position written since the last force snapshot. Invariant: dirtyFrom <= writePosition. */
-    private long dirtyFrom;
+    /** The tail: write position, next index, crc chain. Guarded by appendLock. */
+    private final LogWriter writer;
+    /**
+     * Bumped (under both locks) by truncation and reset, so a force snapshot taken before one is discarded.
+     * Invariant: every byte below the durable position is forced, and earlier segments than the one holding the
+     * write position are entirely forced (see roll()), so forcing [durable, readable) covers all unforced data.
+     */
+    private long tailEpoch;
 
     // Last force snapshot (guarded by forceLock): all log bytes before forcedPosition are durable.
     private long forcedPosition;
     private long forcedNextIndex;
     private int forcedPrevCrc;
     private Checkpoint lastCheckpoint;
+    /** Statistics, written under forceLock, read racily by {@link #forceStats()}. */
+    private volatile long forceCount;
+    private volatile long forceNanos;
 
     // Published to readers. Invariant: startPosition <= readablePosition; lastIndex == firstIndex - 1 when empty.
     private volatile long readablePosition;
@@ -93,8 +94,7 @@ public final class CommitLog implements AutoCloseable {
         int stagedUnits = Math.max(1024, config.writeBufferBytes() / RecordHeader.HEADER_LENGTH + 1);
         this.index = new IndexStore(storage, dir.resolve("index"), config.indexUnitsPerSegment(), stagedUnits);
         this.checkpointPath = dir.resolve("checkpoint");
-        this.staging = ByteBuffer.allocateDirect(config.writeBufferBytes());
-        this.stampView = staging.duplicate();
+        this.writer = new LogWriter(config, segments, index, this.stamper);
         this.groupCommit = new GroupCommit(config.durableWaitersMax(), 0);
         this.agent = config.flushMode() == FlushMode.MANUAL ? null
             : new FlushAgent(new AgentTarget(), config.flushMode(), config.flushIntervalMs(),
@@ -142,21 +142,18 @@ public final class CommitLog implements AutoCloseable {
                 + cp.segmentBytes() + " the log in " + config.directory() + " was written with", null);
         }
         LogRecovery.Result r = new LogRecovery(config, segments, index, storage).recover(cp);
-        writePosition = r.endPosition();
-        nextIndex = r.nextIndex();
-        lastCrc = r.lastCrc();
-        dirtyFrom = writePosition;
+        writer.reset(r.endPosition(), r.nextIndex(), r.lastCrc());
         startPosition = r.startPosition();
         firstIndex = r.firstIndex();
-        lastIndex = nextIndex - 1;
-        readablePosition = writePosition;
-        forcedPosition = writePosition;
-        forcedNextIndex = nextIndex;
-        forcedPrevCrc = lastCrc;
+        lastIndex = writer.nextIndex() - 1;
+        readablePosition = writer.writePosition();
+        forcedPosition = writer.writePosition();
+        forcedNextIndex = writer.nextIndex();
+        forcedPrevCrc = writer.lastCrc();
         groupCommit.reset(0);
-        groupCommit.advance(writePosition);
+        groupCommit.advance(writer.writePosition());
         LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]", config.directory(), startPosition,
-            writePosition, firstIndex, lastIndex);
+            writer.writePosition(), firstIndex, lastIndex);
     }
 
     // ------------------------------------------------------------------------------------------------ append
@@ -199,139 +196,15 @@ public final class CommitLog implements AutoCloseable {
     }
 
     private void appendLocked(AppendBatch batch) {
-        Verify.argument(batch.index(0) == nextIndex, "append index must be lastIndex + 1");
-        long startPos = writePosition;
-        long startIndex = nextIndex;
-        int startCrc = lastCrc;
+        Verify.argument(batch.index(0) == writer.nextIndex(), "append index must be lastIndex + 1");
         try {
-            writeBatch(batch);
+            writer.append(batch);
         } catch (IOException e) {
-            rollback(startPos, startIndex, startCrc);
-            throw ioError("append at " + startPos, e);
-        } catch (RuntimeException e) {
-            rollback(startPos, startIndex, startCrc);
-            throw e;
+            throw ioError("append at " + writer.writePosition(), e);
         }
-        dirtyFrom = Math.min(dirtyFrom, startPos);
-        batch.setEndPosition(writePosition);
-        lastIndex = nextIndex - 1;
-        readablePosition = writePosition;
-    }
-
-    /** Bytes written by the batch being appended but not yet published: [rollbackFrom, attemptedEnd). */
-    private long attemptedEnd;
-
-    private void writeBatch(AppendBatch batch) throws IOException {
-        attemptedEnd = writePosition;
-        staging.clear();
-        long stagedAt = writePosition;
-        Segment seg = segments.find(writePosition);
-        for (int i = 0; i < batch.size(); i++) {
-            Verify.argument(batch.index(i) == nextIndex, "append indices must be contiguous");
-            Verify.argument(batch.index(i) >= 0, "append index must be >= 0");
-            ByteBuffer body = batch.body(i);
-            int length = RecordHeader.HEADER_LENGTH + body.remaining();
-            if (seg == null || writePosition + length > seg.end()) {
-                seg = roll(seg, stagedAt);
-                stagedAt = writePosition;
-            }
-            if (staging.remaining() < length) {
-                writeStaged(seg, stagedAt);
-                stagedAt = writePosition;
-            }
-            encode(batch, i, body, length);
-            index.put(nextIndex, writePosition, batch.term(i));
-            batch.setPosition(i, writePosition);
-            writePosition += length;
-            nextIndex++;
-        }
-        writeStaged(seg, stagedAt);
-        index.flushStaged();
-    }
-
-    /** Copies body i into staging, lets the stamper stamp it, then writes header and crc. */
-    private void encode(AppendBatch batch, int i, ByteBuffer body, int length) {
-        int at = staging.position();
-        int bodyLength = length - RecordHeader.HEADER_LENGTH;
-        staging.put(at + RecordHeader.HEADER_LENGTH, body, body.position(), bodyLength);
-        stampView.limit(at + length).position(at + RecordHeader.HEADER_LENGTH);
-        stamper.stamp(batch.type(i), stampView, writePosition + RecordHeader.HEADER_LENGTH);
-        lastCrc = RecordHeader.writeData(staging, at, crc, batch.type(i), lastCrc, bodyLength, batch.term(i),
-            nextIndex, batch.timestampMs(i));
-        staging.position(at + length);
-    }
-
-    /** Closes {@code seg} with a filler (when at least a header's worth of room is left) and opens the next. */
-    private Segment roll(Segment seg, long stagedAt) throws IOException {
-        if (seg != null) {
-            long room = seg.end() - writePosition;
-            if (room >= RecordHeader.HEADER_LENGTH) {
-                if (staging.remaining() < RecordHeader.HEADER_LENGTH) {
-                    writeStaged(seg, stagedAt);
-                    stagedAt = writePosition;
-                }
-                RecordHeader.writeFiller(staging, staging.position(), crc, (int) room, lastCrc, nextIndex);
-                staging.position(staging.position() + RecordHeader.HEADER_LENGTH);
-                writePosition += RecordHeader.HEADER_LENGTH;
-            }
-            writeStaged(seg, stagedAt);
-            // Force the full segment before any byte goes to the next one: then a later segment can only hold data
-            // if every earlier one is complete on disk, and recovery never sees valid records after a hole
-            // across segments. One fdatasync per segment (1 GiB by default).
-            seg.file().force();
-            writePosition = seg.end();
-        }
-        Segment next = segments.getOrCreate(segments.baseOf(writePosition));
-        Verify.state(next.base() <= writePosition && writePosition < next.end(), "roll target", writePosition,
-            next.base());
-        return next;
-    }
-
-    private void writeStaged(Segment seg, long stagedAt) throws IOException {
-        staging.flip();
-        if (staging.hasRemaining()) {
-            Verify.state(stagedAt >= seg.base() && stagedAt + staging.remaining() <= seg.end(),
-                "staged bytes outside their segment", stagedAt, seg.base());
-            attemptedEnd = Math.max(attemptedEnd, stagedAt + staging.remaining());
-            seg.file().write(stagedAt - seg.base(), staging);
-        }
-        staging.clear();
-    }
-
-    private void rollback(long startPos, long startIndex, int startCrc) {
-        index.discardStaged();
-        zeroRange(startPos, attemptedEnd);
-        writePosition = startPos;
-        nextIndex = startIndex;
-        lastCrc = startCrc;
-        stamper.truncated(startPos);
-    }
-
-    /**
-     * Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records.
-     * Works page by page and skips pages that cannot be written: after ENOSPC those were never allocated and read
-     * as zeros anyway.
-     */
-    private void zeroRange(long from, long to) {
-        ByteBuffer zeros = ByteBuffer.allocate(ZERO_PAGE);
-        int failed = 0;
-        for (long at = from; at < to; ) {
-            Segment seg = segments.find(at);
-            long chunkEnd = Math.min(to, Math.min(at - Math.floorMod(at, ZERO_PAGE) + ZERO_PAGE,
-                segments.baseOf(at) + config.segmentBytes()));
-            if (seg != null) {
-                zeros.clear().limit((int) (chunkEnd - at));
-                try {
-                    seg.file().write(at - seg.base(), zeros);
-                } catch (IOException e) {
-                    failed++;
-                }
-            }
-            at = chunkEnd;
-        }
-        if (failed > 0) {
-            LOG.debug("zeroing [{}, {}) skipped {} unwritable page(s)", from, to, failed);
-        }
+        batch.setEndPosition(writer.writePosition());
+        lastIndex = writer.nextIndex() - 1;
+        readablePosition = writer.writePosition();
     }
 
     // -------------------------------------------------------------------------------------------------- read
@@ -349,7 +222,7 @@ public final class CommitLog implements AutoCloseable {
      * @throws CorruptLogException      a record fails its crc
      */
     public long read(long position, ByteBuffer dst) {
-        return reader.read(position, dst, Long.MAX_VALUE);
+        return reader.read(position, dst, Long.MAX_VALUE, true);
     }
 
     /**
@@ -419,8 +292,8 @@ public final class CommitLog implements AutoCloseable {
         forceLock.lock();
         try {
             ensureUsable();
-            Verify.argument(index >= firstIndex && index <= nextIndex, "truncateFrom index outside log");
-            if (index == nextIndex) {
+            Verify.argument(index >= firstIndex && index <= writer.nextIndex(), "truncateFrom index outside log");
+            if (index == writer.nextIndex()) {
                 return;
             }
             truncateLocked(index);
@@ -442,13 +315,13 @@ public final class CommitLog implements AutoCloseable {
         int prevCrc = RecordHeader.prevCrc(header, 0);
         lastIndex = index - 1;
         readablePosition = pos;
-        zeroRange(pos, Math.min(writePosition, seg.end()));
+        if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
+            throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
+        }
         segments.removeFrom(seg.end());
         this.index.removeFrom(index);
-        writePosition = pos;
-        nextIndex = index;
-        lastCrc = prevCrc;
-        dirtyFrom = Math.min(dirtyFrom, pos);
+        writer.reset(pos, index, prevCrc);
+        tailEpoch++;
         groupCommit.reset(pos);
         forceAllLocked();
         stamper.truncated(pos);
@@ -459,6 +332,8 @@ public final class CommitLog implements AutoCloseable {
      * Discards the whole log and starts over: the next record gets {@code nextIndex} at {@code nextPosition}
      * (after a snapshot install; pass the leader's position so positions stay identical across the group). Durable
      * on return. Any thread; serialized with appends. The stamper sees {@code truncated(old startPosition())}.
+     * Not atomic across a crash: a crash during resetTo may leave an empty log at the old or the new start, so the
+     * caller (snapshot install) checks the log against its snapshot on restart and repeats the reset if needed.
      *
      * @throws IllegalArgumentException negative index or position
      * @throws DiskFullException        no space for the new segment
@@ -478,10 +353,8 @@ public final class CommitLog implements AutoCloseable {
             segments.removeFrom(Long.MIN_VALUE);
             index.removeAll();
             segments.getOrCreate(segments.baseOf(nextPosition));
-            this.writePosition = nextPosition;
-            this.nextIndex = nextIndex;
-            lastCrc = 0;
-            dirtyFrom = nextPosition;
+            writer.reset(nextPosition, nextIndex, 0);
+            tailEpoch++;
             groupCommit.reset(nextPosition);
             forcedPosition = nextPosition;
             forcedNextIndex = nextIndex;
@@ -516,6 +389,11 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
+    /** Diagnostics: {count of group-commit forces, total nanoseconds spent in them}. Any thread, racy. */
+    public long[] forceStats() {
+        return new long[] {forceCount, forceNanos};
+    }
+
     /** Everything before this position is durable. Any thread, lock-free. */
     public long durablePosition() {
         return groupCommit.durablePosition();
@@ -541,36 +419,39 @@ public final class CommitLog implements AutoCloseable {
         groupCommit.whenDurable(position, listener);
     }
 
-    /** Forces the dirty segments and advances the durable position. Flush agent or {@link #flush()}. */
+    /**
+     * Forces what was appended so far and advances the durable position. Flush agent or {@link #flush()}.
+     * Lock order: the tail snapshot is taken under appendLock, released, then forceLock is taken; a truncation or
+     * reset in between (which forces by itself) bumps {@code tailEpoch} and makes this call a no-op.
+     */
     void forcePending() {
+        long target;
+        long snapIndex;
+        int snapCrc;
+        long epoch;
+        appendLock.lock();
+        try {
+            target = readablePosition;
+            snapIndex = lastIndex + 1;
+            snapCrc = writer.lastCrc();
+            epoch = tailEpoch;
+        } finally {
+            appendLock.unlock();
+        }
         forceLock.lock();
         try {
-            if (groupCommit.failure() != null) {
+            long from = groupCommit.durablePosition();
+            if (groupCommit.failure() != null || epoch != tailEpoch || target <= from) {
                 return;
             }
-            long target;
-            long from;
-            long snapIndex;
-            int snapCrc;
-            appendLock.lock();
-            try {
-                target = readablePosition;
-                from = dirtyFrom;
-                snapIndex = lastIndex + 1;
-                snapCrc = lastCrc;
-                dirtyFrom = writePosition;
-            } finally {
-                appendLock.unlock();
-            }
-            if (from < target) {
-                forceSegments(from, target);
-            }
+            long t0 = System.nanoTime();
+            forceSegments(from, target);
+            forceNanos += System.nanoTime() - t0;
+            forceCount++;
             forcedPosition = target;
             forcedNextIndex = snapIndex;
             forcedPrevCrc = snapCrc;
-            if (target > groupCommit.durablePosition()) {
-                groupCommit.advance(target);
-            }
+            groupCommit.advance(target);
         } catch (IOException e) {
             fence("force", e);
         } finally {
@@ -592,13 +473,12 @@ public final class CommitLog implements AutoCloseable {
 
     /** Forces everything (caller holds both locks). */
     private void forceAllLocked() throws IOException {
-        forceSegments(Math.min(dirtyFrom, writePosition), Long.MAX_VALUE);
-        dirtyFrom = writePosition;
-        forcedPosition = writePosition;
-        forcedNextIndex = nextIndex;
-        forcedPrevCrc = lastCrc;
-        if (writePosition > groupCommit.durablePosition()) {
-            groupCommit.advance(writePosition);
+        forceSegments(Math.min(groupCommit.durablePosition(), writer.writePosition()), Long.MAX_VALUE);
+        forcedPosition = writer.writePosition();
+        forcedNextIndex = writer.nextIndex();
+        forcedPrevCrc = writer.lastCrc();
+        if (writer.writePosition() > groupCommit.durablePosition()) {
+            groupCommit.advance(writer.writePosition());
         }
     }
 
@@ -649,7 +529,7 @@ public final class CommitLog implements AutoCloseable {
             int deleted = 0;
             for (Segment[] segs = segments.all(); segs.length >= 2; segs = segments.all()) {
                 long nextFirst = reader.indexAt(segs[1].base());
-                if (nextFirst < 0 || nextFirst > Math.min(floorIndex, nextIndex)) {
+                if (nextFirst < 0 || nextFirst > Math.min(floorIndex, writer.nextIndex())) {
                     break;
                 }
                 long lastTs = nextFirst - 1 >= firstIndex ? reader.timestampOf(nextFirst - 1) : Long.MIN_VALUE;
@@ -699,7 +579,7 @@ public final class CommitLog implements AutoCloseable {
         try {
             if (groupCommit.failure() == null) {
                 forceAllLocked();
-                index.force(firstIndex, nextIndex);
+                index.force(firstIndex, writer.nextIndex());
                 writeCheckpoint(true);
             }
         } catch (IOException e) {

@@ -24,8 +24,11 @@ final class LogReader {
         this.log = log;
     }
 
-    /** See {@link CommitLog#read}; stops before the first record with index >= indexLimit. */
-    long read(long position, ByteBuffer dst, long indexLimit) {
+    /**
+     * See {@link CommitLog#read}; stops before the first record with index >= indexLimit. If {@code requireOne},
+     * a first record that does not fit in dst is an IllegalArgumentException, else it just ends the read.
+     */
+    long read(long position, ByteBuffer dst, long indexLimit, boolean requireOne) {
         Verify.state(!log.isClosed(), "commit log closed");
         if (position < log.startPosition()) {
             throw new LogTruncatedException("position " + position + " is before the log start "
@@ -42,7 +45,8 @@ final class LogReader {
             try {
                 long segEnd = seg.end();
                 if (segEnd - position >= RecordHeader.HEADER_LENGTH
-                    && copyRecords(seg, position, Math.min(readable, segEnd), dst, indexLimit) != SKIPPED_FILLER) {
+                    && copyRecords(seg, position, Math.min(readable, segEnd), dst, indexLimit, requireOne)
+                        != SKIPPED_FILLER) {
                     return position;
                 }
                 position = segEnd;
@@ -58,8 +62,8 @@ final class LogReader {
     }
 
     /** Copies records of one segment from {@code position} to {@code limit}; returns bytes or SKIPPED_FILLER. */
-    private int copyRecords(Segment seg, long position, long limit, ByteBuffer dst, long indexLimit)
-        throws IOException {
+    private int copyRecords(Segment seg, long position, long limit, ByteBuffer dst, long indexLimit,
+        boolean requireOne) throws IOException {
         int start = dst.position();
         int end = start + (int) Math.min(dst.remaining(), limit - position);
         int oldLimit = dst.limit();
@@ -92,7 +96,7 @@ final class LogReader {
             }
         }
         dst.position(at);
-        if (at == start && !stoppedByIndex) {
+        if (at == start && !stoppedByIndex && requireOne) {
             throw new IllegalArgumentException("destination buffer of " + (end - start)
                 + " bytes cannot hold the record at " + position + "; give at least recordBytesMax");
         }
@@ -115,15 +119,7 @@ final class LogReader {
         long expect = lo;
         while (expect < limitIndex && dst.remaining() >= RecordHeader.HEADER_LENGTH) {
             int before = dst.position();
-            long first;
-            try {
-                first = read(pos, dst, limitIndex);
-            } catch (IllegalArgumentException e) {
-                if (expect > lo) {
-                    break;
-                }
-                throw e;
-            }
+            long first = read(pos, dst, limitIndex, expect == lo);
             int after = dst.position();
             if (after == before) {
                 break;

@@ -92,8 +92,21 @@ public final class LogRecovery {
         }
         index.flushStaged();
         index.force(firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
+        forceFrom(scanStart);
         long next = expectIndex < 0 ? firstIndex : expectIndex;
         return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0);
+    }
+
+    /**
+     * Forces the scanned segments: after a process crash the tail read above may exist only in the page cache,
+     * and the log reports it durable from now on.
+     */
+    private void forceFrom(long position) throws IOException {
+        for (Segment seg : segments.all()) {
+            if (seg.end() > position) {
+                seg.file().force();
+            }
+        }
     }
 
     private void startScan(long at, long index, int chain, boolean known) {

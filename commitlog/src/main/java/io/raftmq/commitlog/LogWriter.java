@@ -1,0 +1,204 @@
+package io.raftmq.commitlog;
+
+import io.raftmq.commitlog.index.IndexStore;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.segment.Segment;
+import io.raftmq.commitlog.segment.SegmentList;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write side of {@link CommitLog}: encodes a batch into one reused staging buffer (body copy, stamping, header,
+ * crc chain), closes full segments with a filler, writes the bytes with as few calls as the segment boundaries
+ * allow, and stages the index units. All-or-nothing per batch: on any failure the bytes written so far are zeroed,
+ * the tail state is restored and the stamper is told. Publishing to readers is the caller's job.
+ *
+ * <p>Thread-safety: none; every call happens under the log's append lock. Allocates nothing per record.
+ * Invariant: writePosition is the end of the last record (or of the filler closing its segment); nextIndex is
+ * the index the next record must carry; lastCrc is the crc the next record links to.
+ */
+final class LogWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    private static final int ZERO_PAGE = 4096;
+
+    private final CommitLogConfig config;
+    private final SegmentList segments;
+    private final IndexStore index;
+    private final RecordStamper stamper;
+    private final ByteBuffer staging;
+    private final ByteBuffer stampView;
+    private final CRC32C crc = new CRC32C();
+    private long writePosition;
+    private long nextIndex;
+    private int lastCrc;
+    /** End of the bytes written by the batch in progress (what a rollback must zero). */
+    private long attemptedEnd;
+
+    LogWriter(CommitLogConfig config, SegmentList segments, IndexStore index, RecordStamper stamper) {
+        this.config = config;
+        this.segments = segments;
+        this.index = index;
+        this.stamper = stamper;
+        this.staging = ByteBuffer.allocateDirect(config.writeBufferBytes());
+        this.stampView = staging.duplicate();
+    }
+
+    /** Sets the tail (after recovery, truncation or reset). */
+    void reset(long position, long next, int chainCrc) {
+        Verify.state(position >= 0 && next >= 0, "negative tail", position, next);
+        writePosition = position;
+        nextIndex = next;
+        lastCrc = chainCrc;
+    }
+
+    long writePosition() {
+        return writePosition;
+    }
+
+    long nextIndex() {
+        return nextIndex;
+    }
+
+    int lastCrc() {
+        return lastCrc;
+    }
+
+    /**
+     * Writes the whole batch or nothing; sets each record's position in the batch.
+     *
+     * @throws IOException device errors ({@link io.raftmq.commitlog.io.NoSpaceException} for a full disk), after
+     *                     rolling back
+     */
+    void append(AppendBatch batch) throws IOException {
+        long startPos = writePosition;
+        long startIndex = nextIndex;
+        int startCrc = lastCrc;
+        boolean ok = false;
+        try {
+            writeBatch(batch);
+            ok = true;
+        } finally {
+            if (!ok) {
+                rollback(startPos, startIndex, startCrc);
+            }
+        }
+        Verify.state(nextIndex == startIndex + batch.size(), "append count", nextIndex, startIndex);
+    }
+
+    private void writeBatch(AppendBatch batch) throws IOException {
+        attemptedEnd = writePosition;
+        staging.clear();
+        long stagedAt = writePosition;
+        Segment seg = segments.find(writePosition);
+        for (int i = 0; i < batch.size(); i++) {
+            Verify.argument(batch.index(i) == nextIndex, "append indices must be contiguous");
+            Verify.argument(batch.index(i) >= 0, "append index must be >= 0");
+            ByteBuffer body = batch.body(i);
+            int length = RecordHeader.HEADER_LENGTH + body.remaining();
+            if (seg == null || writePosition + length > seg.end()) {
+                seg = roll(seg, stagedAt);
+                stagedAt = writePosition;
+            }
+            if (staging.remaining() < length) {
+                writeStaged(seg, stagedAt);
+                stagedAt = writePosition;
+            }
+            encode(batch, i, body, length);
+            index.put(nextIndex, writePosition, batch.term(i));
+            batch.setPosition(i, writePosition);
+            writePosition += length;
+            nextIndex++;
+        }
+        writeStaged(seg, stagedAt);
+        index.flushStaged();
+    }
+
+    /** Copies body i into staging, lets the stamper stamp it, then writes header and crc. */
+    private void encode(AppendBatch batch, int i, ByteBuffer body, int length) {
+        int at = staging.position();
+        int bodyLength = length - RecordHeader.HEADER_LENGTH;
+        staging.put(at + RecordHeader.HEADER_LENGTH, body, body.position(), bodyLength);
+        stampView.limit(at + length).position(at + RecordHeader.HEADER_LENGTH);
+        stamper.stamp(batch.type(i), stampView, writePosition + RecordHeader.HEADER_LENGTH);
+        lastCrc = RecordHeader.writeData(staging, at, crc, batch.type(i), lastCrc, bodyLength, batch.term(i),
+            nextIndex, batch.timestampMs(i));
+        staging.position(at + length);
+    }
+
+    /** Closes {@code seg} with a filler (when at least a header's worth of room is left) and opens the next. */
+    private Segment roll(Segment seg, long stagedAt) throws IOException {
+        if (seg != null) {
+            long room = seg.end() - writePosition;
+            if (room >= RecordHeader.HEADER_LENGTH) {
+                if (staging.remaining() < RecordHeader.HEADER_LENGTH) {
+                    writeStaged(seg, stagedAt);
+                    stagedAt = writePosition;
+                }
+                RecordHeader.writeFiller(staging, staging.position(), crc, (int) room, lastCrc, nextIndex);
+                staging.position(staging.position() + RecordHeader.HEADER_LENGTH);
+                writePosition += RecordHeader.HEADER_LENGTH;
+            }
+            writeStaged(seg, stagedAt);
+            // Force the full segment before any byte goes to the next one: then a later segment can only hold data
+            // if every earlier one is complete on disk, and recovery never sees valid records after a hole
+            // across segments. One fdatasync per segment (1 GiB by default).
+            seg.file().force();
+            writePosition = seg.end();
+        }
+        Segment next = segments.getOrCreate(segments.baseOf(writePosition));
+        Verify.state(next.base() <= writePosition && writePosition < next.end(), "roll target", writePosition,
+            next.base());
+        return next;
+    }
+
+    private void writeStaged(Segment seg, long stagedAt) throws IOException {
+        staging.flip();
+        if (staging.hasRemaining()) {
+            Verify.state(stagedAt >= seg.base() && stagedAt + staging.remaining() <= seg.end(),
+                "staged bytes outside their segment", stagedAt, seg.base());
+            attemptedEnd = Math.max(attemptedEnd, stagedAt + staging.remaining());
+            seg.file().write(stagedAt - seg.base(), staging);
+        }
+        staging.clear();
+    }
+
+    private void rollback(long startPos, long startIndex, int startCrc) {
+        index.discardStaged();
+        zeroRange(startPos, attemptedEnd);
+        writePosition = startPos;
+        nextIndex = startIndex;
+        lastCrc = startCrc;
+        stamper.truncated(startPos);
+    }
+
+    /**
+     * Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records.
+     * Works page by page and skips pages that cannot be written: after ENOSPC those were never allocated and read
+     * as zeros anyway. Returns true if every page was written.
+     */
+    boolean zeroRange(long from, long to) {
+        ByteBuffer zeros = ByteBuffer.allocate(ZERO_PAGE);
+        int failed = 0;
+        for (long at = from; at < to; ) {
+            Segment seg = segments.find(at);
+            long chunkEnd = Math.min(to, Math.min(at - Math.floorMod(at, ZERO_PAGE) + ZERO_PAGE,
+                segments.baseOf(at) + config.segmentBytes()));
+            if (seg != null) {
+                zeros.clear().limit((int) (chunkEnd - at));
+                try {
+                    seg.file().write(at - seg.base(), zeros);
+                } catch (IOException e) {
+                    failed++;
+                }
+            }
+            at = chunkEnd;
+        }
+        if (failed > 0) {
+            LOG.debug("zeroing [{}, {}) skipped {} unwritable page(s)", from, to, failed);
+        }
+        return failed == 0;
+    }
+}
