@@ -1,5 +1,6 @@
 package io.raftmq.broker;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
@@ -7,17 +8,23 @@ import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
-import io.raftmq.broker.offset.StoreView;
+import io.raftmq.broker.longpoll.HeldPullRequests;
+import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.processor.admin.AdminProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
+import io.raftmq.broker.processor.pull.PullMessageProcessor;
+import io.raftmq.broker.processor.pull.PullProgress;
 import io.raftmq.broker.processor.send.LeaderForwarder;
 import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
+import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
+import io.raftmq.broker.store.BrokerStore;
+import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingException;
@@ -48,7 +55,9 @@ import java.util.concurrent.TimeUnit;
  *  RemotingServer(listenHost:listenPort) --10/310/320--> SendMessageProcessor --> SendBatcher --propose--> RaftAgent
  *        |  (follower: LeaderForwarder --> leader)                                                     |
  *        +--34/35/..--> H7 processors --> managers --RaftMetadataProposer--> RaftAgent                 |
- *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex, metadata -> managers
+ *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
+ *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
+ *                                           metadata -> managers
  *  role watcher (every tick): leadership change -> NamingRegistrar re-registers (leader = brokerId 0)
  * </pre>
  *
@@ -67,6 +76,8 @@ public final class BrokerController {
     private static final int SEND_THREADS = 2;
     private static final int CONTROL_THREADS = 2;
     private static final int CONTROL_QUEUE_MAX = 4096;
+    private static final int PULL_THREADS = 2;
+    private static final int PULL_PROGRESS_MAX = 100_000;
     private static final long FORWARD_MARGIN_MS = 1000;
     private static final long DRAIN_WAIT_MS = 2000;
 
@@ -83,6 +94,8 @@ public final class BrokerController {
     private ScheduledExecutorService scheduler;
     private ThreadPoolExecutor sendExecutor;
     private ThreadPoolExecutor controlExecutor;
+    private ThreadPoolExecutor pullExecutor;
+    private HeldPullRequests heldPulls;
     private AdminProcessor admin;
     private volatile boolean wasLeader;
     private volatile boolean started;
@@ -145,7 +158,7 @@ public final class BrokerController {
                 return c == null || c.notifyConsumerIdsChangedEnable();
             });
         server.addChannelEventListener(clients.channelListener());
-        StoreView view = new ConsumeQueueStoreView(store);
+        BrokerStore view = new BrokerStore(store, StoreReadConfig.defaults(), PooledByteBufAllocator.DEFAULT);
         register(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
             config.metadataProposeTimeoutMs()), controlExecutor);
         register(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
@@ -153,6 +166,7 @@ public final class BrokerController {
         admin = new AdminProcessor(config, topics, groups, offsets, clients, view, System::currentTimeMillis);
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
         register(AdminProcessor.CODES, admin, controlExecutor);
+        startPullPath(view, groups, clients);
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         register(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
@@ -160,6 +174,22 @@ public final class BrokerController {
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         server.start();
+    }
+
+    /** H9's pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
+    private void startPullPath(BrokerStore view, SubscriptionGroupManager groups, ClientManager clients) {
+        pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
+        LongPollConfig d = LongPollConfig.defaults();
+        heldPulls = new HeldPullRequests(new LongPollConfig(d.heldRequestsMax(), Math.min(config.longPollHoldMsMax(),
+            60_000), Math.min(d.checkIntervalMs(), config.longPollHoldMsMax())), System::currentTimeMillis,
+            pullExecutor, view);
+        stateMachine.addDispatchListener(heldPulls::onDispatched);
+        PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
+        register(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
+            offsets, this::isLeader, progress), pullExecutor);
+        register(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
+            config.brokerName()), controlExecutor);
+        heldPulls.start();
     }
 
     private void register(int[] codes, RequestProcessor p, ThreadPoolExecutor executor) {
@@ -273,11 +303,15 @@ public final class BrokerController {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        if (heldPulls != null) {
+            heldPulls.close();
+        }
         if (server != null) {
             server.shutdown();
         }
         shutdownPool(sendExecutor);
         shutdownPool(controlExecutor);
+        shutdownPool(pullExecutor);
         if (raft != null) {
             raft.transport.close();
         }
@@ -301,8 +335,12 @@ public final class BrokerController {
         if (server != null) {
             server.shutdown();
         }
+        if (heldPulls != null) {
+            heldPulls.close();
+        }
         shutdownPool(sendExecutor);
         shutdownPool(controlExecutor);
+        shutdownPool(pullExecutor);
         if (client != null) {
             client.shutdown();
         }

@@ -152,11 +152,11 @@ final class BrokerConfigValidator {
         checkNames(c, source);
         BrokerConfig filled = fillBrokerIp(c, source);
         checkPeers(filled, source);
-        checkBrokerPeers(filled, source);
-        checkSendLimits(filled, source);
         checkRaftTiming(c, source);
         checkSizes(c, source);
         checkPeriods(c, source);
+        checkBrokerPeers(filled, source);
+        checkSendLimits(filled, source);
         return filled;
     }
 

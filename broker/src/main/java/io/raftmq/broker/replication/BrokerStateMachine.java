@@ -2,6 +2,7 @@ package io.raftmq.broker.replication;
 
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.Verify;
 import io.raftmq.raft.log.Entry;
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -42,6 +44,8 @@ public final class BrokerStateMachine implements StateMachine {
     private final MessageStore store;
     private final MetadataStateMachine metadata;
     private final List<DispatchListener> listeners = new CopyOnWriteArrayList<>();
+    /** Agent thread only: reads topic and queue of dispatched messages. */
+    private final StoredMessage reader = new StoredMessage();
     /** Invariant: strictly increasing by one per apply (or set by restore). */
     private long appliedIndex;
     private long appliedTerm;
@@ -75,7 +79,7 @@ public final class BrokerStateMachine implements StateMachine {
             appliedIndex);
         byte type = (byte) entry.type();
         if (type == EntryType.MESSAGE) {
-            dispatch(entry.index());
+            dispatch(entry);
         } else if (EntryType.isMetadata(type)) {
             metadata.apply(entry.index(), type, entry.payload());
         } else {
@@ -86,18 +90,39 @@ public final class BrokerStateMachine implements StateMachine {
         appliedTerm = entry.term();
     }
 
-    private void dispatch(long index) {
+    private void dispatch(Entry entry) {
         try {
-            store.dispatchUpToIndex(index);
+            store.dispatchUpToIndex(entry.index());
         } catch (IOException e) {
-            throw new UncheckedIOException("dispatch of entry " + index + " failed", e);
+            throw new UncheckedIOException("dispatch of entry " + entry.index() + " failed", e);
         }
-        for (DispatchListener l : listeners) {
-            try {
-                l.onDispatched(index);
-            } catch (RuntimeException e) { // pipeline boundary: a listener bug must not stop replication
-                listenerErrors++;
-                LOG.error("dispatch listener failed ({} failures so far)", listenerErrors, e);
+        if (!listeners.isEmpty()) {
+            notifyQueues(entry.payload());
+        }
+    }
+
+    /** Tells the listeners about each run of one (topic, queueId) among the entry's messages. */
+    private void notifyQueues(byte[] payload) {
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        String lastTopic = null;
+        int lastQueue = -1;
+        for (int at = 0; at < payload.length; at += reader.totalSize()) {
+            reader.wrap(body, at);
+            String topic = reader.topic();
+            int queueId = reader.queueId();
+            if (queueId == lastQueue && topic.equals(lastTopic)) {
+                continue;
+            }
+            lastTopic = topic;
+            lastQueue = queueId;
+            long max = store.consumeQueues().maxOffset(topic, queueId);
+            for (DispatchListener l : listeners) {
+                try {
+                    l.onDispatched(topic, queueId, max);
+                } catch (RuntimeException e) { // pipeline boundary: a listener bug must not stop replication
+                    listenerErrors++;
+                    LOG.error("dispatch listener failed ({} failures so far)", listenerErrors, e);
+                }
             }
         }
     }
