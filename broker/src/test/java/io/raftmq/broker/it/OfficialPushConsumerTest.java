@@ -56,7 +56,7 @@ class OfficialPushConsumerTest {
                     return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                 });
                 consumer.start();
-                TestCluster.await(20_000, "every sent message consumed", () -> received.containsAll(sent));
+                TestCluster.await(45_000, "every sent message consumed (a missed first rebalance is retried after 20 s)", () -> received.containsAll(sent));
                 assertThat(received).isEqualTo(sent);
             } finally {
                 consumer.shutdown();
