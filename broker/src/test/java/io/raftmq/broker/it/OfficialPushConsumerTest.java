@@ -56,7 +56,8 @@ class OfficialPushConsumerTest {
                     return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                 });
                 consumer.start();
-                TestCluster.await(45_000, "every sent message consumed (a missed first rebalance is retried after 20 s)", () -> received.containsAll(sent));
+                // 45 s: a missed first rebalance is retried by the client after 20 s
+                TestCluster.await(45_000, "every sent message consumed", () -> received.containsAll(sent));
                 assertThat(received).isEqualTo(sent);
             } finally {
                 consumer.shutdown();
