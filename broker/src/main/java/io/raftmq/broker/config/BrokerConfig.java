@@ -65,6 +65,14 @@ import java.util.TreeSet;
  * @param offsetBatchUpdatesMax      offset updates per Raft entry
  * @param offsetPendingQueuesMax     distinct (group, topic, queue) keys waiting to be proposed; more are refused
  * @param offsetInflightProposalsMax offset entries proposed and not yet committed at once
+ * @param brokerPeers                every member's client-facing broker address, {@code nX-host:port} separated by
+ *                                   ';' with the same ids as raftPeers (a follower forwards sends to the leader's);
+ *                                   empty (default) disables forwarding: a follower then answers sends with 14
+ * @param sendBatchBytesMax          stored-message bytes per MESSAGE entry: concurrent sends share one Raft entry
+ * @param sendBatchMessagesMax       stored messages per MESSAGE entry
+ * @param sendInflightEntriesMax     MESSAGE entries proposed and not yet committed at once; sends arriving
+ *                                   meanwhile wait and are batched into the next entry
+ * @param sendPendingMax             sends waiting for an entry; more are refused with 2 SYSTEM_BUSY
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -77,7 +85,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long registerNameServerTimeoutMs, long nameServerExpiryMs,
                            long clientChannelExpiredTimeoutMs, long clientExpiryScanIntervalMs,
                            long offsetFlushIntervalMs, int offsetBatchUpdatesMax, int offsetPendingQueuesMax,
-                           int offsetInflightProposalsMax) {
+                           int offsetInflightProposalsMax, List<RaftPeer> brokerPeers, int sendBatchBytesMax,
+                           int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -89,6 +98,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
     public BrokerConfig {
         namesrvAddr = List.copyOf(namesrvAddr);
         raftPeers = List.copyOf(raftPeers);
+        brokerPeers = List.copyOf(brokerPeers);
     }
 
     private static Map<String, String> defaults() {
@@ -120,6 +130,11 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("offsetBatchUpdatesMax", "1024");
         d.put("offsetPendingQueuesMax", "65536");
         d.put("offsetInflightProposalsMax", "4");
+        d.put("brokerPeers", "");
+        d.put("sendBatchBytesMax", Integer.toString(4 * 1024 * 1024));
+        d.put("sendBatchMessagesMax", "1024");
+        d.put("sendInflightEntriesMax", "8");
+        d.put("sendPendingMax", "16384");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -225,6 +240,29 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
             m.put(rc.getName(), BrokerConfigValidator.format(v));
         }
         return m;
+    }
+
+    /** The client-facing broker address of the member with Raft node id {@code nodeId}, or null if not configured. */
+    public String brokerAddrOf(long nodeId) {
+        for (RaftPeer p : brokerPeers) {
+            if (p.nodeId() == nodeId) {
+                return p.address();
+            }
+        }
+        return null;
+    }
+
+    /** A copy with {@code brokerIP1} replaced (validation fills it in from listenHost). */
+    BrokerConfig withBrokerIP1(String ip) {
+        return new BrokerConfig(brokerClusterName, brokerName, listenHost, listenPort, ip, storePathRootDir,
+                namesrvAddr, raftPeers, raftSelfId, durability, flushMode, flushIntervalMs, commitLogSegmentBytes,
+                raftTickMs, raftHeartbeatIntervalMs, raftElectionTimeoutMs, sendCommitTimeoutMs,
+                metadataProposeTimeoutMs, longPollHoldMsMax, messageSizeMax, autoCreateTopicEnable,
+                autoCreateSubscriptionGroup, defaultTopicQueueNums, registerNameServerPeriodMs,
+                registerNameServerTimeoutMs, nameServerExpiryMs, clientChannelExpiredTimeoutMs,
+                clientExpiryScanIntervalMs, offsetFlushIntervalMs, offsetBatchUpdatesMax, offsetPendingQueuesMax,
+                offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
+                sendInflightEntriesMax, sendPendingMax);
     }
 
     /** The ids of all peers but this one, in file order. */

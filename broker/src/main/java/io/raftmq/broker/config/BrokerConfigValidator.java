@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Parsing of single values and the range and relation checks of {@link BrokerConfig}, kept apart so the record
@@ -73,6 +74,9 @@ final class BrokerConfigValidator {
         }
         Class<?> element = (Class<?>) ((ParameterizedType) rc.getGenericType()).getActualTypeArguments()[0];
         List<Object> out = new ArrayList<>();
+        if (raw.isBlank() && key.equals("brokerPeers")) {
+            return out; // optional: forwarding disabled
+        }
         for (String part : raw.split(";")) {
             String s = part.trim();
             if (s.isEmpty()) {
@@ -151,6 +155,8 @@ final class BrokerConfigValidator {
         checkRaftTiming(c, source);
         checkSizes(c, source);
         checkPeriods(c, source);
+        checkBrokerPeers(filled, source);
+        checkSendLimits(filled, source);
         return filled;
     }
 
@@ -200,15 +206,7 @@ final class BrokerConfigValidator {
             throw fail(source, "brokerIP1", "is required when listenHost is a wildcard address ("
                     + c.listenHost() + ")");
         }
-        return new BrokerConfig(c.brokerClusterName(), c.brokerName(), c.listenHost(), c.listenPort(),
-                c.listenHost(), c.storePathRootDir(), c.namesrvAddr(), c.raftPeers(), c.raftSelfId(),
-                c.durability(), c.flushMode(), c.flushIntervalMs(), c.commitLogSegmentBytes(), c.raftTickMs(),
-                c.raftHeartbeatIntervalMs(), c.raftElectionTimeoutMs(), c.sendCommitTimeoutMs(),
-                c.metadataProposeTimeoutMs(), c.longPollHoldMsMax(), c.messageSizeMax(),
-                c.autoCreateTopicEnable(), c.autoCreateSubscriptionGroup(), c.defaultTopicQueueNums(),
-                c.registerNameServerPeriodMs(), c.registerNameServerTimeoutMs(), c.nameServerExpiryMs(),
-                c.clientChannelExpiredTimeoutMs(), c.clientExpiryScanIntervalMs(), c.offsetFlushIntervalMs(),
-                c.offsetBatchUpdatesMax(), c.offsetPendingQueuesMax(), c.offsetInflightProposalsMax());
+        return c.withBrokerIP1(c.listenHost());
     }
 
     private static void checkPeers(BrokerConfig c, String source) throws BrokerConfigException {
@@ -233,6 +231,47 @@ final class BrokerConfigValidator {
             throw fail(source, "raftPeers", "raft port " + self.port() + " of " + self.id() + " clashes with "
                     + "listenPort " + lp + " or the ports RocketMQ reserves next to it (" + (lp - 2) + " VIP, "
                     + (lp + 1) + " HA)");
+        }
+    }
+
+    private static void checkBrokerPeers(BrokerConfig c, String source) throws BrokerConfigException {
+        if (c.brokerPeers().isEmpty()) {
+            return;
+        }
+        Set<String> raftIds = new HashSet<>();
+        for (RaftPeer p : c.raftPeers()) {
+            raftIds.add(p.id());
+        }
+        Set<String> ids = new HashSet<>();
+        for (RaftPeer p : c.brokerPeers()) {
+            if (!ids.add(p.id())) {
+                throw fail(source, "brokerPeers", "peer id " + p.id() + " appears twice");
+            }
+        }
+        if (!ids.equals(raftIds)) {
+            throw fail(source, "brokerPeers", "must list exactly the ids of raftPeers " + new TreeSet<>(raftIds)
+                    + ", got " + new TreeSet<>(ids));
+        }
+        String self = c.brokerAddrOf(c.raftSelf().nodeId());
+        if (!c.brokerAddr().equals(self)) {
+            throw fail(source, "brokerPeers", "the entry of " + c.raftSelfId() + " must be this broker's address "
+                    + c.brokerAddr() + " (brokerIP1:listenPort), got " + self);
+        }
+    }
+
+    private static void checkSendLimits(BrokerConfig c, String source) throws BrokerConfigException {
+        if (c.sendBatchBytesMax() > MESSAGE_SIZE_LIMIT) {
+            throw fail(source, "sendBatchBytesMax", "must be <= " + MESSAGE_SIZE_LIMIT + ", got "
+                    + c.sendBatchBytesMax());
+        }
+        if (c.sendBatchBytesMax() > c.commitLogSegmentBytes() - SEGMENT_HEADROOM_BYTES) {
+            throw fail(source, "sendBatchBytesMax", "must leave " + SEGMENT_HEADROOM_BYTES
+                    + " bytes of a commit log segment free (commitLogSegmentBytes " + c.commitLogSegmentBytes()
+                    + "), got " + c.sendBatchBytesMax());
+        }
+        if (c.sendPendingMax() < c.sendBatchMessagesMax()) {
+            throw fail(source, "sendPendingMax", "must be >= sendBatchMessagesMax (" + c.sendBatchMessagesMax()
+                    + "), got " + c.sendPendingMax());
         }
     }
 

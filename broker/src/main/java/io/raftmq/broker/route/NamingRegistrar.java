@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
 
 /**
@@ -50,6 +51,7 @@ public final class NamingRegistrar {
     private final AtomicLong registrationsOk = new AtomicLong();
     private final AtomicLong registrationsFailed = new AtomicLong();
     private volatile ScheduledFuture<?> periodic;
+    private volatile LongSupplier raftTerm;
     private volatile boolean stopped;
 
     /** Per NameServer: at most one registration in flight, plus a coalesced "again" request. */
@@ -69,6 +71,14 @@ public final class NamingRegistrar {
         for (String addr : config.namesrvAddr()) {
             states.put(addr, new AddressState());
         }
+    }
+
+    /**
+     * Adds the extField {@code raftTerm} (this member's current Raft term) to every registration, so a NameServer
+     * or an operator can tell a stale leader's registration from the current one. Call before {@link #start}.
+     */
+    public void setRaftTerm(LongSupplier term) {
+        this.raftTerm = term;
     }
 
     /** Registers now, then every registerNameServerPeriodMs. */
@@ -144,7 +154,12 @@ public final class NamingRegistrar {
         RegisterBrokerRequestHeader h = new RegisterBrokerRequestHeader(config.brokerName(), config.brokerAddr(),
                 config.brokerClusterName(), config.brokerAddr(), currentBrokerId(), config.nameServerExpiryMs(),
                 null, false, (int) (crc.getValue() & 0x7FFFFFFF));
-        return RemotingCommand.createRequest(RequestCode.REGISTER_BROKER, h).setBody(body);
+        RemotingCommand r = RemotingCommand.createRequest(RequestCode.REGISTER_BROKER, h).setBody(body);
+        LongSupplier term = raftTerm;
+        if (term != null) {
+            r.addExtField("raftTerm", Long.toString(term.getAsLong()));
+        }
+        return r;
     }
 
     private CompletableFuture<Boolean> send(String addr, RemotingCommand request) {

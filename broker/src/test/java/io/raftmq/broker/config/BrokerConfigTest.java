@@ -177,4 +177,18 @@ class BrokerConfigTest {
         assertRejected(with("clientExpiryScanIntervalMs", "120000"), "clientExpiryScanIntervalMs: must be < "
                 + "clientChannelExpiredTimeoutMs (120000)");
     }
+
+    @Test
+    void brokerPeersAreOptionalButMustMatchRaftPeersAndThisBroker() throws Exception {
+        assertThat(BrokerConfig.fromProperties(base(), SRC).brokerPeers()).isEmpty();
+        String ok = "n0-127.0.0.2:10911;n1-127.0.0.1:10921;n2-127.0.0.1:10931";
+        BrokerConfig c = BrokerConfig.fromProperties(with("brokerPeers", ok), SRC);
+        assertThat(c.brokerAddrOf(2)).isEqualTo("127.0.0.1:10921");
+        assertThat(c.brokerAddrOf(9)).isNull();
+        assertRejected(with("brokerPeers", "n0-127.0.0.2:10911;n1-127.0.0.1:10921"),
+                "brokerPeers: must list exactly the ids of raftPeers");
+        assertRejected(with("brokerPeers", "n0-127.0.0.2:10999;n1-127.0.0.1:10921;n2-127.0.0.1:10931"),
+                "brokerPeers: the entry of n0 must be this broker's address 127.0.0.2:10911");
+        assertRejected(with("sendPendingMax", "10"), "sendPendingMax: must be >= sendBatchMessagesMax");
+    }
 }

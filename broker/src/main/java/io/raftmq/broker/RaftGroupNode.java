@@ -1,0 +1,161 @@
+package io.raftmq.broker;
+
+import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.config.Durability;
+import io.raftmq.broker.config.RaftPeer;
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.replication.CommitLogRaftLog;
+import io.raftmq.commitlog.CommitLogConfig;
+import io.raftmq.commitlog.FlushMode;
+import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.commitlog.store.MessageStoreConfig;
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.RaftConfig;
+import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.driver.DurabilityMode;
+import io.raftmq.raft.driver.NanoClock;
+import io.raftmq.raft.driver.RaftAgent;
+import io.raftmq.raft.driver.RaftAgentConfig;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.state.FileHardStateStore;
+import io.raftmq.raft.statemachine.StateMachine;
+import io.raftmq.raft.transport.netty.NettyTransport;
+import io.raftmq.raft.transport.netty.NettyTransportConfig;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Builds the storage and consensus half of a broker from its {@link BrokerConfig}: the {@link MessageStore}
+ * (commit log with the queue-offset stamper, ConsumeQueues, key index) under {@code <storePathRootDir>/store},
+ * the {@link CommitLogRaftLog} over the same commit log, the {@link FileHardStateStore} under {@code raft/}, the
+ * Netty raft transport on this member's raft address, and the {@link RaftAgent}.
+ *
+ * <p>One entry-type constant: message records are {@link EntryType#MESSAGE} for the broker, for the store's
+ * dispatcher and stamper ({@link DispatchConfig#messageRecordType()}) and for the raft log (record type = entry
+ * type); {@link #checkEntryTypes} verifies the three agree at startup.
+ *
+ * <p>Directory layout: {@code store/commitlog/} (log, raft index, checkpoint), {@code store/derived/}
+ * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}.
+ */
+final class RaftGroupNode {
+    /** Recent entries kept by reference for replication and apply. */
+    private static final int TAIL_CACHE_ENTRIES = 8192;
+    /** Derived-data sizes (smaller index files than RocketMQ's 5M slots / 20M entries: files are sparse anyway). */
+    private static final int CONSUME_QUEUE_UNITS_PER_FILE = 300_000;
+    private static final int INDEX_SLOTS = 500_000;
+    private static final int INDEX_ENTRIES = 2_000_000;
+    private static final long DISPATCH_CHECKPOINT_BYTES = 16L << 20;
+    private static final long RECORD_HEADROOM_BYTES = 64 * 1024;
+    private static final int APPEND_MESSAGES_MAX = 65_536;
+
+    final MessageStore store;
+    final CommitLogRaftLog raftLog;
+    final FileHardStateStore hardState;
+    final NettyTransport transport;
+    final RaftAgent agent;
+
+    private RaftGroupNode(MessageStore store, CommitLogRaftLog raftLog, FileHardStateStore hardState,
+                          NettyTransport transport, RaftAgent agent) {
+        this.store = store;
+        this.raftLog = raftLog;
+        this.hardState = hardState;
+        this.transport = transport;
+        this.agent = agent;
+    }
+
+    /** Opens the message store (recovering it); the caller closes it. */
+    static MessageStore openStore(BrokerConfig c) throws IOException {
+        Path root = Path.of(c.storePathRootDir()).resolve("store");
+        int recordMax = recordBytesMax(c);
+        CommitLogConfig log = CommitLogConfig.builder(root.resolve("commitlog"))
+            .segmentBytes(c.commitLogSegmentBytes()).recordBytesMax(recordMax).writeBufferBytes(Math.max(recordMax,
+                4 << 20)).flushMode(FlushMode.ASYNC).flushIntervalMs(c.flushIntervalMs()).build();
+        DispatchConfig dispatch = new DispatchConfig(root.resolve("derived"), EntryType.MESSAGE,
+            CONSUME_QUEUE_UNITS_PER_FILE, INDEX_SLOTS, INDEX_ENTRIES, DISPATCH_CHECKPOINT_BYTES, recordMax);
+        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX));
+        checkEntryTypes(store);
+        return store;
+    }
+
+    /** The largest record: one send of messageSizeMax (plus headers) or a full send batch. */
+    static int recordBytesMax(BrokerConfig c) {
+        long max = Math.max((long) c.messageSizeMax() + RECORD_HEADROOM_BYTES,
+            (long) c.sendBatchBytesMax() + RECORD_HEADROOM_BYTES);
+        return (int) Math.min(max, c.commitLogSegmentBytes());
+    }
+
+    /** The broker, the store's dispatcher/stamper and the raft log must agree on the message record type. */
+    static void checkEntryTypes(MessageStore store) {
+        Verify.state(store.config().dispatch().messageRecordType() == EntryType.MESSAGE,
+            "store message record type differs from EntryType.MESSAGE", store.config().dispatch().messageRecordType(),
+            EntryType.MESSAGE);
+        Verify.state(EntryType.MESSAGE >= Entry.TYPE_APPLICATION_MIN, "MESSAGE must be an application entry type",
+            EntryType.MESSAGE, Entry.TYPE_APPLICATION_MIN);
+        Verify.state(EntryType.RAFT_INTERNAL_MAX + 1 == Entry.TYPE_APPLICATION_MIN, "raft-reserved types differ",
+            EntryType.RAFT_INTERNAL_MAX, Entry.TYPE_APPLICATION_MIN);
+    }
+
+    /**
+     * Opens the raft side over an open store and starts transport and agent. The state machine is rebuilt by
+     * replaying the log from its start (metadata lives in memory; dispatch skips what is already dispatched).
+     */
+    static RaftGroupNode start(BrokerConfig c, MessageStore store, StateMachineFactory sm, long seed) {
+        Path root = Path.of(c.storePathRootDir());
+        CommitLogRaftLog log = new CommitLogRaftLog(store.commitLog(), root.resolve("raft-boundary"),
+            System::currentTimeMillis, TAIL_CACHE_ENTRIES);
+        FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
+        RaftPeer self = c.raftSelf();
+        NettyTransport transport = new NettyTransport(NettyTransportConfig.defaults(self.nodeId(),
+            new InetSocketAddress(self.host(), self.port())));
+        long applied = log.firstIndex() - 1;
+        RaftAgent agent;
+        try {
+            agent = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
+                transport, NanoClock.SYSTEM, new SplittableRandom(seed)::nextInt);
+            for (RaftPeer p : c.otherPeers()) {
+                transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            }
+            transport.start(agent);
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+        agent.start();
+        return new RaftGroupNode(store, log, hs, transport, agent);
+    }
+
+    static MajorityConfig voters(List<RaftPeer> peers) {
+        long[] ids = new long[peers.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = peers.get(i).nodeId();
+        }
+        return MajorityConfig.of(ids);
+    }
+
+    /** Raft agent settings from the broker's: ticks, durability, commit timeout; limits from the raft defaults. */
+    static RaftAgentConfig agentConfig(BrokerConfig c) {
+        RaftAgentConfig d = RaftAgentConfig.defaults(c.raftSelf().nodeId());
+        RaftConfig core = d.raft();
+        int election = (int) (c.raftElectionTimeoutMs() / c.raftTickMs());
+        int heartbeat = (int) (c.raftHeartbeatIntervalMs() / c.raftTickMs());
+        RaftConfig rc = new RaftConfig(core.nodeId(), election, heartbeat, core.inflightAppendsMax(),
+            core.batchBytesMax(), core.batchEntriesMax(), core.uncommittedEntriesMax(), core.checkQuorum(),
+            core.preVote());
+        DurabilityMode mode = c.durability() == Durability.QUORUM_FSYNC ? DurabilityMode.QUORUM_FSYNC
+            : DurabilityMode.QUORUM_MEMORY;
+        return new RaftAgentConfig(rc, c.raftTickMs(), mode, d.inboxMax(), d.proposalQueueMax(),
+            d.proposalsPerCycleMax(), d.inboxPerCycleMax(), c.sendCommitTimeoutMs(), d.commitSaveIntervalMs(),
+            d.stopTransferTimeoutMs());
+    }
+
+    /** Builds the state machine once the applied index is known. */
+    @FunctionalInterface
+    interface StateMachineFactory {
+        StateMachine create(long appliedIndex);
+    }
+}

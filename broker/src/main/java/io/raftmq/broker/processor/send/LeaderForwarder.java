@@ -1,0 +1,88 @@
+package io.raftmq.broker.processor.send;
+
+import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.client.protocol.ExtFields;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.remoting.RemotingClient;
+import io.raftmq.client.remoting.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Relays a send that reached a follower to the group's leader and the leader's answer back to the producer (the
+ * response gets the producer's opaque when it is sent, {@link RequestContext#respond}). The copy carries the
+ * original header fields and body (a retained reference, not a copy), plus {@link #FORWARDED_FIELD} so that a
+ * node that is not the leader either never forwards it again (no loops while leadership moves), and
+ * {@link #BORN_HOST_FIELD} so the stored BORNHOST stays the producer's address.
+ *
+ * <p>No leader known (election in progress, or no {@code brokerPeers} configured): 14 with a remark; the client
+ * retries elsewhere (spec 5.9). Threads: any; answers on the client's event loop.
+ */
+public final class LeaderForwarder {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderForwarder.class);
+    /** extField marking a request a follower already forwarded once. */
+    public static final String FORWARDED_FIELD = "raftmqForwarded";
+    /** extField with the producer's {@code ip:port} on a forwarded request. */
+    public static final String BORN_HOST_FIELD = "raftmqBornHost";
+
+    private final RemotingClient client;
+    private final long timeoutMs;
+    private final LongAdder forwarded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+
+    /** @param timeoutMs how long the leader may take to answer (its commit timeout plus a margin) */
+    public LeaderForwarder(RemotingClient client, long timeoutMs) {
+        this.client = client;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * Forwards {@code request} to {@code leaderAddr} and answers {@code ctx} with the leader's response later;
+     * returns an immediate 14 response when that is impossible, else null ("answered later").
+     */
+    public RemotingCommand forward(RequestContext ctx, RemotingCommand request, String leaderAddr) {
+        ExtFields in = request.extFieldsOrEmpty();
+        if (leaderAddr == null) {
+            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE,
+                "[NOT_LEADER]this broker is a follower and no leader of its group is known");
+        }
+        if (in.get(FORWARDED_FIELD) != null) {
+            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE,
+                "[NOT_LEADER]forwarded send reached a node that is not the leader; leader is " + leaderAddr);
+        }
+        RemotingCommand copy = RemotingCommand.createRequest(request.code());
+        ExtFields out = new ExtFields();
+        for (int i = 0; i < in.size(); i++) {
+            out.put(in.keyAt(i), in.valueAt(i));
+        }
+        out.put(FORWARDED_FIELD, "true");
+        if (ctx.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            out.put(BORN_HOST_FIELD, a.getAddress().getHostAddress() + ":" + a.getPort());
+        }
+        copy.extFields(out).version(request.version()).language(request.language());
+        if (request.body() != null) {
+            copy.setBody(request.body().retain());
+        }
+        forwarded.increment();
+        client.invokeAsync(leaderAddr, copy, timeoutMs).whenComplete((response, e) -> {
+            if (e != null) {
+                failed.increment();
+                LOG.debug("forwarding code {} to leader {} failed: {}", request.code(), leaderAddr, e.toString());
+                ctx.respond(Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE,
+                    "[NOT_LEADER]forwarding to the leader " + leaderAddr + " failed: " + e.getMessage()));
+            } else {
+                ctx.respond(response);
+            }
+        });
+        return null;
+    }
+
+    /** Requests forwarded and forwards that failed, since start. */
+    public long[] stats() {
+        return new long[] {forwarded.sum(), failed.sum()};
+    }
+}

@@ -1,0 +1,221 @@
+package io.raftmq.broker.processor.send;
+
+import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.metadata.Names;
+import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.broker.replication.AppendCallback;
+import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RemotingCommandException;
+import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.body.QueueData;
+import io.raftmq.client.protocol.body.TopicConfig;
+import io.raftmq.client.protocol.header.SendMessageRequestHeader;
+import io.raftmq.client.protocol.header.SendMessageResponseHeader;
+import io.raftmq.client.remoting.RequestContext;
+import io.raftmq.client.remoting.RequestProcessor;
+import io.raftmq.commitlog.message.HostAddress;
+import io.raftmq.commitlog.message.MessageIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320), spec 2.3. In order:
+ * <ol>
+ *   <li>a follower forwards the request to the leader ({@link LeaderForwarder}) or answers 14;</li>
+ *   <li>topic rules: name charset/length (29), system topics (16), unknown topic auto-created from the template
+ *       when allowed (else 17), topic writable (16), queueId in range (29; &lt; 0 = the broker picks);</li>
+ *   <li>size: body (or whole batch body) at most {@code messageSizeMax}, properties at most 32767 bytes (13);</li>
+ *   <li>encode the stored messages ({@link SendEncoder}) and hand them to the {@link SendBatcher};</li>
+ *   <li>after the Raft commit: SUCCESS with the offset msgId(s) (storeHost = this broker's client-facing address +
+ *       physical offset), queueId, the first queue offset, transactionId = UNIQ_KEY, MSG_REGION and TRACE_ON.</li>
+ * </ol>
+ * Failures after validation come from the batcher (14 / 2 / 1, never 12). Not handled yet: transactional half
+ * messages, delay levels, and the DLQ switch of retry-topic sends (they are stored as sent).
+ *
+ * <p>Threads: runs on the send executor; answers from the raft agent thread (commit) or the auto-create future.
+ */
+public final class SendMessageProcessor implements RequestProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(SendMessageProcessor.class);
+    /** The codes this processor serves. */
+    public static final int[] CODES = {RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2,
+        RequestCode.SEND_BATCH_MESSAGE};
+    /** Topics producers may not write (spec 2.3 step 1). */
+    static final Set<String> SYSTEM_TOPICS = Set.of("SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC",
+        "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT");
+    static final String REGION = "DefaultRegion";
+
+    private final BrokerConfig config;
+    private final TopicConfigManager topics;
+    private final SendBatcher batcher;
+    private final LeaderLocator leader;
+    private final LeaderForwarder forwarder;
+    private final HostAddress storeHost;
+    private final LongSupplier clockMs;
+    private final UniqKeys uniqKeys;
+    private final ThreadLocal<SendEncoder> encoders = ThreadLocal.withInitial(SendEncoder::new);
+    private final AtomicInteger queueChooser = new AtomicInteger();
+
+    public SendMessageProcessor(BrokerConfig config, TopicConfigManager topics, SendBatcher batcher,
+                                LeaderLocator leader, LeaderForwarder forwarder, HostAddress storeHost,
+                                LongSupplier clockMs) {
+        this.config = config;
+        this.topics = topics;
+        this.batcher = batcher;
+        this.leader = leader;
+        this.forwarder = forwarder;
+        this.storeHost = storeHost;
+        this.clockMs = clockMs;
+        this.uniqKeys = new UniqKeys(storeHost.ip(), ProcessHandle.current().pid(), clockMs.getAsLong());
+    }
+
+    @Override
+    public RemotingCommand process(RequestContext ctx, RemotingCommand request) throws RemotingCommandException {
+        if (!leader.isLeader()) {
+            return forwarder.forward(ctx, request, leader.leaderBrokerAddr());
+        }
+        SendMessageRequestHeader h = SendMessageRequestHeader.decode(request.code(), request.extFields());
+        try {
+            checkSize(request);
+            TopicConfig tc = topics.get(h.topic());
+            if (tc != null) {
+                store(ctx, request, h, tc);
+                return null;
+            }
+            checkTopicName(h.topic());
+        } catch (SendRejectedException e) {
+            return Replies.error(e.responseCode(), e.getMessage());
+        }
+        autoCreateThenStore(ctx, request, h);
+        return null;
+    }
+
+    private void checkSize(RemotingCommand request) throws SendRejectedException {
+        if (request.bodyLength() > config.messageSizeMax()) {
+            throw new SendRejectedException(ResponseCode.MESSAGE_ILLEGAL, "the message body is "
+                + request.bodyLength() + " bytes, more than messageSizeMax " + config.messageSizeMax());
+        }
+        if (request.bodyLength() == 0) {
+            throw new SendRejectedException(ResponseCode.MESSAGE_ILLEGAL, "the message body is empty");
+        }
+    }
+
+    private static void checkTopicName(String topic) throws SendRejectedException {
+        String bad = Names.checkTopic(topic);
+        if (bad != null) {
+            throw new SendRejectedException(ResponseCode.INVALID_PARAMETER, bad);
+        }
+        if (SYSTEM_TOPICS.contains(topic)) {
+            throw new SendRejectedException(ResponseCode.NO_PERMISSION, "the system topic " + topic
+                + " cannot be sent to");
+        }
+    }
+
+    /** Creates the topic from the template (spec 5.10), then stores; the request is kept alive meanwhile. */
+    private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
+        request.retain();
+        topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0)
+            .orTimeout(config.metadataProposeTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .whenComplete((tc, e) -> {
+                try {
+                    if (e != null) {
+                        ctx.respond(Replies.failure(e));
+                    } else if (tc == null) {
+                        ctx.respond(Replies.error(ResponseCode.TOPIC_NOT_EXIST, "topic " + h.topic()
+                            + " does not exist and auto-creation from " + h.defaultTopic() + " is not allowed"));
+                    } else {
+                        store(ctx, request, h, tc);
+                    }
+                } catch (SendRejectedException ex) {
+                    ctx.respond(Replies.error(ex.responseCode(), ex.getMessage()));
+                } finally {
+                    request.release();
+                }
+            });
+    }
+
+    /** Checks the queue, encodes and submits; the response follows from the batcher's callback. */
+    private void store(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h, TopicConfig tc)
+            throws SendRejectedException {
+        if ((tc.perm() & QueueData.PERM_WRITE) == 0) {
+            throw new SendRejectedException(ResponseCode.NO_PERMISSION, "the topic " + h.topic()
+                + " is not writable (perm " + tc.perm() + ")");
+        }
+        int queues = Math.max(tc.readQueueNums(), tc.writeQueueNums());
+        int queueId = h.queueId() < 0 ? Math.floorMod(queueChooser.getAndIncrement(), Math.max(1,
+            tc.writeQueueNums())) : h.queueId();
+        if (queueId >= queues) {
+            throw new SendRejectedException(ResponseCode.INVALID_PARAMETER, "queueId " + queueId
+                + " is out of range: topic " + h.topic() + " has " + queues + " queues");
+        }
+        HostAddress born = bornHost(ctx, request);
+        ByteBuffer body = request.body().nioBuffer();
+        SendEncoder enc = encoders.get();
+        long now = clockMs.getAsLong();
+        SendEncoder.Encoded e = request.code() == RequestCode.SEND_BATCH_MESSAGE
+            ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
+            : enc.single(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
+        batcher.submit(e.bytes(), e.count(), new Reply(ctx, queueId, e.uniqKey()));
+    }
+
+    /** The producer's address: the socket peer, or the one a forwarding follower passed along. */
+    private static HostAddress bornHost(RequestContext ctx, RemotingCommand request) throws SendRejectedException {
+        String forwarded = request.extFieldsOrEmpty().get(LeaderForwarder.BORN_HOST_FIELD);
+        try {
+            if (forwarded != null) {
+                int colon = forwarded.lastIndexOf(':');
+                return HostAddress.of(new InetSocketAddress(forwarded.substring(0, colon),
+                    Integer.parseInt(forwarded.substring(colon + 1))));
+            }
+            return HostAddress.of((InetSocketAddress) ctx.remoteAddress());
+        } catch (IllegalArgumentException | IndexOutOfBoundsException | ClassCastException e) {
+            throw new SendRejectedException(ResponseCode.MESSAGE_ILLEGAL, "cannot determine the born host: " + e);
+        }
+    }
+
+    /** Answers one send from the batcher's callback. */
+    private final class Reply implements AppendCallback {
+        private final RequestContext ctx;
+        private final int queueId;
+        private final String uniqKey;
+
+        Reply(RequestContext ctx, int queueId, String uniqKey) {
+            this.ctx = ctx;
+            this.queueId = queueId;
+            this.uniqKey = uniqKey;
+        }
+
+        @Override
+        public void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int count) {
+            String msgId;
+            if (count == 1) {
+                msgId = MessageIds.offsetMsgId(storeHost, physicalOffsets[from]);
+            } else {
+                StringBuilder b = new StringBuilder(count * (MessageIds.IPV6_ID_LENGTH + 1));
+                for (int i = 0; i < count; i++) {
+                    b.append(i == 0 ? "" : ",").append(MessageIds.offsetMsgId(storeHost, physicalOffsets[from + i]));
+                }
+                msgId = b.toString();
+            }
+            SendMessageResponseHeader rh = new SendMessageResponseHeader(msgId, queueId, queueOffsets[from], uniqKey,
+                null, null);
+            ctx.respond(rh.toResponse(ResponseCode.SUCCESS, null, REGION, true));
+        }
+
+        @Override
+        public void onFailed(int responseCode, String remark) {
+            if (responseCode != ResponseCode.SERVICE_NOT_AVAILABLE) {
+                LOG.debug("send failed with {}: {}", responseCode, remark);
+            }
+            ctx.respond(Replies.error(responseCode, remark));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.raftmq.broker.replication;
+
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.statemachine.Snapshot;
+import io.raftmq.raft.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The broker's replicated state machine, fed by the raft agent with committed entries in index order:
+ * <pre>
+ *  entry type            | effect of apply
+ * -----------------------+---------------------------------------------------------------------------
+ *  0..15 raft internal   | none (NOOP opens a term, CONFIG is for membership change)
+ *  16 MESSAGE            | MessageStore.dispatchUpToIndex(index): ConsumeQueues and key index now cover
+ *                        | the entry (so they only ever hold committed data), then DispatchListeners run
+ *  17..21 metadata       | MetadataStateMachine.apply (topics, subscription groups, consumer offsets)
+ *  anything else         | IllegalStateException: the node stops rather than diverge from its peers
+ * </pre>
+ * The raft agent runs the proposal callbacks of an entry right after its apply, so a send is answered only once
+ * its messages are committed and dispatched on the leader.
+ *
+ * <p>Snapshots carry the metadata image only ({@link MetadataStateMachine#snapshot}); messages live in the commit
+ * log, which is the Raft log itself. Known limit: a follower that receives an InstallSnapshot (only after log
+ * retention removed entries it still needs) gets the metadata but not the messages below the snapshot.
+ *
+ * <p>Threads: the raft agent thread only (it is also the store's dispatcher thread). Errors: an I/O failure of the
+ * derived data is rethrown as {@link UncheckedIOException}; the agent then stops the node.
+ */
+public final class BrokerStateMachine implements StateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerStateMachine.class);
+
+    private final MessageStore store;
+    private final MetadataStateMachine metadata;
+    private final List<DispatchListener> listeners = new CopyOnWriteArrayList<>();
+    /** Agent thread only: reads topic and queue of dispatched messages. */
+    private final StoredMessage reader = new StoredMessage();
+    /** Invariant: strictly increasing by one per apply (or set by restore). */
+    private long appliedIndex;
+    private long appliedTerm;
+    private long listenerErrors;
+
+    /**
+     * @param appliedIndex the index the state already reflects (0 when the log is replayed from the start)
+     */
+    public BrokerStateMachine(MessageStore store, MetadataStateMachine metadata, long appliedIndex) {
+        this.store = store;
+        this.metadata = metadata;
+        this.appliedIndex = appliedIndex;
+        Verify.state(store.config().dispatch().messageRecordType() == EntryType.MESSAGE,
+            "the store must dispatch records of type MESSAGE", store.config().dispatch().messageRecordType(),
+            EntryType.MESSAGE);
+    }
+
+    /** Adds a listener run after each dispatch of committed messages (agent thread; must not block). */
+    public void addDispatchListener(DispatchListener l) {
+        listeners.add(l);
+    }
+
+    /** Last applied index. Agent thread (racy elsewhere: a metric). */
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public void apply(Entry entry) {
+        Verify.state(entry.index() == appliedIndex + 1, "entries must be applied contiguously", entry.index(),
+            appliedIndex);
+        byte type = (byte) entry.type();
+        if (type == EntryType.MESSAGE) {
+            dispatch(entry);
+        } else if (EntryType.isMetadata(type)) {
+            metadata.apply(entry.index(), type, entry.payload());
+        } else {
+            Verify.state(entry.type() >= 0 && entry.type() <= EntryType.RAFT_INTERNAL_MAX,
+                "unknown entry type: replicas would diverge", entry.type(), entry.index());
+        }
+        appliedIndex = entry.index();
+        appliedTerm = entry.term();
+    }
+
+    private void dispatch(Entry entry) {
+        try {
+            store.dispatchUpToIndex(entry.index());
+        } catch (IOException e) {
+            throw new UncheckedIOException("dispatch of entry " + entry.index() + " failed", e);
+        }
+        if (!listeners.isEmpty()) {
+            notifyQueues(entry.payload());
+        }
+    }
+
+    /** Tells the listeners about each run of one (topic, queueId) among the entry's messages. */
+    private void notifyQueues(byte[] payload) {
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        String lastTopic = null;
+        int lastQueue = -1;
+        for (int at = 0; at < payload.length; at += reader.totalSize()) {
+            reader.wrap(body, at);
+            String topic = reader.topic();
+            int queueId = reader.queueId();
+            if (queueId == lastQueue && topic.equals(lastTopic)) {
+                continue;
+            }
+            lastTopic = topic;
+            lastQueue = queueId;
+            long max = store.consumeQueues().maxOffset(topic, queueId);
+            for (DispatchListener l : listeners) {
+                try {
+                    l.onDispatched(topic, queueId, max);
+                } catch (RuntimeException e) { // pipeline boundary: a listener bug must not stop replication
+                    listenerErrors++;
+                    LOG.error("dispatch listener failed ({} failures so far)", listenerErrors, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Snapshot takeSnapshot() {
+        return new Snapshot(appliedIndex, appliedTerm, metadata.snapshot());
+    }
+
+    @Override
+    public void restore(Snapshot snapshot) {
+        Verify.state(snapshot.index() >= appliedIndex, "snapshot older than the applied state", snapshot.index(),
+            appliedIndex);
+        metadata.restore(snapshot.data());
+        appliedIndex = snapshot.index();
+        appliedTerm = snapshot.term();
+        LOG.warn("restored metadata snapshot at index {}: messages below it are not transferred", snapshot.index());
+    }
+}

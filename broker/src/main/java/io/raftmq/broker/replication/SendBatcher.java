@@ -1,0 +1,320 @@
+package io.raftmq.broker.replication;
+
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.commitlog.CommitLog;
+import io.raftmq.commitlog.CommitLogException;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.raft.Verify;
+import io.raftmq.raft.driver.NotLeaderException;
+import io.raftmq.raft.driver.ProposalCallback;
+import io.raftmq.raft.driver.ProposalException;
+import io.raftmq.raft.driver.ProposalRejectedException;
+import io.raftmq.raft.driver.ProposalTimeoutException;
+import io.raftmq.raft.driver.RaftAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
+
+/**
+ * Turns concurrent sends into few MESSAGE entries and answers each send once its entry is committed.
+ *
+ * <p><b>Batching.</b> At most {@code inflightEntriesMax} MESSAGE entries are proposed and not yet committed. A send
+ * arriving while that window is full waits in a bounded queue ({@code pendingMax}, beyond it 2 SYSTEM_BUSY); when
+ * an entry commits, the waiting sends are packed into the next entry, up to {@code batchBytesMax} bytes and
+ * {@code batchMessagesMax} messages (a single larger send still goes alone). So an idle broker proposes each send
+ * at once, and a loaded one amortises one log write, fsync and AppendEntries over many sends. The entry body is
+ * the sends' stored messages back to back (a lone send's bytes are proposed as they are, without a copy).
+ *
+ * <p><b>Offsets.</b> The commit log's stamper writes QUEUEOFFSET and PHYSICALOFFSET into the record when it is
+ * appended. When the entry commits (after the state machine dispatched it), the callback reads the stamped record
+ * back by index and hands every message's offsets to its send. Nothing is answered before the commit.
+ *
+ * <p>Threads: {@link #submit} from any thread; callbacks and the commit read on the raft agent thread (which owns
+ * {@link #readBuffer}). Failures map to codes as in {@link AppendCallback#onFailed}.
+ */
+public final class SendBatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
+
+    private final RaftAgent agent;
+    private final CommitLog log;
+    private final LongFunction<String> brokerAddrOfNode;
+    private final int batchBytesMax;
+    private final int batchMessagesMax;
+    private final int inflightEntriesMax;
+    private final int pendingMax;
+    private final long commitTimeoutMs;
+    /** Agent thread only: a record read back at commit. */
+    private final ByteBuffer readBuffer;
+
+    // Guarded by this. Invariant: 0 <= inflight <= inflightEntriesMax; waiting.size() <= pendingMax.
+    private final ArrayDeque<Send> waiting = new ArrayDeque<>();
+    private int inflight;
+    private boolean closed;
+
+    private final LongAdder entriesProposed = new LongAdder();
+    private final LongAdder sendsCommitted = new LongAdder();
+    private final LongAdder sendsFailed = new LongAdder();
+
+    /** One send: its stored messages (back to back) and who to tell. */
+    private record Send(byte[] messages, int count, AppendCallback callback) {
+    }
+
+    /**
+     * @param brokerAddrOfNode client-facing address of a Raft node id (null if unknown), for NOT_LEADER remarks
+     * @param commitTimeoutMs  the agent's proposal timeout, named in the remark of timed-out sends
+     */
+    public SendBatcher(RaftAgent agent, CommitLog log, LongFunction<String> brokerAddrOfNode, int batchBytesMax,
+                       int batchMessagesMax, int inflightEntriesMax, int pendingMax, long commitTimeoutMs) {
+        Verify.argument(batchBytesMax > 0 && batchMessagesMax > 0, "batch limits must be positive");
+        Verify.argument(inflightEntriesMax > 0 && pendingMax > 0, "queue limits must be positive");
+        this.agent = agent;
+        this.log = log;
+        this.brokerAddrOfNode = brokerAddrOfNode;
+        this.batchBytesMax = batchBytesMax;
+        this.batchMessagesMax = batchMessagesMax;
+        this.inflightEntriesMax = inflightEntriesMax;
+        this.pendingMax = pendingMax;
+        this.commitTimeoutMs = commitTimeoutMs;
+        this.readBuffer = ByteBuffer.allocate(log.config().recordBytesMax());
+    }
+
+    /**
+     * Queues a send of {@code count} encoded stored messages (PHYSICALOFFSET and QUEUEOFFSET 0: the store stamps
+     * them). {@code messages} is handed over and must not change. The callback runs exactly once.
+     */
+    public void submit(byte[] messages, int count, AppendCallback callback) {
+        Verify.argument(count >= 1, "a send has at least one message");
+        if (messages.length + RecordHeader.HEADER_LENGTH > readBuffer.capacity()) {
+            callback.onFailed(ResponseCode.MESSAGE_ILLEGAL, "the encoded messages (" + messages.length
+                + " bytes) exceed the largest commit log record (" + readBuffer.capacity() + " bytes)");
+            return;
+        }
+        Batch next = null;
+        boolean accepted;
+        boolean wasClosed;
+        synchronized (this) {
+            wasClosed = closed;
+            accepted = !closed && waiting.size() < pendingMax;
+            if (accepted) {
+                waiting.addLast(new Send(messages, count, callback));
+                next = takeIfWindowOpen();
+            }
+        }
+        if (!accepted) {
+            sendsFailed.increment();
+            callback.onFailed(wasClosed ? ResponseCode.SERVICE_NOT_AVAILABLE : ResponseCode.SYSTEM_BUSY,
+                wasClosed ? "broker is shutting down" : "[REJECTREQUEST]too many sends waiting for replication");
+            return;
+        }
+        propose(next);
+    }
+
+    /** Takes the next batch if fewer than inflightEntriesMax entries are outstanding; null otherwise. */
+    private Batch takeIfWindowOpen() {
+        if (inflight >= inflightEntriesMax || waiting.isEmpty()) {
+            return null;
+        }
+        int n = 0;
+        int bytes = 0;
+        int messages = 0;
+        for (Send s : waiting) {
+            if (n > 0 && (bytes + s.messages.length > batchBytesMax || messages + s.count > batchMessagesMax)) {
+                break;
+            }
+            n++;
+            bytes += s.messages.length;
+            messages += s.count;
+        }
+        Send[] sends = new Send[n];
+        for (int i = 0; i < n; i++) {
+            sends[i] = waiting.pollFirst();
+        }
+        inflight++;
+        return new Batch(sends, bytes, messages);
+    }
+
+    private void propose(Batch b) {
+        if (b == null) {
+            return;
+        }
+        entriesProposed.increment();
+        agent.propose(EntryType.MESSAGE, b.payload(), b);
+    }
+
+    /** Called when an entry finished (either way): frees its window slot and proposes what waited meanwhile. */
+    private void entryDone() {
+        Batch next;
+        synchronized (this) {
+            inflight--;
+            Verify.state(inflight >= 0, "inflight went negative", inflight);
+            if (inflight == 0) {
+                notifyAll();
+            }
+            next = closed ? null : takeIfWindowOpen();
+        }
+        propose(next);
+    }
+
+    /** Refuses new sends and fails the waiting ones with 14; entries in flight are answered by the agent. */
+    @Override
+    public void close() {
+        Send[] left;
+        synchronized (this) {
+            closed = true;
+            left = waiting.toArray(new Send[0]);
+            waiting.clear();
+        }
+        for (Send s : left) {
+            sendsFailed.increment();
+            s.callback.onFailed(ResponseCode.SERVICE_NOT_AVAILABLE, "broker is shutting down");
+        }
+    }
+
+    /**
+     * Waits until no entry is in flight (each was committed or failed and its sends answered), at most
+     * {@code timeoutMs}; returns whether that happened. Used by a graceful shutdown after {@link #close}.
+     */
+    public boolean awaitIdle(long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (this) {
+            while (inflight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Metrics: entries proposed, sends committed, sends failed (racy reads). */
+    public long[] stats() {
+        return new long[] {entriesProposed.sum(), sendsCommitted.sum(), sendsFailed.sum()};
+    }
+
+    /** Maps a raft failure to a response code and remark (spec 1.6: never 12). */
+    int failureCode(ProposalException cause) {
+        if (cause instanceof NotLeaderException) {
+            return ResponseCode.SERVICE_NOT_AVAILABLE;
+        }
+        if (cause instanceof ProposalTimeoutException) {
+            return ResponseCode.SYSTEM_ERROR;
+        }
+        if (cause instanceof ProposalRejectedException r) {
+            boolean busy = r.reason() == ProposalRejectedException.Reason.QUEUE_FULL
+                || r.reason() == ProposalRejectedException.Reason.UNCOMMITTED_LIMIT;
+            return busy ? ResponseCode.SYSTEM_BUSY : ResponseCode.SERVICE_NOT_AVAILABLE;
+        }
+        return ResponseCode.SYSTEM_ERROR;
+    }
+
+    String failureRemark(ProposalException cause) {
+        if (cause instanceof NotLeaderException n) {
+            String leader = n.leaderHint() > 0 ? brokerAddrOfNode.apply(n.leaderHint()) : null;
+            return "[NOT_LEADER]this broker is not the leader of its group; leader "
+                + (leader == null ? "unknown" : leader);
+        }
+        if (cause instanceof ProposalTimeoutException) {
+            return "in-sync replicas not enough: not committed within " + commitTimeoutMs + " ms (outcome unknown)";
+        }
+        if (cause instanceof ProposalRejectedException r && failureCode(cause) == ResponseCode.SYSTEM_BUSY) {
+            return "[REJECTREQUEST]replication back-pressure: " + r.reason();
+        }
+        return String.valueOf(cause.getMessage());
+    }
+
+    /** One MESSAGE entry in flight: its sends, in body order. */
+    private final class Batch implements ProposalCallback {
+        private final Send[] sends;
+        private final int bytes;
+        private final int messages;
+
+        Batch(Send[] sends, int bytes, int messages) {
+            this.sends = sends;
+            this.bytes = bytes;
+            this.messages = messages;
+        }
+
+        byte[] payload() {
+            if (sends.length == 1) {
+                return sends[0].messages;
+            }
+            byte[] out = new byte[bytes];
+            int at = 0;
+            for (Send s : sends) {
+                System.arraycopy(s.messages, 0, out, at, s.messages.length);
+                at += s.messages.length;
+            }
+            return out;
+        }
+
+        @Override
+        public void onCommitted(long index, long term) {
+            long[] physical = new long[messages];
+            long[] queue = new long[messages];
+            String error = readOffsets(index, physical, queue);
+            entryDone();
+            int from = 0;
+            for (Send s : sends) {
+                if (error == null) {
+                    sendsCommitted.increment();
+                    s.callback.onCommitted(physical, queue, from, s.count);
+                } else {
+                    sendsFailed.increment();
+                    s.callback.onFailed(ResponseCode.SYSTEM_ERROR, error);
+                }
+                from += s.count;
+            }
+        }
+
+        /** Reads the stamped offsets of the committed entry; returns an error remark, or null. */
+        private String readOffsets(long index, long[] physical, long[] queue) {
+            try {
+                readBuffer.clear();
+                long position = log.position(index);
+                int n = log.entries(index, index + 1, readBuffer);
+                Verify.state(n == 1 && RecordHeader.index(readBuffer, 0) == index, "read back the committed entry",
+                    index, n);
+                Verify.state(RecordHeader.type(readBuffer, 0) == EntryType.MESSAGE, "committed entry type", index,
+                    RecordHeader.type(readBuffer, 0));
+                int end = RecordHeader.HEADER_LENGTH + RecordHeader.bodyLength(readBuffer, 0);
+                int at = RecordHeader.HEADER_LENGTH;
+                for (int i = 0; i < messages; i++) {
+                    physical[i] = readBuffer.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET);
+                    queue[i] = readBuffer.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET);
+                    Verify.state(physical[i] == position + at, "stamped physical offset", physical[i], position + at);
+                    at += readBuffer.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET);
+                }
+                Verify.state(at == end, "entry body holds exactly the batch's messages", at, end);
+                return null;
+            } catch (CommitLogException | IllegalArgumentException e) {
+                LOG.error("cannot read back committed entry {} to answer its sends", index, e);
+                return "stored and committed, but reading back the offsets failed: " + e.getMessage();
+            }
+        }
+
+        @Override
+        public void onFailure(ProposalException cause) {
+            entryDone();
+            int code = failureCode(cause);
+            String remark = failureRemark(cause);
+            for (Send s : sends) {
+                sendsFailed.increment();
+                s.callback.onFailed(code, remark);
+            }
+        }
+    }
+}

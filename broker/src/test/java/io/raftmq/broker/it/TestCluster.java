@@ -1,0 +1,188 @@
+package io.raftmq.broker.it;
+
+import io.raftmq.broker.BrokerController;
+import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.body.BrokerData;
+import io.raftmq.client.protocol.body.TopicRouteData;
+import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
+import io.raftmq.client.protocol.header.SendMessageRequestHeader;
+import io.raftmq.client.remoting.RemotingClient;
+import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.naming.NameServer;
+import io.raftmq.naming.NamingConfig;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Test fixture: an in-process NameServer and a broker group of {@code n} members (each a full
+ * {@link BrokerController}: commit log, raft over loopback TCP, remoting server) on 127.0.0.1 ephemeral ports,
+ * with fast Raft timing (10 ms ticks, 300 ms election timeout) and small segments, plus a RemotingClient.
+ * Waits on conditions with deadlines ({@link #await}), never sleeps blindly.
+ */
+final class TestCluster implements AutoCloseable {
+    static final String GROUP = "broker-a";
+    final NameServer nameServer;
+    final List<BrokerController> brokers = new ArrayList<>();
+    final List<BrokerConfig> configs = new ArrayList<>();
+    final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+
+    TestCluster(Path dir, int members) throws Exception {
+        nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
+        nameServer.start();
+        int[] listen = new int[members];
+        int[] raft = new int[members];
+        for (int i = 0; i < members; i++) {
+            listen[i] = freePort();
+            raft[i] = freePort();
+        }
+        StringBuilder raftPeers = new StringBuilder();
+        StringBuilder brokerPeers = new StringBuilder();
+        for (int i = 0; i < members; i++) {
+            raftPeers.append(i == 0 ? "" : ";").append("n").append(i).append("-127.0.0.1:").append(raft[i]);
+            brokerPeers.append(i == 0 ? "" : ";").append("n").append(i).append("-127.0.0.1:").append(listen[i]);
+        }
+        for (int i = 0; i < members; i++) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("brokerName", GROUP);
+            m.put("listenHost", "127.0.0.1");
+            m.put("listenPort", Integer.toString(listen[i]));
+            m.put("storePathRootDir", dir.resolve("n" + i).toString());
+            m.put("namesrvAddr", "127.0.0.1:" + nameServer.port());
+            m.put("raftPeers", raftPeers.toString());
+            m.put("brokerPeers", brokerPeers.toString());
+            m.put("raftSelfId", "n" + i);
+            m.put("raftTickMs", "10");
+            m.put("raftHeartbeatIntervalMs", "50");
+            m.put("raftElectionTimeoutMs", "300");
+            m.put("commitLogSegmentBytes", Integer.toString(4 << 20));
+            m.put("messageSizeMax", Integer.toString(256 << 10));
+            m.put("sendBatchBytesMax", Integer.toString(1 << 20));
+            m.put("registerNameServerPeriodMs", "5000");
+            m.put("registerNameServerTimeoutMs", "3000");
+            m.put("nameServerExpiryMs", "30000");
+            configs.add(BrokerConfig.fromProperties(m, "test-n" + i));
+        }
+        client.start();
+    }
+
+    /** Starts every member (in parallel is not needed: start returns once the member serves). */
+    TestCluster startAll() throws Exception {
+        for (BrokerConfig c : configs) {
+            BrokerController b = new BrokerController(c);
+            brokers.add(b);
+            b.start();
+        }
+        return this;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
+    String namesrv() {
+        return "127.0.0.1:" + nameServer.port();
+    }
+
+    /** The single running member that is leader, or null. */
+    BrokerController leader() {
+        BrokerController found = null;
+        for (BrokerController b : brokers) {
+            if (b.isStarted() && b.isLeader()) {
+                if (found != null) {
+                    return null;
+                }
+                found = b;
+            }
+        }
+        return found;
+    }
+
+    /** A running member that is not the leader. */
+    BrokerController follower() {
+        for (BrokerController b : brokers) {
+            if (b.isStarted() && !b.isLeader()) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Waits until a leader is elected and the NameServer routes TBW102's id 0 to it; returns the leader. */
+    BrokerController awaitLeaderRegistered(long timeoutMs) throws Exception {
+        await(timeoutMs, "a leader registered as brokerId 0", () -> {
+            BrokerController l = leader();
+            return l != null && l.config().brokerAddr().equals(routedMaster("TBW102"));
+        });
+        return leader();
+    }
+
+    /** The address the NameServer gives as brokerId 0 of our group for {@code topic}, or null. */
+    String routedMaster(String topic) {
+        RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
+            new GetRouteInfoRequestHeader(topic, null));
+        try {
+            RemotingCommand r = client.invokeSync(namesrv(), req, 2000);
+            try {
+                if (r.code() != ResponseCode.SUCCESS) {
+                    return null;
+                }
+                for (BrokerData bd : TopicRouteData.decode(r.bodyBytes()).brokerDatas()) {
+                    if (bd.brokerName().equals(GROUP)) {
+                        return bd.brokerAddrs().get(BrokerData.MASTER_ID);
+                    }
+                }
+                return null;
+            } finally {
+                r.release();
+            }
+        } catch (Exception e) { // test helper: any failure means "not routed yet"
+            return null;
+        }
+    }
+
+    /** A SEND_MESSAGE_V2 request for one message. */
+    static RemotingCommand sendRequest(String topic, int queueId, String body, String uniqKey) {
+        String props = "UNIQ_KEY\u0001" + uniqKey + "\u0002WAIT\u0001true\u0002TAGS\u0001TagA\u0002";
+        SendMessageRequestHeader h = new SendMessageRequestHeader("PG", topic, "TBW102", 4, queueId, 0,
+            System.currentTimeMillis(), 0, props, 0, false, false, null, GROUP);
+        return RemotingCommand.createRequest(RequestCode.SEND_MESSAGE_V2, h.asV2())
+            .setBody(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Polls {@code condition} until true or the deadline passes (then fails with {@code what}). */
+    static void await(long timeoutMs, String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.shutdown();
+        for (BrokerController b : brokers) {
+            if (b.isStarted()) {
+                b.shutdown();
+            }
+        }
+        nameServer.shutdown();
+    }
+}

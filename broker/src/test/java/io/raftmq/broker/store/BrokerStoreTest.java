@@ -1,0 +1,261 @@
+package io.raftmq.broker.store;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.raftmq.commitlog.message.StoredMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Goal: BrokerStore serves exactly the committed (dispatched) messages of a real MessageStore with the statuses,
+ * next offsets, tag filtering and caps of spec 2.4, and answers the time/offset/lookup queries of 2.5/2.10.
+ * Method: a StoreFixture in a temp dir; the test appends records and "commits" them by dispatching; bodies are
+ * decoded with H2's flyweight and compared by topic, stamped queue offset and message number.
+ */
+class BrokerStoreTest {
+    @TempDir
+    Path dir;
+    StoreFixture fx;
+    BrokerStore bs;
+
+    @BeforeEach
+    void open() throws Exception {
+        fx = new StoreFixture(dir);
+        bs = new BrokerStore(fx.store, StoreReadConfig.defaults(), ByteBufAllocator.DEFAULT);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fx.close();
+    }
+
+    private static List<String> take(PullResult r) {
+        ByteBuf body = r.takeBody();
+        if (body == null) {
+            return List.of();
+        }
+        try {
+            ByteBuffer copy = ByteBuffer.allocate(body.readableBytes());
+            body.getBytes(body.readerIndex(), copy);
+            return StoreFixture.describe(copy.flip());
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
+    void foundReturnsCommittedMessagesInOrderWithNextOffset() throws Exception {
+        fx.append("T", 0, "TagA", 5);
+        fx.commit();
+        PullResult r = bs.pull("T", 0, 1, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        assertThat(r.status()).isEqualTo(PullStatus.FOUND);
+        assertThat(r.nextBeginOffset()).isEqualTo(5);
+        assertThat(r.minOffset()).isZero();
+        assertThat(r.maxOffset()).isEqualTo(5);
+        assertThat(r.messageCount()).isEqualTo(4);
+        assertThat(take(r)).containsExactly("T@1:m1", "T@2:m2", "T@3:m3", "T@4:m4");
+    }
+
+    @Test
+    void boundaryStatusesFollowTheSpecTable() throws Exception {
+        assertThat(bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ALL).status()).isEqualTo(PullStatus.NO_MESSAGE_IN_QUEUE);
+        PullResult unknownAt5 = bs.pull("T", 0, 5, 32, 1 << 20, TagFilter.ALL);
+        assertThat(unknownAt5.status()).isEqualTo(PullStatus.NO_MESSAGE_IN_QUEUE);
+        assertThat(unknownAt5.nextBeginOffset()).isZero();
+        fx.append("T", 0, "TagA", 3);
+        fx.commit();
+        PullResult one = bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL);
+        assertThat(one.status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_ONE);
+        assertThat(one.nextBeginOffset()).isEqualTo(3);
+        PullResult badly = bs.pull("T", 0, 9, 32, 1 << 20, TagFilter.ALL);
+        assertThat(badly.status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_BADLY);
+        assertThat(badly.nextBeginOffset()).isEqualTo(3);
+        assertThat(badly.maxOffset()).isEqualTo(3);
+    }
+
+    @Test
+    void undispatchedDataIsNeverServed() throws Exception {
+        fx.append("T", 0, "TagA", 3);
+        fx.commit();
+        fx.append("T", 0, "TagA", 2); // appended, not committed
+        assertThat(bs.maxOffset("T", 0)).isEqualTo(3);
+        PullResult r = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ALL);
+        assertThat(take(r)).containsExactly("T@0:m0", "T@1:m1", "T@2:m2");
+        assertThat(r.nextBeginOffset()).isEqualTo(3);
+        assertThat(bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL).status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_ONE);
+        long uncommittedPhys = fx.physicalOffsets.get(3);
+        assertThat(bs.viewMessage(uncommittedPhys)).isNull();
+        fx.commit();
+        assertThat(take(bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL))).containsExactly("T@3:m3", "T@4:m4");
+    }
+
+    @Test
+    void tagFilterSkipsOtherTagsAndReportsRetryWhenNothingMatches() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            fx.append("T", 0, i % 2 == 0 ? "TagA" : "TagB", 1);
+        }
+        fx.commit();
+        PullResult a = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ofExpression("TagA"));
+        assertThat(take(a)).containsExactly("T@0:m0", "T@2:m2", "T@4:m4");
+        assertThat(a.nextBeginOffset()).isEqualTo(6);
+        PullResult both = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ofExpression(" TagA || TagB "));
+        assertThat(both.messageCount()).isEqualTo(6);
+        both.release();
+        PullResult none = bs.pull("T", 0, 1, 32, 1 << 20, TagFilter.ofExpression("TagC"));
+        assertThat(none.status()).isEqualTo(PullStatus.NO_MATCHED_MESSAGE);
+        assertThat(none.nextBeginOffset()).isEqualTo(6);
+        assertThat(TagFilter.ofExpression("*").matchesAll()).isTrue();
+        assertThat(TagFilter.ofExpression("").matchesAll()).isTrue();
+        assertThat(TagFilter.ofExpression("TagA").matches(2598919)).isTrue();
+    }
+
+    @Test
+    void messageAndByteCapsLimitTheAnswerButNeverBelowOneMessage() throws Exception {
+        fx.append("T", 0, "TagA", 40);
+        fx.commit();
+        PullResult capped = bs.pull("T", 0, 0, 1000, Integer.MAX_VALUE, TagFilter.ALL);
+        assertThat(capped.messageCount()).isEqualTo(32); // pullMessagesMax
+        assertThat(capped.nextBeginOffset()).isEqualTo(32);
+        capped.release();
+        PullResult two = bs.pull("T", 0, 0, 2, Integer.MAX_VALUE, TagFilter.ALL);
+        assertThat(take(two)).containsExactly("T@0:m0", "T@1:m1");
+        PullResult first = bs.pull("T", 0, 5, 1, Integer.MAX_VALUE, TagFilter.ALL);
+        int size = first.bodyBytes(); // messages 5..9 all have the same size (keys "k5 common" .. "k9 common")
+        first.release();
+        PullResult bytes = bs.pull("T", 0, 5, 32, 3 * size - 1, TagFilter.ALL);
+        assertThat(bytes.messageCount()).isEqualTo(2);
+        assertThat(bytes.bodyBytes()).isLessThanOrEqualTo(3 * size - 1);
+        assertThat(bytes.nextBeginOffset()).isEqualTo(7);
+        bytes.release();
+        PullResult tiny = bs.pull("T", 0, 5, 32, 1, TagFilter.ALL);
+        assertThat(tiny.messageCount()).isEqualTo(1);
+        tiny.release();
+        BrokerStore small = new BrokerStore(fx.store, new StoreReadConfig(4, 2 * size, 100, 4096, 1, 64, 32),
+                ByteBufAllocator.DEFAULT);
+        PullResult cfg = small.pull("T", 0, 0, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        assertThat(cfg.messageCount()).isEqualTo(2);
+        cfg.release();
+    }
+
+    @Test
+    void interleavedBatchRecordsAcrossSegmentsAreSlicedExactly() throws Exception {
+        List<String> expectA = new ArrayList<>();
+        int n = 0;
+        for (int r = 0; r < 150; r++) {
+            byte[] a = fx.message("A", 1, "TagA", "ka", 300 + r * 7 % 200);
+            expectA.add("A@" + r + ":m" + n++);
+            byte[] b = fx.message("B", 0, "TagB", "kb", 900);
+            n++;
+            fx.appendRecord(a, b);
+            if (r % 10 == 0) {
+                fx.appendOther();
+            }
+        }
+        fx.commit();
+        assertThat(fx.store.commitLog().endPosition()).isGreaterThan(3 * 64 * 1024); // several segments
+        List<String> got = new ArrayList<>();
+        long offset = 0;
+        while (offset < 150) {
+            PullResult r = bs.pull("A", 1, offset, 7, Integer.MAX_VALUE, TagFilter.ALL);
+            assertThat(r.status()).isEqualTo(PullStatus.FOUND);
+            got.addAll(take(r));
+            offset = r.nextBeginOffset();
+        }
+        assertThat(got).isEqualTo(expectA);
+        assertThat(bs.maxOffset("B", 0)).isEqualTo(150);
+    }
+
+    @Test
+    void timesAndSearchByTimestamp() throws Exception {
+        fx.append("T", 0, "TagA", 5); // store times BASE + 0, 1000, ..., 4000
+        fx.commit();
+        long base = StoreFixture.BASE_TS;
+        assertThat(bs.earliestStoreTime("T", 0)).isEqualTo(base);
+        assertThat(bs.lastStoreTime("T", 0)).isEqualTo(base + 4000);
+        assertThat(bs.storeTimeAt("T", 0, 2)).isEqualTo(base + 2000);
+        assertThat(bs.storeTimeAt("T", 0, 5)).isEqualTo(-1);
+        assertThat(bs.earliestStoreTime("nope", 0)).isEqualTo(-1);
+        assertThat(bs.searchOffset("T", 0, base + 1500, false)).isEqualTo(2);
+        assertThat(bs.searchOffset("T", 0, base + 2000, false)).isEqualTo(2);
+        assertThat(bs.searchOffset("T", 0, base + 1500, true)).isEqualTo(1);
+        assertThat(bs.searchOffset("T", 0, base + 2000, true)).isEqualTo(2);
+        assertThat(bs.searchOffset("T", 0, base + 99_000, false)).isEqualTo(5);
+        assertThat(bs.searchOffset("T", 0, base + 99_000, true)).isEqualTo(4);
+        assertThat(bs.searchOffset("T", 0, 0, false)).isZero();
+        assertThat(bs.searchOffset("T", 0, 0, true)).isZero();
+        assertThat(bs.searchOffset("nope", 3, base, false)).isZero();
+    }
+
+    @Test
+    void viewByPhysicalOffsetAndRejectBogusOffsets() throws Exception {
+        fx.append("T", 0, "TagA", 3);
+        fx.commit();
+        long phys = fx.physicalOffsets.get(1);
+        ByteBuf m = bs.viewMessage(phys);
+        try {
+            ByteBuffer copy = ByteBuffer.allocate(m.readableBytes());
+            m.getBytes(m.readerIndex(), copy);
+            assertThat(StoreFixture.describe(copy.flip())).containsExactly("T@1:m1");
+            assertThat(new StoredMessage().wrap(copy, 0).physicalOffset()).isEqualTo(phys);
+        } finally {
+            m.release();
+        }
+        assertThat(bs.viewMessage(phys + 1)).isNull();
+        assertThat(bs.viewMessage(phys - 48)).isNull();
+        assertThat(bs.viewMessage(-5)).isNull();
+        assertThat(bs.viewMessage(Long.MAX_VALUE)).isNull();
+        assertThat(bs.viewMessage(bs.committedPosition() - 3)).isNull();
+    }
+
+    @Test
+    void queryByKeyAndUniqueKeyRechecksTopicAndKey() throws Exception {
+        fx.append("T", 0, "TagA", 3); // keys "k0 common", "k1 common", "k2 common"
+        fx.append("U", 0, "TagA", 1); // key "k3 common" on another topic
+        fx.commit();
+        QueryResult byKey = bs.queryMessages("T", "common", 64, 0, Long.MAX_VALUE, false);
+        assertThat(byKey.messageCount()).isEqualTo(3);
+        assertThat(byKey.indexLastUpdatePhyoffset()).isEqualTo(bs.committedPosition());
+        assertThat(byKey.indexLastUpdateTimestamp()).isEqualTo(StoreFixture.BASE_TS + 2000);
+        assertThat(describe(byKey.body())).containsExactlyInAnyOrder("T@0:m0", "T@1:m1", "T@2:m2");
+        QueryResult one = bs.queryMessages("T", "k1", 64, 0, Long.MAX_VALUE, false);
+        assertThat(describe(one.body())).containsExactly("T@1:m1");
+        QueryResult uniq = bs.queryMessages("T", StoreFixture.uniqKey(2), 64, 0, Long.MAX_VALUE, true);
+        assertThat(describe(uniq.body())).containsExactly("T@2:m2");
+        QueryResult otherTopic = bs.queryMessages("T", "k3", 64, 0, Long.MAX_VALUE, false);
+        assertThat(otherTopic.messageCount()).isZero();
+        assertThat(otherTopic.body()).isNull();
+        QueryResult limited = bs.queryMessages("T", "common", 2, 0, Long.MAX_VALUE, false);
+        assertThat(limited.messageCount()).isEqualTo(2);
+        limited.body().release();
+    }
+
+    private static List<String> describe(ByteBuf body) {
+        try {
+            ByteBuffer copy = ByteBuffer.allocate(body.readableBytes());
+            body.getBytes(body.readerIndex(), copy);
+            return StoreFixture.describe(copy.flip());
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
+    void storeViewBoundsAreZeroForUnknownQueues() throws Exception {
+        assertThat(bs.minOffset("nope", 0)).isZero();
+        assertThat(bs.maxOffset("nope", 0)).isZero();
+        fx.append("T", 2, "TagA", 4);
+        fx.commit();
+        assertThat(bs.minOffset("T", 2)).isZero();
+        assertThat(bs.maxOffset("T", 2)).isEqualTo(4);
+        assertThat(bs.maxOffset("T", 1)).isZero();
+    }
+}
