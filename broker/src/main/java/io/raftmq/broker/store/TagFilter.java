@@ -47,7 +47,8 @@ public final class TagFilter {
     /** The filter of a registered subscription (its codeSet; its expression when the codeSet is empty). */
     public static TagFilter of(SubscriptionData s) {
         if (s == null || s.subString() == null || s.subString().isBlank()
-                || s.subString().trim().equals(SubscriptionData.SUB_ALL) || s.tagsSet().contains(SubscriptionData.SUB_ALL)) {
+                || s.subString().trim().equals(SubscriptionData.SUB_ALL)
+                || s.tagsSet().contains(SubscriptionData.SUB_ALL)) {
             return ALL;
         }
         List<Integer> codeSet = s.codeSet();

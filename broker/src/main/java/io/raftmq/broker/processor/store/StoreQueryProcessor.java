@@ -41,8 +41,10 @@ import java.util.TreeSet;
 /**
  * The store-backed queries, answered from committed data on any member (spec 2.5, 2.10, 2.11):
  * <pre>
- *  29 SEARCH_OFFSET_BY_TIMESTAMP  offset (LOWER / UPPER boundary)      30 GET_MAX_OFFSET   offset (0 if unknown)
- *  31 GET_MIN_OFFSET              offset (0 if never truncated)        32 GET_EARLIEST_MSG_STORETIME timestamp (-1 none)
+ *  29 SEARCH_OFFSET_BY_TIMESTAMP  offset (LOWER / UPPER boundary)
+ *  30 GET_MAX_OFFSET              offset (0 if unknown or empty)
+ *  31 GET_MIN_OFFSET              offset (0 if never truncated)
+ *  32 GET_EARLIEST_MSG_STORETIME  timestamp (-1 if the queue has no message)
  *  33 VIEW_MESSAGE_BY_ID          body = one stored message, or 1 "can not find message by the offset, N"
  *  12 QUERY_MESSAGE               0 + body, or 22; both with indexLastUpdateTimestamp / indexLastUpdatePhyoffset
  * 202 GET_TOPIC_STATS_INFO        TopicStatsTable per write queue {min, max, lastUpdateTimestamp}; 17 if unknown
