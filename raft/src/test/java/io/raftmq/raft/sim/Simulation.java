@@ -287,7 +287,10 @@ final class Simulation {
         if (!healed) {
             schedule(now + 100 + random.nextInt(600), Kind.CRASH, 0, null);
         }
-        SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+        long leader = currentLeader();
+        // Half of the crashes hit the leader: the interesting histories (figure 8 of the paper) need them.
+        SimNode n = leader != 0 && random.nextBoolean() ? nodes[(int) leader]
+            : nodes[1 + random.nextInt(nodes.length - 1)];
         if (!n.up || healed) {
             return;
         }
