@@ -52,6 +52,7 @@ class SimulationTest {
         long committed = 0;
         long failed = 0;
         long livenessTicksMax = 0;
+        long catchUpTicksMax = 0;
         long snapshots = 0;
         long crashes = 0;
         long elections = 0;
@@ -67,13 +68,15 @@ class SimulationTest {
             committed += o.committed();
             failed += o.failed();
             livenessTicksMax = Math.max(livenessTicksMax, o.livenessTicks());
+            catchUpTicksMax = Math.max(catchUpTicksMax, o.catchUpTicks());
             snapshots += o.snapshotsInstalled();
             crashes += o.crashes();
             elections += o.maxTerm();
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed, slowest convergence {} ticks,"
-            + " {} snapshots installed, {} crashes, {} terms", count, base, elapsedMs, committed, failed,
-            livenessTicksMax, snapshots, crashes, elections);
+        LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed; after healing at most {} ticks"
+            + " to resolve every proposal, {} ticks until every node caught up; {} snapshots installed, {} crashes,"
+            + " {} terms", count, base, elapsedMs, committed, failed, livenessTicksMax, catchUpTicksMax, snapshots,
+            crashes, elections);
     }
 }
