@@ -66,6 +66,8 @@ final class Replication {
         if (ents.isEmpty() && !sendIfEmpty) {
             return false;
         }
+        Verify.state(ents.isEmpty() || ents.get(0).index() == pr.next(), "batch must start at next", pr.next(),
+            ents.isEmpty() ? 0 : ents.get(0).index());
         node.outbox().early(new AppendEntries(node.id(), to, node.state().term(), prevIndex, prevTerm, ents,
             log.committed()));
         long last = ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index();
@@ -94,6 +96,8 @@ final class Replication {
             onReject(leader, m, pr);
             return;
         }
+        Verify.state(m.index() <= node.log().lastIndex(), "follower acknowledged past the leader's log", m.index(),
+            node.log().lastIndex());
         if (!pr.maybeUpdate(m.index())) {
             return;
         }
@@ -175,6 +179,7 @@ final class Replication {
         }
         long lastNew = log.maybeAppend(m.prevLogIndex(), m.prevLogTerm(), m.leaderCommit(), m.entries());
         if (lastNew >= 0) {
+            Verify.state(lastNew <= log.lastIndex(), "matched index past the log", lastNew, log.lastIndex());
             node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, lastNew, false, 0, 0));
             return;
         }

@@ -28,6 +28,8 @@ import java.util.SplittableRandom;
 final class Simulation {
     static final int SAFETY_TICKS = 300;
     static final int LIVENESS_TICKS = 300;
+    /** Bound for every node, however far behind, to apply the probe (catch-up is paced by the batch limits). */
+    static final int CATCH_UP_TICKS = 1500;
     private static final int TRACE_MAX = Integer.getInteger("sim.trace", 80);
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
@@ -54,6 +56,7 @@ final class Simulation {
     private long events;
     private boolean healed;
     private long healTime;
+    private long resolvedAt = -1;
     private ProposalTracker.Accepted probe;
     private boolean probeCommitted;
     private boolean partitioned;
@@ -63,7 +66,7 @@ final class Simulation {
     Simulation(long seed) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.swarm = Swarm.draw(random);
+        this.swarm = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
         int n = swarm.nodes();
         this.nodes = new SimNode[n + 1];
         long[] ids = new long[n];
@@ -77,7 +80,7 @@ final class Simulation {
 
     /** Result of a successful run, for reporting. */
     record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks,
-                   int snapshotsInstalled, int crashes, long maxTerm) {
+                   long catchUpTicks, int snapshotsInstalled, int crashes, long maxTerm) {
     }
 
     Outcome run() {
@@ -103,22 +106,30 @@ final class Simulation {
                 healAll();
             }
             now = ev.time;
-            if (healed && now - healTime > (long) LIVENESS_TICKS * Swarm.TICK_UNITS) {
-                throw new AssertionError("liveness: not converged " + LIVENESS_TICKS + " ticks after healing ("
+            if (healed && resolvedAt < 0 && now - healTime > (long) LIVENESS_TICKS * Swarm.TICK_UNITS) {
+                throw new AssertionError("liveness: proposals not resolved " + LIVENESS_TICKS + " ticks after healing ("
                     + proposals.unresolvedCount() + " proposals unresolved, probe=" + probe + ", committed="
                     + probeCommitted + ", leaders=" + describeLeaders() + ")");
+            }
+            if (healed && now - healTime > (long) CATCH_UP_TICKS * Swarm.TICK_UNITS) {
+                throw new AssertionError("liveness: nodes not caught up " + CATCH_UP_TICKS + " ticks after healing ("
+                    + describeLeaders() + ", probe=" + probe + ")");
             }
             events++;
             remember(ev);
             handle(ev);
             checkAfterEvent();
-            if (healed && converged()) {
+            if (healed && resolvedAt < 0 && resolved()) {
+                resolvedAt = now;
+            }
+            if (healed && resolvedAt >= 0 && caughtUp()) {
                 long maxTerm = 0;
                 for (int i = 1; i < nodes.length; i++) {
                     maxTerm = Math.max(maxTerm, nodes[i].raft.term());
                 }
                 return new Outcome(seed, swarm, events, proposals.committedCount(), proposals.failedCount(),
-                    (now - healTime) / Swarm.TICK_UNITS, snapshotsInstalled, crashes, maxTerm);
+                    (resolvedAt - healTime) / Swarm.TICK_UNITS, (now - healTime) / Swarm.TICK_UNITS,
+                    snapshotsInstalled, crashes, maxTerm);
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -133,7 +144,7 @@ final class Simulation {
         long applied = durable == null ? 0 : durable.index();
         SplittableRandom nodeRandom = random.split();
         RaftConfig config = new RaftConfig(n.id, 10, 2, swarm.inflightAppendsMax(), 512,
-            swarm.batchEntriesMax(), 32, true, true);
+            swarm.batchEntriesMax(), 32, swarm.checkQuorum(), swarm.preVote());
         SimStateMachine sm = n.stateMachine;
         n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
         n.up = true;
@@ -287,7 +298,10 @@ final class Simulation {
         if (!healed) {
             schedule(now + 100 + random.nextInt(600), Kind.CRASH, 0, null);
         }
-        SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+        long leader = currentLeader();
+        // Half of the crashes hit the leader: the interesting histories (figure 8 of the paper) need them.
+        SimNode n = leader != 0 && random.nextBoolean() ? nodes[(int) leader]
+            : nodes[1 + random.nextInt(nodes.length - 1)];
         if (!n.up || healed) {
             return;
         }
@@ -453,10 +467,13 @@ final class Simulation {
         }
     }
 
-    private boolean converged() {
-        if (!probeCommitted || proposals.unresolvedCount() > 0) {
-            return false;
-        }
+    /** A leader committed a proposal made after healing, and every accepted proposal is resolved. */
+    private boolean resolved() {
+        return probeCommitted && proposals.unresolvedCount() == 0;
+    }
+
+    /** Every node applied the probe. */
+    private boolean caughtUp() {
         for (int i = 1; i < nodes.length; i++) {
             if (nodes[i].stateMachine.appliedIndex() < probe.index()) {
                 return false;

@@ -9,10 +9,15 @@ import java.util.SplittableRandom;
  */
 record Swarm(int nodes, double dropRate, double duplicateRate, int delayMaxUnits, int fsyncMaxUnits,
              boolean partitions, boolean crashes, boolean pauses, boolean transfers, int snapshotEvery,
-             int proposeGapMaxUnits, int batchEntriesMax, int inflightAppendsMax) {
+             int proposeGapMaxUnits, int batchEntriesMax, int inflightAppendsMax, boolean checkQuorum,
+             boolean preVote) {
     static final int TICK_UNITS = 10;
 
-    static Swarm draw(SplittableRandom r) {
+    /**
+     * Draws the mix from the run's random stream; the Raft options come from {@code options}, a separate stream,
+     * so that varying them does not change the fault schedule of a seed.
+     */
+    static Swarm draw(SplittableRandom r, SplittableRandom options) {
         double[] drops = {0, 0, 0.01, 0.05, 0.2};
         double[] dups = {0, 0, 0.02, 0.1};
         int[] delays = {2, 5, 10, 20};
@@ -29,6 +34,8 @@ record Swarm(int nodes, double dropRate, double duplicateRate, int delayMaxUnits
             snapshots[r.nextInt(snapshots.length)],
             5 + r.nextInt(40),
             r.nextInt(3) == 0 ? 1 + r.nextInt(2) : 8,
-            r.nextInt(3) == 0 ? 1 : 4);
+            r.nextInt(3) == 0 ? 1 : 4,
+            options.nextInt(4) > 0,
+            options.nextInt(4) > 0);
     }
 }
