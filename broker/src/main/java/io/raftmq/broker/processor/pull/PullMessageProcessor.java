@@ -9,6 +9,7 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.clients.Replies;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.PullResult;
+import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
 import io.raftmq.broker.store.TagFilter;
 import io.raftmq.client.protocol.RemotingCommand;
@@ -181,13 +182,21 @@ public final class PullMessageProcessor implements RequestProcessor {
             return Replies.error(ResponseCode.SYSTEM_BUSY, "[PULL]too many pull requests held, retry later");
         }
         progress.update(h.consumerGroup(), h.topic(), h.queueId(), r.nextBeginOffset());
-        RemotingCommand response = RemotingCommand.createResponse(code, r.status().name(),
-                new PullMessageResponseHeader(0, r.nextBeginOffset(), r.minOffset(), r.maxOffset(), null, 0, 0,
-                        null));
+        RemotingCommand response = response(code, r.status(), r.nextBeginOffset(), r.minOffset(), r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
             response.setBody(r.takeBody());
         }
         return response;
+    }
+
+    /**
+     * A 0/19/20/21 pull response without body: remark = status name, header with the four required fields plus
+     * topicSysFlag/groupSysFlag 0 and no offsetDelta (vectors 30, 32).
+     */
+    static RemotingCommand response(int code, PullStatus status, long nextBeginOffset, long minOffset,
+                                    long maxOffset) {
+        return RemotingCommand.createResponse(code, status.name(),
+                new PullMessageResponseHeader(0, nextBeginOffset, minOffset, maxOffset, null, 0, 0, null));
     }
 
     private void commitPiggybackedOffset(PullMessageRequestHeader h) {
