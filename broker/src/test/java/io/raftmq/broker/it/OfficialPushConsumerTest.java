@@ -56,8 +56,9 @@ class OfficialPushConsumerTest {
                     return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                 });
                 consumer.start();
-                // 45 s: a missed first rebalance is retried by the client after 20 s
-                TestCluster.await(45_000, "every sent message consumed", () -> received.containsAll(sent));
+                // tight: the first rebalance and pulls take ~1 s; a stall (e.g. pulls refused with 25 after a skipped
+                // heartbeat, see PullMessageProcessor) would last until the client's next 20/30 s timer
+                TestCluster.await(8_000, "every sent message consumed", () -> received.containsAll(sent));
                 assertThat(received).isEqualTo(sent);
             } finally {
                 consumer.shutdown();

@@ -30,14 +30,14 @@ import java.util.function.BooleanSupplier;
  * with fast Raft timing (10 ms ticks, 300 ms election timeout) and small segments, plus a RemotingClient.
  * Waits on conditions with deadlines ({@link #await}), never sleeps blindly.
  */
-final class TestCluster implements AutoCloseable {
-    static final String GROUP = "broker-a";
-    final NameServer nameServer;
-    final List<BrokerController> brokers = new ArrayList<>();
-    final List<BrokerConfig> configs = new ArrayList<>();
-    final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+public final class TestCluster implements AutoCloseable {
+    public static final String GROUP = "broker-a";
+    public final NameServer nameServer;
+    public final List<BrokerController> brokers = new ArrayList<>();
+    public final List<BrokerConfig> configs = new ArrayList<>();
+    public final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
 
-    TestCluster(Path dir, int members) throws Exception {
+    public TestCluster(Path dir, int members) throws Exception {
         nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
         nameServer.start();
         int[] listen = new int[members];
@@ -77,13 +77,33 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Starts every member (in parallel is not needed: start returns once the member serves). */
-    TestCluster startAll() throws Exception {
+    public TestCluster startAll() throws Exception {
         for (BrokerConfig c : configs) {
             BrokerController b = new BrokerController(c);
             brokers.add(b);
             b.start();
         }
         return this;
+    }
+
+    /**
+     * Restarts member {@code i} on the same configuration (same ports and store directory) after a graceful
+     * {@link BrokerController#shutdown} of its previous instance, if still running.
+     */
+    public BrokerController restart(int i) throws Exception {
+        BrokerController old = brokers.get(i);
+        if (old.isStarted()) {
+            old.shutdown();
+        }
+        BrokerController b = new BrokerController(configs.get(i));
+        brokers.set(i, b);
+        b.start();
+        return b;
+    }
+
+    /** Index of {@code b} among the members. */
+    public int indexOf(BrokerController b) {
+        return brokers.indexOf(b);
     }
 
     private static int freePort() throws IOException {
@@ -93,12 +113,12 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    String namesrv() {
+    public String namesrv() {
         return "127.0.0.1:" + nameServer.port();
     }
 
     /** The single running member that is leader, or null. */
-    BrokerController leader() {
+    public BrokerController leader() {
         BrokerController found = null;
         for (BrokerController b : brokers) {
             if (b.isStarted() && b.isLeader()) {
@@ -112,7 +132,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A running member that is not the leader. */
-    BrokerController follower() {
+    public BrokerController follower() {
         for (BrokerController b : brokers) {
             if (b.isStarted() && !b.isLeader()) {
                 return b;
@@ -122,7 +142,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Waits until a leader is elected and the NameServer routes TBW102's id 0 to it; returns the leader. */
-    BrokerController awaitLeaderRegistered(long timeoutMs) throws Exception {
+    public BrokerController awaitLeaderRegistered(long timeoutMs) throws Exception {
         await(timeoutMs, "a leader registered as brokerId 0", () -> {
             BrokerController l = leader();
             return l != null && l.config().brokerAddr().equals(routedMaster("TBW102"));
@@ -131,7 +151,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** The address the NameServer gives as brokerId 0 of our group for {@code topic}, or null. */
-    String routedMaster(String topic) {
+    public String routedMaster(String topic) {
         RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
             new GetRouteInfoRequestHeader(topic, null));
         try {
@@ -155,7 +175,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A SEND_MESSAGE_V2 request for one message. */
-    static RemotingCommand sendRequest(String topic, int queueId, String body, String uniqKey) {
+    public static RemotingCommand sendRequest(String topic, int queueId, String body, String uniqKey) {
         String props = "UNIQ_KEY\u0001" + uniqKey + "\u0002WAIT\u0001true\u0002TAGS\u0001TagA\u0002";
         SendMessageRequestHeader h = new SendMessageRequestHeader("PG", topic, "TBW102", 4, queueId, 0,
             System.currentTimeMillis(), 0, props, 0, false, false, null, GROUP);
@@ -164,7 +184,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Polls {@code condition} until true or the deadline passes (then fails with {@code what}). */
-    static void await(long timeoutMs, String what, BooleanSupplier condition) throws InterruptedException {
+    public static void await(long timeoutMs, String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

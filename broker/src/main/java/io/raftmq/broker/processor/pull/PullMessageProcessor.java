@@ -42,11 +42,17 @@ import java.util.function.BooleanSupplier;
  *  group unknown, no autocreate -> 26               NO_MESSAGE_IN_QUEUE    19 if offset == 0 (holdable), else 21; 0
  *  group consumeEnable=false  -> 16                 OFFSET_OVERFLOW_ONE    19 (holdable)     offset
  *  no subscription (flag 0x4 unset) -> 24           OFFSET_OVERFLOW_BADLY  21    max
- *  registered subVersion older -> 25                OFFSET_TOO_SMALL       21    min
+ *  (registered subVersion older: served, unfiltered) OFFSET_TOO_SMALL     21    min
  *  SQL92 expression           -> 1 (not supported)
  * </pre>
  * Every 0/19/20/21 answer carries suggestWhichBrokerId=0, nextBeginOffset, minOffset, maxOffset,
  * topicSysFlag=0, groupSysFlag=0 and the status name as remark (vectors 30 and 32); never offsetDelta (trap 8).
+ *
+ * <p>A registered subscription older than the request's {@code subVersion} is not refused with 25
+ * SUBSCRIPTION_NOT_LATEST (as RocketMQ's broker does) but served without tag filtering: the 5.3.3 push consumer bumps
+ * subVersion on every rebalance change and announces it with a heartbeat sent only if it wins a tryLock, so that
+ * heartbeat is sometimes skipped and every pull would then be refused until the next periodic heartbeat (30 s). The
+ * client filters each pulled message again by its own current tags, so an unfiltered answer loses nothing.
  *
  * <p>Long polling: a holdable 19 with the SUSPEND flag and suspendTimeoutMillis > 0 is held in
  * {@link HeldPullRequests} and answered later through {@link RequestContext#respond}; when woken by new data it
@@ -72,6 +78,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     private final BooleanSupplier isLeader;
     private final PullProgress progress;
     private final AtomicLong offsetCommitsDropped = new AtomicLong();
+    private final AtomicLong staleSubscriptionPulls = new AtomicLong();
 
     /**
      * @param store    committed message reads
@@ -109,7 +116,15 @@ public final class PullMessageProcessor implements RequestProcessor {
         if (badSubscription != null) {
             return badSubscription;
         }
-        TagFilter filter = bySubscriptionFlag ? TagFilter.ofExpression(h.subscription()) : TagFilter.of(registered);
+        TagFilter filter;
+        if (bySubscriptionFlag) {
+            filter = TagFilter.ofExpression(h.subscription());
+        } else if (registered.subVersion() < h.subVersion()) {
+            staleSubscriptionPulls.incrementAndGet();
+            filter = TagFilter.ALL; // the client re-filters by its current tags (class comment)
+        } else {
+            filter = TagFilter.of(registered);
+        }
         boolean suspend = (h.sysFlag() & PullMessageRequestHeader.FLAG_SUSPEND) != 0 && h.suspendTimeoutMillis() > 0;
         RemotingCommand response = pull(ctx, h, filter, suspend, suspend ? held.deadlineFor(h.suspendTimeoutMillis())
                 : 0);
@@ -156,9 +171,6 @@ public final class PullMessageProcessor implements RequestProcessor {
         if (registered == null) {
             return Replies.error(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist, group: "
                     + h.consumerGroup() + " topic: " + h.topic());
-        }
-        if (registered.subVersion() < h.subVersion()) {
-            return Replies.error(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
         }
         return null;
     }
@@ -213,6 +225,11 @@ public final class PullMessageProcessor implements RequestProcessor {
                 LOG.debug("piggybacked offset of {} not stored: {}", h.consumerGroup(), e.toString());
             }
         });
+    }
+
+    /** Pulls served unfiltered because the heartbeat subscription was older than the request's subVersion. */
+    public long staleSubscriptionPullCount() {
+        return staleSubscriptionPulls.get();
     }
 
     /** Piggybacked offset commits dropped (follower, or refused by the offset manager). */
