@@ -11,20 +11,16 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.ConsumeStats;
 import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.GroupList;
 import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.protocol.body.MessageQueue;
-import io.raftmq.client.protocol.body.OffsetWrapper;
 import io.raftmq.client.protocol.body.ProducerConnection;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
 import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
-import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
 import io.raftmq.client.protocol.header.ProducerGroupHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.json.JsonWriter;
@@ -44,8 +40,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The mqadmin codes of spec 2.11 / checklist step 13 that need no message store beyond {@link StoreView}:
- * 17, 215, 21, 351, 200, 201, 207, 26, 203, 204, 28, 300, 208. Topic and group changes are replicated
- * (proposed through the managers, answered after apply); on a follower they are answered 14 SERVICE_NOT_AVAILABLE
+ * 17, 215, 21, 351, 200, 201, 207, 26, 203, 204, 28, 300 (208, consume stats, is answered by the store-backed
+ * {@code StoreQueryProcessor}). Topic and group changes are replicated (proposed through the managers, answered after apply); on a follower they are answered 14 SERVICE_NOT_AVAILABLE
  * (see {@link Replies}); mqadmin's {@code -c} mode only targets masters (brokerId 0), i.e. the leader.
  * Store-dependent codes (202 topic stats, 30/31/29/32 offsets, 33/12 messages) come with the store.
  */
@@ -56,7 +52,7 @@ public final class AdminProcessor implements RequestProcessor {
         RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, RequestCode.DELETE_SUBSCRIPTIONGROUP,
         RequestCode.GET_BROKER_CONFIG, RequestCode.GET_CONSUMER_CONNECTION_LIST,
         RequestCode.GET_PRODUCER_CONNECTION_LIST, RequestCode.GET_BROKER_RUNTIME_INFO,
-        RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, RequestCode.GET_CONSUME_STATS};
+        RequestCode.QUERY_TOPIC_CONSUME_BY_WHO};
 
     private final BrokerConfig config;
     private final TopicConfigManager topics;
@@ -104,7 +100,6 @@ public final class AdminProcessor implements RequestProcessor {
             case RequestCode.GET_PRODUCER_CONNECTION_LIST -> producerConnection(request);
             case RequestCode.GET_BROKER_RUNTIME_INFO -> Replies.ok().setBody(new KVTable(runtimeInfo()).encode());
             case RequestCode.QUERY_TOPIC_CONSUME_BY_WHO -> consumedBy(request);
-            case RequestCode.GET_CONSUME_STATS -> consumeStats(request);
             default -> throw new IllegalStateException("unexpected code " + request.code());
         };
     }
@@ -241,31 +236,5 @@ public final class AdminProcessor implements RequestProcessor {
         Set<String> groupSet = new TreeSet<>(offsets.groupsOf(topic));
         groupSet.addAll(clients.groupsSubscribedTo(topic));
         return Replies.ok().setBody(new GroupList(new ArrayList<>(groupSet)).encode());
-    }
-
-    private RemotingCommand consumeStats(RemotingCommand request) throws RemotingCommandException {
-        GetConsumeStatsRequestHeader h = GetConsumeStatsRequestHeader.decode(request.extFields());
-        Set<String> topicSet = new TreeSet<>();
-        if (h.topic() != null && !h.topic().isEmpty()) {
-            topicSet.add(h.topic());
-        } else if (h.topicList() != null && !h.topicList().isEmpty()) {
-            topicSet.addAll(List.of(h.topicList().split(",")));
-        } else {
-            topicSet.addAll(offsets.topicsOf(h.consumerGroup()));
-        }
-        TreeMap<MessageQueue, OffsetWrapper> table = new TreeMap<>();
-        for (String topic : topicSet) {
-            TopicConfig tc = topics.get(topic);
-            if (tc == null) {
-                continue;
-            }
-            for (int q = 0; q < tc.readQueueNums(); q++) {
-                long consumer = Math.max(0, offsets.query(h.consumerGroup(), topic, q));
-                long broker = store.maxOffset(topic, q);
-                table.put(new MessageQueue(topic, config.brokerName(), q),
-                        new OffsetWrapper(broker, consumer, consumer, 0));
-            }
-        }
-        return Replies.ok().setBody(new ConsumeStats(0.0, table).encode());
     }
 }

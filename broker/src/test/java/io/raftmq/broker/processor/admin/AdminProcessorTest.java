@@ -7,7 +7,6 @@ import io.raftmq.broker.processor.clients.TestBroker;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.ConsumeStats;
 import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.GroupList;
 import io.raftmq.client.protocol.body.KVTable;
@@ -17,7 +16,6 @@ import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
 import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
-import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.json.JsonReader;
 import org.junit.jupiter.api.Test;
@@ -146,13 +144,6 @@ class AdminProcessorTest {
             RemotingCommand who = b.call(topicReq(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, "T"));
             assertThat(GroupList.decode(who.bodyBytes()).groupList()).containsExactly("CG", "OG");
             who.release();
-            RemotingCommand st = b.call(RemotingCommand.createRequest(RequestCode.GET_CONSUME_STATS,
-                    new GetConsumeStatsRequestHeader("OG", null, null)));
-            ConsumeStats cs = ConsumeStats.decode(st.bodyBytes());
-            st.release();
-            assertThat(cs.offsetTable()).hasSize(2);
-            assertThat(cs.offsetTable().values()).extracting(w -> w.consumerOffset()).containsExactly(0L, 4L);
-            assertThat(cs.offsetTable().values()).allMatch(w -> w.brokerOffset() == 10);
         }
     }
 }
