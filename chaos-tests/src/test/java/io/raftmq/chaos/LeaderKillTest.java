@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       10 ms), and the producer gets its first SEND_OK from the new leader (reported, and asserted within 10 s);
  *   <li>every message the producer got SEND_OK for is consumed afterwards by an official
  *       {@link DefaultLitePullConsumer} reading every queue from offset 0: 0 lost (duplicates, e.g. from the
- *       client's own retries, are counted and allowed).
+ *       client's own retries, are counted and allowed);
+ *   <li>the killed member, restarted on its data, rejoins as a follower and the route keeps the new leader.
  * </ul>
  * The official client refreshes routes every 30 s by default; the test sets {@code pollNameServerInterval} to 200 ms
  * so the producer learns the new leader quickly. (A stale route would still work against a live follower, which
@@ -113,7 +114,13 @@ class LeaderKillTest {
             assertThat(result.phantoms()).as("consumed but never sent").isEmpty();
             assertThat(result.acknowledged()).isGreaterThanOrEqualTo(acksBeforeKill + 100);
             assertThat(next.id()).isNotEqualTo(leader.id());
-            assertThat(electMs).as("kill -> new leader routed as brokerId 0 (ms)").isLessThan(ELECTION_AND_ROUTE_MAX_MS);
+            assertThat(electMs).as("kill -> new leader routed as brokerId 0 (ms)")
+                .isLessThan(ELECTION_AND_ROUTE_MAX_MS);
+
+            cluster.restart(leader); // same data: it rejoins as a follower of the new leader
+            Await.until(() -> cluster.role(leader).equals("FOLLOWER"), 30_000, "the restarted " + leader.id()
+                + " to follow");
+            assertThat(cluster.routedLeader()).isEqualTo(next.brokerAddr());
         } catch (AssertionError | RuntimeException e) {
             System.out.println(cluster.logTails(40));
             throw e;
