@@ -43,6 +43,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,8 @@ public final class BrokerController {
     private static final int PULL_PROGRESS_MAX = 100_000;
     private static final long FORWARD_MARGIN_MS = 1000;
     private static final long DRAIN_WAIT_MS = 2000;
+    private static final long REGISTER_RETRY_MIN_MS = 50;
+    private static final long REGISTER_RETRY_MAX_MS = 5000;
 
     private final BrokerConfig config;
     private MessageStore store;
@@ -99,6 +102,11 @@ public final class BrokerController {
     private AdminProcessor admin;
     private volatile boolean wasLeader;
     private volatile boolean started;
+    /** Role-change registration retry (scheduler thread only): pending until every NameServer answered SUCCESS. */
+    private boolean registrationPending;
+    private boolean registrationInflight;
+    private long registrationRetryAtMs;
+    private long registrationBackoffMs;
 
     public BrokerController(BrokerConfig config) {
         this.config = config;
@@ -129,7 +137,7 @@ public final class BrokerController {
             return stateMachine;
         }, System.nanoTime());
         proposer.bind(raft.agent);
-        client = new RemotingClient(RemotingClientConfig.defaults());
+        client = new RemotingClient(clientConfig(config));
         client.start();
         batcher = new SendBatcher(raft.agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
             config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
@@ -140,6 +148,11 @@ public final class BrokerController {
         topics.addChangeListener(registrar::onTopicsChanged);
         offsets.start(scheduler);
         registrar.start();
+        scheduler.execute(() -> { // retried like a role change until every NameServer has us (see watchRole)
+            registrationPending = true;
+            registrationBackoffMs = REGISTER_RETRY_MIN_MS;
+            registrationRetryAtMs = System.currentTimeMillis() + REGISTER_RETRY_MIN_MS;
+        });
         scheduler.scheduleWithFixedDelay(this::watchRole, config.raftTickMs(), config.raftTickMs(),
             TimeUnit.MILLISECONDS);
         started = true;
@@ -211,16 +224,56 @@ public final class BrokerController {
         return t;
     }
 
-    /** Re-registers at once when this node gains or loses leadership (spec 5.9). */
+    /**
+     * Outgoing connections (registration, forwarding to the leader) leave from the member's own address when it
+     * listens on a specific one (127.0.0.2, ...), as the raft transport's do; a wildcard listener binds nothing.
+     */
+    static RemotingClientConfig clientConfig(BrokerConfig c) {
+        RemotingClientConfig d = RemotingClientConfig.defaults();
+        String host = c.listenHost();
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return wildcard ? d : new RemotingClientConfig(host, d.ioThreads(), d.frameLengthMax(), d.connectTimeoutMs(),
+            d.channelIdleMs(), d.inflightRequestsMax());
+    }
+
+    /**
+     * Re-registers at once when this node gains or loses leadership (spec 5.9), and keeps retrying that
+     * registration (backoff {@value #REGISTER_RETRY_MIN_MS} ms doubling to {@value #REGISTER_RETRY_MAX_MS} ms) until
+     * every NameServer accepted it: a leader elected before a NameServer listens (members and NameServer start
+     * together) must not stay unrouted until the next periodic registration. Runs on the scheduler thread.
+     */
     private void watchRole() {
         boolean leader = isLeader();
+        long now = System.currentTimeMillis();
         if (leader != wasLeader) {
             wasLeader = leader;
             RaftStatus s = raft.agent.status();
             LOG.info("member {} is now {} (term {}, commit {})", config.raftSelfId(), s.role(), s.term(),
                 s.commitIndex());
-            registrar.onLeadershipChange();
+            registrationPending = true;
+            registrationBackoffMs = REGISTER_RETRY_MIN_MS;
+            registrationRetryAtMs = now;
         }
+        if (registrationPending && !registrationInflight && now >= registrationRetryAtMs) {
+            registrationInflight = true;
+            registrar.registerAll().thenAccept(results -> {
+                try {
+                    scheduler.execute(() -> registrationDone(!results.containsValue(false)));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("registration result after shutdown ignored");
+                }
+            });
+        }
+    }
+
+    private void registrationDone(boolean allAccepted) {
+        registrationInflight = false;
+        if (allAccepted) {
+            registrationPending = false;
+            return;
+        }
+        registrationRetryAtMs = System.currentTimeMillis() + registrationBackoffMs;
+        registrationBackoffMs = Math.min(registrationBackoffMs * 2, REGISTER_RETRY_MAX_MS);
     }
 
     private void contributeRuntimeInfo(Map<String, String> table) {

@@ -26,8 +26,8 @@ import java.util.Map;
  *  wait-leader NAMESRV GROUP TIMEOUT_MS   until the NameServer routes GROUP's brokerId 0; prints its address
  *  demo NAMESRV GROUP TOPIC START_MS WAIT_MS   waits up to WAIT_MS for a routed leader, sends one message to it
  *                                          (auto-creating TOPIC), reads it back by its offset msgId (code 33),
- *                                          prints both and the time from START_MS (epoch ms, 0 = skip) to the
- *                                          acknowledged send
+ *                                          prints both and the times from START_MS (epoch ms, 0 = skip) to
+ *                                          the leader seen in the route and to the acknowledged send
  * </pre>
  * Prints human-readable lines and one {@code RESULT} line; exit code 0 on success, 1 on failure, 2 on bad usage.
  */
@@ -137,6 +137,7 @@ public final class ClusterTool {
             System.out.println("RESULT demo=failed no leader routed for " + args[2]);
             return 1;
         }
+        long routedMs = System.currentTimeMillis();
         String body = "hello from raftmq at " + System.currentTimeMillis();
         SendMessageRequestHeader h = new SendMessageRequestHeader("demo-producer", args[3], "TBW102", 4, 0, 0,
             System.currentTimeMillis(), 0, "UNIQ_KEY\u0001DEMO" + System.nanoTime() + "\u0002", 0, false, false,
@@ -157,7 +158,8 @@ public final class ClusterTool {
         System.out.println("sent to " + leader + ": SEND_OK msgId=" + sent.msgId() + " queue=" + sent.queueId()
             + " queueOffset=" + sent.queueOffset());
         long startMs = Long.parseLong(args[4]);
-        String elapsed = startMs > 0 ? " start_to_first_send_ms=" + (ackMs - startMs) : "";
+        String elapsed = startMs > 0 ? " start_to_first_send_ms=" + (ackMs - startMs) + " start_to_leader_routed_ms="
+            + (routedMs - startMs) : "";
         String readBack = readBack(client, sent.msgId());
         System.out.println("read back: " + readBack);
         boolean unsupported = readBack.startsWith("(VIEW_MESSAGE_BY_ID answered "

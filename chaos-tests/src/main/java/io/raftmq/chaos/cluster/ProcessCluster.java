@@ -1,0 +1,348 @@
+package io.raftmq.chaos.cluster;
+
+import io.raftmq.chaos.Verify;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RemotingCommandException;
+import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.body.BrokerData;
+import io.raftmq.client.protocol.body.KVTable;
+import io.raftmq.client.protocol.body.TopicRouteData;
+import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
+import io.raftmq.client.remoting.RemotingClient;
+import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.client.remoting.RemotingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A real RaftMQ cluster as separate JVMs, for chaos tests: one NameServer on 127.0.0.1 and the members of one broker
+ * group, member {@code i} (id {@code n<i>}) on its own loopback address {@code 127.0.0.<i+1>} (its raft and client
+ * connections leave from that address too), all on free ports, with data, config and log under
+ * {@link ClusterOptions#dataDir()}:
+ * <pre>
+ *  dataDir/naming.log                     NameServer output
+ *  dataDir/n0/broker.properties, n0.log   member n0's config and output (appended across restarts)
+ *  dataDir/n0/data/                       member n0's storePathRootDir
+ * </pre>
+ * Faults: {@link #kill} (SIGKILL by pid, then waits until the process is gone), {@link #restart}. Queries over our
+ * own remoting client: the route's brokerId 0 ({@link #routedLeader}), a member's raft role ({@link #role}).
+ *
+ * <p>It ends only the processes it started, by their handles: {@link #close} kills them all, and a JVM shutdown
+ * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
+    private static final long QUERY_TIMEOUT_MS = 1000;
+    private static final long EXIT_WAIT_MS = 10_000;
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final ClusterOptions options;
+    private final List<Member> members = new ArrayList<>();
+    private final Thread reaper = new Thread(this::killAll, "process-cluster-reaper");
+    private final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+    private String namesrvAddr;
+    private Process naming;
+
+    /** One broker process slot: fixed address, ports and directories; the process changes across restarts. */
+    public static final class Member {
+        private final int index;
+        private final String host;
+        private final int listenPort;
+        private final int raftPort;
+        private final Path dir;
+        private volatile Process process;
+
+        Member(int index, String host, int listenPort, int raftPort, Path dir) {
+            this.index = index;
+            this.host = host;
+            this.listenPort = listenPort;
+            this.raftPort = raftPort;
+            this.dir = dir;
+        }
+
+        /** Raft id of this member: n0, n1, ... */
+        public String id() {
+            return "n" + index;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        /** Client-facing address, as routed by the NameServer. */
+        public String brokerAddr() {
+            return host + ":" + listenPort;
+        }
+
+        /** Pid of the current process, or -1 if none is running. */
+        public long pid() {
+            Process p = process;
+            return p != null && p.isAlive() ? p.pid() : -1;
+        }
+
+        public boolean isAlive() {
+            Process p = process;
+            return p != null && p.isAlive();
+        }
+
+        Path log() {
+            return dir.resolve(id() + ".log");
+        }
+    }
+
+    public ProcessCluster(ClusterOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Starts the NameServer and every member at once and waits until a leader is routed as brokerId 0.
+     *
+     * @return the routed leader
+     * @throws IOException          a process cannot be started or its files written
+     * @throws IllegalStateException no leader was routed within {@link ClusterOptions#startTimeoutMs()}
+     */
+    public Member start() throws IOException {
+        Verify.state(naming == null, "cluster already started");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        client.start();
+        Files.createDirectories(options.dataDir());
+        namesrvAddr = "127.0.0.1:" + freePort("127.0.0.1", -1);
+        List<String> raftPeers = new ArrayList<>();
+        List<String> brokerPeers = new ArrayList<>();
+        for (int i = 0; i < options.members(); i++) {
+            String host = "127.0.0." + (i + 1);
+            int listen = freePort(host, -1);
+            Member m = new Member(i, host, listen, freePort(host, listen), options.dataDir().resolve("n" + i));
+            members.add(m);
+            raftPeers.add(m.id() + "-" + host + ":" + m.raftPort);
+            brokerPeers.add(m.id() + "-" + m.brokerAddr());
+        }
+        naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
+            options.dataDir().resolve("naming.log"));
+        for (Member m : members) {
+            writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers));
+            startMember(m);
+        }
+        return awaitRoutedLeader(null, options.startTimeoutMs());
+    }
+
+    private void writeConfig(Member m, String raftPeers, String brokerPeers) throws IOException {
+        Files.createDirectories(m.dir);
+        String conf = String.join("\n",
+            "brokerClusterName=ChaosCluster",
+            "brokerName=" + options.brokerName(),
+            "listenHost=" + m.host,
+            "listenPort=" + m.listenPort,
+            "storePathRootDir=" + m.dir.resolve("data"),
+            "namesrvAddr=" + namesrvAddr,
+            "raftPeers=" + raftPeers,
+            "brokerPeers=" + brokerPeers,
+            "raftSelfId=" + m.id(),
+            "raftTickMs=10",
+            "raftHeartbeatIntervalMs=50",
+            "raftElectionTimeoutMs=" + options.raftElectionTimeoutMs(),
+            "commitLogSegmentBytes=" + (64 << 20),
+            "") ;
+        Files.writeString(m.dir.resolve("broker.properties"), conf, StandardCharsets.UTF_8);
+    }
+
+    private void startMember(Member m) throws IOException {
+        m.process = spawn("io.raftmq.broker.BrokerMain", List.of("-c", m.dir.resolve("broker.properties").toString()),
+            m.log());
+        LOG.info("started member {} at {} (pid {})", m.id(), m.brokerAddr(), m.process.pid());
+    }
+
+    private Process spawn(String mainClass, List<String> args, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(options.jvmArgs());
+        cmd.add("-Draftmq.chaos.dir=" + options.dataDir());
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("CLASSPATH", options.classpath()); // long class paths stay out of argv
+        return pb.start();
+    }
+
+    /** SIGKILL to the member's process (by pid), then waits until it is gone (a JVM can take ~1 s to vanish). */
+    public void kill(Member m) {
+        Process p = m.process;
+        Verify.state(p != null && p.isAlive(), "member is not running");
+        p.destroyForcibly();
+        awaitExit(p);
+        LOG.info("killed member {} (pid {})", m.id(), p.pid());
+    }
+
+    /** Starts a stopped or killed member again with the same address, ports and data. */
+    public void restart(Member m) throws IOException {
+        Verify.state(!m.isAlive(), "member is still running");
+        startMember(m);
+    }
+
+    /**
+     * Waits until the NameServer routes a brokerId 0 other than {@code notAddr} (null: any) for the group.
+     *
+     * @throws IllegalStateException none within {@code timeoutMs}
+     */
+    public Member awaitRoutedLeader(String notAddr, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() - deadline < 0) {
+            String addr = routedLeader();
+            if (addr != null && !addr.equals(notAddr)) {
+                Member m = memberAt(addr);
+                Verify.state(m != null, "routed leader is not a member: " + addr);
+                return m;
+            }
+            LockSupport.parkNanos(POLL_NS);
+        }
+        throw new IllegalStateException("no leader routed within " + timeoutMs + " ms; logs under "
+            + options.dataDir());
+    }
+
+    /** The address the NameServer routes as brokerId 0 of the group (from TBW102's route), or null. Any thread. */
+    public String routedLeader() {
+        RemotingCommand r;
+        try {
+            r = client.invokeSync(namesrvAddr, RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
+                new GetRouteInfoRequestHeader("TBW102", null)), QUERY_TIMEOUT_MS);
+        } catch (RemotingException e) {
+            return null; // not reachable yet: "not routed"
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
+            if (r.code() != ResponseCode.SUCCESS) {
+                return null;
+            }
+            for (BrokerData bd : TopicRouteData.decode(r.bodyBytes()).brokerDatas()) {
+                if (bd.brokerName().equals(options.brokerName())) {
+                    return bd.brokerAddrs().get(BrokerData.MASTER_ID);
+                }
+            }
+            return null;
+        } catch (RemotingCommandException e) {
+            throw new IllegalStateException("undecodable route from the NameServer", e);
+        } finally {
+            r.release();
+        }
+    }
+
+    /** The member's raft role ("LEADER", "FOLLOWER", ...) from its runtime info, or "DOWN". Any thread. */
+    public String role(Member m) {
+        try {
+            RemotingCommand r = client.invokeSync(m.brokerAddr(), RemotingCommand.createRequest(
+                RequestCode.GET_BROKER_RUNTIME_INFO), QUERY_TIMEOUT_MS);
+            try {
+                Map<String, String> t = KVTable.decode(r.bodyBytes()).table();
+                return t.getOrDefault("raftRole", "UNKNOWN");
+            } finally {
+                r.release();
+            }
+        } catch (RemotingException | RemotingCommandException e) {
+            return "DOWN";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "DOWN";
+        }
+    }
+
+    /** The member whose client address is {@code addr}, or null. */
+    public Member memberAt(String addr) {
+        for (Member m : members) {
+            if (m.brokerAddr().equals(addr)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
+    public String namesrvAddr() {
+        return namesrvAddr;
+    }
+
+    /** The last {@code lines} lines of every process's log (for a failure report). */
+    public String logTails(int lines) {
+        StringBuilder b = new StringBuilder();
+        List<Path> logs = new ArrayList<>();
+        logs.add(options.dataDir().resolve("naming.log"));
+        members.forEach(m -> logs.add(m.log()));
+        for (Path log : logs) {
+            b.append("==== ").append(log).append('\n');
+            try {
+                List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+                all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> b.append(l).append('\n'));
+            } catch (IOException | UncheckedIOException e) {
+                b.append("(unreadable: ").append(e).append(")\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** Kills every process this cluster started and stops the query client. Idempotent. */
+    @Override
+    public void close() {
+        killAll();
+        client.shutdown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("shutdown hook not removed: {}", e.toString()); // JVM exiting, or never started
+        }
+    }
+
+    private void killAll() {
+        List<Process> ps = new ArrayList<>();
+        for (Member m : members) {
+            if (m.process != null) {
+                ps.add(m.process);
+            }
+        }
+        if (naming != null) {
+            ps.add(naming);
+        }
+        ps.forEach(Process::destroyForcibly);
+        ps.forEach(ProcessCluster::awaitExit);
+    }
+
+    private static void awaitExit(Process p) {
+        try {
+            Verify.state(p.waitFor(EXIT_WAIT_MS, TimeUnit.MILLISECONDS), "process " + p.pid() + " did not exit");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A port free on {@code host} now, other than {@code near} and the ports RocketMQ reserves around it. */
+    static int freePort(String host, int near) throws IOException {
+        while (true) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress(host, 0));
+                int p = s.getLocalPort();
+                if (near < 0 || (p != near && p != near - 2 && p != near + 1)) {
+                    return p;
+                }
+            }
+        }
+    }
+}
