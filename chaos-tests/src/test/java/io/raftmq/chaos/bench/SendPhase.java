@@ -1,0 +1,123 @@
+package io.raftmq.chaos.bench;
+
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.remoting.exception.RemotingException;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The send phase of {@link ClientBench}: {@code threads} sender threads, spread round-robin over {@code producers}
+ * official {@link DefaultMQProducer} instances (each with its own instance name, hence its own client instance and
+ * connection to the broker), do synchronous sends of their own reused body until the deadline. Each thread records
+ * the latency of sends that start after the warm-up and end before the deadline in its own {@link LatencyHistogram} and the sequence numbers
+ * of its SEND_OK sends in its own {@link SeqBits}; both are merged or read after the threads are joined.
+ * An error is a send that threw or returned a status other than SEND_OK (the client's own retries included).
+ */
+final class SendPhase {
+    private final ClientBenchConfig config;
+    private final String topic;
+    private final long runId;
+    private final DefaultMQProducer[] producers;
+    private final Sender[] senders;
+
+    /** The outcome: counts and latencies of the measured window, and each thread's acknowledged sequences. */
+    record Result(long measuredSends, long measuredNs, long errors, long acknowledged, LatencyHistogram latencyUs,
+                  SeqBits[] ackedByThread) {
+    }
+
+    SendPhase(ClientBenchConfig config, String topic, long runId, DefaultMQProducer[] producers) {
+        this.config = config;
+        this.topic = topic;
+        this.runId = runId;
+        this.producers = producers;
+        this.senders = new Sender[config.threadsMax()];
+    }
+
+    Result run() throws InterruptedException {
+        long start = System.nanoTime();
+        long measureFrom = start + TimeUnit.MILLISECONDS.toNanos(config.warmupMs());
+        long end = start + TimeUnit.MILLISECONDS.toNanos(config.durationMs());
+        Thread[] threads = new Thread[senders.length];
+        for (int i = 0; i < senders.length; i++) {
+            senders[i] = new Sender(i, producers[i % producers.length], measureFrom, end);
+            threads[i] = new Thread(senders[i], "bench-sender-" + i);
+            threads[i].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        LatencyHistogram all = new LatencyHistogram();
+        SeqBits[] acked = new SeqBits[senders.length];
+        long errors = 0;
+        long ackedCount = 0;
+        for (int i = 0; i < senders.length; i++) {
+            all.add(senders[i].latencyUs);
+            acked[i] = senders[i].acked;
+            errors += senders[i].errors;
+            ackedCount += senders[i].acked.cardinality();
+        }
+        return new Result(all.count(), end - measureFrom, errors, ackedCount, all, acked);
+    }
+
+    /** One sender thread's loop and its own counters. */
+    private final class Sender implements Runnable {
+        private final int index;
+        private final DefaultMQProducer producer;
+        private final long measureFrom;
+        private final long end;
+        private final SplittableRandom random;
+        private final LatencyHistogram latencyUs = new LatencyHistogram();
+        private final SeqBits acked = new SeqBits();
+        private long errors;
+
+        Sender(int index, DefaultMQProducer producer, long measureFrom, long end) {
+            this.index = index;
+            this.producer = producer;
+            this.measureFrom = measureFrom;
+            this.end = end;
+            this.random = new SplittableRandom(config.seed() * 31 + index);
+        }
+
+        @Override
+        public void run() {
+            byte[] body = BenchBody.create(config.sizeBytes(), runId, random);
+            long now = System.nanoTime();
+            for (long seq = 0; now - end < 0; seq++) {
+                BenchBody.setId(body, BenchBody.id(index, seq));
+                long t0 = now;
+                boolean ok = send(new Message(topic, body));
+                now = System.nanoTime();
+                if (!ok) {
+                    errors++;
+                    body = BenchBody.create(config.sizeBytes(), runId, random); // the old one may still be queued
+                    continue;
+                }
+                acked.add(seq);
+                if (t0 - measureFrom >= 0 && now - end <= 0) {
+                    latencyUs.record((now - t0) / 1000);
+                }
+            }
+        }
+
+        private boolean send(Message m) {
+            try {
+                SendResult r = producer.send(m);
+                return r.getSendStatus() == SendStatus.SEND_OK;
+            } catch (MQClientException | RemotingException | MQBrokerException e) {
+                if (errors < 3) {
+                    System.err.println("send failed on " + Thread.currentThread().getName() + ": " + e);
+                }
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("sender interrupted", e);
+            }
+        }
+    }
+}
