@@ -33,7 +33,7 @@ public final class ClientBench {
     private ClientBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         System.setProperty("rocketmq.log.root", System.getProperty("rocketmq.log.root", "target/rocketmqlogs"));
         System.setProperty("rocketmq.log.level", System.getProperty("rocketmq.log.level", "warn"));
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -48,10 +48,18 @@ public final class ClientBench {
             System.exit(2);
             return;
         }
-        System.exit(run(config));
+        int status;
+        try {
+            status = run(config);
+        } catch (Exception e) { // CLI boundary: report, and exit even though client threads may linger
+            System.err.println("client bench failed (is a cluster running? bin/raftmq-cluster start): " + e);
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
-    static int run(ClientBenchConfig config) throws Exception {
+    static int run(ClientBenchConfig config) throws MQClientException, InterruptedException {
         long runId = System.currentTimeMillis();
         String topic = config.topic() != null ? config.topic() : "ClientBench_" + runId;
         System.err.printf(Locale.ROOT, "client bench: topic %s, %d threads over %d producers, %d B, %d s"
