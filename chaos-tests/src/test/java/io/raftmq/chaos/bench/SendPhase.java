@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * The send phase of {@link ClientBench}: {@code threads} sender threads, spread round-robin over {@code producers}
  * official {@link DefaultMQProducer} instances (each with its own instance name, hence its own client instance and
  * connection to the broker), do synchronous sends of their own reused body until the deadline. Each thread records
- * the latency of sends that start after the warm-up and end before the deadline in its own {@link LatencyHistogram} and the sequence numbers
- * of its SEND_OK sends in its own {@link SeqBits}; both are merged or read after the threads are joined.
+ * the latency of sends that start after the warm-up and end before the deadline in its own {@link LatencyHistogram}
+ * and the sequence numbers of its SEND_OK sends in its own {@link SeqBits}; both are merged or read after the
+ * threads are joined.
  * An error is a send that threw or returned a status other than SEND_OK (the client's own retries included).
  */
 final class SendPhase {
