@@ -28,9 +28,10 @@ import java.util.stream.Stream;
  * with a file-backed commit log (via CommitLogRaftLog) in a temp dir, and several client threads proposing
  * fixed-size entries to the leader with a bounded number in flight. Prints
  * {@code RESULT mode=raft nodes=.. size=.. commits_s=.. p50_us=.. p99_us=..} (latency from propose to committed
- * on the leader, after a warm-up). With {@code --kill-leader-every S} it kills the leader abruptly every S
- * seconds (no leadership transfer; restarted from its files as a follower once a new leader commits) and also
- * prints {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
+ * on the leader, after a warm-up). With {@code --kill-leader-every S} it kills the leader abruptly at a fixed
+ * rate of one kill every S seconds, later only when the previous failover (election, restart of the victim from
+ * its files as a follower, its catch-up) overran its slot; each kill's phases go to stderr; it also prints
+ * {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
  * (time from the leader's death to a new leader committing an entry).
  *
  * <p>Usage: {@code raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)] [--clients 4]
@@ -43,6 +44,7 @@ public final class RaftBench {
     private static final long KILL_TAIL_NS = TimeUnit.SECONDS.toNanos(1);
     /** Default warm-up (not measured): the JIT compiles the hot paths (C2 keeps a core busy for seconds). */
     private static final int WARMUP_SECONDS_DEFAULT = 5;
+    private static final int RATE_BURSTS_PER_SECOND = 200;
     private static final long KILL_EVERY_NS_MIN = TimeUnit.SECONDS.toNanos(1);
     private final Options opt;
     private final BenchNode[] nodes;
@@ -198,21 +200,27 @@ public final class RaftBench {
             if (permits == 0) {
                 continue;
             }
-            for (int i = 0; i < permits; i++) {
+            for (int sent = 0; sent < permits; ) {
+                int burst = permits - sent;
                 if (opt.rate > 0) {
-                    parkUntil(nextSlotNs());
+                    burst = Math.min(burst, Math.max(1, opt.rate / RATE_BURSTS_PER_SECOND));
+                    parkUntil(nextSlotNs(burst));
                 }
-                a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+                for (int i = 0; i < burst; i++) {
+                    a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+                }
+                sent += burst;
             }
         }
     }
 
     /**
-     * With {@code --rate R}: the time the next proposal may leave, 1/R apart across all clients. A schedule that
-     * fell behind (clients blocked on the in-flight window or on an election) restarts from now, without a burst.
+     * With {@code --rate R}: when the next {@code n} proposals may leave (slots 1/R apart across all clients; a
+     * client sends a burst of at most R/200 at once, so it parks at most 200 times a second). A schedule that fell
+     * behind (clients blocked on the in-flight window or on an election) restarts from now, without a burst.
      */
-    private long nextSlotNs() {
-        long intervalNs = 1_000_000_000L / opt.rate;
+    private long nextSlotNs(int n) {
+        long intervalNs = n * 1_000_000_000L / opt.rate;
         while (true) {
             long now = System.nanoTime();
             long slot = nextProposalNs.get();
