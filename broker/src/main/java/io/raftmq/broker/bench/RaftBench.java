@@ -28,20 +28,31 @@ import java.util.stream.Stream;
  * with a file-backed commit log (via CommitLogRaftLog) in a temp dir, and several client threads proposing
  * fixed-size entries to the leader with a bounded number in flight. Prints
  * {@code RESULT mode=raft nodes=.. size=.. commits_s=.. p50_us=.. p99_us=..} (latency from propose to committed
- * on the leader, after a warm-up). With {@code --kill-leader-every S} it kills the leader abruptly every S
- * seconds (no leadership transfer; restarted from its files as a follower once a new leader commits) and also
- * prints {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
+ * on the leader, after a warm-up). With {@code --kill-leader-every S} it kills the leader abruptly at a fixed
+ * rate of one kill every S seconds, later only when the previous failover (election, restart of the victim from
+ * its files as a follower, its catch-up) overran its slot; each kill's phases go to stderr; it also prints
+ * {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
  * (time from the leader's death to a new leader committing an entry).
  *
- * <p>Usage: {@code raft [--nodes 3] [--size 1024] [--seconds 20] [--clients 4] [--inflight 4096]
- * [--durability quorum-fsync|quorum-memory] [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}.
+ * <p>Usage: {@code raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)] [--clients 4]
+ * [--inflight 4096] [--rate 0 (unlimited proposals/s)] [--durability quorum-fsync|quorum-memory]
+ * [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}
+ * (S may be a decimal number of seconds). A bad flag or value prints one line and exits with status 2.
  */
 public final class RaftBench {
+    /** No kill starts later than this before the end of the run (election, restart and catch-up fit in it). */
+    private static final long KILL_TAIL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Default warm-up (not measured): the JIT compiles the hot paths (C2 keeps a core busy for seconds). */
+    private static final int WARMUP_SECONDS_DEFAULT = 5;
+    private static final int RATE_BURSTS_PER_SECOND = 200;
+    private static final long KILL_EVERY_NS_MIN = TimeUnit.SECONDS.toNanos(1);
     private final Options opt;
     private final BenchNode[] nodes;
     private final LatencyHistogram latencyUs = new LatencyHistogram();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Next free proposal slot with {@code --rate}. */
+    private final AtomicLong nextProposalNs = new AtomicLong(System.nanoTime());
     private final List<long[]> failovers = new ArrayList<>(); // {electionNs, terms}
     private volatile long measureFromNs = Long.MAX_VALUE;
     private volatile boolean running = true;
@@ -57,7 +68,14 @@ public final class RaftBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options opt = Options.parse(args);
+        Options opt;
+        try {
+            opt = Options.parse(args);
+        } catch (BadOptionException e) {
+            System.err.println("raftmq-bench raft: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path root = opt.dir != null ? Files.createDirectories(opt.dir) : Files.createTempDirectory("raftmq-bench");
         try {
             new RaftBench(opt).run(root);
@@ -80,11 +98,11 @@ public final class RaftBench {
             clients.add(t);
         }
         long startNs = System.nanoTime();
-        long warmupNs = TimeUnit.MILLISECONDS.toNanos(Math.min(2_000, opt.seconds * 1000L / 5));
+        long warmupNs = TimeUnit.SECONDS.toNanos(opt.warmupSeconds);
         measureFromNs = startNs + warmupNs;
         long endNs = startNs + warmupNs + TimeUnit.SECONDS.toNanos(opt.seconds);
         long committedAtStart = -1;
-        if (opt.killEverySeconds > 0) {
+        if (opt.killEveryNs > 0) {
             killLoop(endNs);
         }
         while (System.nanoTime() < measureFromNs) {
@@ -182,8 +200,33 @@ public final class RaftBench {
             if (permits == 0) {
                 continue;
             }
-            for (int i = 0; i < permits; i++) {
-                a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+            for (int sent = 0; sent < permits; ) {
+                int burst = permits - sent;
+                if (opt.rate > 0) {
+                    burst = Math.min(burst, Math.max(1, opt.rate / RATE_BURSTS_PER_SECOND));
+                    parkUntil(nextSlotNs(burst));
+                }
+                for (int i = 0; i < burst; i++) {
+                    a.propose(16, payload, new Timed(inflight, System.nanoTime()));
+                }
+                sent += burst;
+            }
+        }
+    }
+
+    /**
+     * With {@code --rate R}: when the next {@code n} proposals may leave (slots 1/R apart across all clients; a
+     * client sends a burst of at most R/200 at once, so it parks at most 200 times a second). A schedule that fell
+     * behind (clients blocked on the in-flight window or on an election) restarts from now, without a burst.
+     */
+    private long nextSlotNs(int n) {
+        long intervalNs = n * 1_000_000_000L / opt.rate;
+        while (true) {
+            long now = System.nanoTime();
+            long slot = nextProposalNs.get();
+            long mine = slot - now < 0 ? now : slot;
+            if (nextProposalNs.compareAndSet(slot, mine + intervalNs)) {
+                return mine;
             }
         }
     }
@@ -231,12 +274,19 @@ public final class RaftBench {
         }
     }
 
+    /**
+     * Kills the leader at a fixed rate: kill k is due {@code k * period} after the start, or at once when the
+     * previous failover (election, restart of the victim, its catch-up) overran its slot. No kill is started less
+     * than {@link #KILL_TAIL_NS} before the end, so every failover completes inside the run.
+     */
     private void killLoop(long endNs) {
         killer = new Thread(() -> {
             try {
-                while (running && System.nanoTime() + TimeUnit.SECONDS.toNanos(opt.killEverySeconds) < endNs) {
-                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(opt.killEverySeconds));
+                long due = System.nanoTime() + opt.killEveryNs;
+                while (running && due + KILL_TAIL_NS < endNs) {
+                    parkUntil(due);
                     killLeaderOnce();
+                    due = Math.max(due + opt.killEveryNs, System.nanoTime());
                 }
             } catch (RuntimeException e) { // tool boundary: report and stop killing
                 System.err.println("kill loop stopped: " + e);
@@ -244,6 +294,12 @@ public final class RaftBench {
         }, "bench-killer");
         killer.setDaemon(true);
         killer.start();
+    }
+
+    private static void parkUntil(long deadlineNs) {
+        for (long left = deadlineNs - System.nanoTime(); left > 0; left = deadlineNs - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     private void killLeaderOnce() {
@@ -261,21 +317,34 @@ public final class RaftBench {
             }
             LockSupport.parkNanos(100_000);
         }
-        long electionNs = System.nanoTime() - deathNs;
+        long electedNs = System.nanoTime();
+        long terms = next.status().term() - oldTerm;
         synchronized (failovers) {
-            failovers.add(new long[] {electionNs, next.status().term() - oldTerm});
+            failovers.add(new long[] {electedNs - deathNs, terms});
         }
         victim.start();
         victim.addPeers(nodes);
         victim.agent.start();
-        awaitCaughtUp(victim, next.status().commitIndex());
+        long restartedNs = System.nanoTime();
+        long behind = next.status().commitIndex() - victim.agent.status().appliedIndex();
+        boolean caughtUp = awaitCaughtUp(victim, next.status().commitIndex());
+        long doneNs = System.nanoTime();
+        System.err.printf(Locale.ROOT, "info: kill %d: node %d, election_ms=%.1f terms=%d restart_ms=%.1f "
+                + "catch_up_ms=%.1f (%d entries behind%s)%n", failovers.size(), victim.id, (electedNs - deathNs) / 1e6,
+            terms, (restartedNs - electedNs) / 1e6, (doneNs - restartedNs) / 1e6, behind,
+            caughtUp ? "" : ", NOT caught up");
     }
 
-    private static void awaitCaughtUp(BenchNode n, long commit) {
+    /** Waits (at most 20 s) until {@code n} applied {@code commit}; returns whether it did. */
+    private static boolean awaitCaughtUp(BenchNode n, long commit) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (n.agent.status().appliedIndex() < commit && System.nanoTime() < deadline) {
+        while (n.agent.status().appliedIndex() < commit) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
             LockSupport.parkNanos(1_000_000);
         }
+        return true;
     }
 
     private BenchNode nodeOf(RaftAgent a) {
@@ -325,7 +394,7 @@ public final class RaftBench {
         });
         System.err.println(threads);
         System.err.printf(Locale.ROOT, "info: entries read back from commit logs (tail cache misses)=%d%n", misses);
-        if (opt.killEverySeconds <= 0) {
+        if (opt.killEveryNs <= 0) {
             return;
         }
         List<long[]> f;
@@ -349,17 +418,21 @@ public final class RaftBench {
         }
     }
 
-    /** Command-line options, validated once. */
-    private record Options(int nodes, int size, int seconds, int clients, int inflight, DurabilityMode durability,
-                           int killEverySeconds, Path dir, int tailCache) {
+    /** Command-line options, validated once; a bad value is a {@link BadOptionException} naming the flag. */
+    private record Options(int nodes, int size, int seconds, int clients, int inflight, int rate,
+                           DurabilityMode durability, long killEveryNs, Path dir, int tailCache, int warmupSeconds) {
         Options {
             require(nodes >= 1 && nodes <= 9, "--nodes must be in [1, 9]");
-            require(size >= 0 && size <= 1 << 20, "--size must be in [0, 1 MiB]");
+            require(size >= 0 && size <= 1 << 20, "--size must be in [0, 1048576] bytes");
             require(seconds >= 1, "--seconds must be >= 1");
             require(clients >= 1, "--clients must be >= 1");
             require(inflight >= 1, "--inflight must be >= 1");
-            require(killEverySeconds >= 0, "--kill-leader-every must be >= 0");
-            require(tailCache >= 1, "--tail-cache must be >= 1");
+            require(rate >= 0 && rate <= 1_000_000_000, "--rate must be in [0 (unlimited), 1e9] proposals/s");
+            require(warmupSeconds >= 0, "--warmup must be >= 0");
+            require(killEveryNs == 0 || killEveryNs >= KILL_EVERY_NS_MIN,
+                "--kill-leader-every must be 0 (off) or >= 1 second");
+            require(killEveryNs == 0 || nodes >= 3, "--kill-leader-every needs --nodes >= 3");
+            require(tailCache >= 1 && tailCache <= 1 << 24, "--tail-cache must be in [1, 16777216]");
         }
 
         static Options parse(String[] args) {
@@ -369,34 +442,83 @@ public final class RaftBench {
             int clients = 4;
             int inflight = 4096;
             DurabilityMode durability = DurabilityMode.QUORUM_FSYNC;
-            int kill = 0;
+            long killNs = 0;
             Path dir = null;
             int tailCache = 8192;
+            int rate = 0;
+            int warmup = -1;
             int i = args.length > 0 && args[0].equals("raft") ? 1 : 0;
             for (; i < args.length; i += 2) {
-                require(i + 1 < args.length, "missing value after " + args[i]);
+                String flag = args[i];
+                require(i + 1 < args.length, "missing value after " + flag);
                 String v = args[i + 1];
-                switch (args[i]) {
-                    case "--nodes" -> nodes = Integer.parseInt(v);
-                    case "--size" -> size = Integer.parseInt(v);
-                    case "--seconds" -> seconds = Integer.parseInt(v);
-                    case "--clients" -> clients = Integer.parseInt(v);
-                    case "--inflight" -> inflight = Integer.parseInt(v);
-                    case "--durability" -> durability = DurabilityMode.valueOf(
-                        v.toUpperCase(Locale.ROOT).replace('-', '_'));
-                    case "--kill-leader-every" -> kill = Integer.parseInt(v);
+                switch (flag) {
+                    case "--nodes" -> nodes = intValue(flag, v);
+                    case "--size" -> size = intValue(flag, v);
+                    case "--seconds" -> seconds = intValue(flag, v);
+                    case "--clients" -> clients = intValue(flag, v);
+                    case "--inflight" -> inflight = intValue(flag, v);
+                    case "--durability" -> durability = durability(v);
+                    case "--kill-leader-every" -> killNs = secondsToNs(flag, v);
                     case "--dir" -> dir = Path.of(v);
-                    case "--tail-cache" -> tailCache = Integer.parseInt(v);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    case "--tail-cache" -> tailCache = intValue(flag, v);
+                    case "--rate" -> rate = intValue(flag, v);
+                    case "--warmup" -> warmup = intValue(flag, v);
+                    default -> throw new BadOptionException("unknown option '" + flag + "'");
                 }
             }
-            return new Options(nodes, size, seconds, clients, inflight, durability, kill, dir, tailCache);
+            if (warmup < 0) {
+                warmup = Math.min(WARMUP_SECONDS_DEFAULT, Math.max(1, seconds / 4));
+            }
+            return new Options(nodes, size, seconds, clients, inflight, rate, durability, killNs, dir, tailCache,
+                warmup);
+        }
+
+        private static int intValue(String flag, String v) {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new BadOptionException(flag + " expects a whole number, got '" + v + "'");
+            }
+        }
+
+        /** A positive decimal number of seconds (2, 2.5, 0.75e1); 0 turns the option off. */
+        private static long secondsToNs(String flag, String v) {
+            double s;
+            try {
+                s = Double.parseDouble(v.trim());
+            } catch (NumberFormatException e) {
+                throw new BadOptionException(flag + " expects a number of seconds (e.g. 2.5), got '" + v + "'");
+            }
+            require(Double.isFinite(s) && s >= 0 && s <= 86_400, flag + " must be in [0, 86400] seconds, got '"
+                + v + "'");
+            return Math.round(s * 1e9);
+        }
+
+        private static DurabilityMode durability(String v) {
+            switch (v) {
+                case "quorum-fsync" -> {
+                    return DurabilityMode.QUORUM_FSYNC;
+                }
+                case "quorum-memory" -> {
+                    return DurabilityMode.QUORUM_MEMORY;
+                }
+                default -> throw new BadOptionException(
+                    "--durability expects quorum-fsync or quorum-memory, got '" + v + "'");
+            }
         }
 
         private static void require(boolean ok, String message) {
             if (!ok) {
-                throw new IllegalArgumentException(message);
+                throw new BadOptionException(message);
             }
+        }
+    }
+
+    /** A bad command line: main prints the message on one line and exits with status 2. */
+    private static final class BadOptionException extends IllegalArgumentException {
+        BadOptionException(String message) {
+            super(message);
         }
     }
 }

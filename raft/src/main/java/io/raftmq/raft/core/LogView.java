@@ -20,6 +20,8 @@ import java.util.List;
 final class LogView {
     /** Returned by {@link #term(long)} when the index is compacted or past the end. */
     static final long TERM_UNAVAILABLE = -1;
+    /** Upper bound of a list's initial capacity taken from an index range (the range may be cut by bytes). */
+    private static final int UNSTABLE_SIZE_HINT_MAX = 4096;
 
     private final RaftLog stable;
     private final ArrayList<Entry> unstable = new ArrayList<>();
@@ -103,28 +105,46 @@ final class LogView {
     List<Entry> entries(long lo, long hi, long maxBytes) {
         Verify.state(lo >= firstIndex(), "entries below the first index", lo, firstIndex());
         Verify.state(hi <= lastIndex() + 1, "entries past the last index", hi, lastIndex());
-        List<Entry> out = new ArrayList<>();
         if (lo >= hi) {
-            return out;
+            return List.of();
         }
+        if (lo < unstableOffset) {
+            return stableEntries(lo, hi, maxBytes);
+        }
+        int from = (int) (lo - unstableOffset);
+        int to = (int) (hi - unstableOffset);
         long bytes = 0;
-        long i = lo;
-        if (i < unstableOffset) {
-            long stableHi = Math.min(hi, unstableOffset);
-            for (Entry e : stable.entries(i, stableHi, maxBytes)) {
-                Verify.state(e.index() == i, "stable log returned a non-contiguous entry", i, e.index());
-                out.add(e);
-                bytes += e.sizeBytes();
-                i++;
+        int end = from;
+        while (end < to) {
+            bytes += unstable.get(end).sizeBytes();
+            if (end > from && bytes > maxBytes) {
+                break;
             }
-            if (i < stableHi) {
-                return out;
-            }
+            end++;
         }
+        return unstable.subList(from, end); // a view: callers copy it (messages and Readys are immutable)
+    }
+
+    /** Entries from {@code lo < unstableOffset}: the stable part, then the unstable part if the budget allows. */
+    private List<Entry> stableEntries(long lo, long hi, long maxBytes) {
+        long stableHi = Math.min(hi, unstableOffset);
+        List<Entry> got = stable.entries(lo, stableHi, maxBytes);
+        long bytes = 0;
+        for (int k = 0; k < got.size(); k++) {
+            Entry e = got.get(k);
+            Verify.state(e.index() == lo + k, "stable log returned a non-contiguous entry", lo + k, e.index());
+            bytes += e.sizeBytes();
+        }
+        long i = lo + got.size();
+        if (i < stableHi || i >= hi) {
+            return got;
+        }
+        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, UNSTABLE_SIZE_HINT_MAX));
+        out.addAll(got);
         for (; i < hi; i++) {
             Entry e = unstable.get((int) (i - unstableOffset));
             bytes += e.sizeBytes();
-            if (!out.isEmpty() && bytes > maxBytes) {
+            if (bytes > maxBytes) {
                 break;
             }
             out.add(e);
@@ -166,12 +186,21 @@ final class LogView {
         } else {
             unstable.subList((int) (first - unstableOffset), unstable.size()).clear();
         }
-        long expected = first;
-        for (Entry e : ents) {
-            Verify.state(e.index() == expected, "entries must be contiguous", expected, e.index());
+        for (int k = 0; k < ents.size(); k++) {
+            Entry e = ents.get(k);
+            Verify.state(e.index() == first + k, "entries must be contiguous", first + k, e.index());
             unstable.add(e);
-            expected++;
         }
+    }
+
+    /** A leader's own new entry at {@code lastIndex() + 1} (the hot path of proposals: no list per entry). */
+    void appendOne(Entry e) {
+        Verify.state(e.index() == lastIndex() + 1, "leader append must extend the log", e.index(), lastIndex());
+        Verify.state(e.index() > committed, "must not replace committed entries", e.index(), committed);
+        if (unstable.isEmpty()) {
+            unstableOffset = e.index();
+        }
+        unstable.add(e);
     }
 
     /**

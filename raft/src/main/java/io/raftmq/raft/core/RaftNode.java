@@ -396,7 +396,7 @@ public final class RaftNode {
     }
 
     private void appendAsLeader(Entry e) {
-        log.truncateAndAppend(List.of(e));
+        log.appendOne(e);
         broadcastPending = true;
     }
 
