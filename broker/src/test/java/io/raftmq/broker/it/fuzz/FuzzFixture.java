@@ -16,9 +16,8 @@ import java.nio.file.Path;
 /**
  * Test fixture of the bad-input tests: a {@link TestCluster} (NameServer + three-member group on loopback) whose
  * members run with {@code autoCreateTopicEnable=false} (so hostile sends cannot create topics and unknown topics
- * answer 17) and a 1 s long-poll hold limit, plus helpers to create a topic through the admin request and to send and
- * pull one message through
- * the group's leader.
+ * answer 17) and a 1 s long-poll hold limit, plus helpers to create a topic through the admin request and to send
+ * and pull one message through the group's leader.
  */
 final class FuzzFixture {
     static final String TOPIC = "FuzzTopic";
