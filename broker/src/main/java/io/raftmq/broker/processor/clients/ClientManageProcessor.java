@@ -71,6 +71,7 @@ public final class ClientManageProcessor implements RequestProcessor {
 
     private RemotingCommand heartbeat(RequestContext ctx, RemotingCommand request) throws RemotingCommandException {
         HeartbeatData hb = HeartbeatData.decode(request.bodyBytes());
+        checkHeartbeat(hb);
         ClientChannelInfo info = new ClientChannelInfo(ctx.channel(), hb.clientID(), request.language(),
                 request.version(), 0);
         for (ProducerData p : hb.producerDataSet()) {
@@ -97,6 +98,34 @@ public final class ClientManageProcessor implements RequestProcessor {
             }
             return null;
         }), proposeTimeoutMs + 1000, v -> heartbeatReply());
+    }
+
+    /**
+     * Rejects a heartbeat whose body lacks a name the registration keys on (clientID, a group name, a
+     * subscription's topic) before anything is registered.
+     *
+     * @throws RemotingCommandException (SYSTEM_ERROR, like a missing header field) naming the field
+     */
+    private static void checkHeartbeat(HeartbeatData hb) throws RemotingCommandException {
+        if (hb.clientID() == null || hb.clientID().isEmpty()) {
+            throw new RemotingCommandException("heartbeat body without clientID");
+        }
+        for (ProducerData p : hb.producerDataSet()) {
+            if (p == null || p.groupName() == null) {
+                throw new RemotingCommandException("heartbeat producerDataSet entry without groupName");
+            }
+        }
+        for (ConsumerData c : hb.consumerDataSet()) {
+            if (c == null || c.groupName() == null) {
+                throw new RemotingCommandException("heartbeat consumerDataSet entry without groupName");
+            }
+            for (var s : c.subscriptionDataSet()) {
+                if (s == null || s.topic() == null) {
+                    throw new RemotingCommandException("heartbeat subscription of group " + c.groupName()
+                            + " without topic");
+                }
+            }
+        }
     }
 
     private CompletableFuture<?> ensureGroupAndRetryTopic(String group) {

@@ -80,6 +80,30 @@ public class ClientProcessorsTest {
         }
     }
 
+    /** Found by BrokerFuzzTest: these bodies used to throw NullPointerException inside ClientManager. */
+    @Test
+    void heartbeatWithoutClientIdGroupOrTopicIsRejectedNamingTheField() throws Exception {
+        String[][] bodies = {
+            {"{\"consumerDataSet\":[],\"producerDataSet\":[]}", "without clientID"},
+            {"{\"clientID\":\"c1\",\"producerDataSet\":[{}]}", "producerDataSet entry without groupName"},
+            {"{\"clientID\":\"c1\",\"consumerDataSet\":[{\"messageModel\":\"CLUSTERING\"}]}",
+                "consumerDataSet entry without groupName"},
+            {"{\"clientID\":\"c1\",\"consumerDataSet\":[{\"groupName\":\"CG\",\"subscriptionDataSet\":"
+                + "[{\"subString\":\"*\"}]}]}", "subscription of group CG without topic"},
+        };
+        try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
+            b.startClient();
+            for (String[] body : bodies) {
+                RemotingCommand req = RemotingCommand.createRequest(RequestCode.HEART_BEAT);
+                req.extFieldsOrEmpty();
+                RemotingCommand r = b.call(req.setBody(body[0].getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                assertThat(r.code()).as(body[0]).isEqualTo(ResponseCode.SYSTEM_ERROR);
+                assertThat(r.remark()).as(body[0]).contains(body[1]);
+            }
+            assertThat(b.call(heartbeat("c1", "CG")).code()).as("a good heartbeat still works").isZero();
+        }
+    }
+
     @Test
     void channelCloseDropsTheClient() throws Exception {
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
