@@ -2,6 +2,7 @@ package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.it.TestCluster;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.MessageExt;
@@ -74,6 +75,9 @@ class LitePullCompatTest {
     void assignModeReadsOnlyTheAssignedQueues() throws Exception {
         DefaultLitePullConsumer c = clients.litePull("LiteAssignCG");
         c.setAutoCommit(false);
+        // The client may start a queue's pull task (at the group's start offset) before seek() lands; starting from
+        // the first offset makes both orders read the same messages, so the test checks assign, not that race.
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         c.start();
         Collection<MessageQueue> all = c.fetchMessageQueues(TOPIC);
         assertThat(all).extracting(MessageQueue::getQueueId).containsExactlyInAnyOrder(0, 1, 2, 3);
