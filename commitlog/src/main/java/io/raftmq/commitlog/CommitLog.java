@@ -4,12 +4,14 @@ import io.raftmq.commitlog.flush.FlushAgent;
 import io.raftmq.commitlog.flush.GroupCommit;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.io.NoSpaceException;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.recovery.Checkpoint;
 import io.raftmq.commitlog.recovery.LogRecovery;
 import io.raftmq.commitlog.retention.Retention;
+import io.raftmq.commitlog.segment.Preallocator;
 import io.raftmq.commitlog.segment.Segment;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
@@ -53,6 +55,11 @@ public final class CommitLog implements AutoCloseable {
     private final IndexStore index;
     private final GroupCommit groupCommit;
     private final FlushAgent agent;
+    /**
+     * Zero-fills ahead of the writer (CHANNEL mode with preallocateAheadBytes > 0), else null. Its thread runs
+     * with the flush agent (SYNC/ASYNC); in MANUAL mode, which starts no thread, tests drive it by hand.
+     */
+    private final Preallocator preallocator;
     private final Path checkpointPath;
     private final ReentrantLock appendLock = new ReentrantLock();
     /** Held while forcing/checkpointing; taken after appendLock when both are needed, never the other way. */
@@ -94,7 +101,9 @@ public final class CommitLog implements AutoCloseable {
         int stagedUnits = Math.max(1024, config.writeBufferBytes() / RecordHeader.HEADER_LENGTH + 1);
         this.index = new IndexStore(storage, dir.resolve("index"), config.indexUnitsPerSegment(), stagedUnits);
         this.checkpointPath = dir.resolve("checkpoint");
-        this.writer = new LogWriter(config, segments, index, this.stamper);
+        this.preallocator = config.preallocateAheadBytes() > 0 && config.ioMode() == IoMode.CHANNEL
+            ? new Preallocator(new PreallocatorHost(), segments, config.preallocateAheadBytes()) : null;
+        this.writer = new LogWriter(config, segments, index, this.stamper, preallocator);
         this.groupCommit = new GroupCommit(config.durableWaitersMax(), 0);
         this.agent = config.flushMode() == FlushMode.MANUAL ? null
             : new FlushAgent(new AgentTarget(), config.flushMode(), config.flushIntervalMs(),
@@ -128,6 +137,9 @@ public final class CommitLog implements AutoCloseable {
         }
         if (log.agent != null) {
             log.agent.start("commitlog-flush-" + config.directory().getFileName());
+        }
+        if (log.preallocator != null && log.agent != null) {
+            log.preallocator.start("commitlog-prealloc-" + config.directory().getFileName());
         }
         return log;
     }
@@ -573,6 +585,9 @@ public final class CommitLog implements AutoCloseable {
             if (agent != null) {
                 agent.stop();
             }
+            if (preallocator != null) {
+                preallocator.stop();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -640,6 +655,29 @@ public final class CommitLog implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The preallocator, or null when off (tests, diagnostics). */
+    Preallocator preallocator() {
+        return preallocator;
+    }
+
+    /** The preallocator's view of the log. */
+    private final class PreallocatorHost implements Preallocator.Host {
+        @Override
+        public long writePosition() {
+            return readablePosition;
+        }
+
+        @Override
+        public ReentrantLock appendLock() {
+            return appendLock;
+        }
+
+        @Override
+        public boolean usable() {
+            return !closed && groupCommit.failure() == null;
+        }
     }
 
     /** The flush agent's view of the log. */
