@@ -74,7 +74,15 @@ public final class CommitLog implements AutoCloseable {
      * Invariant: every byte below the durable position is forced, and earlier segments than the one holding the
      * write position are entirely forced (see roll()), so forcing [durable, readable) covers all unforced data.
      */
-    private long tailEpoch;
+    private volatile long tailEpoch;
+    /**
+     * Sequence lock over the force snapshot (readablePosition, tailNextIndex, tailCrc, tailEpoch), so the flush
+     * path reads a consistent tail without taking the contended appendLock: odd while a holder of appendLock
+     * changes them. {@link #forcePending} falls back to the lock when it sees a change in progress.
+     */
+    private volatile long tailSeq;
+    private volatile long tailNextIndex;
+    private volatile int tailCrc;
 
     // Last force snapshot (guarded by forceLock): all log bytes before forcedPosition are durable.
     private long forcedPosition;
@@ -158,7 +166,9 @@ public final class CommitLog implements AutoCloseable {
         startPosition = r.startPosition();
         firstIndex = r.firstIndex();
         lastIndex = writer.nextIndex() - 1;
+        beginTailChange();
         readablePosition = writer.writePosition();
+        endTailChange();
         forcedPosition = writer.writePosition();
         forcedNextIndex = writer.nextIndex();
         forcedPrevCrc = writer.lastCrc();
@@ -217,8 +227,30 @@ public final class CommitLog implements AutoCloseable {
             throw ioError("append at " + writer.writePosition(), e);
         }
         batch.setEndPosition(writer.writePosition());
+        beginTailChange();
         lastIndex = writer.nextIndex() - 1;
         readablePosition = writer.writePosition();
+        endTailChange();
+    }
+
+    /** Caller holds appendLock; pairs with {@link #endTailChange()}. */
+    private void beginTailChange() {
+        tailSeq = tailSeq + 1;
+    }
+
+    /** Caller holds appendLock: closes a tail change that an exception interrupted. */
+    private void endTailChangeIfOpen() {
+        if ((tailSeq & 1) != 0) {
+            endTailChange();
+        }
+    }
+
+    /** Caller holds appendLock: publishes the writer's tail to the force snapshot. */
+    private void endTailChange() {
+        tailNextIndex = writer.nextIndex();
+        tailCrc = writer.lastCrc();
+        tailSeq = tailSeq + 1;
+        Verify.state((tailSeq & 1) == 0, "unpaired tail change", tailSeq);
     }
 
     // -------------------------------------------------------------------------------------------------- read
@@ -314,6 +346,7 @@ public final class CommitLog implements AutoCloseable {
         } catch (IOException e) {
             throw fence("truncateFrom " + index, e);
         } finally {
+            endTailChangeIfOpen();
             forceLock.unlock();
             appendLock.unlock();
         }
@@ -327,6 +360,7 @@ public final class CommitLog implements AutoCloseable {
         Verify.state(RecordHeader.index(header, 0) == index, "index file disagrees with log", index,
             RecordHeader.index(header, 0));
         int prevCrc = RecordHeader.prevCrc(header, 0);
+        beginTailChange();
         lastIndex = index - 1;
         readablePosition = pos;
         if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
@@ -336,6 +370,7 @@ public final class CommitLog implements AutoCloseable {
         this.index.removeFrom(index);
         writer.reset(pos, index, prevCrc);
         tailEpoch++;
+        endTailChange();
         groupCommit.reset(pos);
         forceAllLocked();
         stamper.truncated(pos);
@@ -360,6 +395,7 @@ public final class CommitLog implements AutoCloseable {
         try {
             ensureUsable();
             long oldStart = startPosition;
+            beginTailChange();
             lastIndex = nextIndex - 1;
             firstIndex = nextIndex;
             startPosition = nextPosition;
@@ -369,6 +405,7 @@ public final class CommitLog implements AutoCloseable {
             segments.getOrCreate(segments.baseOf(nextPosition));
             writer.reset(nextPosition, nextIndex, 0);
             tailEpoch++;
+            endTailChange();
             groupCommit.reset(nextPosition);
             forcedPosition = nextPosition;
             forcedNextIndex = nextIndex;
@@ -379,6 +416,7 @@ public final class CommitLog implements AutoCloseable {
         } catch (IOException e) {
             throw ioError("resetTo " + nextIndex, e);
         } finally {
+            endTailChangeIfOpen();
             forceLock.unlock();
             appendLock.unlock();
         }
@@ -435,22 +473,26 @@ public final class CommitLog implements AutoCloseable {
 
     /**
      * Forces what was appended so far and advances the durable position. Flush agent or {@link #flush()}.
-     * Lock order: the tail snapshot is taken under appendLock, released, then forceLock is taken; a truncation or
-     * reset in between (which forces by itself) bumps {@code tailEpoch} and makes this call a no-op.
+     * The tail snapshot is read lock-free through the {@code tailSeq} sequence lock (under appendLock only while a
+     * change is in progress), then forceLock is taken; a truncation or reset in between (which forces by itself)
+     * bumps {@code tailEpoch} and makes this call a no-op.
      */
     void forcePending() {
-        long target;
-        long snapIndex;
-        int snapCrc;
-        long epoch;
-        appendLock.lock();
-        try {
-            target = readablePosition;
-            snapIndex = lastIndex + 1;
-            snapCrc = writer.lastCrc();
-            epoch = tailEpoch;
-        } finally {
-            appendLock.unlock();
+        long seq = tailSeq;
+        long target = readablePosition;
+        long snapIndex = tailNextIndex;
+        int snapCrc = tailCrc;
+        long epoch = tailEpoch;
+        if ((seq & 1) != 0 || seq != tailSeq) {
+            appendLock.lock();
+            try {
+                target = readablePosition;
+                snapIndex = lastIndex + 1;
+                snapCrc = writer.lastCrc();
+                epoch = tailEpoch;
+            } finally {
+                appendLock.unlock();
+            }
         }
         forceLock.lock();
         try {

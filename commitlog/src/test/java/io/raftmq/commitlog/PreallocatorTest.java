@@ -110,17 +110,30 @@ class PreallocatorTest {
     }
 
     @Test
-    void agentThreadBacksOffOnFullDiskAndResumes() {
+    void agentThreadBacksOffOnFullDiskWhileAppendsUsePreallocatedBlocks() {
         FaultyMemoryStorage storage = new FaultyMemoryStorage();
         CommitLogConfig c = cfg(Path.of("/mem/pre2"), FlushMode.ASYNC).build();
         try (CommitLog log = CommitLog.open(c, null, storage)) {
+            // The first pass runs with the writer at 0: it leaves only [0, guard) sparse, which data then covers.
+            waitFor(() -> log.segments().find(0) != null && log.segments().find(0).zeroedTo() == SEG, "first pass");
+            long last = appendN(log, 1, 55);
+            waitFor(() -> caughtUp(log), "agent filled one window ahead");
             storage.setFull(true);
+            last = appendN(log, last + 1, 25);
+            assertThat(log.endPosition()).as("still in segment 0").isLessThan(SEG);
             waitFor(() -> log.preallocator().errors() > 0, "preallocator hit the full disk");
+            verify(log, last);
             storage.setFull(false);
-            long last = appendN(log, 1, 5);
-            waitFor(() -> log.segments().find(SEG) != null, "next segment created after space returned");
+            waitFor(() -> caughtUp(log), "agent resumed once space returned");
+            last = appendN(log, last + 1, 60);
             verify(log, last);
         }
+    }
+
+    /** The agent has zero-filled the next segment up to writer + window. */
+    private static boolean caughtUp(CommitLog log) {
+        Segment next = log.segments().find(SEG);
+        return next != null && next.zeroedTo() >= log.endPosition();
     }
 
     @Test
