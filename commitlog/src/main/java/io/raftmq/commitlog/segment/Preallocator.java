@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Never over data.</b> Zeros go only to a range that is claimed under the log's append lock while the
  * writer is at least a guard distance (2 MiB, at most a quarter of the window) before it; an appender about to
  * write into a claimed range waits in {@link #awaitUnclaimed} (a volatile check on the append path, a wait only if
- * the writer catches up with the fill). If the writer is closer than the guard, the preallocator skips ahead instead of racing it. Zeros beyond
+ * the writer catches up with the fill). If the writer is closer than the guard, the preallocator skips ahead
+ * instead of racing it (the skipped bytes get allocated by the appends, as without preallocation). Zeros beyond
  * the tail are what recovery expects after the last record.
  *
  * <p><b>Errors.</b> No space or a device error while zero-filling (or creating the next segment) is logged and
