@@ -164,9 +164,9 @@ class PreallocatorTest {
         CommitLogConfig c = cfg(dir, FlushMode.ASYNC).flushIntervalMs(1).build();
         long last;
         try (CommitLog log = CommitLog.open(c, null)) {
+            waitFor(() -> log.segments().find(0) != null && log.segments().find(0).zeroedTo() == SEG, "first pass");
             last = appendN(log, 1, 1500);
             log.flush();
-            assertThat(log.preallocator().zeroedBytes()).as("the agent did work").isPositive();
             verify(log, last);
         }
         try (CommitLog log = CommitLog.open(c, null)) {
