@@ -4,12 +4,14 @@ import io.raftmq.commitlog.flush.FlushAgent;
 import io.raftmq.commitlog.flush.GroupCommit;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.io.NoSpaceException;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.recovery.Checkpoint;
 import io.raftmq.commitlog.recovery.LogRecovery;
 import io.raftmq.commitlog.retention.Retention;
+import io.raftmq.commitlog.segment.Preallocator;
 import io.raftmq.commitlog.segment.Segment;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * thread concurrently with appends: they only see bytes below a volatile readable position published after the
  * bytes were written, so never a partial record. A read racing with {@link #truncateFrom} or {@link #resetTo} of the
  * same range may return records of the new branch or fail with {@link LogTruncatedException}. One flush agent
- * thread (SYNC/ASYNC modes) forces the log; see {@link FlushMode}.
+ * thread (SYNC/ASYNC modes) forces the log; see {@link FlushMode}. Beside it, a {@link Preallocator} thread
+ * (CHANNEL mode) zero-fills ahead of the writer and creates the next segment early, so group-commit forces
+ * overwrite allocated blocks instead of filling holes (see docs/benchmarks.md, CommitLog).
  *
  * <p><b>Errors.</b> {@link DiskFullException}, {@link RecordTooLargeException}, {@link CorruptLogException},
  * {@link LogTruncatedException}, {@link StorageFailedException} (fences the log), {@link DurableTimeoutException};
@@ -53,6 +57,11 @@ public final class CommitLog implements AutoCloseable {
     private final IndexStore index;
     private final GroupCommit groupCommit;
     private final FlushAgent agent;
+    /**
+     * Zero-fills ahead of the writer (CHANNEL mode with preallocateAheadBytes > 0), else null. Its thread runs
+     * with the flush agent (SYNC/ASYNC); in MANUAL mode, which starts no thread, tests drive it by hand.
+     */
+    private final Preallocator preallocator;
     private final Path checkpointPath;
     private final ReentrantLock appendLock = new ReentrantLock();
     /** Held while forcing/checkpointing; taken after appendLock when both are needed, never the other way. */
@@ -67,7 +76,15 @@ public final class CommitLog implements AutoCloseable {
      * Invariant: every byte below the durable position is forced, and earlier segments than the one holding the
      * write position are entirely forced (see roll()), so forcing [durable, readable) covers all unforced data.
      */
-    private long tailEpoch;
+    private volatile long tailEpoch;
+    /**
+     * Sequence lock over the force snapshot (readablePosition, tailNextIndex, tailCrc, tailEpoch), so the flush
+     * path reads a consistent tail without taking the contended appendLock: odd while a holder of appendLock
+     * changes them. {@link #forcePending} falls back to the lock when it sees a change in progress.
+     */
+    private volatile long tailSeq;
+    private volatile long tailNextIndex;
+    private volatile int tailCrc;
 
     // Last force snapshot (guarded by forceLock): all log bytes before forcedPosition are durable.
     private long forcedPosition;
@@ -94,7 +111,9 @@ public final class CommitLog implements AutoCloseable {
         int stagedUnits = Math.max(1024, config.writeBufferBytes() / RecordHeader.HEADER_LENGTH + 1);
         this.index = new IndexStore(storage, dir.resolve("index"), config.indexUnitsPerSegment(), stagedUnits);
         this.checkpointPath = dir.resolve("checkpoint");
-        this.writer = new LogWriter(config, segments, index, this.stamper);
+        this.preallocator = config.preallocateAheadBytes() > 0 && config.ioMode() == IoMode.CHANNEL
+            ? new Preallocator(new PreallocatorHost(), segments, config.preallocateAheadBytes()) : null;
+        this.writer = new LogWriter(config, segments, index, this.stamper, preallocator);
         this.groupCommit = new GroupCommit(config.durableWaitersMax(), 0);
         this.agent = config.flushMode() == FlushMode.MANUAL ? null
             : new FlushAgent(new AgentTarget(), config.flushMode(), config.flushIntervalMs(),
@@ -129,6 +148,9 @@ public final class CommitLog implements AutoCloseable {
         if (log.agent != null) {
             log.agent.start("commitlog-flush-" + config.directory().getFileName());
         }
+        if (log.preallocator != null && log.agent != null) {
+            log.preallocator.start("commitlog-prealloc-" + config.directory().getFileName());
+        }
         return log;
     }
 
@@ -146,7 +168,9 @@ public final class CommitLog implements AutoCloseable {
         startPosition = r.startPosition();
         firstIndex = r.firstIndex();
         lastIndex = writer.nextIndex() - 1;
+        beginTailChange();
         readablePosition = writer.writePosition();
+        endTailChange();
         forcedPosition = writer.writePosition();
         forcedNextIndex = writer.nextIndex();
         forcedPrevCrc = writer.lastCrc();
@@ -205,8 +229,30 @@ public final class CommitLog implements AutoCloseable {
             throw ioError("append at " + writer.writePosition(), e);
         }
         batch.setEndPosition(writer.writePosition());
+        beginTailChange();
         lastIndex = writer.nextIndex() - 1;
         readablePosition = writer.writePosition();
+        endTailChange();
+    }
+
+    /** Caller holds appendLock; pairs with {@link #endTailChange()}. */
+    private void beginTailChange() {
+        tailSeq = tailSeq + 1;
+    }
+
+    /** Caller holds appendLock: closes a tail change that an exception interrupted. */
+    private void endTailChangeIfOpen() {
+        if ((tailSeq & 1) != 0) {
+            endTailChange();
+        }
+    }
+
+    /** Caller holds appendLock: publishes the writer's tail to the force snapshot. */
+    private void endTailChange() {
+        tailNextIndex = writer.nextIndex();
+        tailCrc = writer.lastCrc();
+        tailSeq = tailSeq + 1;
+        Verify.state((tailSeq & 1) == 0, "unpaired tail change", tailSeq);
     }
 
     // -------------------------------------------------------------------------------------------------- read
@@ -302,6 +348,7 @@ public final class CommitLog implements AutoCloseable {
         } catch (IOException e) {
             throw fence("truncateFrom " + index, e);
         } finally {
+            endTailChangeIfOpen();
             forceLock.unlock();
             appendLock.unlock();
         }
@@ -315,6 +362,7 @@ public final class CommitLog implements AutoCloseable {
         Verify.state(RecordHeader.index(header, 0) == index, "index file disagrees with log", index,
             RecordHeader.index(header, 0));
         int prevCrc = RecordHeader.prevCrc(header, 0);
+        beginTailChange();
         lastIndex = index - 1;
         readablePosition = pos;
         if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
@@ -324,6 +372,7 @@ public final class CommitLog implements AutoCloseable {
         this.index.removeFrom(index);
         writer.reset(pos, index, prevCrc);
         tailEpoch++;
+        endTailChange();
         groupCommit.reset(pos);
         forceAllLocked();
         stamper.truncated(pos);
@@ -348,6 +397,7 @@ public final class CommitLog implements AutoCloseable {
         try {
             ensureUsable();
             long oldStart = startPosition;
+            beginTailChange();
             lastIndex = nextIndex - 1;
             firstIndex = nextIndex;
             startPosition = nextPosition;
@@ -357,6 +407,7 @@ public final class CommitLog implements AutoCloseable {
             segments.getOrCreate(segments.baseOf(nextPosition));
             writer.reset(nextPosition, nextIndex, 0);
             tailEpoch++;
+            endTailChange();
             groupCommit.reset(nextPosition);
             forcedPosition = nextPosition;
             forcedNextIndex = nextIndex;
@@ -367,6 +418,7 @@ public final class CommitLog implements AutoCloseable {
         } catch (IOException e) {
             throw ioError("resetTo " + nextIndex, e);
         } finally {
+            endTailChangeIfOpen();
             forceLock.unlock();
             appendLock.unlock();
         }
@@ -423,22 +475,26 @@ public final class CommitLog implements AutoCloseable {
 
     /**
      * Forces what was appended so far and advances the durable position. Flush agent or {@link #flush()}.
-     * Lock order: the tail snapshot is taken under appendLock, released, then forceLock is taken; a truncation or
-     * reset in between (which forces by itself) bumps {@code tailEpoch} and makes this call a no-op.
+     * The tail snapshot is read lock-free through the {@code tailSeq} sequence lock (under appendLock only while a
+     * change is in progress), then forceLock is taken; a truncation or reset in between (which forces by itself)
+     * bumps {@code tailEpoch} and makes this call a no-op.
      */
     void forcePending() {
-        long target;
-        long snapIndex;
-        int snapCrc;
-        long epoch;
-        appendLock.lock();
-        try {
-            target = readablePosition;
-            snapIndex = lastIndex + 1;
-            snapCrc = writer.lastCrc();
-            epoch = tailEpoch;
-        } finally {
-            appendLock.unlock();
+        long seq = tailSeq;
+        long target = readablePosition;
+        long snapIndex = tailNextIndex;
+        int snapCrc = tailCrc;
+        long epoch = tailEpoch;
+        if ((seq & 1) != 0 || seq != tailSeq) {
+            appendLock.lock();
+            try {
+                target = readablePosition;
+                snapIndex = lastIndex + 1;
+                snapCrc = writer.lastCrc();
+                epoch = tailEpoch;
+            } finally {
+                appendLock.unlock();
+            }
         }
         forceLock.lock();
         try {
@@ -573,6 +629,9 @@ public final class CommitLog implements AutoCloseable {
             if (agent != null) {
                 agent.stop();
             }
+            if (preallocator != null) {
+                preallocator.stop();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -640,6 +699,29 @@ public final class CommitLog implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The preallocator, or null when off (tests, diagnostics). */
+    Preallocator preallocator() {
+        return preallocator;
+    }
+
+    /** The preallocator's view of the log. */
+    private final class PreallocatorHost implements Preallocator.Host {
+        @Override
+        public long writePosition() {
+            return readablePosition;
+        }
+
+        @Override
+        public ReentrantLock appendLock() {
+            return appendLock;
+        }
+
+        @Override
+        public boolean usable() {
+            return !closed && groupCommit.failure() == null;
+        }
     }
 
     /** The flush agent's view of the log. */

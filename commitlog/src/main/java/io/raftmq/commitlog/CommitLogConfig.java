@@ -22,10 +22,14 @@ import java.util.Objects;
  * @param ioMode               CHANNEL or MAPPED access to segment files
  * @param retentionAgeMs       segments whose last record is older than this may be deleted
  * @param diskUsageRatioMax    above this used/total ratio of the device, old segments may be deleted
+ * @param preallocateAheadBytes how far ahead of the write position a background agent writes real zeros and
+ *                             creates the next segment early (CHANNEL mode, SYNC/ASYNC: it runs beside the flush
+ *                             agent); 0 disables. Default: one segment. In [0, 2 * segmentBytes]
  */
 public record CommitLogConfig(Path directory, long segmentBytes, int recordBytesMax, int writeBufferBytes,
     int indexUnitsPerSegment, FlushMode flushMode, long flushIntervalMs, long checkpointIntervalMs,
-    int durableWaitersMax, IoMode ioMode, long retentionAgeMs, double diskUsageRatioMax) {
+    int durableWaitersMax, IoMode ioMode, long retentionAgeMs, double diskUsageRatioMax,
+    long preallocateAheadBytes) {
 
     public static final long SEGMENT_BYTES_MIN = 64 * 1024;
     public static final long SEGMENT_BYTES_MAX = 1L << 30;
@@ -51,6 +55,8 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
         check(retentionAgeMs >= 0, "retentionAgeMs must be >= 0, got " + retentionAgeMs);
         check(diskUsageRatioMax > 0 && diskUsageRatioMax <= 1,
             "diskUsageRatioMax must be in (0, 1], got " + diskUsageRatioMax);
+        check(preallocateAheadBytes >= 0 && preallocateAheadBytes <= 2 * segmentBytes,
+            "preallocateAheadBytes must be in [0, 2 * segmentBytes], got " + preallocateAheadBytes);
     }
 
     private static void check(boolean ok, String message) {
@@ -59,7 +65,10 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
         }
     }
 
-    /** Production defaults: 1 GiB segments, 4 MiB records, SYNC group commit over FileChannel, 72 h retention. */
+    /**
+     * Production defaults: 1 GiB segments, 4 MiB records, SYNC group commit over FileChannel, 72 h retention, the
+     * next segment zero-filled in the background.
+     */
     public static Builder builder(Path directory) {
         return new Builder(directory);
     }
@@ -78,6 +87,8 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
         private IoMode ioMode = IoMode.CHANNEL;
         private long retentionAgeMs = 72L * 3600 * 1000;
         private double diskUsageRatioMax = 0.85;
+        /** Negative: one segment (resolved in build()). */
+        private long preallocateAheadBytes = -1;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -138,10 +149,16 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
             return this;
         }
 
+        /** Zero-fill window ahead of the writer (0 = off); default one segment. */
+        public Builder preallocateAheadBytes(long v) {
+            preallocateAheadBytes = v;
+            return this;
+        }
+
         public CommitLogConfig build() {
             return new CommitLogConfig(directory, segmentBytes, recordBytesMax, writeBufferBytes,
                 indexUnitsPerSegment, flushMode, flushIntervalMs, checkpointIntervalMs, durableWaitersMax, ioMode,
-                retentionAgeMs, diskUsageRatioMax);
+                retentionAgeMs, diskUsageRatioMax, preallocateAheadBytes < 0 ? segmentBytes : preallocateAheadBytes);
         }
     }
 }

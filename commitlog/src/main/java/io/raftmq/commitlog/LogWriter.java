@@ -2,6 +2,7 @@ package io.raftmq.commitlog;
 
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.segment.Preallocator;
 import io.raftmq.commitlog.segment.Segment;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
@@ -28,6 +29,8 @@ final class LogWriter {
     private final SegmentList segments;
     private final IndexStore index;
     private final RecordStamper stamper;
+    /** Null when preallocation is off. */
+    private final Preallocator preallocator;
     private final ByteBuffer staging;
     private final ByteBuffer stampView;
     private final CRC32C crc = new CRC32C();
@@ -37,7 +40,9 @@ final class LogWriter {
     /** End of the bytes written by the batch in progress (what a rollback must zero). */
     private long attemptedEnd;
 
-    LogWriter(CommitLogConfig config, SegmentList segments, IndexStore index, RecordStamper stamper) {
+    LogWriter(CommitLogConfig config, SegmentList segments, IndexStore index, RecordStamper stamper,
+        Preallocator preallocator) {
+        this.preallocator = preallocator;
         this.config = config;
         this.segments = segments;
         this.index = index;
@@ -160,6 +165,9 @@ final class LogWriter {
             Verify.state(stagedAt >= seg.base() && stagedAt + staging.remaining() <= seg.end(),
                 "staged bytes outside their segment", stagedAt, seg.base());
             attemptedEnd = Math.max(attemptedEnd, stagedAt + staging.remaining());
+            if (preallocator != null) {
+                preallocator.awaitUnclaimed(stagedAt, stagedAt + staging.remaining());
+            }
             seg.file().write(stagedAt - seg.base(), staging);
         }
         staging.clear();

@@ -32,7 +32,7 @@ public final class CommitLogBench {
 
     /** Parsed command line. */
     record Options(int size, int seconds, FlushMode flush, int threads, int batch, Path dir, IoMode io,
-        long segmentBytes) {
+        long segmentBytes, long preallocBytes) {
         static Options parse(String[] args) {
             int size = 1024;
             int seconds = 20;
@@ -42,6 +42,7 @@ public final class CommitLogBench {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             IoMode io = IoMode.CHANNEL;
             long segmentBytes = 1L << 30;
+            long preallocBytes = -1;
             for (int i = 0; i < args.length; i += 2) {
                 String v = i + 1 < args.length ? args[i + 1] : usage("missing value for " + args[i]);
                 switch (args[i]) {
@@ -53,18 +54,19 @@ public final class CommitLogBench {
                     case "--dir" -> dir = Path.of(v);
                     case "--io" -> io = IoMode.valueOf(v.toUpperCase(Locale.ROOT));
                     case "--segment-mb" -> segmentBytes = Long.parseLong(v) << 20;
+                    case "--prealloc-mb" -> preallocBytes = Long.parseLong(v) << 20;
                     default -> usage("unknown flag " + args[i]);
                 }
             }
             if (flush == FlushMode.MANUAL || size < 1 || seconds < 1 || threads < 1 || batch < 1) {
                 usage("bad arguments");
             }
-            return new Options(size, seconds, flush, threads, batch, dir, io, segmentBytes);
+            return new Options(size, seconds, flush, threads, batch, dir, io, segmentBytes, preallocBytes);
         }
 
         private static String usage(String why) {
             throw new IllegalArgumentException(why + "; usage: --size BYTES --seconds S --flush sync|async"
-                + " --threads N --batch B --dir DIR [--io channel|mapped] [--segment-mb MB]");
+                + " --threads N --batch B --dir DIR [--io channel|mapped] [--segment-mb MB] [--prealloc-mb MB]");
         }
     }
 
@@ -82,7 +84,8 @@ public final class CommitLogBench {
         int recordMax = (int) Math.min(o.segmentBytes(), Math.max(4 << 20, o.size() + 64));
         CommitLogConfig cfg = CommitLogConfig.builder(work).segmentBytes(o.segmentBytes()).flushMode(o.flush())
             .ioMode(o.io()).retentionAgeMs(0).recordBytesMax(recordMax)
-            .writeBufferBytes(Math.max(recordMax, (o.size() + 64) * o.batch())).build();
+            .writeBufferBytes(Math.max(recordMax, (o.size() + 64) * o.batch()))
+            .preallocateAheadBytes(o.preallocBytes() < 0 ? o.segmentBytes() : o.preallocBytes()).build();
         byte[] payload = new byte[o.size()];
         new Random(42).nextBytes(payload);
         ReentrantLock order = new ReentrantLock();

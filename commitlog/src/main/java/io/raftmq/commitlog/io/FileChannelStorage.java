@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * A {@link StorageFile} over a {@link FileChannel}: positional writes (pwrite), positional reads (pread) and
- * {@code force(false)} (fdatasync). The file is sparse up to its capacity, so blocks are allocated on write and a
- * full device surfaces as {@link NoSpaceException} from {@link #write}.
+ * {@code force(false)} (fdatasync). The file is created sparse up to its capacity, so blocks are allocated on
+ * write (by the appender, or earlier by the segment preallocator's zero-fill) and a full device surfaces as
+ * {@link NoSpaceException} from {@link #write}. Positional writes to disjoint ranges may run concurrently.
  */
 public final class FileChannelStorage implements StorageFile {
     private final Path path;

@@ -10,8 +10,9 @@ import java.nio.file.Path;
  * (pwrite/pread/fdatasync) and {@link MappedStorage} (mmap, msync); tests use an in-memory fixture that loses
  * unflushed writes and runs out of space on demand.
  *
- * <p>Thread-safety: concurrent {@link #read} calls and one writer at a time are allowed; {@link #force()} may run
- * concurrently with writes and covers at least every write that returned before it was called.
+ * <p>Thread-safety: concurrent {@link #read} calls are allowed, and concurrent {@link #write}s to disjoint ranges
+ * (the appender and the segment preallocator's zero-fill ahead of it); {@link #force()} may run concurrently with
+ * writes and covers at least every write that returned before it was called.
  *
  * <p>Errors: {@link NoSpaceException} when the device is full (nothing is promised about the bytes of the failed
  * write: the caller must treat them as garbage); any other {@link IOException} is a device failure.

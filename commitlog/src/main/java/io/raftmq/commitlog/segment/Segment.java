@@ -19,6 +19,8 @@ public final class Segment {
     private final long base;
     private final StorageFile file;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** Offset below which the {@link Preallocator} has written (and forced) real zeros; 0 if unknown. */
+    private volatile long zeroedTo;
 
     public Segment(long base, StorageFile file) {
         this.base = base;
@@ -71,6 +73,18 @@ public final class Segment {
     /** Drops the list's reference; called once, after removing the segment from its list. */
     public void retire() {
         release();
+    }
+
+    /** Offset below which the preallocator wrote and forced zeros (blocks allocated); 0 when unknown. */
+    public long zeroedTo() {
+        return zeroedTo;
+    }
+
+    /** Preallocator only: records that [0, offset) beyond the writer is zero-filled and forced. */
+    void markZeroedTo(long offset) {
+        if (offset > zeroedTo) {
+            zeroedTo = offset;
+        }
     }
 
     /** True once the file is closed (every reference released). */
