@@ -1,5 +1,6 @@
 package io.raftmq.naming;
 
+import io.raftmq.client.protocol.Verify;
 import io.netty.channel.Channel;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.remoting.ChannelEventListener;

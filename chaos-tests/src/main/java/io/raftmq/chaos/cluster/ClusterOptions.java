@@ -1,6 +1,6 @@
 package io.raftmq.chaos.cluster;
 
-import io.raftmq.chaos.Verify;
+import io.raftmq.client.protocol.Verify;
 
 import java.nio.file.Path;
 import java.util.List;

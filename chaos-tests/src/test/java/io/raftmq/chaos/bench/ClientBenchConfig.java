@@ -1,6 +1,6 @@
 package io.raftmq.chaos.bench;
 
-import io.raftmq.chaos.Verify;
+import io.raftmq.client.protocol.Verify;
 
 import java.util.ArrayList;
 import java.util.List;

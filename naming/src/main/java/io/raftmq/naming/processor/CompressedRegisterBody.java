@@ -9,7 +9,7 @@ import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonParseException;
 import io.raftmq.client.protocol.json.JsonReader;
-import io.raftmq.naming.Verify;
+import io.raftmq.client.protocol.Verify;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.raftmq.naming.route;
 
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.DataVersion;
-import io.raftmq.naming.Verify;
+import io.raftmq.client.protocol.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

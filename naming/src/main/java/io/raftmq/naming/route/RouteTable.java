@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.naming.Verify;
+import io.raftmq.client.protocol.Verify;
 
 import java.util.ArrayList;
 import java.util.Collections;
