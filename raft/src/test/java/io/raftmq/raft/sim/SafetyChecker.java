@@ -37,8 +37,14 @@ final class SafetyChecker {
     private final List<Entry> committed = new ArrayList<>();
     /** Term of the leader that first committed index i, at position i - 1 (non-decreasing). */
     private final List<Long> commitTerm = new ArrayList<>();
-    /** Term of the entry committed at index i, at position i - 1. */
+    /**
+     * Term of the entry committed at index i, at position i - 1, or {@link #UNKNOWN_TERM} while no log seen since
+     * has it: a leader whose commit index advanced just before it stepped down may be observed only later, as a
+     * leader again, after it compacted those entries into a snapshot. The term is filled in by the next apply or
+     * leader commit that sees the entry.
+     */
     private final List<Long> committedEntryTerm = new ArrayList<>();
+    private static final long UNKNOWN_TERM = -1;
     /** State machine hash after applying entry i, at position i - 1. */
     private final List<Long> committedHash = new ArrayList<>();
 
@@ -58,6 +64,9 @@ final class SafetyChecker {
                 break;
             }
             long entryTerm = committedEntryTerm.get((int) (i - 1));
+            if (entryTerm == UNKNOWN_TERM) {
+                continue;
+            }
             if (i > log.lastIndex() || log.term(i) != entryTerm) {
                 throw new AssertionError("leader completeness: leader " + id + " of term " + term
                     + " lacks entry " + i + "@" + entryTerm + " committed in term " + commitTerm.get((int) (i - 1))
@@ -73,7 +82,9 @@ final class SafetyChecker {
     void onLeaderCommit(long term, long id, MemoryRaftLog log, long commitIndex) {
         long checkFrom = Math.max(log.firstIndex(), commitIndex - 64);
         for (long i = Math.max(1, checkFrom); i <= Math.min(commitIndex, commitTerm.size()); i++) {
-            if (log.term(i) != committedEntryTerm.get((int) (i - 1))) {
+            if (committedEntryTerm.get((int) (i - 1)) == UNKNOWN_TERM) {
+                committedEntryTerm.set((int) (i - 1), log.term(i));
+            } else if (log.term(i) != committedEntryTerm.get((int) (i - 1))) {
                 throw new AssertionError("committed entry changed: leader " + id + " of term " + term + " has "
                     + i + "@" + log.term(i) + " but " + i + "@" + committedEntryTerm.get((int) (i - 1))
                     + " was committed in term " + commitTerm.get((int) (i - 1)));
@@ -81,7 +92,7 @@ final class SafetyChecker {
         }
         for (long i = commitTerm.size() + 1; i <= commitIndex; i++) {
             commitTerm.add(term);
-            committedEntryTerm.add(log.term(i));
+            committedEntryTerm.add(i >= log.firstIndex() - 1 ? log.term(i) : UNKNOWN_TERM);
         }
     }
 
@@ -98,6 +109,9 @@ final class SafetyChecker {
                 continue;
             }
             long committedTerm = committedEntryTerm.get((int) (i - 1));
+            if (committedTerm == UNKNOWN_TERM) {
+                continue;
+            }
             long committingTerm = commitTerm.get((int) (i - 1));
             if (log.term(i) == committedTerm && e.term() != committedTerm && e.term() >= committingTerm) {
                 throw new AssertionError("committed entry " + i + "@" + committedTerm + " (committed in term "
@@ -122,6 +136,15 @@ final class SafetyChecker {
     void onApply(long node, Entry e, long expectedIndex) {
         if (e.index() != expectedIndex) {
             throw new AssertionError("node " + node + " applied " + e + " but expected index " + expectedIndex);
+        }
+        if (e.index() <= committedEntryTerm.size()) {
+            long known = committedEntryTerm.get((int) (e.index() - 1));
+            if (known == UNKNOWN_TERM) {
+                committedEntryTerm.set((int) (e.index() - 1), e.term());
+            } else if (known != e.term()) {
+                throw new AssertionError("node " + node + " applied " + e + " but " + e.index() + "@" + known
+                    + " was committed");
+            }
         }
         long prevHash = e.index() == 1 ? 0 : committedHash.get((int) (e.index() - 2));
         if (e.index() <= committed.size()) {

@@ -17,10 +17,11 @@ class SimulationTest {
     /**
      * Seeds that once failed or cover a rare path; each must keep passing. With this version of the simulator,
      * 1000000, 1000226 and 1000003 catch the planted bugs (a), (b) and (c) of raft/README.md, 1000013 and 1000111
-     * variants of (c), 1000005 and 42 catch (a) and (c) too; 1026928 once exposed a checker false positive.
+     * variants of (c), 1000005 and 42 catch (a) and (c) too; 1026928 once exposed a checker false positive,
+     * 2763490707798681868 another (a commit observed only after the leader compacted it).
      */
     private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 1000, 123456789, 1000000, 1000226, 1000003,
-        1000013, 1000111, 1000005, 1026928};
+        1000013, 1000111, 1000005, 1026928, 2763490707798681868L};
 
     @Test
     void regressionSeeds() {
