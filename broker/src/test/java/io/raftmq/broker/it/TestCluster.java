@@ -38,6 +38,11 @@ public final class TestCluster implements AutoCloseable {
     public final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
 
     public TestCluster(Path dir, int members) throws Exception {
+        this(dir, members, Map.of());
+    }
+
+    /** As {@link #TestCluster(Path, int)}, with {@code settings} (broker.properties keys) applied to every member. */
+    public TestCluster(Path dir, int members, Map<String, String> settings) throws Exception {
         nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
         nameServer.start();
         int[] listen = new int[members];
@@ -71,6 +76,7 @@ public final class TestCluster implements AutoCloseable {
             m.put("registerNameServerPeriodMs", "5000");
             m.put("registerNameServerTimeoutMs", "3000");
             m.put("nameServerExpiryMs", "30000");
+            m.putAll(settings);
             configs.add(BrokerConfig.fromProperties(m, "test-n" + i));
         }
         client.start();

@@ -1,6 +1,5 @@
 package io.raftmq.broker.it.fuzz;
 
-import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.it.TestCluster;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
@@ -8,10 +7,9 @@ import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Test fixture of the bad-input tests: a {@link TestCluster} (NameServer + three-member group on loopback) whose
@@ -29,33 +27,12 @@ final class FuzzFixture {
 
     /** A started cluster with topic auto-creation off and {@link #TOPIC} (4 queues) created. */
     static TestCluster start(Path dir) throws Exception {
-        TestCluster c = new TestCluster(dir, 3);
-        for (int i = 0; i < c.configs.size(); i++) {
-            BrokerConfig b = with(c.configs.get(i), "autoCreateTopicEnable", Boolean.FALSE);
-            c.configs.set(i, with(b, "longPollHoldMsMax", HOLD_MS_MAX));
-        }
+        TestCluster c = new TestCluster(dir, 3,
+            Map.of("autoCreateTopicEnable", "false", "longPollHoldMsMax", Long.toString(HOLD_MS_MAX)));
         c.startAll();
         c.awaitLeaderRegistered(10_000);
         createTopic(c, TOPIC);
         return c;
-    }
-
-    /** A copy of {@code config} with one record component replaced (test-only: skips re-validation). */
-    static BrokerConfig with(BrokerConfig config, String component, Object value) throws ReflectiveOperationException {
-        RecordComponent[] rc = BrokerConfig.class.getRecordComponents();
-        Object[] args = new Object[rc.length];
-        Class<?>[] types = new Class<?>[rc.length];
-        boolean found = false;
-        for (int i = 0; i < rc.length; i++) {
-            types[i] = rc[i].getType();
-            found |= rc[i].getName().equals(component);
-            args[i] = rc[i].getName().equals(component) ? value : rc[i].getAccessor().invoke(config);
-        }
-        if (!found) {
-            throw new IllegalArgumentException("BrokerConfig has no component " + component);
-        }
-        Constructor<BrokerConfig> ctor = BrokerConfig.class.getDeclaredConstructor(types);
-        return ctor.newInstance(args);
     }
 
     /** Creates {@code topic} with 4 queues, perm 6, through UPDATE_AND_CREATE_TOPIC on the leader. */
