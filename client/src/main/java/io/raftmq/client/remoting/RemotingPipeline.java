@@ -3,6 +3,7 @@ package io.raftmq.client.remoting;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
@@ -12,13 +13,19 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   inbound:  [idle] -> frameDecoder (LengthFieldBasedFrameDecoder: 4-byte length, stripped, max frameLengthMax)
  *                    -> commandDecoder (RemotingCommandDecoder) -> dispatcher (enqueues to processor executors)
- *   outbound: dispatcher/any -> commandEncoder (RemotingCommandEncoder) -> socket
+ *   outbound: dispatcher/any -> commandEncoder (RemotingCommandEncoder) -> flushConsolidation -> socket
  * </pre>
+ * flushConsolidation turns the flushes of many responses written in one event-loop turn (a read's worth of
+ * requests, or the answers of one Raft commit written from the agent thread) into one socket write; it never
+ * delays a flush past the end of the current read or the tasks already queued on the loop.
  * A frame whose length prefix exceeds frameLengthMax raises {@code TooLongFrameException} (fail fast, before the
  * bytes arrive); the dispatcher then closes the channel. Tests use the same method with {@code EmbeddedChannel}.
  */
 public final class RemotingPipeline {
+    public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     public static final String IDLE = "idle";
+    /** Flushes coalesced at most before one goes out regardless (bounds the bytes held in the outbound buffer). */
+    static final int FLUSHES_COALESCED_MAX = 256;
     public static final String FRAME_DECODER = "frameDecoder";
     public static final String COMMAND_DECODER = "commandDecoder";
     public static final String COMMAND_ENCODER = "commandEncoder";
@@ -35,6 +42,7 @@ public final class RemotingPipeline {
      * @param dispatcher     the terminal inbound handler (may be {@code @Sharable})
      */
     public static void init(ChannelPipeline p, int frameLengthMax, long channelIdleMs, ChannelHandler dispatcher) {
+        p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(FLUSHES_COALESCED_MAX, true));
         if (channelIdleMs > 0) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, channelIdleMs, TimeUnit.MILLISECONDS));
         }
