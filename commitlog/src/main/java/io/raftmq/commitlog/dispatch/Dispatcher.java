@@ -60,6 +60,10 @@ public final class Dispatcher implements AutoCloseable {
     /** Index of the last record before dispatchedPosition, -1 if unknown (nothing dispatched since rebuild). */
     private volatile long dispatchedIndex;
     private long checkpointedPosition;
+    /** Last record index of the batch in dispatchUpTo, published with its position once its units are written. */
+    private long visitedIndex;
+    /** Queues with units staged by the batch in progress (committed, each with one write, at its end). */
+    private final List<ConsumeQueue> staged = new ArrayList<>();
     private boolean failed;
 
     private Dispatcher(DispatchConfig config, RecordSource source) {
@@ -180,15 +184,18 @@ public final class Dispatcher implements AutoCloseable {
             return dispatchedPosition;
         }
         try {
+            visitedIndex = dispatchedIndex;
             long next = source.forEach(dispatchedPosition, committedPosition, visitor);
             Verify.state(next <= committedPosition, "dispatched beyond the committed limit", next,
                     committedPosition);
             Verify.state(next >= dispatchedPosition, "dispatch went backwards", next, dispatchedPosition);
+            commitStagedUnits();
+            dispatchedIndex = visitedIndex;
             dispatchedPosition = next;
         } catch (UncheckedIOException e) {
             failed = true;
             throw e.getCause();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
         }
@@ -207,8 +214,15 @@ public final class Dispatcher implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        dispatchedIndex = recordIndex;
-        dispatchedPosition = endPosition;
+        visitedIndex = recordIndex;
+    }
+
+    /** Writes the units staged in this batch, one write per touched queue, before the position is published. */
+    private void commitStagedUnits() throws IOException {
+        for (int i = 0; i < staged.size(); i++) {
+            staged.get(i).commitStaged();
+        }
+        staged.clear();
     }
 
     private void dispatchMessages(ByteBuffer buffer, int from, int to, long bodyPosition) throws IOException {
@@ -223,7 +237,10 @@ public final class Dispatcher implements AutoCloseable {
             String properties = m.properties();
             if (SysFlag.isConsumable(sysFlag)) {
                 long tagsCode = TagsCode.of(MessageProperties.get(properties, MessageProperties.TAGS));
-                queues.getOrCreate(topic, m.queueId()).append(m.queueOffset(), physical, m.totalSize(), tagsCode);
+                ConsumeQueue q = queues.getOrCreate(topic, m.queueId());
+                if (q.stage(m.queueOffset(), physical, m.totalSize(), tagsCode)) {
+                    staged.add(q);
+                }
             }
             if (SysFlag.isIndexable(sysFlag)) {
                 index.indexMessage(topic, MessageProperties.get(properties, MessageProperties.KEYS),

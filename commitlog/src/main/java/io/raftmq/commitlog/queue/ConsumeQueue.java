@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * units at the tail of the last segment (logged); invalid units elsewhere raise
  * {@link ConsumeQueueCorruptException}.
  *
- * <p>Threading: one writer (the dispatcher) appends, truncates and deletes; any number of readers may call the
+ * <p>Threading: one writer (the dispatcher) stages, commits, appends, truncates and deletes; any number of readers may call the
  * read methods concurrently (bounds are volatile and published after the unit bytes are written; each reader
  * passes its own {@link Unit}). A reader racing a truncation or retention may get an {@link IOException}.
  */
@@ -46,6 +46,8 @@ public final class ConsumeQueue implements AutoCloseable {
     public static final int TAGS_CODE_OFFSET = 12;
     /** Digits of a segment file name. */
     public static final int FILE_NAME_DIGITS = 20;
+    /** Units staged at most before a stage writes them by itself. */
+    static final int STAGED_UNITS_MAX = 64;
 
     static {
         Verify.state(TAGS_CODE_OFFSET + 8 == UNIT_SIZE, "unit layout", TAGS_CODE_OFFSET + 8, UNIT_SIZE);
@@ -64,8 +66,11 @@ public final class ConsumeQueue implements AutoCloseable {
     private volatile long minOffset;
     /** The next queue offset to append (= number of units ever written, before truncation). */
     private volatile long maxOffset;
-    /** Physical offset of unit maxOffset - 1, or -1 if the queue has no unit. */
+    /** Physical offset of the last unit, staged ones included, or -1 if the queue has no unit. */
     private long lastPhysicalOffset = -1;
+    /** Writer-thread staging (allocated on first use): stagedCount units, neither written nor readable yet. */
+    private ByteBuffer staged;
+    private int stagedCount;
 
     /** A segment file; unit i of the queue sits at byte (i - base) * 20 of the segment whose base <= i. */
     private static final class Segment {
@@ -134,28 +139,74 @@ public final class ConsumeQueue implements AutoCloseable {
     }
 
     /**
-     * Appends the unit for queue offset {@code queueOffset}, which must equal {@link #maxOffset()} (or be larger
-     * if the queue holds no unit yet: it then starts there); its physical offset must exceed the previous
-     * unit's.
+     * Appends the unit for queue offset {@code queueOffset} and makes it readable at once: {@link #stage} then
+     * {@link #commitStaged}.
      *
      * @throws IOException on I/O failure (the unit may be partly written; recovery drops it)
      */
     public void append(long queueOffset, long physicalOffset, int size, long tagsCode) throws IOException {
-        if (lastPhysicalOffset < 0 && queueOffset > maxOffset) {
+        stage(queueOffset, physicalOffset, size, tagsCode);
+        commitStaged();
+    }
+
+    /**
+     * Stages the unit for queue offset {@code queueOffset}, which must equal {@link #maxOffset()} plus the units
+     * already staged (or be larger if the queue holds no unit and none is staged: it then starts there); its
+     * physical offset must exceed the previous unit's. A staged unit is neither written nor readable until
+     * {@link #commitStaged}, which writes all staged units with one write: the dispatcher stages a whole batch of
+     * records and commits each queue it touched once. Stages that fill the buffer or the segment commit by
+     * themselves.
+     *
+     * @return true if this is the first staged unit since the last commit (the caller must commit this queue)
+     * @throws IOException on I/O failure of an implied commit or segment start
+     */
+    public boolean stage(long queueOffset, long physicalOffset, int size, long tagsCode) throws IOException {
+        if (stagedCount == 0 && lastPhysicalOffset < 0 && queueOffset > maxOffset) {
             startAt(queueOffset);
         }
-        Verify.state(queueOffset == maxOffset, "consume queue append out of order", queueOffset, maxOffset);
+        Verify.state(queueOffset == maxOffset + stagedCount, "consume queue append out of order", queueOffset,
+                maxOffset + stagedCount);
         Verify.state(physicalOffset > lastPhysicalOffset, "unit physical offset not increasing",
                 physicalOffset, lastPhysicalOffset);
         Verify.state(size > 0, "unit size must be positive", size);
-        Segment s = writableSegment();
-        unit.clear();
-        unit.putLong(physicalOffset).putInt(size).putLong(tagsCode).flip();
-        writeFully(s.channel, unit, (long) s.units * UNIT_SIZE);
-        s.units++;
-        s.dirty = true;
-        maxOffset++;
+        if (stagedCount > 0 && (stagedCount == STAGED_UNITS_MAX || stagedCount == roomInLastSegment())) {
+            commitStaged();
+        }
+        if (staged == null) {
+            staged = ByteBuffer.allocateDirect(UNIT_SIZE * STAGED_UNITS_MAX);
+        }
+        staged.putLong(physicalOffset).putInt(size).putLong(tagsCode);
+        stagedCount++;
         lastPhysicalOffset = physicalOffset;
+        return stagedCount == 1;
+    }
+
+    /**
+     * Writes the staged units with one write and publishes them to readers (segment units, then maxOffset).
+     *
+     * @return whether anything was staged
+     * @throws IOException on I/O failure (units may be partly written; recovery drops them; the writer must stop)
+     */
+    public boolean commitStaged() throws IOException {
+        if (stagedCount == 0) {
+            return false;
+        }
+        Segment s = writableSegment();
+        Verify.state(s.units + stagedCount <= unitsPerFile, "staged units cross a segment end", s.units,
+                stagedCount);
+        staged.flip();
+        writeFully(s.channel, staged, (long) s.units * UNIT_SIZE);
+        staged.clear();
+        s.units += stagedCount;
+        s.dirty = true;
+        maxOffset += stagedCount;
+        stagedCount = 0;
+        return true;
+    }
+
+    /** Units that still fit before a new segment must start. */
+    private int roomInLastSegment() {
+        return segments.isEmpty() || last().units == unitsPerFile ? unitsPerFile : unitsPerFile - last().units;
     }
 
     /**
@@ -198,6 +249,7 @@ public final class ConsumeQueue implements AutoCloseable {
      * Keeps units [.., queueOffset) and drops the rest; {@code minOffset <= queueOffset <= maxOffset}.
      */
     public void truncateTo(long queueOffset) throws IOException {
+        Verify.state(stagedCount == 0, "truncation with units staged", stagedCount, queueOffset);
         Verify.state(queueOffset >= minOffset, "truncate below min offset", queueOffset, minOffset);
         Verify.state(queueOffset <= maxOffset, "truncate above max offset", queueOffset, maxOffset);
         while (segments.size() > 1 && last().base >= queueOffset) {
@@ -229,6 +281,7 @@ public final class ConsumeQueue implements AutoCloseable {
      * @return the number of segment files deleted
      */
     public int deleteBelowPhysical(long physicalFloor) throws IOException {
+        Verify.state(stagedCount == 0, "retention with units staged", stagedCount, physicalFloor);
         int deleted = 0;
         while (segments.size() > 1) {
             Segment s = segments.get(0);
@@ -267,8 +320,9 @@ public final class ConsumeQueue implements AutoCloseable {
         return lo;
     }
 
-    /** Forces written segments to disk. */
+    /** Commits staged units, then forces written segments to disk. */
     public void flush() throws IOException {
+        commitStaged();
         for (Segment s : segments) {
             if (s.dirty) {
                 s.channel.force(false);
@@ -277,7 +331,7 @@ public final class ConsumeQueue implements AutoCloseable {
         }
     }
 
-    /** Closes the segment files; the queue is unusable afterwards. */
+    /** Closes the segment files (staged units are dropped: commit or flush first); the queue is unusable after. */
     @Override
     public void close() throws IOException {
         IOException failure = null;

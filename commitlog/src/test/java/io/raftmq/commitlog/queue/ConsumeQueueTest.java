@@ -58,6 +58,40 @@ class ConsumeQueueTest {
     }
 
     @Test
+    void stagedUnitsStayInvisibleUntilOneCommitWritesThemAcrossSegments() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 2, 3)) {
+            assertThat(q.stage(0, 7, 50, 0)).isTrue();
+            assertThat(q.stage(1, 107, 51, -1)).isFalse();
+            assertThat(q.maxOffset()).isZero();
+            assertThat(q.read(0, new ConsumeQueue.Unit())).isFalse();
+            assertThatThrownBy(() -> q.stage(3, 207, 1, 0)).isInstanceOf(IllegalStateException.class);
+            // the third stage fills the first segment's room; the fourth commits the three, then stages itself
+            q.stage(2, 207, 52, -2);
+            q.stage(3, 307, 53, -3);
+            assertThat(q.maxOffset()).isEqualTo(3);
+            assertThat(q.commitStaged()).isTrue();
+            assertThat(q.commitStaged()).isFalse();
+            assertThat(q.maxOffset()).isEqualTo(4);
+            for (int i = 4; i < 4 + ConsumeQueue.STAGED_UNITS_MAX + 5; i++) {
+                q.stage(i, 100L * i + 7, 50 + i, -i);
+            }
+            q.flush(); // commits what is staged before forcing
+            assertThat(q.maxOffset()).isEqualTo(4 + ConsumeQueue.STAGED_UNITS_MAX + 5);
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 2, 3)) {
+            long n = 4 + ConsumeQueue.STAGED_UNITS_MAX + 5;
+            assertThat(q.maxOffset()).isEqualTo(n);
+            ConsumeQueue.Unit u = new ConsumeQueue.Unit();
+            for (long i = 0; i < n; i++) {
+                assertThat(q.read(i, u)).isTrue();
+                assertThat(u.physicalOffset()).isEqualTo(100L * i + 7);
+                assertThat(u.size()).isEqualTo(50 + (int) i);
+                assertThat(u.tagsCode()).isEqualTo(-i);
+            }
+        }
+    }
+
+    @Test
     void truncateFromPhysicalAndReopen() throws IOException {
         try (ConsumeQueue q = ConsumeQueue.open(dir, "T", 0, 3)) {
             for (int i = 0; i < 7; i++) {
