@@ -15,6 +15,7 @@ import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -31,6 +33,9 @@ import java.util.function.BooleanSupplier;
  * Waits on conditions with deadlines ({@link #await}), never sleeps blindly.
  */
 public final class TestCluster implements AutoCloseable {
+    private static final int PORT_LOW = 20_000;
+    private static final int PORT_HIGH = 32_000;
+    private static final int PORT_ATTEMPTS_MAX = 500;
     public static final String GROUP = "broker-a";
     public final NameServer nameServer;
     public final List<BrokerController> brokers = new ArrayList<>();
@@ -112,11 +117,22 @@ public final class TestCluster implements AutoCloseable {
         return brokers.indexOf(b);
     }
 
+    /**
+     * A port free now, drawn below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its
+     * old port must not find it taken meanwhile as the local port of some outgoing connection.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
+            int port = PORT_LOW + ThreadLocalRandom.current().nextInt(PORT_HIGH - PORT_LOW);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (BindException taken) {
+                // try another one
+            }
         }
+        throw new IOException("no free port in [" + PORT_LOW + ", " + PORT_HIGH + ") after " + PORT_ATTEMPTS_MAX
+            + " attempts");
     }
 
     public String namesrv() {

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -45,6 +47,9 @@ import java.util.concurrent.locks.LockSupport;
  * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
  */
 public final class ProcessCluster implements AutoCloseable {
+    private static final int PORT_LOW = 20_000;
+    private static final int PORT_HIGH = 32_000;
+    private static final int PORT_ATTEMPTS_MAX = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
     private static final long QUERY_TIMEOUT_MS = 1000;
     private static final long EXIT_WAIT_MS = 10_000;
@@ -332,17 +337,26 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** A port free on {@code host} now, other than {@code near} and the ports RocketMQ reserves around it. */
+    /**
+     * A port free on {@code host} now, other than {@code near} and the ports RocketMQ reserves around it, drawn
+     * below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its old port must not find
+     * it taken meanwhile as the local port of some outgoing connection.
+     */
     static int freePort(String host, int near) throws IOException {
-        while (true) {
+        for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
+            int p = PORT_LOW + ThreadLocalRandom.current().nextInt(PORT_HIGH - PORT_LOW);
+            if (near >= 0 && (p == near || p == near - 2 || p == near + 1)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(false);
-                s.bind(new InetSocketAddress(host, 0));
-                int p = s.getLocalPort();
-                if (near < 0 || (p != near && p != near - 2 && p != near + 1)) {
-                    return p;
-                }
+                s.bind(new InetSocketAddress(host, p));
+                return p;
+            } catch (BindException taken) {
+                // try another one
             }
         }
+        throw new IOException("no free port on " + host + " in [" + PORT_LOW + ", " + PORT_HIGH + ") after "
+            + PORT_ATTEMPTS_MAX + " attempts");
     }
 }
