@@ -100,6 +100,10 @@ public final class CommitLog implements AutoCloseable {
     /** Statistics, written under forceLock, read racily by {@link #forceStats()}. */
     private volatile long forceCount;
     private volatile long forceNanos;
+    /** Coalesced-append statistics, written by the flush agent only, read racily by {@link #forceStats()}. */
+    private volatile long cycleCount;
+    private volatile long cycleBatches;
+    private volatile long wakeNanos;
 
     // Published to readers. Invariant: startPosition <= readablePosition; lastIndex == firstIndex - 1 when empty.
     private volatile long readablePosition;
@@ -512,9 +516,12 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
-    /** Diagnostics: {count of group-commit forces, total nanoseconds spent in them}. Any thread, racy. */
+    /**
+     * Diagnostics: {count of group-commit forces, total nanoseconds spent in them, coalesced-append cycles, batches
+     * they completed, nanoseconds the flush agent spent completing and waking them}. Any thread, racy.
+     */
     public long[] forceStats() {
-        return new long[] {forceCount, forceNanos};
+        return new long[] {forceCount, forceNanos, cycleCount, cycleBatches, wakeNanos};
     }
 
     /** Everything before this position is durable. Any thread, lock-free. */
@@ -609,8 +616,12 @@ public final class CommitLog implements AutoCloseable {
             finished = true;
         } finally {
             // A bug thrown out of the cycle still completes its waiters (the agent then fences the log).
+            long t0 = System.nanoTime();
             AppendQueue.complete(cycle, n, finished ? failure
                 : new StorageFailedException("flush agent failed during a group commit", null));
+            wakeNanos += System.nanoTime() - t0;
+            cycleBatches += n;
+            cycleCount++;
         }
     }
 

@@ -130,9 +130,13 @@ public final class CommitLogBench {
             long elapsedNs = System.nanoTime() - startNs;
             long[] forces1 = log.forceStats();
             long forces = forces1[0] - forces0[0];
-            System.err.printf(Locale.ROOT, "forces=%d msgs_per_force=%.1f avg_force_us=%.0f%n", forces,
+            long cycles = forces1[2] - forces0[2];
+            System.err.printf(Locale.ROOT, "forces=%d msgs_per_force=%.1f avg_force_us=%.0f cycles=%d"
+                    + " batches_per_cycle=%.1f avg_wake_us=%.0f%n", forces,
                 forces == 0 ? 0.0 : messages.sum() / (double) forces,
-                forces == 0 ? 0.0 : (forces1[1] - forces0[1]) / 1e3 / forces);
+                forces == 0 ? 0.0 : (forces1[1] - forces0[1]) / 1e3 / forces, cycles,
+                cycles == 0 ? 0.0 : (forces1[3] - forces0[3]) / (double) cycles,
+                cycles == 0 ? 0.0 : (forces1[4] - forces0[4]) / 1e3 / cycles);
             running.set(false);
             for (Thread th : threads) {
                 th.join();
