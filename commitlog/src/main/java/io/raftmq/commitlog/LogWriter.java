@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write side of {@link CommitLog}: encodes one batch, or a group of batches, into one reused staging buffer (body copy, stamping, header,
- * crc chain), closes full segments with a filler, writes the bytes with as few calls as the segment boundaries
- * allow, and stages the index units. All-or-nothing per group: on any failure the bytes written so far are zeroed,
+ * The write side of {@link CommitLog}: encodes one batch, or a group of batches (a group-commit cycle of coalesced
+ * appends), into one reused staging buffer (body copy, stamping, header, crc chain), closes full segments with a
+ * filler, writes the bytes with as few calls as the segment boundaries allow, and stages the index units. All-or-nothing per group: on any failure the bytes written so far are zeroed,
  * the tail state is restored and the stamper is told. Publishing to readers is the caller's job.
  *
  * <p>Thread-safety: none; every call happens under the log's append lock. Allocates nothing per record.
