@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * first append must carry index {@code lastIndex() + 1}. {@link #resetTo} starts over at another index/position.
  *
  * <p><b>Threads.</b> Appends, truncation, reset and retention are serialized by one append lock (any thread may call
- * them). Reads ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any
+ * them); in SYNC mode {@link #appendCoalesced} callers instead queue lock-free and the flush agent writes their
+ * batches as one group per force (see docs/storage.md, "CommitLog: two ways to append"). Reads ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any
  * thread concurrently with appends: they only see bytes below a volatile readable position published after the
  * bytes were written, so never a partial record. A read racing with {@link #truncateFrom} or {@link #resetTo} of the
  * same range may return records of the new branch or fail with {@link LogTruncatedException}. One flush agent
