@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * first append must carry index {@code lastIndex() + 1}. {@link #resetTo} starts over at another index/position.
  *
  * <p><b>Threads.</b> Appends, truncation, reset and retention are serialized by one append lock (any thread may call
- * them). Reads ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any
+ * them); in SYNC mode {@link #appendCoalesced} callers instead queue lock-free and the flush agent writes their
+ * batches as one group per force (see docs/storage.md, "CommitLog: two ways to append"). Reads ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any
  * thread concurrently with appends: they only see bytes below a volatile readable position published after the
  * bytes were written, so never a partial record. A read racing with {@link #truncateFrom} or {@link #resetTo} of the
  * same range may return records of the new branch or fail with {@link LogTruncatedException}. One flush agent
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommitLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLog.class);
+    /** Bound on coalesced appends queued at once (one per waiting thread); also bounded by durableWaitersMax. */
+    public static final int COALESCED_QUEUED_MAX = 4096;
 
     private final CommitLogConfig config;
     private final StorageProvider storage;
@@ -57,6 +60,10 @@ public final class CommitLog implements AutoCloseable {
     private final IndexStore index;
     private final GroupCommit groupCommit;
     private final FlushAgent agent;
+    /** Coalesced appends waiting for the flush agent (SYNC mode), else null. */
+    private final AppendQueue appendQueue;
+    /** The batches of the agent's current group-commit cycle (agent thread, or close after the agent stopped). */
+    private final AppendBatch[] cycle;
     /**
      * Zero-fills ahead of the writer (CHANNEL mode with preallocateAheadBytes > 0), else null. Its thread runs
      * with the flush agent (SYNC/ASYNC); in MANUAL mode, which starts no thread, tests drive it by hand.
@@ -94,6 +101,10 @@ public final class CommitLog implements AutoCloseable {
     /** Statistics, written under forceLock, read racily by {@link #forceStats()}. */
     private volatile long forceCount;
     private volatile long forceNanos;
+    /** Coalesced-append statistics, written by the flush agent only, read racily by {@link #forceStats()}. */
+    private volatile long cycleCount;
+    private volatile long cycleBatches;
+    private volatile long wakeNanos;
 
     // Published to readers. Invariant: startPosition <= readablePosition; lastIndex == firstIndex - 1 when empty.
     private volatile long readablePosition;
@@ -118,6 +129,9 @@ public final class CommitLog implements AutoCloseable {
         this.agent = config.flushMode() == FlushMode.MANUAL ? null
             : new FlushAgent(new AgentTarget(), config.flushMode(), config.flushIntervalMs(),
                 config.checkpointIntervalMs(), System.nanoTime());
+        int queuedMax = Math.min(config.durableWaitersMax(), COALESCED_QUEUED_MAX);
+        this.appendQueue = config.flushMode() == FlushMode.SYNC ? new AppendQueue(queuedMax, groupCommit) : null;
+        this.cycle = appendQueue == null ? null : new AppendBatch[queuedMax];
     }
 
     /** Opens (recovering) or creates the log on the real file system. See {@link #open(CommitLogConfig,
@@ -200,15 +214,7 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device error, or the log is fenced by an earlier failed force
      */
     public void append(AppendBatch batch) {
-        int n = batch.size();
-        Verify.argument(n > 0, "empty append batch");
-        for (int i = 0; i < n; i++) {
-            long length = (long) RecordHeader.HEADER_LENGTH + batch.body(i).remaining();
-            if (length > config.recordBytesMax()) {
-                throw new RecordTooLargeException(length, config.recordBytesMax());
-            }
-            Verify.argument(batch.type(i) != RecordHeader.TYPE_FILLER, "entry type 0xFF is reserved");
-        }
+        checkRecords(batch);
         appendLock.lock();
         try {
             ensureUsable();
@@ -221,6 +227,18 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
+    private void checkRecords(AppendBatch batch) {
+        int n = batch.size();
+        Verify.argument(n > 0, "empty append batch");
+        for (int i = 0; i < n; i++) {
+            long length = (long) RecordHeader.HEADER_LENGTH + batch.body(i).remaining();
+            if (length > config.recordBytesMax()) {
+                throw new RecordTooLargeException(length, config.recordBytesMax());
+            }
+            Verify.argument(batch.type(i) != RecordHeader.TYPE_FILLER, "entry type 0xFF is reserved");
+        }
+    }
+
     private void appendLocked(AppendBatch batch) {
         Verify.argument(batch.index(0) == writer.nextIndex(), "append index must be lastIndex + 1");
         try {
@@ -229,10 +247,66 @@ public final class CommitLog implements AutoCloseable {
             throw ioError("append at " + writer.writePosition(), e);
         }
         batch.setEndPosition(writer.writePosition());
+        publishTail();
+    }
+
+    /** Caller holds appendLock: publishes the writer's new records to readers and to the force snapshot. */
+    private void publishTail() {
         beginTailChange();
         lastIndex = writer.nextIndex() - 1;
         readablePosition = writer.writePosition();
         endTailChange();
+    }
+
+    /**
+     * Appends the batch with indices chosen by the log, coalesced with concurrent calls: the records get
+     * consecutive indices from {@code lastIndex() + 1} in the order the calls reach the log's queue; the index passed
+     * to {@link AppendBatch#add} is ignored and overwritten. Returns once the batch is written and, in SYNC mode,
+     * durable; then {@code batch.index(i)}, {@code batch.position(i)} and {@code batch.endPosition()} are set.
+     *
+     * <p><b>SYNC mode</b> (group commit): the call pushes the batch onto a lock-free queue, wakes the flush agent and
+     * parks. Each agent cycle takes every queued batch, writes them all under the append lock with one staged write
+     * per segment and one index write, forces once, then wakes exactly the callers of that cycle; appends queued
+     * during the force ride the next cycle. A cycle is all-or-nothing: if its write fails, every batch of it fails
+     * with the same exception and nothing of it stays in the log. <b>ASYNC and MANUAL modes</b>: no queue; the call
+     * appends directly under the append lock (like {@link #append}) and returns once written, not durable.
+     *
+     * <p>Mixing with {@link #append} (caller-chosen indices) on one log is safe: both are serialized by the append
+     * lock, so an {@code append} must still carry {@code lastIndex() + 1} at the moment it runs. A
+     * {@link #truncateFrom} or {@link #resetTo} never splits a cycle's write from its force.
+     *
+     * <p>Thread-safety: any thread; the batch belongs to the log until the call returns (see
+     * {@link AppendBatch#inFlight()}). Allocates nothing on success.
+     *
+     * @param timeoutNs how long to wait; a batch still queued at the deadline is cancelled (nothing written); one the
+     *                  agent already claimed is waited for up to timeoutNs more (it is being written and forced)
+     * @throws IllegalArgumentException as {@link #append}, or timeoutNs <= 0
+     * @throws IllegalStateException    the batch is already in flight, or {@link #COALESCED_QUEUED_MAX} (or
+     *                                  durableWaitersMax) batches are queued
+     * @throws RecordTooLargeException  a record exceeds recordBytesMax (nothing queued)
+     * @throws DurableTimeoutException  not completed in time; its message says whether anything was written
+     * @throws DiskFullException        no space: the cycle wrote nothing; appends work again once space returns
+     * @throws StorageFailedException   device error, or the log is fenced (a failed force also fences it)
+     */
+    public void appendCoalesced(AppendBatch batch, long timeoutNs) {
+        checkRecords(batch);
+        Verify.argument(timeoutNs > 0, "timeoutNs must be positive");
+        if (appendQueue == null) {
+            appendLock.lock();
+            try {
+                ensureUsable();
+                batch.assignIndices(writer.nextIndex());
+                appendLocked(batch);
+            } finally {
+                appendLock.unlock();
+            }
+            return;
+        }
+        ensureUsable();
+        long deadlineNs = System.nanoTime() + timeoutNs;
+        appendQueue.submit(batch, deadlineNs);
+        agent.wake();
+        appendQueue.await(batch, deadlineNs, timeoutNs);
     }
 
     /** Caller holds appendLock; pairs with {@link #endTailChange()}. */
@@ -443,9 +517,12 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
-    /** Diagnostics: {count of group-commit forces, total nanoseconds spent in them}. Any thread, racy. */
+    /**
+     * Diagnostics: {count of group-commit forces, total nanoseconds spent in them, coalesced-append cycles, batches
+     * they completed, nanoseconds the flush agent spent completing and waking them}. Any thread, racy.
+     */
     public long[] forceStats() {
-        return new long[] {forceCount, forceNanos};
+        return new long[] {forceCount, forceNanos, cycleCount, cycleBatches, wakeNanos};
     }
 
     /** Everything before this position is durable. Any thread, lock-free. */
@@ -496,6 +573,11 @@ public final class CommitLog implements AutoCloseable {
                 appendLock.unlock();
             }
         }
+        forceTo(target, snapIndex, snapCrc, epoch);
+    }
+
+    /** Forces [durable, target) unless the snapshot is stale or the log failed; fences on an I/O error. */
+    private void forceTo(long target, long snapIndex, int snapCrc, long epoch) {
         forceLock.lock();
         try {
             long from = groupCommit.durablePosition();
@@ -515,6 +597,93 @@ public final class CommitLog implements AutoCloseable {
         } finally {
             forceLock.unlock();
         }
+    }
+
+    /**
+     * One group-commit cycle of the flush agent (SYNC mode): claims every queued coalesced append, writes them as
+     * one group, forces, and completes them (all DONE, or all FAILED with the same exception). With nothing queued it
+     * just forces what {@link #append} wrote. Agent thread only.
+     */
+    private void commitCycle() {
+        int n = appendQueue.claim(cycle);
+        if (n == 0) {
+            forcePending();
+            return;
+        }
+        CommitLogException failure = null;
+        boolean finished = false;
+        try {
+            failure = writeAndForceCycle(n);
+            finished = true;
+        } finally {
+            // A bug thrown out of the cycle still completes its waiters (the agent then fences the log).
+            long t0 = System.nanoTime();
+            AppendQueue.complete(cycle, n, finished ? failure
+                : new StorageFailedException("flush agent failed during a group commit", null));
+            wakeNanos += System.nanoTime() - t0;
+            cycleBatches += n;
+            cycleCount++;
+        }
+    }
+
+    /**
+     * Writes the n claimed batches and forces them; returns null on success, else the failure of the whole cycle.
+     * The force lock is taken before the append lock is released, so no truncation or reset (they need both) can
+     * slip between the write and the force: after a successful force every batch of the cycle is durable.
+     */
+    private CommitLogException writeAndForceCycle(int n) {
+        long target;
+        long snapIndex;
+        int snapCrc;
+        long epoch;
+        appendLock.lock();
+        try {
+            ensureUsable();
+            writeCycleLocked(n);
+            target = readablePosition;
+            snapIndex = writer.nextIndex();
+            snapCrc = writer.lastCrc();
+            epoch = tailEpoch;
+            forceLock.lock();
+        } catch (CommitLogException e) {
+            return e;
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            forceTo(target, snapIndex, snapCrc, epoch);
+            CommitLogException f = groupCommit.failure();
+            if (f == null) {
+                Verify.state(groupCommit.durablePosition() >= target, "group commit cycle not durable", target,
+                    groupCommit.durablePosition());
+            }
+            return f;
+        } finally {
+            forceLock.unlock();
+        }
+    }
+
+    /** Caller holds appendLock: assigns indices and writes the cycle's batches all-or-nothing, then publishes. */
+    private void writeCycleLocked(int n) {
+        writer.begin();
+        boolean ok = false;
+        try {
+            for (int i = 0; i < n; i++) {
+                AppendBatch b = cycle[i];
+                b.assignIndices(writer.nextIndex());
+                writer.add(b);
+                b.setEndPosition(writer.writePosition());
+            }
+            writer.commit();
+            ok = true;
+        } catch (IOException e) {
+            throw ioError("coalesced append of " + n + " batch(es) at " + writer.groupStartPosition(), e);
+        } finally {
+            if (!ok) {
+                writer.rollback();
+            }
+        }
+        publishTail();
     }
 
     private void forceSegments(long from, long to) throws IOException {
@@ -647,7 +816,11 @@ public final class CommitLog implements AutoCloseable {
             LOG.warn("close of {} could not force; recovery will scan the tail", config.directory(), e);
         } finally {
             closed = true;
-            groupCommit.fail(new StorageFailedException("commit log closed", null));
+            StorageFailedException f = new StorageFailedException("commit log closed", null);
+            groupCommit.fail(f);
+            if (appendQueue != null) {
+                appendQueue.failAll(cycle, f);
+            }
             forceLock.unlock();
             appendLock.unlock();
             closeFiles();
@@ -701,6 +874,11 @@ public final class CommitLog implements AutoCloseable {
         return closed;
     }
 
+    /** Coalesced appends queued for the flush agent (0 outside SYNC mode; tests, diagnostics). Any thread. */
+    int coalescedQueued() {
+        return appendQueue == null ? 0 : appendQueue.queued();
+    }
+
     /** The preallocator, or null when off (tests, diagnostics). */
     Preallocator preallocator() {
         return preallocator;
@@ -728,12 +906,17 @@ public final class CommitLog implements AutoCloseable {
     private final class AgentTarget implements FlushAgent.Target {
         @Override
         public boolean hasPending() {
-            return readablePosition > groupCommit.durablePosition();
+            return readablePosition > groupCommit.durablePosition()
+                || appendQueue != null && appendQueue.hasQueued();
         }
 
         @Override
         public void forcePending() {
-            CommitLog.this.forcePending();
+            if (appendQueue != null) {
+                commitCycle();
+            } else {
+                CommitLog.this.forcePending();
+            }
         }
 
         @Override
@@ -743,11 +926,15 @@ public final class CommitLog implements AutoCloseable {
 
         @Override
         public void fail(RuntimeException e) {
+            StorageFailedException f = new StorageFailedException("flush agent died: " + e, e);
             forceLock.lock();
             try {
-                groupCommit.fail(new StorageFailedException("flush agent died: " + e, e));
+                groupCommit.fail(f);
             } finally {
                 forceLock.unlock();
+            }
+            if (appendQueue != null) {
+                appendQueue.failAll(cycle, f);
             }
         }
     }

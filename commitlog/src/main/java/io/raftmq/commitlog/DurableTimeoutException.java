@@ -1,10 +1,18 @@
 package io.raftmq.commitlog;
 
-/** {@link CommitLog#awaitDurable(long, long)} gave up: the position did not become durable within the timeout. */
+/**
+ * A wait for durability gave up: {@link CommitLog#awaitDurable(long, long)} (the position did not become durable
+ * within the timeout) or {@link CommitLog#appendCoalesced(AppendBatch, long)} (the message says whether anything
+ * was written).
+ */
 public final class DurableTimeoutException extends CommitLogException {
     private static final long serialVersionUID = 1L;
 
     public DurableTimeoutException(long position, long durablePosition) {
         super("position " + position + " not durable in time; durable up to " + durablePosition);
+    }
+
+    public DurableTimeoutException(String message) {
+        super(message);
     }
 }

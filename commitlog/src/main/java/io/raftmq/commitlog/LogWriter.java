@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write side of {@link CommitLog}: encodes a batch into one reused staging buffer (body copy, stamping, header,
- * crc chain), closes full segments with a filler, writes the bytes with as few calls as the segment boundaries
- * allow, and stages the index units. All-or-nothing per batch: on any failure the bytes written so far are zeroed,
+ * The write side of {@link CommitLog}: encodes one batch, or a group of batches (a group-commit cycle of coalesced
+ * appends), into one reused staging buffer (body copy, stamping, header, crc chain), closes full segments with a
+ * filler, writes the bytes with as few calls as the segment boundaries allow, and stages the index units. All-or-nothing per group: on any failure the bytes written so far are zeroed,
  * the tail state is restored and the stamper is told. Publishing to readers is the caller's job.
  *
  * <p>Thread-safety: none; every call happens under the log's append lock. Allocates nothing per record.
@@ -37,8 +37,16 @@ final class LogWriter {
     private long writePosition;
     private long nextIndex;
     private int lastCrc;
-    /** End of the bytes written by the batch in progress (what a rollback must zero). */
+    /** End of the bytes written by the group in progress (what a rollback must zero). */
     private long attemptedEnd;
+    // The open group (begin .. commit/rollback): its start tail, its current segment and where staging starts.
+    private long groupStartPos;
+    private long groupStartIndex;
+    private int groupStartCrc;
+    private long stagedAt;
+    /** Segment the open group writes into (null until the first roll of a new log). */
+    private Segment groupSeg;
+    private boolean groupOpen;
 
     LogWriter(CommitLogConfig config, SegmentList segments, IndexStore index, RecordStamper stamper,
         Preallocator preallocator) {
@@ -78,37 +86,52 @@ final class LogWriter {
      *                     rolling back
      */
     void append(AppendBatch batch) throws IOException {
-        long startPos = writePosition;
-        long startIndex = nextIndex;
-        int startCrc = lastCrc;
+        begin();
         boolean ok = false;
         try {
-            writeBatch(batch);
+            add(batch);
+            commit();
             ok = true;
         } finally {
             if (!ok) {
-                rollback(startPos, startIndex, startCrc);
+                rollback();
             }
         }
-        Verify.state(nextIndex == startIndex + batch.size(), "append count", nextIndex, startIndex);
     }
 
-    private void writeBatch(AppendBatch batch) throws IOException {
+    /**
+     * Starts a group of batches written all-or-nothing: {@link #add} each, then {@link #commit}; on any failure
+     * (including one thrown by add or commit) the caller must call {@link #rollback}. The records of the whole group
+     * share the staging buffer, so they reach the file in one write per segment (more only when the group outgrows
+     * the buffer), and their index units in one index write.
+     */
+    void begin() {
+        Verify.state(!groupOpen, "log writer group already open");
+        groupOpen = true;
+        groupStartPos = writePosition;
+        groupStartIndex = nextIndex;
+        groupStartCrc = lastCrc;
         attemptedEnd = writePosition;
         staging.clear();
-        long stagedAt = writePosition;
-        Segment seg = segments.find(writePosition);
+        stagedAt = writePosition;
+        groupSeg = segments.find(writePosition);
+    }
+
+    /** Stages (writing when the buffer fills or a segment ends) the batch's records; sets their positions. */
+    void add(AppendBatch batch) throws IOException {
+        Verify.state(groupOpen, "log writer group not open");
+        long firstIndex = nextIndex;
         for (int i = 0; i < batch.size(); i++) {
             Verify.argument(batch.index(i) == nextIndex, "append indices must be contiguous");
             Verify.argument(batch.index(i) >= 0, "append index must be >= 0");
             ByteBuffer body = batch.body(i);
             int length = RecordHeader.HEADER_LENGTH + body.remaining();
-            if (seg == null || writePosition + length > seg.end()) {
-                seg = roll(seg, stagedAt);
+            if (groupSeg == null || writePosition + length > groupSeg.end()) {
+                groupSeg = roll(groupSeg, stagedAt);
                 stagedAt = writePosition;
             }
             if (staging.remaining() < length) {
-                writeStaged(seg, stagedAt);
+                writeStaged(groupSeg, stagedAt);
                 stagedAt = writePosition;
             }
             encode(batch, i, body, length);
@@ -117,8 +140,36 @@ final class LogWriter {
             writePosition += length;
             nextIndex++;
         }
-        writeStaged(seg, stagedAt);
+        Verify.state(nextIndex == firstIndex + batch.size(), "append count", nextIndex, firstIndex);
+    }
+
+    /** Writes what is staged and the staged index units; closes the group. */
+    void commit() throws IOException {
+        Verify.state(groupOpen, "log writer group not open");
+        if (groupSeg != null) {
+            writeStaged(groupSeg, stagedAt);
+        }
         index.flushStaged();
+        groupOpen = false;
+        groupSeg = null;
+    }
+
+    /** Undoes the open group: zeroes what it wrote, restores the tail, tells the stamper. */
+    void rollback() {
+        Verify.state(groupOpen, "log writer group not open");
+        groupOpen = false;
+        groupSeg = null;
+        index.discardStaged();
+        zeroRange(groupStartPos, attemptedEnd);
+        writePosition = groupStartPos;
+        nextIndex = groupStartIndex;
+        lastCrc = groupStartCrc;
+        stamper.truncated(groupStartPos);
+    }
+
+    /** Position at which the open group started (what a failed group rolls back to). */
+    long groupStartPosition() {
+        return groupStartPos;
     }
 
     /** Copies body i into staging, lets the stamper stamp it, then writes header and crc. */
@@ -171,15 +222,6 @@ final class LogWriter {
             seg.file().write(stagedAt - seg.base(), staging);
         }
         staging.clear();
-    }
-
-    private void rollback(long startPos, long startIndex, int startCrc) {
-        index.discardStaged();
-        zeroRange(startPos, attemptedEnd);
-        writePosition = startPos;
-        nextIndex = startIndex;
-        lastCrc = startCrc;
-        stamper.truncated(startPos);
     }
 
     /**

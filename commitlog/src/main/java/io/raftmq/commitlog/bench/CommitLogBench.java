@@ -22,6 +22,10 @@ import java.util.stream.Stream;
  * Command-line benchmark of the commit log (run through {@code bin/raftmq-bench commitlog}). N threads append
  * messages of --size bytes in batches of --batch for --seconds (the first fifth, at most 2 s, is warm-up and not
  * counted). SYNC: each thread waits until its batch is durable (group commit); latency = append call to durable.
+ * By default SYNC threads call {@link CommitLog#appendCoalesced} (the log assigns indices and coalesces concurrent
+ * appends into one write + one force); {@code --sync-append locked} keeps the earlier path for comparison: a
+ * bench-side lock picks {@code lastIndex() + 1}, {@link CommitLog#append} writes, {@link CommitLog#awaitDurable}
+ * waits.
  * ASYNC: the flush agent forces every 200 ms; latency = append call to return. Old segments are deleted as the run
  * goes, so disk use stays around two segments. Ends with exactly one RESULT line (MB = 10^6 bytes); the scratch
  * directory is deleted afterwards.
@@ -32,7 +36,7 @@ public final class CommitLogBench {
 
     /** Parsed command line. */
     record Options(int size, int seconds, FlushMode flush, int threads, int batch, Path dir, IoMode io,
-        long segmentBytes, long preallocBytes) {
+        long segmentBytes, long preallocBytes, boolean legacySync) {
         static Options parse(String[] args) {
             int size = 1024;
             int seconds = 20;
@@ -43,6 +47,7 @@ public final class CommitLogBench {
             IoMode io = IoMode.CHANNEL;
             long segmentBytes = 1L << 30;
             long preallocBytes = -1;
+            boolean legacySync = false;
             for (int i = 0; i < args.length; i += 2) {
                 String v = i + 1 < args.length ? args[i + 1] : usage("missing value for " + args[i]);
                 switch (args[i]) {
@@ -55,18 +60,28 @@ public final class CommitLogBench {
                     case "--io" -> io = IoMode.valueOf(v.toUpperCase(Locale.ROOT));
                     case "--segment-mb" -> segmentBytes = Long.parseLong(v) << 20;
                     case "--prealloc-mb" -> preallocBytes = Long.parseLong(v) << 20;
+                    case "--sync-append" -> legacySync = lockedSyncAppend(v);
                     default -> usage("unknown flag " + args[i]);
                 }
             }
             if (flush == FlushMode.MANUAL || size < 1 || seconds < 1 || threads < 1 || batch < 1) {
                 usage("bad arguments");
             }
-            return new Options(size, seconds, flush, threads, batch, dir, io, segmentBytes, preallocBytes);
+            return new Options(size, seconds, flush, threads, batch, dir, io, segmentBytes, preallocBytes,
+                legacySync);
+        }
+
+        private static boolean lockedSyncAppend(String v) {
+            if (!"locked".equals(v) && !"coalesced".equals(v)) {
+                usage("--sync-append is coalesced or locked");
+            }
+            return "locked".equals(v);
         }
 
         private static String usage(String why) {
             throw new IllegalArgumentException(why + "; usage: --size BYTES --seconds S --flush sync|async"
-                + " --threads N --batch B --dir DIR [--io channel|mapped] [--segment-mb MB] [--prealloc-mb MB]");
+                + " --threads N --batch B --dir DIR [--io channel|mapped] [--segment-mb MB] [--prealloc-mb MB]"
+                + " [--sync-append coalesced|locked]");
         }
     }
 
@@ -115,9 +130,13 @@ public final class CommitLogBench {
             long elapsedNs = System.nanoTime() - startNs;
             long[] forces1 = log.forceStats();
             long forces = forces1[0] - forces0[0];
-            System.err.printf(Locale.ROOT, "forces=%d msgs_per_force=%.1f avg_force_us=%.0f%n", forces,
+            long cycles = forces1[2] - forces0[2];
+            System.err.printf(Locale.ROOT, "forces=%d msgs_per_force=%.1f avg_force_us=%.0f cycles=%d"
+                    + " batches_per_cycle=%.1f avg_wake_us=%.0f%n", forces,
                 forces == 0 ? 0.0 : messages.sum() / (double) forces,
-                forces == 0 ? 0.0 : (forces1[1] - forces0[1]) / 1e3 / forces);
+                forces == 0 ? 0.0 : (forces1[1] - forces0[1]) / 1e3 / forces, cycles,
+                cycles == 0 ? 0.0 : (forces1[3] - forces0[3]) / (double) cycles,
+                cycles == 0 ? 0.0 : (forces1[4] - forces0[4]) / 1e3 / cycles);
             running.set(false);
             for (Thread th : threads) {
                 th.join();
@@ -133,6 +152,18 @@ public final class CommitLogBench {
         long timeoutNs = TimeUnit.SECONDS.toNanos(30);
         while (running.get()) {
             long t0 = System.nanoTime();
+            if (o.flush() == FlushMode.SYNC && !o.legacySync()) {
+                b.clear();
+                for (int i = 0; i < o.batch(); i++) {
+                    b.add(1, 0, (byte) 0, 0, body);
+                }
+                log.appendCoalesced(b, timeoutNs);
+                if (measuring.get()) {
+                    h.record(System.nanoTime() - t0);
+                    messages.add(o.batch());
+                }
+                continue;
+            }
             order.lock();
             try {
                 b.clear();

@@ -18,10 +18,13 @@ public final class FlushAgent implements Runnable {
 
     /** What the agent drives; implemented by the commit log. */
     public interface Target {
-        /** True if appended bytes are not yet durable. */
+        /** True if appended bytes are not yet durable, or coalesced appends are queued. */
         boolean hasPending();
 
-        /** Forces everything appended so far and advances the durable position. */
+        /**
+         * Forces everything appended so far and advances the durable position; in SYNC mode first writes the
+         * queued coalesced appends, and completes them after the force (one group-commit cycle).
+         */
         void forcePending();
 
         /** Writes a checkpoint if anything changed since the last one. */

@@ -139,8 +139,13 @@ public final class IndexStore {
         segments.removeBefore(slot(index));
     }
 
-    /** Deletes every index segment (rebuild or reset). */
+    /**
+     * Deletes every index segment (rebuild or reset) and drops staged units: flushed later they would recreate a
+     * segment above the ones the rebuild writes next (recovery staged the tail scan's units before deciding to
+     * rebuild; found by CoalescedAppendTest's crash, "segments must be created in order").
+     */
     public void removeAll() throws IOException {
+        discardStaged();
         segments.removeFrom(Long.MIN_VALUE);
     }
 

@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * Every file keeps its current bytes and its durable bytes (as of the last force); {@link #crash} throws away
  * what was not forced, optionally keeping a random prefix of the unforced range (a torn tail). Directory changes
  * (create, delete, rename) are durable at once. {@link #setFull(boolean)} makes writes that need new 4 KiB pages,
- * and file creation, fail with {@link NoSpaceException}. Thread-safe (one lock).
+ * and file creation, fail with {@link NoSpaceException}. {@link #setFailing(boolean)} makes writes and forces fail
+ * with a plain IOException (a device error). {@link #setForceBlocked(boolean)} holds every force until unblocked,
+ * so a test can keep a flush agent inside a force while it queues more work. Thread-safe (one lock).
  */
 public final class FaultyMemoryStorage implements StorageProvider {
     private static final int PAGE = 4096;
@@ -24,6 +26,24 @@ public final class FaultyMemoryStorage implements StorageProvider {
     private boolean full;
     private double usageRatio;
     private int forces;
+    private boolean failing;
+    private boolean forceBlocked;
+    private int forcesWaiting;
+
+    public synchronized void setFailing(boolean failing) {
+        this.failing = failing;
+    }
+
+    /** While true, every force waits (releasing the lock) until set false again. */
+    public synchronized void setForceBlocked(boolean blocked) {
+        this.forceBlocked = blocked;
+        notifyAll();
+    }
+
+    /** Number of forces waiting on {@link #setForceBlocked(boolean)} right now. */
+    public synchronized int forcesWaiting() {
+        return forcesWaiting;
+    }
 
     public synchronized void setFull(boolean full) {
         this.full = full;
@@ -167,6 +187,9 @@ public final class FaultyMemoryStorage implements StorageProvider {
                 check(offset, src.remaining());
                 int n = src.remaining();
                 int lo = (int) offset;
+                if (failing) {
+                    throw new IOException("write " + path + ": injected device error");
+                }
                 if (full && f.allocated.nextClearBit(lo / PAGE) <= (lo + n - 1) / PAGE) {
                     throw new NoSpaceException("write " + path + ": No space left on device", null);
                 }
@@ -189,6 +212,10 @@ public final class FaultyMemoryStorage implements StorageProvider {
         public void force() throws IOException {
             synchronized (FaultyMemoryStorage.this) {
                 check(0, 0);
+                awaitUnblocked();
+                if (failing) {
+                    throw new IOException("force " + path + ": injected device error");
+                }
                 forces++;
                 if (f.dirtyHi > f.dirtyLo) {
                     System.arraycopy(f.current, f.dirtyLo, f.durable, f.dirtyLo, f.dirtyHi - f.dirtyLo);
@@ -202,6 +229,20 @@ public final class FaultyMemoryStorage implements StorageProvider {
         public void close() {
             synchronized (FaultyMemoryStorage.this) {
                 closed = true;
+            }
+        }
+
+        private void awaitUnblocked() throws IOException {
+            forcesWaiting++;
+            try {
+                while (forceBlocked) {
+                    FaultyMemoryStorage.this.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while a force was blocked", e);
+            } finally {
+                forcesWaiting--;
             }
         }
 

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Child process of {@link CrashTest}: opens the log in SYNC mode and appends forever from several threads, printing
- * {@code D <position> <index>} to stdout only after the record is durable. Killed with SIGKILL by the parent.
+ * {@code D <position> <index>} to stdout only after the record is durable. Argument 3 picks the append path:
+ * {@code locked} (a lock picks lastIndex() + 1, then append + awaitDurable) or {@code coalesced} (appendCoalesced,
+ * the log assigns the index; see {@link #appendCoalesced}). Killed with SIGKILL by the parent.
  * Bodies are a function of the index ({@link #body(long)}) so the parent can check content after recovery.
  */
 public final class CrashChild {
@@ -31,6 +33,7 @@ public final class CrashChild {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
+        boolean coalesced = args.length > 2 && "coalesced".equals(args[2]);
         CommitLog log = CommitLog.open(TestLogs.small(dir, FlushMode.SYNC).build(), null);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
         Object appendOrder = new Object();
@@ -39,13 +42,17 @@ public final class CrashChild {
                 AppendBatch b = new AppendBatch(1);
                 while (true) {
                     long index;
-                    synchronized (appendOrder) {
-                        index = log.lastIndex() + 1;
-                        b.clear();
-                        b.add(1, index, (byte) 1, 0, body(index));
-                        log.append(b);
+                    if (coalesced) {
+                        index = appendCoalesced(log, b);
+                    } else {
+                        synchronized (appendOrder) {
+                            index = log.lastIndex() + 1;
+                            b.clear();
+                            b.add(1, index, (byte) 1, 0, body(index));
+                            log.append(b);
+                        }
+                        log.awaitDurable(b.endPosition(), TimeUnit.SECONDS.toNanos(30));
                     }
-                    log.awaitDurable(b.endPosition(), TimeUnit.SECONDS.toNanos(30));
                     synchronized (out) {
                         out.println("D " + b.position(0) + " " + index);
                         out.flush();
@@ -60,5 +67,23 @@ public final class CrashChild {
             out.flush();
         }
         Thread.currentThread().join();
+    }
+
+    /**
+     * Appends one record through appendCoalesced and returns its index. The parent wants the body to be a function
+     * of the index, which the log assigns only during the call: guess lastIndex() + 1 and append again (a new
+     * record) when another thread's record took that index. Only records whose guess was right are reported, and
+     * the parent checks bodies of reported records only.
+     */
+    private static long appendCoalesced(CommitLog log, AppendBatch b) {
+        while (true) {
+            long guess = log.lastIndex() + 1;
+            b.clear();
+            b.add(1, 0, (byte) 1, 0, body(guess));
+            log.appendCoalesced(b, TimeUnit.SECONDS.toNanos(30));
+            if (b.index(0) == guess) {
+                return guess;
+            }
+        }
     }
 }

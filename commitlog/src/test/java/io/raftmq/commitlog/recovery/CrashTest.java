@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Goal: nothing reported durable is ever lost across kill -9, also when un-forced page-cache bytes are lost, and
  * the log always ends on a record boundary. Method: a child JVM ({@link CrashChild}, -Xmx64m, test classpath)
- * appends with SYNC group commit from 4 threads and prints each durable (position, index); the parent kills it
+ * appends with SYNC group commit from 4 threads (odd-numbered runs through appendCoalesced, even ones through
+ * append + awaitDurable) and prints each durable (position, index); the parent kills it
  * with SIGKILL after a random number of durable reports, 22 times; half of the time it then cuts the active
  * segment back to a random length between the last forced size (max of reported durable ends and the checkpoint)
  * and the written size. After each kill the parent recovers the log in-process and checks every reported record.
@@ -62,7 +63,7 @@ class CrashTest {
         long started = System.nanoTime();
         for (int kill = 0; kill < KILLS; kill++) {
             int target = 1 + rnd.nextInt(kill % 3 == 0 ? 20 : 400);
-            runAndKill(dir, durable, target);
+            runAndKill(dir, durable, target, kill % 2 == 1);
             if (rnd.nextBoolean()) {
                 cutActiveSegment(dir, durable, rnd);
             }
@@ -74,10 +75,11 @@ class CrashTest {
         damageCopies(dir, durable);
     }
 
-    private void runAndKill(Path dir, Map<Long, Long> durable, int target) throws Exception {
+    private void runAndKill(Path dir, Map<Long, Long> durable, int target, boolean coalesced) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         child = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString(), "4")
+            "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString(), "4",
+            coalesced ? "coalesced" : "locked")
             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         AtomicInteger seen = new AtomicInteger();
         Thread reader = new Thread(() -> readReports(child, durable, seen), "crash-reader");
@@ -161,7 +163,11 @@ class CrashTest {
                 log.entries(next, last + 1, dst);
                 for (TestLogs.Rec r : TestLogs.decode(dst)) {
                     assertThat(r.index()).isEqualTo(next);
-                    assertThat(r.body()).as("body of %d", next).isEqualTo(CrashChild.body(next).array());
+                    if (durable.containsKey(next)) {
+                        // Unreported records may carry another index's body (a coalesced child's wrong guess);
+                        // their integrity is the crc that entries() verified.
+                        assertThat(r.body()).as("body of %d", next).isEqualTo(CrashChild.body(next).array());
+                    }
                     end = log.position(next) + RecordHeader.HEADER_LENGTH + r.body().length;
                     next++;
                 }
@@ -190,7 +196,10 @@ class CrashTest {
         }
         Path mid = copy(dir, "mid");
         Files.delete(mid.resolve("checkpoint"));
-        long pos2 = durable.get(2L);
+        // The lowest durable record after the first (index 2 itself may never have been reported: a first kill
+        // after one report can leave it undurable, seed 10197935405779).
+        long idx2 = durable.keySet().stream().filter(i -> i >= 2 && i < last).min(Long::compare).orElseThrow();
+        long pos2 = durable.get(idx2);
         flip(segment(mid, pos2), pos2 % 65536 + 60);
         assertThatThrownBy(() -> CommitLog.open(cfg(mid), null)).isInstanceOfSatisfying(CorruptLogException.class,
             e -> {
