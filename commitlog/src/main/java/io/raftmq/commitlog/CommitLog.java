@@ -348,6 +348,24 @@ public final class CommitLog implements AutoCloseable {
     }
 
     /**
+     * Copies the log bytes [position, position + dst.remaining()) into {@code dst} as they are: no record framing
+     * and no crc check, so the caller verifies what it reads (e.g. a stored message checks its own offsets). For
+     * readers that know where a piece of a record lies (a message inside a record body) and want it with one copy.
+     * The range must lie below the readable end and inside one segment; a part of one record always does.
+     *
+     * <p>Any thread, lock-free; the segment is retained for the call, so retention racing the read either makes it
+     * fail with LogTruncatedException or lets it finish on the still-open file (bytes below the readable end are
+     * never rewritten). Buffer: {@code dst} is the caller's; its position advances to its limit.
+     *
+     * @throws LogTruncatedException    position before {@link #startPosition()}, or its segment deleted meanwhile
+     * @throws IllegalArgumentException the range is empty, ends beyond the readable end or crosses a segment end
+     * @throws StorageFailedException   the device failed
+     */
+    public void readRange(long position, ByteBuffer dst) {
+        reader.readRange(position, dst);
+    }
+
+    /**
      * Copies the records with index in [lo, hi) that fit in {@code dst} (whole records, in order, at least one
      * unless lo > lastIndex) and returns how many were copied. Any thread, lock-free; dst is the caller's.
      *

@@ -11,7 +11,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The lock-free read path of {@link CommitLog}: copies whole, crc-verified records below the published readable
- * position into caller buffers, and resolves index units. Stateless apart from per-thread scratch buffers, so one
+ * position into caller buffers, copies raw byte ranges (unframed, for readers that check their own framing), and
+ * resolves index units. Stateless apart from per-thread scratch buffers, so one
  * instance serves every reader thread without allocating per call.
  */
 final class LogReader {
@@ -59,6 +60,33 @@ final class LogReader {
             }
         }
         return position;
+    }
+
+    /** See {@link CommitLog#readRange}. */
+    void readRange(long position, ByteBuffer dst) {
+        Verify.state(!log.isClosed(), "commit log closed");
+        int length = dst.remaining();
+        Verify.argument(length > 0, "empty range");
+        if (position < log.startPosition()) {
+            throw new LogTruncatedException("position " + position + " is before the log start "
+                + log.startPosition());
+        }
+        Verify.argument(position + length <= log.endPosition(), "range ends beyond the readable end");
+        Segment seg = log.segments().find(position);
+        if (seg == null || !seg.retain()) {
+            throw new LogTruncatedException("segment holding position " + position + " was deleted");
+        }
+        try {
+            Verify.argument(position + length <= seg.end(), "range crosses a segment end");
+            seg.file().read(position - seg.base(), dst);
+        } catch (ClosedChannelException e) {
+            throw new LogTruncatedException("segment holding position " + position + " was closed");
+        } catch (IOException e) {
+            throw new StorageFailedException("read of " + length + " bytes at " + position + ": " + e.getMessage(), e);
+        } finally {
+            seg.release();
+        }
+        Verify.state(!dst.hasRemaining(), "short read", position, length);
     }
 
     /** Copies records of one segment from {@code position} to {@code limit}; returns bytes or SKIPPED_FILLER. */

@@ -4,9 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.raftmq.broker.offset.StoreView;
 import io.raftmq.client.protocol.Verify;
+import io.raftmq.commitlog.CommitLog;
+import io.raftmq.commitlog.LogTruncatedException;
 import io.raftmq.commitlog.message.MessageFormatException;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.message.SysFlag;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.store.MessageStore;
 
@@ -21,9 +24,12 @@ import java.util.concurrent.ArrayBlockingQueue;
  * only, so no read ever returns uncommitted data; view-by-offset additionally refuses positions at or beyond the
  * dispatched position. Works the same on the leader and on followers.
  *
- * <p>Copies: CommitLog records are copied (CRC-checked) into a pooled heap window, and each selected message is
- * copied once from there into the response body allocated from {@code allocator}; the body is sent by the encoder
- * without another copy. With a raw positional CommitLog read the window step could go (see {@link LogWindow}).
+ * <p>Copies: each selected message is read once, by a raw positional CommitLog read ({@link CommitLog#readRange}),
+ * straight from the segment file into the (direct) response body allocated from {@code allocator}; the encoder
+ * sends that body without another copy. The raw read checks no record crc, so every message read is verified
+ * right after the read against what pointed at it: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET equal the
+ * ConsumeQueue unit's (pulls), or PHYSICALOFFSET equals the requested offset and the framing is valid (lookups).
+ * A message that retention deleted before or during the read is reported as removed, never served.
  *
  * <p>Threading: every method may be called from any thread concurrently; reads take a {@link ReadContext} from a
  * bounded pool (a fresh one when the pool is empty). Errors: {@link StoreReadException} for I/O failures of the
@@ -31,6 +37,17 @@ import java.util.concurrent.ArrayBlockingQueue;
  * StorageFailedException}) pass through.
  */
 public final class BrokerStore implements StoreView {
+    /**
+     * Bytes of a message's head read for its store time or TOTALSIZE: up to STORETIMESTAMP with an IPv6 born host
+     * (48 + 20 + 8); every message is longer (at least FIXED_LENGTH_V1_IPV4).
+     */
+    static final int HEAD_BYTES = StoredMessage.BORN_HOST_OFFSET + 20 + Long.BYTES;
+
+    static {
+        Verify.state(HEAD_BYTES <= StoredMessage.FIXED_LENGTH_V1_IPV4, "message head longer than any message",
+                HEAD_BYTES, StoredMessage.FIXED_LENGTH_V1_IPV4);
+    }
+
     private final MessageStore store;
     private final StoreReadConfig config;
     private final ByteBufAllocator allocator;
@@ -128,7 +145,7 @@ public final class BrokerStore implements StoreView {
         boolean full = false;
         while (at < scanEnd && !full) {
             rc.units.clear();
-            int got = q.read(at, (int) Math.min(ReadContext.UNITS_PER_CHUNK, scanEnd - at), rc.units);
+            int got = readUnits(q, at, (int) Math.min(ReadContext.UNITS_PER_CHUNK, scanEnd - at), rc.units);
             if (got == 0) {
                 break; // retention moved the min offset past us
             }
@@ -159,37 +176,77 @@ public final class BrokerStore implements StoreView {
         return copySelected(rc, n, (int) bytes, at, min, max);
     }
 
-    /** Copies the n selected messages into a new body; stops early at a message retention already deleted. */
+    /**
+     * ConsumeQueue units [at, at + count) into dst; 0 when the queue's retention raced the read and has moved its
+     * min offset past {@code at}. Such a race surfaces as an IOException (a closed segment file, as ConsumeQueue
+     * documents) or as an IllegalStateException "no segment holds offset" from its segment lookup (ConsumeQueue
+     * drops the segment before it moves minOffset); when the min offset has not moved (yet), either becomes an
+     * IOException, so the pull fails with the typed {@link StoreReadException} (the client retries) instead of
+     * an unchecked error at the request boundary.
+     */
+    private static int readUnits(ConsumeQueue q, long at, int count, ByteBuffer dst) throws IOException {
+        try {
+            return q.read(at, count, dst);
+        } catch (IOException | IllegalStateException e) {
+            if (at < q.minOffset()) {
+                return 0;
+            }
+            throw new IOException("ConsumeQueue read at " + at + " failed (racing its retention?): " + e, e);
+        }
+    }
+
+    /**
+     * Reads the n selected messages straight into a new body; stops early at a message retention already deleted
+     * (MESSAGE_WAS_REMOVING if that is the first one).
+     */
     private PullResult copySelected(ReadContext rc, int n, int bytes, long scannedEnd, long min, long max) {
         ByteBuf body = allocator.directBuffer(bytes, bytes);
-        rc.window.reset();
-        for (int i = 0; i < n; i++) {
-            long phys = rc.physicalOffsets[i];
-            int at = rc.window.locate(phys, rc.sizes[i]);
-            if (at < 0) {
-                Verify.state(phys < store.commitLog().startPosition(), "committed message not readable", phys,
-                        store.commitLog().startPosition());
-                if (i == 0) {
-                    body.release();
-                    return new PullResult(PullStatus.MESSAGE_WAS_REMOVING, rc.queueOffsets[0] + 1, min, max, 0, null);
+        try {
+            for (int i = 0; i < n; i++) {
+                long phys = rc.physicalOffsets[i];
+                int size = rc.sizes[i];
+                int at = body.writerIndex();
+                if (!readRaw(phys, body.internalNioBuffer(at, size))) {
+                    Verify.state(phys < store.commitLog().startPosition(), "committed message not readable", phys,
+                            store.commitLog().startPosition());
+                    if (i == 0) {
+                        body.release();
+                        return new PullResult(PullStatus.MESSAGE_WAS_REMOVING, rc.queueOffsets[0] + 1, min, max, 0,
+                                null);
+                    }
+                    return new PullResult(PullStatus.FOUND, rc.queueOffsets[i], min, max, i, body);
                 }
-                return new PullResult(PullStatus.FOUND, rc.queueOffsets[i], min, max, i, body);
+                body.writerIndex(at + size);
+                checkMessage(body, at, size, phys, rc.queueOffsets[i]);
             }
-            ByteBuffer src = rc.window.buffer();
-            checkMessage(src, at, rc.sizes[i], phys, rc.queueOffsets[i]);
-            body.writeBytes(src.duplicate().limit(at + rc.sizes[i]).position(at));
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
         }
         return new PullResult(PullStatus.FOUND, scannedEnd, min, max, n, body);
     }
 
     /** Verifies that the bytes at {@code at} are the message a ConsumeQueue unit points at. */
-    private static void checkMessage(ByteBuffer src, int at, int size, long phys, long queueOffset) {
+    private static void checkMessage(ByteBuf src, int at, int size, long phys, long queueOffset) {
         Verify.state(src.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET) == size, "ConsumeQueue size disagrees with"
                 + " the stored message", src.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET), size);
         Verify.state(src.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET) == phys, "stored PHYSICALOFFSET"
                 + " disagrees with the ConsumeQueue", src.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET), phys);
         Verify.state(src.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET) == queueOffset, "stored QUEUEOFFSET"
                 + " disagrees with the ConsumeQueue", src.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET), queueOffset);
+    }
+
+    /**
+     * Reads log bytes [phys, phys + dst.remaining()) into dst (one copy, from the segment file); false if they were
+     * deleted by retention (before or during the read). The range must be inside one committed message.
+     */
+    private boolean readRaw(long phys, ByteBuffer dst) {
+        try {
+            store.commitLog().readRange(phys, dst);
+            return true;
+        } catch (LogTruncatedException e) {
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ times
@@ -208,7 +265,8 @@ public final class BrokerStore implements StoreView {
             if (!q.read(queueOffset, rc.unit)) {
                 return -1;
             }
-            return storeTimeOfPhysical(rc, rc.unit.physicalOffset(), rc.unit.size());
+            long t = storeTimeOf(rc, rc.unit.physicalOffset());
+            return t == Long.MIN_VALUE ? -1 : t;
         } catch (IOException e) {
             throw new StoreReadException("store time of " + topic + "/" + queueId + "@" + queueOffset, e);
         } finally {
@@ -240,14 +298,13 @@ public final class BrokerStore implements StoreView {
         }
         ReadContext rc = borrow();
         try {
-            rc.window.reset();
             if (!upper) {
-                return q.firstOffsetAtOrAfterTime(timestampMs, phys -> storeTimeOrOld(rc, phys));
+                return q.firstOffsetAtOrAfterTime(timestampMs, phys -> storeTimeOf(rc, phys));
             }
             if (timestampMs == Long.MAX_VALUE) {
                 return q.maxOffset() - 1;
             }
-            long firstAfter = q.firstOffsetAtOrAfterTime(timestampMs + 1, phys -> storeTimeOrOld(rc, phys));
+            long firstAfter = q.firstOffsetAtOrAfterTime(timestampMs + 1, phys -> storeTimeOf(rc, phys));
             return Math.max(q.minOffset(), firstAfter - 1);
         } catch (IOException e) {
             throw new StoreReadException("search " + topic + "/" + queueId + " by time " + timestampMs, e);
@@ -256,22 +313,19 @@ public final class BrokerStore implements StoreView {
         }
     }
 
-    /** Store time at phys for the binary search; a message deleted meanwhile counts as older than anything. */
-    private static long storeTimeOrOld(ReadContext rc, long phys) {
-        int at = rc.window.locate(phys, StoredMessage.FIXED_LENGTH_V1_IPV4);
-        if (at < 0) {
+    /**
+     * Store time of the committed message at {@code phys} (a ConsumeQueue unit's), read from its head alone;
+     * Long.MIN_VALUE if retention deleted it (for the binary search: older than anything).
+     */
+    private long storeTimeOf(ReadContext rc, long phys) {
+        ByteBuffer head = rc.head.clear();
+        if (!readRaw(phys, head)) {
             return Long.MIN_VALUE;
         }
-        return rc.message.wrap(rc.window.buffer(), at, at + rc.window.available(at)).storeTimestamp();
-    }
-
-    private static long storeTimeOfPhysical(ReadContext rc, long phys, int size) {
-        rc.window.reset();
-        int at = rc.window.locate(phys, size);
-        if (at < 0) {
-            return -1;
-        }
-        return rc.message.wrap(rc.window.buffer(), at, at + size).storeTimestamp();
+        Verify.state(head.getLong(StoredMessage.PHYSICAL_OFFSET_OFFSET) == phys, "stored PHYSICALOFFSET disagrees"
+                + " with the ConsumeQueue", head.getLong(StoredMessage.PHYSICAL_OFFSET_OFFSET), phys);
+        boolean bornV6 = (head.getInt(StoredMessage.SYS_FLAG_OFFSET) & SysFlag.BORNHOST_V6) != 0;
+        return head.getLong(StoredMessage.BORN_HOST_OFFSET + (bornV6 ? 20 : 8));
     }
 
     // ------------------------------------------------------------------------------------------ lookups
@@ -282,37 +336,63 @@ public final class BrokerStore implements StoreView {
      * to the caller.
      */
     public ByteBuf viewMessage(long phys) {
-        if (phys < 0 || phys >= committedPosition()) {
+        long committed = committedPosition();
+        if (phys < 0 || phys >= committed) {
             return null;
         }
         ReadContext rc = borrow();
+        ByteBuf out = allocator.directBuffer();
         try {
-            rc.window.reset();
-            int at = readMessageAt(rc, phys);
-            if (at < 0) {
-                return null;
+            if (appendMessageAt(rc, out, phys, committed)) {
+                ByteBuf found = out;
+                out = null;
+                return found;
             }
-            int size = rc.message.totalSize();
-            ByteBuf out = allocator.directBuffer(size, size);
-            out.writeBytes(rc.window.buffer().duplicate().limit(at + size).position(at));
-            return out;
+            return null;
         } finally {
+            if (out != null) {
+                out.release();
+            }
             giveBack(rc);
         }
     }
 
-    /** Frames the message at phys into rc.message; its buffer offset, or -1 if no valid message starts there. */
-    private int readMessageAt(ReadContext rc, long phys) {
-        int at = rc.window.locate(phys, StoredMessage.FIXED_LENGTH_V1_IPV4);
-        if (at < 0) {
-            return -1;
+    /**
+     * Appends to {@code out} the committed message that starts exactly at {@code phys} (a client-supplied offset:
+     * anything is checked) and frames it into rc.message; false, with out unchanged, if no valid message starts
+     * there, it is not below {@code committed}, or retention deleted it.
+     */
+    private boolean appendMessageAt(ReadContext rc, ByteBuf out, long phys, long committed) {
+        if (phys < 0 || phys > committed - StoredMessage.FIXED_LENGTH_V1_IPV4 || !inOneSegment(phys, HEAD_BYTES)
+                || !readRaw(phys, rc.head.clear())) {
+            return false;
+        }
+        int size = rc.head.getInt(StoredMessage.TOTAL_SIZE_OFFSET);
+        if (size < StoredMessage.FIXED_LENGTH_V1_IPV4 || size > store.commitLog().config().recordBytesMax()
+                || phys + size > committed || !inOneSegment(phys, size)) {
+            return false;
+        }
+        int at = out.writerIndex();
+        out.ensureWritable(size);
+        if (!readRaw(phys, out.internalNioBuffer(at, size))) {
+            return false;
         }
         try {
-            rc.message.wrap(rc.window.buffer(), at, at + rc.window.available(at));
+            rc.message.wrap(out.nioBuffer(at, size), 0, size);
         } catch (MessageFormatException e) {
-            return -1;
+            return false;
         }
-        return rc.message.physicalOffset() == phys ? at : -1;
+        if (rc.message.totalSize() != size || rc.message.physicalOffset() != phys) {
+            return false;
+        }
+        out.writerIndex(at + size);
+        return true;
+    }
+
+    /** Whether log bytes [phys, phys + length) lie inside one segment (a message always does). */
+    private boolean inOneSegment(long phys, int length) {
+        long segment = store.commitLog().config().segmentBytes();
+        return phys / segment == (phys + length - 1) / segment;
     }
 
     /**
@@ -331,23 +411,25 @@ public final class BrokerStore implements StoreView {
         long committed = committedPosition();
         long[] candidates = store.indexFiles().query(topic, key, limit, beginMs, endMs);
         ReadContext rc = borrow();
-        ByteBuf body = null;
+        ByteBuf body = allocator.directBuffer();
         int count = 0;
         long newest = 0;
         try {
-            rc.window.reset();
             for (long phys : candidates) {
-                int at = phys < committed ? readMessageAt(rc, phys) : -1;
-                if (at < 0 || !matchesKey(rc.message, topic, key, uniqKey)) {
+                int at = body.writerIndex();
+                if (!appendMessageAt(rc, body, phys, committed)) {
                     continue;
                 }
-                int size = rc.message.totalSize();
-                if (body == null) {
-                    body = allocator.directBuffer(size);
+                if (!matchesKey(rc.message, topic, key, uniqKey)) {
+                    body.writerIndex(at); // drop it again
+                    continue;
                 }
-                body.writeBytes(rc.window.buffer().duplicate().limit(at + size).position(at));
                 newest = Math.max(newest, rc.message.storeTimestamp());
                 count++;
+            }
+            if (count == 0) {
+                body.release();
+                body = null;
             }
             return new QueryResult(body, count, newest, committed);
         } catch (RuntimeException e) {
@@ -384,7 +466,7 @@ public final class BrokerStore implements StoreView {
 
     private ReadContext borrow() {
         ReadContext rc = pool.poll();
-        return rc != null ? rc : new ReadContext(store.commitLog(), config.readAheadBytes(), config.pullMessagesMax());
+        return rc != null ? rc : new ReadContext(HEAD_BYTES, config.pullMessagesMax());
     }
 
     private void giveBack(ReadContext rc) {

@@ -1,30 +1,31 @@
 package io.raftmq.broker.store;
 
-import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 
 import java.nio.ByteBuffer;
 
 /**
- * The reusable scratch of one store read: a {@link LogWindow}, a buffer of ConsumeQueue units, the selection
- * arrays of a pull and a message flyweight. Pooled by {@link BrokerStore}; used by one thread at a time.
+ * The reusable scratch of one store read: a buffer of ConsumeQueue units, the selection arrays of a pull, a small
+ * buffer for the head of a message (store time, TOTALSIZE) and a message flyweight. Pooled by {@link BrokerStore};
+ * used by one thread at a time.
  */
 final class ReadContext {
     /** ConsumeQueue units read per chunk while scanning. */
     static final int UNITS_PER_CHUNK = 256;
 
-    final LogWindow window;
     final ByteBuffer units = ByteBuffer.allocate(UNITS_PER_CHUNK * ConsumeQueue.UNIT_SIZE);
     final ConsumeQueue.Unit unit = new ConsumeQueue.Unit();
     final StoredMessage message = new StoredMessage();
+    /** The first bytes of one message, read raw from the CommitLog. */
+    final ByteBuffer head;
     /** Selected messages of a pull: physical offset, size, queue offset. */
     final long[] physicalOffsets;
     final int[] sizes;
     final long[] queueOffsets;
 
-    ReadContext(CommitLog log, int readAheadBytes, int selectionMax) {
-        this.window = new LogWindow(log, readAheadBytes);
+    ReadContext(int headBytes, int selectionMax) {
+        this.head = ByteBuffer.allocate(headBytes);
         this.physicalOffsets = new long[selectionMax];
         this.sizes = new int[selectionMax];
         this.queueOffsets = new long[selectionMax];

@@ -10,12 +10,12 @@ package io.raftmq.broker.store;
  * @param pullMessagesMax        messages per pull response (requests asking for more are capped)
  * @param pullBytesMax           body bytes per pull response (requests asking for more are capped)
  * @param pullScanUnitsMax       ConsumeQueue units one pull scans while tag filtering before it answers
- * @param readAheadBytes         CommitLog bytes read per window load beyond the record being looked up
- * @param readContextsPooledMax  reusable read contexts kept (each holds recordBytesMax + readAheadBytes of heap)
+ * @param readContextsPooledMax  reusable read contexts kept (each a few KiB of heap plus 20 bytes per message
+ *                               of pullMessagesMax)
  * @param queryMessagesMax       messages per QUERY_MESSAGE answer for key queries (RocketMQ 64)
  * @param uniqKeyQueryMessagesMax messages per QUERY_MESSAGE answer for unique-key queries (RocketMQ 32)
  */
-public record StoreReadConfig(int pullMessagesMax, int pullBytesMax, int pullScanUnitsMax, int readAheadBytes,
+public record StoreReadConfig(int pullMessagesMax, int pullBytesMax, int pullScanUnitsMax,
                               int readContextsPooledMax, int queryMessagesMax, int uniqKeyQueryMessagesMax) {
     /** Hard upper bound of a pull body: 16 MiB frame limit minus 64 KiB of room for the header. */
     public static final int PULL_BYTES_HARD_MAX = 16 * 1024 * 1024 - 64 * 1024;
@@ -27,8 +27,6 @@ public record StoreReadConfig(int pullMessagesMax, int pullBytesMax, int pullSca
                 + PULL_BYTES_HARD_MAX + "], got " + pullBytesMax);
         check(pullScanUnitsMax >= pullMessagesMax, "pullScanUnitsMax (" + pullScanUnitsMax
                 + ") must be at least pullMessagesMax (" + pullMessagesMax + ")");
-        check(readAheadBytes >= 4096 && readAheadBytes <= 16 * 1024 * 1024,
-                "readAheadBytes must be in [4 KiB, 16 MiB], got " + readAheadBytes);
         check(readContextsPooledMax >= 0 && readContextsPooledMax <= 256,
                 "readContextsPooledMax must be in [0, 256], got " + readContextsPooledMax);
         check(queryMessagesMax >= 1 && queryMessagesMax <= 1024, "queryMessagesMax must be in [1, 1024], got "
@@ -37,9 +35,9 @@ public record StoreReadConfig(int pullMessagesMax, int pullBytesMax, int pullSca
                 "uniqKeyQueryMessagesMax must be in [1, queryMessagesMax], got " + uniqKeyQueryMessagesMax);
     }
 
-    /** RocketMQ-like defaults: 32 messages / 256 KiB per pull, 16 000 units scanned, 64 KiB read-ahead. */
+    /** RocketMQ-like defaults: 32 messages / 256 KiB per pull, 16 000 units scanned. */
     public static StoreReadConfig defaults() {
-        return new StoreReadConfig(32, 256 * 1024, 16_000, 64 * 1024, 4, 64, 32);
+        return new StoreReadConfig(32, 256 * 1024, 16_000, 4, 64, 32);
     }
 
     private static void check(boolean ok, String message) {
