@@ -178,16 +178,15 @@ public final class BrokerStore implements StoreView {
 
     /**
      * ConsumeQueue units [at, at + count) into dst; 0 when the queue's retention raced the read and has moved its
-     * min offset past {@code at}. Such a race surfaces as an IOException (a closed segment file, as ConsumeQueue
-     * documents) or as an IllegalStateException "no segment holds offset" from its segment lookup (ConsumeQueue
-     * drops the segment before it moves minOffset); when the min offset has not moved (yet), either becomes an
-     * IOException, so the pull fails with the typed {@link StoreReadException} (the client retries) instead of
-     * an unchecked error at the request boundary.
+     * min offset past {@code at}. Such a race surfaces as an IOException from ConsumeQueue (a closed segment file, or
+     * a segment already dropped: it moves minOffset before it drops files, so this means the bound moved after the
+     * reader checked it); any other IOException fails the pull with the typed {@link StoreReadException} (the
+     * client retries).
      */
     private static int readUnits(ConsumeQueue q, long at, int count, ByteBuffer dst) throws IOException {
         try {
             return q.read(at, count, dst);
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException e) {
             if (at < q.minOffset()) {
                 return 0;
             }

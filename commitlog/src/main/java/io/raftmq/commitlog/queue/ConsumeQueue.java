@@ -48,6 +48,7 @@ public final class ConsumeQueue implements AutoCloseable {
     public static final int FILE_NAME_DIGITS = 20;
     /** Units staged at most before a stage writes them by itself. */
     static final int STAGED_UNITS_MAX = 64;
+    private static final Segment[] NO_SEGMENTS = new Segment[0];
 
     static {
         Verify.state(TAGS_CODE_OFFSET + 8 == UNIT_SIZE, "unit layout", TAGS_CODE_OFFSET + 8, UNIT_SIZE);
@@ -282,19 +283,16 @@ public final class ConsumeQueue implements AutoCloseable {
      */
     public int deleteBelowPhysical(long physicalFloor) throws IOException {
         Verify.state(stagedCount == 0, "retention with units staged", stagedCount, physicalFloor);
+        // minOffset moves first, so a reader checking its bounds now never looks for a file that is about to go
+        long newMin = Math.max(minOffset, firstOffsetWithPhysicalAtLeast(physicalFloor));
+        minOffset = newMin;
         int deleted = 0;
-        while (segments.size() > 1) {
-            Segment s = segments.get(0);
-            if (physicalOffsetAt(s.base + s.units - 1) >= physicalFloor) {
-                break;
-            }
-            segments.remove(0);
+        while (segments.size() > 1 && segments.get(0).base + segments.get(0).units <= newMin) {
+            Segment s = segments.remove(0);
             s.channel.close();
             Files.delete(s.path);
             deleted++;
         }
-        minOffset = Math.max(minOffset, segments.get(0).base);
-        minOffset = firstOffsetWithPhysicalAtLeast(physicalFloor);
         return deleted;
     }
 
@@ -378,20 +376,29 @@ public final class ConsumeQueue implements AutoCloseable {
         return segments.get(segments.size() - 1);
     }
 
-    private Segment segmentFor(long queueOffset) {
+    /**
+     * The segment holding {@code queueOffset}.
+     *
+     * @throws IOException when no segment holds it: a reader raced retention or truncation (it checked the bounds
+     *                     before they moved)
+     */
+    private Segment segmentFor(long queueOffset) throws IOException {
+        Segment[] all = segments.toArray(NO_SEGMENTS); // a snapshot: retention may remove entries meanwhile
         int lo = 0;
-        int hi = segments.size() - 1;
+        int hi = all.length - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (segments.get(mid).base <= queueOffset) {
+            if (all[mid].base <= queueOffset) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        Segment s = segments.get(lo);
-        Verify.state(queueOffset >= s.base && queueOffset < s.base + s.units, "no segment holds offset",
-                queueOffset, s.base);
+        Segment s = hi < 0 ? null : all[lo];
+        if (s == null || queueOffset < s.base || queueOffset >= s.base + s.units) {
+            throw new IOException("queue offset " + queueOffset + " of " + topic + "-" + queueId
+                + " is no longer held (retention or truncation ran during this read)");
+        }
         return s;
     }
 
