@@ -174,7 +174,7 @@ public final class BrokerController {
                 return c == null || c.notifyConsumerIdsChangedEnable();
             });
         server.addChannelEventListener(clients.channelListener());
-        BrokerStore view = new BrokerStore(store, StoreReadConfig.defaults(), PooledByteBufAllocator.DEFAULT);
+        BrokerStore view = new BrokerStore(store, storeReadConfig(config), PooledByteBufAllocator.DEFAULT);
         register(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
             config.metadataProposeTimeoutMs()), controlExecutor);
         register(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
@@ -212,6 +212,13 @@ public final class BrokerController {
         for (int code : codes) {
             server.registerProcessor(code, p, executor);
         }
+    }
+
+    /** The store read limits: the pull caps from the config, the rest RocketMQ-like defaults. */
+    private static StoreReadConfig storeReadConfig(BrokerConfig c) {
+        StoreReadConfig d = StoreReadConfig.defaults();
+        return new StoreReadConfig(c.pullMessagesMax(), c.pullBytesMax(), Math.max(d.pullScanUnitsMax(),
+            c.pullMessagesMax()), d.readContextsPooledMax(), d.queryMessagesMax(), d.uniqKeyQueryMessagesMax());
     }
 
     /** A fixed pool with a bounded queue (a full queue makes the server answer SYSTEM_BUSY). */

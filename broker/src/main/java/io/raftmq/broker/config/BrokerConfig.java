@@ -73,6 +73,11 @@ import java.util.TreeSet;
  * @param sendInflightEntriesMax     MESSAGE entries proposed and not yet committed at once; sends arriving
  *                                   meanwhile wait and are batched into the next entry
  * @param sendPendingMax             sends waiting for an entry; more are refused with 2 SYSTEM_BUSY
+ * @param pullMessagesMax            messages per pull answer, at most 1024 (RocketMQ's
+ *                                   maxTransferCountOnMessageInMemory; 32 as in the spec): a consumer asking for
+ *                                   more (its pullBatchSize) gets this many
+ * @param pullBytesMax               message bytes per pull answer (maxTransferBytesOnMessageInMemory; 256 KiB), below
+ *                                   16 MiB - 64 KiB; a single larger message still goes alone
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -86,7 +91,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long clientChannelExpiredTimeoutMs, long clientExpiryScanIntervalMs,
                            long offsetFlushIntervalMs, int offsetBatchUpdatesMax, int offsetPendingQueuesMax,
                            int offsetInflightProposalsMax, List<RaftPeer> brokerPeers, int sendBatchBytesMax,
-                           int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax) {
+                           int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax,
+                           int pullMessagesMax, int pullBytesMax) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -135,6 +141,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("sendBatchMessagesMax", "1024");
         d.put("sendInflightEntriesMax", "8");
         d.put("sendPendingMax", "16384");
+        d.put("pullMessagesMax", "32");
+        d.put("pullBytesMax", Integer.toString(256 * 1024));
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -262,7 +270,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 registerNameServerTimeoutMs, nameServerExpiryMs, clientChannelExpiredTimeoutMs,
                 clientExpiryScanIntervalMs, offsetFlushIntervalMs, offsetBatchUpdatesMax, offsetPendingQueuesMax,
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
-                sendInflightEntriesMax, sendPendingMax);
+                sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax);
     }
 
     /** The ids of all peers but this one, in file order. */

@@ -19,6 +19,8 @@ final class BrokerConfigValidator {
     private static final String NAME_PATTERN = "[A-Za-z0-9_-]{1,127}";
     /** A frame is at most 16 MiB (spec 1.2); a message must leave room for its headers. */
     private static final int MESSAGE_SIZE_LIMIT = 16 * 1024 * 1024 - 64 * 1024;
+    /** Largest pullMessagesMax: the official client's own pullBatchSize limit. */
+    private static final int PULL_MESSAGES_LIMIT = 1024;
     /** Room for record and message headers in a segment besides the largest body. */
     private static final long SEGMENT_HEADROOM_BYTES = 64 * 1024;
     private static final int QUEUE_NUMS_LIMIT = 1024;
@@ -268,6 +270,13 @@ final class BrokerConfigValidator {
             throw fail(source, "sendBatchBytesMax", "must leave " + SEGMENT_HEADROOM_BYTES
                     + " bytes of a commit log segment free (commitLogSegmentBytes " + c.commitLogSegmentBytes()
                     + "), got " + c.sendBatchBytesMax());
+        }
+        if (c.pullMessagesMax() > PULL_MESSAGES_LIMIT) {
+            throw fail(source, "pullMessagesMax", "must be <= " + PULL_MESSAGES_LIMIT + ", got " + c.pullMessagesMax());
+        }
+        if (c.pullBytesMax() > MESSAGE_SIZE_LIMIT) {
+            throw fail(source, "pullBytesMax", "must be <= " + MESSAGE_SIZE_LIMIT
+                    + " (a pull answer must fit a 16 MiB frame), got " + c.pullBytesMax());
         }
         if (c.sendPendingMax() < c.sendBatchMessagesMax()) {
             throw fail(source, "sendPendingMax", "must be >= sendBatchMessagesMax (" + c.sendBatchMessagesMax()

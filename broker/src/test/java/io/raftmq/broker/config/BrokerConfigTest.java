@@ -190,5 +190,8 @@ class BrokerConfigTest {
         assertRejected(with("brokerPeers", "n0-127.0.0.2:10999;n1-127.0.0.1:10921;n2-127.0.0.1:10931"),
                 "brokerPeers: the entry of n0 must be this broker's address 127.0.0.2:10911");
         assertRejected(with("sendPendingMax", "10"), "sendPendingMax: must be >= sendBatchMessagesMax");
+        assertRejected(with("pullMessagesMax", "1025"), "pullMessagesMax: must be <= 1024");
+        assertRejected(with("pullMessagesMax", "0"), "pullMessagesMax: must be >= 1");
+        assertRejected(with("pullBytesMax", Integer.toString(16 * 1024 * 1024)), "pullBytesMax: must be <=");
     }
 }
