@@ -190,6 +190,18 @@ class BrokerStoreTest {
      * Asserts that {@code body} is a sequence of whole messages, each byte for byte the stored message that starts
      * at one of the fixture's physical offsets, as the CommitLog's own crc-checked record read shows it.
      */
+    /** Takes the pull's body (if any), checks it against the stored image and releases it. */
+    private void assertBodyStored(PullResult r, byte[] image) {
+        ByteBuf body = r.takeBody();
+        if (body != null) {
+            try {
+                assertStoredBytes(body, image);
+            } finally {
+                body.release();
+            }
+        }
+    }
+
     private void assertStoredBytes(ByteBuf body, byte[] image) {
         int at = body.readerIndex();
         while (at < body.writerIndex()) {
@@ -236,14 +248,7 @@ class BrokerStoreTest {
                 assertThat(r.status()).isIn(PullStatus.FOUND, PullStatus.NO_MATCHED_MESSAGE);
                 assertThat(r.messageCount()).isLessThanOrEqualTo(32);
                 assertThat(r.bodyBytes()).isLessThanOrEqualTo(Math.max(4000, 1000));
-                ByteBuf body = r.takeBody();
-                if (body != null) {
-                    try {
-                        assertStoredBytes(body, image);
-                    } finally {
-                        body.release();
-                    }
-                }
+                assertBodyStored(r, image);
                 served += r.messageCount();
                 offset = r.nextBeginOffset();
             }
@@ -301,14 +306,7 @@ class BrokerStoreTest {
                 }
                 statuses[r.status().ordinal()]++;
                 pulls.incrementAndGet();
-                ByteBuf body = r.takeBody();
-                if (body != null) {
-                    try {
-                        assertStoredBytes(body, image);
-                    } finally {
-                        body.release();
-                    }
-                }
+                assertBodyStored(r, image);
             }
             return statuses;
         });
