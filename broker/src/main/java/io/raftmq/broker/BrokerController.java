@@ -70,8 +70,9 @@ import java.util.concurrent.TimeUnit;
  * the server, transport, client and store.
  *
  * <p>Threads: sends run on the Netty I/O thread that read them (they never block: validation, encoding and a hand-off
- * to the {@link SendBatcher}, whose bounded queue answers SYSTEM_BUSY), {@code broker-ctl-N} (control-plane processors), {@code broker-scheduler} (registrar, offsets, client expiry,
- * role watcher), plus the raft agent, commit log flusher and Netty threads.
+ * to the {@link SendBatcher}, whose bounded queue answers SYSTEM_BUSY), {@code broker-ctl-N} (control-plane
+ * processors), {@code broker-scheduler} (registrar, offsets, client expiry, role watcher), plus the raft agent, commit
+ * log flusher and Netty threads.
  */
 public final class BrokerController {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerController.class);

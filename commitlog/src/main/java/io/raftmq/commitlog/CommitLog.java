@@ -36,13 +36,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Appends, truncation, reset and retention are serialized by one append lock (any thread may call
  * them); in SYNC mode {@link #appendCoalesced} callers instead queue lock-free and the flush agent writes their
- * batches as one group per force (see docs/storage.md, "CommitLog: two ways to append"). Reads ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any
- * thread concurrently with appends: they only see bytes below a volatile readable position published after the
- * bytes were written, so never a partial record. A read racing with {@link #truncateFrom} or {@link #resetTo} of the
- * same range may return records of the new branch or fail with {@link LogTruncatedException}. One flush agent
- * thread (SYNC/ASYNC modes) forces the log; see {@link FlushMode}. Beside it, a {@link Preallocator} thread
- * (CHANNEL mode) zero-fills ahead of the writer and creates the next segment early, so group-commit forces
- * overwrite allocated blocks instead of filling holes (see docs/benchmarks.md, CommitLog).
+ * batches as one group per force (see docs/storage.md, "CommitLog: two ways to append"). Reads
+ * ({@link #read}, {@link #entries}, {@link #term}, {@link #position}) are lock-free and may run on any thread
+ * concurrently with appends: they only see bytes below a volatile readable position published after the bytes were
+ * written, so never a partial record. A read racing with {@link #truncateFrom} or {@link #resetTo} of the same range
+ * may return records of the new branch or fail with {@link LogTruncatedException}. One flush agent thread (SYNC/ASYNC
+ * modes) forces the log; see {@link FlushMode}. Beside it, a {@link Preallocator} thread (CHANNEL mode) zero-fills
+ * ahead of the writer and creates the next segment early, so group-commit forces overwrite allocated blocks instead of
+ * filling holes (see docs/benchmarks.md, CommitLog).
  *
  * <p><b>Errors.</b> {@link DiskFullException}, {@link RecordTooLargeException}, {@link CorruptLogException},
  * {@link LogTruncatedException}, {@link StorageFailedException} (fences the log), {@link DurableTimeoutException};

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The write side of {@link CommitLog}: encodes one batch, or a group of batches (a group-commit cycle of coalesced
  * appends), into one reused staging buffer (body copy, stamping, header, crc chain), closes full segments with a
- * filler, writes the bytes with as few calls as the segment boundaries allow, and stages the index units. All-or-nothing per group: on any failure the bytes written so far are zeroed,
- * the tail state is restored and the stamper is told. Publishing to readers is the caller's job.
+ * filler, writes the bytes with as few calls as the segment boundaries allow, and stages the index units.
+ * All-or-nothing per group: on any failure the bytes written so far are zeroed, the tail state is restored and the
+ * stamper is told. Publishing to readers is the caller's job.
  *
  * <p>Thread-safety: none; every call happens under the log's append lock. Allocates nothing per record.
  * Invariant: writePosition is the end of the last record (or of the filler closing its segment); nextIndex is

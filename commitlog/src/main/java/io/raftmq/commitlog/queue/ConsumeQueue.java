@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * units at the tail of the last segment (logged); invalid units elsewhere raise
  * {@link ConsumeQueueCorruptException}.
  *
- * <p>Threading: one writer (the dispatcher) stages, commits, appends, truncates and deletes; any number of readers may call the
- * read methods concurrently (bounds are volatile and published after the unit bytes are written; each reader
+ * <p>Threading: one writer (the dispatcher) stages, commits, appends, truncates and deletes; any number of readers may
+ * call the read methods concurrently (bounds are volatile and published after the unit bytes are written; each reader
  * passes its own {@link Unit}). A reader racing a truncation or retention may get an {@link IOException}.
  */
 public final class ConsumeQueue implements AutoCloseable {

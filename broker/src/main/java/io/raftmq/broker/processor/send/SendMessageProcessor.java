@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  * Failures after validation come from the batcher (14 / 2 / 1, never 12). Not handled yet: transactional half
  * messages, delay levels, and the DLQ switch of retry-topic sends (they are stored as sent).
  *
- * <p>Threads: runs on the Netty I/O thread that read the request (nothing here blocks); answers from the raft agent thread (commit) or the auto-create future.
+ * <p>Threads: runs on the Netty I/O thread that read the request (nothing here blocks); answers from the raft agent
+ * thread (commit) or the auto-create future.
  */
 public final class SendMessageProcessor implements RequestProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageProcessor.class);
