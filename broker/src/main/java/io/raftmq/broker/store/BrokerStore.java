@@ -9,7 +9,6 @@ import io.raftmq.commitlog.LogTruncatedException;
 import io.raftmq.commitlog.message.MessageFormatException;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
-import io.raftmq.commitlog.message.SysFlag;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.store.MessageStore;
 
@@ -323,8 +322,7 @@ public final class BrokerStore implements StoreView {
         }
         Verify.state(head.getLong(StoredMessage.PHYSICAL_OFFSET_OFFSET) == phys, "stored PHYSICALOFFSET disagrees"
                 + " with the ConsumeQueue", head.getLong(StoredMessage.PHYSICAL_OFFSET_OFFSET), phys);
-        boolean bornV6 = (head.getInt(StoredMessage.SYS_FLAG_OFFSET) & SysFlag.BORNHOST_V6) != 0;
-        return head.getLong(StoredMessage.BORN_HOST_OFFSET + (bornV6 ? 20 : 8));
+        return head.getLong(StoredMessage.storeTimestampOffset(head.getInt(StoredMessage.SYS_FLAG_OFFSET)));
     }
 
     // ------------------------------------------------------------------------------------------ lookups

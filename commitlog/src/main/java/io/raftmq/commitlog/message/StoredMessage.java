@@ -131,11 +131,18 @@ public final class StoredMessage {
         return wrap(buffer, offset, buffer.limit());
     }
 
+    /**
+     * Offset of STORETIMESTAMP in a message with {@code sysFlag}: it follows the born host, whose length depends on
+     * the flag. For readers that hold only a message's head.
+     */
+    public static int storeTimestampOffset(int sysFlag) {
+        return BORN_HOST_OFFSET + ((sysFlag & SysFlag.BORNHOST_V6) != 0 ? 20 : 8);
+    }
+
     private void parseVariableFields(boolean v2) {
         int end = base + totalSize;
-        int bornHostLength = (sysFlag & SysFlag.BORNHOST_V6) != 0 ? 20 : 8;
         int storeHostLength = (sysFlag & SysFlag.STOREHOST_V6) != 0 ? 20 : 8;
-        storeTimestampOffset = BORN_HOST_OFFSET + bornHostLength;
+        storeTimestampOffset = storeTimestampOffset(sysFlag);
         storeHostOffset = storeTimestampOffset + 8;
         reconsumeTimesOffset = storeHostOffset + storeHostLength;
         int bodyLengthOffset = reconsumeTimesOffset + 4 + 8;
