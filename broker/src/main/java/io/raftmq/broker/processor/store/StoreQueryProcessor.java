@@ -20,13 +20,12 @@ import io.raftmq.client.protocol.body.TopicOffset;
 import io.raftmq.client.protocol.body.TopicStatsTable;
 import io.raftmq.client.protocol.header.BoundaryType;
 import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
-import io.raftmq.client.protocol.header.GetEarliestMsgStoretimeRequestHeader;
 import io.raftmq.client.protocol.header.GetEarliestMsgStoretimeResponseHeader;
 import io.raftmq.client.protocol.header.GetMaxOffsetRequestHeader;
-import io.raftmq.client.protocol.header.GetMinOffsetRequestHeader;
 import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.QueryMessageRequestHeader;
 import io.raftmq.client.protocol.header.QueryMessageResponseHeader;
+import io.raftmq.client.protocol.header.QueueRequestHeader;
 import io.raftmq.client.protocol.header.SearchOffsetRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.header.ViewMessageRequestHeader;
@@ -118,12 +117,12 @@ public final class StoreQueryProcessor implements RequestProcessor {
     }
 
     private RemotingCommand minOffset(RemotingCommand request) throws RemotingCommandException {
-        GetMinOffsetRequestHeader h = GetMinOffsetRequestHeader.decode(request.extFields());
+        QueueRequestHeader h = QueueRequestHeader.decode(request.extFields());
         return offsetReply(store.minOffset(h.topic(), h.queueId()));
     }
 
     private RemotingCommand earliest(RemotingCommand request) throws RemotingCommandException, StoreReadException {
-        GetEarliestMsgStoretimeRequestHeader h = GetEarliestMsgStoretimeRequestHeader.decode(request.extFields());
+        QueueRequestHeader h = QueueRequestHeader.decode(request.extFields());
         return RemotingCommand.createResponse(ResponseCode.SUCCESS, null,
                 new GetEarliestMsgStoretimeResponseHeader(store.earliestStoreTime(h.topic(), h.queueId())));
     }

@@ -13,13 +13,12 @@ import io.raftmq.client.protocol.body.TopicOffset;
 import io.raftmq.client.protocol.body.TopicStatsTable;
 import io.raftmq.client.protocol.header.BoundaryType;
 import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
-import io.raftmq.client.protocol.header.GetEarliestMsgStoretimeRequestHeader;
 import io.raftmq.client.protocol.header.GetEarliestMsgStoretimeResponseHeader;
 import io.raftmq.client.protocol.header.GetMaxOffsetRequestHeader;
-import io.raftmq.client.protocol.header.GetMinOffsetRequestHeader;
 import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.QueryMessageRequestHeader;
 import io.raftmq.client.protocol.header.QueryMessageResponseHeader;
+import io.raftmq.client.protocol.header.QueueRequestHeader;
 import io.raftmq.client.protocol.header.SearchOffsetRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.header.ViewMessageRequestHeader;
@@ -79,7 +78,7 @@ class StoreQueryProcessorTest {
         assertThat(offset(RemotingCommand.createRequest(RequestCode.GET_MAX_OFFSET,
                 new GetMaxOffsetRequestHeader("Nope", 0, true, null)))).isZero();
         assertThat(offset(RemotingCommand.createRequest(RequestCode.GET_MIN_OFFSET,
-                new GetMinOffsetRequestHeader("T", 0, null)))).isZero();
+                new QueueRequestHeader("T", 0, null)))).isZero();
         assertThat(offset(RemotingCommand.createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
                 new SearchOffsetRequestHeader("T", 0, BASE + 2500, BoundaryType.LOWER, null)))).isEqualTo(3);
         assertThat(offset(RemotingCommand.createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
@@ -89,10 +88,10 @@ class StoreQueryProcessorTest {
     @Test
     void earliestStoreTime() throws Exception {
         RemotingCommand r = b.call(RemotingCommand.createRequest(RequestCode.GET_EARLIEST_MSG_STORETIME,
-                new GetEarliestMsgStoretimeRequestHeader("T", 0, null)));
+                new QueueRequestHeader("T", 0, null)));
         assertThat(GetEarliestMsgStoretimeResponseHeader.decode(r.extFields()).timestamp()).isEqualTo(BASE);
         RemotingCommand none = b.call(RemotingCommand.createRequest(RequestCode.GET_EARLIEST_MSG_STORETIME,
-                new GetEarliestMsgStoretimeRequestHeader("T", 3, null)));
+                new QueueRequestHeader("T", 3, null)));
         assertThat(GetEarliestMsgStoretimeResponseHeader.decode(none.extFields()).timestamp()).isEqualTo(-1);
     }
 

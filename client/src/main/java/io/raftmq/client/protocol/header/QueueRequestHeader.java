@@ -5,13 +5,14 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * GET_EARLIEST_MSG_STORETIME (32) request header (spec 2.5).
+ * The request header of GET_MIN_OFFSET (31) and GET_EARLIEST_MSG_STORETIME (32) (spec 2.5): both name one queue and
+ * carry the same fields.
  *
  * @param topic <b>required</b>: topic
  * @param queueId <b>required</b>: queue
  * @param bname optional: target broker name (RPC base field)
  */
-public record GetEarliestMsgStoretimeRequestHeader(
+public record QueueRequestHeader(
         String topic,
         int queueId,
         String bname) implements CommandHeader {
@@ -21,9 +22,9 @@ public record GetEarliestMsgStoretimeRequestHeader(
      * @throws RemotingCommandException if a required field is missing or a number does not parse (answer
      *     with its {@code responseCode()}, SYSTEM_ERROR)
      */
-    public static GetEarliestMsgStoretimeRequestHeader decode(ExtFields fields) throws RemotingCommandException {
+    public static QueueRequestHeader decode(ExtFields fields) throws RemotingCommandException {
         ExtFields f = fields == null ? new ExtFields() : fields;
-        return new GetEarliestMsgStoretimeRequestHeader(
+        return new QueueRequestHeader(
                 f.requireString("topic"),
                 f.requireInt("queueId"),
                 f.get("bname"));
