@@ -56,7 +56,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *  RemotingServer(listenHost:listenPort) --10/310/320--> SendMessageProcessor --> SendBatcher --propose--> RaftAgent
  *        |  (follower: LeaderForwarder --> leader)                                                     |
- *        +--34/35/..--> H7 processors --> managers --RaftMetadataProposer--> RaftAgent                 |
+ *        +--34/35/..--> processors    --> managers --RaftMetadataProposer--> RaftAgent                 |
  *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
@@ -193,7 +193,7 @@ public final class BrokerController {
         server.start();
     }
 
-    /** H9's pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
+    /** The pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
     private void startPullPath(BrokerStore view, SubscriptionGroupManager groups, ClientManager clients) {
         pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
         LongPollConfig d = LongPollConfig.defaults();
@@ -248,7 +248,7 @@ public final class BrokerController {
     }
 
     /**
-     * Re-registers at once when this node gains or loses leadership (spec 5.9), and keeps retrying that
+     * Re-registers at once when this node gains or loses leadership (docs/protocol.md §5.9), and keeps retrying that
      * registration (backoff {@value #REGISTER_RETRY_MIN_MS} ms doubling to {@value #REGISTER_RETRY_MAX_MS} ms) until
      * every NameServer accepted it: a leader elected before a NameServer listens (members and NameServer start
      * together) must not stay unrouted until the next periodic registration. Runs on the scheduler thread.

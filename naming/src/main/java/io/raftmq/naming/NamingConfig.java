@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * @param ioThreads                   Netty I/O event loops
  * @param queryThreads                threads serving route, cluster, topic-list and KV requests
  * @param requestQueueMax             requests queued per executor before answering SYSTEM_BUSY
- * @param channelIdleMs               close connections idle this long (spec: 120 s); 0 = never
+ * @param channelIdleMs               close connections idle this long (docs/protocol.md: 120 s); 0 = never
  * @param replaceTopicsOnRegistration a leader's registration lists all its topics: topics it omits lose the
  *                                    group's layout (false = merge, RocketMQ's default)
  */

@@ -22,8 +22,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * The registry of connected producers and consumers per group (HEART_BEAT / UNREGISTER_CLIENT, spec 2.2). Local to
- * each broker process (not replicated): clients heartbeat every broker of a group. A client is identified in a
+ * The registry of connected producers and consumers per group (HEART_BEAT / UNREGISTER_CLIENT, docs/protocol.md §2.2).
+ * Local to each broker process (not replicated): clients heartbeat every broker of a group. A client is identified in a
  * group by its channel; its clientID, language, version, last heartbeat time and (for consumers) the group's
  * subscriptions are kept. Clients leave on UNREGISTER_CLIENT, when their channel closes, or after
  * {@code channelExpiredTimeoutMs} without a heartbeat ({@link #scanExpired}, which also closes the channel).
@@ -180,7 +180,7 @@ public final class ClientManager {
 
     /**
      * Drops clients not heard from for more than channelExpiredTimeoutMs, closes their channels and notifies
-     * affected groups (spec trap 13: ghosts would otherwise be assigned queues).
+     * affected groups (docs/protocol.md trap 13: ghosts would otherwise be assigned queues).
      *
      * @return the number of registrations dropped
      */

@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Port: tells one consumer channel that its group's membership changed (spec 2.6: NOTIFY_CONSUMER_IDS_CHANGED,
- * code 40, oneway, extFields {@code consumerGroup}). Must not block: it may be called on a Netty event loop
- * (channel close). Failures are logged, never thrown: the client rebalances every 20 s anyway.
+ * Port: tells one consumer channel that its group's membership changed (docs/protocol.md §2.6:
+ * NOTIFY_CONSUMER_IDS_CHANGED, code 40, oneway, extFields {@code consumerGroup}). Must not block: it may be called on a
+ * Netty event loop (channel close). Failures are logged, never thrown: the client rebalances every 20 s anyway.
  */
 @FunctionalInterface
 public interface ConsumerIdsChangedNotifier {

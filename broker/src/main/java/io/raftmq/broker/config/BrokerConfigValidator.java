@@ -17,7 +17,7 @@ import java.util.TreeSet;
 final class BrokerConfigValidator {
     /** RocketMQ's name rule for broker and cluster names. */
     private static final String NAME_PATTERN = "[A-Za-z0-9_-]{1,127}";
-    /** A frame is at most 16 MiB (spec 1.2); a message must leave room for its headers. */
+    /** A frame is at most 16 MiB (docs/protocol.md §1.2); a message must leave room for its headers. */
     private static final int MESSAGE_SIZE_LIMIT = 16 * 1024 * 1024 - 64 * 1024;
     /** Largest pullMessagesMax: the official client's own pullBatchSize limit. */
     private static final int PULL_MESSAGES_LIMIT = 1024;

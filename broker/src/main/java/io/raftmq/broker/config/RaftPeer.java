@@ -3,7 +3,7 @@ package io.raftmq.broker.config;
 /**
  * One member of the broker group's Raft configuration, written {@code nX-host:port} in {@code raftPeers}.
  * The numeric part X gives the Raft node id ({@code X + 1}, since Raft node ids are positive) and the brokerId a
- * follower registers with at the NameServer (also {@code X + 1}, spec 3.10); the leader registers as 0.
+ * follower registers with at the NameServer (also {@code X + 1}, docs/protocol.md §3.10); the leader registers as 0.
  *
  * @param id     the peer id, {@code n} followed by decimal digits (e.g. {@code n0})
  * @param host   the address its Raft transport listens on (a literal IP or a host name)

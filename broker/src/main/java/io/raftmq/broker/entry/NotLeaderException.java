@@ -2,7 +2,7 @@ package io.raftmq.broker.entry;
 
 /**
  * A replicated change was requested on a node that is not the Raft leader. Processors answer it with
- * 14 SERVICE_NOT_AVAILABLE (spec 1.6: there is no NOT_MASTER code; clients retry elsewhere).
+ * 14 SERVICE_NOT_AVAILABLE (docs/protocol.md §1.6: there is no NOT_MASTER code; clients retry elsewhere).
  */
 public final class NotLeaderException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Long polling (spec 5.6): pull requests that found nothing new are held per (topic, queueId), bounded in count,
- * and resumed either when committed data is dispatched past their offset ({@link #onDispatched}, called by the
+ * Long polling (docs/protocol.md §5.6): pull requests that found nothing new are held per (topic, queueId), bounded in
+ * count, and resumed either when committed data is dispatched past their offset ({@link #onDispatched}, called by the
  * state machine after each dispatch) or at their deadline ({@link #expire}, called by a one-thread timer every
  * checkIntervalMs, or by tests with a manual clock). Resumption ({@link HeldPull#wake}) always runs on the given
  * executor, so neither the dispatching (raft) thread nor a Netty I/O thread ever runs a pull, and a held request

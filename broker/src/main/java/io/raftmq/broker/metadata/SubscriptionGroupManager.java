@@ -23,8 +23,8 @@ import java.util.function.LongSupplier;
  * ({@link SubscriptionGroupCodec}). Same structure as {@link TopicConfigManager}: immutable sorted table swapped on
  * apply, reads lock-free, proposals rejected on followers by the proposer.
  *
- * <p>Auto-creation (spec 2.2, 5.10): {@link #findOrCreate} creates an unknown group with the defaults of spec 4.8
- * when {@code autoCreateSubscriptionGroup} is on (heartbeat, pull and send-back call it).
+ * <p>Auto-creation (docs/protocol.md §2.2, 5.10): {@link #findOrCreate} creates an unknown group with the defaults of
+ * docs/protocol.md §4.8 when {@code autoCreateSubscriptionGroup} is on (heartbeat, pull and send-back call it).
  *
  * <p>Threads: apply/snapshot/restore on the raft agent thread only; everything else from any thread.
  */

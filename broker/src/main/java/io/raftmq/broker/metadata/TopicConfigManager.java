@@ -29,12 +29,12 @@ import java.util.function.LongSupplier;
  * table swapped atomically (copy-on-write: topic changes are rare, reads are lock-free).
  *
  * <p>Built-in topic: {@link Names#DEFAULT_TOPIC} (TBW102) with {@code defaultTopicQueueNums} queues and perm 7
- * (read, write, inherit) when auto-creation is enabled, perm 6 otherwise (spec 5.10). It exists on every member
- * from construction, so it needs no log entry.
+ * (read, write, inherit) when auto-creation is enabled, perm 6 otherwise (docs/protocol.md §5.10). It exists on every
+ * member from construction, so it needs no log entry.
  *
  * <p>Auto-creation rules: {@link #createTopicInSendIfAbsent} (send path: from a template topic whose perm has
  * INHERIT, with at most its write queue count, perm without INHERIT) and {@link #createRetryTopicIfAbsent}
- * ({@code %RETRY%group}, perm 6, on heartbeat and send-back, spec 2.2).
+ * ({@code %RETRY%group}, perm 6, on heartbeat and send-back, docs/protocol.md §2.2).
  *
  * <p>Threads: apply/snapshot/restore on the raft agent thread only; everything else from any thread. Proposals
  * made on a follower fail with {@code NotLeaderException} (see {@link MetadataProposer}). Change listeners run on
@@ -150,7 +150,7 @@ public final class TopicConfigManager {
     }
 
     /**
-     * Auto-creation on send (spec 5.10): returns the topic if it exists; otherwise creates it from
+     * Auto-creation on send (docs/protocol.md §5.10): returns the topic if it exists; otherwise creates it from
      * {@code templateTopic} when that exists and has PERM_INHERIT (TBW102 has it only with autoCreateTopicEnable),
      * with {@code min(queueNums, template write queues)} queues and the template's perm minus INHERIT.
      *

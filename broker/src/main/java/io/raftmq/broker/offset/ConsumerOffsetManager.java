@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Committed consumer offsets per (group, topic, queueId), replicated through the Raft log (spec 5.5: they survive
- * restarts and leader changes), and the coalescing of offset commits into few log entries.
+ * Committed consumer offsets per (group, topic, queueId), replicated through the Raft log (docs/protocol.md §5.5: they
+ * survive restarts and leader changes), and the coalescing of offset commits into few log entries.
  *
  * <p><b>Applied state</b> ({@link #apply}, {@link #dropTopic}, {@link #dropGroup}, {@link #restore}) is changed only
  * by the raft agent thread, in log order; reads ({@link #query} ...) come from any thread and see applied state

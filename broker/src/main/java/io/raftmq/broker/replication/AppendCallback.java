@@ -13,8 +13,8 @@ public interface AppendCallback {
     void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int count);
 
     /**
-     * The send was not acknowledged. {@code responseCode} is the remoting code to answer with (spec 1.6, 5.9:
-     * 14 not leader / stopping, 2 overloaded, 1 not committed in time, whose outcome is unknown).
+     * The send was not acknowledged. {@code responseCode} is the remoting code to answer with (docs/protocol.md §1.6,
+     * 5.9: 14 not leader / stopping, 2 overloaded, 1 not committed in time, whose outcome is unknown).
      */
     void onFailed(int responseCode, String remark);
 }

@@ -205,7 +205,7 @@ public final class SendBatcher implements AutoCloseable {
         return new long[] {entriesProposed.sum(), sendsCommitted.sum(), sendsFailed.sum()};
     }
 
-    /** Maps a raft failure to a response code and remark (spec 1.6: never 12). */
+    /** Maps a raft failure to a response code and remark (docs/protocol.md §1.6: never 12). */
     int failureCode(ProposalException cause) {
         if (cause instanceof NotLeaderException) {
             return ResponseCode.SERVICE_NOT_AVAILABLE;

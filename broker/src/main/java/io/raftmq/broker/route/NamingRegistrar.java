@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
 
 /**
- * Keeps this broker registered with every NameServer (spec 2.1, 3.10): REGISTER_BROKER (103) every
+ * Keeps this broker registered with every NameServer (docs/protocol.md §2.1, 3.10): REGISTER_BROKER (103) every
  * {@code registerNameServerPeriodMs}, at once on a leadership change and on a topic table change, with the leader
  * as brokerId 0 and a follower as its own id ({@link BrokerConfig#followerBrokerId()}), body = RegisterBrokerBody
  * with the topic table. UNREGISTER_BROKER (104) on {@link #shutdown()}.

@@ -17,9 +17,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * The broker's read facade over H2's {@link MessageStore}: pulls (ConsumeQueue range, tag filter, caps), queue
- * bounds ({@link StoreView}), search by time, store times, view by physical offset and query by key. Everything it
- * serves comes from the ConsumeQueues and the key index, which the dispatcher builds from <b>committed</b> records
+ * The broker's read facade over the commitlog's {@link MessageStore}: pulls (ConsumeQueue range, tag filter, caps),
+ * queue bounds ({@link StoreView}), search by time, store times, view by physical offset and query by key. Everything
+ * it serves comes from the ConsumeQueues and the key index, which the dispatcher builds from <b>committed</b> records
  * only, so no read ever returns uncommitted data; view-by-offset additionally refuses positions at or beyond the
  * dispatched position. Works the same on the leader and on followers.
  *
@@ -284,8 +284,8 @@ public final class BrokerStore implements StoreView {
     }
 
     /**
-     * SEARCH_OFFSET_BY_TIMESTAMP (spec 2.5). LOWER ({@code upper == false}): the first offset whose store time is
-     * {@code >= timestampMs}, the max offset if none. UPPER: the last offset whose store time is
+     * SEARCH_OFFSET_BY_TIMESTAMP (docs/protocol.md §2.5). LOWER ({@code upper == false}): the first offset whose store
+     * time is {@code >= timestampMs}, the max offset if none. UPPER: the last offset whose store time is
      * {@code <= timestampMs}, the min offset if none. An empty or unknown queue answers its max offset (0 when
      * unknown). Binary search: assumes store times do not decrease along the queue.
      */
@@ -393,7 +393,7 @@ public final class BrokerStore implements StoreView {
     }
 
     /**
-     * QUERY_MESSAGE by key (spec 2.10): index candidates under {@code topic#key} with store time in
+     * QUERY_MESSAGE by key (docs/protocol.md §2.10): index candidates under {@code topic#key} with store time in
      * [beginMs, endMs], newest first, re-checked against the stored message (topic equal; key query: KEYS split on
      * spaces contains {@code key}; unique-key query: UNIQ_KEY equals {@code key}). At most {@code maxNum}, capped
      * by queryMessagesMax (uniqKeyQueryMessagesMax for unique keys). The index holds committed messages only.

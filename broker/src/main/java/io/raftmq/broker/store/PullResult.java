@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Result of {@link BrokerStore#pull}: status, the offsets the pull response header needs, and for
- * {@link PullStatus#FOUND} the body (the selected stored messages back to back, exactly as stored, spec 3.1).
+ * {@link PullStatus#FOUND} the body (the selected stored messages back to back, exactly as stored, docs/protocol.md
+ * §3.1).
  *
  * <p>Ownership: the body belongs to this result until {@link #takeBody()} hands it over (to a response, which then
  * releases it when written); a result dropped without taking its body must be {@link #release()}d.

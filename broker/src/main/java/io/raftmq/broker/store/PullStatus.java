@@ -2,7 +2,8 @@ package io.raftmq.broker.store;
 
 /**
  * Outcome of a {@link BrokerStore#pull}, named like RocketMQ's GetMessageStatus (the pull response carries the
- * name as its remark, vectors 30 and 32). The response-code mapping of spec 2.4 lives in the pull processor.
+ * name as its remark, vectors 30 and 32). The response-code mapping of docs/protocol.md §2.4 lives in the pull
+ * processor.
  */
 public enum PullStatus {
     /** Messages returned; nextBeginOffset = last returned + 1. */

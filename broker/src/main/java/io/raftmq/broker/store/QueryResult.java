@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Result of {@link BrokerStore#queryMessages}: the matching stored messages back to back (null body when none),
- * and the values for QUERY_MESSAGE's response header (spec 2.10).
+ * and the values for QUERY_MESSAGE's response header (docs/protocol.md §2.10).
  *
  * <p>Ownership: the caller owns {@code body} and must release it or hand it to a response.
  *

@@ -2,10 +2,10 @@ package io.raftmq.broker.store;
 
 /**
  * Limits of the broker's store reads ({@link BrokerStore}), validated once. A pull answers at most
- * {@code pullMessagesMax} messages and {@code pullBytesMax} bytes (spec checklist 6: 32 / 256 KiB by default); the
- * byte cap is always below {@link #PULL_BYTES_HARD_MAX} so a response frame stays under the 16 MiB frame limit of
- * the official client. A single message larger than the byte cap is still returned alone (RocketMQ does the same),
- * which is safe because a CommitLog record, and so a message, is at most the log's recordBytesMax (4 MiB).
+ * {@code pullMessagesMax} messages and {@code pullBytesMax} bytes (docs/protocol.md §6 step 6: 32 / 256 KiB by
+ * default); the byte cap is always below {@link #PULL_BYTES_HARD_MAX} so a response frame stays under the 16 MiB frame
+ * limit of the official client. A single message larger than the byte cap is still returned alone (RocketMQ does the
+ * same), which is safe because a CommitLog record, and so a message, is at most the log's recordBytesMax (4 MiB).
  *
  * @param pullMessagesMax        messages per pull response (requests asking for more are capped)
  * @param pullBytesMax           body bytes per pull response (requests asking for more are capped)

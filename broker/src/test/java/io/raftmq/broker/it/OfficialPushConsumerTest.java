@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: produce-then-consume with the official 5.3.3 client against a RaftMQ group (send path + H9's pull path
+ * Goal: produce-then-consume with the official 5.3.3 client against a RaftMQ group (send path + pull path
  * with long polling, wired by the controller). Method: a DefaultMQProducer sends N messages (all SEND_OK), a
  * DefaultMQPushConsumer subscribed from the first offset must receive every one of them, identified by body.
  */

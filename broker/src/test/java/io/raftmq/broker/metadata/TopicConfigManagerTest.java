@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Goal: topic and group tables follow the auto-creation rules of spec 2.2/5.10 (TBW102 perm 7 vs 6, send-path
- * creation through an INHERIT template, %RETRY% topics, group defaults), changes go through the log, followers
- * reject, invalid input is refused before proposing.
+ * Goal: topic and group tables follow the auto-creation rules of docs/protocol.md §2.2/5.10 (TBW102 perm 7 vs 6,
+ * send-path creation through an INHERIT template, %RETRY% topics, group defaults), changes go through the log,
+ * followers reject, invalid input is refused before proposing.
  */
 class TopicConfigManagerTest {
     @Test

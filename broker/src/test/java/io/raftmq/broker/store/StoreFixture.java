@@ -24,7 +24,7 @@ import java.util.Map;
 
 /**
  * Test fixture: a real {@link MessageStore} in a temp directory with small files (64 KiB log segments so records
- * roll over segments and fillers), fed with stored messages built by H2's encoder; the test decides what is
+ * roll over segments and fillers), fed with stored messages built by the commitlog's encoder; the test decides what is
  * "committed" by calling {@link #commit()} (dispatch up to the end of the log), so undispatched appends stand for
  * uncommitted Raft entries. Deterministic: store times are {@code BASE_TS + n * 1000} for the n-th message.
  */

@@ -8,7 +8,8 @@ import java.util.Map;
  * The {@code extFields} of a remoting header: a small string-to-string map in insertion order, stored in two
  * parallel arrays (typical headers have 1 to 15 entries, so a linear scan beats hashing and allocates nothing).
  * Typed header classes read and write it through the {@code require*}/{@code opt*}/{@code put} helpers, which turn
- * missing or unparsable values into {@link RemotingCommandException} (answered with SYSTEM_ERROR, spec 1.5).
+ * missing or unparsable values into {@link RemotingCommandException} (answered with SYSTEM_ERROR, docs/protocol.md
+ * §1.5).
  *
  * <p>Key order on the wire: the ROCKETMQ binary header writes entries in insertion order. The JSON header writes
  * them in the iteration order of a {@code java.util.HashMap} created with {@link #hashCapacity()} (fastjson

@@ -1,8 +1,8 @@
 package io.raftmq.client.protocol;
 
 /**
- * The sender's language as carried in the remoting header (spec 1.3): its name in JSON headers, its byte code in
- * ROCKETMQ binary headers. Unknown values decode to {@code null} (harmless, spec 1.3).
+ * The sender's language as carried in the remoting header (docs/protocol.md §1.3): its name in JSON headers, its byte
+ * code in ROCKETMQ binary headers. Unknown values decode to {@code null} (harmless, docs/protocol.md §1.3).
  */
 public enum LanguageCode {
     JAVA(0), CPP(1), DOTNET(2), PYTHON(3), DELPHI(4), ERLANG(5), RUBY(6), OTHER(7), HTTP(8), GO(9), PHP(10),

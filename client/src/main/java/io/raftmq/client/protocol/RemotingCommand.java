@@ -5,8 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCounted;
 
 /**
- * One remoting message: request, response or oneway request (spec 1.3). Header fields are plain Java fields; the
- * typed custom header lives in {@link ExtFields}; the body is an optional {@link ByteBuf}.
+ * One remoting message: request, response or oneway request (docs/protocol.md §1.3). Header fields are plain Java
+ * fields; the typed custom header lives in {@link ExtFields}; the body is an optional {@link ByteBuf}.
  *
  * <p><b>Ownership.</b> A command owns its body and is {@link ReferenceCounted} by delegation to it (a command
  * without body has a constant refCnt of 1 and release is a no-op), so Netty's release utilities work on it.
@@ -24,7 +24,7 @@ public final class RemotingCommand implements ReferenceCounted {
     public static final int FLAG_RESPONSE = 1;
     /** Flag bit 1: this request expects no response. */
     public static final int FLAG_ONEWAY = 2;
-    /** RocketMQ version ordinal of 5.3.3, which RaftMQ announces (spec 1.3: servers should send 479). */
+    /** RocketMQ version ordinal of 5.3.3, which RaftMQ announces (docs/protocol.md §1.3: servers should send 479). */
     public static final int VERSION_CURRENT = 479;
 
     private int code;
@@ -57,7 +57,7 @@ public final class RemotingCommand implements ReferenceCounted {
 
     /**
      * A response with the given code and remark and an <b>empty, non-null</b> extFields map: 5.3.3 clients
-     * dereference extFields on several responses (spec trap 1). The opaque is set when it is sent.
+     * dereference extFields on several responses (docs/protocol.md trap 1). The opaque is set when it is sent.
      */
     public static RemotingCommand createResponse(int code, String remark) {
         RemotingCommand c = new RemotingCommand();

@@ -2,8 +2,8 @@ package io.raftmq.client.protocol;
 
 /**
  * A request that cannot be served as sent: a required header field is missing, a field does not parse, or a
- * body is malformed. Carries the response code the server answers with (spec: a RocketMQ server answers such
- * failures with {@link ResponseCode#SYSTEM_ERROR} and the error text as remark; handlers may pick another code,
+ * body is malformed. Carries the response code the server answers with (docs/protocol.md: a RocketMQ server answers
+ * such failures with {@link ResponseCode#SYSTEM_ERROR} and the error text as remark; handlers may pick another code,
  * e.g. {@link ResponseCode#INVALID_PARAMETER}). Thrown by header/body decoders and by request processors.
  */
 public class RemotingCommandException extends Exception {

@@ -2,7 +2,7 @@ package io.raftmq.client.protocol;
 
 /**
  * Request codes of the RocketMQ 5.3.x remoting protocol that RaftMQ's NameServer, broker and SDK use
- * (spec section 2, master table 2.0). NS = NameServer, BK = broker, C = broker-to-client.
+ * (docs/protocol.md §2, master table 2.0). NS = NameServer, BK = broker, C = broker-to-client.
  */
 public final class RequestCode {
     private RequestCode() {

@@ -1,8 +1,8 @@
 package io.raftmq.client.protocol;
 
 /**
- * Response codes (spec 1.6, from RocketMQ's RemotingSysResponseCode and ResponseCode). There is no NOT_MASTER:
- * a write to a non-leader answers {@link #SERVICE_NOT_AVAILABLE}.
+ * Response codes (docs/protocol.md §1.6, from RocketMQ's RemotingSysResponseCode and ResponseCode). There is no
+ * NOT_MASTER: a write to a non-leader answers {@link #SERVICE_NOT_AVAILABLE}.
  */
 public final class ResponseCode {
     private ResponseCode() {

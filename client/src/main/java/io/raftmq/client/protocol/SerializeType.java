@@ -1,7 +1,7 @@
 package io.raftmq.client.protocol;
 
 /**
- * Header serialization of a remoting frame, carried in the top byte of the header word (spec 1.2, 1.4).
+ * Header serialization of a remoting frame, carried in the top byte of the header word (docs/protocol.md §1.2, 1.4).
  * Receivers decode both; RaftMQ answers in JSON unless told otherwise.
  */
 public enum SerializeType {

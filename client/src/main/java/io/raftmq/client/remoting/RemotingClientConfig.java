@@ -7,9 +7,11 @@ import io.raftmq.client.protocol.RemotingCommandCodec;
  *
  * @param localBindHost       local address to bind outgoing connections to, or null for any
  * @param ioThreads           Netty event loops
- * @param frameLengthMax      largest frame accepted or sent, including the 4-byte length prefix (spec: 16 MiB)
+ * @param frameLengthMax      largest frame accepted or sent, including the 4-byte length prefix (docs/protocol.md: 16
+ * MiB)
  * @param connectTimeoutMs    connect timeout
- * @param channelIdleMs       close a channel after this long without reads and writes (spec: 120 s); 0 = never
+ * @param channelIdleMs       close a channel after this long without reads and writes (docs/protocol.md: 120 s); 0 =
+ * never
  * @param inflightRequestsMax calls pending at once over all connections (semaphore)
  */
 public record RemotingClientConfig(String localBindHost, int ioThreads, int frameLengthMax, long connectTimeoutMs,
@@ -38,7 +40,7 @@ public record RemotingClientConfig(String localBindHost, int ioThreads, int fram
         }
     }
 
-    /** Spec defaults: 16 MiB frames, 3 s connect, 120 s idle, 1 I/O thread, no local bind. */
+    /** Protocol defaults (docs/protocol.md §5.1): 16 MiB frames, 3 s connect, 120 s idle, 1 I/O thread, no local bind. */
     public static RemotingClientConfig defaults() {
         return new RemotingClientConfig(null, 1, RemotingCommandCodec.FRAME_LENGTH_MAX_DEFAULT,
                 CONNECT_TIMEOUT_MS_DEFAULT, RemotingServerConfig.CHANNEL_IDLE_MS_DEFAULT,

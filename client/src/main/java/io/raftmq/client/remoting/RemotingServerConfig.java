@@ -8,8 +8,10 @@ import io.raftmq.client.protocol.RemotingCommandCodec;
  * @param bindHost            local address to listen on (e.g. "127.0.0.1" or "0.0.0.0")
  * @param port                TCP port; 0 = ephemeral (read the bound one from {@link RemotingServer#port()})
  * @param ioThreads           Netty worker event loops
- * @param frameLengthMax      largest frame accepted or sent, including the 4-byte length prefix (spec: 16 MiB)
- * @param channelIdleMs       close a channel after this long without reads and writes (spec: 120 s); 0 = never
+ * @param frameLengthMax      largest frame accepted or sent, including the 4-byte length prefix (docs/protocol.md: 16
+ * MiB)
+ * @param channelIdleMs       close a channel after this long without reads and writes (docs/protocol.md: 120 s); 0 =
+ * never
  * @param inflightRequestsMax server-to-client calls (invokeAsync/Sync/Oneway) pending at once
  */
 public record RemotingServerConfig(String bindHost, int port, int ioThreads, int frameLengthMax, long channelIdleMs,
@@ -38,7 +40,7 @@ public record RemotingServerConfig(String bindHost, int port, int ioThreads, int
         }
     }
 
-    /** Spec defaults on {@code bindHost:port}: 16 MiB frames, 120 s idle, 2 I/O threads. */
+    /** Protocol defaults (docs/protocol.md §5.1) on {@code bindHost:port}: 16 MiB frames, 120 s idle, 2 I/O threads. */
     public static RemotingServerConfig defaults(String bindHost, int port) {
         return new RemotingServerConfig(bindHost, port, 2, RemotingCommandCodec.FRAME_LENGTH_MAX_DEFAULT,
                 CHANNEL_IDLE_MS_DEFAULT, INFLIGHT_REQUESTS_MAX_DEFAULT);

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
  * Serves one or more request codes. Runs on the executor it was registered with, so requests on one connection
- * are processed concurrently (a held pull never blocks a send, spec 1.1).
+ * are processed concurrently (a held pull never blocks a send, docs/protocol.md §1.1).
  *
  * <p><b>Ownership:</b> the request (and its body) is owned by the endpoint and released right after this method
  * returns or throws; a processor that needs the body later must {@code retain()} it (and release it itself) or

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One index file (spec 3.9): a 40-byte header, {@code slotCount} 4-byte hash slots, then {@code entryCount}
- * 20-byte entries, memory-mapped. Entry numbers start at 1 (0 means "none"), so a file holds
+ * One index file (docs/protocol.md §3.9): a 40-byte header, {@code slotCount} 4-byte hash slots, then {@code
+ * entryCount} 20-byte entries, memory-mapped. Entry numbers start at 1 (0 means "none"), so a file holds
  * {@code entryCount - 1} entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}.
  *
  * <pre>

@@ -1,6 +1,6 @@
 /**
- * The key index (spec 3.9): hash-slot files mapping {@code topic#KEY} and {@code topic#UNIQ_KEY} to physical
- * offsets, for query-by-key (mqadmin queryMsgByKey, VIEW by UNIQ_KEY). A projection built by the dispatcher
+ * The key index (docs/protocol.md §3.9): hash-slot files mapping {@code topic#KEY} and {@code topic#UNIQ_KEY} to
+ * physical offsets, for query-by-key (mqadmin queryMsgByKey, VIEW by UNIQ_KEY). A projection built by the dispatcher
  * from committed records only; rebuildable from the CommitLog. {@link io.raftmq.commitlog.indexfile.IndexFile}
  * is one file; {@link io.raftmq.commitlog.indexfile.IndexFileStore} rolls files and queries across them.
  *

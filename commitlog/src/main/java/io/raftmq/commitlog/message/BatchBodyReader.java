@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Iterates the inner messages of a SEND_BATCH_MESSAGE body (spec 3.6, vector 10). Reusable flyweight: {@link
- * #reset} then {@link #next()} until it returns false; accessors describe the current inner message.
+ * Iterates the inner messages of a SEND_BATCH_MESSAGE body (docs/protocol.md §3.6, vector 10). Reusable flyweight:
+ * {@link #reset} then {@link #next()} until it returns false; accessors describe the current inner message.
  *
  * <pre>
  * +-----------------------------------------------+

@@ -1,8 +1,8 @@
 package io.raftmq.commitlog.message;
 
 /**
- * The offset msgId (spec 3.3): uppercase hex of the store host's address (4 or 16 bytes), its port (4 bytes)
- * and the message's physical offset (8 bytes); 32 hex chars for IPv4, 56 for IPv6. Clients connect to the
+ * The offset msgId (docs/protocol.md §3.3): uppercase hex of the store host's address (4 or 16 bytes), its port (4
+ * bytes) and the message's physical offset (8 bytes); 32 hex chars for IPv4, 56 for IPv6. Clients connect to the
  * embedded address for VIEW_MESSAGE_BY_ID, so the store host must be the broker's client-reachable address.
  */
 public final class MessageIds {

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The properties string codec (spec 3.4): {@code name U+0001 value U+0002} repeated, with a trailing U+0002
- * after every pair. The decoder follows the client's rules: split on U+0002; a segment shorter than 3 chars,
+ * The properties string codec (docs/protocol.md §3.4): {@code name U+0001 value U+0002} repeated, with a trailing
+ * U+0002 after every pair. The decoder follows the client's rules: split on U+0002; a segment shorter than 3 chars,
  * without U+0001, or whose first U+0001 is at its start or end is ignored; a missing final separator is
  * tolerated; a repeated key keeps its last value. Values may contain U+0001 (only the first one separates).
  *

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
 /**
- * RocketMQ's BODYCRC (spec 3.7): the standard zlib CRC-32 of the stored body with bit 31 cleared, so the value
- * is a non-negative int. A reusable instance keeps one {@link CRC32} so the data path allocates nothing; an
+ * RocketMQ's BODYCRC (docs/protocol.md §3.7): the standard zlib CRC-32 of the stored body with bit 31 cleared, so the
+ * value is a non-negative int. A reusable instance keeps one {@link CRC32} so the data path allocates nothing; an
  * instance is confined to one thread.
  */
 public final class RocketCrc32 {

@@ -7,8 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Flyweight over one RocketMQ stored message (spec 3.1), the unit of a pull body and of our message records.
- * {@link #wrap} validates the framing once and caches the variable offsets; getters then read absolutely, and
+ * Flyweight over one RocketMQ stored message (docs/protocol.md §3.1), the unit of a pull body and of our message
+ * records. {@link #wrap} validates the framing once and caches the variable offsets; getters then read absolutely, and
  * {@link #setQueueOffset}/{@link #setPhysicalOffset} patch the two fields the store stamps in place. Reuse one
  * instance per thread; it holds no copy of the bytes, so the caller must not change them while reading.
  *

@@ -1,7 +1,7 @@
 package io.raftmq.commitlog.message;
 
 /**
- * Message sysFlag bits (spec 3.2) and the predicates the store needs. The transaction state lives in
+ * Message sysFlag bits (docs/protocol.md §3.2) and the predicates the store needs. The transaction state lives in
  * {@code sysFlag & 0xC}; prepared and rollback messages get no ConsumeQueue unit and queue offset 0.
  */
 public final class SysFlag {

@@ -1,5 +1,5 @@
 /**
- * The RocketMQ stored-message format (remoting spec 3.1-3.7) and the small codecs around it.
+ * The RocketMQ stored-message format (remoting docs/protocol.md §3.1-3.7) and the small codecs around it.
  *
  * <p>{@link io.raftmq.commitlog.message.StoredMessage} is a reusable flyweight reading (and patching the two
  * offset fields of) one stored message in a {@link java.nio.ByteBuffer}; {@link

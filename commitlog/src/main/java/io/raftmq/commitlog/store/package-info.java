@@ -3,8 +3,8 @@
  * index) behind one facade, {@link io.raftmq.commitlog.store.MessageStore}.
  *
  * <p><b>Queue offsets are stamped at append time, on every replica.</b> A message record's body holds one or
- * more stored messages (spec 3.1). Inside the CommitLog's append critical section, before the record CRC is
- * computed, {@link io.raftmq.commitlog.store.QueueOffsetStamper} writes into each message its PHYSICALOFFSET
+ * more stored messages (docs/protocol.md §3.1). Inside the CommitLog's append critical section, before the record CRC
+ * is computed, {@link io.raftmq.commitlog.store.QueueOffsetStamper} writes into each message its PHYSICALOFFSET
  * (its own absolute byte position in the log) and its QUEUEOFFSET (the next offset of its (topic, queueId);
  * 0 for prepared and rollback transaction messages, which get no queue unit). The leader and every follower
  * run the same stamper over the same log prefix, so all replicas hold byte-identical records, pulls ship the

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Goal: the small codecs match the spec's worked examples and the client's decoder rules. Method: fixed inputs
- * from spec 3.3-3.8 and vector 10, including the corner cases the client decoder tolerates or ignores.
+ * Goal: the small codecs match the protocol's worked examples and the client's decoder rules. Method: fixed inputs
+ * from docs/protocol.md §3.3-3.8 and vector 10, including the corner cases the client decoder tolerates or ignores.
  */
 class MessageCodecsTest {
 

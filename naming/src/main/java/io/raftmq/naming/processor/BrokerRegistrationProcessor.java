@@ -27,9 +27,9 @@ import java.util.zip.CRC32;
 
 /**
  * The broker side of the NameServer: REGISTER_BROKER (103), UNREGISTER_BROKER (104), BROKER_HEARTBEAT (904) and
- * QUERY_DATA_VERSION (322), modelled on RocketMQ's (spec 2.1). A registration carries the broker's topic configs
- * (plain RegisterBrokerBody JSON, or the compressed form when {@code compressed=true}), and its connection: when
- * that connection closes the broker is dropped at once. Register it on a single-threaded executor so the
+ * QUERY_DATA_VERSION (322), modelled on RocketMQ's (docs/protocol.md §2.1). A registration carries the broker's topic
+ * configs (plain RegisterBrokerBody JSON, or the compressed form when {@code compressed=true}), and its connection:
+ * when that connection closes the broker is dropped at once. Register it on a single-threaded executor so the
  * registrations of one broker are applied in the order they were sent.
  */
 public final class BrokerRegistrationProcessor implements RequestProcessor {

@@ -22,8 +22,8 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Decoder of the compressed REGISTER_BROKER body ({@code compressed=true}, spec 2.1), which RocketMQ brokers send
- * when {@code compressedRegister} is on. The body is one zlib (Deflater) stream; inflated, it reads:
+ * Decoder of the compressed REGISTER_BROKER body ({@code compressed=true}, docs/protocol.md §2.1), which RocketMQ
+ * brokers send when {@code compressedRegister} is on. The body is one zlib (Deflater) stream; inflated, it reads:
  *
  * <pre>
  *  +--------------+----------------------------------------------------------+

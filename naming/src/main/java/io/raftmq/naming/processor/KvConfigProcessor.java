@@ -14,7 +14,7 @@ import io.raftmq.naming.route.RouteRegistry;
 import java.util.Map;
 
 /**
- * KV config of the NameServer, in memory only (spec 2.1): PUT_KV_CONFIG (100), GET_KV_CONFIG (101),
+ * KV config of the NameServer, in memory only (docs/protocol.md §2.1): PUT_KV_CONFIG (100), GET_KV_CONFIG (101),
  * DELETE_KV_CONFIG (102) and GET_KVLIST_BY_NAMESPACE (219). mqadmin uses namespace ORDER_TOPIC_CONFIG for
  * {@code updateTopic -o}; those values appear in routes as {@code orderTopicConf}. Like every NameServer, each
  * instance keeps its own entries (mqadmin writes to all of them) and loses them on restart.

@@ -13,13 +13,13 @@ import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.naming.route.RouteRegistry;
 
 /**
- * The client and mqadmin side of the NameServer (spec 2.1): GET_ROUTEINFO_BY_TOPIC (105),
+ * The client and mqadmin side of the NameServer (docs/protocol.md §2.1): GET_ROUTEINFO_BY_TOPIC (105),
  * GET_BROKER_CLUSTER_INFO (106), GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206), GET_TOPICS_BY_CLUSTER (224) and
  * DELETE_TOPIC_IN_NAMESRV (216). Reads are served from one lock-free snapshot each, so they may run on any
  * number of threads.
  */
 public final class RouteQueryProcessor implements RequestProcessor {
-    /** Request version from which the 5.3.3 NameServer quotes numeric map keys (V4_9_4, spec 2.1). */
+    /** Request version from which the 5.3.3 NameServer quotes numeric map keys (V4_9_4, docs/protocol.md §2.1). */
     public static final int STANDARD_JSON_VERSION_MIN = 401;
 
     private final RouteRegistry registry;

@@ -51,7 +51,7 @@ public record BrokerGroup(String cluster, String brokerName, SortedMap<Long, Str
         return addrs.containsValue(addr);
     }
 
-    /** The wire form (spec 4.2). */
+    /** The wire form (docs/protocol.md §4.2). */
     public BrokerData toBrokerData() {
         return new BrokerData(cluster, brokerName, addrs, null, false);
     }

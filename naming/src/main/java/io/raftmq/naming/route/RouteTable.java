@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * topic's layout is a live group (a group that loses its last member takes its queue layouts with it).
  */
 public final class RouteTable {
-    /** KV namespace of ordered-topic settings ({@code broker-a:4;broker-b:4}), copied into routes (spec 2.1). */
+    /** KV namespace of ordered-topic settings ({@code broker-a:4;broker-b:4}), copied into routes (docs/protocol.md §2.1). */
     public static final String ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
 
     private static final RouteTable EMPTY = new RouteTable(Map.of(), Map.of(), Map.of(), Map.of());
@@ -211,8 +211,8 @@ public final class RouteTable {
     // ------------------------------------------------------------------------------------------------ queries
 
     /**
-     * The route of {@code topic} (spec 4.2): its queue layouts, the groups serving it, and the ordered-topic
-     * config from KV namespace {@link #ORDER_TOPIC_CONFIG}; null when no live group serves the topic.
+     * The route of {@code topic} (docs/protocol.md §4.2): its queue layouts, the groups serving it, and the
+     * ordered-topic config from KV namespace {@link #ORDER_TOPIC_CONFIG}; null when no live group serves the topic.
      */
     public TopicRouteData topicRoute(String topic) {
         Map<String, QueueData> layouts = topics.get(topic);
@@ -230,7 +230,7 @@ public final class RouteTable {
         return new TopicRouteData(kv(ORDER_TOPIC_CONFIG, topic), queueDatas, brokerDatas, Map.of());
     }
 
-    /** All groups and the group names of each cluster (spec 4.3). */
+    /** All groups and the group names of each cluster (docs/protocol.md §4.3). */
     public ClusterInfo clusterInfo() {
         Map<String, BrokerData> b = new TreeMap<>();
         for (BrokerGroup g : brokers.values()) {

@@ -130,7 +130,7 @@ class NameServerProcessorTest {
         assertThat(resp.code()).isEqualTo(ResponseCode.TOPIC_NOT_EXIST);
         assertThat(resp.remark()).isEqualTo("No topic route info in name server for the topic: NoSuchTopic");
         assertThat(resp.bodyLength()).isZero();
-        assertThat(resp.extFields()).as("trap 1: extFields present").isNotNull();
+        assertThat(resp.extFields()).as("docs/protocol.md trap 1: extFields present").isNotNull();
     }
 
     @Test

@@ -39,11 +39,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
- * The mqadmin codes of spec 2.11 / checklist step 13 that need no message store beyond {@link StoreView}:
+ * The mqadmin codes of docs/protocol.md §2.11 / checklist step 13 that need no message store beyond {@link StoreView}:
  * 17, 215, 21, 351, 200, 201, 207, 26, 203, 204, 28, 300 (208, consume stats, is answered by the store-backed
- * {@code StoreQueryProcessor}). Topic and group changes are replicated (proposed through the managers, answered after apply); on a follower they are answered 14 SERVICE_NOT_AVAILABLE
- * (see {@link Replies}); mqadmin's {@code -c} mode only targets masters (brokerId 0), i.e. the leader.
- * Store-dependent codes (202 topic stats, 30/31/29/32 offsets, 33/12 messages) come with the store.
+ * {@code StoreQueryProcessor}). Topic and group changes are replicated (proposed through the managers, answered after
+ * apply); on a follower they are answered 14 SERVICE_NOT_AVAILABLE (see {@link Replies}); mqadmin's {@code -c} mode
+ * only targets masters (brokerId 0), i.e. the leader. Store-dependent codes (202 topic stats, 30/31/29/32 offsets,
+ * 33/12 messages) come with the store.
  */
 public final class AdminProcessor implements RequestProcessor {
     /** The codes this processor serves. */

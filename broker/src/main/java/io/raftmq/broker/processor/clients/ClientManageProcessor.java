@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * HEART_BEAT (34) and UNREGISTER_CLIENT (35), spec 2.2.
+ * HEART_BEAT (34) and UNREGISTER_CLIENT (35), docs/protocol.md §2.2.
  *
  * <p>Heartbeat: every producer and consumer group of the body is registered in the {@link ClientManager} at once
  * (membership changes notify the group). On the leader, unknown subscription groups are auto-created with the

@@ -21,11 +21,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * GET_CONSUMER_LIST_BY_GROUP (38), QUERY_CONSUMER_OFFSET (14) and UPDATE_CONSUMER_OFFSET (15), spec 2.5, 2.6, 5.5.
+ * GET_CONSUMER_LIST_BY_GROUP (38), QUERY_CONSUMER_OFFSET (14) and UPDATE_CONSUMER_OFFSET (15), docs/protocol.md §2.5,
+ * 2.6, 5.5.
  *
  * <p>QUERY answers from applied (committed) offsets. With nothing stored: {@code setZeroIfNotFound=false} gives
  * 22 QUERY_NOT_FOUND; otherwise 0 if the queue was never truncated ({@link StoreView#minOffset} is 0, the "0 if
- * never truncated" rule that lets a new group on a young broker see earlier messages, trap 12), else 22.
+ * never truncated" rule that lets a new group on a young broker see earlier messages, docs/protocol.md trap 12), else
+ * 22.
  *
  * <p>UPDATE goes into the offset manager's batch. Oneway requests (the normal case) are never answered; a refusal
  * (follower, backlog full) or a failed proposal is only counted. Two-way requests are answered once the batch is

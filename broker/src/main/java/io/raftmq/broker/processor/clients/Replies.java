@@ -19,7 +19,7 @@ import java.util.function.Function;
 
 /**
  * Response helpers shared by the broker's control-plane processors, including the one mapping of replication
- * failures to response codes (spec 1.6: no NOT_MASTER code exists):
+ * failures to response codes (docs/protocol.md §1.6: no NOT_MASTER code exists):
  * <pre>
  *  NotLeaderException            -> 14 SERVICE_NOT_AVAILABLE  (the client retries another broker / refreshes routes)
  *  OffsetBacklogFullException    -> 2  SYSTEM_BUSY
@@ -38,7 +38,7 @@ public final class Replies {
         return RemotingCommand.createResponse(ResponseCode.SUCCESS, null);
     }
 
-    /** An error response (extFields present, empty: spec trap 1). */
+    /** An error response (extFields present, empty: docs/protocol.md trap 1). */
     public static RemotingCommand error(int code, String remark) {
         return RemotingCommand.createResponse(code, remark);
     }

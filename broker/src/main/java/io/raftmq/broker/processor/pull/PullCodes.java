@@ -3,7 +3,7 @@ package io.raftmq.broker.processor.pull;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.client.protocol.ResponseCode;
 
-/** The store-status to response-code table of spec 2.4 (see {@link PullMessageProcessor}). Pure. */
+/** The store-status to response-code table of docs/protocol.md §2.4 (see {@link PullMessageProcessor}). Pure. */
 final class PullCodes {
     private PullCodes() {
     }

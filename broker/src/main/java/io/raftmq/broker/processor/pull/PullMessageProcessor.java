@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361), spec 2.4 / 5.6, on the leader and on followers alike: messages
- * come from {@link BrokerStore}, i.e. from ConsumeQueues of committed data only.
+ * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361), docs/protocol.md §2.4 / 5.6, on the leader and on followers alike:
+ * messages come from {@link BrokerStore}, i.e. from ConsumeQueues of committed data only.
  *
  * <pre>
  *  request checks                                   store status           code  nextBeginOffset
@@ -46,7 +46,8 @@ import java.util.function.BooleanSupplier;
  *  SQL92 expression           -> 1 (not supported)
  * </pre>
  * Every 0/19/20/21 answer carries suggestWhichBrokerId=0, nextBeginOffset, minOffset, maxOffset,
- * topicSysFlag=0, groupSysFlag=0 and the status name as remark (vectors 30 and 32); never offsetDelta (trap 8).
+ * topicSysFlag=0, groupSysFlag=0 and the status name as remark (vectors 30 and 32); never offsetDelta (docs/protocol.md
+ * trap 8).
  *
  * <p>A registered subscription older than the request's {@code subVersion} is not refused with 25
  * SUBSCRIPTION_NOT_LATEST (as RocketMQ's broker does) but served without tag filtering: the 5.3.3 push consumer bumps
@@ -59,9 +60,9 @@ import java.util.function.BooleanSupplier;
  * re-runs the pull (and may hold again until its deadline), at the deadline it re-runs without holding (vector
  * 32). When too many requests are held it answers 2 SYSTEM_BUSY (the client retries after 1 s).
  *
- * <p>COMMIT_OFFSET piggyback: with sysFlag bit 0 and commitOffset >= 0 (trap 7), and only when this node is the
- * leader, the offset goes to {@link ConsumerOffsetManager#commit} (fire and forget: the client commits again every
- * 5 s); followers drop it. Thread-safety: runs on any executor thread concurrently.
+ * <p>COMMIT_OFFSET piggyback: with sysFlag bit 0 and commitOffset >= 0 (docs/protocol.md trap 7), and only when this
+ * node is the leader, the offset goes to {@link ConsumerOffsetManager#commit} (fire and forget: the client commits
+ * again every 5 s); followers drop it. Thread-safety: runs on any executor thread concurrently.
  */
 public final class PullMessageProcessor implements RequestProcessor {
     /** The codes this processor serves. */

@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last nextBeginOffset answered to each (group, topic, queueId) by a pull on this node, for GET_CONSUME_STATS'
- * pullOffset (spec 2.11: max(consumerOffset, last pulled)). Volatile by nature (not replicated, lost on restart);
- * bounded: once {@code entriesMax} keys exist new keys are ignored. Thread-safe.
+ * pullOffset (docs/protocol.md §2.11: max(consumerOffset, last pulled)). Volatile by nature (not replicated, lost on
+ * restart); bounded: once {@code entriesMax} keys exist new keys are ignored. Thread-safe.
  */
 public final class PullProgress {
     private final int entriesMax;

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #BORN_HOST_FIELD} so the stored BORNHOST stays the producer's address.
  *
  * <p>No leader known (election in progress, or no {@code brokerPeers} configured): 14 with a remark; the client
- * retries elsewhere (spec 5.9). Threads: any; answers on the client's event loop.
+ * retries elsewhere (docs/protocol.md §5.9). Threads: any; answers on the client's event loop.
  */
 public final class LeaderForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderForwarder.class);

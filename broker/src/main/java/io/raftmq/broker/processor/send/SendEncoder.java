@@ -15,11 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds the stored messages (spec 3.1, via the commitlog's {@link StoredMessageEncoder}) of one send request:
- * one message for SEND_MESSAGE / SEND_MESSAGE_V2, one per inner message for SEND_BATCH_MESSAGE (spec 3.6). Stored
- * properties are the client's plus {@code CLUSTER=<clusterName>}, plus a generated {@code UNIQ_KEY} when the client
- * sent none. A batch stores each inner message's own properties only (not the batch-level ones: spec trap 9).
- * QUEUEOFFSET and PHYSICALOFFSET are left 0 for the store's stamper.
+ * Builds the stored messages (docs/protocol.md §3.1, via the commitlog's {@link StoredMessageEncoder}) of one send
+ * request: one message for SEND_MESSAGE / SEND_MESSAGE_V2, one per inner message for SEND_BATCH_MESSAGE
+ * (docs/protocol.md §3.6). Stored properties are the client's plus {@code CLUSTER=<clusterName>}, plus a generated
+ * {@code UNIQ_KEY} when the client sent none. A batch stores each inner message's own properties only (not the
+ * batch-level ones: docs/protocol.md trap 9). QUEUEOFFSET and PHYSICALOFFSET are left 0 for the store's stamper.
  *
  * <p>One instance per thread (holds a reusable draft, encoder and batch reader). Errors: a malformed request is a
  * {@link SendRejectedException} with 13 MESSAGE_ILLEGAL.

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320), spec 2.3. In order:
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320), docs/protocol.md §2.3. In order:
  * <ol>
  *   <li>a follower forwards the request to the leader ({@link LeaderForwarder}) or answers 14;</li>
  *   <li>topic rules: name charset/length (29), system topics (16), unknown topic auto-created from the template
@@ -49,7 +49,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     /** The codes this processor serves. */
     public static final int[] CODES = {RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2,
         RequestCode.SEND_BATCH_MESSAGE};
-    /** Topics producers may not write (spec 2.3 step 1). */
+    /** Topics producers may not write (docs/protocol.md §2.3 step 1). */
     static final Set<String> SYSTEM_TOPICS = Set.of("SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC",
         "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT");
     static final String REGION = "DefaultRegion";
@@ -120,7 +120,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         }
     }
 
-    /** Creates the topic from the template (spec 5.10), then stores; the request is kept alive meanwhile. */
+    /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is kept alive meanwhile. */
     private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
         request.retain();
         topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0)

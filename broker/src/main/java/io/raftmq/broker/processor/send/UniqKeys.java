@@ -3,8 +3,8 @@ package io.raftmq.broker.processor.send;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Generates a UNIQ_KEY (spec 3.3) for messages that arrive without one: 32 uppercase hex characters built from
- * this broker's IPv4 address (or the low 4 bytes of its IPv6 address), the process id, the start time of this
+ * Generates a UNIQ_KEY (docs/protocol.md §3.3) for messages that arrive without one: 32 uppercase hex characters built
+ * from this broker's IPv4 address (or the low 4 bytes of its IPv6 address), the process id, the start time of this
  * generator and a counter. Clients treat the key as opaque; it only has to be unique. Thread-safe.
  */
 final class UniqKeys {

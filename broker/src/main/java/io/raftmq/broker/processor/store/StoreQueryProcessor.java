@@ -38,7 +38,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The store-backed queries, answered from committed data on any member (spec 2.5, 2.10, 2.11):
+ * The store-backed queries, answered from committed data on any member (docs/protocol.md §2.5, 2.10, 2.11):
  * <pre>
  *  29 SEARCH_OFFSET_BY_TIMESTAMP  offset (LOWER / UPPER boundary)
  *  30 GET_MAX_OFFSET              offset (0 if unknown or empty)

@@ -19,10 +19,10 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: consumer offsets committed by the official 5.3.3 push consumer survive restarts (spec 5.5): a new consumer
- * of the same group resumes at the committed offsets, it does not rewind to 0 (its CONSUME_FROM_FIRST_OFFSET would
- * then re-deliver everything). Method: consume a first batch and shut the consumer down (it persists its offsets);
- * wait until mqadmin's consumerProgress shows them; then (1) restart the whole group gracefully (every member
+ * Goal: consumer offsets committed by the official 5.3.3 push consumer survive restarts (docs/protocol.md §5.5): a new
+ * consumer of the same group resumes at the committed offsets, it does not rewind to 0 (its CONSUME_FROM_FIRST_OFFSET
+ * would then re-deliver everything). Method: consume a first batch and shut the consumer down (it persists its
+ * offsets); wait until mqadmin's consumerProgress shows them; then (1) restart the whole group gracefully (every member
  * recovers from its own disk), or (2) restart only the leader; check the offsets again, send a second batch and
  * start a new consumer of the group: it must receive exactly the second batch.
  */

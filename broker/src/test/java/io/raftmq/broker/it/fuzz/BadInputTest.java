@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal (issue 4, "bad input"): the specific bad requests get the spec's error codes (1.6, 2.3) with remarks that
+ * Goal (bad input): the specific bad requests get the protocol's error codes (1.6, 2.3) with remarks that
  * say what is wrong, and a frame over the limit closes only its own connection. Method: the {@link FuzzFixture}
  * group (auto-creation off, messageSizeMax 256 KiB); requests through the RemotingClient to the leader, in JSON and
  * in the ROCKETMQ binary header form; the oversized frame over a raw socket.
@@ -58,7 +58,7 @@ class BadInputTest {
             RemotingCommand r = call(send(FuzzFixture.TOPIC, new byte[max + 1], type));
             assertThat(r.code()).isEqualTo(ResponseCode.MESSAGE_ILLEGAL);
             assertThat(r.remark()).contains(Integer.toString(max + 1)).contains("messageSizeMax " + max);
-            assertThat(r.extFields()).as("error responses carry extFields (spec trap 1)").isNotNull();
+            assertThat(r.extFields()).as("error responses carry extFields (docs/protocol.md trap 1)").isNotNull();
         }
         RemotingCommand ok = call(send(FuzzFixture.TOPIC, new byte[max], SerializeType.JSON));
         assertThat(ok.code()).as("exactly the limit is accepted").isEqualTo(ResponseCode.SUCCESS);

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal (issue 4, "bad input"): hostile bytes on a client connection never kill a broker, never hang a request,
+ * Goal (bad input): hostile bytes on a client connection never kill a broker, never hang a request,
  * never leak a buffer, and leave the Raft group serving. Method: a three-member group on loopback (topic
  * auto-creation off, 1 s long-poll limit, {@link FuzzFixture}); {@link FuzzCases} generates the cases from a printed
  * seed and they go over real sockets to the leader, each followed by a sentinel request the broker answers in

@@ -29,7 +29,7 @@ import java.util.Random;
  *       header; the broker must answer it by opaque (or close the connection);</li>
  *   <li><b>header-broken</b>: the JSON header of a structured frame edited at text level (wrong JSON types,
  *       broken syntax, huge numbers, bad serialize byte) with the frame length kept right;</li>
- *   <li><b>raw</b>: random bytes and golden vectors (spec/vectors) with bit flips, truncation, tampered length
+ *   <li><b>raw</b>: random bytes and golden vectors (the golden vectors) with bit flips, truncation, tampered length
  *       and header words, JSON-significant bytes, splices and concatenations.</li>
  * </ul>
  * Destructive codes (DELETE_TOPIC_IN_BROKER, DELETE_SUBSCRIPTIONGROUP) are never generated, and the sentinel code

@@ -26,8 +26,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: the mqadmin codes answer per spec 2.11 over a real socket; topic/group changes go through the (fake)
- * Raft log; a follower answers them 14. Method: {@link TestBroker} with a StoreView reporting max offset 10.
+ * Goal: the mqadmin codes answer per docs/protocol.md §2.11 over a real socket; topic/group changes go through the
+ * (fake) Raft log; a follower answers them 14. Method: {@link TestBroker} with a StoreView reporting max offset 10.
  */
 class AdminProcessorTest {
     private static final StoreView STORE = new StoreView() {

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: HEART_BEAT, UNREGISTER_CLIENT, GET_CONSUMER_LIST_BY_GROUP, QUERY/UPDATE_CONSUMER_OFFSET behave per spec
+ * Goal: HEART_BEAT, UNREGISTER_CLIENT, GET_CONSUMER_LIST_BY_GROUP, QUERY/UPDATE_CONSUMER_OFFSET behave per
+ * docs/protocol.md
  * 2.2/2.5/2.6 over a real socket, with auto-creation and offsets going through the (fake, synchronous) Raft log;
  * a follower answers writes with 14. Method: {@link TestBroker} on an ephemeral loopback port.
  */

@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Goal: PULL_MESSAGE / LITE_PULL_MESSAGE over a real connection answer with the codes, headers (vector 30/32 shapes
- * and golden bytes) and bodies of spec 2.4, filter with the heartbeat subscription (trap 3), long-poll without
- * blocking the connection (released by a dispatch or by the deadline on a manual clock), and piggyback offsets on
- * the leader only. Method: {@link PullTestBroker} (RemotingServer + real MessageStore), RemotingClient calls.
+ * and golden bytes) and bodies of docs/protocol.md §2.4, filter with the heartbeat subscription (docs/protocol.md trap
+ * 3), long-poll without blocking the connection (released by a dispatch or by the deadline on a manual clock), and
+ * piggyback offsets on the leader only. Method: {@link PullTestBroker} (RemotingServer + real MessageStore),
+ * RemotingClient calls.
  */
 class PullMessageProcessorTest {
     @TempDir
@@ -228,7 +229,7 @@ class PullMessageProcessorTest {
         b.leader.set(true);
         b.call(noFlag);
         b.f.offsets.flush();
-        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1); // trap 7: bit 0 unset
+        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1); // docs/protocol.md trap 7: bit 0 unset
     }
 
     /** Copies a buffer's readable bytes. */

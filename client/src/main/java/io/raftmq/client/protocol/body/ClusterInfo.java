@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * GET_BROKER_CLUSTER_INFO (106) response body (spec 4.3, vector 15): brokerName to BrokerData and clusterName to
- * the broker names in it. Maps are kept sorted by name (parsing does not depend on order).
+ * GET_BROKER_CLUSTER_INFO (106) response body (docs/protocol.md §4.3, vector 15): brokerName to BrokerData and
+ * clusterName to the broker names in it. Maps are kept sorted by name (parsing does not depend on order).
  */
 public record ClusterInfo(Map<String, BrokerData> brokerAddrTable, Map<String, List<String>> clusterAddrTable)
         implements JsonBody {

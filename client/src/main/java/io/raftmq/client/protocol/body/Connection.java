@@ -3,7 +3,7 @@ package io.raftmq.client.protocol.body;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonWriter;
 
-/** One client connection in ConsumerConnection/ProducerConnection (spec 4.8, vector 25). */
+/** One client connection in ConsumerConnection/ProducerConnection (docs/protocol.md §4.8, vector 25). */
 public record Connection(String clientId, String clientAddr, String language, int version) implements JsonBody {
     @Override
     public void writeJson(JsonWriter w) {

@@ -9,8 +9,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * GET_CONSUME_STATS (208) response body (spec 4.7, vector 20). offsetTable keys are MessageQueues written as JSON
- * object keys like fastjson (not standard JSON; the client also accepts stringified keys, which we parse too).
+ * GET_CONSUME_STATS (208) response body (docs/protocol.md §4.7, vector 20). offsetTable keys are MessageQueues written
+ * as JSON object keys like fastjson (not standard JSON; the client also accepts stringified keys, which we parse too).
  * The table is sorted by queue.
  */
 public record ConsumeStats(double consumeTps, SortedMap<MessageQueue, OffsetWrapper> offsetTable) implements JsonBody {

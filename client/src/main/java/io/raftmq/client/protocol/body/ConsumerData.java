@@ -6,8 +6,8 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.util.List;
 
 /**
- * A consumer group announced in a heartbeat (spec 4.4). Enum-valued properties are kept as their names so an
- * unknown value from a newer client does not fail the heartbeat; the constants name the known ones.
+ * A consumer group announced in a heartbeat (docs/protocol.md §4.4). Enum-valued properties are kept as their names so
+ * an unknown value from a newer client does not fail the heartbeat; the constants name the known ones.
  */
 public record ConsumerData(String groupName, String consumeType, String messageModel, String consumeFromWhere,
                            List<SubscriptionData> subscriptionDataSet, boolean unitMode) implements JsonBody {

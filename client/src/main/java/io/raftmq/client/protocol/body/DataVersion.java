@@ -3,7 +3,7 @@ package io.raftmq.client.protocol.body;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonWriter;
 
-/** Version stamp of a broker's topic/subscription tables (spec 4.8). */
+/** Version stamp of a broker's topic/subscription tables (docs/protocol.md §4.8). */
 public record DataVersion(long counter, long stateVersion, long timestamp) implements JsonBody {
     @Override
     public void writeJson(JsonWriter w) {

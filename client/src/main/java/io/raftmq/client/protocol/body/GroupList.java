@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.List;
 
-/** QUERY_TOPIC_CONSUME_BY_WHO (300) response body {@code {"groupList":[...]}} (spec 4.8). */
+/** QUERY_TOPIC_CONSUME_BY_WHO (300) response body {@code {"groupList":[...]}} (docs/protocol.md §4.8). */
 public record GroupList(List<String> groupList) implements JsonBody {
     public GroupList {
         groupList = List.copyOf(groupList);

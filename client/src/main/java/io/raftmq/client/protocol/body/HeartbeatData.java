@@ -7,7 +7,7 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.util.List;
 
 /**
- * HEART_BEAT (34) request body (spec 4.4, vector 11). With heartbeat v2 a repeat heartbeat may carry
+ * HEART_BEAT (34) request body (docs/protocol.md §4.4, vector 11). With heartbeat v2 a repeat heartbeat may carry
  * {@code withoutSub=true} and empty subscription sets: never treat that as "unsubscribed".
  */
 public record HeartbeatData(String clientID, List<ProducerData> producerDataSet, List<ConsumerData> consumerDataSet,

@@ -8,9 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * GET_BROKER_RUNTIME_INFO (28) response body {@code {"table":{...}}} (spec 4.8, vector 22). The table is held in a
- * {@link HashMap} on purpose: the Java broker serialises a HashMap in its iteration order, which is deterministic
- * for String keys, so our bytes match vector 22. Entries are inserted one by one into a default HashMap
+ * GET_BROKER_RUNTIME_INFO (28) response body {@code {"table":{...}}} (docs/protocol.md §4.8, vector 22). The table is
+ * held in a {@link HashMap} on purpose: the Java broker serialises a HashMap in its iteration order, which is
+ * deterministic for String keys, so our bytes match vector 22. Entries are inserted one by one into a default HashMap
  * (a copy constructor would presize the table and change the order).
  */
 public record KVTable(Map<String, String> table) implements JsonBody {

@@ -7,8 +7,8 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.util.List;
 
 /**
- * LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42) request body (spec 4.5, vectors 16/18): both carry the same fields
- * ({@code onlyThisBroker} has no meaning for unlock).
+ * LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42) request body (docs/protocol.md §4.5, vectors 16/18): both carry the same
+ * fields ({@code onlyThisBroker} has no meaning for unlock).
  */
 public record LockBatchRequestBody(String clientId, String consumerGroup, List<MessageQueue> mqSet,
                                    boolean onlyThisBroker) implements JsonBody {

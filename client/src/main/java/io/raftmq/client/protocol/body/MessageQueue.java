@@ -6,9 +6,9 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.util.Comparator;
 
 /**
- * A queue of a topic on one broker group: {@code {"brokerName","queueId","topic"}} (spec 4.5). Also the key of
- * ConsumeStats/TopicStatsTable maps, where fastjson writes it as an object key (spec 4.1). Sorted by topic,
- * then brokerName, then queueId, like the client.
+ * A queue of a topic on one broker group: {@code {"brokerName","queueId","topic"}} (docs/protocol.md §4.5). Also the
+ * key of ConsumeStats/TopicStatsTable maps, where fastjson writes it as an object key (docs/protocol.md §4.1). Sorted
+ * by topic, then brokerName, then queueId, like the client.
  */
 public record MessageQueue(String topic, String brokerName, int queueId) implements JsonBody, Comparable<MessageQueue> {
     private static final Comparator<MessageQueue> ORDER = Comparator
@@ -34,7 +34,7 @@ public record MessageQueue(String topic, String brokerName, int queueId) impleme
         w.field("brokerName", brokerName).field("queueId", queueId).field("topic", topic);
     }
 
-    /** From a parsed object, or from a map key that is an object or a string holding one (spec 4.1). */
+    /** From a parsed object, or from a map key that is an object or a string holding one (docs/protocol.md §4.1). */
     public static MessageQueue fromJson(Object o) {
         JsonObject j = JsonObject.toObject("MessageQueue", o);
         return new MessageQueue(j.getString("topic"), j.getString("brokerName"), j.getInt("queueId", 0));

@@ -3,7 +3,7 @@ package io.raftmq.client.protocol.body;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonWriter;
 
-/** Per-queue progress inside ConsumeStats (spec 2.11, 4.7). */
+/** Per-queue progress inside ConsumeStats (docs/protocol.md §2.11, 4.7). */
 public record OffsetWrapper(long brokerOffset, long consumerOffset, long pullOffset, long lastTimestamp)
         implements JsonBody {
     @Override

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.List;
 
-/** GET_PRODUCER_CONNECTION_LIST (204) response body {@code {"connectionSet":[...]}} (spec 2.11). */
+/** GET_PRODUCER_CONNECTION_LIST (204) response body {@code {"connectionSet":[...]}} (docs/protocol.md §2.11). */
 public record ProducerConnection(List<Connection> connectionSet) implements JsonBody {
     public ProducerConnection {
         connectionSet = List.copyOf(connectionSet);

@@ -4,7 +4,7 @@ import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonWriter;
 
 /**
- * Per-broker queue layout of a topic inside TopicRouteData (spec 4.2). perm bits: {@link #PERM_READ},
+ * Per-broker queue layout of a topic inside TopicRouteData (docs/protocol.md §4.2). perm bits: {@link #PERM_READ},
  * {@link #PERM_WRITE}, {@link #PERM_INHERIT}, {@link #PERM_PRIORITY}; normal topics have 6, TBW102 has 7.
  */
 public record QueueData(String brokerName, int readQueueNums, int writeQueueNums, int perm, int topicSysFlag)

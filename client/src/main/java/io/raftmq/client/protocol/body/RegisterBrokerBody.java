@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * REGISTER_BROKER (103) request body, uncompressed form (spec 2.1):
+ * REGISTER_BROKER (103) request body, uncompressed form (docs/protocol.md §2.1):
  * {@code {"filterServerList":[],"topicConfigSerializeWrapper":{...}}}. RaftMQ never sets {@code compressed}.
  */
 public record RegisterBrokerBody(TopicConfigSerializeWrapper topicConfigSerializeWrapper, List<String> filterServerList)

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One subscription of a consumer group (spec 4.4): expression {@code subString} ("*" or "TagA || TagB"),
+ * One subscription of a consumer group (docs/protocol.md §4.4): expression {@code subString} ("*" or "TagA || TagB"),
  * its tags and their {@code String.hashCode()} codes, version (ms) and expression type (TAG or SQL92).
  */
 public record SubscriptionData(String topic, String subString, List<String> tagsSet, List<Integer> codeSet,

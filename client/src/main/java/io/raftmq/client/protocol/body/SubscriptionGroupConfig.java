@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200) request body and GET_ALL_SUBSCRIPTIONGROUP_CONFIG values (spec 4.8,
- * vector 24). Only the {@code type} of {@code groupRetryPolicy} is kept. Missing booleans/ints take the RocketMQ
+ * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200) request body and GET_ALL_SUBSCRIPTIONGROUP_CONFIG values (docs/protocol.md
+ * §4.8, vector 24). Only the {@code type} of {@code groupRetryPolicy} is kept. Missing booleans/ints take the RocketMQ
  * defaults of {@link #defaults(String)}.
  */
 public record SubscriptionGroupConfig(String groupName, boolean consumeEnable, boolean consumeFromMinEnable,
@@ -22,7 +22,7 @@ public record SubscriptionGroupConfig(String groupName, boolean consumeEnable, b
         attributes = attributes == null ? new TreeMap<>() : new TreeMap<>(attributes);
     }
 
-    /** The defaults a broker auto-creates a group with (spec 4.8). */
+    /** The defaults a broker auto-creates a group with (docs/protocol.md §4.8). */
     public static SubscriptionGroupConfig defaults(String groupName) {
         return new SubscriptionGroupConfig(groupName, true, true, true, false, 1, 16, "CUSTOMIZED", 0, 1, true, 0, 15,
                 Map.of());

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A topic's configuration (spec 4.8): GET_TOPIC_CONFIG (351) body (vector 27) and the values of
+ * A topic's configuration (docs/protocol.md §4.8): GET_TOPIC_CONFIG (351) body (vector 27) and the values of
  * TopicConfigSerializeWrapper (vector 23). perm bits as in {@link QueueData}.
  */
 public record TopicConfig(String topicName, int readQueueNums, int writeQueueNums, int perm, String topicFilterType,

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * GET_ALL_TOPIC_CONFIG (21) response body and the topic part of RegisterBrokerBody (spec 4.8, vector 23).
+ * GET_ALL_TOPIC_CONFIG (21) response body and the topic part of RegisterBrokerBody (docs/protocol.md §4.8, vector 23).
  * Topics sorted by name.
  */
 public record TopicConfigSerializeWrapper(Map<String, TopicConfig> topicConfigTable, DataVersion dataVersion)

@@ -3,7 +3,7 @@ package io.raftmq.client.protocol.body;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonWriter;
 
-/** Per-queue bounds inside TopicStatsTable (spec 4.7). */
+/** Per-queue bounds inside TopicStatsTable (docs/protocol.md §4.7). */
 public record TopicOffset(long minOffset, long maxOffset, long lastUpdateTimestamp) implements JsonBody {
     @Override
     public void writeJson(JsonWriter w) {

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * GET_ROUTEINFO_BY_TOPIC (105) response body (spec 4.2, vectors 13/14). {@code topicQueueMappingByBroker} is never
- * written (a non-empty value switches clients to logical-queue mode).
+ * GET_ROUTEINFO_BY_TOPIC (105) response body (docs/protocol.md §4.2, vectors 13/14). {@code topicQueueMappingByBroker}
+ * is never written (a non-empty value switches clients to logical-queue mode).
  */
 public record TopicRouteData(String orderTopicConf, List<QueueData> queueDatas, List<BrokerData> brokerDatas,
                              Map<String, List<String>> filterServerTable) implements JsonBody {

@@ -9,7 +9,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * GET_TOPIC_STATS_INFO (202) response body (spec 4.7, vector 21), keyed by MessageQueue object keys like
+ * GET_TOPIC_STATS_INFO (202) response body (docs/protocol.md §4.7, vector 21), keyed by MessageQueue object keys like
  * {@link ConsumeStats}.
  */
 public record TopicStatsTable(SortedMap<MessageQueue, TopicOffset> offsetTable, double topicPutTps)

@@ -1,7 +1,7 @@
 package io.raftmq.client.protocol.header;
 
 /**
- * SEARCH_OFFSET_BY_TIMESTAMP boundary (spec 2.5): LOWER = first offset whose store time is at or after the
+ * SEARCH_OFFSET_BY_TIMESTAMP boundary (docs/protocol.md §2.5): LOWER = first offset whose store time is at or after the
  * timestamp; UPPER = last offset whose store time is at or before it.
  */
 public enum BoundaryType {

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * CHECK_TRANSACTION_STATE (39) broker-to-client oneway request header (spec 2.9, vector 35).
+ * CHECK_TRANSACTION_STATE (39) broker-to-client oneway request header (docs/protocol.md §2.9, vector 35).
  *
  * @param topic optional: real topic
  * @param tranStateTableOffset <b>required</b>: half queue offset

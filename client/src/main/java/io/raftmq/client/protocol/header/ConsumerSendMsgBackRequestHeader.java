@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * CONSUMER_SEND_MSG_BACK (36) request header (spec 2.7).
+ * CONSUMER_SEND_MSG_BACK (36) request header (docs/protocol.md §2.7).
  *
  * @param offset <b>required</b>: commit-log offset of the message
  * @param group <b>required</b>: consumer group

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * UPDATE_AND_CREATE_TOPIC (17) request header (spec 2.11).
+ * UPDATE_AND_CREATE_TOPIC (17) request header (docs/protocol.md §2.11).
  *
  * @param topic <b>required</b>: topic
  * @param defaultTopic <b>required</b>: TBW102

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * DELETE_SUBSCRIPTIONGROUP (207) request header (spec 2.11).
+ * DELETE_SUBSCRIPTIONGROUP (207) request header (docs/protocol.md §2.11).
  *
  * @param groupName <b>required</b>: group
  * @param cleanOffset optional (default false): also drop offsets

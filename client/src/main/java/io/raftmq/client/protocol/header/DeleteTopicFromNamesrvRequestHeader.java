@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * DELETE_TOPIC_IN_NAMESRV (216) request header (spec 2.1).
+ * DELETE_TOPIC_IN_NAMESRV (216) request header (docs/protocol.md §2.1).
  *
  * @param topic <b>required</b>: topic
  * @param clusterName optional: remove only this cluster's brokers

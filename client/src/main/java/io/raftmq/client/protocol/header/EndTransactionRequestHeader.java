@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * END_TRANSACTION (37) request header (spec 2.9); arrives oneway.
+ * END_TRANSACTION (37) request header (docs/protocol.md §2.9); arrives oneway.
  *
  * @param producerGroup <b>required</b>: producer group
  * @param tranStateTableOffset <b>required</b>: half message queue offset

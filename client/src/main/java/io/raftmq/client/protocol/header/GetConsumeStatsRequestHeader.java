@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * GET_CONSUME_STATS (208) request header (spec 2.11).
+ * GET_CONSUME_STATS (208) request header (docs/protocol.md §2.11).
  *
  * @param consumerGroup <b>required</b>: group
  * @param topic optional: one topic

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * GET_CONSUMER_RUNNING_INFO (307) request header (spec 2.12).
+ * GET_CONSUMER_RUNNING_INFO (307) request header (docs/protocol.md §2.12).
  *
  * @param consumerGroup <b>required</b>: group
  * @param clientId <b>required</b>: client

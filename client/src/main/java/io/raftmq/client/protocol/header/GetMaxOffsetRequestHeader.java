@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * GET_MAX_OFFSET (30) request header (spec 2.5).
+ * GET_MAX_OFFSET (30) request header (docs/protocol.md §2.5).
  *
  * @param topic <b>required</b>: topic
  * @param queueId <b>required</b>: queue

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * GET_ROUTEINFO_BY_TOPIC (105) request header (spec 2.1, vectors 01/02).
+ * GET_ROUTEINFO_BY_TOPIC (105) request header (docs/protocol.md §2.1, vectors 01/02).
  *
  * @param topic <b>required</b>: topic
  * @param acceptStandardJsonOnly optional: ask for quoted map keys

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * PUT/GET/DELETE_KV_CONFIG (100/101/102) request header (spec 2.1); value only for PUT.
+ * PUT/GET/DELETE_KV_CONFIG (100/101/102) request header (docs/protocol.md §2.1); value only for PUT.
  *
  * @param namespace <b>required</b>: namespace, e.g. ORDER_TOPIC_CONFIG
  * @param key <b>required</b>: key

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361) request header (spec 2.4). sysFlag bits are the
+ * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361) request header (docs/protocol.md §2.4). sysFlag bits are the
  * {@code FLAG_*} constants.
  *
  * @param consumerGroup <b>required</b>: consumer group

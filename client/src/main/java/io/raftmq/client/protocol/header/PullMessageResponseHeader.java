@@ -5,8 +5,8 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * PULL_MESSAGE response header (spec 2.4). Leave {@code offsetDelta} null: the client adds it to every
- * message's queueOffset (trap 8).
+ * PULL_MESSAGE response header (docs/protocol.md §2.4). Leave {@code offsetDelta} null: the client adds it to every
+ * message's queueOffset (docs/protocol.md trap 8).
  *
  * @param suggestWhichBrokerId <b>required</b>: broker id for the next pull; RaftMQ sends 0
  * @param nextBeginOffset <b>required</b>: next offset to request

@@ -5,12 +5,12 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * QUERY_CONSUMER_OFFSET (14) request header (spec 2.5).
+ * QUERY_CONSUMER_OFFSET (14) request header (docs/protocol.md §2.5).
  *
  * @param consumerGroup <b>required</b>: group
  * @param topic <b>required</b>: topic
  * @param queueId <b>required</b>: queue
- * @param setZeroIfNotFound optional: answer 0 instead of 22 when nothing is stored (see spec 2.5)
+ * @param setZeroIfNotFound optional: answer 0 instead of 22 when nothing is stored (see docs/protocol.md §2.5)
  * @param bname optional: target broker name (RPC base field)
  */
 public record QueryConsumerOffsetRequestHeader(

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * QUERY_MESSAGE (12) request header (spec 2.10), including the ad-hoc extField
+ * QUERY_MESSAGE (12) request header (docs/protocol.md §2.10), including the ad-hoc extField
  * {@code _UNIQUE_KEY_QUERY}.
  *
  * @param topic <b>required</b>: topic

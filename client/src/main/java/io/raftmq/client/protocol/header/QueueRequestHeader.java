@@ -5,8 +5,8 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * The request header of GET_MIN_OFFSET (31) and GET_EARLIEST_MSG_STORETIME (32) (spec 2.5): both name one queue and
- * carry the same fields.
+ * The request header of GET_MIN_OFFSET (31) and GET_EARLIEST_MSG_STORETIME (32) (docs/protocol.md §2.5): both name one
+ * queue and carry the same fields.
  *
  * @param topic <b>required</b>: topic
  * @param queueId <b>required</b>: queue

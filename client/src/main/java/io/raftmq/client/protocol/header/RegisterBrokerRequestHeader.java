@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * REGISTER_BROKER (103) request header (spec 2.1), modelled on RocketMQ's; RaftMQ's broker-to-naming
+ * REGISTER_BROKER (103) request header (docs/protocol.md §2.1), modelled on RocketMQ's; RaftMQ's broker-to-naming
  * link uses it with a RegisterBrokerBody JSON body. The Raft leader registers with brokerId 0.
  *
  * @param brokerName <b>required</b>: broker group name

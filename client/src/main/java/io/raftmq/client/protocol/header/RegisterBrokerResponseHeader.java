@@ -4,7 +4,7 @@ import io.raftmq.client.protocol.CommandHeader;
 import io.raftmq.client.protocol.ExtFields;
 
 /**
- * REGISTER_BROKER (103) response header (spec 2.1).
+ * REGISTER_BROKER (103) response header (docs/protocol.md §2.1).
  *
  * @param haServerAddr optional: HA address
  * @param masterAddr optional: current master address

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * SEARCH_OFFSET_BY_TIMESTAMP (29) request header (spec 2.5). A missing or unknown boundaryType is
+ * SEARCH_OFFSET_BY_TIMESTAMP (29) request header (docs/protocol.md §2.5). A missing or unknown boundaryType is
  * LOWER.
  *
  * @param topic <b>required</b>: topic

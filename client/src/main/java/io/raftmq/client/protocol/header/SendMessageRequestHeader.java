@@ -7,18 +7,18 @@ import io.raftmq.client.protocol.RequestCode;
 
 /**
  * SEND_MESSAGE (10, long field names) and SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE (310/320, compact
- * field names a..n) request header (spec 2.3). {@link #encodeTo} writes the long names; {@link #encodeV2To} the
- * compact ones.
+ * field names a..n) request header (docs/protocol.md §2.3). {@link #encodeTo} writes the long names; {@link
+ * #encodeV2To} the compact ones.
  *
  * @param producerGroup <b>required</b>: producer group
  * @param topic <b>required</b>: topic
  * @param defaultTopic <b>required</b>: auto-create template, normally TBW102
  * @param defaultTopicQueueNums <b>required</b>: queue count for auto-create
  * @param queueId <b>required</b>: target queue; &lt;0 means the broker picks
- * @param sysFlag <b>required</b>: message sysFlag (spec 3.2)
+ * @param sysFlag <b>required</b>: message sysFlag (docs/protocol.md §3.2)
  * @param bornTimestamp <b>required</b>: client ms
  * @param flag <b>required</b>: user Message.flag
- * @param properties optional: properties string (spec 3.4)
+ * @param properties optional: properties string (docs/protocol.md §3.4)
  * @param reconsumeTimes optional (default 0): reconsume count for %RETRY% sends
  * @param unitMode optional (default false): unit mode
  * @param batch optional (default false): true for SEND_BATCH_MESSAGE

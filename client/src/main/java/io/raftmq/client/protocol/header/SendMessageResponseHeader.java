@@ -6,7 +6,7 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * Response header of the send family (spec 2.3). The broker adds MSG_REGION and TRACE_ON
+ * Response header of the send family (docs/protocol.md §2.3). The broker adds MSG_REGION and TRACE_ON
  * with {@code RemotingCommand.addExtField} after this header (vector 05).
  *
  * @param msgId <b>required</b>: offset msgId (32 or 56 hex chars); comma-joined for a batch
@@ -50,7 +50,7 @@ public record SendMessageResponseHeader(
         f.put("recallHandle", recallHandle);
     }
 
-    /** extFields key of the broker's region, read unconditionally by the client (spec trap 1). */
+    /** extFields key of the broker's region, read unconditionally by the client (docs/protocol.md trap 1). */
     public static final String MSG_REGION = "MSG_REGION";
     /** extFields key of the trace switch. */
     public static final String TRACE_ON = "TRACE_ON";

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * UNREGISTER_BROKER (104) request header (spec 2.1).
+ * UNREGISTER_BROKER (104) request header (docs/protocol.md §2.1).
  *
  * @param brokerName <b>required</b>: broker group name
  * @param brokerAddr <b>required</b>: ip:port

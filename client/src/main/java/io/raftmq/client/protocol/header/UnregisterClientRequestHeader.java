@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * UNREGISTER_CLIENT (35) request header (spec 2.2).
+ * UNREGISTER_CLIENT (35) request header (docs/protocol.md §2.2).
  *
  * @param clientID <b>required</b>: client id
  * @param producerGroup optional: producer group

@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * UPDATE_CONSUMER_OFFSET (15) request header (spec 2.5); usually oneway.
+ * UPDATE_CONSUMER_OFFSET (15) request header (docs/protocol.md §2.5); usually oneway.
  *
  * @param consumerGroup <b>required</b>: group
  * @param topic <b>required</b>: topic

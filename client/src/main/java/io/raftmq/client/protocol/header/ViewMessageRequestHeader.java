@@ -5,7 +5,7 @@ import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommandException;
 
 /**
- * VIEW_MESSAGE_BY_ID (33) request header (spec 2.10).
+ * VIEW_MESSAGE_BY_ID (33) request header (docs/protocol.md §2.10).
  *
  * @param offset <b>required</b>: physical (commit-log) offset
  * @param topic optional: topic

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A small pull-style JSON reader over UTF-8 bytes, lenient the way fastjson 1.x is (spec 4.1): unquoted keys
- * ({@code {0:"a"}}, {@code {code:1}}), single-quoted strings, numbers accepted where strings are expected and
+ * A small pull-style JSON reader over UTF-8 bytes, lenient the way fastjson 1.x is (docs/protocol.md §4.1): unquoted
+ * keys ({@code {0:"a"}}, {@code {code:1}}), single-quoted strings, numbers accepted where strings are expected and
  * quoted numbers where numbers are expected, and JSON objects as map keys ({@link #peekObjectName()}).
  *
  * <p>Two layers: a cursor API for hot paths (remoting headers, no tree, no boxing) and {@link #readTree()} for

@@ -7,8 +7,8 @@ import io.raftmq.client.protocol.Verify;
  * Callers write fields in the order fastjson would (alphabetical bean properties; maps in their iteration order)
  * and skip nulls themselves ({@code field(name, (String) null)} writes nothing, like fastjson).
  *
- * <p>Extensions beyond standard JSON, both emitted by the Java RocketMQ servers (spec 4.1): bare numeric keys
- * ({@code {0:"addr"}}, see {@link #name(long, boolean)}) and JSON objects as keys ({@link #beginObjectName()}).
+ * <p>Extensions beyond standard JSON, both emitted by the Java RocketMQ servers (docs/protocol.md §4.1): bare numeric
+ * keys ({@code {0:"addr"}}, see {@link #name(long, boolean)}) and JSON objects as keys ({@link #beginObjectName()}).
  * Strings are escaped like fastjson: {@code \" \\ \b \f \n \r \t}, other control chars as {@code \}{@code u00XX};
  * non-ASCII is written as is (UTF-8 once encoded). Not thread-safe; reuse with {@link #reset()}.
  *
