@@ -1,5 +1,8 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.GroupCommit;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,6 +1,13 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DiskFullException;
+import io.raftmq.commitlog.error.RecordTooLargeException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.flush.DurableListener;
 import io.raftmq.commitlog.flush.FlushAgent;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.flush.GroupCommit;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.io.FileSystemStorage;
@@ -178,7 +185,7 @@ public final class CommitLog implements AutoCloseable {
             throw new StorageFailedException("segmentBytes " + config.segmentBytes() + " differs from "
                 + cp.segmentBytes() + " the log in " + config.directory() + " was written with", null);
         }
-        LogRecovery.Result r = new LogRecovery(config, segments, index, storage).recover(cp);
+        LogRecovery.Result r = new LogRecovery(config.recordBytesMax(), segments, index, storage).recover(cp);
         writer.reset(r.endPosition(), r.nextIndex(), r.lastCrc());
         startPosition = r.startPosition();
         firstIndex = r.firstIndex();

@@ -1,5 +1,9 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CorruptLogException;
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.index.IndexUnit;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.segment.Segment;

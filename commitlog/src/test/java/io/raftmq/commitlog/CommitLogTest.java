@@ -6,6 +6,12 @@ import static io.raftmq.commitlog.TestLogs.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.error.RecordTooLargeException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.flush.DurableListener;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.record.RecordHeader;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

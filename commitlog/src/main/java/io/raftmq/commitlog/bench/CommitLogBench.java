@@ -3,7 +3,7 @@ package io.raftmq.commitlog.bench;
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.FlushMode;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.IoMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
 package io.raftmq.commitlog.flush;
 
-import io.raftmq.commitlog.FlushMode;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;

@@ -1,9 +1,8 @@
 package io.raftmq.commitlog.flush;
 
-import io.raftmq.commitlog.CommitLogException;
-import io.raftmq.commitlog.DurableListener;
-import io.raftmq.commitlog.DurableTimeoutException;
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.Verify;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 

@@ -3,11 +3,9 @@ package io.raftmq.commitlog.flush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftmq.commitlog.CommitLogException;
-import io.raftmq.commitlog.DurableListener;
-import io.raftmq.commitlog.DurableTimeoutException;
-import io.raftmq.commitlog.FlushMode;
-import io.raftmq.commitlog.StorageFailedException;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.StorageFailedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
