@@ -1,5 +1,7 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.Verify;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

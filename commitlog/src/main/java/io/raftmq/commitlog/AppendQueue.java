@@ -1,6 +1,10 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.GroupCommit;
+import io.raftmq.commitlog.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -8,8 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The hand-off of {@link CommitLog#appendCoalesced}: appender threads push their {@link AppendBatch} onto a
  * lock-free stack (one CAS, no lock, no allocation: the batch itself is the node) and park on it; the flush agent
- * takes the whole stack with one swap, claims the batches in arrival order, writes and forces them as one group, and
- * completes them (see the state diagram on {@link AppendBatch}).
+ * ({@link GroupCommitFlusher}) takes the whole stack with one swap, claims the batches in arrival order, writes and
+ * forces them as one group, and completes them (see the state diagram on {@link AppendBatch}).
  *
  * <p><b>Cancellation.</b> An appender whose deadline passes while its batch is still QUEUED cancels it by CAS, so
  * the log never writes it. The agent may still hold the batch as a node of a stack it has taken but not walked yet,
@@ -30,11 +34,13 @@ final class AppendQueue {
     private final int queuedMax;
     /** Consulted for a fencing failure while a batch waits unclaimed. */
     private final GroupCommit groupCommit;
+    private final Clock clock;
 
-    AppendQueue(int queuedMax, GroupCommit groupCommit) {
+    AppendQueue(int queuedMax, GroupCommit groupCommit, Clock clock) {
         Verify.state(queuedMax > 0, "queuedMax must be positive", queuedMax);
         this.queuedMax = queuedMax;
         this.groupCommit = groupCommit;
+        this.clock = clock;
     }
 
     int queuedMax() {
@@ -93,9 +99,9 @@ final class AppendQueue {
         }
     }
 
-    private static void awaitRelease(AppendBatch batch, long deadlineNs) {
+    private void awaitRelease(AppendBatch batch, long deadlineNs) {
         while (batch.state() == AppendBatch.CANCELLED) {
-            long left = deadlineNs - System.nanoTime();
+            long left = deadlineNs - clock.nanoTime();
             if (left <= 0) {
                 throw new DurableTimeoutException("append batch not released by the flush agent in time after an"
                     + " earlier timeout; nothing was written");
@@ -119,7 +125,7 @@ final class AppendQueue {
             if (s == AppendBatch.FAILED) {
                 throw batch.failure;
             }
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             if (s == AppendBatch.QUEUED) {
                 CommitLogException f = groupCommit.failure();
                 if ((f != null || now - deadlineNs >= 0) && batch.casState(AppendBatch.QUEUED, AppendBatch.CANCELLED)) {

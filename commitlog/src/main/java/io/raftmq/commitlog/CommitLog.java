@@ -1,24 +1,27 @@
 package io.raftmq.commitlog;
 
-import io.raftmq.commitlog.flush.FlushAgent;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.CorruptLogException;
+import io.raftmq.commitlog.error.DiskFullException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.flush.DurableListener;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.flush.GroupCommit;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
-import io.raftmq.commitlog.io.NoSpaceException;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
-import io.raftmq.commitlog.recovery.Checkpoint;
 import io.raftmq.commitlog.recovery.LogRecovery;
-import io.raftmq.commitlog.retention.Retention;
 import io.raftmq.commitlog.segment.Preallocator;
-import io.raftmq.commitlog.segment.Segment;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Errors.</b> {@link DiskFullException}, {@link RecordTooLargeException}, {@link CorruptLogException},
  * {@link LogTruncatedException}, {@link StorageFailedException} (fences the log), {@link DurableTimeoutException};
  * caller mistakes are {@link IllegalArgumentException}, broken invariants {@link IllegalStateException}.
+ *
+ * <p><b>Structure.</b> This class is the facade: it wires the parts and holds the public API. Writes go through
+ * {@link LogAppender} and {@link LogWriter}, and are published by {@link PublishedTail} to {@link LogReader} and to
+ * the flush path: {@link GroupCommitFlusher} (the flush agent's cycles), {@link LogForcer} (one force) and
+ * {@link Checkpointer}. {@link LogTruncator} and {@link RetentionSweep} move the ends; {@link LogFence} says whether
+ * the log may still be used; {@link LogLocks} states the lock order.
  */
 public final class CommitLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLog.class);
@@ -56,83 +65,49 @@ public final class CommitLog implements AutoCloseable {
 
     private final CommitLogConfig config;
     private final StorageProvider storage;
-    private final RecordStamper stamper;
     private final SegmentList segments;
     private final IndexStore index;
+    private final LogLocks locks = LogLocks.create();
     private final GroupCommit groupCommit;
-    private final FlushAgent agent;
-    /** Coalesced appends waiting for the flush agent (SYNC mode), else null. */
-    private final AppendQueue appendQueue;
-    /** The batches of the agent's current group-commit cycle (agent thread, or close after the agent stopped). */
-    private final AppendBatch[] cycle;
+    private final LogFence fence;
     /**
      * Zero-fills ahead of the writer (CHANNEL mode with preallocateAheadBytes > 0), else null. Its thread runs
      * with the flush agent (SYNC/ASYNC); in MANUAL mode, which starts no thread, tests drive it by hand.
      */
     private final Preallocator preallocator;
-    private final Path checkpointPath;
-    private final ReentrantLock appendLock = new ReentrantLock();
-    /** Held while forcing/checkpointing; taken after appendLock when both are needed, never the other way. */
-    private final ReentrantLock forceLock = new ReentrantLock();
-    private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
-    private final LogReader reader = new LogReader(this);
-
-    /** The tail: write position, next index, crc chain. Guarded by appendLock. */
+    /** The tail: write position, next index, crc chain. Guarded by the append lock. */
     private final LogWriter writer;
-    /**
-     * Bumped (under both locks) by truncation and reset, so a force snapshot taken before one is discarded.
-     * Invariant: every byte below the durable position is forced, and earlier segments than the one holding the
-     * write position are entirely forced (see roll()), so forcing [durable, readable) covers all unforced data.
-     */
-    private volatile long tailEpoch;
-    /**
-     * Sequence lock over the force snapshot (readablePosition, tailNextIndex, tailCrc, tailEpoch), so the flush
-     * path reads a consistent tail without taking the contended appendLock: odd while a holder of appendLock
-     * changes them. {@link #forcePending} falls back to the lock when it sees a change in progress.
-     */
-    private volatile long tailSeq;
-    private volatile long tailNextIndex;
-    private volatile int tailCrc;
-
-    // Last force snapshot (guarded by forceLock): all log bytes before forcedPosition are durable.
-    private long forcedPosition;
-    private long forcedNextIndex;
-    private int forcedPrevCrc;
-    private Checkpoint lastCheckpoint;
-    /** Statistics, written under forceLock, read racily by {@link #forceStats()}. */
-    private volatile long forceCount;
-    private volatile long forceNanos;
-    /** Coalesced-append statistics, written by the flush agent only, read racily by {@link #forceStats()}. */
-    private volatile long cycleCount;
-    private volatile long cycleBatches;
-    private volatile long wakeNanos;
-
-    // Published to readers. Invariant: startPosition <= readablePosition; lastIndex == firstIndex - 1 when empty.
-    private volatile long readablePosition;
-    private volatile long lastIndex;
-    private volatile long firstIndex;
-    private volatile long startPosition;
-    private volatile boolean closed;
+    private final PublishedTail tail;
+    private final LogReader reader;
+    private final LogAppender appender;
+    private final LogForcer forcer;
+    private final Checkpointer checkpointer;
+    private final GroupCommitFlusher flusher;
+    private final LogTruncator truncator;
+    private final RetentionSweep retention;
 
     private CommitLog(CommitLogConfig config, RecordStamper stamper, StorageProvider storage) {
         this.config = config;
-        this.stamper = stamper;
         this.storage = storage;
         Path dir = config.directory();
         this.segments = new SegmentList(storage, dir.resolve("log"), "", config.segmentBytes(), 1);
         int stagedUnits = Math.max(1024, config.writeBufferBytes() / RecordHeader.HEADER_LENGTH + 1);
         this.index = new IndexStore(storage, dir.resolve("index"), config.indexUnitsPerSegment(), stagedUnits);
-        this.checkpointPath = dir.resolve("checkpoint");
+        this.groupCommit = new GroupCommit(config.durableWaitersMax(), 0, config.clock());
+        this.fence = new LogFence(dir, groupCommit);
         this.preallocator = config.preallocateAheadBytes() > 0 && config.ioMode() == IoMode.CHANNEL
             ? new Preallocator(new PreallocatorHost(), segments, config.preallocateAheadBytes()) : null;
-        this.writer = new LogWriter(config, segments, index, this.stamper, preallocator);
-        this.groupCommit = new GroupCommit(config.durableWaitersMax(), 0);
-        this.agent = config.flushMode() == FlushMode.MANUAL ? null
-            : new FlushAgent(new AgentTarget(), config.flushMode(), config.flushIntervalMs(),
-                config.checkpointIntervalMs(), System.nanoTime());
-        int queuedMax = Math.min(config.durableWaitersMax(), COALESCED_QUEUED_MAX);
-        this.appendQueue = config.flushMode() == FlushMode.SYNC ? new AppendQueue(queuedMax, groupCommit) : null;
-        this.cycle = appendQueue == null ? null : new AppendBatch[queuedMax];
+        this.writer = new LogWriter(config, segments, index, stamper, preallocator);
+        this.tail = new PublishedTail(writer, locks.append());
+        this.reader = new LogReader(config.recordBytesMax(), segments, index, tail, fence);
+        this.appender = new LogAppender(config.recordBytesMax(), writer, tail, locks.append(), fence);
+        this.forcer = new LogForcer(segments, groupCommit, tail, writer, locks.force(), fence, config.clock());
+        this.checkpointer = new Checkpointer(storage, config, index, tail, forcer, locks.force(), fence);
+        this.flusher = new GroupCommitFlusher(config, writer, tail, forcer, checkpointer, groupCommit, locks, fence);
+        this.truncator = new LogTruncator(segments, index, writer, reader, tail, forcer, checkpointer, groupCommit,
+            stamper, locks, fence);
+        this.retention = new RetentionSweep(config, storage, segments, index, writer, reader, tail, checkpointer,
+            locks, fence);
     }
 
     /** Opens (recovering) or creates the log on the real file system. See {@link #open(CommitLogConfig,
@@ -155,16 +130,16 @@ public final class CommitLog implements AutoCloseable {
             log.recover();
         } catch (IOException e) {
             log.closeFiles();
-            throw log.ioError("open " + config.directory(), e);
+            throw LogFence.ioError("open " + config.directory(), e);
         } catch (RuntimeException e) {
             log.closeFiles();
             throw e;
         }
-        if (log.agent != null) {
-            log.agent.start("commitlog-flush-" + config.directory().getFileName());
-        }
-        if (log.preallocator != null && log.agent != null) {
-            log.preallocator.start("commitlog-prealloc-" + config.directory().getFileName());
+        if (log.flusher.hasAgent()) {
+            log.flusher.start("commitlog-flush-" + config.directory().getFileName());
+            if (log.preallocator != null) {
+                log.preallocator.start("commitlog-prealloc-" + config.directory().getFileName());
+            }
         }
         return log;
     }
@@ -173,28 +148,19 @@ public final class CommitLog implements AutoCloseable {
         storage.createDirectories(config.directory());
         segments.load();
         index.load();
-        Checkpoint cp = Checkpoint.decode(storage.readAll(checkpointPath));
-        if (cp != null && cp.segmentBytes() != config.segmentBytes()) {
-            throw new StorageFailedException("segmentBytes " + config.segmentBytes() + " differs from "
-                + cp.segmentBytes() + " the log in " + config.directory() + " was written with", null);
-        }
-        LogRecovery.Result r = new LogRecovery(config, segments, index, storage).recover(cp);
+        LogRecovery.Result r = new LogRecovery(config.recordBytesMax(), segments, index, storage)
+            .recover(checkpointer.load());
         writer.reset(r.endPosition(), r.nextIndex(), r.lastCrc());
-        startPosition = r.startPosition();
-        firstIndex = r.firstIndex();
-        lastIndex = writer.nextIndex() - 1;
-        beginTailChange();
-        readablePosition = writer.writePosition();
-        endTailChange();
-        forcedPosition = writer.writePosition();
-        forcedNextIndex = writer.nextIndex();
-        forcedPrevCrc = writer.lastCrc();
+        tail.setStart(r.startPosition(), r.firstIndex());
+        tail.beginChange();
+        tail.setEnd(writer.writePosition(), writer.nextIndex() - 1);
+        tail.endChange();
         groupCommit.reset(0);
-        groupCommit.advance(writer.writePosition());
+        forcer.resetForced(writer.writePosition(), writer.nextIndex(), writer.lastCrc());
         // Replace a clean-close checkpoint at once: recovery trusts "clean" only until the log is written again.
-        writeCheckpoint(false);
-        LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]", config.directory(), startPosition,
-            writer.writePosition(), firstIndex, lastIndex);
+        checkpointer.writeLocked(false);
+        LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]", config.directory(), tail.startPosition(),
+            writer.writePosition(), tail.firstIndex(), tail.lastIndex());
     }
 
     // ------------------------------------------------------------------------------------------------ append
@@ -215,48 +181,21 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device error, or the log is fenced by an earlier failed force
      */
     public void append(AppendBatch batch) {
-        checkRecords(batch);
-        appendLock.lock();
-        try {
-            ensureUsable();
-            appendLocked(batch);
-        } finally {
-            appendLock.unlock();
-        }
-        if (agent != null && config.flushMode() == FlushMode.SYNC) {
-            agent.wake();
-        }
+        appender.check(batch);
+        appender.append(batch);
+        flusher.appended();
     }
 
-    private void checkRecords(AppendBatch batch) {
-        int n = batch.size();
-        Verify.argument(n > 0, "empty append batch");
-        for (int i = 0; i < n; i++) {
-            long length = (long) RecordHeader.HEADER_LENGTH + batch.body(i).remaining();
-            if (length > config.recordBytesMax()) {
-                throw new RecordTooLargeException(length, config.recordBytesMax());
-            }
-            Verify.argument(batch.type(i) != RecordHeader.TYPE_FILLER, "entry type 0xFF is reserved");
-        }
-    }
-
+    /** Caller holds the append lock: writes the batch at the tail and publishes it. */
     private void appendLocked(AppendBatch batch) {
         Verify.argument(batch.index(0) == writer.nextIndex(), "append index must be lastIndex + 1");
         try {
             writer.append(batch);
         } catch (IOException e) {
-            throw ioError("append at " + writer.writePosition(), e);
+            throw LogFence.ioError("append at " + writer.writePosition(), e);
         }
         batch.setEndPosition(writer.writePosition());
-        publishTail();
-    }
-
-    /** Caller holds appendLock: publishes the writer's new records to readers and to the force snapshot. */
-    private void publishTail() {
-        beginTailChange();
-        lastIndex = writer.nextIndex() - 1;
-        readablePosition = writer.writePosition();
-        endTailChange();
+        tail.publish();
     }
 
     /**
@@ -265,12 +204,10 @@ public final class CommitLog implements AutoCloseable {
      * to {@link AppendBatch#add} is ignored and overwritten. Returns once the batch is written and, in SYNC mode,
      * durable; then {@code batch.index(i)}, {@code batch.position(i)} and {@code batch.endPosition()} are set.
      *
-     * <p><b>SYNC mode</b> (group commit): the call pushes the batch onto a lock-free queue, wakes the flush agent and
-     * parks. Each agent cycle takes every queued batch, writes them all under the append lock with one staged write
-     * per segment and one index write, forces once, then wakes exactly the callers of that cycle; appends queued
-     * during the force ride the next cycle. A cycle is all-or-nothing: if its write fails, every batch of it fails
-     * with the same exception and nothing of it stays in the log. <b>ASYNC and MANUAL modes</b>: no queue; the call
-     * appends directly under the append lock (like {@link #append}) and returns once written, not durable.
+     * <p><b>SYNC mode</b> (group commit): the call queues the batch and parks; each flush-agent cycle writes every
+     * queued batch as one all-or-nothing group, forces once and wakes exactly its callers ({@link GroupCommitFlusher};
+     * docs/storage.md, "CommitLog: two ways to append"). <b>ASYNC and MANUAL modes</b>: no queue; the call appends
+     * directly under the append lock (like {@link #append}) and returns once written, not durable.
      *
      * <p>Mixing with {@link #append} (caller-chosen indices) on one log is safe: both are serialized by the append
      * lock, so an {@code append} must still carry {@code lastIndex() + 1} at the moment it runs. A
@@ -290,44 +227,13 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device error, or the log is fenced (a failed force also fences it)
      */
     public void appendCoalesced(AppendBatch batch, long timeoutNs) {
-        checkRecords(batch);
+        appender.check(batch);
         Verify.argument(timeoutNs > 0, "timeoutNs must be positive");
-        if (appendQueue == null) {
-            appendLock.lock();
-            try {
-                ensureUsable();
-                batch.assignIndices(writer.nextIndex());
-                appendLocked(batch);
-            } finally {
-                appendLock.unlock();
-            }
-            return;
+        if (flusher.queues()) {
+            flusher.appendQueued(batch, timeoutNs);
+        } else {
+            appender.appendAssigningIndices(batch);
         }
-        ensureUsable();
-        long deadlineNs = System.nanoTime() + timeoutNs;
-        appendQueue.submit(batch, deadlineNs);
-        agent.wake();
-        appendQueue.await(batch, deadlineNs, timeoutNs);
-    }
-
-    /** Caller holds appendLock; pairs with {@link #endTailChange()}. */
-    private void beginTailChange() {
-        tailSeq = tailSeq + 1;
-    }
-
-    /** Caller holds appendLock: closes a tail change that an exception interrupted. */
-    private void endTailChangeIfOpen() {
-        if ((tailSeq & 1) != 0) {
-            endTailChange();
-        }
-    }
-
-    /** Caller holds appendLock: publishes the writer's tail to the force snapshot. */
-    private void endTailChange() {
-        tailNextIndex = writer.nextIndex();
-        tailCrc = writer.lastCrc();
-        tailSeq = tailSeq + 1;
-        Verify.state((tailSeq & 1) == 0, "unpaired tail change", tailSeq);
     }
 
     // -------------------------------------------------------------------------------------------------- read
@@ -386,32 +292,32 @@ public final class CommitLog implements AutoCloseable {
      * @throws CorruptLogException      the index unit is damaged (recovery would rebuild it)
      */
     public long term(long index) {
-        return LogReader.unit(this, index, false);
+        return reader.unit(index, false);
     }
 
     /** Absolute position of the record with {@code index}; errors as {@link #term(long)}. Any thread. */
     public long position(long index) {
-        return LogReader.unit(this, index, true);
+        return reader.unit(index, true);
     }
 
     /** Index of the first retained record (or of the next record, if empty). Any thread. */
     public long firstIndex() {
-        return firstIndex;
+        return tail.firstIndex();
     }
 
     /** Index of the last record; {@code firstIndex() - 1} when empty. Any thread. */
     public long lastIndex() {
-        return lastIndex;
+        return tail.lastIndex();
     }
 
     /** Position of the first retained record (or of the next one, if empty). Any thread. */
     public long startPosition() {
-        return startPosition;
+        return tail.startPosition();
     }
 
     /** End of the last readable record: everything in [startPosition, endPosition) is readable. Any thread. */
     public long endPosition() {
-        return readablePosition;
+        return tail.readablePosition();
     }
 
     public CommitLogConfig config() {
@@ -429,47 +335,7 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device failure (the log is fenced)
      */
     public void truncateFrom(long index) {
-        appendLock.lock();
-        forceLock.lock();
-        try {
-            ensureUsable();
-            Verify.argument(index >= firstIndex && index <= writer.nextIndex(), "truncateFrom index outside log");
-            if (index == writer.nextIndex()) {
-                return;
-            }
-            truncateLocked(index);
-        } catch (IOException e) {
-            throw fence("truncateFrom " + index, e);
-        } finally {
-            endTailChangeIfOpen();
-            forceLock.unlock();
-            appendLock.unlock();
-        }
-    }
-
-    private void truncateLocked(long index) throws IOException {
-        long pos = LogReader.unit(this, index, true);
-        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
-        Segment seg = segments.find(pos);
-        seg.file().read(pos - seg.base(), header);
-        Verify.state(RecordHeader.index(header, 0) == index, "index file disagrees with log", index,
-            RecordHeader.index(header, 0));
-        int prevCrc = RecordHeader.prevCrc(header, 0);
-        beginTailChange();
-        lastIndex = index - 1;
-        readablePosition = pos;
-        if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
-            throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
-        }
-        segments.removeFrom(seg.end());
-        this.index.removeFrom(index);
-        writer.reset(pos, index, prevCrc);
-        tailEpoch++;
-        endTailChange();
-        groupCommit.reset(pos);
-        forceAllLocked();
-        stamper.truncated(pos);
-        writeCheckpoint(false);
+        truncator.truncateFrom(index);
     }
 
     /**
@@ -484,37 +350,7 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device failure (the log is fenced)
      */
     public void resetTo(long nextIndex, long nextPosition) {
-        Verify.argument(nextIndex >= 0 && nextPosition >= 0, "resetTo needs index >= 0 and position >= 0");
-        appendLock.lock();
-        forceLock.lock();
-        try {
-            ensureUsable();
-            long oldStart = startPosition;
-            beginTailChange();
-            lastIndex = nextIndex - 1;
-            firstIndex = nextIndex;
-            startPosition = nextPosition;
-            readablePosition = nextPosition;
-            segments.removeFrom(Long.MIN_VALUE);
-            index.removeAll();
-            segments.getOrCreate(segments.baseOf(nextPosition));
-            writer.reset(nextPosition, nextIndex, 0);
-            tailEpoch++;
-            endTailChange();
-            groupCommit.reset(nextPosition);
-            forcedPosition = nextPosition;
-            forcedNextIndex = nextIndex;
-            forcedPrevCrc = 0;
-            groupCommit.advance(nextPosition);
-            stamper.truncated(oldStart);
-            writeCheckpoint(false);
-        } catch (IOException e) {
-            throw ioError("resetTo " + nextIndex, e);
-        } finally {
-            endTailChangeIfOpen();
-            forceLock.unlock();
-            appendLock.unlock();
-        }
+        truncator.resetTo(nextIndex, nextPosition);
     }
 
     // ----------------------------------------------------------------------------------------- durability
@@ -526,22 +362,20 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException the force failed (the log is fenced)
      */
     public void flush() {
-        forcePending();
+        forcer.forcePending();
         if (config.flushMode() == FlushMode.MANUAL) {
-            checkpoint();
+            checkpointer.checkpoint();
         }
-        CommitLogException f = groupCommit.failure();
+        CommitLogException f = fence.failure();
         if (f != null) {
             throw f;
         }
     }
 
-    /**
-     * Diagnostics: {count of group-commit forces, total nanoseconds spent in them, coalesced-append cycles, batches
-     * they completed, nanoseconds the flush agent spent completing and waking them}. Any thread, racy.
-     */
-    public long[] forceStats() {
-        return new long[] {forceCount, forceNanos, cycleCount, cycleBatches, wakeNanos};
+    /** Group-commit counters since open (benchmarks, diagnostics). Any thread, racy. */
+    public ForceStats forceStats() {
+        return new ForceStats(forcer.forceCount(), forcer.forceNanos(), flusher.cycleCount(), flusher.cycleBatches(),
+            flusher.wakeNanos());
     }
 
     /** Everything before this position is durable. Any thread, lock-free. */
@@ -569,192 +403,6 @@ public final class CommitLog implements AutoCloseable {
         groupCommit.whenDurable(position, listener);
     }
 
-    /**
-     * Forces what was appended so far and advances the durable position. Flush agent or {@link #flush()}.
-     * The tail snapshot is read lock-free through the {@code tailSeq} sequence lock (under appendLock only while a
-     * change is in progress), then forceLock is taken; a truncation or reset in between (which forces by itself)
-     * bumps {@code tailEpoch} and makes this call a no-op.
-     */
-    void forcePending() {
-        long seq = tailSeq;
-        long target = readablePosition;
-        long snapIndex = tailNextIndex;
-        int snapCrc = tailCrc;
-        long epoch = tailEpoch;
-        if ((seq & 1) != 0 || seq != tailSeq) {
-            appendLock.lock();
-            try {
-                target = readablePosition;
-                snapIndex = lastIndex + 1;
-                snapCrc = writer.lastCrc();
-                epoch = tailEpoch;
-            } finally {
-                appendLock.unlock();
-            }
-        }
-        forceTo(target, snapIndex, snapCrc, epoch);
-    }
-
-    /** Forces [durable, target) unless the snapshot is stale or the log failed; fences on an I/O error. */
-    private void forceTo(long target, long snapIndex, int snapCrc, long epoch) {
-        forceLock.lock();
-        try {
-            long from = groupCommit.durablePosition();
-            if (groupCommit.failure() != null || epoch != tailEpoch || target <= from) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            forceSegments(from, target);
-            forceNanos += System.nanoTime() - t0;
-            forceCount++;
-            forcedPosition = target;
-            forcedNextIndex = snapIndex;
-            forcedPrevCrc = snapCrc;
-            groupCommit.advance(target);
-        } catch (IOException e) {
-            fence("force", e);
-        } finally {
-            forceLock.unlock();
-        }
-    }
-
-    /**
-     * One group-commit cycle of the flush agent (SYNC mode): claims every queued coalesced append, writes them as
-     * one group, forces, and completes them (all DONE, or all FAILED with the same exception). With nothing queued it
-     * just forces what {@link #append} wrote. Agent thread only.
-     */
-    private void commitCycle() {
-        int n = appendQueue.claim(cycle);
-        if (n == 0) {
-            forcePending();
-            return;
-        }
-        CommitLogException failure = null;
-        boolean finished = false;
-        try {
-            failure = writeAndForceCycle(n);
-            finished = true;
-        } finally {
-            // A bug thrown out of the cycle still completes its waiters (the agent then fences the log).
-            long t0 = System.nanoTime();
-            AppendQueue.complete(cycle, n, finished ? failure
-                : new StorageFailedException("flush agent failed during a group commit", null));
-            wakeNanos += System.nanoTime() - t0;
-            cycleBatches += n;
-            cycleCount++;
-        }
-    }
-
-    /**
-     * Writes the n claimed batches and forces them; returns null on success, else the failure of the whole cycle.
-     * The force lock is taken before the append lock is released, so no truncation or reset (they need both) can
-     * slip between the write and the force: after a successful force every batch of the cycle is durable.
-     */
-    private CommitLogException writeAndForceCycle(int n) {
-        long target;
-        long snapIndex;
-        int snapCrc;
-        long epoch;
-        appendLock.lock();
-        try {
-            ensureUsable();
-            writeCycleLocked(n);
-            target = readablePosition;
-            snapIndex = writer.nextIndex();
-            snapCrc = writer.lastCrc();
-            epoch = tailEpoch;
-            forceLock.lock();
-        } catch (CommitLogException e) {
-            return e;
-        } finally {
-            appendLock.unlock();
-        }
-        try {
-            forceTo(target, snapIndex, snapCrc, epoch);
-            CommitLogException f = groupCommit.failure();
-            if (f == null) {
-                Verify.state(groupCommit.durablePosition() >= target, "group commit cycle not durable", target,
-                    groupCommit.durablePosition());
-            }
-            return f;
-        } finally {
-            forceLock.unlock();
-        }
-    }
-
-    /** Caller holds appendLock: assigns indices and writes the cycle's batches all-or-nothing, then publishes. */
-    private void writeCycleLocked(int n) {
-        writer.begin();
-        boolean ok = false;
-        try {
-            for (int i = 0; i < n; i++) {
-                AppendBatch b = cycle[i];
-                b.assignIndices(writer.nextIndex());
-                writer.add(b);
-                b.setEndPosition(writer.writePosition());
-            }
-            writer.commit();
-            ok = true;
-        } catch (IOException e) {
-            throw ioError("coalesced append of " + n + " batch(es) at " + writer.groupStartPosition(), e);
-        } finally {
-            if (!ok) {
-                writer.rollback();
-            }
-        }
-        publishTail();
-    }
-
-    private void forceSegments(long from, long to) throws IOException {
-        for (Segment seg : segments.all()) {
-            if (seg.end() > from && seg.base() < to && seg.retain()) {
-                try {
-                    seg.file().force();
-                } finally {
-                    seg.release();
-                }
-            }
-        }
-    }
-
-    /** Forces everything (caller holds both locks). */
-    private void forceAllLocked() throws IOException {
-        forceSegments(Math.min(groupCommit.durablePosition(), writer.writePosition()), Long.MAX_VALUE);
-        forcedPosition = writer.writePosition();
-        forcedNextIndex = writer.nextIndex();
-        forcedPrevCrc = writer.lastCrc();
-        if (writer.writePosition() > groupCommit.durablePosition()) {
-            groupCommit.advance(writer.writePosition());
-        }
-    }
-
-    /** Writes a checkpoint for the last force snapshot, after forcing the index units it covers. */
-    void checkpoint() {
-        forceLock.lock();
-        try {
-            if (groupCommit.failure() == null && !closed) {
-                writeCheckpoint(false);
-            }
-        } catch (IOException e) {
-            LOG.warn("checkpoint of {} failed; recovery will scan from the previous one", config.directory(), e);
-        } finally {
-            forceLock.unlock();
-        }
-    }
-
-    /** Caller holds forceLock. */
-    private void writeCheckpoint(boolean clean) throws IOException {
-        Checkpoint cp = new Checkpoint(config.segmentBytes(), startPosition, forcedPosition, forcedNextIndex,
-            forcedPrevCrc, clean, firstIndex);
-        if (cp.equals(lastCheckpoint)) {
-            return;
-        }
-        long from = lastCheckpoint == null ? firstIndex : Math.min(lastCheckpoint.nextIndex(), forcedNextIndex);
-        index.force(Math.max(firstIndex, from), forcedNextIndex);
-        storage.writeAtomically(checkpointPath, cp.encode());
-        lastCheckpoint = cp;
-    }
-
     // ------------------------------------------------------------------------------------------ retention
 
     /**
@@ -767,39 +415,7 @@ public final class CommitLog implements AutoCloseable {
      * @param nowMs      the caller's clock, compared with record store timestamps
      */
     public int deleteExpired(long floorIndex, long nowMs) {
-        Retention policy = new Retention(config.retentionAgeMs(), config.diskUsageRatioMax());
-        appendLock.lock();
-        forceLock.lock();
-        try {
-            ensureUsable();
-            int deleted = 0;
-            for (Segment[] segs = segments.all(); segs.length >= 2; segs = segments.all()) {
-                long nextFirst = reader.indexAt(segs[1].base());
-                if (nextFirst < 0 || nextFirst > Math.min(floorIndex, writer.nextIndex())) {
-                    break;
-                }
-                long lastTs = nextFirst - 1 >= firstIndex ? reader.timestampOf(nextFirst - 1) : Long.MIN_VALUE;
-                if (!policy.shouldDelete(lastTs, nowMs, storage.usageRatio(segments.dir()))) {
-                    break;
-                }
-                startPosition = segs[1].base();
-                firstIndex = nextFirst;
-                segments.removeBefore(segs[1].base());
-                index.removeBefore(nextFirst);
-                deleted++;
-            }
-            if (deleted > 0) {
-                writeCheckpoint(false);
-                LOG.info("retention deleted {} segment(s) of {}; log now starts at {} (index {})", deleted,
-                    config.directory(), startPosition, firstIndex);
-            }
-            return deleted;
-        } catch (IOException e) {
-            throw ioError("retention", e);
-        } finally {
-            forceLock.unlock();
-            appendLock.unlock();
-        }
+        return retention.deleteExpired(floorIndex, nowMs);
     }
 
     // ---------------------------------------------------------------------------------------------- close
@@ -810,38 +426,29 @@ public final class CommitLog implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (fence.isClosed()) {
             return;
         }
         try {
-            if (agent != null) {
-                agent.stop();
-            }
+            flusher.stop();
             if (preallocator != null) {
                 preallocator.stop();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        appendLock.lock();
-        forceLock.lock();
+        locks.lockBoth();
         try {
-            if (groupCommit.failure() == null) {
-                forceAllLocked();
-                index.force(firstIndex, writer.nextIndex());
-                writeCheckpoint(true);
+            if (fence.failure() == null) {
+                forcer.forceAllLocked();
+                index.force(tail.firstIndex(), writer.nextIndex());
+                checkpointer.writeLocked(true);
             }
         } catch (IOException e) {
             LOG.warn("close of {} could not force; recovery will scan the tail", config.directory(), e);
         } finally {
-            closed = true;
-            StorageFailedException f = new StorageFailedException("commit log closed", null);
-            groupCommit.fail(f);
-            if (appendQueue != null) {
-                appendQueue.failAll(cycle, f);
-            }
-            forceLock.unlock();
-            appendLock.unlock();
+            flusher.failQueued(fence.markClosed());
+            locks.unlockBoth();
             closeFiles();
         }
     }
@@ -853,49 +460,13 @@ public final class CommitLog implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- internals
 
-    private void ensureUsable() {
-        Verify.state(!closed, "commit log closed");
-        CommitLogException f = groupCommit.failure();
-        if (f != null) {
-            throw f;
-        }
-    }
-
-    private CommitLogException ioError(String what, IOException e) {
-        if (e instanceof NoSpaceException) {
-            return new DiskFullException(what + ": " + e.getMessage(), e);
-        }
-        return new StorageFailedException(what + ": " + e.getMessage(), e);
-    }
-
-    /** A failed force or truncation: durability can no longer be promised. */
-    private CommitLogException fence(String what, IOException e) {
-        CommitLogException f = new StorageFailedException(what + " failed; commit log fenced: " + e.getMessage(),
-            e);
-        LOG.error("commit log {} fenced", config.directory(), e);
-        groupCommit.fail(f);
-        return f;
-    }
-
     SegmentList segments() {
         return segments;
     }
 
-    IndexStore index() {
-        return index;
-    }
-
-    CRC32C readCrc() {
-        return readCrc.get();
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Coalesced appends queued for the flush agent (0 outside SYNC mode; tests, diagnostics). Any thread. */
     int coalescedQueued() {
-        return appendQueue == null ? 0 : appendQueue.queued();
+        return flusher.queued();
     }
 
     /** The preallocator, or null when off (tests, diagnostics). */
@@ -907,54 +478,17 @@ public final class CommitLog implements AutoCloseable {
     private final class PreallocatorHost implements Preallocator.Host {
         @Override
         public long writePosition() {
-            return readablePosition;
+            return tail.readablePosition();
         }
 
         @Override
         public ReentrantLock appendLock() {
-            return appendLock;
+            return locks.append();
         }
 
         @Override
         public boolean usable() {
-            return !closed && groupCommit.failure() == null;
-        }
-    }
-
-    /** The flush agent's view of the log. */
-    private final class AgentTarget implements FlushAgent.Target {
-        @Override
-        public boolean hasPending() {
-            return readablePosition > groupCommit.durablePosition()
-                || appendQueue != null && appendQueue.hasQueued();
-        }
-
-        @Override
-        public void forcePending() {
-            if (appendQueue != null) {
-                commitCycle();
-            } else {
-                CommitLog.this.forcePending();
-            }
-        }
-
-        @Override
-        public void checkpoint() {
-            CommitLog.this.checkpoint();
-        }
-
-        @Override
-        public void fail(RuntimeException e) {
-            StorageFailedException f = new StorageFailedException("flush agent died: " + e, e);
-            forceLock.lock();
-            try {
-                groupCommit.fail(f);
-            } finally {
-                forceLock.unlock();
-            }
-            if (appendQueue != null) {
-                appendQueue.failAll(cycle, f);
-            }
+            return fence.usable();
         }
     }
 }

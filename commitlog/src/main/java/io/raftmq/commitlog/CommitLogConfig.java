@@ -1,7 +1,9 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.time.Clock;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,11 +27,13 @@ import java.util.Objects;
  * @param preallocateAheadBytes how far ahead of the write position a background agent writes real zeros and
  *                             creates the next segment early (CHANNEL mode, SYNC/ASYNC: it runs beside the flush
  *                             agent); 0 disables. Default: one segment. In [0, 2 * segmentBytes]
+ * @param clock                the time port: timeouts, the flush agent's intervals, force statistics. Default
+ *                             {@link Clock#SYSTEM}
  */
 public record CommitLogConfig(Path directory, long segmentBytes, int recordBytesMax, int writeBufferBytes,
     int indexUnitsPerSegment, FlushMode flushMode, long flushIntervalMs, long checkpointIntervalMs,
     int durableWaitersMax, IoMode ioMode, long retentionAgeMs, double diskUsageRatioMax,
-    long preallocateAheadBytes) {
+    long preallocateAheadBytes, Clock clock) {
 
     public static final long SEGMENT_BYTES_MIN = 64 * 1024;
     public static final long SEGMENT_BYTES_MAX = 1L << 30;
@@ -38,6 +42,7 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(flushMode, "flushMode");
         Objects.requireNonNull(ioMode, "ioMode");
+        Objects.requireNonNull(clock, "clock");
         check(segmentBytes >= SEGMENT_BYTES_MIN && segmentBytes <= SEGMENT_BYTES_MAX,
             "segmentBytes must be in [64 KiB, 1 GiB], got " + segmentBytes);
         check(segmentBytes % 4096 == 0, "segmentBytes must be a multiple of 4096, got " + segmentBytes);
@@ -89,6 +94,7 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
         private double diskUsageRatioMax = 0.85;
         /** Negative: one segment (resolved in build()). */
         private long preallocateAheadBytes = -1;
+        private Clock clock = Clock.SYSTEM;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -155,10 +161,17 @@ public record CommitLogConfig(Path directory, long segmentBytes, int recordBytes
             return this;
         }
 
+        /** The time port (tests and simulations pass a manual clock); default {@link Clock#SYSTEM}. */
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
+
         public CommitLogConfig build() {
             return new CommitLogConfig(directory, segmentBytes, recordBytesMax, writeBufferBytes,
                 indexUnitsPerSegment, flushMode, flushIntervalMs, checkpointIntervalMs, durableWaitersMax, ioMode,
-                retentionAgeMs, diskUsageRatioMax, preallocateAheadBytes < 0 ? segmentBytes : preallocateAheadBytes);
+                retentionAgeMs, diskUsageRatioMax, preallocateAheadBytes < 0 ? segmentBytes : preallocateAheadBytes,
+                clock);
         }
     }
 }

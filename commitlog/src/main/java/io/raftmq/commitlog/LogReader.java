@@ -1,5 +1,10 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.CorruptLogException;
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.index.IndexUnit;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.segment.Segment;
@@ -10,19 +15,28 @@ import java.nio.channels.ClosedChannelException;
 import java.util.zip.CRC32C;
 
 /**
- * The lock-free read path of {@link CommitLog}: copies whole, crc-verified records below the published readable
- * position into caller buffers, copies raw byte ranges (unframed, for readers that check their own framing), and
- * resolves index units. Stateless apart from per-thread scratch buffers, so one
+ * The lock-free read path of {@link CommitLog}: copies whole, crc-verified records below the
+ * {@link PublishedTail}'s readable position into caller buffers, copies raw byte ranges (unframed, for readers that
+ * check their own framing), and resolves index units. Stateless apart from per-thread scratch buffers, so one
  * instance serves every reader thread without allocating per call.
  */
 final class LogReader {
     private static final int SKIPPED_FILLER = -1;
-    private final CommitLog log;
+    private final int recordBytesMax;
+    private final SegmentList segments;
+    private final IndexStore indexStore;
+    private final PublishedTail tail;
+    private final LogFence fence;
+    private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
     private final ThreadLocal<ByteBuffer> headerScratch =
         ThreadLocal.withInitial(() -> ByteBuffer.allocate(RecordHeader.HEADER_LENGTH));
 
-    LogReader(CommitLog log) {
-        this.log = log;
+    LogReader(int recordBytesMax, SegmentList segments, IndexStore index, PublishedTail tail, LogFence fence) {
+        this.recordBytesMax = recordBytesMax;
+        this.segments = segments;
+        this.indexStore = index;
+        this.tail = tail;
+        this.fence = fence;
     }
 
     /**
@@ -30,14 +44,14 @@ final class LogReader {
      * a first record that does not fit in dst is an IllegalArgumentException, else it just ends the read.
      */
     long read(long position, ByteBuffer dst, long indexLimit, boolean requireOne) {
-        Verify.state(!log.isClosed(), "commit log closed");
-        if (position < log.startPosition()) {
+        Verify.state(!fence.isClosed(), "commit log closed");
+        if (position < tail.startPosition()) {
             throw new LogTruncatedException("position " + position + " is before the log start "
-                + log.startPosition());
+                + tail.startPosition());
         }
-        long readable = log.endPosition();
+        long readable = tail.readablePosition();
         Verify.argument(position <= readable, "read position beyond the readable end");
-        SegmentList segs = log.segments();
+        SegmentList segs = segments;
         while (position < readable) {
             Segment seg = segs.find(position);
             if (seg == null || !seg.retain()) {
@@ -64,15 +78,15 @@ final class LogReader {
 
     /** See {@link CommitLog#readRange}. */
     void readRange(long position, ByteBuffer dst) {
-        Verify.state(!log.isClosed(), "commit log closed");
+        Verify.state(!fence.isClosed(), "commit log closed");
         int length = dst.remaining();
         Verify.argument(length > 0, "empty range");
-        if (position < log.startPosition()) {
+        if (position < tail.startPosition()) {
             throw new LogTruncatedException("position " + position + " is before the log start "
-                + log.startPosition());
+                + tail.startPosition());
         }
-        Verify.argument(position + length <= log.endPosition(), "range ends beyond the readable end");
-        Segment seg = log.segments().find(position);
+        Verify.argument(position + length <= tail.readablePosition(), "range ends beyond the readable end");
+        Segment seg = segments.find(position);
         if (seg == null || !seg.retain()) {
             throw new LogTruncatedException("segment holding position " + position + " was deleted");
         }
@@ -98,8 +112,8 @@ final class LogReader {
         dst.limit(end);
         seg.file().read(position - seg.base(), dst);
         dst.limit(oldLimit);
-        CRC32C crc = log.readCrc();
-        int recordMax = log.config().recordBytesMax();
+        CRC32C crc = readCrc.get();
+        int recordMax = recordBytesMax;
         int at = start;
         boolean stoppedByIndex = false;
         while (end - at >= RecordHeader.HEADER_LENGTH) {
@@ -136,14 +150,14 @@ final class LogReader {
         if (lo >= hi) {
             return 0;
         }
-        if (lo < log.firstIndex()) {
-            throw new LogTruncatedException("index " + lo + " is before the first index " + log.firstIndex());
+        if (lo < tail.firstIndex()) {
+            throw new LogTruncatedException("index " + lo + " is before the first index " + tail.firstIndex());
         }
-        long limitIndex = Math.min(hi, log.lastIndex() + 1);
+        long limitIndex = Math.min(hi, tail.lastIndex() + 1);
         if (lo >= limitIndex) {
             return 0;
         }
-        long pos = unit(log, lo, true);
+        long pos = unit(lo, true);
         long expect = lo;
         while (expect < limitIndex && dst.remaining() >= RecordHeader.HEADER_LENGTH) {
             int before = dst.position();
@@ -163,24 +177,24 @@ final class LogReader {
     }
 
     /** Position (wantPosition) or term of {@code index}, from its index unit. */
-    static long unit(CommitLog log, long index, boolean wantPosition) {
-        if (index < log.firstIndex()) {
-            throw new LogTruncatedException("index " + index + " is before the first index " + log.firstIndex());
+    long unit(long index, boolean wantPosition) {
+        if (index < tail.firstIndex()) {
+            throw new LogTruncatedException("index " + index + " is before the first index " + tail.firstIndex());
         }
-        Verify.argument(index <= log.lastIndex(), "index beyond lastIndex");
+        Verify.argument(index <= tail.lastIndex(), "index beyond lastIndex");
         ByteBuffer u;
         try {
-            u = log.index().read(index);
+            u = indexStore.read(index);
         } catch (ClosedChannelException e) {
             throw new LogTruncatedException("index segment of " + index + " was closed");
         } catch (IOException e) {
             throw new StorageFailedException("index read of " + index + ": " + e.getMessage(), e);
         }
         if (u == null) {
-            if (index < log.firstIndex()) {
+            if (index < tail.firstIndex()) {
                 throw new LogTruncatedException("index " + index + " was deleted meanwhile");
             }
-            throw new CorruptLogException(log.index().segments().dir().toString(),
+            throw new CorruptLogException(indexStore.segments().dir().toString(),
                 index * IndexUnit.LENGTH, "index unit of index " + index + " is damaged");
         }
         return wantPosition ? IndexUnit.position(u, 0) : IndexUnit.term(u, 0);
@@ -198,13 +212,13 @@ final class LogReader {
 
     /** Store timestamp of record {@code index}. */
     long timestampOf(long index) {
-        ByteBuffer h = header(unit(log, index, true));
+        ByteBuffer h = header(unit(index, true));
         Verify.state(h != null && RecordHeader.index(h, 0) == index, "index file disagrees with log", index);
         return RecordHeader.timestampMs(h, 0);
     }
 
     private ByteBuffer header(long position) {
-        Segment seg = log.segments().find(position);
+        Segment seg = segments.find(position);
         if (seg == null || seg.end() - position < RecordHeader.HEADER_LENGTH || !seg.retain()) {
             return null;
         }

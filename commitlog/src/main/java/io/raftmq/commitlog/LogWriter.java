@@ -1,5 +1,6 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.segment.Preallocator;

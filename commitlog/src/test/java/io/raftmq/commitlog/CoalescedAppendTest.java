@@ -3,6 +3,11 @@ package io.raftmq.commitlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.error.DiskFullException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.RecordTooLargeException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -6,12 +6,21 @@ import static io.raftmq.commitlog.TestLogs.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.error.RecordTooLargeException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.flush.DurableListener;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.time.Clock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,5 +187,43 @@ class CommitLogTest {
             assertThat(done.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(b.endPosition());
         }
         assertThat(Files.exists(dir.resolve("checkpoint"))).isTrue();
+    }
+
+    @Test
+    void forcesAndDurableWaitsReadTimeThroughTheClockPort() {
+        StepClock clock = new StepClock(7);
+        try (CommitLog log = CommitLog.open(TestLogs.small(dir, FlushMode.MANUAL).clock(clock).build(), null)) {
+            assertThat(log.config().clock()).isSameAs(clock);
+            appendOne(log, 1, 1, body("timed"));
+            long end = log.endPosition();
+            assertThatThrownBy(() -> log.awaitDurable(end, 20)).as("a few 7 ns clock reads pass a 20 ns deadline")
+                .isInstanceOf(DurableTimeoutException.class);
+            log.flush();
+            ForceStats stats = log.forceStats();
+            assertThat(stats.forces()).isEqualTo(1);
+            assertThat(stats.forceNanos()).as("one step of the clock around the force").isEqualTo(7);
+            assertThat(stats.since(stats)).isEqualTo(new ForceStats(0, 0, 0, 0, 0));
+        }
+        assertThat(CommitLogConfig.builder(dir).build().clock()).isSameAs(Clock.SYSTEM);
+    }
+
+    /** A clock that moves {@code stepNs} at every read, so elapsed times are exact and need no real waiting. */
+    private static final class StepClock implements Clock {
+        private final long stepNs;
+        private final AtomicLong now = new AtomicLong();
+
+        StepClock(long stepNs) {
+            this.stepNs = stepNs;
+        }
+
+        @Override
+        public long nanoTime() {
+            return now.addAndGet(stepNs);
+        }
+
+        @Override
+        public long wallMillis() {
+            return 0;
+        }
     }
 }

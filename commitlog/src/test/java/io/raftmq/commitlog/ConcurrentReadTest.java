@@ -2,6 +2,7 @@ package io.raftmq.commitlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.record.RecordHeader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.raftmq.commitlog.error.DiskFullException;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import io.raftmq.commitlog.io.IoMode;
 import java.io.IOException;

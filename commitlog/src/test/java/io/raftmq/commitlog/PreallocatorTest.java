@@ -3,6 +3,8 @@ package io.raftmq.commitlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.error.DiskFullException;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import io.raftmq.commitlog.io.NoSpaceException;
 import io.raftmq.commitlog.segment.Preallocator;

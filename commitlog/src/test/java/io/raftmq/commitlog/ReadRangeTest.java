@@ -3,6 +3,8 @@ package io.raftmq.commitlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.error.LogTruncatedException;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.record.RecordHeader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

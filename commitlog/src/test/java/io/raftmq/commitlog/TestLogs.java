@@ -1,5 +1,6 @@
 package io.raftmq.commitlog;
 
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.record.RecordHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

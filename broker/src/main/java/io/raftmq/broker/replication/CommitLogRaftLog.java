@@ -2,8 +2,8 @@ package io.raftmq.broker.replication;
 
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.CommitLogException;
-import io.raftmq.commitlog.LogTruncatedException;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.LogTruncatedException;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.record.RecordHeader;

@@ -3,7 +3,7 @@ package io.raftmq.broker.replication;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.CommitLogException;
+import io.raftmq.commitlog.error.CommitLogException;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.raft.Verify;

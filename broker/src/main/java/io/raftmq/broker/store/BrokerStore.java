@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.raftmq.broker.offset.StoreView;
 import io.raftmq.client.protocol.Verify;
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.LogTruncatedException;
+import io.raftmq.commitlog.error.LogTruncatedException;
 import io.raftmq.commitlog.message.MessageFormatException;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;

@@ -2,8 +2,8 @@ package io.raftmq.broker.replication;
 
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.FlushMode;
 import io.raftmq.commitlog.RecordStamper;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.log.LogStorageException;

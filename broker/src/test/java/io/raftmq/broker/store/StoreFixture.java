@@ -2,8 +2,8 @@ package io.raftmq.broker.store;
 
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.FlushMode;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.message.MessageDraft;
 import io.raftmq.commitlog.message.MessageProperties;

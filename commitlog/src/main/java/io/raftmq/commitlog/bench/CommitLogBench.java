@@ -3,7 +3,8 @@ package io.raftmq.commitlog.bench;
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.FlushMode;
+import io.raftmq.commitlog.ForceStats;
+import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.IoMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -120,7 +121,7 @@ public final class CommitLogBench {
             long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.seconds());
             Thread.sleep(warmupMs);
             measuring.set(true);
-            long[] forces0 = log.forceStats();
+            ForceStats forces0 = log.forceStats();
             long startNs = System.nanoTime();
             while (System.nanoTime() < endNs) {
                 Thread.sleep(200);
@@ -128,15 +129,15 @@ public final class CommitLogBench {
             }
             measuring.set(false);
             long elapsedNs = System.nanoTime() - startNs;
-            long[] forces1 = log.forceStats();
-            long forces = forces1[0] - forces0[0];
-            long cycles = forces1[2] - forces0[2];
+            ForceStats delta = log.forceStats().since(forces0);
+            long forces = delta.forces();
+            long cycles = delta.cycles();
             System.err.printf(Locale.ROOT, "forces=%d msgs_per_force=%.1f avg_force_us=%.0f cycles=%d"
                     + " batches_per_cycle=%.1f avg_wake_us=%.0f%n", forces,
                 forces == 0 ? 0.0 : messages.sum() / (double) forces,
-                forces == 0 ? 0.0 : (forces1[1] - forces0[1]) / 1e3 / forces, cycles,
-                cycles == 0 ? 0.0 : (forces1[3] - forces0[3]) / (double) cycles,
-                cycles == 0 ? 0.0 : (forces1[4] - forces0[4]) / 1e3 / cycles);
+                forces == 0 ? 0.0 : delta.forceNanos() / 1e3 / forces, cycles,
+                cycles == 0 ? 0.0 : delta.cycleBatches() / (double) cycles,
+                cycles == 0 ? 0.0 : delta.wakeNanos() / 1e3 / cycles);
             running.set(false);
             for (Thread th : threads) {
                 th.join();

@@ -1,7 +1,7 @@
 package io.raftmq.commitlog.dispatch;
 
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.record.RecordHeader;
 
 import java.nio.ByteBuffer;

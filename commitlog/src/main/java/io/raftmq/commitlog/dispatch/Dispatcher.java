@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.dispatch;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileCorruptException;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
 import io.raftmq.commitlog.message.MessageProperties;

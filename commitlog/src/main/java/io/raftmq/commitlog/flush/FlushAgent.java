@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.flush;
 
-import io.raftmq.commitlog.FlushMode;
+import io.raftmq.commitlog.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -35,6 +35,7 @@ public final class FlushAgent implements Runnable {
     }
 
     private final Target target;
+    private final Clock clock;
     private final FlushMode mode;
     private final long flushIntervalNs;
     private final long checkpointIntervalNs;
@@ -44,8 +45,11 @@ public final class FlushAgent implements Runnable {
     private long lastForceNs;
     private long lastCheckpointNs;
 
-    public FlushAgent(Target target, FlushMode mode, long flushIntervalMs, long checkpointIntervalMs, long nowNs) {
+    /** Both intervals start now ({@code clock.nanoTime()}); the thread reads the clock before each duty cycle. */
+    public FlushAgent(Target target, FlushMode mode, long flushIntervalMs, long checkpointIntervalMs, Clock clock) {
         this.target = target;
+        this.clock = clock;
+        long nowNs = clock.nanoTime();
         this.mode = mode;
         this.flushIntervalNs = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
         this.checkpointIntervalNs = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs);
@@ -90,7 +94,7 @@ public final class FlushAgent implements Runnable {
     public void run() {
         try {
             while (running) {
-                if (doWork(System.nanoTime()) == 0) {
+                if (doWork(clock.nanoTime()) == 0) {
                     idle();
                 }
             }

@@ -1,9 +1,9 @@
 package io.raftmq.commitlog.flush;
 
-import io.raftmq.commitlog.CommitLogException;
-import io.raftmq.commitlog.DurableListener;
-import io.raftmq.commitlog.DurableTimeoutException;
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.time.Clock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class GroupCommit {
     private static final long POLL_NS = 100_000;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Clock clock;
     private final long[] waitPositions;
     private final Object[] waiters;
     private final Object[] wakeScratch;
@@ -27,7 +28,9 @@ public final class GroupCommit {
     private volatile long durablePosition;
     private volatile CommitLogException failure;
 
-    public GroupCommit(int waitersMax, long durablePosition) {
+    /** @param clock times {@link #awaitDurable}'s timeout */
+    public GroupCommit(int waitersMax, long durablePosition, Clock clock) {
+        this.clock = clock;
         waitPositions = new long[waitersMax];
         waiters = new Object[waitersMax];
         wakeScratch = new Object[waitersMax];
@@ -54,7 +57,7 @@ public final class GroupCommit {
         if (durablePosition >= position) {
             return;
         }
-        long deadline = System.nanoTime() + timeoutNs;
+        long deadline = clock.nanoTime() + timeoutNs;
         Thread me = Thread.currentThread();
         boolean registered = register(position, me);
         while (durablePosition < position) {
@@ -62,7 +65,7 @@ public final class GroupCommit {
             if (f != null) {
                 throw f;
             }
-            long left = deadline - System.nanoTime();
+            long left = deadline - clock.nanoTime();
             if (left <= 0) {
                 if (registered) {
                     unregister(position, me);

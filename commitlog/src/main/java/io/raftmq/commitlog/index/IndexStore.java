@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.index;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.segment.Segment;
 import io.raftmq.commitlog.segment.SegmentList;

@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.message;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 
 import java.nio.ByteBuffer;
 

@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.queue;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

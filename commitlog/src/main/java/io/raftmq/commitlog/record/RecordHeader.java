@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.record;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 

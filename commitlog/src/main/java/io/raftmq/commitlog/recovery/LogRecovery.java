@@ -1,8 +1,7 @@
 package io.raftmq.commitlog.recovery;
 
-import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.CorruptLogException;
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.CorruptLogException;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.index.IndexStore;
 import io.raftmq.commitlog.index.IndexUnit;
 import io.raftmq.commitlog.io.StorageProvider;
@@ -37,7 +36,7 @@ public final class LogRecovery {
     public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc) {
     }
 
-    private final CommitLogConfig config;
+    private final int recordBytesMax;
     private final SegmentList segments;
     private final IndexStore index;
     private final StorageProvider storage;
@@ -52,12 +51,13 @@ public final class LogRecovery {
     private long firstSeenIndex;
     private long tornAt;
 
-    public LogRecovery(CommitLogConfig config, SegmentList segments, IndexStore index, StorageProvider storage) {
-        this.config = config;
+    /** @param recordBytesMax the log's largest record, header included (CommitLogConfig.recordBytesMax) */
+    public LogRecovery(int recordBytesMax, SegmentList segments, IndexStore index, StorageProvider storage) {
+        this.recordBytesMax = recordBytesMax;
         this.segments = segments;
         this.index = index;
         this.storage = storage;
-        this.buf = ByteBuffer.allocateDirect(Math.max(CHUNK, config.recordBytesMax()));
+        this.buf = ByteBuffer.allocateDirect(Math.max(CHUNK, recordBytesMax));
     }
 
     public Result recover(Checkpoint cp) throws IOException {
@@ -150,7 +150,7 @@ public final class LogRecovery {
             int len = buf.position();
             int at = 0;
             while (len - at >= RecordHeader.HEADER_LENGTH) {
-                int st = RecordHeader.check(buf, at, len - at, config.recordBytesMax(),
+                int st = RecordHeader.check(buf, at, len - at, recordBytesMax,
                     (int) (seg.end() - pos - at), crc);
                 if (st == RecordHeader.INCOMPLETE) {
                     break;
@@ -279,9 +279,9 @@ public final class LogRecovery {
     }
 
     private boolean isValidAt(Segment seg, long p) throws IOException {
-        ByteBuffer rec = ByteBuffer.allocate((int) Math.min(config.recordBytesMax(), seg.end() - p));
+        ByteBuffer rec = ByteBuffer.allocate((int) Math.min(recordBytesMax, seg.end() - p));
         seg.file().read(p - seg.base(), rec);
-        int st = RecordHeader.check(rec, 0, rec.position(), config.recordBytesMax(), (int) (seg.end() - p), crc);
+        int st = RecordHeader.check(rec, 0, rec.position(), recordBytesMax, (int) (seg.end() - p), crc);
         return st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER;
     }
 
@@ -309,10 +309,10 @@ public final class LogRecovery {
     private long firstIndexOf(long logStart, long scanStart, Checkpoint cp) throws IOException {
         if (logStart < scanStart) {
             Segment seg = segments.find(logStart);
-            ByteBuffer h = ByteBuffer.allocate(config.recordBytesMax());
+            ByteBuffer h = ByteBuffer.allocate(recordBytesMax);
             h.limit((int) Math.min(h.capacity(), seg.end() - logStart));
             seg.file().read(logStart - seg.base(), h);
-            int st = RecordHeader.check(h, 0, h.position(), config.recordBytesMax(), (int) (seg.end() - logStart),
+            int st = RecordHeader.check(h, 0, h.position(), recordBytesMax, (int) (seg.end() - logStart),
                 crc);
             if (st != RecordHeader.VALID_DATA) {
                 throw new CorruptLogException(seg.file().path().toString(), logStart - seg.base(),

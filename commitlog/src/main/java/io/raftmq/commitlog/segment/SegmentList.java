@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.segment;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.StorageFile;
 import io.raftmq.commitlog.io.StorageProvider;
 import java.io.IOException;

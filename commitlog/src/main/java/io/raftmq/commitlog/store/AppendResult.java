@@ -1,6 +1,6 @@
 package io.raftmq.commitlog.store;
 
-import io.raftmq.commitlog.Verify;
+import io.raftmq.commitlog.error.Verify;
 
 /**
  * What an append stamped, per message in log order: its physical offset and queue offset. Reusable: the store

@@ -2,9 +2,9 @@ package io.raftmq.commitlog.store;
 
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.Verify;
 import io.raftmq.commitlog.dispatch.CommitLogRecordSource;
 import io.raftmq.commitlog.dispatch.Dispatcher;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
 

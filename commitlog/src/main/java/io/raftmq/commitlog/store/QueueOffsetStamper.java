@@ -1,8 +1,8 @@
 package io.raftmq.commitlog.store;
 
 import io.raftmq.commitlog.RecordStamper;
-import io.raftmq.commitlog.Verify;
 import io.raftmq.commitlog.dispatch.RecordSource;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.SysFlag;
 

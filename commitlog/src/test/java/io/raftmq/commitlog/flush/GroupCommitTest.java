@@ -3,11 +3,11 @@ package io.raftmq.commitlog.flush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftmq.commitlog.CommitLogException;
-import io.raftmq.commitlog.DurableListener;
-import io.raftmq.commitlog.DurableTimeoutException;
-import io.raftmq.commitlog.FlushMode;
-import io.raftmq.commitlog.StorageFailedException;
+import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.DurableTimeoutException;
+import io.raftmq.commitlog.error.StorageFailedException;
+import io.raftmq.commitlog.time.Clock;
+import io.raftmq.commitlog.time.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Goal: group-commit bookkeeping wakes exactly the waiters a force covers, times out blocking waits, propagates a
  * fencing failure to everyone, and the flush agent's duty cycle forces at once (SYNC) or on its interval (ASYNC).
- * Method: GroupCommit and FlushAgent driven by hand with explicit positions and a fake clock value.
+ * Method: GroupCommit and FlushAgent driven by hand with explicit positions; the agent's clock starts at 0.
  */
 class GroupCommitTest {
     private static final class Recorder implements DurableListener {
@@ -37,7 +37,7 @@ class GroupCommitTest {
 
     @Test
     void callbacksFireOnlyWhenCovered() {
-        GroupCommit gc = new GroupCommit(8, 0);
+        GroupCommit gc = new GroupCommit(8, 0, Clock.SYSTEM);
         Recorder a = new Recorder();
         Recorder b = new Recorder();
         gc.whenDurable(100, a);
@@ -56,7 +56,7 @@ class GroupCommitTest {
 
     @Test
     void blockingWaitTimesOutAndIsWokenByAdvance() throws Exception {
-        GroupCommit gc = new GroupCommit(8, 0);
+        GroupCommit gc = new GroupCommit(8, 0, Clock.SYSTEM);
         assertThatThrownBy(() -> gc.awaitDurable(10, TimeUnit.MILLISECONDS.toNanos(20)))
             .isInstanceOf(DurableTimeoutException.class);
         assertThat(gc.waiting()).as("timed-out waiter removed").isZero();
@@ -72,7 +72,7 @@ class GroupCommitTest {
 
     @Test
     void failureReachesEveryWaiter() {
-        GroupCommit gc = new GroupCommit(8, 0);
+        GroupCommit gc = new GroupCommit(8, 0, Clock.SYSTEM);
         Recorder a = new Recorder();
         gc.whenDurable(100, a);
         StorageFailedException boom = new StorageFailedException("boom", null);
@@ -86,7 +86,7 @@ class GroupCommitTest {
 
     @Test
     void boundedWaiters() {
-        GroupCommit gc = new GroupCommit(1, 0);
+        GroupCommit gc = new GroupCommit(1, 0, Clock.SYSTEM);
         gc.whenDurable(5, new Recorder());
         assertThatThrownBy(() -> gc.whenDurable(6, new Recorder())).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("waiters full");
@@ -122,13 +122,13 @@ class GroupCommitTest {
     void agentDutyCycle() {
         long ms = 1_000_000;
         FakeTarget sync = new FakeTarget();
-        FlushAgent s = new FlushAgent(sync, FlushMode.SYNC, 50, 100, 0);
+        FlushAgent s = new FlushAgent(sync, FlushMode.SYNC, 50, 100, new ManualClock(0, 0));
         assertThat(s.doWork(ms)).as("idle").isZero();
         sync.pending = true;
         assertThat(s.doWork(2 * ms)).isEqualTo(1);
         assertThat(sync.forces).as("SYNC forces at once").isEqualTo(1);
         FakeTarget async = new FakeTarget();
-        FlushAgent a = new FlushAgent(async, FlushMode.ASYNC, 50, 100, 0);
+        FlushAgent a = new FlushAgent(async, FlushMode.ASYNC, 50, 100, new ManualClock(0, 0));
         async.pending = true;
         a.doWork(10 * ms);
         assertThat(async.forces).as("ASYNC waits for its interval").isZero();

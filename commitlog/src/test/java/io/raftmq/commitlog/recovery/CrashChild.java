@@ -2,8 +2,8 @@ package io.raftmq.commitlog.recovery;
 
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
-import io.raftmq.commitlog.FlushMode;
 import io.raftmq.commitlog.TestLogs;
+import io.raftmq.commitlog.flush.FlushMode;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
-import io.raftmq.commitlog.CorruptLogException;
-import io.raftmq.commitlog.FlushMode;
 import io.raftmq.commitlog.TestLogs;
+import io.raftmq.commitlog.error.CorruptLogException;
+import io.raftmq.commitlog.flush.FlushMode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

@@ -1,9 +1,8 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
- * A wait for durability gave up: {@link CommitLog#awaitDurable(long, long)} (the position did not become durable
- * within the timeout) or {@link CommitLog#appendCoalesced(AppendBatch, long)} (the message says whether anything
- * was written).
+ * A wait for durability gave up: {@code CommitLog.awaitDurable} (the position did not become durable within the
+ * timeout) or {@code CommitLog.appendCoalesced} (the message says whether anything was written).
  */
 public final class DurableTimeoutException extends CommitLogException {
     private static final long serialVersionUID = 1L;

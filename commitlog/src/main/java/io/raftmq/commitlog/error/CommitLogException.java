@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
  * Base of the commit log's operating errors (disk full, corruption, truncated reads, device failures). Bugs and

@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /** The requested index or position lies before the first one still retained (deleted by retention/reset). */
 public final class LogTruncatedException extends CommitLogException {

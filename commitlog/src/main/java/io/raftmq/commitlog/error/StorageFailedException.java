@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
  * A device I/O error other than a full disk. If it happened during a force, durability can no longer be

@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
  * The log holds damaged data that is not a torn tail: a bad record followed by valid ones, a broken crc chain or

@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
  * The device ran out of space during an append (or a segment/index creation). Nothing already written was damaged

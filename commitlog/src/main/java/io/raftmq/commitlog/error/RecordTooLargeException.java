@@ -1,6 +1,6 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
-/** A record (header + body) is larger than {@link CommitLogConfig#recordBytesMax()}; nothing was appended. */
+/** A record (header + body) is larger than {@code CommitLogConfig.recordBytesMax()}; nothing was appended. */
 public final class RecordTooLargeException extends CommitLogException {
     private static final long serialVersionUID = 1L;
     private final long recordBytes;

@@ -1,4 +1,4 @@
-package io.raftmq.commitlog;
+package io.raftmq.commitlog.error;
 
 /**
  * Always-on invariant checks for the commitlog module. A failed check means a bug or corrupted state, never an

@@ -1,0 +1,117 @@
+package io.raftmq.commitlog;
+
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.flush.GroupCommit;
+import io.raftmq.commitlog.index.IndexStore;
+import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.segment.Segment;
+import io.raftmq.commitlog.segment.SegmentList;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Rewinds the log: removes a suffix of records ({@link #truncateFrom}, Raft conflict resolution) or discards the
+ * whole log and starts over at another index and position ({@link #resetTo}, snapshot install). Both are durable on
+ * return: the removed bytes are zeroed, later segments deleted, the rest forced and a checkpoint written; both bump
+ * the tail's epoch so a force snapshot taken before them is dropped, and tell the {@link RecordStamper}.
+ *
+ * <p>Thread-safety: any thread; holds both locks, so appends and forces wait meanwhile.
+ */
+final class LogTruncator {
+    private final SegmentList segments;
+    private final IndexStore index;
+    private final LogWriter writer;
+    private final LogReader reader;
+    private final PublishedTail tail;
+    private final LogForcer forcer;
+    private final Checkpointer checkpointer;
+    private final GroupCommit groupCommit;
+    private final RecordStamper stamper;
+    private final LogLocks locks;
+    private final LogFence fence;
+
+    LogTruncator(SegmentList segments, IndexStore index, LogWriter writer, LogReader reader, PublishedTail tail,
+        LogForcer forcer, Checkpointer checkpointer, GroupCommit groupCommit, RecordStamper stamper, LogLocks locks,
+        LogFence fence) {
+        this.segments = segments;
+        this.index = index;
+        this.writer = writer;
+        this.reader = reader;
+        this.tail = tail;
+        this.forcer = forcer;
+        this.checkpointer = checkpointer;
+        this.groupCommit = groupCommit;
+        this.stamper = stamper;
+        this.locks = locks;
+        this.fence = fence;
+    }
+
+    /** See {@code CommitLog.truncateFrom}. */
+    void truncateFrom(long from) {
+        locks.lockBoth();
+        try {
+            fence.ensureUsable();
+            Verify.argument(from >= tail.firstIndex() && from <= writer.nextIndex(), "truncateFrom index outside log");
+            if (from == writer.nextIndex()) {
+                return;
+            }
+            truncateLocked(from);
+        } catch (IOException e) {
+            throw fence.fence("truncateFrom " + from, e);
+        } finally {
+            tail.endChangeIfOpen();
+            locks.unlockBoth();
+        }
+    }
+
+    private void truncateLocked(long from) throws IOException {
+        long pos = reader.unit(from, true);
+        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        Segment seg = segments.find(pos);
+        seg.file().read(pos - seg.base(), header);
+        Verify.state(RecordHeader.index(header, 0) == from, "index file disagrees with log", from,
+            RecordHeader.index(header, 0));
+        int prevCrc = RecordHeader.prevCrc(header, 0);
+        tail.beginChange();
+        tail.setEnd(pos, from - 1);
+        if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
+            throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
+        }
+        segments.removeFrom(seg.end());
+        index.removeFrom(from);
+        writer.reset(pos, from, prevCrc);
+        tail.bumpEpoch();
+        tail.endChange();
+        groupCommit.reset(pos);
+        forcer.forceAllLocked();
+        stamper.truncated(pos);
+        checkpointer.writeLocked(false);
+    }
+
+    /** See {@code CommitLog.resetTo}. */
+    void resetTo(long nextIndex, long nextPosition) {
+        Verify.argument(nextIndex >= 0 && nextPosition >= 0, "resetTo needs index >= 0 and position >= 0");
+        locks.lockBoth();
+        try {
+            fence.ensureUsable();
+            long oldStart = tail.startPosition();
+            tail.beginChange();
+            tail.setEmpty(nextIndex, nextPosition);
+            segments.removeFrom(Long.MIN_VALUE);
+            index.removeAll();
+            segments.getOrCreate(segments.baseOf(nextPosition));
+            writer.reset(nextPosition, nextIndex, 0);
+            tail.bumpEpoch();
+            tail.endChange();
+            groupCommit.reset(nextPosition);
+            forcer.resetForced(nextPosition, nextIndex, 0);
+            stamper.truncated(oldStart);
+            checkpointer.writeLocked(false);
+        } catch (IOException e) {
+            throw LogFence.ioError("resetTo " + nextIndex, e);
+        } finally {
+            tail.endChangeIfOpen();
+            locks.unlockBoth();
+        }
+    }
+}
