@@ -1,19 +1,17 @@
 package io.raftmq.broker;
 
 import io.raftmq.broker.config.BrokerConfig;
-import io.raftmq.broker.config.Durability;
 import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.FlushMode;
+import io.raftmq.commitlog.Verify;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
-import io.raftmq.raft.Verify;
 import io.raftmq.raft.core.RaftConfig;
 import io.raftmq.raft.core.quorum.MajorityConfig;
-import io.raftmq.raft.driver.DurabilityMode;
 import io.raftmq.raft.driver.NanoClock;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
@@ -153,9 +151,7 @@ final class RaftGroupNode {
         RaftConfig rc = new RaftConfig(core.nodeId(), election, heartbeat, core.inflightAppendsMax(),
             core.batchBytesMax(), core.batchEntriesMax(), core.uncommittedEntriesMax(), core.checkQuorum(),
             core.preVote());
-        DurabilityMode mode = c.durability() == Durability.QUORUM_FSYNC ? DurabilityMode.QUORUM_FSYNC
-            : DurabilityMode.QUORUM_MEMORY;
-        return new RaftAgentConfig(rc, c.raftTickMs(), mode, d.inboxMax(), d.proposalQueueMax(),
+        return new RaftAgentConfig(rc, c.raftTickMs(), c.durability(), d.inboxMax(), d.proposalQueueMax(),
             d.proposalsPerCycleMax(), d.inboxPerCycleMax(), c.sendCommitTimeoutMs(), d.commitSaveIntervalMs(),
             d.stopTransferTimeoutMs());
     }

@@ -1,5 +1,8 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.commitlog.FlushMode;
+import io.raftmq.raft.driver.DurabilityMode;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Constructor;
@@ -42,8 +45,12 @@ import java.util.TreeSet;
  * @param namesrvAddr                NameServer addresses, {@code host:port} separated by ';' (required)
  * @param raftPeers                  the group's members, {@code nX-host:port} separated by ';' (required)
  * @param raftSelfId                 this node's id among raftPeers (required)
- * @param durability                 quorum-fsync (default) or quorum-memory, see {@link Durability}
- * @param flushMode                  SYNC (default, group commit) or ASYNC
+ * @param durability                 quorum-fsync (default: a member acknowledges an append only after fsync, so a
+ *                                   committed entry survives the power loss of every member) or quorum-memory
+ *                                   (acknowledged from the page cache: survives any minority of process crashes,
+ *                                   not a majority of power losses), see {@link DurabilityMode}
+ * @param flushMode                  SYNC (default, group commit; required by quorum-fsync) or ASYNC (forced every
+ *                                   flushIntervalMs), see {@link FlushMode}
  * @param flushIntervalMs            ASYNC force period
  * @param commitLogSegmentBytes      commit log segment size; must be equal on every member (positions depend on it)
  * @param raftTickMs                 length of one Raft tick
@@ -81,7 +88,7 @@ import java.util.TreeSet;
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
-                           List<RaftPeer> raftPeers, String raftSelfId, Durability durability, FlushMode flushMode,
+                           List<RaftPeer> raftPeers, String raftSelfId, DurabilityMode durability, FlushMode flushMode,
                            long flushIntervalMs, long commitLogSegmentBytes, long raftTickMs,
                            long raftHeartbeatIntervalMs, long raftElectionTimeoutMs, long sendCommitTimeoutMs,
                            long metadataProposeTimeoutMs, long longPollHoldMsMax, int messageSizeMax,
@@ -113,7 +120,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("listenHost", "0.0.0.0");
         d.put("listenPort", "10911");
         d.put("brokerIP1", "");
-        d.put("durability", Durability.QUORUM_FSYNC.text());
+        d.put("durability", BrokerConfigValidator.durabilityText(DurabilityMode.QUORUM_FSYNC));
         d.put("flushMode", FlushMode.SYNC.name());
         d.put("flushIntervalMs", "200");
         d.put("commitLogSegmentBytes", Long.toString(1L << 30));
