@@ -81,8 +81,8 @@ import java.util.TreeSet;
  *                                   meanwhile wait and are batched into the next entry
  * @param sendPendingMax             sends waiting for an entry; more are refused with 2 SYSTEM_BUSY
  * @param pullMessagesMax            messages per pull answer, at most 1024 (RocketMQ's
- *                                   maxTransferCountOnMessageInMemory; 32 as in docs/protocol.md): a consumer asking for
- *                                   more (its pullBatchSize) gets this many
+ *                                   maxTransferCountOnMessageInMemory; 32 as in docs/protocol.md): a consumer asking
+ *                                   for more (its pullBatchSize) gets this many
  * @param pullBytesMax               message bytes per pull answer (maxTransferBytesOnMessageInMemory; 256 KiB), below
  *                                   16 MiB - 64 KiB; a single larger message still goes alone
  */
@@ -234,7 +234,10 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         return brokerIP1 + ":" + listenPort;
     }
 
-    /** The brokerId this node registers with while it is a follower (docs/protocol.md §3.10: numeric part of its id + 1). */
+    /**
+     * The brokerId this node registers with while it is a follower (docs/protocol.md §3.10: numeric part of its id
+     * + 1).
+     */
     public long followerBrokerId() {
         return raftSelf().nodeId();
     }
