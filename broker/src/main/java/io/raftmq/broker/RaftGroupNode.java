@@ -20,7 +20,6 @@ import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
-import io.raftmq.raft.transport.TransportException;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
 
@@ -117,7 +116,7 @@ final class RaftGroupNode {
         Inbox inbox = new Inbox();
         try {
             transport.start(inbox);
-        } catch (TransportException e) {
+        } catch (Exception e) { // TransportException, or the BindException that Netty's sync() rethrows undeclared
             transport.close();
             throw new BrokerBindException(self.host(), self.port(), "raft port", e);
         }
