@@ -130,10 +130,9 @@ public final class BrokerController {
      *
      * @throws BrokerBindException  the client or the raft port cannot be bound (nothing was opened or sent)
      * @throws IOException          the store cannot be opened
-     * @throws RemotingException    the remoting client cannot start
      * @throws InterruptedException interrupted while binding
      */
-    public synchronized void start() throws IOException, RemotingException, InterruptedException {
+    public synchronized void start() throws IOException, InterruptedException {
         Verify.state(!startCalled, "a broker controller starts once");
         startCalled = true;
         LOG.info("starting broker {} member {} on {} (raft {})", config.brokerName(), config.raftSelfId(),
@@ -143,7 +142,7 @@ public final class BrokerController {
             openStoreAndRaft();
             startServing();
             startRegistration();
-        } catch (IOException | RemotingException | InterruptedException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
             lifecycle.stop();
             throw e;
@@ -154,7 +153,7 @@ public final class BrokerController {
     }
 
     /** Threads, then both listening ports: the client port (behind the gate) and the raft port. No file touched. */
-    private void bindPorts() throws RemotingException, InterruptedException, BrokerBindException {
+    private void bindPorts() throws InterruptedException, BrokerBindException {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
         lifecycle.add("scheduler", scheduler::shutdownNow);
         controlExecutor = pool("broker-ctl", CONTROL_THREADS, CONTROL_QUEUE_MAX);
