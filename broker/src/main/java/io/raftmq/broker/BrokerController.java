@@ -4,12 +4,11 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
-import io.raftmq.broker.longpoll.HeldPullRequests;
-import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.processor.admin.AdminProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
@@ -23,16 +22,16 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
+import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStore;
-import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
-import io.raftmq.client.remoting.RequestProcessor;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftStatus;
 import org.slf4j.Logger;
@@ -44,8 +43,8 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -60,19 +59,25 @@ import java.util.concurrent.TimeUnit;
  *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
- *  role watcher (every tick): leadership change -> NamingRegistrar re-registers (leader = brokerId 0)
+ *  role watcher (every tick): leadership change -> RoleRegistration -> NamingRegistrar (leader = brokerId 0)
  * </pre>
  *
- * <p>Start order: store (recovery) → managers → raft (log replay through the state machine) → remoting client →
- * processors and server → registrar and role watcher. Shutdown ({@link #shutdown}) is graceful: stop taking sends,
- * let the entries in flight commit (bounded wait) so their producers get SEND_OK, transfer leadership (the raft
- * agent does it in its graceful close and fails what is left with 14), unregister from the NameServers, then close
- * the server, transport, client and store.
+ * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
+ * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
+ * managers → raft agent (log replay through the state machine; peers dialled) → send batcher → processors and held
+ * pulls → serving → registrar, offset flushing, role watcher. A port that cannot be bound fails {@link #start} with
+ * a {@link BrokerBindException} before the store is opened or a peer dialled.
+ *
+ * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
+ * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
+ * sends in flight (bounded wait, so their producers get SEND_OK), the raft agent (a leader hands leadership over and
+ * fails what is left with 14), store, raft transport, server, client, pools. {@link #halt} runs the same list
+ * without the graceful steps (no final proposals, no unregistering, no drain, no transfer).
  *
  * <p>Threads: sends run on the Netty I/O thread that read them (they never block: validation, encoding and a hand-off
  * to the {@link SendBatcher}, whose bounded queue answers SYSTEM_BUSY), {@code broker-ctl-N} (control-plane
- * processors), {@code broker-scheduler} (registrar, offsets, client expiry, role watcher), plus the raft agent, commit
- * log flusher and Netty threads.
+ * processors), {@code broker-pull-N}, {@code broker-scheduler} (registrar, offsets, client expiry, role watcher),
+ * plus the raft agent, commit log flusher and Netty threads. Time comes only from the {@link Clock}.
  */
 public final class BrokerController {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerController.class);
@@ -87,139 +92,187 @@ public final class BrokerController {
     private static final int PULL_PROGRESS_MAX = 100_000;
     private static final long FORWARD_MARGIN_MS = 1000;
     private static final long DRAIN_WAIT_MS = 2000;
-    private static final long REGISTER_RETRY_MIN_MS = 50;
-    private static final long REGISTER_RETRY_MAX_MS = 5000;
+    private static final long NOTIFY_TIMEOUT_MS = 1000;
 
     private final BrokerConfig config;
-    private MessageStore store;
-    private RaftGroupNode raft;
-    private BrokerStateMachine stateMachine;
-    private TopicConfigManager topics;
-    private ConsumerOffsetManager offsets;
-    private RemotingServer server;
-    private RemotingClient client;
-    private SendBatcher batcher;
-    private NamingRegistrar registrar;
+    private final Clock clock;
+    private final Lifecycle lifecycle = new Lifecycle();
     private ScheduledExecutorService scheduler;
     private ThreadPoolExecutor controlExecutor;
     private ThreadPoolExecutor pullExecutor;
-    private HeldPullRequests heldPulls;
-    private AdminProcessor admin;
-    private volatile boolean wasLeader;
+    private RemotingClient client;
+    private RemotingServer server;
+    private ServingGate gate;
+    private volatile RaftGroupNode raft;
+    private MessageStore store;
+    private BrokerStateMachine stateMachine;
+    private RaftMetadataProposer proposer;
+    private TopicConfigManager topics;
+    private SubscriptionGroupManager groups;
+    private ConsumerOffsetManager offsets;
+    private SendBatcher batcher;
     private volatile boolean started;
-    /** Role-change registration retry (scheduler thread only): pending until every NameServer answered SUCCESS. */
-    private boolean registrationPending;
-    private boolean registrationInflight;
-    private long registrationRetryAtMs;
-    private long registrationBackoffMs;
+    private boolean startCalled;
 
+    /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
+        this(config, Clock.SYSTEM);
+    }
+
+    /** A member reading time only from {@code clock}. */
+    public BrokerController(BrokerConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
     }
 
     /**
-     * Opens everything and starts serving.
+     * Binds, opens everything and starts serving. On failure everything started so far is stopped again.
      *
+     * @throws BrokerBindException  the client or the raft port cannot be bound (nothing was opened or sent)
      * @throws IOException          the store cannot be opened
-     * @throws RemotingException    the listen address cannot be bound
      * @throws InterruptedException interrupted while binding
      */
-    public synchronized void start() throws IOException, RemotingException, InterruptedException {
+    public synchronized void start() throws IOException, InterruptedException {
+        Verify.state(!startCalled, "a broker controller starts once");
+        startCalled = true;
         LOG.info("starting broker {} member {} on {} (raft {})", config.brokerName(), config.raftSelfId(),
             config.brokerAddr(), config.raftSelf().address());
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
-        store = RaftGroupNode.openStore(config);
-        RaftMetadataProposer proposer = new RaftMetadataProposer(config::brokerAddrOf);
-        topics = new TopicConfigManager(proposer, System::currentTimeMillis, config.autoCreateTopicEnable(),
-            config.defaultTopicQueueNums());
-        SubscriptionGroupManager groups = new SubscriptionGroupManager(proposer, System::currentTimeMillis,
-            config.autoCreateSubscriptionGroup());
-        offsets = new ConsumerOffsetManager(proposer, config.offsetFlushIntervalMs(), config.offsetBatchUpdatesMax(),
-            config.offsetPendingQueuesMax(), config.offsetInflightProposalsMax());
-        MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
-        raft = RaftGroupNode.start(config, store, applied -> {
-            stateMachine = new BrokerStateMachine(store, metadata, applied);
-            return stateMachine;
-        }, System.nanoTime());
-        proposer.bind(raft.agent);
-        client = new RemotingClient(clientConfig(config));
-        client.start();
-        batcher = new SendBatcher(raft.agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
-            config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
-            config.sendCommitTimeoutMs());
-        startServer(groups, proposer);
-        registrar = new NamingRegistrar(config, client, topics, this::isLeader, scheduler);
-        registrar.setRaftTerm(() -> raft.agent.status().term());
-        topics.addChangeListener(registrar::onTopicsChanged);
-        offsets.start(scheduler);
-        registrar.start();
-        scheduler.execute(() -> { // retried like a role change until every NameServer has us (see watchRole)
-            registrationPending = true;
-            registrationBackoffMs = REGISTER_RETRY_MIN_MS;
-            registrationRetryAtMs = System.currentTimeMillis() + REGISTER_RETRY_MIN_MS;
-        });
-        scheduler.scheduleWithFixedDelay(this::watchRole, config.raftTickMs(), config.raftTickMs(),
-            TimeUnit.MILLISECONDS);
+        try {
+            bindPorts();
+            openStoreAndRaft();
+            startServing();
+            startRegistration();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
+            lifecycle.stop();
+            throw e;
+        }
         started = true;
         LOG.info("broker {} member {} started: remoting on {}", config.brokerName(), config.raftSelfId(),
             server.localAddress());
     }
 
-    private void startServer(SubscriptionGroupManager groups, RaftMetadataProposer proposer)
-            throws RemotingException, InterruptedException {
-        server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
+    /** Threads, then both listening ports: the client port (behind the gate) and the raft port. No file touched. */
+    private void bindPorts() throws InterruptedException, BrokerBindException {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
+        lifecycle.add("scheduler", scheduler::shutdownNow);
         controlExecutor = pool("broker-ctl", CONTROL_THREADS, CONTROL_QUEUE_MAX);
-        ClientManager clients = new ClientManager(System::currentTimeMillis, config.clientChannelExpiredTimeoutMs(),
-            ConsumerIdsChangedNotifier.remoting(server, 1000), g -> {
-                var c = groups.get(g);
-                return c == null || c.notifyConsumerIdsChangedEnable();
-            });
+        lifecycle.add("control executor", controlExecutor::shutdownNow);
+        pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
+        lifecycle.add("pull executor", pullExecutor::shutdownNow);
+        client = new RemotingClient(ComponentConfigs.client(config));
+        client.start();
+        lifecycle.add("remoting client", client::shutdown);
+        server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
+        gate = new ServingGate(server, config.raftSelfId());
+        gate.reserve(ClientManageProcessor.CODES, controlExecutor);
+        gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
+        gate.reserve(AdminProcessor.CODES, controlExecutor);
+        gate.reserve(PullMessageProcessor.CODES, pullExecutor);
+        gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
+        gate.reserve(SendMessageProcessor.CODES, DIRECT);
+        try {
+            server.start();
+        } catch (RemotingException e) {
+            throw new BrokerBindException(config.listenHost(), config.listenPort(), "client port", e);
+        }
+        lifecycle.add("remoting server", server::shutdown);
+        raft = RaftGroupNode.bind(config);
+        lifecycle.add("raft transport", raft.transport()::close);
+    }
+
+    /** The store (recovery), the managers and the raft agent (log replay through the state machine). */
+    private void openStoreAndRaft() throws IOException {
+        store = RaftGroupNode.openStore(config);
+        lifecycle.add("message store", this::closeStore);
+        proposer = new RaftMetadataProposer(config::brokerAddrOf);
+        topics = new TopicConfigManager(proposer, clock::wallMillis, config.autoCreateTopicEnable(),
+            config.defaultTopicQueueNums());
+        groups = new SubscriptionGroupManager(proposer, clock::wallMillis, config.autoCreateSubscriptionGroup());
+        offsets = new ConsumerOffsetManager(proposer, config.offsetFlushIntervalMs(), config.offsetBatchUpdatesMax(),
+            config.offsetPendingQueuesMax(), config.offsetInflightProposalsMax());
+        MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
+        RaftAgent agent = raft.startAgent(config, store, applied -> {
+            stateMachine = new BrokerStateMachine(store, metadata, applied);
+            return stateMachine;
+        }, clock);
+        lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
+        proposer.bind(agent);
+    }
+
+    /** The send batcher and every processor; then the gate lets requests through. */
+    private void startServing() {
+        RaftAgent agent = raft.agent();
+        batcher = new SendBatcher(agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
+            config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
+            config.sendCommitTimeoutMs());
+        lifecycle.addGraceful("send batcher", () -> {
+            batcher.close();
+            batcher.awaitIdle(DRAIN_WAIT_MS);
+        });
+        ClientManager clients = new ClientManager(ComponentConfigs.monotonicMs(clock),
+            config.clientChannelExpiredTimeoutMs(), ConsumerIdsChangedNotifier.remoting(server, NOTIFY_TIMEOUT_MS),
+            this::notifiesConsumerIdsChanged);
         server.addChannelEventListener(clients.channelListener());
-        BrokerStore view = new BrokerStore(store, storeReadConfig(config), PooledByteBufAllocator.DEFAULT);
-        register(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
-            config.metadataProposeTimeoutMs()), controlExecutor);
-        register(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
-            config.metadataProposeTimeoutMs()), controlExecutor);
-        admin = new AdminProcessor(config, topics, groups, offsets, clients, view, System::currentTimeMillis);
+        BrokerStore view = new BrokerStore(store, ComponentConfigs.storeRead(config), PooledByteBufAllocator.DEFAULT);
+        gate.install(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
+            config.metadataProposeTimeoutMs()));
+        gate.install(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
+            config.metadataProposeTimeoutMs()));
+        AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
-        register(AdminProcessor.CODES, admin, controlExecutor);
-        startPullPath(view, groups, clients);
+        gate.install(AdminProcessor.CODES, admin);
+        installPullPath(view, clients);
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
-        register(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, System::currentTimeMillis), DIRECT);
+        gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
+            forwarder, storeHost, clock::wallMillis));
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
-        server.start();
+        gate.serve();
+        lifecycle.add("serving", gate::close);
+    }
+
+    /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
+    private boolean notifiesConsumerIdsChanged(String group) {
+        var c = groups.get(group);
+        return c == null || c.notifyConsumerIdsChangedEnable();
     }
 
     /** The pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
-    private void startPullPath(BrokerStore view, SubscriptionGroupManager groups, ClientManager clients) {
-        pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
-        LongPollConfig d = LongPollConfig.defaults();
-        heldPulls = new HeldPullRequests(new LongPollConfig(d.heldRequestsMax(), Math.min(config.longPollHoldMsMax(),
-            60_000), Math.min(d.checkIntervalMs(), config.longPollHoldMsMax())), System::currentTimeMillis,
-            pullExecutor, view);
+    private void installPullPath(BrokerStore view, ClientManager clients) {
+        HeldPullRequests heldPulls = new HeldPullRequests(ComponentConfigs.longPoll(config),
+            ComponentConfigs.monotonicMs(clock), pullExecutor, view);
         stateMachine.addDispatchListener(heldPulls::onDispatched);
         PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
-        register(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
-            offsets, this::isLeader, progress), pullExecutor);
-        register(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
-            config.brokerName()), controlExecutor);
+        gate.install(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
+            offsets, this::isLeader, progress));
+        gate.install(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
+            config.brokerName()));
         heldPulls.start();
+        lifecycle.add("held pulls", heldPulls::close);
     }
 
-    private void register(int[] codes, RequestProcessor p, Executor executor) {
-        for (int code : codes) {
-            server.registerProcessor(code, p, executor);
-        }
+    /** Periodic registration, offset flushing, and the role watcher that re-registers on a leadership change. */
+    private void startRegistration() {
+        NamingRegistrar registrar = new NamingRegistrar(config, client, topics, this::isLeader, scheduler);
+        registrar.setRaftTerm(() -> raft.agent().status().term());
+        topics.addChangeListener(registrar::onTopicsChanged);
+        registrar.start();
+        lifecycle.addGraceful("registration (unregister)", registrar::shutdown);
+        offsets.start(scheduler);
+        lifecycle.addGraceful("offset flushing (final proposals)", offsets::stop);
+        RoleRegistration roles = new RoleRegistration(registrar::registerAll, this::isLeader, this::logRole,
+            scheduler, clock);
+        scheduler.execute(roles::requestRegistration); // the first one is retried like a role change
+        ScheduledFuture<?> watcher = scheduler.scheduleWithFixedDelay(roles::tick, config.raftTickMs(),
+            config.raftTickMs(), TimeUnit.MILLISECONDS);
+        lifecycle.add("role watcher", () -> watcher.cancel(false));
     }
 
-    /** The store read limits: the pull caps from the config, the rest RocketMQ-like defaults. */
-    private static StoreReadConfig storeReadConfig(BrokerConfig c) {
-        StoreReadConfig d = StoreReadConfig.defaults();
-        return new StoreReadConfig(c.pullMessagesMax(), c.pullBytesMax(), Math.max(d.pullScanUnitsMax(),
-            c.pullMessagesMax()), d.readContextsPooledMax(), d.queryMessagesMax(), d.uniqKeyQueryMessagesMax());
+    private void logRole(boolean leader) {
+        RaftStatus s = raft.agent().status();
+        LOG.info("member {} is now {} (term {}, commit {})", config.raftSelfId(), s.role(), s.term(), s.commitIndex());
     }
 
     /** A fixed pool with a bounded queue (a full queue makes the server answer SYSTEM_BUSY). */
@@ -235,60 +288,8 @@ public final class BrokerController {
         return t;
     }
 
-    /**
-     * Outgoing connections (registration, forwarding to the leader) leave from the member's own address when it
-     * listens on a specific one (127.0.0.2, ...), as the raft transport's do; a wildcard listener binds nothing.
-     */
-    static RemotingClientConfig clientConfig(BrokerConfig c) {
-        RemotingClientConfig d = RemotingClientConfig.defaults();
-        String host = c.listenHost();
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-        return wildcard ? d : new RemotingClientConfig(host, d.ioThreads(), d.frameLengthMax(), d.connectTimeoutMs(),
-            d.channelIdleMs(), d.inflightRequestsMax());
-    }
-
-    /**
-     * Re-registers at once when this node gains or loses leadership (docs/protocol.md §5.9), and keeps retrying that
-     * registration (backoff {@value #REGISTER_RETRY_MIN_MS} ms doubling to {@value #REGISTER_RETRY_MAX_MS} ms) until
-     * every NameServer accepted it: a leader elected before a NameServer listens (members and NameServer start
-     * together) must not stay unrouted until the next periodic registration. Runs on the scheduler thread.
-     */
-    private void watchRole() {
-        boolean leader = isLeader();
-        long now = System.currentTimeMillis();
-        if (leader != wasLeader) {
-            wasLeader = leader;
-            RaftStatus s = raft.agent.status();
-            LOG.info("member {} is now {} (term {}, commit {})", config.raftSelfId(), s.role(), s.term(),
-                s.commitIndex());
-            registrationPending = true;
-            registrationBackoffMs = REGISTER_RETRY_MIN_MS;
-            registrationRetryAtMs = now;
-        }
-        if (registrationPending && !registrationInflight && now >= registrationRetryAtMs) {
-            registrationInflight = true;
-            registrar.registerAll().thenAccept(results -> {
-                try {
-                    scheduler.execute(() -> registrationDone(!results.containsValue(false)));
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("registration result after shutdown ignored");
-                }
-            });
-        }
-    }
-
-    private void registrationDone(boolean allAccepted) {
-        registrationInflight = false;
-        if (allAccepted) {
-            registrationPending = false;
-            return;
-        }
-        registrationRetryAtMs = System.currentTimeMillis() + registrationBackoffMs;
-        registrationBackoffMs = Math.min(registrationBackoffMs * 2, REGISTER_RETRY_MAX_MS);
-    }
-
     private void contributeRuntimeInfo(Map<String, String> table) {
-        RaftStatus s = raft.agent.status();
+        RaftStatus s = raft.agent().status();
         table.put("raftRole", s.role().name());
         table.put("raftTerm", Long.toString(s.term()));
         table.put("raftCommitIndex", Long.toString(s.commitIndex()));
@@ -308,20 +309,21 @@ public final class BrokerController {
     /** Whether this member is the Raft leader now. Any thread. */
     public boolean isLeader() {
         RaftGroupNode r = raft;
-        return r != null && r.agent.status().isLeader();
+        RaftAgent a = r == null ? null : r.agent();
+        return a != null && a.status().isLeader();
     }
 
     /** The raft agent's latest status. Any thread. */
     public RaftStatus raftStatus() {
-        return raft.agent.status();
+        return raft.agent().status();
     }
 
     /** The raft agent (tests: leadership transfer). */
     public RaftAgent raftAgent() {
-        return raft.agent;
+        return raft.agent();
     }
 
-    /** The message store (tests and tools: ConsumeQueues, reads). */
+    /** The message store (tests and tools: ConsumeQueues, reads); null once stopped. */
     public MessageStore store() {
         return store;
     }
@@ -345,86 +347,24 @@ public final class BrokerController {
         return config;
     }
 
-    /**
-     * Graceful stop (order in the class comment). Idempotent; also cleans up after a failed {@link #start}.
-     */
+    /** Graceful stop: every started component in reverse order (see the class comment). Idempotent. */
     public synchronized void shutdown() {
         LOG.info("stopping broker member {}", config.raftSelfId());
         started = false;
-        if (batcher != null) {
-            batcher.close();
-            batcher.awaitIdle(DRAIN_WAIT_MS);
-        }
-        if (raft != null) {
-            raft.agent.close(); // a leader hands leadership over first
-        }
-        if (registrar != null) {
-            registrar.shutdown();
-        }
-        if (offsets != null) {
-            offsets.stop();
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (heldPulls != null) {
-            heldPulls.close();
-        }
-        if (server != null) {
-            server.shutdown();
-        }
-        shutdownPool(controlExecutor);
-        shutdownPool(pullExecutor);
-        if (raft != null) {
-            raft.transport.close();
-        }
-        if (client != null) {
-            client.shutdown();
-        }
-        closeStore();
+        lifecycle.stop();
         LOG.info("broker member {} stopped", config.raftSelfId());
     }
 
     /** Abrupt stop for tests: as if the process died (no transfer, no unregister, no final saves). */
     public synchronized void halt() {
         started = false;
-        if (raft != null) {
-            raft.agent.halt();
-            raft.transport.close();
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (server != null) {
-            server.shutdown();
-        }
-        if (heldPulls != null) {
-            heldPulls.close();
-        }
-        shutdownPool(controlExecutor);
-        shutdownPool(pullExecutor);
-        if (client != null) {
-            client.shutdown();
-        }
-        closeStore();
+        lifecycle.halt();
     }
 
-    private static void shutdownPool(ThreadPoolExecutor p) {
-        if (p != null) {
-            p.shutdownNow();
-        }
-    }
-
-    private void closeStore() {
-        if (store == null) {
-            return;
-        }
-        try {
-            store.close();
-        } catch (IOException | RuntimeException e) { // shutdown boundary: report, keep closing
-            LOG.error("closing the message store failed", e);
-        }
+    private void closeStore() throws IOException {
+        MessageStore s = store;
         store = null;
+        s.close();
     }
 
     /** Whether {@link #start} completed and {@link #shutdown} has not begun. */
@@ -441,7 +381,7 @@ public final class BrokerController {
 
         @Override
         public String leaderBrokerAddr() {
-            long id = raft.agent.status().leaderId();
+            long id = raft.agent().status().leaderId();
             return id > 0 ? config.brokerAddrOf(id) : null;
         }
     }

@@ -5,32 +5,32 @@ import io.raftmq.broker.config.BrokerConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Command line entry of one broker member: {@code BrokerMain -c FILE}. Loads and validates the configuration,
- * starts a {@link BrokerController}, prints one {@code RESULT} line with the member's addresses, and stops it
- * gracefully (leadership transfer, unregistration) on SIGTERM/SIGINT through a shutdown hook.
- * Exit codes: 0 after a clean stop, 2 bad usage or configuration, 1 start failure.
+ * starts a {@link BrokerController} on the system clock, prints one {@code RESULT} line with the member's addresses,
+ * and stops it gracefully (leadership transfer, unregistration) on SIGTERM/SIGINT through a shutdown hook.
+ *
+ * <p>Exit codes: 0 after a clean stop, {@value #EXIT_USAGE} bad usage or configuration, {@value #EXIT_START_FAILED}
+ * start failure. A port that cannot be bound exits at once with one line on stderr, e.g. {@code cannot bind
+ * 127.0.0.1:10921 (client port): Address already in use}; the member then has not opened its store nor contacted its
+ * group ({@link BrokerBindException}).
  */
 public final class BrokerMain {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerMain.class);
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_USAGE = 2;
 
     private BrokerMain() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 2 || !args[0].equals("-c")) {
-            System.err.println("usage: BrokerMain -c <broker.properties>");
-            System.exit(2);
-        }
-        BrokerConfig config;
-        try {
-            config = BrokerConfig.load(Path.of(args[1]));
-        } catch (BrokerConfigException e) {
-            System.err.println("invalid configuration: " + e.getMessage());
-            System.exit(2);
+        BrokerConfig config = loadConfig(args, System.err);
+        if (config == null) {
+            System.exit(EXIT_USAGE);
             return;
         }
         BrokerController broker = new BrokerController(config);
@@ -39,15 +39,47 @@ public final class BrokerMain {
             broker.shutdown();
             stopped.countDown();
         }, "broker-shutdown"));
-        try {
-            broker.start();
-        } catch (Exception e) { // CLI boundary: report and exit
-            LOG.error("broker failed to start", e);
-            System.err.println("broker failed to start: " + e);
-            System.exit(1);
+        int failed = start(broker, System.err);
+        if (failed != 0) {
+            System.exit(failed);
         }
         System.out.println("RESULT broker=" + config.brokerName() + " member=" + config.raftSelfId() + " addr="
             + config.brokerAddr() + " raft=" + config.raftSelf().address() + " pid=" + ProcessHandle.current().pid());
         stopped.await();
+    }
+
+    /** The configuration named by {@code -c FILE}, or null after printing why not on {@code err}. */
+    static BrokerConfig loadConfig(String[] args, PrintStream err) {
+        if (args.length != 2 || !args[0].equals("-c")) {
+            err.println("usage: BrokerMain -c <broker.properties>");
+            return null;
+        }
+        try {
+            return BrokerConfig.load(Path.of(args[1]));
+        } catch (BrokerConfigException e) {
+            err.println("invalid configuration: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Starts {@code broker}; returns 0, or the exit code after printing the reason on {@code err} (a bind failure
+     * as its own message, anything else as "broker failed to start: ...").
+     */
+    static int start(BrokerController broker, PrintStream err) throws InterruptedException {
+        try {
+            broker.start();
+            return 0;
+        } catch (BrokerBindException e) {
+            LOG.error("broker failed to start: {}", e.getMessage());
+            err.println(e.getMessage());
+            return EXIT_START_FAILED;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // CLI boundary: report and exit
+            LOG.error("broker failed to start", e);
+            err.println("broker failed to start: " + e);
+            return EXIT_START_FAILED;
+        }
     }
 }

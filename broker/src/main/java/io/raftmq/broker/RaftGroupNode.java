@@ -1,25 +1,25 @@
 package io.raftmq.broker;
 
 import io.raftmq.broker.config.BrokerConfig;
-import io.raftmq.broker.config.Durability;
 import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
-import io.raftmq.raft.Verify;
+import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.core.RaftConfig;
 import io.raftmq.raft.core.quorum.MajorityConfig;
-import io.raftmq.raft.driver.DurabilityMode;
-import io.raftmq.raft.driver.NanoClock;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
 import io.raftmq.raft.statemachine.StateMachine;
+import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
 
@@ -30,10 +30,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Builds the storage and consensus half of a broker from its {@link BrokerConfig}: the {@link MessageStore}
- * (commit log with the queue-offset stamper, ConsumeQueues, key index) under {@code <storePathRootDir>/store},
- * the {@link CommitLogRaftLog} over the same commit log, the {@link FileHardStateStore} under {@code raft/}, the
- * Netty raft transport on this member's raft address, and the {@link RaftAgent}.
+ * Builds the storage and consensus half of a broker from its {@link BrokerConfig}, in three steps so that the member
+ * binds before it touches its log: {@link #bind} (the Netty raft transport listening on this member's raft address,
+ * no peer dialled), {@link #openStore} (the {@link MessageStore}: commit log with the queue-offset stamper,
+ * ConsumeQueues, key index, under {@code <storePathRootDir>/store}) and {@link #startAgent} (the
+ * {@link CommitLogRaftLog} over the same commit log, the {@link FileHardStateStore} under {@code raft/}, the peers,
+ * then the {@link RaftAgent}).
  *
  * <p>One entry-type constant: message records are {@link EntryType#MESSAGE} for the broker, for the store's
  * dispatcher and stamper ({@link DispatchConfig#messageRecordType()}) and for the raft log (record type = entry
@@ -59,19 +61,13 @@ final class RaftGroupNode {
     private static final long PREALLOCATE_AHEAD_BYTES_MAX = 64L << 20;
     private static final int APPEND_MESSAGES_MAX = 65_536;
 
-    final MessageStore store;
-    final CommitLogRaftLog raftLog;
-    final FileHardStateStore hardState;
-    final NettyTransport transport;
-    final RaftAgent agent;
+    private final NettyTransport transport;
+    private final Inbox inbox;
+    private volatile RaftAgent agent;
 
-    private RaftGroupNode(MessageStore store, CommitLogRaftLog raftLog, FileHardStateStore hardState,
-                          NettyTransport transport, RaftAgent agent) {
-        this.store = store;
-        this.raftLog = raftLog;
-        this.hardState = hardState;
+    private RaftGroupNode(NettyTransport transport, Inbox inbox) {
         this.transport = transport;
-        this.agent = agent;
+        this.inbox = inbox;
     }
 
     /** Opens the message store (recovering it); the caller closes it. */
@@ -108,32 +104,56 @@ final class RaftGroupNode {
     }
 
     /**
-     * Opens the raft side over an open store and starts transport and agent. The state machine is rebuilt by
-     * replaying the log from its start (metadata lives in memory; dispatch skips what is already dispatched).
+     * Binds this member's Raft port and nothing else: no peer is dialled and no message leaves until
+     * {@link #startAgent}; a message a peer sends meanwhile is dropped (Raft retries it). Touches no file.
+     *
+     * @throws BrokerBindException the Raft port cannot be bound (the transport is closed again)
      */
-    static RaftGroupNode start(BrokerConfig c, MessageStore store, StateMachineFactory sm, long seed) {
-        Path root = Path.of(c.storePathRootDir());
-        CommitLogRaftLog log = new CommitLogRaftLog(store.commitLog(), root.resolve("raft-boundary"),
-            System::currentTimeMillis, TAIL_CACHE_ENTRIES);
-        FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
+    static RaftGroupNode bind(BrokerConfig c) throws BrokerBindException {
         RaftPeer self = c.raftSelf();
         NettyTransport transport = new NettyTransport(NettyTransportConfig.defaults(self.nodeId(),
             new InetSocketAddress(self.host(), self.port())));
-        long applied = log.firstIndex() - 1;
-        RaftAgent agent;
+        Inbox inbox = new Inbox();
         try {
-            agent = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
-                transport, NanoClock.SYSTEM, new SplittableRandom(seed)::nextInt);
-            for (RaftPeer p : c.otherPeers()) {
-                transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
-            }
-            transport.start(agent);
-        } catch (RuntimeException e) {
+            transport.start(inbox);
+        } catch (Exception e) { // TransportException, or the BindException that Netty's sync() rethrows undeclared
             transport.close();
-            throw e;
+            throw new BrokerBindException(self.host(), self.port(), "raft port", e);
         }
-        agent.start();
-        return new RaftGroupNode(store, log, hs, transport, agent);
+        return new RaftGroupNode(transport, inbox);
+    }
+
+    /**
+     * Opens the raft side over an open store, dials the peers and starts the agent. The state machine is rebuilt
+     * by replaying the log from its start (metadata lives in memory; dispatch skips what is already dispatched).
+     * Time (election timer, random seed, timestamps of raft's own entries) comes from {@code clock}.
+     */
+    RaftAgent startAgent(BrokerConfig c, MessageStore store, StateMachineFactory sm, Clock clock) {
+        Verify.state(agent == null, "raft agent already started");
+        Path root = Path.of(c.storePathRootDir());
+        CommitLogRaftLog log = new CommitLogRaftLog(store.commitLog(), root.resolve("raft-boundary"),
+            clock::wallMillis, TAIL_CACHE_ENTRIES);
+        FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
+        long applied = log.firstIndex() - 1;
+        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
+            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        for (RaftPeer p : c.otherPeers()) {
+            transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+        }
+        inbox.agent = a;
+        agent = a;
+        a.start();
+        return a;
+    }
+
+    /** The agent, once {@link #startAgent} ran (else null). Any thread. */
+    RaftAgent agent() {
+        return agent;
+    }
+
+    /** The bound transport. */
+    NettyTransport transport() {
+        return transport;
     }
 
     static MajorityConfig voters(List<RaftPeer> peers) {
@@ -153,11 +173,20 @@ final class RaftGroupNode {
         RaftConfig rc = new RaftConfig(core.nodeId(), election, heartbeat, core.inflightAppendsMax(),
             core.batchBytesMax(), core.batchEntriesMax(), core.uncommittedEntriesMax(), core.checkQuorum(),
             core.preVote());
-        DurabilityMode mode = c.durability() == Durability.QUORUM_FSYNC ? DurabilityMode.QUORUM_FSYNC
-            : DurabilityMode.QUORUM_MEMORY;
-        return new RaftAgentConfig(rc, c.raftTickMs(), mode, d.inboxMax(), d.proposalQueueMax(),
+        return new RaftAgentConfig(rc, c.raftTickMs(), c.durability(), d.inboxMax(), d.proposalQueueMax(),
             d.proposalsPerCycleMax(), d.inboxPerCycleMax(), c.sendCommitTimeoutMs(), d.commitSaveIntervalMs(),
             d.stopTransferTimeoutMs());
+    }
+
+    /** The transport's sink: drops what arrives before the agent exists, then hands everything to the agent. */
+    private static final class Inbox implements Transport.InboundSink {
+        private volatile RaftAgent agent;
+
+        @Override
+        public boolean deliver(RaftMessage message) {
+            RaftAgent a = agent;
+            return a != null && a.deliver(message);
+        }
     }
 
     /** Builds the state machine once the applied index is known. */

@@ -5,8 +5,8 @@ import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.ProducerConnection;
 import io.raftmq.client.protocol.body.SubscriptionData;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.remoting.ChannelEventListener;
+import io.raftmq.commitlog.error.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

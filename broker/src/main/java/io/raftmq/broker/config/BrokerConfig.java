@@ -1,5 +1,8 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.raft.driver.DurabilityMode;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Constructor;
@@ -42,8 +45,12 @@ import java.util.TreeSet;
  * @param namesrvAddr                NameServer addresses, {@code host:port} separated by ';' (required)
  * @param raftPeers                  the group's members, {@code nX-host:port} separated by ';' (required)
  * @param raftSelfId                 this node's id among raftPeers (required)
- * @param durability                 quorum-fsync (default) or quorum-memory, see {@link Durability}
- * @param flushMode                  SYNC (default, group commit) or ASYNC
+ * @param durability                 quorum-fsync (default: a member acknowledges an append only after fsync, so a
+ *                                   committed entry survives the power loss of every member) or quorum-memory
+ *                                   (acknowledged from the page cache: survives any minority of process crashes,
+ *                                   not a majority of power losses), see {@link DurabilityMode}
+ * @param flushMode                  SYNC (default, group commit; required by quorum-fsync) or ASYNC (forced every
+ *                                   flushIntervalMs), see {@link FlushMode}
  * @param flushIntervalMs            ASYNC force period
  * @param commitLogSegmentBytes      commit log segment size; must be equal on every member (positions depend on it)
  * @param raftTickMs                 length of one Raft tick
@@ -74,14 +81,14 @@ import java.util.TreeSet;
  *                                   meanwhile wait and are batched into the next entry
  * @param sendPendingMax             sends waiting for an entry; more are refused with 2 SYSTEM_BUSY
  * @param pullMessagesMax            messages per pull answer, at most 1024 (RocketMQ's
- *                                   maxTransferCountOnMessageInMemory; 32 as in docs/protocol.md): a consumer asking for
- *                                   more (its pullBatchSize) gets this many
+ *                                   maxTransferCountOnMessageInMemory; 32 as in docs/protocol.md): a consumer asking
+ *                                   for more (its pullBatchSize) gets this many
  * @param pullBytesMax               message bytes per pull answer (maxTransferBytesOnMessageInMemory; 256 KiB), below
  *                                   16 MiB - 64 KiB; a single larger message still goes alone
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
-                           List<RaftPeer> raftPeers, String raftSelfId, Durability durability, FlushMode flushMode,
+                           List<RaftPeer> raftPeers, String raftSelfId, DurabilityMode durability, FlushMode flushMode,
                            long flushIntervalMs, long commitLogSegmentBytes, long raftTickMs,
                            long raftHeartbeatIntervalMs, long raftElectionTimeoutMs, long sendCommitTimeoutMs,
                            long metadataProposeTimeoutMs, long longPollHoldMsMax, int messageSizeMax,
@@ -113,7 +120,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("listenHost", "0.0.0.0");
         d.put("listenPort", "10911");
         d.put("brokerIP1", "");
-        d.put("durability", Durability.QUORUM_FSYNC.text());
+        d.put("durability", BrokerConfigValidator.durabilityText(DurabilityMode.QUORUM_FSYNC));
         d.put("flushMode", FlushMode.SYNC.name());
         d.put("flushIntervalMs", "200");
         d.put("commitLogSegmentBytes", Long.toString(1L << 30));
@@ -227,7 +234,10 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         return brokerIP1 + ":" + listenPort;
     }
 
-    /** The brokerId this node registers with while it is a follower (docs/protocol.md §3.10: numeric part of its id + 1). */
+    /**
+     * The brokerId this node registers with while it is a follower (docs/protocol.md §3.10: numeric part of its id
+     * + 1).
+     */
     public long followerBrokerId() {
         return raftSelf().nodeId();
     }

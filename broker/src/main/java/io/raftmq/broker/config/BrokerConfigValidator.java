@@ -1,10 +1,14 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.raft.driver.DurabilityMode;
+
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -51,22 +55,45 @@ final class BrokerConfigValidator {
             }
             return Boolean.parseBoolean(raw);
         }
-        if (t == Durability.class) {
-            Durability d = Durability.parse(raw);
-            if (d == null) {
-                throw fail(source, key, "must be quorum-fsync or quorum-memory, got '" + raw + "'");
-            }
-            return d;
+        if (t == DurabilityMode.class) {
+            return parseDurability(source, key, raw);
         }
         if (t == FlushMode.class) {
-            for (FlushMode m : FlushMode.values()) {
-                if (m.name().equalsIgnoreCase(raw)) {
-                    return m;
-                }
-            }
-            throw fail(source, key, "must be SYNC or ASYNC, got '" + raw + "'");
+            return parseFlushMode(source, key, raw);
         }
         return parseList(source, key, raw, rc);
+    }
+
+    /**
+     * The properties spelling of a durability mode: {@code quorum-fsync}, {@code quorum-memory} (the enum name in
+     * lower case, '-' for '_').
+     */
+    static String durabilityText(DurabilityMode d) {
+        return d.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** {@code quorum-fsync} or {@code quorum-memory}, case-insensitive. */
+    private static DurabilityMode parseDurability(String source, String key, String raw) throws BrokerConfigException {
+        for (DurabilityMode d : DurabilityMode.values()) {
+            if (durabilityText(d).equalsIgnoreCase(raw)) {
+                return d;
+            }
+        }
+        throw fail(source, key, "must be quorum-fsync or quorum-memory, got '" + raw + "'");
+    }
+
+    /**
+     * SYNC or ASYNC, case-insensitive: the commit log's other mode (MANUAL, no flush thread) is for tests and
+     * simulations and is not a broker setting.
+     */
+    private static FlushMode parseFlushMode(String source, String key, String raw) throws BrokerConfigException {
+        if (raw.equalsIgnoreCase(FlushMode.SYNC.name())) {
+            return FlushMode.SYNC;
+        }
+        if (raw.equalsIgnoreCase(FlushMode.ASYNC.name())) {
+            return FlushMode.ASYNC;
+        }
+        throw fail(source, key, "must be SYNC or ASYNC, got '" + raw + "'");
     }
 
     private static Object parseList(String source, String key, String raw, RecordComponent rc)
@@ -135,8 +162,8 @@ final class BrokerConfigValidator {
 
     /** Formats a value back into properties text. */
     static String format(Object v) {
-        if (v instanceof Durability d) {
-            return d.text();
+        if (v instanceof DurabilityMode d) {
+            return durabilityText(d);
         }
         if (v instanceof List<?> l) {
             StringBuilder b = new StringBuilder();
@@ -299,7 +326,7 @@ final class BrokerConfigValidator {
             throw fail(source, "raftElectionTimeoutMs", "must exceed 3 x raftHeartbeatIntervalMs (" + hb * 3
                     + "), got " + el);
         }
-        if (c.durability() == Durability.QUORUM_FSYNC && c.flushMode() != FlushMode.SYNC) {
+        if (c.durability() == DurabilityMode.QUORUM_FSYNC && c.flushMode() != FlushMode.SYNC) {
             throw fail(source, "flushMode", "must be SYNC when durability=quorum-fsync, got " + c.flushMode());
         }
     }

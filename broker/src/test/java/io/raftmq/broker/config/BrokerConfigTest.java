@@ -1,5 +1,7 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.raft.driver.DurabilityMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +54,7 @@ class BrokerConfigTest {
         assertThat(c.raftSelf()).isEqualTo(new RaftPeer("n0", "127.0.0.2", 10915));
         assertThat(c.followerBrokerId()).isEqualTo(1);
         assertThat(c.otherPeers()).extracting(RaftPeer::id).containsExactly("n1", "n2");
-        assertThat(c.durability()).isEqualTo(Durability.QUORUM_FSYNC);
+        assertThat(c.durability()).isEqualTo(DurabilityMode.QUORUM_FSYNC);
         assertThat(c.messageSizeMax()).isEqualTo(4 * 1024 * 1024);
         assertThat(c.registerNameServerPeriodMs()).isEqualTo(30_000);
         assertThat(c.defaultTopicQueueNums()).isEqualTo(8);
@@ -106,6 +108,8 @@ class BrokerConfigTest {
         assertRejected(with("autoCreateTopicEnable", "yes"), "autoCreateTopicEnable: must be true or false");
         assertRejected(with("durability", "fsync"), "durability: must be quorum-fsync or quorum-memory");
         assertRejected(with("flushMode", "LAZY"), "flushMode: must be SYNC or ASYNC");
+        assertRejected(with("flushMode", "MANUAL"), "flushMode: must be SYNC or ASYNC, got 'MANUAL'");
+        assertRejected(with("durability", "QUORUM_FSYNC"), "durability: must be quorum-fsync or quorum-memory");
         assertRejected(with("namesrvAddr", ";"), "namesrvAddr: must list at least one entry");
         assertRejected(with("namesrvAddr", "localhost"), "namesrvAddr: address must be host:port");
         assertRejected(with("namesrvAddr", "h:x"), "namesrvAddr: port must be a number");

@@ -32,8 +32,8 @@ public interface RecordSource {
      *
      * @return the position after the last record visited (or {@code fromPosition} moved past fillers), which
      *         is where the next call resumes
-     * @throws io.raftmq.commitlog.LogTruncatedException if {@code fromPosition} is before the log start
-     * @throws io.raftmq.commitlog.CorruptLogException   if a record fails its CRC
+     * @throws io.raftmq.commitlog.error.LogTruncatedException if {@code fromPosition} is before the log start
+     * @throws io.raftmq.commitlog.error.CorruptLogException   if a record fails its CRC
      */
     long forEach(long fromPosition, long limitPosition, Visitor visitor);
 }
