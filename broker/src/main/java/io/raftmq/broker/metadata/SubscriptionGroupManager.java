@@ -6,9 +6,9 @@ import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
 import io.raftmq.broker.entry.SubscriptionGroupCodec;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
+import io.raftmq.commitlog.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

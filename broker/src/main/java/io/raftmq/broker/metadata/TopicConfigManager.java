@@ -6,11 +6,11 @@ import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
 import io.raftmq.broker.entry.TopicConfigCodec;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
+import io.raftmq.commitlog.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
