@@ -129,7 +129,7 @@ public final class BrokerController {
             config.brokerAddr(), config.raftSelf().address());
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
         store = RaftGroupNode.openStore(config);
-        RaftMetadataProposer proposer = new RaftMetadataProposer(config::brokerAddrOf);
+        RaftMetadataProposer proposer = new RaftMetadataProposer();
         topics = new TopicConfigManager(proposer, System::currentTimeMillis, config.autoCreateTopicEnable(),
             config.defaultTopicQueueNums());
         SubscriptionGroupManager groups = new SubscriptionGroupManager(proposer, System::currentTimeMillis,
