@@ -33,6 +33,7 @@ import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftStatus;
 import org.slf4j.Logger;
@@ -146,7 +147,7 @@ public final class BrokerController {
         client.start();
         batcher = new SendBatcher(raft.agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
             config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
-            config.sendCommitTimeoutMs());
+            config.sendCommitTimeoutMs(), Clock.SYSTEM);
         startServer(groups, proposer);
         registrar = new NamingRegistrar(config, client, topics, this::isLeader, scheduler);
         registrar.setRaftTerm(() -> raft.agent.status().term());
@@ -299,10 +300,10 @@ public final class BrokerController {
         table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
         table.put("raftSelfId", config.raftSelfId());
         table.put("brokerAddr", config.brokerAddr());
-        long[] b = batcher.stats();
-        table.put("sendEntriesProposed", Long.toString(b[0]));
-        table.put("sendCommitted", Long.toString(b[1]));
-        table.put("sendFailed", Long.toString(b[2]));
+        SendBatcher.Stats b = batcher.stats();
+        table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
+        table.put("sendCommitted", Long.toString(b.sendsCommitted()));
+        table.put("sendFailed", Long.toString(b.sendsFailed()));
     }
 
     /** Whether this member is the Raft leader now. Any thread. */
