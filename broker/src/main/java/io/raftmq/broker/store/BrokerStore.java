@@ -103,6 +103,14 @@ public final class BrokerStore implements StoreView {
         return storeTimeAt(topic, queueId, minOffset(topic, queueId));
     }
 
+    /**
+     * Store time (ms) of the oldest message the store still holds, over all queues (brokerStatus'
+     * earliestMessageTimeStamp); -1 if it holds none.
+     */
+    public long earliestMessageStoreTime() throws StoreReadException {
+        return times.earliestMessageStoreTime();
+    }
+
     /** Store time of the newest committed message of the queue; 0 if the queue is empty or it was deleted. */
     public long lastStoreTime(String topic, int queueId) throws StoreReadException {
         long max = maxOffset(topic, queueId);

@@ -38,6 +38,44 @@ final class StoreTimeSearch {
         }
     }
 
+    /**
+     * See {@link BrokerStore#earliestMessageStoreTime}: among the queues' first readable units, the one with the
+     * lowest physical offset is the oldest message still stored; one head read gives its store time.
+     */
+    long earliestMessageStoreTime() throws StoreReadException {
+        ReadContext rc = reader.borrow();
+        try {
+            long first = Long.MAX_VALUE;
+            for (ConsumeQueue q : reader.store.consumeQueues().queues()) {
+                long phys = firstPhysicalOffset(q, rc);
+                first = Math.min(first, phys < 0 ? Long.MAX_VALUE : phys);
+            }
+            if (first == Long.MAX_VALUE) {
+                return -1;
+            }
+            long t = reader.storeTimeOf(rc, first);
+            return t == Long.MIN_VALUE ? -1 : t;
+        } finally {
+            reader.giveBack(rc);
+        }
+    }
+
+    /** Physical offset of the queue's first readable message, -1 if none (empty, or retention raced the read). */
+    private static long firstPhysicalOffset(ConsumeQueue q, ReadContext rc) throws StoreReadException {
+        long min = q.minOffset();
+        if (min >= q.maxOffset()) {
+            return -1;
+        }
+        try {
+            return q.read(min, rc.unit) ? rc.unit.physicalOffset() : -1;
+        } catch (IOException e) {
+            if (min < q.minOffset()) {
+                return -1; // retention moved the queue's start while we read it
+            }
+            throw new StoreReadException("first unit of " + q.topic() + "/" + q.queueId(), e);
+        }
+    }
+
     /** See {@link BrokerStore#searchOffset}. */
     long searchOffset(String topic, int queueId, long timestampMs, boolean upper) throws StoreReadException {
         ConsumeQueue q = reader.store.consumeQueues().queue(topic, queueId);
