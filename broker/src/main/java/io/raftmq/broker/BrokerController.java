@@ -11,6 +11,7 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.processor.admin.AdminProcessor;
+import io.raftmq.broker.processor.admin.BrokerStatsContributor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -23,6 +24,7 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
+import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.client.remoting.RemotingClient;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
@@ -177,25 +180,28 @@ public final class BrokerController {
             });
         server.addChannelEventListener(clients.channelListener());
         BrokerStore view = new BrokerStore(store, storeReadConfig(config), PooledByteBufAllocator.DEFAULT);
+        BrokerStats stats = new BrokerStats(Clock.SYSTEM, ZoneId.systemDefault(), view);
         register(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
             config.metadataProposeTimeoutMs()), controlExecutor);
         register(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
             config.metadataProposeTimeoutMs()), controlExecutor);
         admin = new AdminProcessor(config, topics, groups, offsets, clients, view, System::currentTimeMillis);
+        admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
         register(AdminProcessor.CODES, admin, controlExecutor);
-        startPullPath(view, groups, clients);
+        startPullPath(view, groups, clients, stats);
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         register(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, System::currentTimeMillis), DIRECT);
+            forwarder, storeHost, System::currentTimeMillis, stats), DIRECT);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         server.start();
     }
 
     /** The pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
-    private void startPullPath(BrokerStore view, SubscriptionGroupManager groups, ClientManager clients) {
+    private void startPullPath(BrokerStore view, SubscriptionGroupManager groups, ClientManager clients,
+                               BrokerStats stats) {
         pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
         LongPollConfig d = LongPollConfig.defaults();
         heldPulls = new HeldPullRequests(new LongPollConfig(d.heldRequestsMax(), Math.min(config.longPollHoldMsMax(),
@@ -204,7 +210,7 @@ public final class BrokerController {
         stateMachine.addDispatchListener(heldPulls::onDispatched);
         PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
         register(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
-            offsets, this::isLeader, progress), pullExecutor);
+            offsets, this::isLeader, progress, stats), pullExecutor);
         register(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
             config.brokerName()), controlExecutor);
         heldPulls.start();
