@@ -124,7 +124,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         }
     }
 
-    /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request stays alive meanwhile. */
+    /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is retained meanwhile. */
     private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
         request.retain();
         topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0)
