@@ -25,10 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Goal: BrokerStore's pulls serve exactly the committed (dispatched) messages of a real MessageStore with the
- * statuses, next offsets, tag filtering and caps of docs/protocol.md §2.4 (the time/offset/lookup queries of 2.5/2.10
- * are {@link BrokerStoreLookupTest}'s). Method: a StoreFixture in a temp dir; the test appends records and "commits" them by dispatching; bodies
- * are decoded with the commitlog's flyweight and compared by topic, stamped queue offset and message number, and byte
- * for byte with the CommitLog's own crc-checked record reads; retention races run seeded (seed printed), 5 times.
+ * statuses, next offsets, tag filtering and caps of docs/protocol.md §2.4 (the time/offset/lookup queries of
+ * 2.5/2.10 are {@link BrokerStoreLookupTest}'s). Method: a StoreFixture in a temp dir; the test appends records and
+ * "commits" them by dispatching; bodies are decoded with the commitlog's flyweight and compared by topic, stamped
+ * queue offset and message number, and byte for byte with the CommitLog's own crc-checked record reads; retention
+ * races run seeded (seed printed), 5 times.
  */
 class BrokerStoreTest {
     @TempDir
