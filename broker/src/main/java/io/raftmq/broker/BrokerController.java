@@ -10,6 +10,7 @@ import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.admin.AdminProcessor;
+import io.raftmq.broker.processor.admin.BrokerStatsContributor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -23,6 +24,7 @@ import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
+import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingException;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
@@ -185,7 +188,7 @@ public final class BrokerController {
     private void openStoreAndRaft() throws IOException {
         store = RaftGroupNode.openStore(config);
         lifecycle.add("message store", this::closeStore);
-        proposer = new RaftMetadataProposer(config::brokerAddrOf);
+        proposer = new RaftMetadataProposer();
         topics = new TopicConfigManager(proposer, clock::wallMillis, config.autoCreateTopicEnable(),
             config.defaultTopicQueueNums());
         groups = new SubscriptionGroupManager(proposer, clock::wallMillis, config.autoCreateSubscriptionGroup());
@@ -205,7 +208,7 @@ public final class BrokerController {
         RaftAgent agent = raft.agent();
         batcher = new SendBatcher(agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
             config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
-            config.sendCommitTimeoutMs());
+            config.sendCommitTimeoutMs(), clock);
         lifecycle.addGraceful("send batcher", () -> {
             batcher.close();
             batcher.awaitIdle(DRAIN_WAIT_MS);
@@ -215,18 +218,20 @@ public final class BrokerController {
             this::notifiesConsumerIdsChanged);
         server.addChannelEventListener(clients.channelListener());
         BrokerStore view = new BrokerStore(store, ComponentConfigs.storeRead(config), PooledByteBufAllocator.DEFAULT);
+        BrokerStats stats = new BrokerStats(clock, ZoneId.systemDefault(), view);
         gate.install(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
             config.metadataProposeTimeoutMs()));
         gate.install(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
             config.metadataProposeTimeoutMs()));
         AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
+        admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
         gate.install(AdminProcessor.CODES, admin);
-        installPullPath(view, clients);
+        installPullPath(view, clients, stats);
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, clock::wallMillis));
+            forwarder, storeHost, clock::wallMillis, stats));
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
@@ -240,13 +245,13 @@ public final class BrokerController {
     }
 
     /** The pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
-    private void installPullPath(BrokerStore view, ClientManager clients) {
+    private void installPullPath(BrokerStore view, ClientManager clients, BrokerStats stats) {
         HeldPullRequests heldPulls = new HeldPullRequests(ComponentConfigs.longPoll(config),
             ComponentConfigs.monotonicMs(clock), pullExecutor, view);
         stateMachine.addDispatchListener(heldPulls::onDispatched);
         PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
         gate.install(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
-            offsets, this::isLeader, progress));
+            offsets, this::isLeader, progress, stats));
         gate.install(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
             config.brokerName()));
         heldPulls.start();
@@ -300,10 +305,10 @@ public final class BrokerController {
         table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
         table.put("raftSelfId", config.raftSelfId());
         table.put("brokerAddr", config.brokerAddr());
-        long[] b = batcher.stats();
-        table.put("sendEntriesProposed", Long.toString(b[0]));
-        table.put("sendCommitted", Long.toString(b[1]));
-        table.put("sendFailed", Long.toString(b[2]));
+        SendBatcher.Stats b = batcher.stats();
+        table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
+        table.put("sendCommitted", Long.toString(b.sendsCommitted()));
+        table.put("sendFailed", Long.toString(b.sendsFailed()));
     }
 
     /** Whether this member is the Raft leader now. Any thread. */

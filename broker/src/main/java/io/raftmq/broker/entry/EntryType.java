@@ -7,7 +7,7 @@ package io.raftmq.broker.entry;
  *  type     | name                | payload                                         | owner
  * ----------+---------------------+-------------------------------------------------+---------------------------
  *   0..15   | raft internal       | 0 = NOOP (opens a leader term), 1 = CONFIG      | raft (Entry.TYPE_*)
- *   16      | MESSAGE             | one RocketMQ stored message (docs/protocol.md §3.1)          | commitlog / send path
+ *   16      | MESSAGE             | one stored message (docs/protocol.md §3.1)      | commitlog / send path
  *   17      | CONSUMER_OFFSETS    | {@link ConsumerOffsetCodec}: batch of offsets   | broker.offset
  *   18      | TOPIC_PUT           | {@link TopicConfigCodec}: create/update a topic | broker.metadata
  *   19      | TOPIC_DELETE        | {@link TopicConfigCodec}: delete a topic        | broker.metadata (+ offsets)

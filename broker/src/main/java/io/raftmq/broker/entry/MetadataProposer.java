@@ -1,5 +1,7 @@
 package io.raftmq.broker.entry;
 
+import io.raftmq.raft.driver.NotLeaderException;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * node</b> (so a read after completion sees the change). It fails with
  * <ul>
  *   <li>{@link NotLeaderException} when this node is not the leader (followers reject; forwarding to the leader,
- *       if wanted, is the wiring layer's job, using {@link NotLeaderException#leaderHint()});</li>
+ *       if wanted, is the wiring layer's job, using the leader's node id {@link NotLeaderException#leaderHint()},
+ *       0 when unknown);</li>
  *   <li>{@link ProposalFailedException} when the proposal was refused (queue full), timed out before commit, or
  *       the node is stopping; the entry may or may not be committed later.</li>
  * </ul>

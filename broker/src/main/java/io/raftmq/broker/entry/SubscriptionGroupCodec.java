@@ -1,10 +1,10 @@
 package io.raftmq.broker.entry;
 
-import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
-
 /**
  * Payloads of {@link EntryType#GROUP_PUT} (create or replace a subscription group) and
- * {@link EntryType#GROUP_DELETE} (optionally dropping the group's consumer offsets in the same entry).
+ * {@link EntryType#GROUP_DELETE} (optionally dropping the group's consumer offsets in the same entry). The config
+ * part is a {@link SubscriptionGroupEntry}, the broker's own record: the remoting body of the same name is converted
+ * at the manager, so a wire-protocol change cannot change these bytes.
  *
  * <pre>
  *  GROUP_PUT
@@ -24,6 +24,8 @@ import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
  *  +-------+------------------+-------------------+------------------+
  *  | ver=1 | timestampMs (i64)| groupName (str16) | cleanOffset (u8) |
  *  +-------+------------------+-------------------+------------------+
+ *
+ *  str16: length (u16, 0xFFFF = null) | UTF-8 bytes; u8 booleans are 0 or 1; all integers big-endian
  * </pre>
  */
 public final class SubscriptionGroupCodec {
@@ -44,7 +46,7 @@ public final class SubscriptionGroupCodec {
     }
 
     /** A decoded GROUP_PUT. */
-    public record Put(SubscriptionGroupConfig config, long timestampMs) {
+    public record Put(SubscriptionGroupEntry config, long timestampMs) {
     }
 
     /** A decoded GROUP_DELETE. */
@@ -54,7 +56,7 @@ public final class SubscriptionGroupCodec {
     private SubscriptionGroupCodec() {
     }
 
-    public static byte[] encodePut(SubscriptionGroupConfig c, long timestampMs) {
+    public static byte[] encodePut(SubscriptionGroupEntry c, long timestampMs) {
         PayloadWriter w = new PayloadWriter(80);
         w.u8(EntryType.FORMAT_VERSION).i64(timestampMs);
         writeConfig(w, c);
@@ -66,7 +68,7 @@ public final class SubscriptionGroupCodec {
         PayloadReader r = new PayloadReader(payload, "GROUP_PUT entry");
         r.version(EntryType.FORMAT_VERSION);
         long ts = r.i64();
-        SubscriptionGroupConfig c = readConfig(r);
+        SubscriptionGroupEntry c = readConfig(r);
         r.end();
         return new Put(c, ts);
     }
@@ -88,7 +90,7 @@ public final class SubscriptionGroupCodec {
     }
 
     /** Writes the config part (also used by snapshots). */
-    public static void writeConfig(PayloadWriter w, SubscriptionGroupConfig c) {
+    public static void writeConfig(PayloadWriter w, SubscriptionGroupEntry c) {
         int flags = (c.consumeEnable() ? FLAG_CONSUME_ENABLE : 0)
                 | (c.consumeFromMinEnable() ? FLAG_CONSUME_FROM_MIN : 0)
                 | (c.consumeBroadcastEnable() ? FLAG_CONSUME_BROADCAST : 0)
@@ -100,7 +102,7 @@ public final class SubscriptionGroupCodec {
     }
 
     /** Reads the config part. */
-    public static SubscriptionGroupConfig readConfig(PayloadReader r) {
+    public static SubscriptionGroupEntry readConfig(PayloadReader r) {
         String name = r.strNonNull("groupName");
         int flags = r.u8();
         if ((flags & ~FLAGS_KNOWN) != 0) {
@@ -113,7 +115,7 @@ public final class SubscriptionGroupCodec {
         long slowly = r.i64();
         int sysFlag = r.i32();
         int timeoutMinute = r.i32();
-        return new SubscriptionGroupConfig(name, (flags & FLAG_CONSUME_ENABLE) != 0,
+        return new SubscriptionGroupEntry(name, (flags & FLAG_CONSUME_ENABLE) != 0,
                 (flags & FLAG_CONSUME_FROM_MIN) != 0, (flags & FLAG_CONSUME_BROADCAST) != 0,
                 (flags & FLAG_CONSUME_ORDERLY) != 0, retryQueueNums, retryMaxTimes, policy, brokerId, slowly,
                 (flags & FLAG_NOTIFY_IDS_CHANGED) != 0, sysFlag, timeoutMinute, r.strMap());

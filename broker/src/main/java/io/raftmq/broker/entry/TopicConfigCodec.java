@@ -1,11 +1,10 @@
 package io.raftmq.broker.entry;
 
-import io.raftmq.client.protocol.body.TopicConfig;
-
 /**
  * Payloads of {@link EntryType#TOPIC_PUT} (create or replace a topic's config) and {@link EntryType#TOPIC_DELETE}.
  * {@code timestampMs} is the proposer's clock; appliers use it for the table's DataVersion so that every replica
- * computes the same version.
+ * computes the same version. The config part is a {@link TopicConfigEntry}, the broker's own record: the remoting
+ * body of the same name is converted at the manager, so a wire-protocol change cannot change these bytes.
  *
  * <pre>
  *  TOPIC_PUT
@@ -22,6 +21,8 @@ import io.raftmq.client.protocol.body.TopicConfig;
  *  +-------+------------------+-------------------+
  *  | ver=1 | timestampMs (i64)| topicName (str16) |
  *  +-------+------------------+-------------------+
+ *
+ *  str16: length (u16, 0xFFFF = null) | UTF-8 bytes; u8 booleans are 0 or 1; all integers big-endian
  * </pre>
  */
 public final class TopicConfigCodec {
@@ -36,7 +37,7 @@ public final class TopicConfigCodec {
     }
 
     /** A decoded TOPIC_PUT. */
-    public record Put(TopicConfig config, long timestampMs) {
+    public record Put(TopicConfigEntry config, long timestampMs) {
     }
 
     /** A decoded TOPIC_DELETE. */
@@ -46,7 +47,7 @@ public final class TopicConfigCodec {
     private TopicConfigCodec() {
     }
 
-    public static byte[] encodePut(TopicConfig c, long timestampMs) {
+    public static byte[] encodePut(TopicConfigEntry c, long timestampMs) {
         PayloadWriter w = new PayloadWriter(64);
         w.u8(EntryType.FORMAT_VERSION).i64(timestampMs);
         writeConfig(w, c);
@@ -58,7 +59,7 @@ public final class TopicConfigCodec {
         PayloadReader r = new PayloadReader(payload, "TOPIC_PUT entry");
         r.version(EntryType.FORMAT_VERSION);
         long ts = r.i64();
-        TopicConfig c = readConfig(r);
+        TopicConfigEntry c = readConfig(r);
         r.end();
         return new Put(c, ts);
     }
@@ -78,13 +79,13 @@ public final class TopicConfigCodec {
     }
 
     /** Writes the config part (also used by snapshots). */
-    public static void writeConfig(PayloadWriter w, TopicConfig c) {
+    public static void writeConfig(PayloadWriter w, TopicConfigEntry c) {
         w.str(c.topicName()).i32(c.readQueueNums()).i32(c.writeQueueNums()).i32(c.perm()).str(c.topicFilterType())
                 .i32(c.topicSysFlag()).bool(c.order()).strMap(c.attributes());
     }
 
     /** Reads the config part. */
-    public static TopicConfig readConfig(PayloadReader r) {
+    public static TopicConfigEntry readConfig(PayloadReader r) {
         String name = r.strNonNull("topicName");
         int read = r.i32();
         int write = r.i32();
@@ -92,6 +93,6 @@ public final class TopicConfigCodec {
         String filter = r.str();
         int sysFlag = r.i32();
         boolean order = r.bool();
-        return new TopicConfig(name, read, write, perm, filter, sysFlag, order, r.strMap());
+        return new TopicConfigEntry(name, read, write, perm, filter, sysFlag, order, r.strMap());
     }
 }

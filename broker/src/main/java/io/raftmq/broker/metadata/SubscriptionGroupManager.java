@@ -6,9 +6,9 @@ import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
 import io.raftmq.broker.entry.SubscriptionGroupCodec;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
+import io.raftmq.commitlog.error.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +76,7 @@ public final class SubscriptionGroupManager {
         if (bad != null) {
             return CompletableFuture.failedFuture(new MetadataRejectedException(ResponseCode.INVALID_PARAMETER, bad));
         }
-        byte[] payload = SubscriptionGroupCodec.encodePut(c, clockMs.getAsLong());
+        byte[] payload = SubscriptionGroupCodec.encodePut(EntryConversions.toEntry(c), clockMs.getAsLong());
         return proposer.propose(EntryType.GROUP_PUT, payload).thenApply(v -> get(c.groupName()));
     }
 
@@ -106,10 +106,11 @@ public final class SubscriptionGroupManager {
 
     /** Applies a committed GROUP_PUT. */
     public void applyPut(long index, SubscriptionGroupCodec.Put put) {
+        SubscriptionGroupConfig c = EntryConversions.toWire(put.config());
         TreeMap<String, SubscriptionGroupConfig> t = new TreeMap<>(table);
-        t.put(put.config().groupName(), put.config());
+        t.put(c.groupName(), c);
         install(t, index, put.timestampMs());
-        LOG.info("subscription group {} applied at index {}", put.config().groupName(), index);
+        LOG.info("subscription group {} applied at index {}", c.groupName(), index);
     }
 
     /** Applies a committed GROUP_DELETE (the offsets part is applied by the offset manager). */
@@ -134,7 +135,7 @@ public final class SubscriptionGroupManager {
         PayloadWriter w = new PayloadWriter(64 + t.size() * 80);
         w.i64(v.counter()).i64(v.stateVersion()).i64(v.timestamp()).i32(t.size());
         for (SubscriptionGroupConfig c : t.values()) {
-            SubscriptionGroupCodec.writeConfig(w, c);
+            SubscriptionGroupCodec.writeConfig(w, EntryConversions.toEntry(c));
         }
         return w.toByteArray();
     }
@@ -146,7 +147,7 @@ public final class SubscriptionGroupManager {
         int n = r.count(Integer.MAX_VALUE);
         TreeMap<String, SubscriptionGroupConfig> t = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            SubscriptionGroupConfig c = SubscriptionGroupCodec.readConfig(r);
+            SubscriptionGroupConfig c = EntryConversions.toWire(SubscriptionGroupCodec.readConfig(r));
             t.put(c.groupName(), c);
         }
         r.end();

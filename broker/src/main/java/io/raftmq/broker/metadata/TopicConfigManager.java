@@ -6,11 +6,11 @@ import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
 import io.raftmq.broker.entry.TopicConfigCodec;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
+import io.raftmq.commitlog.error.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +122,7 @@ public final class TopicConfigManager {
         if (bad != null) {
             return CompletableFuture.failedFuture(new MetadataRejectedException(ResponseCode.INVALID_PARAMETER, bad));
         }
-        byte[] payload = TopicConfigCodec.encodePut(c, clockMs.getAsLong());
+        byte[] payload = TopicConfigCodec.encodePut(EntryConversions.toEntry(c), clockMs.getAsLong());
         return proposer.propose(EntryType.TOPIC_PUT, payload).thenApply(v -> get(c.topicName()));
     }
 
@@ -177,10 +177,11 @@ public final class TopicConfigManager {
 
     /** Applies a committed TOPIC_PUT at raft index {@code index}. */
     public void applyPut(long index, TopicConfigCodec.Put put) {
+        TopicConfig c = EntryConversions.toWire(put.config());
         TreeMap<String, TopicConfig> t = new TreeMap<>(table);
-        t.put(put.config().topicName(), put.config());
+        t.put(c.topicName(), c);
         install(t, index, put.timestampMs());
-        LOG.info("topic {} applied at index {}: {}", put.config().topicName(), index, put.config());
+        LOG.info("topic {} applied at index {}: {}", c.topicName(), index, c);
     }
 
     /** Applies a committed TOPIC_DELETE at raft index {@code index}. */
@@ -219,7 +220,7 @@ public final class TopicConfigManager {
         PayloadWriter w = new PayloadWriter(64 + t.size() * 64);
         w.i64(v.counter()).i64(v.stateVersion()).i64(v.timestamp()).i32(t.size());
         for (TopicConfig c : t.values()) {
-            TopicConfigCodec.writeConfig(w, c);
+            TopicConfigCodec.writeConfig(w, EntryConversions.toEntry(c));
         }
         return w.toByteArray();
     }
@@ -231,7 +232,7 @@ public final class TopicConfigManager {
         int n = r.count(Integer.MAX_VALUE);
         TreeMap<String, TopicConfig> t = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            TopicConfig c = TopicConfigCodec.readConfig(r);
+            TopicConfig c = EntryConversions.toWire(TopicConfigCodec.readConfig(r));
             t.put(c.topicName(), c);
         }
         r.end();

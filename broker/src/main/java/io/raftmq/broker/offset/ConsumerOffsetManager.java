@@ -3,11 +3,11 @@ package io.raftmq.broker.offset;
 import io.raftmq.broker.entry.ConsumerOffsetCodec;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.entry.MetadataProposer;
-import io.raftmq.broker.entry.NotLeaderException;
 import io.raftmq.broker.entry.OffsetUpdate;
 import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.raft.driver.NotLeaderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +154,7 @@ public final class ConsumerOffsetManager {
         Verify.argument(queueId >= 0 && offset >= 0, "queueId and offset must be >= 0");
         if (!proposer.isLeader()) {
             commitsRefused.incrementAndGet();
-            return CompletableFuture.failedFuture(new NotLeaderException(null));
+            return CompletableFuture.failedFuture(new NotLeaderException(0));
         }
         CompletableFuture<Void> done;
         int size;

@@ -2,9 +2,9 @@ package io.raftmq.broker.replication;
 
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.store.MessageStore;
-import io.raftmq.raft.Verify;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;

@@ -4,9 +4,10 @@ import io.raftmq.broker.entry.EntryType;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.record.RecordHeader;
-import io.raftmq.raft.Verify;
+import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.driver.NotLeaderException;
 import io.raftmq.raft.driver.ProposalCallback;
 import io.raftmq.raft.driver.ProposalException;
@@ -50,6 +51,7 @@ public final class SendBatcher implements AutoCloseable {
     private final int inflightEntriesMax;
     private final int pendingMax;
     private final long commitTimeoutMs;
+    private final Clock clock;
     /** Agent thread only: a record read back at commit. */
     private final ByteBuffer readBuffer;
 
@@ -62,6 +64,16 @@ public final class SendBatcher implements AutoCloseable {
     private final LongAdder sendsCommitted = new LongAdder();
     private final LongAdder sendsFailed = new LongAdder();
 
+    /**
+     * Counters since start (racy reads: each field is exact, the three together are not one snapshot).
+     *
+     * @param entriesProposed MESSAGE entries proposed to Raft
+     * @param sendsCommitted  sends answered SUCCESS after their entry committed
+     * @param sendsFailed     sends answered with an error (refused, failed or timed out)
+     */
+    public record Stats(long entriesProposed, long sendsCommitted, long sendsFailed) {
+    }
+
     /** One send: its stored messages (back to back) and who to tell. */
     private record Send(byte[] messages, int count, AppendCallback callback) {
     }
@@ -69,9 +81,11 @@ public final class SendBatcher implements AutoCloseable {
     /**
      * @param brokerAddrOfNode client-facing address of a Raft node id (null if unknown), for NOT_LEADER remarks
      * @param commitTimeoutMs  the agent's proposal timeout, named in the remark of timed-out sends
+     * @param clock            time of {@link #awaitIdle}'s deadline
      */
     public SendBatcher(RaftAgent agent, CommitLog log, LongFunction<String> brokerAddrOfNode, int batchBytesMax,
-                       int batchMessagesMax, int inflightEntriesMax, int pendingMax, long commitTimeoutMs) {
+                       int batchMessagesMax, int inflightEntriesMax, int pendingMax, long commitTimeoutMs,
+                       Clock clock) {
         Verify.argument(batchBytesMax > 0 && batchMessagesMax > 0, "batch limits must be positive");
         Verify.argument(inflightEntriesMax > 0 && pendingMax > 0, "queue limits must be positive");
         this.agent = agent;
@@ -82,6 +96,7 @@ public final class SendBatcher implements AutoCloseable {
         this.inflightEntriesMax = inflightEntriesMax;
         this.pendingMax = pendingMax;
         this.commitTimeoutMs = commitTimeoutMs;
+        this.clock = clock;
         this.readBuffer = ByteBuffer.allocate(log.config().recordBytesMax());
     }
 
@@ -182,10 +197,10 @@ public final class SendBatcher implements AutoCloseable {
      * {@code timeoutMs}; returns whether that happened. Used by a graceful shutdown after {@link #close}.
      */
     public boolean awaitIdle(long timeoutMs) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         synchronized (this) {
             while (inflight > 0) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - clock.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
@@ -200,9 +215,9 @@ public final class SendBatcher implements AutoCloseable {
         }
     }
 
-    /** Metrics: entries proposed, sends committed, sends failed (racy reads). */
-    public long[] stats() {
-        return new long[] {entriesProposed.sum(), sendsCommitted.sum(), sendsFailed.sum()};
+    /** Counters since start. */
+    public Stats stats() {
+        return new Stats(entriesProposed.sum(), sendsCommitted.sum(), sendsFailed.sum());
     }
 
     /** Maps a raft failure to a response code and remark (docs/protocol.md §1.6: never 12). */

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The reusable scratch of one store read: a buffer of ConsumeQueue units, the selection arrays of a pull, a small
- * buffer for the head of a message (store time, TOTALSIZE) and a message flyweight. Pooled by {@link BrokerStore};
+ * buffer for the head of a message (store time, TOTALSIZE) and a message flyweight. Pooled by {@link LogReader};
  * used by one thread at a time.
  */
 final class ReadContext {

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Broker-side tag filter (docs/protocol.md §3.8): a message matches when the subscription is {@code *} / empty, or when
- * its ConsumeQueue tagsCode is one of the subscription's tag hash codes. Collisions only cost a delivery the client
- * drops (it re-checks the exact tag). Immutable; {@link #matches} allocates nothing.
+ * Broker-side tag filter (docs/protocol.md §3.8): a message matches when the subscription is {@code *} / empty, or
+ * when its ConsumeQueue tagsCode is one of the subscription's tag hash codes. Collisions only cost a delivery the
+ * client drops (it re-checks the exact tag). Immutable; {@link #matches} allocates nothing.
  */
 public final class TagFilter {
     /** Matches every message. */

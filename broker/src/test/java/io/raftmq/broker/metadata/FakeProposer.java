@@ -1,7 +1,7 @@
 package io.raftmq.broker.metadata;
 
 import io.raftmq.broker.entry.MetadataProposer;
-import io.raftmq.broker.entry.NotLeaderException;
+import io.raftmq.raft.driver.NotLeaderException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,7 @@ public final class FakeProposer implements MetadataProposer {
     @Override
     public CompletableFuture<Void> propose(byte type, byte[] payload) {
         if (!leader) {
-            return CompletableFuture.failedFuture(new NotLeaderException("127.0.0.9:10911"));
+            return CompletableFuture.failedFuture(new NotLeaderException(9));
         }
         synchronized (this) {
             if (hold) {

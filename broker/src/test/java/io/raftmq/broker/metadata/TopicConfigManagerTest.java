@@ -1,10 +1,10 @@
 package io.raftmq.broker.metadata;
 
 import io.raftmq.broker.entry.EntryType;
-import io.raftmq.broker.entry.NotLeaderException;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.body.TopicConfig;
+import io.raftmq.raft.driver.NotLeaderException;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletionException;

@@ -2,11 +2,11 @@ package io.raftmq.broker.offset;
 
 import io.raftmq.broker.entry.ConsumerOffsetCodec;
 import io.raftmq.broker.entry.EntryType;
-import io.raftmq.broker.entry.NotLeaderException;
 import io.raftmq.broker.entry.OffsetUpdate;
 import io.raftmq.broker.entry.ProposalFailedException;
 import io.raftmq.broker.metadata.FakeProposer;
 import io.raftmq.broker.metadata.Fixture;
+import io.raftmq.raft.driver.NotLeaderException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

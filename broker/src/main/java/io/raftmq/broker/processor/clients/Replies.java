@@ -1,12 +1,12 @@
 package io.raftmq.broker.processor.clients;
 
-import io.raftmq.broker.entry.NotLeaderException;
 import io.raftmq.broker.entry.ProposalFailedException;
 import io.raftmq.broker.metadata.MetadataRejectedException;
 import io.raftmq.broker.offset.OffsetBacklogFullException;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.remoting.RequestContext;
+import io.raftmq.raft.driver.NotLeaderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

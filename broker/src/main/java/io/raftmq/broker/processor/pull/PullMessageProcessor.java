@@ -7,6 +7,7 @@ import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.PullResult;
 import io.raftmq.broker.store.PullStatus;
@@ -78,6 +79,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     private final ConsumerOffsetManager offsets;
     private final BooleanSupplier isLeader;
     private final PullProgress progress;
+    private final BrokerStats stats;
     private final AtomicLong offsetCommitsDropped = new AtomicLong();
     private final AtomicLong staleSubscriptionPulls = new AtomicLong();
 
@@ -90,10 +92,12 @@ public final class PullMessageProcessor implements RequestProcessor {
      * @param offsets  consumer offsets (COMMIT_OFFSET piggyback)
      * @param isLeader whether this node is the Raft leader now
      * @param progress last pulled offsets (for GET_CONSUME_STATS)
+     * @param stats    counts each answered pull and the messages it transferred
      */
     public PullMessageProcessor(BrokerStore store, HeldPullRequests held, TopicConfigManager topics,
                                 SubscriptionGroupManager groups, ClientManager clients,
-                                ConsumerOffsetManager offsets, BooleanSupplier isLeader, PullProgress progress) {
+                                ConsumerOffsetManager offsets, BooleanSupplier isLeader, PullProgress progress,
+                                BrokerStats stats) {
         this.store = store;
         this.held = held;
         this.topics = topics;
@@ -102,6 +106,7 @@ public final class PullMessageProcessor implements RequestProcessor {
         this.offsets = offsets;
         this.isLeader = isLeader;
         this.progress = progress;
+        this.stats = stats;
     }
 
     @Override
@@ -197,7 +202,10 @@ public final class PullMessageProcessor implements RequestProcessor {
         progress.update(h.consumerGroup(), h.topic(), h.queueId(), r.nextBeginOffset());
         RemotingCommand response = response(code, r.status(), r.nextBeginOffset(), r.minOffset(), r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
+            stats.recordGet(h.topic(), r.messageCount());
             response.setBody(r.takeBody());
+        } else {
+            stats.recordGet(h.topic(), 0);
         }
         return response;
     }

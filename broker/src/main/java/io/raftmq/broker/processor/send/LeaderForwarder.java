@@ -34,6 +34,15 @@ public final class LeaderForwarder {
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
+    /**
+     * Counters since start (racy reads).
+     *
+     * @param forwarded requests relayed to the leader
+     * @param failed    relayed requests that got no answer from the leader (answered 14 here)
+     */
+    public record Stats(long forwarded, long failed) {
+    }
+
     /** @param timeoutMs how long the leader may take to answer (its commit timeout plus a margin) */
     public LeaderForwarder(RemotingClient client, long timeoutMs) {
         this.client = client;
@@ -82,7 +91,7 @@ public final class LeaderForwarder {
     }
 
     /** Requests forwarded and forwards that failed, since start. */
-    public long[] stats() {
-        return new long[] {forwarded.sum(), failed.sum()};
+    public Stats stats() {
+        return new Stats(forwarded.sum(), failed.sum());
     }
 }

@@ -6,6 +6,7 @@ import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.processor.clients.Replies;
 import io.raftmq.broker.replication.AppendCallback;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
@@ -61,13 +62,15 @@ public final class SendMessageProcessor implements RequestProcessor {
     private final LeaderForwarder forwarder;
     private final HostAddress storeHost;
     private final LongSupplier clockMs;
+    private final BrokerStats stats;
     private final UniqKeys uniqKeys;
     private final ThreadLocal<SendEncoder> encoders = ThreadLocal.withInitial(SendEncoder::new);
     private final AtomicInteger queueChooser = new AtomicInteger();
 
+    /** @param stats counts the messages of every committed send */
     public SendMessageProcessor(BrokerConfig config, TopicConfigManager topics, SendBatcher batcher,
                                 LeaderLocator leader, LeaderForwarder forwarder, HostAddress storeHost,
-                                LongSupplier clockMs) {
+                                LongSupplier clockMs, BrokerStats stats) {
         this.config = config;
         this.topics = topics;
         this.batcher = batcher;
@@ -75,6 +78,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         this.forwarder = forwarder;
         this.storeHost = storeHost;
         this.clockMs = clockMs;
+        this.stats = stats;
         this.uniqKeys = new UniqKeys(storeHost.ip(), ProcessHandle.current().pid(), clockMs.getAsLong());
     }
 
@@ -120,7 +124,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         }
     }
 
-    /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is kept alive meanwhile. */
+    /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is retained meanwhile. */
     private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
         request.retain();
         topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0)
@@ -164,7 +168,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         SendEncoder.Encoded e = request.code() == RequestCode.SEND_BATCH_MESSAGE
             ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
             : enc.single(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
-        batcher.submit(e.bytes(), e.count(), new Reply(ctx, queueId, e.uniqKey()));
+        batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey()));
     }
 
     /** The producer's address: the socket peer, or the one a forwarding follower passed along. */
@@ -185,17 +189,20 @@ public final class SendMessageProcessor implements RequestProcessor {
     /** Answers one send from the batcher's callback. */
     private final class Reply implements AppendCallback {
         private final RequestContext ctx;
+        private final String topic;
         private final int queueId;
         private final String uniqKey;
 
-        Reply(RequestContext ctx, int queueId, String uniqKey) {
+        Reply(RequestContext ctx, String topic, int queueId, String uniqKey) {
             this.ctx = ctx;
+            this.topic = topic;
             this.queueId = queueId;
             this.uniqKey = uniqKey;
         }
 
         @Override
         public void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int count) {
+            stats.recordPut(topic, count);
             String msgId;
             if (count == 1) {
                 msgId = MessageIds.offsetMsgId(storeHost, physicalOffsets[from]);

@@ -127,6 +127,8 @@ class MqAdminCliCompatTest {
         for (String[] r : rows) {
             assertThat(r[1]).isEqualTo(TestCluster.GROUP);
             assertThat(r[4]).isEqualTo("V5_3_3");
+            double hours = Double.parseDouble(r[r.length - 3].replace(',', '.'));
+            assertThat(hours).as("#Hour: age of the earliest stored message in\n%s", out).isLessThan(1.0);
             if (r[3].equals(leaderAddr)) {
                 assertThat(r[2]).as("the leader's BID").isEqualTo("0");
             } else {
@@ -197,7 +199,10 @@ class MqAdminCliCompatTest {
     void brokerStatusPrintsTheRuntimeTable() {
         String out = mqadmin("brokerStatus", "-b", leaderAddr);
         assertThat(out).containsPattern("brokerVersionDesc\\s*: V5_3_3").containsPattern("raftRole\\s*: LEADER")
-            .containsPattern("brokerActive\\s*: true");
+            .containsPattern("brokerActive\\s*: true")
+            .containsPattern("putTps\\s*: \\d+\\.\\d+(E-?\\d+)? \\d+\\.\\d+(E-?\\d+)? \\d+\\.\\d+(E-?\\d+)?")
+            .containsPattern("msgPutTotalTodayNow\\s*: [1-9]\\d*")
+            .containsPattern("earliestMessageTimeStamp\\s*: [1-9]\\d+");
     }
 
     @Test

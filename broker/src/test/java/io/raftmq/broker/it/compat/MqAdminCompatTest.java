@@ -200,12 +200,34 @@ class MqAdminCompatTest {
             .containsEntry("raftRole", "LEADER");
         assertThat(Long.parseLong(t.getTable().get("bootTimestamp"))).isPositive();
         assertThat(Long.parseLong(t.getTable().get("brokerVersion"))).isEqualTo(479);
+        assertTrafficFiguresAreReal(t.getTable());
         for (BrokerController b : cluster.brokers) {
             if (!b.config().brokerAddr().equals(leaderAddr)) {
                 assertThat(admin.fetchBrokerRuntimeStats(b.config().brokerAddr()).getTable())
                     .containsEntry("raftRole", "FOLLOWER");
             }
         }
+    }
+
+    /**
+     * The leader's figures after the sends of {@link #start}, parsed as mqadmin parses them: every sent message
+     * counted today, a non-zero put rate in at least one window (the 10 s one may have passed), the earliest message
+     * stored within the last hour (clusterList's "#Hour" 0, not 499039), a disk ratio in (0, 1].
+     */
+    private static void assertTrafficFiguresAreReal(Map<String, String> table) {
+        assertThat(Long.parseLong(table.get("msgPutTotalTodayNow"))).isGreaterThanOrEqualTo(SENT);
+        assertThat(Long.parseLong(table.get("msgPutTotalTodayNow")) - Long.parseLong(table.get(
+            "msgPutTotalTodayMorning"))).as("put today").isPositive();
+        double maxPutTps = 0;
+        for (String rate : table.get("putTps").split(" ")) {
+            maxPutTps = Math.max(maxPutTps, Double.parseDouble(rate));
+        }
+        assertThat(maxPutTps).as("putTps %s", table.get("putTps")).isPositive();
+        Double.parseDouble(table.get("getTransferredTps").split(" ")[0]);
+        long earliest = Long.parseLong(table.get("earliestMessageTimeStamp"));
+        long now = System.currentTimeMillis();
+        assertThat(earliest).isBetween(now - 3_600_000, now);
+        assertThat(Double.parseDouble(table.get("commitLogDiskRatio"))).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
     }
 
     @Test

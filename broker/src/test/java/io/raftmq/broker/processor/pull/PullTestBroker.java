@@ -9,6 +9,7 @@ import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.metadata.Fixture;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
+import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.StoreFixture;
 import io.raftmq.broker.store.StoreReadConfig;
@@ -22,8 +23,10 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestProcessor;
+import io.raftmq.commitlog.time.ManualClock;
 
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +63,8 @@ public final class PullTestBroker implements AutoCloseable {
         held = new HeldPullRequests(new LongPollConfig(100, 30_000, 100), f.clock::get, executor, store);
         clients = new ClientManager(f.clock::get, 120_000, ConsumerIdsChangedNotifier.remoting(server, 1000),
                 g -> false);
-        pull = new PullMessageProcessor(store, held, f.topics, f.groups, clients, f.offsets, leader::get, progress);
+        pull = new PullMessageProcessor(store, held, f.topics, f.groups, clients, f.offsets, leader::get, progress,
+                new BrokerStats(new ManualClock(0, f.clock.get()), ZoneOffset.UTC, store));
         register(PullMessageProcessor.CODES, pull);
         register(StoreQueryProcessor.CODES, new StoreQueryProcessor(store, f.topics, f.offsets, progress, "broker-a"));
         f.topics.createOrUpdate(new TopicConfig("T", 4, 4, 6, TopicConfig.SINGLE_TAG, 0, false, Map.of()))

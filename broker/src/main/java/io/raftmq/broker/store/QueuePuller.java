@@ -1,0 +1,156 @@
+package io.raftmq.broker.store;
+
+import io.netty.buffer.ByteBuf;
+import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.queue.ConsumeQueue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The pull read of {@link BrokerStore}: scans a ConsumeQueue range, selects the units that pass the tag filter within
+ * the message, byte and scan caps, and copies the selected messages straight from the segment file into one direct
+ * body (one copy). Every copied message is checked against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must
+ * equal the unit's. A message that retention deleted before or during the read ends the body early (or answers
+ * MESSAGE_WAS_REMOVING when it is the first).
+ *
+ * <p>Threading: any thread, concurrently (each pull borrows its own {@link ReadContext}).
+ */
+final class QueuePuller {
+    private final LogReader reader;
+
+    QueuePuller(LogReader reader) {
+        this.reader = reader;
+    }
+
+    /** See {@link BrokerStore#pull}. */
+    PullResult pull(String topic, int queueId, long offset, int maxMessages, int maxBytes, TagFilter filter)
+            throws StoreReadException {
+        ConsumeQueue q = reader.store.consumeQueues().queue(topic, queueId);
+        long max = q == null ? 0 : q.maxOffset();
+        long min = q == null ? 0 : Math.min(q.minOffset(), max);
+        if (max == 0) {
+            return new PullResult(PullStatus.NO_MESSAGE_IN_QUEUE, 0, min, max, 0, null);
+        }
+        if (offset < min) {
+            return new PullResult(PullStatus.OFFSET_TOO_SMALL, min, min, max, 0, null);
+        }
+        if (offset == max) {
+            return new PullResult(PullStatus.OFFSET_OVERFLOW_ONE, offset, min, max, 0, null);
+        }
+        if (offset > max) {
+            return new PullResult(PullStatus.OFFSET_OVERFLOW_BADLY, max, min, max, 0, null);
+        }
+        StoreReadConfig config = reader.config;
+        int messagesMax = Math.max(1, Math.min(maxMessages, config.pullMessagesMax()));
+        int bytesMax = Math.max(1, Math.min(maxBytes, config.pullBytesMax()));
+        ReadContext rc = reader.borrow();
+        try {
+            return readRange(q, rc, offset, min, max, messagesMax, bytesMax, filter);
+        } catch (IOException e) {
+            throw new StoreReadException("pull " + topic + "/" + queueId + "@" + offset + ": " + e.getMessage(), e);
+        } finally {
+            reader.giveBack(rc);
+        }
+    }
+
+    private PullResult readRange(ConsumeQueue q, ReadContext rc, long offset, long min, long max, int messagesMax,
+                                 int bytesMax, TagFilter filter) throws IOException {
+        long scanEnd = Math.min(max, offset + reader.config.pullScanUnitsMax());
+        long at = offset;
+        int n = 0;
+        long bytes = 0;
+        boolean full = false;
+        while (at < scanEnd && !full) {
+            rc.units.clear();
+            int got = readUnits(q, at, (int) Math.min(ReadContext.UNITS_PER_CHUNK, scanEnd - at), rc.units);
+            if (got == 0) {
+                break; // retention moved the min offset past us
+            }
+            for (int i = 0; i < got; i++) {
+                int base = i * ConsumeQueue.UNIT_SIZE;
+                int size = rc.units.getInt(base + ConsumeQueue.SIZE_OFFSET);
+                if (filter.matches(rc.units.getLong(base + ConsumeQueue.TAGS_CODE_OFFSET))) {
+                    if (n == messagesMax || (n > 0 && bytes + size > bytesMax)) {
+                        full = true;
+                        break;
+                    }
+                    rc.physicalOffsets[n] = rc.units.getLong(base + ConsumeQueue.PHYSICAL_OFFSET_OFFSET);
+                    rc.sizes[n] = size;
+                    rc.queueOffsets[n] = at;
+                    n++;
+                    bytes += size;
+                }
+                at++;
+            }
+        }
+        if (n == 0) {
+            if (at == offset) {
+                long newMin = Math.min(q.minOffset(), q.maxOffset());
+                return new PullResult(PullStatus.OFFSET_TOO_SMALL, Math.max(newMin, offset), min, max, 0, null);
+            }
+            return new PullResult(PullStatus.NO_MATCHED_MESSAGE, at, min, max, 0, null);
+        }
+        return copySelected(rc, n, (int) bytes, at, min, max);
+    }
+
+    /**
+     * ConsumeQueue units [at, at + count) into dst; 0 when the queue's retention raced the read and has moved its
+     * min offset past {@code at}. Such a race surfaces as an IOException from ConsumeQueue (a closed segment file, or
+     * a segment already dropped: it moves minOffset before it drops files, so this means the bound moved after the
+     * reader checked it); any other IOException fails the pull with the typed {@link StoreReadException} (the
+     * client retries).
+     */
+    private static int readUnits(ConsumeQueue q, long at, int count, ByteBuffer dst) throws IOException {
+        try {
+            return q.read(at, count, dst);
+        } catch (IOException e) {
+            if (at < q.minOffset()) {
+                return 0;
+            }
+            throw new IOException("ConsumeQueue read at " + at + " failed (racing its retention?): " + e, e);
+        }
+    }
+
+    /**
+     * Reads the n selected messages straight into a new body; stops early at a message retention already deleted
+     * (MESSAGE_WAS_REMOVING if that is the first one).
+     */
+    private PullResult copySelected(ReadContext rc, int n, int bytes, long scannedEnd, long min, long max) {
+        ByteBuf body = reader.allocator.directBuffer(bytes, bytes);
+        try {
+            for (int i = 0; i < n; i++) {
+                long phys = rc.physicalOffsets[i];
+                int size = rc.sizes[i];
+                int at = body.writerIndex();
+                if (!reader.readRaw(phys, body.internalNioBuffer(at, size))) {
+                    long start = reader.store.commitLog().startPosition();
+                    Verify.state(phys < start, "committed message not readable", phys, start);
+                    if (i == 0) {
+                        body.release();
+                        return new PullResult(PullStatus.MESSAGE_WAS_REMOVING, rc.queueOffsets[0] + 1, min, max, 0,
+                                null);
+                    }
+                    return new PullResult(PullStatus.FOUND, rc.queueOffsets[i], min, max, i, body);
+                }
+                body.writerIndex(at + size);
+                checkMessage(body, at, size, phys, rc.queueOffsets[i]);
+            }
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
+        return new PullResult(PullStatus.FOUND, scannedEnd, min, max, n, body);
+    }
+
+    /** Verifies that the bytes at {@code at} are the message a ConsumeQueue unit points at. */
+    private static void checkMessage(ByteBuf src, int at, int size, long phys, long queueOffset) {
+        Verify.state(src.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET) == size, "ConsumeQueue size disagrees with"
+                + " the stored message", src.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET), size);
+        Verify.state(src.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET) == phys, "stored PHYSICALOFFSET"
+                + " disagrees with the ConsumeQueue", src.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET), phys);
+        Verify.state(src.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET) == queueOffset, "stored QUEUEOFFSET"
+                + " disagrees with the ConsumeQueue", src.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET), queueOffset);
+    }
+}

@@ -1,0 +1,124 @@
+package io.raftmq.broker.store;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.raftmq.commitlog.time.ManualClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Goal: {@link BrokerStats} reports exact figures for known traffic under a {@link ManualClock}: per-second rates
+ * over 10 s / 1 min / 10 min in the printed format mqadmin parses, running totals and their day split at local
+ * midnight (a zone without daylight saving, so the day is always 24 h), per-topic counts, the earliest stored
+ * message's store time from a real store, and the disk ratio of the commit log's file system.
+ */
+class BrokerStatsTest {
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    /** 2026-12-06 23:59:50 local: ten seconds before midnight. */
+    private static final long BEFORE_MIDNIGHT_MS = ZonedDateTime.of(2026, 12, 6, 23, 59, 50, 0, ZONE).toInstant()
+            .toEpochMilli();
+
+    @TempDir
+    Path dir;
+    private StoreFixture fx;
+    private BrokerStore store;
+
+    @BeforeEach
+    void open() throws IOException {
+        fx = new StoreFixture(dir);
+        store = new BrokerStore(fx.store, StoreReadConfig.defaults(), ByteBufAllocator.DEFAULT);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        fx.close();
+    }
+
+    private static double first(String tps) {
+        return Double.parseDouble(tps.split(" ")[0]); // what mqadmin's clusterList does with putTps
+    }
+
+    @Test
+    void knownTrafficGivesExactRatesInTheFormatMqadminParses() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS - 3_600_000);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store);
+        assertThat(stats.putTps()).isEqualTo("0.0 0.0 0.0");
+        clock.advanceMs(500);
+        for (int s = 0; s < 10; s++) {
+            stats.recordPut("T", 5);
+            if (s == 0) {
+                for (int i = 0; i < 4; i++) {
+                    stats.recordGet("T", 3);
+                }
+                stats.recordGet("T", 0);
+                stats.recordGet("T", 0);
+            }
+            clock.advanceMs(1000);
+        }
+        assertThat(stats.putTps()).isEqualTo("5.0 5.0 5.0"); // 50 messages in 10 complete seconds
+        assertThat(stats.getTransferredTps()).isEqualTo("1.2 1.2 1.2");
+        assertThat(stats.getFoundTps()).isEqualTo("0.4 0.4 0.4");
+        assertThat(stats.getMissTps()).isEqualTo("0.2 0.2 0.2");
+        assertThat(first(stats.putTps())).isEqualTo(5.0);
+        clock.advance(50, TimeUnit.SECONDS);
+        assertThat(stats.putTps()).isEqualTo("0.0 " + 50.0 / 60 + " " + 50.0 / 60);
+        clock.advance(700, TimeUnit.SECONDS);
+        assertThat(stats.putTps()).isEqualTo("0.0 0.0 0.0"); // the whole ring aged out
+        assertThat(stats.putTotals().now()).isEqualTo(50);
+        assertThat(stats.getTotals().now()).isEqualTo(12);
+        assertThat(stats.topicTraffic("T")).isEqualTo(new BrokerStats.TopicTraffic(50, 50, 12, 12));
+        assertThat(stats.topicTraffic("none")).isEqualTo(new BrokerStats.TopicTraffic(0, 0, 0, 0));
+    }
+
+    @Test
+    void dayTotalsRollOverAtLocalMidnight() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store);
+        stats.recordPut("T", 7);
+        stats.recordGet("T", 2);
+        assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(0, 0, 7));
+        clock.advance(9, TimeUnit.SECONDS);
+        stats.recordPut("U", 1); // 23:59:59: still today
+        clock.advance(1, TimeUnit.SECONDS);
+        stats.recordPut("T", 3); // 00:00:00 the next day
+        BrokerStats.DayTotals put = stats.putTotals();
+        assertThat(put).isEqualTo(new BrokerStats.DayTotals(0, 8, 11));
+        assertThat(put.today()).isEqualTo(3);
+        assertThat(put.yesterday()).isEqualTo(8);
+        assertThat(stats.getTotals()).isEqualTo(new BrokerStats.DayTotals(0, 2, 2));
+        assertThat(stats.topicTraffic("T")).isEqualTo(new BrokerStats.TopicTraffic(10, 3, 2, 0));
+        assertThat(stats.topicTraffic("U")).isEqualTo(new BrokerStats.TopicTraffic(1, 0, 0, 0));
+        clock.advance(1, TimeUnit.DAYS);
+        assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(8, 11, 11));
+        clock.advance(2, TimeUnit.DAYS); // two midnights without traffic: yesterday had none
+        assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(11, 11, 11));
+        assertThat(stats.allTopicTraffic()).containsOnlyKeys("T", "U");
+    }
+
+    @Test
+    void earliestMessageTimeComesFromTheStore() throws IOException, StoreReadException {
+        BrokerStats stats = new BrokerStats(new ManualClock(0, BEFORE_MIDNIGHT_MS), ZONE, store);
+        assertThat(stats.earliestMessageStoreTime()).isZero();
+        fx.append("T", 1, "a", 2); // store times BASE_TS, BASE_TS + 1000
+        fx.append("U", 0, "a", 1);
+        assertThat(stats.earliestMessageStoreTime()).as("nothing committed yet").isZero();
+        fx.commit();
+        assertThat(stats.earliestMessageStoreTime()).isEqualTo(StoreFixture.BASE_TS);
+        assertThat(store.earliestMessageStoreTime()).isEqualTo(StoreFixture.BASE_TS);
+    }
+
+    @Test
+    void diskRatioIsTheUsedFractionOfTheCommitLogFileSystem() {
+        double ratio = new BrokerStats(new ManualClock(0, BEFORE_MIDNIGHT_MS), ZONE, store).commitLogDiskRatio();
+        assertThat(ratio).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+    }
+}
