@@ -1,7 +1,7 @@
 package io.raftmq.naming;
 
-import io.raftmq.client.protocol.Verify;
 import io.netty.channel.Channel;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.remoting.ChannelEventListener;
 import io.raftmq.client.remoting.RemotingException;

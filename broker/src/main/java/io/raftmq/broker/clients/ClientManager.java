@@ -1,11 +1,11 @@
 package io.raftmq.broker.clients;
 
 import io.netty.channel.Channel;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.ProducerConnection;
 import io.raftmq.client.protocol.body.SubscriptionData;
-import io.raftmq.client.protocol.Verify;
 import io.raftmq.client.remoting.ChannelEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

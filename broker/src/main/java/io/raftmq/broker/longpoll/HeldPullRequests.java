@@ -1,7 +1,7 @@
 package io.raftmq.broker.longpoll;
 
 import io.raftmq.broker.offset.StoreView;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

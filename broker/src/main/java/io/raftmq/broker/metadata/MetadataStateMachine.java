@@ -8,7 +8,7 @@ import io.raftmq.broker.entry.PayloadWriter;
 import io.raftmq.broker.entry.SubscriptionGroupCodec;
 import io.raftmq.broker.entry.TopicConfigCodec;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 
 import java.util.zip.CRC32C;
 

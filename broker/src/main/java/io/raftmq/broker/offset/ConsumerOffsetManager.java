@@ -7,7 +7,7 @@ import io.raftmq.broker.entry.NotLeaderException;
 import io.raftmq.broker.entry.OffsetUpdate;
 import io.raftmq.broker.entry.PayloadReader;
 import io.raftmq.broker.entry.PayloadWriter;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

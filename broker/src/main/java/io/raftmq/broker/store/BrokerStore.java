@@ -3,7 +3,7 @@ package io.raftmq.broker.store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.raftmq.broker.offset.StoreView;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.LogTruncatedException;
 import io.raftmq.commitlog.message.MessageFormatException;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.json.JsonParseException;
 import io.raftmq.client.protocol.json.JsonReader;
 import io.raftmq.client.protocol.json.JsonWriter;

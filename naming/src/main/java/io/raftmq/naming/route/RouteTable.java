@@ -1,11 +1,11 @@
 package io.raftmq.naming.route;
 
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.Verify;
 
 import java.util.ArrayList;
 import java.util.Collections;
