@@ -229,7 +229,8 @@ class PullMessageProcessorTest {
         b.leader.set(true);
         b.call(noFlag);
         b.f.offsets.flush();
-        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1); // docs/protocol.md trap 7: bit 0 unset
+        // docs/protocol.md trap 7: bit 0 unset
+        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1);
     }
 
     /** Copies a buffer's readable bytes. */
