@@ -1,7 +1,7 @@
 package io.raftmq.naming;
 
-import io.raftmq.client.protocol.Verify;
 import io.netty.channel.Channel;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.remoting.ChannelEventListener;
 import io.raftmq.client.remoting.RemotingException;
@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the brokers of a closed connection as soon as the close is seen. Several NameServers run side by side with
  * no coordination: every broker registers with each of them.
  *
+ * <p>Time: lease decisions read only the injected {@link Clock}; the scanner's period merely triggers
+ * {@link RouteRegistry#expire()}, which compares leases against that clock (tests with a manual clock call it
+ * directly).
+ *
  * <p>Lifecycle: construct, {@link #start()}, ..., {@link #shutdown()} (idempotent). Thread-safe.
  */
 public final class NameServer {
@@ -48,9 +52,9 @@ public final class NameServer {
     private final AtomicLong scanErrors = new AtomicLong();
     private boolean started;
 
-    /** A NameServer on the monotonic clock. */
+    /** A NameServer on the system's monotonic clock ({@link NamingMain#MONOTONIC_CLOCK}). */
     public NameServer(NamingConfig config) {
-        this(config, Clock.MONOTONIC);
+        this(config, NamingMain.MONOTONIC_CLOCK);
     }
 
     /** A NameServer whose broker leases run on {@code clock}. */

@@ -1,6 +1,7 @@
 package io.raftmq.naming;
 
 import io.raftmq.client.remoting.RemotingException;
+import io.raftmq.naming.route.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,13 @@ import java.util.concurrent.CountDownLatch;
  * Command-line entry of the NameServer: {@code [-c FILE] [--listen HOST:PORT] [--<key> VALUE | --<key>=VALUE]...}
  * where keys are those of {@link NamingConfig#KEYS} ({@code --broker-expiry-ms} style spellings are accepted
  * too); flags override the file. Runs in the foreground until SIGTERM/SIGINT. Exit status 2 on a bad
- * configuration, 1 if the port cannot be bound.
+ * configuration, 1 if the port cannot be bound. It is also where the NameServer's {@link Clock} meets the system's
+ * time ({@link #MONOTONIC_CLOCK}); everything else in naming reads time through the port.
  */
 public final class NamingMain {
+    /** The production {@link Clock}: milliseconds from {@link System#nanoTime()} (arbitrary origin, monotonic). */
+    public static final Clock MONOTONIC_CLOCK = () -> System.nanoTime() / 1_000_000L;
+
     private static final Logger LOG = LoggerFactory.getLogger(NamingMain.class);
 
     private NamingMain() {
@@ -37,7 +42,7 @@ public final class NamingMain {
             System.exit(2);
             return;
         }
-        NameServer nameServer = new NameServer(config);
+        NameServer nameServer = new NameServer(config, MONOTONIC_CLOCK);
         try {
             nameServer.start();
         } catch (RemotingException e) {

@@ -1,6 +1,6 @@
 package io.raftmq.chaos.cluster;
 
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.raftmq.chaos.cluster;
 
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;

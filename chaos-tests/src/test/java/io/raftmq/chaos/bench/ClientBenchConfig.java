@@ -1,6 +1,6 @@
 package io.raftmq.chaos.bench;
 
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.raftmq.client.protocol;
 
+import io.raftmq.client.Verify;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.raftmq.client.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCounted;
+import io.raftmq.client.Verify;
 
 /**
  * One remoting message: request, response or oneway request (docs/protocol.md §1.3). Header fields are plain Java

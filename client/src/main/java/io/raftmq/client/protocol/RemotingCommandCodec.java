@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.json.JsonParseException;
 import io.raftmq.client.protocol.json.JsonReader;
 import io.raftmq.client.protocol.json.JsonWriter;
@@ -11,8 +12,8 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes and decodes remoting frames (docs/protocol.md §1.2-1.4). One instance per channel direction: it keeps scratch
- * buffers, so it is not thread-safe.
+ * Encodes and decodes remoting frames (docs/protocol.md §1.2-1.4). One instance per channel direction: it keeps
+ * scratch buffers, so it is not thread-safe.
  *
  * <pre>
  * Frame (all integers big-endian):

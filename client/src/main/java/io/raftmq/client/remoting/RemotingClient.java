@@ -11,8 +11,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.Verify;
 
 import java.net.InetSocketAddress;
 import java.util.Map;

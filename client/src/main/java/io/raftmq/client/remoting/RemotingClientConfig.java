@@ -40,7 +40,10 @@ public record RemotingClientConfig(String localBindHost, int ioThreads, int fram
         }
     }
 
-    /** Protocol defaults (docs/protocol.md §5.1): 16 MiB frames, 3 s connect, 120 s idle, 1 I/O thread, no local bind. */
+    /**
+     * Protocol defaults (docs/protocol.md §5.1): 16 MiB frames, 3 s connect, 120 s idle, 1 I/O thread, no local
+     * bind.
+     */
     public static RemotingClientConfig defaults() {
         return new RemotingClientConfig(null, 1, RemotingCommandCodec.FRAME_LENGTH_MAX_DEFAULT,
                 CONNECT_TIMEOUT_MS_DEFAULT, RemotingServerConfig.CHANNEL_IDLE_MS_DEFAULT,

@@ -13,7 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -40,7 +40,10 @@ public record RemotingServerConfig(String bindHost, int port, int ioThreads, int
         }
     }
 
-    /** Protocol defaults (docs/protocol.md §5.1) on {@code bindHost:port}: 16 MiB frames, 120 s idle, 2 I/O threads. */
+    /**
+     * Protocol defaults (docs/protocol.md §5.1) on {@code bindHost:port}: 16 MiB frames, 120 s idle, 2 I/O
+     * threads.
+     */
     public static RemotingServerConfig defaults(String bindHost, int port) {
         return new RemotingServerConfig(bindHost, port, 2, RemotingCommandCodec.FRAME_LENGTH_MAX_DEFAULT,
                 CHANNEL_IDLE_MS_DEFAULT, INFLIGHT_REQUESTS_MAX_DEFAULT);

@@ -1,8 +1,8 @@
 package io.raftmq.client.remoting;
 
 import io.netty.channel.Channel;
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,6 @@
 package io.raftmq.naming.processor;
 
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.DataVersion;
@@ -9,7 +10,6 @@ import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.json.JsonObject;
 import io.raftmq.client.protocol.json.JsonParseException;
 import io.raftmq.client.protocol.json.JsonReader;
-import io.raftmq.client.protocol.Verify;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.raftmq.naming.route;
 
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.DataVersion;
-import io.raftmq.client.protocol.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

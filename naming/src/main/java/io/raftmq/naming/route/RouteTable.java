@@ -1,11 +1,11 @@
 package io.raftmq.naming.route;
 
+import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.Verify;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +29,10 @@ import java.util.TreeSet;
  * topic's layout is a live group (a group that loses its last member takes its queue layouts with it).
  */
 public final class RouteTable {
-    /** KV namespace of ordered-topic settings ({@code broker-a:4;broker-b:4}), copied into routes (docs/protocol.md §2.1). */
+    /**
+     * KV namespace of ordered-topic settings ({@code broker-a:4;broker-b:4}), copied into routes
+     * (docs/protocol.md §2.1).
+     */
     public static final String ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
 
     private static final RouteTable EMPTY = new RouteTable(Map.of(), Map.of(), Map.of(), Map.of());

@@ -1,7 +1,6 @@
 package io.raftmq.raft.driver;
 
 import io.raftmq.raft.Verify;
-import io.raftmq.raft.core.ProposeResult;
 import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.RandomSource;
 import io.raftmq.raft.core.Ready;
@@ -11,7 +10,6 @@ import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
-import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.HardStateStore;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;
@@ -19,7 +17,6 @@ import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Drives one {@link RaftNode} on one thread: the node's duty cycle, its I/O and its clients. Each
@@ -44,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * called from any thread; hand-offs go through bounded queues.
  *
  * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
- * the commit index is saved at most every {@code commitSaveIntervalMs} (the commit index is an optimisation for
- * restarts, a lower saved value is always safe).
+ * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
+ * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s.
  *
  * <p>Errors: a failure of the log, hard state store or state machine, or a broken invariant, stops the agent
  * (the thread boundary logs and counts it, {@link RaftStatus#failed()} turns true, pending proposals fail with
@@ -54,14 +50,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftAgent.class);
-    private static final int YIELDS_BEFORE_PARK = 8;
 
     private final RaftAgentConfig config;
     private final long nodeId;
     private final long[] peers;
     private final RaftNode node;
     private final RaftLog log;
-    private final HardStateStore hardStateStore;
     private final StateMachine stateMachine;
     private final Transport transport;
     private final NanoClock clock;
@@ -69,25 +63,20 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final ArrayBlockingQueue<RaftMessage> inbox;
     private final ArrayBlockingQueue<Proposal> proposals;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    /** Accepted proposals waiting for their index to be applied. Agent thread only. Ordered by index. */
-    private final ArrayDeque<Proposal> pending = new ArrayDeque<>();
+    /** Accepted proposals waiting for their index to be applied. */
+    private final PendingProposals pending;
+    private final HardStateSaver hardState;
+    private final AgentRunner runner = new AgentRunner(new Duty());
     /** Reused drain buffers (agent thread). */
     private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
     private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
     private final AtomicLong inboxDropped = new AtomicLong();
-    private final AtomicLong callbackErrors = new AtomicLong();
 
     // Agent thread state.
     private long nextTickNs;
-    private HardState savedHardState;
-    private HardState unsavedCommit;
-    private long lastHardStateSaveNs;
     private long stopDeadlineNs = Long.MAX_VALUE;
     private boolean stopping;
 
-    private volatile Thread thread;
-    private volatile boolean running;
-    private volatile boolean sleeping;
     private volatile boolean stopped;
     private volatile RaftStatus status;
 
@@ -110,21 +99,21 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
         this.peers = otherVoters(voters, nodeId);
         this.log = log;
-        this.hardStateStore = hardStateStore;
         this.stateMachine = stateMachine;
         this.transport = transport;
         this.clock = clock;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
-        this.savedHardState = hardStateStore.load();
-        this.node = new RaftNode(config.raft(), voters, log, savedHardState, appliedIndex, random,
-            stateMachine::takeSnapshot);
+        this.pending = new PendingProposals(nodeId);
         long now = clock.nanoTime();
+        this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
+            now);
+        this.node = new RaftNode(config.raft(), voters, log, hardState.saved(), appliedIndex, random,
+            stateMachine::takeSnapshot);
         this.nextTickNs = now + tickNs;
-        this.lastHardStateSaveNs = now;
         publishStatus(false);
-        LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, savedHardState, log.firstIndex(),
+        LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex());
     }
 
@@ -148,7 +137,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             inboxDropped.incrementAndGet();
             return false;
         }
-        wake();
+        runner.wake();
         return true;
     }
 
@@ -160,38 +149,25 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         Verify.argument(type >= Entry.TYPE_APPLICATION_MIN, "application entry types start at 16");
         Proposal p = new Proposal(type, payload, callback,
             clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
-        if (!running && thread != null || stopped) {
-            p.fail(new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED), this);
+        if (!runner.running() && runner.started() || stopped) {
+            pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return;
         }
         if (!proposals.offer(p)) {
-            p.fail(new ProposalRejectedException(ProposalRejectedException.Reason.QUEUE_FULL), this);
+            pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.QUEUE_FULL));
             return;
         }
         if (stopped) { // raced with the agent's exit: nobody else will drain the queue now
-            ProposalRejectedException err = new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED);
-            for (Proposal q = proposals.poll(); q != null; q = proposals.poll()) {
-                q.fail(err, this);
-            }
+            failQueued(new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return;
         }
-        wake();
+        runner.wake();
     }
 
     /** As {@link #propose(int, byte[], ProposalCallback)}; the future completes with the committed index. */
     public CompletableFuture<Long> propose(int type, byte[] payload) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
-        propose(type, payload, new ProposalCallback() {
-            @Override
-            public void onCommitted(long index, long term) {
-                f.complete(index);
-            }
-
-            @Override
-            public void onFailure(ProposalException cause) {
-                f.completeExceptionally(cause);
-            }
-        });
+        IndexFuture f = new IndexFuture();
+        propose(type, payload, f);
         return f;
     }
 
@@ -199,7 +175,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public CompletableFuture<TransferResult> transferLeadership(long target) {
         CompletableFuture<TransferResult> f = new CompletableFuture<>();
         commands.add(() -> f.complete(node.transferLeadership(target)));
-        wake();
+        runner.wake();
         return f;
     }
 
@@ -211,13 +187,6 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Inbound messages dropped because the inbox was full. */
     public long inboxDropped() {
         return inboxDropped.get();
-    }
-
-    private void wake() {
-        Thread t = thread;
-        if (sleeping && t != null) {
-            LockSupport.unpark(t);
-        }
     }
 
     // ----------------------------------------------------------------------------------- duty cycle
@@ -236,10 +205,10 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             process(node.ready(), now);
             work++;
         }
-        work += expireProposals(now);
-        maybeSaveCommit(now);
+        work += pending.expire(now, config.proposalTimeoutMs());
+        hardState.maybeSaveCommit(now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
-            running = false;
+            runner.stopRunning();
         }
         publishStatus(false);
         return work;
@@ -288,35 +257,10 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private void take(Proposal p, long now) {
         if (now - p.deadlineNs >= 0) {
-            p.fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
+            pending.fail(p, new ProposalTimeoutException(config.proposalTimeoutMs()));
             return;
         }
-        ProposeResult r = node.propose(p.type, p.payload);
-        if (r instanceof ProposeResult.Accepted a) {
-            accepted(p, a.index(), a.term());
-        } else if (r instanceof ProposeResult.NotLeader nl) {
-            p.fail(new NotLeaderException(nl.leaderHint()), this);
-        } else {
-            p.fail(new ProposalRejectedException(rejectReason((ProposeResult.Rejected) r)), this);
-        }
-    }
-
-    private static ProposalRejectedException.Reason rejectReason(ProposeResult.Rejected r) {
-        return r.reason() == ProposeResult.Reason.UNCOMMITTED_LIMIT
-            ? ProposalRejectedException.Reason.UNCOMMITTED_LIMIT
-            : ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP;
-    }
-
-    /** A proposal entered the log at (index, term); older pending ones at or past that index were overwritten. */
-    private void accepted(Proposal p, long index, long term) {
-        while (!pending.isEmpty() && pending.peekLast().index >= index) {
-            Proposal lost = pending.pollLast();
-            Verify.state(lost.term < term, "two proposals at one index in one term", lost.index, term);
-            lost.fail(new NotLeaderException(nodeId), this);
-        }
-        p.index = index;
-        p.term = term;
-        pending.addLast(p);
+        pending.proposed(p, node.propose(p.type, p.payload));
     }
 
     /** Processes one Ready in the order its contract prescribes. */
@@ -326,14 +270,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         if (snap != null) {
             stateMachine.restore(snap);
             log.resetToSnapshot(snap.index(), snap.term());
-            skipPendingThrough(snap.index());
+            pending.skipThrough(snap.index());
         }
         log.write(r.entries());
         if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {
             log.sync();
         }
         if (r.hardState() != null) {
-            onHardState(r.hardState(), now);
+            hardState.onHardState(r.hardState(), now);
         }
         sendAll(r.messages());
         apply(r.committedEntries());
@@ -350,65 +294,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         transport.flush();
     }
 
-    private void onHardState(HardState hs, long now) {
-        boolean voteChanged = hs.term() != savedHardState.term() || hs.votedFor() != savedHardState.votedFor();
-        if (voteChanged) {
-            saveHardState(hs, now);
-        } else if (hs.commitIndex() != savedHardState.commitIndex()) {
-            unsavedCommit = hs;
-        }
-    }
-
-    private void maybeSaveCommit(long now) {
-        if (unsavedCommit != null
-            && now - lastHardStateSaveNs >= TimeUnit.MILLISECONDS.toNanos(config.commitSaveIntervalMs())) {
-            saveHardState(unsavedCommit, now);
-        }
-    }
-
-    private void saveHardState(HardState hs, long now) {
-        if (config.durability() == DurabilityMode.QUORUM_MEMORY && hs.commitIndex() > 0) {
-            log.sync(); // a saved commit index must never exceed the durable log
-        }
-        Verify.state(hs.term() >= savedHardState.term(), "hard state term went back", savedHardState.term(),
-            hs.term());
-        hardStateStore.save(hs);
-        savedHardState = hs;
-        unsavedCommit = null;
-        lastHardStateSaveNs = now;
-    }
-
     private void apply(List<Entry> committed) {
         for (int i = 0; i < committed.size(); i++) {
             Entry e = committed.get(i);
             stateMachine.apply(e);
-            while (!pending.isEmpty() && pending.peekFirst().index <= e.index()) {
-                Proposal p = pending.pollFirst();
-                if (p.index == e.index() && p.term == e.term()) {
-                    p.commit(this);
-                } else {
-                    p.fail(new NotLeaderException(node.leaderId()), this);
-                }
-            }
+            pending.applied(e, node.leaderId());
         }
-    }
-
-    /** A snapshot covers indexes this node will never apply one by one: their proposals' outcome is unknown. */
-    private void skipPendingThrough(long index) {
-        while (!pending.isEmpty() && pending.peekFirst().index <= index) {
-            pending.pollFirst().fail(new ProposalTimeoutException("a snapshot through index " + index
-                + " was installed over this proposal"), this);
-        }
-    }
-
-    /** Fails pending proposals past their deadline; they are in index order, which is also submission order. */
-    private int expireProposals(long now) {
-        int n = 0;
-        while (!pending.isEmpty() && now - pending.peekFirst().deadlineNs >= 0) {
-            pending.pollFirst().fail(new ProposalTimeoutException(config.proposalTimeoutMs()), this);
-            n++;
-        }
-        return n;
     }
 
     private void publishStatus(boolean failed) {
@@ -425,53 +316,15 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     /** Starts the agent thread. Call once; afterwards never call {@link #doWork()} directly. */
     public synchronized void start() {
-        Verify.state(thread == null && !stopped, "agent already started or stopped");
-        running = true;
-        Thread t = new Thread(this::run, "raft-agent-" + nodeId);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    private void run() {
-        int idle = 0;
-        while (running) {
-            int work;
-            try {
-                work = doWork();
-            } catch (Throwable t) { // thread boundary: log, count, stop the node
-                LOG.error("raft node {} failed; stopping it", nodeId, t);
-                running = false;
-                publishStatus(true);
-                break;
-            }
-            idle = work > 0 ? 0 : idle + 1;
-            if (idle > YIELDS_BEFORE_PARK) {
-                park();
-            } else if (idle > 0) {
-                Thread.yield();
-            }
-        }
-        finish();
-    }
-
-    /** Sleeps until the next tick unless input is waiting; producers unpark us while {@link #sleeping}. */
-    private void park() {
-        sleeping = true;
-        if (inbox.isEmpty() && proposals.isEmpty() && commands.isEmpty() && running) {
-            long waitNs = nextTickNs - clock.nanoTime();
-            if (waitNs > 0) {
-                LockSupport.parkNanos(this, waitNs);
-            }
-        }
-        sleeping = false;
+        Verify.state(!runner.started() && !stopped, "agent already started or stopped");
+        runner.start("raft-agent-" + nodeId);
     }
 
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
     private void finish() {
-        if (stopping && !status.failed() && unsavedCommit != null) {
+        if (stopping && !status.failed()) {
             try {
-                saveHardState(unsavedCommit, clock.nanoTime());
+                hardState.saveUnsavedCommit(clock.nanoTime());
             } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
                 LOG.warn("raft node {}: final hard state save failed", nodeId, e);
             }
@@ -482,11 +335,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private void failAllWaiting() {
         ProposalRejectedException stoppedErr = new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED);
-        for (Proposal p = pending.pollFirst(); p != null; p = pending.pollFirst()) {
-            p.fail(stoppedErr, this);
-        }
+        pending.failAll(stoppedErr);
+        failQueued(stoppedErr);
+    }
+
+    private void failQueued(ProposalException cause) {
         for (Proposal p = proposals.poll(); p != null; p = proposals.poll()) {
-            p.fail(stoppedErr, this);
+            pending.fail(p, cause);
         }
     }
 
@@ -497,15 +352,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      */
     @Override
     public void close() {
-        Thread t = thread;
-        if (t == null) {
+        if (!runner.started()) {
             stopping = true;
             finish();
             return;
         }
         commands.add(this::beginStop);
-        wake();
-        join(t);
+        runner.wake();
+        runner.join();
     }
 
     private void beginStop() {
@@ -521,66 +375,39 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      * Abrupt stop, as if the process died: no leadership transfer, no final save. Blocks until the thread exits.
      */
     public void halt() {
-        Thread t = thread;
-        running = false;
-        if (t == null) {
+        if (!runner.started()) {
+            runner.stopRunning();
             failAllWaiting();
             stopped = true;
             return;
         }
-        LockSupport.unpark(t);
-        join(t);
+        runner.halt();
     }
 
-    private static void join(Thread t) {
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+    /** The agent thread's view of this agent, for {@link AgentRunner}. */
+    private final class Duty implements AgentRunner.Duty {
+        @Override
+        public int doWork() {
+            return RaftAgent.this.doWork();
+        }
+
+        @Override
+        public long idleWaitNanos() {
+            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty()) {
+                return 0;
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    void countCallbackError(RuntimeException e) {
-        callbackErrors.incrementAndGet();
-        LOG.warn("raft node {}: proposal callback threw", nodeId, e);
-    }
-
-    /** One client proposal; mutable fields are owned by the agent thread once queued. */
-    private static final class Proposal {
-        final int type;
-        final byte[] payload;
-        final ProposalCallback callback;
-        final long deadlineNs;
-        long index;
-        long term;
-
-        Proposal(int type, byte[] payload, ProposalCallback callback, long deadlineNs) {
-            this.type = type;
-            this.payload = payload;
-            this.callback = callback;
-            this.deadlineNs = deadlineNs;
+            return nextTickNs - clock.nanoTime();
         }
 
-        void commit(RaftAgent agent) {
-            try {
-                callback.onCommitted(index, term);
-            } catch (RuntimeException e) { // boundary into client code
-                agent.countCallbackError(e);
-            }
+        @Override
+        public void onFailure(Throwable t) { // thread boundary: log, count, stop the node
+            LOG.error("raft node {} failed; stopping it", nodeId, t);
+            publishStatus(true);
         }
 
-        void fail(ProposalException cause, RaftAgent agent) {
-            try {
-                callback.onFailure(cause);
-            } catch (RuntimeException e) { // boundary into client code
-                agent.countCallbackError(e);
-            }
+        @Override
+        public void onExit() {
+            finish();
         }
     }
 }

@@ -26,8 +26,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: the mqadmin codes answer per docs/protocol.md §2.11 over a real socket; topic/group changes go through the
- * (fake) Raft log; a follower answers them 14. Method: {@link TestBroker} with a StoreView reporting max offset 10.
+ * Goal: the mqadmin codes answer per docs/protocol.md §2.11 (requests and responses through the wire codec);
+ * topic/group changes go through the (fake) Raft log; a follower answers them 14. Method: {@link TestBroker} (an
+ * embedded connection, no socket) with a StoreView reporting max offset 10.
  */
 class AdminProcessorTest {
     private static final StoreView STORE = new StoreView() {
@@ -54,7 +55,6 @@ class AdminProcessorTest {
     @Test
     void topicLifecycle() throws Exception {
         try (TestBroker b = new TestBroker(STORE)) {
-            b.startClient();
             assertThat(b.call(createTopic("TopicTest", "+message.type=NORMAL")).code()).isZero();
             assertThat(b.f.proposer.log()).extracting(FakeProposer.Logged::type).containsExactly(EntryType.TOPIC_PUT);
             RemotingCommand get = b.call(topicReq(RequestCode.GET_TOPIC_CONFIG, "TopicTest"));
@@ -79,7 +79,6 @@ class AdminProcessorTest {
     @Test
     void subscriptionGroupLifecycle() throws Exception {
         try (TestBroker b = new TestBroker(STORE)) {
-            b.startClient();
             SubscriptionGroupConfig g = new SubscriptionGroupConfig("GID", true, false, false, true, 2, 5,
                     "CUSTOMIZED", 0, 1, true, 0, 15, Map.of());
             RemotingCommand put = RemotingCommand.createRequest(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP)
@@ -100,7 +99,6 @@ class AdminProcessorTest {
     @Test
     void followerAnswersMetadataWritesWith14() throws Exception {
         try (TestBroker b = new TestBroker(STORE)) {
-            b.startClient();
             b.f.proposer.leader(false);
             RemotingCommand r = b.call(createTopic("TopicTest", null));
             assertThat(r.code()).isEqualTo(ResponseCode.SERVICE_NOT_AVAILABLE);
@@ -115,7 +113,6 @@ class AdminProcessorTest {
     void connectionsRuntimeInfoConfigConsumedByAndConsumeStats() throws Exception {
         try (TestBroker b = new TestBroker(STORE)) {
             b.admin.addRuntimeInfoContributor(t -> t.put("raftRole", "LEADER"));
-            b.startClient();
             RemotingCommand none = b.call(RemotingCommand.createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST,
                     new ConsumerGroupHeader("CG")));
             assertThat(none.code()).isEqualTo(ResponseCode.CONSUMER_NOT_ONLINE);

@@ -19,7 +19,6 @@ import io.raftmq.client.protocol.header.UpdateConsumerOffsetRequestHeader;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Goal: HEART_BEAT, UNREGISTER_CLIENT, GET_CONSUMER_LIST_BY_GROUP, QUERY/UPDATE_CONSUMER_OFFSET behave per
- * docs/protocol.md
- * 2.2/2.5/2.6 over a real socket, with auto-creation and offsets going through the (fake, synchronous) Raft log;
- * a follower answers writes with 14. Method: {@link TestBroker} on an ephemeral loopback port.
+ * docs/protocol.md 2.2/2.5/2.6 (requests, responses and the NOTIFY_CONSUMER_IDS_CHANGED callback through the wire
+ * codec), with auto-creation and offsets going through the (fake, synchronous) Raft log; closing the connection
+ * drops the client; a follower answers writes with 14. Method: {@link TestBroker} on an embedded connection.
  */
 public class ClientProcessorsTest {
     public static RemotingCommand heartbeat(String clientId, String group) {
@@ -46,12 +45,6 @@ public class ClientProcessorsTest {
     @Test
     void heartbeatRegistersAutoCreatesThroughTheLogAndNotifies() throws Exception {
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
-            CompletableFuture<String> notify = new CompletableFuture<>();
-            b.client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (ctx, req) -> {
-                notify.complete(req.extFields().get("consumerGroup") + "/oneway=" + req.isOneway());
-                return null;
-            }, Runnable::run);
-            b.startClient();
             RemotingCommand r = b.call(heartbeat("10.0.0.1@1#1", "CG"));
             assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
             assertThat(r.version()).isEqualTo(479);
@@ -61,7 +54,12 @@ public class ClientProcessorsTest {
                     .containsExactly(EntryType.GROUP_PUT, EntryType.TOPIC_PUT);
             assertThat(b.f.groups.get("CG")).isNotNull();
             assertThat(b.f.topics.get("%RETRY%CG").perm()).isEqualTo(6);
-            assertThat(notify.get(5, TimeUnit.SECONDS)).isEqualTo("CG/oneway=true");
+            RemotingCommand notify = b.server.takePeerRequest();
+            assertThat(notify).as("a callback to the client").isNotNull();
+            assertThat(notify.code()).isEqualTo(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED);
+            assertThat(notify.extFields().get("consumerGroup") + "/oneway=" + notify.isOneway())
+                    .isEqualTo("CG/oneway=true");
+            notify.release();
             assertThat(b.clients.subscription("CG", "T").subString()).isEqualTo("TagA");
 
             RemotingCommand list = b.call(RemotingCommand.createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP,
@@ -93,7 +91,6 @@ public class ClientProcessorsTest {
                 + "[{\"subString\":\"*\"}]}]}", "subscription of group CG without topic"},
         };
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
-            b.startClient();
             for (String[] body : bodies) {
                 RemotingCommand req = RemotingCommand.createRequest(RequestCode.HEART_BEAT);
                 req.extFieldsOrEmpty();
@@ -108,10 +105,9 @@ public class ClientProcessorsTest {
     @Test
     void channelCloseDropsTheClient() throws Exception {
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
-            b.startClient();
             b.call(heartbeat("c1", "CG"));
             assertThat(b.clients.consumerIds("CG")).containsExactly("c1");
-            b.client.closeChannel(b.addr());
+            b.server.disconnect();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!b.clients.consumerIds("CG").isEmpty() && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
@@ -140,7 +136,6 @@ public class ClientProcessorsTest {
             }
         };
         try (TestBroker b = new TestBroker(store)) {
-            b.startClient();
             assertThat(b.call(query("G", 0, false)).code()).isEqualTo(ResponseCode.QUERY_NOT_FOUND);
             RemotingCommand zero = b.call(query("G", 0, null));
             assertThat(zero.code()).isZero();
@@ -156,10 +151,9 @@ public class ClientProcessorsTest {
     @Test
     void updateIsBatchedReplicatedAndReadable() throws Exception {
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
-            b.startClient();
             RemotingCommand oneway = RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
                     new UpdateConsumerOffsetRequestHeader("G", "T", 1, 77, "broker-a"));
-            b.client.invokeOneway(b.addr(), oneway, 3000);
+            b.server.sendOneway(oneway);
             RemotingCommand sync = b.call(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
                     new UpdateConsumerOffsetRequestHeader("G", "T", 0, 42, "broker-a")));
             assertThat(sync.code()).isZero();
@@ -180,7 +174,6 @@ public class ClientProcessorsTest {
     @Test
     void followerAnswersWritesWith14ButStillRegistersClients() throws Exception {
         try (TestBroker b = new TestBroker(StoreView.EMPTY)) {
-            b.startClient();
             b.f.proposer.leader(false);
             assertThat(b.call(heartbeat("c1", "CG")).code()).isZero();
             assertThat(b.clients.consumerIds("CG")).containsExactly("c1");
@@ -189,8 +182,8 @@ public class ClientProcessorsTest {
                     new UpdateConsumerOffsetRequestHeader("G", "T", 0, 42, null)));
             assertThat(r.code()).isEqualTo(ResponseCode.SERVICE_NOT_AVAILABLE);
             assertThat(r.remark()).startsWith("[NOT_LEADER]");
-            b.client.invokeOneway(b.addr(), RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
-                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, 43, null)), 3000);
+            b.server.sendOneway(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
+                    new UpdateConsumerOffsetRequestHeader("G", "T", 0, 43, null)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (b.consumerProcessor.onewayCommitsFailed() == 0 && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);

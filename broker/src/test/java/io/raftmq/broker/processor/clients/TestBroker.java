@@ -7,10 +7,7 @@ import io.raftmq.broker.metadata.Fixture;
 import io.raftmq.broker.offset.StoreView;
 import io.raftmq.broker.processor.admin.AdminProcessor;
 import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
-import io.raftmq.client.remoting.RemotingServer;
-import io.raftmq.client.remoting.RemotingServerConfig;
+import io.raftmq.client.testing.EmbeddedRemotingServer;
 
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -18,18 +15,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Test harness: the control-plane processors of one broker hosted on a real RemotingServer on an ephemeral
- * 127.0.0.1 port, backed by a {@link Fixture} whose fake proposer commits synchronously, plus a RemotingClient.
- * Mirrors the registration the wiring layer will do.
+ * Test harness: the control-plane processors of one broker hosted on an {@link EmbeddedRemotingServer} (one
+ * embedded connection, requests and responses through the wire codec, no socket), backed by a {@link Fixture}
+ * whose fake proposer commits synchronously. Mirrors the registration the wiring layer does.
  */
 public final class TestBroker implements AutoCloseable {
     public final Fixture f = Fixture.leader();
     public final BrokerConfig config;
-    public final RemotingServer server = new RemotingServer(RemotingServerConfig.defaults("127.0.0.1", 0));
+    public final EmbeddedRemotingServer server = new EmbeddedRemotingServer();
     public final ClientManager clients;
     public final AdminProcessor admin;
     public final ConsumerManageProcessor consumerProcessor;
-    public final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
@@ -59,24 +55,15 @@ public final class TestBroker implements AutoCloseable {
         }
     }
 
-    public String addr() {
-        return "127.0.0.1:" + server.port();
-    }
-
-    /** Starts the client (after registering client-side processors). */
-    public void startClient() {
-        client.start();
-    }
-
+    /** Sends {@code request} on the embedded connection and waits for the response (owned by the caller). */
     public RemotingCommand call(RemotingCommand request) throws Exception {
-        return client.invokeSync(addr(), request, 5000);
+        return server.call(request);
     }
 
     @Override
     public void close() {
         f.offsets.stop();
-        client.shutdown();
-        server.shutdown();
+        server.close();
         scheduler.shutdownNow();
         executor.shutdownNow();
     }

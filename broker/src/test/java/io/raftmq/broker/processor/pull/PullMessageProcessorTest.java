@@ -31,11 +31,11 @@ import static io.raftmq.broker.processor.pull.PullTestBroker.pullRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: PULL_MESSAGE / LITE_PULL_MESSAGE over a real connection answer with the codes, headers (vector 30/32 shapes
- * and golden bytes) and bodies of docs/protocol.md §2.4, filter with the heartbeat subscription (docs/protocol.md trap
- * 3), long-poll without blocking the connection (released by a dispatch or by the deadline on a manual clock), and
- * piggyback offsets on the leader only. Method: {@link PullTestBroker} (RemotingServer + real MessageStore),
- * RemotingClient calls.
+ * Goal: PULL_MESSAGE / LITE_PULL_MESSAGE (requests and responses through the wire codec) answer with the codes,
+ * headers (vector 30/32 shapes and golden bytes) and bodies of docs/protocol.md §2.4, filter with the heartbeat
+ * subscription (docs/protocol.md trap 3), long-poll without blocking the connection (released by a dispatch or by
+ * the deadline on a manual clock), and piggyback offsets on the leader only. Method: {@link PullTestBroker} (an
+ * embedded connection + real MessageStore).
  */
 class PullMessageProcessorTest {
     @TempDir
@@ -160,8 +160,8 @@ class PullMessageProcessorTest {
 
     @Test
     void heldPullIsReleasedByADispatchAndDoesNotBlockTheConnection() throws Exception {
-        CompletableFuture<RemotingCommand> f = b.client.invokeAsync(b.addr(),
-                pullRequest(RequestCode.PULL_MESSAGE, 2, 0, PUSH | SUB, "*", 0, 15_000), 10_000);
+        CompletableFuture<RemotingCommand> f = b.callAsync(
+                pullRequest(RequestCode.PULL_MESSAGE, 2, 0, PUSH | SUB, "*", 0, 15_000));
         PullTestBroker.await(() -> b.held.heldCount() == 1, "the pull to be held");
         RemotingCommand max = b.call(RemotingCommand.createRequest(RequestCode.GET_MAX_OFFSET,
                 new GetMaxOffsetRequestHeader("T", 2, true, null)));
@@ -180,8 +180,8 @@ class PullMessageProcessorTest {
     void heldPullTimesOutWithTheVector32Answer() throws Exception {
         b.fx.append("T", 0, "TagA", 1);
         b.fx.commit();
-        CompletableFuture<RemotingCommand> f = b.client.invokeAsync(b.addr(),
-                pullRequest(RequestCode.PULL_MESSAGE, 0, 1, PUSH | SUB, "*", 0, 15_000), 10_000);
+        CompletableFuture<RemotingCommand> f = b.callAsync(
+                pullRequest(RequestCode.PULL_MESSAGE, 0, 1, PUSH | SUB, "*", 0, 15_000));
         PullTestBroker.await(() -> b.held.heldCount() == 1, "the pull to be held");
         b.f.clock.addAndGet(14_999);
         assertThat(b.held.expire()).isZero();
@@ -229,7 +229,8 @@ class PullMessageProcessorTest {
         b.leader.set(true);
         b.call(noFlag);
         b.f.offsets.flush();
-        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1); // docs/protocol.md trap 7: bit 0 unset
+        // docs/protocol.md trap 7: bit 0 unset
+        assertThat(b.f.offsets.query(PullTestBroker.GROUP, "T", 2)).isEqualTo(-1);
     }
 
     /** Copies a buffer's readable bytes. */

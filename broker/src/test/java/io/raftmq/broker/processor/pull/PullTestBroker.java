@@ -18,17 +18,15 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.body.SubscriptionData;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
-import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
-import io.raftmq.client.remoting.RemotingServer;
-import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.commitlog.time.ManualClock;
+import io.raftmq.client.testing.EmbeddedRemotingServer;
 
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +35,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Test harness: the pull and store-query processors of one broker on a real RemotingServer (ephemeral 127.0.0.1
- * port) over a real MessageStore ({@link StoreFixture}), the control plane from {@link Fixture} (synchronous fake
- * proposer, manual clock), long polling on that manual clock (the test calls {@code held.expire()}), and a
- * RemotingClient. Mirrors the registration the wiring layer does.
+ * Test harness: the pull and store-query processors of one broker on an {@link EmbeddedRemotingServer} (one
+ * embedded connection, requests and responses through the wire codec, no socket) over a real MessageStore
+ * ({@link StoreFixture}), the control plane from {@link Fixture} (synchronous fake proposer, manual clock), and long
+ * polling on that manual clock (the test calls {@code held.expire()}). Mirrors the registration the wiring layer
+ * does.
  */
 public final class PullTestBroker implements AutoCloseable {
     public static final String GROUP = "cg";
@@ -48,8 +47,7 @@ public final class PullTestBroker implements AutoCloseable {
     public final StoreFixture fx;
     public final BrokerStore store;
     public final AtomicBoolean leader = new AtomicBoolean(true);
-    public final RemotingServer server = new RemotingServer(RemotingServerConfig.defaults("127.0.0.1", 0));
-    public final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+    public final EmbeddedRemotingServer server = new EmbeddedRemotingServer();
     public final ClientManager clients;
     public final HeldPullRequests held;
     public final PullProgress progress = new PullProgress(1000);
@@ -70,7 +68,6 @@ public final class PullTestBroker implements AutoCloseable {
         f.topics.createOrUpdate(new TopicConfig("T", 4, 4, 6, TopicConfig.SINGLE_TAG, 0, false, Map.of()))
                 .get(5, TimeUnit.SECONDS);
         server.start();
-        client.start();
     }
 
     private void register(int[] codes, RequestProcessor p) {
@@ -93,12 +90,14 @@ public final class PullTestBroker implements AutoCloseable {
                 sysFlag, -1, suspendMs, subscription, subVersion, null, 262_144, "broker-a"));
     }
 
+    /** Sends {@code request} on the embedded connection and waits for the response (owned by the caller). */
     public RemotingCommand call(RemotingCommand request) throws Exception {
-        return client.invokeSync(addr(), request, 5000);
+        return server.call(request);
     }
 
-    public String addr() {
-        return "127.0.0.1:" + server.port();
+    /** Sends {@code request} on the embedded connection; the future completes with its response. */
+    public CompletableFuture<RemotingCommand> callAsync(RemotingCommand request) {
+        return server.callAsync(request);
     }
 
     /** Waits (bounded) for a condition another thread makes true. */
@@ -115,8 +114,7 @@ public final class PullTestBroker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         held.close();
-        client.shutdown();
-        server.shutdown();
+        server.close();
         executor.shutdownNow();
         consumerChannel.finishAndReleaseAll();
         fx.close();

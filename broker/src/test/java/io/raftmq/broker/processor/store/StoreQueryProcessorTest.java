@@ -34,9 +34,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Goal: the store-backed queries (29, 30, 31, 32, 33, 12, 202, 208) answer over a real connection with the protocol's
- * headers and bodies, from committed data only. Method: {@link PullTestBroker}; 5 committed messages on T/0 with
- * store times BASE + n s, one more appended but not committed.
+ * Goal: the store-backed queries (29, 30, 31, 32, 33, 12, 202, 208) answer with the protocol's headers and bodies
+ * (through the wire codec on an embedded connection), from committed data only. Method: {@link PullTestBroker}; 5
+ * committed messages on T/0 with store times BASE + n s, one more appended but not committed.
  */
 class StoreQueryProcessorTest {
     private static final long BASE = StoreFixture.BASE_TS;

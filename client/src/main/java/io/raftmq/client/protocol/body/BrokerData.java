@@ -8,9 +8,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One broker group in a route or cluster table (docs/protocol.md §4.2): {@code brokerAddrs} maps brokerId to "ip:port",
- * id 0 being the leader/master. fastjson writes the Long keys bare ({@code {0:"a"}}, vectors 13/15); the 5.3.3
- * NameServer quotes them for clients of version 401+ (vector 14). Both are parsed.
+ * One broker group in a route or cluster table (docs/protocol.md §4.2): {@code brokerAddrs} maps brokerId to
+ * "ip:port", id 0 being the leader/master. fastjson writes the Long keys bare ({@code {0:"a"}}, vectors 13/15);
+ * the 5.3.3 NameServer quotes them for clients of version 401+ (vector 14). Both are parsed.
  */
 public record BrokerData(String cluster, String brokerName, SortedMap<Long, String> brokerAddrs, String zoneName,
                          boolean enableActingMaster) implements JsonBody {

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** GET_CONSUMER_CONNECTION_LIST (203) response body (docs/protocol.md §4.8, vector 25); subscriptions keyed by topic. */
+/**
+ * GET_CONSUMER_CONNECTION_LIST (203) response body (docs/protocol.md §4.8, vector 25); subscriptions keyed by
+ * topic.
+ */
 public record ConsumerConnection(List<Connection> connectionSet, String consumeType, String messageModel,
                                  String consumeFromWhere, Map<String, SubscriptionData> subscriptionTable)
         implements JsonBody {

@@ -5,7 +5,10 @@ import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.List;
 
-/** GET_CONSUMER_LIST_BY_GROUP (38) response body {@code {"consumerIdList":[...]}} (docs/protocol.md §4.6, vector 19). */
+/**
+ * GET_CONSUMER_LIST_BY_GROUP (38) response body {@code {"consumerIdList":[...]}} (docs/protocol.md §4.6,
+ * vector 19).
+ */
 public record ConsumerIdList(List<String> consumerIdList) implements JsonBody {
     public ConsumerIdList {
         consumerIdList = List.copyOf(consumerIdList);

@@ -5,8 +5,9 @@ import io.raftmq.client.protocol.json.JsonWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A remoting body encoded as fastjson-1.x-compatible JSON (docs/protocol.md §4). Implementations write their properties
- * in alphabetical order and omit nulls, exactly like fastjson, so encodings match the golden vectors 11, 13-27.
+ * A remoting body encoded as fastjson-1.x-compatible JSON (docs/protocol.md §4). Implementations write their
+ * properties in alphabetical order and omit nulls, exactly like fastjson, so encodings match the golden vectors 11,
+ * 13-27.
  * Each has a static {@code decode(byte[])} that throws {@code RemotingCommandException} on malformed input.
  */
 public interface JsonBody {

@@ -5,7 +5,10 @@ import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.List;
 
-/** LOCK_BATCH_MQ (41) response body: the queues now locked by the requesting client (docs/protocol.md §4.5, vector 17). */
+/**
+ * LOCK_BATCH_MQ (41) response body: the queues now locked by the requesting client (docs/protocol.md §4.5,
+ * vector 17).
+ */
 public record LockBatchResponseBody(List<MessageQueue> lockOKMQSet) implements JsonBody {
     public LockBatchResponseBody {
         lockOKMQSet = List.copyOf(lockOKMQSet);

@@ -5,7 +5,10 @@ import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.List;
 
-/** GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206) response body (docs/protocol.md §4.8, vector 26); brokerAddr is normally null. */
+/**
+ * GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206) response body (docs/protocol.md §4.8, vector 26); brokerAddr is normally
+ * null.
+ */
 public record TopicList(List<String> topicList, String brokerAddr) implements JsonBody {
     public TopicList {
         topicList = List.copyOf(topicList);

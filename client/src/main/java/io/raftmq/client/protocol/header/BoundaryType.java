@@ -1,8 +1,8 @@
 package io.raftmq.client.protocol.header;
 
 /**
- * SEARCH_OFFSET_BY_TIMESTAMP boundary (docs/protocol.md §2.5): LOWER = first offset whose store time is at or after the
- * timestamp; UPPER = last offset whose store time is at or before it.
+ * SEARCH_OFFSET_BY_TIMESTAMP boundary (docs/protocol.md §2.5): LOWER = first offset whose store time is at or after
+ * the timestamp; UPPER = last offset whose store time is at or before it.
  */
 public enum BoundaryType {
     LOWER, UPPER;

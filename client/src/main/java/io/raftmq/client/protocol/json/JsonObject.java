@@ -136,7 +136,10 @@ public final class JsonObject {
         throw schema(what, "a long");
     }
 
-    /** Converts a tree value to a JsonObject; a string holding JSON text is parsed (stringified keys, docs/protocol.md §4.1). */
+    /**
+     * Converts a tree value to a JsonObject; a string holding JSON text is parsed (stringified keys,
+     * docs/protocol.md §4.1).
+     */
     public static JsonObject toObject(String what, Object v) {
         if (v instanceof JsonObject o) {
             return o;

@@ -1,6 +1,6 @@
 package io.raftmq.client.protocol.json;
 
-import io.raftmq.client.protocol.Verify;
+import io.raftmq.client.Verify;
 
 /**
  * A small streaming JSON writer producing fastjson-1.x-compatible text into a reusable {@link StringBuilder}.

@@ -1,4 +1,4 @@
-package io.raftmq.client.protocol;
+package io.raftmq.client;
 
 /**
  * Always-on invariant checks for the client module. A failed check means a bug or corrupted state, never an
