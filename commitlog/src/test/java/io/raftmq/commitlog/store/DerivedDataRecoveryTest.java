@@ -87,8 +87,8 @@ class DerivedDataRecoveryTest {
 
     @Test
     void bitFlipInASealedConsumeQueueSegmentTriggersRebuild() throws IOException {
-        assertRebuiltAfter(root -> flipByte(root.resolve("derived/consumequeue/TopicA/0/" + ConsumeQueue
-                .fileName(0)), ConsumeQueue.UNIT_SIZE + 2));
+        assertRebuiltAfter(root -> flipByte(root.resolve("derived/consumequeue/TopicA/0/00000000000000000000"),
+                ConsumeQueue.UNIT_SIZE + 2));
     }
 
     @Test
