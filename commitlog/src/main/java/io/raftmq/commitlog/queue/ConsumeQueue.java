@@ -25,7 +25,8 @@ import java.util.function.LongUnaryOperator;
  * </pre>
  *
  * <p>Invariants: {@code minOffset <= maxOffset}; units are strictly increasing in physical offset and have a
- * positive size (so a written unit is never all zeros); every sealed segment is full; the last segment is never
+ * positive size (so a written unit is never all zeros); every sealed segment is full, and forced before the next
+ * segment is created, so a crash cannot leave it short; the last segment is never
  * deleted by retention, so {@code maxOffset} (the next queue offset) survives even when all units are expired.
  * Recovery on open drops a torn or invalid tail of the last segment (logged); invalid units elsewhere raise
  * {@link ConsumeQueueCorruptException}.
@@ -335,6 +336,8 @@ public final class ConsumeQueue implements AutoCloseable {
             return segments.create(maxOffset);
         }
         if (segments.last().units == unitsPerFile) {
+            // seal: the full segment is durable before a later one exists, so no crash leaves a sealed one short
+            segments.last().forceIfDirty();
             return segments.create(segments.last().base + unitsPerFile);
         }
         return segments.last();

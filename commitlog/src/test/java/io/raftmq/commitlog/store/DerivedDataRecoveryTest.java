@@ -8,10 +8,10 @@ import io.raftmq.commitlog.indexfile.IndexFile;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -99,9 +99,14 @@ class DerivedDataRecoveryTest {
             try (Stream<Path> files = Files.list(queueDir)) {
                 last = files.sorted().reduce((a, b) -> b).orElseThrow();
             }
-            try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
-                f.setLength(f.length() - ConsumeQueue.UNIT_SIZE);
+            byte[] bytes = Files.readAllBytes(last); // a full-size segment: unwritten units are zeros
+            int unit = bytes.length / ConsumeQueue.UNIT_SIZE - 1;
+            while (Arrays.equals(bytes, unit * ConsumeQueue.UNIT_SIZE, (unit + 1) * ConsumeQueue.UNIT_SIZE,
+                    new byte[ConsumeQueue.UNIT_SIZE], 0, ConsumeQueue.UNIT_SIZE)) {
+                unit--;
             }
+            Arrays.fill(bytes, unit * ConsumeQueue.UNIT_SIZE, (unit + 1) * ConsumeQueue.UNIT_SIZE, (byte) 0);
+            Files.write(last, bytes);
         });
     }
 
