@@ -109,7 +109,8 @@ class IndexFileTest {
             byte[] flipped = original.clone();
             flipped[offset] ^= 0x10;
             Files.write(p, flipped);
-            assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 4, 8)).isInstanceOf(IndexFileCorruptException.class);
+            assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 4, 8))
+                    .isInstanceOf(IndexFileCorruptException.class);
         }
         Files.write(p, java.util.Arrays.copyOf(original, original.length - 1));
         assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 4, 8)).isInstanceOf(IndexFileCorruptException.class);

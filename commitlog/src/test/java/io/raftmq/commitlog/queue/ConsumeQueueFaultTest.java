@@ -16,13 +16,13 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * Goal: a ConsumeQueue write that fails through the storage port surfaces as the port's typed error, corrupts
- * nothing, and after a crash the reopened queue keeps every forced unit exactly and only structurally valid units
- * after them (a torn unit may survive with damaged bytes: the dispatcher cuts every queue back to its checkpoint,
- * whose units were forced, and checks the resulting max offsets). Method: the queue runs on {@link FaultyMemoryStorage} with 4-unit segments; the storage fails the queue's
- * files (device error) or runs out of space; then it drops unforced bytes, keeping a random torn prefix, and the
- * queue is reopened and compared unit by unit with the list of appended units. The randomized case is a jqwik
- * property: a failing seed is printed and reproduces the run.
+ * Goal: a ConsumeQueue write that fails through the storage port surfaces as the port's typed error, corrupts nothing,
+ * and after a crash the reopened queue keeps every forced unit exactly and only structurally valid units after them (a
+ * torn unit may survive with damaged bytes: the dispatcher cuts every queue back to its checkpoint, whose units were
+ * forced, and checks the resulting max offsets). Method: the queue runs on {@link FaultyMemoryStorage} with 4-unit
+ * segments; the storage fails the queue's files (device error) or runs out of space; then it drops unforced bytes,
+ * keeping a random torn prefix, and the queue is reopened and compared unit by unit with the list of appended units.
+ * The randomized case is a jqwik property: a failing seed is printed and reproduces the run.
  */
 class ConsumeQueueFaultTest {
     static final Path DIR = Path.of("/mem/consumequeue/T/0");
@@ -114,7 +114,8 @@ class ConsumeQueueFaultTest {
             try (ConsumeQueue q = ConsumeQueue.open(storage, DIR, "T", 0, 4)) {
                 assertThat(q.maxOffset()).isBetween(forced, (long) appended.size());
                 assertForcedPrefix(q, appended, forced);
-                q.truncateTo(forced); // what the dispatcher's cut back to its checkpoint does
+                q.truncateTo(forced); // the dispatcher's cut back to its checkpoint, made durable by its next one
+                q.flush();
                 appended.subList((int) forced, appended.size()).clear();
                 assertMatches(q, appended);
             }

@@ -184,13 +184,16 @@ class ConsumeQueueTest {
         byte[] flipped = original.clone();
         flipped[20] ^= 0x40;
         Files.write(first, flipped);
-        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3)).isInstanceOf(ConsumeQueueCorruptException.class);
+        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3))
+                .isInstanceOf(ConsumeQueueCorruptException.class);
         Files.write(first, java.util.Arrays.copyOf(original, 40));
-        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3)).isInstanceOf(ConsumeQueueCorruptException.class)
+        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3))
+                .isInstanceOf(ConsumeQueueCorruptException.class)
                 .hasMessageContaining("not full");
         Files.write(first, original);
         Files.move(first, dir.resolve(QueueSegments.fileName(1)));
-        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3)).isInstanceOf(ConsumeQueueCorruptException.class)
+        assertThatThrownBy(() -> ConsumeQueue.open(DISK, dir, "T", 0, 3))
+                .isInstanceOf(ConsumeQueueCorruptException.class)
                 .hasMessageContaining("misplaced");
     }
 

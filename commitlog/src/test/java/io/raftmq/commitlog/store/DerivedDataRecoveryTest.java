@@ -3,7 +3,6 @@ package io.raftmq.commitlog.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.indexfile.IndexFile;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 
@@ -58,7 +57,8 @@ class DerivedDataRecoveryTest {
     @Test
     void resumesFromTheCheckpointAfterACrash() throws IOException {
         List<ByteBuffer> bodies = StoreFixture.bodies(33, 160, 0);
-        MessageStoreConfig config = withCheckpointInterval(StoreFixture.config(dir.resolve("live")), 1L << 40);
+        MessageStoreConfig config = StoreFixture.withCheckpointInterval(StoreFixture.config(dir.resolve("live")),
+                1L << 40);
         try (MessageStore live = MessageStore.open(config)) {
             StoreFixture.appendAll(live, bodies, 1, null);
             live.dispatchUpToIndex(60);
@@ -170,13 +170,6 @@ class DerivedDataRecoveryTest {
                 assertThat(q.lastPhysicalOffset()).isLessThan(limit);
             }
         }
-    }
-
-    private static MessageStoreConfig withCheckpointInterval(MessageStoreConfig c, long interval) {
-        DispatchConfig d = c.dispatch();
-        return new MessageStoreConfig(c.commitLog(), new DispatchConfig(d.directory(), d.messageRecordType(),
-                d.consumeQueueUnitsPerFile(), d.indexSlotCount(), d.indexEntryCount(), interval,
-                d.readChunkBytes()), c.messagesMax());
     }
 
     private static void flipByte(Path file, int offset) throws IOException {

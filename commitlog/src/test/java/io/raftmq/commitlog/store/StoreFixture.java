@@ -44,6 +44,14 @@ final class StoreFixture {
         return new MessageStoreConfig(log, dispatch, 64);
     }
 
+    /** {@code c} with the dispatcher's automatic checkpoint every {@code intervalBytes} of dispatched log. */
+    static MessageStoreConfig withCheckpointInterval(MessageStoreConfig c, long intervalBytes) {
+        DispatchConfig d = c.dispatch();
+        return new MessageStoreConfig(c.commitLog(), new DispatchConfig(d.directory(), d.messageRecordType(),
+                d.consumeQueueUnitsPerFile(), d.indexSlotCount(), d.indexEntryCount(), intervalBytes,
+                d.readChunkBytes()), c.messagesMax());
+    }
+
     /** One encoded (unstamped) message. */
     static byte[] message(String topic, int queueId, String tags, String keys, String uniq, int sysFlag,
                           long storeTs) {
