@@ -11,10 +11,10 @@ import java.nio.file.Path;
 
 /**
  * One index file (docs/protocol.md §3.9): a 40-byte header, {@code slotCount} 4-byte hash slots, then {@code
- * entryCount} 20-byte entries, memory-mapped. Entry numbers start at 1 (0 means "none"), so a file holds
- * {@code entryCount - 1} entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}. The file has its full
- * length from creation (unwritten bytes are zeros) and is read and written through the {@link StorageProvider}
- * port by positional I/O; the header is also kept in memory and rewritten whole after each change.
+ * entryCount} 20-byte entries. Entry numbers start at 1 (0 means "none"), so a file holds {@code entryCount - 1}
+ * entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}. The file has its full length from creation
+ * (unwritten bytes are zeros) and is read and written through the {@link StorageProvider} port by positional I/O;
+ * the header is also kept in memory and rewritten whole after each change.
  *
  * <pre>
  * header (40)                              slot (4)                   entry (20)
