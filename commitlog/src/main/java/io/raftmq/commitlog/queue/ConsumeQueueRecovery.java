@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the first segment may begin with a hole of all-zero units (a queue started at a non-zero offset): minOffset
  *       is the first unit after it;</li>
  *   <li>every sealed (non-last) segment must be full of valid units;</li>
- *   <li>in the last segment the first invalid unit ends the queue (maxOffset); any non-zero bytes after it (a torn
- *       unit, garbage, a write that reached the disk out of order) are zeroed, and logged, so that later appends
- *       can never join up with them.</li>
+ *   <li>in the last segment the first invalid unit ends the queue (maxOffset); non-zero units after it (a torn
+ *       unit, garbage, pages of unforced writes that reached the disk out of order) are zeroed, and logged, up to
+ *       the first run of {@value #TAIL_ZERO_RUN_UNITS} zero units, so that later appends do not join up with
+ *       them. The scan stops there to keep opening many queues cheap; anything farther lies beyond every forced
+ *       unit, and the dispatcher cuts each queue back to its checkpoint and checks its max offset anyway.</li>
  * </ul>
  * Any other failure is a {@link ConsumeQueueCorruptException}: the owner rebuilds the queue from the CommitLog.
  */
@@ -27,6 +29,8 @@ final class ConsumeQueueRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeQueueRecovery.class);
     /** Units read per chunk while scanning. */
     private static final int SCAN_UNITS = 256;
+    /** Zero units in a row after the queue's end that stop the search for a non-zero tail (20 KiB, 5 pages). */
+    static final int TAIL_ZERO_RUN_UNITS = 1024;
 
     /** The recovered bounds: units [minOffset, maxOffset) are readable; lastPhysicalOffset is -1 if none. */
     record Bounds(long minOffset, long maxOffset, long lastPhysicalOffset) {
@@ -148,11 +152,11 @@ final class ConsumeQueueRecovery {
         throw new ConsumeQueueCorruptException("invalid unit " + end + " in sealed segment " + s.path());
     }
 
-    /** Zeroes whatever non-zero units follow the valid ones in the last segment. */
+    /** Zeroes the non-zero units that follow the valid ones in the last segment (class javadoc). */
     private void dropTail(QueueSegment s, int end) throws IOException {
         int capacity = s.capacityUnits();
         int lastNonZero = -1;
-        for (int i = end; i < capacity; ) {
+        for (int i = end; i < capacity && i - Math.max(end, lastNonZero + 1) < TAIL_ZERO_RUN_UNITS; ) {
             int n = readChunk(s, i, capacity);
             for (int k = 0; k < n; k++) {
                 if (!isZero(k)) {

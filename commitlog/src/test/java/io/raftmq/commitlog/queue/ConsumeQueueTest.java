@@ -173,6 +173,32 @@ class ConsumeQueueTest {
     }
 
     @Test
+    void nonZeroUnitsAfterAGapInTheLastSegmentAreZeroed() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 2000)) {
+            for (int i = 0; i < 5; i++) {
+                q.append(i, 100L * i + 1, 10, 0);
+            }
+        }
+        Path segment = dir.resolve(QueueSegments.fileName(0));
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(101 * ConsumeQueue.UNIT_SIZE); // a page written before the one holding units 5.. was lost
+            f.writeLong(20_001);
+            f.writeInt(10);
+            f.writeLong(0);
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 2000)) {
+            assertThat(q.maxOffset()).isEqualTo(5);
+            assertThat(Files.readAllBytes(segment)).hasSize(40_000).endsWith(new byte[40_000 - 5 * 20]);
+            for (int i = 5; i < 101; i++) {
+                q.append(i, 100L * i + 1, 10, 0);
+            }
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 2000)) {
+            assertThat(q.maxOffset()).isEqualTo(101); // unit 101 (physical 20001) was zeroed: it does not join up
+        }
+    }
+
+    @Test
     void damagedSealedSegmentIsCorrupt() throws IOException {
         try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 3)) {
             for (int i = 0; i < 5; i++) {
