@@ -1,5 +1,6 @@
 package io.raftmq.broker.store;
 
+import io.raftmq.commitlog.store.StoreFixture;
 import io.netty.buffer.ByteBufAllocator;
 import io.raftmq.commitlog.time.ManualClock;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.raftmq.broker.store;
 
+import io.raftmq.commitlog.store.StoreFixture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.raftmq.commitlog.message.StoredMessage;

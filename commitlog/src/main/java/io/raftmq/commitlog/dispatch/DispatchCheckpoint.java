@@ -1,23 +1,21 @@
 package io.raftmq.commitlog.dispatch;
 
 import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.io.StorageProvider;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * The dispatcher's checkpoint: how far the derived data is built and, per queue, the ConsumeQueue max offset
- * at that point (so a queue that lost units is detected, not silently renumbered). Written atomically (temp
- * file, fsync, rename, fsync of the directory) after the derived files were forced.
+ * at that point (so a queue that lost units is detected, not silently renumbered). Written atomically through the
+ * storage port ({@link StorageProvider#writeAtomically}: temp file, fsync, rename, fsync of the directory) after the
+ * derived files were forced.
  *
  * <pre>
  * +---------------------------------------------+
@@ -90,7 +88,7 @@ public record DispatchCheckpoint(long dispatchedPosition, long dispatchedIndex, 
         }
         int count = b.getInt(QUEUE_COUNT_OFFSET);
         b.position(HEADER_LENGTH);
-        List<QueueMax> queues = new java.util.ArrayList<>();
+        List<QueueMax> queues = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             if (crcAt - b.position() < 14) {
                 return null;
@@ -113,29 +111,17 @@ public record DispatchCheckpoint(long dispatchedPosition, long dispatchedIndex, 
      *
      * @return null if the file is missing or invalid
      */
-    public static DispatchCheckpoint read(Path path) throws IOException {
-        try {
-            return decode(Files.readAllBytes(path));
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+    public static DispatchCheckpoint read(StorageProvider storage, Path path) throws IOException {
+        byte[] bytes = storage.readAll(path);
+        return bytes == null ? null : decode(bytes);
     }
 
-    /** Writes atomically: {@code path.tmp}, fsync, rename over {@code path}, fsync of the directory. */
-    public void write(Path path) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(encode());
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+    /**
+     * Replaces the checkpoint at {@code path} atomically and durably; on failure the previous checkpoint, if
+     * any, is still the one read back.
+     */
+    public void write(StorageProvider storage, Path path) throws IOException {
+        storage.writeAtomically(path, encode());
     }
 
     private static int crc(byte[] bytes, int length) {

@@ -3,6 +3,7 @@ package io.raftmq.commitlog.dispatch;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileCorruptException;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
+import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.SysFlag;
@@ -14,14 +15,11 @@ import io.raftmq.commitlog.queue.ConsumeQueueStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * and rebuilt from the log start by later {@link #dispatchUpTo} calls. Durability order: derived files are
  * forced before the checkpoint that covers them is written.
  *
+ * <p>Every file operation goes through the {@link StorageProvider} port given to {@link #open}; it must tolerate a
+ * close racing a read (a channel, not a mapping), since readers race retention. A write that fails through it
+ * surfaces as the port's {@link IOException} ({@link io.raftmq.commitlog.io.NoSpaceException} when the device is
+ * full) from the mutating call.
+ *
  * <p>Threading: one dispatcher thread calls {@link #dispatchUpTo}, {@link #checkpoint},
  * {@link #deleteBelowPhysical} and {@link #close}; {@link #dispatchedPosition()} and the stores' read methods
  * may be used from any thread. After an {@link IOException} from a mutating call the dispatcher is unusable:
@@ -50,6 +53,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private final DispatchConfig config;
     private final RecordSource source;
+    private final StorageProvider storage;
     private final Path checkpointPath;
     private final StoredMessage message = new StoredMessage();
     private final RecordSource.Visitor visitor = this::onRecord;
@@ -66,26 +70,29 @@ public final class Dispatcher implements AutoCloseable {
     private final List<ConsumeQueue> staged = new ArrayList<>();
     private boolean failed;
 
-    private Dispatcher(DispatchConfig config, RecordSource source) {
+    private Dispatcher(DispatchConfig config, RecordSource source, StorageProvider storage) {
         this.config = config;
         this.source = source;
+        this.storage = storage;
         this.checkpointPath = config.directory().resolve(CHECKPOINT_FILE);
     }
 
     /**
-     * Opens the derived data and recovers it against {@code source} (class javadoc). Rebuilds are logged.
+     * Opens the derived data stored through {@code storage} and recovers it against {@code source} (class
+     * javadoc). Rebuilds are logged.
      *
      * @throws IOException on I/O failure
      */
-    public static Dispatcher open(DispatchConfig config, RecordSource source) throws IOException {
-        Files.createDirectories(config.directory());
-        Dispatcher d = new Dispatcher(config, source);
+    public static Dispatcher open(DispatchConfig config, RecordSource source, StorageProvider storage)
+            throws IOException {
+        storage.createDirectories(config.directory());
+        Dispatcher d = new Dispatcher(config, source, storage);
         d.recover();
         return d;
     }
 
     private void recover() throws IOException {
-        DispatchCheckpoint cp = DispatchCheckpoint.read(checkpointPath);
+        DispatchCheckpoint cp = DispatchCheckpoint.read(storage, checkpointPath);
         String reason = null;
         if (cp == null) {
             reason = "checkpoint missing or invalid";
@@ -109,7 +116,7 @@ public final class Dispatcher implements AutoCloseable {
             LOG.info("derived data in {} resumes at position {}", config.directory(), dispatchedPosition);
             return;
         }
-        if (cp == null && !Files.exists(config.directory().resolve(CONSUME_QUEUE_DIR))) {
+        if (cp == null && !storage.listDirectories(config.directory()).contains(CONSUME_QUEUE_DIR)) {
             LOG.info("creating derived data in {} from the log start {}", config.directory(), source.startPosition());
         } else {
             LOG.warn("rebuilding derived data in {} from the log start {}: {}", config.directory(),
@@ -261,7 +268,7 @@ public final class Dispatcher implements AutoCloseable {
             maxima.add(new DispatchCheckpoint.QueueMax(q.topic(), q.queueId(), q.maxOffset()));
         }
         long position = dispatchedPosition;
-        new DispatchCheckpoint(position, dispatchedIndex, maxima).write(checkpointPath);
+        new DispatchCheckpoint(position, dispatchedIndex, maxima).write(storage, checkpointPath);
         checkpointedPosition = position;
     }
 
@@ -289,9 +296,9 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void openStores() throws IOException {
-        queues = ConsumeQueueStore.open(config.directory().resolve(CONSUME_QUEUE_DIR),
+        queues = ConsumeQueueStore.open(storage, config.directory().resolve(CONSUME_QUEUE_DIR),
                 config.consumeQueueUnitsPerFile());
-        index = IndexFileStore.open(config.directory().resolve(INDEX_DIR), config.indexSlotCount(),
+        index = IndexFileStore.open(storage, config.directory().resolve(INDEX_DIR), config.indexSlotCount(),
                 config.indexEntryCount());
     }
 
@@ -309,16 +316,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
+    /** Deletes {@code dir} and everything below it through the storage port (missing is fine). */
+    private void deleteRecursively(Path dir) throws IOException {
+        for (String sub : storage.listDirectories(dir)) {
+            deleteRecursively(dir.resolve(sub));
         }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        for (String file : storage.list(dir)) {
+            storage.delete(dir.resolve(file));
         }
-        for (Path p : paths) {
-            Files.delete(p);
-        }
+        storage.delete(dir);
     }
 }

@@ -1,17 +1,20 @@
 package io.raftmq.commitlog.indexfile;
 
 import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.io.StorageFile;
+import io.raftmq.commitlog.io.StorageProvider;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One index file (docs/protocol.md §3.9): a 40-byte header, {@code slotCount} 4-byte hash slots, then {@code
- * entryCount} 20-byte entries, memory-mapped. Entry numbers start at 1 (0 means "none"), so a file holds
- * {@code entryCount - 1} entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}.
+ * entryCount} 20-byte entries. Entry numbers start at 1 (0 means "none"), so a file holds {@code entryCount - 1}
+ * entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}. The file has its full length from creation
+ * (unwritten bytes are zeros) and is read and written through the {@link StorageProvider} port by positional I/O;
+ * the header is also kept in memory and rewritten whole after each change.
  *
  * <pre>
  * header (40)                              slot (4)                   entry (20)
@@ -30,7 +33,8 @@ import java.nio.file.StandardOpenOption;
  * <p>Validation on open covers the header (counts in range, offsets consistent with the last entry). A
  * damaged entry or slot is caught at query time: a chain stops at a link that does not point strictly
  * backwards, and entries whose hash differs are skipped. Threading: one writer; concurrent queries read the
- * mapping and see entries no newer than the indexCount they read (it is written last).
+ * file and see entries no newer than the indexCount they read (it is published last). A query racing
+ * {@link #close()} gets an {@link IOException}.
  */
 public final class IndexFile implements AutoCloseable {
     public static final int HEADER_SIZE = 40;
@@ -53,18 +57,24 @@ public final class IndexFile implements AutoCloseable {
                 ENTRY_SIZE);
     }
 
-    private final Path path;
-    private final FileChannel channel;
-    private final MappedByteBuffer map;
+    private final StorageFile file;
     private final int slotCount;
     private final int entryCount;
-    /** Invariant: 1 <= indexCount <= entryCount; entries [1, indexCount) are written. */
+    /** In-memory copy of the header; the writer changes it and rewrites the header bytes. */
+    private volatile long beginTimestamp;
+    private volatile long endTimestamp;
+    private volatile long beginPhyOffset;
+    private volatile long endPhyOffset;
+    private int usedSlots;
+    /** Invariant: 1 <= indexCount <= entryCount; entries [1, indexCount) are written. Published last. */
     private volatile int indexCount;
+    /** Writer-thread scratch. */
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+    private final ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE);
+    private final ByteBuffer slot = ByteBuffer.allocate(SLOT_SIZE);
 
-    private IndexFile(Path path, FileChannel channel, MappedByteBuffer map, int slotCount, int entryCount) {
-        this.path = path;
-        this.channel = channel;
-        this.map = map;
+    private IndexFile(StorageFile file, int slotCount, int entryCount) {
+        this.file = file;
         this.slotCount = slotCount;
         this.entryCount = entryCount;
     }
@@ -74,7 +84,7 @@ public final class IndexFile implements AutoCloseable {
         return HEADER_SIZE + (long) slotCount * SLOT_SIZE + (long) entryCount * ENTRY_SIZE;
     }
 
-    /** Checks counts give a mappable file (at most 2 GiB) that holds at least one entry. */
+    /** Checks counts give a file of at most 2 GiB that holds at least one entry. */
     public static void checkCounts(int slotCount, int entryCount) {
         Verify.argument(slotCount > 0 && entryCount > 1, "need slotCount > 0 and entryCount > 1");
         Verify.argument(fileLength(slotCount, entryCount) <= Integer.MAX_VALUE, "index file larger than 2 GiB");
@@ -87,15 +97,21 @@ public final class IndexFile implements AutoCloseable {
     }
 
     /** Creates a new empty file (it must not exist). */
-    public static IndexFile create(Path path, int slotCount, int entryCount) throws IOException {
+    public static IndexFile create(StorageProvider storage, Path path, int slotCount, int entryCount)
+            throws IOException {
         checkCounts(slotCount, entryCount);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, fileLength(slotCount, entryCount));
-        IndexFile f = new IndexFile(path, ch, map, slotCount, entryCount);
-        f.map.putInt(INDEX_COUNT_OFFSET, 1);
-        f.indexCount = 1;
-        return f;
+        if (storage.size(path) >= 0) {
+            throw new FileAlreadyExistsException(path.toString());
+        }
+        IndexFile f = new IndexFile(storage.open(path, fileLength(slotCount, entryCount)), slotCount, entryCount);
+        try {
+            f.indexCount = 1;
+            f.writeHeader();
+            return f;
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
     }
 
     /**
@@ -103,39 +119,55 @@ public final class IndexFile implements AutoCloseable {
      *
      * @throws IndexFileCorruptException if validation fails
      */
-    public static IndexFile open(Path path, int slotCount, int entryCount) throws IOException {
+    public static IndexFile open(StorageProvider storage, Path path, int slotCount, int entryCount)
+            throws IOException {
         checkCounts(slotCount, entryCount);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long length = fileLength(slotCount, entryCount);
+        long size = storage.size(path);
+        if (size != length) {
+            throw new IndexFileCorruptException(path + ": length " + size + ", expected " + length);
+        }
+        IndexFile f = new IndexFile(storage.open(path, length), slotCount, entryCount);
         try {
-            long length = fileLength(slotCount, entryCount);
-            if (ch.size() != length) {
-                throw new IndexFileCorruptException(path + ": length " + ch.size() + ", expected " + length);
-            }
-            IndexFile f = new IndexFile(path, ch, ch.map(FileChannel.MapMode.READ_WRITE, 0, length), slotCount,
-                    entryCount);
-            f.indexCount = f.map.getInt(INDEX_COUNT_OFFSET);
+            f.readHeader();
             f.validateHeader();
             return f;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            f.close();
             throw e;
         }
     }
 
-    private void validateHeader() throws IndexFileCorruptException {
-        int usedSlots = map.getInt(HASH_SLOT_COUNT_OFFSET);
+    private void readHeader() throws IOException {
+        file.read(0, header.clear());
+        beginTimestamp = header.getLong(BEGIN_TIMESTAMP_OFFSET);
+        endTimestamp = header.getLong(END_TIMESTAMP_OFFSET);
+        beginPhyOffset = header.getLong(BEGIN_PHY_OFFSET_OFFSET);
+        endPhyOffset = header.getLong(END_PHY_OFFSET_OFFSET);
+        usedSlots = header.getInt(HASH_SLOT_COUNT_OFFSET);
+        indexCount = header.getInt(INDEX_COUNT_OFFSET);
+    }
+
+    private void writeHeader() throws IOException {
+        header.clear();
+        header.putLong(beginTimestamp).putLong(endTimestamp).putLong(beginPhyOffset).putLong(endPhyOffset)
+                .putInt(usedSlots).putInt(indexCount).flip();
+        file.write(0, header);
+    }
+
+    private void validateHeader() throws IOException {
         if (indexCount < 1 || indexCount > entryCount || usedSlots < 0 || usedSlots > Math.min(slotCount,
                 indexCount - 1)) {
-            throw new IndexFileCorruptException(path + ": bad counts, indexCount " + indexCount + ", slots in use "
-                    + usedSlots);
+            throw new IndexFileCorruptException(path() + ": bad counts, indexCount " + indexCount
+                    + ", slots in use " + usedSlots);
         }
         if (indexCount == 1) {
             return;
         }
-        long endPhy = endPhyOffset();
-        if (beginPhyOffset() < 0 || beginPhyOffset() > endPhy || entryPhyOffset(indexCount - 1) != endPhy
-                || entryPhyOffset(1) != beginPhyOffset() || beginTimestamp() > endTimestamp()) {
-            throw new IndexFileCorruptException(path + ": header offsets/timestamps disagree with the entries");
+        long endPhy = endPhyOffset;
+        if (beginPhyOffset < 0 || beginPhyOffset > endPhy || entryPhyOffset(indexCount - 1) != endPhy
+                || entryPhyOffset(1) != beginPhyOffset || beginTimestamp > endTimestamp) {
+            throw new IndexFileCorruptException(path() + ": header offsets/timestamps disagree with the entries");
         }
     }
 
@@ -150,59 +182,59 @@ public final class IndexFile implements AutoCloseable {
     }
 
     public long beginTimestamp() {
-        return map.getLong(BEGIN_TIMESTAMP_OFFSET);
+        return beginTimestamp;
     }
 
     public long endTimestamp() {
-        return map.getLong(END_TIMESTAMP_OFFSET);
+        return endTimestamp;
     }
 
     public long beginPhyOffset() {
-        return map.getLong(BEGIN_PHY_OFFSET_OFFSET);
+        return beginPhyOffset;
     }
 
     public long endPhyOffset() {
-        return map.getLong(END_PHY_OFFSET_OFFSET);
+        return endPhyOffset;
     }
 
     public Path path() {
-        return path;
+        return file.path();
     }
 
     /**
-     * Adds an entry for {@code key}; physical offsets must be non-decreasing across calls.
+     * Adds an entry for {@code key}; physical offsets must be non-decreasing across calls. Writes the entry, then
+     * its slot, then the header.
      *
      * @return false if the file is full (nothing written)
+     * @throws IOException on I/O failure (the file is then unusable; the owner rebuilds it)
      */
-    public boolean put(String key, long phyOffset, long storeTimestampMs) {
+    public boolean put(String key, long phyOffset, long storeTimestampMs) throws IOException {
         int n = indexCount;
         if (n >= entryCount) {
             return false;
         }
-        Verify.state(n == 1 || phyOffset >= endPhyOffset(), "index entries out of physical order", phyOffset,
-                endPhyOffset());
+        Verify.state(n == 1 || phyOffset >= endPhyOffset, "index entries out of physical order", phyOffset,
+                endPhyOffset);
         if (n == 1) {
-            map.putLong(BEGIN_TIMESTAMP_OFFSET, storeTimestampMs);
-            map.putLong(BEGIN_PHY_OFFSET_OFFSET, phyOffset);
+            beginTimestamp = storeTimestampMs;
+            beginPhyOffset = phyOffset;
         }
         int hash = keyHash(key);
-        int slotPos = slotPosition(hash);
-        int prev = map.getInt(slotPos);
+        long slotPos = slotPosition(hash);
+        int prev = readInt(slotPos, slot);
         if (prev <= 0 || prev >= n) {
             prev = 0;
-            map.putInt(HASH_SLOT_COUNT_OFFSET, map.getInt(HASH_SLOT_COUNT_OFFSET) + 1);
+            usedSlots++;
         }
-        long diffSeconds = (storeTimestampMs - beginTimestamp()) / 1000;
-        int entryPos = entryPosition(n);
-        map.putInt(entryPos + ENTRY_KEY_HASH_OFFSET, hash);
-        map.putLong(entryPos + ENTRY_PHY_OFFSET_OFFSET, phyOffset);
-        map.putInt(entryPos + ENTRY_TIME_DIFF_OFFSET, (int) Math.max(0, Math.min(Integer.MAX_VALUE, diffSeconds)));
-        map.putInt(entryPos + ENTRY_PREV_INDEX_OFFSET, prev);
-        map.putInt(slotPos, n);
-        map.putLong(END_TIMESTAMP_OFFSET, Math.max(storeTimestampMs, endTimestamp()));
-        map.putLong(END_PHY_OFFSET_OFFSET, phyOffset);
-        map.putInt(INDEX_COUNT_OFFSET, n + 1);
-        indexCount = n + 1;
+        long diffSeconds = (storeTimestampMs - beginTimestamp) / 1000;
+        entry.clear();
+        entry.putInt(hash).putLong(phyOffset).putInt((int) Math.max(0, Math.min(Integer.MAX_VALUE, diffSeconds)))
+                .putInt(prev).flip();
+        file.write(entryPosition(n), entry);
+        writeInt(slotPos, n);
+        endTimestamp = Math.max(storeTimestampMs, endTimestamp);
+        endPhyOffset = phyOffset;
+        publishCount(n + 1);
         return true;
     }
 
@@ -211,24 +243,25 @@ public final class IndexFile implements AutoCloseable {
      * overlaps [beginMs, endMs], newest first, until {@code out} is full or the chain reaches an entry below
      * {@code physicalFloor} (older entries are older still).
      */
-    public void query(String key, long beginMs, long endMs, long physicalFloor, OffsetCollector out) {
+    public void query(String key, long beginMs, long endMs, long physicalFloor, OffsetCollector out)
+            throws IOException {
         int hash = keyHash(key);
         int limit = indexCount;
-        int n = map.getInt(slotPosition(hash));
-        long base = beginTimestamp();
+        ByteBuffer e = ByteBuffer.allocate(ENTRY_SIZE);
+        int n = readInt(slotPosition(hash), ByteBuffer.allocate(SLOT_SIZE));
+        long base = beginTimestamp;
         while (n > 0 && n < limit && !out.isFull()) {
-            int entryPos = entryPosition(n);
-            long entryMs = base + map.getInt(entryPos + ENTRY_TIME_DIFF_OFFSET) * 1000L;
-            long physical = map.getLong(entryPos + ENTRY_PHY_OFFSET_OFFSET);
+            file.read(entryPosition(n), e.clear());
+            long entryMs = base + e.getInt(ENTRY_TIME_DIFF_OFFSET) * 1000L;
+            long physical = e.getLong(ENTRY_PHY_OFFSET_OFFSET);
             if (physical < physicalFloor) {
                 return;
             }
-            if (map.getInt(entryPos + ENTRY_KEY_HASH_OFFSET) == hash && entryMs <= endMs && entryMs + 999 >= beginMs) {
+            if (e.getInt(ENTRY_KEY_HASH_OFFSET) == hash && entryMs <= endMs && entryMs + 999 >= beginMs) {
                 out.add(physical);
             }
-            int prev = map.getInt(entryPos + ENTRY_PREV_INDEX_OFFSET);
             limit = n;
-            n = prev;
+            n = e.getInt(ENTRY_PREV_INDEX_OFFSET);
         }
     }
 
@@ -238,63 +271,81 @@ public final class IndexFile implements AutoCloseable {
      *
      * @throws IndexFileCorruptException if an entry's slot does not point at it (the file was damaged)
      */
-    public int truncateFromPhysical(long physicalPosition) throws IndexFileCorruptException {
+    public int truncateFromPhysical(long physicalPosition) throws IOException {
         int n = indexCount - 1;
         while (n >= 1 && entryPhyOffset(n) >= physicalPosition) {
-            int entryPos = entryPosition(n);
-            int slotPos = slotPosition(map.getInt(entryPos + ENTRY_KEY_HASH_OFFSET));
-            if (map.getInt(slotPos) != n) {
-                throw new IndexFileCorruptException(path + ": slot does not point at entry " + n + " being undone");
+            file.read(entryPosition(n), entry.clear());
+            long slotPos = slotPosition(entry.getInt(ENTRY_KEY_HASH_OFFSET));
+            if (readInt(slotPos, slot) != n) {
+                throw new IndexFileCorruptException(path() + ": slot does not point at entry " + n
+                        + " being undone");
             }
-            int prev = map.getInt(entryPos + ENTRY_PREV_INDEX_OFFSET);
-            map.putInt(slotPos, prev);
+            int prev = entry.getInt(ENTRY_PREV_INDEX_OFFSET);
+            writeInt(slotPos, prev);
             if (prev == 0) {
-                map.putInt(HASH_SLOT_COUNT_OFFSET, map.getInt(HASH_SLOT_COUNT_OFFSET) - 1);
+                usedSlots--;
             }
-            for (int k = 0; k < ENTRY_SIZE; k += 4) {
-                map.putInt(entryPos + k, 0);
-            }
+            file.write(entryPosition(n), ByteBuffer.allocate(ENTRY_SIZE));
             n--;
         }
         resetEnd(n);
         return n;
     }
 
-    private void resetEnd(int lastEntry) {
+    private void resetEnd(int lastEntry) throws IOException {
         if (lastEntry == 0) {
-            for (int k = 0; k < 32; k += 8) {
-                map.putLong(k, 0L);
-            }
+            beginTimestamp = 0;
+            endTimestamp = 0;
+            beginPhyOffset = 0;
+            endPhyOffset = 0;
         } else {
-            int diff = map.getInt(entryPosition(lastEntry) + ENTRY_TIME_DIFF_OFFSET);
-            map.putLong(END_TIMESTAMP_OFFSET, beginTimestamp() + diff * 1000L + 999);
-            map.putLong(END_PHY_OFFSET_OFFSET, entryPhyOffset(lastEntry));
+            file.read(entryPosition(lastEntry), entry.clear());
+            endTimestamp = beginTimestamp + entry.getInt(ENTRY_TIME_DIFF_OFFSET) * 1000L + 999;
+            endPhyOffset = entry.getLong(ENTRY_PHY_OFFSET_OFFSET);
         }
-        map.putInt(INDEX_COUNT_OFFSET, lastEntry + 1);
-        indexCount = lastEntry + 1;
+        publishCount(lastEntry + 1);
     }
 
-    /** Forces the mapping to disk. */
-    public void flush() {
-        map.force();
+    /** Publishes the new count to queries (the entries it covers are written), then rewrites the header. */
+    private void publishCount(int count) throws IOException {
+        indexCount = count;
+        writeHeader();
     }
 
-    /** Closes the file channel (the mapping is released by the GC). */
+    /** Forces the file to disk. */
+    public void flush() throws IOException {
+        file.force();
+    }
+
+    /** Closes the file. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 
-    private long entryPhyOffset(int n) {
-        return map.getLong(entryPosition(n) + ENTRY_PHY_OFFSET_OFFSET);
+    private long entryPhyOffset(int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(8);
+        file.read(entryPosition(n) + ENTRY_PHY_OFFSET_OFFSET, b);
+        return b.getLong(0);
     }
 
-    private int slotPosition(int hash) {
-        return HEADER_SIZE + (hash % slotCount) * SLOT_SIZE;
+    private int readInt(long position, ByteBuffer scratch) throws IOException {
+        file.read(position, scratch.clear());
+        return scratch.getInt(0);
     }
 
-    private int entryPosition(int n) {
-        return HEADER_SIZE + slotCount * SLOT_SIZE + n * ENTRY_SIZE;
+    private void writeInt(long position, int value) throws IOException {
+        slot.clear();
+        slot.putInt(value).flip();
+        file.write(position, slot);
+    }
+
+    private long slotPosition(int hash) {
+        return HEADER_SIZE + (long) (hash % slotCount) * SLOT_SIZE;
+    }
+
+    private long entryPosition(int n) {
+        return HEADER_SIZE + (long) slotCount * SLOT_SIZE + (long) n * ENTRY_SIZE;
     }
 
     /** Receives query results; bounded by the caller's maxNum. */

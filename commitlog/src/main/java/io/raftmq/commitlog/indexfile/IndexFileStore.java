@@ -1,24 +1,27 @@
 package io.raftmq.commitlog.indexfile;
 
 import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.io.StorageProvider;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 /**
  * The key index of a store: index files under one directory, named (20 digits) by the physical offset of
  * their first entry, bumped by one past the previous file's name when equal, so names sort oldest first.
- * Writes go to the newest file and roll to a new one when it is full; queries walk files newest first. Keys: {@code topic#KEY} for each space-separated entry of the KEYS property and
- * {@code topic#UNIQ_KEY}.
+ * Writes go to the newest file and roll to a new one when it is full; queries walk files newest first. Keys:
+ * {@code topic#KEY} for each space-separated entry of the KEYS property and {@code topic#UNIQ_KEY}. Files are
+ * reached through the {@link StorageProvider} port only.
  *
  * <p>Threading: one writer (the dispatcher) calls the mutating methods; {@link #query} may run concurrently on
  * other threads (the file list is copy-on-write and files publish entries before their count).
  */
 public final class IndexFileStore implements AutoCloseable {
+    private final StorageProvider storage;
     private final Path dir;
     private final int slotCount;
     private final int entryCount;
@@ -27,7 +30,8 @@ public final class IndexFileStore implements AutoCloseable {
     /** Results below this physical offset (deleted from the log by retention) are not returned. */
     private volatile long physicalFloor;
 
-    private IndexFileStore(Path dir, int slotCount, int entryCount) {
+    private IndexFileStore(StorageProvider storage, Path dir, int slotCount, int entryCount) {
+        this.storage = storage;
         this.dir = dir;
         this.slotCount = slotCount;
         this.entryCount = entryCount;
@@ -38,13 +42,16 @@ public final class IndexFileStore implements AutoCloseable {
      *
      * @throws IndexFileCorruptException if a file fails validation
      */
-    public static IndexFileStore open(Path dir, int slotCount, int entryCount) throws IOException {
+    public static IndexFileStore open(StorageProvider storage, Path dir, int slotCount, int entryCount)
+            throws IOException {
         IndexFile.checkCounts(slotCount, entryCount);
-        Files.createDirectories(dir);
-        IndexFileStore store = new IndexFileStore(dir, slotCount, entryCount);
-        try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : list.filter(p -> p.getFileName().toString().matches("\\d{20}")).sorted().toList()) {
-                store.files.add(IndexFile.open(p, slotCount, entryCount));
+        storage.createDirectories(dir);
+        IndexFileStore store = new IndexFileStore(storage, dir, slotCount, entryCount);
+        try {
+            for (String name : storage.list(dir)) {
+                if (name.matches("\\d{20}")) {
+                    store.files.add(IndexFile.open(storage, dir.resolve(name), slotCount, entryCount));
+                }
             }
         } catch (IOException | RuntimeException e) {
             store.close();
@@ -80,7 +87,8 @@ public final class IndexFileStore implements AutoCloseable {
     public void put(String key, long phyOffset, long storeTimestampMs) throws IOException {
         IndexFile f = files.isEmpty() ? null : files.get(files.size() - 1);
         if (f == null || !f.put(key, phyOffset, storeTimestampMs)) {
-            f = IndexFile.create(dir.resolve(String.format("%020d", nextFileName(phyOffset))), slotCount, entryCount);
+            f = IndexFile.create(storage, dir.resolve(String.format("%020d", nextFileName(phyOffset))), slotCount,
+                    entryCount);
             files.add(f);
             Verify.state(f.put(key, phyOffset, storeTimestampMs), "a new index file takes an entry", phyOffset);
         }
@@ -97,7 +105,10 @@ public final class IndexFileStore implements AutoCloseable {
 
     /**
      * Physical offsets of messages indexed under {@code topic#key} with store time in [beginMs, endMs] (second
-     * granularity), newest first, at most {@code maxNum}. Candidates: the broker re-checks the keys.
+     * granularity), newest first, at most {@code maxNum}. Candidates: the broker re-checks the keys. A file that
+     * retention or truncation removes during the query is skipped.
+     *
+     * @throws UncheckedIOException on an I/O failure of a file still in the index
      */
     public long[] query(String topic, String key, int maxNum, long beginMs, long endMs) {
         Verify.argument(maxNum > 0, "maxNum must be positive");
@@ -107,10 +118,21 @@ public final class IndexFileStore implements AutoCloseable {
         for (int i = snapshot.size() - 1; i >= 0 && !results.isFull(); i--) {
             IndexFile f = snapshot.get(i);
             if (f.entries() > 0 && f.beginTimestamp() <= endMs && f.endTimestamp() + 999 >= beginMs) {
-                f.query(fullKey, beginMs, endMs, physicalFloor, results);
+                queryFile(f, fullKey, beginMs, endMs, results);
             }
         }
-        return java.util.Arrays.copyOf(results.offsets, results.size);
+        return Arrays.copyOf(results.offsets, results.size);
+    }
+
+    private void queryFile(IndexFile f, String fullKey, long beginMs, long endMs, Results results) {
+        try {
+            f.query(fullKey, beginMs, endMs, physicalFloor, results);
+        } catch (IOException e) {
+            if (files.contains(f)) {
+                throw new UncheckedIOException("index query in " + f.path() + " failed", e);
+            }
+            // the file was deleted under the query: its entries are gone from the index anyway
+        }
     }
 
     /** Undoes every entry at or beyond {@code physicalPosition}, deleting files left empty. */
@@ -122,7 +144,7 @@ public final class IndexFileStore implements AutoCloseable {
             }
             files.remove(files.size() - 1);
             f.close();
-            Files.delete(f.path());
+            storage.delete(f.path());
         }
     }
 
@@ -136,7 +158,7 @@ public final class IndexFileStore implements AutoCloseable {
         while (files.size() > 1 && files.get(0).endPhyOffset() < physicalFloor) {
             IndexFile f = files.remove(0);
             f.close();
-            Files.delete(f.path());
+            storage.delete(f.path());
             deleted++;
         }
         return deleted;
@@ -147,8 +169,8 @@ public final class IndexFileStore implements AutoCloseable {
         return files.size();
     }
 
-    /** Forces every file's mapping to disk. */
-    public void flush() {
+    /** Forces every file to disk. */
+    public void flush() throws IOException {
         for (IndexFile f : files) {
             f.flush();
         }

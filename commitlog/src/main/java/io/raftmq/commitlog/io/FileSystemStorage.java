@@ -101,6 +101,30 @@ public final class FileSystemStorage implements StorageProvider {
     }
 
     @Override
+    public List<String> listDirectories(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path p : ds) {
+                names.add(p.getFileName().toString());
+            }
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    @Override
+    public long size(Path path) throws IOException {
+        try {
+            return Files.size(path);
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public void delete(Path path) throws IOException {
         Files.deleteIfExists(path);
     }

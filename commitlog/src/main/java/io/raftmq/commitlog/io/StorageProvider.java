@@ -24,7 +24,13 @@ public interface StorageProvider {
     /** Names (not paths) of regular files in {@code dir}, sorted; empty if the directory is missing. */
     List<String> list(Path dir) throws IOException;
 
-    /** Deletes {@code path} if it exists (the caller closed it first). */
+    /** Names (not paths) of the directories in {@code dir}, sorted; empty if the directory is missing. */
+    List<String> listDirectories(Path dir) throws IOException;
+
+    /** Length in bytes of the file at {@code path}, or -1 if there is none. */
+    long size(Path path) throws IOException;
+
+    /** Deletes {@code path} (a file the caller closed first, or an empty directory) if it exists. */
     void delete(Path path) throws IOException;
 
     /** Makes creations and deletions of entries in {@code dir} durable. */

@@ -1,9 +1,9 @@
 package io.raftmq.commitlog.queue;
 
 import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.io.StorageProvider;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,13 +12,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * All ConsumeQueues of a store, under {@code <root>/<topic>/<queueId>/} (root is the store's
  * {@code consumequeue} directory). Opens every existing queue on start, creates queues on first append, and
  * applies truncation and retention to all of them. Topics must use RocketMQ's topic charset
  * ({@code [%|a-zA-Z0-9_-]}), which the broker validates before appending, so a topic is a safe directory name.
+ * Directories and files are reached through the {@link StorageProvider} port only.
  *
  * <p>Threading: as {@link ConsumeQueue}: one writer; {@link #queue} may be called by readers (the map is
  * guarded by this object's monitor, queues are never replaced while open).
@@ -26,12 +26,14 @@ import java.util.stream.Stream;
 public final class ConsumeQueueStore implements AutoCloseable {
     private static final Pattern TOPIC = Pattern.compile("[%|a-zA-Z0-9_-]+");
 
+    private final StorageProvider storage;
     private final Path root;
     private final int unitsPerFile;
     /** topic -> queues indexed by queueId (null slots for absent queues). Guarded by this. */
     private final Map<String, ConsumeQueue[]> queues = new HashMap<>();
 
-    private ConsumeQueueStore(Path root, int unitsPerFile) {
+    private ConsumeQueueStore(StorageProvider storage, Path root, int unitsPerFile) {
+        this.storage = storage;
         this.root = root;
         this.unitsPerFile = unitsPerFile;
     }
@@ -42,15 +44,15 @@ public final class ConsumeQueueStore implements AutoCloseable {
      * @throws ConsumeQueueCorruptException if a queue fails validation or a directory is not a queue
      * @throws IOException                  on I/O failure
      */
-    public static ConsumeQueueStore open(Path root, int unitsPerFile) throws IOException {
+    public static ConsumeQueueStore open(StorageProvider storage, Path root, int unitsPerFile) throws IOException {
         Verify.argument(unitsPerFile > 0, "unitsPerFile must be positive");
-        Files.createDirectories(root);
-        ConsumeQueueStore store = new ConsumeQueueStore(root, unitsPerFile);
+        storage.createDirectories(root);
+        ConsumeQueueStore store = new ConsumeQueueStore(storage, root, unitsPerFile);
         try {
-            for (Path topicDir : list(root)) {
-                String topic = topicDir.getFileName().toString();
-                for (Path queueDir : list(topicDir)) {
-                    store.openQueue(topic, parseQueueId(queueDir));
+            for (String topic : storage.listDirectories(root)) {
+                Path topicDir = root.resolve(topic);
+                for (String queueDir : storage.listDirectories(topicDir)) {
+                    store.openQueue(topic, parseQueueId(topicDir.resolve(queueDir)));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -139,8 +141,8 @@ public final class ConsumeQueueStore implements AutoCloseable {
     private ConsumeQueue openQueue(String topic, int queueId) throws IOException {
         Verify.argument(TOPIC.matcher(topic).matches(), "topic has characters outside [%|a-zA-Z0-9_-]");
         Verify.argument(queueId >= 0, "queueId must be non-negative");
-        ConsumeQueue q = ConsumeQueue.open(root.resolve(topic).resolve(Integer.toString(queueId)), topic, queueId,
-                unitsPerFile);
+        ConsumeQueue q = ConsumeQueue.open(storage, root.resolve(topic).resolve(Integer.toString(queueId)), topic,
+                queueId, unitsPerFile);
         ConsumeQueue[] byId = queues.get(topic);
         if (byId == null || byId.length <= queueId) {
             byId = byId == null ? new ConsumeQueue[queueId + 1] : Arrays.copyOf(byId, queueId + 1);
@@ -156,11 +158,5 @@ public final class ConsumeQueueStore implements AutoCloseable {
             throw new ConsumeQueueCorruptException("not a queue directory: " + queueDir);
         }
         return Integer.parseInt(name);
-    }
-
-    private static List<Path> list(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).sorted().toList();
-        }
     }
 }

@@ -6,6 +6,9 @@ import io.raftmq.commitlog.dispatch.CommitLogRecordSource;
 import io.raftmq.commitlog.dispatch.Dispatcher;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
 
 import java.io.IOException;
@@ -37,18 +40,29 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Opens the CommitLog (recovering it), then the derived data (resuming or rebuilding it), then rebuilds
-     * the stamper's counters from the undispatched tail.
+     * {@link #open(MessageStoreConfig, StorageProvider, StorageProvider)} on the real disk: the CommitLog in its
+     * configured {@link IoMode}, the derived data through channels ({@link IoMode#CHANNEL}: its readers race
+     * retention, which a mapping would not survive).
+     */
+    public static MessageStore open(MessageStoreConfig config) throws IOException {
+        return open(config, new FileSystemStorage(config.commitLog().ioMode()), new FileSystemStorage(IoMode.CHANNEL));
+    }
+
+    /**
+     * Opens the CommitLog through {@code logStorage} (recovering it), then the derived data through
+     * {@code derivedStorage} (resuming or rebuilding it), then rebuilds the stamper's counters from the
+     * undispatched tail.
      *
      * @throws IOException on I/O failure of the derived data (the CommitLog raises its own typed errors)
      */
-    public static MessageStore open(MessageStoreConfig config) throws IOException {
+    public static MessageStore open(MessageStoreConfig config, StorageProvider logStorage,
+                                    StorageProvider derivedStorage) throws IOException {
         QueueOffsetStamper stamper = new QueueOffsetStamper(config.dispatch().messageRecordType());
-        CommitLog log = CommitLog.open(config.commitLog(), stamper);
+        CommitLog log = CommitLog.open(config.commitLog(), stamper, logStorage);
         Dispatcher dispatcher = null;
         try {
             int chunk = config.dispatch().readChunkBytes();
-            dispatcher = Dispatcher.open(config.dispatch(), new CommitLogRecordSource(log, chunk));
+            dispatcher = Dispatcher.open(config.dispatch(), new CommitLogRecordSource(log, chunk), derivedStorage);
             Dispatcher d = dispatcher;
             stamper.bind(new CommitLogRecordSource(log, chunk), new QueueOffsetStamper.Baseline() {
                 @Override

@@ -2,6 +2,10 @@ package io.raftmq.commitlog.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to a hand-written image (CRC32C computed independently of the class), then every single-bit flip.
  */
 class DispatchCheckpointTest {
+    static final StorageProvider DISK = new FileSystemStorage(IoMode.CHANNEL);
+
     @TempDir
     Path dir;
 
@@ -32,10 +38,10 @@ class DispatchCheckpointTest {
         crc.update(bodyBytes);
         assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(body + String.format("%08x", crc.getValue()));
         Path p = dir.resolve("cp");
-        CP.write(p);
-        assertThat(DispatchCheckpoint.read(p)).isEqualTo(CP);
+        CP.write(DISK, p);
+        assertThat(DispatchCheckpoint.read(DISK, p)).isEqualTo(CP);
         assertThat(Files.exists(dir.resolve("cp.tmp"))).isFalse();
-        assertThat(DispatchCheckpoint.read(dir.resolve("missing"))).isNull();
+        assertThat(DispatchCheckpoint.read(DISK, dir.resolve("missing"))).isNull();
     }
 
     @Test

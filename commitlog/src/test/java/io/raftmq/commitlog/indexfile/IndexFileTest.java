@@ -3,6 +3,10 @@ package io.raftmq.commitlog.indexfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rolling; direct byte damage.
  */
 class IndexFileTest {
+    static final StorageProvider DISK = new FileSystemStorage(IoMode.CHANNEL);
+
     static final long T0 = 1_700_000_000_123L;
 
     @TempDir
@@ -25,7 +31,7 @@ class IndexFileTest {
     @Test
     void goldenBytes() throws IOException {
         Path p = dir.resolve("f");
-        try (IndexFile f = IndexFile.create(p, 4, 4)) {
+        try (IndexFile f = IndexFile.create(DISK, p, 4, 4)) {
             assertThat(f.put("TopicTest#KEY1", 0, T0)).isTrue();
             assertThat(f.put("TopicTest#7F0000010001B4AAC2F1234500000000", 0, T0)).isTrue();
             assertThat(f.put("TopicTest#KEY1", 200, T0 + 2377)).isTrue();
@@ -54,7 +60,7 @@ class IndexFileTest {
 
     @Test
     void queryNewestFirstWithinTimeRangeAcrossRolledFiles() throws IOException {
-        try (IndexFileStore s = IndexFileStore.open(dir, 3, 4)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 4)) {
             for (int i = 0; i < 10; i++) {
                 s.indexMessage("T", i % 2 == 0 ? "even all" : "odd all", "U" + i, 100L * i, T0 + 1000L * i);
             }
@@ -66,14 +72,14 @@ class IndexFileTest {
             assertThat(s.query("T", "U7", 64, 0, Long.MAX_VALUE)).containsExactly(700);
             assertThat(s.query("X", "all", 64, 0, Long.MAX_VALUE)).isEmpty();
         }
-        try (IndexFileStore s = IndexFileStore.open(dir, 3, 4)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 4)) {
             assertThat(s.query("T", "odd", 64, 0, Long.MAX_VALUE)).containsExactly(900, 700, 500, 300, 100);
         }
     }
 
     @Test
     void truncationUndoesEntriesExactly() throws IOException {
-        try (IndexFileStore s = IndexFileStore.open(dir, 3, 5)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 5)) {
             for (int i = 0; i < 10; i++) {
                 s.indexMessage("T", "k" + (i % 3), null, 100L * i, T0 + i);
             }
@@ -82,7 +88,7 @@ class IndexFileTest {
             assertThat(s.query("T", "k1", 64, 0, Long.MAX_VALUE)).containsExactly(400, 100);
             s.indexMessage("T", "k1", null, 460, T0 + 20);
         }
-        try (IndexFileStore s = IndexFileStore.open(dir, 3, 5)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 5)) {
             assertThat(s.query("T", "k1", 64, 0, Long.MAX_VALUE)).containsExactly(460, 400, 100);
             s.truncateFromPhysical(0);
             assertThat(s.fileCount()).isZero();
@@ -93,7 +99,7 @@ class IndexFileTest {
     @Test
     void damagedHeaderOrLengthIsCorrupt() throws IOException {
         Path p = dir.resolve("00000000000000000000");
-        try (IndexFileStore s = IndexFileStore.open(dir, 4, 8)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 4, 8)) {
             s.indexMessage("T", "a b c", "u", 0, T0);
             s.flush();
         }
@@ -103,18 +109,19 @@ class IndexFileTest {
             byte[] flipped = original.clone();
             flipped[offset] ^= 0x10;
             Files.write(p, flipped);
-            assertThatThrownBy(() -> IndexFileStore.open(dir, 4, 8)).isInstanceOf(IndexFileCorruptException.class);
+            assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 4, 8))
+                    .isInstanceOf(IndexFileCorruptException.class);
         }
         Files.write(p, java.util.Arrays.copyOf(original, original.length - 1));
-        assertThatThrownBy(() -> IndexFileStore.open(dir, 4, 8)).isInstanceOf(IndexFileCorruptException.class);
+        assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 4, 8)).isInstanceOf(IndexFileCorruptException.class);
         Files.write(p, original);
-        assertThatThrownBy(() -> IndexFileStore.open(dir, 5, 8)).isInstanceOf(IndexFileCorruptException.class);
+        assertThatThrownBy(() -> IndexFileStore.open(DISK, dir, 5, 8)).isInstanceOf(IndexFileCorruptException.class);
     }
 
     @Test
     void damagedChainLinkStopsTheWalk() throws IOException {
         Path p = dir.resolve("00000000000000000000");
-        try (IndexFileStore s = IndexFileStore.open(dir, 1, 8)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 1, 8)) {
             s.indexMessage("T", "a b", null, 0, T0);
             s.indexMessage("T", "a", null, 20, T0);
         }
@@ -122,7 +129,7 @@ class IndexFileTest {
         int entry3Prev = IndexFile.HEADER_SIZE + 4 + 3 * 20 + IndexFile.ENTRY_PREV_INDEX_OFFSET;
         bytes[entry3Prev + 3] = 5;
         Files.write(p, bytes);
-        try (IndexFileStore s = IndexFileStore.open(dir, 1, 8)) {
+        try (IndexFileStore s = IndexFileStore.open(DISK, dir, 1, 8)) {
             assertThat(s.query("T", "a", 64, 0, Long.MAX_VALUE)).containsExactly(20);
         }
     }

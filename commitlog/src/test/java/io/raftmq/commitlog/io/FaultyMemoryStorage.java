@@ -9,7 +9,10 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Test fixture: an in-memory {@link StorageProvider} that can lose unflushed writes and run out of space.
@@ -17,12 +20,16 @@ import java.util.TreeMap;
  * what was not forced, optionally keeping a random prefix of the unforced range (a torn tail). Directory changes
  * (create, delete, rename) are durable at once. {@link #setFull(boolean)} makes writes that need new 4 KiB pages,
  * and file creation, fail with {@link NoSpaceException}. {@link #setFailing(boolean)} makes writes and forces fail
- * with a plain IOException (a device error). {@link #setForceBlocked(boolean)} holds every force until unblocked,
- * so a test can keep a flush agent inside a force while it queues more work. Thread-safe (one lock).
+ * with a plain IOException (a device error); {@link #setFailingPaths(Predicate)} does the same for the files it
+ * selects only (file creation and atomic replacement included). {@link #setForceBlocked(boolean)} holds every force
+ * until unblocked, so a test can keep a flush agent inside a force while it queues more work. Directories exist once
+ * created or once a file lies below them. Thread-safe (one lock).
  */
 public final class FaultyMemoryStorage implements StorageProvider {
     private static final int PAGE = 4096;
     private final Map<Path, MemFile> files = new TreeMap<>();
+    private final Set<Path> directories = new TreeSet<>();
+    private Predicate<Path> failingPaths = p -> false;
     private boolean full;
     private double usageRatio;
     private int forces;
@@ -32,6 +39,11 @@ public final class FaultyMemoryStorage implements StorageProvider {
 
     public synchronized void setFailing(boolean failing) {
         this.failing = failing;
+    }
+
+    /** Writes, forces, creations and atomic replacements of the files {@code paths} selects fail (device error). */
+    public synchronized void setFailingPaths(Predicate<Path> paths) {
+        this.failingPaths = paths;
     }
 
     /** While true, every force waits (releasing the lock) until set false again. */
@@ -79,6 +91,9 @@ public final class FaultyMemoryStorage implements StorageProvider {
     public synchronized StorageFile open(Path path, long capacity) throws IOException {
         MemFile f = files.get(path);
         if (f == null) {
+            if (failingPaths.test(path)) {
+                throw new IOException("create " + path + ": injected device error");
+            }
             if (full) {
                 throw new NoSpaceException("create " + path + ": No space left on device", null);
             }
@@ -92,7 +107,10 @@ public final class FaultyMemoryStorage implements StorageProvider {
     }
 
     @Override
-    public void createDirectories(Path dir) {
+    public synchronized void createDirectories(Path dir) {
+        for (Path d = dir; d != null; d = d.getParent()) {
+            directories.add(d);
+        }
     }
 
     @Override
@@ -108,7 +126,42 @@ public final class FaultyMemoryStorage implements StorageProvider {
     }
 
     @Override
-    public synchronized void delete(Path path) {
+    public synchronized List<String> listDirectories(Path dir) {
+        Set<String> names = new TreeSet<>();
+        for (Path d : directories) {
+            if (dir.equals(d.getParent())) {
+                names.add(d.getFileName().toString());
+            }
+        }
+        for (Path p : files.keySet()) {
+            if (p.startsWith(dir) && p.getNameCount() > dir.getNameCount() + 1) {
+                names.add(p.getName(dir.getNameCount()).toString());
+            }
+        }
+        return new ArrayList<>(names);
+    }
+
+    @Override
+    public synchronized long size(Path path) {
+        MemFile f = files.get(path);
+        return f == null ? -1 : f.current.length;
+    }
+
+    @Override
+    public synchronized void delete(Path path) throws IOException {
+        if (directories.contains(path)) {
+            for (Path p : files.keySet()) {
+                if (p.startsWith(path)) {
+                    throw new IOException("delete " + path + ": directory not empty");
+                }
+            }
+            for (Path d : directories) {
+                if (!d.equals(path) && d.startsWith(path)) {
+                    throw new IOException("delete " + path + ": directory not empty");
+                }
+            }
+            directories.remove(path);
+        }
         files.remove(path);
     }
 
@@ -118,6 +171,9 @@ public final class FaultyMemoryStorage implements StorageProvider {
 
     @Override
     public synchronized void writeAtomically(Path path, byte[] content) throws IOException {
+        if (failingPaths.test(path)) {
+            throw new IOException("write " + path + ": injected device error");
+        }
         if (full) {
             throw new NoSpaceException("write " + path + ": No space left on device", null);
         }
@@ -187,7 +243,7 @@ public final class FaultyMemoryStorage implements StorageProvider {
                 check(offset, src.remaining());
                 int n = src.remaining();
                 int lo = (int) offset;
-                if (failing) {
+                if (failing || failingPaths.test(path)) {
                     throw new IOException("write " + path + ": injected device error");
                 }
                 if (full && f.allocated.nextClearBit(lo / PAGE) <= (lo + n - 1) / PAGE) {
@@ -213,7 +269,7 @@ public final class FaultyMemoryStorage implements StorageProvider {
             synchronized (FaultyMemoryStorage.this) {
                 check(0, 0);
                 awaitUnblocked();
-                if (failing) {
+                if (failing || failingPaths.test(path)) {
                     throw new IOException("force " + path + ": injected device error");
                 }
                 forces++;

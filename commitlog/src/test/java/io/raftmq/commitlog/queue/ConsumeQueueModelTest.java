@@ -2,6 +2,10 @@ package io.raftmq.commitlog.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,6 +26,8 @@ import net.jqwik.api.Property;
  * match. A failing seed is printed by jqwik and reproduces the run exactly.
  */
 class ConsumeQueueModelTest {
+    static final StorageProvider DISK = new FileSystemStorage(IoMode.CHANNEL);
+
 
     record Unit(long physical, int size, long tags) {
     }
@@ -40,7 +46,7 @@ class ConsumeQueueModelTest {
         List<Unit> model = new ArrayList<>();
         long min = 0;
         long nextPhysical = 0;
-        ConsumeQueue q = ConsumeQueue.open(dir, "T", 0, 4);
+        ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 4);
         try {
             for (int step = 0; step < 200; step++) {
                 int op = rnd.nextInt(20);
@@ -59,7 +65,7 @@ class ConsumeQueueModelTest {
                     min = Math.max(min, firstAtLeast(model, floor));
                 } else {
                     q.close();
-                    q = ConsumeQueue.open(dir, "T", 0, 4);
+                    q = ConsumeQueue.open(DISK, dir, "T", 0, 4);
                     if (!model.isEmpty()) {
                         q.deleteBelowPhysical(min < model.size() ? model.get((int) min).physical : Long.MAX_VALUE);
                     }

@@ -3,15 +3,14 @@ package io.raftmq.commitlog.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.indexfile.IndexFile;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -58,7 +57,8 @@ class DerivedDataRecoveryTest {
     @Test
     void resumesFromTheCheckpointAfterACrash() throws IOException {
         List<ByteBuffer> bodies = StoreFixture.bodies(33, 160, 0);
-        MessageStoreConfig config = withCheckpointInterval(StoreFixture.config(dir.resolve("live")), 1L << 40);
+        MessageStoreConfig config = StoreFixture.withCheckpointInterval(StoreFixture.config(dir.resolve("live")),
+                1L << 40);
         try (MessageStore live = MessageStore.open(config)) {
             StoreFixture.appendAll(live, bodies, 1, null);
             live.dispatchUpToIndex(60);
@@ -87,8 +87,8 @@ class DerivedDataRecoveryTest {
 
     @Test
     void bitFlipInASealedConsumeQueueSegmentTriggersRebuild() throws IOException {
-        assertRebuiltAfter(root -> flipByte(root.resolve("derived/consumequeue/TopicA/0/" + ConsumeQueue
-                .fileName(0)), ConsumeQueue.UNIT_SIZE + 2));
+        assertRebuiltAfter(root -> flipByte(root.resolve("derived/consumequeue/TopicA/0/00000000000000000000"),
+                ConsumeQueue.UNIT_SIZE + 2));
     }
 
     @Test
@@ -99,9 +99,14 @@ class DerivedDataRecoveryTest {
             try (Stream<Path> files = Files.list(queueDir)) {
                 last = files.sorted().reduce((a, b) -> b).orElseThrow();
             }
-            try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
-                f.setLength(f.length() - ConsumeQueue.UNIT_SIZE);
+            byte[] bytes = Files.readAllBytes(last); // a full-size segment: unwritten units are zeros
+            int unit = bytes.length / ConsumeQueue.UNIT_SIZE - 1;
+            while (Arrays.equals(bytes, unit * ConsumeQueue.UNIT_SIZE, (unit + 1) * ConsumeQueue.UNIT_SIZE,
+                    new byte[ConsumeQueue.UNIT_SIZE], 0, ConsumeQueue.UNIT_SIZE)) {
+                unit--;
             }
+            Arrays.fill(bytes, unit * ConsumeQueue.UNIT_SIZE, (unit + 1) * ConsumeQueue.UNIT_SIZE, (byte) 0);
+            Files.write(last, bytes);
         });
     }
 
@@ -165,13 +170,6 @@ class DerivedDataRecoveryTest {
                 assertThat(q.lastPhysicalOffset()).isLessThan(limit);
             }
         }
-    }
-
-    private static MessageStoreConfig withCheckpointInterval(MessageStoreConfig c, long interval) {
-        DispatchConfig d = c.dispatch();
-        return new MessageStoreConfig(c.commitLog(), new DispatchConfig(d.directory(), d.messageRecordType(),
-                d.consumeQueueUnitsPerFile(), d.indexSlotCount(), d.indexEntryCount(), interval,
-                d.readChunkBytes()), c.messagesMax());
     }
 
     private static void flipByte(Path file, int offset) throws IOException {

@@ -29,10 +29,10 @@ class QueueOffsetStampingTest {
     void stampsOffsetsPerQueueAndReportsThem() throws IOException {
         try (MessageStore s = MessageStore.open(StoreFixture.config(dir))) {
             ByteBuffer body = ByteBuffer.allocate(2048);
-            body.put(StoreFixture.message("TopicA", 1, "t", "k", "u1", 0, 1));
-            body.put(StoreFixture.message("TopicA", 1, "t", "k", "u2", SysFlag.TRANSACTION_PREPARED, 1));
-            body.put(StoreFixture.message("TopicB", 0, "t", "k", "u3", 0, 1));
-            body.put(StoreFixture.message("TopicA", 1, "t", "k", "u4", SysFlag.TRANSACTION_COMMIT, 1));
+            body.put(StoreFixture.encode("TopicA", 1, "t", "k", "u1", 0, 1));
+            body.put(StoreFixture.encode("TopicA", 1, "t", "k", "u2", SysFlag.TRANSACTION_PREPARED, 1));
+            body.put(StoreFixture.encode("TopicB", 0, "t", "k", "u3", 0, 1));
+            body.put(StoreFixture.encode("TopicA", 1, "t", "k", "u4", SysFlag.TRANSACTION_COMMIT, 1));
             body.flip();
             AppendResult r = new AppendResult(8);
             s.append(new AppendBatch(1).add(1, 1, MESSAGE, 0, body), r);
@@ -111,7 +111,7 @@ class QueueOffsetStampingTest {
     void replicatedBodyWithForeignStampsIsRefused() throws IOException {
         try (MessageStore a = MessageStore.open(StoreFixture.config(dir.resolve("a")));
              MessageStore b = MessageStore.open(StoreFixture.config(dir.resolve("b")))) {
-            ByteBuffer one = ByteBuffer.wrap(StoreFixture.message("TopicA", 0, "t", "k", "u", 0, 1));
+            ByteBuffer one = ByteBuffer.wrap(StoreFixture.encode("TopicA", 0, "t", "k", "u", 0, 1));
             a.append(new AppendBatch(1).add(1, 1, MESSAGE, 0, one.duplicate()), null);
             a.append(new AppendBatch(1).add(1, 2, MESSAGE, 0, one.duplicate()), null);
             ByteBuffer rec = ByteBuffer.allocate(4096);

@@ -3,7 +3,7 @@ package io.raftmq.broker.processor.pull;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.raftmq.broker.store.PullStatus;
-import io.raftmq.broker.store.StoreFixture;
+import io.raftmq.commitlog.store.StoreFixture;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.protocol.RequestCode;

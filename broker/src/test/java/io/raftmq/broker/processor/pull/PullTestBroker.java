@@ -11,7 +11,7 @@ import io.raftmq.broker.metadata.Fixture;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
-import io.raftmq.broker.store.StoreFixture;
+import io.raftmq.commitlog.store.StoreFixture;
 import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.client.protocol.LanguageCode;
 import io.raftmq.client.protocol.RemotingCommand;

@@ -2,7 +2,7 @@ package io.raftmq.broker.processor.store;
 
 import io.netty.buffer.ByteBuf;
 import io.raftmq.broker.processor.pull.PullTestBroker;
-import io.raftmq.broker.store.StoreFixture;
+import io.raftmq.commitlog.store.StoreFixture;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
