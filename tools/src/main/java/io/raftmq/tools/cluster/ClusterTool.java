@@ -1,4 +1,4 @@
-package io.raftmq.broker.tools;
+package io.raftmq.tools.cluster;
 
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
