@@ -3,152 +3,199 @@ package io.raftmq.tools.cluster;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.BrokerData;
-import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageResponseHeader;
 import io.raftmq.client.protocol.header.ViewMessageRequestHeader;
 import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.commitlog.message.MessageIds;
 import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.tools.cluster.ClusterProbe.MemberState;
+import io.raftmq.tools.cluster.ClusterProbe.Route;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Small operator CLI used by {@code bin/raftmq-cluster}, speaking the remoting protocol with our own client:
+ * The operator CLI behind {@code bin/raftmq-cluster}, speaking the remoting protocol with our own client to a cluster
+ * on this machine (loopback addresses only). Members are given as {@code --member NAME=HOST:PORT} (repeated).
  * <pre>
- *  status BROKER_ADDR...                 role, term, commit/applied index, leader of each member (code 28)
- *  wait-leader NAMESRV GROUP TIMEOUT_MS   until the NameServer routes GROUP's brokerId 0; prints its address
- *  demo NAMESRV GROUP TOPIC START_MS WAIT_MS   waits up to WAIT_MS for a routed leader, sends one message to it
- *                                          (auto-creating TOPIC), reads it back by its offset msgId (code 33),
- *                                          prints both and the times from START_MS (epoch ms, 0 = skip) to
- *                                          the leader seen in the route and to the acknowledged send
+ *  status --namesrv A --group G --member ...   one line per member (role, term, commit/applied index, leader) and
+ *                                              the NameServer; exit 0 only when all answer and exactly one leads
+ *  await  --namesrv A --group G --member ... [--watch NAME=PID ...] --timeout-ms T
+ *                                              until every member follows one leader and the NameServer routes it;
+ *                                              exit 3 as soon as a watched process is gone (RESULT exited=NAMES)
+ *  demo   --namesrv A --group G --topic T --start-ms S --wait-ms W
+ *                                              sends one message to the routed leader (auto-creating T), reads it
+ *                                              back by its offset msgId (code 33), prints the times from S (epoch
+ *                                              ms, 0 = skip) to the routed leader and to the acknowledged send
  * </pre>
- * Prints human-readable lines and one {@code RESULT} line; exit code 0 on success, 1 on failure, 2 on bad usage.
+ * Prints human-readable lines, one {@code RESULT} line, and on failure a one-line reason on stderr; exit 0 on
+ * success, 1 on failure, 2 on bad usage, 3 when a watched process exited.
  */
+@Command(name = "ClusterTool", mixinStandardHelpOptions = true, subcommands = {ClusterTool.Status.class,
+    ClusterTool.Await.class, ClusterTool.Demo.class})
 public final class ClusterTool {
-    private static final long TIMEOUT_MS = 5000;
+    static final int EXITED = 3;
+    private static final long POLL_NS = 50_000_000L;
+    /** The demo's send and read-back: a first send may create the topic through Raft. */
+    private static final long SEND_TIMEOUT_MS = 5000;
 
-    private ClusterTool() {
+    public static void main(String[] args) {
+        System.exit(run(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            usage();
-        }
-        RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
-        client.start();
-        int rc;
-        try {
-            rc = switch (args[0]) {
-                case "status" -> status(client, args);
-                case "wait-leader" -> args.length == 4 ? waitLeader(client, args[1], args[2], Long.parseLong(args[3]))
-                    : usage();
-                case "demo" -> args.length == 6 ? demo(client, args) : usage();
-                default -> usage();
-            };
-        } finally {
-            client.shutdown();
-        }
-        System.exit(rc);
+    /** Runs one command line; returns the exit code. */
+    static int run(String... args) {
+        CommandLine cl = new CommandLine(new ClusterTool());
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            System.err.println(line.getCommandName() + " failed: " + e);
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl.execute(args);
     }
 
-    private static int usage() {
-        System.err.println("usage: ClusterTool status ADDR... | wait-leader NAMESRV GROUP TIMEOUT_MS"
-            + " | demo NAMESRV GROUP TOPIC START_MS WAIT_MS");
-        System.exit(2);
-        return 2;
+    /** The options every command shares: the cluster's NameServer, group and members. */
+    static class Target {
+        @Option(names = "--namesrv", required = true, description = "NameServer HOST:PORT")
+        String namesrv;
+        @Option(names = "--group", defaultValue = "broker-a", description = "broker group (default ${DEFAULT-VALUE})")
+        String group;
+        @Option(names = "--member", description = "NAME=HOST:PORT of a member, in order (repeat)")
+        Map<String, String> members = new LinkedHashMap<>();
     }
 
-    private static int status(RemotingClient client, String[] args) {
-        int ok = 0;
-        System.out.printf("%-22s %-10s %6s %10s %10s %s%n", "member", "role", "term", "commit", "applied", "leader");
-        for (int i = 1; i < args.length; i++) {
-            try {
-                RemotingCommand r = client.invokeSync(args[i], RemotingCommand.createRequest(
-                    RequestCode.GET_BROKER_RUNTIME_INFO), TIMEOUT_MS);
-                try {
-                    Map<String, String> t = KVTable.decode(r.bodyBytes()).table();
-                    System.out.printf("%-22s %-10s %6s %10s %10s %s%n", args[i], t.get("raftRole"), t.get("raftTerm"),
-                        t.get("raftCommitIndex"), t.get("raftAppliedIndex"), t.get("raftLeaderAddr"));
-                    ok++;
-                } finally {
-                    r.release();
-                }
-            } catch (Exception e) { // CLI boundary: a dead member is reported, not fatal
-                System.out.printf("%-22s %-10s %s%n", args[i], "DOWN", e.getMessage());
-            }
-        }
-        System.out.println("RESULT status reachable=" + ok + "/" + (args.length - 1));
-        return ok == args.length - 1 ? 0 : 1;
-    }
-
-    /** The address routed as brokerId 0 of {@code group} (from TBW102's route), or null. */
-    static String routedLeader(RemotingClient client, String namesrv, String group) {
-        try {
-            RemotingCommand r = client.invokeSync(namesrv, RemotingCommand.createRequest(
-                RequestCode.GET_ROUTEINFO_BY_TOPIC, new GetRouteInfoRequestHeader("TBW102", null)), TIMEOUT_MS);
-            try {
-                if (r.code() != ResponseCode.SUCCESS) {
-                    return null;
-                }
-                for (BrokerData bd : TopicRouteData.decode(r.bodyBytes()).brokerDatas()) {
-                    if (bd.brokerName().equals(group)) {
-                        return bd.brokerAddrs().get(BrokerData.MASTER_ID);
+    @Command(name = "status", description = "Each member's Raft view; exit 0 only if all are up with one leader.")
+    static final class Status extends Target implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            try (ClusterProbe probe = new ClusterProbe()) {
+                List<MemberState> states = probe.members(members);
+                Route route = probe.route(namesrv, group);
+                System.out.printf("%-6s %-22s %-10s %6s %10s %10s %s%n", "member", "address", "role", "term",
+                    "commit", "applied", "leader");
+                for (MemberState m : states) {
+                    if (m.up()) {
+                        System.out.printf("%-6s %-22s %-10s %6d %10d %10d %s%n", m.name(), m.addr(), m.role(),
+                            m.term(), m.commitIndex(), m.appliedIndex(), m.leaderAddr());
+                    } else {
+                        System.out.printf("%-6s %-22s %-10s %s%n", m.name(), m.addr(), "DOWN", m.error());
                     }
                 }
-                return null;
-            } finally {
-                r.release();
-            }
-        } catch (Exception e) { // CLI boundary: "not routed yet"
-            return null;
-        }
-    }
-
-    private static int waitLeader(RemotingClient client, String namesrv, String group, long timeoutMs)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < deadline) {
-            String leader = routedLeader(client, namesrv, group);
-            if (leader != null) {
-                System.out.println("RESULT leader=" + leader);
+                System.out.printf("%-6s %-22s %s%n", "naming", namesrv, route.up() ? "up, routes "
+                    + Optional.ofNullable(route.leaderAddr()).orElse("no leader") + " for " + group
+                    : "DOWN " + route.error());
+                String reason = Readiness.up(namesrv, route, states);
+                long upCount = states.stream().filter(MemberState::up).count();
+                if (reason != null) {
+                    System.out.println("RESULT status=failed members_up=" + upCount + "/" + states.size());
+                    System.err.println("not ready: " + reason);
+                    return 1;
+                }
+                MemberState leader = Readiness.leader(states);
+                System.out.println("RESULT status=ok members_up=" + upCount + "/" + states.size() + " leader="
+                    + leader.name() + " term=" + leader.term());
                 return 0;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }
-        System.out.println("RESULT leader=none after " + timeoutMs + " ms");
-        return 1;
     }
 
-    private static int demo(RemotingClient client, String[] args) throws Exception {
-        long deadline = System.currentTimeMillis() + Long.parseLong(args[5]);
-        String leader = routedLeader(client, args[1], args[2]);
+    @Command(name = "await", description = "Wait until every member follows one leader that the NameServer routes.")
+    static final class Await extends Target implements Callable<Integer> {
+        @Option(names = "--watch", description = "NAME=PID of a process that must stay alive meanwhile (repeat)")
+        Map<String, Long> watch = new LinkedHashMap<>();
+        @Option(names = "--timeout-ms", defaultValue = "30000",
+            description = "give up after (default ${DEFAULT-VALUE})")
+        long timeoutMs;
+
+        @Override
+        public Integer call() {
+            long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+            try (ClusterProbe probe = new ClusterProbe()) {
+                String reason;
+                while (true) {
+                    List<String> exited = watch.entrySet().stream().filter(e -> !alive(e.getValue()))
+                        .map(Map.Entry::getKey).toList();
+                    if (!exited.isEmpty()) {
+                        System.out.println("RESULT await=failed exited=" + String.join(",", exited));
+                        return EXITED;
+                    }
+                    List<MemberState> states = probe.members(members);
+                    reason = Readiness.settled(namesrv, group, probe.route(namesrv, group), states);
+                    if (reason == null) {
+                        MemberState leader = Readiness.leader(states);
+                        System.out.println("RESULT await=ok leader=" + leader.name() + " term=" + leader.term());
+                        return 0;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        break;
+                    }
+                    LockSupport.parkNanos(POLL_NS);
+                }
+                System.out.println("RESULT await=failed timeout_ms=" + timeoutMs);
+                System.err.println("not ready after " + timeoutMs + " ms: " + reason);
+                return 1;
+            }
+        }
+
+        private static boolean alive(long pid) {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+    }
+
+    @Command(name = "demo", description = "Send one message to the routed leader and read it back.")
+    static final class Demo extends Target implements Callable<Integer> {
+        @Option(names = "--topic", defaultValue = "DemoTopic", description = "topic (default ${DEFAULT-VALUE})")
+        String topic;
+        @Option(names = "--start-ms", defaultValue = "0", description = "epoch ms the cluster start began (0: none)")
+        long startMs;
+        @Option(names = "--wait-ms", defaultValue = "5000",
+            description = "wait for a routed leader (default ${DEFAULT-VALUE})")
+        long waitMs;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ClusterProbe probe = new ClusterProbe()) {
+                return demo(probe, this);
+            }
+        }
+    }
+
+    private static int demo(ClusterProbe probe, Demo d) throws Exception {
+        RemotingClient client = probe.client();
+        long deadline = System.currentTimeMillis() + d.waitMs;
+        String leader = probe.route(d.namesrv, d.group).leaderAddr();
         while (leader == null && System.currentTimeMillis() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
-            leader = routedLeader(client, args[1], args[2]);
+            LockSupport.parkNanos(10_000_000L);
+            leader = probe.route(d.namesrv, d.group).leaderAddr();
         }
         if (leader == null) {
-            System.out.println("RESULT demo=failed no leader routed for " + args[2]);
+            System.out.println("RESULT demo=failed no leader routed for " + d.group);
+            System.err.println("demo failed: the NameServer routes no leader for " + d.group);
             return 1;
         }
+        ClusterProbe.requireLoopback(leader);
         long routedMs = System.currentTimeMillis();
         String body = "hello from raftmq at " + System.currentTimeMillis();
-        SendMessageRequestHeader h = new SendMessageRequestHeader("demo-producer", args[3], "TBW102", 4, 0, 0,
+        SendMessageRequestHeader h = new SendMessageRequestHeader("demo-producer", d.topic, "TBW102", 4, 0, 0,
             System.currentTimeMillis(), 0, "UNIQ_KEY\u0001DEMO" + System.nanoTime() + "\u0002", 0, false, false,
-            null, args[2]);
+            null, d.group);
         RemotingCommand r = client.invokeSync(leader, RemotingCommand.createRequest(RequestCode.SEND_MESSAGE_V2,
-            h.asV2()).setBody(body.getBytes(StandardCharsets.UTF_8)), TIMEOUT_MS);
+            h.asV2()).setBody(body.getBytes(StandardCharsets.UTF_8)), SEND_TIMEOUT_MS);
         long ackMs = System.currentTimeMillis();
         SendMessageResponseHeader sent;
         try {
             if (r.code() != ResponseCode.SUCCESS) {
                 System.out.println("RESULT demo=failed send answered " + r.code() + " " + r.remark());
+                System.err.println("demo failed: the send answered " + r.code() + " " + r.remark());
                 return 1;
             }
             sent = SendMessageResponseHeader.decode(r.extFields());
@@ -157,7 +204,7 @@ public final class ClusterTool {
         }
         System.out.println("sent to " + leader + ": SEND_OK msgId=" + sent.msgId() + " queue=" + sent.queueId()
             + " queueOffset=" + sent.queueOffset());
-        long startMs = Long.parseLong(args[4]);
+        long startMs = d.startMs;
         String elapsed = startMs > 0 ? " start_to_first_send_ms=" + (ackMs - startMs) + " start_to_leader_routed_ms="
             + (routedMs - startMs) : "";
         String readBack = readBack(client, sent.msgId());
@@ -172,10 +219,10 @@ public final class ClusterTool {
     /** VIEW_MESSAGE_BY_ID at the address inside the offset msgId; the body, or a description of the failure. */
     private static String readBack(RemotingClient client, String offsetMsgId) throws Exception {
         MessageIds.OffsetMsgId id = MessageIds.decodeOffsetMsgId(offsetMsgId);
-        String addr = java.net.InetAddress.getByAddress(id.storeHost().ip()).getHostAddress() + ":"
-            + id.storeHost().port();
+        String addr = ClusterProbe.requireLoopback(java.net.InetAddress.getByAddress(id.storeHost().ip())
+            .getHostAddress() + ":" + id.storeHost().port());
         RemotingCommand r = client.invokeSync(addr, RemotingCommand.createRequest(RequestCode.VIEW_MESSAGE_BY_ID,
-            new ViewMessageRequestHeader(id.physicalOffset(), null)), TIMEOUT_MS);
+            new ViewMessageRequestHeader(id.physicalOffset(), null)), SEND_TIMEOUT_MS);
         try {
             if (r.code() != ResponseCode.SUCCESS || r.body() == null) {
                 return "(VIEW_MESSAGE_BY_ID answered " + r.code() + " " + r.remark() + ")";

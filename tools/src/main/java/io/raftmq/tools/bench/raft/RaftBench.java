@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  * {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
  * (time from the leader's death to a new leader committing an entry).
  *
- * <p>Usage: {@code raftmq-bench raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)] [--clients 4]
+ * <p>Usage: {@code raftmq-bench raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)]
+ * [--clients 4]
  * [--inflight 4096] [--rate 0 (unlimited proposals/s)] [--durability quorum-fsync|quorum-memory]
  * [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}
  * (S may be a decimal number of seconds). A bad flag or value prints one line and exits with status 2.
