@@ -24,40 +24,42 @@ raftmq_build() {
     fi
     break
   done
-  echo "BUILD FAILED ($label), Maven status $rc; its errors:" >&2
-  grep -E '^\[ERROR\]' "$log" | grep -v -E '^\[ERROR\] *(->|$|To see|Re-run|For more|\[Help|After correcting|  mvn)' \
-    | head -40 >&2
-  echo "full log: $log" >&2
+  echo "BUILD FAILED ($label): Maven status $rc (its errors above; full log: $log)" >&2
   return "$rc"
 }
 
 # _raftmq_follow PID LOG: until PID exits, prints LOG's progress lines (modules, goals, errors) as they come, or a
-# heartbeat after 5 s of silence; returns PID's exit status.
+# heartbeat after 5 s of silence; then what came last; returns PID's exit status.
 _raftmq_follow() {
-  local pid="$1" log="$2" shown=0 n quiet=0 t0 line
+  local pid="$1" log="$2" shown=0 quiet=0 t0 running=1
   t0="$(date +%s)"
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    n="$(wc -l <"$log")"
-    if [ "$n" -gt "$shown" ]; then
-      line="$(sed -n "$((shown + 1)),${n}p" "$log" | sed -n -E \
-        -e 's/^\[INFO\] Building (RaftMQ[^[]*[^ []) *(\[[0-9]+\/[0-9]+\]).*/  \1 \2/p' \
-        -e 's/^\[INFO\] --- ([^ ]+) [^@]*@ ([^ ]+) ---.*/    \2: \1/p' \
-        -e 's/^\[ERROR\] (.{0,200}).*/  ERROR \1/p')"
-      shown="$n"
-      if [ -n "$line" ]; then
-        printf '%s\n' "$line" >&2
-        quiet=0
-        continue
-      fi
-    fi
-    quiet=$((quiet + 1))
+  while [ "$running" = 1 ]; do
+    kill -0 "$pid" 2>/dev/null || running=0
+    [ "$running" = 0 ] || sleep 1
+    if _raftmq_progress "$log" "$shown"; then quiet=0; else quiet=$((quiet + 1)); fi
+    shown="$_RAFTMQ_SHOWN"
     if [ "$quiet" -ge 5 ]; then
       echo "    ... still building ($(( $(date +%s) - t0 )) s)" >&2
       quiet=0
     fi
   done
   wait "$pid"
+}
+
+# _raftmq_progress LOG SHOWN: prints the progress lines of LOG after its first SHOWN lines (Maven's closing advice
+# left out); sets _RAFTMQ_SHOWN to LOG's line count; true when it printed something.
+_raftmq_progress() {
+  local n lines
+  n="$(wc -l <"$1")"
+  _RAFTMQ_SHOWN="$n"
+  [ "$n" -gt "$2" ] || return 1
+  lines="$(sed -n "$(($2 + 1)),${n}p" "$1" | sed -n -E \
+    -e 's/^\[INFO\] Building (RaftMQ[^[]*[^ [])( *(\[[0-9]+\/[0-9]+\]))?.*/  \1 \3/p' \
+    -e 's/^\[INFO\] --- ([^ ]+) [^@]*@ ([^ ]+) ---.*/    \2: \1/p' \
+    -e '/^\[ERROR\] *(->|$|To see|Re-run|For more|\[Help|After correcting|  mvn )/d' \
+    -e 's/^\[ERROR\] (.{0,300}).*/  ERROR \1/p')"
+  [ -n "$lines" ] || return 1
+  printf '%s\n' "$lines" >&2
 }
 
 # What `raftmq_build_if_stale` makes, relative to $ROOT: each member's and the NameServer's jar and runtime
