@@ -30,22 +30,24 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *  status --namesrv A --group G --member ...   one line per member (role, term, commit/applied index, leader) and
  *                                              the NameServer; exit 0 only when all answer and exactly one leads
- *  await  --namesrv A --group G --member ... [--watch NAME=PID ...] --timeout-ms T
+ *  await  --namesrv A --group G --member ... [--watch NAME=PID ...] --timeout-ms T [--demo-topic T --start-ms S]
  *                                              until every member follows one leader and the NameServer routes it;
- *                                              exit 3 as soon as a watched process is gone (RESULT exited=NAMES)
+ *                                              exit 3 as soon as a watched process is gone (RESULT exited=NAMES);
+ *                                              then the demo below when a topic is given (one JVM for both)
  *  demo   --namesrv A --group G --topic T --start-ms S --wait-ms W
  *                                              sends one message to the routed leader (auto-creating T), reads it
  *                                              back by its offset msgId (code 33), prints the times from S (epoch
  *                                              ms, 0 = skip) to the routed leader and to the acknowledged send
  * </pre>
  * Prints human-readable lines, one {@code RESULT} line, and on failure a one-line reason on stderr; exit 0 on
- * success, 1 on failure, 2 on bad usage, 3 when a watched process exited.
+ * success, 1 on failure, 2 on bad usage, 3 when a watched process exited, 4 when await's demo failed.
  */
 @Command(name = "ClusterTool", mixinStandardHelpOptions = true, subcommands = {ClusterTool.Status.class,
     ClusterTool.Await.class, ClusterTool.Demo.class})
 public final class ClusterTool {
     static final int EXITED = 3;
-    private static final long POLL_NS = 50_000_000L;
+    static final int DEMO_FAILED = 4;
+    private static final long POLL_NS = 20_000_000L;
     /** The demo's send and read-back: a first send may create the topic through Raft. */
     private static final long SEND_TIMEOUT_MS = 5000;
 
@@ -115,6 +117,10 @@ public final class ClusterTool {
         @Option(names = "--timeout-ms", defaultValue = "30000",
             description = "give up after (default ${DEFAULT-VALUE})")
         long timeoutMs;
+        @Option(names = "--demo-topic", description = "when ready, run demo with this topic in the same JVM")
+        String demoTopic;
+        @Option(names = "--start-ms", defaultValue = "0", description = "for the demo: see demo --start-ms")
+        long startMs;
 
         @Override
         public Integer call() {
@@ -133,7 +139,7 @@ public final class ClusterTool {
                     if (reason == null) {
                         MemberState leader = Readiness.leader(states);
                         System.out.println("RESULT await=ok leader=" + leader.name() + " term=" + leader.term());
-                        return 0;
+                        return demoTopic == null || demo(probe, this, demoTopic, startMs, 0) == 0 ? 0 : DEMO_FAILED;
                     }
                     if (System.nanoTime() - deadline > 0) {
                         break;
@@ -164,14 +170,25 @@ public final class ClusterTool {
         @Override
         public Integer call() throws Exception {
             try (ClusterProbe probe = new ClusterProbe()) {
-                return demo(probe, this);
+                return demo(probe, this, topic, startMs, waitMs);
             }
         }
     }
 
-    private static int demo(ClusterProbe probe, Demo d) throws Exception {
+    private static int demo(ClusterProbe probe, Target d, String topic, long startMs, long waitMs) {
+        try {
+            return demoSend(probe, d, topic, startMs, waitMs);
+        } catch (Exception e) { // CLI boundary: a failed demo is a one-line reason
+            System.out.println("RESULT demo=failed " + e);
+            System.err.println("demo failed: " + ClusterProbe.describe(e));
+            return 1;
+        }
+    }
+
+    private static int demoSend(ClusterProbe probe, Target d, String topic, long startMs, long waitMs)
+            throws Exception {
         RemotingClient client = probe.client();
-        long deadline = System.currentTimeMillis() + d.waitMs;
+        long deadline = System.currentTimeMillis() + waitMs;
         String leader = probe.route(d.namesrv, d.group).leaderAddr();
         while (leader == null && System.currentTimeMillis() < deadline) {
             LockSupport.parkNanos(10_000_000L);
@@ -185,7 +202,7 @@ public final class ClusterTool {
         ClusterProbe.requireLoopback(leader);
         long routedMs = System.currentTimeMillis();
         String body = "hello from raftmq at " + System.currentTimeMillis();
-        SendMessageRequestHeader h = new SendMessageRequestHeader("demo-producer", d.topic, "TBW102", 4, 0, 0,
+        SendMessageRequestHeader h = new SendMessageRequestHeader("demo-producer", topic, "TBW102", 4, 0, 0,
             System.currentTimeMillis(), 0, "UNIQ_KEY\u0001DEMO" + System.nanoTime() + "\u0002", 0, false, false,
             null, d.group);
         RemotingCommand r = client.invokeSync(leader, RemotingCommand.createRequest(RequestCode.SEND_MESSAGE_V2,
@@ -204,7 +221,6 @@ public final class ClusterTool {
         }
         System.out.println("sent to " + leader + ": SEND_OK msgId=" + sent.msgId() + " queue=" + sent.queueId()
             + " queueOffset=" + sent.queueOffset());
-        long startMs = d.startMs;
         String elapsed = startMs > 0 ? " start_to_first_send_ms=" + (ackMs - startMs) + " start_to_leader_routed_ms="
             + (routedMs - startMs) : "";
         String readBack = readBack(client, sent.msgId());
