@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
  * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
  * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
- * one member; stop leaves no process.
+ * the leader (SIGTERM: it hands leadership over) brings it back as a follower; stop leaves no process.
  */
 @Tag("process")
 class ClusterScriptTest {
@@ -76,13 +78,20 @@ class ClusterScriptTest {
         assertThat(back.output()).contains("naming is already running", "n0 is already running")
             .contains("RESULT await=ok").doesNotContain("RESULT demo=");
         assertThat(pid("n1")).isNotEqualTo(n1);
-        assertThat(run("status").code()).isZero();
 
-        long n2 = pid("n2");
-        Run restart = run("restart", "n2");
+        Run healthy = run("status");
+        assertThat(healthy.code()).as(healthy.output()).isZero();
+        Matcher lead = Pattern.compile("RESULT status=ok .*leader=(n\\d)").matcher(healthy.output());
+        assertThat(lead.find()).as(healthy.output()).isTrue();
+        String leader = lead.group(1);
+        long leaderPid = pid(leader);
+        Run restart = run("restart", leader);
         assertThat(restart.code()).as(restart.output()).isZero();
-        assertThat(restart.output()).contains("restarting n2", "n2 is back", "RESULT status=ok");
-        assertThat(ProcessHandle.of(n2).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(restart.output()).contains("restarting " + leader, leader + " is back", "RESULT status=ok")
+            .doesNotContain("leader=" + leader + " ");
+        assertThat(ProcessHandle.of(leaderPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(Files.readString(data.resolve("logs/broker-" + leader + ".log")))
+            .as("SIGTERM made the leader hand leadership over").contains("stopping: leadership transfer to");
 
         List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"));
         Run stop = run("stop");
