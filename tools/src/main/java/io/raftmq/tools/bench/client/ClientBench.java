@@ -1,5 +1,6 @@
-package io.raftmq.chaos.bench;
+package io.raftmq.tools.bench.client;
 
+import io.raftmq.tools.bench.LatencyRecorder;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -13,7 +14,8 @@ import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Broker benchmark through the OFFICIAL RocketMQ 5.3.3 client (test scope only): {@code bin/raftmq-bench client}.
+ * Broker benchmark through the OFFICIAL RocketMQ 5.3.3 client (test scope in the product, runtime here in tools):
+ * {@code bin/raftmq-bench client}.
  * Against a running cluster (e.g. {@code bin/raftmq-cluster start}) it
  * <ol>
  *   <li>starts N {@link DefaultMQProducer}s and creates the topic through TBW102's route (UPDATE_AND_CREATE_TOPIC to
@@ -76,11 +78,11 @@ public final class ClientBench {
                 p.shutdown();
             }
         }
-        LatencyHistogram h = sent.latencyUs();
+        LatencyRecorder.Snapshot h = sent.latency();
         double sendRate = sent.measuredSends() * 1e9 / sent.measuredNs();
         System.out.printf(Locale.ROOT, "RESULT mode=client-send threads=%d size=%d msg_s=%.0f p50_ms=%.3f p99_ms=%.3f"
                 + " p999_ms=%.3f errors=%d%n", config.threadsMax(), config.sizeBytes(), sendRate,
-            h.percentile(0.50) / 1e3, h.percentile(0.99) / 1e3, h.percentile(0.999) / 1e3, sent.errors());
+            h.quantileMillis(0.50), h.quantileMillis(0.99), h.quantileMillis(0.999), sent.errors());
         System.err.printf(Locale.ROOT, "send: %d acknowledged in all (warm-up included), bench JVM CPU %.1f us/msg,"
             + " load %s%n", sent.acknowledged(), (cpuNs() - cpu0) / 1e3 / Math.max(1, sent.acknowledged()),
             loadAverage());

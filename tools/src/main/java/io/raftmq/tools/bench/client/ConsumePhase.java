@@ -1,4 +1,4 @@
-package io.raftmq.chaos.bench;
+package io.raftmq.tools.bench.client;
 
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;

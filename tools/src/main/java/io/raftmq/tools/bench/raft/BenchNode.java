@@ -1,4 +1,4 @@
-package io.raftmq.broker.bench;
+package io.raftmq.tools.bench.raft;
 
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.commitlog.CommitLog;

@@ -1,9 +1,10 @@
-package io.raftmq.chaos.bench;
+package io.raftmq.tools.bench.client;
 
 import io.raftmq.client.Verify;
 
-import java.util.ArrayList;
-import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The settings of one {@link ClientBench} run, parsed from its command line once and validated with clear messages.
@@ -49,44 +50,42 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
             + pullBatchMax);
     }
 
-    /** Parses {@code --flag value} pairs; unknown flags and missing values are rejected. */
+    /**
+     * Parses the flags (picocli); unknown flags, missing and malformed values are an {@link IllegalArgumentException}
+     * naming the flag, as are values out of range.
+     */
     static ClientBenchConfig parse(String[] args) {
-        String namesrv = "127.0.0.1:9876";
-        String topic = null;
-        int threads = 64;
-        int size = 1024;
-        long seconds = 30;
-        int producers = 4;
-        int queues = 16;
-        int pullBatch = 32;
-        long seed = System.nanoTime();
-        List<String> a = new ArrayList<>(List.of(args));
-        Verify.argument(a.size() % 2 == 0, "flags come in '--name value' pairs: " + a);
-        for (int i = 0; i < a.size(); i += 2) {
-            String v = a.get(i + 1);
-            switch (a.get(i)) {
-                case "--namesrv" -> namesrv = v;
-                case "--topic" -> topic = v;
-                case "--threads" -> threads = number(a.get(i), v);
-                case "--size" -> size = number(a.get(i), v);
-                case "--seconds" -> seconds = number(a.get(i), v);
-                case "--producers" -> producers = number(a.get(i), v);
-                case "--queues" -> queues = number(a.get(i), v);
-                case "--pull-batch" -> pullBatch = number(a.get(i), v);
-                case "--seed" -> seed = Long.parseLong(v);
-                default -> throw new IllegalArgumentException("unknown flag " + a.get(i));
-            }
+        Flags f = new Flags();
+        try {
+            new CommandLine(f).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        long durationMs = seconds * 1000;
-        return new ClientBenchConfig(namesrv, threads, size, durationMs, Math.min(2000, durationMs / 5), topic,
-            Math.min(producers, threads), queues, pullBatch, seed);
+        long durationMs = f.seconds * 1000L;
+        return new ClientBenchConfig(f.namesrv, f.threads, f.size, durationMs, Math.min(2000, durationMs / 5), f.topic,
+            Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed);
     }
 
-    private static int number(String flag, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a whole number, got " + v, e);
-        }
+    /** The raw command line, before the range checks of the record. */
+    @Command(name = "raftmq-bench client")
+    private static final class Flags {
+        @Option(names = "--namesrv")
+        String namesrv = "127.0.0.1:9876";
+        @Option(names = "--topic")
+        String topic;
+        @Option(names = "--threads")
+        int threads = 64;
+        @Option(names = "--size")
+        int size = 1024;
+        @Option(names = "--seconds")
+        long seconds = 30;
+        @Option(names = "--producers")
+        int producers = 4;
+        @Option(names = "--queues")
+        int queues = 16;
+        @Option(names = "--pull-batch")
+        int pullBatch = 32;
+        @Option(names = "--seed")
+        long seed = System.nanoTime();
     }
 }

@@ -1,4 +1,4 @@
-package io.raftmq.chaos.bench;
+package io.raftmq.tools.bench.client;
 
 import io.raftmq.client.Verify;
 

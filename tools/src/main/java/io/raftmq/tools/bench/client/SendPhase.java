@@ -1,5 +1,6 @@
-package io.raftmq.chaos.bench;
+package io.raftmq.tools.bench.client;
 
+import io.raftmq.tools.bench.LatencyRecorder;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -15,9 +16,9 @@ import java.util.concurrent.TimeUnit;
  * The send phase of {@link ClientBench}: {@code threads} sender threads, spread round-robin over {@code producers}
  * official {@link DefaultMQProducer} instances (each with its own instance name, hence its own client instance and
  * connection to the broker), do synchronous sends of their own reused body until the deadline. Each thread records
- * the latency of sends that start after the warm-up and end before the deadline in its own {@link LatencyHistogram}
- * and the sequence numbers of its SEND_OK sends in its own {@link SeqBits}; both are merged or read after the
- * threads are joined.
+ * the latency of sends that start after the warm-up and end before the deadline in the shared
+ * {@link LatencyRecorder} and the sequence numbers of its SEND_OK sends in its own {@link SeqBits} (read after the
+ * threads are joined).
  * An error is a send that threw or returned a status other than SEND_OK (the client's own retries included).
  */
 final class SendPhase {
@@ -26,10 +27,11 @@ final class SendPhase {
     private final long runId;
     private final DefaultMQProducer[] producers;
     private final Sender[] senders;
+    private final LatencyRecorder latency = new LatencyRecorder();
 
     /** The outcome: counts and latencies of the measured window, and each thread's acknowledged sequences. */
-    record Result(long measuredSends, long measuredNs, long errors, long acknowledged, LatencyHistogram latencyUs,
-                  SeqBits[] ackedByThread) {
+    record Result(long measuredSends, long measuredNs, long errors, long acknowledged,
+                  LatencyRecorder.Snapshot latency, SeqBits[] ackedByThread) {
     }
 
     SendPhase(ClientBenchConfig config, String topic, long runId, DefaultMQProducer[] producers) {
@@ -53,16 +55,15 @@ final class SendPhase {
         for (Thread t : threads) {
             t.join();
         }
-        LatencyHistogram all = new LatencyHistogram();
         SeqBits[] acked = new SeqBits[senders.length];
         long errors = 0;
         long ackedCount = 0;
         for (int i = 0; i < senders.length; i++) {
-            all.add(senders[i].latencyUs);
             acked[i] = senders[i].acked;
             errors += senders[i].errors;
             ackedCount += senders[i].acked.cardinality();
         }
+        LatencyRecorder.Snapshot all = latency.snapshot();
         return new Result(all.count(), end - measureFrom, errors, ackedCount, all, acked);
     }
 
@@ -73,7 +74,6 @@ final class SendPhase {
         private final long measureFrom;
         private final long end;
         private final SplittableRandom random;
-        private final LatencyHistogram latencyUs = new LatencyHistogram();
         private final SeqBits acked = new SeqBits();
         private long errors;
 
@@ -101,7 +101,7 @@ final class SendPhase {
                 }
                 acked.add(seq);
                 if (t0 - measureFrom >= 0 && now - end <= 0) {
-                    latencyUs.record((now - t0) / 1000);
+                    latency.recordNanos(now - t0);
                 }
             }
         }

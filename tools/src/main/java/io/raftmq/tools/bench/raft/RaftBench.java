@@ -1,4 +1,4 @@
-package io.raftmq.broker.bench;
+package io.raftmq.tools.bench.raft;
 
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.driver.DurabilityMode;
@@ -7,6 +7,11 @@ import io.raftmq.raft.driver.ProposalException;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.driver.RaftStatus;
+import io.raftmq.tools.bench.LatencyRecorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,7 +39,8 @@ import java.util.stream.Stream;
  * {@code RESULT mode=raft-failover kills=.. election_ms_p50=.. election_ms_max=.. terms_per_failover=..}
  * (time from the leader's death to a new leader committing an entry).
  *
- * <p>Usage: {@code raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)] [--clients 4]
+ * <p>Usage: {@code raftmq-bench raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)]
+ * [--clients 4]
  * [--inflight 4096] [--rate 0 (unlimited proposals/s)] [--durability quorum-fsync|quorum-memory]
  * [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}
  * (S may be a decimal number of seconds). A bad flag or value prints one line and exits with status 2.
@@ -48,7 +54,7 @@ public final class RaftBench {
     private static final long KILL_EVERY_NS_MIN = TimeUnit.SECONDS.toNanos(1);
     private final Options opt;
     private final BenchNode[] nodes;
-    private final LatencyHistogram latencyUs = new LatencyHistogram();
+    private final LatencyRecorder latency = new LatencyRecorder();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     /** Next free proposal slot with {@code --rate}. */
@@ -71,9 +77,13 @@ public final class RaftBench {
         Options opt;
         try {
             opt = Options.parse(args);
-        } catch (BadOptionException e) {
+        } catch (ParameterException e) {
             System.err.println("raftmq-bench raft: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (opt.help) {
+            new CommandLine(opt).usage(System.out);
             return;
         }
         Path root = opt.dir != null ? Files.createDirectories(opt.dir) : Files.createTempDirectory("raftmq-bench");
@@ -261,7 +271,7 @@ public final class RaftBench {
         public void onCommitted(long index, long term) {
             committed.incrementAndGet();
             if (startNs >= measureFromNs) {
-                latencyUs.record((System.nanoTime() - startNs) / 1_000);
+                latency.recordNanos(System.nanoTime() - startNs);
             }
             inflight.release();
         }
@@ -377,8 +387,9 @@ public final class RaftBench {
     }
 
     private void report(double commitsPerSecond) {
+        LatencyRecorder.Snapshot l = latency.snapshot();
         System.out.printf(Locale.ROOT, "RESULT mode=raft nodes=%d size=%d commits_s=%.0f p50_us=%d p99_us=%d%n",
-            opt.nodes, opt.size, commitsPerSecond, latencyUs.percentile(0.50), latencyUs.percentile(0.99));
+            opt.nodes, opt.size, commitsPerSecond, l.quantileNanos(0.50) / 1_000, l.quantileNanos(0.99) / 1_000);
         System.err.printf(Locale.ROOT,
             "info: durability=%s clients=%d inflight=%d failed_proposals=%d cpu_us_per_commit=%.1f (all nodes)%n",
             opt.durability, opt.clients, opt.inflight, failed.get(), cpuUsPerCommit);
@@ -418,107 +429,80 @@ public final class RaftBench {
         }
     }
 
-    /** Command-line options, validated once; a bad value is a {@link BadOptionException} naming the flag. */
-    private record Options(int nodes, int size, int seconds, int clients, int inflight, int rate,
-                           DurabilityMode durability, long killEveryNs, Path dir, int tailCache, int warmupSeconds) {
-        Options {
-            require(nodes >= 1 && nodes <= 9, "--nodes must be in [1, 9]");
-            require(size >= 0 && size <= 1 << 20, "--size must be in [0, 1048576] bytes");
-            require(seconds >= 1, "--seconds must be >= 1");
-            require(clients >= 1, "--clients must be >= 1");
-            require(inflight >= 1, "--inflight must be >= 1");
-            require(rate >= 0 && rate <= 1_000_000_000, "--rate must be in [0 (unlimited), 1e9] proposals/s");
-            require(warmupSeconds >= 0, "--warmup must be >= 0");
-            require(killEveryNs == 0 || killEveryNs >= KILL_EVERY_NS_MIN,
+    /** Command-line options (picocli), checked once by {@link #parse}; a bad value names the flag. */
+    @Command(name = "raftmq-bench raft", description = "N Raft nodes over loopback TCP; prints RESULT lines.")
+    static final class Options {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+        @Option(names = "--nodes", description = "Raft nodes, 1..9 (default ${DEFAULT-VALUE})")
+        int nodes = 3;
+        @Option(names = "--size", description = "entry payload bytes (default ${DEFAULT-VALUE})")
+        int size = 1024;
+        @Option(names = "--seconds", description = "measured seconds (default ${DEFAULT-VALUE})")
+        int seconds = 20;
+        @Option(names = "--clients", description = "proposing threads (default ${DEFAULT-VALUE})")
+        int clients = 4;
+        @Option(names = "--inflight", description = "proposals in flight (default ${DEFAULT-VALUE})")
+        int inflight = 4096;
+        @Option(names = "--rate", description = "proposals per second, 0 = unlimited (default ${DEFAULT-VALUE})")
+        int rate;
+        @Option(names = "--durability", converter = DurabilityConverter.class,
+            description = "quorum-fsync or quorum-memory (default quorum-fsync)")
+        DurabilityMode durability = DurabilityMode.QUORUM_FSYNC;
+        @Option(names = "--kill-leader-every", paramLabel = "S",
+            description = "kill the leader every S seconds (decimals allowed; default 0 = off)")
+        double killEverySeconds;
+        @Option(names = "--dir", description = "keep the nodes' files here (default: a temp dir, deleted)")
+        Path dir;
+        @Option(names = "--tail-cache", description = "entries kept by reference per node (default ${DEFAULT-VALUE})")
+        int tailCache = 8192;
+        @Option(names = "--warmup", description = "unmeasured seconds first (default min(5, max(1, seconds/4)))")
+        int warmupSeconds = -1;
+        long killEveryNs;
+
+        static Options parse(String... args) {
+            Options o = new Options();
+            CommandLine cl = new CommandLine(o);
+            cl.parseArgs(args);
+            if (o.help) {
+                return o;
+            }
+            require(cl, Double.isFinite(o.killEverySeconds) && o.killEverySeconds >= 0
+                && o.killEverySeconds <= 86_400, "--kill-leader-every must be in [0, 86400] seconds");
+            o.killEveryNs = Math.round(o.killEverySeconds * 1e9);
+            if (o.warmupSeconds < 0) {
+                o.warmupSeconds = Math.min(WARMUP_SECONDS_DEFAULT, Math.max(1, o.seconds / 4));
+            }
+            require(cl, o.nodes >= 1 && o.nodes <= 9, "--nodes must be in [1, 9]");
+            require(cl, o.size >= 0 && o.size <= 1 << 20, "--size must be in [0, 1048576] bytes");
+            require(cl, o.seconds >= 1, "--seconds must be >= 1");
+            require(cl, o.clients >= 1, "--clients must be >= 1");
+            require(cl, o.inflight >= 1, "--inflight must be >= 1");
+            require(cl, o.rate >= 0 && o.rate <= 1_000_000_000, "--rate must be in [0 (unlimited), 1e9] proposals/s");
+            require(cl, o.killEveryNs == 0 || o.killEveryNs >= KILL_EVERY_NS_MIN,
                 "--kill-leader-every must be 0 (off) or >= 1 second");
-            require(killEveryNs == 0 || nodes >= 3, "--kill-leader-every needs --nodes >= 3");
-            require(tailCache >= 1 && tailCache <= 1 << 24, "--tail-cache must be in [1, 16777216]");
+            require(cl, o.killEveryNs == 0 || o.nodes >= 3, "--kill-leader-every needs --nodes >= 3");
+            require(cl, o.tailCache >= 1 && o.tailCache <= 1 << 24, "--tail-cache must be in [1, 16777216]");
+            return o;
         }
 
-        static Options parse(String[] args) {
-            int nodes = 3;
-            int size = 1024;
-            int seconds = 20;
-            int clients = 4;
-            int inflight = 4096;
-            DurabilityMode durability = DurabilityMode.QUORUM_FSYNC;
-            long killNs = 0;
-            Path dir = null;
-            int tailCache = 8192;
-            int rate = 0;
-            int warmup = -1;
-            int i = args.length > 0 && args[0].equals("raft") ? 1 : 0;
-            for (; i < args.length; i += 2) {
-                String flag = args[i];
-                require(i + 1 < args.length, "missing value after " + flag);
-                String v = args[i + 1];
-                switch (flag) {
-                    case "--nodes" -> nodes = intValue(flag, v);
-                    case "--size" -> size = intValue(flag, v);
-                    case "--seconds" -> seconds = intValue(flag, v);
-                    case "--clients" -> clients = intValue(flag, v);
-                    case "--inflight" -> inflight = intValue(flag, v);
-                    case "--durability" -> durability = durability(v);
-                    case "--kill-leader-every" -> killNs = secondsToNs(flag, v);
-                    case "--dir" -> dir = Path.of(v);
-                    case "--tail-cache" -> tailCache = intValue(flag, v);
-                    case "--rate" -> rate = intValue(flag, v);
-                    case "--warmup" -> warmup = intValue(flag, v);
-                    default -> throw new BadOptionException("unknown option '" + flag + "'");
-                }
-            }
-            if (warmup < 0) {
-                warmup = Math.min(WARMUP_SECONDS_DEFAULT, Math.max(1, seconds / 4));
-            }
-            return new Options(nodes, size, seconds, clients, inflight, rate, durability, killNs, dir, tailCache,
-                warmup);
-        }
-
-        private static int intValue(String flag, String v) {
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                throw new BadOptionException(flag + " expects a whole number, got '" + v + "'");
-            }
-        }
-
-        /** A positive decimal number of seconds (2, 2.5, 0.75e1); 0 turns the option off. */
-        private static long secondsToNs(String flag, String v) {
-            double s;
-            try {
-                s = Double.parseDouble(v.trim());
-            } catch (NumberFormatException e) {
-                throw new BadOptionException(flag + " expects a number of seconds (e.g. 2.5), got '" + v + "'");
-            }
-            require(Double.isFinite(s) && s >= 0 && s <= 86_400, flag + " must be in [0, 86400] seconds, got '"
-                + v + "'");
-            return Math.round(s * 1e9);
-        }
-
-        private static DurabilityMode durability(String v) {
-            switch (v) {
-                case "quorum-fsync" -> {
-                    return DurabilityMode.QUORUM_FSYNC;
-                }
-                case "quorum-memory" -> {
-                    return DurabilityMode.QUORUM_MEMORY;
-                }
-                default -> throw new BadOptionException(
-                    "--durability expects quorum-fsync or quorum-memory, got '" + v + "'");
-            }
-        }
-
-        private static void require(boolean ok, String message) {
+        private static void require(CommandLine cl, boolean ok, String message) {
             if (!ok) {
-                throw new BadOptionException(message);
+                throw new ParameterException(cl, message);
             }
         }
     }
 
-    /** A bad command line: main prints the message on one line and exits with status 2. */
-    private static final class BadOptionException extends IllegalArgumentException {
-        BadOptionException(String message) {
-            super(message);
+    /** quorum-fsync / quorum-memory, as written in broker configurations. */
+    static final class DurabilityConverter implements CommandLine.ITypeConverter<DurabilityMode> {
+        @Override
+        public DurabilityMode convert(String v) {
+            return switch (v) {
+                case "quorum-fsync" -> DurabilityMode.QUORUM_FSYNC;
+                case "quorum-memory" -> DurabilityMode.QUORUM_MEMORY;
+                default -> throw new CommandLine.TypeConversionException(
+                    "expects quorum-fsync or quorum-memory, got '" + v + "'");
+            };
         }
     }
 }

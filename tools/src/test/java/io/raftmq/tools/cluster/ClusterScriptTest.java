@@ -1,0 +1,180 @@
+package io.raftmq.tools.cluster;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code bin/raftmq-cluster} run as an operator runs it, on this test's class path (RAFTMQ_CLASSPATH: no build, no
+ * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
+ * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
+ * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
+ * the leader (SIGTERM: it hands leadership over) brings it back as a follower; stop leaves no process.
+ */
+@Tag("process")
+class ClusterScriptTest {
+    private static final Path ROOT = Path.of(System.getProperty("raftmq.root", "..")).toAbsolutePath().normalize();
+    private static final long COMMAND_TIMEOUT_S = 180;
+    /** Small segments: 8 MiB of preallocation per member instead of 64 MiB; messages up to 1 MiB. */
+    private static final String SMALL = "commitLogSegmentBytes=8388608,messageSizeMax=1048576,"
+        + "sendBatchBytesMax=1048576";
+
+    @TempDir
+    Path data;
+    private int basePort;
+
+    /** Exit code and merged stdout + stderr of one script run. */
+    record Run(int code, String output) {
+    }
+
+    @BeforeEach
+    void pickPorts() throws IOException {
+        long seed = Long.getLong("raftmq.test.seed", System.nanoTime());
+        System.out.println("ClusterScriptTest seed " + seed + " (-Draftmq.test.seed to repeat)");
+        basePort = freeRange(new Random(seed));
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        run("stop"); // whatever a failed assertion left running
+    }
+
+    @Test
+    void startStatusKillBringBackRestartStop() throws Exception {
+        Run start = run("start", "--base-port", Integer.toString(basePort));
+        assertThat(start.code()).as(start.output()).isZero();
+        assertThat(start.output()).contains("RESULT demo=ok", "RESULT status=ok members_up=3/3");
+        assertThat(run("status").code()).isZero();
+
+        long n1 = pid("n1");
+        kill9(n1);
+        Run down = run("status");
+        assertThat(down.code()).as(down.output()).isNotZero();
+        assertThat(down.output()).contains("n1: not running").containsPattern("not ready: n1 \\(127\\.0\\.0\\.1:\\d+\\)"
+            + " unreachable");
+
+        Run back = run("start");
+        assertThat(back.code()).as(back.output()).isZero();
+        assertThat(back.output()).contains("naming is already running", "n0 is already running")
+            .contains("RESULT await=ok").doesNotContain("RESULT demo=");
+        assertThat(pid("n1")).isNotEqualTo(n1);
+
+        Run healthy = run("status");
+        assertThat(healthy.code()).as(healthy.output()).isZero();
+        Matcher lead = Pattern.compile("RESULT status=ok .*leader=(n\\d)").matcher(healthy.output());
+        assertThat(lead.find()).as(healthy.output()).isTrue();
+        String leader = lead.group(1);
+        long leaderPid = pid(leader);
+        Run restart = run("restart", leader);
+        assertThat(restart.code()).as(restart.output()).isZero();
+        assertThat(restart.output()).contains("restarting " + leader, leader + " is back", "RESULT status=ok")
+            .doesNotContain("leader=" + leader + " ");
+        assertThat(ProcessHandle.of(leaderPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(Files.readString(data.resolve("logs/broker-" + leader + ".log")))
+            .as("SIGTERM made the leader hand leadership over").contains("stopping: leadership transfer to");
+
+        List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"));
+        Run stop = run("stop");
+        assertThat(stop.code()).as(stop.output()).isZero();
+        assertThat(stop.output()).contains("naming stopped", "n0 stopped", "n1 stopped", "n2 stopped");
+        for (long pid : pids) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
+        }
+        assertThat(run("status").code()).isNotZero();
+    }
+
+    @Test
+    void startFailsNamingTheMemberWhosePortIsTakenAndLeavesNothingRunning() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), basePort + 20)); // n1's port
+            Run start = run("start", "--base-port", Integer.toString(basePort));
+            assertThat(start.code()).as(start.output()).isNotZero();
+            assertThat(start.output()).containsPattern("(?m)^n1: .*" + (basePort + 20) + ".*[Aa]ddress already in use")
+                .contains("start FAILED");
+            for (String name : List.of("naming", "n0", "n1", "n2")) {
+                assertThat(data.resolve("pids/" + name + ".pid")).doesNotExist();
+            }
+            assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("")
+                .contains("-Draftmq.data=" + data)).toList()).as("processes of this data dir").isEmpty();
+        }
+    }
+
+    private Run run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("bin/raftmq-cluster").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--data", data.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("RAFTMQ_CLASSPATH", System.getProperty("surefire.test.class.path",
+            System.getProperty("java.class.path")));
+        env.put("RAFTMQ_BROKER_PROPS", SMALL);
+        env.put("RAFTMQ_BROKER_JAVA_OPTS", "-Xms32m -Xmx160m");
+        env.put("RAFTMQ_START_TIMEOUT_MS", "90000");
+        Path out = Files.createTempFile(data.getParent(), "script", ".out");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        boolean done = p.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        System.out.println("$ raftmq-cluster " + String.join(" ", args) + "\n" + text);
+        assertThat(done).as("raftmq-cluster " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
+            + text).isTrue();
+        return new Run(p.exitValue(), text);
+    }
+
+    private long pid(String name) throws IOException {
+        return Long.parseLong(Files.readString(data.resolve("pids/" + name + ".pid")).trim());
+    }
+
+    private static void kill9(long pid) throws InterruptedException {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        assertThat(h).isPresent();
+        assertThat(h.get().destroyForcibly()).isTrue(); // SIGKILL on Linux
+        assertThat(h.get().onExit().orTimeout(30, TimeUnit.SECONDS).handle((x, e) -> e == null).join()).isTrue();
+    }
+
+    /** A base port P with P .. P+39 all free on loopback now (the script uses P, P+8 .. P+34). */
+    private static int freeRange(Random random) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + random.nextInt(120) * 100; // below the ephemeral range (32768+)
+            if (allFree(base, 40)) {
+                return base;
+            }
+        }
+        throw new IOException("no free range of 40 loopback ports found");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
