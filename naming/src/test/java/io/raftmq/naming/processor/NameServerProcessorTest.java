@@ -3,7 +3,6 @@ package io.raftmq.naming.processor;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Vectors;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.KVTable;
@@ -24,6 +23,7 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.naming.route.ManualClock;
+import io.raftmq.testsupport.GoldenVectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,11 +117,11 @@ class NameServerProcessorTest {
 
         byte[] standard = callForBody(routeRequest("TopicTest", 479, null), ResponseCode.SUCCESS);
         assertThat(new String(standard, StandardCharsets.UTF_8))
-                .isEqualTo(new String(Vectors.bytes("14_topic_route_standard.json"), StandardCharsets.UTF_8));
+                .isEqualTo(GoldenVectors.text("14_topic_route_standard.json"));
         byte[] plain = callForBody(routeRequest("TopicTest", 400, null), ResponseCode.SUCCESS);
-        assertThat(plain).isEqualTo(Vectors.bytes("13_topic_route_default.json"));
+        assertThat(plain).isEqualTo(GoldenVectors.bytes("13_topic_route_default.json"));
         byte[] asked = callForBody(routeRequest("TopicTest", 400, true), ResponseCode.SUCCESS);
-        assertThat(asked).isEqualTo(Vectors.bytes("14_topic_route_standard.json"));
+        assertThat(asked).isEqualTo(GoldenVectors.bytes("14_topic_route_standard.json"));
     }
 
     @Test
@@ -149,7 +149,7 @@ class NameServerProcessorTest {
         byte[] body = callForBody(RemotingCommand.createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
                 ResponseCode.SUCCESS);
         assertThat(new String(body, StandardCharsets.UTF_8))
-                .isEqualTo(new String(Vectors.bytes("15_cluster_info.json"), StandardCharsets.UTF_8));
+                .isEqualTo(GoldenVectors.text("15_cluster_info.json"));
         assertThat(ClusterInfo.decode(body).clusterAddrTable()).containsEntry(CLUSTER, List.of("broker-a"));
     }
 
