@@ -4,6 +4,7 @@ import io.raftmq.chaos.check.DeliveryChecker;
 import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
+import io.raftmq.testsupport.ProcessTest;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
@@ -52,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * forwards sends to the leader, but not against the killed process.) The seed ({@code -Dchaos.seed=N}, printed)
  * fixes when the kill happens; the figures are printed in one RESULT line.
  */
+@ProcessTest
 class LeaderKillTest {
     private static final String TOPIC = "ChaosLeaderKill";
     private static final long ELECTION_AND_ROUTE_MAX_MS = 2000;

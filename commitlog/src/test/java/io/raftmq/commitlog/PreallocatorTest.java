@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and recovery, truncation and retention cope with a preallocated, still empty next segment. Method: MANUAL logs
  * whose preallocator is driven by hand (deterministic), plus one ASYNC log whose agent thread races the writer.
  */
+@ProcessTest
 class PreallocatorTest {
     private static final long SEG = 256 * 1024;
     private static final int BODY = 3000;

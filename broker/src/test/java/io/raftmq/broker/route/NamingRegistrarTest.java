@@ -14,6 +14,7 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestContext;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per NameServer, and unregisters on shutdown. Method: two tiny fake NameServers built on RemotingServer: a live
  * one answering at once and a "hung" one that holds its answers until the test releases them.
  */
+@SocketTest
 class NamingRegistrarTest {
     /** What a fake NameServer saw. */
     record Seen(int code, long brokerId, RegisterBrokerBody body, int crc) {

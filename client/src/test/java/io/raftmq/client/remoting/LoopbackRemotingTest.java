@@ -6,6 +6,7 @@ import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * shutdown failing pending calls, server-to-client requests, and close events. Method: small processors
  * synchronised with latches and queues (never sleeps), all waits bounded.
  */
+@SocketTest
 class LoopbackRemotingTest {
     private static final int ECHO = 1000;
     private static final int HOLD = 1001;

@@ -24,6 +24,7 @@ import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.naming.route.ManualClock;
 import io.raftmq.testsupport.GoldenVectors;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Method: a {@link NameServer} on an ephemeral 127.0.0.1 port with a manual clock; our {@link RemotingClient}
  * plays broker and client; route and cluster bodies are compared byte for byte with golden vectors 13, 14, 15.
  */
+@SocketTest
 class NameServerProcessorTest {
     private static final long TIMEOUT_MS = 3_000;
     private static final String CLUSTER = "DefaultCluster";

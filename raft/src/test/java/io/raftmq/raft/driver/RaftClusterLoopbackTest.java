@@ -9,6 +9,7 @@ import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (crashed in-memory log, hard state file) and catches up. Method: NettyTransports on 127.0.0.1..3 with
  * ephemeral ports, MemoryRaftLog whose crash() drops unsynced writes, waits on conditions with deadlines.
  */
+@SocketTest
 class RaftClusterLoopbackTest {
     private static final long DEADLINE_MS = 20_000;
     private static final long SEED = 7;

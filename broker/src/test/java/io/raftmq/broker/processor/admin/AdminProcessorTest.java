@@ -18,6 +18,7 @@ import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.json.JsonReader;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Goal: the mqadmin codes answer per docs/protocol.md §2.11 over a real socket; topic/group changes go through the
  * (fake) Raft log; a follower answers them 14. Method: {@link TestBroker} with a StoreView reporting max offset 10.
  */
+@SocketTest
 class AdminProcessorTest {
     private static final StoreView STORE = new StoreView() {
         @Override

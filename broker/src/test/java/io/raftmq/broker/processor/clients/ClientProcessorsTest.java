@@ -16,6 +16,7 @@ import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.QueryConsumerOffsetRequestHeader;
 import io.raftmq.client.protocol.header.UnregisterClientRequestHeader;
 import io.raftmq.client.protocol.header.UpdateConsumerOffsetRequestHeader;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 2.2/2.5/2.6 over a real socket, with auto-creation and offsets going through the (fake, synchronous) Raft log;
  * a follower answers writes with 14. Method: {@link TestBroker} on an ephemeral loopback port.
  */
+@SocketTest
 public class ClientProcessorsTest {
     public static RemotingCommand heartbeat(String clientId, String group) {
         SubscriptionData s = new SubscriptionData("T", "TagA", List.of("TagA"), List.of("TagA".hashCode()), 1,

@@ -14,6 +14,7 @@ import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 import io.raftmq.client.protocol.header.PullMessageResponseHeader;
 import io.raftmq.testsupport.GoldenVectors;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * piggyback offsets on the leader only. Method: {@link PullTestBroker} (RemotingServer + real MessageStore),
  * RemotingClient calls.
  */
+@SocketTest
 class PullMessageProcessorTest {
     @TempDir
     Path dir;

@@ -4,6 +4,7 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.Heartbeat;
 import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * inbound sink, waits on that queue with deadlines (messages sent before a connection exists are dropped by
  * contract, so senders repeat until the first one arrives).
  */
+@SocketTest
 class NettyTransportLoopbackTest {
     private static final long DEADLINE_MS = 10_000;
     private final List<NettyTransport> transports = new ArrayList<>();
