@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,8 +56,7 @@ class CoalescedAppendTest {
 
     @Test
     void concurrentCallersGetContiguousDurableIndicesThatSurviveACrash() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("CoalescedAppendTest seed=" + seed);
+        long seed = Seeds.seed("coalesced.seed");
         FaultyMemoryStorage storage = new FaultyMemoryStorage();
         Map<Long, Acked> acked = new ConcurrentHashMap<>();
         int writers = 8;
@@ -259,8 +261,7 @@ class CoalescedAppendTest {
 
     @Test
     void randomTimeoutsNeverLoseAWaiterNorWriteACancelledBatch() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("CoalescedAppendTest random timeouts seed=" + seed);
+        long seed = Seeds.seed("coalesced.timeouts.seed");
         int writers = 12;
         Map<Long, Acked> acked = new ConcurrentHashMap<>();
         Map<Long, Boolean> unknown = new ConcurrentHashMap<>();
@@ -363,11 +364,7 @@ class CoalescedAppendTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting: " + what).isLessThan(deadline);
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+            .until(condition::getAsBoolean);
     }
 }

@@ -11,9 +11,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,10 +209,6 @@ class PreallocatorTest {
     }
 
     private static void waitFor(BooleanSupplier cond, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting: " + what).isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(10)).until(cond::getAsBoolean);
     }
 }

@@ -23,6 +23,7 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.naming.route.ManualClock;
+import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.GoldenVectors;
 import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +31,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 
@@ -283,10 +283,6 @@ class NameServerProcessorTest {
     }
 
     private static void awaitCondition(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as("timed out waiting: %s", what).isTrue();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 }

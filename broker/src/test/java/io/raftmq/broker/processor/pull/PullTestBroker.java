@@ -22,15 +22,16 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestProcessor;
+import io.raftmq.testsupport.Awaits;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -99,13 +100,7 @@ public final class PullTestBroker implements AutoCloseable {
 
     /** Waits (bounded) for a condition another thread makes true. */
     public static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 
     @Override
