@@ -8,7 +8,8 @@ import java.time.Duration;
 /**
  * Waiting in tests: a condition polled until it holds or a deadline passes, never a sleep. Thin defaults over
  * Awaitility so every test polls the same way: check at once, then every 10 ms, on the calling thread (fixtures such
- * as EmbeddedChannel are not thread-safe), and name the condition so a timeout says what was awaited. Example: {@code Awaits.await("leader elected").atMost(ofSeconds(10)).until(() -> ...)}.
+ * as EmbeddedChannel are not thread-safe), and name the condition so a timeout says what was awaited. Example:
+ * {@code Awaits.await("leader elected").atMost(ofSeconds(10)).until(() -> ...)}.
  */
 public final class Awaits {
     /** The deadline when a test names none. */
