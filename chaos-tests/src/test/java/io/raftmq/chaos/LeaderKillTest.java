@@ -4,6 +4,9 @@ import io.raftmq.chaos.check.DeliveryChecker;
 import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.ProcessTest;
+import io.raftmq.testsupport.Seeds;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * forwards sends to the leader, but not against the killed process.) The seed ({@code -Dchaos.seed=N}, printed)
  * fixes when the kill happens; the figures are printed in one RESULT line.
  */
+@ProcessTest
 class LeaderKillTest {
     private static final String TOPIC = "ChaosLeaderKill";
     private static final long ELECTION_AND_ROUTE_MAX_MS = 2000;
@@ -78,8 +83,7 @@ class LeaderKillTest {
     @Test
     @Timeout(120)
     void everyAcknowledgedSendSurvivesKillingTheLeaderProcess() throws Exception {
-        long seed = Long.getLong("chaos.seed", System.nanoTime());
-        System.out.println("LeaderKillTest seed=" + seed + " (rerun with -Dchaos.seed=" + seed + ")");
+        long seed = Seeds.seed("chaos.seed");
         SplittableRandom random = new SplittableRandom(seed);
         int acksBeforeKill = 100 + random.nextInt(200);
 
@@ -92,14 +96,14 @@ class LeaderKillTest {
         Thread sender = new Thread(() -> sendUntil(stop, history, acked, seed), "chaos-producer");
         sender.start();
         try {
-            Await.until(() -> acked.get() >= acksBeforeKill, 30_000, acksBeforeKill + " acknowledged sends");
+            Awaits.await(acksBeforeKill + " acknowledged sends").until(() -> acked.get() >= acksBeforeKill);
             long killNanos = history.info("nemesis", "kill", leader.id(), "pid " + leader.pid());
             cluster.kill(leader);
             ProcessCluster.Member next = cluster.awaitRoutedLeader(leader.brokerAddr(), 10_000);
             long routedNanos = history.info("nemesis", "routed-leader", next.id(), next.brokerAddr());
             History.Event firstOk = awaitOkFrom(history, next, killNanos);
             int ackedAtRoute = acked.get();
-            Await.until(() -> acked.get() >= ackedAtRoute + 100, 30_000, "100 more acknowledged sends");
+            Awaits.await("100 more acknowledged sends").until(() -> acked.get() >= ackedAtRoute + 100);
             stop.set(true);
             sender.join(30_000);
 
@@ -118,8 +122,8 @@ class LeaderKillTest {
                 .isLessThan(ELECTION_AND_ROUTE_MAX_MS);
 
             cluster.restart(leader); // same data: it rejoins as a follower of the new leader
-            Await.until(() -> cluster.role(leader).equals("FOLLOWER"), 30_000, "the restarted " + leader.id()
-                + " to follow");
+            Awaits.await("the restarted " + leader.id() + " to follow")
+                .until(() -> cluster.role(leader).equals("FOLLOWER"));
             assertThat(cluster.routedLeader()).isEqualTo(next.brokerAddr());
         } catch (AssertionError | RuntimeException e) {
             System.out.println(cluster.logTails(40));
@@ -169,7 +173,7 @@ class LeaderKillTest {
     /** The first SEND_OK after the kill that the new leader stored (its offset msgId names the store host). */
     private static History.Event awaitOkFrom(History h, ProcessCluster.Member next, long killNanos) {
         History.Event[] found = new History.Event[1];
-        Await.until(() -> {
+        Awaits.await("a SEND_OK from the new leader " + next.id()).atMost(Duration.ofSeconds(10)).until(() -> {
             for (History.Event e : h.select(History.Type.OK, "send")) {
                 if (e.nanos() - killNanos >= 0 && storeHost(e.detail()).equals(next.brokerAddr())) {
                     found[0] = e;
@@ -177,7 +181,7 @@ class LeaderKillTest {
                 }
             }
             return false;
-        }, 10_000, "a SEND_OK from the new leader " + next.id());
+        });
         return found[0];
     }
 

@@ -11,6 +11,7 @@ import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,8 +61,7 @@ class CoalescedAppendTest {
 
     @Test
     void concurrentCallersGetContiguousDurableIndicesThatSurviveACrash() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("CoalescedAppendTest seed=" + seed);
+        long seed = Seeds.seed("coalesced.seed");
         FaultyMemoryStorage storage = new FaultyMemoryStorage();
         Map<Long, Acked> acked = new ConcurrentHashMap<>();
         int writers = 8;
@@ -264,8 +266,7 @@ class CoalescedAppendTest {
 
     @Test
     void randomTimeoutsNeverLoseAWaiterNorWriteACancelledBatch() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("CoalescedAppendTest random timeouts seed=" + seed);
+        long seed = Seeds.seed("coalesced.timeouts.seed");
         int writers = 12;
         Map<Long, Acked> acked = new ConcurrentHashMap<>();
         Map<Long, Boolean> unknown = new ConcurrentHashMap<>();
@@ -368,11 +369,7 @@ class CoalescedAppendTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting: " + what).isLessThan(deadline);
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+            .until(condition::getAsBoolean);
     }
 }

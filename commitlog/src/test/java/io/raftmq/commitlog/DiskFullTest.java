@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * reports ENOSPC on demand; then, when running as root (CI), on a real 384 KiB tmpfs mounted under a @TempDir
  * and always unmounted, for both I/O modes.
  */
+@ProcessTest
 class DiskFullTest {
     @TempDir
     Path dir;

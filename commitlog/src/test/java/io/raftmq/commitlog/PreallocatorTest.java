@@ -13,9 +13,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and recovery, truncation and retention cope with a preallocated, still empty next segment. Method: MANUAL logs
  * whose preallocator is driven by hand (deterministic), plus one ASYNC log whose agent thread races the writer.
  */
+@ProcessTest
 class PreallocatorTest {
     private static final long SEG = 256 * 1024;
     private static final int BODY = 3000;
@@ -208,10 +211,6 @@ class PreallocatorTest {
     }
 
     private static void waitFor(BooleanSupplier cond, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting: " + what).isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(10)).until(cond::getAsBoolean);
     }
 }

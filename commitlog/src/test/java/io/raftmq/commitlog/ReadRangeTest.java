@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +64,7 @@ class ReadRangeTest {
 
     @Test
     void retentionRacingReadsNeverServesWrongBytes() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("ReadRangeTest seed " + seed);
+        long seed = Seeds.seed("readrange.seed");
         SplittableRandom rnd = new SplittableRandom(seed);
         try (CommitLog log = CommitLog.open(TestLogs.small(dir, FlushMode.MANUAL).build(), null)) {
             long[] pos = appendAll(log);

@@ -1,6 +1,7 @@
 package io.raftmq.broker.it;
 
 import io.raftmq.broker.BrokerController;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sync, async, oneway and batch messages; every acknowledged send must be SEND_OK with an offset msgId pointing at
  * the leader, and the group's ConsumeQueues must end up holding every message (including the oneway ones).
  */
+@SocketTest
 class OfficialProducerTest {
     private static final String TOPIC = "OfficialTopic";
 

@@ -1,5 +1,6 @@
 package io.raftmq.broker.it;
 
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with long polling, wired by the controller). Method: a DefaultMQProducer sends N messages (all SEND_OK), a
  * DefaultMQPushConsumer subscribed from the first offset must receive every one of them, identified by body.
  */
+@SocketTest
 class OfficialPushConsumerTest {
     private static final String TOPIC = "PushTopic";
 

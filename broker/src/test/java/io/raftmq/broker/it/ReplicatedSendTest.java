@@ -7,6 +7,7 @@ import io.raftmq.client.protocol.header.SendMessageResponseHeader;
 import io.raftmq.commitlog.message.MessageIds;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * committed message reaches every member's ConsumeQueue; send to a follower (forwarded to the leader); stop the
  * leader gracefully and check a new leader registers as brokerId 0 and every acknowledged message is still there.
  */
+@SocketTest
 class ReplicatedSendTest {
     private static final String TOPIC = "ReplicatedTopic";
 

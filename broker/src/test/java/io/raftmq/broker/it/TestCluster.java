@@ -13,12 +13,14 @@ import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
+import io.raftmq.testsupport.Awaits;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,14 +209,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** Polls {@code condition} until true or the deadline passes (then fails with {@code what}). */
     public static void await(long timeoutMs, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
-        }
+        Awaits.await(what).atMost(Duration.ofMillis(timeoutMs)).until(condition::getAsBoolean);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.log.LogStorageException;
 import io.raftmq.raft.log.MemoryRaftLog;
+import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * CommitLog in a temp dir with small segments, a seeded random workload (seed printed in failures).
  */
 class CommitLogRaftLogTest {
-    private static final long SEED = 20261123L;
+    private static final long SEED = Seeds.seed("raftlog.seed", 20261123L);
 
     @TempDir
     Path dir;

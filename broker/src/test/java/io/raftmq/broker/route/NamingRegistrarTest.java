@@ -14,9 +14,12 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.client.remoting.RequestContext;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per NameServer, and unregisters on shutdown. Method: two tiny fake NameServers built on RemotingServer: a live
  * one answering at once and a "hung" one that holds its answers until the test releases them.
  */
+@SocketTest
 class NamingRegistrarTest {
     /** What a fake NameServer saw. */
     record Seen(int code, long brokerId, RegisterBrokerBody body, int crc) {
@@ -160,10 +164,7 @@ class NamingRegistrarTest {
         NamingRegistrar r = new NamingRegistrar(config, client, Fixture.leader().topics, () -> true, scheduler);
         r.start();
         assertThat(live.poll(5, TimeUnit.SECONDS).brokerId()).isZero();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (r.registrationsFailed() == 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Awaits.await("a failed registration").atMost(Duration.ofSeconds(5)).until(() -> r.registrationsFailed() > 0);
         assertThat(r.registrationsFailed()).isEqualTo(1);
         assertThat(r.currentBrokerId()).isZero();
     }

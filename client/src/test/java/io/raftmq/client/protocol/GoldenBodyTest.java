@@ -18,6 +18,7 @@ import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.body.TopicList;
 import io.raftmq.client.protocol.body.TopicRouteData;
 import io.raftmq.client.protocol.body.TopicStatsTable;
+import io.raftmq.testsupport.GoldenVectors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class GoldenBodyTest {
     private static String text(String vector) {
-        return new String(Vectors.bytes(vector), StandardCharsets.UTF_8);
+        return GoldenVectors.text(vector);
     }
 
     private static void assertRoundTrip(JsonBody body, String vector) {
@@ -43,7 +44,7 @@ class GoldenBodyTest {
 
     @Test
     void heartbeat() throws Exception {
-        HeartbeatData h = HeartbeatData.decode(Vectors.bytes("11_heartbeat_body.json"));
+        HeartbeatData h = HeartbeatData.decode(GoldenVectors.bytes("11_heartbeat_body.json"));
         assertThat(h.clientID()).isEqualTo("127.0.0.1@12345#1");
         assertThat(h.producerDataSet()).extracting("groupName").containsExactly("PG");
         assertThat(h.consumerDataSet().get(0).subscriptionDataSet().get(1).codeSet()).containsExactly(2598919, 2598920);
@@ -53,8 +54,8 @@ class GoldenBodyTest {
 
     @Test
     void topicRoutePlainAndStandard() throws Exception {
-        TopicRouteData plain = TopicRouteData.decode(Vectors.bytes("13_topic_route_default.json"));
-        TopicRouteData standard = TopicRouteData.decode(Vectors.bytes("14_topic_route_standard.json"));
+        TopicRouteData plain = TopicRouteData.decode(GoldenVectors.bytes("13_topic_route_default.json"));
+        TopicRouteData standard = TopicRouteData.decode(GoldenVectors.bytes("14_topic_route_standard.json"));
         assertThat(plain).isEqualTo(standard);
         BrokerData b = plain.brokerDatas().get(0);
         assertThat(b.brokerAddrs()).containsEntry(0L, "127.0.0.1:10911").containsEntry(1L, "127.0.0.1:10921");
@@ -66,7 +67,7 @@ class GoldenBodyTest {
 
     @Test
     void clusterInfo() throws Exception {
-        ClusterInfo c = ClusterInfo.decode(Vectors.bytes("15_cluster_info.json"));
+        ClusterInfo c = ClusterInfo.decode(GoldenVectors.bytes("15_cluster_info.json"));
         assertThat(c.clusterAddrTable().get("DefaultCluster")).containsExactly("broker-a");
         assertThat(c.brokerAddrTable().get("broker-a").brokerAddrs().get(0L)).isEqualTo("127.0.0.1:10911");
         assertRoundTrip(c, "15_cluster_info.json");
@@ -74,28 +75,28 @@ class GoldenBodyTest {
 
     @Test
     void lockBodies() throws Exception {
-        LockBatchRequestBody lock = LockBatchRequestBody.decode(Vectors.bytes("16_lock_batch_request.json"));
+        LockBatchRequestBody lock = LockBatchRequestBody.decode(GoldenVectors.bytes("16_lock_batch_request.json"));
         assertThat(lock.mqSet()).containsExactly(new MessageQueue("TopicTest", "broker-a", 0));
         assertRoundTrip(lock, "16_lock_batch_request.json");
-        assertRoundTrip(LockBatchResponseBody.decode(Vectors.bytes("17_lock_batch_response.json")),
+        assertRoundTrip(LockBatchResponseBody.decode(GoldenVectors.bytes("17_lock_batch_response.json")),
                 "17_lock_batch_response.json");
-        assertRoundTrip(LockBatchRequestBody.decode(Vectors.bytes("18_unlock_batch_request.json")),
+        assertRoundTrip(LockBatchRequestBody.decode(GoldenVectors.bytes("18_unlock_batch_request.json")),
                 "18_unlock_batch_request.json");
     }
 
     @Test
     void consumerListAndTopicList() throws Exception {
-        ConsumerIdList ids = ConsumerIdList.decode(Vectors.bytes("19_consumer_list.json"));
+        ConsumerIdList ids = ConsumerIdList.decode(GoldenVectors.bytes("19_consumer_list.json"));
         assertThat(ids.consumerIdList()).containsExactly("127.0.0.1@12345#1", "127.0.0.2@23456#2");
         assertRoundTrip(ids, "19_consumer_list.json");
-        TopicList topics = TopicList.decode(Vectors.bytes("26_topic_list.json"));
+        TopicList topics = TopicList.decode(GoldenVectors.bytes("26_topic_list.json"));
         assertThat(topics.topicList()).containsExactly("TopicTest", "TBW102");
         assertRoundTrip(topics, "26_topic_list.json");
     }
 
     @Test
     void consumeStatsWithObjectKeys() throws Exception {
-        ConsumeStats s = ConsumeStats.decode(Vectors.bytes("20_consume_stats.json"));
+        ConsumeStats s = ConsumeStats.decode(GoldenVectors.bytes("20_consume_stats.json"));
         assertThat(s.consumeTps()).isEqualTo(1.5);
         assertThat(s.offsetTable()).containsEntry(new MessageQueue("TopicTest", "broker-a", 0),
                 new OffsetWrapper(10, 7, 8, 1700000000123L));
@@ -109,14 +110,14 @@ class GoldenBodyTest {
 
     @Test
     void topicStatsWithObjectKeys() throws Exception {
-        TopicStatsTable t = TopicStatsTable.decode(Vectors.bytes("21_topic_stats.json"));
+        TopicStatsTable t = TopicStatsTable.decode(GoldenVectors.bytes("21_topic_stats.json"));
         assertThat(t.offsetTable().get(new MessageQueue("TopicTest", "broker-a", 0)).maxOffset()).isEqualTo(10);
         assertRoundTrip(t, "21_topic_stats.json");
     }
 
     @Test
     void kvTableKeepsJavaHashMapOrder() throws Exception {
-        KVTable kv = KVTable.decode(Vectors.bytes("22_kvtable.json"));
+        KVTable kv = KVTable.decode(GoldenVectors.bytes("22_kvtable.json"));
         assertThat(kv.table()).containsEntry("brokerVersion", "479");
         assertRoundTrip(kv, "22_kvtable.json");
         Map<String, String> inserted = new LinkedHashMap<>();
@@ -129,21 +130,22 @@ class GoldenBodyTest {
     @Test
     void topicConfigsAndSubscriptionGroup() throws Exception {
         TopicConfigSerializeWrapper w =
-                TopicConfigSerializeWrapper.decode(Vectors.bytes("23_topic_config_wrapper.json"));
+                TopicConfigSerializeWrapper.decode(GoldenVectors.bytes("23_topic_config_wrapper.json"));
         assertThat(w.dataVersion().counter()).isEqualTo(1);
         assertThat(w.topicConfigTable().get("TopicTest")).isEqualTo(TopicConfig.of("TopicTest", 4));
         assertRoundTrip(w, "23_topic_config_wrapper.json");
         assertRoundTrip(TopicConfig.of("TopicTest", 4), "27_topic_config_and_mapping.json");
-        assertRoundTrip(TopicConfig.decode(Vectors.bytes("27_topic_config_and_mapping.json")),
+        assertRoundTrip(TopicConfig.decode(GoldenVectors.bytes("27_topic_config_and_mapping.json")),
                 "27_topic_config_and_mapping.json");
-        SubscriptionGroupConfig g = SubscriptionGroupConfig.decode(Vectors.bytes("24_subscription_group_config.json"));
+        SubscriptionGroupConfig g =
+                SubscriptionGroupConfig.decode(GoldenVectors.bytes("24_subscription_group_config.json"));
         assertThat(g).isEqualTo(SubscriptionGroupConfig.defaults("CG"));
         assertRoundTrip(g, "24_subscription_group_config.json");
     }
 
     @Test
     void consumerConnection() throws Exception {
-        ConsumerConnection c = ConsumerConnection.decode(Vectors.bytes("25_consumer_connection.json"));
+        ConsumerConnection c = ConsumerConnection.decode(GoldenVectors.bytes("25_consumer_connection.json"));
         assertThat(c.connectionSet().get(0).version()).isEqualTo(479);
         assertThat(c.subscriptionTable().get("TopicTest").tagsSet()).containsExactly("TagA", "TagB");
         assertRoundTrip(c, "25_consumer_connection.json");

@@ -12,6 +12,7 @@ import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 import io.raftmq.client.protocol.header.PullMessageResponseHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageResponseHeader;
+import io.raftmq.testsupport.GoldenVectors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -41,14 +42,14 @@ class GoldenFrameTest {
     }
 
     private static void assertEncodesTo(RemotingCommand cmd, String vector) {
-        byte[] expected = Vectors.bytes(vector);
+        byte[] expected = GoldenVectors.bytes(vector);
         byte[] actual = encode(cmd);
         assertThat(new String(actual, StandardCharsets.ISO_8859_1)).as(vector)
                 .isEqualTo(new String(expected, StandardCharsets.ISO_8859_1));
     }
 
     private static RemotingCommand decode(String vector) {
-        return Vectors.decodeFrame(Vectors.bytes(vector));
+        return GoldenFrames.decodeFrame(GoldenVectors.bytes(vector));
     }
 
     @Test
@@ -133,10 +134,10 @@ class GoldenFrameTest {
         assertThat(req.code()).isEqualTo(RequestCode.HEART_BEAT);
         assertThat(req.opaque()).isEqualTo(4);
         assertThat(req.extFields().size()).isZero();
-        assertThat(req.bodyBytes()).isEqualTo(Vectors.bytes("11_heartbeat_body.json"));
+        assertThat(req.bodyBytes()).isEqualTo(GoldenVectors.bytes("11_heartbeat_body.json"));
         req.release();
         RemotingCommand again = RemotingCommand.createRequest(34).opaque(4).extFields(new ExtFields())
-                .setBody(Vectors.bytes("11_heartbeat_body.json"));
+                .setBody(GoldenVectors.bytes("11_heartbeat_body.json"));
         assertEncodesTo(again, "12_heartbeat_request_json.bin");
 
         RemotingCommand resp = decode("31_heartbeat_response_json.bin");
@@ -174,10 +175,10 @@ class GoldenFrameTest {
         PullMessageResponseHeader h = PullMessageResponseHeader.decode(found.extFields());
         assertThat(h).isEqualTo(new PullMessageResponseHeader(0, 1, 0, 1, null, 0, 0, null));
         assertThat(found.remark()).isEqualTo("FOUND");
-        assertThat(found.bodyBytes()).isEqualTo(Vectors.bytes("08_stored_message_v1.bin"));
+        assertThat(found.bodyBytes()).isEqualTo(GoldenVectors.bytes("08_stored_message_v1.bin"));
         found.release();
         assertEncodesTo(RemotingCommand.createResponse(0, "FOUND", h).markResponseTo(3)
-                .setBody(Vectors.bytes("08_stored_message_v1.bin")), "30_pull_response_found_json.bin");
+                .setBody(GoldenVectors.bytes("08_stored_message_v1.bin")), "30_pull_response_found_json.bin");
 
         RemotingCommand nf = decode("32_pull_response_not_found_json.bin");
         assertThat(nf.code()).isEqualTo(ResponseCode.PULL_NOT_FOUND);
@@ -211,7 +212,7 @@ class GoldenFrameTest {
     @Test
     void everyFrameVectorRoundTripsThroughBothEncodings() {
         RemotingCommandCodec codec = new RemotingCommandCodec();
-        for (String v : Vectors.FRAMES) {
+        for (String v : GoldenFrames.FRAMES) {
             RemotingCommand c = decode(v);
             for (SerializeType t : SerializeType.values()) {
                 c.serializeType(t);

@@ -5,9 +5,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.raftmq.client.protocol.GoldenFrames;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandCodec;
-import io.raftmq.client.protocol.Vectors;
+import io.raftmq.testsupport.GoldenVectors;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +40,9 @@ class FrameDecoderFuzzTest {
         int cases = Integer.getInteger("fuzz.cases", 100_000);
         LOG.info("frame decoder fuzz: {} cases, seed {} (rerun with -Dfuzz.seed={})", cases, seed, seed);
         Random rnd = new Random(seed);
-        byte[][] golden = new byte[Vectors.FRAMES.length][];
+        byte[][] golden = new byte[GoldenFrames.FRAMES.length][];
         for (int i = 0; i < golden.length; i++) {
-            golden[i] = Vectors.bytes(Vectors.FRAMES[i]);
+            golden[i] = GoldenVectors.bytes(GoldenFrames.FRAMES[i]);
         }
         int[] outcomes = new int[3];
         for (int i = 0; i < cases; i++) {

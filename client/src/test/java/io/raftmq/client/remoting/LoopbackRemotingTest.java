@@ -6,11 +6,14 @@ import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -32,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * shutdown failing pending calls, server-to-client requests, and close events. Method: small processors
  * synchronised with latches and queues (never sleeps), all waits bounded.
  */
+@SocketTest
 class LoopbackRemotingTest {
     private static final int ECHO = 1000;
     private static final int HOLD = 1001;
@@ -109,11 +113,7 @@ class LoopbackRemotingTest {
     }
 
     private static void await(CountDownLatch l) {
-        try {
-            l.await(WAIT_S, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Awaits.await("the held request released").atMost(Duration.ofSeconds(WAIT_S)).until(() -> l.getCount() == 0);
     }
 
     private static RemotingCommand echo(String x, String body) {

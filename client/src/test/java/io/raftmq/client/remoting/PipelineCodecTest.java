@@ -10,9 +10,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.raftmq.client.protocol.GoldenFrames;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandCodec;
-import io.raftmq.client.protocol.Vectors;
+import io.raftmq.testsupport.GoldenVectors;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,8 +39,8 @@ class PipelineCodecTest {
 
     @Test
     void decodesFramesSplitAtEveryByte() {
-        byte[] a = Vectors.bytes("03_send_message_v2_request_json.bin");
-        byte[] b = Vectors.bytes("07_pull_message_request_rocketmq.bin");
+        byte[] a = GoldenVectors.bytes("03_send_message_v2_request_json.bin");
+        byte[] b = GoldenVectors.bytes("07_pull_message_request_rocketmq.bin");
         byte[] both = new byte[a.length + b.length];
         System.arraycopy(a, 0, both, 0, a.length);
         System.arraycopy(b, 0, both, a.length, b.length);
@@ -66,7 +67,7 @@ class PipelineCodecTest {
     void decodedBodyIsARetainedSliceReleasedWithTheCommand() {
         Sink sink = new Sink();
         EmbeddedChannel ch = channel(sink);
-        ByteBuf in = pooled(Vectors.bytes("30_pull_response_found_json.bin"));
+        ByteBuf in = pooled(GoldenVectors.bytes("30_pull_response_found_json.bin"));
         ch.writeInbound(in);
         RemotingCommand c = sink.commands.get(0);
         assertThat(c.body().refCnt()).isEqualTo(1);
@@ -80,7 +81,7 @@ class PipelineCodecTest {
     void encoderWritesHeaderThenBodyWithoutCopyAndReleasesTheCommand() {
         Sink sink = new Sink();
         EmbeddedChannel ch = channel(sink);
-        RemotingCommand decoded = Vectors.decodeFrame(Vectors.bytes("30_pull_response_found_json.bin"));
+        RemotingCommand decoded = GoldenFrames.decodeFrame(GoldenVectors.bytes("30_pull_response_found_json.bin"));
         byte[] bodyBytes = decoded.bodyBytes();
         decoded.release();
         ByteBuf body = pooled(bodyBytes);
@@ -91,7 +92,7 @@ class PipelineCodecTest {
         assertThat(body.refCnt()).as("command released by the encoder; the body lives on in the outbound duplicate")
                 .isEqualTo(1);
         CompositeByteBuf whole = Unpooled.compositeBuffer().addComponents(true, header, bodyOut);
-        RemotingCommand back = Vectors.decodeFrame(ByteBufUtil.getBytes(whole));
+        RemotingCommand back = GoldenFrames.decodeFrame(ByteBufUtil.getBytes(whole));
         assertThat(back.remark()).isEqualTo("FOUND");
         assertThat(back.bodyBytes()).isEqualTo(bodyBytes);
         back.release();

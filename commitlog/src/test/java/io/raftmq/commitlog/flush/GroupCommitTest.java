@@ -8,10 +8,12 @@ import io.raftmq.commitlog.error.DurableTimeoutException;
 import io.raftmq.commitlog.error.StorageFailedException;
 import io.raftmq.commitlog.time.Clock;
 import io.raftmq.commitlog.time.ManualClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.raftmq.testsupport.Awaits;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,10 +64,8 @@ class GroupCommitTest {
         assertThat(gc.waiting()).as("timed-out waiter removed").isZero();
         CompletableFuture<Void> waiter = CompletableFuture.runAsync(
             () -> gc.awaitDurable(10, TimeUnit.SECONDS.toNanos(10)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (gc.waiting() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Awaits.await("a blocked waiter").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+            .until(() -> gc.waiting() > 0);
         gc.advance(10);
         waiter.get(10, TimeUnit.SECONDS);
     }

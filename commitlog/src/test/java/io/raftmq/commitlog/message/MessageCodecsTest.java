@@ -1,5 +1,7 @@
 package io.raftmq.commitlog.message;
 
+import io.raftmq.testsupport.GoldenVectors;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -76,7 +78,7 @@ class MessageCodecsTest {
 
     @Test
     void batchBodyVector10() {
-        byte[] bytes = Vectors.read("10_batch_body.bin");
+        byte[] bytes = GoldenVectors.bytes("10_batch_body.bin");
         BatchBodyReader r = new BatchBodyReader().reset(ByteBuffer.wrap(bytes), 0, bytes.length);
         List<String> bodies = new ArrayList<>();
         List<String> keys = new ArrayList<>();
@@ -92,7 +94,7 @@ class MessageCodecsTest {
 
     @Test
     void batchBodyRejectsTruncationAndBadSizes() {
-        byte[] bytes = Vectors.read("10_batch_body.bin");
+        byte[] bytes = GoldenVectors.bytes("10_batch_body.bin");
         BatchBodyReader r = new BatchBodyReader().reset(ByteBuffer.wrap(bytes), 0, bytes.length - 3);
         assertThat(r.next()).isTrue();
         assertThatThrownBy(r::next).isInstanceOf(MessageFormatException.class);

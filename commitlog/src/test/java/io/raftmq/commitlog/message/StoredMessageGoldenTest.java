@@ -1,5 +1,7 @@
 package io.raftmq.commitlog.message;
 
+import io.raftmq.testsupport.GoldenVectors;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +39,7 @@ class StoredMessageGoldenTest {
     @Test
     void encoderReproducesVector08() {
         byte[] encoded = new StoredMessageEncoder().encode(vectorDraft(LOCAL_BORN, LOCAL_STORE));
-        assertThat(encoded).isEqualTo(Vectors.read("08_stored_message_v1.bin"));
+        assertThat(encoded).isEqualTo(GoldenVectors.bytes("08_stored_message_v1.bin"));
         assertThat(encoded.length).isEqualTo(StoredMessage.FIXED_LENGTH_V1_IPV4 + 5 + 9 + 95);
     }
 
@@ -48,12 +50,12 @@ class StoredMessageGoldenTest {
         StoredMessage m = new StoredMessage().wrap(buf, 0);
         m.setQueueOffset(1);
         m.setPhysicalOffset(200);
-        assertThat(buf.array()).isEqualTo(Vectors.read("09_stored_message_ipv6.bin"));
+        assertThat(buf.array()).isEqualTo(GoldenVectors.bytes("09_stored_message_ipv6.bin"));
     }
 
     @Test
     void flyweightReadsVector08() {
-        ByteBuffer buf = ByteBuffer.wrap(Vectors.read("08_stored_message_v1.bin"));
+        ByteBuffer buf = ByteBuffer.wrap(GoldenVectors.bytes("08_stored_message_v1.bin"));
         StoredMessage m = new StoredMessage().wrap(buf, 0);
         assertThat(m.totalSize()).isEqualTo(200);
         assertThat(m.magic()).isEqualTo(StoredMessage.MAGIC_V1);
@@ -76,7 +78,8 @@ class StoredMessageGoldenTest {
 
     @Test
     void flyweightReadsVector09() {
-        StoredMessage m = new StoredMessage().wrap(ByteBuffer.wrap(Vectors.read("09_stored_message_ipv6.bin")), 0);
+        StoredMessage m = new StoredMessage()
+                .wrap(ByteBuffer.wrap(GoldenVectors.bytes("09_stored_message_ipv6.bin")), 0);
         assertThat(m.sysFlag()).isEqualTo(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
         assertThat(m.queueOffset()).isEqualTo(1);
         assertThat(m.physicalOffset()).isEqualTo(200);
@@ -99,7 +102,7 @@ class StoredMessageGoldenTest {
 
     @Test
     void rejectsBadFraming() {
-        byte[] bytes = Vectors.read("08_stored_message_v1.bin");
+        byte[] bytes = GoldenVectors.bytes("08_stored_message_v1.bin");
         ByteBuffer truncated = ByteBuffer.wrap(bytes, 0, 150);
         assertThatThrownBy(() -> new StoredMessage().wrap(truncated, 0)).isInstanceOf(MessageFormatException.class);
         byte[] badMagic = bytes.clone();

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Finally it damages copies of the result (torn tail, mid-log bit flip, index bit flip) and checks the documented
  * outcomes. Seed: printed; rerun with -Dcrash.seed=N.
  */
+@ProcessTest
 class CrashTest {
     private static final int KILLS = 22;
 

@@ -11,6 +11,7 @@ import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.TopicConfig;
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@link DefaultMQAdminExt} and {@link DefaultMQProducer} fetch routes, cluster info, topic lists and KV
  * config. Their threads are shut down after each test; their log goes to target/rocketmqlogs (see pom).
  */
+@SocketTest
 class OfficialClientCompatTest {
     private static final String CLUSTER = "DefaultCluster";
     private static final String A0 = "127.0.0.1:10911";

@@ -3,7 +3,6 @@ package io.raftmq.naming.processor;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Vectors;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.DataVersion;
 import io.raftmq.client.protocol.body.KVTable;
@@ -24,15 +23,17 @@ import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.naming.route.ManualClock;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.GoldenVectors;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Method: a {@link NameServer} on an ephemeral 127.0.0.1 port with a manual clock; our {@link RemotingClient}
  * plays broker and client; route and cluster bodies are compared byte for byte with golden vectors 13, 14, 15.
  */
+@SocketTest
 class NameServerProcessorTest {
     private static final long TIMEOUT_MS = 3_000;
     private static final String CLUSTER = "DefaultCluster";
@@ -117,11 +119,11 @@ class NameServerProcessorTest {
 
         byte[] standard = callForBody(routeRequest("TopicTest", 479, null), ResponseCode.SUCCESS);
         assertThat(new String(standard, StandardCharsets.UTF_8))
-                .isEqualTo(new String(Vectors.bytes("14_topic_route_standard.json"), StandardCharsets.UTF_8));
+                .isEqualTo(GoldenVectors.text("14_topic_route_standard.json"));
         byte[] plain = callForBody(routeRequest("TopicTest", 400, null), ResponseCode.SUCCESS);
-        assertThat(plain).isEqualTo(Vectors.bytes("13_topic_route_default.json"));
+        assertThat(plain).isEqualTo(GoldenVectors.bytes("13_topic_route_default.json"));
         byte[] asked = callForBody(routeRequest("TopicTest", 400, true), ResponseCode.SUCCESS);
-        assertThat(asked).isEqualTo(Vectors.bytes("14_topic_route_standard.json"));
+        assertThat(asked).isEqualTo(GoldenVectors.bytes("14_topic_route_standard.json"));
     }
 
     @Test
@@ -149,7 +151,7 @@ class NameServerProcessorTest {
         byte[] body = callForBody(RemotingCommand.createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
                 ResponseCode.SUCCESS);
         assertThat(new String(body, StandardCharsets.UTF_8))
-                .isEqualTo(new String(Vectors.bytes("15_cluster_info.json"), StandardCharsets.UTF_8));
+                .isEqualTo(GoldenVectors.text("15_cluster_info.json"));
         assertThat(ClusterInfo.decode(body).clusterAddrTable()).containsEntry(CLUSTER, List.of("broker-a"));
     }
 
@@ -281,10 +283,6 @@ class NameServerProcessorTest {
     }
 
     private static void awaitCondition(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as("timed out waiting: %s", what).isTrue();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 }

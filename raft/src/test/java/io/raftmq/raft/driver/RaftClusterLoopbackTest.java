@@ -9,6 +9,9 @@ import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.Seeds;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (crashed in-memory log, hard state file) and catches up. Method: NettyTransports on 127.0.0.1..3 with
  * ephemeral ports, MemoryRaftLog whose crash() drops unsynced writes, waits on conditions with deadlines.
  */
+@SocketTest
 class RaftClusterLoopbackTest {
     private static final long DEADLINE_MS = 20_000;
-    private static final long SEED = 7;
+    private static final long SEED = Seeds.seed("loopback.seed", 7);
 
     @TempDir
     Path dir;
@@ -108,13 +112,7 @@ class RaftClusterLoopbackTest {
     }
 
     private static void await(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + " (seed " + SEED + ")");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        Awaits.await(what + " (seed " + SEED + ")").atMost(Duration.ofMillis(DEADLINE_MS)).until(cond::getAsBoolean);
     }
 
     private Member leader() {

@@ -1,6 +1,7 @@
 package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * mode (only the assigned queues are read). Method: one NameServer + three-member group for the class; a producer
  * writes a known set of messages; the consumers poll until they have what they should and no more.
  */
+@SocketTest
 class LitePullCompatTest {
     private static final String TOPIC = "LiteTopic";
     private static final int SENT = 24;

@@ -2,6 +2,7 @@ package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.remoting.RPCHook;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its own admin client. queryMsgById writes the body to {@code /tmp/rocketmq/msgbodys/<msgId>} (hard-wired in the
  * tool); those files are deleted afterwards.
  */
+@SocketTest
 class MqAdminCliCompatTest {
     private static final Logger LOG = LoggerFactory.getLogger(MqAdminCliCompatTest.class);
     private static final String TOPIC = "CliTopic";

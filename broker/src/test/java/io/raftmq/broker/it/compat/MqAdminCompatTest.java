@@ -2,6 +2,7 @@ package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.QueryResult;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
@@ -45,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * known set of messages (per-queue counts taken from the SendResults); each admin answer is compared with those
  * values, the member addresses and the current Raft leader.
  */
+@SocketTest
 class MqAdminCompatTest {
     private static final String TOPIC = "AdminTopic";
     private static final int SENT = 12;

@@ -2,6 +2,7 @@ package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * recovers from its own disk), or (2) restart only the leader; check the offsets again, send a second batch and
  * start a new consumer of the group: it must receive exactly the second batch.
  */
+@SocketTest
 class OffsetRestartCompatTest {
     private static final String TOPIC = "OffsetTopic";
     private static final String GROUP = "OffsetCG";

@@ -1,6 +1,7 @@
 package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the messages sent then must be consumed exactly once overall, each consumer only from its own queues.
  * BROADCASTING: two consumers of one group each receive every message exactly once.
  */
+@SocketTest
 class PushConsumerCompatTest {
     private static final int QUEUES = 4;
     /** A rebalance needs: heartbeat, consumer list, offset queries; a missed one is retried after 20 s. */

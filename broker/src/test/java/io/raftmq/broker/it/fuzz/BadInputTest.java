@@ -4,6 +4,7 @@ import io.raftmq.broker.it.TestCluster;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.SerializeType;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * group (auto-creation off, messageSizeMax 256 KiB); requests through the RemotingClient to the leader, in JSON and
  * in the ROCKETMQ binary header form; the oversized frame over a raw socket.
  */
+@SocketTest
 class BadInputTest {
     @TempDir
     static Path dir;

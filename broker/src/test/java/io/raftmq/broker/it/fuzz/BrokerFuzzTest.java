@@ -3,6 +3,7 @@ package io.raftmq.broker.it.fuzz;
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.it.TestCluster;
 import io.raftmq.raft.driver.RaftStatus;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * topic, and (global {@code NettyLeakExtension}, paranoid leak detection) Netty logged no LEAK.
  * Default 100,000 cases, fixed seed; {@code -Dfuzz.cases=N -Dfuzz.seed=S} for a longer run (broker/README.md).
  */
+@SocketTest
 class BrokerFuzzTest {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerFuzzTest.class);
     private static final int WINDOW = 64;

@@ -6,7 +6,7 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.SerializeType;
-import io.raftmq.client.protocol.Vectors;
+import io.raftmq.testsupport.GoldenVectors;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -69,9 +69,9 @@ final class FuzzCases {
         this.rnd = rnd;
         golden = new byte[GOLDEN.length][];
         for (int i = 0; i < GOLDEN.length; i++) {
-            golden[i] = Vectors.bytes(GOLDEN[i]);
+            golden[i] = GoldenVectors.bytes(GOLDEN[i]);
         }
-        heartbeatBody = Vectors.bytes("11_heartbeat_body.json");
+        heartbeatBody = GoldenVectors.bytes("11_heartbeat_body.json");
         knownCodes = knownCodes();
     }
 

@@ -18,6 +18,7 @@ import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.json.JsonReader;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * topic/group changes go through the (fake) Raft log; a follower answers them 14. Method: {@link TestBroker} (an
  * embedded connection, no socket) with a StoreView reporting max offset 10.
  */
+@SocketTest
 class AdminProcessorTest {
     private static final StoreView STORE = new StoreView() {
         @Override

@@ -16,8 +16,11 @@ import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.QueryConsumerOffsetRequestHeader;
 import io.raftmq.client.protocol.header.UnregisterClientRequestHeader;
 import io.raftmq.client.protocol.header.UpdateConsumerOffsetRequestHeader;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * codec), with auto-creation and offsets going through the (fake, synchronous) Raft log; closing the connection
  * drops the client; a follower answers writes with 14. Method: {@link TestBroker} on an embedded connection.
  */
+@SocketTest
 public class ClientProcessorsTest {
     public static RemotingCommand heartbeat(String clientId, String group) {
         SubscriptionData s = new SubscriptionData("T", "TagA", List.of("TagA"), List.of("TagA".hashCode()), 1,
@@ -108,10 +112,8 @@ public class ClientProcessorsTest {
             b.call(heartbeat("c1", "CG"));
             assertThat(b.clients.consumerIds("CG")).containsExactly("c1");
             b.server.disconnect();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!b.clients.consumerIds("CG").isEmpty() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            Awaits.await("client dropped").atMost(Duration.ofSeconds(5))
+                    .until(() -> b.clients.consumerIds("CG").isEmpty());
             assertThat(b.clients.consumerIds("CG")).isEmpty();
         }
     }
@@ -159,10 +161,8 @@ public class ClientProcessorsTest {
             assertThat(sync.code()).isZero();
             RemotingCommand q = b.call(query("G", 0, false));
             assertThat(OffsetResponseHeader.decode(q.extFields()).offset()).as("read your write").isEqualTo(42);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (b.f.offsets.query("G", "T", 1) != 77 && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            Awaits.await("oneway commit applied").atMost(Duration.ofSeconds(5))
+                    .until(() -> b.f.offsets.query("G", "T", 1) == 77);
             assertThat(OffsetResponseHeader.decode(b.call(query("G", 1, false)).extFields()).offset()).isEqualTo(77);
             assertThat(b.f.proposer.log()).allMatch(l -> l.type() == EntryType.CONSUMER_OFFSETS);
             assertThat(b.call(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
@@ -184,10 +184,8 @@ public class ClientProcessorsTest {
             assertThat(r.remark()).startsWith("[NOT_LEADER]");
             b.server.sendOneway(RemotingCommand.createRequest(RequestCode.UPDATE_CONSUMER_OFFSET,
                     new UpdateConsumerOffsetRequestHeader("G", "T", 0, 43, null)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (b.consumerProcessor.onewayCommitsFailed() == 0 && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            Awaits.await("oneway commit refused").atMost(Duration.ofSeconds(5))
+                    .until(() -> b.consumerProcessor.onewayCommitsFailed() > 0);
             assertThat(b.consumerProcessor.onewayCommitsFailed()).isEqualTo(1);
         }
     }

@@ -4,15 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.commitlog.store.StoreFixture;
+import io.raftmq.client.protocol.GoldenFrames;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.Vectors;
 import io.raftmq.client.protocol.header.GetMaxOffsetRequestHeader;
 import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 import io.raftmq.client.protocol.header.PullMessageResponseHeader;
+import io.raftmq.testsupport.GoldenVectors;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the deadline on a manual clock), and piggyback offsets on the leader only. Method: {@link PullTestBroker} (an
  * embedded connection + real MessageStore).
  */
+@SocketTest
 class PullMessageProcessorTest {
     @TempDir
     Path dir;
@@ -67,12 +70,13 @@ class PullMessageProcessorTest {
                 PullStatus.OFFSET_OVERFLOW_ONE, 1, 0, 1).markResponseTo(3);
         ByteBuf frame = codec.encodeFrame(notFound, io.netty.buffer.ByteBufAllocator.DEFAULT);
         try {
-            assertThat(ByteBufUtilBytes.of(frame)).isEqualTo(Vectors.bytes("32_pull_response_not_found_json.bin"));
+            assertThat(ByteBufUtilBytes.of(frame))
+                    .isEqualTo(GoldenVectors.bytes("32_pull_response_not_found_json.bin"));
         } finally {
             frame.release();
         }
-        byte[] v30 = Vectors.bytes("30_pull_response_found_json.bin");
-        byte[] stored08 = Vectors.bytes("08_stored_message_v1.bin");
+        byte[] v30 = GoldenVectors.bytes("30_pull_response_found_json.bin");
+        byte[] stored08 = GoldenVectors.bytes("08_stored_message_v1.bin");
         RemotingCommand found = PullMessageProcessor.response(ResponseCode.SUCCESS, PullStatus.FOUND, 1, 0, 1)
                 .markResponseTo(3).setBody(Unpooled.wrappedBuffer(stored08));
         ByteBuf frame30 = codec.encodeFrame(found, io.netty.buffer.ByteBufAllocator.DEFAULT);
@@ -91,7 +95,7 @@ class PullMessageProcessorTest {
         RemotingCommand r = b.call(pullRequest(RequestCode.PULL_MESSAGE, 0, 0, SUB, "*", 0, 0));
         assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
         assertThat(r.remark()).isEqualTo("FOUND");
-        RemotingCommand v30 = Vectors.decodeFrame(Vectors.bytes("30_pull_response_found_json.bin"));
+        RemotingCommand v30 = GoldenFrames.decodeFrame(GoldenVectors.bytes("30_pull_response_found_json.bin"));
         assertThat(r.extFields().toMap().keySet()).isEqualTo(v30.extFields().toMap().keySet());
         v30.release();
         PullMessageResponseHeader h = PullMessageResponseHeader.decode(r.extFields());
@@ -188,7 +192,7 @@ class PullMessageProcessorTest {
         b.f.clock.addAndGet(1);
         assertThat(b.held.expire()).isEqualTo(1);
         RemotingCommand r = f.get(5, TimeUnit.SECONDS);
-        RemotingCommand v32 = Vectors.decodeFrame(Vectors.bytes("32_pull_response_not_found_json.bin"));
+        RemotingCommand v32 = GoldenFrames.decodeFrame(GoldenVectors.bytes("32_pull_response_not_found_json.bin"));
         assertThat(r.code()).isEqualTo(v32.code());
         assertThat(r.remark()).isEqualTo(v32.remark());
         assertThat(r.extFields().toMap()).isEqualTo(v32.extFields().toMap());

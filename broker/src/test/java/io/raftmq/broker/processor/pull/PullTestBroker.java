@@ -21,8 +21,10 @@ import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.commitlog.time.ManualClock;
 import io.raftmq.client.testing.EmbeddedRemotingServer;
+import io.raftmq.testsupport.Awaits;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -102,13 +103,7 @@ public final class PullTestBroker implements AutoCloseable {
 
     /** Waits (bounded) for a condition another thread makes true. */
     public static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        Awaits.await(what).atMost(Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.raftmq.client.protocol.header.QueueRequestHeader;
 import io.raftmq.client.protocol.header.SearchOffsetRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.protocol.header.ViewMessageRequestHeader;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (through the wire codec on an embedded connection), from committed data only. Method: {@link PullTestBroker}; 5
  * committed messages on T/0 with store times BASE + n s, one more appended but not committed.
  */
+@SocketTest
 class StoreQueryProcessorTest {
     private static final long BASE = StoreFixture.BASE_TS;
     @TempDir

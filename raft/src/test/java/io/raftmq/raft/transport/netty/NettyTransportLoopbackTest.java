@@ -4,6 +4,8 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.Heartbeat;
 import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.testsupport.Awaits;
+import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * inbound sink, waits on that queue with deadlines (messages sent before a connection exists are dropped by
  * contract, so senders repeat until the first one arrives).
  */
+@SocketTest
 class NettyTransportLoopbackTest {
     private static final long DEADLINE_MS = 10_000;
     private final List<NettyTransport> transports = new ArrayList<>();
@@ -88,9 +92,8 @@ class NettyTransportLoopbackTest {
         }
         assertThat(got).isEqualTo(batch);
         // The counters are bumped after the hand-off to the inbox, so they may trail the messages briefly.
-        while ((t1.stats().sent() < 501 || t2.stats().received() < 501) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Awaits.await("counters caught up").atMost(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+            .until(() -> t1.stats().sent() >= 501 && t2.stats().received() >= 501);
         assertThat(t1.stats().sent()).isGreaterThanOrEqualTo(501);
         assertThat(t2.stats().received()).isGreaterThanOrEqualTo(501);
     }
