@@ -5,9 +5,9 @@ import io.raftmq.commitlog.error.CommitLogException;
 /**
  * Callback for {@code CommitLog.whenDurable} (and {@link GroupCommit#whenDurable}). Runs on the flush agent's thread
  * while it holds the log's force lock (or on the caller's thread when already durable, or inside
- * {@code CommitLog.flush()}). It must be quick (typically: enqueue an event for the Raft agent) and may call only the lock-free getters of the
- * log ({@code durablePosition()}, {@code lastIndex()}, ...): calling append, truncate, flush, reset or retention
- * from it can deadlock.
+ * {@code CommitLog.flush()}). It must be quick (typically: enqueue an event for the Raft agent) and may call only the
+ * lock-free getters of the log ({@code durablePosition()}, {@code lastIndex()}, ...): calling append, truncate, flush,
+ * reset or retention from it can deadlock.
  */
 public interface DurableListener {
 

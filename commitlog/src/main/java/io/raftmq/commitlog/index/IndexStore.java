@@ -25,11 +25,13 @@ public final class IndexStore {
     private final CRC32C crc = new CRC32C();
     private long stagedFirst = -1;
     private int stagedCount;
-    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocate(IndexUnit.LENGTH));
+    private final ThreadLocal<ByteBuffer> scratch =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocate(IndexUnit.LENGTH));
     private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
 
     public IndexStore(StorageProvider storage, Path dir, int unitsPerSegment, int stagedUnitsMax) {
-        this.segments = new SegmentList(storage, dir, ".idx", (long) unitsPerSegment * IndexUnit.LENGTH, IndexUnit.LENGTH);
+        this.segments = new SegmentList(storage, dir, ".idx", (long) unitsPerSegment * IndexUnit.LENGTH,
+            IndexUnit.LENGTH);
         this.unitsPerSegment = unitsPerSegment;
         this.staging = ByteBuffer.allocateDirect(stagedUnitsMax * IndexUnit.LENGTH);
     }

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The ordered set of equally sized segment files in one directory, each named by its base as a 20-digit
- * zero-padded decimal number divided by a name unit (plus an optional suffix). Bases are multiples of the segment size, so the segment
- * holding a position p has base {@code p - p % size}.
+ * zero-padded decimal number divided by a name unit (plus an optional suffix). Bases are multiples of the segment size,
+ * so the segment holding a position p has base {@code p - p % size}.
  *
  * <p>Thread-safety: readers call {@link #find} lock-free on a volatile copy-on-write array; mutations
  * ({@link #create}, {@link #removeFrom}, {@link #removeBefore}) are serialized by the owner's append lock.
