@@ -1,8 +1,8 @@
 package io.raftmq.tools.cluster;
 
+import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
  * the leader (SIGTERM: it hands leadership over) brings it back as a follower; stop leaves no process.
  */
-@Tag("process")
+@ProcessTest
 class ClusterScriptTest {
     private static final Path ROOT = Path.of(System.getProperty("raftmq.root", "..")).toAbsolutePath().normalize();
     private static final long COMMAND_TIMEOUT_S = 180;
