@@ -148,15 +148,8 @@ class BindFirstTest {
         m.put("raftPeers", "n0-" + HOST + ":" + raftPort + (peerRaftPort == 0 ? "" : ";n1-" + HOST + ":"
             + peerRaftPort));
         m.put("raftSelfId", "n0");
-        m.put("raftTickMs", "10");
-        m.put("raftHeartbeatIntervalMs", "50");
-        m.put("raftElectionTimeoutMs", "300");
-        m.put("commitLogSegmentBytes", Integer.toString(4 << 20));
-        m.put("messageSizeMax", Integer.toString(256 << 10));
-        m.put("sendBatchBytesMax", Integer.toString(1 << 20));
-        m.put("registerNameServerPeriodMs", "5000");
+        m.putAll(TestCluster.shortSettings());
         m.put("registerNameServerTimeoutMs", "1000");
-        m.put("nameServerExpiryMs", "30000");
         return m;
     }
 

@@ -186,18 +186,6 @@ public final class CommitLog implements AutoCloseable {
         flusher.appended();
     }
 
-    /** Caller holds the append lock: writes the batch at the tail and publishes it. */
-    private void appendLocked(AppendBatch batch) {
-        Verify.argument(batch.index(0) == writer.nextIndex(), "append index must be lastIndex + 1");
-        try {
-            writer.append(batch);
-        } catch (IOException e) {
-            throw LogFence.ioError("append at " + writer.writePosition(), e);
-        }
-        batch.setEndPosition(writer.writePosition());
-        tail.publish();
-    }
-
     /**
      * Appends the batch with indices chosen by the log, coalesced with concurrent calls: the records get
      * consecutive indices from {@code lastIndex() + 1} in the order the calls reach the log's queue; the index passed

@@ -74,15 +74,7 @@ public final class TestCluster implements AutoCloseable {
             m.put("raftPeers", raftPeers.toString());
             m.put("brokerPeers", brokerPeers.toString());
             m.put("raftSelfId", "n" + i);
-            m.put("raftTickMs", "10");
-            m.put("raftHeartbeatIntervalMs", "50");
-            m.put("raftElectionTimeoutMs", "300");
-            m.put("commitLogSegmentBytes", Integer.toString(4 << 20));
-            m.put("messageSizeMax", Integer.toString(256 << 10));
-            m.put("sendBatchBytesMax", Integer.toString(1 << 20));
-            m.put("registerNameServerPeriodMs", "5000");
-            m.put("registerNameServerTimeoutMs", "3000");
-            m.put("nameServerExpiryMs", "30000");
+            m.putAll(shortSettings());
             m.putAll(settings);
             configs.add(BrokerConfig.fromProperties(m, "test-n" + i));
         }
@@ -221,5 +213,24 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         nameServer.shutdown();
+    }
+
+    /**
+     * The short timings and small sizes every test member runs with: a 10 ms tick, elections after ~300 ms, 4 MiB
+     * segments, 256 KiB messages, registration every 5 s with a 3 s timeout. Tests that start members of their own
+     * use it too, and override what they need.
+     */
+    public static Map<String, String> shortSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("raftTickMs", "10");
+        m.put("raftHeartbeatIntervalMs", "50");
+        m.put("raftElectionTimeoutMs", "300");
+        m.put("commitLogSegmentBytes", Integer.toString(4 << 20));
+        m.put("messageSizeMax", Integer.toString(256 << 10));
+        m.put("sendBatchBytesMax", Integer.toString(1 << 20));
+        m.put("registerNameServerPeriodMs", "5000");
+        m.put("registerNameServerTimeoutMs", "3000");
+        m.put("nameServerExpiryMs", "30000");
+        return m;
     }
 }
