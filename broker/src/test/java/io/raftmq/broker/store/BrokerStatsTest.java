@@ -55,13 +55,13 @@ class BrokerStatsTest {
         assertThat(stats.putTps()).isEqualTo("0.0 0.0 0.0");
         clock.advanceMs(500);
         for (int s = 0; s < 10; s++) {
-            stats.recordPut("T", 5);
+            stats.recordPut("T", 5, 500);
             if (s == 0) {
                 for (int i = 0; i < 4; i++) {
-                    stats.recordGet("T", 3);
+                    stats.recordGet("T", "G", 3, 300);
                 }
-                stats.recordGet("T", 0);
-                stats.recordGet("T", 0);
+                stats.recordGet("T", "G", 0, 0);
+                stats.recordGet("T", "G", 0, 0);
             }
             clock.advanceMs(1000);
         }
@@ -84,13 +84,13 @@ class BrokerStatsTest {
     void dayTotalsRollOverAtLocalMidnight() {
         ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
         BrokerStats stats = new BrokerStats(clock, ZONE, store);
-        stats.recordPut("T", 7);
-        stats.recordGet("T", 2);
+        stats.recordPut("T", 7, 700);
+        stats.recordGet("T", "G", 2, 200);
         assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(0, 0, 7));
         clock.advance(9, TimeUnit.SECONDS);
-        stats.recordPut("U", 1); // 23:59:59: still today
+        stats.recordPut("U", 1, 100); // 23:59:59: still today
         clock.advance(1, TimeUnit.SECONDS);
-        stats.recordPut("T", 3); // 00:00:00 the next day
+        stats.recordPut("T", 3, 300); // 00:00:00 the next day
         BrokerStats.DayTotals put = stats.putTotals();
         assertThat(put).isEqualTo(new BrokerStats.DayTotals(0, 8, 11));
         assertThat(put.today()).isEqualTo(3);
