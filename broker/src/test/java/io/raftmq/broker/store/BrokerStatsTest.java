@@ -106,6 +106,49 @@ class BrokerStatsTest {
     }
 
     @Test
+    void statsDataReportsPutsPerTopicAndGetsPerTopicAndGroupOverMinuteHourAndDay() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store);
+        stats.recordPut("T", 4, 400);          // second 0: two send requests, 6 messages, 600 bytes
+        stats.recordPut("T", 2, 200);
+        stats.recordGet("T", "G", 5, 500);     // one pull of 5 messages
+        stats.recordGet("T", "H", 0, 0);       // a miss: no window for T@H
+        clock.advance(2, TimeUnit.MINUTES);     // past midnight: the windows slide, they do not roll at midnight
+        stats.recordPut("T", 3, 300);
+        BrokerStats.StatsData nums = stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "T");
+        assertThat(nums.minute()).isEqualTo(new BrokerStats.Figures(3, 3 / 60.0, 3.0));
+        assertThat(nums.hour()).isEqualTo(new BrokerStats.Figures(9, 9 / 3600.0, 3.0));
+        assertThat(nums.day()).isEqualTo(new BrokerStats.Figures(9, 9 / 86_400.0, 3.0));
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_SIZE, "T").day())
+                .isEqualTo(new BrokerStats.Figures(900, 900 / 86_400.0, 300.0));
+        String tg = BrokerStats.statsKey("T", "G");
+        assertThat(tg).isEqualTo("T@G");
+        BrokerStats.StatsData got = stats.statsData(BrokerStats.GROUP_GET_NUMS, tg);
+        assertThat(got.minute()).isEqualTo(new BrokerStats.Figures(0, 0.0, 0.0));
+        assertThat(got.day()).isEqualTo(new BrokerStats.Figures(5, 5 / 86_400.0, 5.0));
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_SIZE, tg).hour().sum()).isEqualTo(500);
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "T@H")).as("misses only").isNull();
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "none")).isNull();
+        assertThat(stats.statsData("QUEUE_PUT_NUMS", "T")).isNull();
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "T")).isNull();
+    }
+
+    @Test
+    void statsDataTracksAtMostTheLimitOfKeys() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store, 2);
+        for (String t : new String[] {"A", "B", "C"}) {
+            stats.recordPut(t, 1, 10);
+            stats.recordGet(t, "G", 1, 10);
+            clock.advance(1, TimeUnit.SECONDS);
+        }
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "A")).as("least recently updated").isNull();
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "A@G")).isNull();
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "C").day().sum()).isEqualTo(1);
+        assertThat(stats.topicTraffic("A").putTotal()).as("running totals are not windows").isEqualTo(1);
+    }
+
+    @Test
     void earliestMessageTimeComesFromTheStore() throws IOException, StoreReadException {
         BrokerStats stats = new BrokerStats(new ManualClock(0, BEFORE_MIDNIGHT_MS), ZONE, store);
         assertThat(stats.earliestMessageStoreTime()).isZero();
