@@ -10,6 +10,7 @@ import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.admin.AdminProcessor;
+import io.raftmq.broker.processor.admin.BrokerStatsDataProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsContributor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
@@ -171,6 +172,7 @@ public final class BrokerController {
         gate.reserve(ClientManageProcessor.CODES, controlExecutor);
         gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
         gate.reserve(AdminProcessor.CODES, controlExecutor);
+        gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
@@ -227,6 +229,7 @@ public final class BrokerController {
         admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
         gate.install(AdminProcessor.CODES, admin);
+        gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
         installPullPath(view, clients, stats);
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);

@@ -33,15 +33,41 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Rates print as RocketMQ's store statistics print them: three decimal numbers ({@link Double#toString}) for
  * 10 s, 1 min and 10 min separated by one space; mqadmin parses the first with {@code Double.parseDouble}.
  *
+ * <p>Per topic (puts) and per topic and consumer group (gets) it also keeps the messages, bytes and calls of the
+ * last minute, hour and day ({@link BrokerStatsWindows}) that VIEW_BROKER_STATS_DATA answers under RocketMQ's
+ * statistics names ({@link #statsData}); at most {@link #STATS_KEYS_MAX} keys of each kind ({@link BrokerStatsTable}).
+ *
  * <p>Threading: record and read from any thread; counters are lock-free, the rates and the day roll synchronize.
  */
 public final class BrokerStats {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStats.class);
     /** The rate windows, in seconds, in the order they are printed. */
     static final int[] WINDOWS_SECONDS = {10, 60, 600};
+    /** The most topics, and separately the most (topic, group) pairs, with minute/hour/day windows at once. */
+    public static final int STATS_KEYS_MAX = 2048;
+    /** Statistics names of VIEW_BROKER_STATS_DATA (RocketMQ's {@code Stats} constants). */
+    public static final String TOPIC_PUT_NUMS = "TOPIC_PUT_NUMS";
+    public static final String TOPIC_PUT_SIZE = "TOPIC_PUT_SIZE";
+    public static final String GROUP_GET_NUMS = "GROUP_GET_NUMS";
+    public static final String GROUP_GET_SIZE = "GROUP_GET_SIZE";
 
     /** Put and got message counts of one topic. */
     public record TopicTraffic(long putTotal, long putToday, long getTotal, long getToday) {
+    }
+
+    /** One statistic of one key over the last minute, hour and day (see {@link BrokerStatsWindows}). */
+    public record StatsData(Figures minute, Figures hour, Figures day) {
+    }
+
+    /**
+     * One window of a {@link StatsData}.
+     *
+     * @param sum   messages or bytes in the window
+     * @param tps   {@code sum} per second of the window's length (60, 3600, 86400 s)
+     * @param avgpt {@code sum} per recorded call in the window (a send request, or a pull that got messages), as
+     *              RocketMQ's StatsItem computes it; 0 when the window holds no call
+     */
+    public record Figures(long sum, double tps, double avgpt) {
     }
 
     /** Running totals at the last two local midnights and now (RocketMQ's representation, class comment). */
@@ -65,6 +91,8 @@ public final class BrokerStats {
     private final RateWindow getFound;
     private final RateWindow getMiss;
     private final ConcurrentHashMap<String, TopicCounter> topics = new ConcurrentHashMap<>();
+    private final BrokerStatsTable topicWindows;
+    private final BrokerStatsTable groupWindows;
     /** Wall time (ms) of the next local midnight; the day rolls when the clock reaches it. Written under this. */
     private volatile long nextMidnightMs;
 
@@ -74,7 +102,14 @@ public final class BrokerStats {
      * @param store where the earliest message and the commit log's directory are found
      */
     public BrokerStats(Clock clock, ZoneId zone, BrokerStore store) {
+        this(clock, zone, store, STATS_KEYS_MAX);
+    }
+
+    /** As above, tracking at most {@code statsKeysMax} topics and (topic, group) pairs with windows. */
+    BrokerStats(Clock clock, ZoneId zone, BrokerStore store, int statsKeysMax) {
         Verify.argument(clock != null && zone != null && store != null, "clock, zone and store are required");
+        this.topicWindows = new BrokerStatsTable(statsKeysMax);
+        this.groupWindows = new BrokerStatsTable(statsKeysMax);
         this.clock = clock;
         this.zone = zone;
         this.store = store;
@@ -88,24 +123,31 @@ public final class BrokerStats {
 
     // ------------------------------------------------------------------------------------------ recording
 
-    /** Counts {@code messages} committed to {@code topic} (a send, after its Raft commit). */
-    public void recordPut(String topic, int messages) {
+    /**
+     * Counts {@code messages} of {@code bytes} encoded bytes committed to {@code topic} by one send request (after
+     * its Raft commit).
+     */
+    public void recordPut(String topic, int messages, int bytes) {
         rollIfNewDay();
-        put.add(messages, clock.nanoTime());
+        long now = clock.nanoTime();
+        put.add(messages, now);
         topic(topic).put.add(messages);
+        topicWindows.record(topic, messages, bytes, now);
     }
 
     /**
-     * Counts one pull of {@code topic} that transferred {@code messages} (0: it found none, a miss). A held pull
+     * Counts one pull of {@code topic} by {@code group} that transferred {@code messages} of {@code bytes} bytes
+     * (0 messages: it found none, a miss, which the group's windows do not count, as in RocketMQ). A held pull
      * counts once, when it is answered.
      */
-    public void recordGet(String topic, int messages) {
+    public void recordGet(String topic, String group, int messages, int bytes) {
         rollIfNewDay();
         long now = clock.nanoTime();
         if (messages > 0) {
             got.add(messages, now);
             getFound.add(1, now);
             topic(topic).got.add(messages);
+            groupWindows.record(statsKey(topic, group), messages, bytes, now);
         } else {
             getMiss.add(1, now);
         }
@@ -115,7 +157,33 @@ public final class BrokerStats {
         return topics.computeIfAbsent(topic, t -> new TopicCounter());
     }
 
+    /** The VIEW_BROKER_STATS_DATA key of a (topic, group) pair: {@code topic@group}. */
+    public static String statsKey(String topic, String group) {
+        return topic + "@" + group;
+    }
+
     // ------------------------------------------------------------------------------------------ reads
+
+    /**
+     * The statistic {@code statsName} (one of the four names above) of {@code statsKey} (a topic for TOPIC_*, a
+     * {@link #statsKey} for GROUP_*); null when the name is unknown or the key has no traffic tracked.
+     */
+    public StatsData statsData(String statsName, String statsKey) {
+        BrokerStatsTable table = switch (statsName) {
+            case TOPIC_PUT_NUMS, TOPIC_PUT_SIZE -> topicWindows;
+            case GROUP_GET_NUMS, GROUP_GET_SIZE -> groupWindows;
+            default -> null;
+        };
+        BrokerStatsWindows w = table == null ? null : table.get(statsKey);
+        if (w == null) {
+            return null;
+        }
+        boolean ofBytes = TOPIC_PUT_SIZE.equals(statsName) || GROUP_GET_SIZE.equals(statsName);
+        long now = clock.nanoTime();
+        return new StatsData(w.figures(BrokerStatsWindows.Span.MINUTE, ofBytes, now),
+                w.figures(BrokerStatsWindows.Span.HOUR, ofBytes, now),
+                w.figures(BrokerStatsWindows.Span.DAY, ofBytes, now));
+    }
 
     /** Messages put per second over 10 s, 1 min and 10 min (format in the class comment). */
     public String putTps() {

@@ -55,13 +55,13 @@ class BrokerStatsTest {
         assertThat(stats.putTps()).isEqualTo("0.0 0.0 0.0");
         clock.advanceMs(500);
         for (int s = 0; s < 10; s++) {
-            stats.recordPut("T", 5);
+            stats.recordPut("T", 5, 500);
             if (s == 0) {
                 for (int i = 0; i < 4; i++) {
-                    stats.recordGet("T", 3);
+                    stats.recordGet("T", "G", 3, 300);
                 }
-                stats.recordGet("T", 0);
-                stats.recordGet("T", 0);
+                stats.recordGet("T", "G", 0, 0);
+                stats.recordGet("T", "G", 0, 0);
             }
             clock.advanceMs(1000);
         }
@@ -84,13 +84,13 @@ class BrokerStatsTest {
     void dayTotalsRollOverAtLocalMidnight() {
         ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
         BrokerStats stats = new BrokerStats(clock, ZONE, store);
-        stats.recordPut("T", 7);
-        stats.recordGet("T", 2);
+        stats.recordPut("T", 7, 700);
+        stats.recordGet("T", "G", 2, 200);
         assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(0, 0, 7));
         clock.advance(9, TimeUnit.SECONDS);
-        stats.recordPut("U", 1); // 23:59:59: still today
+        stats.recordPut("U", 1, 100); // 23:59:59: still today
         clock.advance(1, TimeUnit.SECONDS);
-        stats.recordPut("T", 3); // 00:00:00 the next day
+        stats.recordPut("T", 3, 300); // 00:00:00 the next day
         BrokerStats.DayTotals put = stats.putTotals();
         assertThat(put).isEqualTo(new BrokerStats.DayTotals(0, 8, 11));
         assertThat(put.today()).isEqualTo(3);
@@ -103,6 +103,49 @@ class BrokerStatsTest {
         clock.advance(2, TimeUnit.DAYS); // two midnights without traffic: yesterday had none
         assertThat(stats.putTotals()).isEqualTo(new BrokerStats.DayTotals(11, 11, 11));
         assertThat(stats.allTopicTraffic()).containsOnlyKeys("T", "U");
+    }
+
+    @Test
+    void statsDataReportsPutsPerTopicAndGetsPerTopicAndGroupOverMinuteHourAndDay() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store);
+        stats.recordPut("T", 4, 400);          // second 0: two send requests, 6 messages, 600 bytes
+        stats.recordPut("T", 2, 200);
+        stats.recordGet("T", "G", 5, 500);     // one pull of 5 messages
+        stats.recordGet("T", "H", 0, 0);       // a miss: no window for T@H
+        clock.advance(2, TimeUnit.MINUTES);     // past midnight: the windows slide, they do not roll at midnight
+        stats.recordPut("T", 3, 300);
+        BrokerStats.StatsData nums = stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "T");
+        assertThat(nums.minute()).isEqualTo(new BrokerStats.Figures(3, 3 / 60.0, 3.0));
+        assertThat(nums.hour()).isEqualTo(new BrokerStats.Figures(9, 9 / 3600.0, 3.0));
+        assertThat(nums.day()).isEqualTo(new BrokerStats.Figures(9, 9 / 86_400.0, 3.0));
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_SIZE, "T").day())
+                .isEqualTo(new BrokerStats.Figures(900, 900 / 86_400.0, 300.0));
+        String tg = BrokerStats.statsKey("T", "G");
+        assertThat(tg).isEqualTo("T@G");
+        BrokerStats.StatsData got = stats.statsData(BrokerStats.GROUP_GET_NUMS, tg);
+        assertThat(got.minute()).isEqualTo(new BrokerStats.Figures(0, 0.0, 0.0));
+        assertThat(got.day()).isEqualTo(new BrokerStats.Figures(5, 5 / 86_400.0, 5.0));
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_SIZE, tg).hour().sum()).isEqualTo(500);
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "T@H")).as("misses only").isNull();
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "none")).isNull();
+        assertThat(stats.statsData("QUEUE_PUT_NUMS", "T")).isNull();
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "T")).isNull();
+    }
+
+    @Test
+    void statsDataTracksAtMostTheLimitOfKeys() {
+        ManualClock clock = new ManualClock(0, BEFORE_MIDNIGHT_MS);
+        BrokerStats stats = new BrokerStats(clock, ZONE, store, 2);
+        for (String t : new String[] {"A", "B", "C"}) {
+            stats.recordPut(t, 1, 10);
+            stats.recordGet(t, "G", 1, 10);
+            clock.advance(1, TimeUnit.SECONDS);
+        }
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "A")).as("least recently updated").isNull();
+        assertThat(stats.statsData(BrokerStats.GROUP_GET_NUMS, "A@G")).isNull();
+        assertThat(stats.statsData(BrokerStats.TOPIC_PUT_NUMS, "C").day().sum()).isEqualTo(1);
+        assertThat(stats.topicTraffic("A").putTotal()).as("running totals are not windows").isEqualTo(1);
     }
 
     @Test

@@ -202,10 +202,10 @@ public final class PullMessageProcessor implements RequestProcessor {
         progress.update(h.consumerGroup(), h.topic(), h.queueId(), r.nextBeginOffset());
         RemotingCommand response = response(code, r.status(), r.nextBeginOffset(), r.minOffset(), r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
-            stats.recordGet(h.topic(), r.messageCount());
+            stats.recordGet(h.topic(), h.consumerGroup(), r.messageCount(), r.bodyBytes());
             response.setBody(r.takeBody());
         } else {
-            stats.recordGet(h.topic(), 0);
+            stats.recordGet(h.topic(), h.consumerGroup(), 0, 0);
         }
         return response;
     }

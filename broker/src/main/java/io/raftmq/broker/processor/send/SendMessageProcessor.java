@@ -168,7 +168,8 @@ public final class SendMessageProcessor implements RequestProcessor {
         SendEncoder.Encoded e = request.code() == RequestCode.SEND_BATCH_MESSAGE
             ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
             : enc.single(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
-        batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey()));
+        batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey(),
+            e.bytes().length));
     }
 
     /** The producer's address: the socket peer, or the one a forwarding follower passed along. */
@@ -192,17 +193,19 @@ public final class SendMessageProcessor implements RequestProcessor {
         private final String topic;
         private final int queueId;
         private final String uniqKey;
+        private final int bytes;
 
-        Reply(RequestContext ctx, String topic, int queueId, String uniqKey) {
+        Reply(RequestContext ctx, String topic, int queueId, String uniqKey, int bytes) {
             this.ctx = ctx;
             this.topic = topic;
             this.queueId = queueId;
             this.uniqKey = uniqKey;
+            this.bytes = bytes;
         }
 
         @Override
         public void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int count) {
-            stats.recordPut(topic, count);
+            stats.recordPut(topic, count, bytes);
             String msgId;
             if (count == 1) {
                 msgId = MessageIds.offsetMsgId(storeHost, physicalOffsets[from]);
