@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * <p>Writes are batched ({@link IndexStaging}): {@link #put} stages the entry in memory and does no I/O;
  * {@link #publish()} (the dispatcher calls it at the end of each batch, and a put when the staging buffer is
  * full) writes the staged entries with one write and makes them visible to queries; {@link #flush()} publishes,
- * writes the changed pages of the slot table, then the header, then forces, so after a flush the file is
+ * writes the header, then the changed pages of the slot table, then forces, so after a flush the file is
  * byte-for-byte what writing each entry, its slot and the header in turn would have produced. Until then the
  * slot table and header on disk may lag the entries (a crash loses what was not flushed, as before).
  *
@@ -40,13 +40,11 @@ import java.nio.file.Path;
  * <p>Validation on open covers the header (counts in range, offsets consistent with the last entry). A
  * damaged entry or slot is caught at query time: a chain stops at a link that does not point strictly
  * backwards, and entries whose hash differs are skipped. Threading: one writer; concurrent queries read slots
- * from the writer's in-memory mirror while there is one (the file once it is flushed and full, or before its
- * first put) and entries from the file, and follow no entry at or beyond the published indexCount. A query
- * racing {@link #close()} gets an {@link IOException}.
+ * from the writer's in-memory mirror while it exists (from the first put until the file is flushed full;
+ * otherwise from the file) and entries from the file, and follow no entry at or beyond the published
+ * indexCount. A query racing {@link #close()} gets an {@link IOException}.
  */
 public final class IndexFile implements AutoCloseable {
-    /** Entries staged between publishes (a 40 KiB buffer). */
-    static final int STAGING_CAPACITY = 2048;
     public static final int HEADER_SIZE = 40;
     public static final int BEGIN_TIMESTAMP_OFFSET = 0;
     public static final int END_TIMESTAMP_OFFSET = 8;
@@ -60,6 +58,8 @@ public final class IndexFile implements AutoCloseable {
     public static final int ENTRY_PHY_OFFSET_OFFSET = 4;
     public static final int ENTRY_TIME_DIFF_OFFSET = 12;
     public static final int ENTRY_PREV_INDEX_OFFSET = 16;
+    /** Entries staged between publishes (a 40 KiB buffer). */
+    static final int STAGING_CAPACITY = 2048;
 
     static {
         Verify.state(INDEX_COUNT_OFFSET + 4 == HEADER_SIZE, "header layout", INDEX_COUNT_OFFSET + 4, HEADER_SIZE);
@@ -282,15 +282,20 @@ public final class IndexFile implements AutoCloseable {
         s.applyStaged();
     }
 
-    /** Publishes, then writes the changed slot-table pages and the header (no force). */
+    /**
+     * Publishes, then writes the header, then the changed slot-table pages (no force). Header first: if the
+     * process dies part-way, the header already counts the entries the new slots point at, and recovery's
+     * {@link #truncateFromPhysical} finds a stale slot when it undoes them (the owner rebuilds) rather than
+     * leaving slots that point past the count.
+     */
     private void writeState() throws IOException {
         IndexStaging s = staging;
         if (s == null) {
             return;
         }
         publish();
-        s.writeDirtySlots(file, HEADER_SIZE);
         writeHeader();
+        s.writeDirtySlots(file, HEADER_SIZE);
         if (isFull()) {
             staging = null;
             fresh = false;
@@ -380,7 +385,7 @@ public final class IndexFile implements AutoCloseable {
     }
 
     /**
-     * Publishes, writes the slot-table pages changed since the last flush, then the header, then forces the
+     * Publishes, writes the header, then the slot-table pages changed since the last flush, then forces the
      * file: the file on disk then holds exactly the entries published. A full file drops its mirror here.
      */
     public void flush() throws IOException {

@@ -1,9 +1,11 @@
 package io.raftmq.commitlog.indexfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageFile;
 import io.raftmq.commitlog.io.StorageProvider;
 
 import java.io.IOException;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * documented per-put layout (entry, slot, header) to a byte image; the real file, fed the same keys with
  * publishes and flushes at random points, must equal it byte for byte at every flush; (2) a query thread
  * races a writer that puts, publishes, rolls files and flushes, and checks every published key is found, with
- * no result of another hash. Seeded by {@code index.seed} (printed).
+ * no result of another hash; (3) a process dying after each write of a flush leaves a file whose recovery
+ * undo either restores the checkpointed entries exactly or reports corruption. Seeded by {@code index.seed} (printed).
  */
 class IndexStagingTest {
     static final StorageProvider DISK = new FileSystemStorage(IoMode.CHANNEL);
@@ -77,19 +80,7 @@ class IndexStagingTest {
             f.put("T#again", ref.phyOf(4000), T0 + 10_000_000);
             f.flush();
             assertThat(f.entries()).isGreaterThan(3000);
-            List<Long> hits = new ArrayList<>();
-            f.query("T#again", 0, Long.MAX_VALUE, 0, new IndexFile.OffsetCollector() {
-                @Override
-                public boolean isFull() {
-                    return false;
-                }
-
-                @Override
-                public void add(long physicalOffset) {
-                    hits.add(physicalOffset);
-                }
-            });
-            assertThat(hits).containsExactly(ref.phyOf(4000));
+            assertThat(queryFile(f, "T#again")).containsExactly(ref.phyOf(4000));
         }
     }
 
@@ -134,6 +125,62 @@ class IndexStagingTest {
         assertThat(queries.get()).isPositive();
     }
 
+    @Test
+    void aFlushCutShortIsUndoneExactlyOrDetected() throws IOException {
+        long seed = seed();
+        long checkpointPhy = 30_001;
+        for (int failAt = 1; failAt <= 5; failAt++) {
+            Random random = new Random(seed + failAt);
+            Path p = dir.resolve("cut" + failAt);
+            KillableStorage storage = new KillableStorage();
+            List<String> keys = new ArrayList<>();
+            try (IndexFile f = IndexFile.create(storage, p, 50_000, 100_000)) {
+                long phy = 0;
+                for (int i = 0; i < 60_000; i++) {
+                    if (i == 30_000) {
+                        f.flush(); // the checkpoint: entries 1..30000 at physical offsets 0..29999
+                        phy = checkpointPhy;
+                    }
+                    String key = "T#k" + random.nextInt(40_000);
+                    keys.add(key);
+                    f.put(key, phy++, T0);
+                }
+                f.publish();
+                storage.failWritesAfter(failAt - 1);
+                assertThatThrownBy(f::flush).isInstanceOf(IOException.class);
+            }
+            try (IndexFile f = IndexFile.open(DISK, p, 50_000, 100_000)) {
+                int left;
+                try {
+                    left = f.truncateFromPhysical(checkpointPhy);
+                } catch (IndexFileCorruptException detected) {
+                    assertThat(failAt).as("a flush that wrote nothing is not corrupt").isGreaterThan(1);
+                    continue;
+                }
+                assertThat(left).isEqualTo(30_000);
+                for (int i = 0; i < 30_000; i += 97) {
+                    assertThat(queryFile(f, keys.get(i))).contains((long) i);
+                }
+            }
+        }
+    }
+
+    private static List<Long> queryFile(IndexFile f, String key) throws IOException {
+        List<Long> hits = new ArrayList<>();
+        f.query(key, 0, Long.MAX_VALUE, 0, new IndexFile.OffsetCollector() {
+            @Override
+            public boolean isFull() {
+                return false;
+            }
+
+            @Override
+            public void add(long physicalOffset) {
+                hits.add(physicalOffset);
+            }
+        });
+        return hits;
+    }
+
     /** Every published i with i % keys == k must be there, newest first; any other hit must share k's hash. */
     private static void check(int k, int keys, int upTo, long[] hits, ConcurrentLinkedQueue<String> errors) {
         List<Long> mine = new ArrayList<>();
@@ -154,6 +201,99 @@ class IndexStagingTest {
         int expected = upTo < k ? 0 : (upTo - k) / keys + 1;
         if (mine.size() != expected) {
             errors.add("k" + k + ": " + mine.size() + " published hits up to " + upTo + ", expected " + expected);
+        }
+    }
+
+    /** The disk, where a process dies (writes fail from then on) after a given number of further writes. */
+    private static final class KillableStorage implements StorageProvider {
+        private int writesLeft = Integer.MAX_VALUE;
+
+        void failWritesAfter(int writes) {
+            writesLeft = writes;
+        }
+
+        @Override
+        public StorageFile open(Path path, long capacity) throws IOException {
+            StorageFile file = DISK.open(path, capacity);
+            return new StorageFile() {
+                @Override
+                public Path path() {
+                    return file.path();
+                }
+
+                @Override
+                public long capacity() {
+                    return file.capacity();
+                }
+
+                @Override
+                public void write(long offset, ByteBuffer src) throws IOException {
+                    if (writesLeft-- <= 0) {
+                        throw new IOException("process died");
+                    }
+                    file.write(offset, src);
+                }
+
+                @Override
+                public void read(long offset, ByteBuffer dst) throws IOException {
+                    file.read(offset, dst);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    file.force();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    file.close();
+                }
+            };
+        }
+
+        @Override
+        public void createDirectories(Path d) throws IOException {
+            DISK.createDirectories(d);
+        }
+
+        @Override
+        public List<String> list(Path d) throws IOException {
+            return DISK.list(d);
+        }
+
+        @Override
+        public List<String> listDirectories(Path d) throws IOException {
+            return DISK.listDirectories(d);
+        }
+
+        @Override
+        public long size(Path path) throws IOException {
+            return DISK.size(path);
+        }
+
+        @Override
+        public void delete(Path path) throws IOException {
+            DISK.delete(path);
+        }
+
+        @Override
+        public void syncDirectory(Path d) throws IOException {
+            DISK.syncDirectory(d);
+        }
+
+        @Override
+        public void writeAtomically(Path path, byte[] content) throws IOException {
+            DISK.writeAtomically(path, content);
+        }
+
+        @Override
+        public byte[] readAll(Path path) throws IOException {
+            return DISK.readAll(path);
+        }
+
+        @Override
+        public double usageRatio(Path d) throws IOException {
+            return DISK.usageRatio(d);
         }
     }
 
