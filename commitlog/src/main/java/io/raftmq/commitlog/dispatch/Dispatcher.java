@@ -224,12 +224,16 @@ public final class Dispatcher implements AutoCloseable {
         visitedIndex = recordIndex;
     }
 
-    /** Writes the units staged in this batch, one write per touched queue, before the position is published. */
+    /**
+     * Writes the units staged in this batch, one write per touched queue, and publishes the index entries staged
+     * in it (one write), before the position is published.
+     */
     private void commitStagedUnits() throws IOException {
         for (int i = 0; i < staged.size(); i++) {
             staged.get(i).commitStaged();
         }
         staged.clear();
+        index.publish();
     }
 
     private void dispatchMessages(ByteBuffer buffer, int from, int to, long bodyPosition) throws IOException {

@@ -14,7 +14,14 @@ import java.nio.file.Path;
  * entryCount} 20-byte entries. Entry numbers start at 1 (0 means "none"), so a file holds {@code entryCount - 1}
  * entries; entry n sits at {@code 40 + slotCount * 4 + n * 20}. The file has its full length from creation
  * (unwritten bytes are zeros) and is read and written through the {@link StorageProvider} port by positional I/O;
- * the header is also kept in memory and rewritten whole after each change.
+ * the header is also kept in memory.
+ *
+ * <p>Writes are batched ({@link IndexStaging}): {@link #put} stages the entry in memory and does no I/O;
+ * {@link #publish()} (the dispatcher calls it at the end of each batch, and a put when the staging buffer is
+ * full) writes the staged entries with one write and makes them visible to queries; {@link #flush()} publishes,
+ * writes the header, then the changed pages of the slot table, then forces, so after a flush the file is
+ * byte-for-byte what writing each entry, its slot and the header in turn would have produced. Until then the
+ * slot table and header on disk may lag the entries (a crash loses what was not flushed, as before).
  *
  * <pre>
  * header (40)                              slot (4)                   entry (20)
@@ -32,9 +39,10 @@ import java.nio.file.Path;
  *
  * <p>Validation on open covers the header (counts in range, offsets consistent with the last entry). A
  * damaged entry or slot is caught at query time: a chain stops at a link that does not point strictly
- * backwards, and entries whose hash differs are skipped. Threading: one writer; concurrent queries read the
- * file and see entries no newer than the indexCount they read (it is published last). A query racing
- * {@link #close()} gets an {@link IOException}.
+ * backwards, and entries whose hash differs are skipped. Threading: one writer; concurrent queries read slots
+ * from the writer's in-memory mirror while it exists (from the first put until the file is flushed full;
+ * otherwise from the file) and entries from the file, and follow no entry at or beyond the published
+ * indexCount. A query racing {@link #close()} gets an {@link IOException}.
  */
 public final class IndexFile implements AutoCloseable {
     public static final int HEADER_SIZE = 40;
@@ -50,6 +58,8 @@ public final class IndexFile implements AutoCloseable {
     public static final int ENTRY_PHY_OFFSET_OFFSET = 4;
     public static final int ENTRY_TIME_DIFF_OFFSET = 12;
     public static final int ENTRY_PREV_INDEX_OFFSET = 16;
+    /** Entries staged between publishes (a 40 KiB buffer). */
+    static final int STAGING_CAPACITY = 2048;
 
     static {
         Verify.state(INDEX_COUNT_OFFSET + 4 == HEADER_SIZE, "header layout", INDEX_COUNT_OFFSET + 4, HEADER_SIZE);
@@ -68,10 +78,17 @@ public final class IndexFile implements AutoCloseable {
     private int usedSlots;
     /** Invariant: 1 <= indexCount <= entryCount; entries [1, indexCount) are written. Published last. */
     private volatile int indexCount;
+    /** Writer: the next entry number; entries [indexCount, nextEntry) are staged. */
+    private int nextEntry;
+    /** Writer state while the file is written (null before its first put, and once flushed full). */
+    private volatile IndexStaging staging;
+    /** True for a file created by this process (its slot table is zeros: no need to read it). */
+    private boolean fresh;
     /** Writer-thread scratch. */
     private final ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
     private final ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE);
     private final ByteBuffer slot = ByteBuffer.allocate(SLOT_SIZE);
+    private final ByteBuffer zeroEntry = ByteBuffer.allocate(ENTRY_SIZE);
 
     private IndexFile(StorageFile file, int slotCount, int entryCount) {
         this.file = file;
@@ -106,6 +123,8 @@ public final class IndexFile implements AutoCloseable {
         IndexFile f = new IndexFile(storage.open(path, fileLength(slotCount, entryCount)), slotCount, entryCount);
         try {
             f.indexCount = 1;
+            f.nextEntry = 1;
+            f.fresh = true;
             f.writeHeader();
             return f;
         } catch (IOException | RuntimeException e) {
@@ -146,6 +165,7 @@ public final class IndexFile implements AutoCloseable {
         endPhyOffset = header.getLong(END_PHY_OFFSET_OFFSET);
         usedSlots = header.getInt(HASH_SLOT_COUNT_OFFSET);
         indexCount = header.getInt(INDEX_COUNT_OFFSET);
+        nextEntry = indexCount;
     }
 
     private void writeHeader() throws IOException {
@@ -171,12 +191,12 @@ public final class IndexFile implements AutoCloseable {
         }
     }
 
-    /** True when no entry fits any more. */
+    /** True when no entry fits any more (writer). */
     public boolean isFull() {
-        return indexCount >= entryCount;
+        return nextEntry >= entryCount;
     }
 
-    /** Number of entries written. */
+    /** Number of entries published to queries. */
     public int entries() {
         return indexCount - 1;
     }
@@ -202,40 +222,84 @@ public final class IndexFile implements AutoCloseable {
     }
 
     /**
-     * Adds an entry for {@code key}; physical offsets must be non-decreasing across calls. Writes the entry, then
-     * its slot, then the header.
+     * Stages an entry for {@code key} (no I/O unless the staging buffer fills and is published); physical
+     * offsets must be non-decreasing across calls. Queries see it after the next {@link #publish()}.
      *
-     * @return false if the file is full (nothing written)
+     * @return false if the file is full (nothing staged)
      * @throws IOException on I/O failure (the file is then unusable; the owner rebuilds it)
      */
     public boolean put(String key, long phyOffset, long storeTimestampMs) throws IOException {
-        int n = indexCount;
+        int n = nextEntry;
         if (n >= entryCount) {
             return false;
         }
         Verify.state(n == 1 || phyOffset >= endPhyOffset, "index entries out of physical order", phyOffset,
                 endPhyOffset);
+        IndexStaging s = writerState();
         if (n == 1) {
             beginTimestamp = storeTimestampMs;
             beginPhyOffset = phyOffset;
         }
         int hash = keyHash(key);
-        long slotPos = slotPosition(hash);
-        int prev = readInt(slotPos, slot);
+        int slotIndex = hash % slotCount;
+        int prev = s.current(slotIndex);
         if (prev <= 0 || prev >= n) {
             prev = 0;
             usedSlots++;
         }
         long diffSeconds = (storeTimestampMs - beginTimestamp) / 1000;
-        entry.clear();
-        entry.putInt(hash).putLong(phyOffset).putInt((int) Math.max(0, Math.min(Integer.MAX_VALUE, diffSeconds)))
-                .putInt(prev).flip();
-        file.write(entryPosition(n), entry);
-        writeInt(slotPos, n);
+        boolean bufferFull = s.stage(slotIndex, n, hash, phyOffset,
+                (int) Math.max(0, Math.min(Integer.MAX_VALUE, diffSeconds)), prev);
+        nextEntry = n + 1;
         endTimestamp = Math.max(storeTimestampMs, endTimestamp);
         endPhyOffset = phyOffset;
-        publishCount(n + 1);
+        if (bufferFull) {
+            publish();
+        }
         return true;
+    }
+
+    private IndexStaging writerState() throws IOException {
+        IndexStaging s = staging;
+        if (s == null) {
+            s = IndexStaging.load(file, HEADER_SIZE, slotCount, STAGING_CAPACITY, fresh);
+            staging = s;
+        }
+        return s;
+    }
+
+    /**
+     * Writes the staged entries (one write), publishes them to queries, then points the mirror's slots at them.
+     * Writer only.
+     */
+    public void publish() throws IOException {
+        IndexStaging s = staging;
+        if (s == null || s.stagedCount() == 0) {
+            return;
+        }
+        s.writeStaged(file, entryPosition(s.firstStaged()));
+        indexCount = nextEntry;
+        s.applyStaged();
+    }
+
+    /**
+     * Publishes, then writes the header, then the changed slot-table pages (no force). Header first: if the
+     * process dies part-way, the header already counts the entries the new slots point at, and recovery's
+     * {@link #truncateFromPhysical} finds a stale slot when it undoes them (the owner rebuilds) rather than
+     * leaving slots that point past the count.
+     */
+    private void writeState() throws IOException {
+        IndexStaging s = staging;
+        if (s == null) {
+            return;
+        }
+        publish();
+        writeHeader();
+        s.writeDirtySlots(file, HEADER_SIZE);
+        if (isFull()) {
+            staging = null;
+            fresh = false;
+        }
     }
 
     /**
@@ -246,9 +310,10 @@ public final class IndexFile implements AutoCloseable {
     public void query(String key, long beginMs, long endMs, long physicalFloor, OffsetCollector out)
             throws IOException {
         int hash = keyHash(key);
-        int limit = indexCount;
+        IndexStaging s = staging;
+        int n = s != null ? s.slot(hash % slotCount) : readInt(slotPosition(hash), ByteBuffer.allocate(SLOT_SIZE));
+        int limit = indexCount; // read after the slot: a slot published to the mirror is below it
         ByteBuffer e = ByteBuffer.allocate(ENTRY_SIZE);
-        int n = readInt(slotPosition(hash), ByteBuffer.allocate(SLOT_SIZE));
         long base = beginTimestamp;
         while (n > 0 && n < limit && !out.isFull()) {
             file.read(entryPosition(n), e.clear());
@@ -267,11 +332,14 @@ public final class IndexFile implements AutoCloseable {
 
     /**
      * Undoes, newest first, every entry whose physical offset is {@code >= physicalPosition}, restoring the
-     * slots to their previous entries. Returns the entries left.
+     * slots to their previous entries. Writes out staged state first (see {@link #flush()}), then works on the
+     * file, keeping the mirror in step. Returns the entries left.
      *
      * @throws IndexFileCorruptException if an entry's slot does not point at it (the file was damaged)
      */
     public int truncateFromPhysical(long physicalPosition) throws IOException {
+        writeState();
+        IndexStaging s = staging;
         int n = indexCount - 1;
         while (n >= 1 && entryPhyOffset(n) >= physicalPosition) {
             file.read(entryPosition(n), entry.clear());
@@ -282,10 +350,13 @@ public final class IndexFile implements AutoCloseable {
             }
             int prev = entry.getInt(ENTRY_PREV_INDEX_OFFSET);
             writeInt(slotPos, prev);
+            if (s != null) {
+                s.set((int) ((slotPos - HEADER_SIZE) / SLOT_SIZE), prev);
+            }
             if (prev == 0) {
                 usedSlots--;
             }
-            file.write(entryPosition(n), ByteBuffer.allocate(ENTRY_SIZE));
+            file.write(entryPosition(n), zeroEntry.clear());
             n--;
         }
         resetEnd(n);
@@ -309,15 +380,20 @@ public final class IndexFile implements AutoCloseable {
     /** Publishes the new count to queries (the entries it covers are written), then rewrites the header. */
     private void publishCount(int count) throws IOException {
         indexCount = count;
+        nextEntry = count;
         writeHeader();
     }
 
-    /** Forces the file to disk. */
+    /**
+     * Publishes, writes the header, then the slot-table pages changed since the last flush, then forces the
+     * file: the file on disk then holds exactly the entries published. A full file drops its mirror here.
+     */
     public void flush() throws IOException {
+        writeState();
         file.force();
     }
 
-    /** Closes the file. */
+    /** Closes the file; staged and unflushed state is dropped (as by a crash): flush first to keep it. */
     @Override
     public void close() throws IOException {
         file.close();

@@ -15,7 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * their first entry, bumped by one past the previous file's name when equal, so names sort oldest first.
  * Writes go to the newest file and roll to a new one when it is full; queries walk files newest first. Keys:
  * {@code topic#KEY} for each space-separated entry of the KEYS property and {@code topic#UNIQ_KEY}. Files are
- * reached through the {@link StorageProvider} port only.
+ * reached through the {@link StorageProvider} port only. Puts are staged in memory ({@link IndexFile}): queries
+ * see them after {@link #publish()} (the dispatcher calls it at the end of each batch), and the files on disk
+ * hold them after {@link #flush()}.
  *
  * <p>Threading: one writer (the dispatcher) calls the mutating methods; {@link #query} may run concurrently on
  * other threads (the file list is copy-on-write and files publish entries before their count).
@@ -83,10 +85,13 @@ public final class IndexFileStore implements AutoCloseable {
         }
     }
 
-    /** Adds one key, rolling to a new file when the newest is full. */
+    /** Stages one key, rolling to a new file (after publishing the full one) when the newest is full. */
     public void put(String key, long phyOffset, long storeTimestampMs) throws IOException {
         IndexFile f = files.isEmpty() ? null : files.get(files.size() - 1);
         if (f == null || !f.put(key, phyOffset, storeTimestampMs)) {
+            if (f != null) {
+                f.publish();
+            }
             f = IndexFile.create(storage, dir.resolve(String.format("%020d", nextFileName(phyOffset))), slotCount,
                     entryCount);
             files.add(f);
@@ -169,14 +174,21 @@ public final class IndexFileStore implements AutoCloseable {
         return files.size();
     }
 
-    /** Forces every file to disk. */
+    /** Makes the staged keys visible to queries (one write of the newest file's staged entries). */
+    public void publish() throws IOException {
+        if (!files.isEmpty()) {
+            files.get(files.size() - 1).publish();
+        }
+    }
+
+    /** Publishes, writes each file's changed slots and header, and forces every file to disk. */
     public void flush() throws IOException {
         for (IndexFile f : files) {
             f.flush();
         }
     }
 
-    /** Closes every file. */
+    /** Closes every file; what was not flushed is dropped (as by a crash). */
     @Override
     public void close() throws IOException {
         IOException failure = null;

@@ -64,6 +64,7 @@ class IndexFileTest {
             for (int i = 0; i < 10; i++) {
                 s.indexMessage("T", i % 2 == 0 ? "even all" : "odd all", "U" + i, 100L * i, T0 + 1000L * i);
             }
+            s.publish();
             assertThat(s.fileCount()).isGreaterThan(3);
             assertThat(s.query("T", "all", 64, 0, Long.MAX_VALUE)).containsExactly(900, 800, 700, 600, 500, 400,
                     300, 200, 100, 0);
@@ -71,6 +72,7 @@ class IndexFileTest {
             assertThat(s.query("T", "all", 64, T0 + 2500, T0 + 5000)).containsExactly(500, 400, 300, 200);
             assertThat(s.query("T", "U7", 64, 0, Long.MAX_VALUE)).containsExactly(700);
             assertThat(s.query("X", "all", 64, 0, Long.MAX_VALUE)).isEmpty();
+            s.flush();
         }
         try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 4)) {
             assertThat(s.query("T", "odd", 64, 0, Long.MAX_VALUE)).containsExactly(900, 700, 500, 300, 100);
@@ -87,6 +89,7 @@ class IndexFileTest {
             assertThat(s.query("T", "k0", 64, 0, Long.MAX_VALUE)).containsExactly(300, 0);
             assertThat(s.query("T", "k1", 64, 0, Long.MAX_VALUE)).containsExactly(400, 100);
             s.indexMessage("T", "k1", null, 460, T0 + 20);
+            s.flush();
         }
         try (IndexFileStore s = IndexFileStore.open(DISK, dir, 3, 5)) {
             assertThat(s.query("T", "k1", 64, 0, Long.MAX_VALUE)).containsExactly(460, 400, 100);
@@ -124,6 +127,7 @@ class IndexFileTest {
         try (IndexFileStore s = IndexFileStore.open(DISK, dir, 1, 8)) {
             s.indexMessage("T", "a b", null, 0, T0);
             s.indexMessage("T", "a", null, 20, T0);
+            s.flush();
         }
         byte[] bytes = Files.readAllBytes(p);
         int entry3Prev = IndexFile.HEADER_SIZE + 4 + 3 * 20 + IndexFile.ENTRY_PREV_INDEX_OFFSET;
