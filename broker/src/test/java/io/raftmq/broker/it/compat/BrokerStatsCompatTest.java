@@ -4,22 +4,14 @@ import io.raftmq.broker.it.TestCluster;
 import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
-import org.apache.rocketmq.remoting.RPCHook;
-import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.body.BrokerStatsData;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
-import org.apache.rocketmq.tools.command.MQAdminStartup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,23 +25,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (which reads TOPIC_PUT_NUMS and GROUP_GET_NUMS from each master) prints the topic's traffic. Method: one
  * NameServer + three-member group; a producer sends {@value #SENT} messages, a push consumer consumes them all;
  * then the leader's figures are compared with what was sent and consumed. statsAll runs in-process through
- * {@code MQAdminStartup.main0} with System.out captured and a no-op RPC hook (see {@link MqAdminCliCompatTest}).
+ * {@code MQAdminStartup.main0} with System.out captured and a no-op RPC hook (see {@link MqAdminCli}).
  */
 @SocketTest
 class BrokerStatsCompatTest {
-    private static final Logger LOG = LoggerFactory.getLogger(BrokerStatsCompatTest.class);
     private static final String TOPIC = "StatsTopic";
     private static final String GROUP = "StatsCG";
     private static final int SENT = 12;
-    private static final RPCHook NO_ACL = new RPCHook() {
-        @Override
-        public void doBeforeRequest(String remoteAddr, RemotingCommand request) {
-        }
-
-        @Override
-        public void doAfterResponse(String remoteAddr, RemotingCommand request, RemotingCommand response) {
-        }
-    };
 
     @TempDir
     static Path dir;
@@ -127,21 +109,7 @@ class BrokerStatsCompatTest {
     }
 
     /** Runs {@code mqadmin <args> -n <namesrv>} in-process and returns what it printed. */
-    private static synchronized String mqadmin(String... args) {
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "-n";
-        full[args.length + 1] = cluster.namesrv();
-        PrintStream original = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            MQAdminStartup.main0(full, NO_ACL);
-        } finally {
-            System.setOut(original);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        LOG.info("mqadmin {}:\n{}", String.join(" ", args), out);
-        return out;
+    private static String mqadmin(String... args) {
+        return MqAdminCli.run(cluster.namesrv(), args);
     }
 }

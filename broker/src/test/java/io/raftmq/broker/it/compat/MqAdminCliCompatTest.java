@@ -5,20 +5,12 @@ import io.raftmq.broker.it.TestCluster;
 import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.remoting.RPCHook;
-import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
-import org.apache.rocketmq.tools.command.MQAdminStartup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,19 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SocketTest
 class MqAdminCliCompatTest {
-    private static final Logger LOG = LoggerFactory.getLogger(MqAdminCliCompatTest.class);
     private static final String TOPIC = "CliTopic";
     private static final String GROUP = "CliCG";
     private static final int SENT = 10;
-    private static final RPCHook NO_ACL = new RPCHook() {
-        @Override
-        public void doBeforeRequest(String remoteAddr, RemotingCommand request) {
-        }
-
-        @Override
-        public void doAfterResponse(String remoteAddr, RemotingCommand request, RemotingCommand response) {
-        }
-    };
 
     @TempDir
     static Path dir;
@@ -83,22 +65,8 @@ class MqAdminCliCompatTest {
     }
 
     /** Runs {@code mqadmin <args> -n <namesrv>} in-process and returns what it printed. */
-    private static synchronized String mqadmin(String... args) {
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "-n";
-        full[args.length + 1] = cluster.namesrv();
-        PrintStream original = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            MQAdminStartup.main0(full, NO_ACL);
-        } finally {
-            System.setOut(original);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        LOG.info("mqadmin {}:\n{}", String.join(" ", args), out);
-        return out;
+    private static String mqadmin(String... args) {
+        return MqAdminCli.run(cluster.namesrv(), args);
     }
 
     /** The printed lines split on whitespace, those whose first token is {@code first}. */
