@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * {@code --size} body bytes [1024], {@code --seconds} send duration [30], {@code --topic} [ClientBench_&lt;run id&gt;,
  * a fresh topic per run], {@code --producers} DefaultMQProducer instances the threads are spread over [4],
  * {@code --queues} queues of a topic the bench creates [16], {@code --pull-batch} messages per pull [32],
- * {@code --seed} body randomness [time].
+ * {@code --seed} body randomness [time], {@code --rate} total sends per second over all threads [0: unpaced].
  *
  * @param namesrv      NameServer address host:port
  * @param threadsMax   sender threads (each does synchronous sends back to back)
@@ -24,13 +24,15 @@ import picocli.CommandLine.Option;
  * @param queuesMax    queue count when the bench creates the topic
  * @param pullBatchMax pullBatchSize of the consumer
  * @param seed         seed of the random body filler
+ * @param ratePerSec   total sends per second the threads are paced to (each its share), 0 for back to back; a fixed
+ *                     offered load lets runs of two builds be compared in CPU per message at equal batching
  */
 record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long durationMs, long warmupMs, String topic,
-                         int producersMax, int queuesMax, int pullBatchMax, long seed) {
+                         int producersMax, int queuesMax, int pullBatchMax, long seed, int ratePerSec) {
     static final String USAGE = String.join("\n",
         "bin/raftmq-bench client [--namesrv 127.0.0.1:9876] [--threads 64] [--size 1024] [--seconds 30]",
         "    [--topic T (default: a fresh ClientBench_<run id>)] [--producers 4] [--queues 16 (when created)]",
-        "    [--pull-batch 32] [--seed N]",
+        "    [--pull-batch 32] [--seed N] [--rate MSGS_PER_S (default 0: unpaced)]",
         "Sync sends through the official client for the duration (first min(2 s, 1/5) is warm-up), then a consume",
         "of the whole topic from offset 0. Exit 1 if a send failed or an acknowledged message was not consumed.");
 
@@ -48,6 +50,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
         Verify.argument(queuesMax >= 1 && queuesMax <= 1024, "--queues must be 1..1024, got " + queuesMax);
         Verify.argument(pullBatchMax >= 1 && pullBatchMax <= 1024, "--pull-batch must be 1..1024, got "
             + pullBatchMax);
+        Verify.argument(ratePerSec >= 0 && ratePerSec <= 10_000_000, "--rate must be 0..10000000, got " + ratePerSec);
     }
 
     /**
@@ -63,7 +66,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
         }
         long durationMs = f.seconds * 1000L;
         return new ClientBenchConfig(f.namesrv, f.threads, f.size, durationMs, Math.min(2000, durationMs / 5), f.topic,
-            Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed);
+            Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed, f.rate);
     }
 
     /** The raw command line, before the range checks of the record. */
@@ -87,5 +90,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
         int pullBatch = 32;
         @Option(names = "--seed")
         long seed = System.nanoTime();
+        @Option(names = "--rate")
+        int rate;
     }
 }

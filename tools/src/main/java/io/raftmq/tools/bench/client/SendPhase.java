@@ -11,6 +11,7 @@ import org.apache.rocketmq.remoting.exception.RemotingException;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The send phase of {@link ClientBench}: {@code threads} sender threads, spread round-robin over {@code producers}
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * the latency of sends that start after the warm-up and end before the deadline in the shared
  * {@link LatencyRecorder} and the sequence numbers of its SEND_OK sends in its own {@link SeqBits} (read after the
  * threads are joined).
+ * With {@code --rate}, each thread starts its sends on its own schedule of {@code threads / rate} seconds apart
+ * (parked until the next slot; a late thread does not catch up in a burst), so the offered load is fixed.
  * An error is a send that threw or returned a status other than SEND_OK (the client's own retries included).
  */
 final class SendPhase {
@@ -89,7 +92,13 @@ final class SendPhase {
         public void run() {
             byte[] body = BenchBody.create(config.sizeBytes(), runId, random);
             long now = System.nanoTime();
+            long intervalNs = config.ratePerSec() == 0 ? 0 : 1_000_000_000L * senders.length / config.ratePerSec();
+            long nextAt = now + (intervalNs == 0 ? 0 : random.nextLong(intervalNs));
             for (long seq = 0; now - end < 0; seq++) {
+                if (intervalNs > 0) {
+                    now = pace(nextAt, now);
+                    nextAt = Math.max(nextAt + intervalNs, now);
+                }
                 BenchBody.setId(body, BenchBody.id(index, seq));
                 long t0 = now;
                 boolean ok = send(new Message(topic, body));
@@ -104,6 +113,15 @@ final class SendPhase {
                     latency.recordNanos(now - t0);
                 }
             }
+        }
+
+        /** Parks until {@code at} (returns the time then); returns at once when it is already past. */
+        private long pace(long at, long now) {
+            while (at - now > 0) {
+                LockSupport.parkNanos(at - now);
+                now = System.nanoTime();
+            }
+            return now;
         }
 
         private boolean send(Message m) {

@@ -53,6 +53,10 @@ class ClientBenchPartsTest {
         assertThat(c.durationMs()).isEqualTo(10_000);
         assertThat(c.warmupMs()).isEqualTo(2000);
         assertThat(c.queuesMax()).isEqualTo(16);
+        assertThat(c.ratePerSec()).as("unpaced by default").isZero();
+        assertThat(ClientBenchConfig.parse(new String[] {"--rate", "3000"}).ratePerSec()).isEqualTo(3000);
+        assertThatThrownBy(() -> ClientBenchConfig.parse(new String[] {"--rate", "-1"}))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--rate");
         assertThatThrownBy(() -> ClientBenchConfig.parse(new String[] {"--size", "8"}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--size");
         assertThatThrownBy(() -> ClientBenchConfig.parse(new String[] {"--threads"}))
