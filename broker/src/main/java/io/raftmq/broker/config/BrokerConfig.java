@@ -85,6 +85,15 @@ import java.util.TreeSet;
  *                                   for more (its pullBatchSize) gets this many
  * @param pullBytesMax               message bytes per pull answer (maxTransferBytesOnMessageInMemory; 256 KiB), below
  *                                   16 MiB - 64 KiB; a single larger message still goes alone
+ * @param messageDelayLevel          the delay of each delay level ({@link DelayLevels}; RocketMQ's 18 by default)
+ * @param timerMaxDelaySec           the furthest a timer message may be scheduled ahead (3 days); further is 13
+ * @param transactionTimeoutMs       a half message is first checked back this long after it was stored (6 s),
+ *                                   unless it carries CHECK_IMMUNITY_TIME_IN_SECONDS
+ * @param transactionCheckIntervalMs an unresolved half message is checked back again this often (30 s)
+ * @param transactionCheckMax        after this many check-backs (15) a half message is discarded to
+ *                                   TRANS_CHECK_MAX_TIME_TOPIC
+ * @param queueLockExpiryMs          an orderly consumer's queue lock lapses this long after its last lock call
+ *                                   (60 s)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -99,7 +108,9 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long offsetFlushIntervalMs, int offsetBatchUpdatesMax, int offsetPendingQueuesMax,
                            int offsetInflightProposalsMax, List<RaftPeer> brokerPeers, int sendBatchBytesMax,
                            int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax,
-                           int pullMessagesMax, int pullBytesMax) {
+                           int pullMessagesMax, int pullBytesMax, DelayLevels messageDelayLevel,
+                           long timerMaxDelaySec, long transactionTimeoutMs, long transactionCheckIntervalMs,
+                           int transactionCheckMax, long queueLockExpiryMs) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -150,6 +161,12 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("sendPendingMax", "16384");
         d.put("pullMessagesMax", "32");
         d.put("pullBytesMax", Integer.toString(256 * 1024));
+        d.put("messageDelayLevel", DelayLevels.DEFAULT_TEXT);
+        d.put("timerMaxDelaySec", Long.toString(3L * 86_400));
+        d.put("transactionTimeoutMs", "6000");
+        d.put("transactionCheckIntervalMs", "30000");
+        d.put("transactionCheckMax", "15");
+        d.put("queueLockExpiryMs", "60000");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -280,7 +297,9 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 registerNameServerTimeoutMs, nameServerExpiryMs, clientChannelExpiredTimeoutMs,
                 clientExpiryScanIntervalMs, offsetFlushIntervalMs, offsetBatchUpdatesMax, offsetPendingQueuesMax,
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
-                sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax);
+                sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
+                timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
+                queueLockExpiryMs);
     }
 
     /** The ids of all peers but this one, in file order. */

@@ -61,6 +61,13 @@ final class BrokerConfigValidator {
         if (t == FlushMode.class) {
             return parseFlushMode(source, key, raw);
         }
+        if (t == DelayLevels.class) {
+            try {
+                return DelayLevels.parse(raw);
+            } catch (IllegalArgumentException e) {
+                throw fail(source, key, e.getMessage());
+            }
+        }
         return parseList(source, key, raw, rc);
     }
 
@@ -184,6 +191,7 @@ final class BrokerConfigValidator {
         checkRaftTiming(c, source);
         checkSizes(c, source);
         checkPeriods(c, source);
+        checkMessaging(c, source);
         checkBrokerPeers(filled, source);
         checkSendLimits(filled, source);
         return filled;
@@ -366,6 +374,22 @@ final class BrokerConfigValidator {
         if (c.clientExpiryScanIntervalMs() >= c.clientChannelExpiredTimeoutMs()) {
             throw fail(source, "clientExpiryScanIntervalMs", "must be < clientChannelExpiredTimeoutMs ("
                     + c.clientChannelExpiredTimeoutMs() + "), got " + c.clientExpiryScanIntervalMs());
+        }
+    }
+
+    private static void checkMessaging(BrokerConfig c, String source) throws BrokerConfigException {
+        if (c.timerMaxDelaySec() < 1 || c.timerMaxDelaySec() > 366L * 86_400) {
+            throw fail(source, "timerMaxDelaySec", "must be in [1, 31622400] (one year), got " + c.timerMaxDelaySec());
+        }
+        if (c.transactionTimeoutMs() < 1 || c.transactionCheckIntervalMs() < 1) {
+            throw fail(source, c.transactionTimeoutMs() < 1 ? "transactionTimeoutMs" : "transactionCheckIntervalMs",
+                "must be positive");
+        }
+        if (c.transactionCheckMax() < 1) {
+            throw fail(source, "transactionCheckMax", "must be at least 1, got " + c.transactionCheckMax());
+        }
+        if (c.queueLockExpiryMs() < 1000) {
+            throw fail(source, "queueLockExpiryMs", "must be at least 1000, got " + c.queueLockExpiryMs());
         }
     }
 }

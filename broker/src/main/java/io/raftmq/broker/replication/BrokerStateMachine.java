@@ -4,6 +4,7 @@ import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.statemachine.Snapshot;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -25,7 +28,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *  0..15 raft internal   | none (NOOP opens a term, CONFIG is for membership change)
  *  16 MESSAGE            | MessageStore.dispatchUpToIndex(index): ConsumeQueues and key index now cover
  *                        | the entry (so they only ever hold committed data), then DispatchListeners run
+ *                        | and AppliedMessageListeners (each message with its physical offset)
  *  17..21 metadata       | MetadataStateMachine.apply (topics, subscription groups, consumer offsets)
+ *  22..63 feature state  | the ReplicatedEntryHandler registered for the type (timers, transactions, locks)
  *  anything else         | IllegalStateException: the node stops rather than diverge from its peers
  * </pre>
  * The raft agent runs the proposal callbacks of an entry right after its apply, so a send is answered only once
@@ -44,11 +49,14 @@ public final class BrokerStateMachine implements StateMachine {
     private final MessageStore store;
     private final MetadataStateMachine metadata;
     private final List<DispatchListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<AppliedMessageListener> messageListeners = new CopyOnWriteArrayList<>();
+    private final Map<Byte, ReplicatedEntryHandler> handlers = new ConcurrentHashMap<>();
     /** Agent thread only: reads topic and queue of dispatched messages. */
     private final StoredMessage reader = new StoredMessage();
     /** Invariant: strictly increasing by one per apply (or set by restore). */
     private long appliedIndex;
-    private long appliedTerm;
+    /** Written by the agent thread only; read by {@link LeaderReadiness} on any thread. */
+    private volatile long appliedTerm;
     private long listenerErrors;
 
     /**
@@ -68,6 +76,27 @@ public final class BrokerStateMachine implements StateMachine {
         listeners.add(l);
     }
 
+    /** Adds a listener told about every committed message after its dispatch (agent thread; must not block). */
+    public void addAppliedMessageListener(AppliedMessageListener l) {
+        messageListeners.add(l);
+    }
+
+    /**
+     * Registers the handler of a feature entry type (22..63), before the agent starts. One handler per type.
+     *
+     * @throws IllegalArgumentException the type is not a feature type or already has a handler
+     */
+    public void register(byte type, ReplicatedEntryHandler handler) {
+        Verify.argument(EntryType.isHandled(type), "not a feature entry type: " + EntryType.name(type));
+        Verify.argument(handlers.putIfAbsent(type, handler) == null, "entry type " + EntryType.name(type)
+            + " already has a handler");
+    }
+
+    /** Term of the last applied entry (0 before any). Any thread. */
+    public long appliedTerm() {
+        return appliedTerm;
+    }
+
     /** Last applied index. Agent thread (racy elsewhere: a metric). */
     public long appliedIndex() {
         return appliedIndex;
@@ -82,6 +111,10 @@ public final class BrokerStateMachine implements StateMachine {
             dispatch(entry);
         } else if (EntryType.isMetadata(type)) {
             metadata.apply(entry.index(), type, entry.payload());
+        } else if (EntryType.isHandled(type)) {
+            ReplicatedEntryHandler h = handlers.get(type);
+            Verify.state(h != null, "no handler for entry type: replicas would diverge", entry.type(), entry.index());
+            h.apply(entry.index(), entry.payload());
         } else {
             Verify.state(entry.type() >= 0 && entry.type() <= EntryType.RAFT_INTERNAL_MAX,
                 "unknown entry type: replicas would diverge", entry.type(), entry.index());
@@ -98,6 +131,21 @@ public final class BrokerStateMachine implements StateMachine {
         }
         if (!listeners.isEmpty()) {
             notifyQueues(entry.payload());
+        }
+        if (!messageListeners.isEmpty()) {
+            notifyMessages(entry.index(), entry.payload());
+        }
+    }
+
+    /** Hands each message of the entry, with its physical offset, to the applied-message listeners. */
+    private void notifyMessages(long index, byte[] payload) {
+        long bodyPosition = store.commitLog().position(index) + RecordHeader.HEADER_LENGTH;
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        for (int at = 0; at < payload.length; at += reader.totalSize()) {
+            reader.wrap(body, at);
+            for (AppliedMessageListener l : messageListeners) {
+                l.onApplied(index, bodyPosition + at, reader);
+            }
         }
     }
 

@@ -37,19 +37,21 @@ final class SendEncoder {
     }
 
     /**
-     * Encodes a single-message send. {@code body} is read from its position to its limit and not retained.
+     * Encodes a single-message send stored at placement {@code p} (the producer's, or where the send routes moved
+     * it). {@code body} is read from its position to its limit and not retained.
      *
      * @throws SendRejectedException 13 when the properties are too long
      */
-    Encoded single(SendMessageRequestHeader h, int queueId, ByteBuffer body, HostAddress bornHost,
+    Encoded single(SendMessageRequestHeader h, Placement p, ByteBuffer body, HostAddress bornHost,
                    HostAddress storeHost, String clusterName, UniqKeys keys, long nowMs) throws SendRejectedException {
-        String props = h.properties() == null ? "" : h.properties();
+        String props = p.properties();
         String uniq = MessageProperties.get(props, MessageProperties.UNIQ_KEY);
         props = withBrokerProperties(props, uniq, clusterName, keys);
         if (uniq == null) {
             uniq = MessageProperties.get(props, MessageProperties.UNIQ_KEY);
         }
-        fill(h, queueId, bornHost, storeHost, nowMs).flag(h.flag()).body(body).properties(utf8(props));
+        fill(h, p.queueId(), bornHost, storeHost, nowMs).topic(p.topic()).sysFlag(p.sysFlag()).flag(h.flag())
+            .body(body).properties(utf8(props));
         byte[] out = new byte[StoredMessageEncoder.encodedLength(draft)];
         try {
             encoder.encode(draft, ByteBuffer.wrap(out));

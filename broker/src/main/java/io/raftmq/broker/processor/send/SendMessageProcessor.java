@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -35,12 +36,12 @@ import java.util.function.LongSupplier;
  *   <li>topic rules: name charset/length (29), system topics (16), unknown topic auto-created from the template
  *       when allowed (else 17), topic writable (16), queueId in range (29; &lt; 0 = the broker picks);</li>
  *   <li>size: body (or whole batch body) at most {@code messageSizeMax}, properties at most 32767 bytes (13);</li>
- *   <li>encode the stored messages ({@link SendEncoder}) and hand them to the {@link SendBatcher};</li>
+ *   <li>route a single message ({@link SendRoute}s in order: transaction half, retry/dead letter, delay/timer),
+ *       encode the stored messages ({@link SendEncoder}) and hand them to the {@link SendBatcher};</li>
  *   <li>after the Raft commit: SUCCESS with the offset msgId(s) (storeHost = this broker's client-facing address +
  *       physical offset), queueId, the first queue offset, transactionId = UNIQ_KEY, MSG_REGION and TRACE_ON.</li>
  * </ol>
- * Failures after validation come from the batcher (14 / 2 / 1, never 12). Not handled yet: transactional half
- * messages, delay levels, and the DLQ switch of retry-topic sends (they are stored as sent).
+ * Failures after validation come from the batcher (14 / 2 / 1, never 12).
  *
  * <p>Threads: runs on the Netty I/O thread that read the request (nothing here blocks); answers from the raft agent
  * thread (commit) or the auto-create future.
@@ -64,13 +65,17 @@ public final class SendMessageProcessor implements RequestProcessor {
     private final LongSupplier clockMs;
     private final BrokerStats stats;
     private final UniqKeys uniqKeys;
+    private final List<SendRoute> routes;
     private final ThreadLocal<SendEncoder> encoders = ThreadLocal.withInitial(SendEncoder::new);
     private final AtomicInteger queueChooser = new AtomicInteger();
 
-    /** @param stats counts the messages of every committed send */
+    /**
+     * @param stats  counts the messages of every committed send
+     * @param routes where single messages are stored, applied in order ({@link SendRoute})
+     */
     public SendMessageProcessor(BrokerConfig config, TopicConfigManager topics, SendBatcher batcher,
                                 LeaderLocator leader, LeaderForwarder forwarder, HostAddress storeHost,
-                                LongSupplier clockMs, BrokerStats stats) {
+                                LongSupplier clockMs, BrokerStats stats, List<SendRoute> routes) {
         this.config = config;
         this.topics = topics;
         this.batcher = batcher;
@@ -79,6 +84,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         this.storeHost = storeHost;
         this.clockMs = clockMs;
         this.stats = stats;
+        this.routes = List.copyOf(routes);
         this.uniqKeys = new UniqKeys(storeHost.ip(), ProcessHandle.current().pid(), clockMs.getAsLong());
     }
 
@@ -167,9 +173,18 @@ public final class SendMessageProcessor implements RequestProcessor {
         long now = clockMs.getAsLong();
         SendEncoder.Encoded e = request.code() == RequestCode.SEND_BATCH_MESSAGE
             ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
-            : enc.single(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
+            : enc.single(h, route(h, queueId), body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
         batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey(),
             e.bytes().length));
+    }
+
+    /** Where a single message is stored: the producer's placement, moved by each route in turn. */
+    private Placement route(SendMessageRequestHeader h, int queueId) throws SendRejectedException {
+        Placement p = new Placement(h.topic(), queueId, h.properties() == null ? "" : h.properties(), h.sysFlag());
+        for (SendRoute r : routes) {
+            p = r.route(h, p);
+        }
+        return p;
     }
 
     /** The producer's address: the socket peer, or the one a forwarding follower passed along. */
