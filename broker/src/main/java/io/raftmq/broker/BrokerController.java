@@ -4,6 +4,10 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.lock.QueueLockProcessor;
+import io.raftmq.broker.lock.QueueLockTable;
+import io.raftmq.broker.lock.ReadyTime;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
@@ -22,6 +26,7 @@ import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.replication.BrokerStateMachine;
+import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
@@ -118,6 +123,7 @@ public final class BrokerController {
     private SubscriptionGroupManager groups;
     private ConsumerOffsetManager offsets;
     private SendBatcher batcher;
+    private QueueLockTable locks;
     private volatile boolean started;
     private boolean startCalled;
 
@@ -179,6 +185,7 @@ public final class BrokerController {
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
+        gate.reserve(QueueLockProcessor.CODES, controlExecutor);
         try {
             server.start();
         } catch (RemotingException e) {
@@ -202,6 +209,8 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         RaftAgent agent = raft.startAgent(config, store, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
+            locks = new QueueLockTable();
+            stateMachine.register(EntryType.QUEUE_LOCK, locks);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -234,6 +243,7 @@ public final class BrokerController {
         gate.install(AdminProcessor.CODES, admin);
         gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
         installPullPath(view, clients, stats);
+        installLocks();
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
@@ -251,6 +261,17 @@ public final class BrokerController {
     private List<SendRoute> sendRoutes() {
         List<SendRoute> routes = new ArrayList<>();
         return routes;
+    }
+
+    /** Orderly consumption: LOCK/UNLOCK_BATCH_MQ on the replicated lock table (docs/messaging.md). */
+    private void installLocks() {
+        ReadyTime ready = new ReadyTime(new LeaderReadiness(() -> raft.agent().status(), stateMachine)::readyTerm,
+            clock::wallMillis);
+        gate.install(QueueLockProcessor.CODES, new QueueLockProcessor(locks, proposer, ready, clock::wallMillis,
+            config.queueLockExpiryMs(), config.metadataProposeTimeoutMs()));
+        ScheduledFuture<?> watch = scheduler.scheduleWithFixedDelay(ready::observe, config.raftTickMs(),
+            config.raftTickMs(), TimeUnit.MILLISECONDS);
+        lifecycle.add("lock readiness watch", () -> watch.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
