@@ -25,10 +25,13 @@ import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
+import io.raftmq.broker.produce.InternalProducer;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.retry.RetryRoute;
+import io.raftmq.broker.retry.SendBackProcessor;
 import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStats;
@@ -186,6 +189,7 @@ public final class BrokerController {
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
         gate.reserve(QueueLockProcessor.CODES, controlExecutor);
+        gate.reserve(SendBackProcessor.CODES, controlExecutor);
         try {
             server.start();
         } catch (RemotingException e) {
@@ -246,8 +250,10 @@ public final class BrokerController {
         installLocks();
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
+        List<SendRoute> routes = sendRoutes();
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, clock::wallMillis, stats, sendRoutes()));
+            forwarder, storeHost, clock::wallMillis, stats, routes));
+        installRetry(view, storeHost, routes);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
@@ -260,6 +266,7 @@ public final class BrokerController {
      */
     private List<SendRoute> sendRoutes() {
         List<SendRoute> routes = new ArrayList<>();
+        routes.add(new RetryRoute(groups));
         return routes;
     }
 
@@ -272,6 +279,12 @@ public final class BrokerController {
         ScheduledFuture<?> watch = scheduler.scheduleWithFixedDelay(ready::observe, config.raftTickMs(),
             config.raftTickMs(), TimeUnit.MILLISECONDS);
         lifecycle.add("lock readiness watch", () -> watch.cancel(false));
+    }
+
+    /** Retry and dead-letter queues: CONSUMER_SEND_MSG_BACK through the send routes (docs/messaging.md). */
+    private void installRetry(BrokerStore view, HostAddress storeHost, List<SendRoute> routes) {
+        gate.install(SendBackProcessor.CODES, new SendBackProcessor(view, topics, groups, new InternalProducer(batcher),
+            routes, storeHost, clock::wallMillis, config.metadataProposeTimeoutMs() + config.sendCommitTimeoutMs()));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */

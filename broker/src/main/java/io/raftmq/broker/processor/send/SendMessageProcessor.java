@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -133,7 +135,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is retained meanwhile. */
     private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
         request.retain();
-        topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0)
+        createInSend(h)
             .orTimeout(config.metadataProposeTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
             .whenComplete((tc, e) -> {
                 try {
@@ -153,6 +155,25 @@ public final class SendMessageProcessor implements RequestProcessor {
             });
     }
 
+    /**
+     * The topic a send creates: {@code %RETRY%group} and {@code %DLQ%group} as RocketMQ creates them (1 queue,
+     * perm 6, docs/protocol.md §5.10), any other from the producer's template.
+     */
+    private CompletableFuture<TopicConfig> createInSend(SendMessageRequestHeader h) {
+        String t = h.topic();
+        if (t.startsWith(Names.RETRY_GROUP_TOPIC_PREFIX) || t.startsWith(Names.DLQ_GROUP_TOPIC_PREFIX)) {
+            return createGroupTopic(t);
+        }
+        return topics.createTopicInSendIfAbsent(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), 0);
+    }
+
+    private CompletableFuture<TopicConfig> createGroupTopic(String topic) {
+        TopicConfig existing = topics.get(topic);
+        return existing != null ? CompletableFuture.completedFuture(existing)
+            : topics.createOrUpdate(new TopicConfig(topic, 1, 1, TopicConfigManager.PERM_RW, TopicConfig.SINGLE_TAG,
+                0, false, Map.of()));
+    }
+
     /** Checks the queue, encodes and submits; the response follows from the batcher's callback. */
     private void store(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h, TopicConfig tc)
             throws SendRejectedException {
@@ -167,13 +188,45 @@ public final class SendMessageProcessor implements RequestProcessor {
             throw new SendRejectedException(ResponseCode.INVALID_PARAMETER, "queueId " + queueId
                 + " is out of range: topic " + h.topic() + " has " + queues + " queues");
         }
+        Placement p = request.code() == RequestCode.SEND_BATCH_MESSAGE ? null : route(h, queueId);
+        if (p != null && p.topic().startsWith(Names.DLQ_GROUP_TOPIC_PREFIX) && topics.get(p.topic()) == null) {
+            createRoutedThenStore(ctx, request, h, queueId, p);
+            return;
+        }
+        encodeAndSubmit(ctx, request, h, queueId, p);
+    }
+
+    /** A send the routes moved to a dead-letter topic not created yet: create it (1 queue, perm 6), then store. */
+    private void createRoutedThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h,
+                                       int queueId, Placement p) {
+        request.retain();
+        createGroupTopic(p.topic())
+            .orTimeout(config.metadataProposeTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .whenComplete((tc, e) -> {
+                try {
+                    if (e != null) {
+                        ctx.respond(Replies.failure(e));
+                    } else {
+                        encodeAndSubmit(ctx, request, h, queueId, p);
+                    }
+                } catch (SendRejectedException ex) {
+                    ctx.respond(Replies.error(ex.responseCode(), ex.getMessage()));
+                } finally {
+                    request.release();
+                }
+            });
+    }
+
+    /** Encodes a batch ({@code p} null) or a single message stored at {@code p}, and submits it. */
+    private void encodeAndSubmit(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h,
+                                 int queueId, Placement p) throws SendRejectedException {
         HostAddress born = bornHost(ctx, request);
         ByteBuffer body = request.body().nioBuffer();
         SendEncoder enc = encoders.get();
         long now = clockMs.getAsLong();
-        SendEncoder.Encoded e = request.code() == RequestCode.SEND_BATCH_MESSAGE
+        SendEncoder.Encoded e = p == null
             ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
-            : enc.single(h, route(h, queueId), body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
+            : enc.single(h, p, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
         batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey(),
             e.bytes().length));
     }
