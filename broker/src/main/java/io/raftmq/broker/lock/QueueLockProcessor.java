@@ -61,7 +61,8 @@ public final class QueueLockProcessor implements RequestProcessor {
         boolean lock = request.code() == RequestCode.LOCK_BATCH_MQ;
         LockBatchRequestBody body = LockBatchRequestBody.decode(request.bodyBytes());
         if (body.consumerGroup() == null || body.clientId() == null) {
-            return answer(ctx, Replies.error(ResponseCode.INVALID_PARAMETER, "consumerGroup and clientId are required"));
+            return answer(ctx, Replies.error(ResponseCode.INVALID_PARAMETER,
+                "consumerGroup and clientId are required"));
         }
         if (body.mqSet().size() > QueueLockCodec.QUEUES_MAX) {
             return answer(ctx, Replies.error(ResponseCode.INVALID_PARAMETER, "more than " + QueueLockCodec.QUEUES_MAX

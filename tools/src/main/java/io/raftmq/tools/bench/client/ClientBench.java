@@ -112,7 +112,7 @@ public final class ClientBench {
     }
 
     /** Creates {@code topic} unless routed already, then waits until the NameServer routes it. */
-    private static void ensureTopic(DefaultMQProducer p, String topic, int queues) throws MQClientException {
+    static void ensureTopic(DefaultMQProducer p, String topic, int queues) throws MQClientException {
         List<MessageQueue> routed = routedQueues(p, topic);
         if (!routed.isEmpty()) {
             System.err.println("topic " + topic + " exists with " + routed.size() + " write queues");
