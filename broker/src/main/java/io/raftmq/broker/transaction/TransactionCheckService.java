@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -50,6 +51,8 @@ public final class TransactionCheckService {
     private final Executor followUp;
     /** Half offset -> when this leader last checked it (ms). Soft state of the current term. */
     private final Map<Long, Long> lastCheck = new ConcurrentHashMap<>();
+    /** Halves whose CHECKED entry is proposed and not yet committed (or failed): not asked again meanwhile. */
+    private final Set<Long> checking = ConcurrentHashMap.newKeySet();
     private long term;
     private long readySinceMs;
 
@@ -88,16 +91,18 @@ public final class TransactionCheckService {
         if (t == 0) {
             term = 0;
             lastCheck.clear();
+            checking.clear();
             return;
         }
         if (t != term) {
             term = t;
             readySinceMs = nowMs;
             lastCheck.clear();
+            checking.clear();
             LOG.info("transaction check-back active in term {} with {} pending halves", t, pending.size());
         }
         for (PendingHalves.Half h : pending.snapshot()) {
-            if (resolver.inFlight(h.offset()) || !due(h, nowMs)) {
+            if (resolver.inFlight(h.offset()) || checking.contains(h.offset()) || !due(h, nowMs)) {
                 continue;
             }
             if (h.checks() >= settings.checkMax()) {
@@ -138,7 +143,9 @@ public final class TransactionCheckService {
             return;
         }
         int n = h.checks() + 1;
+        checking.add(h.offset());
         store.propose(TransactionOp.checked(h.offset(), n)).whenCompleteAsync((v, e) -> {
+            checking.remove(h.offset());
             if (e != null) {
                 LOG.info("check {} of half {} not recorded: {}", n, h.offset(), e.toString());
             } else {
