@@ -379,6 +379,11 @@ public final class BrokerController {
         return stateMachine;
     }
 
+    /** Transactional messages (tests: the pending half messages). */
+    public TransactionFeature transactions() {
+        return transactions;
+    }
+
     /** The address the remoting server is bound to. */
     public InetSocketAddress localAddress() {
         return server.localAddress();
