@@ -266,9 +266,8 @@ public final class BrokerController {
      * (the pending halves were registered with the state machine before the raft agent started).
      */
     private void installTransactions(BrokerStore view, ClientManager clients) {
-        gate.install(TransactionFeature.CODES, transactions.processor(config, view, new InternalProducer(batcher),
-            proposer, new LeaderReadiness(() -> raft.agent().status(), stateMachine), new Locator(),
-            client, clock::wallMillis));
+        gate.install(TransactionFeature.CODES, transactions.processor(view, new InternalProducer(batcher), proposer,
+            new LeaderReadiness(() -> raft.agent().status(), stateMachine), new Locator(), client, clock::wallMillis));
         ScheduledFuture<?> checks = transactions.startCheckBack(config, topics, clients, server, scheduler,
             clock::wallMillis);
         lifecycle.add("transaction check-back", () -> checks.cancel(false));

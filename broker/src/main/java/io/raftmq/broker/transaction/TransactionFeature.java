@@ -62,9 +62,9 @@ public final class TransactionFeature {
     }
 
     /** The END_TRANSACTION processor, on the replicated send path of {@code producer}. */
-    public EndTransactionProcessor processor(BrokerConfig config, BrokerStore view, InternalProducer producer,
-                                             MetadataProposer proposer, LeaderReadiness readiness,
-                                             LeaderLocator leader, RemotingClient client, LongSupplier clockMs) {
+    public EndTransactionProcessor processor(BrokerStore view, InternalProducer producer, MetadataProposer proposer,
+                                             LeaderReadiness readiness, LeaderLocator leader, RemotingClient client,
+                                             LongSupplier clockMs) {
         store = new BrokerHalfStore(view, producer, proposer, readiness);
         resolver = new TransactionResolver(pending, store, clockMs);
         return new EndTransactionProcessor(resolver, leader, (addr, request) -> forward(client, addr, request));
