@@ -21,13 +21,16 @@ import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
+import io.raftmq.broker.produce.InternalProducer;
 import io.raftmq.broker.replication.BrokerStateMachine;
+import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
+import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.client.remoting.RemotingServer;
@@ -118,6 +121,7 @@ public final class BrokerController {
     private SubscriptionGroupManager groups;
     private ConsumerOffsetManager offsets;
     private SendBatcher batcher;
+    private final TransactionFeature transactions = new TransactionFeature();
     private volatile boolean started;
     private boolean startCalled;
 
@@ -179,6 +183,7 @@ public final class BrokerController {
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
+        gate.reserve(TransactionFeature.CODES, controlExecutor);
         try {
             server.start();
         } catch (RemotingException e) {
@@ -202,6 +207,7 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         RaftAgent agent = raft.startAgent(config, store, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
+            transactions.register(stateMachine);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -238,6 +244,7 @@ public final class BrokerController {
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
             forwarder, storeHost, clock::wallMillis, stats, sendRoutes()));
+        installTransactions(view, clients);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
@@ -250,7 +257,20 @@ public final class BrokerController {
      */
     private List<SendRoute> sendRoutes() {
         List<SendRoute> routes = new ArrayList<>();
+        routes.add(transactions.route());
         return routes;
+    }
+
+    /**
+     * Transactions (docs/messaging.md): END_TRANSACTION on the gate, and the leader's check-back on the scheduler
+     * (the pending halves were registered with the state machine before the raft agent started).
+     */
+    private void installTransactions(BrokerStore view, ClientManager clients) {
+        gate.install(TransactionFeature.CODES, transactions.processor(view, new InternalProducer(batcher), proposer,
+            new LeaderReadiness(() -> raft.agent().status(), stateMachine), new Locator(), client, clock::wallMillis));
+        ScheduledFuture<?> checks = transactions.startCheckBack(config, topics, clients, server, scheduler,
+            clock::wallMillis);
+        lifecycle.add("transaction check-back", () -> checks.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
@@ -356,6 +376,11 @@ public final class BrokerController {
     /** The state machine (to add dispatch listeners, e.g. long polling). */
     public BrokerStateMachine stateMachine() {
         return stateMachine;
+    }
+
+    /** Transactional messages (tests: the pending half messages). */
+    public TransactionFeature transactions() {
+        return transactions;
     }
 
     /** The address the remoting server is bound to. */
