@@ -36,6 +36,7 @@ import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
+import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.client.remoting.RemotingServer;
@@ -126,6 +127,7 @@ public final class BrokerController {
     private SubscriptionGroupManager groups;
     private ConsumerOffsetManager offsets;
     private SendBatcher batcher;
+    private final TransactionFeature transactions = new TransactionFeature();
     private QueueLockTable locks;
     private volatile boolean started;
     private boolean startCalled;
@@ -188,6 +190,7 @@ public final class BrokerController {
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
+        gate.reserve(TransactionFeature.CODES, controlExecutor);
         gate.reserve(QueueLockProcessor.CODES, controlExecutor);
         gate.reserve(SendBackProcessor.CODES, controlExecutor);
         try {
@@ -213,6 +216,7 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         RaftAgent agent = raft.startAgent(config, store, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
+            transactions.register(stateMachine);
             locks = new QueueLockTable();
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
             return stateMachine;
@@ -253,6 +257,7 @@ public final class BrokerController {
         List<SendRoute> routes = sendRoutes();
         gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
             forwarder, storeHost, clock::wallMillis, stats, routes));
+        installTransactions(view, clients);
         installRetry(view, storeHost, routes);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
@@ -266,8 +271,21 @@ public final class BrokerController {
      */
     private List<SendRoute> sendRoutes() {
         List<SendRoute> routes = new ArrayList<>();
+        routes.add(transactions.route());
         routes.add(new RetryRoute(groups));
         return routes;
+    }
+
+    /**
+     * Transactions (docs/messaging.md): END_TRANSACTION on the gate, and the leader's check-back on the scheduler
+     * (the pending halves were registered with the state machine before the raft agent started).
+     */
+    private void installTransactions(BrokerStore view, ClientManager clients) {
+        gate.install(TransactionFeature.CODES, transactions.processor(view, new InternalProducer(batcher), proposer,
+            new LeaderReadiness(() -> raft.agent().status(), stateMachine), new Locator(), client, clock::wallMillis));
+        ScheduledFuture<?> checks = transactions.startCheckBack(config, topics, clients, server, scheduler,
+            clock::wallMillis);
+        lifecycle.add("transaction check-back", () -> checks.cancel(false));
     }
 
     /** Orderly consumption: LOCK/UNLOCK_BATCH_MQ on the replicated lock table (docs/messaging.md). */
@@ -390,6 +408,11 @@ public final class BrokerController {
     /** The state machine (to add dispatch listeners, e.g. long polling). */
     public BrokerStateMachine stateMachine() {
         return stateMachine;
+    }
+
+    /** Transactional messages (tests: the pending half messages). */
+    public TransactionFeature transactions() {
+        return transactions;
     }
 
     /** The address the remoting server is bound to. */

@@ -292,6 +292,29 @@ public final class ClientManager {
         return out;
     }
 
+    /**
+     * One live (active) channel of producer group {@code group}, or null if none: the one heard from most recently
+     * (ties: the smallest clientID), so repeated calls keep asking the same producer while it stays connected.
+     * Used for CHECK_TRANSACTION_STATE (docs/protocol.md §2.9).
+     */
+    public Channel liveProducerChannel(String group) {
+        ConcurrentHashMap<Channel, ClientChannelInfo> g = producers.get(group);
+        if (g == null) {
+            return null;
+        }
+        ClientChannelInfo best = null;
+        for (ClientChannelInfo c : g.values()) {
+            if (!c.channel().isActive()) {
+                continue;
+            }
+            if (best == null || c.lastUpdateMs() > best.lastUpdateMs() || (c.lastUpdateMs() == best.lastUpdateMs()
+                    && c.clientId().compareTo(best.clientId()) < 0)) {
+                best = c;
+            }
+        }
+        return best == null ? null : best.channel();
+    }
+
     /** Registered producer groups, sorted. */
     public Set<String> producerGroups() {
         return new TreeSet<>(producers.keySet());

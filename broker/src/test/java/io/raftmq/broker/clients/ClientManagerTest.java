@@ -119,4 +119,20 @@ class ClientManagerTest {
         mgr.unregisterProducer("PG", "c1");
         assertThat(mgr.producerGroups()).isEmpty();
     }
+
+    @Test
+    void liveProducerChannelIsTheMostRecentlyHeardActiveOne() {
+        assertThat(mgr.liveProducerChannel("PG")).isNull();
+        EmbeddedChannel a = new EmbeddedChannel();
+        EmbeddedChannel b = new EmbeddedChannel();
+        mgr.registerProducer("PG", client(a, "p1"));
+        clock.addAndGet(10);
+        mgr.registerProducer("PG", client(b, "p2"));
+        assertThat(mgr.liveProducerChannel("PG")).isSameAs(b);
+        b.close();
+        assertThat(mgr.liveProducerChannel("PG")).isSameAs(a);
+        a.close();
+        assertThat(mgr.liveProducerChannel("PG")).isNull();
+        assertThat(mgr.liveProducerChannel("OTHER")).isNull();
+    }
 }

@@ -4,6 +4,8 @@ import io.raftmq.client.Verify;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * How {@link ProcessCluster} starts its processes, validated once.
@@ -15,9 +17,11 @@ import java.util.List;
  * @param jvmArgs         JVM flags of every process (small heaps: up to 5 JVMs share 2 cores)
  * @param startTimeoutMs  how long {@link ProcessCluster#start} waits for a leader registered as brokerId 0
  * @param raftElectionTimeoutMs base election timeout of the members (ticks of 10 ms, heartbeat 50 ms)
+ * @param brokerProperties further broker settings written into every member's broker.properties (e.g. short
+ *                        delay levels or transaction check intervals for a test)
  */
 public record ClusterOptions(Path dataDir, int members, String brokerName, String classpath, List<String> jvmArgs,
-                             long startTimeoutMs, long raftElectionTimeoutMs) {
+                             long startTimeoutMs, long raftElectionTimeoutMs, Map<String, String> brokerProperties) {
     /** Flags of each child JVM: 128 MiB heap, serial GC, C1 only (short-lived, start-up bound). */
     public static final List<String> SMALL_JVM = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
@@ -31,11 +35,20 @@ public record ClusterOptions(Path dataDir, int members, String brokerName, Strin
         Verify.argument(raftElectionTimeoutMs >= 100 && raftElectionTimeoutMs % 10 == 0,
             "raftElectionTimeoutMs must be a multiple of 10 and >= 100");
         jvmArgs = List.copyOf(jvmArgs);
+        brokerProperties = Map.copyOf(brokerProperties);
+    }
+
+    /** These options with {@code props} added to every member's broker settings. */
+    public ClusterOptions withBrokerProperties(Map<String, String> props) {
+        Map<String, String> all = new TreeMap<>(brokerProperties);
+        all.putAll(props);
+        return new ClusterOptions(dataDir, members, brokerName, classpath, jvmArgs, startTimeoutMs,
+            raftElectionTimeoutMs, all);
     }
 
     /** Three members named "chaos-a", this JVM's test class path, small JVMs, 60 s to start, 300 ms elections. */
     public static ClusterOptions threeMembers(Path dataDir) {
-        return new ClusterOptions(dataDir, 3, "chaos-a", testClasspath(), SMALL_JVM, 60_000, 300);
+        return new ClusterOptions(dataDir, 3, "chaos-a", testClasspath(), SMALL_JVM, 60_000, 300, Map.of());
     }
 
     /**

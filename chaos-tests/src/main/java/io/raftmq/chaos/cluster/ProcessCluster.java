@@ -161,8 +161,14 @@ public final class ProcessCluster implements AutoCloseable {
             "raftHeartbeatIntervalMs=50",
             "raftElectionTimeoutMs=" + options.raftElectionTimeoutMs(),
             "commitLogSegmentBytes=" + (64 << 20),
-            "") ;
+            "") + extraProperties();
         Files.writeString(m.dir.resolve("broker.properties"), conf, StandardCharsets.UTF_8);
+    }
+
+    private String extraProperties() {
+        StringBuilder b = new StringBuilder();
+        options.brokerProperties().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        return b.toString();
     }
 
     private void startMember(Member m) throws IOException {
