@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every delivery of one message: it must get the message 3 times (the original, then two retries through
  * CONSUMER_SEND_MSG_BACK into %RETRY%group, each with its reconsume count), and then exactly one copy must land in
  * %DLQ%group (created on demand, 1 queue), readable by an ordinary consumer and found by {@code mqadmin
- * queryMsgByKey}. The members run with 18 delay levels of 1 s; the receive times are recorded and logged, so the
- * spacing of the retries (one level each) can be asserted once delayed delivery parks retries.
+ * queryMsgByKey}. The members run with 18 delay levels of 1 s; the receive times are recorded and logged, and when
+ * the retries were parked in SCHEDULE_TOPIC_XXXX (the due route, docs/messaging.md) each must come at least a level
+ * (1 s, less 100 ms of clock tolerance) after the previous delivery.
  */
 @SocketTest
 class RetryDeadLetterCompatTest {
@@ -81,6 +82,13 @@ class RetryDeadLetterCompatTest {
                     assertThat(deliveries.get(i).getReconsumeTimes()).isEqualTo(i);
                     assertThat(deliveries.get(i).getTopic()).isEqualTo(TOPIC);
                     assertThat(deliveries.get(i).getMsgId()).isEqualTo(sent.getMsgId());
+                }
+                if (leader.store().consumeQueues().maxOffset("SCHEDULE_TOPIC_XXXX", 2) > 0) {
+                    // retries are parked by the due route (levels 3 and 4, 1 s each here): one level apart at least
+                    for (int i = 1; i < 3; i++) {
+                        assertThat(receivedAtMs.get(i) - receivedAtMs.get(i - 1)).as("retry %d spacing", i)
+                            .isGreaterThanOrEqualTo(900);
+                    }
                 }
                 assertThat(leader.topics().get(dlq).writeQueueNums()).isEqualTo(1);
                 assertThat(leader.topics().get(dlq).perm()).isEqualTo(6);
