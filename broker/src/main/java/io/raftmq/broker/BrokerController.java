@@ -4,6 +4,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
@@ -22,9 +23,12 @@ import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.replication.BrokerStateMachine;
+import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.route.NamingRegistrar;
+import io.raftmq.broker.schedule.DueMessages;
+import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
@@ -42,7 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +208,7 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         RaftAgent agent = raft.startAgent(config, store, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
+            installDueDelivery(stateMachine);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -250,7 +257,29 @@ public final class BrokerController {
      */
     private List<SendRoute> sendRoutes() {
         List<SendRoute> routes = new ArrayList<>();
+        routes.add(new DueRoute(config.messageDelayLevel(), config.timerMaxDelaySec(), clock::wallMillis));
         return routes;
+    }
+
+    /**
+     * Delay levels and timers (docs/messaging.md): the timer index and delivery state, fed by the log replay (so
+     * registered before the agent starts), and the leader's delivery ticked on the scheduler once serving.
+     */
+    private void installDueDelivery(BrokerStateMachine sm) {
+        DueMessages due;
+        try {
+            due = DueMessages.open(Path.of(config.storePathRootDir(), "timer"), config.messageDelayLevel(),
+                store.commitLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the timer index cannot be opened", e);
+        }
+        lifecycle.add("timer index", due::close);
+        due.register(sm);
+        LeaderReadiness readiness = new LeaderReadiness(() -> raft.agent().status(), sm);
+        ScheduledFuture<?> ticks = due.startTicking(scheduler, () -> started ? batcher : null,
+            payload -> raft.agent().propose(EntryType.TIMER_PROGRESS, payload), t -> topics.get(t) != null,
+            readiness::readyTerm, clock::wallMillis);
+        lifecycle.add("due-message delivery", () -> ticks.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
