@@ -115,6 +115,8 @@ public final class DueDelivery {
         }
         long cursor = state.cursorMs();
         inFlight.values().removeIf(due -> due <= cursor);
+        // late ones committed although their outcome was reported unknown
+        inFlight.entrySet().removeIf(e -> e.getValue() == LATE && !state.isLate(e.getKey()));
         skipped.values().removeIf(due -> due <= cursor);
         deliverLate(nowMs);
         long frontier = scan(cursor, nowMs);
@@ -158,6 +160,10 @@ public final class DueDelivery {
                 }
                 long phys = s.physicalOffset(i);
                 if (inFlight.containsKey(phys)) { // checked before the marks: a completion removes it after marking
+                    if (state.isDone(phys, due)) { // committed although its outcome was reported unknown
+                        inFlight.remove(phys);
+                        continue;
+                    }
                     frontier = blocked ? frontier : due - 1;
                     blocked = true;
                     continue;
