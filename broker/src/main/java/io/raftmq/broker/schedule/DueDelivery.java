@@ -81,7 +81,6 @@ public final class DueDelivery {
     private DueIndex.Slice slice;
     private DueIndex.Slice previousSlice;
     private long term;
-    private int deliveredSinceProgress;
     private long deliveries;
     private long skips;
 
@@ -100,7 +99,7 @@ public final class DueDelivery {
     public void tick(long nowMs) {
         long t = readyTerm.getAsLong();
         if (t != term) {
-            inFlight.clear();
+            inFlight.clear(); // ready: whatever an earlier term committed is applied (marked), the rest is gone
             skipped.clear();
             slice = null;
             previousSlice = null;
@@ -118,12 +117,11 @@ public final class DueDelivery {
         // late ones committed although their outcome was reported unknown
         inFlight.entrySet().removeIf(e -> e.getValue() == LATE && !state.isLate(e.getKey()));
         skipped.values().removeIf(due -> due <= cursor);
+        long parkedSeen = state.parked(); // read before the index: whatever is parked later may be unseen
         deliverLate(nowMs);
         long frontier = scan(cursor, nowMs);
         if (frontier > cursor && progressInFlight.compareAndSet(false, true)) {
-            int n = deliveredSinceProgress;
-            deliveredSinceProgress = 0;
-            proposer.propose(TimerProgressCodec.encode(frontier, n))
+            proposer.propose(TimerProgressCodec.encode(frontier, parkedSeen))
                 .whenComplete((r, e) -> progressInFlight.set(false));
         }
     }
@@ -142,11 +140,12 @@ public final class DueDelivery {
 
     /**
      * Delivers what is due in (cursor, now] in due order; returns the highest time up to which everything is done
-     * (now when everything is).
+     * (now when everything is), or the cursor when that would pass no done entry (an idle broker proposes nothing).
      */
     private long scan(long cursor, long nowMs) {
         long frontier = nowMs;
         boolean blocked = false;
+        boolean passes = false; // the frontier passes a done entry: only then is a progress entry worth its cost
         for (long b = index.bucketAtOrAfter(cursor + 1); b >= 0 && b <= nowMs;
              b = index.bucketAtOrAfter(b + DueIndex.BUCKET_MS)) {
             DueIndex.Slice s = load(b);
@@ -156,12 +155,13 @@ public final class DueDelivery {
                     continue;
                 }
                 if (due > nowMs) {
-                    return frontier;
+                    return passes ? frontier : cursor;
                 }
                 long phys = s.physicalOffset(i);
                 if (inFlight.containsKey(phys)) { // checked before the marks: a completion removes it after marking
                     if (state.isDone(phys, due)) { // committed although its outcome was reported unknown
                         inFlight.remove(phys);
+                        passes |= !blocked;
                         continue;
                     }
                     frontier = blocked ? frontier : due - 1;
@@ -169,17 +169,18 @@ public final class DueDelivery {
                     continue;
                 }
                 if (state.isDone(phys, due) || skipped.containsKey(phys)) {
+                    passes |= !blocked;
                     continue;
                 }
                 frontier = blocked ? frontier : due - 1;
                 blocked = true;
                 if (inFlight.size() >= IN_FLIGHT_MAX) {
-                    return frontier;
+                    return passes ? frontier : cursor;
                 }
                 deliver(phys, s.messageSize(i), due, nowMs);
             }
         }
-        return frontier;
+        return passes ? frontier : cursor;
     }
 
     /** The bucket's entries, reloaded only when it grew (the last two buckets read are kept). */
@@ -208,7 +209,6 @@ public final class DueDelivery {
             return;
         }
         inFlight.put(phys, due);
-        deliveredSinceProgress++;
         deliveries++;
         deliverer.deliver(draft).whenComplete((r, e) -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -26,7 +26,8 @@ import java.util.Map;
  *   <li><b>late</b>: parked messages applied with a due time already at or below the cursor (a commit slower than
  *       the shortest delay); delivered like the others, kept until their copy is applied.</li>
  * </ul>
- * Parked messages above the cursor go to the {@link DueIndex}. A progress entry's cursor is capped below the
+ * Parked messages above the cursor go to the {@link DueIndex}. When messages were parked after the leader read the
+ * index (the entry's {@code parkedSeen} is below the count applied), a progress entry's cursor is capped below the
  * earliest due time parked since the previous progress entry: the leader's scan may not have seen those.
  *
  * <p>Threads: applied on the raft agent thread; read by the delivery thread. Every method is synchronized (the
@@ -128,7 +129,7 @@ public final class DueState implements AppliedMessageListener, ReplicatedEntryHa
         TimerProgressCodec.Progress p = TimerProgressCodec.decode(payload);
         long target;
         synchronized (this) {
-            long capped = Math.min(p.cursorMs(), minDueSinceProgress - 1);
+            long capped = p.parkedSeen() == parked ? p.cursorMs() : Math.min(p.cursorMs(), minDueSinceProgress - 1);
             minDueSinceProgress = Long.MAX_VALUE;
             if (capped <= cursorMs) {
                 return;

@@ -37,6 +37,8 @@ final class DueHarness {
     /** Every committed delivered copy, in commit order: (source position, copy). */
     final List<Map.Entry<Long, StoredMessage>> copies = new ArrayList<>();
     boolean autoCommit = true;
+    /** TIMER_PROGRESS entries committed. */
+    long progressEntries;
     private long nextPhys = 4096;
     private long raftIndex;
 
@@ -102,6 +104,7 @@ final class DueHarness {
             copies.add(Map.entry(copy.preparedTransactionOffset(), copy));
         } else {
             state.apply(++raftIndex, p.progress);
+            progressEntries++;
         }
         p.future.complete(null);
     }

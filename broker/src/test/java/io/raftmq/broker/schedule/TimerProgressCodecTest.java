@@ -18,20 +18,21 @@ class TimerProgressCodecTest {
 
     @Test
     void goldenBytes() {
-        byte[] b = TimerProgressCodec.encode(0x0102030405060708L, 0x0a0b0c0d);
-        assertThat(HEX.formatHex(b)).isEqualTo("01" + "0102030405060708" + "0a0b0c0d");
+        byte[] b = TimerProgressCodec.encode(0x0102030405060708L, 0x090a0b0c0d0e0f10L);
+        assertThat(HEX.formatHex(b)).isEqualTo("01" + "0102030405060708" + "090a0b0c0d0e0f10");
         assertThat(TimerProgressCodec.decode(b)).isEqualTo(new TimerProgressCodec.Progress(0x0102030405060708L,
-            0x0a0b0c0d));
-        assertThat(HEX.formatHex(TimerProgressCodec.encode(0, 0))).isEqualTo("01" + "0000000000000000" + "00000000");
+            0x090a0b0c0d0e0f10L));
+        assertThat(HEX.formatHex(TimerProgressCodec.encode(0, 0))).isEqualTo("01" + "0000000000000000"
+            + "0000000000000000");
     }
 
     @Test
     void rejectsMalformedPayloads() {
         assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "0000000000000001")))
-            .isInstanceOf(EntryFormatException.class).hasMessageContaining("13 bytes");
-        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("02" + "0000000000000001" + "00000000")))
+            .isInstanceOf(EntryFormatException.class).hasMessageContaining("17 bytes");
+        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("02" + "0000000000000001" + "0000000000000000")))
             .isInstanceOf(EntryFormatException.class).hasMessageContaining("version");
-        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "8000000000000000" + "00000000")))
+        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "8000000000000000" + "0000000000000000")))
             .isInstanceOf(EntryFormatException.class).hasMessageContaining("negative");
         assertThatThrownBy(() -> TimerProgressCodec.encode(-1, 0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>a push consumer subscribes to a fresh timer topic;</li>
  *   <li>plain phase: {@code --plain-count} ordinary sync sends to a second fresh topic (the comparison rate);</li>
- *   <li>enqueue phase: {@code --count} sync sends with setDeliverTimeMs, due times seeded-uniform over
- *       {@code --spread-seconds} after a lead; prints
+ *   <li>enqueue phase: {@code --count} sync sends with setDeliverTimeMs, each due a lead plus a seeded-uniform
+ *       draw over {@code --spread-seconds} after its send (so a slow enqueue never makes a timer due before it is
+ *       sent); prints
  *       {@code RESULT mode=timer-enqueue count=.. msg_s=.. plain_msg_s=.. errors=..};</li>
  *   <li>with {@code --data}: each member's heap used after a full GC ({@code jcmd PID GC.run}, then
  *       {@code GC.heap_info}), the leader's in {@code RESULT mode=timer-heap leader=.. heap_used_mb=..};</li>
@@ -101,15 +102,20 @@ public final class TimerBench {
             consumer = startConsumer(c, timerTopic, runId, got);
             byte[] plainBody = new byte[c.sizeBytes()];
             Phase plain = sendAll(producers, c.threadsMax(), c.plainCount(), i -> new Message(plainTopic, plainBody));
-            long[] due = dueTimes(c);
-            Phase enqueue = sendAll(producers, c.threadsMax(), c.count(), i -> timer(timerTopic, i, due[i], c));
+            long[] offsets = dueOffsets(c);
+            AtomicLong lastDue = new AtomicLong();
+            Phase enqueue = sendAll(producers, c.threadsMax(), c.count(), i -> {
+                long due = System.currentTimeMillis() + offsets[i];
+                lastDue.accumulateAndGet(due, Math::max);
+                return timer(timerTopic, i, due, c);
+            });
             System.out.printf(Locale.ROOT, "RESULT mode=timer-enqueue count=%d msg_s=%.0f plain_msg_s=%.0f"
                 + " errors=%d%n", c.count(), enqueue.rate(c.count()), plain.rate(c.plainCount()),
                 enqueue.errors.get() + plain.errors.get());
             if (c.dataDir() != null) {
                 reportHeap(producers.get(0), timerTopic, Path.of(c.dataDir()));
             }
-            long deadline = maxOf(due) + DELIVERY_GRACE_MS;
+            long deadline = lastDue.get() + DELIVERY_GRACE_MS;
             while (got.received.get() < c.count() && System.currentTimeMillis() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }
@@ -130,22 +136,14 @@ public final class TimerBench {
         }
     }
 
-    private static long[] dueTimes(TimerBenchConfig c) {
+    /** Each timer's due time after its send: the lead plus a seeded uniform draw over the spread. */
+    private static long[] dueOffsets(TimerBenchConfig c) {
         SplittableRandom r = new SplittableRandom(c.seed());
-        long start = System.currentTimeMillis() + c.leadMs();
-        long[] due = new long[c.count()];
-        for (int i = 0; i < due.length; i++) {
-            due[i] = start + r.nextLong(c.spreadMs());
+        long[] offsets = new long[c.count()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = c.leadMs() + r.nextLong(c.spreadMs());
         }
-        return due;
-    }
-
-    private static long maxOf(long[] a) {
-        long m = Long.MIN_VALUE;
-        for (long v : a) {
-            m = Math.max(m, v);
-        }
-        return m;
+        return offsets;
     }
 
     /** Timer message {@code i}: body = due time, sequence number, zero padding. */

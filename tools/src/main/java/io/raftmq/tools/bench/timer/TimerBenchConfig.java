@@ -8,18 +8,18 @@ import picocli.CommandLine.Option;
 /**
  * The settings of one {@link TimerBench} run, parsed from its command line once and validated. Flags (defaults in
  * brackets): {@code --namesrv} [127.0.0.1:9876], {@code --count} timer messages [50000], {@code --spread-seconds}
- * due times spread over this many seconds after the enqueue starts [60], {@code --plain-count} plain messages sent
+ * due times spread over this many seconds after the lead [60], {@code --plain-count} plain messages sent
  * first for comparison [= count, at most 50000], {@code --threads} sender threads [16], {@code --size} body bytes
- * [256], {@code --lead-seconds} the earliest due time after the enqueue starts [5], {@code --data} the cluster's data
+ * [256], {@code --lead-seconds} the earliest due time after a timer's send [5], {@code --data} the cluster's data
  * directory, to read the members' pid files for the heap measurement [none: heap not measured], {@code --seed}.
  *
  * @param namesrv      NameServer address host:port
  * @param count        timer messages
- * @param spreadMs     due times are uniform in [start + leadMs, start + leadMs + spreadMs)
+ * @param spreadMs     a timer is due at send + leadMs + uniform [0, spreadMs)
  * @param plainCount   plain messages of the comparison phase
  * @param threadsMax   sender threads (synchronous sends back to back)
  * @param sizeBytes    body size (at least 16: due time and sequence number)
- * @param leadMs       the earliest due time after the enqueue starts
+ * @param leadMs       the earliest due time after a timer's send
  * @param dataDir      the cluster's data directory (pids/n*.pid), or null
  * @param seed         seed of the due times
  */
