@@ -89,6 +89,11 @@ final class DueHarness {
         return p.future;
     }
 
+    /** Parked messages applied so far. */
+    long parked() {
+        return state.parked();
+    }
+
     /** Commits every pending proposal in order. */
     void commitPending() {
         List<Pending> l = new ArrayList<>(pending);

@@ -30,9 +30,11 @@ class TimerProgressCodecTest {
     void rejectsMalformedPayloads() {
         assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "0000000000000001")))
             .isInstanceOf(EntryFormatException.class).hasMessageContaining("17 bytes");
-        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("02" + "0000000000000001" + "0000000000000000")))
+        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("02" + "0000000000000001"
+            + "0000000000000000")))
             .isInstanceOf(EntryFormatException.class).hasMessageContaining("version");
-        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "8000000000000000" + "0000000000000000")))
+        assertThatThrownBy(() -> TimerProgressCodec.decode(HEX.parseHex("01" + "8000000000000000"
+            + "0000000000000000")))
             .isInstanceOf(EntryFormatException.class).hasMessageContaining("negative");
         assertThatThrownBy(() -> TimerProgressCodec.encode(-1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
