@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * its due time (bornTimestamp + delay, a lower bound of the broker's) and each arrives within 1 s (plus the client's
  * own hand-off) after the due time computed from the send's return. Illegal timer values are answered 13. Failover:
  * the leader is halted while timers are pending; after the next election every one is delivered, and none twice
- * (distinct stored copies per message, counted by commit log offset).
+ * (distinct stored copies per message, counted by commit log offset). Restart: every member restarted after the
+ * deliveries replays its log and rebuilds index, cursor and marks; nothing is delivered again.
  */
 @SocketTest
 class DueMessagesSocketTest {
@@ -177,6 +178,45 @@ class DueMessagesSocketTest {
                     consumer.shutdown();
                 }
                 p.shutdown();
+            }
+        }
+    }
+    @Test
+    void restartedMembersRebuildTheStateAndRedeliverNothing(@TempDir Path dir) throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3, Map.of("messageDelayLevel", "1s 2s 3s")).startAll()) {
+            c.awaitLeaderRegistered(10_000);
+            Map<String, Seen> seen = new ConcurrentHashMap<>();
+            DefaultMQProducer p = producer(c);
+            DefaultMQPushConsumer consumer = null;
+            try {
+                for (int i = 0; i < 10; i++) {
+                    long delay = 1200 + 100L * i;
+                    Consumer<Message> timing = i % 2 == 0 ? m -> m.setDelayTimeLevel(1) : m -> m.setDelayTimeMs(delay);
+                    assertThat(p.send(message("r" + i, timing)).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+                }
+                consumer = consumer(c, seen);
+                TestCluster.await(15_000, "every timer consumed", () -> seen.size() == 10);
+            } finally {
+                p.shutdown();
+            }
+            for (int i = 0; i < 3; i++) { // each member replays its log: index, cursor and marks rebuilt
+                c.restart(i);
+            }
+            c.awaitLeaderRegistered(10_000);
+            DefaultMQProducer p2 = producer(c);
+            try {
+                assertThat(p2.send(message("after-restart", m -> m.setDelayTimeMs(2000))).getSendStatus())
+                    .isEqualTo(SendStatus.SEND_OK);
+                TestCluster.await(20_000, "the timer sent after the restart consumed",
+                    () -> seen.containsKey("after-restart"));
+                for (int i = 0; i < 10; i++) {
+                    assertThat(seen.get("r" + i).copies()).as("r" + i + " stored once").hasSize(1);
+                }
+            } finally {
+                p2.shutdown();
+                if (consumer != null) {
+                    consumer.shutdown();
+                }
             }
         }
     }
