@@ -183,21 +183,17 @@ public final class DueDelivery {
         return passes ? frontier : cursor;
     }
 
-    /** The bucket's entries, reloaded only when it grew (the last two buckets read are kept). */
+    /** The bucket's entries; the last two buckets read are kept and extended by what was appended since. */
     private DueIndex.Slice load(long bucket) {
-        int n = index.count(bucket);
-        if (slice != null && slice.bucket() == bucket && slice.size() == n) {
+        if (slice != null && slice.bucket() == bucket) {
+            slice = index.extend(slice);
             return slice;
         }
-        if (previousSlice != null && previousSlice.bucket() == bucket && previousSlice.size() == n) {
-            DueIndex.Slice s = previousSlice;
-            previousSlice = slice;
-            slice = s;
-            return s;
-        }
-        previousSlice = slice != null && slice.bucket() != bucket ? slice : previousSlice;
-        slice = index.load(bucket);
-        return slice;
+        DueIndex.Slice s = previousSlice != null && previousSlice.bucket() == bucket ? index.extend(previousSlice)
+            : index.load(bucket);
+        previousSlice = slice;
+        slice = s;
+        return s;
     }
 
     /** Delivers the source at {@code phys}; {@code due} is kept with it in flight ({@link #LATE} for late ones). */

@@ -154,15 +154,25 @@ public final class DueIndex implements Closeable {
      * bucket deleted meanwhile reads as empty. Delivery thread.
      */
     public Slice load(long bucket) {
+        return extend(new Slice(bucket, 0));
+    }
+
+    /**
+     * {@code loaded} with the entries appended to its bucket since it was read: only those are read from the file
+     * and merged in (the bucket being filled is re-read every tick during an enqueue). Delivery thread.
+     */
+    public Slice extend(Slice loaded) {
+        long bucket = loaded.bucket;
         int n = count(bucket);
-        Slice s = new Slice(bucket, n);
-        if (n == 0) {
-            return s;
+        int from = loaded.size();
+        if (n <= from) {
+            return n == from ? loaded : new Slice(bucket, 0);
         }
-        ByteBuffer buf = ByteBuffer.allocate(n * ENTRY_BYTES);
+        ByteBuffer buf = ByteBuffer.allocate((n - from) * ENTRY_BYTES);
         try (FileChannel ch = FileChannel.open(file(bucket), StandardOpenOption.READ)) {
+            long at = (long) from * ENTRY_BYTES;
             while (buf.hasRemaining()) {
-                if (ch.read(buf, buf.position()) < 0) {
+                if (ch.read(buf, at + buf.position()) < 0) {
                     throw new IOException("timer index bucket " + bucket + " is shorter than its " + n + " entries");
                 }
             }
@@ -171,8 +181,7 @@ public final class DueIndex implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("timer index bucket " + bucket + " cannot be read", e);
         }
-        s.fill(buf);
-        return s;
+        return Slice.merge(loaded, Slice.sorted(bucket, buf));
     }
 
     @Override
@@ -197,8 +206,9 @@ public final class DueIndex implements Closeable {
             this.sizes = new int[n];
         }
 
-        private void fill(ByteBuffer buf) {
-            int n = dueMs.length;
+        /** The entries in {@code buf} (in append order) sorted by (due, append order). */
+        private static Slice sorted(long bucket, ByteBuffer buf) {
+            int n = buf.capacity() / ENTRY_BYTES;
             long[] keys = new long[n];
             for (int i = 0; i < n; i++) {
                 long due = buf.getLong(i * ENTRY_BYTES);
@@ -206,12 +216,30 @@ public final class DueIndex implements Closeable {
                 keys[i] = (due - bucket) << 32 | i;
             }
             Arrays.sort(keys);
+            Slice s = new Slice(bucket, n);
             for (int k = 0; k < n; k++) {
                 int i = (int) keys[k];
-                dueMs[k] = buf.getLong(i * ENTRY_BYTES);
-                offsets[k] = buf.getLong(i * ENTRY_BYTES + 8);
-                sizes[k] = buf.getInt(i * ENTRY_BYTES + 16);
+                s.dueMs[k] = buf.getLong(i * ENTRY_BYTES);
+                s.offsets[k] = buf.getLong(i * ENTRY_BYTES + 8);
+                s.sizes[k] = buf.getInt(i * ENTRY_BYTES + 16);
             }
+            return s;
+        }
+
+        /** {@code older} and {@code newer} (appended later) merged; on equal due times the older entry first. */
+        private static Slice merge(Slice older, Slice newer) {
+            Slice m = new Slice(older.bucket, older.size() + newer.size());
+            int i = 0;
+            int j = 0;
+            for (int k = 0; k < m.size(); k++) {
+                boolean takeOlder = j >= newer.size() || i < older.size() && older.dueMs[i] <= newer.dueMs[j];
+                Slice from = takeOlder ? older : newer;
+                int at = takeOlder ? i++ : j++;
+                m.dueMs[k] = from.dueMs[at];
+                m.offsets[k] = from.offsets[at];
+                m.sizes[k] = from.sizes[at];
+            }
+            return m;
         }
 
         public long bucket() {

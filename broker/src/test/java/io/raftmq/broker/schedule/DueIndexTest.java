@@ -64,6 +64,32 @@ class DueIndexTest {
         }
     }
 
+    @Test
+    void extendingALoadedBucketEqualsLoadingItAgain(@TempDir Path dir) throws Exception {
+        long seed = Long.getLong("test.seed", System.nanoTime());
+        System.out.println("DueIndexTest seed " + seed);
+        Random r = new Random(seed);
+        long bucket = DueIndex.bucketOf(T0);
+        try (DueIndex index = new DueIndex(dir)) {
+            DueIndex.Slice s = index.load(bucket);
+            for (int round = 0; round < 20; round++) {
+                int n = r.nextInt(50);
+                for (int i = 0; i < n; i++) { // few distinct due times: many ties across rounds
+                    index.append(bucket + r.nextInt(20) * 1000L, 1000L * round + i, 100);
+                }
+                s = index.extend(s);
+                DueIndex.Slice fresh = index.load(bucket);
+                assertThat(s.size()).isEqualTo(fresh.size()).isEqualTo(index.count(bucket));
+                for (int i = 0; i < s.size(); i++) {
+                    assertThat(s.dueMs(i)).isEqualTo(fresh.dueMs(i));
+                    assertThat(s.physicalOffset(i)).isEqualTo(fresh.physicalOffset(i));
+                }
+            }
+            index.dropThrough(bucket + DueIndex.BUCKET_MS);
+            assertThat(index.extend(s).size()).as("a dropped bucket reads empty").isZero();
+        }
+    }
+
     private static int fileCount(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return (int) s.count();

@@ -30,7 +30,8 @@ record TimerBenchConfig(String namesrv, int count, long spreadMs, int plainCount
         "    [--plain-count N (default: count, at most 50000)] [--threads 16] [--size 256] [--lead-seconds 5]",
         "    [--data DIR (the cluster's data dir: measures each member's heap with jcmd)] [--seed N]",
         "Plain sends, then timer sends (setDeliverTimeMs) through the official client, while a push consumer",
-        "records each timer's delivery lag (receive - due). Exit 1 if a send failed or a timer was lost or repeated.");
+        "records each timer's delivery lag (receive - due).",
+        "Exit 1 if a send failed or a timer was lost, repeated or early.");
 
     TimerBenchConfig {
         Verify.argument(namesrv.indexOf(':') > 0, "--namesrv must be host:port, got " + namesrv);
