@@ -33,6 +33,8 @@ import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.retry.RetryRoute;
 import io.raftmq.broker.retry.SendBackProcessor;
 import io.raftmq.broker.route.NamingRegistrar;
+import io.raftmq.broker.schedule.DueMessages;
+import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
@@ -51,7 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +126,8 @@ public final class BrokerController {
     private volatile RaftGroupNode raft;
     private MessageStore store;
     private BrokerStateMachine stateMachine;
+    /** When this member may act as leader on replicated feature state (one for every leader-only service). */
+    private LeaderReadiness readiness;
     private RaftMetadataProposer proposer;
     private TopicConfigManager topics;
     private SubscriptionGroupManager groups;
@@ -216,9 +222,11 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         RaftAgent agent = raft.startAgent(config, store, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
+            readiness = new LeaderReadiness(() -> raft.agent().status(), stateMachine);
             transactions.register(stateMachine);
             locks = new QueueLockTable();
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
+            installDueDelivery(stateMachine);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -273,6 +281,7 @@ public final class BrokerController {
         List<SendRoute> routes = new ArrayList<>();
         routes.add(transactions.route());
         routes.add(new RetryRoute(groups));
+        routes.add(new DueRoute(config.messageDelayLevel(), config.timerMaxDelaySec(), clock::wallMillis));
         return routes;
     }
 
@@ -282,7 +291,7 @@ public final class BrokerController {
      */
     private void installTransactions(BrokerStore view, ClientManager clients) {
         gate.install(TransactionFeature.CODES, transactions.processor(view, new InternalProducer(batcher), proposer,
-            new LeaderReadiness(() -> raft.agent().status(), stateMachine), new Locator(), client, clock::wallMillis));
+            readiness, new Locator(), client, clock::wallMillis));
         ScheduledFuture<?> checks = transactions.startCheckBack(config, topics, clients, server, scheduler,
             clock::wallMillis);
         lifecycle.add("transaction check-back", () -> checks.cancel(false));
@@ -290,8 +299,7 @@ public final class BrokerController {
 
     /** Orderly consumption: LOCK/UNLOCK_BATCH_MQ on the replicated lock table (docs/messaging.md). */
     private void installLocks() {
-        ReadyTime ready = new ReadyTime(new LeaderReadiness(() -> raft.agent().status(), stateMachine)::readyTerm,
-            clock::wallMillis);
+        ReadyTime ready = new ReadyTime(readiness::readyTerm, clock::wallMillis);
         gate.install(QueueLockProcessor.CODES, new QueueLockProcessor(locks, proposer, ready, clock::wallMillis,
             config.queueLockExpiryMs(), config.metadataProposeTimeoutMs()));
         ScheduledFuture<?> watch = scheduler.scheduleWithFixedDelay(ready::observe, config.raftTickMs(),
@@ -303,6 +311,26 @@ public final class BrokerController {
     private void installRetry(BrokerStore view, HostAddress storeHost, List<SendRoute> routes) {
         gate.install(SendBackProcessor.CODES, new SendBackProcessor(view, topics, groups, new InternalProducer(batcher),
             routes, storeHost, clock::wallMillis, config.metadataProposeTimeoutMs() + config.sendCommitTimeoutMs()));
+    }
+
+    /**
+     * Delay levels and timers (docs/messaging.md): the timer index and delivery state, fed by the log replay (so
+     * registered before the agent starts), and the leader's delivery ticked on the scheduler once serving.
+     */
+    private void installDueDelivery(BrokerStateMachine sm) {
+        DueMessages due;
+        try {
+            due = DueMessages.open(Path.of(config.storePathRootDir(), "timer"), config.messageDelayLevel(),
+                store.commitLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the timer index cannot be opened", e);
+        }
+        lifecycle.add("timer index", due::close);
+        due.register(sm);
+        ScheduledFuture<?> ticks = due.startTicking(scheduler, () -> started ? batcher : null,
+            payload -> raft.agent().propose(EntryType.TIMER_PROGRESS, payload), t -> topics.get(t) != null,
+            readiness::readyTerm, clock::wallMillis);
+        lifecycle.add("due-message delivery", () -> ticks.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
