@@ -78,8 +78,11 @@ public final class DueRoute implements SendRoute {
         }
     }
 
-    /** {@code current} parked for delay level {@code level} (already clamped). */
-    static Placement parkDelayLevel(Placement current, int level) {
+    /**
+     * {@code current} parked for delay level {@code level} (already clamped with {@link DelayLevels#clamp}): for
+     * other writers of delayed messages too (a consumer's send-back into the retry topic).
+     */
+    public static Placement parkDelayLevel(Placement current, int level) {
         Map<String, String> m = MessageProperties.decode(current.properties());
         m.remove(DueTime.TIMER_DELIVER_MS);
         m.remove(DueTime.TIMER_DELAY_SEC);
