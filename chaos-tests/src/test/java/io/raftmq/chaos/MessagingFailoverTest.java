@@ -71,6 +71,7 @@ class MessagingFailoverTest {
     private final List<Runnable> shutdowns = new ArrayList<>();
     private final Received received = new Received();
     private final Map<String, List<Integer>> orderly = new ConcurrentHashMap<>();
+    private final Map<String, Long> dueTimes = new ConcurrentHashMap<>();
 
     @AfterEach
     void tearDown() {
@@ -98,6 +99,7 @@ class MessagingFailoverTest {
         orderlyProducer.start();
         try {
             Map<String, Long> due = sendPending(producer, txnProducer, random);
+            dueTimes.putAll(due);
             Awaits.await("orderly sends before the kill").until(() -> orderly.size() == KEYS);
             cluster.kill(leader);
             ProcessCluster.Member next = cluster.awaitRoutedLeader(leader.brokerAddr(), 10_000);
@@ -113,12 +115,18 @@ class MessagingFailoverTest {
             assertDelivery(due, txn);
             assertOrderly();
         } catch (AssertionError | RuntimeException e) {
+            System.out.println("missing: " + received.missing(due(), txn.evens()) + " rolled back: "
+                + txn.rolledBack().size() + " checks: " + txn.checks());
             System.out.println(cluster.logTails(60));
             throw e;
         } finally {
             stopOrderly.set(true);
             orderlyProducer.join(30_000);
         }
+    }
+
+    private Set<String> due() {
+        return dueTimes.keySet();
     }
 
     private void assertDelivery(Map<String, Long> due, TxnListener txn) {
@@ -240,6 +248,7 @@ class MessagingFailoverTest {
         p.setNamesrvAddr(cluster.namesrvAddr());
         p.setInstanceName(p.getProducerGroup() + "-" + System.nanoTime());
         p.setPollNameServerInterval(200);
+        p.setHeartbeatBrokerInterval(1000); // default 30 s: a new leader learns the producers (check-back) sooner
         p.setSendMsgTimeout(3000);
         shutdowns.add(p::shutdown);
     }
@@ -303,6 +312,13 @@ class MessagingFailoverTest {
 
         Set<String> keys() {
             return first.keySet();
+        }
+
+        List<String> missing(Set<String> dueKeys, Set<String> evens) {
+            List<String> out = new ArrayList<>();
+            dueKeys.stream().filter(k -> !first.containsKey(k)).sorted().forEach(out::add);
+            evens.stream().filter(k -> !first.containsKey(k)).sorted().forEach(out::add);
+            return out;
         }
 
         long firstAt(String key) {

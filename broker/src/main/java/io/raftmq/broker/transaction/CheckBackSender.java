@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: any; never blocks (the frame is written asynchronously).
  */
-@FunctionalInterface
 public interface CheckBackSender {
     /**
      * @param producerGroup the half message's PGROUP
@@ -25,23 +24,34 @@ public interface CheckBackSender {
      */
     boolean send(String producerGroup, CheckTransactionStateRequestHeader header, byte[] body);
 
+    /** Whether a live producer channel of {@code producerGroup} is known now (a check could be sent). */
+    boolean hasLiveProducer(String producerGroup);
+
     /** The production sender: a channel from {@code clients}, written through {@code endpoint}. */
     static CheckBackSender remoting(ClientManager clients, NettyRemotingEndpoint endpoint, long timeoutMs) {
         Logger log = LoggerFactory.getLogger(CheckBackSender.class);
-        return (group, header, body) -> {
-            Channel ch = group == null ? null : clients.liveProducerChannel(group);
-            if (ch == null) {
-                return false;
+        return new CheckBackSender() {
+            @Override
+            public boolean hasLiveProducer(String group) {
+                return group != null && clients.liveProducerChannel(group) != null;
             }
-            RemotingCommand req = RemotingCommand.createRequest(RequestCode.CHECK_TRANSACTION_STATE, header)
-                .setBody(body);
-            endpoint.invokeOneway(ch, req, timeoutMs).whenComplete((v, e) -> {
-                if (e != null) {
-                    log.info("CHECK_TRANSACTION_STATE for half {} to {} failed: {}", header.commitLogOffset(), ch,
-                        e.toString());
+
+            @Override
+            public boolean send(String group, CheckTransactionStateRequestHeader header, byte[] body) {
+                Channel ch = group == null ? null : clients.liveProducerChannel(group);
+                if (ch == null) {
+                    return false;
                 }
-            });
-            return true;
+                RemotingCommand req = RemotingCommand.createRequest(RequestCode.CHECK_TRANSACTION_STATE, header)
+                    .setBody(body);
+                endpoint.invokeOneway(ch, req, timeoutMs).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.info("CHECK_TRANSACTION_STATE for half {} to {} failed: {}", header.commitLogOffset(), ch,
+                            e.toString());
+                    }
+                });
+                return true;
+            }
         };
     }
 }

@@ -28,9 +28,12 @@ import java.util.concurrent.Executor;
  *   <li>it was not checked in the last {@code transactionCheckIntervalMs}.</li>
  * </ul>
  * A due half with fewer than {@code transactionCheckMax} checks gets TRANSACTION_OP CHECKED(P, n + 1); once that is
- * committed, CHECK_TRANSACTION_STATE goes to one live producer of its PGROUP (counted even when no producer is
- * connected, as RocketMQ counts it). A due half with {@code transactionCheckMax} checks is copied to
- * TRANS_CHECK_MAX_TIME_TOPIC, which resolves it.
+ * committed, CHECK_TRANSACTION_STATE goes to one live producer of its PGROUP. A check with no live producer of the
+ * group is not made (nor counted) during the first {@link #PRODUCER_GRACE_MS} of a leader's term: producers
+ * heartbeat only the group's leader, every 30 s by default, so a new leader knows none at first, and counting
+ * those checks would discard halves nobody could be asked about; after that grace such checks count, as in
+ * RocketMQ, so a producer group that is gone cannot keep a half pending forever. A due half with
+ * {@code transactionCheckMax} checks is copied to TRANS_CHECK_MAX_TIME_TOPIC, which resolves it.
  *
  * <p>The check counts are replicated; the times of the last checks are this leader's soft state. A new leader
  * treats every half already checked as checked at the moment it became ready, so it asks again one interval after
@@ -41,6 +44,8 @@ import java.util.concurrent.Executor;
  */
 public final class TransactionCheckService {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCheckService.class);
+    /** A new leader's time for producers to find it (the official client heartbeats every 30 s), plus a margin. */
+    static final long PRODUCER_GRACE_MS = 40_000;
 
     private final PendingHalves pending;
     private final TransactionResolver resolver;
@@ -136,6 +141,9 @@ public final class TransactionCheckService {
     }
 
     private void check(PendingHalves.Half h, long nowMs) {
+        if (nowMs - readySinceMs < PRODUCER_GRACE_MS && !sender.hasLiveProducer(h.producerGroup())) {
+            return; // asked again next tick, once a producer of the group has heartbeated this leader
+        }
         lastCheck.put(h.offset(), nowMs);
         byte[] stored = store.read(h.offset());
         if (stored == null) {

@@ -82,6 +82,8 @@ class ReplicatedSendTest {
             assertCode(c, addr, TestCluster.sendRequest("bad topic!", 0, "b", "k"), ResponseCode.INVALID_PARAMETER);
             assertCode(c, addr, TestCluster.sendRequest("SCHEDULE_TOPIC_XXXX", 0, "b", "k"),
                 ResponseCode.NO_PERMISSION);
+            assertCode(c, addr, TestCluster.sendRequest("rmq_sys_wheel_timer", 0, "b", "k"),
+                ResponseCode.NO_PERMISSION); // no forged timers: parked messages come through the due route only
             sendOk(c, addr, 0, "ok", new ArrayList<>());
             assertCode(c, addr, TestCluster.sendRequest(TOPIC, 99, "b", "k"), ResponseCode.INVALID_PARAMETER);
         }

@@ -32,14 +32,22 @@ class TransactionCheckServiceTest {
     private boolean producerOnline = true;
 
     private TransactionCheckService service(int checkMax) {
-        return new TransactionCheckService(log.pending, resolver, log, (group, header, body) -> {
-            if (!producerOnline) {
-                return false;
+        return new TransactionCheckService(log.pending, resolver, log, new CheckBackSender() {
+            @Override
+            public boolean send(String group, CheckTransactionStateRequestHeader header, byte[] body) {
+                if (!producerOnline) {
+                    return false;
+                }
+                assertThat(group).isEqualTo("pg");
+                sent.add(header);
+                bodies.add(body);
+                return true;
             }
-            assertThat(group).isEqualTo("pg");
-            sent.add(header);
-            bodies.add(body);
-            return true;
+
+            @Override
+            public boolean hasLiveProducer(String group) {
+                return producerOnline;
+            }
         }, new TransactionCheckService.Settings(TIMEOUT, INTERVAL, checkMax, "broker-a"), () -> topicEnsured++,
             Runnable::run);
     }
@@ -171,14 +179,33 @@ class TransactionCheckServiceTest {
     }
 
     @Test
-    void checksAreCountedWithoutALiveProducer() {
+    void withoutALiveProducerANewLeaderWaitsForProducersBeforeCountingChecks() {
+        TransactionCheckService s = service(15);
+        producerOnline = false;
+        long p = log.half("pg", 0, null, "U1");
+        s.tick(TIMEOUT); // ready from here
+        log.commitAll();
+        assertThat(log.pending.get(p).checks()).as("no producer known yet: not counted").isZero();
+        s.tick(TIMEOUT + TransactionCheckService.PRODUCER_GRACE_MS - 1);
+        log.commitAll();
+        assertThat(log.pending.get(p).checks()).isZero();
+        s.tick(TIMEOUT + TransactionCheckService.PRODUCER_GRACE_MS);
+        log.commitAll();
+        assertThat(log.pending.get(p).checks()).as("after the grace, counted as RocketMQ counts").isEqualTo(1);
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void aProducerThatHeartbeatsDuringTheGraceIsAskedAtOnce() {
         TransactionCheckService s = service(15);
         producerOnline = false;
         long p = log.half("pg", 0, null, "U1");
         s.tick(TIMEOUT);
+        producerOnline = true;
+        s.tick(TIMEOUT + 1_000);
         log.commitAll();
         assertThat(log.pending.get(p).checks()).isEqualTo(1);
-        assertThat(sent).isEmpty();
+        assertThat(sent).hasSize(1);
     }
 
     /**

@@ -55,7 +55,8 @@ public final class SendMessageProcessor implements RequestProcessor {
         RequestCode.SEND_BATCH_MESSAGE};
     /** Topics producers may not write (docs/protocol.md §2.3 step 1). */
     static final Set<String> SYSTEM_TOPICS = Set.of("SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC",
-        "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT");
+        "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
+        "rmq_sys_wheel_timer");
     static final String REGION = "DefaultRegion";
 
     private final BrokerConfig config;
