@@ -23,7 +23,6 @@ final class ApplyStats {
     private long applyNs;
     private long slices;
     private long longestSliceNs;
-    private long catchUps;
 
     ApplyStats(Logger log) {
         this.log = log;
@@ -49,7 +48,6 @@ final class ApplyStats {
         longestSliceNs = Math.max(longestSliceNs, elapsedNs);
         if (drained) {
             inCatchUp = false;
-            catchUps++;
             long wallNs = sliceStartNs + elapsedNs - startNs;
             if (wallNs >= REPORT_NS) {
                 log.info("raft node {} apply catch-up: {} entries (lag {} at start) in {} ms wall, {} ms applying,"
@@ -57,16 +55,6 @@ final class ApplyStats {
                     ms(longestSliceNs));
             }
         }
-    }
-
-    /** Catch-ups completed so far. */
-    long catchUps() {
-        return catchUps;
-    }
-
-    /** Whether a catch-up is in progress. */
-    boolean inCatchUp() {
-        return inCatchUp;
     }
 
     private static long ms(long ns) {

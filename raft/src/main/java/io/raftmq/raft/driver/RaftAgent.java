@@ -358,11 +358,6 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
     }
 
-    /** Apply backlog length, for tests and metrics. Agent thread. */
-    int applyBacklog() {
-        return toApply.size();
-    }
-
     private void publishStatus(boolean failed) {
         RaftStatus s = status;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
