@@ -243,6 +243,16 @@ public final class CommitLog implements AutoCloseable {
     }
 
     /**
+     * As {@link #read}, except that a first record longer than {@code dst.remaining()} is not an error: nothing is
+     * copied and that record's position is returned. For readers that size {@code dst} to the bytes they need
+     * (the dispatcher reads up to a committed end, not a whole chunk, so that dispatching one record costs one
+     * record's read and crc check).
+     */
+    public long readFitting(long position, ByteBuffer dst) {
+        return reader.read(position, dst, Long.MAX_VALUE, false);
+    }
+
+    /**
      * Copies the log bytes [position, position + dst.remaining()) into {@code dst} as they are: no record framing
      * and no crc check, so the caller verifies what it reads (e.g. a stored message checks its own offsets). For
      * readers that know where a piece of a record lies (a message inside a record body) and want it with one copy.

@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 
 /**
  * {@link RecordSource} over a {@link CommitLog}: reads whole, CRC-checked records in chunks into a reusable
- * buffer (at least one maximal record) and hands out their bodies. One instance per reading thread: the
- * buffer is reused across calls.
+ * buffer (at least one maximal record) and hands out their bodies. A read never goes past the limit it is given,
+ * so visiting one record costs one record's read and check however far the log extends beyond it. One instance per
+ * reading thread: the buffer is reused across calls.
  */
 public final class CommitLogRecordSource implements RecordSource {
     private final CommitLog log;
@@ -37,7 +38,14 @@ public final class CommitLogRecordSource implements RecordSource {
         long limit = Math.min(limitPosition, log.endPosition());
         while (position < limit) {
             buffer.clear();
-            long first = log.read(position, buffer);
+            long first;
+            if (limit - position < buffer.capacity()) {
+                // read only up to the limit: a record that does not fit there ends beyond it (not visited anyway)
+                buffer.limit((int) (limit - position));
+                first = log.readFitting(position, buffer);
+            } else {
+                first = log.read(position, buffer);
+            }
             if (buffer.position() == 0) {
                 return Math.min(first, limit) > position ? Math.min(first, limit) : position;
             }

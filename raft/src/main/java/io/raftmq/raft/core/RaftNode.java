@@ -279,6 +279,15 @@ public final class RaftNode {
 
     /** Cuts the next batch of work; the driver processes it per {@link Ready} and then calls advance. */
     public Ready ready() {
+        return ready(config.batchBytesMax());
+    }
+
+    /**
+     * As {@link #ready()}, with at most {@code committedBytesMax} bytes of committed entries (at least one entry
+     * when positive; none when 0, so a driver still applying earlier entries takes only messages and writes).
+     */
+    public Ready ready(long committedBytesMax) {
+        Verify.argument(committedBytesMax >= 0, "committedBytesMax must be >= 0");
         requireNoReady();
         if (broadcastPending && state.role() instanceof LeaderState leader) {
             replication.broadcastAppend(leader);
@@ -294,7 +303,7 @@ public final class RaftNode {
         outbox.clear();
         List<Entry> entries = log.unstableEntries();
         Ready r = new Ready(hs.equals(persisted) ? null : hs, log.pendingSnapshot(), entries, early, after,
-            log.nextCommittedEntries(config.batchBytesMax()),
+            committedBytesMax == 0 ? List.of() : log.nextCommittedEntries(committedBytesMax),
             voteChanged || !entries.isEmpty() || log.pendingSnapshot() != null);
         readyOutstanding = true;
         return r;

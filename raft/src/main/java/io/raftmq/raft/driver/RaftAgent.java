@@ -17,6 +17,7 @@ import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,8 +32,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * injected {@link NanoClock}), take queued proposals into the log (all of them share the next Ready: batching),
  * then process one {@link Ready} exactly as its contract prescribes: send the early messages (a leader's
  * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, sync them
- * ({@link DurabilityMode#QUORUM_FSYNC}), save the hard state, send the remaining messages, apply the committed
- * entries (completing the proposals they answer) and advance. Last, proposals past their deadline fail.
+ * ({@link DurabilityMode#QUORUM_FSYNC}), save the hard state, send the remaining messages, queue the committed
+ * entries for apply and advance. Then it applies queued committed entries for at most {@code applySliceMs}
+ * (completing the proposals they answer). Last, proposals past their deadline fail.
+ *
+ * <p>Apply slicing: applying is the one step whose cost has no bound of its own (a restarted member replays its
+ * whole log; a follower that was down applies everything it missed), so it runs in time slices, and a Ready takes
+ * new committed entries only once the previous ones are applied (the backlog holds at most one Ready's
+ * batch). Between two slices the agent steps its inbox, ticks and answers votes and appends, so a member that is
+ * far behind in applying keeps real time in its election timer and leader lease and votes promptly
+ * (docs/raft-driver.md, "Apply slicing"). The core's applied index may thus run one batch ahead of the state
+ * machine; {@link RaftStatus#appliedIndex()} reports the state machine's.
  *
  * <p>Threads: {@link #start()} runs the cycle on a thread named {@code raft-agent-<id>} that sleeps between ticks
  * when idle and is woken by inbound messages and proposals; tests call {@link #doWork()} by hand instead (never
@@ -71,11 +81,17 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
     private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
     private final AtomicLong inboxDropped = new AtomicLong();
+    /** Committed entries handed out by the core and not yet applied (agent thread), in index order. */
+    private final ArrayDeque<Entry> toApply = new ArrayDeque<>();
+    private final long applySliceNs;
 
     // Agent thread state.
     private long nextTickNs;
     private long stopDeadlineNs = Long.MAX_VALUE;
     private boolean stopping;
+    /** Last index the state machine reflects (the core's applied index may be one batch ahead). */
+    private long appliedIndex;
+    private final ApplyStats applyStats = new ApplyStats(LOG);
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
@@ -103,6 +119,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.transport = transport;
         this.clock = clock;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
+        this.applySliceNs = TimeUnit.MILLISECONDS.toNanos(config.applySliceMs());
+        this.appliedIndex = appliedIndex;
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
         this.pending = new PendingProposals(nodeId);
@@ -202,9 +220,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         work += tick(now);
         work += takeProposals(now);
         if (node.hasReady()) {
-            process(node.ready(), now);
+            // committed entries only once the previous batch is applied: the backlog stays one batch long
+            process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
             work++;
         }
+        work += applySlice();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
@@ -268,7 +288,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         sendAll(r.earlyMessages());
         Snapshot snap = r.snapshot();
         if (snap != null) {
+            toApply.clear(); // all below the snapshot, which replaces the whole state
             stateMachine.restore(snap);
+            appliedIndex = snap.index();
             log.resetToSnapshot(snap.index(), snap.term());
             pending.skipThrough(snap.index());
         }
@@ -280,8 +302,18 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             hardState.onHardState(r.hardState(), now);
         }
         sendAll(r.messages());
-        apply(r.committedEntries());
+        queueCommitted(r.committedEntries());
         node.advance(r);
+    }
+
+    private void queueCommitted(List<Entry> committed) {
+        if (committed.isEmpty()) {
+            return;
+        }
+        long first = committed.get(0).index();
+        long expected = (toApply.isEmpty() ? appliedIndex : toApply.peekLast().index()) + 1;
+        Verify.state(first == expected, "committed entries must follow the queued ones", first, expected);
+        toApply.addAll(committed);
     }
 
     private void sendAll(List<RaftMessage> messages) {
@@ -294,11 +326,35 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         transport.flush();
     }
 
-    private void apply(List<Entry> committed) {
-        for (int i = 0; i < committed.size(); i++) {
-            Entry e = committed.get(i);
+    /**
+     * Applies queued committed entries for at most {@code applySliceNs} (at least one entry) and returns how many.
+     * The clock is read once per entry: an entry is never split, so a slice overruns by at most one entry.
+     */
+    private int applySlice() {
+        if (toApply.isEmpty()) {
+            return 0;
+        }
+        long start = clock.nanoTime();
+        long elapsed;
+        int n = 0;
+        do {
+            Entry e = toApply.poll();
+            Verify.state(e.index() == appliedIndex + 1, "entries must be applied contiguously", e.index(),
+                appliedIndex);
             stateMachine.apply(e);
+            appliedIndex = e.index();
             pending.applied(e, node.leaderId());
+            n++;
+            elapsed = clock.nanoTime() - start;
+        } while (!toApply.isEmpty() && elapsed < applySliceNs);
+        applyStats.slice(nodeId, start, n, elapsed, toApply.isEmpty(), node.commitIndex() - appliedIndex);
+        return n;
+    }
+
+    /** Applies the whole backlog (graceful stop: proposals already committed are answered, not failed). */
+    private void applyAll() {
+        while (!toApply.isEmpty()) {
+            applySlice();
         }
     }
 
@@ -306,9 +362,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         RaftStatus s = status;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
-            || s.appliedIndex() != node.appliedIndex() || s.failed() != failed) {
+            || s.appliedIndex() != appliedIndex || s.failed() != failed) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), node.appliedIndex(), failed);
+                node.lastIndex(), appliedIndex, failed);
         }
     }
 
@@ -323,6 +379,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
     private void finish() {
         if (stopping && !status.failed()) {
+            try {
+                applyAll();
+            } catch (RuntimeException e) { // boundary: unapplied entries are replayed from the log at restart
+                LOG.warn("raft node {}: applying the backlog at stop failed", nodeId, e);
+            }
             try {
                 hardState.saveUnsavedCommit(clock.nanoTime());
             } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
@@ -393,7 +454,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
         @Override
         public long idleWaitNanos() {
-            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty()) {
+            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !toApply.isEmpty()) {
                 return 0;
             }
             return nextTickNs - clock.nanoTime();

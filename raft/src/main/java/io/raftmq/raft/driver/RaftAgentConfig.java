@@ -39,10 +39,26 @@ import java.util.Objects;
  * @param commitSaveIntervalMs  how often a hard state that changed only its commit index is saved (term and vote
  *                              changes are saved before any message that depends on them, always)
  * @param stopTransferTimeoutMs how long a graceful stop waits for leadership to move before exiting anyway
+ * @param applySliceMs          time one duty cycle spends applying committed entries (at least one entry per
+ *                              cycle), so ticks, votes and appends run between slices of a long apply backlog
+ *                              (docs/raft-driver.md, "Apply slicing"); keep it below {@code tickMs}
  */
 public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durability, int inboxMax,
                               int proposalQueueMax, int proposalsPerCycleMax, int inboxPerCycleMax,
-                              long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs) {
+                              long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs,
+                              long applySliceMs) {
+    /** Default apply slice: half of the default 10 ms tick, so a cycle that applies still ticks on time. */
+    public static final long APPLY_SLICE_MS_DEFAULT = 5;
+
+    /** As the canonical constructor with the apply slice {@code min(APPLY_SLICE_MS_DEFAULT, tickMs / 2)}. */
+    public RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durability, int inboxMax,
+                           int proposalQueueMax, int proposalsPerCycleMax, int inboxPerCycleMax,
+                           long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs) {
+        this(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax, inboxPerCycleMax,
+            proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs,
+            Math.max(1, Math.min(APPLY_SLICE_MS_DEFAULT, tickMs / 2)));
+    }
+
     public RaftAgentConfig {
         Objects.requireNonNull(raft, "raft");
         Objects.requireNonNull(durability, "durability");
@@ -54,6 +70,7 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
         Verify.argument(proposalTimeoutMs >= tickMs, "proposalTimeoutMs must be >= tickMs");
         Verify.argument(commitSaveIntervalMs >= 1, "commitSaveIntervalMs must be >= 1");
         Verify.argument(stopTransferTimeoutMs >= 0, "stopTransferTimeoutMs must be >= 0");
+        Verify.argument(applySliceMs >= 1, "applySliceMs must be >= 1");
     }
 
     /** Election timeout (lower end of its random range) in ms. */
@@ -71,6 +88,12 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
     /** A copy with another durability mode. */
     public RaftAgentConfig withDurability(DurabilityMode mode) {
         return new RaftAgentConfig(raft, tickMs, mode, inboxMax, proposalQueueMax, proposalsPerCycleMax,
-            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs);
+            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, applySliceMs);
+    }
+
+    /** A copy with another apply slice. */
+    public RaftAgentConfig withApplySliceMs(long sliceMs) {
+        return new RaftAgentConfig(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax,
+            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, sliceMs);
     }
 }

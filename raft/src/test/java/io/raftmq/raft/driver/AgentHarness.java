@@ -28,11 +28,14 @@ final class AgentHarness {
     final Node[] nodes;
     /** cut[a][b]: messages from a to b are dropped. */
     final boolean[][] cut;
+    /** applyCostMs[id]: how far node id's state machine moves the clock per applied entry (a slow apply). */
+    final long[] applyCostMs;
 
     AgentHarness(int n, long seed, DurabilityMode mode) {
         this.seed = seed;
         this.nodes = new Node[n + 1];
         this.cut = new boolean[n + 1][n + 1];
+        this.applyCostMs = new long[n + 1];
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
             ids[i] = i + 1;
@@ -158,7 +161,7 @@ final class AgentHarness {
         }
     }
 
-    private static final class RecordingStateMachine implements StateMachine {
+    private final class RecordingStateMachine implements StateMachine {
         private final Node n;
 
         RecordingStateMachine(Node n) {
@@ -167,6 +170,7 @@ final class AgentHarness {
 
         public void apply(Entry e) {
             n.applied.add(e);
+            clock.advanceMs(applyCostMs[(int) n.id]);
         }
 
         public Snapshot takeSnapshot() {
