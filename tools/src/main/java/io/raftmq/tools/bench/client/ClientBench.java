@@ -1,5 +1,6 @@
 package io.raftmq.tools.bench.client;
 
+import io.raftmq.tools.bench.BenchCli;
 import io.raftmq.tools.bench.LatencyRecorder;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -36,29 +37,7 @@ public final class ClientBench {
     }
 
     public static void main(String[] args) {
-        System.setProperty("rocketmq.log.root", System.getProperty("rocketmq.log.root", "target/rocketmqlogs"));
-        System.setProperty("rocketmq.log.level", System.getProperty("rocketmq.log.level", "warn"));
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(ClientBenchConfig.USAGE);
-            return;
-        }
-        ClientBenchConfig config;
-        try {
-            config = ClientBenchConfig.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("bad arguments: " + e.getMessage() + "\n" + ClientBenchConfig.USAGE);
-            System.exit(2);
-            return;
-        }
-        int status;
-        try {
-            status = run(config);
-        } catch (Exception e) { // CLI boundary: report, and exit even though client threads may linger
-            System.err.println("client bench failed (is a cluster running? bin/raftmq-cluster start): " + e);
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        BenchCli.main(args, "client bench", ClientBenchConfig.USAGE, ClientBenchConfig::parse, ClientBench::run);
     }
 
     static int run(ClientBenchConfig config) throws MQClientException, InterruptedException {

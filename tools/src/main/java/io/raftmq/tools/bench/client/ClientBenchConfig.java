@@ -1,8 +1,8 @@
 package io.raftmq.tools.bench.client;
 
 import io.raftmq.client.Verify;
+import io.raftmq.tools.bench.BenchCli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,12 +58,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
      * naming the flag, as are values out of range.
      */
     static ClientBenchConfig parse(String[] args) {
-        Flags f = new Flags();
-        try {
-            new CommandLine(f).parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        Flags f = BenchCli.parseFlags(new Flags(), args);
         long durationMs = f.seconds * 1000L;
         return new ClientBenchConfig(f.namesrv, f.threads, f.size, durationMs, Math.min(2000, durationMs / 5), f.topic,
             Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed, f.rate);

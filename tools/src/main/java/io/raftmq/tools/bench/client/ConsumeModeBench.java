@@ -1,5 +1,9 @@
 package io.raftmq.tools.bench.client;
 
+import io.raftmq.client.Verify;
+import io.raftmq.tools.bench.BenchCli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
@@ -28,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * "Ordered consumption") and consumes each queue on one thread at a time. Prints
  * {@code RESULT mode=consume-concurrent msgs=.. msg_s=..} and {@code RESULT mode=consume-orderly msgs=.. msg_s=..
  * out_of_order=..}; the rate is messages over the time from the consumer's start to its last message.
- * Usage: {@code --namesrv HOST:PORT [--messages N] [--queues N] [--keys N] [--size BYTES]}. Exits 1 when a consumer
+ * Usage: {@code bin/raftmq-bench consume-mode} ({@link Config#USAGE}). Exits 1 when a consumer
  * misses messages within 120 s or the orderly one sees a key out of order.
  */
 public final class ConsumeModeBench {
@@ -38,34 +42,55 @@ public final class ConsumeModeBench {
     private ConsumeModeBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        System.setProperty("rocketmq.log.root", System.getProperty("rocketmq.log.root", "target/rocketmqlogs"));
-        System.setProperty("rocketmq.log.level", System.getProperty("rocketmq.log.level", "warn"));
-        String namesrv = "127.0.0.1:9876";
-        int messages = 40_000;
-        int queues = 8;
-        int keys = 64;
-        int size = 256;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--namesrv" -> namesrv = args[i + 1];
-                case "--messages" -> messages = Integer.parseInt(args[i + 1]);
-                case "--queues" -> queues = Integer.parseInt(args[i + 1]);
-                case "--keys" -> keys = Integer.parseInt(args[i + 1]);
-                case "--size" -> size = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
-            }
+    /** The run's settings (defaults in the usage text). */
+    record Config(String namesrv, int messages, int queues, int keys, int size) {
+        static final String USAGE = String.join("\n",
+            "bin/raftmq-bench consume-mode [--namesrv 127.0.0.1:9876] [--messages 40000] [--queues 8] [--keys 64]",
+            "    [--size 256]",
+            "Sends the messages (key k to queue k mod queues, in sequence), then consumes all of them with a",
+            "concurrent and then an orderly push consumer; exit 1 if one misses messages or sees a key out of order.");
+
+        Config {
+            Verify.argument(messages >= 1 && queues >= 1 && queues <= 1024 && keys >= 1 && size >= 8,
+                "need --messages >= 1, --queues 1..1024, --keys >= 1, --size >= 8");
         }
+
+        static Config parse(String[] args) {
+            Flags f = BenchCli.parseFlags(new Flags(), args);
+            return new Config(f.namesrv, f.messages, f.queues, f.keys, f.size);
+        }
+    }
+
+    /** The raw command line. */
+    @Command(name = "raftmq-bench consume-mode")
+    private static final class Flags {
+        @Option(names = "--namesrv")
+        String namesrv = "127.0.0.1:9876";
+        @Option(names = "--messages")
+        int messages = 40_000;
+        @Option(names = "--queues")
+        int queues = 8;
+        @Option(names = "--keys")
+        int keys = 64;
+        @Option(names = "--size")
+        int size = 256;
+    }
+
+    public static void main(String[] args) {
+        BenchCli.main(args, "consume-mode bench", Config.USAGE, Config::parse, ConsumeModeBench::run);
+    }
+
+    static int run(Config c) throws Exception {
         long runId = System.currentTimeMillis();
         String topic = "ConsumeModeBench_" + runId;
-        send(namesrv, topic, messages, queues, keys, size);
-        double conc = consume(namesrv, "BenchConcCG_" + runId, topic, messages, keys, false);
+        send(c.namesrv(), topic, c.messages(), c.queues(), c.keys(), c.size());
+        double conc = consume(c.namesrv(), "BenchConcCG_" + runId, topic, c.messages(), c.keys(), false);
         AtomicLong outOfOrder = new AtomicLong();
-        double ord = consume(namesrv, "BenchOrdCG_" + runId, topic, messages, keys, true, outOfOrder);
-        System.out.printf(Locale.ROOT, "RESULT mode=consume-concurrent msgs=%d msg_s=%.0f%n", messages, conc);
-        System.out.printf(Locale.ROOT, "RESULT mode=consume-orderly msgs=%d msg_s=%.0f out_of_order=%d%n", messages,
-            ord, outOfOrder.get());
-        System.exit(conc > 0 && ord > 0 && outOfOrder.get() == 0 ? 0 : 1);
+        double ord = consume(c.namesrv(), "BenchOrdCG_" + runId, topic, c.messages(), c.keys(), true, outOfOrder);
+        System.out.printf(Locale.ROOT, "RESULT mode=consume-concurrent msgs=%d msg_s=%.0f%n", c.messages(), conc);
+        System.out.printf(Locale.ROOT, "RESULT mode=consume-orderly msgs=%d msg_s=%.0f out_of_order=%d%n",
+            c.messages(), ord, outOfOrder.get());
+        return conc > 0 && ord > 0 && outOfOrder.get() == 0 ? 0 : 1;
     }
 
     /** Sends key k's messages to queue k % queues; body = key (4 bytes) + sequence (4 bytes) + padding. */

@@ -1,5 +1,6 @@
 package io.raftmq.tools.bench.timer;
 
+import io.raftmq.tools.bench.BenchCli;
 import io.raftmq.tools.bench.LatencyRecorder;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -61,29 +62,7 @@ public final class TimerBench {
     }
 
     public static void main(String[] args) {
-        System.setProperty("rocketmq.log.root", System.getProperty("rocketmq.log.root", "target/rocketmqlogs"));
-        System.setProperty("rocketmq.log.level", System.getProperty("rocketmq.log.level", "warn"));
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(TimerBenchConfig.USAGE);
-            return;
-        }
-        TimerBenchConfig config;
-        try {
-            config = TimerBenchConfig.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("bad arguments: " + e.getMessage() + "\n" + TimerBenchConfig.USAGE);
-            System.exit(2);
-            return;
-        }
-        int status;
-        try {
-            status = run(config);
-        } catch (Exception e) { // CLI boundary: report, and exit even though client threads may linger
-            System.err.println("timer bench failed (is a cluster running? bin/raftmq-cluster start): " + e);
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        BenchCli.main(args, "timer bench", TimerBenchConfig.USAGE, TimerBenchConfig::parse, TimerBench::run);
     }
 
     static int run(TimerBenchConfig c) throws Exception {

@@ -1,7 +1,7 @@
 package io.raftmq.tools.bench.timer;
 
 import io.raftmq.client.Verify;
-import picocli.CommandLine;
+import io.raftmq.tools.bench.BenchCli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,12 +46,7 @@ record TimerBenchConfig(String namesrv, int count, long spreadMs, int plainCount
 
     /** Parses the flags (picocli); bad flags or values are an {@link IllegalArgumentException} naming them. */
     static TimerBenchConfig parse(String[] args) {
-        Flags f = new Flags();
-        try {
-            new CommandLine(f).parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        Flags f = BenchCli.parseFlags(new Flags(), args);
         int plain = f.plainCount >= 0 ? f.plainCount : Math.min(f.count, 50_000);
         return new TimerBenchConfig(f.namesrv, f.count, f.spreadSeconds * 1000, plain, f.threads, f.size,
             f.leadSeconds * 1000, f.data, f.seed);
