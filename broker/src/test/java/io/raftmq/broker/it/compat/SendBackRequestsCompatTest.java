@@ -29,10 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * offset failed, N} and stores nothing; a negative delay level sends the message straight to a %DLQ% topic created
  * on demand (1 queue, perm 6), with RETRY_TOPIC, ORIGIN_MESSAGE_ID and reconsumeTimes + 1 and no DELAY; the
  * client's fallback send into %RETRY%group with reconsumeTimes above the group's maximum (16) lands in
- * %DLQ%group, and one at the maximum stays in the retry topic (created on demand with 1 queue).
+ * %DLQ%group, and one at the maximum stays a retry (topic created on demand with 1 queue), parked for its delay
+ * level in SCHEDULE_TOPIC_XXXX on its way there.
  */
 @SocketTest
 class SendBackRequestsCompatTest {
+    private static final String SCHEDULE = "SCHEDULE_TOPIC_XXXX";
+
     @Test
     void sendBackAndRetryTopicSends(@TempDir Path dir) throws Exception {
         try (TestCluster c = new TestCluster(dir, 3).startAll()) {
@@ -62,10 +65,14 @@ class SendBackRequestsCompatTest {
 
             send(c, addr, retrySend("%RETRY%FbCG", 16, "fb-16"));
             assertThat(leader.topics().get("%RETRY%FbCG").writeQueueNums()).isEqualTo(1);
-            assertThat(leader.store().consumeQueues().maxOffset("%RETRY%FbCG", 0)).isEqualTo(1);
+            // at the maximum it stays a retry: parked for its DELAY level 3 (queue 2) on its way to %RETRY%FbCG
+            assertThat(leader.store().consumeQueues().maxOffset(SCHEDULE, 2)).isEqualTo(1);
+            assertThat(MessageProperties.get(readFirst(c, leader, SCHEDULE, 2).properties(), "REAL_TOPIC"))
+                .isEqualTo("%RETRY%FbCG");
             send(c, addr, retrySend("%RETRY%FbCG", 17, "fb-17"));
             assertThat(leader.store().consumeQueues().maxOffset("%DLQ%FbCG", 0)).isEqualTo(1);
-            assertThat(leader.store().consumeQueues().maxOffset("%RETRY%FbCG", 0)).isEqualTo(1);
+            assertThat(leader.store().consumeQueues().maxOffset(SCHEDULE, 2)).as("a dead letter is not parked")
+                .isEqualTo(1);
         }
     }
 
@@ -99,7 +106,13 @@ class SendBackRequestsCompatTest {
 
     /** The first message of queue 0 of {@code topic}, read back with VIEW_MESSAGE_BY_ID. */
     private static StoredMessage readFirst(TestCluster c, BrokerController leader, String topic) throws Exception {
-        var cq = leader.store().consumeQueues().queue(topic, 0);
+        return readFirst(c, leader, topic, 0);
+    }
+
+    /** The first message of {@code queueId} of {@code topic}, read back with VIEW_MESSAGE_BY_ID. */
+    private static StoredMessage readFirst(TestCluster c, BrokerController leader, String topic, int queueId)
+            throws Exception {
+        var cq = leader.store().consumeQueues().queue(topic, queueId);
         assertThat(cq).isNotNull();
         ConsumeQueue.Unit unit = new ConsumeQueue.Unit();
         assertThat(cq.read(0, unit)).isTrue();
