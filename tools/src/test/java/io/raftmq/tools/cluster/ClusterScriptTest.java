@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
  * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
  * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
- * the leader (SIGTERM: it hands leadership over) brings it back as a follower; stop leaves no process.
+ * the leader (it hands leadership over first, then SIGTERM) brings it back as a follower; restart without a member
+ * restarts all three, followers first and the leader last; stop leaves no process.
  */
 @ProcessTest
 class ClusterScriptTest {
@@ -87,11 +88,20 @@ class ClusterScriptTest {
         long leaderPid = pid(leader);
         Run restart = run("restart", leader);
         assertThat(restart.code()).as(restart.output()).isZero();
-        assertThat(restart.output()).contains("restarting " + leader, leader + " is back", "RESULT status=ok")
-            .doesNotContain("leader=" + leader + " ");
+        assertThat(restart.output()).contains("RESULT handover=ok", "restarting " + leader, leader + " is back",
+            "RESULT status=ok").doesNotContain("leader=" + leader + " ");
+        assertThat(restart.output().indexOf("RESULT handover=ok")).as("handover before the stop")
+            .isLessThan(restart.output().indexOf("restarting " + leader));
         assertThat(ProcessHandle.of(leaderPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(Files.readString(data.resolve("logs/broker-" + leader + ".log")))
-            .as("SIGTERM made the leader hand leadership over").contains("stopping: leadership transfer to");
+            .as("the leader handed leadership over before it stopped").contains("leadership transfer to");
+
+        Matcher now = Pattern.compile("RESULT status=ok .*leader=(n\\d)").matcher(restart.output());
+        assertThat(now.find()).as(restart.output()).isTrue();
+        Run rolling = run("restart");
+        assertThat(rolling.code()).as(rolling.output()).isZero();
+        assertThat(rolling.output()).containsPattern("rolling restart, followers first: n\\d n\\d " + now.group(1))
+            .contains("n0 is back", "n1 is back", "n2 is back", "RESULT handover=ok", "RESULT status=ok");
 
         List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"));
         Run stop = run("stop");
