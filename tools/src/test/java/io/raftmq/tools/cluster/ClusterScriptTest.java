@@ -66,6 +66,7 @@ class ClusterScriptTest {
         assertThat(start.code()).as(start.output()).isZero();
         assertThat(start.output()).contains("RESULT demo=ok", "RESULT status=ok members_up=3/3");
         assertThat(run("status").code()).isZero();
+        transferWithTheAdminCommand(start.output());
 
         long n1 = pid("n1");
         kill9(n1);
@@ -129,10 +130,43 @@ class ClusterScriptTest {
         }
     }
 
+    /**
+     * bin/raftmq-admin against the running cluster: to a named follower through the NameServer (exit 0, it then
+     * leads), asked of a follower without a target (the follower names the leader, which picks a member; exit 0),
+     * and to an address that is no member (exit 2, the reason names it).
+     */
+    private void transferWithTheAdminCommand(String startOutput) throws Exception {
+        Matcher lead = Pattern.compile("RESULT status=ok .*leader=n(\\d)").matcher(startOutput);
+        assertThat(lead.find()).as(startOutput).isTrue();
+        int leader = Integer.parseInt(lead.group(1));
+        String target = "127.0.0.1:" + (basePort + 10 * (1 + (leader + 1) % 3));
+        Run moved = script("bin/raftmq-admin", "raft", "transfer", "--to", target, "--namesrv",
+            "127.0.0.1:" + basePort);
+        assertThat(moved.code()).as(moved.output()).isZero();
+        assertThat(moved.output()).contains("RESULT transfer=ok leader=" + target + " term=");
+        assertThat(run("status").output()).containsPattern("(?m)^n" + (leader + 1) % 3 + " .* LEADER ");
+
+        String follower = "127.0.0.1:" + (basePort + 10 * (1 + leader)); // the old leader follows now
+        Run any = script("bin/raftmq-admin", "raft", "transfer", "--broker", follower);
+        assertThat(any.code()).as(any.output()).isZero();
+        assertThat(any.output()).contains("RESULT transfer=ok leader=").doesNotContain("leader=" + target);
+
+        Run unknown = script("bin/raftmq-admin", "raft", "transfer", "--to", "127.0.0.1:1", "--broker", follower);
+        assertThat(unknown.code()).as(unknown.output()).isEqualTo(2);
+        assertThat(unknown.output()).contains("127.0.0.1:1 is not a member");
+        Run after = run("status");
+        assertThat(after.code()).as(after.output()).isZero();
+    }
+
     private Run run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("bin/raftmq-cluster").toString()));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--data", data.toString()));
+        return script("bin/raftmq-cluster", all.toArray(new String[0]));
+    }
+
+    private Run script(String script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--data", data.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("RAFTMQ_CLASSPATH", System.getProperty("surefire.test.class.path",
@@ -149,8 +183,8 @@ class ClusterScriptTest {
         }
         String text = Files.readString(out, StandardCharsets.UTF_8);
         Files.delete(out);
-        System.out.println("$ raftmq-cluster " + String.join(" ", args) + "\n" + text);
-        assertThat(done).as("raftmq-cluster " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
+        System.out.println("$ " + script + " " + String.join(" ", args) + "\n" + text);
+        assertThat(done).as(script + " " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
             + text).isTrue();
         return new Run(p.exitValue(), text);
     }
