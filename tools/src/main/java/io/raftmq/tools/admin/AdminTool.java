@@ -6,7 +6,9 @@ import io.raftmq.tools.admin.LeadershipTransfer.Outcome;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -24,8 +26,23 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "raftmq-admin", mixinStandardHelpOptions = true, subcommands = AdminTool.Raft.class,
     description = "RaftMQ administration.")
-public final class AdminTool {
+public final class AdminTool implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     private AdminTool() {
+    }
+
+    /** No command given: the usage on stderr, bad usage. */
+    @Override
+    public Integer call() {
+        return missingCommand(spec);
+    }
+
+    static int missingCommand(CommandSpec spec) {
+        System.err.println("missing command");
+        spec.commandLine().usage(System.err);
+        return LeadershipTransfer.BAD_USAGE;
     }
 
     public static void main(String[] args) {
@@ -44,7 +61,14 @@ public final class AdminTool {
 
     @Command(name = "raft", mixinStandardHelpOptions = true, subcommands = Transfer.class,
         description = "Raft group operations.")
-    static final class Raft {
+    static final class Raft implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return missingCommand(spec);
+        }
     }
 
     /** Where to send the request: exactly one of a NameServer or a member. */

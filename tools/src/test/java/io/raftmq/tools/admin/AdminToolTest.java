@@ -63,6 +63,9 @@ class AdminToolTest {
             .isEqualTo(2);
         assertThat(AdminTool.run("raft", "transfer", "--broker", "127.0.0.1:1", "--bogus")).isEqualTo(2);
         assertThat(AdminTool.run("raft", "move")).isEqualTo(2);
+        assertThat(AdminTool.run()).isEqualTo(2);
+        assertThat(AdminTool.run("raft")).isEqualTo(2);
+        assertThat(stderr()).contains("missing command", "transfer");
         err.reset();
         assertThat(AdminTool.run("raft", "transfer", "--broker", "127.0.0.1:1", "--to", "nonsense")).isEqualTo(2);
         assertThat(stderr()).contains("--to must be HOST:PORT");
