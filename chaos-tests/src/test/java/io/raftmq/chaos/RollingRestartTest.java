@@ -54,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RollingRestartTest {
     private static final String TOPIC = "ChaosRollingRestart";
     private static final long CALL_TIMEOUT_MS = 10_000;
-    private static final int RETRIES = 20;
+    private static final int RETRIES = 200;
 
     @TempDir
     Path dir;
@@ -198,9 +198,10 @@ class RollingRestartTest {
         p.setInstanceName("chaos-rolling-" + seed);
         p.setPollNameServerInterval(200); // default 30 s: learn the new leader's route quickly
         p.setSendMsgTimeout(3000);
-        // The client retries a refused send at once, with no pause. While leadership moves (tens of ms: the target
-        // campaigns, the old leader steps down and learns the new one) the leader refuses sends with 14, so the
-        // default 2 retries are not enough to bridge it; 20 immediate retries are (each one is a round trip).
+        // The client retries a refused send at once, with no pause, within the send timeout. While leadership
+        // moves (the target campaigns, the old leader steps down and learns the new one: 40-100 ms on a loaded
+        // machine) the leader refuses sends with 14, so the default 2 retries (a few ms) do not bridge it; with
+        // RETRIES the client keeps retrying for up to the 3 s send timeout.
         p.setRetryTimesWhenSendFailed(RETRIES);
         p.start();
         return p;
