@@ -86,11 +86,13 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
         String to = request.extFields() == null ? null : request.extFields().get(TO);
         RaftPeer target;
         if (to == null || to.isBlank()) {
+            if (otherMembers().isEmpty()) {
+                return Replies.error(ResponseCode.INVALID_PARAMETER, "the group has no other member");
+            }
             target = mostCaughtUp(s.term());
             if (target == null) {
-                return Replies.error(otherMembers().isEmpty() ? ResponseCode.INVALID_PARAMETER
-                    : ResponseCode.SYSTEM_ERROR, otherMembers().isEmpty() ? "the group has no other member"
-                    : "no follower of term " + s.term() + " answered within " + PROBE_TIMEOUT_MS + " ms");
+                return Replies.error(ResponseCode.SYSTEM_ERROR, "no follower of term " + s.term()
+                    + " answered within " + PROBE_TIMEOUT_MS + " ms");
             }
         } else {
             target = memberAt(to.trim());
