@@ -16,6 +16,7 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.admin.AdminProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsDataProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsContributor;
+import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -193,6 +194,7 @@ public final class BrokerController {
         gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
         gate.reserve(AdminProcessor.CODES, controlExecutor);
         gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
+        gate.reserve(LeadershipTransferProcessor.CODES, controlExecutor);
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
@@ -258,6 +260,8 @@ public final class BrokerController {
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
         gate.install(AdminProcessor.CODES, admin);
         gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
+        gate.install(LeadershipTransferProcessor.CODES, new LeadershipTransferProcessor(config, this::raftAgent,
+            client, clock));
         installPullPath(view, clients, stats);
         installLocks();
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));

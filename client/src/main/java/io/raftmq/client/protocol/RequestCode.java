@@ -73,4 +73,5 @@ public final class RequestCode {
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int QUERY_ASSIGNMENT = 400;
     public static final int SET_MESSAGE_REQUEST_MODE = 401;
+    public static final int RAFT_TRANSFER_LEADERSHIP = 9001; // RaftMQ extension: docs/protocol.md §2.13
 }

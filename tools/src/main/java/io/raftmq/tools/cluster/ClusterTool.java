@@ -31,19 +31,24 @@ import java.util.concurrent.locks.LockSupport;
  *  status --namesrv A --group G --member ...   one line per member (role, term, commit/applied index, leader) and
  *                                              the NameServer; exit 0 only when all answer and exactly one leads
  *  await  --namesrv A --group G --member ... [--watch NAME=PID ...] --timeout-ms T [--demo-topic T --start-ms S]
- *                                              until every member follows one leader and the NameServer routes it;
+ *         [--caught-up]                        until every member follows one leader and the NameServer routes it
+ *                                              (and, with --caught-up, every member applied what the leader had
+ *                                              committed when that first held);
  *                                              exit 3 as soon as a watched process is gone (RESULT exited=NAMES);
  *                                              then the demo below when a topic is given (one JVM for both)
  *  demo   --namesrv A --group G --topic T --start-ms S --wait-ms W
  *                                              sends one message to the routed leader (auto-creating T), reads it
  *                                              back by its offset msgId (code 33), prints the times from S (epoch
  *                                              ms, 0 = skip) to the routed leader and to the acknowledged send
+ *  order  --namesrv A --group G --member ...   ORDER line: the members, followers first, the leader last
+ *  handover --from NAME ... --timeout-ms T     if NAME leads: move leadership to the most caught-up follower
+ *                                              (RAFT_TRANSFER_LEADERSHIP) and wait until the NameServer routes it
  * </pre>
  * Prints human-readable lines, one {@code RESULT} line, and on failure a one-line reason on stderr; exit 0 on
  * success, 1 on failure, 2 on bad usage, 3 when a watched process exited, 4 when await's demo failed.
  */
 @Command(name = "ClusterTool", mixinStandardHelpOptions = true, subcommands = {ClusterTool.Status.class,
-    ClusterTool.Await.class, ClusterTool.Demo.class})
+    ClusterTool.Await.class, ClusterTool.Demo.class, Rolling.Order.class, Rolling.Handover.class})
 public final class ClusterTool {
     static final int EXITED = 3;
     static final int DEMO_FAILED = 4;
@@ -121,12 +126,16 @@ public final class ClusterTool {
         String demoTopic;
         @Option(names = "--start-ms", defaultValue = "0", description = "for the demo: see demo --start-ms")
         long startMs;
+        @Option(names = "--caught-up", description = "also wait until every member applied what the leader had"
+            + " committed when the group first settled")
+        boolean caughtUp;
 
         @Override
         public Integer call() {
             long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
             try (ClusterProbe probe = new ClusterProbe()) {
                 String reason;
+                long catchUpTo = -1;
                 while (true) {
                     List<String> exited = watch.entrySet().stream().filter(e -> !alive(e.getValue()))
                         .map(Map.Entry::getKey).toList();
@@ -136,6 +145,10 @@ public final class ClusterTool {
                     }
                     List<MemberState> states = probe.members(members);
                     reason = Readiness.settled(namesrv, group, probe.route(namesrv, group), states);
+                    if (reason == null && caughtUp) {
+                        catchUpTo = catchUpTo >= 0 ? catchUpTo : Readiness.leader(states).commitIndex();
+                        reason = Readiness.caughtUp(states, catchUpTo);
+                    }
                     if (reason == null) {
                         MemberState leader = Readiness.leader(states);
                         System.out.println("RESULT await=ok leader=" + leader.name() + " term=" + leader.term());

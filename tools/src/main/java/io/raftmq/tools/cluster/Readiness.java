@@ -64,6 +64,17 @@ final class Readiness {
         return null;
     }
 
+    /** Null when every member applied at least {@code index}, else who lags. */
+    static String caughtUp(List<MemberState> members, long index) {
+        List<String> behind = new ArrayList<>();
+        for (MemberState m : members) {
+            if (m.appliedIndex() < index) {
+                behind.add(m.name() + " applied " + m.appliedIndex());
+            }
+        }
+        return behind.isEmpty() ? null : "not caught up to index " + index + ": " + String.join(", ", behind);
+    }
+
     /** The member that leads (callers checked there is exactly one). */
     static MemberState leader(List<MemberState> members) {
         return members.stream().filter(MemberState::leader).findFirst()

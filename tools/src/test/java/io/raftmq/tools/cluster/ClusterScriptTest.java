@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
  * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
  * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
- * the leader (SIGTERM: it hands leadership over) brings it back as a follower; stop leaves no process.
+ * the leader (it hands leadership over first, then SIGTERM) brings it back as a follower; restart without a member
+ * restarts all three, followers first and the leader last; stop leaves no process.
  */
 @ProcessTest
 class ClusterScriptTest {
@@ -65,6 +66,7 @@ class ClusterScriptTest {
         assertThat(start.code()).as(start.output()).isZero();
         assertThat(start.output()).contains("RESULT demo=ok", "RESULT status=ok members_up=3/3");
         assertThat(run("status").code()).isZero();
+        transferWithTheAdminCommand(start.output());
 
         long n1 = pid("n1");
         kill9(n1);
@@ -87,11 +89,20 @@ class ClusterScriptTest {
         long leaderPid = pid(leader);
         Run restart = run("restart", leader);
         assertThat(restart.code()).as(restart.output()).isZero();
-        assertThat(restart.output()).contains("restarting " + leader, leader + " is back", "RESULT status=ok")
-            .doesNotContain("leader=" + leader + " ");
+        assertThat(restart.output()).contains("RESULT handover=ok", "restarting " + leader, leader + " is back",
+            "RESULT status=ok").doesNotContain("leader=" + leader + " ");
+        assertThat(restart.output().indexOf("RESULT handover=ok")).as("handover before the stop")
+            .isLessThan(restart.output().indexOf("restarting " + leader));
         assertThat(ProcessHandle.of(leaderPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(Files.readString(data.resolve("logs/broker-" + leader + ".log")))
-            .as("SIGTERM made the leader hand leadership over").contains("stopping: leadership transfer to");
+            .as("the leader handed leadership over before it stopped").contains("leadership transfer to");
+
+        Matcher now = Pattern.compile("RESULT status=ok .*leader=(n\\d)").matcher(restart.output());
+        assertThat(now.find()).as(restart.output()).isTrue();
+        Run rolling = run("restart");
+        assertThat(rolling.code()).as(rolling.output()).isZero();
+        assertThat(rolling.output()).containsPattern("rolling restart, followers first: n\\d n\\d " + now.group(1))
+            .contains("n0 is back", "n1 is back", "n2 is back", "RESULT handover=ok", "RESULT status=ok");
 
         List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"));
         Run stop = run("stop");
@@ -119,10 +130,43 @@ class ClusterScriptTest {
         }
     }
 
+    /**
+     * bin/raftmq-admin against the running cluster: to a named follower through the NameServer (exit 0, it then
+     * leads), asked of a follower without a target (the follower names the leader, which picks a member; exit 0),
+     * and to an address that is no member (exit 2, the reason names it).
+     */
+    private void transferWithTheAdminCommand(String startOutput) throws Exception {
+        Matcher lead = Pattern.compile("RESULT status=ok .*leader=n(\\d)").matcher(startOutput);
+        assertThat(lead.find()).as(startOutput).isTrue();
+        int leader = Integer.parseInt(lead.group(1));
+        String target = "127.0.0.1:" + (basePort + 10 * (1 + (leader + 1) % 3));
+        Run moved = script("bin/raftmq-admin", "raft", "transfer", "--to", target, "--namesrv",
+            "127.0.0.1:" + basePort);
+        assertThat(moved.code()).as(moved.output()).isZero();
+        assertThat(moved.output()).contains("RESULT transfer=ok leader=" + target + " term=");
+        assertThat(run("status").output()).containsPattern("(?m)^n" + (leader + 1) % 3 + " .* LEADER ");
+
+        String follower = "127.0.0.1:" + (basePort + 10 * (1 + leader)); // the old leader follows now
+        Run any = script("bin/raftmq-admin", "raft", "transfer", "--broker", follower);
+        assertThat(any.code()).as(any.output()).isZero();
+        assertThat(any.output()).contains("RESULT transfer=ok leader=").doesNotContain("leader=" + target);
+
+        Run unknown = script("bin/raftmq-admin", "raft", "transfer", "--to", "127.0.0.1:1", "--broker", follower);
+        assertThat(unknown.code()).as(unknown.output()).isEqualTo(2);
+        assertThat(unknown.output()).contains("127.0.0.1:1 is not a member");
+        Run after = run("status");
+        assertThat(after.code()).as(after.output()).isZero();
+    }
+
     private Run run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("bin/raftmq-cluster").toString()));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--data", data.toString()));
+        return script("bin/raftmq-cluster", all.toArray(new String[0]));
+    }
+
+    private Run script(String script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--data", data.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("RAFTMQ_CLASSPATH", System.getProperty("surefire.test.class.path",
@@ -139,8 +183,8 @@ class ClusterScriptTest {
         }
         String text = Files.readString(out, StandardCharsets.UTF_8);
         Files.delete(out);
-        System.out.println("$ raftmq-cluster " + String.join(" ", args) + "\n" + text);
-        assertThat(done).as("raftmq-cluster " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
+        System.out.println("$ " + script + " " + String.join(" ", args) + "\n" + text);
+        assertThat(done).as(script + " " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
             + text).isTrue();
         return new Run(p.exitValue(), text);
     }
