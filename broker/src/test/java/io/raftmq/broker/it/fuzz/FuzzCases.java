@@ -32,7 +32,8 @@ import java.util.Random;
  *   <li><b>raw</b>: random bytes and golden vectors (the golden vectors) with bit flips, truncation, tampered length
  *       and header words, JSON-significant bytes, splices and concatenations.</li>
  * </ul>
- * Destructive codes (DELETE_TOPIC_IN_BROKER, DELETE_SUBSCRIPTIONGROUP) are never generated, and the sentinel code
+ * Destructive codes (DELETE_TOPIC_IN_BROKER, DELETE_SUBSCRIPTIONGROUP, RAFT_TRANSFER_LEADERSHIP) are never
+ * generated, and the sentinel code
  * {@link #SENTINEL_CODE} is reserved for the driver.
  */
 final class FuzzCases {
@@ -75,14 +76,19 @@ final class FuzzCases {
         knownCodes = knownCodes();
     }
 
+    /** Codes that change the group on purpose (delete metadata, move leadership away): never fuzzed. */
+    private static boolean isDestructive(int code) {
+        return code == RequestCode.DELETE_TOPIC_IN_BROKER || code == RequestCode.DELETE_SUBSCRIPTIONGROUP
+            || code == RequestCode.RAFT_TRANSFER_LEADERSHIP;
+    }
+
     private static int[] knownCodes() {
         List<Integer> codes = new ArrayList<>();
         for (Field f : RequestCode.class.getFields()) {
             if (f.getType() == int.class && Modifier.isStatic(f.getModifiers())) {
                 try {
                     int c = f.getInt(null);
-                    if (c != RequestCode.DELETE_TOPIC_IN_BROKER && c != RequestCode.DELETE_SUBSCRIPTIONGROUP
-                            && c != SENTINEL_CODE) {
+                    if (!isDestructive(c) && c != SENTINEL_CODE) {
                         codes.add(c);
                     }
                 } catch (IllegalAccessException e) {
@@ -124,8 +130,7 @@ final class FuzzCases {
         int code = t.code;
         if (rnd.nextInt(12) == 0) {
             code = rnd.nextInt(3) == 0 ? rnd.nextInt(65536) - 32768 : knownCodes[rnd.nextInt(knownCodes.length)];
-            if (code == SENTINEL_CODE || code == RequestCode.DELETE_TOPIC_IN_BROKER
-                    || code == RequestCode.DELETE_SUBSCRIPTIONGROUP) {
+            if (code == SENTINEL_CODE || isDestructive(code)) {
                 code = 9999;
             }
             what.append(" code->").append(code);
