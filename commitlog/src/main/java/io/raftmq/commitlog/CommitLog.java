@@ -451,6 +451,32 @@ public final class CommitLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the log as a killed process leaves it: no force and no checkpoint; written bytes stay where the
+     * operating system has them (the page cache), and the next open recovers from the last checkpoint written
+     * before. Waiters still pending fail. For crash tests and benchmarks; idempotent.
+     */
+    public void closeAbruptly() {
+        if (fence.isClosed()) {
+            return;
+        }
+        locks.lockBoth();
+        try {
+            flusher.failQueued(fence.markClosed());
+        } finally {
+            locks.unlockBoth();
+        }
+        try {
+            flusher.stop();
+            if (preallocator != null) {
+                preallocator.stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeFiles();
+    }
+
     private void closeFiles() {
         segments.closeAll();
         index.close();
