@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
     private static final int CHUNK = 1 << 20;
+    /** Index units before the scan start checked on open (the newest ones; see {@link #indexConsistent}). */
+    static final int INDEX_CHECK_UNITS = 4096;
+    /** Least run of zeros after which the torn-tail search stops (see {@link #zeroRunBound}). */
+    static final int ZERO_RUN_MIN = 4 << 20;
 
     /** Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex). */
     public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc) {
@@ -78,13 +82,19 @@ public final class LogRecovery {
         }
         long scanStart = pos;
         long scanStartIndex = expectIndex;
+        long t0 = System.nanoTime();
         scan();
+        long t1 = System.nanoTime();
         // A clean close ended the log exactly at its checkpoint: nothing was written after it, skip the tail search.
         if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position())) {
             repairTail(tornAt);
         }
+        long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
-        if (fromCheckpoint && !indexConsistent(firstIndex, scanStartIndex, logStart, scanStart)) {
+        boolean indexOk = !fromCheckpoint || indexConsistent(firstIndex, scanStartIndex, logStart, scanStart);
+        LOG.info("recovery of {}: scanned {} bytes in {} ms, tail search {} ms, index check {} ms", segments.dir(),
+            pos - scanStart, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+        if (!indexOk) {
             LOG.warn("index of {} disagrees with the log; rebuilding it", segments.dir());
             index.removeAll();
             startScan(logStart, firstIndex, 0, false);
@@ -203,12 +213,16 @@ public final class LogRecovery {
         chainKnown = true;
     }
 
-    /** Torn tail or corruption? Throws for corruption, else zeroes the tail and drops later (garbage) segments. */
+    /**
+     * Torn tail or corruption? Throws for corruption, else zeroes the tail and drops later (garbage) segments. The
+     * search for a valid record after the bad one ends at the first run of {@link #zeroRunBound} zero bytes
+     * (or the last segment's end): nothing the log wrote and forced can lie beyond such a run.
+     */
     private void repairTail(long at) throws IOException {
         Segment seg = segments.find(at);
         long found = scanTail(seg, at + 1);
         long lastNonZero = Math.max(at - 1, tailLastNonZero);
-        for (Segment later = segments.find(seg.end()); found < 0 && later != null;
+        for (Segment later = segments.find(seg.end()); found < 0 && !zeroRunSeen && later != null;
             later = segments.find(later.end())) {
             found = scanTail(later, later.base());
         }
@@ -230,16 +244,31 @@ public final class LogRecovery {
         segments.removeFrom(seg.end());
     }
 
+    /**
+     * Length of a zero run that ends the torn-tail search. Every record starts with the non-zero magic and is at most
+     * {@code recordBytesMax} long, so written records hold no zero run that long: after a kill the bytes behind the
+     * last write are the segment's zeros, and after a power loss a longer hole can only be a range never forced
+     * (a force covers every byte written before it), so whatever follows it was never forced either.
+     */
+    private long zeroRunBound() {
+        return Math.max(ZERO_RUN_MIN, 2L * recordBytesMax);
+    }
+
     /** Last non-zero byte seen by the latest {@link #scanTail} (meaningful when it found no valid record). */
     private long tailLastNonZero;
+    /** Whether the latest {@link #scanTail} stopped at a run of {@link #zeroRunBound} zeros. */
+    private boolean zeroRunSeen;
 
     /**
-     * One pass over [from, segment end): returns the position of the first valid data record or filler, or -1,
-     * and records the last non-zero byte in {@link #tailLastNonZero}. Zero stretches are skipped 8 bytes at a time
-     * (a record starts with the non-zero byte 0x52, so none can start inside a zero long).
+     * One pass over [from, segment end), ending early after a run of {@link #zeroRunBound} zeros: returns the
+     * position of the first valid data record or filler, or -1, and records the last non-zero byte in
+     * {@link #tailLastNonZero}. Zero stretches are skipped 8 bytes at a time (a record starts with the non-zero
+     * byte 0x52, so none can start inside a zero long).
      */
     private long scanTail(Segment seg, long from) throws IOException {
         tailLastNonZero = from - 1;
+        zeroRunSeen = false;
+        long bound = zeroRunBound();
         for (long chunkAt = from; chunkAt < seg.end(); ) {
             buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
             seg.file().read(chunkAt - seg.base(), buf);
@@ -248,6 +277,10 @@ public final class LogRecovery {
             int i = 0;
             for (; i + 8 <= len; i += 8) {
                 if (buf.getLong(i) == 0) {
+                    if (chunkAt + i + 8 - 1 - tailLastNonZero >= bound) {
+                        zeroRunSeen = true;
+                        return -1;
+                    }
                     continue;
                 }
                 long found = inspect(seg, chunkAt, i, Math.min(len, i + 8), len);
@@ -256,8 +289,7 @@ public final class LogRecovery {
                 }
             }
             if (last) {
-                long found = inspect(seg, chunkAt, i, len, len);
-                return found;
+                return inspect(seg, chunkAt, i, len, len);
             }
             // Re-read the last long: a record header starting in it may run past this chunk.
             chunkAt += Math.max(8, i - 8);
@@ -329,10 +361,28 @@ public final class LogRecovery {
         return cp != null ? cp.firstIndex() : 1;
     }
 
-    /** Checks the index units of [from, to) (records before the scan start) against the log. */
+    /**
+     * Checks the index units of [from, to) (records before the scan start) against the log, in time independent of
+     * the log's length: the first unit, and the last {@link #INDEX_CHECK_UNITS} (crc, index, strictly increasing
+     * positions inside [logStart, scanStart)); the first and the last unit must point at records with their index.
+     * Units before the window were forced before an earlier checkpoint and are not written again; damage there is
+     * caught when the unit is read (crc), as for log records before the checkpoint.
+     */
     private boolean indexConsistent(long from, long to, long logStart, long scanStart) throws IOException {
-        long prev = logStart - 1;
-        for (long i = from; i < to; i++) {
+        if (to <= from) {
+            return true;
+        }
+        ByteBuffer first = index.read(from);
+        if (first == null) {
+            return false;
+        }
+        long firstPos = IndexUnit.position(first, 0);
+        long windowStart = Math.max(from + 1, to - INDEX_CHECK_UNITS);
+        long prev = firstPos;
+        if (firstPos < logStart || firstPos >= scanStart) {
+            return false;
+        }
+        for (long i = windowStart; i < to; i++) {
             ByteBuffer u = index.read(i);
             if (u == null) {
                 return false;
@@ -343,8 +393,7 @@ public final class LogRecovery {
             }
             prev = p;
         }
-        return to <= from || (headerIndexAt(IndexUnit.position(index.read(from), 0)) == from
-            && headerIndexAt(prev) == to - 1);
+        return headerIndexAt(firstPos) == from && headerIndexAt(prev) == to - 1;
     }
 
     private long headerIndexAt(long position) throws IOException {
