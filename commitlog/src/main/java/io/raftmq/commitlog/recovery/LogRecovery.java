@@ -31,8 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
     private static final int CHUNK = 1 << 20;
-    /** Index units before the scan start checked on open (the newest ones; see {@link #indexConsistent}). */
-    static final int INDEX_CHECK_UNITS = 4096;
     /** Least run of zeros after which the torn-tail search stops (see {@link #zeroRunBound}). */
     static final int ZERO_RUN_MIN = 4 << 20;
 
@@ -362,36 +360,32 @@ public final class LogRecovery {
     }
 
     /**
-     * Checks the index units of [from, to) (records before the scan start) against the log, in time independent of
-     * the log's length: the first unit, and the last {@link #INDEX_CHECK_UNITS} (crc, index, strictly increasing
-     * positions inside [logStart, scanStart)); the first and the last unit must point at records with their index.
-     * Units before the window were forced before an earlier checkpoint and are not written again; damage there is
-     * caught when the unit is read (crc), as for log records before the checkpoint.
+     * Checks the index units of [from, to) (records before the scan start) against the log: every unit's crc and
+     * index, positions strictly increasing inside [logStart, scanStart), and the first and the last unit point at
+     * records with their index. Sequential reads of up to 1 MiB of units (32,768) each, no per-unit I/O: tens of
+     * milliseconds for a million units.
      */
     private boolean indexConsistent(long from, long to, long logStart, long scanStart) throws IOException {
         if (to <= from) {
             return true;
         }
-        ByteBuffer first = index.read(from);
-        if (first == null) {
-            return false;
-        }
-        long firstPos = IndexUnit.position(first, 0);
-        long windowStart = Math.max(from + 1, to - INDEX_CHECK_UNITS);
-        long prev = firstPos;
-        if (firstPos < logStart || firstPos >= scanStart) {
-            return false;
-        }
-        for (long i = windowStart; i < to; i++) {
-            ByteBuffer u = index.read(i);
-            if (u == null) {
+        long prev = logStart - 1;
+        long firstPos = -1;
+        for (long i = from; i < to; ) {
+            int n = index.readRun(i, to - i, buf);
+            if (n == 0) {
                 return false;
             }
-            long p = IndexUnit.position(u, 0);
-            if (p <= prev || p >= scanStart) {
-                return false;
+            for (int k = 0; k < n; k++) {
+                int at = k * IndexUnit.LENGTH;
+                long p = IndexUnit.position(buf, at);
+                if (!IndexUnit.isValid(buf, at, i + k, crc) || p <= prev || p >= scanStart) {
+                    return false;
+                }
+                prev = p;
             }
-            prev = p;
+            firstPos = firstPos < 0 ? IndexUnit.position(buf, 0) : firstPos;
+            i += n;
         }
         return headerIndexAt(firstPos) == from && headerIndexAt(prev) == to - 1;
     }

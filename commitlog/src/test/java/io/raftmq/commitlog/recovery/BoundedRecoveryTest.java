@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Goal: recovery's work is bounded by what changed, without losing its verdicts. Method: logs with 16 MiB segments
  * (so a zero run of {@link LogRecovery#ZERO_RUN_MIN} fits inside one) are closed, damaged and reopened.
  * Outcomes: the torn-tail search stops at a zero run that long (a valid record behind it is not searched for, one
- * in front of it still means corruption); the index check on open covers the newest
- * {@link LogRecovery#INDEX_CHECK_UNITS} units (damage there: rebuilt), older damage is caught when read.
+ * in front of it still means corruption); the index check on open, which reads units in runs, still finds damage
+ * in any run (the index is rebuilt).
  */
 class BoundedRecoveryTest {
     private static final int N = 30;
@@ -32,7 +32,7 @@ class BoundedRecoveryTest {
     Path tmp;
 
     private static CommitLogConfig cfg(Path dir) {
-        return TestLogs.small(dir, FlushMode.MANUAL).segmentBytes(SEGMENT).indexUnitsPerSegment(8192)
+        return TestLogs.small(dir, FlushMode.MANUAL).segmentBytes(SEGMENT).indexUnitsPerSegment(65536)
             .preallocateAheadBytes(0).build();
     }
 
@@ -148,28 +148,18 @@ class BoundedRecoveryTest {
     }
 
     @Test
-    void indexDamageAmongTheNewestUnitsIsRebuiltOnOpen() throws IOException {
-        Path dir = tmp.resolve("idxnew");
-        int count = LogRecovery.INDEX_CHECK_UNITS + 500;
-        long[] positions = write(dir, count, 16, true);
-        flip(dir.resolve("index").resolve(String.format("%020d.idx", 0)), (count - 10) * 32L + 3);
-        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
-            for (int i = 1; i <= count; i++) {
-                assertThat(log.position(i)).isEqualTo(positions[i]);
+    void indexDamageInAnyReadRunIsRebuiltOnOpen() throws IOException {
+        // 40,000 units: the check reads them in runs of 32,768; damage in the first and in the second run.
+        int count = 40_000;
+        for (int damaged : new int[] {100, 35_000}) {
+            Path dir = tmp.resolve("idx" + damaged);
+            long[] positions = write(dir, count, 16, true);
+            flip(dir.resolve("index").resolve(String.format("%020d.idx", 0)), damaged * 32L + 3);
+            try (CommitLog log = CommitLog.open(cfg(dir), null)) {
+                for (int i = 1; i <= count; i++) {
+                    assertThat(log.position(i)).isEqualTo(positions[i]);
+                }
             }
-        }
-    }
-
-    @Test
-    void olderIndexDamageIsCaughtWhenRead() throws IOException {
-        Path dir = tmp.resolve("idxold");
-        int count = LogRecovery.INDEX_CHECK_UNITS + 500;
-        long[] positions = write(dir, count, 16, true);
-        flip(dir.resolve("index").resolve(String.format("%020d.idx", 0)), 100 * 32L + 3);
-        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
-            assertThat(log.position(99)).isEqualTo(positions[99]);
-            assertThat(log.position(count)).isEqualTo(positions[count]);
-            assertThatThrownBy(() -> log.position(100)).isInstanceOf(CorruptLogException.class);
         }
     }
 }

@@ -42,6 +42,8 @@ final class BenchNode {
     private CommitLog commitLog;
     private volatile CommitLogRaftLog raftLog;
     final AtomicLong applied = new AtomicLong();
+    /** Time the latest {@link #start} spent opening (recovering) the commit log. */
+    volatile long openLogNs;
 
     BenchNode(long id, Path dir, InetSocketAddress address, RaftAgentConfig config, MajorityConfig voters,
               long seed, int tailCacheEntries, long segmentBytes) {
@@ -59,7 +61,9 @@ final class BenchNode {
     void start() {
         CommitLogConfig cfg = CommitLogConfig.builder(dir.resolve("commitlog")).segmentBytes(segmentBytes)
             .flushMode(FlushMode.ASYNC).flushIntervalMs(200).build();
+        long t0 = System.nanoTime();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
+        openLogNs = System.nanoTime() - t0;
         CommitLogRaftLog log = new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"),
             System::currentTimeMillis, tailCacheEntries);
         raftLog = log;

@@ -101,8 +101,9 @@ final class LeaderKiller {
         boolean caughtUp = awaitCaughtUp(victim, next.status().commitIndex());
         long doneNs = System.nanoTime();
         System.err.printf(Locale.ROOT, "info: kill %d: node %d, election_ms=%.1f terms=%d restart_ms=%.1f "
-                + "catch_up_ms=%.1f (%d entries behind%s)%n", kill, victim.id, (electedNs - deathNs) / 1e6,
-            terms, (restartedNs - electedNs) / 1e6, (doneNs - restartedNs) / 1e6, behind,
+                + "(commit log open %.1f) catch_up_ms=%.1f (%d entries behind%s)%n", kill, victim.id,
+            (electedNs - deathNs) / 1e6, terms, (restartedNs - electedNs) / 1e6, victim.openLogNs / 1e6,
+            (doneNs - restartedNs) / 1e6, behind,
             caughtUp ? "" : ", NOT caught up");
     }
 
