@@ -90,8 +90,7 @@ public final class LogRecovery {
         long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
         boolean indexOk = !fromCheckpoint || indexConsistent(firstIndex, scanStartIndex, logStart, scanStart);
-        LOG.info("recovery of {}: scanned {} bytes in {} ms, tail search {} ms, index check {} ms", segments.dir(),
-            pos - scanStart, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+        long t3 = System.nanoTime();
         if (!indexOk) {
             LOG.warn("index of {} disagrees with the log; rebuilding it", segments.dir());
             index.removeAll();
@@ -102,6 +101,10 @@ public final class LogRecovery {
         index.flushStaged();
         index.force(firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
         forceFrom(scanStart);
+        long t4 = System.nanoTime();
+        LOG.info("recovery of {}: scanned {} bytes in {} ms, tail search {} ms, index check {} ms, rebuild and forces"
+            + " {} ms", segments.dir(), pos - scanStart, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+            (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
         long next = expectIndex < 0 ? firstIndex : expectIndex;
         return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0);
     }
@@ -219,7 +222,8 @@ public final class LogRecovery {
     private void repairTail(long at) throws IOException {
         Segment seg = segments.find(at);
         long found = scanTail(seg, at + 1);
-        long lastNonZero = Math.max(at - 1, tailLastNonZero);
+        // The search starts behind the bad record's first byte (a valid record there is the bad one): check it here.
+        long lastNonZero = Math.max(firstNonZero(seg, at, at + 1) == at ? at : at - 1, tailLastNonZero);
         for (Segment later = segments.find(seg.end()); found < 0 && !zeroRunSeen && later != null;
             later = segments.find(later.end())) {
             found = scanTail(later, later.base());
@@ -317,8 +321,13 @@ public final class LogRecovery {
 
     /** First non-zero byte at or after {@code from} in {@code seg}, or -1; 8 bytes at a time. */
     private long firstNonZero(Segment seg, long from) throws IOException {
-        for (long chunkAt = from; chunkAt < seg.end(); ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
+        return firstNonZero(seg, from, seg.end());
+    }
+
+    /** First non-zero byte in [from, to) of {@code seg}, or -1. */
+    private long firstNonZero(Segment seg, long from, long to) throws IOException {
+        for (long chunkAt = from; chunkAt < to; ) {
+            buf.clear().limit((int) Math.min(buf.capacity(), to - chunkAt));
             seg.file().read(chunkAt - seg.base(), buf);
             int len = buf.position();
             int i = 0;
