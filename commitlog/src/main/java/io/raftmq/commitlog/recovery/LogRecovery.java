@@ -19,12 +19,14 @@ import org.slf4j.LoggerFactory;
  * verifying every record's crc, its index (contiguous) and its prevCrc link, and rewrites the index units of the
  * scanned records. At the first record that fails:
  * <ul>
- *   <li>if no valid record (data or filler) exists anywhere after it, it is a torn tail: the bytes from there on
- *       are zeroed, empty later segments deleted, and the log ends there;
+ *   <li>if no valid record (data or filler) follows it before a run of zeros longer than any record (or the end of
+ *       the last segment), it is a torn tail: the bytes from there to the run are zeroed, later segments deleted,
+ *       and the log ends there (docs/storage.md, "CommitLog recovery: what a restart reads");
  *   <li>otherwise it is corruption: {@link CorruptLogException} naming the file and offset; nothing is changed.
  * </ul>
- * Then the index units before the scan start are checked (crc, index, increasing positions, first and last unit
- * point at records with that index); on any disagreement the whole index is rebuilt from the log.
+ * Then the index units before the scan start are checked, read in runs of up to 1 MiB (crc, index, increasing
+ * positions, first and last unit point at records with that index); on any disagreement the whole index is rebuilt
+ * from the log.
  * Leading zeros of the first segment are skipped (a log reset to a position inside a segment starts there).
  * Single-threaded, startup only; allocation is fine here.
  */
