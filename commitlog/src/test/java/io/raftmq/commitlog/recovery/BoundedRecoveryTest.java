@@ -162,4 +162,24 @@ class BoundedRecoveryTest {
             }
         }
     }
+
+    @Test
+    void abruptCloseLeavesTheTailToRecovery() throws IOException {
+        Path dir = tmp.resolve("abrupt");
+        CommitLog log = CommitLog.open(cfg(dir), null);
+        long[] positions = new long[N + 1];
+        for (long i = 1; i <= N; i++) {
+            positions[(int) i] = TestLogs.appendOne(log, 2, i, TestLogs.body(i, SIZE));
+        }
+        log.closeAbruptly();
+        log.closeAbruptly();
+        Checkpoint cp = Checkpoint.decode(Files.readAllBytes(dir.resolve("checkpoint")));
+        assertThat(cp.clean()).as("no clean checkpoint").isFalse();
+        assertThat(cp.position()).as("nothing forced since open (MANUAL mode)").isZero();
+        try (CommitLog again = CommitLog.open(cfg(dir), null)) {
+            assertThat(again.lastIndex()).as("written bytes survive a process kill").isEqualTo(N);
+            assertThat(again.position(N)).isEqualTo(positions[N]);
+            assertThat(again.endPosition()).isEqualTo(positions[N] + 48 + SIZE);
+        }
+    }
 }
