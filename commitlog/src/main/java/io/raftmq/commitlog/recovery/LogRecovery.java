@@ -224,8 +224,9 @@ public final class LogRecovery {
     private void repairTail(long at) throws IOException {
         Segment seg = segments.find(at);
         long found = scanTail(seg, at + 1);
-        // The search starts behind the bad record's first byte (a valid record there is the bad one): check it here.
-        long lastNonZero = Math.max(firstNonZero(seg, at, at + 1) == at ? at : at - 1, tailLastNonZero);
+        // The search starts behind the bad record's first byte (a valid record there is the bad one) and reports
+        // that byte as its last non-zero one when it finds none: look at it here.
+        long lastNonZero = tailLastNonZero > at ? tailLastNonZero : firstNonZero(seg, at, at + 1) == at ? at : at - 1;
         for (Segment later = segments.find(seg.end()); found < 0 && !zeroRunSeen && later != null;
             later = segments.find(later.end())) {
             found = scanTail(later, later.base());
