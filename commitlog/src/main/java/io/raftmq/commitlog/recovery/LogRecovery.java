@@ -34,7 +34,7 @@ public final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
     private static final int CHUNK = 1 << 20;
     /** Least run of zeros after which the torn-tail search stops (see {@link #zeroRunBound}). */
-    static final int ZERO_RUN_MIN = 4 << 20;
+    static final int ZERO_RUN_MIN = 1 << 20;
 
     /** Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex). */
     public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc) {
@@ -251,12 +251,13 @@ public final class LogRecovery {
 
     /**
      * Length of a zero run that ends the torn-tail search. Every record starts with the non-zero magic and is at most
-     * {@code recordBytesMax} long, so written records hold no zero run that long: after a kill the bytes behind the
-     * last write are the segment's zeros, and after a power loss a longer hole can only be a range never forced
-     * (a force covers every byte written before it), so whatever follows it was never forced either.
+     * {@code recordBytesMax} long (a filler is shorter than the record that did not fit), so written records hold no
+     * zero run that long: after a kill the bytes behind the last write are the segment's zeros, and after a power
+     * loss a longer hole can only be a range never forced (a force covers every byte written before it), so whatever
+     * follows it was never forced either.
      */
     private long zeroRunBound() {
-        return Math.max(ZERO_RUN_MIN, 2L * recordBytesMax);
+        return Math.max(ZERO_RUN_MIN, recordBytesMax);
     }
 
     /** Last non-zero byte seen by the latest {@link #scanTail} (meaningful when it found no valid record). */
