@@ -145,11 +145,13 @@ public final class CommitLog implements AutoCloseable {
     }
 
     private void recover() throws IOException {
+        long t0 = System.nanoTime();
         storage.createDirectories(config.directory());
         segments.load();
         index.load();
         LogRecovery.Result r = new LogRecovery(config.recordBytesMax(), segments, index, storage)
             .recover(checkpointer.load());
+        long t1 = System.nanoTime();
         writer.reset(r.endPosition(), r.nextIndex(), r.lastCrc());
         tail.setStart(r.startPosition(), r.firstIndex());
         tail.beginChange();
@@ -159,8 +161,10 @@ public final class CommitLog implements AutoCloseable {
         forcer.resetForced(writer.writePosition(), writer.nextIndex(), writer.lastCrc());
         // Replace a clean-close checkpoint at once: recovery trusts "clean" only until the log is written again.
         checkpointer.writeLocked(false);
-        LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]", config.directory(), tail.startPosition(),
-            writer.writePosition(), tail.firstIndex(), tail.lastIndex());
+        long t2 = System.nanoTime();
+        LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]; recovery {} ms, checkpoint {} ms",
+            config.directory(), tail.startPosition(), writer.writePosition(), tail.firstIndex(), tail.lastIndex(),
+            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     }
 
     // ------------------------------------------------------------------------------------------------ append
@@ -449,6 +453,32 @@ public final class CommitLog implements AutoCloseable {
             locks.unlockBoth();
             closeFiles();
         }
+    }
+
+    /**
+     * Closes the log as a killed process leaves it: no force and no checkpoint; written bytes stay where the
+     * operating system has them (the page cache), and the next open recovers from the last checkpoint written
+     * before. Waiters still pending fail. For crash tests and benchmarks; idempotent.
+     */
+    public void closeAbruptly() {
+        if (fence.isClosed()) {
+            return;
+        }
+        locks.lockBoth();
+        try {
+            flusher.failQueued(fence.markClosed());
+        } finally {
+            locks.unlockBoth();
+        }
+        try {
+            flusher.stop();
+            if (preallocator != null) {
+                preallocator.stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeFiles();
     }
 
     private void closeFiles() {

@@ -112,6 +112,26 @@ public final class IndexStore {
         return IndexUnit.isValid(b, 0, index, readCrc.get()) ? b : null;
     }
 
+    /**
+     * Reads the units of [index, index + n) with one read into {@code dst} (from 0; flipped, so position 0 and limit
+     * {@code n * LENGTH}): n is the least of {@code countMax}, the units {@code dst} holds and the units left in the
+     * segment of {@code index}. Returns n, or 0 if that segment is missing. Units are not checked. Recovery only.
+     */
+    public int readRun(long index, long countMax, ByteBuffer dst) throws IOException {
+        Verify.state(countMax > 0, "empty run", index, countMax);
+        Segment seg = segments.find(slot(index));
+        if (seg == null) {
+            return 0;
+        }
+        long inSegment = (seg.end() - slot(index)) / IndexUnit.LENGTH;
+        int n = (int) Math.min(Math.min(countMax, inSegment), dst.capacity() / IndexUnit.LENGTH);
+        Verify.state(n > 0, "no unit fits", index, dst.capacity());
+        dst.clear().limit(n * IndexUnit.LENGTH);
+        seg.file().read(slot(index) - seg.base(), dst);
+        dst.flip();
+        return n;
+    }
+
     /** Forces every index segment that may hold units in [fromIndex, toIndex). Flush agent / recovery. */
     public void force(long fromIndex, long toIndex) throws IOException {
         if (toIndex <= fromIndex) {

@@ -23,8 +23,10 @@ final class BenchCluster {
     private final BenchNode[] nodes;
     private final DurabilityMode durability;
     private final int tailCacheEntries;
+    private final long segmentBytes;
 
-    BenchCluster(int nodeCount, DurabilityMode durability, int tailCacheEntries) {
+    BenchCluster(int nodeCount, DurabilityMode durability, int tailCacheEntries, long segmentBytes) {
+        this.segmentBytes = segmentBytes;
         this.nodes = new BenchNode[nodeCount + 1];
         this.durability = durability;
         this.tailCacheEntries = tailCacheEntries;
@@ -41,7 +43,8 @@ final class BenchCluster {
         for (int id = 1; id <= n; id++) {
             RaftAgentConfig cfg = RaftAgentConfig.defaults(id).withDurability(durability);
             InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName("127.0.0." + id), 0);
-            nodes[id] = new BenchNode(id, root.resolve("node" + id), addr, cfg, voters, 1000L * id, tailCacheEntries);
+            nodes[id] = new BenchNode(id, root.resolve("node" + id), addr, cfg, voters, 1000L * id, tailCacheEntries,
+                segmentBytes);
             nodes[id].start();
         }
         for (int id = 1; id <= n; id++) {

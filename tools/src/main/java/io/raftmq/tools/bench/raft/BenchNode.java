@@ -38,12 +38,16 @@ final class BenchNode {
     NettyTransport transport;
     /** Recent entries kept by reference: a bit more than the clients' in-flight window, small for the GC. */
     private final int tailCacheEntries;
+    private final long segmentBytes;
     private CommitLog commitLog;
     private volatile CommitLogRaftLog raftLog;
     final AtomicLong applied = new AtomicLong();
+    /** Time the latest {@link #start} spent opening (recovering) the commit log. */
+    volatile long openLogNs;
 
     BenchNode(long id, Path dir, InetSocketAddress address, RaftAgentConfig config, MajorityConfig voters,
-              long seed, int tailCacheEntries) {
+              long seed, int tailCacheEntries, long segmentBytes) {
+        this.segmentBytes = segmentBytes;
         this.tailCacheEntries = tailCacheEntries;
         this.id = id;
         this.dir = dir;
@@ -55,9 +59,11 @@ final class BenchNode {
 
     /** Opens the files and starts transport and agent; peers are added by the caller. */
     void start() {
-        CommitLogConfig cfg = CommitLogConfig.builder(dir.resolve("commitlog")).segmentBytes(256L << 20)
+        CommitLogConfig cfg = CommitLogConfig.builder(dir.resolve("commitlog")).segmentBytes(segmentBytes)
             .flushMode(FlushMode.ASYNC).flushIntervalMs(200).build();
+        long t0 = System.nanoTime();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
+        openLogNs = System.nanoTime() - t0;
         CommitLogRaftLog log = new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"),
             System::currentTimeMillis, tailCacheEntries);
         raftLog = log;
@@ -86,7 +92,10 @@ final class BenchNode {
         }
     }
 
-    /** Abrupt stop: no leadership transfer, no final hard state save. */
+    /**
+     * Abrupt stop, as kill -9 leaves the files: no leadership transfer, no final hard state save, and the commit log
+     * neither forced nor checkpointed, so the restart recovers its tail.
+     */
     void kill() {
         RaftAgent a = agent;
         if (a == null) {
@@ -94,7 +103,7 @@ final class BenchNode {
         }
         a.halt();
         transport.close();
-        commitLog.close();
+        commitLog.closeAbruptly();
         agent = null;
     }
 

@@ -32,8 +32,9 @@ final class LeaderKiller {
      *
      * @param electionNs from the leader's death to a new leader committing what it held when first seen as leader
      * @param terms      new term minus old term
+     * @param restartNs  reopening the killed member from its files (commit log recovery included), until it runs
      */
-    record Failover(long electionNs, long terms) {
+    record Failover(long electionNs, long terms, long restartNs) {
     }
 
     private LeaderKiller(BenchCluster cluster, long killEveryNs, long endNs) {
@@ -89,19 +90,20 @@ final class LeaderKiller {
         RaftAgent next = awaitNewLeaderCommitting(oldTerm);
         long electedNs = System.nanoTime();
         long terms = next.status().term() - oldTerm;
-        int kill;
-        synchronized (failovers) {
-            failovers.add(new Failover(electedNs - deathNs, terms));
-            kill = failovers.size();
-        }
         cluster.restart(victim);
         long restartedNs = System.nanoTime();
+        int kill;
+        synchronized (failovers) {
+            failovers.add(new Failover(electedNs - deathNs, terms, restartedNs - electedNs));
+            kill = failovers.size();
+        }
         long behind = next.status().commitIndex() - victim.agent.status().appliedIndex();
         boolean caughtUp = awaitCaughtUp(victim, next.status().commitIndex());
         long doneNs = System.nanoTime();
         System.err.printf(Locale.ROOT, "info: kill %d: node %d, election_ms=%.1f terms=%d restart_ms=%.1f "
-                + "catch_up_ms=%.1f (%d entries behind%s)%n", kill, victim.id, (electedNs - deathNs) / 1e6,
-            terms, (restartedNs - electedNs) / 1e6, (doneNs - restartedNs) / 1e6, behind,
+                + "(commit log open %.1f) catch_up_ms=%.1f (%d entries behind%s)%n", kill, victim.id,
+            (electedNs - deathNs) / 1e6, terms, (restartedNs - electedNs) / 1e6, victim.openLogNs / 1e6,
+            (doneNs - restartedNs) / 1e6, behind,
             caughtUp ? "" : ", NOT caught up");
     }
 

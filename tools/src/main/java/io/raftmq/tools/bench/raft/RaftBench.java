@@ -42,7 +42,7 @@ public final class RaftBench {
 
     private RaftBench(RaftBenchOptions opt) {
         this.opt = opt;
-        this.cluster = new BenchCluster(opt.nodes, opt.durability, opt.tailCache);
+        this.cluster = new BenchCluster(opt.nodes, opt.durability, opt.tailCache, (long) opt.segmentMib << 20);
         this.load = new ProposalLoad(cluster, opt);
     }
 

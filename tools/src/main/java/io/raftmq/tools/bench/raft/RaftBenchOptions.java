@@ -46,6 +46,8 @@ final class RaftBenchOptions {
     int tailCache = 8192;
     @Option(names = "--warmup", description = "unmeasured seconds first (default min(5, max(1, seconds/4)))")
     int warmupSeconds = -1;
+    @Option(names = "--segment-mib", description = "commit log segment size in MiB (default ${DEFAULT-VALUE})")
+    int segmentMib = 256;
     /** {@code --kill-leader-every} in nanoseconds; 0 = no kills. */
     long killEveryNs;
 
@@ -71,6 +73,7 @@ final class RaftBenchOptions {
         require(cl, o.killEveryNs == 0 || o.killEveryNs >= KILL_EVERY_NS_MIN,
             "--kill-leader-every must be 0 (off) or >= 1 second");
         require(cl, o.killEveryNs == 0 || o.nodes >= 3, "--kill-leader-every needs --nodes >= 3");
+        require(cl, o.segmentMib >= 1 && o.segmentMib <= 1024, "--segment-mib must be in [1, 1024]");
         require(cl, o.tailCache >= 1 && o.tailCache <= 1 << 24, "--tail-cache must be in [1, 16777216]");
         return o;
     }

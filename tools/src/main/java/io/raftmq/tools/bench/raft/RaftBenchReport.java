@@ -3,8 +3,6 @@ package io.raftmq.tools.bench.raft;
 import io.raftmq.raft.driver.DurabilityMode;
 import io.raftmq.tools.bench.LatencyRecorder;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,15 +60,24 @@ final class RaftBenchReport {
         return threads.toString();
     }
 
-    /** Kills, median and maximum election time, mean terms per failover (zeros without kills). */
+    /** Kills, median and maximum election and restart times, mean terms per failover (zeros without kills). */
     static String failoverLine(List<LeaderKiller.Failover> failovers) {
-        List<LeaderKiller.Failover> f = new ArrayList<>(failovers);
-        f.sort(Comparator.comparingLong(LeaderKiller.Failover::electionNs));
-        long p50 = f.isEmpty() ? 0 : f.get((f.size() - 1) / 2).electionNs();
-        long max = f.isEmpty() ? 0 : f.get(f.size() - 1).electionNs();
-        double terms = f.stream().mapToLong(LeaderKiller.Failover::terms).average().orElse(0);
+        long[] election = failovers.stream().mapToLong(LeaderKiller.Failover::electionNs).sorted().toArray();
+        long[] restart = failovers.stream().mapToLong(LeaderKiller.Failover::restartNs).sorted().toArray();
+        double terms = failovers.stream().mapToLong(LeaderKiller.Failover::terms).average().orElse(0);
         return String.format(Locale.ROOT,
-            "RESULT mode=raft-failover kills=%d election_ms_p50=%.1f election_ms_max=%.1f terms_per_failover=%.2f",
-            f.size(), p50 / 1e6, max / 1e6, terms);
+            "RESULT mode=raft-failover kills=%d election_ms_p50=%.1f election_ms_max=%.1f terms_per_failover=%.2f"
+                + " restart_ms_p50=%.1f restart_ms_max=%.1f",
+            failovers.size(), median(election) / 1e6, max(election) / 1e6, terms, median(restart) / 1e6,
+            max(restart) / 1e6);
+    }
+
+    /** The lower median of sorted values (0 if none). */
+    private static long median(long[] sorted) {
+        return sorted.length == 0 ? 0 : sorted[(sorted.length - 1) / 2];
+    }
+
+    private static long max(long[] sorted) {
+        return sorted.length == 0 ? 0 : sorted[sorted.length - 1];
     }
 }
