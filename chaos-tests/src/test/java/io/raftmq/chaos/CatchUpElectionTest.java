@@ -2,12 +2,7 @@ package io.raftmq.chaos;
 
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
-import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.RemotingCommandException;
-import io.raftmq.client.protocol.RequestCode;
-import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
+
 import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
@@ -62,7 +57,6 @@ class CatchUpElectionTest {
     Path dir;
     private ProcessCluster cluster;
     private DefaultMQProducer producer;
-    private final RemotingClient query = new RemotingClient(RemotingClientConfig.defaults());
 
     @AfterEach
     void tearDown() {
@@ -72,7 +66,6 @@ class CatchUpElectionTest {
         if (cluster != null) {
             cluster.close();
         }
-        query.shutdown();
     }
 
     @Test
@@ -82,7 +75,6 @@ class CatchUpElectionTest {
         SplittableRandom random = new SplittableRandom(seed);
         cluster = new ProcessCluster(ClusterOptions.threeMembers(dir));
         cluster.start();
-        query.start();
         producer = producer(cluster.namesrvAddr(), seed);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger acked = new AtomicInteger();
@@ -129,11 +121,12 @@ class CatchUpElectionTest {
         long logBytesBefore = Files.size(logOf(lagging));
         cluster.restart(lagging);
         Awaits.await(lagging.id() + " follows again").atMost(Duration.ofSeconds(60))
-            .until(() -> following(runtimeInfo(lagging)));
+            .until(() -> following(cluster.runtimeInfo(lagging.brokerAddr())));
         long[] lag = new long[1];
         long spareUntil = System.nanoTime() + LAG_WAIT_MS * 1_000_000L;
         Awaits.await(lagging.id() + " behind in applying").atMost(Duration.ofMillis(LAG_WAIT_MS + 2000))
-            .until(() -> (lag[0] = applyLag(runtimeInfo(lagging))) > 0 || System.nanoTime() - spareUntil >= 0);
+            .until(() -> (lag[0] = applyLag(cluster.runtimeInfo(lagging.brokerAddr()))) > 0
+                || System.nanoTime() - spareUntil >= 0);
         ProcessCluster.Member leader = awaitLeader(); // now: leadership may have moved since the round began
         int ackedAtKill = acked.get();
         long killNanos = System.nanoTime();
@@ -146,7 +139,7 @@ class CatchUpElectionTest {
             resumeLine(lagging, logBytesBefore));
         cluster.restart(leader);
         Awaits.await("the restarted " + leader.id() + " to follow").atMost(Duration.ofSeconds(60))
-            .until(() -> following(runtimeInfo(leader)));
+            .until(() -> following(cluster.runtimeInfo(leader.brokerAddr())));
         Awaits.await("sends acknowledged after round " + round).atMost(Duration.ofSeconds(30))
             .until(() -> acked.get() >= ackedAtKill + 200);
         return electMs;
@@ -157,7 +150,7 @@ class CatchUpElectionTest {
         ProcessCluster.Member[] found = new ProcessCluster.Member[1];
         Awaits.await("a member that is LEADER").atMost(Duration.ofSeconds(10)).until(() -> {
             for (ProcessCluster.Member m : cluster.members()) {
-                Map<String, String> info = m.isAlive() ? runtimeInfo(m) : null;
+                Map<String, String> info = m.isAlive() ? cluster.runtimeInfo(m.brokerAddr()) : null;
                 if (info != null && "LEADER".equals(info.get("raftRole"))) {
                     found[0] = m;
                     return true;
@@ -181,23 +174,6 @@ class CatchUpElectionTest {
     }
 
     /** The member's runtime info table, or null while it does not answer. */
-    private Map<String, String> runtimeInfo(ProcessCluster.Member m) {
-        try {
-            RemotingCommand r = query.invokeSync(m.brokerAddr(),
-                RemotingCommand.createRequest(RequestCode.GET_BROKER_RUNTIME_INFO), 1000);
-            try {
-                return KVTable.decode(r.bodyBytes()).table();
-            } finally {
-                r.release();
-            }
-        } catch (RemotingException | RemotingCommandException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
     /** The restarted member's "derived data ... resumes at / creating / rebuilding" line, from its new log part. */
     private String resumeLine(ProcessCluster.Member m, long from) throws IOException {
         byte[] all = Files.readAllBytes(logOf(m));

@@ -5,7 +5,7 @@ import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.KVTable;
+
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.testsupport.Awaits;
@@ -160,12 +160,12 @@ class RollingRestartTest {
     private void awaitCaughtUp(ProcessCluster.Member m) {
         long[] target = {-1};
         Awaits.await(m.id() + " to follow and catch up").atMost(Duration.ofSeconds(60)).until(() -> {
-            Map<String, String> self = runtimeInfo(m.brokerAddr());
+            Map<String, String> self = cluster.runtimeInfo(m.brokerAddr());
             if (self == null || !"FOLLOWER".equals(self.get("raftRole")) || self.get("raftLeaderAddr").isEmpty()) {
                 return false;
             }
             if (target[0] < 0) {
-                Map<String, String> leader = runtimeInfo(self.get("raftLeaderAddr"));
+                Map<String, String> leader = cluster.runtimeInfo(self.get("raftLeaderAddr"));
                 if (leader == null || !"LEADER".equals(leader.get("raftRole"))) {
                     return false;
                 }
@@ -173,23 +173,6 @@ class RollingRestartTest {
             }
             return Long.parseLong(self.get("raftAppliedIndex")) >= target[0];
         });
-    }
-
-    private Map<String, String> runtimeInfo(String addr) {
-        try {
-            RemotingCommand r = admin.invokeSync(addr, RemotingCommand.createRequest(
-                RequestCode.GET_BROKER_RUNTIME_INFO), 1000);
-            try {
-                return r.code() == ResponseCode.SUCCESS ? KVTable.decode(r.bodyBytes()).table() : null;
-            } finally {
-                r.release();
-            }
-        } catch (io.raftmq.client.remoting.RemotingException | io.raftmq.client.protocol.RemotingCommandException e) {
-            return null; // not up yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     private static DefaultMQProducer producer(String namesrv, long seed) throws MQClientException {

@@ -256,20 +256,28 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** The member's raft role ("LEADER", "FOLLOWER", ...) from its runtime info, or "DOWN". Any thread. */
     public String role(Member m) {
+        Map<String, String> t = runtimeInfo(m.brokerAddr());
+        return t == null ? "DOWN" : t.getOrDefault("raftRole", "UNKNOWN");
+    }
+
+    /**
+     * The GET_BROKER_RUNTIME_INFO table of the member at client address {@code brokerAddr} (its raft role, term,
+     * commit and applied index among the rest), or null when it does not answer (down, starting) or answers an error.
+     */
+    public Map<String, String> runtimeInfo(String brokerAddr) {
         try {
-            RemotingCommand r = client.invokeSync(m.brokerAddr(), RemotingCommand.createRequest(
+            RemotingCommand r = client.invokeSync(brokerAddr, RemotingCommand.createRequest(
                 RequestCode.GET_BROKER_RUNTIME_INFO), QUERY_TIMEOUT_MS);
             try {
-                Map<String, String> t = KVTable.decode(r.bodyBytes()).table();
-                return t.getOrDefault("raftRole", "UNKNOWN");
+                return r.code() == ResponseCode.SUCCESS ? KVTable.decode(r.bodyBytes()).table() : null;
             } finally {
                 r.release();
             }
         } catch (RemotingException | RemotingCommandException e) {
-            return "DOWN";
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "DOWN";
+            return null;
         }
     }
 
