@@ -8,6 +8,7 @@ import io.raftmq.commitlog.message.SysFlag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -33,6 +34,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * immutable {@link Half}s).
  */
 public final class PendingHalves implements AppliedMessageListener, ReplicatedEntryHandler {
+    private static final int HALF_TOPIC_LENGTH =
+        TransactionNames.HALF_TOPIC.getBytes(StandardCharsets.UTF_8).length;
     private static final Logger LOG = LoggerFactory.getLogger(PendingHalves.class);
 
     private final ConcurrentSkipListMap<Long, Half> pending = new ConcurrentSkipListMap<>();
@@ -62,8 +65,8 @@ public final class PendingHalves implements AppliedMessageListener, ReplicatedEn
             }
             return;
         }
-        if (!TransactionNames.HALF_TOPIC.equals(message.topic())) {
-            return;
+        if (message.topicLength() != HALF_TOPIC_LENGTH || !TransactionNames.HALF_TOPIC.equals(message.topic())) {
+            return; // the length check first: most applied messages are ordinary, and topic() decodes a String
         }
         String props = message.properties();
         Half h = new Half(physicalOffset, message.storeTimestamp(),
