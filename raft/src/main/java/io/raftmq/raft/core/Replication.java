@@ -82,7 +82,7 @@ final class Replication {
             snap.index(), node.log().firstIndex());
         pr.becomeSnapshot(snap.index());
         node.outbox().early(new InstallSnapshot(node.id(), to, node.state().term(), snap.index(), snap.term(),
-            snap.data()));
+            snap.membership(), snap.data()));
         return true;
     }
 
@@ -203,7 +203,7 @@ final class Replication {
         } else if (log.matchTerm(index, m.snapshotTerm())) {
             log.commitTo(index);
         } else {
-            log.restore(new Snapshot(index, m.snapshotTerm(), m.data()));
+            log.restore(m.snapshot());
         }
         node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, index, false, 0, 0));
     }

@@ -58,7 +58,8 @@ public final class ProtoMapper {
             b.setVoteResponse(PbVoteResponse.newBuilder().setPreVote(v.preVote()).setGranted(v.granted()));
         } else if (m instanceof InstallSnapshot s) {
             b.setInstallSnapshot(PbInstallSnapshot.newBuilder().setSnapshotIndex(s.snapshotIndex())
-                .setSnapshotTerm(s.snapshotTerm()).setData(UnsafeByteOperations.unsafeWrap(s.data())));
+                .setSnapshotTerm(s.snapshotTerm()).setMembership(UnsafeByteOperations.unsafeWrap(s.membership()))
+                .setData(UnsafeByteOperations.unsafeWrap(s.data())));
         } else if (m instanceof TimeoutNow) {
             b.setTimeoutNow(PbTimeoutNow.getDefaultInstance());
         } else {
@@ -122,7 +123,7 @@ public final class ProtoMapper {
             case INSTALL_SNAPSHOT:
                 PbInstallSnapshot s = env.getInstallSnapshot();
                 return new InstallSnapshot(from, to, term, s.getSnapshotIndex(), s.getSnapshotTerm(),
-                    copy(s.getData()));
+                    copy(s.getMembership()), copy(s.getData()));
             case TIMEOUT_NOW:
                 return new TimeoutNow(from, to, term);
             default:
