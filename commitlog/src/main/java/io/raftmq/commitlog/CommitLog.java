@@ -352,7 +352,18 @@ public final class CommitLog implements AutoCloseable {
      * @throws StorageFailedException   device failure (the log is fenced)
      */
     public void resetTo(long nextIndex, long nextPosition) {
-        truncator.resetTo(nextIndex, nextPosition);
+        truncator.resetTo(nextIndex, nextPosition, 0);
+    }
+
+    /**
+     * As {@link #resetTo(long, long)}, and the next record's prevCrc link is {@code prevCrc}: a member that installs
+     * a snapshot passes the crc of the leader's record {@code nextIndex - 1}, so the records it then receives are
+     * byte-identical to the leader's, chain link included (see {@link RecordHeader}). The segment holding
+     * {@code nextPosition} is created (named by its base, zeros before the position); the checkpoint keeps the
+     * new start, so a reopen of the still empty log finds it.
+     */
+    public void resetTo(long nextIndex, long nextPosition, int prevCrc) {
+        truncator.resetTo(nextIndex, nextPosition, prevCrc);
     }
 
     // ----------------------------------------------------------------------------------------- durability

@@ -89,7 +89,7 @@ final class LogTruncator {
     }
 
     /** See {@code CommitLog.resetTo}. */
-    void resetTo(long nextIndex, long nextPosition) {
+    void resetTo(long nextIndex, long nextPosition, int prevCrc) {
         Verify.argument(nextIndex >= 0 && nextPosition >= 0, "resetTo needs index >= 0 and position >= 0");
         locks.lockBoth();
         try {
@@ -100,11 +100,11 @@ final class LogTruncator {
             segments.removeFrom(Long.MIN_VALUE);
             index.removeAll();
             segments.getOrCreate(segments.baseOf(nextPosition));
-            writer.reset(nextPosition, nextIndex, 0);
+            writer.reset(nextPosition, nextIndex, prevCrc);
             tail.bumpEpoch();
             tail.endChange();
             groupCommit.reset(nextPosition);
-            forcer.resetForced(nextPosition, nextIndex, 0);
+            forcer.resetForced(nextPosition, nextIndex, prevCrc);
             stamper.truncated(oldStart);
             checkpointer.writeLocked(false);
         } catch (IOException e) {

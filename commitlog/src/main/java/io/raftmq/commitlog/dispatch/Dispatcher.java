@@ -141,6 +141,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         for (ConsumeQueue q : queues.queues()) {
             Long max = expected.remove(q.topic() + '\u0000' + q.queueId());
+            if (max != null && q.minOffset() == q.maxOffset() && q.maxOffset() < max) {
+                q.resetTo(max); // an empty queue restarted by resetTo: only the checkpoint knows its offset
+            }
             if (q.maxOffset() != (max == null ? 0 : max)) {
                 return "queue " + q.topic() + "/" + q.queueId() + " has max offset " + q.maxOffset()
                         + ", checkpoint says " + max;
@@ -274,6 +277,40 @@ public final class Dispatcher implements AutoCloseable {
         long position = dispatchedPosition;
         new DispatchCheckpoint(position, dispatchedIndex, maxima).write(storage, checkpointPath);
         checkpointedPosition = position;
+    }
+
+    /**
+     * Restarts the derived data for a log that restarts empty at {@code position} after record
+     * {@code lastIndex} (snapshot install, docs/snapshots.md rule 4): every ConsumeQueue empty at its next offset
+     * in {@code nextOffsets} (other queues at 0), the key index empty, the dispatched position at
+     * {@code position}; then writes the checkpoint, which makes the reset durable. Call it before the log itself
+     * is reset: a crash in between leaves a checkpoint outside or inside the old log, and {@link #open} either
+     * rebuilds from the old log or resumes; the caller repeats the reset (it keeps the target durable first).
+     *
+     * @throws IOException on I/O failure (the dispatcher is then unusable)
+     */
+    public void resetTo(long position, long lastIndex, List<DispatchCheckpoint.QueueMax> nextOffsets)
+            throws IOException {
+        Verify.state(!failed, "dispatcher failed earlier; reopen it");
+        Verify.argument(position >= 0 && lastIndex >= 0, "reset needs position and index >= 0");
+        Map<String, Long> byQueue = new HashMap<>();
+        for (DispatchCheckpoint.QueueMax q : nextOffsets) {
+            Verify.argument(q.maxOffset() >= 0, "queue offset must be >= 0");
+            byQueue.put(q.topic() + '/' + q.queueId(), q.maxOffset());
+        }
+        try {
+            staged.clear();
+            queues.resetAll(byQueue);
+            index.resetTo(position);
+            dispatchedIndex = lastIndex;
+            dispatchedPosition = position;
+            checkpoint();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        LOG.info("derived data in {} reset to position {} after index {} ({} queues)", config.directory(),
+                position, lastIndex, nextOffsets.size());
     }
 
     /**

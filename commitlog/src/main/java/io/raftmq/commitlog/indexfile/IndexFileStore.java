@@ -154,6 +154,22 @@ public final class IndexFileStore implements AutoCloseable {
     }
 
     /**
+     * Deletes every index file and forgets the retention floor: the index restarts empty for a log that restarts
+     * at {@code physicalFloor} (snapshot install); older entries are never returned.
+     */
+    public void resetTo(long physicalFloor) throws IOException {
+        Verify.argument(physicalFloor >= 0, "index floor must be >= 0");
+        this.physicalFloor = Long.MAX_VALUE; // queries racing the reset return nothing
+        while (!files.isEmpty()) {
+            IndexFile f = files.remove(files.size() - 1);
+            f.close();
+            storage.delete(f.path());
+        }
+        Verify.state(files.isEmpty(), "index files left after a reset", files.size(), physicalFloor);
+        this.physicalFloor = physicalFloor;
+    }
+
+    /**
      * Retention: deletes files (never the newest) whose entries all point below {@code physicalFloor}, and
      * hides older entries left in the remaining files from queries.
      */

@@ -251,6 +251,24 @@ public final class ConsumeQueue implements AutoCloseable {
         lastPhysicalOffset = maxOffset > minOffset ? physicalOffsetAt(maxOffset - 1) : -1;
     }
 
+    /**
+     * Drops every unit and restarts the queue empty at {@code queueOffset} ({@code minOffset == maxOffset ==
+     * queueOffset}), as a member does after installing a snapshot: the next unit staged must carry
+     * {@code queueOffset}. Every segment file is deleted and the one that will hold {@code queueOffset} is created
+     * with a hole of zero units before it. An empty queue does not record its offset in its files (recovery finds
+     * it at the segment base): the dispatcher's checkpoint does ({@code Dispatcher} restores it on open).
+     *
+     * @throws IOException on I/O failure (the queue is then unusable: the writer must stop)
+     */
+    public void resetTo(long queueOffset) throws IOException {
+        Verify.state(stagedCount == 0, "reset with units staged", stagedCount, queueOffset);
+        Verify.argument(queueOffset >= 0, "queue offset must be >= 0");
+        lastPhysicalOffset = -1;
+        startAt(queueOffset);
+        Verify.state(minOffset == queueOffset && maxOffset == queueOffset, "queue bounds after reset", minOffset,
+                maxOffset);
+    }
+
     /** Drops every unit whose physical offset is {@code >= physicalPosition}; returns the new maxOffset. */
     public long truncateFromPhysical(long physicalPosition) throws IOException {
         long keep = UnitSearch.firstWithPhysicalAtLeast(minOffset, maxOffset, physicalPosition,
@@ -327,8 +345,13 @@ public final class ConsumeQueue implements AutoCloseable {
         long base = queueOffset - queueOffset % unitsPerFile;
         QueueSegment s = segments.create(base);
         s.units = (int) (queueOffset - base);
-        minOffset = queueOffset;
-        maxOffset = queueOffset;
+        if (queueOffset >= maxOffset) {
+            maxOffset = queueOffset;
+            minOffset = queueOffset;
+        } else {
+            minOffset = queueOffset;
+            maxOffset = queueOffset;
+        }
     }
 
     private QueueSegment writableSegment() throws IOException {

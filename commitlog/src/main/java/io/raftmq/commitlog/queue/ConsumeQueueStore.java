@@ -110,6 +110,25 @@ public final class ConsumeQueueStore implements AutoCloseable {
         return deleted;
     }
 
+    /**
+     * Restarts every queue empty at its next offset in {@code nextOffsets} (key {@code topic + '/' + queueId}),
+     * creating the queues it names, and empties (at offset 0) every other queue: the state after a snapshot
+     * install. Not atomic: the caller persists the counters before (the dispatcher's checkpoint after).
+     */
+    public void resetAll(Map<String, Long> nextOffsets) throws IOException {
+        Map<String, Long> left = new HashMap<>(nextOffsets);
+        for (ConsumeQueue q : queues()) {
+            Long next = left.remove(q.topic() + '/' + q.queueId());
+            q.resetTo(next == null ? 0 : next);
+        }
+        for (Map.Entry<String, Long> e : left.entrySet()) {
+            int slash = e.getKey().lastIndexOf('/');
+            Verify.argument(slash > 0, "queue key must be topic/queueId");
+            getOrCreate(e.getKey().substring(0, slash), Integer.parseInt(e.getKey().substring(slash + 1)))
+                    .resetTo(e.getValue());
+        }
+    }
+
     /** Forces every written segment to disk. */
     public void flush() throws IOException {
         for (ConsumeQueue q : queues()) {

@@ -28,7 +28,8 @@ import java.util.zip.CRC32C;
  *       no filler is written; the zeros there mean the same thing.
  *   <li>crc = CRC32C over bytes [0, 12) and [16, recordLength) (for a filler: [0, 12) and [16, 48)).
  *   <li>prevCrc = crc of the previous data record of the log (fillers are skipped and do not enter the chain).
- *       Reset rule: the first record of a brand-new log or after {@code resetTo} has prevCrc 0; after
+ *       Reset rule: the first record of a brand-new log has prevCrc 0, after {@code resetTo} the value given
+ *       (0 unless a snapshot install passes the leader's crc of the record before); after
  *       {@code truncateFrom(i)} the next record links to the crc of record i-1. A filler carries the chain value
  *       (the crc of the last data record before it). Recovery checks the link between consecutive records.
  *   <li>term, index, storeTimestampMs, type: opaque to the log, except that index must be contiguous. A filler has

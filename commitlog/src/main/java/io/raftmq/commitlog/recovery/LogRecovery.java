@@ -78,7 +78,9 @@ public final class LogRecovery {
         if (fromCheckpoint) {
             startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
         } else {
-            startScan(logStart, cp != null && cp.position() == logStart ? cp.nextIndex() : -1, 0, false);
+            // a checkpoint at the log start (nothing forced since a reset) knows the first record's chain link
+            boolean atStart = cp != null && cp.position() == logStart;
+            startScan(logStart, atStart ? cp.nextIndex() : -1, atStart ? cp.prevCrc() : 0, atStart);
         }
         long scanStart = pos;
         long scanStartIndex = expectIndex;

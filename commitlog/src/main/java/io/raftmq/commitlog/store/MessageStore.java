@@ -3,6 +3,7 @@ package io.raftmq.commitlog.store;
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.dispatch.CommitLogRecordSource;
+import io.raftmq.commitlog.dispatch.DispatchCheckpoint;
 import io.raftmq.commitlog.dispatch.Dispatcher;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
@@ -12,6 +13,7 @@ import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Facade over the CommitLog, the {@link QueueOffsetStamper} and the {@link Dispatcher}: what the broker uses
@@ -157,6 +159,30 @@ public final class MessageStore implements AutoCloseable {
         synchronized (stamper) {
             log.truncateFrom(index);
         }
+    }
+
+    /**
+     * Restarts the store empty at another member's position (snapshot install, docs/snapshots.md rule 4): the
+     * derived data first (every ConsumeQueue empty at its next offset in {@code nextOffsets}, other queues at 0,
+     * the key index empty, dispatch checkpoint at {@code nextPosition}), then the CommitLog (next record
+     * {@code nextIndex} at {@code nextPosition}, linked to {@code prevCrc}: the other member's crc of record
+     * {@code nextIndex - 1}); the stamper's counters then come from the reset queues, so the
+     * records appended next are stamped as the other member stamped them. Durable on return. Idempotent, so a
+     * caller that keeps its target durable repeats it after a crash in the middle (the CommitLog's first index
+     * says whether the log part ran). Dispatcher thread (which is also the appending thread in the broker).
+     *
+     * @throws IOException on I/O failure of the derived data (the dispatcher is then unusable)
+     */
+    public void resetTo(long nextIndex, long nextPosition, int prevCrc,
+                        List<DispatchCheckpoint.QueueMax> nextOffsets) throws IOException {
+        Verify.argument(nextIndex >= 1 && nextPosition >= 0, "reset needs index >= 1 and position >= 0");
+        synchronized (stamper) {
+            dispatcher.resetTo(nextPosition, nextIndex - 1, nextOffsets);
+            log.resetTo(nextIndex, nextPosition, prevCrc);
+            stamper.recompute(log.endPosition());
+        }
+        Verify.state(log.startPosition() == nextPosition && log.firstIndex() == nextIndex, "log start after reset",
+                log.startPosition(), nextPosition);
     }
 
     /** Forces the derived data and writes its checkpoint. Dispatcher thread. */

@@ -102,15 +102,16 @@ public final class QueueOffsetStamper implements RecordStamper {
 
     /**
      * Rebuilds the counters from the baseline and the stamped offsets of records in [dispatched position,
-     * {@code endPosition}). If {@code endPosition} is at or below the dispatched position (the log was reset
-     * under the derived data) the counters restart from the baseline alone.
+     * {@code endPosition}), clamped to the log's current range. If that range is empty (the log was reset under
+     * the derived data, or with it to the leader's position) the counters restart from the baseline alone.
      */
     public void recompute(long endPosition) {
         next.clear();
-        long from = baseline.dispatchedPosition();
-        if (endPosition > from) {
-            long reached = source.forEach(from, endPosition, scanVisitor);
-            Verify.state(reached <= endPosition, "rescan beyond its end", reached, endPosition);
+        long from = Math.max(baseline.dispatchedPosition(), source.startPosition());
+        long to = Math.min(endPosition, source.endPosition());
+        if (to > from) {
+            long reached = source.forEach(from, to, scanVisitor);
+            Verify.state(reached <= to, "rescan beyond its end", reached, to);
         }
     }
 
