@@ -3,6 +3,7 @@ package io.raftmq.broker;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
@@ -131,12 +132,16 @@ final class RaftGroupNode {
     RaftAgent startAgent(BrokerConfig c, MessageStore store, StateMachineFactory sm, Clock clock) {
         Verify.state(agent == null, "raft agent already started");
         Path root = Path.of(c.storePathRootDir());
-        CommitLogRaftLog log = new CommitLogRaftLog(store.commitLog(), root.resolve("raft-boundary"),
-            clock::wallMillis, TAIL_CACHE_ENTRIES);
+        CommitLogRaftLog log = new CommitLogRaftLog(store, root.resolve("raft-boundary"), clock::wallMillis,
+            TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
         long applied = log.firstIndex() - 1;
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
-            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        StateMachine machine = sm.create(applied);
+        if (machine instanceof BrokerStateMachine b) {
+            log.installPositions(b.logPositionPart());
+        }
+        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, machine, applied, transport,
+            clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
         for (RaftPeer p : c.otherPeers()) {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }

@@ -302,6 +302,31 @@ public final class CommitLog implements AutoCloseable {
         return reader.unit(index, true);
     }
 
+    /**
+     * The chain link ({@link RecordHeader} prevCrc) that record {@code index} carries, or for
+     * {@code lastIndex() + 1} the one the next record will carry: the crc of record {@code index - 1} (0 at the
+     * start of a brand-new log). What a snapshot install needs to continue another member's chain. Any thread.
+     *
+     * @throws LogTruncatedException    index < firstIndex()
+     * @throws IllegalArgumentException index > lastIndex() + 1
+     */
+    public int prevCrcOf(long index) {
+        locks.append().lock();
+        try {
+            if (index == writer.nextIndex()) {
+                return writer.lastCrc();
+            }
+        } finally {
+            locks.append().unlock();
+        }
+        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        long at = position(index);
+        reader.readRange(at, header);
+        Verify.state(RecordHeader.index(header, 0) == index, "record header index differs from the index file",
+            RecordHeader.index(header, 0), index);
+        return RecordHeader.prevCrc(header, 0);
+    }
+
     /** Index of the first retained record (or of the next record, if empty). Any thread. */
     public long firstIndex() {
         return tail.firstIndex();

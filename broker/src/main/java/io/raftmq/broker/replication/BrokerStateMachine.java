@@ -2,6 +2,7 @@ package io.raftmq.broker.replication;
 
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.broker.snapshot.SnapshotPart;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.record.RecordHeader;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,15 +39,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The raft agent runs the proposal callbacks of an entry right after its apply, so a send is answered only once
  * its messages are committed and dispatched on the leader.
  *
- * <p>Snapshots carry the metadata image only ({@link MetadataStateMachine#snapshot}); messages live in the commit
- * log, which is the Raft log itself. Known limit: a follower that receives an InstallSnapshot (only after log
- * retention removed entries it still needs) gets the metadata but not the messages below the snapshot.
+ * <p>Snapshots carry named parts ({@link PartsEnvelope}): the metadata image ({@link MetadataStateMachine#snapshot})
+ * and the {@link LogPositionPart}; messages live in the commit log, which is the Raft log itself. A follower that
+ * installs a snapshot restarts its store at the leader's log position (docs/snapshots.md rule 4), so messages sent
+ * after the snapshot get the same offsets on every member; messages below the snapshot are not transferred.
  *
  * <p>Threads: the raft agent thread only (it is also the store's dispatcher thread). Errors: an I/O failure of the
  * derived data is rethrown as {@link UncheckedIOException}; the agent then stops the node.
  */
 public final class BrokerStateMachine implements StateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStateMachine.class);
+    /** Name of the metadata image among the snapshot's parts. */
+    static final String METADATA_PART = "metadata";
 
     private final MessageStore store;
     private final MetadataStateMachine metadata;
@@ -58,6 +64,9 @@ public final class BrokerStateMachine implements StateMachine {
     /** Written by the agent thread only; read by {@link LeaderReadiness} on any thread. */
     private volatile long appliedTerm;
     private long listenerErrors;
+    /** The snapshot parts besides the metadata image (until the parts registry of broker.snapshot takes over). */
+    private final List<SnapshotPart> parts = new ArrayList<>();
+    private final LogPositionPart logPosition;
 
     /**
      * @param appliedIndex the index the state already reflects (0 when the log is replayed from the start)
@@ -66,6 +75,8 @@ public final class BrokerStateMachine implements StateMachine {
         this.store = store;
         this.metadata = metadata;
         this.appliedIndex = appliedIndex;
+        this.logPosition = new LogPositionPart(store, this::appliedIndex);
+        parts.add(logPosition);
         Verify.state(store.config().dispatch().messageRecordType() == EntryType.MESSAGE,
             "the store must dispatch records of type MESSAGE", store.config().dispatch().messageRecordType(),
             EntryType.MESSAGE);
@@ -175,18 +186,40 @@ public final class BrokerStateMachine implements StateMachine {
         }
     }
 
-    @Override
-    public Snapshot takeSnapshot() {
-        return new Snapshot(appliedIndex, appliedTerm, metadata.snapshot());
+    /** The log-position part, which the raft log's install reset reads ({@link CommitLogRaftLog#installPositions}). */
+    public LogPositionPart logPositionPart() {
+        return logPosition;
     }
 
+    @Override
+    public Snapshot takeSnapshot() {
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        data.put(METADATA_PART, metadata.snapshot());
+        for (SnapshotPart p : parts) {
+            data.put(p.name(), p.save());
+        }
+        return new Snapshot(appliedIndex, appliedTerm, PartsEnvelope.encode(data));
+    }
+
+    /** Restores a leader's snapshot (an install: the raft agent resets the log right after). */
     @Override
     public void restore(Snapshot snapshot) {
         Verify.state(snapshot.index() >= appliedIndex, "snapshot older than the applied state", snapshot.index(),
             appliedIndex);
-        metadata.restore(snapshot.data());
+        Map<String, byte[]> data = PartsEnvelope.decode(snapshot.data());
+        byte[] image = data.get(METADATA_PART);
+        Verify.argument(image != null, "snapshot without the metadata part");
+        metadata.restore(image);
+        for (SnapshotPart p : parts) {
+            byte[] bytes = data.get(p.name());
+            if (bytes == null) {
+                p.loadAbsent(SnapshotPart.RestoreMode.INSTALL);
+            } else {
+                p.load(bytes, SnapshotPart.RestoreMode.INSTALL);
+            }
+        }
         appliedIndex = snapshot.index();
         appliedTerm = snapshot.term();
-        LOG.warn("restored metadata snapshot at index {}: messages below it are not transferred", snapshot.index());
+        LOG.warn("installed snapshot at index {}: messages below it are not transferred", snapshot.index());
     }
 }

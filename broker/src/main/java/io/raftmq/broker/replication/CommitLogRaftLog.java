@@ -8,12 +8,14 @@ import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.log.LogStorageException;
 import io.raftmq.raft.log.RaftLog;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,10 +37,18 @@ import java.util.function.LongSupplier;
  *
  * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
  * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
- * {@link LogCompactedException}. Known limits: after retention deleted old segments the term of
+ * {@link LogCompactedException}. Known limit: after retention deleted old segments the term of
  * {@code firstIndex - 1} is unknown ({@link #term} then throws LogCompactedException and the leader falls back to
- * a snapshot); a snapshot reset restarts positions at this node's current end, so record positions then differ
- * from the leader's.
+ * a snapshot).
+ *
+ * <p><b>Snapshot install</b> (docs/snapshots.md rule 4). Opened over a {@link MessageStore} and told where installs
+ * find the leader's {@link LogPosition} ({@link #installPositions}), {@link #resetToSnapshot} restarts the whole
+ * store at the leader's position: the commit log empty at the leader's end of the snapshot's entry (with its crc
+ * link), ConsumeQueues at the leader's counters, the key index empty, the dispatch checkpoint there; the records it
+ * then receives are byte-identical to the leader's. Crash safety: the boundary file, holding the position too, is
+ * written first and is the commit point; the store reset is idempotent and a reopen repeats it while the commit log
+ * still starts at or below the boundary. Without a position (an install that carries none, or a log opened over
+ * a bare CommitLog) the commit log restarts empty at its own end, so positions then differ from the leader's.
  */
 public final class CommitLogRaftLog implements RaftLog {
     /** Entries per commit-log append call (the batch object is reused). */
@@ -46,6 +56,8 @@ public final class CommitLogRaftLog implements RaftLog {
     private static final int READ_BYTES_MIN = 64 * 1024;
 
     private final CommitLog log;
+    /** The store the log belongs to (derived data reset with it on install); null over a bare CommitLog. */
+    private final MessageStore store;
     private final Path boundaryFile;
     private final LongSupplier clockMs;
     private final AppendBatch batch = new AppendBatch(APPEND_BATCH_MAX);
@@ -55,6 +67,8 @@ public final class CommitLogRaftLog implements RaftLog {
     /** Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty. */
     private long cacheFirst;
     private SnapshotBoundary boundary;
+    /** Where an install's leader position is found; null: installs restart at this log's own end. */
+    private LogPositionPart installPositions;
     /** Entries read back from the commit log (tail cache misses); for metrics. */
     private long entriesReadFromLog;
 
@@ -66,8 +80,22 @@ public final class CommitLogRaftLog implements RaftLog {
      * @param tailCacheEntriesMax recent entries kept by reference (rounded up to a power of two)
      */
     public CommitLogRaftLog(CommitLog log, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax) {
+        this(null, log, boundaryFile, clockMs, tailCacheEntriesMax);
+    }
+
+    /**
+     * Wraps an open store's commit log; an install then resets the whole store at the leader's position (class
+     * javadoc); finishes such a reset a crash interrupted.
+     */
+    public CommitLogRaftLog(MessageStore store, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax) {
+        this(store, store.commitLog(), boundaryFile, clockMs, tailCacheEntriesMax);
+    }
+
+    private CommitLogRaftLog(MessageStore store, CommitLog log, Path boundaryFile, LongSupplier clockMs,
+        int tailCacheEntriesMax) {
         Verify.argument(tailCacheEntriesMax >= 1 && tailCacheEntriesMax <= 1 << 24,
             "tailCacheEntriesMax must be in [1, 16M]");
+        this.store = store;
         this.log = log;
         this.boundaryFile = boundaryFile;
         this.clockMs = clockMs;
@@ -77,7 +105,7 @@ public final class CommitLogRaftLog implements RaftLog {
         this.boundary = readBoundary(boundaryFile);
         if (boundary != null && boundary.index() >= log.firstIndex()) {
             // crashed between writing the boundary and resetting the log: finish the reset
-            resetLog(boundary.index());
+            resetLog(boundary);
         }
         this.cacheFirst = log.lastIndex() + 1;
     }
@@ -267,27 +295,51 @@ public final class CommitLogRaftLog implements RaftLog {
             fromIndex);
     }
 
+    /**
+     * Where installs find the leader's log position: the state machine's "log-position" part, which an install's
+     * restore fills right before {@link #resetToSnapshot}. Set once, before the agent starts; needs the
+     * {@link MessageStore} constructor.
+     */
+    public void installPositions(LogPositionPart part) {
+        Verify.state(store != null, "install positions need the log opened over its MessageStore");
+        this.installPositions = part;
+    }
+
     @Override
     public void resetToSnapshot(long index, long term) {
-        SnapshotBoundary b = new SnapshotBoundary(index, term);
+        LogPosition position = installPositions == null ? null : installPositions.takePending(index);
+        SnapshotBoundary b = new SnapshotBoundary(index, term, position);
         try {
             new FileSystemStorage(IoMode.CHANNEL).writeAtomically(boundaryFile, b.encode());
         } catch (IOException e) {
             throw new LogStorageException("cannot write snapshot boundary " + boundaryFile, e);
         }
         boundary = b;
-        resetLog(index);
+        resetLog(b);
     }
 
-    private void resetLog(long index) {
+    /** Restarts the log (and with a position, the whole store) right after the boundary's entry. Idempotent. */
+    private void resetLog(SnapshotBoundary b) {
+        long index = b.index();
+        LogPosition p = b.position();
         try {
-            log.resetTo(index + 1, log.endPosition());
+            if (p != null && store != null) {
+                store.resetTo(index + 1, p.nextPosition(), p.prevCrc(), p.queues());
+            } else {
+                log.resetTo(index + 1, log.endPosition());
+            }
         } catch (CommitLogException e) {
             throw storageError("reset to " + index, e);
+        } catch (IOException e) {
+            throw new LogStorageException("derived data reset to " + index + " failed", e);
+        } catch (UncheckedIOException e) {
+            throw new LogStorageException("derived data reset to " + index + " failed", e.getCause());
         }
         cacheFirst = index + 1;
         Verify.state(log.firstIndex() == index + 1 && log.lastIndex() == index, "commit log after reset",
             log.firstIndex(), index);
+        Verify.state(p == null || store == null || log.startPosition() == p.nextPosition(),
+            "commit log start after reset", log.startPosition(), p == null ? -1 : p.nextPosition());
     }
 
     @Override
