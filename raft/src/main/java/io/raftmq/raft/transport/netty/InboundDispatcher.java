@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
  * pipeline boundary: any exception that reached it (corrupt frame, oversized frame, I/O error) is counted, logged
  * and closes the connection; the sender reconnects.
  *
+ * <p>Chunks of a large InstallSnapshot go to the transport's {@link SnapshotAssembler}; the acknowledgement is
+ * written back on this connection (a new frame, released by the channel once written).
+ *
  * <p>Ownership: decoded messages hold no Netty buffers, so nothing is released here; anything else that arrives
  * (which the decoders never produce) would be a bug and is rejected. One instance per channel.
  */
@@ -28,7 +31,11 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws java.io.IOException {
+        if (msg instanceof SnapshotChunk c) {
+            onChunk(ctx, c);
+            return;
+        }
         if (!(msg instanceof RaftMessage m)) {
             io.netty.util.ReferenceCountUtil.release(msg);
             throw new IllegalStateException("unexpected inbound object " + msg.getClass());
@@ -38,6 +45,25 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         transport.countReceived(1);
+    }
+
+    /** A piece of a chunked install: assembled, answered on the same connection. */
+    private void onChunk(ChannelHandlerContext ctx, SnapshotChunk c) throws java.io.IOException {
+        if (c.to() != transport.config().nodeId()) {
+            transport.countDroppedInbound(1);
+            return;
+        }
+        SnapshotChunkAck ack = transport.assembler().onChunk(c, System.nanoTime(), this::deliverSnapshot);
+        ctx.writeAndFlush(ChunkFrames.encodeAck(ctx.alloc(), ack), ctx.voidPromise());
+    }
+
+    private boolean deliverSnapshot(RaftMessage m) {
+        if (sink.deliver(m)) {
+            transport.countReceived(1);
+            return true;
+        }
+        transport.countDroppedInbound(1);
+        return false;
     }
 
     @Override

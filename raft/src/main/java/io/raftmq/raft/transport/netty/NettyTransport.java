@@ -3,8 +3,6 @@ package io.raftmq.raft.transport.netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -16,7 +14,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftmq.raft.Verify;
@@ -38,8 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link NettyTransportConfig#listenAddress()}, so nodes on one machine stay distinguishable by address.
  *
  * <p>Pipelines. In: {@link RaftFrameCodec#newFrameDecoder} then {@link RaftMessageDecoder} then
- * {@link InboundDispatcher} (enqueue into the agent's inbox). Out: {@link RaftMessageEncoder}; the
- * {@link PeerLink} drain writes a whole batch and flushes once. Buffers: frames are released by the decoder
+ * {@link InboundDispatcher} (enqueue into the agent's inbox; snapshot chunks go to the {@link SnapshotAssembler},
+ * whose acknowledgements are written back on the same connection). Out: {@link RaftMessageEncoder}; the
+ * {@link PeerLink} drain writes a whole batch and flushes once; the only thing read back on an outgoing connection
+ * is a chunk acknowledgement ({@link LinkInbound}). Large InstallSnapshots are streamed in chunks
+ * ({@link SnapshotStreamer}, docs/snapshots.md rule 6). Buffers: frames are released by the decoder
  * stage, outbound frames by the channel after writing (see each handler's ownership note).
  *
  * <p>Threading: {@link #send}/{@link #flush} on the agent thread; {@link #addPeer}, {@link #start} and
@@ -65,6 +65,8 @@ public final class NettyTransport implements Transport {
     private final AtomicLong droppedInbound = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong snapshotBytesSent = new AtomicLong();
+    private final SnapshotAssembler assembler;
 
     public NettyTransport(NettyTransportConfig config) {
         this.config = config;
@@ -75,13 +77,20 @@ public final class NettyTransport implements Transport {
         this.clientBootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs())
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new RaftMessageEncoder(config.frameBytesMax()), new OutboundOnly());
-                }
-            });
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
+        this.assembler = new SnapshotAssembler(config);
+    }
+
+    /** The pipeline of an outgoing connection of {@code link}: messages out, snapshot chunk acknowledgements in. */
+    ChannelInitializer<SocketChannel> outboundInitializer(PeerLink link) {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new RaftMessageEncoder(config.frameBytesMax()),
+                    RaftFrameCodec.newFrameDecoder(config.frameBytesMax()), new RaftMessageDecoder(),
+                    new LinkInbound(NettyTransport.this, link));
+            }
+        };
     }
 
     public NettyTransportConfig config() {
@@ -130,6 +139,9 @@ public final class NettyTransport implements Transport {
                 e);
         }
         started = true;
+        long sweepMs = Math.max(1, config.snapshotPartialTimeoutMs() / 2);
+        group.scheduleAtFixedRate(() -> assembler.dropStale(System.nanoTime()), sweepMs, sweepMs,
+            TimeUnit.MILLISECONDS);
         for (PeerLink l : links) {
             l.connect();
         }
@@ -191,6 +203,42 @@ public final class NettyTransport implements Transport {
         LOG.info("raft transport of node {} closed", config.nodeId());
     }
 
+    /** Snapshot data bytes written in chunks since start (resent chunks count again). Any thread. */
+    public long snapshotBytesSent() {
+        return snapshotBytesSent.get();
+    }
+
+    /** Chunked snapshots received whole, verified and handed to the sink since start. Any thread. */
+    public long snapshotsAssembled() {
+        return assembler.delivered();
+    }
+
+    /** Chunked snapshots received whole whose checksum failed (discarded) since start. Any thread. */
+    public long snapshotChecksumFailures() {
+        return assembler.crcFailures();
+    }
+
+    /** The I/O event loops (tests stall them to hold a transfer in the middle). */
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    SnapshotAssembler assembler() {
+        return assembler;
+    }
+
+    /** Closes the connection to {@code peerId} (it reconnects at once); tests break transfers with it. */
+    void breakConnection(long peerId) {
+        PeerLink l = link(peerId);
+        if (l != null) {
+            l.breakConnection();
+        }
+    }
+
+    void countSnapshotBytesSent(int n) {
+        snapshotBytesSent.addAndGet(n);
+    }
+
     void countSent(int n) {
         sent.addAndGet(n);
     }
@@ -215,26 +263,5 @@ public final class NettyTransport implements Transport {
 
     void countError() {
         errors.incrementAndGet();
-    }
-
-    /**
-     * Tail of an outgoing connection's pipeline: peers never write back on it, so anything read is a protocol
-     * error; errors close the channel (the link reconnects). Boundary handler: counts and logs.
-     */
-    private final class OutboundOnly extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            countError();
-            ctx.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            countError();
-            LOG.debug("node {}: outgoing raft connection {} failed: {}", config.nodeId(), ctx.channel().remoteAddress(),
-                cause.toString());
-            ctx.close();
-        }
     }
 }

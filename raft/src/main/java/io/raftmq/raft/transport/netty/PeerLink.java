@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.raftmq.raft.message.InstallSnapshot;
 import io.raftmq.raft.message.RaftMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The outgoing connection to one peer: a bounded queue the agent fills, a drain task that writes the whole queue
  * on the channel's event loop and flushes once, and reconnection with exponential backoff. Messages are dropped
  * (and counted) when the queue is full, when there is no connection at flush time (they would be stale by the
- * time it comes back) and when the channel is not writable (the peer does not keep up).
+ * time it comes back) and when the channel is not writable (the peer does not keep up). An InstallSnapshot larger
+ * than a chunk bypasses the queue: its {@link SnapshotStreamer} sends it in chunks with flow control and resumes
+ * it after a reconnect; the peer's acknowledgements come back on this connection ({@link LinkInbound}).
  *
  * <p>Threading: {@link #offer} and {@link #flush} on the agent thread; the drain, connect and close callbacks on
  * the link's event loop. Invariant: at most one drain task is scheduled at a time ({@link #drainScheduled}).
@@ -33,6 +36,8 @@ final class PeerLink {
     private final ArrayBlockingQueue<RaftMessage> queue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Event loop only. */
+    private final SnapshotStreamer streamer;
     private volatile Channel channel;
     private volatile boolean closed;
     /** Event loop only. */
@@ -47,15 +52,38 @@ final class PeerLink {
         this.loop = loop;
         this.queue = new ArrayBlockingQueue<>(queueMax);
         this.backoffMs = transport.config().reconnectBackoffMsMin();
+        this.streamer = new SnapshotStreamer(peerId, transport);
     }
 
     long peerId() {
         return peerId;
     }
 
-    /** Queues {@code m}; false (the caller counts a drop) when the queue is full. */
+    /** Queues {@code m}; false (the caller counts a drop) when the queue is full. A large snapshot is streamed. */
     boolean offer(RaftMessage m) {
+        if (m instanceof InstallSnapshot s && SnapshotStreamer.needsChunks(s, transport.config().snapshotChunkBytes())) {
+            loop.execute(() -> streamer.offer(s, channel));
+            return true;
+        }
         return queue.offer(m);
+    }
+
+    /** The peer acknowledged a chunk on this link's connection. Event loop. */
+    void onChunkAck(SnapshotChunkAck ack, Channel ch) {
+        streamer.onAck(ack, ch);
+    }
+
+    /** The connection can take more bytes: continue a snapshot stream. Event loop. */
+    void onWritable(Channel ch) {
+        streamer.pump(ch);
+    }
+
+    /** Closes the current connection (it reconnects); for tests that break a transfer in the middle. */
+    void breakConnection() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     /** Schedules one drain of the queue; drops the queue when there is no connection. */
@@ -111,7 +139,8 @@ final class PeerLink {
             return;
         }
         InetSocketAddress local = new InetSocketAddress(transport.config().listenAddress().getAddress(), 0);
-        ChannelFuture f = bootstrap.clone(loop).remoteAddress(peerAddress).localAddress(local).connect();
+        ChannelFuture f = bootstrap.clone(loop).handler(transport.outboundInitializer(this)).remoteAddress(peerAddress)
+            .localAddress(local).connect();
         f.addListener((ChannelFuture done) -> {
             if (done.isSuccess()) {
                 onConnected(done.channel());
@@ -135,6 +164,7 @@ final class PeerLink {
             channel = null;
             scheduleReconnect();
         });
+        streamer.onConnected(ch);
     }
 
     private void scheduleReconnect() {
@@ -154,5 +184,6 @@ final class PeerLink {
             ch.close();
         }
         dropAll();
+        loop.execute(streamer::clear);
     }
 }

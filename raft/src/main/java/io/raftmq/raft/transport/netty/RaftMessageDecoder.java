@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Inbound: turns one frame (the envelope bytes, length already stripped by the frame decoder) into a
- * {@link RaftMessage}. AppendEntries take the hand-written fast path ({@link AppendEntriesCodec}); other messages
+ * {@link RaftMessage} (or a chunk or chunk acknowledgement of a chunked install, {@link ChunkFrames}). AppendEntries take the hand-written fast path ({@link AppendEntriesCodec}); other messages
  * are parsed by the generated classes reading the frame's memory in place with aliasing and mapped by
  * {@link ProtoMapper}. Either way each payload is copied once into its own array, so the message outlives the
  * frame.
@@ -32,17 +32,33 @@ public final class RaftMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        out.add(decodeFrame(frame));
+        out.add(decodeAny(frame));
     }
 
-    /** Decodes the readable bytes of {@code frame} without consuming or releasing it. */
+    /** Decodes the readable bytes of {@code frame} without consuming or releasing it; a raft message only. */
     static RaftMessage decodeFrame(ByteBuf frame) {
+        if (decodeAny(frame) instanceof RaftMessage m) {
+            return m;
+        }
+        throw new CorruptFrameException("frame of " + frame.readableBytes() + " bytes is not a raft message");
+    }
+
+    /**
+     * Decodes a raft message, or a {@link SnapshotChunk} / {@link SnapshotChunkAck} of a chunked install (the
+     * transport handles those itself), without consuming or releasing the frame.
+     */
+    static Object decodeAny(ByteBuf frame) {
         try {
             RaftMessage fast = AppendEntriesCodec.tryDecode(newInput(frame));
             if (fast != null) {
                 return fast;
             }
-            return ProtoMapper.fromEnvelope(RaftEnvelope.parseFrom(newInput(frame)));
+            RaftEnvelope env = RaftEnvelope.parseFrom(newInput(frame));
+            return switch (env.getBodyCase()) {
+                case SNAPSHOT_CHUNK -> ChunkFrames.chunk(env);
+                case SNAPSHOT_CHUNK_ACK -> ChunkFrames.ack(env);
+                default -> ProtoMapper.fromEnvelope(env);
+            };
         } catch (IOException e) {
             throw new CorruptFrameException("undecodable raft frame of " + frame.readableBytes() + " bytes", e);
         }
