@@ -59,7 +59,7 @@ public record NettyTransportConfig(long nodeId, InetSocketAddress listenAddress,
             "snapshotBytesMax must be in [snapshotChunkBytes, 2 GiB - 8]");
     }
 
-    /** These settings with snapshots chunked in {@code chunkBytes} pieces, at most {@code inflightMax} unacknowledged. */
+    /** These settings with snapshots in {@code chunkBytes} chunks, at most {@code inflightMax} unacknowledged. */
     public NettyTransportConfig withSnapshotChunks(int chunkBytes, int inflightMax) {
         return new NettyTransportConfig(nodeId, listenAddress, outboundQueueMax, frameBytesMax, writeBufferBytesMax,
             reconnectBackoffMsMin, reconnectBackoffMsMax, connectTimeoutMs, ioThreads, chunkBytes, inflightMax,

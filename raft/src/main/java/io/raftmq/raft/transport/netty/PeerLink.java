@@ -61,7 +61,8 @@ final class PeerLink {
 
     /** Queues {@code m}; false (the caller counts a drop) when the queue is full. A large snapshot is streamed. */
     boolean offer(RaftMessage m) {
-        if (m instanceof InstallSnapshot s && SnapshotStreamer.needsChunks(s, transport.config().snapshotChunkBytes())) {
+        int chunkBytes = transport.config().snapshotChunkBytes();
+        if (m instanceof InstallSnapshot s && SnapshotStreamer.needsChunks(s, chunkBytes)) {
             loop.execute(() -> streamer.offer(s, channel));
             return true;
         }

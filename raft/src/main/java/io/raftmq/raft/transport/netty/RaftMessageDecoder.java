@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Inbound: turns one frame (the envelope bytes, length already stripped by the frame decoder) into a
- * {@link RaftMessage} (or a chunk or chunk acknowledgement of a chunked install, {@link ChunkFrames}). AppendEntries take the hand-written fast path ({@link AppendEntriesCodec}); other messages
+ * {@link RaftMessage} (or a chunk or chunk acknowledgement of a chunked install, {@link ChunkFrames}).
+ * AppendEntries take the hand-written fast path ({@link AppendEntriesCodec}); other messages
  * are parsed by the generated classes reading the frame's memory in place with aliasing and mapped by
  * {@link ProtoMapper}. Either way each payload is copied once into its own array, so the message outlives the
  * frame.

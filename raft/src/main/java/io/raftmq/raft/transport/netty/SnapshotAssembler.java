@@ -112,7 +112,8 @@ final class SnapshotAssembler {
             Partial p = e.getValue();
             if (nowNs - p.lastProgressNs > partialTimeoutNs) {
                 LOG.warn("node {}: dropping partial snapshot {} from node {} ({} of {} bytes): no chunk for {} ms",
-                    nodeId, p.index, e.getKey(), p.offset, p.data.length, TimeUnit.NANOSECONDS.toMillis(partialTimeoutNs));
+                    nodeId, p.index, e.getKey(), p.offset, p.data.length,
+                    TimeUnit.NANOSECONDS.toMillis(partialTimeoutNs));
                 it.remove();
                 dropped++;
             }
