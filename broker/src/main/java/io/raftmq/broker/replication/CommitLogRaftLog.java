@@ -106,6 +106,8 @@ public final class CommitLogRaftLog implements RaftLog {
         if (boundary != null && boundary.index() >= log.firstIndex()) {
             // crashed between writing the boundary and resetting the log: finish the reset
             resetLog(boundary);
+        } else if (boundary != null && boundary.position() != null && store != null) {
+            raiseEmptyQueues(boundary);
         }
         this.cacheFirst = log.lastIndex() + 1;
     }
@@ -316,6 +318,21 @@ public final class CommitLogRaftLog implements RaftLog {
         }
         boundary = b;
         resetLog(b);
+    }
+
+    /**
+     * While the log still starts where the install put it, puts back the install's counters of queues a rebuild of
+     * the derived data emptied (the store does nothing unless nothing was dispatched since the log start).
+     */
+    private void raiseEmptyQueues(SnapshotBoundary b) {
+        if (log.firstIndex() != b.index() + 1 || log.startPosition() != b.position().nextPosition()) {
+            return;
+        }
+        try {
+            store.raiseEmptyQueues(b.position().queues());
+        } catch (IOException e) {
+            throw new LogStorageException("derived data repair after install " + b.index() + " failed", e);
+        }
     }
 
     /** Restarts the log (and with a position, the whole store) right after the boundary's entry. Idempotent. */

@@ -166,6 +166,43 @@ class LogPositionInstallTest {
         return out;
     }
 
+    @Test
+    void aRebuildOfTheDerivedDataAfterAnInstallKeepsTheQueueCounters() throws IOException {
+        try (MessageStore leaderStore = MessageStore.open(StoreFixture.config(dir.resolve("l")))) {
+            CommitLogRaftLog leader = new CommitLogRaftLog(leaderStore, dir.resolve("l-boundary"), () -> NOW_MS, 16);
+            leader.write(entries(StoreFixture.bodies(41, 200, 0), 1, 3));
+            leaderStore.dispatchUpToIndex(S);
+            byte[] saved = new LogPositionPart(leaderStore, () -> S).save();
+            MessageStore f = MessageStore.open(StoreFixture.config(dir.resolve("f")));
+            try {
+                CommitLogRaftLog follower = new CommitLogRaftLog(f, dir.resolve("f-boundary"), () -> NOW_MS, 16);
+                LogPositionPart part = new LogPositionPart(f, () -> 0L);
+                follower.installPositions(part);
+                part.load(saved, RestoreMode.INSTALL);
+                follower.resetToSnapshot(S, 3);
+                follower.write(leader.entries(S + 1, S + 3, Long.MAX_VALUE));
+                follower.sync();
+                f.close();
+                Files.delete(dir.resolve("f").resolve("derived").resolve("dispatch.checkpoint")); // forces a rebuild
+                f = MessageStore.open(StoreFixture.config(dir.resolve("f")));
+                follower = new CommitLogRaftLog(f, dir.resolve("f-boundary"), () -> NOW_MS, 16);
+                leaderStore.dispatchUpToIndex(S + 2);
+                for (QueueMax q : LogPosition.decode(saved).queues()) {
+                    assertThat(f.nextQueueOffset(q.topic(), q.queueId())).as(q.toString())
+                        .isEqualTo(leaderStore.consumeQueues().maxOffset(q.topic(), q.queueId()));
+                }
+                follower.write(leader.entries(S + 3, leader.lastIndex() + 1, Long.MAX_VALUE)); // stamps accepted
+                f.dispatchUpToIndex(follower.lastIndex());
+                leaderStore.dispatchUpToIndex(leader.lastIndex());
+                for (QueueMax q : LogPosition.decode(saved).queues()) {
+                    assertThat(units(f, q)).isEqualTo(units(leaderStore, q));
+                }
+            } finally {
+                f.close();
+            }
+        }
+    }
+
     private static String units(MessageStore s, QueueMax from) throws IOException {
         ConsumeQueue q = s.consumeQueues().queue(from.topic(), from.queueId());
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) (q.maxOffset() - from.maxOffset()) * 20);

@@ -314,6 +314,41 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
+     * Restarts each named queue that holds no unit and stands below its offset in {@code nextOffsets} at that
+     * offset (creating absent ones), then checkpoints if any moved: what a rebuild of the derived data after a
+     * {@link #resetTo} loses (the counters of queues without units live only in the checkpoint). Only while nothing
+     * was dispatched since the log start, else a no-op. Returns the queues moved.
+     *
+     * @throws IOException on I/O failure (the dispatcher is then unusable)
+     */
+    public int raiseEmptyQueues(List<DispatchCheckpoint.QueueMax> nextOffsets) throws IOException {
+        Verify.state(!failed, "dispatcher failed earlier; reopen it");
+        if (dispatchedPosition != source.startPosition()) {
+            return 0;
+        }
+        int moved = 0;
+        try {
+            for (DispatchCheckpoint.QueueMax m : nextOffsets) {
+                ConsumeQueue q = queues.queue(m.topic(), m.queueId());
+                boolean empty = q == null || q.minOffset() == q.maxOffset();
+                if (empty && (q == null ? 0 : q.maxOffset()) < m.maxOffset()) {
+                    queues.getOrCreate(m.topic(), m.queueId()).resetTo(m.maxOffset());
+                    moved++;
+                }
+            }
+            if (moved > 0) {
+                checkpoint();
+                LOG.warn("derived data in {}: {} empty queues restarted at the offsets of the last install",
+                        config.directory(), moved);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        return moved;
+    }
+
+    /**
      * Retention: drops derived data pointing below {@code physicalFloor} (the log's new start position),
      * which must not exceed the dispatched position.
      */

@@ -185,6 +185,24 @@ public final class MessageStore implements AutoCloseable {
                 log.startPosition(), nextPosition);
     }
 
+    /**
+     * After a rebuild of the derived data on a log that an install restarted (nothing dispatched since the log
+     * start): restarts the queues without units at their install offsets {@code nextOffsets}, which only the lost
+     * dispatch checkpoint knew, and recomputes the stamper's counters; a no-op otherwise. Returns the queues moved.
+     * Dispatcher thread, before the first dispatch.
+     *
+     * @throws IOException on I/O failure of the derived data
+     */
+    public int raiseEmptyQueues(List<DispatchCheckpoint.QueueMax> nextOffsets) throws IOException {
+        synchronized (stamper) {
+            int moved = dispatcher.raiseEmptyQueues(nextOffsets);
+            if (moved > 0) {
+                stamper.recompute(log.endPosition());
+            }
+            return moved;
+        }
+    }
+
     /** Forces the derived data and writes its checkpoint. Dispatcher thread. */
     public void checkpoint() throws IOException {
         dispatcher.checkpoint();
