@@ -227,6 +227,12 @@ public final class NettyTransport implements Transport {
         return assembler;
     }
 
+    /** Whether a snapshot is being streamed to {@code peerId}. Any thread. */
+    boolean snapshotInFlight(long peerId) {
+        PeerLink l = link(peerId);
+        return l != null && l.snapshotInFlight();
+    }
+
     /** Closes the connection to {@code peerId} (it reconnects at once); tests break transfers with it. */
     void breakConnection(long peerId) {
         PeerLink l = link(peerId);

@@ -79,6 +79,11 @@ final class PeerLink {
         streamer.pump(ch);
     }
 
+    /** Whether a snapshot stream to the peer is in flight. Any thread. */
+    boolean snapshotInFlight() {
+        return streamer.inFlight();
+    }
+
     /** Closes the current connection (it reconnects); for tests that break a transfer in the middle. */
     void breakConnection() {
         Channel ch = channel;

@@ -16,8 +16,12 @@ import java.util.zip.CRC32C;
  * {@code snapshotChunksInflightMax} beyond the receiver's last acknowledged offset. Each {@link SnapshotChunkAck}
  * says how much the receiver holds; the next chunk starts there, so a transfer resumes after a broken connection:
  * on reconnect one chunk is sent at the last acknowledged offset, the receiver answers with what it really holds,
- * and the stream continues from that (a receiver that lost its partial copy answers 0: start over). A newer
- * snapshot for the peer replaces the one in flight; the same snapshot offered again (the core resends) keeps it.
+ * and the stream continues from that (a receiver that lost its partial copy answers 0: start over). The same
+ * snapshot offered again (the core re-sends after each heartbeat round) continues the stream. Another snapshot
+ * (the leader takes a fresh one at its applied index each time it re-sends) replaces the one in flight only once
+ * that one made no progress for {@code snapshotPartialTimeoutMs}: under load a replacing policy would restart a
+ * long transfer every heartbeat and never finish it; the follower that installs the older snapshot is then caught
+ * up from its log, or with another snapshot if the leader compacted past it meanwhile.
  *
  * <p>Threading: the peer link's event loop only (the agent hands snapshots over with {@code execute}).
  * Buffers: chunk frames wrap the snapshot's array and are released by the channel once written.
@@ -29,7 +33,12 @@ final class SnapshotStreamer {
     private final NettyTransport transport;
     private final int chunkBytes;
     private final int inflightMax;
+    private final long staleNs;
     private InstallSnapshot current;
+    /** Whether a stream is in flight; read by other threads (tests, diagnostics). */
+    private volatile boolean inFlight;
+    /** When the stream in flight started or was last acknowledged further (System.nanoTime). */
+    private long lastProgressNs;
     private int crc32c;
     /** The receiver holds [0, acked); chunks up to next were sent. Invariant: acked <= next <= total. */
     private int acked;
@@ -42,6 +51,8 @@ final class SnapshotStreamer {
         this.transport = transport;
         this.chunkBytes = transport.config().snapshotChunkBytes();
         this.inflightMax = transport.config().snapshotChunksInflightMax();
+        this.staleNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(transport.config()
+            .snapshotPartialTimeoutMs());
     }
 
     /** Whether {@code s} is too large for one frame's worth and must be streamed. Any thread. */
@@ -57,18 +68,28 @@ final class SnapshotStreamer {
             pump(ch);
             return;
         }
+        long now = System.nanoTime();
+        if (current != null && now - lastProgressNs <= staleNs) {
+            LOG.debug("node {}: snapshot {} to peer {} still in flight ({} of {} bytes); snapshot {} not sent",
+                transport.config().nodeId(), current.snapshotIndex(), peerId, acked, current.data().length,
+                s.snapshotIndex());
+            pump(ch);
+            return;
+        }
         if (current != null) {
-            LOG.info("node {}: snapshot {} to peer {} replaced by snapshot {} after {} of {} bytes",
+            LOG.info("node {}: stalled snapshot {} to peer {} replaced by snapshot {} after {} of {} bytes",
                 transport.config().nodeId(), current.snapshotIndex(), peerId, s.snapshotIndex(), acked,
                 current.data().length);
         }
         CRC32C c = new CRC32C();
         c.update(s.data());
         current = s;
+        inFlight = true;
         crc32c = (int) c.getValue();
         acked = 0;
         next = 0;
         probing = false;
+        lastProgressNs = now;
         LOG.info("node {}: streaming snapshot {} ({} bytes) to peer {} in chunks of {}", transport.config().nodeId(),
             s.snapshotIndex(), s.data().length, peerId, chunkBytes);
         pump(ch);
@@ -89,6 +110,7 @@ final class SnapshotStreamer {
             LOG.info("node {}: snapshot {} delivered to peer {}", transport.config().nodeId(), s.snapshotIndex(),
                 peerId);
             current = null;
+            inFlight = false;
             return;
         }
         if (a.offset() < acked || a.offset() > next) {
@@ -97,6 +119,7 @@ final class SnapshotStreamer {
         } else {
             acked = (int) a.offset();
         }
+        lastProgressNs = System.nanoTime();
         probing = false;
         Verify.state(acked <= next && next <= total, "stream offsets", acked, next);
         pump(ch);
@@ -142,5 +165,11 @@ final class SnapshotStreamer {
     /** Forgets the snapshot in flight (link closed). */
     void clear() {
         current = null;
+        inFlight = false;
+    }
+
+    /** Whether a snapshot is being streamed (until the receiver acknowledged all of it). Any thread. */
+    boolean inFlight() {
+        return inFlight;
     }
 }

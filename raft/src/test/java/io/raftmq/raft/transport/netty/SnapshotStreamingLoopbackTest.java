@@ -114,6 +114,27 @@ class SnapshotStreamingLoopbackTest {
     }
 
     @Test
+    void aSnapshotInFlightIsFinishedBeforeAnotherOneIsSent() throws Exception {
+        LinkedBlockingQueue<RaftMessage> inbox2 = new LinkedBlockingQueue<>();
+        NettyTransport t1 = start(1, "127.0.0.1", 4, new LinkedBlockingQueue<>());
+        NettyTransport t2 = start(2, "127.0.0.2", 4, inbox2);
+        t1.addPeer(2, t2.boundAddress());
+        connect(t1, inbox2);
+        byte[] d = data(SEED + 2);
+        t1.send(new InstallSnapshot(1, 2, 7, 1000, 6, new byte[0], d));
+        t1.send(new InstallSnapshot(1, 2, 7, 1001, 6, new byte[0], d)); // a fresher one while the first streams
+        t1.flush();
+        assertThat(((InstallSnapshot) awaitSnapshot(inbox2)).snapshotIndex()).isEqualTo(1000);
+        assertThat(t1.snapshotBytesSent()).isEqualTo(SIZE);
+        Awaits.await("the sender saw the last acknowledgement").atMost(Duration.ofSeconds(10))
+            .until(() -> !t1.snapshotInFlight(2));
+        t1.send(new InstallSnapshot(1, 2, 7, 1002, 6, new byte[0], d));
+        t1.flush();
+        assertThat(((InstallSnapshot) awaitSnapshot(inbox2)).snapshotIndex()).isEqualTo(1002);
+        assertThat(t1.snapshotBytesSent()).isEqualTo(2L * SIZE);
+    }
+
+    @Test
     void aConnectionBrokenInTheMiddleResumes() throws Exception {
         LinkedBlockingQueue<RaftMessage> inbox2 = new LinkedBlockingQueue<>();
         NettyTransport t1 = start(1, "127.0.0.1", 2, new LinkedBlockingQueue<>());
