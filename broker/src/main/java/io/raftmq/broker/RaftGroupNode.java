@@ -145,6 +145,7 @@ final class RaftGroupNode {
         for (RaftPeer p : c.otherPeers()) {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }
+        a.useWallClock(clock::wallMillis);
         inbox.agent = a;
         agent = a;
         a.start();

@@ -229,7 +229,7 @@ public final class CommitLogRaftLog implements RaftLog {
             byte[] payload = new byte[bodyLength];
             readBuffer.get(at + RecordHeader.HEADER_LENGTH, payload);
             out.add(new Entry(RecordHeader.term(readBuffer, at), expect, RecordHeader.type(readBuffer, at) & 0xFF,
-                payload));
+                payload, RecordHeader.timestampMs(readBuffer, at)));
             at += RecordHeader.recordLength(readBuffer, at);
             expect++;
             entriesReadFromLog++;
@@ -265,7 +265,8 @@ public final class CommitLogRaftLog implements RaftLog {
             Entry e = entries.get(i);
             Verify.argument(e.index() == expected + (i - from), "append must be contiguous at lastIndex + 1");
             Verify.argument(e.type() < 0xFF, "entry types above 254 do not fit a commit-log record");
-            batch.add(e.term(), e.index(), (byte) e.type(), now, ByteBuffer.wrap(e.payload()));
+            long stamp = e.timestampMs() != 0 ? e.timestampMs() : now; // the leader's: identical on every member
+            batch.add(e.term(), e.index(), (byte) e.type(), stamp, ByteBuffer.wrap(e.payload()));
         }
         try {
             log.append(batch);

@@ -67,7 +67,8 @@ class CommitLogRaftLogTest {
         for (int i = 0; i < n; i++) {
             byte[] p = new byte[r.nextInt(3000)];
             r.nextBytes(p);
-            out.add(new Entry(term, firstIndex + i, r.nextInt(5) == 0 ? Entry.TYPE_NOOP : 16 + r.nextInt(200), p));
+            out.add(new Entry(term, firstIndex + i, r.nextInt(5) == 0 ? Entry.TYPE_NOOP : 16 + r.nextInt(200), p,
+                1_700_000_000_000L + firstIndex + i)); // the leader's clock travels with the entry
         }
         return out;
     }
@@ -123,8 +124,8 @@ class CommitLogRaftLogTest {
     @Test
     void entriesLargerThanTheFirstReadWindowAreReadFromDisk() {
         CommitLogRaftLog log = open(1, 512 * 1024);
-        List<Entry> big = List.of(new Entry(1, 1, 16, new byte[200_000]), new Entry(1, 2, 16, new byte[100]),
-            new Entry(1, 3, 16, new byte[300_000]));
+        List<Entry> big = List.of(new Entry(1, 1, 16, new byte[200_000], 7), new Entry(1, 2, 16, new byte[100], 8),
+            new Entry(1, 3, 16, new byte[300_000], 9));
         big.get(0).payload()[199_999] = 7;
         log.write(big);
         log.sync();

@@ -45,6 +45,8 @@ public final class RaftNode {
     private boolean readyOutstanding;
     /** Leader appended entries since the last Ready: replicate them when the batch is cut (batching). */
     private boolean broadcastPending;
+    /** The driver's wall clock as last observed: the timestamp of the entries this node creates as leader. */
+    private long wallClockMs;
 
     /**
      * Starts (or restarts) a node from durable state.
@@ -73,6 +75,15 @@ public final class RaftNode {
     }
 
     // ---- inputs ----
+
+    /**
+     * The driver's wall clock, observed before proposals: entries this node creates as leader carry it, and every
+     * member stores it with the entry. An input like any other, so the core stays deterministic.
+     */
+    public void observeWallClock(long ms) {
+        Verify.argument(ms >= 0, "wall clock must be >= 0");
+        wallClockMs = ms;
+    }
 
     /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum, transfer timeout. */
     public void tick() {
@@ -235,7 +246,7 @@ public final class RaftNode {
         if (log.lastIndex() - log.committed() >= config.uncommittedEntriesMax()) {
             return new ProposeResult.Rejected(ProposeResult.Reason.UNCOMMITTED_LIMIT);
         }
-        Entry e = new Entry(state.term(), log.lastIndex() + 1, type, payload);
+        Entry e = new Entry(state.term(), log.lastIndex() + 1, type, payload, wallClockMs);
         appendAsLeader(e);
         return new ProposeResult.Accepted(e.index(), e.term());
     }
@@ -399,7 +410,7 @@ public final class RaftNode {
     void becomeLeader() {
         LeaderState leader = state.transitionToLeader(voters, log.lastIndex() + 1, log.durableLastIndex(),
             config.inflightAppendsMax());
-        appendAsLeader(Entry.noop(state.term(), log.lastIndex() + 1));
+        appendAsLeader(Entry.noop(state.term(), log.lastIndex() + 1, wallClockMs));
         Verify.state(leader.selfMatch < log.lastIndex(), "self match must not include the new no-op",
             leader.selfMatch, log.lastIndex());
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Drives one {@link RaftNode} on one thread: the node's duty cycle, its I/O and its clients. Each
@@ -69,6 +70,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final StateMachine stateMachine;
     private final Transport transport;
     private final NanoClock clock;
+    /** Timestamps of the entries this node creates as leader (docs/snapshots.md rule 4). */
+    private volatile LongSupplier wallClock = System::currentTimeMillis;
     private final long tickNs;
     private final ArrayBlockingQueue<RaftMessage> inbox;
     private final ArrayBlockingQueue<Proposal> proposals;
@@ -215,6 +218,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      */
     public int doWork() {
         long now = clock.nanoTime();
+        node.observeWallClock(wallClock.getAsLong());
         int work = runCommands();
         work += drainInbox();
         work += tick(now);
@@ -369,6 +373,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------- lifecycle
+
+    /** The wall clock stamped on the entries this node creates as leader (default: the system's). Before start. */
+    public void useWallClock(LongSupplier clockMs) {
+        Verify.state(!runner.started(), "wall clock set after start");
+        wallClock = clockMs;
+    }
 
     /** Starts the agent thread. Call once; afterwards never call {@link #doWork()} directly. */
     public synchronized void start() {

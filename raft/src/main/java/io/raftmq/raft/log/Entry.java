@@ -5,14 +5,16 @@ import io.raftmq.raft.Verify;
 import java.util.Arrays;
 
 /**
- * One Raft log entry: (term, index, type, payload). Types below {@link #TYPE_APPLICATION_MIN} are reserved for
- * Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} is kept for membership change);
- * the application owns the rest and Raft treats them, and the payload, as opaque.
+ * One Raft log entry: (term, index, type, payload, timestampMs). Types below {@link #TYPE_APPLICATION_MIN} are
+ * reserved for Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} is kept for membership
+ * change); the application owns the rest and Raft treats them, and the payload, as opaque. {@code timestampMs} is the
+ * leader's wall clock when it created the entry (0: unknown, e.g. entries built by tests); every member stores the
+ * same value, so the records of a log are byte-identical on every member (docs/snapshots.md rule 4).
  *
  * <p>Ownership: the payload array is shared, never copied. Whoever builds an entry hands the array over and
  * must not mutate it afterwards; readers must not mutate it either.
  */
-public record Entry(long term, long index, int type, byte[] payload) {
+public record Entry(long term, long index, int type, byte[] payload, long timestampMs) {
     /** Appended by every new leader so that it can commit entries of its own term (§5.4.2). */
     public static final int TYPE_NOOP = 0;
     /** Reserved for a future membership change entry. */
@@ -29,11 +31,17 @@ public record Entry(long term, long index, int type, byte[] payload) {
         Verify.argument(index >= 1, "entry index must be >= 1");
         Verify.argument(type >= 0, "entry type must be >= 0");
         Verify.argument(payload != null, "entry payload must not be null (use an empty array)");
+        Verify.argument(timestampMs >= 0, "entry timestamp must be >= 0");
+    }
+
+    /** An entry whose creation time is unknown (timestamp 0). */
+    public Entry(long term, long index, int type, byte[] payload) {
+        this(term, index, type, payload, 0);
     }
 
     /** The no-op a leader appends at the start of its term. */
-    public static Entry noop(long term, long index) {
-        return new Entry(term, index, TYPE_NOOP, EMPTY);
+    public static Entry noop(long term, long index, long timestampMs) {
+        return new Entry(term, index, TYPE_NOOP, EMPTY, timestampMs);
     }
 
     /** Size used for batching limits: payload plus {@link #OVERHEAD_BYTES}. */
@@ -49,7 +57,8 @@ public record Entry(long term, long index, int type, byte[] payload) {
         if (!(o instanceof Entry e)) {
             return false;
         }
-        return term == e.term && index == e.index && type == e.type && Arrays.equals(payload, e.payload);
+        return term == e.term && index == e.index && type == e.type && timestampMs == e.timestampMs
+            && Arrays.equals(payload, e.payload);
     }
 
     @Override

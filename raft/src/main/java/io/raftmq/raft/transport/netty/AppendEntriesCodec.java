@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>Field numbers are those of {@code raft_messages.proto}: RaftEnvelope{from=1, to=2, term=3,
  * append_entries=10}, PbAppendEntries{prev_log_index=1, prev_log_term=2, entries=3, leader_commit=4},
- * PbEntry{term=1, index=2, type=3, payload=4}. Not thread-safe (one instance per channel: it reuses a size array).
+ * PbEntry{term=1, index=2, type=3, payload=4, timestamp_ms=5}. Not thread-safe (one instance per channel: it reuses a size array).
  */
 final class AppendEntriesCodec {
     static final int ENV_FROM = 1;
@@ -35,6 +35,7 @@ final class AppendEntriesCodec {
     static final int E_INDEX = 2;
     static final int E_TYPE = 3;
     static final int E_PAYLOAD = 4;
+    static final int E_TIMESTAMP = 5;
 
     private int[] entrySizes = new int[64];
     private int bodySize;
@@ -50,7 +51,8 @@ final class AppendEntriesCodec {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             int s = u64(E_TERM, e.term()) + u64(E_INDEX, e.index()) + u32(E_TYPE, e.type())
-                + (e.payload().length == 0 ? 0 : CodedOutputStream.computeByteArraySize(E_PAYLOAD, e.payload()));
+                + (e.payload().length == 0 ? 0 : CodedOutputStream.computeByteArraySize(E_PAYLOAD, e.payload()))
+                + u64(E_TIMESTAMP, e.timestampMs());
             entrySizes[i] = s;
             body += CodedOutputStream.computeTagSize(AE_ENTRIES) + CodedOutputStream.computeUInt32SizeNoTag(s) + s;
         }
@@ -82,6 +84,7 @@ final class AppendEntriesCodec {
             if (e.payload().length != 0) {
                 out.writeByteArray(E_PAYLOAD, e.payload());
             }
+            putU64(out, E_TIMESTAMP, e.timestampMs());
         }
         putU64(out, AE_COMMIT, m.leaderCommit());
     }
@@ -157,18 +160,20 @@ final class AppendEntriesCodec {
         long index = 0;
         int type = 0;
         byte[] payload = EMPTY;
+        long timestamp = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case E_TERM -> term = in.readUInt64();
                 case E_INDEX -> index = in.readUInt64();
                 case E_TYPE -> type = in.readUInt32();
                 case E_PAYLOAD -> payload = in.readByteArray(); // the single copy out of the frame
+                case E_TIMESTAMP -> timestamp = in.readUInt64();
                 default -> in.skipField(tag);
             }
         }
         in.popLimit(limit);
         try {
-            return new Entry(term, index, type, payload);
+            return new Entry(term, index, type, payload, timestamp);
         } catch (IllegalArgumentException e) {
             throw new CorruptFrameException("invalid entry: " + e.getMessage());
         }

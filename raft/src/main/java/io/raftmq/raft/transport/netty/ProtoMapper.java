@@ -75,7 +75,7 @@ public final class ProtoMapper {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             b.addEntries(PbEntry.newBuilder().setTerm(e.term()).setIndex(e.index()).setType(e.type())
-                .setPayload(UnsafeByteOperations.unsafeWrap(e.payload())));
+                .setPayload(UnsafeByteOperations.unsafeWrap(e.payload())).setTimestampMs(e.timestampMs()));
         }
         return b.build();
     }
@@ -136,7 +136,7 @@ public final class ProtoMapper {
         List<Entry> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             PbEntry e = a.getEntries(i);
-            out.add(new Entry(e.getTerm(), e.getIndex(), e.getType(), copy(e.getPayload())));
+            out.add(new Entry(e.getTerm(), e.getIndex(), e.getType(), copy(e.getPayload()), e.getTimestampMs()));
         }
         return out;
     }

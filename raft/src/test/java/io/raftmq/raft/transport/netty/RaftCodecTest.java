@@ -34,7 +34,7 @@ class RaftCodecTest {
 
     static List<RaftMessage> samples() {
         List<Entry> entries = List.of(new Entry(3, 10, Entry.TYPE_NOOP, new byte[0]),
-            new Entry(3, 11, 16, new byte[] {1, 2, 3}), new Entry(4, 12, 200, new byte[1000]));
+            new Entry(3, 11, 16, new byte[] {1, 2, 3}, 1_765_000_000_000L), new Entry(4, 12, 200, new byte[1000]));
         return List.of(
             new AppendEntries(1, 2, 4, 9, 3, entries, 11),
             new AppendEntries(1, 3, 4, 12, 4, List.of(), 12),
@@ -105,7 +105,8 @@ class RaftCodecTest {
     void appendEntriesFastPathWritesExactlyTheBytesOfTheGeneratedClasses() {
         List<RaftMessage> cases = new ArrayList<>(samples());
         cases.add(new AppendEntries(Long.MAX_VALUE, 1, Long.MAX_VALUE, Long.MAX_VALUE - 1, 1L << 40,
-            List.of(new Entry(Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE, new byte[300])), Long.MAX_VALUE));
+            List.of(new Entry(Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE, new byte[300], Long.MAX_VALUE)),
+            Long.MAX_VALUE));
         cases.add(new AppendEntries(1, 2, 0, 0, 0, List.of(new Entry(1, 1, 0, new byte[0])), 0));
         for (RaftMessage m : cases) {
             if (!(m instanceof AppendEntries)) {
