@@ -372,6 +372,14 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
         return dir;
     }
 
+    /** Abrupt stop (a simulated death): the writer of {@link #open} is interrupted, a waiting write dropped. */
+    public void abort() {
+        waiting.set(null);
+        if (ownedWriter != null) {
+            ownedWriter.shutdownNow();
+        }
+    }
+
     /** Lets a waiting write finish (bounded), then stops the writer of {@link #open}. */
     @Override
     public void close() {
