@@ -399,7 +399,8 @@ final class BrokerConfigValidator {
     }
 
     private static void checkSnapshots(BrokerConfig c, String source) throws BrokerConfigException {
-        if (c.snapshotIntervalEntries() < SNAPSHOT_INTERVAL_MIN || c.snapshotIntervalEntries() > SNAPSHOT_INTERVAL_MAX) {
+        long interval = c.snapshotIntervalEntries();
+        if (interval < SNAPSHOT_INTERVAL_MIN || interval > SNAPSHOT_INTERVAL_MAX) {
             throw fail(source, "snapshotIntervalEntries", "must be in [" + SNAPSHOT_INTERVAL_MIN + ", "
                 + SNAPSHOT_INTERVAL_MAX + "], got " + c.snapshotIntervalEntries());
         }
