@@ -449,6 +449,16 @@ public final class BrokerController {
         return topics;
     }
 
+    /** The subscription groups (tests). */
+    public SubscriptionGroupManager groups() {
+        return groups;
+    }
+
+    /** The consumer offsets (tests). */
+    public ConsumerOffsetManager offsets() {
+        return offsets;
+    }
+
     /** The index the state machine was restored to at start: a snapshot's, or the log's first index - 1. */
     public long recoveredIndex() {
         return raft.recoveredIndex();

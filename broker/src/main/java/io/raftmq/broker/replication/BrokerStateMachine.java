@@ -67,6 +67,8 @@ public final class BrokerStateMachine implements StateMachine {
     /** Written by the agent thread only; read by {@link LeaderReadiness} on any thread. */
     private volatile long appliedTerm;
     private long listenerErrors;
+    /** Entries applied by this instance since it was made; written on the agent thread only. */
+    private volatile long entriesApplied;
     /** Snapshot parts by name, in registration order (registered before the agent starts). */
     private final Map<String, SnapshotPart> parts = new LinkedHashMap<>();
     /** The index of the snapshot last restored or recovered (-1: none) and its next position. */
@@ -140,6 +142,12 @@ public final class BrokerStateMachine implements StateMachine {
         }
         appliedIndex = entry.index();
         appliedTerm = entry.term();
+        entriesApplied++; // single writer: the agent thread
+    }
+
+    /** Entries applied by this instance since it started (a restore does not reset it). Any thread. */
+    public long entriesApplied() {
+        return entriesApplied;
     }
 
     private void dispatch(Entry entry) {
