@@ -129,6 +129,7 @@ public final class BrokerController {
     private volatile RaftGroupNode raft;
     private MessageStore store;
     private BrokerStateMachine stateMachine;
+    private volatile FileSnapshotStore snapshotStore;
     /** When this member may act as leader on replicated feature state (one for every leader-only service). */
     private LeaderReadiness readiness;
     private RaftMetadataProposer proposer;
@@ -229,6 +230,7 @@ public final class BrokerController {
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
         FileSnapshotStore snapshots = FileSnapshotStore.open(Path.of(config.storePathRootDir(), "snapshot"),
             config.snapshotRetainCount());
+        snapshotStore = snapshots;
         lifecycle.add("snapshot store", snapshots::close, snapshots::abort);
         RaftAgent agent = raft.startAgent(config, store, snapshots, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
@@ -447,6 +449,11 @@ public final class BrokerController {
     /** The topic table. */
     public TopicConfigManager topics() {
         return topics;
+    }
+
+    /** The snapshot store: compaction point for retention, snapshots on disk (null before start). */
+    public FileSnapshotStore snapshotStore() {
+        return snapshotStore;
     }
 
     /** The subscription groups (tests). */
