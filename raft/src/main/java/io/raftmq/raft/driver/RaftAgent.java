@@ -105,6 +105,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Applied index of the last snapshot taken or installed (agent thread). */
     private long lastSnapshotIndex;
     private long snapshotsTaken;
+    /** A snapshot was asked for ({@link #requestSnapshot}); taken after the next apply slice (agent thread). */
+    private boolean snapshotRequested;
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
@@ -183,10 +185,23 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return NO_MEMBERSHIP;
     }
 
-    /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one. */
+    /**
+     * Asks for a snapshot at the next duty cycle, whatever the interval (e.g. before retention wants to delete
+     * segments, docs/snapshots.md rule 2); nothing happens without a store or when nothing was applied since the
+     * last one. Any thread.
+     */
+    public void requestSnapshot() {
+        commands.add(() -> snapshotRequested = true);
+        runner.wake();
+    }
+
+    /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one, or asked. */
     private void maybeTakeSnapshot() {
         SnapshotStore s = snapshotStore;
-        if (s == null || appliedIndex - lastSnapshotIndex < config.snapshotIntervalEntries()) {
+        long since = appliedIndex - lastSnapshotIndex;
+        boolean asked = snapshotRequested;
+        snapshotRequested = false;
+        if (s == null || since < config.snapshotIntervalEntries() && !(asked && since > 0)) {
             return;
         }
         long start = clock.nanoTime();

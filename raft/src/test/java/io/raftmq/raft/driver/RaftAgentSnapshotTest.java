@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Goal: with a {@link SnapshotStore} the agent takes a snapshot every {@code snapshotIntervalEntries} applied
- * entries (checked after each apply slice), offers it with the membership hook's bytes, never takes one
+ * entries (checked after each apply slice) or when asked, offers it with the membership hook's bytes, never takes one
  * without a store, and the store can only be set before the agent starts. A single-member group driven by hand on
  * a manual clock (deterministic, no threads).
  */
@@ -128,6 +128,14 @@ class RaftAgentSnapshotTest {
         assertThat(store.offered).allSatisfy(s -> assertThat(s.membership()).isEmpty());
         assertThat(a.snapshotsTaken()).isEqualTo(4);
         assertThat(sm.taken).isEqualTo(4);
+        a.requestSnapshot();
+        a.doWork();
+        assertThat(store.offered).as("nothing applied since the last one").hasSize(4);
+        a.propose(Entry.TYPE_APPLICATION_MIN, new byte[] {1});
+        run(a, clock, () -> sm.applied >= 52);
+        a.requestSnapshot();
+        a.doWork();
+        assertThat(store.offered).extracting(Snapshot::index).as("asked for").endsWith(51L, 52L);
         a.halt();
     }
 
