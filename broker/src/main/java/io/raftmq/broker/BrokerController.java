@@ -6,6 +6,7 @@ import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.lock.QueueLockProcessor;
+import io.raftmq.broker.lock.QueueLockSnapshotPart;
 import io.raftmq.broker.lock.QueueLockTable;
 import io.raftmq.broker.lock.ReadyTime;
 import io.raftmq.broker.longpoll.HeldPullRequests;
@@ -37,6 +38,7 @@ import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.schedule.DueMessages;
 import io.raftmq.broker.schedule.DueRoute;
+import io.raftmq.broker.snapshot.FileSnapshotStore;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.transaction.TransactionFeature;
@@ -85,9 +87,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
  * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
- * managers → raft agent (log replay through the state machine; peers dialled) → send batcher → processors and held
- * pulls → serving → registrar, offset flushing, role watcher. A port that cannot be bound fails {@link #start} with
- * a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
+ * processors and held pulls → serving → registrar, offset flushing, role watcher. A port that cannot be bound fails
+ * {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
@@ -127,6 +129,7 @@ public final class BrokerController {
     private volatile RaftGroupNode raft;
     private MessageStore store;
     private BrokerStateMachine stateMachine;
+    private volatile FileSnapshotStore snapshotStore;
     /** When this member may act as leader on replicated feature state (one for every leader-only service). */
     private LeaderReadiness readiness;
     private RaftMetadataProposer proposer;
@@ -211,7 +214,10 @@ public final class BrokerController {
         lifecycle.add("raft transport", raft.transport()::close);
     }
 
-    /** The store (recovery), the managers and the raft agent (log replay through the state machine). */
+    /**
+     * The store (recovery), the snapshot store, the managers and the raft agent: the state machine restored from
+     * the newest usable snapshot, then the log after it replayed (docs/snapshots.md).
+     */
     private void openStoreAndRaft() throws IOException {
         store = RaftGroupNode.openStore(config);
         lifecycle.add("message store", this::closeStore);
@@ -222,13 +228,19 @@ public final class BrokerController {
         offsets = new ConsumerOffsetManager(proposer, config.offsetFlushIntervalMs(), config.offsetBatchUpdatesMax(),
             config.offsetPendingQueuesMax(), config.offsetInflightProposalsMax());
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
-        RaftAgent agent = raft.startAgent(config, store, applied -> {
+        FileSnapshotStore snapshots = FileSnapshotStore.open(Path.of(config.storePathRootDir(), "snapshot"),
+            config.snapshotRetainCount());
+        snapshotStore = snapshots;
+        lifecycle.add("snapshot store", snapshots::close, snapshots::abort);
+        RaftAgent agent = raft.startAgent(config, store, snapshots, applied -> {
             stateMachine = new BrokerStateMachine(store, metadata, applied);
             readiness = new LeaderReadiness(() -> raft.agent().status(), stateMachine);
             transactions.register(stateMachine);
+            snapshots.addFloor(transactions.pending()::lowestOffset);
             locks = new QueueLockTable();
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
-            installDueDelivery(stateMachine);
+            stateMachine.addSnapshotPart(new QueueLockSnapshotPart(locks));
+            installDueDelivery(stateMachine, snapshots);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -321,7 +333,7 @@ public final class BrokerController {
      * Delay levels and timers (docs/messaging.md): the timer index and delivery state, fed by the log replay (so
      * registered before the agent starts), and the leader's delivery ticked on the scheduler once serving.
      */
-    private void installDueDelivery(BrokerStateMachine sm) {
+    private void installDueDelivery(BrokerStateMachine sm, FileSnapshotStore snapshots) {
         DueMessages due;
         try {
             due = DueMessages.open(Path.of(config.storePathRootDir(), "timer"), config.messageDelayLevel(),
@@ -331,6 +343,8 @@ public final class BrokerController {
         }
         lifecycle.add("timer index", due::close);
         due.register(sm);
+        snapshots.addFloor(due::floor);
+        snapshots.addBeforeWrite(due.index());
         ScheduledFuture<?> ticks = due.startTicking(scheduler, () -> started ? batcher : null,
             payload -> raft.agent().propose(EntryType.TIMER_PROGRESS, payload), t -> topics.get(t) != null,
             readiness::readyTerm, clock::wallMillis);
@@ -435,6 +449,26 @@ public final class BrokerController {
     /** The topic table. */
     public TopicConfigManager topics() {
         return topics;
+    }
+
+    /** The snapshot store: compaction point for retention, snapshots on disk (null before start). */
+    public FileSnapshotStore snapshotStore() {
+        return snapshotStore;
+    }
+
+    /** The subscription groups (tests). */
+    public SubscriptionGroupManager groups() {
+        return groups;
+    }
+
+    /** The consumer offsets (tests). */
+    public ConsumerOffsetManager offsets() {
+        return offsets;
+    }
+
+    /** The index the state machine was restored to at start: a snapshot's, or the log's first index - 1. */
+    public long recoveredIndex() {
+        return raft.recoveredIndex();
     }
 
     /** The state machine (to add dispatch listeners, e.g. long polling). */

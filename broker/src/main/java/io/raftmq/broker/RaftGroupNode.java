@@ -5,6 +5,8 @@ import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
+import io.raftmq.broker.snapshot.FileSnapshotStore;
+import io.raftmq.broker.snapshot.SnapshotInfo;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.error.Verify;
@@ -17,14 +19,18 @@ import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
-import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,9 +49,11 @@ import java.util.SplittableRandom;
  * type); {@link #checkEntryTypes} verifies the three agree at startup.
  *
  * <p>Directory layout: {@code store/commitlog/} (log, raft index, checkpoint), {@code store/derived/}
- * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}.
+ * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}, {@code snapshot/}
+ * ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
  */
 final class RaftGroupNode {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftGroupNode.class);
     /** Recent entries kept by reference for replication and apply. */
     private static final int TAIL_CACHE_ENTRIES = 8192;
     /** Derived-data sizes (smaller index files than RocketMQ's 5M slots / 20M entries: files are sparse anyway). */
@@ -65,6 +73,7 @@ final class RaftGroupNode {
     private final NettyTransport transport;
     private final Inbox inbox;
     private volatile RaftAgent agent;
+    private volatile long recoveredIndex = -1;
 
     private RaftGroupNode(NettyTransport transport, Inbox inbox) {
         this.transport = transport;
@@ -125,23 +134,27 @@ final class RaftGroupNode {
     }
 
     /**
-     * Opens the raft side over an open store, dials the peers and starts the agent. The state machine is rebuilt
-     * by replaying the log from its start (metadata lives in memory; dispatch skips what is already dispatched).
-     * Time (election timer, random seed, timestamps of raft's own entries) comes from {@code clock}.
+     * Opens the raft side over an open store, restores the state machine from the newest usable snapshot
+     * ({@link #recover}: only the entries after it are replayed), dials the peers and starts the agent, which takes
+     * snapshots into {@code snapshots}. Time (election timer, random seed, timestamps of raft's own entries) comes
+     * from {@code clock}.
+     *
+     * @throws IllegalStateException the log starts after index 1 and no snapshot covers the entries before it
      */
-    RaftAgent startAgent(BrokerConfig c, MessageStore store, StateMachineFactory sm, Clock clock) {
+    RaftAgent startAgent(BrokerConfig c, MessageStore store, FileSnapshotStore snapshots, StateMachineFactory sm,
+                         Clock clock) {
         Verify.state(agent == null, "raft agent already started");
         Path root = Path.of(c.storePathRootDir());
         CommitLogRaftLog log = new CommitLogRaftLog(store, root.resolve("raft-boundary"), clock::wallMillis,
             TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
-        long applied = log.firstIndex() - 1;
-        StateMachine machine = sm.create(applied);
-        if (machine instanceof BrokerStateMachine b) {
-            log.installPositions(b.logPositionPart());
-        }
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, machine, applied, transport,
-            clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        BrokerStateMachine machine = sm.create(log.firstIndex() - 1);
+        log.installPositions(machine.logPositionPart());
+        long applied = recover(machine, snapshots, log);
+        recoveredIndex = applied;
+        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, machine, applied,
+            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        a.setSnapshotStore(snapshots);
         for (RaftPeer p : c.otherPeers()) {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }
@@ -150,6 +163,49 @@ final class RaftGroupNode {
         agent = a;
         a.start();
         return a;
+    }
+
+    /**
+     * Restores {@code machine} from the newest snapshot that is valid and lies within the log
+     * ({@code [firstIndex - 1, lastIndex]}, of the log's term at its index), trying older ones after a damaged one
+     * (WARN naming the file); without one the whole log is replayed. Returns the index the state now reflects.
+     *
+     * @throws IllegalStateException no snapshot is usable and the log does not start at index 1 (the state of the
+     *                               entries before it is lost: the member must be wiped and caught up again)
+     */
+    static long recover(BrokerStateMachine machine, FileSnapshotStore snapshots, RaftLog log) {
+        long first = log.firstIndex();
+        long last = log.lastIndex();
+        for (SnapshotInfo info : snapshots.newestFirst()) {
+            if (info.index() < first - 1 || info.index() > last) {
+                LOG.info("snapshot at index {} lies outside the log [{}, {}]: not used", info.index(), first, last);
+                continue;
+            }
+            if (info.index() >= first && log.term(info.index()) != info.term()) {
+                LOG.warn("snapshot at index {} has term {}, the log's entry has term {}: not used", info.index(),
+                    info.term(), log.term(info.index()));
+                continue;
+            }
+            try {
+                FileSnapshotStore.Loaded loaded = snapshots.read(info);
+                machine.recover(loaded.toRaftSnapshot());
+                LOG.info("restored the snapshot {} at index {}: replaying entries {} to {}", loaded.file(),
+                    info.index(), info.index() + 1, last);
+                return info.index();
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                LOG.warn("snapshot at index {} cannot be used, trying an older one: {}", info.index(), e.toString());
+            }
+        }
+        Verify.state(first <= 1, "no usable snapshot covers the entries before the log's first index: the state "
+            + "they held is lost; wipe this member's storePathRootDir so that it is caught up again", first, last);
+        machine.recoverWithoutSnapshot();
+        LOG.info("no snapshot: replaying the whole log [{}, {}]", first, last);
+        return first - 1;
+    }
+
+    /** The index the state machine was restored to at start (-1 before {@link #startAgent}). */
+    long recoveredIndex() {
+        return recoveredIndex;
     }
 
     /** The agent, once {@link #startAgent} ran (else null). Any thread. */
@@ -181,12 +237,13 @@ final class RaftGroupNode {
             core.preVote());
         return new RaftAgentConfig(rc, c.raftTickMs(), c.durability(), d.inboxMax(), d.proposalQueueMax(),
             d.proposalsPerCycleMax(), d.inboxPerCycleMax(), c.sendCommitTimeoutMs(), d.commitSaveIntervalMs(),
-            d.stopTransferTimeoutMs());
+            d.stopTransferTimeoutMs()).withSnapshotIntervalEntries(c.snapshotIntervalEntries());
     }
 
     /** The transport's sink: drops what arrives before the agent exists, then hands everything to the agent. */
     private static final class Inbox implements Transport.InboundSink {
         private volatile RaftAgent agent;
+    private volatile long recoveredIndex = -1;
 
         @Override
         public boolean deliver(RaftMessage message) {
@@ -195,9 +252,9 @@ final class RaftGroupNode {
         }
     }
 
-    /** Builds the state machine once the applied index is known. */
+    /** Builds the state machine (its parts registered) over the log starting after {@code appliedIndex}. */
     @FunctionalInterface
     interface StateMachineFactory {
-        StateMachine create(long appliedIndex);
+        BrokerStateMachine create(long appliedIndex);
     }
 }

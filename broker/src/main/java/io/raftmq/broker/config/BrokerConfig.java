@@ -94,6 +94,10 @@ import java.util.TreeSet;
  *                                   TRANS_CHECK_MAX_TIME_TOPIC
  * @param queueLockExpiryMs          an orderly consumer's queue lock lapses this long after its last lock call
  *                                   (60 s)
+ * @param snapshotIntervalEntries    a snapshot is taken every this many applied entries (100,000;
+ *                                   docs/snapshots.md)
+ * @param snapshotRetainCount        snapshots kept in {@code <storePathRootDir>/snapshot/} (3; the compaction
+ *                                   point is kept besides)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -110,7 +114,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax,
                            int pullMessagesMax, int pullBytesMax, DelayLevels messageDelayLevel,
                            long timerMaxDelaySec, long transactionTimeoutMs, long transactionCheckIntervalMs,
-                           int transactionCheckMax, long queueLockExpiryMs) {
+                           int transactionCheckMax, long queueLockExpiryMs, long snapshotIntervalEntries,
+                           int snapshotRetainCount) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -167,6 +172,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("transactionCheckIntervalMs", "30000");
         d.put("transactionCheckMax", "15");
         d.put("queueLockExpiryMs", "60000");
+        d.put("snapshotIntervalEntries", "100000");
+        d.put("snapshotRetainCount", "3");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -299,7 +306,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
                 sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
-                queueLockExpiryMs);
+                queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount);
     }
 
     /** The ids of all peers but this one, in file order. */

@@ -28,6 +28,10 @@ final class BrokerConfigValidator {
     /** Room for record and message headers in a segment besides the largest body. */
     private static final long SEGMENT_HEADROOM_BYTES = 64 * 1024;
     private static final int QUEUE_NUMS_LIMIT = 1024;
+    /** Snapshot interval bounds: at least 100 entries (a snapshot costs a full image), at most a billion. */
+    private static final long SNAPSHOT_INTERVAL_MIN = 100;
+    private static final long SNAPSHOT_INTERVAL_MAX = 1_000_000_000L;
+    private static final int SNAPSHOT_RETAIN_MAX = 100;
 
     private BrokerConfigValidator() {
     }
@@ -192,6 +196,7 @@ final class BrokerConfigValidator {
         checkSizes(c, source);
         checkPeriods(c, source);
         checkMessaging(c, source);
+        checkSnapshots(c, source);
         checkBrokerPeers(filled, source);
         checkSendLimits(filled, source);
         return filled;
@@ -390,6 +395,18 @@ final class BrokerConfigValidator {
         }
         if (c.queueLockExpiryMs() < 1000) {
             throw fail(source, "queueLockExpiryMs", "must be at least 1000, got " + c.queueLockExpiryMs());
+        }
+    }
+
+    private static void checkSnapshots(BrokerConfig c, String source) throws BrokerConfigException {
+        long interval = c.snapshotIntervalEntries();
+        if (interval < SNAPSHOT_INTERVAL_MIN || interval > SNAPSHOT_INTERVAL_MAX) {
+            throw fail(source, "snapshotIntervalEntries", "must be in [" + SNAPSHOT_INTERVAL_MIN + ", "
+                + SNAPSHOT_INTERVAL_MAX + "], got " + c.snapshotIntervalEntries());
+        }
+        if (c.snapshotRetainCount() < 1 || c.snapshotRetainCount() > SNAPSHOT_RETAIN_MAX) {
+            throw fail(source, "snapshotRetainCount", "must be in [1, " + SNAPSHOT_RETAIN_MAX + "], got "
+                + c.snapshotRetainCount());
         }
     }
 }

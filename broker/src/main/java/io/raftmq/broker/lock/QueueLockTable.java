@@ -4,6 +4,7 @@ import io.raftmq.broker.replication.ReplicatedEntryHandler;
 import io.raftmq.client.protocol.body.MessageQueue;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,33 @@ public final class QueueLockTable implements ReplicatedEntryHandler {
     public synchronized String holder(String group, MessageQueue queue) {
         Holder h = locks.get(new Key(group, queue));
         return h == null ? null : h.clientId;
+    }
+
+    /**
+     * One lock as a snapshot holds it ({@link QueueLockSnapshotPart}).
+     *
+     * @param lastLockMs the proposing leader's wall clock at the last grant or renewal
+     */
+    record Held(String group, MessageQueue queue, String clientId, long lastLockMs) {
+    }
+
+    /** Every lock (expired ones included), sorted by group then queue: the same order on every member. */
+    synchronized List<Held> held() {
+        List<Held> out = new ArrayList<>(locks.size());
+        for (Map.Entry<Key, Holder> e : locks.entrySet()) {
+            out.add(new Held(e.getKey().group(), e.getKey().queue(), e.getValue().clientId,
+                e.getValue().lastLockMs));
+        }
+        out.sort(Comparator.comparing(Held::group).thenComparing(Held::queue));
+        return out;
+    }
+
+    /** Replaces the whole table with {@code held} (a snapshot's). */
+    synchronized void replaceAll(List<Held> held) {
+        locks.clear();
+        for (Held h : held) {
+            locks.put(new Key(h.group(), h.queue()), new Holder(h.clientId(), h.lastLockMs()));
+        }
     }
 
     /** Number of locks held (expired ones included until dropped). */

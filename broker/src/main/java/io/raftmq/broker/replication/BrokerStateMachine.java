@@ -1,8 +1,12 @@
 package io.raftmq.broker.replication;
 
 import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.metadata.MetadataSnapshotPart;
 import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.broker.snapshot.SnapshotImage;
 import io.raftmq.broker.snapshot.SnapshotPart;
+import io.raftmq.broker.snapshot.SnapshotPart.RestoreMode;
+import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.record.RecordHeader;
@@ -16,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,18 +42,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The raft agent runs the proposal callbacks of an entry right after its apply, so a send is answered only once
  * its messages are committed and dispatched on the leader.
  *
- * <p>Snapshots carry named parts ({@link PartsEnvelope}): the metadata image ({@link MetadataStateMachine#snapshot})
- * and the {@link LogPositionPart}; messages live in the commit log, which is the Raft log itself. A follower that
- * installs a snapshot restarts its store at the leader's log position (docs/snapshots.md rule 4), so messages sent
- * after the snapshot get the same offsets on every member; messages below the snapshot are not transferred.
+ * <p>Snapshots (docs/snapshots.md): every registered {@link SnapshotPart} (metadata, queue locks, timer progress,
+ * pending transaction halves, ...) saves its state into one {@link SnapshotImage}, with the commit-log position
+ * where the record after the last applied entry starts; messages themselves live in the commit log, which is the
+ * Raft log. {@link #restore} (a leader's install) loads every part with {@link RestoreMode#INSTALL},
+ * {@link #recover} (this member's own snapshot at start) with {@link RestoreMode#START}; a part the image lacks is
+ * reset to the state of a new group ({@link SnapshotPart#loadAbsent}).
  *
  * <p>Threads: the raft agent thread only (it is also the store's dispatcher thread). Errors: an I/O failure of the
  * derived data is rethrown as {@link UncheckedIOException}; the agent then stops the node.
  */
 public final class BrokerStateMachine implements StateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStateMachine.class);
-    /** Name of the metadata image among the snapshot's parts. */
-    static final String METADATA_PART = "metadata";
 
     private final MessageStore store;
     private final MetadataStateMachine metadata;
@@ -64,22 +67,38 @@ public final class BrokerStateMachine implements StateMachine {
     /** Written by the agent thread only; read by {@link LeaderReadiness} on any thread. */
     private volatile long appliedTerm;
     private long listenerErrors;
-    /** The snapshot parts besides the metadata image (until the parts registry of broker.snapshot takes over). */
-    private final List<SnapshotPart> parts = new ArrayList<>();
+    /** Entries applied by this instance since it was made; written on the agent thread only. */
+    private volatile long entriesApplied;
+    /** Queue counters and the log position of a snapshot (docs/snapshots.md rule 4). */
     private final LogPositionPart logPosition;
+    /** Snapshot parts by name, in registration order (registered before the agent starts). */
+    private final Map<String, SnapshotPart> parts = new LinkedHashMap<>();
+    /** The index of the snapshot last restored or recovered (-1: none) and its next position. */
+    private long restoredIndex = -1;
+    private long restoredNextPosition;
+    /** Agent thread: the header of the record of the applied index (its length gives the next position). */
+    private final ByteBuffer recordHead = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
 
     /**
+     * Registers the "metadata" snapshot part ({@link MetadataSnapshotPart}); {@code metadata} must be empty yet.
+     *
      * @param appliedIndex the index the state already reflects (0 when the log is replayed from the start)
      */
     public BrokerStateMachine(MessageStore store, MetadataStateMachine metadata, long appliedIndex) {
         this.store = store;
         this.metadata = metadata;
         this.appliedIndex = appliedIndex;
-        this.logPosition = new LogPositionPart(store, this::appliedIndex);
-        parts.add(logPosition);
         Verify.state(store.config().dispatch().messageRecordType() == EntryType.MESSAGE,
             "the store must dispatch records of type MESSAGE", store.config().dispatch().messageRecordType(),
             EntryType.MESSAGE);
+        addSnapshotPart(new MetadataSnapshotPart(metadata));
+        this.logPosition = new LogPositionPart(store, this::appliedIndex);
+        addSnapshotPart(logPosition);
+    }
+
+    /** The log-position part, which the raft log's install reset reads ({@link CommitLogRaftLog#installPositions}). */
+    public LogPositionPart logPositionPart() {
+        return logPosition;
     }
 
     /** Adds a listener run after each dispatch of committed messages (agent thread; must not block). */
@@ -132,6 +151,12 @@ public final class BrokerStateMachine implements StateMachine {
         }
         appliedIndex = entry.index();
         appliedTerm = entry.term();
+        entriesApplied++; // single writer: the agent thread
+    }
+
+    /** Entries applied by this instance since it started (a restore does not reset it). Any thread. */
+    public long entriesApplied() {
+        return entriesApplied;
     }
 
     private void dispatch(Entry entry) {
@@ -186,40 +211,112 @@ public final class BrokerStateMachine implements StateMachine {
         }
     }
 
-    /** The log-position part, which the raft log's install reset reads ({@link CommitLogRaftLog#installPositions}). */
-    public LogPositionPart logPositionPart() {
-        return logPosition;
+    /**
+     * Registers a snapshot part, before the agent starts. Names are unique.
+     *
+     * @throws IllegalArgumentException a part of that name exists, or the name is not a valid part name
+     */
+    public void addSnapshotPart(SnapshotPart part) {
+        SnapshotImage.checkName(part.name());
+        Verify.argument(!parts.containsKey(part.name()), "snapshot part '" + part.name() + "' already registered");
+        parts.put(part.name(), part);
     }
 
+    /** The names of the registered parts, in registration order. */
+    public List<String> snapshotPartNames() {
+        return List.copyOf(parts.keySet());
+    }
+
+    /** Every part's state as of the last applied entry, as one {@link SnapshotImage}. Agent thread. */
     @Override
     public Snapshot takeSnapshot() {
-        Map<String, byte[]> data = new LinkedHashMap<>();
-        data.put(METADATA_PART, metadata.snapshot());
-        for (SnapshotPart p : parts) {
-            data.put(p.name(), p.save());
+        Map<String, byte[]> images = new LinkedHashMap<>();
+        for (SnapshotPart p : parts.values()) {
+            images.put(p.name(), p.save());
         }
-        return new Snapshot(appliedIndex, appliedTerm, PartsEnvelope.encode(data));
+        return new Snapshot(appliedIndex, appliedTerm, new SnapshotImage(nextPosition(), images).encode());
     }
 
-    /** Restores a leader's snapshot (an install: the raft agent resets the log right after). */
+    /**
+     * The commit-log position where the record after the applied entry starts: the applied record's position plus
+     * its length (read from its header). Record {@code appliedIndex + 1} starts there, or at the next segment's start
+     * when it did not fit in that segment; every later record starts at or above it either way.
+     */
+    long nextPosition() {
+        if (appliedIndex == restoredIndex) {
+            return restoredNextPosition;
+        }
+        CommitLog log = store.commitLog();
+        if (appliedIndex < log.firstIndex()) {
+            Verify.state(appliedIndex == log.firstIndex() - 1, "applied index below the log", appliedIndex,
+                log.firstIndex());
+            return log.startPosition();
+        }
+        long position = log.position(appliedIndex);
+        recordHead.clear();
+        log.readRange(position, recordHead);
+        Verify.state(recordHead.getLong(RecordHeader.INDEX_OFFSET) == appliedIndex, "record index differs",
+            recordHead.getLong(RecordHeader.INDEX_OFFSET), appliedIndex);
+        int length = recordHead.getInt(RecordHeader.RECORD_LENGTH_OFFSET);
+        Verify.state(length >= RecordHeader.HEADER_LENGTH, "record shorter than its header", length, position);
+        return position + length;
+    }
+
+    /**
+     * A leader's snapshot (raft install): every part loaded with {@link RestoreMode#INSTALL}; the log restarts
+     * after its index.
+     *
+     * @throws IllegalArgumentException the image is damaged or a part cannot decode its bytes (the agent stops)
+     */
     @Override
     public void restore(Snapshot snapshot) {
         Verify.state(snapshot.index() >= appliedIndex, "snapshot older than the applied state", snapshot.index(),
             appliedIndex);
-        Map<String, byte[]> data = PartsEnvelope.decode(snapshot.data());
-        byte[] image = data.get(METADATA_PART);
-        Verify.argument(image != null, "snapshot without the metadata part");
-        metadata.restore(image);
-        for (SnapshotPart p : parts) {
-            byte[] bytes = data.get(p.name());
-            if (bytes == null) {
-                p.loadAbsent(SnapshotPart.RestoreMode.INSTALL);
+        load(snapshot, RestoreMode.INSTALL);
+        LOG.info("installed the snapshot at index {} (term {})", snapshot.index(), snapshot.term());
+    }
+
+    /**
+     * This member's own snapshot at start (docs/snapshots.md rule 2): every part loaded with
+     * {@link RestoreMode#START}; the log replays from {@code snapshot.index() + 1}. Before the agent starts.
+     *
+     * @throws IllegalArgumentException the image is damaged or a part cannot decode its bytes; the caller then
+     *                                  tries an older snapshot or {@link #recoverWithoutSnapshot}, which reset every
+     *                                  part again
+     */
+    public void recover(Snapshot snapshot) {
+        Verify.state(snapshot.index() >= appliedIndex, "snapshot below the log's first entry", snapshot.index(),
+            appliedIndex);
+        load(snapshot, RestoreMode.START);
+    }
+
+    /** No snapshot at start: every part holds the state of a new group and the whole log is replayed. */
+    public void recoverWithoutSnapshot() {
+        for (SnapshotPart p : parts.values()) {
+            p.loadAbsent(RestoreMode.START);
+        }
+        restoredIndex = -1;
+    }
+
+    private void load(Snapshot snapshot, RestoreMode mode) {
+        SnapshotImage image = SnapshotImage.decode(snapshot.data(), "snapshot at index " + snapshot.index());
+        for (String name : image.parts().keySet()) {
+            if (!parts.containsKey(name)) {
+                LOG.warn("snapshot at index {} has a part '{}' this broker does not know: ignored", snapshot.index(),
+                    name);
+            }
+        }
+        for (SnapshotPart p : parts.values()) {
+            byte[] b = image.parts().get(p.name());
+            if (b == null) {
+                p.loadAbsent(mode);
             } else {
-                p.load(bytes, SnapshotPart.RestoreMode.INSTALL);
+                p.load(b, mode);
             }
         }
         appliedIndex = snapshot.index();
         appliedTerm = snapshot.term();
-        LOG.warn("installed snapshot at index {}: messages below it are not transferred", snapshot.index());
+        restoredIndex = snapshot.index();
+        restoredNextPosition = image.nextPosition();
     }
 }

@@ -2,7 +2,11 @@ package io.raftmq.broker.schedule;
 
 import io.raftmq.commitlog.error.Verify;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -11,9 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -28,15 +35,20 @@ import java.util.stream.Stream;
  *  |             | (i64)             |           |
  *  +-------------+-------------------+-----------+   big-endian, repeated
  * </pre>
- * No CRC, no fsync: the directory is wiped when the broker starts and rebuilt by the log replay, so a file is never
- * read across a restart. The heap holds one counter per non-empty bucket, never anything per parked message; a
- * reader loads one bucket at a time ({@link #load}), sorted by (due, apply order). Buckets that end at or below
- * the replicated cursor are deleted ({@link #dropThrough}).
+ * No CRC and no fsync per append. A broker keeps the files across a restart ({@link #openKept}): its timer snapshot
+ * part ({@link DueSnapshotPart}) records each bucket's entry count at the snapshot, and at start the files are cut
+ * back to those counts ({@link #restore}) before the log after the snapshot is replayed, which appends the rest
+ * again; the snapshot store forces the files ({@link #flush}) before it writes a snapshot, so the counted entries
+ * are durable. Without a snapshot, or when a leader's snapshot is installed, the directory is wiped
+ * ({@link #reset}) and the replay rebuilds it. The heap holds a counter and the first offset per non-empty
+ * bucket, never anything per parked message; a reader loads one bucket at a time ({@link #load}), sorted by (due,
+ * apply order). Buckets that end at or below the replicated cursor are deleted ({@link #dropThrough}).
  *
  * <p>Threads: appends on the raft agent thread, loads on the delivery thread; every method is synchronized except
  * the file read of {@link #load}, which reads only entries counted before it started.
  */
-public final class DueIndex implements Closeable {
+public final class DueIndex implements Closeable, Flushable {
+    private static final Logger LOG = LoggerFactory.getLogger(DueIndex.class);
     /** Width of one bucket file in due time. */
     public static final long BUCKET_MS = 60_000;
     public static final int ENTRY_BYTES = 20;
@@ -48,14 +60,38 @@ public final class DueIndex implements Closeable {
     private final Path dir;
     /** Bucket start ms to its entry count. */
     private final TreeMap<Long, Integer> counts = new TreeMap<>();
+    /** Bucket start ms to the physical offset of its first entry (the lowest: entries come in log order). */
+    private final TreeMap<Long, Long> firstOffsets = new TreeMap<>();
     private final Map<Long, FileChannel> open = new LinkedHashMap<>(OPEN_FILES_MAX * 2, 0.75f, true);
     private final ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES);
     private long appended;
 
+    /** One bucket as a snapshot records it: its first ms, entry count and first entry's offset. */
+    public record Bucket(long bucketMs, int count, long firstOffset) {
+    }
+
     /** Opens {@code dir} empty: any file in it (from an earlier run) is deleted. */
     public DueIndex(Path dir) throws IOException {
+        this(dir, true);
+    }
+
+    private DueIndex(Path dir, boolean wipe) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
+        if (wipe) {
+            deleteFiles(dir);
+        }
+    }
+
+    /**
+     * Opens {@code dir} keeping its files: the caller then either {@link #restore}s the buckets a snapshot
+     * recorded or {@link #reset}s the index, before anything is appended.
+     */
+    public static DueIndex openKept(Path dir) throws IOException {
+        return new DueIndex(dir, false);
+    }
+
+    private static void deleteFiles(Path dir) throws IOException {
         try (Stream<Path> old = Files.list(dir)) {
             for (Iterator<Path> it = old.iterator(); it.hasNext(); ) {
                 Files.delete(it.next());
@@ -87,6 +123,9 @@ public final class DueIndex implements Closeable {
             throw new UncheckedIOException("timer index append to bucket " + bucket + " failed", e);
         }
         counts.put(bucket, n + 1);
+        if (n == 0) {
+            firstOffsets.put(bucket, physicalOffset);
+        }
         appended++;
     }
 
@@ -137,6 +176,7 @@ public final class DueIndex implements Closeable {
     public synchronized void dropThrough(long cursorMs) {
         while (!counts.isEmpty() && counts.firstKey() + BUCKET_MS - 1 <= cursorMs) {
             long bucket = counts.pollFirstEntry().getKey();
+            firstOffsets.remove(bucket);
             try {
                 FileChannel ch = open.remove(bucket);
                 if (ch != null) {
@@ -182,6 +222,112 @@ public final class DueIndex implements Closeable {
             throw new UncheckedIOException("timer index bucket " + bucket + " cannot be read", e);
         }
         return Slice.merge(loaded, Slice.sorted(bucket, buf));
+    }
+
+    /**
+     * The lowest physical offset of an entry still held ({@link Long#MAX_VALUE}: none): delivery may still read
+     * the message there (docs/snapshots.md rule 3; delivered ones are counted too until their bucket is dropped,
+     * which only errs low). Any thread.
+     */
+    public synchronized long lowestOffset() {
+        long low = Long.MAX_VALUE;
+        for (long o : firstOffsets.values()) {
+            low = Math.min(low, o);
+        }
+        return low;
+    }
+
+    /** Every bucket held, in bucket order (what a snapshot records). Agent thread. */
+    public synchronized List<Bucket> bucketList() {
+        List<Bucket> out = new ArrayList<>(counts.size());
+        for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+            out.add(new Bucket(e.getKey(), e.getValue(), firstOffsets.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Empties the index and deletes every file (a start without snapshot, an installed snapshot). */
+    public synchronized void reset() throws IOException {
+        closeChannels();
+        counts.clear();
+        firstOffsets.clear();
+        deleteFiles(dir);
+    }
+
+    /**
+     * Cuts the files back to the buckets a snapshot recorded: files of other buckets are deleted, longer files
+     * truncated to their recorded count. A recorded bucket whose file is missing was dropped after the snapshot
+     * (the replay drops it again before anything could read it) and is left out, with a WARN in case it was lost
+     * otherwise.
+     *
+     * @throws IllegalArgumentException a file holds fewer entries than recorded (damaged): the snapshot cannot
+     *                                  be used with these files
+     * @throws IOException              a file cannot be listed, truncated or deleted
+     */
+    public synchronized void restore(List<Bucket> buckets) throws IOException {
+        closeChannels();
+        counts.clear();
+        firstOffsets.clear();
+        Map<String, Bucket> byName = new HashMap<>();
+        for (Bucket b : buckets) {
+            byName.put(Long.toString(b.bucketMs()), b);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Iterator<Path> it = files.iterator(); it.hasNext(); ) {
+                Path f = it.next();
+                if (!byName.containsKey(f.getFileName().toString())) {
+                    Files.delete(f);
+                }
+            }
+        }
+        for (Bucket b : buckets) {
+            restoreBucket(b);
+        }
+    }
+
+    private void restoreBucket(Bucket b) throws IOException {
+        Path f = file(b.bucketMs());
+        long want = (long) b.count() * ENTRY_BYTES;
+        if (!Files.exists(f)) {
+            LOG.warn("timer index bucket {} ({} entries at the snapshot) is missing: dropped after the snapshot was "
+                + "taken, or lost", f, b.count());
+            return;
+        }
+        long size = Files.size(f);
+        if (size < want) {
+            throw new IllegalArgumentException("timer index bucket " + f + " holds " + size + " bytes, the snapshot "
+                + "recorded " + b.count() + " entries (" + want + " bytes)");
+        }
+        if (size > want) {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                ch.truncate(want);
+            }
+        }
+        counts.put(b.bucketMs(), b.count());
+        firstOffsets.put(b.bucketMs(), b.firstOffset());
+    }
+
+    /** Forces every bucket file to disk (before a snapshot that counts their entries is written). Any thread. */
+    @Override
+    public void flush() throws IOException {
+        List<Long> buckets;
+        synchronized (this) {
+            buckets = new ArrayList<>(counts.keySet());
+        }
+        for (long b : buckets) {
+            try (FileChannel ch = FileChannel.open(file(b), StandardOpenOption.WRITE)) {
+                ch.force(false);
+            } catch (NoSuchFileException dropped) {
+                // dropped meanwhile: nothing in it is needed any more
+            }
+        }
+    }
+
+    private void closeChannels() throws IOException {
+        for (FileChannel ch : open.values()) {
+            ch.close();
+        }
+        open.clear();
     }
 
     @Override

@@ -25,9 +25,10 @@ import java.util.function.Supplier;
 
 /**
  * Wires the due-message engine into a broker member: the {@link DueIndex} under {@code <storePathRootDir>/timer/}
- * (wiped here, rebuilt by the replay), the {@link DueState} registered with the state machine (applied-message
- * listener and the {@code TIMER_PROGRESS} handler) before the raft agent starts, and the {@link DueDelivery}
- * ticked on the broker's scheduler once the send batcher exists.
+ * (its files kept until the start restores a snapshot, {@link DueSnapshotPart}), the {@link DueState} registered
+ * with the state machine (applied-message listener, the {@code TIMER_PROGRESS} handler and the snapshot part)
+ * before the raft agent starts, and the {@link DueDelivery} ticked on the broker's scheduler once the send batcher
+ * exists. {@link #floor} is the lowest commit-log offset delivery may still read.
  *
  * <p>Threads: {@link #register} and {@link #startTicking} once, at start; the rest as documented per class.
  */
@@ -50,15 +51,27 @@ public final class DueMessages implements Closeable {
         this.state = new DueState(levels, index, this::sourceDueMs);
     }
 
-    /** Opens an empty index in {@code dir} over {@code log}. */
+    /**
+     * Opens the index in {@code dir} over {@code log}, keeping its files: the state machine's recovery at start
+     * restores or wipes them (the snapshot part registered by {@link #register}).
+     */
     public static DueMessages open(Path dir, DelayLevels levels, CommitLog log) throws IOException {
-        return new DueMessages(new DueIndex(dir), log, levels);
+        return new DueMessages(DueIndex.openKept(dir), log, levels);
     }
 
-    /** Registers the state with the state machine; before the raft agent starts. */
+    /** Registers the state and its snapshot part with the state machine; before the raft agent starts. */
     public void register(BrokerStateMachine sm) {
         sm.addAppliedMessageListener(state);
         sm.register(EntryType.TIMER_PROGRESS, state);
+        sm.addSnapshotPart(new DueSnapshotPart(state, index));
+    }
+
+    /**
+     * The lowest commit-log offset of a parked message delivery may still read (indexed or late; Long.MAX_VALUE:
+     * none). Any thread.
+     */
+    public long floor() {
+        return Math.min(index.lowestOffset(), state.lowestLateOffset());
     }
 
     /**

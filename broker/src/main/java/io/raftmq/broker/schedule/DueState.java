@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The replicated delivery state of due messages, derived on every member from committed entries in log order
@@ -139,6 +141,49 @@ public final class DueState implements AppliedMessageListener, ReplicatedEntryHa
             doneMarks.values().removeIf(due -> due <= target);
         }
         index.dropThrough(target);
+    }
+
+    /**
+     * The replicated state a snapshot holds ({@link DueSnapshotPart}); the index's buckets are recorded apart.
+     *
+     * @param minDueSinceProgress earliest due time parked since the last progress entry ({@code Long.MAX_VALUE}:
+     *                            none)
+     * @param doneMarks           source offset to due time, in offset order
+     * @param late                in offset order
+     */
+    record Image(long cursorMs, long minDueSinceProgress, long parked, long delivered,
+                 SortedMap<Long, Long> doneMarks, List<Late> late) {
+        static final Image EMPTY = new Image(0, Long.MAX_VALUE, 0, 0, new TreeMap<>(), List.of());
+    }
+
+    /** The state now, as a snapshot holds it. Agent thread. */
+    synchronized Image image() {
+        List<Late> l = new ArrayList<>(late.values());
+        l.sort((a, b) -> Long.compare(a.physicalOffset, b.physicalOffset));
+        return new Image(cursorMs, minDueSinceProgress, parked, delivered, new TreeMap<>(doneMarks), l);
+    }
+
+    /** Replaces the state with a snapshot's. Agent thread. */
+    synchronized void restore(Image image) {
+        cursorMs = image.cursorMs();
+        minDueSinceProgress = image.minDueSinceProgress();
+        parked = image.parked();
+        delivered = image.delivered();
+        doneMarks.clear();
+        doneMarks.putAll(image.doneMarks());
+        late.clear();
+        for (Late l : image.late()) {
+            late.put(l.physicalOffset(), l);
+        }
+    }
+
+    /** The lowest offset of a late message still awaiting delivery ({@link Long#MAX_VALUE}: none). Any thread. */
+    public synchronized long lowestLateOffset() {
+        long low = Long.MAX_VALUE;
+        for (long o : late.keySet()) {
+            low = Math.min(low, o);
+        }
+        return low;
     }
 
     /** The replicated cursor. */

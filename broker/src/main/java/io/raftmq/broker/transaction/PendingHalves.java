@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -109,6 +110,23 @@ public final class PendingHalves implements AppliedMessageListener, ReplicatedEn
     /** The pending halves in offset order (a copy). Any thread. */
     public List<Half> snapshot() {
         return new ArrayList<>(pending.values());
+    }
+
+    /** Replaces every pending half with {@code halves} (a snapshot's). Agent thread. */
+    void replaceAll(List<Half> halves) {
+        pending.clear();
+        for (Half h : halves) {
+            pending.put(h.offset(), h);
+        }
+    }
+
+    /**
+     * The lowest physical offset of a pending half ({@link Long#MAX_VALUE}: none): the check-back and a commit
+     * still read it from the commit log (docs/snapshots.md rule 3). Any thread.
+     */
+    public long lowestOffset() {
+        Map.Entry<Long, Half> first = pending.firstEntry();
+        return first == null ? Long.MAX_VALUE : first.getKey();
     }
 
     /** The number of pending halves. Any thread. */

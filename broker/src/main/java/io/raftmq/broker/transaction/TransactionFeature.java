@@ -45,10 +45,14 @@ public final class TransactionFeature {
     private TransactionResolver resolver;
     private long tickErrors;
 
-    /** Registers the pending-half table for MESSAGE and TRANSACTION_OP entries (before the raft agent starts). */
+    /**
+     * Registers the pending-half table for MESSAGE and TRANSACTION_OP entries and as a snapshot part
+     * ({@link PendingHalvesSnapshotPart}), before the raft agent starts.
+     */
     public void register(BrokerStateMachine stateMachine) {
         stateMachine.addAppliedMessageListener(pending);
         stateMachine.register(EntryType.TRANSACTION_OP, pending);
+        stateMachine.addSnapshotPart(new PendingHalvesSnapshotPart(pending));
     }
 
     /** The send route that parks half messages (the first route). */

@@ -16,15 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: the log-position part and the install reset (docs/snapshots.md rule 4): golden bytes of the three formats
- * involved ({@link LogPosition}, {@link PartsEnvelope}, {@link SnapshotBoundary} version 2); a follower whose raft
+ * Goal: the log-position part and the install reset (docs/snapshots.md rule 4): golden bytes of the two formats
+ * involved ({@link LogPosition}, {@link SnapshotBoundary} version 2); a follower whose raft
  * log installs a leader's position and then receives the leader's entries holds the leader's bytes from that
  * position on and the same ConsumeQueue units; a reset a crash interrupted after the boundary was written is
  * finished on open. Method: real stores from the commitlog test fixture (64 KiB segments), seeded bodies (fixed
@@ -50,20 +48,6 @@ class LogPositionInstallTest {
         assertThatThrownBy(() -> LogPosition.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("crc mismatch");
         assertThatThrownBy(() -> LogPosition.decode(new byte[10])).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void partsEnvelopeGoldenBytesAndDamage() {
-        Map<String, byte[]> parts = new LinkedHashMap<>();
-        parts.put("ab", new byte[] {7, 8});
-        byte[] bytes = PartsEnvelope.encode(parts);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(new byte[] {7, 8});
-        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("52465045" + "01000000" + "00000001" + "02" + "6162"
-            + "00000002" + "0708" + String.format("%08x", crc.getValue()));
-        assertThat(PartsEnvelope.decode(bytes).get("ab")).containsExactly(7, 8);
-        bytes[20] ^= 1;
-        assertThatThrownBy(() -> PartsEnvelope.decode(bytes)).hasMessageContaining("snapshot part ab: crc mismatch");
     }
 
     @Test

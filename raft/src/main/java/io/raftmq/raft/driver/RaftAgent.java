@@ -12,6 +12,7 @@ import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardStateStore;
 import io.raftmq.raft.statemachine.Snapshot;
+import io.raftmq.raft.statemachine.SnapshotStore;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
@@ -54,6 +55,12 @@ import java.util.function.LongSupplier;
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
  * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s.
  *
+ * <p>Snapshots: without a {@link SnapshotStore} a leader sends the state machine's snapshot of the moment to a
+ * follower behind the log's first index. With one ({@link #setSnapshotStore}, before start) the agent takes a
+ * snapshot every {@code snapshotIntervalEntries} applied entries and offers it to the store (with the membership
+ * as of its index, {@link #membershipAt}), and a leader sends what the store's {@link SnapshotStore#latest} returns
+ * (docs/snapshots.md).
+ *
  * <p>Errors: a failure of the log, hard state store or state machine, or a broken invariant, stops the agent
  * (the thread boundary logs and counts it, {@link RaftStatus#failed()} turns true, pending proposals fail with
  * STOPPED): a node that cannot persist must not keep voting. Proposal errors are typed
@@ -61,6 +68,7 @@ import java.util.function.LongSupplier;
  */
 public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftAgent.class);
+    private static final byte[] NO_MEMBERSHIP = new byte[0];
 
     private final RaftAgentConfig config;
     private final long nodeId;
@@ -95,6 +103,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Last index the state machine reflects (the core's applied index may be one batch ahead). */
     private long appliedIndex;
     private final ApplyStats applyStats = new ApplyStats(LOG);
+    /** Where snapshots are kept (null: none, the state machine's snapshot is sent); set before start. */
+    private SnapshotStore snapshotStore;
+    /** Applied index of the last snapshot taken or installed (agent thread). */
+    private long lastSnapshotIndex;
+    private long snapshotsTaken;
+    /** A snapshot was asked for ({@link #requestSnapshot}); taken after the next apply slice (agent thread). */
+    private boolean snapshotRequested;
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
@@ -124,6 +139,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
         this.applySliceNs = TimeUnit.MILLISECONDS.toNanos(config.applySliceMs());
         this.appliedIndex = appliedIndex;
+        this.lastSnapshotIndex = appliedIndex;
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
         this.pending = new PendingProposals(nodeId);
@@ -131,7 +147,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
         this.node = new RaftNode(config.raft(), voters, log, hardState.saved(), appliedIndex, random,
-            stateMachine::takeSnapshot);
+            this::snapshotToSend);
         this.nextTickNs = now + tickNs;
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
@@ -147,6 +163,64 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Keeps snapshots in {@code store}: taken every {@code snapshotIntervalEntries} applied entries, and the one a
+     * leader sends is the store's {@link SnapshotStore#latest}. Before {@link #start} (or the first doWork).
+     */
+    public synchronized void setSnapshotStore(SnapshotStore store) {
+        Verify.state(!runner.started() && !stopped, "the snapshot store is set before the agent starts");
+        this.snapshotStore = store;
+    }
+
+    /** The core's snapshot source (agent thread). */
+    private Snapshot snapshotToSend() {
+        SnapshotStore s = snapshotStore;
+        return s != null ? s.latest() : stateMachine.takeSnapshot();
+    }
+
+    /**
+     * The encoded member set as of {@code index}, which a snapshot carries (docs/raft-driver.md, "Membership").
+     * Empty for now: the group's initial configuration (membership change fills this in).
+     */
+    byte[] membershipAt(long index) {
+        return NO_MEMBERSHIP;
+    }
+
+    /**
+     * Asks for a snapshot at the next duty cycle, whatever the interval (e.g. before retention wants to delete
+     * segments, docs/snapshots.md rule 2); nothing happens without a store or when nothing was applied since the
+     * last one. Any thread.
+     */
+    public void requestSnapshot() {
+        commands.add(() -> snapshotRequested = true);
+        runner.wake();
+    }
+
+    /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one, or asked. */
+    private void maybeTakeSnapshot() {
+        SnapshotStore s = snapshotStore;
+        long since = appliedIndex - lastSnapshotIndex;
+        boolean asked = snapshotRequested;
+        snapshotRequested = false;
+        if (s == null || since < config.snapshotIntervalEntries() && !(asked && since > 0)) {
+            return;
+        }
+        long start = clock.nanoTime();
+        Snapshot snap = stateMachine.takeSnapshot();
+        Verify.state(snap.index() == appliedIndex, "snapshot index differs from the applied index", snap.index(),
+            appliedIndex);
+        s.offer(snap.withMembership(membershipAt(snap.index())));
+        lastSnapshotIndex = snap.index();
+        snapshotsTaken++;
+        LOG.info("raft node {}: snapshot at index {} taken in {} us ({} bytes)", nodeId, snap.index(),
+            (clock.nanoTime() - start) / 1000, snap.data().length);
+    }
+
+    /** Snapshots taken by this agent (a counter; agent thread, racy elsewhere). */
+    public long snapshotsTaken() {
+        return snapshotsTaken;
     }
 
     // ------------------------------------------------------------------------------------ any thread
@@ -229,6 +303,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             work++;
         }
         work += applySlice();
+        maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
@@ -295,8 +370,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             toApply.clear(); // all below the snapshot, which replaces the whole state
             stateMachine.restore(snap);
             appliedIndex = snap.index();
+            if (snapshotStore != null) {
+                snapshotStore.install(snap); // durable before the log below it goes: a restart restores it
+            }
             log.resetToSnapshot(snap.index(), snap.term());
             pending.skipThrough(snap.index());
+            lastSnapshotIndex = snap.index();
         }
         log.write(r.entries());
         if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {

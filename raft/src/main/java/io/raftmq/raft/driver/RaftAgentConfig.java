@@ -42,13 +42,17 @@ import java.util.Objects;
  * @param applySliceMs          time one duty cycle spends applying committed entries (at least one entry per
  *                              cycle), so ticks, votes and appends run between slices of a long apply backlog
  *                              (docs/raft-driver.md, "Apply slicing"); keep it below {@code tickMs}
+ * @param snapshotIntervalEntries with a {@link io.raftmq.raft.statemachine.SnapshotStore}: a snapshot is taken and
+ *                              offered to it every this many applied entries (docs/snapshots.md rule 2)
  */
 public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durability, int inboxMax,
                               int proposalQueueMax, int proposalsPerCycleMax, int inboxPerCycleMax,
                               long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs,
-                              long applySliceMs) {
+                              long applySliceMs, long snapshotIntervalEntries) {
     /** Default apply slice: half of the default 10 ms tick, so a cycle that applies still ticks on time. */
     public static final long APPLY_SLICE_MS_DEFAULT = 5;
+    /** Default snapshot interval in applied entries. */
+    public static final long SNAPSHOT_INTERVAL_ENTRIES_DEFAULT = 100_000;
 
     /** As the canonical constructor with the apply slice {@code min(APPLY_SLICE_MS_DEFAULT, tickMs / 2)}. */
     public RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durability, int inboxMax,
@@ -56,7 +60,17 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
                            long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs) {
         this(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax, inboxPerCycleMax,
             proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs,
-            Math.max(1, Math.min(APPLY_SLICE_MS_DEFAULT, tickMs / 2)));
+            Math.max(1, Math.min(APPLY_SLICE_MS_DEFAULT, tickMs / 2)), SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
+    }
+
+    /** As the canonical constructor with the default snapshot interval. */
+    public RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durability, int inboxMax,
+                           int proposalQueueMax, int proposalsPerCycleMax, int inboxPerCycleMax,
+                           long proposalTimeoutMs, long commitSaveIntervalMs, long stopTransferTimeoutMs,
+                           long applySliceMs) {
+        this(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax, inboxPerCycleMax,
+            proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, applySliceMs,
+            SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
     }
 
     public RaftAgentConfig {
@@ -71,6 +85,7 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
         Verify.argument(commitSaveIntervalMs >= 1, "commitSaveIntervalMs must be >= 1");
         Verify.argument(stopTransferTimeoutMs >= 0, "stopTransferTimeoutMs must be >= 0");
         Verify.argument(applySliceMs >= 1, "applySliceMs must be >= 1");
+        Verify.argument(snapshotIntervalEntries >= 1, "snapshotIntervalEntries must be >= 1");
     }
 
     /** Election timeout (lower end of its random range) in ms. */
@@ -88,12 +103,20 @@ public record RaftAgentConfig(RaftConfig raft, long tickMs, DurabilityMode durab
     /** A copy with another durability mode. */
     public RaftAgentConfig withDurability(DurabilityMode mode) {
         return new RaftAgentConfig(raft, tickMs, mode, inboxMax, proposalQueueMax, proposalsPerCycleMax,
-            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, applySliceMs);
+            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, applySliceMs,
+            snapshotIntervalEntries);
     }
 
     /** A copy with another apply slice. */
     public RaftAgentConfig withApplySliceMs(long sliceMs) {
         return new RaftAgentConfig(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax,
-            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, sliceMs);
+            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, sliceMs,
+            snapshotIntervalEntries);
+    }
+
+    /** A copy with another snapshot interval. */
+    public RaftAgentConfig withSnapshotIntervalEntries(long entries) {
+        return new RaftAgentConfig(raft, tickMs, durability, inboxMax, proposalQueueMax, proposalsPerCycleMax,
+            inboxPerCycleMax, proposalTimeoutMs, commitSaveIntervalMs, stopTransferTimeoutMs, applySliceMs, entries);
     }
 }

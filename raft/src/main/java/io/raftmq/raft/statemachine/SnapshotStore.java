@@ -13,6 +13,14 @@ public interface SnapshotStore {
     /** A snapshot the agent just took (membership included). */
     void offer(Snapshot snapshot);
 
+    /**
+     * A leader's snapshot this member is installing: durable on return, since the log below it is discarded right
+     * after (a restart must find it). Agent thread; may block on I/O (installs are rare).
+     */
+    default void install(Snapshot snapshot) {
+        offer(snapshot);
+    }
+
     /** The snapshot to send, or null if none qualifies yet. */
     Snapshot latest();
 }
