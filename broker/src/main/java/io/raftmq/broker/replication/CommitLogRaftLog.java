@@ -8,6 +8,7 @@ import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.record.RecordHeader;
+import io.raftmq.commitlog.retention.SegmentSpan;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.log.LogStorageException;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The raft {@link RaftLog} port on top of the broker's {@link CommitLog}: one commit-log record per Raft entry
@@ -35,15 +38,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
  * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
- * {@link LogCompactedException}. Known limits: after retention deleted old segments the term of
- * {@code firstIndex - 1} is unknown ({@link #term} then throws LogCompactedException and the leader falls back to
- * a snapshot); a snapshot reset restarts positions at this node's current end, so record positions then differ
+ * {@link LogCompactedException}. Retention compacts the head with {@link #compactTo}, which keeps the term of
+ * {@code firstIndex - 1} in a {@link CompactionBoundary} file. Known limit: a snapshot reset restarts positions at this node's current end, so record positions then differ
  * from the leader's.
  */
 public final class CommitLogRaftLog implements RaftLog {
+    private static final Logger LOG = LoggerFactory.getLogger(CommitLogRaftLog.class);
     /** Entries per commit-log append call (the batch object is reused). */
     private static final int APPEND_BATCH_MAX = 4096;
     private static final int READ_BYTES_MIN = 64 * 1024;
+    /** File name of the {@link CompactionBoundary}, in the directory of the snapshot boundary file. */
+    static final String COMPACTION_FILE = "raft-compaction-boundary";
 
     private final CommitLog log;
     private final Path boundaryFile;
@@ -55,6 +60,10 @@ public final class CommitLogRaftLog implements RaftLog {
     /** Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty. */
     private long cacheFirst;
     private SnapshotBoundary boundary;
+    /** Where {@link #compactTo} keeps the last deleted entry (beside {@code boundaryFile}). */
+    private final Path compactionFile;
+    /** Last entry retention deleted, null if none yet; see {@link CompactionBoundary}. */
+    private CompactionBoundary compaction;
     /** Entries read back from the commit log (tail cache misses); for metrics. */
     private long entriesReadFromLog;
 
@@ -79,6 +88,9 @@ public final class CommitLogRaftLog implements RaftLog {
             // crashed between writing the boundary and resetting the log: finish the reset
             resetLog(boundary.index());
         }
+        this.compactionFile = boundaryFile.resolveSibling(COMPACTION_FILE);
+        this.compaction = readCompaction(compactionFile);
+        finishCompaction();
         this.cacheFirst = log.lastIndex() + 1;
     }
 
@@ -135,6 +147,9 @@ public final class CommitLogRaftLog implements RaftLog {
         }
         if (boundary != null && boundary.index() == index) {
             return boundary.term();
+        }
+        if (compaction != null && compaction.index() == index) {
+            return compaction.term();
         }
         throw new LogCompactedException(index, first);
     }
@@ -288,6 +303,78 @@ public final class CommitLogRaftLog implements RaftLog {
         cacheFirst = index + 1;
         Verify.state(log.firstIndex() == index + 1 && log.lastIndex() == index, "commit log after reset",
             log.firstIndex(), index);
+    }
+
+    // ------------------------------------------------------------------------------------------ compaction
+
+    /**
+     * Retention (docs/snapshots.md rule 5): deletes the whole head segments of the commit log that hold only entries
+     * {@code <= index}, never the segment being written. First the last entry to be deleted (its index and term) is
+     * written to the {@link CompactionBoundary} file (atomically, durably), then the segments are deleted, so after a
+     * crash the boundary may be ahead of the deleted segments (finished on open) but never behind them. Afterwards
+     * {@code firstIndex()} is the first entry of the oldest segment kept and {@code term(firstIndex() - 1)} is still
+     * known. The caller guarantees that every entry up to {@code index} is applied and covered by a snapshot.
+     * Raft agent thread only.
+     *
+     * @return the number of segments deleted (0 when no whole segment lies at or below {@code index})
+     * @throws LogStorageException the boundary cannot be written or the commit log failed
+     */
+    public int compactTo(long index) {
+        Verify.argument(index <= log.lastIndex(), "compaction past the last index");
+        long last = lastDeletable(index);
+        if (last < log.firstIndex()) {
+            return 0;
+        }
+        CompactionBoundary b = new CompactionBoundary(last, term(last));
+        try {
+            new FileSystemStorage(IoMode.CHANNEL).writeAtomically(compactionFile, b.encode());
+        } catch (IOException e) {
+            throw new LogStorageException("cannot write compaction boundary " + compactionFile, e);
+        }
+        compaction = b;
+        int deleted = deleteSegmentsThrough(last);
+        Verify.state(log.firstIndex() == last + 1, "commit log first index after compaction", log.firstIndex(),
+            last + 1);
+        return deleted;
+    }
+
+    /** The last index of the newest sealed segment holding only entries {@code <= index}; firstIndex - 1 if none. */
+    private long lastDeletable(long index) {
+        long last = log.firstIndex() - 1;
+        for (SegmentSpan s : log.sealedSegments(Integer.MAX_VALUE)) {
+            if (s.lastIndex() > index) {
+                break;
+            }
+            last = s.lastIndex();
+        }
+        return last;
+    }
+
+    private int deleteSegmentsThrough(long last) {
+        try {
+            return log.deleteSegmentsBefore(last + 1);
+        } catch (CommitLogException e) {
+            throw storageError("compaction to " + last, e);
+        }
+    }
+
+    private static CompactionBoundary readCompaction(Path file) {
+        try {
+            return CompactionBoundary.decode(Files.readAllBytes(file), file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | CompactionBoundary.CorruptException e) {
+            throw new LogStorageException("cannot read compaction boundary " + file, e);
+        }
+    }
+
+    /** A crash between writing the compaction boundary and deleting the segments: delete them now. */
+    private void finishCompaction() {
+        if (compaction != null && compaction.index() >= log.firstIndex() && compaction.index() <= log.lastIndex()) {
+            int n = deleteSegmentsThrough(compaction.index());
+            LOG.info("finished an interrupted compaction to {}: {} segment(s) deleted, log starts at {}",
+                compaction.index(), n, log.firstIndex());
+        }
     }
 
     @Override
