@@ -31,12 +31,16 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.retention.DiskUsage;
+import io.raftmq.broker.retention.RetentionService;
+import io.raftmq.broker.retention.RetentionSettings;
 import io.raftmq.broker.retry.RetryRoute;
 import io.raftmq.broker.retry.SendBackProcessor;
 import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.schedule.DueMessages;
 import io.raftmq.broker.schedule.DueRoute;
+import io.raftmq.broker.snapshot.SnapshotCatalog;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.transaction.TransactionFeature;
@@ -48,6 +52,7 @@ import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.time.Clock;
+import io.raftmq.raft.driver.FollowerProgress;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftStatus;
 import org.slf4j.Logger;
@@ -138,6 +143,11 @@ public final class BrokerController {
     private QueueLockTable locks;
     private volatile boolean started;
     private boolean startCalled;
+    /** Where retention learns how far the log may be compacted; until snapshots exist, nowhere (nothing deleted). */
+    private SnapshotCatalog snapshotCatalog = () -> null;
+    /** The store's file system usage; null: the real one of storePathRootDir. */
+    private DiskUsage diskUsage;
+    private RetentionService retention;
 
     /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
@@ -167,6 +177,7 @@ public final class BrokerController {
             openStoreAndRaft();
             startServing();
             startRegistration();
+            startRetention();
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
             lifecycle.stop();
@@ -337,6 +348,26 @@ public final class BrokerController {
         lifecycle.add("due-message delivery", () -> ticks.cancel(false));
     }
 
+    /**
+     * The ports retention reads (docs/snapshots.md "Retention"): the snapshot catalog whose compaction point bounds
+     * what may be deleted, and the disk usage of the store (null: the real file system). Call before {@link #start}.
+     */
+    public synchronized BrokerController useRetentionPorts(SnapshotCatalog catalog, DiskUsage disk) {
+        Verify.state(!startCalled, "retention ports are set before start");
+        this.snapshotCatalog = catalog;
+        this.diskUsage = disk;
+        return this;
+    }
+
+    /** Retention on the scheduler every cleanResourceInterval; deletions run on the raft agent thread. */
+    private void startRetention() {
+        DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
+        retention = new RetentionService(RetentionSettings.from(config, ZoneId.systemDefault()), clock, disk,
+            snapshotCatalog, store, new RetentionRaft());
+        ScheduledFuture<?> runs = retention.start(scheduler);
+        lifecycle.add("retention", () -> runs.cancel(false));
+    }
+
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
     private boolean notifiesConsumerIdsChanged(String group) {
         var c = groups.get(group);
@@ -408,6 +439,11 @@ public final class BrokerController {
         table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
         table.put("sendCommitted", Long.toString(b.sendsCommitted()));
         table.put("sendFailed", Long.toString(b.sendsFailed()));
+        RetentionService r = retention;
+        table.put("retentionDeletedSegments", Long.toString(r == null ? 0 : r.deletedSegments()));
+        table.put("retentionDeletedBytes", Long.toString(r == null ? 0 : r.deletedBytes()));
+        MessageStore st = store;
+        table.put("commitLogMinOffset", Long.toString(st == null ? 0 : st.commitLog().startPosition()));
     }
 
     /** Whether this member is the Raft leader now. Any thread. */
@@ -479,6 +515,39 @@ public final class BrokerController {
     /** Whether {@link #start} completed and {@link #shutdown} has not begun. */
     public boolean isStarted() {
         return started;
+    }
+
+    /** Retention (any thread, not started before the store and the agent). */
+    public RetentionService retention() {
+        return retention;
+    }
+
+    /** Retention's view of the raft side: status from any thread; applied index and compaction on the agent's. */
+    private final class RetentionRaft implements RetentionService.RaftSide {
+        @Override
+        public boolean isLeader() {
+            return BrokerController.this.isLeader();
+        }
+
+        @Override
+        public List<FollowerProgress> followers() {
+            return raft.agent().followers();
+        }
+
+        @Override
+        public long appliedIndex() {
+            return stateMachine.appliedIndex();
+        }
+
+        @Override
+        public void runOnAgentThread(Runnable task) {
+            raft.agent().runOnAgentThread(task);
+        }
+
+        @Override
+        public int compactTo(long index) {
+            return raft.raftLog().compactTo(index);
+        }
     }
 
     /** The send path's view of the raft role and the leader's broker address. */

@@ -64,6 +64,8 @@ final class RaftGroupNode {
     private final NettyTransport transport;
     private final Inbox inbox;
     private volatile RaftAgent agent;
+    /** The raft log over the store's commit log, once {@link #startAgent} ran (retention compacts it). */
+    private volatile CommitLogRaftLog raftLog;
 
     private RaftGroupNode(NettyTransport transport, Inbox inbox) {
         this.transport = transport;
@@ -141,6 +143,7 @@ final class RaftGroupNode {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }
         inbox.agent = a;
+        raftLog = log;
         agent = a;
         a.start();
         return a;
@@ -149,6 +152,11 @@ final class RaftGroupNode {
     /** The agent, once {@link #startAgent} ran (else null). Any thread. */
     RaftAgent agent() {
         return agent;
+    }
+
+    /** The raft log, once {@link #startAgent} ran (else null). Use it on the agent thread only. */
+    CommitLogRaftLog raftLog() {
+        return raftLog;
     }
 
     /** The bound transport. */
