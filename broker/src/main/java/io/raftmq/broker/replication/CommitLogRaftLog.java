@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
  * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
  * {@link LogCompactedException}. Retention compacts the head with {@link #compactTo}, which keeps the term of
- * {@code firstIndex - 1} in a {@link CompactionBoundary} file. Known limit: a snapshot reset restarts positions at this node's current end, so record positions then differ
- * from the leader's.
+ * {@code firstIndex - 1} in a {@link CompactionBoundary} file. Known limit: a snapshot reset restarts positions at
+ * this node's current end, so record positions then differ from the leader's.
  */
 public final class CommitLogRaftLog implements RaftLog {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLogRaftLog.class);
