@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with a disk above diskSpaceCleanForciblyRatio unexpired ones oldest first), ConsumeQueues follow, a pull below the
  * new minimum is answered PULL_OFFSET_MOVED with the new minimum, every message still retained is served with its
  * own body, sends keep being accepted, runtime info counts the deletions, and a member restarted after a deletion
- * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log.
+ * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log; a
+ * leader keeps what a stopped follower still needs while that follower counts as live, and deletes once it is back.
  * Method: 1 MiB segments, 100 KB messages, retention every 200 ms at every hour; each member's snapshot catalog is a
  * stand-in that names its applied index as the compaction point (the real catalog comes from broker.snapshot), and
  * its disk usage port is set by the test.
@@ -166,6 +167,40 @@ class RetentionClusterTest {
                     () -> b.retention().deletedSegments() >= 4 && queue(b).maxOffset() == 60);
                 assertServesFromMin(c, b, 60);
             }
+        }
+    }
+
+    @Test
+    void aLeaderKeepsWhatAStoppedFollowerNeedsWhileItCountsAsLive(@TempDir Path dir) throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3, settings("2000"))) {
+            start(c, () -> 0.10);
+            BrokerController leader = c.awaitLeaderRegistered(10_000);
+            for (int n = 0; n < 10; n++) {
+                send(c, leader, n);
+            }
+            BrokerController stopped = c.follower();
+            int si = c.indexOf(stopped);
+            TestCluster.await(5000, "the follower has everything", () -> queue(stopped).maxOffset() == 10);
+            long neededFrom = stopped.store().commitLog().lastIndex() + 1;
+            stopped.shutdown();
+            for (int n = 10; n < 40; n++) {
+                send(c, leader, n);
+            }
+            BrokerController live = c.brokers.stream().filter(b -> b != leader && b != stopped).findFirst()
+                .orElseThrow();
+            TestCluster.await(20_000, "the other follower deleted its head",
+                () -> live.store().commitLog().firstIndex() > neededFrom);
+            long runs = leader.retention().runs();
+            TestCluster.await(5000, "three more leader runs", () -> leader.retention().runs() >= runs + 3);
+            assertThat(leader.store().commitLog().firstIndex()).as("the leader keeps what the stopped follower needs")
+                .isLessThanOrEqualTo(neededFrom);
+
+            BrokerController back = startMember(c, si, () -> 0.10);
+            c.brokers.set(si, back);
+            TestCluster.await(10_000, "the stopped follower caught up by log", () -> queue(back).maxOffset() == 40);
+            TestCluster.await(20_000, "then the leader deletes too",
+                () -> leader.store().commitLog().firstIndex() > neededFrom);
+            assertServesFromMin(c, back, 40);
         }
     }
 
