@@ -3,7 +3,9 @@ package io.raftmq.broker.replication;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.RecordStamper;
+import io.raftmq.commitlog.error.DiskFullException;
 import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import io.raftmq.commitlog.retention.SegmentSpan;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
@@ -27,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Goal: {@link CommitLogRaftLog#compactTo} deletes only whole head segments at or below the index asked, keeps the
  * term of {@code firstIndex - 1} across reopen, writes its boundary before deleting (a crash in between is finished
  * on open, never reads as a snapshot reset), and the boundary file has the drawn layout; a damaged one stops the open
- * with its name. Method: a real CommitLog with 64 KiB segments, entries of 10,000 bytes (6 per segment), terms
+ * with its name; a full disk fails an append with its DiskFullException cause, keeps every entry written and the
+ * boundary, and appends resume once space returns. Method: a real CommitLog with 64 KiB segments, entries of 10,000 bytes (6 per segment), terms
  * rising every 10 entries.
  */
 class CommitLogRaftLogCompactionTest {
@@ -127,6 +130,36 @@ class CommitLogRaftLogCompactionTest {
         CommitLogRaftLog again = reopen();
         assertThat(again.firstIndex()).isEqualTo(101);
         assertThat(again.term(100)).isEqualTo(9);
+    }
+
+    @Test
+    void aFullDiskFailsTheAppendWithItsCauseAndDamagesNothing() {
+        FaultyMemoryStorage storage = new FaultyMemoryStorage();
+        CommitLogConfig cfg = CommitLogConfig.builder(Path.of("/mem/full")).segmentBytes(64 * 1024)
+            .recordBytesMax(16 * 1024).writeBufferBytes(64 * 1024).indexUnitsPerSegment(128)
+            .flushMode(FlushMode.MANUAL).build();
+        commitLog = CommitLog.open(cfg, RecordStamper.NONE, storage);
+        CommitLogRaftLog log = new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"), () -> 0L, 4);
+        fill(log, 20);
+        log.compactTo(10);
+        long first = log.firstIndex();
+        storage.setFull(true);
+        byte[] p = new byte[PAYLOAD];
+        List<Entry> next = new ArrayList<>();
+        for (long i = 21; i <= 30; i++) {
+            next.add(new Entry(termOf(i), i, 16, p));
+        }
+        assertThatThrownBy(() -> log.write(next)).isInstanceOf(LogStorageException.class)
+            .hasCauseInstanceOf(DiskFullException.class);
+        assertThat(log.lastIndex()).as("nothing of the failed batch").isEqualTo(20);
+        for (long i = first; i <= 20; i++) {
+            assertThat(log.entries(i, i + 1, 1 << 20).get(0).index()).isEqualTo(i);
+        }
+        storage.setFull(false);
+        log.write(next);
+        log.sync();
+        assertThat(log.lastIndex()).isEqualTo(30);
+        assertThat(log.term(first - 1)).isEqualTo(termOf(first - 1));
     }
 
     @Test
