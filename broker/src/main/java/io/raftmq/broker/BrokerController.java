@@ -31,6 +31,7 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.retention.DiskFullGuard;
 import io.raftmq.broker.retention.DiskUsage;
 import io.raftmq.broker.retention.RetentionService;
 import io.raftmq.broker.retention.RetentionSettings;
@@ -148,7 +149,7 @@ public final class BrokerController {
     private SnapshotCatalog snapshotCatalog = () -> null;
     /** The store's file system usage; null: the real one of storePathRootDir. */
     private DiskUsage diskUsage;
-    private RetentionService retention;
+    private volatile RetentionService retention;
 
     /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
@@ -279,8 +280,8 @@ public final class BrokerController {
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         List<SendRoute> routes = sendRoutes();
-        gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, clock::wallMillis, stats, routes));
+        gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
+            new Locator(), forwarder, storeHost, clock::wallMillis, stats, routes), this::diskFull));
         installTransactions(view, clients);
         installRetry(view, storeHost, routes);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
@@ -516,6 +517,12 @@ public final class BrokerController {
     /** Whether {@link #start} completed and {@link #shutdown} has not begun. */
     public boolean isStarted() {
         return started;
+    }
+
+    /** Whether retention's last run found the store's disk above diskSpaceWarningLevelRatio. Any thread. */
+    private boolean diskFull() {
+        RetentionService r = retention;
+        return r != null && r.diskFull();
     }
 
     /** Retention (any thread, not started before the store and the agent). */

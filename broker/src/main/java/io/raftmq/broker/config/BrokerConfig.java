@@ -105,8 +105,8 @@ import java.util.TreeSet;
  *                                   deleted at any hour, and a leader stops keeping segments for live followers (75)
  * @param diskSpaceCleanForciblyRatio percent in use above which the oldest segments are deleted even if not expired,
  *                                   deleteFileBatchMax per run at most (85)
- * @param diskSpaceWarningLevelRatio percent in use above which every retention run logs a warning that the disk is
- *                                   nearly full (90); a write that finds no space fails with DiskFullException
+ * @param diskSpaceWarningLevelRatio percent in use above which producers' sends are refused with 14 and a
+ *                                   [DISK_FULL] remark until retention frees space (90)
  * @param cleanResourceInterval      milliseconds between two retention runs (RocketMQ's name, 10 s)
  * @param deleteFileBatchMax         commit log segments deleted per retention run at most (10)
  * @param retentionFollowerSilentMsMax a leader keeps the segments a follower still needs while that follower was

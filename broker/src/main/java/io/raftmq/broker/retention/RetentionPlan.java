@@ -11,7 +11,7 @@ import java.util.List;
  * @param deletions  segments to delete, oldest first; empty when nothing goes
  * @param heldBy     the floor that kept the next segment the policy would have deleted ("no snapshot", "applied
  *                   index 12", "live follower 3 at 10", ...), null when no floor held anything back
- * @param diskWarning the disk is above the warning level
+ * @param diskWarning the disk is above the warning level (producers' sends are refused)
  */
 public record RetentionPlan(List<Deletion> deletions, String heldBy, boolean diskWarning) {
     public RetentionPlan {

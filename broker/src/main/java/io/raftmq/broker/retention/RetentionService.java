@@ -57,6 +57,8 @@ public final class RetentionService {
     private final AtomicLong deletedSegments = new AtomicLong();
     private final AtomicLong deletedBytes = new AtomicLong();
     private final AtomicLong runs = new AtomicLong();
+    /** The disk was above the warning ratio at the last run: producers' writes are refused ({@link DiskFullGuard}). */
+    private volatile boolean diskFull;
     /** The last floor that held segments back, logged once per change (scheduler thread). */
     private String lastHeldBy;
 
@@ -121,6 +123,11 @@ public final class RetentionService {
         runs.incrementAndGet();
         RetentionPlan plan = policy.plan(in);
         report(in, plan);
+        if (plan.diskWarning() != diskFull) {
+            LOG.warn("store disk {}% used: producers' writes are {}", percent(in.usedRatio()),
+                plan.diskWarning() ? "refused until retention frees space" : "accepted again");
+        }
+        diskFull = plan.diskWarning();
         if (!plan.deletions().isEmpty() && inFlight.compareAndSet(false, true)) {
             raft.runOnAgentThread(() -> {
                 try {
@@ -149,7 +156,7 @@ public final class RetentionService {
 
     private void report(RetentionInputs in, RetentionPlan plan) {
         if (plan.diskWarning()) {
-            LOG.warn("store disk {}% used, above diskSpaceWarningLevelRatio {}%: writes fail once it is full",
+            LOG.warn("store disk {}% used, above diskSpaceWarningLevelRatio {}%: producers' writes are refused",
                 percent(in.usedRatio()), percent(settings.warningRatio()));
         }
         String held = plan.heldBy();
@@ -213,6 +220,11 @@ public final class RetentionService {
     /** Runs that decided (skipped ones not counted). Any thread. */
     public long runs() {
         return runs.get();
+    }
+
+    /** Whether the last run found the disk above diskSpaceWarningLevelRatio (writes refused). Any thread. */
+    public boolean diskFull() {
+        return diskFull;
     }
 
     /** Whether a deletion handed to the agent thread has not finished yet. Any thread. */

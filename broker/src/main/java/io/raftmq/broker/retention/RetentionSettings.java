@@ -14,7 +14,7 @@ import java.util.Set;
  * @param zone                 time zone of those hours
  * @param maxUsedRatio         above it: expired segments go at any hour; live followers are not waited for
  * @param forciblyRatio        above it: the oldest segments go even if not expired
- * @param warningRatio         above it: each run warns that the disk is nearly full
+ * @param warningRatio         above it: producers' sends are refused ({@link DiskFullGuard})
  * @param intervalMs           pause between two runs
  * @param segmentsPerRunMax    segments deleted per run at most (expired)
  * @param followerSilentMsMax  a leader waits for followers heard from within this long

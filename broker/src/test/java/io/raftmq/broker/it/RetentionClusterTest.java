@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Goal: retention works on a real three-member group: head segments are deleted on every member (expired ones, and
  * with a disk above diskSpaceCleanForciblyRatio unexpired ones oldest first), ConsumeQueues follow, a pull below the
  * new minimum is answered PULL_OFFSET_MOVED with the new minimum, every message still retained is served with its
- * own body, sends keep being accepted, runtime info counts the deletions, and a member restarted after a deletion
+ * own body, sends keep being accepted at 90 % and are refused with a clear error (nothing stored) on a full disk,
+ * runtime info counts the deletions, and a member restarted after a deletion
  * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log; a
  * leader keeps what a stopped follower still needs while that follower counts as live, and deletes once it is back.
  * Method: 1 MiB segments, 100 KB messages, retention every 200 ms at every hour; each member's snapshot catalog is a
@@ -144,11 +146,11 @@ class RetentionClusterTest {
     }
 
     @Test
-    void aDiskAboveTheForciblyRatioDeletesUnexpiredSegmentsOldestFirstAndSendsGoOn(@TempDir Path dir)
+    void aDiskAboveTheForciblyRatioDeletesOldestFirstAndAFullOneRefusesSends(@TempDir Path dir)
         throws Exception {
-        double[] used = {0.10};
+        AtomicInteger usedPercent = new AtomicInteger(10); // set here, read by the members' schedulers
         try (TestCluster c = new TestCluster(dir, 3, settings("3600000"))) {
-            start(c, () -> used[0]);
+            start(c, () -> usedPercent.get() / 100.0);
             BrokerController leader = c.awaitLeaderRegistered(10_000);
             for (int n = 0; n < 40; n++) {
                 send(c, leader, n);
@@ -158,7 +160,7 @@ class RetentionClusterTest {
             }
             assertThat(c.brokers).allSatisfy(b -> assertThat(b.retention().deletedSegments()).as("young, disk 10 %")
                 .isZero());
-            used[0] = 0.90;
+            usedPercent.set(90);
             for (int n = 40; n < 60; n++) {
                 send(c, leader, n); // sends go on while retention deletes
             }
@@ -166,6 +168,25 @@ class RetentionClusterTest {
                 TestCluster.await(20_000, "forced deletion on " + b.config().raftSelfId(),
                     () -> b.retention().deletedSegments() >= 4 && queue(b).maxOffset() == 60);
                 assertServesFromMin(c, b, 60);
+            }
+
+            usedPercent.set(100); // full: producers' sends are refused with a clear error before they reach the log
+            TestCluster.await(5000, "the leader sees a full disk", () -> leader.retention().diskFull());
+            RemotingCommand refused = c.client.invokeSync(leader.config().brokerAddr(),
+                TestCluster.sendRequest(TOPIC, 0, body(60), "UNIQ-refused"), 5000);
+            try {
+                assertThat(refused.code()).isEqualTo(ResponseCode.SERVICE_NOT_AVAILABLE);
+                assertThat(refused.remark()).contains("DISK_FULL").contains("diskSpaceWarningLevelRatio");
+            } finally {
+                refused.release();
+            }
+            usedPercent.set(50);
+            TestCluster.await(5000, "writes accepted again", () -> !leader.retention().diskFull());
+            assertThat(send(c, leader, 60)).as("nothing was stored for the refused send").isEqualTo(60);
+            for (BrokerController b : c.brokers) {
+                TestCluster.await(5000, "the last send on " + b.config().raftSelfId(),
+                    () -> queue(b).maxOffset() == 61);
+                assertServesFromMin(c, b, 61);
             }
         }
     }

@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * term of {@code firstIndex - 1} across reopen, writes its boundary before deleting (a crash in between is finished
  * on open, never reads as a snapshot reset), and the boundary file has the drawn layout; a damaged one stops the open
  * with its name; a full disk fails an append with its DiskFullException cause, keeps every entry written and the
- * boundary, and appends resume once space returns. Method: a real CommitLog with 64 KiB segments, entries of 10,000 bytes (6 per segment), terms
- * rising every 10 entries.
+ * boundary, and appends resume once space returns. Method: a real CommitLog with 64 KiB segments, entries of
+ * 10,000 bytes (6 per segment), terms rising every 10 entries.
  */
 class CommitLogRaftLogCompactionTest {
     private static final int PAYLOAD = 10_000;

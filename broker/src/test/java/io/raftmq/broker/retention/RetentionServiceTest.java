@@ -2,6 +2,8 @@ package io.raftmq.broker.retention;
 
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.snapshot.SnapshotInfo;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.retention.SegmentSpan;
@@ -162,6 +164,21 @@ class RetentionServiceTest {
         assertThat(log().firstIndex()).isEqualTo(spans.get(4).lastIndex() + 1);
         assertThat(service.deletedSegments()).isEqualTo(5);
         assertThat(service.runs()).isEqualTo(6);
+    }
+
+    @Test
+    void aDiskAboveTheWarningLevelRefusesWritesUntilItIsBelowAgain() throws Exception {
+        used = 0.91;
+        service.runOnce();
+        assertThat(service.diskFull()).isTrue();
+        RemotingCommand refused = new DiskFullGuard((ctx, r) -> null, service::diskFull).process(null, null);
+        assertThat(refused.code()).isEqualTo(ResponseCode.SERVICE_NOT_AVAILABLE);
+        assertThat(refused.remark()).isEqualTo(DiskFullGuard.REMARK);
+        refused.release();
+        used = 0.90;
+        service.runOnce();
+        assertThat(service.diskFull()).as("90 % is not above 90 %").isFalse();
+        assertThat(new DiskFullGuard((ctx, r) -> null, service::diskFull).process(null, null)).isNull();
     }
 
     @Test
