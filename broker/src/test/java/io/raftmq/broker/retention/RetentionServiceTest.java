@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Goal: {@link RetentionService} runs a plan end to end on a real store: nothing goes without a snapshot; expired
@@ -179,6 +180,16 @@ class RetentionServiceTest {
         service.runOnce();
         assertThat(service.diskFull()).as("90 % is not above 90 %").isFalse();
         assertThat(new DiskFullGuard((ctx, r) -> null, service::diskFull).process(null, null)).isNull();
+    }
+
+    @Test
+    void theRealDiskUsageIsDfsUseRatio() throws IOException {
+        assertThat(DiskUsage.dfRatio(270L << 30, 230L << 30, 68L << 30)).as("40 used, 68 available")
+            .isCloseTo(40.0 / 108, within(1e-9));
+        assertThat(DiskUsage.dfRatio(100, 10, 0)).as("nothing left for this process").isEqualTo(1.0);
+        assertThat(DiskUsage.dfRatio(100, 100, 100)).isZero();
+        assertThat(DiskUsage.dfRatio(0, 0, 0)).as("no figures: never refuses writes").isZero();
+        assertThat(DiskUsage.of(dir).usedRatio()).isBetween(0.0, 1.0);
     }
 
     @Test
