@@ -2,6 +2,7 @@ package io.raftmq.broker.it;
 
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.retention.DiskUsage;
+import io.raftmq.broker.retention.RetentionService;
 import io.raftmq.broker.snapshot.SnapshotCatalog;
 import io.raftmq.broker.snapshot.SnapshotInfo;
 import io.raftmq.client.protocol.RemotingCommand;
@@ -14,6 +15,7 @@ import io.raftmq.client.protocol.header.SendMessageResponseHeader;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
+import io.raftmq.commitlog.time.Clock;
 import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,34 +41,39 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runtime info counts the deletions, and a member restarted after a deletion
  * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log; a
  * leader keeps what a stopped follower still needs while that follower counts as live, and deletes once it is back.
- * Method: 1 MiB segments, 100 KB messages, retention every 200 ms at every hour; each member's snapshot catalog is a
- * stand-in that names its applied index as the compaction point (the real catalog comes from broker.snapshot), and
- * its disk usage port is set by the test.
+ * Method: 1 MiB segments, 100 KB messages, fileReservedTime 1 h, retention every 200 ms at every hour; hours pass by
+ * shifting the members' wall clock (raft keeps real time); each member's snapshot catalog is a stand-in that names
+ * its applied index as the compaction point (the real catalog comes from broker.snapshot), and its disk usage port is
+ * set by the test. Pulls are checked once retention is idle, so they race no deletion.
  */
 @SocketTest
 class RetentionClusterTest {
     private static final String TOPIC = "RetentionTopic";
     private static final int BODY_BYTES = 100_000;
 
-    private static Map<String, String> settings(String reservedMs) {
+    private static final long HOUR = 3_600_000L;
+    /** The members' clock: real nanoseconds (raft ticks), wall time shifted by the test to let hours pass. */
+    private final ShiftedClock clock = new ShiftedClock();
+
+    private static Map<String, String> settings() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("commitLogSegmentBytes", Integer.toString(1 << 20));
         m.put("sendBatchBytesMax", Integer.toString(512 << 10));
-        m.put("fileReservedTimeMs", reservedMs);
+        m.put("fileReservedTime", "1");
         m.put("deleteWhen", "00;01;02;03;04;05;06;07;08;09;10;11;12;13;14;15;16;17;18;19;20;21;22;23");
         m.put("cleanResourceInterval", "200");
         return m;
     }
 
     /** Starts every member with the stand-in catalog and {@code disk}. */
-    private static void start(TestCluster c, DiskUsage disk) throws Exception {
+    private void start(TestCluster c, DiskUsage disk) throws Exception {
         for (int i = 0; i < c.configs.size(); i++) {
             c.brokers.add(startMember(c, i, disk));
         }
     }
 
-    private static BrokerController startMember(TestCluster c, int i, DiskUsage disk) throws Exception {
-        BrokerController b = new BrokerController(c.configs.get(i));
+    private BrokerController startMember(TestCluster c, int i, DiskUsage disk) throws Exception {
+        BrokerController b = new BrokerController(c.configs.get(i), clock);
         b.useRetentionPorts(appliedState(b), disk);
         b.start();
         return b;
@@ -102,16 +110,21 @@ class RetentionClusterTest {
 
     @Test
     void expiredHeadSegmentsGoOnEveryMemberAndARestartedMemberStillServes(@TempDir Path dir) throws Exception {
-        try (TestCluster c = new TestCluster(dir, 3, settings("3000"))) {
+        try (TestCluster c = new TestCluster(dir, 3, settings())) {
             start(c, () -> 0.10);
             BrokerController leader = c.awaitLeaderRegistered(10_000);
             for (int n = 0; n < 40; n++) {
                 assertThat(send(c, leader, n)).isEqualTo(n);
             }
             for (BrokerController b : c.brokers) {
+                TestCluster.await(5000, "dispatched on " + b.config().raftSelfId(), () -> queue(b).maxOffset() == 40);
+            }
+            assertThat(c.brokers).allSatisfy(b -> assertThat(b.retention().deletedSegments()).isZero());
+            clock.shiftMs.addAndGet(2 * HOUR); // every message so far is now older than fileReservedTime
+            for (BrokerController b : c.brokers) {
                 TestCluster.await(20_000, "head segments deleted on " + b.config().raftSelfId(),
-                    () -> b.retention().deletedSegments() >= 2 && queue(b).minOffset() > 0
-                        && queue(b).maxOffset() == 40);
+                    () -> b.retention().deletedSegments() >= 2 && queue(b).minOffset() > 0);
+                awaitRetentionIdle(b);
             }
             for (int n = 40; n < 45; n++) {
                 assertThat(send(c, leader, n)).isEqualTo(n);
@@ -149,7 +162,7 @@ class RetentionClusterTest {
     void aDiskAboveTheForciblyRatioDeletesOldestFirstAndAFullOneRefusesSends(@TempDir Path dir)
         throws Exception {
         AtomicInteger usedPercent = new AtomicInteger(10); // set here, read by the members' schedulers
-        try (TestCluster c = new TestCluster(dir, 3, settings("3600000"))) {
+        try (TestCluster c = new TestCluster(dir, 3, settings())) {
             start(c, () -> usedPercent.get() / 100.0);
             BrokerController leader = c.awaitLeaderRegistered(10_000);
             for (int n = 0; n < 40; n++) {
@@ -167,6 +180,10 @@ class RetentionClusterTest {
             for (BrokerController b : c.brokers) {
                 TestCluster.await(20_000, "forced deletion on " + b.config().raftSelfId(),
                     () -> b.retention().deletedSegments() >= 4 && queue(b).maxOffset() == 60);
+            }
+            usedPercent.set(50); // forced deletion stops: what is left must all be served
+            for (BrokerController b : c.brokers) {
+                awaitRetentionIdle(b);
                 assertServesFromMin(c, b, 60);
             }
 
@@ -193,7 +210,7 @@ class RetentionClusterTest {
 
     @Test
     void aLeaderKeepsWhatAStoppedFollowerNeedsWhileItCountsAsLive(@TempDir Path dir) throws Exception {
-        try (TestCluster c = new TestCluster(dir, 3, settings("2000"))) {
+        try (TestCluster c = new TestCluster(dir, 3, settings())) {
             start(c, () -> 0.10);
             BrokerController leader = c.awaitLeaderRegistered(10_000);
             for (int n = 0; n < 10; n++) {
@@ -207,6 +224,7 @@ class RetentionClusterTest {
             for (int n = 10; n < 40; n++) {
                 send(c, leader, n);
             }
+            clock.shiftMs.addAndGet(2 * HOUR);
             BrokerController live = c.brokers.stream().filter(b -> b != leader && b != stopped).findFirst()
                 .orElseThrow();
             TestCluster.await(20_000, "the other follower deleted its head",
@@ -221,7 +239,38 @@ class RetentionClusterTest {
             TestCluster.await(10_000, "the stopped follower caught up by log", () -> queue(back).maxOffset() == 40);
             TestCluster.await(20_000, "then the leader deletes too",
                 () -> leader.store().commitLog().firstIndex() > neededFrom);
+            awaitRetentionIdle(back);
             assertServesFromMin(c, back, 40);
+        }
+    }
+
+    /** Waits until {@code b}'s retention ran three times in a row without deleting (pulls then race nothing). */
+    private static void awaitRetentionIdle(BrokerController b) throws InterruptedException {
+        long[] seen = {-1, -1};
+        TestCluster.await(20_000, "retention idle on " + b.config().raftSelfId(), () -> {
+            RetentionService r = b.retention();
+            long deleted = r.deletedSegments();
+            if (deleted != seen[0] || r.deletionInFlight()) {
+                seen[0] = deleted;
+                seen[1] = r.runs();
+                return false;
+            }
+            return r.runs() >= seen[1] + 3;
+        });
+    }
+
+    /** Real nanoseconds; wall milliseconds shifted by {@link #shiftMs}. */
+    private static final class ShiftedClock implements Clock {
+        final AtomicLong shiftMs = new AtomicLong();
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public long wallMillis() {
+            return System.currentTimeMillis() + shiftMs.get();
         }
     }
 
