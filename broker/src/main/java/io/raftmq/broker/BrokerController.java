@@ -32,6 +32,10 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.retention.DiskFullGuard;
+import io.raftmq.broker.retention.DiskUsage;
+import io.raftmq.broker.retention.RetentionService;
+import io.raftmq.broker.retention.RetentionSettings;
 import io.raftmq.broker.retry.RetryRoute;
 import io.raftmq.broker.retry.SendBackProcessor;
 import io.raftmq.broker.route.NamingRegistrar;
@@ -39,6 +43,7 @@ import io.raftmq.broker.route.RoleRegistration;
 import io.raftmq.broker.schedule.DueMessages;
 import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.snapshot.FileSnapshotStore;
+import io.raftmq.broker.snapshot.SnapshotCatalog;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.transaction.TransactionFeature;
@@ -50,6 +55,7 @@ import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.time.Clock;
+import io.raftmq.raft.driver.FollowerProgress;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftStatus;
 import org.slf4j.Logger;
@@ -88,8 +94,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
  * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
  * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
- * processors and held pulls → serving → registrar, offset flushing, role watcher. A port that cannot be bound fails
- * {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService}, every
+ * cleanResourceInterval on the scheduler; its deletions run on the raft agent thread). A port that cannot be bound
+ * fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
@@ -141,6 +148,11 @@ public final class BrokerController {
     private QueueLockTable locks;
     private volatile boolean started;
     private boolean startCalled;
+    /** Where retention learns how far the log may be compacted; null: the snapshot store. */
+    private SnapshotCatalog snapshotCatalog;
+    /** The store's file system usage; null: the real one of storePathRootDir. */
+    private DiskUsage diskUsage;
+    private volatile RetentionService retention;
 
     /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
@@ -170,6 +182,7 @@ public final class BrokerController {
             openStoreAndRaft();
             startServing();
             startRegistration();
+            startRetention();
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
             lifecycle.stop();
@@ -279,8 +292,8 @@ public final class BrokerController {
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         List<SendRoute> routes = sendRoutes();
-        gate.install(SendMessageProcessor.CODES, new SendMessageProcessor(config, topics, batcher, new Locator(),
-            forwarder, storeHost, clock::wallMillis, stats, routes));
+        gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
+            new Locator(), forwarder, storeHost, clock::wallMillis, stats, routes), this::diskFull));
         installTransactions(view, clients);
         installRetry(view, storeHost, routes);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
@@ -349,6 +362,27 @@ public final class BrokerController {
             payload -> raft.agent().propose(EntryType.TIMER_PROGRESS, payload), t -> topics.get(t) != null,
             readiness::readyTerm, clock::wallMillis);
         lifecycle.add("due-message delivery", () -> ticks.cancel(false));
+    }
+
+    /**
+     * The ports retention reads (docs/snapshots.md "Retention"): the snapshot catalog whose compaction point bounds
+     * what may be deleted, and the disk usage of the store (null: the real file system). Call before {@link #start}.
+     */
+    public synchronized BrokerController useRetentionPorts(SnapshotCatalog catalog, DiskUsage disk) {
+        Verify.state(!startCalled, "retention ports are set before start");
+        this.snapshotCatalog = catalog;
+        this.diskUsage = disk;
+        return this;
+    }
+
+    /** Retention on the scheduler every cleanResourceInterval; deletions run on the raft agent thread. */
+    private void startRetention() {
+        DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
+        SnapshotCatalog catalog = snapshotCatalog != null ? snapshotCatalog : snapshotStore;
+        retention = new RetentionService(RetentionSettings.from(config, ZoneId.systemDefault()), clock, disk,
+            catalog, store, new RetentionRaft());
+        ScheduledFuture<?> runs = retention.start(scheduler);
+        lifecycle.add("retention", () -> runs.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
@@ -422,6 +456,11 @@ public final class BrokerController {
         table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
         table.put("sendCommitted", Long.toString(b.sendsCommitted()));
         table.put("sendFailed", Long.toString(b.sendsFailed()));
+        RetentionService r = retention;
+        table.put("retentionDeletedSegments", Long.toString(r == null ? 0 : r.deletedSegments()));
+        table.put("retentionDeletedBytes", Long.toString(r == null ? 0 : r.deletedBytes()));
+        MessageStore st = store;
+        table.put("commitLogMinOffset", Long.toString(st == null ? 0 : st.commitLog().startPosition()));
     }
 
     /** Whether this member is the Raft leader now. Any thread. */
@@ -513,6 +552,50 @@ public final class BrokerController {
     /** Whether {@link #start} completed and {@link #shutdown} has not begun. */
     public boolean isStarted() {
         return started;
+    }
+
+    /** Whether retention's last run found the store's disk above diskSpaceWarningLevelRatio. Any thread. */
+    private boolean diskFull() {
+        RetentionService r = retention;
+        return r != null && r.diskFull();
+    }
+
+    /** Retention (any thread, not started before the store and the agent). */
+    public RetentionService retention() {
+        return retention;
+    }
+
+    /** Retention's view of the raft side: status from any thread; applied index and compaction on the agent's. */
+    private final class RetentionRaft implements RetentionService.RaftSide {
+        @Override
+        public boolean isLeader() {
+            return BrokerController.this.isLeader();
+        }
+
+        @Override
+        public List<FollowerProgress> followers() {
+            return raft.agent().followers();
+        }
+
+        @Override
+        public long appliedIndex() {
+            return stateMachine.appliedIndex();
+        }
+
+        @Override
+        public void runOnAgentThread(Runnable task) {
+            raft.agent().runOnAgentThread(task);
+        }
+
+        @Override
+        public int compactTo(long index) {
+            return raft.raftLog().compactTo(index);
+        }
+
+        @Override
+        public void requestSnapshot() {
+            raft.agent().requestSnapshot();
+        }
     }
 
     /** The send path's view of the raft role and the leader's broker address. */

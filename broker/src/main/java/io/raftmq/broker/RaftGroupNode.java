@@ -74,6 +74,8 @@ final class RaftGroupNode {
     private final Inbox inbox;
     private volatile RaftAgent agent;
     private volatile long recoveredIndex = -1;
+    /** The raft log over the store's commit log, once {@link #startAgent} ran (retention compacts it). */
+    private volatile CommitLogRaftLog raftLog;
 
     private RaftGroupNode(NettyTransport transport, Inbox inbox) {
         this.transport = transport;
@@ -160,6 +162,7 @@ final class RaftGroupNode {
         }
         a.useWallClock(clock::wallMillis);
         inbox.agent = a;
+        raftLog = log;
         agent = a;
         a.start();
         return a;
@@ -211,6 +214,11 @@ final class RaftGroupNode {
     /** The agent, once {@link #startAgent} ran (else null). Any thread. */
     RaftAgent agent() {
         return agent;
+    }
+
+    /** The raft log, once {@link #startAgent} ran (else null). Use it on the agent thread only. */
+    CommitLogRaftLog raftLog() {
+        return raftLog;
     }
 
     /** The bound transport. */

@@ -16,11 +16,13 @@ import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.recovery.LogRecovery;
+import io.raftmq.commitlog.retention.SegmentSpan;
 import io.raftmq.commitlog.segment.Preallocator;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -454,6 +456,27 @@ public final class CommitLog implements AutoCloseable {
      */
     public int deleteExpired(long floorIndex, long nowMs) {
         return retention.deleteExpired(floorIndex, nowMs);
+    }
+
+    /**
+     * Deletes every whole segment (and its index segments) holding only records with index {@code < keepIndex},
+     * oldest first, never the active segment: for a caller that decided itself what may go (the broker's retention
+     * in Raft mode, docs/snapshots.md). Files are closed (unmapped) before deletion; the new start is checkpointed.
+     * Returns the number of segments deleted. Any thread; serialized with appends.
+     *
+     * @throws StorageFailedException device failure (the log is fenced)
+     */
+    public int deleteSegmentsBefore(long keepIndex) {
+        return retention.deleteBefore(keepIndex);
+    }
+
+    /**
+     * The sealed segments (all but the active one), oldest first, at most {@code max}: what a retention policy chooses
+     * from. Any thread, lock-free; a deletion or truncation racing the call may shorten the list.
+     */
+    public List<SegmentSpan> sealedSegments(int max) {
+        Verify.argument(max >= 0, "max must be >= 0");
+        return retention.sealed(max);
     }
 
     // ---------------------------------------------------------------------------------------------- close

@@ -98,6 +98,24 @@ import java.util.TreeSet;
  *                                   docs/snapshots.md)
  * @param snapshotRetainCount        snapshots kept in {@code <storePathRootDir>/snapshot/} (3; the compaction
  *                                   point is kept besides)
+ * @param fileReservedTime           retention (docs/snapshots.md "Retention"): a commit log segment whose newest
+ *                                   record is older than this many hours has expired (RocketMQ's, 72)
+ * @param fileReservedTimeMs         the same in milliseconds, overriding fileReservedTime when not 0 (default 0;
+ *                                   tests and short-lived demos)
+ * @param deleteWhen                 the hours of the day (broker's time zone) at which expired segments are deleted,
+ *                                   {@code HH} separated by ';' (RocketMQ's, "04"); at other hours only when the disk
+ *                                   is fuller than diskMaxUsedSpaceRatio
+ * @param diskMaxUsedSpaceRatio      percent of the store's file system in use above which expired segments are
+ *                                   deleted at any hour, and a leader stops keeping segments for live followers (75)
+ * @param diskSpaceCleanForciblyRatio percent in use above which the oldest segments are deleted even if not expired,
+ *                                   deleteFileBatchMax per run at most (85)
+ * @param diskSpaceWarningLevelRatio percent in use above which producers' sends are refused with 14 and a
+ *                                   [DISK_FULL] remark until retention frees space (90)
+ * @param cleanResourceInterval      milliseconds between two retention runs (RocketMQ's name, 10 s)
+ * @param deleteFileBatchMax         commit log segments deleted per retention run at most (10)
+ * @param retentionFollowerSilentMsMax a leader keeps the segments a follower still needs while that follower was
+ *                                   heard from within this many milliseconds (60 s) and the disk is not above
+ *                                   diskMaxUsedSpaceRatio; a follower silent for longer is caught up by snapshot
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -115,7 +133,10 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int pullMessagesMax, int pullBytesMax, DelayLevels messageDelayLevel,
                            long timerMaxDelaySec, long transactionTimeoutMs, long transactionCheckIntervalMs,
                            int transactionCheckMax, long queueLockExpiryMs, long snapshotIntervalEntries,
-                           int snapshotRetainCount) {
+                           int snapshotRetainCount, int fileReservedTime,
+                           long fileReservedTimeMs, String deleteWhen, int diskMaxUsedSpaceRatio,
+                           int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
+                           long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -174,6 +195,15 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("queueLockExpiryMs", "60000");
         d.put("snapshotIntervalEntries", "100000");
         d.put("snapshotRetainCount", "3");
+        d.put("fileReservedTime", "72");
+        d.put("fileReservedTimeMs", "0");
+        d.put("deleteWhen", "04");
+        d.put("diskMaxUsedSpaceRatio", "75");
+        d.put("diskSpaceCleanForciblyRatio", "85");
+        d.put("diskSpaceWarningLevelRatio", "90");
+        d.put("cleanResourceInterval", "10000");
+        d.put("deleteFileBatchMax", "10");
+        d.put("retentionFollowerSilentMsMax", "60000");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -306,7 +336,23 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
                 sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
-                queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount);
+                queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
+                deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, cleanResourceInterval, deleteFileBatchMax,
+                retentionFollowerSilentMsMax);
+    }
+
+    /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */
+    public long fileReservedMs() {
+        return fileReservedTimeMs > 0 ? fileReservedTimeMs : fileReservedTime * 3_600_000L;
+    }
+
+    /** The hours of {@link #deleteWhen()} (0..23; validated at load). */
+    public Set<Integer> deleteWhenHours() {
+        try {
+            return BrokerConfigValidator.parseDeleteWhen("deleteWhen", deleteWhen);
+        } catch (BrokerConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** The ids of all peers but this one, in file order. */

@@ -32,6 +32,10 @@ final class BrokerConfigValidator {
     private static final long SNAPSHOT_INTERVAL_MIN = 100;
     private static final long SNAPSHOT_INTERVAL_MAX = 1_000_000_000L;
     private static final int SNAPSHOT_RETAIN_MAX = 100;
+    /** Settings ending in Ms where 0 means "not set" (another setting applies). */
+    private static final Set<String> ZERO_MEANS_UNSET = Set.of("fileReservedTimeMs");
+    /** Shortest pause between two retention runs. */
+    private static final long CLEAN_INTERVAL_MS_MIN = 10;
 
     private BrokerConfigValidator() {
     }
@@ -199,6 +203,7 @@ final class BrokerConfigValidator {
         checkSnapshots(c, source);
         checkBrokerPeers(filled, source);
         checkSendLimits(filled, source);
+        checkRetention(filled, source);
         return filled;
     }
 
@@ -211,6 +216,9 @@ final class BrokerConfigValidator {
                 continue;
             }
             long v = Long.parseLong(values.get(n));
+            if (v == 0 && ZERO_MEANS_UNSET.contains(n)) {
+                continue;
+            }
             if (v < 1) {
                 throw fail(source, n, "must be >= 1, got " + v);
             }
@@ -408,5 +416,64 @@ final class BrokerConfigValidator {
             throw fail(source, "snapshotRetainCount", "must be in [1, " + SNAPSHOT_RETAIN_MAX + "], got "
                 + c.snapshotRetainCount());
         }
+    }
+
+    /** Retention settings (docs/snapshots.md "Retention"), RocketMQ's names and meanings. */
+    private static void checkRetention(BrokerConfig c, String source) throws BrokerConfigException {
+        if (c.fileReservedTime() < 1) {
+            throw fail(source, "fileReservedTime", "must be at least 1 (hours), got " + c.fileReservedTime());
+        }
+        parseDeleteWhen(source, c.deleteWhen());
+        checkPercent(source, "diskMaxUsedSpaceRatio", c.diskMaxUsedSpaceRatio());
+        checkPercent(source, "diskSpaceCleanForciblyRatio", c.diskSpaceCleanForciblyRatio());
+        checkPercent(source, "diskSpaceWarningLevelRatio", c.diskSpaceWarningLevelRatio());
+        if (c.diskSpaceCleanForciblyRatio() < c.diskMaxUsedSpaceRatio()) {
+            throw fail(source, "diskSpaceCleanForciblyRatio", "must be >= diskMaxUsedSpaceRatio ("
+                + c.diskMaxUsedSpaceRatio() + "), got " + c.diskSpaceCleanForciblyRatio());
+        }
+        if (c.diskSpaceWarningLevelRatio() < c.diskSpaceCleanForciblyRatio()) {
+            throw fail(source, "diskSpaceWarningLevelRatio", "must be >= diskSpaceCleanForciblyRatio ("
+                + c.diskSpaceCleanForciblyRatio() + "), got " + c.diskSpaceWarningLevelRatio());
+        }
+        if (c.cleanResourceInterval() < CLEAN_INTERVAL_MS_MIN) {
+            throw fail(source, "cleanResourceInterval", "must be at least " + CLEAN_INTERVAL_MS_MIN
+                + " (milliseconds), got " + c.cleanResourceInterval());
+        }
+    }
+
+    private static void checkPercent(String source, String key, int v) throws BrokerConfigException {
+        if (v < 1 || v > 99) {
+            throw fail(source, key, "must be a percentage in [1, 99], got " + v);
+        }
+    }
+
+    /**
+     * The hours of {@code deleteWhen}: {@code HH} (0..23) separated by ';', e.g. "04" or "01;04" (RocketMQ's format).
+     *
+     * @throws BrokerConfigException naming the key when a part is not an hour
+     */
+    static Set<Integer> parseDeleteWhen(String source, String raw) throws BrokerConfigException {
+        Set<Integer> hours = new TreeSet<>();
+        for (String part : raw.split(";")) {
+            String h = part.trim();
+            if (h.isEmpty()) {
+                continue;
+            }
+            int v;
+            try {
+                v = Integer.parseInt(h);
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+            if (v < 0 || v > 23) {
+                throw fail(source, "deleteWhen", "must list hours 00..23 separated by ';' (e.g. 04 or 01;04), got '"
+                    + raw + "'");
+            }
+            hours.add(v);
+        }
+        if (hours.isEmpty()) {
+            throw fail(source, "deleteWhen", "must list at least one hour 00..23 (e.g. 04), got '" + raw + "'");
+        }
+        return hours;
     }
 }

@@ -9,6 +9,7 @@ import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.commitlog.retention.SegmentSpan;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.log.LogStorageException;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The raft {@link RaftLog} port on top of the broker's {@link CommitLog}: one commit-log record per Raft entry
@@ -37,9 +40,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
  * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
- * {@link LogCompactedException}. Known limit: after retention deleted old segments the term of
- * {@code firstIndex - 1} is unknown ({@link #term} then throws LogCompactedException and the leader falls back to
- * a snapshot).
+ * {@link LogCompactedException}. Retention compacts the head with {@link #compactTo}, which keeps the term of
+ * {@code firstIndex - 1} in a {@link CompactionBoundary} file.
  *
  * <p><b>Snapshot install</b> (docs/snapshots.md rule 4). Opened over a {@link MessageStore} and told where installs
  * find the leader's {@link LogPosition} ({@link #installPositions}), {@link #resetToSnapshot} restarts the whole
@@ -51,9 +53,12 @@ import java.util.function.LongSupplier;
  * a bare CommitLog) the commit log restarts empty at its own end, so positions then differ from the leader's.
  */
 public final class CommitLogRaftLog implements RaftLog {
+    private static final Logger LOG = LoggerFactory.getLogger(CommitLogRaftLog.class);
     /** Entries per commit-log append call (the batch object is reused). */
     private static final int APPEND_BATCH_MAX = 4096;
     private static final int READ_BYTES_MIN = 64 * 1024;
+    /** File name of the {@link CompactionBoundary}, in the directory of the snapshot boundary file. */
+    static final String COMPACTION_FILE = "raft-compaction-boundary";
 
     private final CommitLog log;
     /** The store the log belongs to (derived data reset with it on install); null over a bare CommitLog. */
@@ -69,6 +74,10 @@ public final class CommitLogRaftLog implements RaftLog {
     private SnapshotBoundary boundary;
     /** Where an install's leader position is found; null: installs restart at this log's own end. */
     private LogPositionPart installPositions;
+    /** Where {@link #compactTo} keeps the last deleted entry (beside {@code boundaryFile}). */
+    private final Path compactionFile;
+    /** Last entry retention deleted, null if none yet; see {@link CompactionBoundary}. */
+    private CompactionBoundary compaction;
     /** Entries read back from the commit log (tail cache misses); for metrics. */
     private long entriesReadFromLog;
 
@@ -109,6 +118,9 @@ public final class CommitLogRaftLog implements RaftLog {
         } else if (boundary != null && boundary.position() != null && store != null) {
             raiseEmptyQueues(boundary);
         }
+        this.compactionFile = boundaryFile.resolveSibling(COMPACTION_FILE);
+        this.compaction = readCompaction(compactionFile);
+        finishCompaction();
         this.cacheFirst = log.lastIndex() + 1;
     }
 
@@ -165,6 +177,9 @@ public final class CommitLogRaftLog implements RaftLog {
         }
         if (boundary != null && boundary.index() == index) {
             return boundary.term();
+        }
+        if (compaction != null && compaction.index() == index) {
+            return compaction.term();
         }
         throw new LogCompactedException(index, first);
     }
@@ -358,6 +373,78 @@ public final class CommitLogRaftLog implements RaftLog {
             log.firstIndex(), index);
         Verify.state(p == null || store == null || log.startPosition() == p.nextPosition(),
             "commit log start after reset", log.startPosition(), p == null ? -1 : p.nextPosition());
+    }
+
+    // ------------------------------------------------------------------------------------------ compaction
+
+    /**
+     * Retention (docs/snapshots.md rule 5): deletes the whole head segments of the commit log that hold only entries
+     * {@code <= index}, never the segment being written. First the last entry to be deleted (its index and term) is
+     * written to the {@link CompactionBoundary} file (atomically, durably), then the segments are deleted, so after a
+     * crash the boundary may be ahead of the deleted segments (finished on open) but never behind them. Afterwards
+     * {@code firstIndex()} is the first entry of the oldest segment kept and {@code term(firstIndex() - 1)} is still
+     * known. The caller guarantees that every entry up to {@code index} is applied and covered by a snapshot.
+     * Raft agent thread only.
+     *
+     * @return the number of segments deleted (0 when no whole segment lies at or below {@code index})
+     * @throws LogStorageException the boundary cannot be written or the commit log failed
+     */
+    public int compactTo(long index) {
+        Verify.argument(index <= log.lastIndex(), "compaction past the last index");
+        long last = lastDeletable(index);
+        if (last < log.firstIndex()) {
+            return 0;
+        }
+        CompactionBoundary b = new CompactionBoundary(last, term(last));
+        try {
+            new FileSystemStorage(IoMode.CHANNEL).writeAtomically(compactionFile, b.encode());
+        } catch (IOException e) {
+            throw new LogStorageException("cannot write compaction boundary " + compactionFile, e);
+        }
+        compaction = b;
+        int deleted = deleteSegmentsThrough(last);
+        Verify.state(log.firstIndex() == last + 1, "commit log first index after compaction", log.firstIndex(),
+            last + 1);
+        return deleted;
+    }
+
+    /** The last index of the newest sealed segment holding only entries {@code <= index}; firstIndex - 1 if none. */
+    private long lastDeletable(long index) {
+        long last = log.firstIndex() - 1;
+        for (SegmentSpan s : log.sealedSegments(Integer.MAX_VALUE)) {
+            if (s.lastIndex() > index) {
+                break;
+            }
+            last = s.lastIndex();
+        }
+        return last;
+    }
+
+    private int deleteSegmentsThrough(long last) {
+        try {
+            return log.deleteSegmentsBefore(last + 1);
+        } catch (CommitLogException e) {
+            throw storageError("compaction to " + last, e);
+        }
+    }
+
+    private static CompactionBoundary readCompaction(Path file) {
+        try {
+            return CompactionBoundary.decode(Files.readAllBytes(file), file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | CompactionBoundary.CorruptException e) {
+            throw new LogStorageException("cannot read compaction boundary " + file, e);
+        }
+    }
+
+    /** A crash between writing the compaction boundary and deleting the segments: delete them now. */
+    private void finishCompaction() {
+        if (compaction != null && compaction.index() >= log.firstIndex() && compaction.index() <= log.lastIndex()) {
+            int n = deleteSegmentsThrough(compaction.index());
+            LOG.info("finished an interrupted compaction to {}: {} segment(s) deleted, log starts at {}",
+                compaction.index(), n, log.firstIndex());
+        }
     }
 
     @Override

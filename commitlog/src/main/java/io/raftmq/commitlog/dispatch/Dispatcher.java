@@ -350,13 +350,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Retention: drops derived data pointing below {@code physicalFloor} (the log's new start position),
-     * which must not exceed the dispatched position.
+     * which must not exceed the dispatched position. Returns the ConsumeQueue and index files deleted.
      */
-    public void deleteBelowPhysical(long physicalFloor) throws IOException {
+    public int deleteBelowPhysical(long physicalFloor) throws IOException {
         Verify.state(physicalFloor <= dispatchedPosition, "retention floor above the dispatched position",
                 physicalFloor, dispatchedPosition);
-        queues.deleteBelowPhysical(physicalFloor);
-        index.deleteBelowPhysical(physicalFloor);
+        return queues.deleteBelowPhysical(physicalFloor) + index.deleteBelowPhysical(physicalFloor);
     }
 
     /** Checkpoints (unless failed) and closes the stores. */

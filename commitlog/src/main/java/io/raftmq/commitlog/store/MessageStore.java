@@ -224,6 +224,20 @@ public final class MessageStore implements AutoCloseable {
         return deleted;
     }
 
+    /** Index of the last dispatched record, -1 while unknown (nothing dispatched since a rebuild). Any thread. */
+    public long dispatchedIndex() {
+        return dispatcher.dispatchedIndex();
+    }
+
+    /**
+     * Retention when the caller deleted CommitLog segments itself ({@link CommitLog#deleteSegmentsBefore}): drops the
+     * ConsumeQueue and index files whose entries all point below the log's start. Dispatcher thread. Returns the
+     * files deleted.
+     */
+    public int deleteDerivedBelowLogStart() throws IOException {
+        return dispatcher.deleteBelowPhysical(log.startPosition());
+    }
+
     /** Checkpoints and closes the derived data, then closes the CommitLog. */
     @Override
     public void close() throws IOException {

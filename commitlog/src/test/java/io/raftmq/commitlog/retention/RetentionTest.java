@@ -86,6 +86,39 @@ class RetentionTest {
     }
 
     @Test
+    void sealedSegmentsListWhatEachHoldsAndItsNewestRecordTime() {
+        CommitLogConfig cfg = TestLogs.small(Path.of("/mem/spans"), FlushMode.MANUAL).build();
+        try (CommitLog log = CommitLog.open(cfg, null, new FaultyMemoryStorage())) {
+            fill(log);
+            assertThat(log.sealedSegments(10)).as("12 records per segment; the active one (37..40) is not listed")
+                .containsExactly(new SegmentSpan(0, 1, 12, 12 * HOUR, 65536),
+                    new SegmentSpan(65536, 13, 24, 24 * HOUR, 65536),
+                    new SegmentSpan(131072, 25, 36, 36 * HOUR, 65536));
+            assertThat(log.sealedSegments(1)).hasSize(1);
+            assertThat(log.sealedSegments(0)).isEmpty();
+        }
+    }
+
+    @Test
+    void deleteSegmentsBeforeKeepsTheSegmentHoldingTheKeepIndexAndTheActiveOne() throws IOException {
+        CommitLogConfig cfg = TestLogs.small(dir, FlushMode.MANUAL).retentionAgeMs(1000 * HOUR).build();
+        try (CommitLog log = CommitLog.open(cfg, null)) {
+            fill(log);
+            assertThat(log.deleteSegmentsBefore(12)).as("index 12 lies in segment 0").isZero();
+            assertThat(log.deleteSegmentsBefore(13)).as("no age policy: the caller decided").isEqualTo(1);
+            assertThat(log.firstIndex()).isEqualTo(13);
+            assertThat(log.sealedSegments(10).get(0)).isEqualTo(new SegmentSpan(65536, 13, 24, 24 * HOUR, 65536));
+            assertThat(log.deleteSegmentsBefore(Long.MAX_VALUE)).as("never the active segment").isEqualTo(2);
+            assertThat(log.firstIndex()).isEqualTo(37);
+            assertThat(log.sealedSegments(10)).isEmpty();
+        }
+        try (CommitLog log = CommitLog.open(cfg, null)) {
+            assertThat(log.firstIndex()).as("the new start is checkpointed").isEqualTo(37);
+            assertThat(Files.exists(dir.resolve("log").resolve("00000000000000131072"))).isFalse();
+        }
+    }
+
+    @Test
     void policyIsPure() {
         Retention r = new Retention(100, 0.8);
         assertThat(r.shouldDelete(0, 101, 0.1)).isTrue();

@@ -376,6 +376,24 @@ public final class RaftNode {
         return log.lastIndex();
     }
 
+    /**
+     * Leader only: how far {@code peer}'s log matches this node's (its match index), -1 when this node is not the
+     * leader or {@code peer} is not a follower. Read-only.
+     */
+    public long followerMatch(long peer) {
+        Progress p = state.role() instanceof LeaderState leader ? leader.progress(peer) : null;
+        return p == null ? -1 : p.match();
+    }
+
+    /**
+     * Leader only: whether {@code peer} was heard from since the last check-quorum round (false when this node is not
+     * the leader). Read-only.
+     */
+    public boolean followerRecentlyActive(long peer) {
+        Progress p = state.role() instanceof LeaderState leader ? leader.progress(peer) : null;
+        return p != null && p.recentActive();
+    }
+
     /** The current hard state (not necessarily durable yet). */
     public HardState hardState() {
         return new HardState(state.term(), state.votedFor(), log.committed());

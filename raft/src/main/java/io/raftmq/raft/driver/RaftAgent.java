@@ -110,6 +110,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private long snapshotsTaken;
     /** A snapshot was asked for ({@link #requestSnapshot}); taken after the next apply slice (agent thread). */
     private boolean snapshotRequested;
+    private final FollowerActivity followers;
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
@@ -132,6 +133,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         Verify.argument(voters.contains(nodeId), "voters must contain this node");
         Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
         this.peers = otherVoters(voters, nodeId);
+        this.followers = new FollowerActivity(peers);
         this.log = log;
         this.stateMachine = stateMachine;
         this.transport = transport;
@@ -279,6 +281,25 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return status;
     }
 
+    /**
+     * While this node leads: each follower's match index and how long it has been silent; empty otherwise. Any
+     * thread (sampled once per duty cycle).
+     */
+    public List<FollowerProgress> followers() {
+        return followers.snapshot(clock.nanoTime());
+    }
+
+    /**
+     * Runs {@code task} on the agent thread between two duty cycles (at the start of the next one, with the control
+     * commands), for work that must not race the log or the state machine (retention compacting the log). A task
+     * that throws stops the node like any failure of the cycle, so a task catches what it can handle itself. Any
+     * thread; a task handed over after the agent stopped never runs.
+     */
+    public void runOnAgentThread(Runnable task) {
+        commands.add(task);
+        runner.wake();
+    }
+
     /** Inbound messages dropped because the inbox was full. */
     public long inboxDropped() {
         return inboxDropped.get();
@@ -306,6 +327,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now);
+        followers.observe(node, now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
             runner.stopRunning();
         }
