@@ -3,8 +3,6 @@ package io.raftmq.broker.it;
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.retention.DiskUsage;
 import io.raftmq.broker.retention.RetentionService;
-import io.raftmq.broker.snapshot.SnapshotCatalog;
-import io.raftmq.broker.snapshot.SnapshotInfo;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
@@ -42,9 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log; a
  * leader keeps what a stopped follower still needs while that follower counts as live, and deletes once it is back.
  * Method: 1 MiB segments, 100 KB messages, fileReservedTime 1 h, retention every 200 ms at every hour; hours pass by
- * shifting the members' wall clock (raft keeps real time); each member's snapshot catalog is a stand-in that names
- * its applied index as the compaction point (the real catalog comes from broker.snapshot), and its disk usage port is
- * set by the test. Pulls are checked once retention is idle, so they race no deletion.
+ * shifting the members' wall clock (raft keeps real time); each member compacts to its own snapshots (a run held
+ * back by the snapshot floor asks for one), and its disk usage port is set by the test. Pulls are checked once retention is idle, so they race no deletion.
  */
 @SocketTest
 class RetentionClusterTest {
@@ -65,7 +62,7 @@ class RetentionClusterTest {
         return m;
     }
 
-    /** Starts every member with the stand-in catalog and {@code disk}. */
+    /** Starts every member with {@code disk} as its disk usage. */
     private void start(TestCluster c, DiskUsage disk) throws Exception {
         for (int i = 0; i < c.configs.size(); i++) {
             c.brokers.add(startMember(c, i, disk));
@@ -74,22 +71,9 @@ class RetentionClusterTest {
 
     private BrokerController startMember(TestCluster c, int i, DiskUsage disk) throws Exception {
         BrokerController b = new BrokerController(c.configs.get(i), clock);
-        b.useRetentionPorts(appliedState(b), disk);
+        b.useRetentionPorts(null, disk); // the member's own snapshot store: a run held back by it asks for one
         b.start();
         return b;
-    }
-
-    /** A stand-in catalog: "a snapshot exists at the applied index". */
-    private static SnapshotCatalog appliedState(BrokerController b) {
-        return () -> {
-            long applied = b.raftStatus().appliedIndex();
-            CommitLog log = b.store().commitLog();
-            if (applied < log.firstIndex() || applied > log.lastIndex()) {
-                return null;
-            }
-            long next = applied == log.lastIndex() ? log.endPosition() : log.position(applied + 1);
-            return new SnapshotInfo(applied, 1, next);
-        };
     }
 
     private static String body(int n) {
