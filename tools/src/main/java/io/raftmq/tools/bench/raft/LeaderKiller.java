@@ -22,9 +22,12 @@ final class LeaderKiller {
     private static final long KILL_TAIL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long LEADER_TIMEOUT_MS = 10_000;
     private static final long CATCH_UP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+    /** {@code --kill-follower}: how long the follower stays down, about a broker process's restart. */
+    private static final long FOLLOWER_DOWN_NS = TimeUnit.SECONDS.toNanos(1);
     private final BenchCluster cluster;
     private final long killEveryNs;
     private final long endNs;
+    private final boolean killFollower;
     private final List<Failover> failovers = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -41,17 +44,22 @@ final class LeaderKiller {
     record Failover(long electionNs, long terms, long restartNs, long catchupNs) {
     }
 
-    private LeaderKiller(BenchCluster cluster, long killEveryNs, long endNs) {
+    private LeaderKiller(BenchCluster cluster, long killEveryNs, long endNs, boolean killFollower) {
         this.cluster = cluster;
+        this.killFollower = killFollower;
         this.killEveryNs = killEveryNs;
         this.endNs = endNs;
         this.thread = new Thread(this::killLoop, "bench-killer");
         thread.setDaemon(true);
     }
 
-    /** Starts killing, the first kill {@code killEveryNs} from now; the run ends at {@code endNs}. */
-    static LeaderKiller start(BenchCluster cluster, long killEveryNs, long endNs) {
-        LeaderKiller k = new LeaderKiller(cluster, killEveryNs, endNs);
+    /**
+     * Starts killing, the first kill {@code killEveryNs} from now; the run ends at {@code endNs}. With
+     * {@code killFollower} each kill takes a follower instead, restarted {@link #FOLLOWER_DOWN_NS} later (no
+     * election: election_ms is 0).
+     */
+    static LeaderKiller start(BenchCluster cluster, long killEveryNs, long endNs, boolean killFollower) {
+        LeaderKiller k = new LeaderKiller(cluster, killEveryNs, endNs, killFollower);
         k.thread.start();
         return k;
     }
@@ -88,10 +96,16 @@ final class LeaderKiller {
     private void killLeaderOnce() {
         RaftAgent old = cluster.awaitLeader(Long.MIN_VALUE, LEADER_TIMEOUT_MS);
         long oldTerm = old.status().term();
-        BenchNode victim = cluster.nodeOf(old);
+        BenchNode victim = killFollower ? cluster.followerOf(old) : cluster.nodeOf(old);
         long deathNs = System.nanoTime();
         victim.kill();
-        RaftAgent next = awaitNewLeaderCommitting(oldTerm);
+        RaftAgent next;
+        if (killFollower) {
+            Parking.parkUntil(deathNs + FOLLOWER_DOWN_NS);
+            next = old; // no election: the leader stays (a lost lease would show as terms > 0)
+        } else {
+            next = awaitNewLeaderCommitting(oldTerm);
+        }
         long electedNs = System.nanoTime();
         long terms = next.status().term() - oldTerm;
         cluster.restart(victim);
@@ -103,12 +117,13 @@ final class LeaderKiller {
         long doneNs = System.nanoTime();
         int kill;
         synchronized (failovers) {
-            failovers.add(new Failover(electedNs - deathNs, terms, restartedNs - electedNs, c.matchNs));
+            failovers.add(new Failover(killFollower ? 0 : electedNs - deathNs, terms, restartedNs - electedNs,
+                c.matchNs));
             kill = failovers.size();
         }
-        System.err.printf(Locale.ROOT, "info: kill %d: node %d, election_ms=%.1f terms=%d restart_ms=%.1f "
+        System.err.printf(Locale.ROOT, "info: kill %d: node %d, %s=%.1f terms=%d restart_ms=%.1f "
                 + "(commit log open %.1f) catchup_ms=%.1f (leader heard after %.1f, first append after %.1f; "
-                + "%d entries behind) catch_up_ms=%.1f%s%n", kill, victim.id,
+                + "%d entries behind) catch_up_ms=%.1f%s%n", kill, victim.id, killFollower ? "down_ms" : "election_ms",
             (electedNs - deathNs) / 1e6, terms, (restartedNs - electedNs) / 1e6, victim.openLogNs / 1e6,
             c.matchNs / 1e6, c.leaderNs / 1e6, c.firstAppendNs / 1e6, behind, (doneNs - restartedNs) / 1e6,
             caughtUp ? "" : ", NOT caught up");

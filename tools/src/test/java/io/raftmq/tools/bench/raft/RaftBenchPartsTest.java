@@ -50,6 +50,9 @@ class RaftBenchPartsTest {
             .isInstanceOf(ParameterException.class).hasMessage("--kill-leader-every must be 0 (off) or >= 1 second");
         assertThatThrownBy(() -> RaftBenchOptions.parse("--kill-leader-every", "2", "--nodes", "1"))
             .isInstanceOf(ParameterException.class).hasMessage("--kill-leader-every needs --nodes >= 3");
+        assertThatThrownBy(() -> RaftBenchOptions.parse("--kill-follower"))
+            .isInstanceOf(ParameterException.class).hasMessage("--kill-follower needs --kill-leader-every");
+        assertThat(RaftBenchOptions.parse("--kill-leader-every", "3", "--kill-follower").killFollower).isTrue();
         assertThatThrownBy(() -> RaftBenchOptions.parse("--durability", "x"))
             .isInstanceOf(ParameterException.class)
             .hasMessageContaining("expects quorum-fsync or quorum-memory, got 'x'");
