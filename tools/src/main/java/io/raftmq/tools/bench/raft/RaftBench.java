@@ -78,7 +78,8 @@ public final class RaftBench {
         long measureFromNs = startNs + warmupNs;
         load.measureFrom(measureFromNs);
         long endNs = startNs + warmupNs + TimeUnit.SECONDS.toNanos(opt.seconds);
-        LeaderKiller killer = opt.killEveryNs > 0 ? LeaderKiller.start(cluster, opt.killEveryNs, endNs, opt.killFollower) : null;
+        LeaderKiller killer = opt.killEveryNs > 0
+            ? LeaderKiller.start(cluster, opt.killEveryNs, endNs, opt.killFollower) : null;
         while (System.nanoTime() < measureFromNs) {
             LockSupport.parkNanos(1_000_000);
         }
