@@ -24,6 +24,7 @@ import io.raftmq.broker.processor.pull.PullMessageProcessor;
 import io.raftmq.broker.processor.pull.PullProgress;
 import io.raftmq.broker.processor.send.LeaderForwarder;
 import io.raftmq.broker.processor.send.LeaderLocator;
+import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.processor.send.SendRoute;
 import io.raftmq.broker.processor.store.StoreQueryProcessor;
@@ -123,6 +124,10 @@ public final class BrokerController {
     private static final long FORWARD_MARGIN_MS = 1000;
     private static final long DRAIN_WAIT_MS = 2000;
     private static final long NOTIFY_TIMEOUT_MS = 1000;
+    /** A held send looks for a leader at least this often (docs/raft-driver.md, "Sends while leadership moves"). */
+    private static final long HOLD_POLL_MS_MAX = 10;
+    /** Election timeouts a send is held at most while no leader is known. */
+    private static final int HOLD_ELECTION_TIMEOUTS = 3;
 
     private final BrokerConfig config;
     private final Clock clock;
@@ -144,6 +149,7 @@ public final class BrokerController {
     private SubscriptionGroupManager groups;
     private ConsumerOffsetManager offsets;
     private SendBatcher batcher;
+    private SendHold hold;
     private final TransactionFeature transactions = new TransactionFeature();
     private QueueLockTable locks;
     private volatile boolean started;
@@ -293,13 +299,28 @@ public final class BrokerController {
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
         List<SendRoute> routes = sendRoutes();
         gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
-            new Locator(), forwarder, storeHost, clock::wallMillis, stats, routes), this::diskFull));
+            new Locator(), forwarder, sendHold(), storeHost, clock::wallMillis, stats, routes), this::diskFull));
         installTransactions(view, clients);
         installRetry(view, storeHost, routes);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
         lifecycle.add("serving", gate::close);
+    }
+
+    /**
+     * Where sends wait while leadership moves: as many as may wait for an entry ({@code sendPendingMax}), as many
+     * bytes as the entries in flight may carry, for at most three election timeouts (a new leader is known one
+     * to two election timeouts after the old one died) and never longer than a commit may take.
+     */
+    private SendHold sendHold() {
+        long holdMs = Math.min(HOLD_ELECTION_TIMEOUTS * config.raftElectionTimeoutMs(), config.sendCommitTimeoutMs());
+        hold = new SendHold(new Locator(), ComponentConfigs.monotonicMs(clock),
+            (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), config.sendPendingMax(),
+            (long) config.sendBatchBytesMax() * config.sendInflightEntriesMax(), holdMs,
+            Math.max(1, Math.min(HOLD_POLL_MS_MAX, config.raftTickMs())));
+        lifecycle.add("send hold", hold::close);
+        return hold;
     }
 
     /**
@@ -461,6 +482,9 @@ public final class BrokerController {
         table.put("retentionDeletedBytes", Long.toString(r == null ? 0 : r.deletedBytes()));
         MessageStore st = store;
         table.put("commitLogMinOffset", Long.toString(st == null ? 0 : st.commitLog().startPosition()));
+        SendHold.Stats h = hold.stats();
+        table.put("sendHeld", Long.toString(h.holds()));
+        table.put("sendHoldExpired", Long.toString(h.expired()));
     }
 
     /** Whether this member is the Raft leader now. Any thread. */

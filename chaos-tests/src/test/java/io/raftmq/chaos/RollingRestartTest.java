@@ -2,12 +2,6 @@ package io.raftmq.chaos;
 
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
-import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.RequestCode;
-import io.raftmq.client.protocol.ResponseCode;
-
-import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.testsupport.Seeds;
@@ -24,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,35 +35,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A rolling restart of a three-member group on real processes ({@link ProcessCluster}) while the official
- * {@code rocketmq-client} 5.3.3 producer sends synchronously throughout, with zero failed sends: a send counts as
- * failed when it throws or returns a status other than SEND_OK (the client's own retries are allowed:
- * {@value #RETRIES} per send, see {@link #producer}). Each member in turn, followers first and the leader last (the
- * order of {@code bin/raftmq-cluster restart}): when it leads, RAFT_TRANSFER_LEADERSHIP (9001, docs/protocol.md
- * §2.13) without a target moves leadership to the most caught-up follower, the NameServer routes the new leader, and
- * the producer's own route table resolves the group to it (route poll 200 ms, as in {@link LeaderKillTest}); then
- * the member gets SIGTERM (a graceful stop), starts again on its data, and the next member waits until it follows
- * and has applied what the leader had committed. The seed ({@code -Dchaos.seed=N}, printed) sets how many
- * acknowledgements separate the steps.
+ * {@code rocketmq-client} 5.3.3 producer sends synchronously throughout with its DEFAULT retries (2) and send
+ * timeout (3 s), with zero failed sends: a send counts as failed when it throws or returns a status other than
+ * SEND_OK. Each member in turn, followers first and the leader last (the order of {@code bin/raftmq-cluster
+ * restart}): when it leads, the operator's tool ({@code ClusterTool handover}, run as a process as the script runs
+ * it) moves leadership to the most caught-up follower, waits until the NameServer routes it and then waits the
+ * route wait, during which the old leader forwards the producer's sends; then the member gets SIGTERM (a graceful
+ * stop), starts again on its data, and the next member waits until it follows and has applied what the leader had
+ * committed.
+ *
+ * <p>To keep CI fast the producer polls routes every {@value #ROUTE_POLL_MS} ms instead of the client's default 30 s,
+ * and the tool gets the matching route wait ({@value #ROUTE_POLL_MS} ms + the tool's 6 s margin) instead of its
+ * default 36 s; the mechanism is the same. Sends the transfer itself refuses are held by the old leader and
+ * forwarded (docs/raft-driver.md, "Sends while leadership moves"), so the client's two immediate retries are never
+ * needed for them. The seed ({@code -Dchaos.seed=N}, printed) sets how many acknowledgements separate the steps.
  */
 @ProcessTest
 class RollingRestartTest {
     private static final String TOPIC = "ChaosRollingRestart";
-    private static final long CALL_TIMEOUT_MS = 10_000;
-    private static final int RETRIES = 200;
+    /** The producer's pollNameServerInterval (the client's default is 30 s). */
+    private static final long ROUTE_POLL_MS = 200;
+    /** The handover's route wait: the poll interval plus the tool's margin (Rolling.ROUTE_WAIT_MARGIN_MS, 6 s). */
+    private static final long ROUTE_WAIT_MS = ROUTE_POLL_MS + 6_000;
+    private static final long TOOL_TIMEOUT_MS = 60_000;
 
     @TempDir
     Path dir;
     private ProcessCluster cluster;
     private DefaultMQProducer producer;
-    private RemotingClient admin;
 
     @AfterEach
     void tearDown() {
         if (producer != null) {
             producer.shutdown();
-        }
-        if (admin != null) {
-            admin.shutdown();
         }
         if (cluster != null) {
             cluster.close();
@@ -83,8 +82,6 @@ class RollingRestartTest {
         ClusterOptions options = ClusterOptions.threeMembers(dir);
         cluster = new ProcessCluster(options);
         ProcessCluster.Member first = cluster.start();
-        admin = new RemotingClient(RemotingClientConfig.defaults());
-        admin.start();
         producer = producer(cluster.namesrvAddr(), seed);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger acked = new AtomicInteger();
@@ -99,7 +96,7 @@ class RollingRestartTest {
             order.add(first);
             for (ProcessCluster.Member m : order) {
                 if (m.brokerAddr().equals(cluster.routedLeader())) {
-                    handOver(m, options.brokerName());
+                    handOver(m, options);
                 }
                 stopGracefully(m);
                 cluster.restart(m);
@@ -109,8 +106,14 @@ class RollingRestartTest {
             }
             stop.set(true);
             sender.join(30_000);
-            System.out.printf("RESULT rolling-restart seed=%d restarted=%s acknowledged=%d failed=%d leader=%s%n",
-                seed, restarted, acked.get(), failures.size(), cluster.routedLeader());
+            long held = 0;
+            for (ProcessCluster.Member m : cluster.members()) {
+                Map<String, String> info = cluster.runtimeInfo(m.brokerAddr());
+                held += info == null ? 0 : Long.parseLong(info.getOrDefault("sendHeld", "0"));
+            }
+            System.out.printf("RESULT rolling-restart seed=%d restarted=%s acknowledged=%d failed=%d leader=%s"
+                + " held_since_last_restarts=%d%n", seed, restarted, acked.get(), failures.size(),
+                cluster.routedLeader(), held);
             assertThat(failures).as("failed sends during the rolling restart").isEmpty();
             assertThat(restarted).hasSize(3);
             assertThat(cluster.routedLeader()).isNotEqualTo(first.brokerAddr());
@@ -128,23 +131,38 @@ class RollingRestartTest {
             .until(() -> acked.get() >= atLeast);
     }
 
-    /** The admin request to the leader, then the new leader routed by the NameServer and used by the producer. */
-    private void handOver(ProcessCluster.Member leader, String group) throws Exception {
-        RemotingCommand r = admin.invokeSync(leader.brokerAddr(),
-            RemotingCommand.createRequest(RequestCode.RAFT_TRANSFER_LEADERSHIP), CALL_TIMEOUT_MS);
-        String next;
-        try {
-            assertThat(r.code()).as("transfer answer: " + r.remark()).isEqualTo(ResponseCode.SUCCESS);
-            next = r.extFields().get("leaderAddr");
-        } finally {
-            r.release();
+    /**
+     * {@code ClusterTool handover} as {@code bin/raftmq-cluster restart} runs it (a JVM on the test class path, with
+     * the route wait matching the producer's poll), then: the NameServer routes another member and the producer
+     * already resolves the group to it (the route wait covered its poll).
+     */
+    private void handOver(ProcessCluster.Member leader, ClusterOptions options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ClusterOptions.SMALL_JVM);
+        cmd.addAll(List.of("io.raftmq.tools.cluster.ClusterTool", "handover", "--from", leader.id(), "--namesrv",
+            cluster.namesrvAddr(), "--group", options.brokerName(), "--timeout-ms", "15000", "--route-wait-ms",
+            Long.toString(ROUTE_WAIT_MS)));
+        for (ProcessCluster.Member m : cluster.members()) {
+            cmd.addAll(List.of("--member", m.id() + "=" + m.brokerAddr()));
         }
-        assertThat(next).isNotEqualTo(leader.brokerAddr());
-        ProcessCluster.Member routed = cluster.awaitRoutedLeader(leader.brokerAddr(), 10_000);
-        assertThat(routed.brokerAddr()).isEqualTo(next);
-        Awaits.await("the producer to resolve " + group + " to " + next).atMost(Duration.ofSeconds(10))
-            .until(() -> next.equals(producer.getDefaultMQProducerImpl().getMqClientFactory()
-                .findBrokerAddressInPublish(group)));
+        Path out = dir.resolve("handover-" + leader.id() + ".out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("CLASSPATH", options.classpath());
+        Process tool = pb.start();
+        boolean exited = tool.waitFor(TOOL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        if (!exited) {
+            tool.destroyForcibly();
+        }
+        String output = Files.readString(out);
+        System.out.print(output);
+        assertThat(exited).as("handover finished within " + TOOL_TIMEOUT_MS + " ms").isTrue();
+        assertThat(tool.exitValue()).as(output).isZero();
+        assertThat(output).contains("RESULT handover=ok");
+        String next = cluster.routedLeader();
+        assertThat(next).isNotNull().isNotEqualTo(leader.brokerAddr());
+        assertThat(producer.getDefaultMQProducerImpl().getMqClientFactory()
+            .findBrokerAddressInPublish(options.brokerName())).as("the producer's route after the route wait")
+            .isEqualTo(next);
     }
 
     /** SIGTERM to the member's process (by its pid: a process this test started), then its exit awaited. */
@@ -179,13 +197,7 @@ class RollingRestartTest {
         DefaultMQProducer p = new DefaultMQProducer("ChaosRollingPG");
         p.setNamesrvAddr(namesrv);
         p.setInstanceName("chaos-rolling-" + seed);
-        p.setPollNameServerInterval(200); // default 30 s: learn the new leader's route quickly
-        p.setSendMsgTimeout(3000);
-        // The client retries a refused send at once, with no pause, within the send timeout. While leadership
-        // moves (the target campaigns, the old leader steps down and learns the new one: 40-100 ms on a loaded
-        // machine) the leader refuses sends with 14, so the default 2 retries (a few ms) do not bridge it; with
-        // RETRIES the client keeps retrying for up to the 3 s send timeout.
-        p.setRetryTimesWhenSendFailed(RETRIES);
+        p.setPollNameServerInterval((int) ROUTE_POLL_MS); // see the class comment; retries and timeout: defaults
         p.start();
         return p;
     }

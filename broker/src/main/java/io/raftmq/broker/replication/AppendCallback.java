@@ -1,7 +1,7 @@
 package io.raftmq.broker.replication;
 
 /**
- * Completion of one send handed to {@link SendBatcher}: exactly one of the two methods runs, once. Runs on the raft
+ * Completion of one send handed to {@link SendBatcher}: exactly one of the methods runs, once. Runs on the raft
  * agent thread (or the submitting thread when the send is refused at once): keep it short, never block.
  */
 public interface AppendCallback {
@@ -17,4 +17,13 @@ public interface AppendCallback {
      * 5.9: 14 not leader / stopping, 2 overloaded, 1 not committed in time, whose outcome is unknown).
      */
     void onFailed(int responseCode, String remark);
+
+    /**
+     * The send was refused because leadership is moving (this member is transferring it away, or is no longer the
+     * leader): it never entered the log, so it may be sent again as it was, to the new leader. By default it fails
+     * like any other refusal; the client-facing send path holds and forwards it instead.
+     */
+    default void onLeaderMoving(int responseCode, String remark) {
+        onFailed(responseCode, remark);
+    }
 }

@@ -38,7 +38,9 @@ import java.util.function.LongFunction;
  * back by index and hands every message's offsets to its send. Nothing is answered before the commit.
  *
  * <p>Threads: {@link #submit} from any thread; callbacks and the commit read on the raft agent thread (which owns
- * {@link #readBuffer}). Failures map to codes as in {@link AppendCallback#onFailed}.
+ * {@link #readBuffer}). Failures map to codes as in {@link AppendCallback#onFailed}; a send refused because
+ * leadership moves goes to {@link AppendCallback#onLeaderMoving} instead (not counted as failed: its caller may
+ * still deliver it elsewhere).
  */
 public final class SendBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
@@ -236,6 +238,15 @@ public final class SendBatcher implements AutoCloseable {
         return ResponseCode.SYSTEM_ERROR;
     }
 
+    /**
+     * Whether {@code cause} says leadership is moving and the entry never entered the log (refused during a
+     * transfer) or was replaced by another leader's entry (never committed): its sends may go to the new leader.
+     */
+    static boolean leaderMoving(ProposalException cause) {
+        return cause instanceof NotLeaderException || cause instanceof ProposalRejectedException r
+            && r.reason() == ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP;
+    }
+
     String failureRemark(ProposalException cause) {
         if (cause instanceof NotLeaderException n) {
             String leader = n.leaderHint() > 0 ? brokerAddrOfNode.apply(n.leaderHint()) : null;
@@ -326,9 +337,14 @@ public final class SendBatcher implements AutoCloseable {
             entryDone();
             int code = failureCode(cause);
             String remark = failureRemark(cause);
+            boolean moving = leaderMoving(cause);
             for (Send s : sends) {
-                sendsFailed.increment();
-                s.callback.onFailed(code, remark);
+                if (moving) {
+                    s.callback.onLeaderMoving(code, remark);
+                } else {
+                    sendsFailed.increment();
+                    s.callback.onFailed(code, remark);
+                }
             }
         }
     }

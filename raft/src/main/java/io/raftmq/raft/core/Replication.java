@@ -139,10 +139,16 @@ final class Replication {
         if (pr == null) {
             return;
         }
+        boolean wasSilent = !pr.recentActive();
         pr.recentActive(true);
         pr.heartbeatAcknowledged();
         if (pr.state() == Progress.State.SNAPSHOT) {
             // The snapshot or its answer may have been lost: probe again (re-sends the snapshot if still needed).
+            pr.becomeProbe();
+        } else if (pr.state() == Progress.State.REPLICATE && wasSilent && pr.inflights().count() > 0) {
+            // Silent for a whole check-quorum round with appends in flight: they were lost (the follower restarted,
+            // or its connection dropped them). Probe from its match now, which it accepts in one round trip, rather
+            // than send at the stale next index and wait for the rejection.
             pr.becomeProbe();
         }
         if (pr.match() < node.log().lastIndex()) {

@@ -41,8 +41,11 @@ import java.util.concurrent.locks.LockSupport;
  *                                              back by its offset msgId (code 33), prints the times from S (epoch
  *                                              ms, 0 = skip) to the routed leader and to the acknowledged send
  *  order  --namesrv A --group G --member ...   ORDER line: the members, followers first, the leader last
- *  handover --from NAME ... --timeout-ms T     if NAME leads: move leadership to the most caught-up follower
- *                                              (RAFT_TRANSFER_LEADERSHIP) and wait until the NameServer routes it
+ *  handover --from NAME ... --timeout-ms T [--route-wait-ms W]
+ *                                              if NAME leads: move leadership to the most caught-up follower
+ *                                              (RAFT_TRANSFER_LEADERSHIP), wait until the NameServer routes it,
+ *                                              then W more (producers' route poll + margin, default 36000;
+ *                                              {@link Rolling}) while NAME forwards their sends
  * </pre>
  * Prints human-readable lines, one {@code RESULT} line, and on failure a one-line reason on stderr; exit 0 on
  * success, 1 on failure, 2 on bad usage, 3 when a watched process exited, 4 when await's demo failed.

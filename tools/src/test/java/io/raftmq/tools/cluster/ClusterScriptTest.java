@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
  * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
  * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
- * the leader (it hands leadership over first, then SIGTERM) brings it back as a follower; restart without a member
- * restarts all three, followers first and the leader last; stop leaves no process.
+ * the leader (it hands leadership over first, waits the route wait given on the command line, then SIGTERM) brings
+ * it back as a follower; restart without a member restarts all three, followers first and the leader last; stop
+ * leaves no process.
  */
 @ProcessTest
 class ClusterScriptTest {
@@ -87,10 +88,10 @@ class ClusterScriptTest {
         assertThat(lead.find()).as(healthy.output()).isTrue();
         String leader = lead.group(1);
         long leaderPid = pid(leader);
-        Run restart = run("restart", leader);
+        Run restart = run("restart", leader, "--route-wait-ms", "300"); // the producers' route wait: none here
         assertThat(restart.code()).as(restart.output()).isZero();
         assertThat(restart.output()).contains("RESULT handover=ok", "restarting " + leader, leader + " is back",
-            "RESULT status=ok").doesNotContain("leader=" + leader + " ");
+            "RESULT status=ok").doesNotContain("leader=" + leader + " ").containsPattern("route_wait_ms=3\\d\\d");
         assertThat(restart.output().indexOf("RESULT handover=ok")).as("handover before the stop")
             .isLessThan(restart.output().indexOf("restarting " + leader));
         assertThat(ProcessHandle.of(leaderPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -99,7 +100,7 @@ class ClusterScriptTest {
 
         Matcher now = Pattern.compile("RESULT status=ok .*leader=(n\\d)").matcher(restart.output());
         assertThat(now.find()).as(restart.output()).isTrue();
-        Run rolling = run("restart");
+        Run rolling = run("restart", "--route-wait-ms", "300");
         assertThat(rolling.code()).as(rolling.output()).isZero();
         assertThat(rolling.output()).containsPattern("rolling restart, followers first: n\\d n\\d " + now.group(1))
             .contains("n0 is back", "n1 is back", "n2 is back", "RESULT handover=ok", "RESULT status=ok");

@@ -15,17 +15,23 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Relays a send that reached a follower to the group's leader and the leader's answer back to the producer (the
  * response gets the producer's opaque when it is sent, {@link RequestContext#respond}). The copy carries the
- * original header fields and body (a retained reference, not a copy), plus {@link #FORWARDED_FIELD} so that a
- * node that is not the leader either never forwards it again (no loops while leadership moves), and
- * {@link #BORN_HOST_FIELD} so the stored BORNHOST stays the producer's address.
+ * original header fields and body (a retained reference, not a copy), plus {@link #FORWARDED_FIELD} with the number
+ * of hops so far, and {@link #BORN_HOST_FIELD} so the stored BORNHOST stays the producer's address (set by the first
+ * hop only).
  *
- * <p>No leader known (election in progress, or no {@code brokerPeers} configured): 14 with a remark; the client
- * retries elsewhere (docs/protocol.md §5.9). Threads: any; answers on the client's event loop.
+ * <p>Hops: a send may be forwarded at most {@link #HOPS_MAX} times. Two, not one, because while leadership moves a
+ * follower may forward to the old leader, which holds the send until it learns the new leader and forwards it once
+ * more ({@link SendHold}); a node that is not the leader and gets a send that already made {@link #HOPS_MAX} hops
+ * answers 14, so views that disagree never make a loop. Without a leader address (no {@code brokerPeers}
+ * configured, or none known): 14 with a remark; the client retries (docs/protocol.md §5.9). Threads: any; answers
+ * on the client's event loop.
  */
 public final class LeaderForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderForwarder.class);
-    /** extField marking a request a follower already forwarded once. */
+    /** extField marking a forwarded request: the hops it made ("true", as older members write it, is one). */
     public static final String FORWARDED_FIELD = "raftmqForwarded";
+    /** Most times one send is forwarded. */
+    public static final int HOPS_MAX = 2;
     /** extField with the producer's {@code ip:port} on a forwarded request. */
     public static final String BORN_HOST_FIELD = "raftmqBornHost";
 
@@ -59,17 +65,19 @@ public final class LeaderForwarder {
             return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE,
                 "[NOT_LEADER]this broker is a follower and no leader of its group is known");
         }
-        if (in.get(FORWARDED_FIELD) != null) {
-            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE,
-                "[NOT_LEADER]forwarded send reached a node that is not the leader; leader is " + leaderAddr);
+        int hops = hops(in.get(FORWARDED_FIELD));
+        if (hops >= HOPS_MAX) {
+            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER]a send forwarded " + hops
+                + " times reached a node that is not the leader; leader is " + leaderAddr);
         }
         RemotingCommand copy = RemotingCommand.createRequest(request.code());
         ExtFields out = new ExtFields();
         for (int i = 0; i < in.size(); i++) {
             out.put(in.keyAt(i), in.valueAt(i));
         }
-        out.put(FORWARDED_FIELD, "true");
-        if (ctx.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+        out.put(FORWARDED_FIELD, hops + 1);
+        if (in.get(BORN_HOST_FIELD) == null && ctx.remoteAddress() instanceof InetSocketAddress a
+            && a.getAddress() != null) {
             out.put(BORN_HOST_FIELD, a.getAddress().getHostAddress() + ":" + a.getPort());
         }
         copy.extFields(out).version(request.version()).language(request.language());
@@ -88,6 +96,18 @@ public final class LeaderForwarder {
             }
         });
         return null;
+    }
+
+    /** The hops recorded in {@link #FORWARDED_FIELD} (absent: 0; "true" or unreadable: 1). */
+    static int hops(String field) {
+        if (field == null) {
+            return 0;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(field));
+        } catch (NumberFormatException e) {
+            return 1; // "true": one hop, as members before the hop count wrote it
+        }
     }
 
     /** Requests forwarded and forwards that failed, since start. */

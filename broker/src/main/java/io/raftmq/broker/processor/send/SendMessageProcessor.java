@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
 /**
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320), docs/protocol.md §2.3. In order:
  * <ol>
- *   <li>a follower forwards the request to the leader ({@link LeaderForwarder}) or answers 14;</li>
+ *   <li>a follower forwards the request to the leader ({@link LeaderForwarder}); while no leader is known it holds
+ *       the request ({@link SendHold}) and forwards it once one is, or answers 14 when none appears in time;</li>
  *   <li>topic rules: name charset/length (29), system topics (16), unknown topic auto-created from the template
  *       when allowed (else 17), topic writable (16), queueId in range (29; &lt; 0 = the broker picks);</li>
  *   <li>size: body (or whole batch body) at most {@code messageSizeMax}, properties at most 32767 bytes (13);</li>
@@ -43,10 +44,12 @@ import java.util.function.LongSupplier;
  *   <li>after the Raft commit: SUCCESS with the offset msgId(s) (storeHost = this broker's client-facing address +
  *       physical offset), queueId, the first queue offset, transactionId = UNIQ_KEY, MSG_REGION and TRACE_ON.</li>
  * </ol>
- * Failures after validation come from the batcher (14 / 2 / 1, never 12).
+ * Failures after validation come from the batcher (14 / 2 / 1, never 12), except that a send refused because
+ * leadership is moving away (it never entered the log) is held and then forwarded to the new leader, so a leadership
+ * transfer refuses no send (docs/raft-driver.md, "Sends while leadership moves").
  *
- * <p>Threads: runs on the Netty I/O thread that read the request (nothing here blocks); answers from the raft agent
- * thread (commit) or the auto-create future.
+ * <p>Threads: runs on the Netty I/O thread that read the request (nothing here blocks), and for a held send on the
+ * hold's timer thread; answers from the raft agent thread (commit) or the auto-create future.
  */
 public final class SendMessageProcessor implements RequestProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageProcessor.class);
@@ -58,12 +61,16 @@ public final class SendMessageProcessor implements RequestProcessor {
         "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
         "rmq_sys_wheel_timer");
     static final String REGION = "DefaultRegion";
+    /** {@code heldSinceMs} of a send that was never held. */
+    private static final long NOT_HELD = Long.MIN_VALUE;
 
     private final BrokerConfig config;
     private final TopicConfigManager topics;
     private final SendBatcher batcher;
     private final LeaderLocator leader;
     private final LeaderForwarder forwarder;
+    private final SendHold hold;
+    private final long holdMsMax;
     private final HostAddress storeHost;
     private final LongSupplier clockMs;
     private final BrokerStats stats;
@@ -73,17 +80,21 @@ public final class SendMessageProcessor implements RequestProcessor {
     private final AtomicInteger queueChooser = new AtomicInteger();
 
     /**
+     * @param hold   where sends wait while leadership moves
      * @param stats  counts the messages of every committed send
      * @param routes where single messages are stored, applied in order ({@link SendRoute})
      */
     public SendMessageProcessor(BrokerConfig config, TopicConfigManager topics, SendBatcher batcher,
-                                LeaderLocator leader, LeaderForwarder forwarder, HostAddress storeHost,
-                                LongSupplier clockMs, BrokerStats stats, List<SendRoute> routes) {
+                                LeaderLocator leader, LeaderForwarder forwarder, SendHold hold,
+                                HostAddress storeHost, LongSupplier clockMs, BrokerStats stats,
+                                List<SendRoute> routes) {
         this.config = config;
         this.topics = topics;
         this.batcher = batcher;
         this.leader = leader;
         this.forwarder = forwarder;
+        this.hold = hold;
+        this.holdMsMax = hold.holdMsMax();
         this.storeHost = storeHost;
         this.clockMs = clockMs;
         this.stats = stats;
@@ -93,23 +104,50 @@ public final class SendMessageProcessor implements RequestProcessor {
 
     @Override
     public RemotingCommand process(RequestContext ctx, RemotingCommand request) throws RemotingCommandException {
+        return dispatch(ctx, request, NOT_HELD);
+    }
+
+    /**
+     * The send path; {@code heldSinceMs} is when the send was first held ({@link #NOT_HELD}: never). Returns the
+     * answer, or null when it follows later.
+     */
+    private RemotingCommand dispatch(RequestContext ctx, RemotingCommand request, long heldSinceMs)
+            throws RemotingCommandException {
         if (!leader.isLeader()) {
-            return forwarder.forward(ctx, request, leader.leaderBrokerAddr());
+            String addr = leader.leaderBrokerAddr();
+            return addr != null ? forwarder.forward(ctx, request, addr) : holdOrRefuse(ctx, request, heldSinceMs,
+                ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER]this broker is a follower and no leader of its"
+                    + " group became known within " + holdMsMax + " ms");
         }
         SendMessageRequestHeader h = SendMessageRequestHeader.decode(request.code(), request.extFields());
         try {
             checkSize(request);
             TopicConfig tc = topics.get(h.topic());
             if (tc != null) {
-                store(ctx, request, h, tc);
+                store(ctx, request, h, tc, heldSinceMs);
                 return null;
             }
             checkTopicName(h.topic());
         } catch (SendRejectedException e) {
             return Replies.error(e.responseCode(), e.getMessage());
         }
-        autoCreateThenStore(ctx, request, h);
+        autoCreateThenStore(ctx, request, h, heldSinceMs);
         return null;
+    }
+
+    /**
+     * Holds the send until a leader is known ({@link SendHold}); when the hold is full or the send's time is up,
+     * returns the refusal ({@code code}, {@code remark}) instead. The hold keeps its own reference to the request.
+     */
+    private RemotingCommand holdOrRefuse(RequestContext ctx, RemotingCommand request, long heldSinceMs, int code,
+                                         String remark) {
+        long since = heldSinceMs == NOT_HELD ? hold.nowMs() : heldSinceMs;
+        request.retain();
+        if (hold.hold(since, request.bodyLength(), new HeldSend(ctx, request, since))) {
+            return null;
+        }
+        request.release();
+        return Replies.error(code, remark);
     }
 
     private void checkSize(RemotingCommand request) throws SendRejectedException {
@@ -134,7 +172,8 @@ public final class SendMessageProcessor implements RequestProcessor {
     }
 
     /** Creates the topic from the template (docs/protocol.md §5.10), then stores; the request is retained meanwhile. */
-    private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h) {
+    private void autoCreateThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h,
+                                     long heldSinceMs) {
         request.retain();
         createInSend(h)
             .orTimeout(config.metadataProposeTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -146,7 +185,7 @@ public final class SendMessageProcessor implements RequestProcessor {
                         ctx.respond(Replies.error(ResponseCode.TOPIC_NOT_EXIST, "topic " + h.topic()
                             + " does not exist and auto-creation from " + h.defaultTopic() + " is not allowed"));
                     } else {
-                        store(ctx, request, h, tc);
+                        store(ctx, request, h, tc, heldSinceMs);
                     }
                 } catch (SendRejectedException ex) {
                     ctx.respond(Replies.error(ex.responseCode(), ex.getMessage()));
@@ -176,8 +215,8 @@ public final class SendMessageProcessor implements RequestProcessor {
     }
 
     /** Checks the queue, encodes and submits; the response follows from the batcher's callback. */
-    private void store(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h, TopicConfig tc)
-            throws SendRejectedException {
+    private void store(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h, TopicConfig tc,
+                       long heldSinceMs) throws SendRejectedException {
         if ((tc.perm() & QueueData.PERM_WRITE) == 0) {
             throw new SendRejectedException(ResponseCode.NO_PERMISSION, "the topic " + h.topic()
                 + " is not writable (perm " + tc.perm() + ")");
@@ -191,15 +230,15 @@ public final class SendMessageProcessor implements RequestProcessor {
         }
         Placement p = request.code() == RequestCode.SEND_BATCH_MESSAGE ? null : route(h, queueId);
         if (p != null && p.topic().startsWith(Names.DLQ_GROUP_TOPIC_PREFIX) && topics.get(p.topic()) == null) {
-            createRoutedThenStore(ctx, request, h, queueId, p);
+            createRoutedThenStore(ctx, request, h, queueId, p, heldSinceMs);
             return;
         }
-        encodeAndSubmit(ctx, request, h, queueId, p);
+        encodeAndSubmit(ctx, request, h, queueId, p, heldSinceMs);
     }
 
     /** A send the routes moved to a dead-letter topic not created yet: create it (1 queue, perm 6), then store. */
     private void createRoutedThenStore(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h,
-                                       int queueId, Placement p) {
+                                       int queueId, Placement p, long heldSinceMs) {
         request.retain();
         createGroupTopic(p.topic())
             .orTimeout(config.metadataProposeTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -208,7 +247,7 @@ public final class SendMessageProcessor implements RequestProcessor {
                     if (e != null) {
                         ctx.respond(Replies.failure(e));
                     } else {
-                        encodeAndSubmit(ctx, request, h, queueId, p);
+                        encodeAndSubmit(ctx, request, h, queueId, p, heldSinceMs);
                     }
                 } catch (SendRejectedException ex) {
                     ctx.respond(Replies.error(ex.responseCode(), ex.getMessage()));
@@ -218,9 +257,13 @@ public final class SendMessageProcessor implements RequestProcessor {
             });
     }
 
-    /** Encodes a batch ({@code p} null) or a single message stored at {@code p}, and submits it. */
+    /**
+     * Encodes a batch ({@code p} null) or a single message stored at {@code p}, and submits it. The reply keeps a
+     * reference to the request until the send is answered: a send refused because leadership moves is held and
+     * forwarded as it came.
+     */
     private void encodeAndSubmit(RequestContext ctx, RemotingCommand request, SendMessageRequestHeader h,
-                                 int queueId, Placement p) throws SendRejectedException {
+                                 int queueId, Placement p, long heldSinceMs) throws SendRejectedException {
         HostAddress born = bornHost(ctx, request);
         ByteBuffer body = request.body().nioBuffer();
         SendEncoder enc = encoders.get();
@@ -228,7 +271,8 @@ public final class SendMessageProcessor implements RequestProcessor {
         SendEncoder.Encoded e = p == null
             ? enc.batch(h, queueId, body, born, storeHost, config.brokerClusterName(), uniqKeys, now)
             : enc.single(h, p, body, born, storeHost, config.brokerClusterName(), uniqKeys, now);
-        batcher.submit(e.bytes(), e.count(), new Reply(ctx, h.topic(), queueId, e.uniqKey(),
+        request.retain();
+        batcher.submit(e.bytes(), e.count(), new Reply(ctx, request, heldSinceMs, h.topic(), queueId, e.uniqKey(),
             e.bytes().length));
     }
 
@@ -256,16 +300,21 @@ public final class SendMessageProcessor implements RequestProcessor {
         }
     }
 
-    /** Answers one send from the batcher's callback. */
+    /** Answers one send from the batcher's callback; owns one reference to the request until then. */
     private final class Reply implements AppendCallback {
         private final RequestContext ctx;
+        private final RemotingCommand request;
+        private final long heldSinceMs;
         private final String topic;
         private final int queueId;
         private final String uniqKey;
         private final int bytes;
 
-        Reply(RequestContext ctx, String topic, int queueId, String uniqKey, int bytes) {
+        Reply(RequestContext ctx, RemotingCommand request, long heldSinceMs, String topic, int queueId,
+              String uniqKey, int bytes) {
             this.ctx = ctx;
+            this.request = request;
+            this.heldSinceMs = heldSinceMs;
             this.topic = topic;
             this.queueId = queueId;
             this.uniqKey = uniqKey;
@@ -274,6 +323,7 @@ public final class SendMessageProcessor implements RequestProcessor {
 
         @Override
         public void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int count) {
+            request.release();
             stats.recordPut(topic, count, bytes);
             String msgId;
             if (count == 1) {
@@ -292,10 +342,59 @@ public final class SendMessageProcessor implements RequestProcessor {
 
         @Override
         public void onFailed(int responseCode, String remark) {
+            request.release();
             if (responseCode != ResponseCode.SERVICE_NOT_AVAILABLE) {
                 LOG.debug("send failed with {}: {}", responseCode, remark);
             }
             ctx.respond(Replies.error(responseCode, remark));
+        }
+
+        /** Leadership moves and the send never entered the log: hold it, then forward it (or store it here). */
+        @Override
+        public void onLeaderMoving(int responseCode, String remark) {
+            RemotingCommand refused = holdOrRefuse(ctx, request, heldSinceMs, responseCode, remark);
+            request.release();
+            if (refused != null) {
+                ctx.respond(refused);
+            }
+        }
+    }
+
+    /** A send waiting in the {@link SendHold}; owns one reference to the request until it resumed or expired. */
+    private final class HeldSend implements SendHold.Waiter {
+        private final RequestContext ctx;
+        private final RemotingCommand request;
+        private final long sinceMs;
+
+        HeldSend(RequestContext ctx, RemotingCommand request, long sinceMs) {
+            this.ctx = ctx;
+            this.request = request;
+            this.sinceMs = sinceMs;
+        }
+
+        @Override
+        public void resume() {
+            RemotingCommand answer;
+            try {
+                answer = dispatch(ctx, request, sinceMs);
+            } catch (RemotingCommandException e) {
+                answer = Replies.error(e.responseCode(), e.getMessage());
+            } catch (RuntimeException e) { // timer-thread boundary: answer, count in the log, never lose the send
+                LOG.error("a held send failed when resumed", e);
+                answer = Replies.error(ResponseCode.SYSTEM_ERROR, "the held send failed: " + e);
+            } finally {
+                request.release();
+            }
+            if (answer != null) {
+                ctx.respond(answer);
+            }
+        }
+
+        @Override
+        public void expire() {
+            request.release();
+            ctx.respond(Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER]no leader of broker group "
+                + config.brokerName() + " became known within " + holdMsMax + " ms"));
         }
     }
 }

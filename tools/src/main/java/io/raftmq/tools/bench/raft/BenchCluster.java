@@ -100,6 +100,16 @@ final class BenchCluster {
         throw new IllegalStateException("leader agent not found");
     }
 
+    /** A running node other than the one running {@code leader} (the lowest id). */
+    BenchNode followerOf(RaftAgent leader) {
+        for (int id = 1; id < nodes.length; id++) {
+            if (nodes[id].agent != null && nodes[id].agent != leader) {
+                return nodes[id];
+            }
+        }
+        throw new IllegalStateException("no running follower");
+    }
+
     /** Entries all nodes' current incarnations read back from their commit logs (tail cache misses). */
     long entriesReadFromLogs() {
         long misses = 0;

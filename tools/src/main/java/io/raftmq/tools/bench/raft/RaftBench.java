@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * <p>Usage: {@code raftmq-bench raft [--nodes 3] [--size 1024] [--seconds 20] [--warmup min(5, seconds/4)]
  * [--clients 4]
  * [--inflight 4096] [--rate 0 (unlimited proposals/s)] [--durability quorum-fsync|quorum-memory]
- * [--kill-leader-every S] [--dir PATH] [--tail-cache ENTRIES]}
+ * [--kill-leader-every S [--kill-follower]] [--dir PATH] [--tail-cache ENTRIES]}
  * (S may be a decimal number of seconds). A bad flag or value prints one line and exits with status 2.
  */
 public final class RaftBench {
@@ -78,7 +78,8 @@ public final class RaftBench {
         long measureFromNs = startNs + warmupNs;
         load.measureFrom(measureFromNs);
         long endNs = startNs + warmupNs + TimeUnit.SECONDS.toNanos(opt.seconds);
-        LeaderKiller killer = opt.killEveryNs > 0 ? LeaderKiller.start(cluster, opt.killEveryNs, endNs) : null;
+        LeaderKiller killer = opt.killEveryNs > 0
+            ? LeaderKiller.start(cluster, opt.killEveryNs, endNs, opt.killFollower) : null;
         while (System.nanoTime() < measureFromNs) {
             LockSupport.parkNanos(1_000_000);
         }

@@ -40,6 +40,9 @@ final class RaftBenchOptions {
     @Option(names = "--kill-leader-every", paramLabel = "S",
         description = "kill the leader every S seconds (decimals allowed; default 0 = off)")
     double killEverySeconds;
+    @Option(names = "--kill-follower", description = "with --kill-leader-every: kill a follower instead, restarted"
+        + " 1 s later (about a broker process's restart), so the restarted member is one the leader replicated to")
+    boolean killFollower;
     @Option(names = "--dir", description = "keep the nodes' files here (default: a temp dir, deleted)")
     Path dir;
     @Option(names = "--tail-cache", description = "entries kept by reference per node (default ${DEFAULT-VALUE})")
@@ -73,6 +76,7 @@ final class RaftBenchOptions {
         require(cl, o.killEveryNs == 0 || o.killEveryNs >= KILL_EVERY_NS_MIN,
             "--kill-leader-every must be 0 (off) or >= 1 second");
         require(cl, o.killEveryNs == 0 || o.nodes >= 3, "--kill-leader-every needs --nodes >= 3");
+        require(cl, !o.killFollower || o.killEveryNs > 0, "--kill-follower needs --kill-leader-every");
         require(cl, o.segmentMib >= 1 && o.segmentMib <= 1024, "--segment-mib must be in [1, 1024]");
         require(cl, o.tailCache >= 1 && o.tailCache <= 1 << 24, "--tail-cache must be in [1, 16777216]");
         return o;

@@ -60,16 +60,28 @@ final class RaftBenchReport {
         return threads.toString();
     }
 
-    /** Kills, median and maximum election and restart times, mean terms per failover (zeros without kills). */
+    /**
+     * Kills, median and maximum election, restart and catch-up times, mean terms per failover (zeros without kills).
+     * A catch-up that did not finish counts as the longest (and is named by {@code catchup_missed}).
+     */
     static String failoverLine(List<LeaderKiller.Failover> failovers) {
         long[] election = failovers.stream().mapToLong(LeaderKiller.Failover::electionNs).sorted().toArray();
         long[] restart = failovers.stream().mapToLong(LeaderKiller.Failover::restartNs).sorted().toArray();
+        long[] catchup = failovers.stream().mapToLong(f -> f.catchupNs() < 0 ? Long.MAX_VALUE : f.catchupNs())
+            .sorted().toArray();
+        long missed = failovers.stream().filter(f -> f.catchupNs() < 0).count();
         double terms = failovers.stream().mapToLong(LeaderKiller.Failover::terms).average().orElse(0);
         return String.format(Locale.ROOT,
             "RESULT mode=raft-failover kills=%d election_ms_p50=%.1f election_ms_max=%.1f terms_per_failover=%.2f"
-                + " restart_ms_p50=%.1f restart_ms_max=%.1f",
+                + " restart_ms_p50=%.1f restart_ms_max=%.1f catchup_ms_p50=%s catchup_ms_max=%s%s",
             failovers.size(), median(election) / 1e6, max(election) / 1e6, terms, median(restart) / 1e6,
-            max(restart) / 1e6);
+            max(restart) / 1e6, ms(median(catchup)), ms(max(catchup)),
+            missed == 0 ? "" : " catchup_missed=" + missed);
+    }
+
+    /** Milliseconds with one decimal, "inf" for a catch-up that did not finish. */
+    private static String ms(long ns) {
+        return ns == Long.MAX_VALUE ? "inf" : String.format(Locale.ROOT, "%.1f", ns / 1e6);
     }
 
     /** The lower median of sorted values (0 if none). */

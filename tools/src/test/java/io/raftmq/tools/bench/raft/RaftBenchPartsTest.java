@@ -50,6 +50,9 @@ class RaftBenchPartsTest {
             .isInstanceOf(ParameterException.class).hasMessage("--kill-leader-every must be 0 (off) or >= 1 second");
         assertThatThrownBy(() -> RaftBenchOptions.parse("--kill-leader-every", "2", "--nodes", "1"))
             .isInstanceOf(ParameterException.class).hasMessage("--kill-leader-every needs --nodes >= 3");
+        assertThatThrownBy(() -> RaftBenchOptions.parse("--kill-follower"))
+            .isInstanceOf(ParameterException.class).hasMessage("--kill-follower needs --kill-leader-every");
+        assertThat(RaftBenchOptions.parse("--kill-leader-every", "3", "--kill-follower").killFollower).isTrue();
         assertThatThrownBy(() -> RaftBenchOptions.parse("--durability", "x"))
             .isInstanceOf(ParameterException.class)
             .hasMessageContaining("expects quorum-fsync or quorum-memory, got 'x'");
@@ -99,13 +102,17 @@ class RaftBenchPartsTest {
         Map<String, Double> byThread = new TreeMap<>(Map.of("raft-io", 3.54, "main", 0.04, "bench-client", 0.8));
         assertThat(RaftBenchReport.threadsLine(byThread))
             .isEqualTo("info: cpu_us_per_commit by thread: bench-client=0.8 raft-io=3.5");
-        List<LeaderKiller.Failover> f = List.of(new LeaderKiller.Failover(442_600_000, 1, 95_000_000),
-            new LeaderKiller.Failover(302_200_000, 2, 4_100_000_000L),
-            new LeaderKiller.Failover(358_700_000, 1, 120_500_000));
+        List<LeaderKiller.Failover> f = List.of(new LeaderKiller.Failover(442_600_000, 1, 95_000_000, 80_000_000),
+            new LeaderKiller.Failover(302_200_000, 2, 4_100_000_000L, 1_250_000_000L),
+            new LeaderKiller.Failover(358_700_000, 1, 120_500_000, 140_300_000));
         assertThat(RaftBenchReport.failoverLine(f)).isEqualTo("RESULT mode=raft-failover kills=3 "
             + "election_ms_p50=358.7 election_ms_max=442.6 terms_per_failover=1.33"
-            + " restart_ms_p50=120.5 restart_ms_max=4100.0");
+            + " restart_ms_p50=120.5 restart_ms_max=4100.0 catchup_ms_p50=140.3 catchup_ms_max=1250.0");
+        assertThat(RaftBenchReport.failoverLine(List.of(new LeaderKiller.Failover(1, 1, 1, 2_000_000),
+            new LeaderKiller.Failover(1, 1, 1, -1)))).as("a catch-up that did not finish is the longest")
+            .endsWith(" catchup_ms_p50=2.0 catchup_ms_max=inf catchup_missed=1");
         assertThat(RaftBenchReport.failoverLine(List.of())).isEqualTo("RESULT mode=raft-failover kills=0 "
-            + "election_ms_p50=0.0 election_ms_max=0.0 terms_per_failover=0.00 restart_ms_p50=0.0 restart_ms_max=0.0");
+            + "election_ms_p50=0.0 election_ms_max=0.0 terms_per_failover=0.00 restart_ms_p50=0.0 restart_ms_max=0.0"
+            + " catchup_ms_p50=0.0 catchup_ms_max=0.0");
     }
 }
