@@ -40,6 +40,7 @@ public final class RaftNode {
     private final SnapshotSource snapshots;
     private final Election election;
     private final Replication replication;
+    private final Repair repair = new Repair();
     /** Hard state the driver last made durable. */
     private HardState persisted;
     private boolean readyOutstanding;
@@ -85,7 +86,9 @@ public final class RaftNode {
         }
         if (role.electionElapsed >= role.electionTimeoutTicks()) {
             role.electionElapsed = 0;
-            election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
+            if (!repair.active()) { // a repairing node never campaigns
+                election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
+            }
         }
     }
 
@@ -193,13 +196,14 @@ public final class RaftNode {
         if (m instanceof AppendEntries a) {
             heardFromLeader(a.from());
             replication.onAppendEntries(a);
+            repair.maybeEnd(a, log, state);
         } else if (m instanceof Heartbeat h) {
             heardFromLeader(h.from());
             replication.onHeartbeat(h);
         } else if (m instanceof InstallSnapshot s) {
             heardFromLeader(s.from());
             replication.onInstallSnapshot(s);
-        } else if (m instanceof TimeoutNow) {
+        } else if (m instanceof TimeoutNow && !repair.active()) {
             election.campaign(Election.Kind.TRANSFER);
         }
         // anything else is a response addressed to a former role
@@ -267,6 +271,24 @@ public final class RaftNode {
             replication.sendAppend(leader, target, pr, true);
         }
         return TransferResult.STARTED;
+    }
+
+    /**
+     * Puts a node that just started into repair mode (docs/raft-driver.md, "Repair"): it lost data it may have
+     * acknowledged, so it grants no votes and never campaigns until it holds a current leader's committed prefix
+     * and reaches past {@code ackedIndexMin} (0 = unknown). The driver calls it before feeding the node anything,
+     * starting it from {@code RepairState.startingHardState}; {@link #repairing()} turns false when repair ends.
+     */
+    public void startRepair(long ackedIndexMin) {
+        requireNoReady();
+        Verify.state(log.lastIndex() >= log.committed(), "commit index past the log", log.committed(),
+            log.lastIndex());
+        repair.start(ackedIndexMin);
+    }
+
+    /** Whether the node is repairing (see {@link #startRepair}); the driver clears its durable record once false. */
+    public boolean repairing() {
+        return repair.active();
     }
 
     // ---- output ----

@@ -10,7 +10,10 @@ import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.HardStateStore;
+import io.raftmq.raft.state.RepairState;
+import io.raftmq.raft.state.RepairStateStore;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
@@ -95,6 +98,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
+    private final RepairStateStore repairStore;
+    /** Whether the durable repair state still exists (docs/raft-driver.md, "Repair"). */
+    private volatile boolean repairing;
 
     /**
      * Recovers the node from {@code log} and {@code hardStateStore}.
@@ -109,7 +115,20 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
                      StateMachine stateMachine, long appliedIndex, Transport transport, NanoClock clock,
                      RandomSource random) {
+        this(config, voters, log, hardStateStore, RepairStateStore.NONE, stateMachine, appliedIndex, transport, clock,
+            random);
+    }
+
+    /**
+     * As above, with the member's repair state: when {@code repairStore} holds one, or the log ends before the saved
+     * commit index (then it is saved first), the node starts repairing (docs/raft-driver.md, "Repair") and the
+     * store is cleared once it caught up.
+     */
+    public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
+                     RepairStateStore repairStore, StateMachine stateMachine, long appliedIndex, Transport transport,
+                     NanoClock clock, RandomSource random) {
         this.config = config;
+        this.repairStore = repairStore;
         this.nodeId = config.raft().nodeId();
         Verify.argument(voters.contains(nodeId), "voters must contain this node");
         Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
@@ -127,12 +146,39 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
-        this.node = new RaftNode(config.raft(), voters, log, hardState.saved(), appliedIndex, random,
+        RepairState repair = repairStateAtStart(repairStore, hardState.saved(), log);
+        HardState start = repair == null ? hardState.saved()
+            : RepairState.startingHardState(hardState.saved(), log.lastIndex(), lastTerm(log));
+        this.node = new RaftNode(config.raft(), voters, log, start, appliedIndex, random,
             stateMachine::takeSnapshot);
+        if (repair != null) {
+            node.startRepair(repair.ackedIndexMin());
+            repairing = true;
+            LOG.warn("raft node {} lost data ({}): repairing, no votes until its log holds a current leader's"
+                + " committed prefix and index {}; first lost index {}", nodeId, repair.reason(),
+                repair.ackedIndexMin(), repair.firstLostIndex());
+        }
         this.nextTickNs = now + tickNs;
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex());
+    }
+
+    /** The saved repair state, merged with (and saving) a loss visible at start: the log ends before the commit. */
+    private static RepairState repairStateAtStart(RepairStateStore store, HardState saved, RaftLog log) {
+        RepairState stored = store.load();
+        RepairState detected = RepairState.detect(saved, log.lastIndex());
+        if (detected == null) {
+            return stored;
+        }
+        RepairState merged = detected.merge(stored);
+        store.save(merged);
+        return merged;
+    }
+
+    private static long lastTerm(RaftLog log) {
+        long last = log.lastIndex();
+        return last >= log.firstIndex() ? log.term(last) : 0;
     }
 
     private static long[] otherVoters(MajorityConfig voters, long self) {
@@ -224,6 +270,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
             work++;
         }
+        if (repairing && !node.repairing()) {
+            endRepair();
+        }
         work += applySlice();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now);
@@ -232,6 +281,20 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
         publishStatus(false);
         return work;
+    }
+
+    /** The core left repair mode and its entries are written: make that durable (the log first, in every mode). */
+    private void endRepair() {
+        log.sync();
+        repairStore.clear();
+        repairing = false;
+        LOG.info("raft node {} repaired: its log holds the committed prefix of leader {} in term {} (commit {})",
+            nodeId, node.leaderId(), node.term(), node.commitIndex());
+    }
+
+    /** Whether this member is repairing: it lost data and grants no votes until it caught up. Any thread. */
+    public boolean repairing() {
+        return repairing;
     }
 
     private int runCommands() {
