@@ -17,9 +17,10 @@ import java.util.SplittableRandom;
  *       member: the repair state knows nothing about what was acknowledged.
  * </ul>
  * Enabled per simulation ({@code Simulation(seed, true)}); a third of the restarts lose data, drawn from a stream
- * of its own so the seed's other faults keep their schedule. The fault never leaves more nodes with lost data than the group can spare
- * ({@code n - quorum}); more would leave no electable majority, by design. Each node's durable repair state lives
- * here and is cleared once the node's core left repair mode (after the Ready that ended it was persisted).
+ * of its own so the seed's other faults keep their schedule. The fault never leaves more nodes with lost data than
+ * the group can spare ({@code n - quorum}); more would leave no electable majority, by design. Each node's durable
+ * repair state lives here and is cleared once the node's core left repair mode (after the Ready that ended it was
+ * persisted).
  */
 final class DataLossFault {
     /** Losses injected by every simulation of this JVM, for reports (simulations run on one thread). */
