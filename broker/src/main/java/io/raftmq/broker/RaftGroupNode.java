@@ -8,6 +8,8 @@ import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.recovery.RecoveryLoss;
+import io.raftmq.commitlog.recovery.RecoveryPolicy;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.commitlog.time.Clock;
@@ -18,6 +20,9 @@ import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
+import io.raftmq.raft.state.FileRepairStateStore;
+import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.state.RepairState;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.netty.NettyTransport;
@@ -25,6 +30,7 @@ import io.raftmq.raft.transport.netty.NettyTransportConfig;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -42,7 +48,12 @@ import java.util.SplittableRandom;
  * type); {@link #checkEntryTypes} verifies the three agree at startup.
  *
  * <p>Directory layout: {@code store/commitlog/} (log, raft index, checkpoint), {@code store/derived/}
- * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}.
+ * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state, and the repair state while repairing),
+ * {@code raft-boundary}.
+ *
+ * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record (the state machine replays
+ * the whole log anyway); damage inside the log is recorded in {@code raft/repair} before the log is cut back, and
+ * with {@code raftInitialState=existing} a missing hard state is recorded there too; the agent then starts repairing.
  */
 final class RaftGroupNode {
     /** Recent entries kept by reference for replication and apply. */
@@ -80,9 +91,37 @@ final class RaftGroupNode {
             .preallocateAheadBytes(Math.min(PREALLOCATE_AHEAD_BYTES_MAX, c.commitLogSegmentBytes())).build();
         DispatchConfig dispatch = new DispatchConfig(root.resolve("derived"), EntryType.MESSAGE,
             CONSUME_QUEUE_UNITS_PER_FILE, INDEX_SLOTS, INDEX_ENTRIES, DISPATCH_CHECKPOINT_BYTES, recordMax);
-        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX));
+        Path raftDir = Path.of(c.storePathRootDir()).resolve("raft");
+        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> recordLoss(raftDir, loss));
+        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX), policy);
         checkEntryTypes(store);
         return store;
+    }
+
+    /**
+     * Before the commit log is cut back past damage: this member may have acknowledged what it loses, so it must
+     * repair before it votes again. What it acknowledged reaches at least the highest index seen behind the damage
+     * and its saved commit index.
+     */
+    static void recordLoss(Path raftDir, RecoveryLoss loss) {
+        FileRepairStateStore repair = new FileRepairStateStore(raftDir);
+        HardState hs = new FileHardStateStore(raftDir).load();
+        long acked = Math.max(Math.max(0, loss.highestIndexSeen()), hs.commitIndex());
+        RepairState s = new RepairState(RepairState.Reason.LOG_DAMAGED, acked, loss.firstLostIndex())
+            .merge(repair.load());
+        repair.save(s);
+    }
+
+    /**
+     * With {@code raftInitialState=existing}, a member without a hard state file lost its raft state: it records
+     * that it must repair (unless it already does).
+     */
+    static FileRepairStateStore repairStore(BrokerConfig c, FileHardStateStore hs) {
+        FileRepairStateStore repair = new FileRepairStateStore(Path.of(c.storePathRootDir()).resolve("raft"));
+        if (c.joinsExistingGroup() && !Files.exists(hs.file()) && repair.load() == null) {
+            repair.save(new RepairState(RepairState.Reason.STATE_MISSING, 0, -1));
+        }
+        return repair;
     }
 
     /** The largest record: one send of messageSizeMax (plus headers) or a full send batch. */
@@ -134,9 +173,10 @@ final class RaftGroupNode {
         CommitLogRaftLog log = new CommitLogRaftLog(store.commitLog(), root.resolve("raft-boundary"),
             clock::wallMillis, TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
+        FileRepairStateStore repair = repairStore(c, hs);
         long applied = log.firstIndex() - 1;
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
-            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, repair, sm.create(applied),
+            applied, transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
         for (RaftPeer p : c.otherPeers()) {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }

@@ -94,6 +94,10 @@ import java.util.TreeSet;
  *                                   TRANS_CHECK_MAX_TIME_TOPIC
  * @param queueLockExpiryMs          an orderly consumer's queue lock lapses this long after its last lock call
  *                                   (60 s)
+ * @param raftInitialState           {@code new} (default): a member without raft state starts as a fresh member of
+ *                                   a new group; {@code existing}: this member belongs to a running group, so missing
+ *                                   raft state means its data was lost and it starts repairing (no votes until it
+ *                                   caught up; docs/raft-driver.md, "Repair")
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -110,7 +114,12 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax,
                            int pullMessagesMax, int pullBytesMax, DelayLevels messageDelayLevel,
                            long timerMaxDelaySec, long transactionTimeoutMs, long transactionCheckIntervalMs,
-                           int transactionCheckMax, long queueLockExpiryMs) {
+                           int transactionCheckMax, long queueLockExpiryMs, String raftInitialState) {
+
+    /** {@link #raftInitialState()}: a member of a new group. */
+    public static final String RAFT_INITIAL_STATE_NEW = "new";
+    /** {@link #raftInitialState()}: a member of a running group (missing raft state is a loss). */
+    public static final String RAFT_INITIAL_STATE_EXISTING = "existing";
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -167,6 +176,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("transactionCheckIntervalMs", "30000");
         d.put("transactionCheckMax", "15");
         d.put("queueLockExpiryMs", "60000");
+        d.put("raftInitialState", RAFT_INITIAL_STATE_NEW);
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -299,7 +309,12 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
                 sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
-                queueLockExpiryMs);
+                queueLockExpiryMs, raftInitialState);
+    }
+
+    /** Whether this member belongs to a running group ({@code raftInitialState=existing}). */
+    public boolean joinsExistingGroup() {
+        return RAFT_INITIAL_STATE_EXISTING.equals(raftInitialState);
     }
 
     /** The ids of all peers but this one, in file order. */
