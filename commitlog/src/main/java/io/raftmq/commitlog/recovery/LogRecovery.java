@@ -104,7 +104,7 @@ public final class LogRecovery {
         long t1 = System.nanoTime();
         // A clean close ended the log exactly at its checkpoint: nothing was written after it, skip the tail search.
         if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position())) {
-            repairTail(tornAt);
+            repairTail(tornAt, cp);
         }
         long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
@@ -239,7 +239,7 @@ public final class LogRecovery {
      * search for a valid record after the bad one ends at the first run of {@link #zeroRunBound} zero bytes
      * (or the last segment's end): nothing the log wrote and forced can lie beyond such a run.
      */
-    private void repairTail(long at) throws IOException {
+    private void repairTail(long at, Checkpoint cp) throws IOException {
         Segment seg = segments.find(at);
         long found = scanTail(seg, at + 1);
         // The search starts behind the bad record's first byte (a valid record there is the bad one) and reports
@@ -254,6 +254,9 @@ public final class LogRecovery {
                 policy.onLoss());
             return;
         }
+        if (cp != null && at < cp.position() && cp.position() <= segments.last().end()) {
+            lostForcedTail(seg, at, cp);
+        }
         if (lastNonZero >= at) {
             LOG.warn("truncating torn tail of {} at offset {} ({} bytes)", seg, at - seg.base(),
                 lastNonZero + 1 - at);
@@ -266,6 +269,19 @@ public final class LogRecovery {
             seg.file().force();
         }
         segments.removeFrom(seg.end());
+    }
+
+    /**
+     * The log ends before its checkpoint (only a whole-log scan can see that): records that were forced are gone,
+     * so this is a loss, not a torn write. The listener is told before the tail is zeroed.
+     */
+    private void lostForcedTail(Segment seg, long at, Checkpoint cp) throws IOException {
+        Verify.state(policy.verifyWholeLog(), "a scan from the checkpoint cannot end before it", at, cp.position());
+        loss = new RecoveryLoss(seg.file().path().toString(), at - seg.base(), expectIndex, cp.position() - at, 0,
+            cp.nextIndex() - 1);
+        policy.onLoss().beforeTruncate(loss);
+        LOG.error("commit log lost records it had forced, cutting it back to the last valid record: {}",
+            loss.describe());
     }
 
     /**

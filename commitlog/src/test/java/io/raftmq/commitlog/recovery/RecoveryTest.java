@@ -230,6 +230,26 @@ class RecoveryTest {
     }
 
     @Test
+    void verifyingTheWholeLogReportsARecordsLostBeforeTheCheckpoint() throws IOException {
+        Path dir = copy("lostforced", true);
+        long end = positions[N] + 48 + SIZE;
+        try (RandomAccessFile f = new RandomAccessFile(segmentOf(dir, positions[25]).toFile(), "rw")) {
+            f.seek(positions[25] % 65536);
+            f.write(new byte[(int) (end - positions[25])]);
+        }
+        List<RecoveryLoss> told = new ArrayList<>();
+        RecoveryPolicy policy = new RecoveryPolicy(true, told::add);
+        try (CommitLog log = CommitLog.open(cfg(dir), null, new FileSystemStorage(IoMode.CHANNEL), policy)) {
+            assertIntact(log, 24);
+            assertThat(log.recoveryLoss()).isEqualTo(told.get(0));
+        }
+        RecoveryLoss loss = told.get(0);
+        assertThat(loss.firstLostIndex()).isEqualTo(25);
+        assertThat(loss.highestIndexSeen()).as("the checkpoint covered every record").isEqualTo(N);
+        assertThat(loss.droppedBytes()).isEqualTo(end - positions[25]);
+    }
+
+    @Test
     void flippedIndexUnitIsRebuilt() throws IOException {
         Path dir = copy("idxflip", true);
         flip(dir.resolve("index").resolve("00000000000000000000.idx"), 5 * 32 + 3);
