@@ -149,6 +149,7 @@ class LostDataRepairTest {
                 .contains("repairing").contains("repaired");
         } catch (AssertionError | RuntimeException e) {
             System.out.println(cluster.logTails(40));
+            printRuntimeInfo();
             throw e;
         } finally {
             stop.set(true);
@@ -221,6 +222,7 @@ class LostDataRepairTest {
             assertThat(result.lost()).as("acknowledged but never consumed").isEmpty();
         } catch (AssertionError | RuntimeException e) {
             System.out.println(cluster.logTails(40));
+            printRuntimeInfo();
             throw e;
         } finally {
             stop.set(true);
@@ -295,6 +297,14 @@ class LostDataRepairTest {
     }
 
     // ---- observations ----
+
+    private void printRuntimeInfo() {
+        for (ProcessCluster.Member m : cluster.members()) {
+            Map<String, String> info = cluster.runtimeInfo(m.brokerAddr());
+            System.out.println(m.id() + " runtime info: " + (info == null ? "no answer" : info.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("raft")).toList()));
+        }
+    }
 
     private static void awaitAcks(AtomicInteger acked, int atLeast) {
         Awaits.await(atLeast + " acknowledged sends").atMost(Duration.ofSeconds(90))

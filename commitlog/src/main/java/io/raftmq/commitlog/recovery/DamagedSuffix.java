@@ -57,7 +57,10 @@ final class DamagedSuffix {
         return loss;
     }
 
-    /** Walks the valid records from {@code found} on (across segments, over fillers) until one fails. */
+    /**
+     * Walks the valid records from {@code found} on (across segments, over fillers) until one fails. Reads each
+     * header, then only that record's bytes.
+     */
     private RecoveryLoss measure(Segment seg, long at, long found, long firstLostIndex) throws IOException {
         ByteBuffer rec = ByteBuffer.allocate(recordBytesMax);
         long p = found;
@@ -65,12 +68,19 @@ final class DamagedSuffix {
         long records = 0;
         long highest = -1;
         for (Segment s = segments.find(p); s != null; s = segments.find(p)) {
-            if (s.end() - p < RecordHeader.HEADER_LENGTH) {
+            int room = (int) Math.min(recordBytesMax, s.end() - p);
+            if (room < RecordHeader.HEADER_LENGTH) {
                 p = s.end();
                 continue;
             }
-            rec.clear().limit((int) Math.min(recordBytesMax, s.end() - p));
+            rec.clear().limit(RecordHeader.HEADER_LENGTH);
             s.file().read(p - s.base(), rec);
+            int length = RecordHeader.recordLength(rec, 0);
+            boolean filler = rec.get(RecordHeader.TYPE_OFFSET) == RecordHeader.TYPE_FILLER;
+            if (!filler && length > RecordHeader.HEADER_LENGTH && length <= room) {
+                rec.limit(length);
+                s.file().read(p - s.base() + RecordHeader.HEADER_LENGTH, rec);
+            }
             int st = RecordHeader.check(rec, 0, rec.position(), recordBytesMax, (int) (s.end() - p), crc);
             if (st == RecordHeader.VALID_FILLER) {
                 p = s.end();

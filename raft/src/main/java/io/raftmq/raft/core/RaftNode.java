@@ -86,7 +86,9 @@ public final class RaftNode {
         }
         if (role.electionElapsed >= role.electionTimeoutTicks()) {
             role.electionElapsed = 0;
-            if (!repair.active()) { // a repairing node never campaigns
+            if (repair.learningTerm()) {
+                probeTerms();
+            } else if (!repair.active()) { // a repairing node never campaigns
                 election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
             }
         }
@@ -127,6 +129,15 @@ public final class RaftNode {
     public void step(RaftMessage m) {
         requireNoReady();
         Verify.argument(m.to() == config.nodeId(), "message addressed to another node");
+        if (repair.learningTerm()) {
+            long learned = repair.heard(m.from(), m.term());
+            if (learned < 0) {
+                return; // term still unknown: acting on this could serve a leader of a term this node already left
+            }
+            if (learned > state.term()) {
+                becomeFollower(learned, 0);
+            }
+        }
         if (m.term() > state.term()) {
             if (!onHigherTerm(m)) {
                 return;
@@ -200,6 +211,7 @@ public final class RaftNode {
         } else if (m instanceof Heartbeat h) {
             heardFromLeader(h.from());
             replication.onHeartbeat(h);
+            repair.maybeEnd(h, log, state);
         } else if (m instanceof InstallSnapshot s) {
             heardFromLeader(s.from());
             replication.onInstallSnapshot(s);
@@ -284,6 +296,45 @@ public final class RaftNode {
         Verify.state(log.lastIndex() >= log.committed(), "commit index past the log", log.committed(),
             log.lastIndex());
         repair.start(ackedIndexMin);
+    }
+
+    /**
+     * As {@link #startRepair(long)} for a node whose hard state was lost too (term and vote unknown): it first hears
+     * from every other voter (probing them with pre-vote requests at once and on every election timeout) and adopts
+     * the highest term heard; until then it drops every message. Once it saved a term it learned this way, a restart
+     * uses {@link #startRepair(long)}.
+     */
+    public void startRepairWithUnknownTerm(long ackedIndexMin) {
+        startRepair(ackedIndexMin);
+        long[] others = new long[voters.size() - 1];
+        int n = 0;
+        for (int i = 0; i < voters.size(); i++) {
+            if (voters.voter(i) != config.nodeId()) {
+                others[n++] = voters.voter(i);
+            }
+        }
+        Verify.state(n == others.length, "this node must be a voter", n, others.length);
+        repair.termUnknown(others);
+        if (others.length == 0) {
+            repair.heard(config.nodeId(), state.term());
+        } else {
+            probeTerms();
+        }
+    }
+
+    /**
+     * Pre-vote requests of this node's own term to the voters not heard from yet: every voter answers one (with its
+     * term when it is higher), none is ignored inside a leader lease (only higher terms are), and none changes
+     * anything there.
+     */
+    private void probeTerms() {
+        long[] unheard = repair.unheard();
+        for (long id : unheard) {
+            if (id != 0) {
+                outbox.early(new RequestVote(config.nodeId(), id, state.term(), log.lastIndex(), log.lastTerm(),
+                    true, false));
+            }
+        }
     }
 
     /** Whether the node is repairing (see {@link #startRepair}); the driver clears its durable record once false. */

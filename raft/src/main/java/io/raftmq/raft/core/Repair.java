@@ -3,6 +3,7 @@ package io.raftmq.raft.core;
 import io.raftmq.raft.Verify;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.AppendEntries;
+import io.raftmq.raft.message.Heartbeat;
 
 import java.util.List;
 
@@ -10,19 +11,25 @@ import java.util.List;
  * Repair mode of a node that lost data it may have acknowledged (docs/raft-driver.md, "Repair"; the durable side
  * is {@code io.raftmq.raft.state.RepairState}). While active the node grants no vote or pre-vote, never campaigns
  * (its election timer only restarts) and ignores TimeoutNow, but replicates as usual. It ends on the first
- * AppendEntries from a leader (of a term >= the node's, as every leader the node follows) after which
+ * AppendEntries or heartbeat from a leader (of a term >= the node's, as every leader the node follows) after which
  * <ul>
- *   <li>the node's log matches the leader's up to the leader's commit index C ({@code C <= matched}, where
- *       matched is the end of this append if the node now holds its last entry, or the node's own commit index),
+ *   <li>the node's log matches the leader's up to the commit index C the message carries (AppendEntries: {@code C
+ *       <= matched}, where matched is the end of this append if the node now holds its last entry, or the node's
+ *       own commit index; heartbeat: the node could commit all of C, which the leader caps at what this node
+ *       acknowledged in its term),
  *   <li>the entry at C is of the leader's term, so C is past every entry committed before this leader, and
- *   <li>matched reaches {@code ackedIndexMin}, the highest index the node is known to have acknowledged.
+ *   <li>the matched part reaches {@code ackedIndexMin}, the highest index the node is known to have acknowledged.
  * </ul>
+ * Heartbeats count too: a caught-up follower of an idle leader may see no further AppendEntries.
  * Then the node holds every committed entry again. If it never voted in the leader's term it records a vote for
  * that leader (a lost vote file must not let it vote for someone else in a term it may have voted in).
  */
 final class Repair {
     private boolean active;
     private long ackedIndexMin;
+    /** Term unknown (hard state lost): the voters not heard from yet, 0 once heard; null when the term is known. */
+    private long[] unheard;
+    private long maxTermHeard;
 
     boolean active() {
         return active;
@@ -38,6 +45,44 @@ final class Repair {
         ackedIndexMin = Math.max(ackedIndexMin, ackedIndex);
     }
 
+    /** The node's term is unknown: it must first hear from every one of {@code others}. */
+    void termUnknown(long[] others) {
+        Verify.state(active, "only a repairing node can have lost its term", others.length);
+        unheard = others.clone();
+        maxTermHeard = 0;
+    }
+
+    /** Whether the node still learns its term (drops every message meanwhile). */
+    boolean learningTerm() {
+        return unheard != null;
+    }
+
+    /** Voters still to hear from (0 entries are done). */
+    long[] unheard() {
+        return unheard;
+    }
+
+    /**
+     * Notes a message from {@code from} carrying {@code term}; returns the highest term heard once every other
+     * voter was heard from (the node then knows its term), else -1.
+     */
+    long heard(long from, long term) {
+        Verify.state(unheard != null, "term already learned", from);
+        maxTermHeard = Math.max(maxTermHeard, term);
+        boolean all = true;
+        for (int i = 0; i < unheard.length; i++) {
+            if (unheard[i] == from) {
+                unheard[i] = 0;
+            }
+            all &= unheard[i] == 0;
+        }
+        if (!all) {
+            return -1;
+        }
+        unheard = null;
+        return maxTermHeard;
+    }
+
     /** After the node handled {@code m} as a follower; returns true when repair just ended. */
     boolean maybeEnd(AppendEntries m, LogView log, RaftState state) {
         if (!active) {
@@ -48,13 +93,29 @@ final class Repair {
         if (matched < leaderCommit || matched < ackedIndexMin || log.term(leaderCommit) != m.term()) {
             return false;
         }
-        Verify.state(m.term() == state.term(), "repair ends only on an append of the current term", m.term(),
-            state.term());
+        end(m.term(), m.from(), state);
+        return true;
+    }
+
+    /** After the node handled the heartbeat {@code m} as a follower; returns true when repair just ended. */
+    boolean maybeEnd(Heartbeat m, LogView log, RaftState state) {
+        if (!active) {
+            return false;
+        }
+        long c = m.commitIndex();
+        if (log.committed() < c || c < ackedIndexMin || log.term(c) != m.term()) {
+            return false;
+        }
+        end(m.term(), m.from(), state);
+        return true;
+    }
+
+    private void end(long term, long leader, RaftState state) {
+        Verify.state(term == state.term(), "repair ends only on a message of the current term", term, state.term());
         active = false;
         if (state.votedFor() == 0) {
-            state.vote(m.from());
+            state.vote(leader);
         }
-        return true;
     }
 
     /** The last index of {@code m} if the log now holds it with its term (log matching: all before match), else 0. */

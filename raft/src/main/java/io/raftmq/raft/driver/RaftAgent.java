@@ -151,8 +151,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             : RepairState.startingHardState(hardState.saved(), log.lastIndex(), lastTerm(log));
         this.node = new RaftNode(config.raft(), voters, log, start, appliedIndex, random,
             stateMachine::takeSnapshot);
-        if (repair != null) {
+        if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING
+            && hardState.saved().term() == 0) {
+            node.startRepairWithUnknownTerm(repair.ackedIndexMin()); // term and vote lost: learn the term first
+        } else if (repair != null) {
             node.startRepair(repair.ackedIndexMin());
+        }
+        if (repair != null) {
             repairing = true;
             LOG.warn("raft node {} lost data ({}): repairing, no votes until its log holds a current leader's"
                 + " committed prefix and index {}; first lost index {}", nodeId, repair.reason(),

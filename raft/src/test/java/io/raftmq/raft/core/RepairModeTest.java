@@ -108,9 +108,9 @@ class RepairModeTest {
         n.step(new AppendEntries(1, 2, 2, 2, 1, List.of(entry(1, 3), entry(2, 4)), 3));
         assertThat(persist(n, log)).containsExactly(new AppendEntriesResponse(2, 1, 2, 4, false, 0, 0));
         assertThat(n.repairing()).as("commit index 3 is of term 1, not the leader's term").isTrue();
-        n.step(new Heartbeat(1, 2, 2, 4));
+        n.step(new Heartbeat(1, 2, 2, 3));
         persist(n, log);
-        assertThat(n.repairing()).as("a heartbeat does not end repair").isTrue();
+        assertThat(n.repairing()).as("a heartbeat with the same commit index neither").isTrue();
         n.step(new AppendEntries(1, 2, 2, 4, 2, List.of(), 4));
         assertThat(n.repairing()).isFalse();
         assertThat(n.hardState().votedFor()).as("records support for the leader of its term").isEqualTo(1);
@@ -138,6 +138,40 @@ class RepairModeTest {
         n.step(new AppendEntries(1, 2, 3, 4, 3, List.of(entry(3, 5), entry(3, 6)), 4));
         persist(n, log);
         assertThat(n.repairing()).isFalse();
+    }
+
+    @Test
+    void aHeartbeatOfAnIdleLeaderEndsRepairToo() {
+        MemoryRaftLog log = log(1, 1, 2);
+        RaftNode n = repairing(log, new HardState(2, 0, 3), 3);
+        n.step(new Heartbeat(1, 2, 2, 2));
+        persist(n, log);
+        assertThat(n.repairing()).as("index 2 is of term 1").isTrue();
+        n.step(new Heartbeat(1, 2, 2, 3));
+        persist(n, log);
+        assertThat(n.repairing()).isFalse();
+        assertThat(n.hardState().votedFor()).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatLostItsTermHearsFromEveryVoterBeforeActing() {
+        MemoryRaftLog log = new MemoryRaftLog();
+        RaftNode n = node(2, log, HardState.EMPTY, true);
+        n.startRepairWithUnknownTerm(0);
+        assertThat(persist(n, log)).as("probes every other voter at once").containsExactly(
+            new RequestVote(2, 1, 0, 0, 0, true, false), new RequestVote(2, 3, 0, 0, 0, true, false));
+        // A stale leader of term 2 reaches it first: dropped, not acknowledged.
+        n.step(new AppendEntries(1, 2, 2, 0, 0, List.of(entry(2, 1)), 1));
+        assertThat(persist(n, log)).isEmpty();
+        assertThat(n.lastIndex()).isZero();
+        // Voter 3 answers with term 5 (it voted in a later term): now the node knows its term.
+        n.step(new VoteResponse(3, 2, 5, true, false));
+        assertThat(n.term()).isEqualTo(5);
+        n.step(new AppendEntries(1, 2, 2, 0, 0, List.of(entry(2, 1)), 1));
+        assertThat(persist(n, log)).as("the stale leader is told the newer term").singleElement()
+            .matches(m -> m instanceof AppendEntriesResponse r && r.term() == 5);
+        assertThat(n.lastIndex()).isZero();
+        assertThat(n.repairing()).isTrue();
     }
 
     @Test

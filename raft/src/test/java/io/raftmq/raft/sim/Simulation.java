@@ -159,7 +159,10 @@ final class Simulation {
             swarm.batchEntriesMax(), 32, swarm.checkQuorum(), swarm.preVote());
         SimStateMachine sm = n.stateMachine;
         n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
-        if (repair != null) {
+        if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING
+            && n.hardStateStore.load().term() == 0) {
+            n.raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
+        } else if (repair != null) {
             n.raft.startRepair(repair.ackedIndexMin());
         }
         n.up = true;
