@@ -306,35 +306,14 @@ public final class RaftNode {
      */
     public void startRepairWithUnknownTerm(long ackedIndexMin) {
         startRepair(ackedIndexMin);
-        long[] others = new long[voters.size() - 1];
-        int n = 0;
-        for (int i = 0; i < voters.size(); i++) {
-            if (voters.voter(i) != config.nodeId()) {
-                others[n++] = voters.voter(i);
-            }
-        }
-        Verify.state(n == others.length, "this node must be a voter", n, others.length);
-        repair.termUnknown(others);
-        if (others.length == 0) {
-            repair.heard(config.nodeId(), state.term());
-        } else {
+        repair.termUnknown(voters, config.nodeId());
+        if (repair.learningTerm()) {
             probeTerms();
         }
     }
 
-    /**
-     * Pre-vote requests of this node's own term to the voters not heard from yet: every voter answers one (with its
-     * term when it is higher), none is ignored inside a leader lease (only higher terms are), and none changes
-     * anything there.
-     */
     private void probeTerms() {
-        long[] unheard = repair.unheard();
-        for (long id : unheard) {
-            if (id != 0) {
-                outbox.early(new RequestVote(config.nodeId(), id, state.term(), log.lastIndex(), log.lastTerm(),
-                    true, false));
-            }
-        }
+        repair.probe(config.nodeId(), state.term(), log.lastIndex(), log.lastTerm(), outbox);
     }
 
     /** Whether the node is repairing (see {@link #startRepair}); the driver clears its durable record once false. */

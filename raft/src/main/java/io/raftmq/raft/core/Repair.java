@@ -1,9 +1,11 @@
 package io.raftmq.raft.core;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.Heartbeat;
+import io.raftmq.raft.message.RequestVote;
 
 import java.util.List;
 
@@ -45,21 +47,37 @@ final class Repair {
         ackedIndexMin = Math.max(ackedIndexMin, ackedIndex);
     }
 
-    /** The node's term is unknown: it must first hear from every one of {@code others}. */
-    void termUnknown(long[] others) {
-        Verify.state(active, "only a repairing node can have lost its term", others.length);
-        unheard = others.clone();
+    /** The node's term is unknown: it must first hear from every other voter (none: it knows at once). */
+    void termUnknown(MajorityConfig voters, long self) {
+        Verify.state(active, "only a repairing node can have lost its term", self);
+        Verify.state(voters.contains(self), "a node learning its term must be a voter", self);
+        long[] others = new long[voters.size() - 1];
+        int n = 0;
+        for (int i = 0; i < voters.size(); i++) {
+            if (voters.voter(i) != self) {
+                others[n++] = voters.voter(i);
+            }
+        }
+        unheard = others.length == 0 ? null : others;
         maxTermHeard = 0;
+    }
+
+    /**
+     * Pre-vote requests of the node's own term to the voters not heard from yet: every voter answers one (with its
+     * term when that is higher), none is ignored inside a leader lease (only higher terms are), and none changes
+     * anything there.
+     */
+    void probe(long self, long term, long lastIndex, long lastTerm, Outbox outbox) {
+        for (long id : unheard) {
+            if (id != 0) {
+                outbox.early(new RequestVote(self, id, term, lastIndex, lastTerm, true, false));
+            }
+        }
     }
 
     /** Whether the node still learns its term (drops every message meanwhile). */
     boolean learningTerm() {
         return unheard != null;
-    }
-
-    /** Voters still to hear from (0 entries are done). */
-    long[] unheard() {
-        return unheard;
     }
 
     /**

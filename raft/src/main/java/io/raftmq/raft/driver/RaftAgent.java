@@ -10,9 +10,7 @@ import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
-import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.HardStateStore;
-import io.raftmq.raft.state.RepairState;
 import io.raftmq.raft.state.RepairStateStore;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.StateMachine;
@@ -54,7 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
- * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s.
+ * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s; repair mode
+ * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s.
  *
  * <p>Errors: a failure of the log, hard state store or state machine, or a broken invariant, stops the agent
  * (the thread boundary logs and counts it, {@link RaftStatus#failed()} turns true, pending proposals fail with
@@ -98,9 +97,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
-    private final RepairStateStore repairStore;
-    /** Whether the durable repair state still exists (docs/raft-driver.md, "Repair"). */
-    private volatile boolean repairing;
+    private final RepairTracker repair;
 
     /**
      * Recovers the node from {@code log} and {@code hardStateStore}.
@@ -128,7 +125,6 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
                      RepairStateStore repairStore, StateMachine stateMachine, long appliedIndex, Transport transport,
                      NanoClock clock, RandomSource random) {
         this.config = config;
-        this.repairStore = repairStore;
         this.nodeId = config.raft().nodeId();
         Verify.argument(voters.contains(nodeId), "voters must contain this node");
         Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
@@ -146,44 +142,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
-        RepairState repair = repairStateAtStart(repairStore, hardState.saved(), log);
-        HardState start = repair == null ? hardState.saved()
-            : RepairState.startingHardState(hardState.saved(), log.lastIndex(), lastTerm(log));
-        this.node = new RaftNode(config.raft(), voters, log, start, appliedIndex, random,
-            stateMachine::takeSnapshot);
-        if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING
-            && hardState.saved().term() == 0) {
-            node.startRepairWithUnknownTerm(repair.ackedIndexMin()); // term and vote lost: learn the term first
-        } else if (repair != null) {
-            node.startRepair(repair.ackedIndexMin());
-        }
-        if (repair != null) {
-            repairing = true;
-            LOG.warn("raft node {} lost data ({}): repairing, no votes until its log holds a current leader's"
-                + " committed prefix and index {}; first lost index {}", nodeId, repair.reason(),
-                repair.ackedIndexMin(), repair.firstLostIndex());
-        }
+        this.repair = new RepairTracker(repairStore, hardState.saved(), log, LOG);
+        this.node = new RaftNode(config.raft(), voters, log, repair.startingHardState(hardState.saved(), log),
+            appliedIndex, random, stateMachine::takeSnapshot);
+        repair.start(node, hardState.saved());
         this.nextTickNs = now + tickNs;
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex());
-    }
-
-    /** The saved repair state, merged with (and saving) a loss visible at start: the log ends before the commit. */
-    private static RepairState repairStateAtStart(RepairStateStore store, HardState saved, RaftLog log) {
-        RepairState stored = store.load();
-        RepairState detected = RepairState.detect(saved, log.lastIndex());
-        if (detected == null) {
-            return stored;
-        }
-        RepairState merged = detected.merge(stored);
-        store.save(merged);
-        return merged;
-    }
-
-    private static long lastTerm(RaftLog log) {
-        long last = log.lastIndex();
-        return last >= log.firstIndex() ? log.term(last) : 0;
     }
 
     private static long[] otherVoters(MajorityConfig voters, long self) {
@@ -275,9 +241,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
             work++;
         }
-        if (repairing && !node.repairing()) {
-            endRepair();
-        }
+        repair.afterReady(node, log);
         work += applySlice();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now);
@@ -288,18 +252,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return work;
     }
 
-    /** The core left repair mode and its entries are written: make that durable (the log first, in every mode). */
-    private void endRepair() {
-        log.sync();
-        repairStore.clear();
-        repairing = false;
-        LOG.info("raft node {} repaired: its log holds the committed prefix of leader {} in term {} (commit {})",
-            nodeId, node.leaderId(), node.term(), node.commitIndex());
-    }
-
     /** Whether this member is repairing: it lost data and grants no votes until it caught up. Any thread. */
     public boolean repairing() {
-        return repairing;
+        return repair.repairing();
     }
 
     private int runCommands() {
