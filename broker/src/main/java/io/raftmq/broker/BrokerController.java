@@ -472,6 +472,7 @@ public final class BrokerController {
         String leaderAddr = s.leaderId() > 0 ? config.brokerAddrOf(s.leaderId()) : null;
         table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
         table.put("raftSelfId", config.raftSelfId());
+        table.put("raftRepairing", Boolean.toString(raft.agent().repairing()));
         table.put("brokerAddr", config.brokerAddr());
         SendBatcher.Stats b = batcher.stats();
         table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));

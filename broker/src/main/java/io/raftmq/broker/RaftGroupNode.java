@@ -11,6 +11,8 @@ import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.recovery.RecoveryLoss;
+import io.raftmq.commitlog.recovery.RecoveryPolicy;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.commitlog.time.Clock;
@@ -22,6 +24,10 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
+import io.raftmq.raft.state.FileRepairStateStore;
+import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.state.RepairState;
+import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
@@ -32,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -51,6 +58,11 @@ import java.util.SplittableRandom;
  * <p>Directory layout: {@code store/commitlog/} (log, raft index, checkpoint), {@code store/derived/}
  * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}, {@code snapshot/}
  * ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
+ * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state, and the repair state while repairing),
+ * {@code raft-boundary}, {@code snapshot/} ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
+ *
+ * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record; damage inside the log is recorded in {@code raft/repair} before the log is cut back, and
+ * with {@code raftInitialState=existing} a missing hard state is recorded there too; the agent then starts repairing.
  */
 final class RaftGroupNode {
     private static final Logger LOG = LoggerFactory.getLogger(RaftGroupNode.class);
@@ -92,9 +104,37 @@ final class RaftGroupNode {
             .preallocateAheadBytes(Math.min(PREALLOCATE_AHEAD_BYTES_MAX, c.commitLogSegmentBytes())).build();
         DispatchConfig dispatch = new DispatchConfig(root.resolve("derived"), EntryType.MESSAGE,
             CONSUME_QUEUE_UNITS_PER_FILE, INDEX_SLOTS, INDEX_ENTRIES, DISPATCH_CHECKPOINT_BYTES, recordMax);
-        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX));
+        Path raftDir = Path.of(c.storePathRootDir()).resolve("raft");
+        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> recordLoss(raftDir, loss));
+        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX), policy);
         checkEntryTypes(store);
         return store;
+    }
+
+    /**
+     * Before the commit log is cut back past damage: this member may have acknowledged what it loses, so it must
+     * repair before it votes again. What it acknowledged reaches at least the highest index seen behind the damage
+     * and its saved commit index.
+     */
+    static void recordLoss(Path raftDir, RecoveryLoss loss) {
+        FileRepairStateStore repair = new FileRepairStateStore(raftDir);
+        HardState hs = new FileHardStateStore(raftDir).load();
+        long acked = Math.max(Math.max(0, loss.highestIndexSeen()), hs.commitIndex());
+        RepairState s = new RepairState(RepairState.Reason.LOG_DAMAGED, acked, loss.firstLostIndex())
+            .merge(repair.load());
+        repair.save(s);
+    }
+
+    /**
+     * With {@code raftInitialState=existing}, a member without a hard state file lost its raft state: it records
+     * that it must repair (unless it already does).
+     */
+    static FileRepairStateStore repairStore(BrokerConfig c, FileHardStateStore hs) {
+        FileRepairStateStore repair = new FileRepairStateStore(Path.of(c.storePathRootDir()).resolve("raft"));
+        if (c.joinsExistingGroup() && !Files.exists(hs.file()) && repair.load() == null) {
+            repair.save(new RepairState(RepairState.Reason.STATE_MISSING, 0, -1));
+        }
+        return repair;
     }
 
     /** The largest record: one send of messageSizeMax (plus headers) or a full send batch. */
@@ -150,11 +190,12 @@ final class RaftGroupNode {
         CommitLogRaftLog log = new CommitLogRaftLog(store, root.resolve("raft-boundary"), clock::wallMillis,
             TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
+        FileRepairStateStore repair = repairStore(c, hs);
         BrokerStateMachine machine = sm.create(log.firstIndex() - 1);
         log.installPositions(machine.logPositionPart());
         long applied = recover(machine, snapshots, log);
         recoveredIndex = applied;
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, machine, applied,
+        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, repair, machine, applied,
             transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
         a.setSnapshotStore(snapshots);
         for (RaftPeer p : c.otherPeers()) {

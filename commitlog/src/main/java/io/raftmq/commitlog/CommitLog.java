@@ -17,6 +17,8 @@ import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.recovery.LogRecovery;
 import io.raftmq.commitlog.retention.SegmentSpan;
+import io.raftmq.commitlog.recovery.RecoveryLoss;
+import io.raftmq.commitlog.recovery.RecoveryPolicy;
 import io.raftmq.commitlog.segment.Preallocator;
 import io.raftmq.commitlog.segment.SegmentList;
 import java.io.IOException;
@@ -87,6 +89,8 @@ public final class CommitLog implements AutoCloseable {
     private final GroupCommitFlusher flusher;
     private final LogTruncator truncator;
     private final RetentionSweep retention;
+    /** What recovery at open dropped because of damage inside the log; null when nothing. */
+    private RecoveryLoss recoveryLoss;
 
     private CommitLog(CommitLogConfig config, RecordStamper stamper, StorageProvider storage) {
         this.config = config;
@@ -122,14 +126,23 @@ public final class CommitLog implements AutoCloseable {
      * Opens or creates the log: loads segments, runs recovery (CRC scan from the last checkpoint, torn-tail
      * truncation, index repair) and starts the flush agent unless the mode is MANUAL. Control plane.
      *
-     * @throws CorruptLogException    damage that is not a torn tail (names file and offset); nothing was changed
+     * @throws CorruptLogException    the first record of the log is damaged; nothing was changed
      * @throws StorageFailedException the device failed, or the segment size differs from the one on disk
      * @throws DiskFullException      repairing the tail needed space that is not there
      */
     public static CommitLog open(CommitLogConfig config, RecordStamper stamper, StorageProvider storage) {
+        return open(config, stamper, storage, RecoveryPolicy.DEFAULT);
+    }
+
+    /**
+     * As {@link #open(CommitLogConfig, RecordStamper, StorageProvider)}, with the recovery policy: whether to check
+     * the whole log, and whom to tell before damage inside the log is cut back ({@link #recoveryLoss()}).
+     */
+    public static CommitLog open(CommitLogConfig config, RecordStamper stamper, StorageProvider storage,
+                                 RecoveryPolicy policy) {
         CommitLog log = new CommitLog(config, stamper == null ? RecordStamper.NONE : stamper, storage);
         try {
-            log.recover();
+            log.recover(policy);
         } catch (IOException e) {
             log.closeFiles();
             throw LogFence.ioError("open " + config.directory(), e);
@@ -146,13 +159,14 @@ public final class CommitLog implements AutoCloseable {
         return log;
     }
 
-    private void recover() throws IOException {
+    private void recover(RecoveryPolicy policy) throws IOException {
         long t0 = System.nanoTime();
         storage.createDirectories(config.directory());
         segments.load();
         index.load();
-        LogRecovery.Result r = new LogRecovery(config.recordBytesMax(), segments, index, storage)
+        LogRecovery.Result r = new LogRecovery(config.recordBytesMax(), segments, index, storage, policy)
             .recover(checkpointer.load());
+        recoveryLoss = r.loss();
         long t1 = System.nanoTime();
         writer.reset(r.endPosition(), r.nextIndex(), r.lastCrc());
         tail.setStart(r.startPosition(), r.firstIndex());
@@ -167,6 +181,14 @@ public final class CommitLog implements AutoCloseable {
         LOG.info("commit log {} open: positions [{}, {}), indices [{}, {}]; recovery {} ms, checkpoint {} ms",
             config.directory(), tail.startPosition(), writer.writePosition(), tail.firstIndex(), tail.lastIndex(),
             (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+    }
+
+    /**
+     * What recovery at open dropped because a record inside the log was damaged (the log was cut back to the last
+     * valid record before it), or null when it dropped nothing but a torn tail. Any thread.
+     */
+    public RecoveryLoss recoveryLoss() {
+        return recoveryLoss;
     }
 
     // ------------------------------------------------------------------------------------------------ append

@@ -116,6 +116,10 @@ import java.util.TreeSet;
  * @param retentionFollowerSilentMsMax a leader keeps the segments a follower still needs while that follower was
  *                                   heard from within this many milliseconds (60 s) and the disk is not above
  *                                   diskMaxUsedSpaceRatio; a follower silent for longer is caught up by snapshot
+ * @param raftInitialState           {@code new} (default): a member without raft state starts as a fresh member of
+ *                                   a new group; {@code existing}: this member belongs to a running group, so missing
+ *                                   raft state means its data was lost and it starts repairing (no votes until it
+ *                                   caught up; docs/raft-driver.md, "Repair")
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -136,7 +140,13 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int snapshotRetainCount, int fileReservedTime,
                            long fileReservedTimeMs, String deleteWhen, int diskMaxUsedSpaceRatio,
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
-                           long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax) {
+                           long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
+                           String raftInitialState) {
+
+    /** {@link #raftInitialState()}: a member of a new group. */
+    public static final String RAFT_INITIAL_STATE_NEW = "new";
+    /** {@link #raftInitialState()}: a member of a running group (missing raft state is a loss). */
+    public static final String RAFT_INITIAL_STATE_EXISTING = "existing";
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -204,6 +214,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("cleanResourceInterval", "10000");
         d.put("deleteFileBatchMax", "10");
         d.put("retentionFollowerSilentMsMax", "60000");
+        d.put("raftInitialState", RAFT_INITIAL_STATE_NEW);
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -337,8 +348,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
-                deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, cleanResourceInterval, deleteFileBatchMax,
-                retentionFollowerSilentMsMax);
+                deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
+                cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */
@@ -353,6 +364,11 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         } catch (BrokerConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** Whether this member belongs to a running group ({@code raftInitialState=existing}). */
+    public boolean joinsExistingGroup() {
+        return RAFT_INITIAL_STATE_EXISTING.equals(raftInitialState);
     }
 
     /** The ids of all peers but this one, in file order. */

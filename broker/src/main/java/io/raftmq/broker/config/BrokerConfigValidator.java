@@ -204,7 +204,17 @@ final class BrokerConfigValidator {
         checkBrokerPeers(filled, source);
         checkSendLimits(filled, source);
         checkRetention(filled, source);
+        checkRaftInitialState(filled, source);
         return filled;
+    }
+
+    private static void checkRaftInitialState(BrokerConfig c, String source) throws BrokerConfigException {
+        String v = c.raftInitialState();
+        if (!BrokerConfig.RAFT_INITIAL_STATE_NEW.equals(v) && !BrokerConfig.RAFT_INITIAL_STATE_EXISTING.equals(v)) {
+            throw fail(source, "raftInitialState", "must be '" + BrokerConfig.RAFT_INITIAL_STATE_NEW + "' (a member of"
+                + " a new group) or '" + BrokerConfig.RAFT_INITIAL_STATE_EXISTING + "' (a member of a running group:"
+                + " missing raft state means lost data, the member starts repairing), got '" + v + "'");
+        }
     }
 
     private static void checkPositive(BrokerConfig c, String source) throws BrokerConfigException {

@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  *   <li>if no valid record (data or filler) follows it before a run of zeros longer than any record (or the end of
  *       the last segment), it is a torn tail: the bytes from there to the run are zeroed, later segments deleted,
  *       and the log ends there (docs/storage.md, "CommitLog recovery: what a restart reads");
- *   <li>otherwise it is corruption: {@link CorruptLogException} naming the file and offset; nothing is changed.
+ *   <li>otherwise it is damage inside the log: the {@link RecoveryPolicy}'s listener is told first, then the log is
+ *       cut back to the last valid record before the damage, everything behind it dropped ({@link DamagedSuffix}),
+ *       and {@link Result#loss()} says what was lost.
  * </ul>
+ * With {@link RecoveryPolicy#verifyWholeLog()} the scan starts at the log start whatever the checkpoint says.
  * Then the index units before the scan start are checked, read in runs of up to 1 MiB (crc, index, increasing
  * positions, first and last unit point at records with that index); on any disagreement the whole index is rebuilt
  * from the log.
@@ -36,14 +39,19 @@ public final class LogRecovery {
     /** Least run of zeros after which the torn-tail search stops (see {@link #zeroRunBound}). */
     static final int ZERO_RUN_MIN = 1 << 20;
 
-    /** Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex). */
-    public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc) {
+    /**
+     * Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex); {@code loss}
+     * is what damage inside the log cost, null when there was none.
+     */
+    public record Result(long startPosition, long firstIndex, long endPosition, long nextIndex, int lastCrc,
+                         RecoveryLoss loss) {
     }
 
     private final int recordBytesMax;
     private final SegmentList segments;
     private final IndexStore index;
     private final StorageProvider storage;
+    private final RecoveryPolicy policy;
     private final ByteBuffer buf;
     private final CRC32C crc = new CRC32C();
 
@@ -54,9 +62,17 @@ public final class LogRecovery {
     private boolean chainKnown;
     private long firstSeenIndex;
     private long tornAt;
+    private RecoveryLoss loss;
 
     /** @param recordBytesMax the log's largest record, header included (CommitLogConfig.recordBytesMax) */
     public LogRecovery(int recordBytesMax, SegmentList segments, IndexStore index, StorageProvider storage) {
+        this(recordBytesMax, segments, index, storage, RecoveryPolicy.DEFAULT);
+    }
+
+    /** As above, with what to do about damage inside the log. */
+    public LogRecovery(int recordBytesMax, SegmentList segments, IndexStore index, StorageProvider storage,
+                       RecoveryPolicy policy) {
+        this.policy = policy;
         this.recordBytesMax = recordBytesMax;
         this.segments = segments;
         this.index = index;
@@ -69,11 +85,12 @@ public final class LogRecovery {
         if (first == null) {
             Verify.state(cp == null || cp.position() == cp.logStartPosition(),
                 "segments missing although the checkpoint covers records", cp == null ? 0 : cp.position());
-            return cp == null ? new Result(0, 1, 0, 1, 0)
-                : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc());
+            return cp == null ? new Result(0, 1, 0, 1, 0, null)
+                : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc(), null);
         }
         long logStart = logStart(first, cp);
-        boolean fromCheckpoint = cp != null && cp.position() > logStart && cp.position() <= segments.last().end()
+        boolean fromCheckpoint = !policy.verifyWholeLog() && cp != null && cp.position() > logStart
+            && cp.position() <= segments.last().end()
             && cp.position() >= first.base();
         if (fromCheckpoint) {
             startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
@@ -89,7 +106,7 @@ public final class LogRecovery {
         long t1 = System.nanoTime();
         // A clean close ended the log exactly at its checkpoint: nothing was written after it, skip the tail search.
         if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position())) {
-            repairTail(tornAt);
+            repairTail(tornAt, cp);
         }
         long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
@@ -110,7 +127,7 @@ public final class LogRecovery {
             + " {} ms", segments.dir(), pos - scanStart, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
             (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
         long next = expectIndex < 0 ? firstIndex : expectIndex;
-        return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0);
+        return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0, loss);
     }
 
     /**
@@ -219,11 +236,12 @@ public final class LogRecovery {
     }
 
     /**
-     * Torn tail or corruption? Throws for corruption, else zeroes the tail and drops later (garbage) segments. The
+     * Torn tail or damage inside the log? Cuts damage back ({@link DamagedSuffix}), else zeroes the tail and drops
+     * later (garbage) segments. The
      * search for a valid record after the bad one ends at the first run of {@link #zeroRunBound} zero bytes
      * (or the last segment's end): nothing the log wrote and forced can lie beyond such a run.
      */
-    private void repairTail(long at) throws IOException {
+    private void repairTail(long at, Checkpoint cp) throws IOException {
         Segment seg = segments.find(at);
         long found = scanTail(seg, at + 1);
         // The search starts behind the bad record's first byte (a valid record there is the bad one) and reports
@@ -234,8 +252,12 @@ public final class LogRecovery {
             found = scanTail(later, later.base());
         }
         if (found >= 0) {
-            throw new CorruptLogException(seg.file().path().toString(), at - seg.base(),
-                "bad record followed by a valid record at position " + found);
+            loss = new DamagedSuffix(segments, index, recordBytesMax, zeroRunBound()).cut(seg, at, found, expectIndex,
+                policy.onLoss());
+            return;
+        }
+        if (cp != null && at < cp.position() && cp.position() <= segments.last().end()) {
+            lostForcedTail(seg, at, cp);
         }
         if (lastNonZero >= at) {
             LOG.warn("truncating torn tail of {} at offset {} ({} bytes)", seg, at - seg.base(),
@@ -249,6 +271,19 @@ public final class LogRecovery {
             seg.file().force();
         }
         segments.removeFrom(seg.end());
+    }
+
+    /**
+     * The log ends before its checkpoint (only a whole-log scan can see that): records that were forced are gone,
+     * so this is a loss, not a torn write. The listener is told before the tail is zeroed.
+     */
+    private void lostForcedTail(Segment seg, long at, Checkpoint cp) throws IOException {
+        Verify.state(policy.verifyWholeLog(), "a scan from the checkpoint cannot end before it", at, cp.position());
+        loss = new RecoveryLoss(seg.file().path().toString(), at - seg.base(), expectIndex, cp.position() - at, 0,
+            cp.nextIndex() - 1);
+        policy.onLoss().beforeTruncate(loss);
+        LOG.error("commit log lost records it had forced, cutting it back to the last valid record: {}",
+            loss.describe());
     }
 
     /**

@@ -11,6 +11,7 @@ import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
+import io.raftmq.commitlog.recovery.RecoveryPolicy;
 
 import java.io.IOException;
 import java.util.List;
@@ -47,7 +48,13 @@ public final class MessageStore implements AutoCloseable {
      * retention, which a mapping would not survive).
      */
     public static MessageStore open(MessageStoreConfig config) throws IOException {
-        return open(config, new FileSystemStorage(config.commitLog().ioMode()), new FileSystemStorage(IoMode.CHANNEL));
+        return open(config, RecoveryPolicy.DEFAULT);
+    }
+
+    /** As {@link #open(MessageStoreConfig)}, with the CommitLog's recovery policy (see {@link RecoveryPolicy}). */
+    public static MessageStore open(MessageStoreConfig config, RecoveryPolicy policy) throws IOException {
+        return open(config, new FileSystemStorage(config.commitLog().ioMode()), new FileSystemStorage(IoMode.CHANNEL),
+            policy);
     }
 
     /**
@@ -59,8 +66,14 @@ public final class MessageStore implements AutoCloseable {
      */
     public static MessageStore open(MessageStoreConfig config, StorageProvider logStorage,
                                     StorageProvider derivedStorage) throws IOException {
+        return open(config, logStorage, derivedStorage, RecoveryPolicy.DEFAULT);
+    }
+
+    /** As {@link #open(MessageStoreConfig, StorageProvider, StorageProvider)}, with the CommitLog's recovery policy. */
+    public static MessageStore open(MessageStoreConfig config, StorageProvider logStorage,
+                                    StorageProvider derivedStorage, RecoveryPolicy policy) throws IOException {
         QueueOffsetStamper stamper = new QueueOffsetStamper(config.dispatch().messageRecordType());
-        CommitLog log = CommitLog.open(config.commitLog(), stamper, logStorage);
+        CommitLog log = CommitLog.open(config.commitLog(), stamper, logStorage, policy);
         Dispatcher dispatcher = null;
         try {
             int chunk = config.dispatch().readChunkBytes();

@@ -1,12 +1,10 @@
 package io.raftmq.commitlog.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.TestLogs;
-import io.raftmq.commitlog.error.CorruptLogException;
 import io.raftmq.commitlog.flush.FlushMode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Goal: recovery's work is bounded by what changed, without losing its verdicts. Method: logs with 16 MiB segments
  * (so a zero run of {@link LogRecovery#ZERO_RUN_MIN} fits inside one) are closed, damaged and reopened.
  * Outcomes: the torn-tail search stops at a zero run that long (a valid record behind it is not searched for, one
- * in front of it still means corruption); the index check on open, which reads units in runs, still finds damage
- * in any run (the index is rebuilt).
+ * in front of it still means damage inside the log, which is cut back); the index check on open, which reads units
+ * in runs, still finds damage in any run (the index is rebuilt).
  */
 class BoundedRecoveryTest {
     private static final int N = 30;
@@ -109,10 +107,13 @@ class BoundedRecoveryTest {
         long end = positions[N] + 48 + SIZE;
         flip(segment(dir), positions[N] + 100);
         plantCopy(segment(dir), positions, 5, end + LogRecovery.ZERO_RUN_MIN - 2 * 4096);
-        byte[] before = Files.readAllBytes(segment(dir));
-        assertThatThrownBy(() -> CommitLog.open(cfg(dir), null)).isInstanceOfSatisfying(CorruptLogException.class,
-            e -> assertThat(e.offset()).isEqualTo(positions[N]));
-        assertThat(Files.readAllBytes(segment(dir))).as("nothing dropped").isEqualTo(before);
+        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
+            assertThat(log.recoveryLoss()).as("damage, not a torn tail").isNotNull();
+            assertThat(log.recoveryLoss().offset()).isEqualTo(positions[N]);
+            assertThat(log.lastIndex()).isEqualTo(N - 1);
+        }
+        assertThat(read(segment(dir), end + LogRecovery.ZERO_RUN_MIN - 2 * 4096, 4)).as("planted copy zeroed")
+            .containsOnly((byte) 0);
     }
 
     @Test
@@ -120,8 +121,11 @@ class BoundedRecoveryTest {
         Path dir = tmp.resolve("mid");
         long[] positions = write(dir, N, SIZE, false);
         flip(segment(dir), positions[20] + 48 + 7);
-        assertThatThrownBy(() -> CommitLog.open(cfg(dir), null)).isInstanceOfSatisfying(CorruptLogException.class,
-            e -> assertThat(e.offset()).isEqualTo(positions[20]));
+        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
+            assertThat(log.recoveryLoss().offset()).isEqualTo(positions[20]);
+            assertThat(log.recoveryLoss().highestIndexSeen()).isEqualTo(N);
+            assertThat(log.lastIndex()).isEqualTo(19);
+        }
     }
 
     @Test

@@ -8,11 +8,15 @@ import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.TestLogs;
 import io.raftmq.commitlog.error.CorruptLogException;
 import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Goal: each kind of on-disk damage has its documented outcome. Method: a 30-record log over two 64 KiB segments is
  * closed, copied, the copy is damaged (cut, bit flip, garbage, index damage), then reopened.
  * Outcomes: torn tail -> truncated to the last whole record; a bad record followed by valid ones ->
- * {@link CorruptLogException} naming file and offset, files untouched; damage before the checkpoint -> caught by
- * the crc check on read; index damage -> index rebuilt from the log. "No checkpoint" cases delete the checkpoint
- * file so that recovery scans the whole log (as after a crash before the first checkpoint).
+ * the log is cut back to the record before it, the {@link RecoveryPolicy} listener told first (file, offset, what
+ * lies behind) while the files are still untouched; damage before the checkpoint -> caught by the crc check on read,
+ * or at open with {@link RecoveryPolicy#verifyWholeLog()}; index damage -> index rebuilt from the log. "No
+ * checkpoint" cases delete the checkpoint file so that recovery scans the whole log (as after a crash before the
+ * first checkpoint).
  */
 class RecoveryTest {
     private static final int N = 30;
@@ -136,28 +142,81 @@ class RecoveryTest {
     }
 
     @Test
-    void midLogCorruptionIsRefusedNamingFileAndOffset() throws IOException {
+    void midLogCorruptionCutsTheLogBackAfterTellingTheListener() throws IOException {
         Path dir = copy("midlog", false);
         Path seg = segmentOf(dir, positions[10]);
         flip(seg, positions[10] + 48 + 5);
         byte[] before = Files.readAllBytes(seg);
-        assertThatThrownBy(() -> CommitLog.open(cfg(dir), null)).isInstanceOfSatisfying(CorruptLogException.class,
-            e -> {
-                assertThat(e.file()).isEqualTo(seg.toString());
-                assertThat(e.offset()).isEqualTo(positions[10]);
-            });
+        List<RecoveryLoss> told = new ArrayList<>();
+        RecoveryPolicy policy = new RecoveryPolicy(false, loss -> {
+            assertThat(Files.readAllBytes(seg)).as("listener runs before anything changes").isEqualTo(before);
+            told.add(loss);
+        });
+        try (CommitLog log = CommitLog.open(cfg(dir), null, new FileSystemStorage(IoMode.CHANNEL), policy)) {
+            assertIntact(log, 9);
+            assertThat(log.endPosition()).isEqualTo(positions[10]);
+            assertThat(log.recoveryLoss()).isEqualTo(told.get(0));
+            TestLogs.appendOne(log, 2, 10, TestLogs.body(10, SIZE));
+            assertIntact(log, 10);
+        }
+        assertThat(told).hasSize(1);
+        RecoveryLoss loss = told.get(0);
+        assertThat(loss.file()).isEqualTo(seg.toString());
+        assertThat(loss.offset()).isEqualTo(positions[10]);
+        assertThat(loss.firstLostIndex()).isEqualTo(10);
+        assertThat(loss.droppedRecords()).as("records 11..30 behind the damaged one").isEqualTo(N - 10);
+        assertThat(loss.highestIndexSeen()).isEqualTo(N);
+        assertThat(loss.droppedBytes()).isEqualTo(positions[N] + 48 + SIZE - positions[10]);
+        assertThat(Files.exists(segmentOf(dir, positions[N]))).as("later segment deleted").isFalse();
+        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
+            assertIntact(log, 10);
+            assertThat(log.recoveryLoss()).as("reported once: the cut log is clean").isNull();
+        }
+    }
+
+    @Test
+    void failingListenerAbortsTheOpenWithNothingChanged() throws IOException {
+        Path dir = copy("midlogfail", false);
+        Path seg = segmentOf(dir, positions[10]);
+        flip(seg, positions[10] + 48 + 5);
+        byte[] before = Files.readAllBytes(seg);
+        RecoveryPolicy policy = new RecoveryPolicy(false, loss -> {
+            throw new IOException("cannot record the loss");
+        });
+        assertThatThrownBy(() -> CommitLog.open(cfg(dir), null, new FileSystemStorage(IoMode.CHANNEL), policy))
+            .hasMessageContaining("cannot record the loss");
         assertThat(Files.readAllBytes(seg)).as("nothing dropped").isEqualTo(before);
     }
 
     @Test
-    void damagedFillerFollowedByNextSegmentIsRefused() throws IOException {
+    void damagedFillerFollowedByNextSegmentIsCutBack() throws IOException {
         Path dir = copy("filler", false);
         long fillerAt = positions[21] + 48 + SIZE;
         assertThat(fillerAt).as("record 21 is the last of segment 0").isLessThan(65536);
         assertThat(positions[22]).isEqualTo(65536);
         flip(segmentOf(dir, fillerAt), fillerAt + 2);
-        assertThatThrownBy(() -> CommitLog.open(cfg(dir), null)).isInstanceOfSatisfying(CorruptLogException.class,
-            e -> assertThat(e.offset()).isEqualTo(fillerAt));
+        try (CommitLog log = CommitLog.open(cfg(dir), null)) {
+            assertIntact(log, 21);
+            assertThat(log.recoveryLoss().offset()).isEqualTo(fillerAt);
+            assertThat(log.recoveryLoss().firstLostIndex()).isEqualTo(22);
+            assertThat(log.recoveryLoss().highestIndexSeen()).isEqualTo(N);
+        }
+    }
+
+    @Test
+    void verifyingTheWholeLogFindsDamageBeforeTheCheckpoint() throws IOException {
+        Path dir = copy("wholelog", true);
+        flip(segmentOf(dir, positions[10]), positions[10] + 48 + 5);
+        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> { });
+        try (CommitLog log = CommitLog.open(cfg(dir), null, new FileSystemStorage(IoMode.CHANNEL), policy)) {
+            assertIntact(log, 9);
+            assertThat(log.recoveryLoss().firstLostIndex()).isEqualTo(10);
+        }
+        Path clean = copy("wholelogclean", true);
+        try (CommitLog log = CommitLog.open(cfg(clean), null, new FileSystemStorage(IoMode.CHANNEL), policy)) {
+            assertIntact(log, N);
+            assertThat(log.recoveryLoss()).isNull();
+        }
     }
 
     @Test
@@ -168,6 +227,26 @@ class RecoveryTest {
             assertThatThrownBy(() -> log.entries(10, 11, ByteBuffer.allocate(1 << 16)))
                 .isInstanceOf(CorruptLogException.class).hasMessageContaining("00000000000000000000");
         }
+    }
+
+    @Test
+    void verifyingTheWholeLogReportsARecordsLostBeforeTheCheckpoint() throws IOException {
+        Path dir = copy("lostforced", true);
+        long end = positions[N] + 48 + SIZE;
+        try (RandomAccessFile f = new RandomAccessFile(segmentOf(dir, positions[25]).toFile(), "rw")) {
+            f.seek(positions[25] % 65536);
+            f.write(new byte[(int) (end - positions[25])]);
+        }
+        List<RecoveryLoss> told = new ArrayList<>();
+        RecoveryPolicy policy = new RecoveryPolicy(true, told::add);
+        try (CommitLog log = CommitLog.open(cfg(dir), null, new FileSystemStorage(IoMode.CHANNEL), policy)) {
+            assertIntact(log, 24);
+            assertThat(log.recoveryLoss()).isEqualTo(told.get(0));
+        }
+        RecoveryLoss loss = told.get(0);
+        assertThat(loss.firstLostIndex()).isEqualTo(25);
+        assertThat(loss.highestIndexSeen()).as("the checkpoint covered every record").isEqualTo(N);
+        assertThat(loss.droppedBytes()).isEqualTo(end - positions[25]);
     }
 
     @Test

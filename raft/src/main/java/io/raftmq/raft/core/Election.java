@@ -62,7 +62,8 @@ final class Election {
         boolean canVote = s.votedFor() == m.from()
             || (s.votedFor() == 0 && s.leaderId() == 0)
             || (m.preVote() && m.term() > s.term());
-        if (canVote && node.log().isUpToDate(m.lastLogIndex(), m.lastLogTerm())) {
+        // A repairing node may lack entries it acknowledged: it grants nothing (docs/raft-driver.md, "Repair").
+        if (canVote && !node.repairing() && node.log().isUpToDate(m.lastLogIndex(), m.lastLogTerm())) {
             VoteResponse grant = new VoteResponse(node.id(), m.from(), m.term(), m.preVote(), true);
             if (m.preVote()) {
                 node.outbox().early(grant);

@@ -40,6 +40,7 @@ public final class RaftNode {
     private final SnapshotSource snapshots;
     private final Election election;
     private final Replication replication;
+    private final Repair repair = new Repair();
     /** Hard state the driver last made durable. */
     private HardState persisted;
     private boolean readyOutstanding;
@@ -96,7 +97,11 @@ public final class RaftNode {
         }
         if (role.electionElapsed >= role.electionTimeoutTicks()) {
             role.electionElapsed = 0;
-            election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
+            if (repair.learningTerm()) {
+                probeTerms();
+            } else if (!repair.active()) { // a repairing node never campaigns
+                election.campaign(config.preVote() ? Election.Kind.PRE_VOTE : Election.Kind.ELECTION);
+            }
         }
     }
 
@@ -135,6 +140,15 @@ public final class RaftNode {
     public void step(RaftMessage m) {
         requireNoReady();
         Verify.argument(m.to() == config.nodeId(), "message addressed to another node");
+        if (repair.learningTerm()) {
+            long learned = repair.heard(m.from(), m.term());
+            if (learned < 0) {
+                return; // term still unknown: acting on this could serve a leader of a term this node already left
+            }
+            if (learned > state.term()) {
+                becomeFollower(learned, 0);
+            }
+        }
         if (m.term() > state.term()) {
             if (!onHigherTerm(m)) {
                 return;
@@ -204,13 +218,15 @@ public final class RaftNode {
         if (m instanceof AppendEntries a) {
             heardFromLeader(a.from());
             replication.onAppendEntries(a);
+            repair.maybeEnd(a, log, state);
         } else if (m instanceof Heartbeat h) {
             heardFromLeader(h.from());
             replication.onHeartbeat(h);
+            repair.maybeEnd(h, log, state);
         } else if (m instanceof InstallSnapshot s) {
             heardFromLeader(s.from());
             replication.onInstallSnapshot(s);
-        } else if (m instanceof TimeoutNow) {
+        } else if (m instanceof TimeoutNow && !repair.active()) {
             election.campaign(Election.Kind.TRANSFER);
         }
         // anything else is a response addressed to a former role
@@ -278,6 +294,42 @@ public final class RaftNode {
             replication.sendAppend(leader, target, pr, true);
         }
         return TransferResult.STARTED;
+    }
+
+    /**
+     * Puts a node that just started into repair mode (docs/raft-driver.md, "Repair"): it lost data it may have
+     * acknowledged, so it grants no votes and never campaigns until it holds a current leader's committed prefix
+     * and reaches past {@code ackedIndexMin} (0 = unknown). The driver calls it before feeding the node anything,
+     * starting it from {@code RepairState.startingHardState}; {@link #repairing()} turns false when repair ends.
+     */
+    public void startRepair(long ackedIndexMin) {
+        requireNoReady();
+        Verify.state(log.lastIndex() >= log.committed(), "commit index past the log", log.committed(),
+            log.lastIndex());
+        repair.start(ackedIndexMin);
+    }
+
+    /**
+     * As {@link #startRepair(long)} for a node whose hard state was lost too (term and vote unknown): it first hears
+     * from every other voter (probing them with pre-vote requests at once and on every election timeout) and adopts
+     * the highest term heard; until then it drops every message. Once it saved a term it learned this way, a restart
+     * uses {@link #startRepair(long)}.
+     */
+    public void startRepairWithUnknownTerm(long ackedIndexMin) {
+        startRepair(ackedIndexMin);
+        repair.termUnknown(voters, config.nodeId());
+        if (repair.learningTerm()) {
+            probeTerms();
+        }
+    }
+
+    private void probeTerms() {
+        repair.probe(config.nodeId(), state.term(), log.lastIndex(), log.lastTerm(), outbox);
+    }
+
+    /** Whether the node is repairing (see {@link #startRepair}); the driver clears its durable record once false. */
+    public boolean repairing() {
+        return repair.active();
     }
 
     // ---- output ----

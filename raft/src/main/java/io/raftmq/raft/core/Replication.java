@@ -122,6 +122,13 @@ final class Replication {
     }
 
     private void onReject(LeaderState leader, AppendEntriesResponse m, Progress pr) {
+        if (m.index() >= pr.match() && m.rejectHint() < pr.match() && pr.state() != Progress.State.SNAPSHOT) {
+            // The follower's log now ends before entries it acknowledged: it lost data and restarted (repairing).
+            // Forget its match and probe from its hint, or it would stay stuck behind a match it no longer has.
+            pr.lostEntries(m.rejectHint());
+            sendAppend(leader, m.from(), pr, true);
+            return;
+        }
         long nextProbe = m.rejectHint();
         if (m.hintTerm() > 0) {
             nextProbe = node.log().findConflictByTerm(m.rejectHint(), m.hintTerm());
@@ -196,7 +203,9 @@ final class Replication {
     }
 
     void onHeartbeat(Heartbeat m) {
-        node.log().commitTo(m.commitIndex());
+        LogView log = node.log();
+        // The leader caps the commit at what it believes this node matches; after a loss that can be past the log.
+        log.commitTo(node.repairing() ? Math.min(m.commitIndex(), log.lastIndex()) : m.commitIndex());
         node.outbox().early(new HeartbeatResponse(node.id(), m.from(), node.state().term()));
     }
 

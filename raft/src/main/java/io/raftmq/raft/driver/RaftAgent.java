@@ -11,6 +11,7 @@ import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardStateStore;
+import io.raftmq.raft.state.RepairStateStore;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.SnapshotStore;
 import io.raftmq.raft.statemachine.StateMachine;
@@ -53,7 +54,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
- * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s.
+ * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s; repair mode
+ * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s.
  *
  * <p>Snapshots: without a {@link SnapshotStore} a leader sends the state machine's snapshot of the moment to a
  * follower behind the log's first index. With one ({@link #setSnapshotStore}, before start) the agent takes a
@@ -114,6 +116,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
+    private final RepairTracker repair;
 
     /**
      * Recovers the node from {@code log} and {@code hardStateStore}.
@@ -128,6 +131,18 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
                      StateMachine stateMachine, long appliedIndex, Transport transport, NanoClock clock,
                      RandomSource random) {
+        this(config, voters, log, hardStateStore, RepairStateStore.NONE, stateMachine, appliedIndex, transport, clock,
+            random);
+    }
+
+    /**
+     * As above, with the member's repair state: when {@code repairStore} holds one, or the log ends before the saved
+     * commit index (then it is saved first), the node starts repairing (docs/raft-driver.md, "Repair") and the
+     * store is cleared once it caught up.
+     */
+    public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
+                     RepairStateStore repairStore, StateMachine stateMachine, long appliedIndex, Transport transport,
+                     NanoClock clock, RandomSource random) {
         this.config = config;
         this.nodeId = config.raft().nodeId();
         Verify.argument(voters.contains(nodeId), "voters must contain this node");
@@ -148,8 +163,10 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
-        this.node = new RaftNode(config.raft(), voters, log, hardState.saved(), appliedIndex, random,
-            this::snapshotToSend);
+        this.repair = new RepairTracker(repairStore, hardState.saved(), log, LOG);
+        this.node = new RaftNode(config.raft(), voters, log, repair.startingHardState(hardState.saved(), log),
+            appliedIndex, random, this::snapshotToSend);
+        repair.start(node, hardState.saved());
         this.nextTickNs = now + tickNs;
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
@@ -323,6 +340,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
             work++;
         }
+        repair.afterReady(node, log);
         work += applySlice();
         maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
@@ -333,6 +351,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
         publishStatus(false);
         return work;
+    }
+
+    /** Whether this member is repairing: it lost data and grants no votes until it caught up. Any thread. */
+    public boolean repairing() {
+        return repair.repairing();
     }
 
     private int runCommands() {

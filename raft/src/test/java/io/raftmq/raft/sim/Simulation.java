@@ -9,6 +9,7 @@ import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardState;
+import io.raftmq.raft.state.RepairState;
 import io.raftmq.raft.statemachine.Snapshot;
 
 import java.util.ArrayDeque;
@@ -48,6 +49,7 @@ final class Simulation {
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final SafetyChecker checker = new SafetyChecker();
+    private final DataLossFault dataLoss;
     private final ProposalTracker proposals = new ProposalTracker();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private long now;
@@ -64,6 +66,11 @@ final class Simulation {
     private int crashes;
 
     Simulation(long seed) {
+        this(seed, false);
+    }
+
+    /** With {@code dataLoss}, restarting nodes may also lose part or all of their disk ({@link DataLossFault}). */
+    Simulation(long seed, boolean dataLoss) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.swarm = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
@@ -76,6 +83,7 @@ final class Simulation {
         }
         this.voters = MajorityConfig.of(ids);
         this.cut = new boolean[n + 1][n + 1];
+        this.dataLoss = new DataLossFault(seed, n, voters, dataLoss);
     }
 
     /** Result of a successful run, for reporting. */
@@ -138,15 +146,25 @@ final class Simulation {
     // ---- node lifecycle and the driver loop ----
 
     private void start(SimNode n) {
+        RepairState repair = dataLoss.onRestart(n, healed);
         Snapshot durable = n.stateMachine.durableSnapshot();
         n.stateMachine = new SimStateMachine(durable);
         HardState hs = n.hardStateStore.load();
+        if (repair != null) {
+            hs = RepairState.startingHardState(hs, n.log.lastIndex(), n.log.term(n.log.lastIndex()));
+        }
         long applied = durable == null ? 0 : durable.index();
         SplittableRandom nodeRandom = random.split();
         RaftConfig config = new RaftConfig(n.id, 10, 2, swarm.inflightAppendsMax(), 512,
             swarm.batchEntriesMax(), 32, swarm.checkQuorum(), swarm.preVote());
         SimStateMachine sm = n.stateMachine;
         n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
+        if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING
+            && n.hardStateStore.load().term() == 0) {
+            n.raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
+        } else if (repair != null) {
+            n.raft.startRepair(repair.ackedIndexMin());
+        }
         n.up = true;
         n.lastCommit = n.raft.commitIndex();
         pump(n);
@@ -201,6 +219,7 @@ final class Simulation {
         }
         n.raft.advance(r);
         n.pending = null;
+        dataLoss.afterReady(n);
         maybeSnapshot(n);
         drain(n);
     }

@@ -139,6 +139,18 @@ public final class Progress {
         return true;
     }
 
+    /**
+     * The follower rejected an append although it had acknowledged {@code match}: it lost entries (data loss, then
+     * a restart). Its match is unknown now (0: commit counting never relies on it again until it acknowledges), and
+     * probing restarts just after {@code lastIndexHint}, the end of its log as it reported.
+     */
+    public void lostEntries(long lastIndexHint) {
+        Verify.argument(lastIndexHint >= 0, "hint must be >= 0");
+        resetState(State.PROBE);
+        match = 0;
+        next = lastIndexHint + 1;
+    }
+
     private void resetState(State newState) {
         state = newState;
         probeSent = false;
