@@ -57,6 +57,7 @@ class SimulationTest {
         long snapshots = 0;
         long crashes = 0;
         long elections = 0;
+        long membershipChanges = 0;
         for (long seed = base; seed < base + count; seed++) {
             Simulation.Outcome o;
             try {
@@ -73,11 +74,12 @@ class SimulationTest {
             snapshots += o.snapshotsInstalled();
             crashes += o.crashes();
             elections += o.maxTerm();
+            membershipChanges += o.membershipChanges();
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         LOG.info("{} seeds from {} passed in {} ms: {} proposals committed, {} failed; after healing at most {} ticks"
             + " to resolve every proposal, {} ticks until every node caught up; {} snapshots installed, {} crashes,"
-            + " {} terms", count, base, elapsedMs, committed, failed, livenessTicksMax, catchUpTicksMax, snapshots,
-            crashes, elections);
+            + " {} terms, {} membership changes", count, base, elapsedMs, committed, failed, livenessTicksMax,
+            catchUpTicksMax, snapshots, crashes, elections, membershipChanges);
     }
 }
