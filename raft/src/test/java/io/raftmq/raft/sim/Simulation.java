@@ -425,17 +425,18 @@ final class Simulation {
         if (leader == 0 || !nodes[(int) leader].idle(now)) {
             return;
         }
-        RaftNode raft = nodes[(int) leader].raft;
-        MembershipChange change = membership.choose(raft.membership(), leader, random);
-        if (change == null) {
-            return;
-        }
-        if (raft.proposeMembership(change) instanceof ProposeResult.Accepted) {
-            membership.accepted(change);
-            long joining = MembershipFaults.joining(change);
-            if (joining != 0) {
-                start(nodes[(int) joining]);
-                schedule(now + 1 + random.nextInt(Swarm.TICK_UNITS), Kind.TICK, (int) joining, null);
+        // Sometimes a second request right behind the first, as two admins would: the core must refuse it.
+        int requests = random.nextInt(3) == 0 ? 2 : 1;
+        for (int i = 0; i < requests; i++) {
+            RaftNode raft = nodes[(int) leader].raft;
+            MembershipChange change = membership.choose(raft.membership(), leader, random);
+            if (change != null && raft.proposeMembership(change) instanceof ProposeResult.Accepted) {
+                membership.accepted(change);
+                long joining = MembershipFaults.joining(change);
+                if (joining != 0) {
+                    start(nodes[(int) joining]);
+                    schedule(now + 1 + random.nextInt(Swarm.TICK_UNITS), Kind.TICK, (int) joining, null);
+                }
             }
         }
         pump(nodes[(int) leader]);
