@@ -42,8 +42,8 @@ final class MembershipChecker {
 
     void onLeader(long node, RaftNode raft, MemoryRaftLog log, boolean newTerm) {
         if (newTerm && !raft.membership().isVoter(node)) {
-            throw new AssertionError("node " + node + " became leader of term " + raft.term() + " but is not a voter of "
-                + raft.membership());
+            throw new AssertionError("node " + node + " became leader of term " + raft.term()
+                + " but is not a voter of " + raft.membership());
         }
         int configs = 0;
         for (long i = Math.max(raft.commitIndex() + 1, log.firstIndex()); i <= log.lastIndex(); i++) {
