@@ -12,7 +12,10 @@ import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.core.RaftConfig;
+import io.raftmq.raft.core.membership.Member;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.driver.MembershipFile;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
@@ -26,6 +29,7 @@ import io.raftmq.raft.transport.netty.NettyTransportConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -135,8 +139,9 @@ final class RaftGroupNode {
             clock::wallMillis, TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
         long applied = log.firstIndex() - 1;
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, sm.create(applied), applied,
-            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c.raftPeers()),
+            new MembershipFile(root.resolve("raft")), log, hs, sm.create(applied), applied, transport,
+            clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
         for (RaftPeer p : c.otherPeers()) {
             transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
         }
@@ -154,6 +159,15 @@ final class RaftGroupNode {
     /** The bound transport. */
     NettyTransport transport() {
         return transport;
+    }
+
+    /** The group's initial configuration: every raft peer a voter, with its raft address. */
+    static Membership initialMembership(List<RaftPeer> peers) {
+        List<Member> voters = new ArrayList<>(peers.size());
+        for (RaftPeer p : peers) {
+            voters.add(new Member(p.nodeId(), p.address()));
+        }
+        return Membership.of(voters, List.of());
     }
 
     static MajorityConfig voters(List<RaftPeer> peers) {

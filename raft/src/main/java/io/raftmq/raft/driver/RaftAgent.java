@@ -167,6 +167,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             }
         }
         this.nextTickNs = now + tickNs;
+        syncPeers(); // members added before a restart are dialled before the first message leaves
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}], {}", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex(), node.membership());
