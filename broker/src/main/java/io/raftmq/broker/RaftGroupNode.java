@@ -139,7 +139,7 @@ final class RaftGroupNode {
             clock::wallMillis, TAIL_CACHE_ENTRIES);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
         long applied = log.firstIndex() - 1;
-        RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c.raftPeers()),
+        RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c),
             new MembershipFile(root.resolve("raft")), log, hs, sm.create(applied), applied, transport,
             clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
         for (RaftPeer p : c.otherPeers()) {
@@ -161,11 +161,16 @@ final class RaftGroupNode {
         return transport;
     }
 
-    /** The group's initial configuration: every raft peer a voter, with its raft address. */
-    static Membership initialMembership(List<RaftPeer> peers) {
-        List<Member> voters = new ArrayList<>(peers.size());
-        for (RaftPeer p : peers) {
-            voters.add(new Member(p.nodeId(), p.address()));
+    /**
+     * The group's initial configuration: every raft peer a voter, with its raft address; a member joining an
+     * existing group ({@code raftJoinExisting}) leaves itself out (it becomes a member when the leader adds it).
+     */
+    static Membership initialMembership(BrokerConfig c) {
+        List<Member> voters = new ArrayList<>(c.raftPeers().size());
+        for (RaftPeer p : c.raftPeers()) {
+            if (!(c.raftJoinExisting() && p.id().equals(c.raftSelfId()))) {
+                voters.add(new Member(p.nodeId(), p.address()));
+            }
         }
         return Membership.of(voters, List.of());
     }

@@ -94,6 +94,10 @@ import java.util.TreeSet;
  *                                   TRANS_CHECK_MAX_TIME_TOPIC
  * @param queueLockExpiryMs          an orderly consumer's queue lock lapses this long after its last lock call
  *                                   (60 s)
+ * @param raftJoinExisting           this member joins a group that already runs without it (false): its own
+ *                                   entry in raftPeers is not part of the group's initial configuration, so it
+ *                                   neither campaigns nor counts until the leader adds it (raftmq-admin raft
+ *                                   add-member, then promote; docs/raft-driver.md "Membership")
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -110,7 +114,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int sendBatchMessagesMax, int sendInflightEntriesMax, int sendPendingMax,
                            int pullMessagesMax, int pullBytesMax, DelayLevels messageDelayLevel,
                            long timerMaxDelaySec, long transactionTimeoutMs, long transactionCheckIntervalMs,
-                           int transactionCheckMax, long queueLockExpiryMs) {
+                           int transactionCheckMax, long queueLockExpiryMs, boolean raftJoinExisting) {
 
     /** Keys without a default. */
     public static final Set<String> REQUIRED =
@@ -167,6 +171,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("transactionCheckIntervalMs", "30000");
         d.put("transactionCheckMax", "15");
         d.put("queueLockExpiryMs", "60000");
+        d.put("raftJoinExisting", "false");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -299,7 +304,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 offsetInflightProposalsMax, brokerPeers, sendBatchBytesMax, sendBatchMessagesMax,
                 sendInflightEntriesMax, sendPendingMax, pullMessagesMax, pullBytesMax, messageDelayLevel,
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
-                queueLockExpiryMs);
+                queueLockExpiryMs, raftJoinExisting);
     }
 
     /** The ids of all peers but this one, in file order. */
