@@ -68,9 +68,15 @@ final class Simulation {
     private int crashes;
 
     Simulation(long seed) {
+        this(seed, true);
+    }
+
+    /** With {@code membershipAllowed} false, membership changes stay off whatever the seed draws. */
+    Simulation(long seed, boolean membershipAllowed) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.swarm = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
+        Swarm drawn = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
+        this.swarm = membershipAllowed ? drawn : drawn.withoutMembership();
         int initialNodes = swarm.nodes();
         int n = initialNodes + (swarm.membership() ? MembershipFaults.SPARE_NODES : 0);
         this.nodes = new SimNode[n + 1];
@@ -596,7 +602,8 @@ final class Simulation {
     private String failureReport(String cause) {
         StringBuilder sb = new StringBuilder();
         sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test -Dtest=SimulationTest")
-            .append(" -Dsim.seed=").append(seed).append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
+            .append(" -Dsim.seed=").append(seed).append(swarm.membership() ? "" : " -Dsim.noMembership=true")
+            .append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
             .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")
             .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  ").append(membership.summary())
             .append(currentLeader() == 0 ? "" : ", leader's configuration " + nodes[(int) currentLeader()].raft

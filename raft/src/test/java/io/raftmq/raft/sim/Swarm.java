@@ -18,6 +18,13 @@ record Swarm(int nodes, double dropRate, double duplicateRate, int delayMaxUnits
      * so that varying them does not change the fault schedule of a seed. Membership changes (drawn last from
      * {@code options}, so the earlier draws of a seed are as before) run in half of the runs.
      */
+    /** This mix without membership changes (the fault schedule of a seed is then the one it had before them). */
+    Swarm withoutMembership() {
+        return new Swarm(nodes, dropRate, duplicateRate, delayMaxUnits, fsyncMaxUnits, partitions, crashes, pauses,
+            transfers, snapshotEvery, proposeGapMaxUnits, batchEntriesMax, inflightAppendsMax, checkQuorum, preVote,
+            false);
+    }
+
     static Swarm draw(SplittableRandom r, SplittableRandom options) {
         double[] drops = {0, 0, 0.01, 0.05, 0.2};
         double[] dups = {0, 0, 0.02, 0.1};
