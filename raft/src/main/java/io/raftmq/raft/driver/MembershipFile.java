@@ -111,7 +111,9 @@ public final class MembershipFile {
         long first = log.firstIndex();
         for (Rec r : recs) {
             if (r.kind() == KIND_TRUNCATE) {
-                valid.subMap(r.index(), true, first, false).clear(); // voided; those in the log the log decides
+                if (r.index() < first) { // voided; for records in the log, the log decides
+                    valid.subMap(r.index(), true, first, false).clear();
+                }
             } else if (r.index() < first || inLog(log, r.index(), r.term())) {
                 valid.put(r.index(), r);
             }

@@ -108,6 +108,23 @@ class MembershipFileTest {
     }
 
     @Test
+    void aTruncationInsideTheLogLeavesTheDecisionToTheLog() {
+        for (Path d : List.of(dir.resolve("a"), dir.resolve("b"))) {
+            MembershipFile f = new MembershipFile(d);
+            f.recover(new MemoryRaftLog(), 0, A);
+            f.beforeWrite(List.of(config(1, 2, B)), 1);
+            f.beforeWrite(List.of(config(2, 2, C)), 2); // entry 2 replaced by another CONFIG entry
+            f.sync();
+            f.close();
+        }
+        MemoryRaftLog replaced = log(app(1, 1), config(2, 2, C));
+        assertThat(new MembershipFile(dir.resolve("a")).recover(replaced, 0, A).current()).isEqualTo(C);
+        // The records were written but the crash came before the log changed: the old entry counts.
+        MemoryRaftLog unchanged = log(app(1, 1), config(1, 2, B));
+        assertThat(new MembershipFile(dir.resolve("b")).recover(unchanged, 0, A).current()).isEqualTo(B);
+    }
+
+    @Test
     void tornLastRecordIsDroppedOtherDamageStops() throws Exception {
         MembershipFile f = new MembershipFile(dir);
         f.recover(new MemoryRaftLog(), 0, A);
