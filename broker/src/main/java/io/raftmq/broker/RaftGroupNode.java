@@ -142,8 +142,11 @@ final class RaftGroupNode {
         RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c),
             new MembershipFile(root.resolve("raft")), log, hs, sm.create(applied), applied, transport,
             clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        Membership members = a.status().membership();
         for (RaftPeer p : c.otherPeers()) {
-            transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            if (members.contains(p.nodeId())) { // a configured peer removed since is not dialled again
+                transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            }
         }
         inbox.agent = a;
         agent = a;
