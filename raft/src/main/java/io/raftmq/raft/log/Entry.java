@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * One Raft log entry: (term, index, type, payload). Types below {@link #TYPE_APPLICATION_MIN} are reserved for
- * Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} is kept for membership change);
+ * Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} carries a new membership);
  * the application owns the rest and Raft treats them, and the payload, as opaque.
  *
  * <p>Ownership: the payload array is shared, never copied. Whoever builds an entry hands the array over and
@@ -15,7 +15,7 @@ import java.util.Arrays;
 public record Entry(long term, long index, int type, byte[] payload) {
     /** Appended by every new leader so that it can commit entries of its own term (§5.4.2). */
     public static final int TYPE_NOOP = 0;
-    /** Reserved for a future membership change entry. */
+    /** A membership change: the payload is the new membership's encoding (docs/raft-driver.md, "Membership"). */
     public static final int TYPE_CONFIG = 1;
     /** Lowest type an application may use; 0..15 are reserved for Raft. */
     public static final int TYPE_APPLICATION_MIN = 16;
