@@ -18,6 +18,7 @@ import io.raftmq.broker.processor.admin.AdminProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsDataProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsContributor;
 import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
+import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -122,6 +123,8 @@ public final class BrokerController {
     private static final int PULL_THREADS = 2;
     private static final int PULL_PROGRESS_MAX = 100_000;
     private static final long FORWARD_MARGIN_MS = 1000;
+    /** Election timeouts a membership change may take to commit before the admin request gives up. */
+    private static final int MEMBERSHIP_WAIT_ELECTION_TIMEOUTS = 10;
     private static final long DRAIN_WAIT_MS = 2000;
     private static final long NOTIFY_TIMEOUT_MS = 1000;
     /** A held send looks for a leader at least this often (docs/raft-driver.md, "Sends while leadership moves"). */
@@ -217,6 +220,7 @@ public final class BrokerController {
         gate.reserve(AdminProcessor.CODES, controlExecutor);
         gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
         gate.reserve(LeadershipTransferProcessor.CODES, controlExecutor);
+        gate.reserve(RaftMembershipProcessor.CODES, controlExecutor);
         gate.reserve(PullMessageProcessor.CODES, pullExecutor);
         gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
         gate.reserve(SendMessageProcessor.CODES, DIRECT);
@@ -293,6 +297,8 @@ public final class BrokerController {
         gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
         gate.install(LeadershipTransferProcessor.CODES, new LeadershipTransferProcessor(config, this::raftAgent,
             client, clock));
+        gate.install(RaftMembershipProcessor.CODES, new RaftMembershipProcessor(config, this::raftAgent,
+            MEMBERSHIP_WAIT_ELECTION_TIMEOUTS * config.raftElectionTimeoutMs()));
         installPullPath(view, clients, stats);
         installLocks();
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));

@@ -17,7 +17,10 @@ import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.commitlog.time.Clock;
 import io.raftmq.raft.core.RaftConfig;
+import io.raftmq.raft.core.membership.Member;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.driver.MembershipFile;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
@@ -40,6 +43,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -195,11 +199,15 @@ final class RaftGroupNode {
         log.installPositions(machine.logPositionPart());
         long applied = recover(machine, snapshots, log);
         recoveredIndex = applied;
-        RaftAgent a = new RaftAgent(agentConfig(c), voters(c.raftPeers()), log, hs, repair, machine, applied,
-            transport, clock::nanoTime, new SplittableRandom(clock.nanoTime())::nextInt);
+        RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c), new MembershipFile(root.resolve("raft")),
+            log, hs, repair, machine, applied, transport, clock::nanoTime,
+            new SplittableRandom(clock.nanoTime())::nextInt);
         a.setSnapshotStore(snapshots);
+        Membership members = a.status().membership();
         for (RaftPeer p : c.otherPeers()) {
-            transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            if (members.contains(p.nodeId())) { // a configured peer removed since is not dialled again
+                transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            }
         }
         a.useWallClock(clock::wallMillis);
         inbox.agent = a;
@@ -265,6 +273,20 @@ final class RaftGroupNode {
     /** The bound transport. */
     NettyTransport transport() {
         return transport;
+    }
+
+    /**
+     * The group's initial configuration: every raft peer a voter, with its raft address; a member joining an
+     * existing group ({@code raftJoinExisting}) leaves itself out (it becomes a member when the leader adds it).
+     */
+    static Membership initialMembership(BrokerConfig c) {
+        List<Member> voters = new ArrayList<>(c.raftPeers().size());
+        for (RaftPeer p : c.raftPeers()) {
+            if (!(c.raftJoinExisting() && p.id().equals(c.raftSelfId()))) {
+                voters.add(new Member(p.nodeId(), p.address()));
+            }
+        }
+        return Membership.of(voters, List.of());
     }
 
     static MajorityConfig voters(List<RaftPeer> peers) {

@@ -120,6 +120,10 @@ import java.util.TreeSet;
  *                                   a new group; {@code existing}: this member belongs to a running group, so missing
  *                                   raft state means its data was lost and it starts repairing (no votes until it
  *                                   caught up; docs/raft-driver.md, "Repair")
+ * @param raftJoinExisting           this member joins a group that already runs without it (false): its own
+ *                                   entry in raftPeers is not part of the group's initial configuration, so it
+ *                                   neither campaigns nor counts until the leader adds it (raftmq-admin raft
+ *                                   add-member, then promote; docs/raft-driver.md "Membership")
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -141,7 +145,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long fileReservedTimeMs, String deleteWhen, int diskMaxUsedSpaceRatio,
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
-                           String raftInitialState) {
+                           String raftInitialState, boolean raftJoinExisting) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -215,6 +219,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("deleteFileBatchMax", "10");
         d.put("retentionFollowerSilentMsMax", "60000");
         d.put("raftInitialState", RAFT_INITIAL_STATE_NEW);
+        d.put("raftJoinExisting", "false");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -349,7 +354,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 timerMaxDelaySec, transactionTimeoutMs, transactionCheckIntervalMs, transactionCheckMax,
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
-                cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState);
+                cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
+                raftJoinExisting);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

@@ -292,6 +292,10 @@ final class BrokerConfigValidator {
                     + "listenPort " + lp + " or the ports RocketMQ reserves next to it (" + (lp - 2) + " VIP, "
                     + (lp + 1) + " HA)");
         }
+        if (c.raftJoinExisting() && c.raftPeers().size() < 2) {
+            throw fail(source, "raftJoinExisting", "a member joining an existing group needs the group's members in"
+                + " raftPeers besides itself");
+        }
     }
 
     private static void checkBrokerPeers(BrokerConfig c, String source) throws BrokerConfigException {

@@ -74,4 +74,7 @@ public final class RequestCode {
     public static final int QUERY_ASSIGNMENT = 400;
     public static final int SET_MESSAGE_REQUEST_MODE = 401;
     public static final int RAFT_TRANSFER_LEADERSHIP = 9001; // RaftMQ extension: docs/protocol.md §2.13
+    public static final int RAFT_ADD_MEMBER = 9002; // RaftMQ extension: docs/protocol.md §2.13
+    public static final int RAFT_PROMOTE_MEMBER = 9003; // RaftMQ extension: docs/protocol.md §2.13
+    public static final int RAFT_REMOVE_MEMBER = 9004; // RaftMQ extension: docs/protocol.md §2.13
 }

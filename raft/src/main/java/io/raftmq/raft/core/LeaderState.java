@@ -1,16 +1,21 @@
 package io.raftmq.raft.core;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.membership.Member;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.progress.Progress;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Leader: per-follower progress, heartbeat timer, the check-quorum round ({@code electionElapsed}) and a
  * leadership transfer in progress. The leader's own acknowledged index is {@code selfMatch}: the last index the
- * driver reported durable through {@code advance}, never what was merely appended.
+ * driver reported durable through {@code advance}, never what was merely appended. Followers are every other
+ * member of the configuration in effect, learners included ({@link #syncMembers}); only voters count in quorums.
  */
 final class LeaderState extends RoleState {
     private final long selfId;
@@ -44,6 +49,23 @@ final class LeaderState extends RoleState {
     @Override
     Role role() {
         return Role.LEADER;
+    }
+
+    /**
+     * Tracks exactly the other members of {@code m}: new members start probing at {@code nextIndex}, removed ones
+     * are forgotten (a configuration takes effect as soon as it is appended).
+     */
+    void syncMembers(Membership m, long nextIndex, int inflightMax) {
+        Set<Long> ids = new HashSet<>();
+        for (Member member : m.members()) {
+            if (member.id() != selfId) {
+                ids.add(member.id());
+                followers.computeIfAbsent(member.id(), id -> new Progress(nextIndex, inflightMax));
+            }
+        }
+        followers.keySet().retainAll(ids);
+        Verify.state(followers.size() == ids.size(), "progress must track every other member", followers.size(),
+            ids.size());
     }
 
     /** Progress of follower {@code id}, or null if it is not a follower of this configuration. */

@@ -1,6 +1,8 @@
 package io.raftmq.raft.core;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.membership.ConfigHistory;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
 import io.raftmq.raft.statemachine.Snapshot;
@@ -16,6 +18,9 @@ import java.util.List;
  * <p>Invariants: applied <= committed <= lastIndex(); when {@code unstable} is non-empty it covers
  * {@code [unstableOffset, lastIndex()]} and replaces any stable entries from {@code unstableOffset} on; a
  * pending snapshot replaces every stable entry.
+ *
+ * <p>Membership: every append, truncation and snapshot restore is mirrored into the {@link ConfigHistory}, so the
+ * configuration in effect always is that of the newest CONFIG entry in this view (or the snapshot's).
  */
 final class LogView {
     /** Returned by {@link #term(long)} when the index is compacted or past the end. */
@@ -24,14 +29,16 @@ final class LogView {
     private static final int UNSTABLE_SIZE_HINT_MAX = 4096;
 
     private final RaftLog stable;
+    private final ConfigHistory configs;
     private final ArrayList<Entry> unstable = new ArrayList<>();
     private long unstableOffset;
     private Snapshot pendingSnapshot;
     private long committed;
     private long applied;
 
-    LogView(RaftLog stable, long committed, long applied) {
+    LogView(RaftLog stable, long committed, long applied, ConfigHistory configs) {
         this.stable = stable;
+        this.configs = configs;
         this.unstableOffset = stable.lastIndex() + 1;
         Verify.state(committed <= stable.lastIndex(), "commit index past the log's last index", committed,
             stable.lastIndex());
@@ -180,6 +187,9 @@ final class LogView {
         long first = ents.get(0).index();
         Verify.state(first > committed, "must not replace committed entries", first, committed);
         Verify.state(first <= lastIndex() + 1, "append leaves a gap", first, lastIndex());
+        if (first <= configs.currentIndex()) {
+            configs.truncateFrom(first);
+        }
         if (unstable.isEmpty() || first <= unstableOffset) {
             unstable.clear();
             unstableOffset = first;
@@ -190,6 +200,7 @@ final class LogView {
             Entry e = ents.get(k);
             Verify.state(e.index() == first + k, "entries must be contiguous", first + k, e.index());
             unstable.add(e);
+            onAppended(e);
         }
     }
 
@@ -201,6 +212,14 @@ final class LogView {
             unstableOffset = e.index();
         }
         unstable.add(e);
+        onAppended(e);
+    }
+
+    /** A CONFIG entry takes effect as soon as it is in the log (thesis §4.1). */
+    private void onAppended(Entry e) {
+        if (e.type() == Entry.TYPE_CONFIG) {
+            configs.append(e.index(), Membership.decode(e.payload()));
+        }
     }
 
     /**
@@ -231,6 +250,7 @@ final class LogView {
         Verify.state(snapshot.index() > committed, "snapshot must be past the commit index", snapshot.index(),
             committed);
         pendingSnapshot = snapshot;
+        configs.resetTo(snapshot.index(), Membership.decode(snapshot.membership(), configs.initialMembership()));
         unstable.clear();
         unstableOffset = snapshot.index() + 1;
         committed = snapshot.index();

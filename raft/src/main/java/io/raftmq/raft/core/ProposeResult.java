@@ -23,6 +23,14 @@ public sealed interface ProposeResult {
         /** A leadership transfer is in progress: proposals would be lost with the old term. */
         TRANSFERRING_LEADERSHIP,
         /** The uncommitted tail reached {@code RaftConfig.uncommittedEntriesMax}: back-pressure. */
-        UNCOMMITTED_LIMIT
+        UNCOMMITTED_LIMIT,
+        /** Membership: another change is not committed yet (one at a time). */
+        MEMBERSHIP_CHANGE_PENDING,
+        /** Membership: a new leader has not committed an entry of its own term yet. */
+        TERM_NOT_COMMITTED,
+        /** Membership: the change does not apply (already a member, not a learner, last voter, ...). */
+        INVALID_MEMBERSHIP_CHANGE,
+        /** Membership: the learner to promote is not caught up with the leader's log yet. */
+        LEARNER_BEHIND
     }
 }

@@ -1,6 +1,9 @@
 package io.raftmq.raft.core;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.membership.ConfigHistory;
+import io.raftmq.raft.core.membership.Membership;
+import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.core.progress.Progress;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.core.quorum.VoteResult;
@@ -26,14 +29,15 @@ import java.util.List;
  * collects its output as {@link Ready} batches whose processing order is the durability contract (see
  * {@link Ready}); {@link #advance(Ready)} closes each batch. Implements Raft (§5) with pre-vote, check-quorum,
  * leadership transfer, pipelined and batched replication, fast conflict back-off, a no-op entry opening each
- * leader term and snapshots for followers behind the first retained index.
+ * leader term and snapshots for followers behind the first retained index, and single-server membership change
+ * with learners (thesis §4; see {@link #proposeMembership}).
  *
  * <p>Threading: not thread-safe; one thread drives it. Between {@link #ready()} and {@link #advance(Ready)}
  * only the read-only status methods may be called.
  */
 public final class RaftNode {
     private final RaftConfig config;
-    private final MajorityConfig voters;
+    private final ConfigHistory configs;
     private final RaftState state;
     private final LogView log;
     private final Outbox outbox = new Outbox();
@@ -62,12 +66,27 @@ public final class RaftNode {
      */
     public RaftNode(RaftConfig config, MajorityConfig voters, RaftLog raftLog, HardState hardState,
                     long appliedIndex, RandomSource random, SnapshotSource snapshots) {
+        this(config, ConfigHistory.initial(Membership.ofVoters(voters)), raftLog, hardState, appliedIndex, random,
+            snapshots);
+    }
+
+    /**
+     * As the constructor above, with the memberships the log defines: {@code configs} holds the base (snapshot or
+     * initial) membership at or below {@code appliedIndex} and one record per CONFIG entry of {@code raftLog}
+     * after it (the driver recovers them, see docs/raft-driver.md "Membership"). The node owns it afterwards.
+     */
+    public RaftNode(RaftConfig config, ConfigHistory configs, RaftLog raftLog, HardState hardState,
+                    long appliedIndex, RandomSource random, SnapshotSource snapshots) {
         this.config = config;
-        this.voters = voters;
+        this.configs = configs;
         this.snapshots = snapshots;
         this.state = new RaftState(config.nodeId(), config.electionTicks(), random, hardState);
         long commit = Math.max(hardState.commitIndex(), appliedIndex);
-        this.log = new LogView(raftLog, commit, appliedIndex);
+        Verify.state(configs.currentIndex() <= raftLog.lastIndex(), "membership record past the log's last index",
+            configs.currentIndex(), raftLog.lastIndex());
+        Verify.state(configs.records().get(0).index() <= appliedIndex, "membership base past the applied index",
+            configs.records().get(0).index(), appliedIndex);
+        this.log = new LogView(raftLog, commit, appliedIndex, configs);
         this.persisted = hardState;
         this.election = new Election(this);
         this.replication = new Replication(this, config);
@@ -106,6 +125,10 @@ public final class RaftNode {
     }
 
     private void tickLeader(LeaderState leader) {
+        if (removedAndCommitted()) {
+            stepDownRemoved(leader);
+            return;
+        }
         leader.heartbeatElapsed++;
         if (leader.electionElapsed >= config.electionTicks()) {
             leader.electionElapsed = 0;
@@ -121,9 +144,32 @@ public final class RaftNode {
         }
     }
 
+    /** A leader that removed itself leads until that change commits, then steps down (thesis §4.2.2). */
+    private boolean removedAndCommitted() {
+        return !voters().contains(config.nodeId()) && configs.currentIndex() <= log.committed();
+    }
+
+    /** Steps down and hands leadership to the voter with the highest match, so the group need not time out. */
+    private void stepDownRemoved(LeaderState leader) {
+        long best = 0;
+        long bestMatch = -1;
+        MajorityConfig voters = voters();
+        for (int i = 0; i < voters.size(); i++) {
+            Progress p = leader.progress(voters.voter(i));
+            if (p != null && p.match() > bestMatch) {
+                best = voters.voter(i);
+                bestMatch = p.match();
+            }
+        }
+        if (best != 0 && bestMatch == log.lastIndex()) {
+            outbox.early(new TimeoutNow(config.nodeId(), best, state.term()));
+        }
+        becomeFollower(state.term(), 0);
+    }
+
     /** Check-quorum: whether a majority (this node included) was heard from since the last round; resets it. */
     private boolean quorumActive(LeaderState leader) {
-        VoteResult r = voters.voteResult(id -> {
+        VoteResult r = voters().voteResult(id -> {
             if (id == config.nodeId()) {
                 return 1;
             }
@@ -280,7 +326,7 @@ public final class RaftNode {
             return TransferResult.ALREADY_LEADER;
         }
         Progress pr = leader.progress(target);
-        if (pr == null) {
+        if (pr == null || !voters().contains(target)) {
             return TransferResult.UNKNOWN_TARGET;
         }
         if (leader.transferTarget == target) {
@@ -317,7 +363,7 @@ public final class RaftNode {
      */
     public void startRepairWithUnknownTerm(long ackedIndexMin) {
         startRepair(ackedIndexMin);
-        repair.termUnknown(voters, config.nodeId());
+        repair.termUnknown(voters(), config.nodeId());
         if (repair.learningTerm()) {
             probeTerms();
         }
@@ -330,6 +376,53 @@ public final class RaftNode {
     /** Whether the node is repairing (see {@link #startRepair}); the driver clears its durable record once false. */
     public boolean repairing() {
         return repair.active();
+    }
+
+    /**
+     * Proposes one single-server membership change (thesis §4.1); only a leader accepts, and only when no other
+     * change is uncommitted and an entry of its own term is committed (so it cannot overlap a change a previous
+     * leader left uncommitted).
+     * The new configuration takes effect on this node at once (it is appended) and on each follower when the
+     * follower appends it; it commits under the new configuration's quorum.
+     */
+    public ProposeResult proposeMembership(MembershipChange change) {
+        requireNoReady();
+        if (!(state.role() instanceof LeaderState leader) || removedAndCommitted()) {
+            return new ProposeResult.NotLeader(state.role() instanceof LeaderState ? 0 : state.leaderId());
+        }
+        ProposeResult.Reason refused = membershipRefusal(leader, change);
+        if (refused != null) {
+            return new ProposeResult.Rejected(refused);
+        }
+        Membership next = configs.current().apply(change);
+        Entry e = new Entry(state.term(), log.lastIndex() + 1, Entry.TYPE_CONFIG, next.encode(), wallClockMs);
+        appendAsLeader(e);
+        Verify.state(configs.current().equals(next), "appended configuration must take effect", e.index());
+        leader.syncMembers(next, log.lastIndex() + 1, config.inflightAppendsMax());
+        return new ProposeResult.Accepted(e.index(), e.term());
+    }
+
+    private ProposeResult.Reason membershipRefusal(LeaderState leader, MembershipChange change) {
+        if (leader.transferTarget != 0) {
+            return ProposeResult.Reason.TRANSFERRING_LEADERSHIP;
+        }
+        if (configs.currentIndex() > log.committed()) {
+            return ProposeResult.Reason.MEMBERSHIP_CHANGE_PENDING;
+        }
+        if (log.term(log.committed()) != state.term()) {
+            return ProposeResult.Reason.TERM_NOT_COMMITTED;
+        }
+        if (configs.current().refusal(change) != null) {
+            return ProposeResult.Reason.INVALID_MEMBERSHIP_CHANGE;
+        }
+        if (change instanceof MembershipChange.Promote p) {
+            Progress pr = leader.progress(p.id());
+            Verify.state(pr != null, "no progress for a learner", p.id());
+            if (pr.match() + p.lagEntriesMax() < log.lastIndex()) {
+                return ProposeResult.Reason.LEARNER_BEHIND;
+            }
+        }
+        return null;
     }
 
     // ---- output ----
@@ -394,6 +487,7 @@ public final class RaftNode {
         }
         if (!ready.committedEntries().isEmpty()) {
             log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+            configs.prune(log.applied());
         }
     }
 
@@ -446,6 +540,24 @@ public final class RaftNode {
         return p != null && p.recentActive();
     }
 
+    /** The configuration in effect (that of the newest CONFIG entry in the log, committed or not). */
+    public Membership membership() {
+        return configs.current();
+    }
+
+    /** Index of the entry that defined {@link #membership()} (0 or the snapshot index when none is in the log). */
+    public long membershipIndex() {
+        return configs.currentIndex();
+    }
+
+    /**
+     * The configuration in effect at {@code index} (what a snapshot taken at {@code index} must carry); any
+     * index from the applied index of the state machine on (a few changes are kept before that).
+     */
+    public Membership membershipAt(long index) {
+        return configs.at(index);
+    }
+
     /** The current hard state (not necessarily durable yet). */
     public HardState hardState() {
         return new HardState(state.term(), state.votedFor(), log.committed());
@@ -466,7 +578,7 @@ public final class RaftNode {
     }
 
     MajorityConfig voters() {
-        return voters;
+        return configs.current().quorum();
     }
 
     SnapshotSource snapshots() {
@@ -478,8 +590,9 @@ public final class RaftNode {
     }
 
     void becomeLeader() {
-        LeaderState leader = state.transitionToLeader(voters, log.lastIndex() + 1, log.durableLastIndex(),
+        LeaderState leader = state.transitionToLeader(voters(), log.lastIndex() + 1, log.durableLastIndex(),
             config.inflightAppendsMax());
+        leader.syncMembers(configs.current(), log.lastIndex() + 1, config.inflightAppendsMax());
         appendAsLeader(Entry.noop(state.term(), log.lastIndex() + 1, wallClockMs));
         Verify.state(leader.selfMatch < log.lastIndex(), "self match must not include the new no-op",
             leader.selfMatch, log.lastIndex());

@@ -44,9 +44,14 @@ final class PendingProposals {
     }
 
     private static ProposalRejectedException.Reason rejectReason(ProposeResult.Rejected r) {
-        return r.reason() == ProposeResult.Reason.UNCOMMITTED_LIMIT
-            ? ProposalRejectedException.Reason.UNCOMMITTED_LIMIT
-            : ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP;
+        return switch (r.reason()) {
+            case UNCOMMITTED_LIMIT -> ProposalRejectedException.Reason.UNCOMMITTED_LIMIT;
+            case TRANSFERRING_LEADERSHIP -> ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP;
+            case MEMBERSHIP_CHANGE_PENDING -> ProposalRejectedException.Reason.MEMBERSHIP_CHANGE_PENDING;
+            case TERM_NOT_COMMITTED -> ProposalRejectedException.Reason.TERM_NOT_COMMITTED;
+            case INVALID_MEMBERSHIP_CHANGE -> ProposalRejectedException.Reason.INVALID_MEMBERSHIP_CHANGE;
+            case LEARNER_BEHIND -> ProposalRejectedException.Reason.LEARNER_BEHIND;
+        };
     }
 
     /**

@@ -23,6 +23,14 @@ public final class ProposalRejectedException extends ProposalException {
         /** A leadership transfer is in progress. */
         TRANSFERRING_LEADERSHIP,
         /** The agent stopped, or failed. */
-        STOPPED
+        STOPPED,
+        /** Membership: another change is not committed yet. */
+        MEMBERSHIP_CHANGE_PENDING,
+        /** Membership: the new leader has not committed an entry of its own term yet (retry shortly). */
+        TERM_NOT_COMMITTED,
+        /** Membership: the change does not apply to the current membership (never retry as is). */
+        INVALID_MEMBERSHIP_CHANGE,
+        /** Membership: the learner to promote is not caught up yet. */
+        LEARNER_BEHIND
     }
 }

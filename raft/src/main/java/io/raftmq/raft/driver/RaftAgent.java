@@ -6,6 +6,10 @@ import io.raftmq.raft.core.RandomSource;
 import io.raftmq.raft.core.Ready;
 import io.raftmq.raft.core.Role;
 import io.raftmq.raft.core.TransferResult;
+import io.raftmq.raft.core.membership.ConfigHistory;
+import io.raftmq.raft.core.membership.Member;
+import io.raftmq.raft.core.membership.Membership;
+import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
@@ -22,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,15 +72,24 @@ import java.util.function.LongSupplier;
  * (the thread boundary logs and counts it, {@link RaftStatus#failed()} turns true, pending proposals fail with
  * STOPPED): a node that cannot persist must not keep voting. Proposal errors are typed
  * ({@link ProposalException}).
+ *
+ * <p>Membership (docs/raft-driver.md, "Membership"): {@link #proposeMembership} proposes one single-server change;
+ * the {@link MembershipFile} gets a record for every CONFIG entry, snapshot and truncation before the log write
+ * it describes, so a restart knows its configuration without scanning the log; the transport dials members as
+ * soon as a configuration naming them is appended and drops removed ones once their removal commits.
  */
 public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftAgent.class);
-    private static final byte[] NO_MEMBERSHIP = new byte[0];
 
     private final RaftAgentConfig config;
     private final long nodeId;
-    private final long[] peers;
     private final RaftNode node;
+    /** Null for a group whose membership never changes (the initial configuration is all there is). */
+    private final MembershipFile membershipFile;
+    /** Peers the transport was told about (agent thread). */
+    private final TreeSet<Long> dialled = new TreeSet<>();
+    private long peersSyncedIndex = -1;
+    private boolean peersSyncedCommitted;
     private final RaftLog log;
     private final StateMachine stateMachine;
     private final Transport transport;
@@ -119,7 +133,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final RepairTracker repair;
 
     /**
-     * Recovers the node from {@code log} and {@code hardStateStore}.
+     * Recovers the node from {@code log} and {@code hardStateStore}, for a group whose membership never changes
+     * (no membership file: a CONFIG entry in the log would not be seen at restart).
      *
      * @param voters       the group; must contain this node
      * @param log          the stable log as recovered from disk (this agent becomes its only user)
@@ -131,8 +146,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
                      StateMachine stateMachine, long appliedIndex, Transport transport, NanoClock clock,
                      RandomSource random) {
-        this(config, voters, log, hardStateStore, RepairStateStore.NONE, stateMachine, appliedIndex, transport, clock,
-            random);
+        this(config, checkedVoters(voters, config.raft().nodeId()), null, log, hardStateStore, RepairStateStore.NONE,
+            stateMachine, appliedIndex, transport, clock, random);
     }
 
     /**
@@ -143,16 +158,40 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public RaftAgent(RaftAgentConfig config, MajorityConfig voters, RaftLog log, HardStateStore hardStateStore,
                      RepairStateStore repairStore, StateMachine stateMachine, long appliedIndex, Transport transport,
                      NanoClock clock, RandomSource random) {
+        this(config, checkedVoters(voters, config.raft().nodeId()), null, log, hardStateStore, repairStore,
+            stateMachine, appliedIndex, transport, clock, random);
+    }
+
+    /** As below, for a member without repair state. */
+    public RaftAgent(RaftAgentConfig config, Membership initial, MembershipFile membershipFile, RaftLog log,
+                     HardStateStore hardStateStore, StateMachine stateMachine, long appliedIndex, Transport transport,
+                     NanoClock clock, RandomSource random) {
+        this(config, initial, membershipFile, log, hardStateStore, RepairStateStore.NONE, stateMachine, appliedIndex,
+            transport, clock, random);
+    }
+
+    /**
+     * Recovers the node from {@code log}, {@code hardStateStore}, {@code membershipFile} and {@code repairStore}.
+     *
+     * @param initial        the group's initial configuration, with addresses (what a snapshot without membership
+     *                       means); a node joining an existing group is not in it and neither campaigns nor counts
+     *                       until a configuration naming it as voter reaches its log
+     * @param membershipFile where the membership records live; null when the membership never changes
+     * @param repairStore    the member's repair state (docs/raft-driver.md, "Repair")
+     */
+    public RaftAgent(RaftAgentConfig config, Membership initial, MembershipFile membershipFile, RaftLog log,
+                     HardStateStore hardStateStore, RepairStateStore repairStore, StateMachine stateMachine,
+                     long appliedIndex, Transport transport,
+                     NanoClock clock, RandomSource random) {
         this.config = config;
         this.nodeId = config.raft().nodeId();
-        Verify.argument(voters.contains(nodeId), "voters must contain this node");
         Verify.argument(appliedIndex >= log.firstIndex() - 1, "appliedIndex below the log's compaction point");
-        this.peers = otherVoters(voters, nodeId);
-        this.followers = new FollowerActivity(peers);
+        this.followers = new FollowerActivity(otherMembers(initial, nodeId));
         this.log = log;
         this.stateMachine = stateMachine;
         this.transport = transport;
         this.clock = clock;
+        this.membershipFile = membershipFile;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
         this.applySliceNs = TimeUnit.MILLISECONDS.toNanos(config.applySliceMs());
         this.appliedIndex = appliedIndex;
@@ -163,25 +202,41 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
+        ConfigHistory configs = membershipFile == null ? ConfigHistory.initial(initial)
+            : membershipFile.recover(log, appliedIndex, initial);
         this.repair = new RepairTracker(repairStore, hardState.saved(), log, LOG);
-        this.node = new RaftNode(config.raft(), voters, log, repair.startingHardState(hardState.saved(), log),
+        this.node = new RaftNode(config.raft(), configs, log, repair.startingHardState(hardState.saved(), log),
             appliedIndex, random, this::snapshotToSend);
         repair.start(node, hardState.saved());
-        this.nextTickNs = now + tickNs;
-        publishStatus(false);
-        LOG.info("raft node {} recovered: {} log [{}, {}]", nodeId, hardState.saved(), log.firstIndex(),
-            log.lastIndex());
-    }
-
-    private static long[] otherVoters(MajorityConfig voters, long self) {
-        long[] out = new long[voters.size() - 1];
-        int n = 0;
-        for (int i = 0; i < voters.size(); i++) {
-            if (voters.voter(i) != self) {
-                out[n++] = voters.voter(i);
+        for (Member m : initial.members()) {
+            if (m.id() != nodeId) {
+                dialled.add(m.id());
             }
         }
-        return out;
+        this.nextTickNs = now + tickNs;
+        syncPeers(); // members added before a restart are dialled before the first message leaves
+        publishStatus(false);
+        LOG.info("raft node {} recovered: {} log [{}, {}], {}", nodeId, hardState.saved(), log.firstIndex(),
+            log.lastIndex(), node.membership());
+    }
+
+    /** The ids of {@code m}'s members but {@code self}. */
+    private static long[] otherMembers(Membership m, long self) {
+        return m.members().stream().mapToLong(Member::id).filter(id -> id != self).toArray();
+    }
+
+    private static Membership checkedVoters(MajorityConfig voters, long self) {
+        Verify.argument(voters.contains(self), "voters must contain this node");
+        return Membership.ofVoters(voters);
+    }
+
+    /** The snapshot a leader sends, with the membership as of its index (the state machine does not know it). */
+    private Snapshot snapshotWithMembership() {
+        Snapshot s = stateMachine.takeSnapshot();
+        if (s == null || s.membership().length > 0) {
+            return s;
+        }
+        return s.withMembership(node.membershipAt(s.index()).encode());
     }
 
     /**
@@ -196,15 +251,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** The core's snapshot source (agent thread). */
     private Snapshot snapshotToSend() {
         SnapshotStore s = snapshotStore;
-        return s != null ? s.latest() : stateMachine.takeSnapshot();
-    }
-
-    /**
-     * The encoded member set as of {@code index}, which a snapshot carries (docs/raft-driver.md, "Membership").
-     * Empty for now: the group's initial configuration (membership change fills this in).
-     */
-    byte[] membershipAt(long index) {
-        return NO_MEMBERSHIP;
+        return s != null ? s.latest() : snapshotWithMembership();
     }
 
     /**
@@ -291,6 +338,32 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         commands.add(() -> f.complete(node.transferLeadership(target)));
         runner.wake();
         return f;
+    }
+
+    /**
+     * Proposes one single-server membership change; the future completes with the index of its CONFIG entry once
+     * that entry is applied here, or fails with a {@link ProposalException} (see
+     * {@link ProposalRejectedException.Reason} for the membership refusals). Any thread.
+     */
+    public CompletableFuture<Long> proposeMembership(MembershipChange change) {
+        IndexFuture f = new IndexFuture();
+        Proposal p = new Proposal(Entry.TYPE_CONFIG, new byte[0], f,
+            clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
+        if (stopped) {
+            pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
+            return f;
+        }
+        commands.add(() -> pending.proposed(p, node.proposeMembership(change)));
+        runner.wake();
+        return f;
+    }
+
+    /**
+     * The encoded membership in effect at {@code index}, for a snapshot taken at that index. Agent thread only
+     * (snapshots are taken there); any index from the state machine's applied index on.
+     */
+    public byte[] membershipAt(long index) {
+        return node.membershipAt(index).encode();
     }
 
     /** The latest published status. Any thread. */
@@ -411,6 +484,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private void process(Ready r, long now) {
         sendAll(r.earlyMessages());
         Snapshot snap = r.snapshot();
+        if (snap != null && membershipFile != null) {
+            Membership m = Membership.decode(snap.membership(), node.membershipAt(snap.index()));
+            membershipFile.beforeSnapshot(snap.index(), snap.term(), m.encode());
+        }
+        if (membershipFile != null) {
+            membershipFile.beforeWrite(r.entries(), snap != null ? snap.index() : log.lastIndex());
+            membershipFile.sync(); // before the log write it describes (no-op without new records)
+        }
         if (snap != null) {
             toApply.clear(); // all below the snapshot, which replaces the whole state
             stateMachine.restore(snap);
@@ -432,6 +513,39 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         sendAll(r.messages());
         queueCommitted(r.committedEntries());
         node.advance(r);
+        syncPeers();
+    }
+
+    /**
+     * Dials every member of the configuration in effect as soon as it is appended (a new learner must get the
+     * log), and forgets peers that are not members once that configuration committed (a removal that is still
+     * uncommitted may be truncated and the peer needed again).
+     */
+    private void syncPeers() {
+        long index = node.membershipIndex();
+        boolean committed = node.commitIndex() >= index;
+        if (index == peersSyncedIndex && committed == peersSyncedCommitted) {
+            return;
+        }
+        peersSyncedIndex = index;
+        peersSyncedCommitted = committed;
+        Membership m = node.membership();
+        for (Member member : m.members()) {
+            if (member.id() != nodeId && !dialled.contains(member.id()) && !member.address().isEmpty()) {
+                transport.addPeer(member.id(), member.address());
+                dialled.add(member.id());
+                LOG.info("raft node {}: dialling new member {} at {}", nodeId, member.id(), member.address());
+            }
+        }
+        if (committed) {
+            for (Long id : new ArrayList<>(dialled)) {
+                if (!m.contains(id)) {
+                    transport.removePeer(id);
+                    dialled.remove(id);
+                    LOG.info("raft node {}: member {} removed; connection dropped", nodeId, id);
+                }
+            }
+        }
     }
 
     private void queueCommitted(List<Entry> committed) {
@@ -490,9 +604,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         RaftStatus s = status;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
-            || s.appliedIndex() != appliedIndex || s.failed() != failed) {
+            || s.appliedIndex() != appliedIndex || s.failed() != failed || s.membership() != node.membership()) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), appliedIndex, failed);
+                node.lastIndex(), appliedIndex, failed, node.membership());
         }
     }
 
@@ -522,6 +636,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
                 hardState.saveUnsavedCommit(clock.nanoTime());
             } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
                 LOG.warn("raft node {}: final hard state save failed", nodeId, e);
+            }
+        }
+        if (membershipFile != null) {
+            try {
+                membershipFile.close();
+            } catch (RuntimeException e) { // boundary: every record was synced before its log write
+                LOG.warn("raft node {}: closing the membership file failed", nodeId, e);
             }
         }
         failAllWaiting();
@@ -560,9 +681,16 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private void beginStop() {
         stopping = true;
         stopDeadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.stopTransferTimeoutMs());
-        if (node.role() == Role.LEADER && peers.length > 0) {
-            TransferResult r = node.transferLeadership(peers[0]);
-            LOG.info("raft node {} stopping: leadership transfer to {}: {}", nodeId, peers[0], r);
+        long target = 0;
+        for (Member m : node.membership().voters()) {
+            if (m.id() != nodeId) {
+                target = m.id();
+                break;
+            }
+        }
+        if (node.role() == Role.LEADER && target != 0) {
+            TransferResult r = node.transferLeadership(target);
+            LOG.info("raft node {} stopping: leadership transfer to {}: {}", nodeId, target, r);
         }
     }
 

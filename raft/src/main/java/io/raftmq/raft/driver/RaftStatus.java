@@ -1,6 +1,7 @@
 package io.raftmq.raft.driver;
 
 import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.membership.Membership;
 
 /**
  * What a node reports for metrics and routing, published by the agent after each duty cycle that changed it.
@@ -13,9 +14,16 @@ import io.raftmq.raft.core.Role;
  * @param lastIndex    last index in the log (written, maybe not yet durable)
  * @param appliedIndex last index applied to the state machine
  * @param failed       the agent stopped after an error (see the log); the node must be restarted
+ * @param membership   the configuration in effect (its newest CONFIG entry, committed or not); null when unknown
  */
 public record RaftStatus(long nodeId, Role role, long term, long leaderId, long commitIndex, long lastIndex,
-                         long appliedIndex, boolean failed) {
+                         long appliedIndex, boolean failed, Membership membership) {
+    /** A status without membership information. */
+    public RaftStatus(long nodeId, Role role, long term, long leaderId, long commitIndex, long lastIndex,
+                      long appliedIndex, boolean failed) {
+        this(nodeId, role, term, leaderId, commitIndex, lastIndex, appliedIndex, failed, null);
+    }
+
     /** Whether this node is the leader. */
     public boolean isLeader() {
         return role == Role.LEADER;

@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * One Raft log entry: (term, index, type, payload, timestampMs). Types below {@link #TYPE_APPLICATION_MIN} are
- * reserved for Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} is kept for membership
- * change); the application owns the rest and Raft treats them, and the payload, as opaque. {@code timestampMs} is the
- * leader's wall clock when it created the entry (0: unknown, e.g. entries built by tests); every member stores the
+ * reserved for Raft itself ({@link #TYPE_NOOP} opens every leader term, {@link #TYPE_CONFIG} carries a new
+ * membership); the application owns the rest and Raft treats them, and the payload, as opaque. {@code timestampMs} is
+ * the leader's wall clock when it created the entry (0: unknown, e.g. entries built by tests); every member stores the
  * same value, so the records of a log are byte-identical on every member (docs/snapshots.md rule 4).
  *
  * <p>Ownership: the payload array is shared, never copied. Whoever builds an entry hands the array over and
@@ -17,7 +17,7 @@ import java.util.Arrays;
 public record Entry(long term, long index, int type, byte[] payload, long timestampMs) {
     /** Appended by every new leader so that it can commit entries of its own term (§5.4.2). */
     public static final int TYPE_NOOP = 0;
-    /** Reserved for a future membership change entry. */
+    /** A membership change: the payload is the new membership's encoding (docs/raft-driver.md, "Membership"). */
     public static final int TYPE_CONFIG = 1;
     /** Lowest type an application may use; 0..15 are reserved for Raft. */
     public static final int TYPE_APPLICATION_MIN = 16;

@@ -27,6 +27,20 @@ public interface Transport extends AutoCloseable {
     /** Hands all queued messages to the I/O threads; each peer's batch is written and flushed once. */
     void flush();
 
+    /**
+     * Starts dialling peer {@code peerId} at {@code hostPort} ("host:port"), a member that joined the group.
+     * Returns false when the peer is known already. Control plane; the default (a transport whose peers are fixed)
+     * ignores it.
+     */
+    default boolean addPeer(long peerId, String hostPort) {
+        return false;
+    }
+
+    /** Closes the connection to {@code peerId}, a member that left; false when unknown. Control plane. */
+    default boolean removePeer(long peerId) {
+        return false;
+    }
+
     /** Counters since start (monotonic). */
     TransportStats stats();
 

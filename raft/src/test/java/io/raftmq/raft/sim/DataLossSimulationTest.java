@@ -28,7 +28,7 @@ class DataLossSimulationTest {
         long started = System.nanoTime();
         for (long seed = base; seed < base + count; seed++) {
             try {
-                new Simulation(seed, true).run();
+                new Simulation(seed, false, true).run();
             } catch (AssertionError e) {
                 LOG.error("data loss: seed {} failed (base {}; replay: -Dtest=DataLossSimulationTest -Dsim.seedBase={}"
                     + " -Dsim.lossSeeds=1)", seed, base, seed);

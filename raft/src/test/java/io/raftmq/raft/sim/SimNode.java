@@ -30,6 +30,8 @@ final class SimNode {
     final ArrayDeque<RaftMessage> inbox = new ArrayDeque<>();
     int pendingTicks;
     long lastCommit;
+    /** Highest term in which the checker saw this node lead. */
+    long leaderTermSeen;
     long lastSnapshotIndex;
 
     SimNode(long id) {

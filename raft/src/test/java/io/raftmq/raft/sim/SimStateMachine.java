@@ -40,8 +40,13 @@ final class SimStateMachine implements StateMachine {
 
     @Override
     public Snapshot takeSnapshot() {
+        return takeSnapshot(new byte[0]);
+    }
+
+    /** A snapshot carrying {@code membership}, the configuration in effect at the applied index. */
+    Snapshot takeSnapshot(byte[] membership) {
         byte[] data = ByteBuffer.allocate(8).putLong(hash).array();
-        durable = new Snapshot(appliedIndex, appliedTerm, data);
+        durable = new Snapshot(appliedIndex, appliedTerm, membership, data);
         return durable;
     }
 

@@ -5,7 +5,9 @@ import io.raftmq.raft.core.RaftConfig;
 import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.Ready;
 import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardState;
@@ -21,7 +23,9 @@ import java.util.SplittableRandom;
 /**
  * A deterministic simulation of a Raft cluster on one thread: real {@link RaftNode}s driven per the Ready
  * contract, a lossy network (drop, duplicate, delay and so reorder, partitions: halves, isolated leader, bridge),
- * disks that lose unsynced writes on crash, long pauses, leadership transfers and log compaction with snapshots.
+ * disks that lose unsynced writes on crash, long pauses, leadership transfers, log compaction with snapshots and
+ * membership changes (add a learner, promote it, remove a learner or a voter, the leader included:
+ * {@link MembershipFaults}, checked by {@link MembershipChecker}).
  * Everything derives from one seed. A run has a safety phase with faults, then heals every fault and requires
  * liveness: within {@link #LIVENESS_TICKS} ticks every accepted proposal is resolved and a new one commits on
  * every node. {@link SafetyChecker} runs after every event.
@@ -35,7 +39,7 @@ final class Simulation {
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
     private enum Kind { TICK, DELIVER, FSYNC_DONE, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE, UNPAUSE,
-        PROPOSE, TRANSFER }
+        PROPOSE, TRANSFER, MEMBERSHIP }
 
     private record Event(long time, long seq, Kind kind, int node, Object payload, int incarnation) {
     }
@@ -44,7 +48,8 @@ final class Simulation {
     private final SplittableRandom random;
     private final Swarm swarm;
     private final SimNode[] nodes;
-    private final MajorityConfig voters;
+    private final MembershipFaults membership;
+    private final MembershipChecker membershipChecker = new MembershipChecker();
     private final boolean[][] cut;
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -66,29 +71,44 @@ final class Simulation {
     private int crashes;
 
     Simulation(long seed) {
-        this(seed, false);
+        this(seed, true, false);
     }
 
-    /** With {@code dataLoss}, restarting nodes may also lose part or all of their disk ({@link DataLossFault}). */
-    Simulation(long seed, boolean dataLoss) {
+    /** With {@code membershipAllowed} false, membership changes stay off whatever the seed draws. */
+    Simulation(long seed, boolean membershipAllowed) {
+        this(seed, membershipAllowed, false);
+    }
+
+    /**
+     * As above; with {@code dataLoss}, restarting nodes may also lose part or all of their disk
+     * ({@link DataLossFault}); data loss runs with membership changes off (its budget of damaged nodes is the
+     * initial group's).
+     */
+    Simulation(long seed, boolean membershipAllowed, boolean dataLoss) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.swarm = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
-        int n = swarm.nodes();
+        Swarm drawn = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
+        this.swarm = membershipAllowed && !dataLoss ? drawn : drawn.withoutMembership();
+        int initialNodes = swarm.nodes();
+        int n = initialNodes + (swarm.membership() ? MembershipFaults.SPARE_NODES : 0);
         this.nodes = new SimNode[n + 1];
-        long[] ids = new long[n];
+        long[] ids = new long[initialNodes];
         for (int i = 1; i <= n; i++) {
             nodes[i] = new SimNode(i);
-            ids[i - 1] = i;
+            if (i <= initialNodes) {
+                ids[i - 1] = i;
+            } else {
+                nodes[i].up = false; // joins when a leader adds it as a learner
+            }
         }
-        this.voters = MajorityConfig.of(ids);
+        this.membership = new MembershipFaults(Membership.ofVoters(ids), initialNodes);
         this.cut = new boolean[n + 1][n + 1];
-        this.dataLoss = new DataLossFault(seed, n, voters, dataLoss);
+        this.dataLoss = new DataLossFault(seed, n, MajorityConfig.of(ids), dataLoss);
     }
 
     /** Result of a successful run, for reporting. */
     record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks,
-                   long catchUpTicks, int snapshotsInstalled, int crashes, long maxTerm) {
+                   long catchUpTicks, int snapshotsInstalled, int crashes, long maxTerm, int membershipChanges) {
     }
 
     Outcome run() {
@@ -100,7 +120,7 @@ final class Simulation {
     }
 
     private Outcome runUnchecked() {
-        for (int i = 1; i < nodes.length; i++) {
+        for (int i = 1; i <= swarm.nodes(); i++) {
             start(nodes[i]);
             schedule(1 + random.nextInt(Swarm.TICK_UNITS), Kind.TICK, i, null);
         }
@@ -133,11 +153,11 @@ final class Simulation {
             if (healed && resolvedAt >= 0 && caughtUp()) {
                 long maxTerm = 0;
                 for (int i = 1; i < nodes.length; i++) {
-                    maxTerm = Math.max(maxTerm, nodes[i].raft.term());
+                    maxTerm = Math.max(maxTerm, nodes[i].raft == null ? 0 : nodes[i].raft.term());
                 }
                 return new Outcome(seed, swarm, events, proposals.committedCount(), proposals.failedCount(),
                     (resolvedAt - healTime) / Swarm.TICK_UNITS, (now - healTime) / Swarm.TICK_UNITS,
-                    snapshotsInstalled, crashes, maxTerm);
+                    snapshotsInstalled, crashes, maxTerm, membership.acceptedCount());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -158,7 +178,8 @@ final class Simulation {
         RaftConfig config = new RaftConfig(n.id, 10, 2, swarm.inflightAppendsMax(), 512,
             swarm.batchEntriesMax(), 32, swarm.checkQuorum(), swarm.preVote());
         SimStateMachine sm = n.stateMachine;
-        n.raft = new RaftNode(config, voters, n.log, hs, applied, nodeRandom::nextInt, sm::durableSnapshot);
+        n.raft = new RaftNode(config, membership.recover(n.log, durable), n.log, hs, applied, nodeRandom::nextInt,
+            sm::durableSnapshot);
         if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING
             && n.hardStateStore.load().term() == 0) {
             n.raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
@@ -195,6 +216,9 @@ final class Simulation {
             n.log.write(r.entries());
             checker.afterWrite(n.id, n.log, first);
         }
+        if (r.snapshot() != null || !r.entries().isEmpty()) {
+            membershipChecker.afterWrite(n.id, n.raft, n.log);
+        }
         long delay = r.mustSync() ? 1 + random.nextInt(swarm.fsyncMaxUnits()) : 0;
         schedule(now + delay, Kind.FSYNC_DONE, (int) n.id, r, n.incarnation);
     }
@@ -229,7 +253,7 @@ final class Simulation {
         if (swarm.snapshotEvery() == 0 || applied - n.lastSnapshotIndex < swarm.snapshotEvery()) {
             return;
         }
-        Snapshot s = n.stateMachine.takeSnapshot();
+        Snapshot s = n.stateMachine.takeSnapshot(n.raft.membershipAt(applied).encode());
         checker.onSnapshot(n.id, s);
         n.lastSnapshotIndex = s.index();
         long through = Math.max(n.log.firstIndex() - 1, s.index() - random.nextInt(4));
@@ -283,6 +307,7 @@ final class Simulation {
             case UNPAUSE -> drain(n);
             case PROPOSE -> onPropose();
             case TRANSFER -> onTransfer();
+            case MEMBERSHIP -> onMembership();
         }
     }
 
@@ -421,7 +446,36 @@ final class Simulation {
         pump(nodes[(int) leader]);
     }
 
+    private void onMembership() {
+        if (healed) {
+            return;
+        }
+        schedule(now + 150 + random.nextInt(600), Kind.MEMBERSHIP, 0, null);
+        long leader = currentLeader();
+        if (leader == 0 || !nodes[(int) leader].idle(now)) {
+            return;
+        }
+        // Sometimes a second request right behind the first, as two admins would: the core must refuse it.
+        int requests = random.nextInt(3) == 0 ? 2 : 1;
+        for (int i = 0; i < requests; i++) {
+            RaftNode raft = nodes[(int) leader].raft;
+            MembershipChange change = membership.choose(raft.membership(), leader, random);
+            if (change != null && raft.proposeMembership(change) instanceof ProposeResult.Accepted) {
+                membership.accepted(change);
+                long joining = MembershipFaults.joining(change);
+                if (joining != 0) {
+                    start(nodes[(int) joining]);
+                    schedule(now + 1 + random.nextInt(Swarm.TICK_UNITS), Kind.TICK, (int) joining, null);
+                }
+            }
+        }
+        pump(nodes[(int) leader]);
+    }
+
     private void scheduleFaults() {
+        if (swarm.membership()) {
+            schedule(200 + random.nextInt(600), Kind.MEMBERSHIP, 0, null);
+        }
         if (swarm.crashes()) {
             schedule(100 + random.nextInt(600), Kind.CRASH, 0, null);
         }
@@ -446,7 +500,7 @@ final class Simulation {
         healPartition();
         for (int i = 1; i < nodes.length; i++) {
             SimNode n = nodes[i];
-            if (!n.up) {
+            if (!n.up && n.raft != null) {
                 start(n);
             } else if (n.paused(now)) {
                 n.pausedUntil = now;
@@ -465,8 +519,15 @@ final class Simulation {
             }
             RaftNode r = n.raft;
             if (r.role() == Role.LEADER) {
+                boolean newTerm = r.term() > n.leaderTermSeen;
+                n.leaderTermSeen = r.term();
                 checker.onLeader(r.term(), n.id, n.log);
                 checker.onLeaderCommit(r.term(), n.id, n.log, r.commitIndex());
+                membershipChecker.onLeader(n.id, r, n.log, newTerm);
+                if (r.commitIndex() > n.lastCommit) {
+                    membershipChecker.onLeaderCommitMoved(n.id, r, n.log, r.commitIndex(),
+                        id -> id < nodes.length && nodes[(int) id].raft != null ? nodes[(int) id].log : null);
+                }
             }
             if (r.commitIndex() < n.lastCommit) {
                 throw new AssertionError("commit index of node " + n.id + " went back from " + n.lastCommit
@@ -491,10 +552,15 @@ final class Simulation {
         return probeCommitted && proposals.unresolvedCount() == 0;
     }
 
-    /** Every node applied the probe. */
+    /** Every member of the leader's configuration (learners included) applied the probe. */
     private boolean caughtUp() {
+        long leader = currentLeader();
+        if (leader == 0) {
+            return false;
+        }
+        Membership m = nodes[(int) leader].raft.membership();
         for (int i = 1; i < nodes.length; i++) {
-            if (nodes[i].stateMachine.appliedIndex() < probe.index()) {
+            if (m.contains(i) && nodes[i].stateMachine.appliedIndex() < probe.index()) {
                 return false;
             }
         }
@@ -518,8 +584,12 @@ final class Simulation {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i < nodes.length; i++) {
             SimNode n = nodes[i];
+            if (n.raft == null) {
+                continue;
+            }
             sb.append(n.id).append(':').append(n.up ? n.raft.role() + "/t" + n.raft.term() + "/c"
-                + n.raft.commitIndex() + "/l" + n.raft.lastIndex() : "down").append(' ');
+                + n.raft.commitIndex() + "/l" + n.raft.lastIndex() + (n.raft.membership().isVoter(n.id) ? ""
+                : n.raft.membership().isLearner(n.id) ? "/learner" : "/out") : "down").append(' ');
         }
         return sb.toString().trim();
     }
@@ -556,9 +626,12 @@ final class Simulation {
     private String failureReport(String cause) {
         StringBuilder sb = new StringBuilder();
         sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test -Dtest=SimulationTest")
-            .append(" -Dsim.seed=").append(seed).append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
+            .append(" -Dsim.seed=").append(seed).append(swarm.membership() ? "" : " -Dsim.noMembership=true")
+            .append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
             .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")
-            .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  last events:\n");
+            .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  ").append(membership.summary())
+            .append(currentLeader() == 0 ? "" : ", leader's configuration " + nodes[(int) currentLeader()].raft
+                .membership()).append("\n  last events:\n");
         for (String t : trace) {
             sb.append("    ").append(t).append('\n');
         }

@@ -19,6 +19,10 @@ import java.util.concurrent.Callable;
  *  raft transfer [--to HOST:PORT] (--namesrv HOST:PORT [--group G] | --broker HOST:PORT) [--timeout-ms T]
  *      moves the group's leadership to the member with broker address --to (default: the most caught-up
  *      follower) and returns once that member leads; --broker names any member to ask, --namesrv finds one
+ *  raft add-member --node-id N --raft-addr HOST:PORT (--namesrv ... | --broker ...)   new member, as a learner
+ *  raft promote --node-id N [--lag-max L] (--namesrv ... | --broker ...)              learner to voter
+ *  raft remove-member --node-id N (--namesrv ... | --broker ...)                      voter or learner out
+ *      one single-server membership change each ({@link MembershipCommands}); returns once it committed
  * </pre>
  * Prints one human-readable line and one {@code RESULT} line on success, a one-line reason on stderr otherwise.
  * Exit status: 0 done, 1 failed (unreachable, no leader, not done in time), 2 bad usage (unknown option, or the
@@ -59,7 +63,8 @@ public final class AdminTool implements Callable<Integer> {
         return cl.execute(args);
     }
 
-    @Command(name = "raft", mixinStandardHelpOptions = true, subcommands = Transfer.class,
+    @Command(name = "raft", mixinStandardHelpOptions = true, subcommands = {Transfer.class,
+        MembershipCommands.AddMember.class, MembershipCommands.Promote.class, MembershipCommands.RemoveMember.class},
         description = "Raft group operations.")
     static final class Raft implements Callable<Integer> {
         @Spec

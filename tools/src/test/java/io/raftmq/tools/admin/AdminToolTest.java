@@ -82,4 +82,23 @@ class AdminToolTest {
         assertThat(AdminTool.run("raft", "transfer", "--broker", addr, "--timeout-ms", "2000")).isEqualTo(1);
         assertThat(stderr()).contains("transfer failed", addr);
     }
+
+    @Test
+    void membershipCommandsCheckTheirArguments() throws IOException {
+        assertThat(AdminTool.run("raft", "add-member", "--help")).isZero();
+        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--broker", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--raft-addr", "nonsense", "--broker",
+            "127.0.0.1:1")).isEqualTo(2);
+        assertThat(AdminTool.run("raft", "promote", "--node-id", "0", "--broker", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(AdminTool.run("raft", "remove-member", "--broker", "127.0.0.1:1")).isEqualTo(2);
+        int port;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            port = s.getLocalPort();
+        }
+        String addr = "127.0.0.1:" + port;
+        assertThat(AdminTool.run("raft", "remove-member", "--node-id", "2", "--broker", addr, "--timeout-ms", "2000"))
+            .isEqualTo(1);
+        assertThat(stderr()).contains("cannot reach", addr);
+    }
 }

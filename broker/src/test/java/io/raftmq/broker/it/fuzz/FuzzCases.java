@@ -32,8 +32,8 @@ import java.util.Random;
  *   <li><b>raw</b>: random bytes and golden vectors (the golden vectors) with bit flips, truncation, tampered length
  *       and header words, JSON-significant bytes, splices and concatenations.</li>
  * </ul>
- * Destructive codes (DELETE_TOPIC_IN_BROKER, DELETE_SUBSCRIPTIONGROUP, RAFT_TRANSFER_LEADERSHIP) are never
- * generated, and the sentinel code
+ * Destructive codes (DELETE_TOPIC_IN_BROKER, DELETE_SUBSCRIPTIONGROUP, RAFT_TRANSFER_LEADERSHIP and the membership
+ * changes 9002-9004) are never generated, and the sentinel code
  * {@link #SENTINEL_CODE} is reserved for the driver.
  */
 final class FuzzCases {
@@ -79,7 +79,8 @@ final class FuzzCases {
     /** Codes that change the group on purpose (delete metadata, move leadership away): never fuzzed. */
     private static boolean isDestructive(int code) {
         return code == RequestCode.DELETE_TOPIC_IN_BROKER || code == RequestCode.DELETE_SUBSCRIPTIONGROUP
-            || code == RequestCode.RAFT_TRANSFER_LEADERSHIP;
+            || code == RequestCode.RAFT_TRANSFER_LEADERSHIP || code == RequestCode.RAFT_ADD_MEMBER
+            || code == RequestCode.RAFT_PROMOTE_MEMBER || code == RequestCode.RAFT_REMOVE_MEMBER;
     }
 
     private static int[] knownCodes() {

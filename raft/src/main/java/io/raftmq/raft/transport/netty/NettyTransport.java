@@ -116,6 +116,36 @@ public final class NettyTransport implements Transport {
     }
 
     @Override
+    public synchronized boolean addPeer(long peerId, String hostPort) {
+        if (link(peerId) != null) {
+            return false;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        Verify.argument(colon > 0 && colon < hostPort.length() - 1, "peer address must be host:port");
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        addPeer(peerId, InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean removePeer(long peerId) {
+        PeerLink link = link(peerId);
+        if (link == null) {
+            return false;
+        }
+        PeerLink[] next = new PeerLink[links.length - 1];
+        int n = 0;
+        for (PeerLink l : links) {
+            if (l != link) {
+                next[n++] = l;
+            }
+        }
+        links = next;
+        link.close();
+        return true;
+    }
+
+    @Override
     public synchronized void start(InboundSink sink) {
         Verify.state(!started && !closed, "transport already started or closed");
         ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
