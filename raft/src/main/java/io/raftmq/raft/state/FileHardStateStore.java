@@ -5,13 +5,9 @@ import io.raftmq.raft.Verify;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -91,25 +87,13 @@ public final class FileHardStateStore implements HardStateStore {
         encode(state, buffer, crc);
         Verify.state(decode(buffer.duplicate(), file).equals(state), "hard state does not round-trip",
             state.term());
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = buffer.duplicate();
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        try {
+            DurableFiles.writeTemp(temp, buffer);
         } catch (IOException e) {
             throw new HardStateStoreException("cannot write hard state temp file " + temp, e);
         }
         try {
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            DurableFiles.install(temp, file);
         } catch (IOException e) {
             throw new HardStateStoreException("cannot install hard state file " + file, e);
         }

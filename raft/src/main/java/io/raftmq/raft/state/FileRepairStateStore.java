@@ -7,13 +7,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -99,22 +95,13 @@ public final class FileRepairStateStore implements RepairStateStore {
     public void save(RepairState state) {
         ByteBuffer b = encode(state);
         Verify.state(state.equals(decode(b.duplicate())), "repair state does not round-trip", state.ackedIndexMin());
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        try {
+            DurableFiles.writeTemp(temp, b);
         } catch (IOException e) {
             throw new HardStateStoreException("cannot write repair state temp file " + temp, e);
         }
         try {
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            forceDir();
+            DurableFiles.install(temp, file);
         } catch (IOException e) {
             throw new HardStateStoreException("cannot install repair state file " + file, e);
         }
@@ -132,9 +119,7 @@ public final class FileRepairStateStore implements RepairStateStore {
     }
 
     private void forceDir() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        DurableFiles.forceDirectory(dir);
     }
 
     /** The file's bytes for {@code state}: a buffer of {@link #LENGTH} bytes, position 0. */

@@ -125,7 +125,8 @@ class RaftAgentSnapshotTest {
         run(a, clock, () -> sm.applied >= 51);
         assertThat(store.offered).extracting(Snapshot::index).as("a batch applied at once: one snapshot after it")
             .containsExactly(10L, 20L, 30L, 51L);
-        assertThat(store.offered).allSatisfy(s -> assertThat(s.membership()).isEmpty());
+        assertThat(store.offered).as("each carries the membership as of its index")
+            .allSatisfy(s -> assertThat(s.membership()).isNotEmpty().isEqualTo(a.membershipAt(s.index())));
         assertThat(a.snapshotsTaken()).isEqualTo(4);
         assertThat(sm.taken).isEqualTo(4);
         a.requestSnapshot();

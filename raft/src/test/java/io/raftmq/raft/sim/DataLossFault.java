@@ -39,9 +39,14 @@ final class DataLossFault {
             stores[i] = new MemoryRepairStateStore();
         }
         this.spare = nodes - (nodes / 2 + 1);
-        if (voters.size() != nodes) {
+        if (enabled && voters.size() != nodes) {
             throw new IllegalArgumentException("one voter per node expected");
         }
+    }
+
+    /** Whether restarting nodes may lose data in this run. */
+    boolean enabled() {
+        return enabled;
     }
 
     /** Losses injected so far by this run. */

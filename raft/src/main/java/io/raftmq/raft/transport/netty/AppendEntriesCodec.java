@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>Field numbers are those of {@code raft_messages.proto}: RaftEnvelope{from=1, to=2, term=3,
  * append_entries=10}, PbAppendEntries{prev_log_index=1, prev_log_term=2, entries=3, leader_commit=4},
- * PbEntry{term=1, index=2, type=3, payload=4, timestamp_ms=5}. Not thread-safe (one instance per channel: it reuses a size array).
+ * PbEntry{term=1, index=2, type=3, payload=4, timestamp_ms=5}. Not thread-safe (one instance per channel: it reuses
+ * a size array).
  */
 final class AppendEntriesCodec {
     static final int ENV_FROM = 1;
