@@ -96,9 +96,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
  * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
  * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
- * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService}, every
- * cleanResourceInterval on the scheduler; its deletions run on the raft agent thread). A port that cannot be bound
- * fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService},
+ * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread). A port that cannot be
+ * bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the

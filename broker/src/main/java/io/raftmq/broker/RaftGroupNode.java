@@ -65,8 +65,9 @@ import java.util.SplittableRandom;
  * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state, and the repair state while repairing),
  * {@code raft-boundary}, {@code snapshot/} ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
  *
- * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record; damage inside the log is recorded in {@code raft/repair} before the log is cut back, and
- * with {@code raftInitialState=existing} a missing hard state is recorded there too; the agent then starts repairing.
+ * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record; damage inside the log is
+ * recorded in {@code raft/repair} before the log is cut back, and with {@code raftInitialState=existing} a missing hard
+ * state is recorded there too; the agent then starts repairing.
  */
 final class RaftGroupNode {
     private static final Logger LOG = LoggerFactory.getLogger(RaftGroupNode.class);

@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * starts from its compacted log (the boundary answers for the first index minus one) and catches up by log; a
  * leader keeps what a stopped follower still needs while that follower counts as live, and deletes once it is back.
  * Method: 1 MiB segments, 100 KB messages, fileReservedTime 1 h, retention every 200 ms at every hour; hours pass by
- * shifting the members' wall clock (raft keeps real time); each member compacts to its own snapshots (a run held
- * back by the snapshot floor asks for one), and its disk usage port is set by the test. Pulls are checked once retention is idle, so they race no deletion.
+ * shifting the members' wall clock (raft keeps real time); each member compacts to its own snapshots (a run held back
+ * by the snapshot floor asks for one), and its disk usage port is set by the test. Pulls are checked once retention is
+ * idle, so they race no deletion.
  */
 @SocketTest
 class RetentionClusterTest {

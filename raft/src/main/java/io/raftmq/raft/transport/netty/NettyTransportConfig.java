@@ -70,8 +70,8 @@ public record NettyTransportConfig(long nodeId, InetSocketAddress listenAddress,
      * Defaults: 4096 queued messages per peer, 16 MiB frames, 64 MiB unsent bytes per connection, reconnect after
      * 20 ms doubling up to 80 ms (a restarted peer is reached again within 80 ms of listening: it catches up sooner;
      * a refused connect costs little and an unanswered one waits the connect timeout anyway), 500 ms connect
-     * timeout, 1 I/O thread (a node talks to a handful of peers; the machine has few cores); snapshots in 1 MiB chunks, 4 unacknowledged,
-     * a partial snapshot dropped after 30 s without progress, snapshots up to 1 GiB.
+     * timeout, 1 I/O thread (a node talks to a handful of peers; the machine has few cores); snapshots in 1 MiB
+     * chunks, 4 unacknowledged, a partial snapshot dropped after 30 s without progress, snapshots up to 1 GiB.
      */
     public static NettyTransportConfig defaults(long nodeId, InetSocketAddress listenAddress) {
         return new NettyTransportConfig(nodeId, listenAddress, 4096, 16 << 20, 64 << 20, 20, 80, 500, 1, 1 << 20, 4,
