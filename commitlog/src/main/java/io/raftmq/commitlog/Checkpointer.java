@@ -78,6 +78,25 @@ final class Checkpointer {
      * Writes a checkpoint of the last force snapshot ({@code clean}: written by close, nothing after it) after
      * forcing the index units it covers. Caller holds the force lock.
      */
+    /**
+     * Before a truncation zeroes the removed records (both locks held): a checkpoint that claims nothing forced past
+     * {@code position}, the truncation point, where entry {@code nextIndex} starts and links to {@code prevCrc}. A crash
+     * while the records are zeroed is then a torn tail at that point, not forced records lost; a crash before the
+     * zeroing finds the old records still linking there and keeps them (the state before the truncation).
+     */
+    void writeBeforeTruncateLocked(long position, long nextIndex, int prevCrc) throws IOException {
+        if (forcer.forcedPosition() <= position) {
+            return; // the current checkpoint already claims nothing past the truncation point
+        }
+        long firstIndex = tail.firstIndex();
+        Checkpoint cp = new Checkpoint(segmentBytes, tail.startPosition(), position, nextIndex, prevCrc, false,
+            firstIndex);
+        long fromIndex = last == null ? firstIndex : Math.min(last.nextIndex(), nextIndex);
+        index.force(Math.max(firstIndex, fromIndex), nextIndex); // recovery trusts the units before the checkpoint
+        storage.writeAtomically(path, cp.encode());
+        last = cp;
+    }
+
     void writeLocked(boolean clean) throws IOException {
         long firstIndex = tail.firstIndex();
         long forcedNextIndex = forcer.forcedNextIndex();

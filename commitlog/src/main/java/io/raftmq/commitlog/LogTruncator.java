@@ -72,6 +72,7 @@ final class LogTruncator {
         Verify.state(RecordHeader.index(header, 0) == from, "index file disagrees with log", from,
             RecordHeader.index(header, 0));
         int prevCrc = RecordHeader.prevCrc(header, 0);
+        checkpointer.writeBeforeTruncateLocked(pos, from, prevCrc);
         tail.beginChange();
         tail.setEnd(pos, from - 1);
         if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
