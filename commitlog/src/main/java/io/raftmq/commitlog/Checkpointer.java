@@ -75,18 +75,14 @@ final class Checkpointer {
     }
 
     /**
-     * Writes a checkpoint of the last force snapshot ({@code clean}: written by close, nothing after it) after
-     * forcing the index units it covers. Caller holds the force lock.
-     */
-    /**
      * Before a truncation zeroes the removed records (both locks held): a checkpoint that claims nothing forced past
-     * {@code position}, the truncation point, where entry {@code nextIndex} starts and links to {@code prevCrc}. A crash
-     * while the records are zeroed is then a torn tail at that point, not forced records lost; a crash before the
-     * zeroing finds the old records still linking there and keeps them (the state before the truncation).
+     * {@code position}, the truncation point, where entry {@code nextIndex} starts and links to {@code prevCrc}. A
+     * crash while the records are zeroed (from the end back) is then a shorter log with a clean end, not forced records
+     * lost; a crash before the zeroing finds the old records still linking there and keeps them.
      */
     void writeBeforeTruncateLocked(long position, long nextIndex, int prevCrc) throws IOException {
-        if (forcer.forcedPosition() <= position) {
-            return; // the current checkpoint already claims nothing past the truncation point
+        if (forcer.forcedPosition() <= position || position <= tail.startPosition()) {
+            return; // nothing forced past the point; or the whole log goes (recovery then needs the old checkpoint)
         }
         long firstIndex = tail.firstIndex();
         Checkpoint cp = new Checkpoint(segmentBytes, tail.startPosition(), position, nextIndex, prevCrc, false,
@@ -97,6 +93,10 @@ final class Checkpointer {
         last = cp;
     }
 
+    /**
+     * Writes a checkpoint of the last force snapshot ({@code clean}: written by close, nothing after it) after
+     * forcing the index units it covers. Caller holds the force lock.
+     */
     void writeLocked(boolean clean) throws IOException {
         long firstIndex = tail.firstIndex();
         long forcedNextIndex = forcer.forcedNextIndex();

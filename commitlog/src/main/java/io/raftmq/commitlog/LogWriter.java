@@ -228,25 +228,27 @@ final class LogWriter {
 
     /**
      * Best-effort zeroing of [from, to) so stale bytes of a failed or truncated write never look like records.
-     * Works page by page and skips pages that cannot be written: after ENOSPC those were never allocated and read
-     * as zeros anyway. Returns true if every page was written.
+     * Works page by page, from the end back to {@code from}: a process killed in the middle leaves the records before
+     * the zeroed part intact and linked, so recovery sees a shorter log with a clean end, never valid records behind
+     * zeros (which it must treat as damage). Skips pages that cannot be written: after ENOSPC those were never
+     * allocated and read as zeros anyway. Returns true if every page was written.
      */
     boolean zeroRange(long from, long to) {
         ByteBuffer zeros = ByteBuffer.allocate(ZERO_PAGE);
         int failed = 0;
-        for (long at = from; at < to; ) {
-            Segment seg = segments.find(at);
-            long chunkEnd = Math.min(to, Math.min(at - Math.floorMod(at, ZERO_PAGE) + ZERO_PAGE,
-                segments.baseOf(at) + config.segmentBytes()));
+        for (long at = to; at > from; ) {
+            long last = at - 1;
+            long chunkStart = Math.max(from, Math.max(last - Math.floorMod(last, ZERO_PAGE), segments.baseOf(last)));
+            Segment seg = segments.find(chunkStart);
             if (seg != null) {
-                zeros.clear().limit((int) (chunkEnd - at));
+                zeros.clear().limit((int) (at - chunkStart));
                 try {
-                    seg.file().write(at - seg.base(), zeros);
+                    seg.file().write(chunkStart - seg.base(), zeros);
                 } catch (IOException e) {
                     failed++;
                 }
             }
-            at = chunkEnd;
+            at = chunkStart;
         }
         if (failed > 0) {
             LOG.debug("zeroing [{}, {}) skipped {} unwritable page(s)", from, to, failed);
