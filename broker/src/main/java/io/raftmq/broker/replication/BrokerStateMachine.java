@@ -6,7 +6,6 @@ import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.snapshot.SnapshotImage;
 import io.raftmq.broker.snapshot.SnapshotPart;
 import io.raftmq.broker.snapshot.SnapshotPart.RestoreMode;
-import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.record.RecordHeader;
@@ -76,8 +75,6 @@ public final class BrokerStateMachine implements StateMachine {
     /** The index of the snapshot last restored or recovered (-1: none) and its next position. */
     private long restoredIndex = -1;
     private long restoredNextPosition;
-    /** Agent thread: the header of the record of the applied index (its length gives the next position). */
-    private final ByteBuffer recordHead = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
 
     /**
      * Registers the "metadata" snapshot part ({@link MetadataSnapshotPart}); {@code metadata} must be empty yet.
@@ -246,20 +243,7 @@ public final class BrokerStateMachine implements StateMachine {
         if (appliedIndex == restoredIndex) {
             return restoredNextPosition;
         }
-        CommitLog log = store.commitLog();
-        if (appliedIndex < log.firstIndex()) {
-            Verify.state(appliedIndex == log.firstIndex() - 1, "applied index below the log", appliedIndex,
-                log.firstIndex());
-            return log.startPosition();
-        }
-        long position = log.position(appliedIndex);
-        recordHead.clear();
-        log.readRange(position, recordHead);
-        Verify.state(recordHead.getLong(RecordHeader.INDEX_OFFSET) == appliedIndex, "record index differs",
-            recordHead.getLong(RecordHeader.INDEX_OFFSET), appliedIndex);
-        int length = recordHead.getInt(RecordHeader.RECORD_LENGTH_OFFSET);
-        Verify.state(length >= RecordHeader.HEADER_LENGTH, "record shorter than its header", length, position);
-        return position + length;
+        return LogPosition.endOf(store.commitLog(), appliedIndex);
     }
 
     /**

@@ -68,19 +68,7 @@ public record LogPosition(long index, long nextPosition, int prevCrc, List<Queue
      */
     public static LogPosition capture(MessageStore store, long index) {
         CommitLog log = store.commitLog();
-        long end;
-        if (index >= log.firstIndex()) {
-            long at = log.position(index);
-            ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
-            log.readRange(at, header);
-            Verify.state(RecordHeader.index(header, 0) == index, "record header index differs", index,
-                RecordHeader.index(header, 0));
-            end = at + RecordHeader.recordLength(header, 0);
-        } else {
-            Verify.state(index == log.firstIndex() - 1, "log position below the log's start", index,
-                log.firstIndex());
-            end = log.startPosition();
-        }
+        long end = endOf(log, index);
         Verify.state(store.dispatchedPosition() <= end, "dispatched past the snapshot's entry",
             store.dispatchedPosition(), end);
         List<QueueMax> queues = new ArrayList<>();
@@ -88,6 +76,27 @@ public record LogPosition(long index, long nextPosition, int prevCrc, List<Queue
             queues.add(new QueueMax(q.topic(), q.queueId(), q.maxOffset()));
         }
         return new LogPosition(index, end, index == 0 ? 0 : log.prevCrcOf(index + 1), queues);
+    }
+
+    /**
+     * Where the record after entry {@code index} starts at the earliest: the end of record {@code index} (its
+     * position plus the length in its header), or the log's start when {@code index} is the entry just before it.
+     * Record {@code index + 1} starts there, or at the next segment when it did not fit.
+     */
+    static long endOf(CommitLog log, long index) {
+        if (index < log.firstIndex()) {
+            Verify.state(index == log.firstIndex() - 1, "log position below the log's start", index,
+                log.firstIndex());
+            return log.startPosition();
+        }
+        long at = log.position(index);
+        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        log.readRange(at, header);
+        Verify.state(RecordHeader.index(header, 0) == index, "record header index differs", index,
+            RecordHeader.index(header, 0));
+        int length = RecordHeader.recordLength(header, 0);
+        Verify.state(length >= RecordHeader.HEADER_LENGTH, "record shorter than its header", length, at);
+        return at + length;
     }
 
     /** The bytes drawn in the class javadoc. */
