@@ -59,6 +59,20 @@ public final class RemotingClient extends NettyRemotingEndpoint {
                 });
     }
 
+    /**
+     * The event loops (after {@link #start()}): callers may schedule short non-blocking tasks on them (timers of the
+     * SDK built on this client); they stop with {@link #shutdown()}.
+     */
+    public EventLoopGroup eventLoops() {
+        Verify.state(group != null, "client not started");
+        return group;
+    }
+
+    /** Connections currently open or being opened. */
+    public int channelCount() {
+        return channels.size();
+    }
+
     /** Parses "host:port" (IPv6 hosts may be bracketed or not; the port is after the last ':'). */
     static InetSocketAddress parseAddress(String addr) {
         int colon = addr == null ? -1 : addr.lastIndexOf(':');
