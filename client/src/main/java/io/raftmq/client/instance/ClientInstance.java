@@ -173,8 +173,8 @@ public final class ClientInstance {
         return mine;
     }
 
-    /** Asks who leads {@code group}; see {@link LeaderLocator#locate}. */
-    public CompletableFuture<String> locateLeader(String group) {
+    /** Asks the members of {@code group} who leads (see {@link LeaderLocator}); never completes exceptionally. */
+    public CompletableFuture<LeaderProbe> locateLeader(String group) {
         return leaders.locate(group);
     }
 

@@ -16,18 +16,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Finds who leads a broker group by asking its members, for when the NameServer is behind (it may still list a dead
- * leader, or none while an election runs). Every member address the {@link RouteCache} has seen for the group that
- * is not faulty gets one GET_BROKER_RUNTIME_INFO (28); a RaftMQ member answers its {@code raftRole} and
- * {@code raftLeaderAddr} (the leader's client-facing address, "" if it knows none). The first answer naming a leader
- * settles it: the cache records it as the group's hint. A RocketMQ broker answers without those keys and is simply
- * not counted. One probe per group at a time; callers during a probe share it.
+ * leader, or none while an election runs). Every member address the {@link RouteCache} has seen for the group gets
+ * one GET_BROKER_RUNTIME_INFO (28); a RaftMQ member answers its {@code raftRole} and {@code raftLeaderAddr} (the
+ * leader's client-facing address, "" if it knows none).
+ *
+ * <p>The answer is settled as follows: a member that says it is the LEADER settles it at once; otherwise, once every
+ * member has answered or failed, a leader named by a follower counts only if that address did not itself fail in
+ * this round and is not marked faulty (followers keep naming a dead leader until their election timeout). The
+ * leader found becomes the group's hint in the cache. A RocketMQ broker answers without the raft keys, which the
+ * result reports ({@link LeaderProbe#raftAware()} false), so callers fall back to plain retries. One probe per
+ * group at a time; callers during a probe share it.
  */
 final class LeaderLocator {
     private final RemotingClient remoting;
     private final RouteCache routes;
     private final FaultTracker faults;
     private final long timeoutMs;
-    private final ConcurrentHashMap<String, CompletableFuture<String>> probing = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<LeaderProbe>> probing = new ConcurrentHashMap<>();
+
+    /** One member's answer: its role, the leader it names ("" none), or unreachable. */
+    private record Answer(String addr, boolean reached, boolean raft, boolean isLeader, String named) {
+    }
 
     LeaderLocator(RemotingClient remoting, RouteCache routes, FaultTracker faults, long timeoutMs) {
         this.remoting = remoting;
@@ -36,61 +45,89 @@ final class LeaderLocator {
         this.timeoutMs = timeoutMs;
     }
 
-    /**
-     * Asks the members of {@code group} who leads. Completes (never exceptionally) with the leader's address once a
-     * member names one, or with null once every member asked has answered or failed without naming one.
-     */
-    CompletableFuture<String> locate(String group) {
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> running = probing.putIfAbsent(group, mine);
+    /** Asks the members of {@code group} who leads; completes (never exceptionally) as the class comment says. */
+    CompletableFuture<LeaderProbe> locate(String group) {
+        CompletableFuture<LeaderProbe> mine = new CompletableFuture<>();
+        CompletableFuture<LeaderProbe> running = probing.putIfAbsent(group, mine);
         if (running != null) {
             return running;
         }
-        mine.whenComplete((leader, e) -> probing.remove(group, mine));
-        List<String> all = routes.members(group);
-        List<String> ask = all.stream().filter(faults::isAvailable).toList();
+        mine.whenComplete((p, e) -> probing.remove(group, mine));
+        List<String> ask = routes.members(group);
         if (ask.isEmpty()) {
-            ask = all;
-        }
-        if (ask.isEmpty()) {
-            mine.complete(null);
+            mine.complete(new LeaderProbe(null, false));
             return mine;
         }
+        Answer[] answers = new Answer[ask.size()];
         AtomicInteger left = new AtomicInteger(ask.size());
-        for (String addr : ask) {
+        for (int i = 0; i < ask.size(); i++) {
+            int slot = i;
+            String addr = ask.get(i);
             RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_BROKER_RUNTIME_INFO);
             remoting.invokeAsync(addr, req, timeoutMs).whenComplete((r, e) -> {
-                String leader = e == null ? leaderIn(addr, r) : null;
-                if (e != null) {
+                Answer a = e == null ? answerOf(addr, r) : new Answer(addr, false, false, false, null);
+                if (!a.reached) {
                     faults.markFailed(addr);
                 }
-                if (leader != null && !mine.isDone()) {
-                    routes.hint(group, leader);
-                    mine.complete(leader);
+                if (a.isLeader && !mine.isDone()) {
+                    routes.hint(group, a.addr);
+                    mine.complete(new LeaderProbe(a.addr, true));
                 }
-                if (left.decrementAndGet() == 0) {
-                    mine.complete(null);
+                synchronized (answers) {
+                    answers[slot] = a;
+                }
+                if (left.decrementAndGet() == 0 && !mine.isDone()) {
+                    LeaderProbe p;
+                    synchronized (answers) {
+                        p = settle(answers);
+                    }
+                    if (p.leader() != null) {
+                        routes.hint(group, p.leader());
+                    }
+                    mine.complete(p);
                 }
             });
         }
         return mine;
     }
 
-    /** The leader {@code r} (from {@code addr}) names, or null; releases {@code r}. */
-    static String leaderIn(String addr, RemotingCommand r) {
+    /** The leader a full round of answers names (see the class comment). */
+    private LeaderProbe settle(Answer[] answers) {
+        boolean raft = false;
+        for (Answer a : answers) {
+            raft |= a.raft;
+        }
+        for (Answer a : answers) {
+            if (a.named == null || a.named.isEmpty() || !faults.isAvailable(a.named)) {
+                continue;
+            }
+            boolean failedNow = false;
+            for (Answer b : answers) {
+                failedNow |= !b.reached && b.addr.equals(a.named);
+            }
+            if (!failedNow) {
+                return new LeaderProbe(a.named, raft);
+            }
+        }
+        return new LeaderProbe(null, raft);
+    }
+
+    /** Reads one member's runtime info; releases {@code r}. */
+    private static Answer answerOf(String addr, RemotingCommand r) {
         try {
             if (r.code() != ResponseCode.SUCCESS || r.bodyLength() == 0) {
-                return null;
+                return new Answer(addr, true, false, false, null);
             }
             Map<String, String> t = KVTable.decode(r.bodyBytes()).table();
-            if ("LEADER".equals(t.get("raftRole"))) {
-                String self = t.get("brokerAddr");
-                return self == null || self.isEmpty() ? addr : self;
+            String role = t.get("raftRole");
+            if (role == null) {
+                return new Answer(addr, true, false, false, null);
             }
-            String leader = t.get("raftLeaderAddr");
-            return leader == null || leader.isEmpty() ? null : leader;
+            String self = t.getOrDefault("brokerAddr", "");
+            return new Answer(self.isEmpty() ? addr : self, true, true, "LEADER".equals(role),
+                    t.getOrDefault("raftLeaderAddr", ""));
         } catch (Exception unreadable) { // call boundary: an unreadable answer names no leader
-            return null;
+            return new Answer(addr, true, false, false, null);
         } finally {
             r.release();
         }

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>0, 10, 11, 12: done (the address is marked healthy);</li>
  *   <li>connection failure, timeout, closed channel, 14 SERVICE_NOT_AVAILABLE (not the leader), 1 SYSTEM_ERROR:
- *       mark the address faulty, refresh the route at once, ask the group's members who leads, and retry once that
- *       answer is in (after at least the backoff);</li>
+ *       mark the address faulty, refresh the route at once, ask the group's members who leads, and retry once one
+ *       is confirmed (after at least the backoff; see {@link #failover});</li>
  *   <li>2, 16, 17, 204, 205, 1500 (the other codes the official client retries): retry after the backoff (17 also
  *       refreshes the route);</li>
  *   <li>any other code: fail at once.</li>
@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * answered (at-least-once, as with the official client).
  */
 final class SendCall {
+    /** How often a send waiting for a RaftMQ group to elect a leader asks its members again. */
+    static final long LEADER_POLL_MS = 20;
     private final ClientInstance instance;
     private final ProducerConfig config;
     private final Producer.Shared shared;
@@ -207,7 +209,12 @@ final class SendCall {
                 h.queueOffset(), attempts));
     }
 
-    /** Leader gone or not leading: avoid the address, refresh the route, ask the members, then retry. */
+    /**
+     * Leader gone or not leading: avoid the address, refresh the route, and ask the group's members who leads; retry
+     * once a leader is confirmed (after at least the backoff). While a RaftMQ group has no confirmed leader (an
+     * election is running) ask again every {@link #LEADER_POLL_MS} ms until the send's deadline, without using up
+     * attempts; a group that does not answer as RaftMQ gets a plain retry after the backoff.
+     */
     private void failover(String group, String addr, SendException cause) {
         instance.faults().markFailed(addr);
         lastGroup = group;
@@ -216,10 +223,21 @@ final class SendCall {
             return;
         }
         instance.refreshRoute(topic);
-        long earliestNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs());
-        instance.locateLeader(group).whenComplete((leader, e) -> {
-            long waitNs = earliestNs - System.nanoTime();
-            schedule(cause, Math.max(0, waitNs));
+        awaitLeader(group, cause, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs()));
+    }
+
+    private void awaitLeader(String group, SendException cause, long earliestNs) {
+        instance.locateLeader(group).whenComplete((probe, e) -> {
+            long now = System.nanoTime();
+            if (e != null || probe.leader() != null || !probe.raftAware()) {
+                schedule(cause, Math.max(0, earliestNs - now), this::withRoute);
+            } else if (now - deadlineNs >= 0) {
+                fail(new SendException(cause.responseCode(), "no leader of " + group + " confirmed before the"
+                        + " send timed out; last error: " + cause.getMessage(), cause));
+            } else {
+                schedule(cause, TimeUnit.MILLISECONDS.toNanos(LEADER_POLL_MS),
+                        () -> awaitLeader(group, cause, earliestNs));
+            }
         });
     }
 
@@ -232,16 +250,16 @@ final class SendCall {
         if (!counted) {
             attempts++; // a send that never left still uses up an attempt, so a missing route cannot loop
         }
-        schedule(cause, TimeUnit.MILLISECONDS.toNanos(backoffMs()));
+        schedule(cause, TimeUnit.MILLISECONDS.toNanos(backoffMs()), this::withRoute);
     }
 
-    private void schedule(SendException cause, long delayNs) {
+    private void schedule(SendException cause, long delayNs, Runnable next) {
         if (!instance.isRunning()) {
             fail(new SendException(SendException.CLIENT_SIDE, "producer shut down during the send", cause));
             return;
         }
         try {
-            instance.timers().schedule(this::withRoute, delayNs, TimeUnit.NANOSECONDS);
+            instance.timers().schedule(next, delayNs, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             fail(new SendException(SendException.CLIENT_SIDE, "producer shut down during the send", cause));
         }

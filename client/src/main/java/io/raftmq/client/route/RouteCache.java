@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * member address it has seen (bounded by {@link #MEMBERS_MAX}), the leader the NameServer names, and a leader hint
  * learned by asking the members themselves ({@code GET_BROKER_RUNTIME_INFO}: docs/sdk.md "Failover").
  *
- * <p>{@link #leaderFor} picks where a send to a group goes: the routed leader when it is not faulty, else the hint
- * when it is not faulty, else any member that is not faulty (a RaftMQ follower forwards the send to the leader, or
- * holds it while an election runs), else the routed leader anyway. Thread-safe: routes and group views are replaced
+ * <p>{@link #leaderFor} picks where a send to a group goes: the routed leader when it has not failed since its last
+ * success, else the hint when it is not faulty (a routed leader that failed may still be listed by a NameServer that
+ * has not noticed its death), else the routed leader when its faulty window is over, else any member that is not
+ * faulty (a RaftMQ follower forwards the send to the leader, or holds it while an election runs), else the routed
+ * leader anyway. Thread-safe: routes and group views are replaced
  * whole, and group views are small.
  */
 public final class RouteCache {
@@ -100,19 +102,23 @@ public final class RouteCache {
         if (g == null) {
             return null;
         }
-        if (g.routedLeader != null && faults.isAvailable(g.routedLeader)) {
-            return g.routedLeader;
+        String routed = g.routedLeader;
+        if (routed != null && faults.failures(routed) == 0) {
+            return routed;
         }
         if (g.hint != null && faults.isAvailable(g.hint)) {
             return g.hint;
+        }
+        if (routed != null && faults.isAvailable(routed)) {
+            return routed;
         }
         for (String m : g.members) {
             if (faults.isAvailable(m)) {
                 return m;
             }
         }
-        if (g.routedLeader != null) {
-            return g.routedLeader;
+        if (routed != null) {
+            return routed;
         }
         if (g.hint != null) {
             return g.hint;
