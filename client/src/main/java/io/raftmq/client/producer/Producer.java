@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The RaftMQ producer: sends messages to a RocketMQ-protocol cluster (RaftMQ, or Apache RocketMQ) through SEND_MESSAGE_V2
- * and SEND_BATCH_MESSAGE, with retries and fast leader failover (docs/sdk.md).
+ * The RaftMQ producer: sends messages to a RocketMQ-protocol cluster (RaftMQ, or Apache RocketMQ) through
+ * SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE, with retries and fast leader failover (docs/sdk.md).
  * <pre>
  * Producer p = new Producer(ProducerConfig.builder().namesrv("127.0.0.1:9876").group("PG").build());
  * p.start();

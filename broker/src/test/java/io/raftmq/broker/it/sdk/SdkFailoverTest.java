@@ -59,7 +59,8 @@ class SdkFailoverTest {
                 long killNs = System.nanoTime();
                 leader.halt();
                 TestCluster.await(10_000, "a new leader", () -> c.leader() != null);
-                TestCluster.await(10_000, "sends 3 s after the kill", () -> System.nanoTime() - killNs > 3_000_000_000L);
+                TestCluster.await(10_000, "sends 3 s after the kill",
+                    () -> System.nanoTime() - killNs > 3_000_000_000L);
                 stop.set(true);
                 for (Thread th : threads) {
                     th.join(10_000);
