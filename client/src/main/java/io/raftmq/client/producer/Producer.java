@@ -160,6 +160,10 @@ public final class Producer implements AutoCloseable {
         List<MessageQueue> qs = route.writeQueues();
         MessageQueue mq = qs.get(Math.floorMod(shared.nextQueue(), qs.size()));
         String addr = instance.routes().leaderFor(mq.brokerName(), instance.faults());
+        if (addr == null) {
+            throw new SendException(SendException.CLIENT_SIDE, "no address known for broker group "
+                    + mq.brokerName(), null);
+        }
         SendMessageRequestHeader h = new SendMessageRequestHeader(config.group(), msg.topic(),
                 TopicRoute.DEFAULT_TOPIC, DEFAULT_TOPIC_QUEUES, mq.queueId(), p.sysFlag(), System.currentTimeMillis(),
                 msg.flag(), p.properties(), 0, false, false, null, mq.brokerName());

@@ -63,7 +63,7 @@ public final class FaultTracker {
 
     /** Consecutive failures of {@code addr} (0 if none recorded). */
     public int failures(String addr) {
-        Fault f = faults.get(addr);
+        Fault f = faults.isEmpty() ? null : faults.get(addr);
         return f == null ? 0 : f.failures;
     }
 }
