@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 
@@ -41,6 +42,9 @@ public final class MessageCodec {
     public static final int DELAY_LEVEL_MAX = 18;
     public static final int TOPIC_LENGTH_MAX = 127;
     private static final Pattern TOPIC = Pattern.compile("[%|a-zA-Z0-9_-]+");
+    /** Topic names already found valid (the regular expression is the costliest check of a send). */
+    private static final int VALID_TOPICS_MAX = 4096;
+    private static final ConcurrentHashMap<String, Boolean> VALID_TOPICS = new ConcurrentHashMap<>();
     /** Property names the protocol gives a meaning (docs/protocol.md §3.5): not settable as user properties. */
     static final Set<String> RESERVED = Set.of("TAGS", "KEYS", "WAIT", "UNIQ_KEY", "DELAY", "RETRY_TOPIC",
             "REAL_TOPIC", "REAL_QID", "TRAN_MSG", "PGROUP", "MIN_OFFSET", "MAX_OFFSET", "CLUSTER", "BUYER_ID",
@@ -80,10 +84,16 @@ public final class MessageCodec {
 
     /** Checks a topic name: [%|a-zA-Z0-9_-], 1..127 characters, not the auto-create template. */
     public static void validateTopic(String topic) {
+        if (topic != null && VALID_TOPICS.containsKey(topic)) {
+            return;
+        }
         check(topic != null && !topic.isEmpty(), "topic is empty");
         check(topic.length() <= TOPIC_LENGTH_MAX, "topic " + topic + " is longer than " + TOPIC_LENGTH_MAX);
         check(TOPIC.matcher(topic).matches(), "topic " + topic + " may only use letters, digits, '%', '|', '_', '-'");
         check(!topic.equals("TBW102"), "topic TBW102 is the auto-create template, not a topic to send to");
+        if (VALID_TOPICS.size() < VALID_TOPICS_MAX) {
+            VALID_TOPICS.put(topic, Boolean.TRUE);
+        }
     }
 
     private static void checkText(String what, String s) {

@@ -5,6 +5,7 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.SerializeType;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageResponseHeader;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>any other code: fail at once.</li>
  * </ul>
  * Retries stop after {@code retriesMax} or at the send's deadline ({@code sendTimeoutMs} from the start), whichever
- * comes first; the last error is reported. A retry may duplicate a message whose first request was stored but not
+ * comes first; the last error is reported. Send headers go in the binary ROCKETMQ serialization, which every
+ * 5.x server decodes (docs/protocol.md §1.4): cheaper than JSON for both sides. A retry may duplicate a message whose first request was stored but not
  * answered (at-least-once, as with the official client).
  */
 final class SendCall {
@@ -165,7 +167,8 @@ final class SendCall {
         SendMessageRequestHeader h = new SendMessageRequestHeader(config.group(), topic, TopicRoute.DEFAULT_TOPIC,
                 Producer.DEFAULT_TOPIC_QUEUES, mq.queueId(), sysFlag, System.currentTimeMillis(), message.flag(),
                 properties, 0, false, requestCode == RequestCode.SEND_BATCH_MESSAGE, null, mq.brokerName());
-        return RemotingCommand.createRequest(requestCode, h.asV2()).setBody(body);
+        return RemotingCommand.createRequest(requestCode, h.asV2()).serializeType(SerializeType.ROCKETMQ)
+                .setBody(body);
     }
 
     private void onAnswer(MessageQueue mq, String addr, RemotingCommand r, Throwable e) {
