@@ -34,9 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>any other code: fail at once.</li>
  * </ul>
  * Retries stop after {@code retriesMax} or at the send's deadline ({@code sendTimeoutMs} from the start), whichever
- * comes first; the last error is reported. Send headers go in the binary ROCKETMQ serialization, which every
- * 5.x server decodes (docs/protocol.md §1.4): cheaper than JSON for both sides. A retry may duplicate a message whose first request was stored but not
- * answered (at-least-once, as with the official client).
+ * comes first; the last error is reported. A retry may duplicate a message whose first request was stored but not
+ * answered (at-least-once, as with the official client). Send headers go in the binary ROCKETMQ serialization,
+ * which every 5.x server decodes (docs/protocol.md §1.4): cheaper than JSON for both sides.
  */
 final class SendCall {
     /** How often a send waiting for a RaftMQ group to elect a leader asks its members again. */
