@@ -148,7 +148,7 @@ public final class LogRecovery {
         if (cpUsable && (!policy.verifyWholeLog() || from != null && from.position() >= cp.position())) {
             startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
         } else if (cpUsable && from != null && verifyStart(from, logStart)) {
-            startScan(from.position(), from.index(), from.prevCrc(), true);
+            startScan(from.position(), from.index(), from.prevCrc(), from.linkKnown());
         } else {
             boolean atStart = cp != null && cp.position() == logStart;
             startScan(logStart, atStart ? cp.nextIndex() : -1, atStart ? cp.prevCrc() : 0, atStart);
@@ -159,7 +159,7 @@ public final class LogRecovery {
     /**
      * Whether the verification start {@code from} (below the checkpoint) is a record of this log: at or after the
      * log start, and the record there (at the next segment when too few bytes are left for a header) is valid, with
-     * the index and chain link {@code from} names. Else the whole log is verified (WARN).
+     * the index (and chain link, when known) {@code from} names. Else the whole log is verified (WARN).
      */
     private boolean verifyStart(RecoveryPolicy.VerifyStart from, long logStart) throws IOException {
         long at = from.position();
@@ -174,7 +174,8 @@ public final class LogRecovery {
             seg.file().read(at - seg.base(), rec);
             int st = RecordHeader.check(rec, 0, rec.position(), recordBytesMax, (int) (seg.end() - at), crc);
             ok = (st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER)
-                && RecordHeader.index(rec, 0) == from.index() && RecordHeader.prevCrc(rec, 0) == from.prevCrc();
+                && RecordHeader.index(rec, 0) == from.index()
+                && (!from.linkKnown() || RecordHeader.prevCrc(rec, 0) == from.prevCrc());
         }
         if (!ok) {
             LOG.warn("verification start {} is not a record of {} (log start {}): verifying the whole log", from,

@@ -45,21 +45,27 @@ public record RecoveryPolicy(boolean verifyWholeLog, LossListener onLoss, Verify
 
     /**
      * A record boundary from which a verifying scan may start: the record (or filler) at {@code position} carries
-     * {@code index} and links to {@code prevCrc}. Recovery uses it only if it lies between the log start and the
-     * checkpoint and the record there is valid with that index and link (a snapshot of an older log, a reset, a
-     * wrong position: the whole log is verified instead, never less); above the checkpoint the scan starts at the
-     * checkpoint as usual.
+     * {@code index} and, when {@code linkKnown}, links to {@code prevCrc}. Recovery uses it only if it lies between
+     * the log start and the checkpoint and the record there is valid with that index (and link) (a snapshot of an
+     * older log, a reset, a wrong position: the whole log is verified instead, never less); above the checkpoint the
+     * scan starts at the checkpoint as usual.
      *
-     * @param position absolute log position of the record
-     * @param index    the index that record carries
-     * @param prevCrc  the chain link it carries (the crc of the record before it)
+     * @param position  absolute log position of the record
+     * @param index     the index that record carries
+     * @param prevCrc   the chain link it carries (the crc of the record before it), if {@code linkKnown}
+     * @param linkKnown whether {@code prevCrc} is known (a position from the dispatcher's checkpoint has no crc)
      */
-    public record VerifyStart(long position, long index, int prevCrc) {
+    public record VerifyStart(long position, long index, int prevCrc, boolean linkKnown) {
         public VerifyStart {
             if (position < 0 || index < 1) {
                 throw new IllegalArgumentException("verify start needs position >= 0 and index >= 1, got "
                     + position + ", " + index);
             }
+        }
+
+        /** A start whose chain link is known. */
+        public VerifyStart(long position, long index, int prevCrc) {
+            this(position, index, prevCrc, true);
         }
     }
 

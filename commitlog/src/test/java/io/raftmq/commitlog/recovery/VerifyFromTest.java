@@ -119,6 +119,24 @@ class VerifyFromTest {
     }
 
     @Test
+    void aStartWithoutItsChainLinkChecksTheRecordAndItsIndex() throws IOException {
+        RecoveryPolicy.VerifyStart noLink = new RecoveryPolicy.VerifyStart(positions[20], 20, 0, false);
+        Path dir = copy("nolink");
+        damageBody(dir, 10);
+        damageBody(dir, 25);
+        try (CommitLog log = open(dir, RecoveryPolicy.verifyFrom(noLink, loss -> { }))) {
+            assertThat(log.lastIndex()).isEqualTo(24);
+            assertReadFails(log, 10);
+        }
+        Path wrongIndex = copy("nolinkwrong");
+        damageBody(wrongIndex, 10);
+        RecoveryPolicy.VerifyStart wrong = new RecoveryPolicy.VerifyStart(positions[20], 21, 0, false);
+        try (CommitLog log = open(wrongIndex, RecoveryPolicy.verifyFrom(wrong, loss -> { }))) {
+            assertThat(log.lastIndex()).as("whole log verified").isEqualTo(9);
+        }
+    }
+
+    @Test
     void aCleanLogOpensWholeFromAStartAtAFiller() throws IOException {
         long fillerAt = positions[21] + 48 + SIZE;
         RecoveryPolicy.VerifyStart filler = new RecoveryPolicy.VerifyStart(fillerAt, 22, links[22]);
