@@ -92,6 +92,9 @@ public final class LogRecovery {
             return cp == null ? new Result(0, 1, 0, 1, 0, null)
                 : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc(), null);
         }
+        if (cp != null && cp.truncating()) {
+            finishTruncation(cp);
+        }
         long logStart = logStart(first, cp);
         startScanAt(logStart, cp);
         long scanStartIndex = expectIndex;
@@ -134,6 +137,34 @@ public final class LogRecovery {
                 seg.file().force();
             }
         }
+    }
+
+    /**
+     * A truncation to {@code cp.position()} was under way when the process died (its checkpoint is the commit
+     * point, {@code Checkpointer.writeBeforeTruncateLocked}): finishes it. Every non-zero byte from the point to its
+     * segment's end is zeroed (the truncated records and whatever part of the zeroing a crash kept or lost; read in
+     * full, up to one segment, on this rare path only) and forced, and the later segments are deleted; the scan then
+     * ends at the point with a clean end.
+     */
+    private void finishTruncation(Checkpoint cp) throws IOException {
+        long at = cp.position();
+        Segment seg = segments.find(at);
+        long zeroed = 0;
+        if (seg != null) {
+            ByteBuffer zeros = ByteBuffer.allocate(CHUNK);
+            long p = firstNonZero(seg, at);
+            while (p >= 0) {
+                long end = Math.min(seg.end(), p + CHUNK - (p - seg.base()) % CHUNK);
+                zeros.clear().limit((int) (end - p));
+                seg.file().write(p - seg.base(), zeros);
+                zeroed += end - p;
+                p = firstNonZero(seg, end);
+            }
+            seg.file().force();
+        }
+        int dropped = segments.removeFrom(seg != null ? seg.end() : at);
+        LOG.warn("finished a truncation of {} to position {} (index {}) that a crash interrupted: {} bytes zeroed,"
+            + " {} later segments deleted", segments.dir(), at, cp.nextIndex(), zeroed, dropped);
     }
 
     /**
