@@ -156,7 +156,8 @@ class SnapshotVerifyStartTest {
         Path snapDir = dir.resolve("snapshot");
         long[] positions = writeLogAndSnapshots(new FileSnapshotStore(snapDir, 10, Runnable::run), N);
         flipBody(positions[5]);
-        try (MessageStore store = openStore(RaftGroupNode.recoveryPolicy(snapDir, dispatchCheckpoint(), dir.resolve("raft")))) {
+        try (MessageStore store = openStore(RaftGroupNode.recoveryPolicy(snapDir, dispatchCheckpoint(),
+            dir.resolve("raft")))) {
             assertThat(store.commitLog().recoveryLoss()).as("damage below the start is not read").isNull();
             assertThat(store.commitLog().lastIndex()).isEqualTo(N);
             CommitLogRaftLog log = raftLog(store);

@@ -347,8 +347,9 @@ public final class LogRecovery {
     }
 
     /**
-     * The log ends before its checkpoint (only a verifying scan, started below the checkpoint, can see that): records that were forced are gone,
-     * so this is a loss, not a torn write. The listener is told before the tail is zeroed.
+     * The log ends before its checkpoint (only a verifying scan, started below the checkpoint, can see that):
+     * records that were forced are gone, so this is a loss, not a torn write. The listener is told before the tail
+     * is zeroed.
      */
     private void lostForcedTail(Segment seg, long at, Checkpoint cp) throws IOException {
         Verify.state(scanStart < cp.position(), "a scan from the checkpoint cannot end before it", at, cp.position());
