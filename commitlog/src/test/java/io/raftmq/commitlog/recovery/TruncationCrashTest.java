@@ -99,6 +99,26 @@ class TruncationCrashTest {
         System.out.println("TruncationCrashTest: " + points + " crash points recovered");
     }
 
+    @Test
+    void aFinishedTruncationLeavesNoCommitPointBehind() {
+        FaultyMemoryStorage disk = new FaultyMemoryStorage();
+        CommitLog log = build(new CrashPointStorage(disk));
+        log.truncateFrom(10);
+        for (long i = 10; i <= 40; i++) {
+            TestLogs.appendOne(log, 2, i, TestLogs.body(i, SIZE));
+        }
+        log.flush();
+        log.closeAbruptly();
+        disk.crash(new Random(SEED), false);
+        Checkpoint cp = Checkpoint.decode(disk.readAll(DIR.resolve("checkpoint")));
+        assertThat(cp.truncating()).as("the truncation's commit point was replaced").isFalse();
+        List<RecoveryLoss> told = new ArrayList<>();
+        try (CommitLog reopened = CommitLog.open(cfg(), null, disk, new RecoveryPolicy(true, told::add))) {
+            assertThat(told).isEmpty();
+            assertThat(reopened.lastIndex()).as("records appended and forced after the truncation stay").isEqualTo(40);
+        }
+    }
+
     private static long firstIndexOfSecondSegment() {
         CrashPointStorage storage = new CrashPointStorage(new FaultyMemoryStorage());
         CommitLog log = build(storage);
