@@ -9,6 +9,7 @@ import io.raftmq.broker.snapshot.FileSnapshotStore;
 import io.raftmq.broker.snapshot.SnapshotInfo;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.error.CorruptLogException;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.recovery.RecoveryLoss;
@@ -60,14 +61,13 @@ import java.util.SplittableRandom;
  * type); {@link #checkEntryTypes} verifies the three agree at startup.
  *
  * <p>Directory layout: {@code store/commitlog/} (log, raft index, checkpoint), {@code store/derived/}
- * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state), {@code raft-boundary}, {@code snapshot/}
- * ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
  * (consumequeue, index, dispatch.checkpoint), {@code raft/} (hard state, and the repair state while repairing),
  * {@code raft-boundary}, {@code snapshot/} ({@link FileSnapshotStore}), {@code timer/} (the due-message index).
  *
- * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record; damage inside the log is
- * recorded in {@code raft/repair} before the log is cut back, and with {@code raftInitialState=existing} a missing hard
- * state is recorded there too; the agent then starts repairing.
+ * <p>Lost data (docs/raft-driver.md, "Repair"): the store is opened verifying every record from the newest
+ * snapshot's end (the whole log without one, {@link #recoveryPolicy}); damage inside the log is recorded in
+ * {@code raft/repair} before the log is cut back, and with {@code raftInitialState=existing} a missing hard state is
+ * recorded there too; the agent then starts repairing.
  */
 final class RaftGroupNode {
     private static final Logger LOG = LoggerFactory.getLogger(RaftGroupNode.class);
@@ -78,6 +78,8 @@ final class RaftGroupNode {
     private static final int INDEX_SLOTS = 500_000;
     private static final int INDEX_ENTRIES = 2_000_000;
     private static final long DISPATCH_CHECKPOINT_BYTES = 16L << 20;
+    /** The dispatcher's checkpoint file in the derived-data directory (commitlog {@code Dispatcher}). */
+    private static final String DISPATCH_CHECKPOINT_FILE = "dispatch.checkpoint";
     private static final long RECORD_HEADROOM_BYTES = 64 * 1024;
     /**
      * How far ahead of the writer the commit log zero-fills (fsync on zero-filled blocks costs about half of one on
@@ -110,10 +112,49 @@ final class RaftGroupNode {
         DispatchConfig dispatch = new DispatchConfig(root.resolve("derived"), EntryType.MESSAGE,
             CONSUME_QUEUE_UNITS_PER_FILE, INDEX_SLOTS, INDEX_ENTRIES, DISPATCH_CHECKPOINT_BYTES, recordMax);
         Path raftDir = Path.of(c.storePathRootDir()).resolve("raft");
-        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> recordLoss(raftDir, loss));
-        MessageStore store = MessageStore.open(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX), policy);
+        RecoveryPolicy policy = recoveryPolicy(Path.of(c.storePathRootDir()).resolve("snapshot"),
+            dispatch.directory().resolve(DISPATCH_CHECKPOINT_FILE), raftDir);
+        MessageStore store = openVerifying(new MessageStoreConfig(log, dispatch, APPEND_MESSAGES_MAX), policy);
         checkEntryTypes(store);
         return store;
+    }
+
+    /**
+     * Opens the store with {@code policy}; if a record below its verification start fails its check while the
+     * store opens (the stamper and the dispatcher read from the dispatched position, which a cut-back or a rebuild
+     * of the derived data can move below the start), opens it again verifying the whole log, so the damage is cut
+     * back and recorded for repair as it would have been without a start.
+     */
+    static MessageStore openVerifying(MessageStoreConfig config, RecoveryPolicy policy) throws IOException {
+        try {
+            return MessageStore.open(config, policy);
+        } catch (CorruptLogException e) {
+            if (policy.verifyFrom() == null) {
+                throw e;
+            }
+            LOG.warn("a record below the verification start failed its check while the store opened ({});"
+                + " opening it again, verifying the whole commit log", e.getMessage());
+            return MessageStore.open(config, new RecoveryPolicy(true, policy.onLoss()));
+        }
+    }
+
+    /**
+     * How the commit log is checked at open: every record from where the newest snapshot's entry ends (the start
+     * restores that snapshot and replays only what follows it) or from the dispatcher's checkpoint if lower, every
+     * record of the log without either ({@link SnapshotVerifyStart}); damage found is recorded for repair before the
+     * log is cut back ({@link #recordLoss}). Records below the start are checked when read (docs/storage.md,
+     * "CommitLog recovery").
+     */
+    static RecoveryPolicy recoveryPolicy(Path snapshotDir, Path dispatchCheckpoint, Path raftDir) {
+        RecoveryPolicy.LossListener onLoss = loss -> recordLoss(raftDir, loss);
+        RecoveryPolicy.VerifyStart start = SnapshotVerifyStart.find(snapshotDir, dispatchCheckpoint);
+        if (start == null) {
+            LOG.info("no snapshot with a log position and a dispatch checkpoint: verifying the whole commit log");
+            return new RecoveryPolicy(true, onLoss);
+        }
+        LOG.info("verifying the commit log from entry {} at position {} (the newest snapshot's end or the dispatch"
+            + " checkpoint)", start.index(), start.position());
+        return RecoveryPolicy.verifyFrom(start, onLoss);
     }
 
     /**
@@ -198,6 +239,10 @@ final class RaftGroupNode {
         FileRepairStateStore repair = repairStore(c, hs);
         BrokerStateMachine machine = sm.create(log.firstIndex() - 1);
         log.installPositions(machine.logPositionPart());
+        log.coverDamagedReadsBySnapshot(() -> {
+            SnapshotInfo point = snapshots.compactionPoint(); // the snapshot a leader sends
+            return point == null ? -1 : point.index();
+        });
         long applied = recover(machine, snapshots, log);
         recoveredIndex = applied;
         RaftAgent a = new RaftAgent(agentConfig(c), initialMembership(c), new MembershipFile(root.resolve("raft")),
@@ -315,7 +360,6 @@ final class RaftGroupNode {
     /** The transport's sink: drops what arrives before the agent exists, then hands everything to the agent. */
     private static final class Inbox implements Transport.InboundSink {
         private volatile RaftAgent agent;
-    private volatile long recoveredIndex = -1;
 
         @Override
         public boolean deliver(RaftMessage message) {

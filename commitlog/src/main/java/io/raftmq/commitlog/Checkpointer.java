@@ -75,18 +75,25 @@ final class Checkpointer {
     }
 
     /**
-     * Before a truncation zeroes the removed records (both locks held): a checkpoint that claims nothing forced past
-     * {@code position}, the truncation point, where entry {@code nextIndex} starts and links to {@code prevCrc}. A
-     * crash while the records are zeroed (from the end back) is then a shorter log with a clean end, not forced records
-     * lost; a crash before the zeroing finds the old records still linking there and keeps them.
+     * Before a truncation removes the records from {@code position} on (both locks held): the truncation's commit
+     * point, a checkpoint at {@code position} (where entry {@code nextIndex} starts and links to {@code prevCrc})
+     * flagged truncating. Recovery after a crash at any later step of the truncation finishes the removal before it
+     * scans (every byte from the point to its segment's end zeroed, later segments deleted), so no crash (a kill
+     * or a power loss that kept any subset of the zeroing) leaves valid records behind zeros, which recovery would
+     * have to take for damage inside the log. The bytes before the point are forced first when they are not yet
+     * (the checkpoint says they are durable). A crash before this write finds the old checkpoint and the old records.
+     * A truncation of the whole log (to its start) writes nothing here.
      */
     void writeBeforeTruncateLocked(long position, long nextIndex, int prevCrc) throws IOException {
-        if (forcer.forcedPosition() <= position || position <= tail.startPosition()) {
-            return; // nothing forced past the point; or the whole log goes (recovery then needs the old checkpoint)
+        if (position <= tail.startPosition()) {
+            return; // the whole log goes (recovery then needs the old checkpoint)
+        }
+        if (forcer.forcedPosition() < position) {
+            forcer.forceFilesLocked();
         }
         long firstIndex = tail.firstIndex();
         Checkpoint cp = new Checkpoint(segmentBytes, tail.startPosition(), position, nextIndex, prevCrc, false,
-            firstIndex);
+            firstIndex, true);
         long fromIndex = last == null ? firstIndex : Math.min(last.nextIndex(), nextIndex);
         index.force(Math.max(firstIndex, fromIndex), nextIndex); // recovery trusts the units before the checkpoint
         storage.writeAtomically(path, cp.encode());

@@ -83,6 +83,15 @@ final class LogForcer {
     }
 
     /**
+     * Forces every segment file without moving the force snapshot or the durable position (both locks held): what a
+     * truncation needs before its checkpoint (the bytes before the point durable) while the bytes after it, about to
+     * be removed, must not be reported durable to anyone waiting.
+     */
+    void forceFilesLocked() throws IOException {
+        forceSegments(Math.min(groupCommit.durablePosition(), forcedPosition), Long.MAX_VALUE);
+    }
+
+    /**
      * Sets the force snapshot and durable position to a tail known to be durable (recovery, reset). Caller holds the
      * force lock.
      */

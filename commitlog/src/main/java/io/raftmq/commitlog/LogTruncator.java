@@ -75,10 +75,12 @@ final class LogTruncator {
         checkpointer.writeBeforeTruncateLocked(pos, from, prevCrc);
         tail.beginChange();
         tail.setEnd(pos, from - 1);
+        // From the end back: later segments first (last one first), then the truncation point's segment from its
+        // end down to the point, so a kill at any step leaves a log whose valid records all lie before the zeros.
+        segments.removeFrom(seg.end());
         if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
             throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
         }
-        segments.removeFrom(seg.end());
         index.removeFrom(from);
         writer.reset(pos, from, prevCrc);
         tail.bumpEpoch();

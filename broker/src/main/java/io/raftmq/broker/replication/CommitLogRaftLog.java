@@ -3,6 +3,7 @@ package io.raftmq.broker.replication;
 import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.error.CommitLogException;
+import io.raftmq.commitlog.error.CorruptLogException;
 import io.raftmq.commitlog.error.LogTruncatedException;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.FileSystemStorage;
@@ -80,6 +81,10 @@ public final class CommitLogRaftLog implements RaftLog {
     private CompactionBoundary compaction;
     /** Entries read back from the commit log (tail cache misses); for metrics. */
     private long entriesReadFromLog;
+    /** Index of the snapshot a damaged read below it is answered with; see {@link #coverDamagedReadsBySnapshot}. */
+    private LongSupplier snapshotCovered = () -> -1;
+    /** Damaged reads answered with the snapshot; for metrics. */
+    private long damagedReads;
 
     /**
      * Wraps an open commit log; finishes a snapshot reset a crash interrupted.
@@ -258,9 +263,42 @@ public final class CommitLogRaftLog implements RaftLog {
             return log.entries(lo, hi, readBuffer);
         } catch (LogTruncatedException e) {
             throw new LogCompactedException(lo, log.firstIndex());
+        } catch (CorruptLogException e) {
+            throw damagedRead(lo, hi, e);
         } catch (CommitLogException e) {
             throw storageError("read of [" + lo + ", " + hi + ")", e);
         }
+    }
+
+    /**
+     * A record of [lo, hi) failed its check on read. Below the snapshot that covers them (the start verified only
+     * the log after the newest snapshot, docs/storage.md "CommitLog recovery") they are as good as compacted: a
+     * follower that needs them gets that snapshot instead ({@link LogCompactedException}), and this member keeps
+     * running. Above it the member cannot go on without them: a storage failure.
+     */
+    private RuntimeException damagedRead(long lo, long hi, CorruptLogException e) {
+        long covered = snapshotCovered.getAsLong();
+        if (lo > covered) {
+            return storageError("read of [" + lo + ", " + hi + ")", e);
+        }
+        LOG.error("entries from {} cannot be read from the commit log, served by the snapshot at index {} instead: {}",
+            lo, covered, e.getMessage());
+        damagedReads++;
+        return new LogCompactedException(lo, covered + 1);
+    }
+
+    /**
+     * Tells the log which snapshot covers the entries a damaged read may be answered for with that snapshot:
+     * {@code covered} returns the index of the snapshot a leader sends (-1 while none), any thread may call it.
+     * Without it a damaged read is a storage failure.
+     */
+    public void coverDamagedReadsBySnapshot(LongSupplier covered) {
+        this.snapshotCovered = covered;
+    }
+
+    /** Reads that failed their check and were answered with the snapshot instead, since open. Raft thread. */
+    public long damagedReads() {
+        return damagedReads;
     }
 
     @Override

@@ -22,8 +22,9 @@ import java.util.zip.CRC32C;
  *
  * magic {@code 0x524D4350} ("RMCP"), version 1. logStartPosition/firstIndex: the first retained record (or where
  * the next one goes, for an empty log). position/nextIndex/prevCrc: the scan start, the index expected there and
- * the crc the record there must link to. flags bit 0 = written by a clean close (position is the log end).
- * crc = CRC32C over [0, 56).
+ * the crc the record there must link to. flags bit 0 = written by a clean close (position is the log end); bit 1 =
+ * written before a truncation to position (everything from position on is being removed: recovery finishes that
+ * removal before it scans, see {@code LogRecovery}). crc = CRC32C over [0, 56).
  *
  * @param segmentBytes     segment size the log was written with (a reopen with another size is refused)
  * @param logStartPosition position of the first retained record
@@ -32,22 +33,37 @@ import java.util.zip.CRC32C;
  * @param prevCrc          crc the record at {@code position} links to (0 if none)
  * @param clean            written by a clean close
  * @param firstIndex       index of the first retained record
+ * @param truncating       written before a truncation to {@code position}: nothing at or after it is kept
  */
 public record Checkpoint(long segmentBytes, long logStartPosition, long position, long nextIndex, int prevCrc,
-    boolean clean, long firstIndex) {
+    boolean clean, long firstIndex, boolean truncating) {
     public static final int MAGIC = 0x524D4350;
     public static final int VERSION = 1;
     public static final int LENGTH = 64;
     static final int CRC_OFFSET = 56;
 
+    static final int FLAG_CLEAN = 1;
+    static final int FLAG_TRUNCATING = 2;
+
     static {
         Verify.state(CRC_OFFSET + 8 == LENGTH, "checkpoint layout", CRC_OFFSET, LENGTH);
+    }
+
+    public Checkpoint {
+        Verify.argument(!(clean && truncating), "a checkpoint is not both clean and truncating");
+    }
+
+    /** A checkpoint that is not a truncation's. */
+    public Checkpoint(long segmentBytes, long logStartPosition, long position, long nextIndex, int prevCrc,
+        boolean clean, long firstIndex) {
+        this(segmentBytes, logStartPosition, position, nextIndex, prevCrc, clean, firstIndex, false);
     }
 
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(LENGTH);
         b.putInt(MAGIC).putInt(VERSION).putLong(segmentBytes).putLong(logStartPosition).putLong(position)
-            .putLong(nextIndex).putInt(prevCrc).putInt(clean ? 1 : 0).putLong(firstIndex);
+            .putLong(nextIndex).putInt(prevCrc).putInt((clean ? FLAG_CLEAN : 0) | (truncating ? FLAG_TRUNCATING : 0))
+            .putLong(firstIndex);
         b.putInt(CRC_OFFSET, crc(b.array()));
         return b.array();
     }
@@ -62,7 +78,7 @@ public record Checkpoint(long segmentBytes, long logStartPosition, long position
             return null;
         }
         return new Checkpoint(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32), b.getInt(40),
-            (b.getInt(44) & 1) != 0, b.getLong(48));
+            (b.getInt(44) & FLAG_CLEAN) != 0, b.getLong(48), (b.getInt(44) & FLAG_TRUNCATING) != 0);
     }
 
     private static int crc(byte[] bytes) {

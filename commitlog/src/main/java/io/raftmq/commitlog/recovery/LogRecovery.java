@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *       cut back to the last valid record before the damage, everything behind it dropped ({@link DamagedSuffix}),
  *       and {@link Result#loss()} says what was lost.
  * </ul>
- * With {@link RecoveryPolicy#verifyWholeLog()} the scan starts at the log start whatever the checkpoint says.
+ * With {@link RecoveryPolicy#verifyWholeLog()} the scan starts at the log start whatever the checkpoint says, or at
+ * the policy's verification start ({@link RecoveryPolicy#verifyFrom()}) when that is a record of this log below the
+ * checkpoint.
  * Then the index units before the scan start are checked, read in runs of up to 1 MiB (crc, index, increasing
  * positions, first and last unit point at records with that index); on any disagreement the whole index is rebuilt
  * from the log.
@@ -63,6 +65,8 @@ public final class LogRecovery {
     private long firstSeenIndex;
     private long tornAt;
     private RecoveryLoss loss;
+    /** Where the first scan of {@link #recover} started. */
+    private long scanStart;
 
     /** @param recordBytesMax the log's largest record, header included (CommitLogConfig.recordBytesMax) */
     public LogRecovery(int recordBytesMax, SegmentList segments, IndexStore index, StorageProvider storage) {
@@ -88,18 +92,11 @@ public final class LogRecovery {
             return cp == null ? new Result(0, 1, 0, 1, 0, null)
                 : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc(), null);
         }
-        long logStart = logStart(first, cp);
-        boolean fromCheckpoint = !policy.verifyWholeLog() && cp != null && cp.position() > logStart
-            && cp.position() <= segments.last().end()
-            && cp.position() >= first.base();
-        if (fromCheckpoint) {
-            startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
-        } else {
-            // a checkpoint at the log start (nothing forced since a reset) knows the first record's chain link
-            boolean atStart = cp != null && cp.position() == logStart;
-            startScan(logStart, atStart ? cp.nextIndex() : -1, atStart ? cp.prevCrc() : 0, atStart);
+        if (cp != null && cp.truncating()) {
+            finishTruncation(cp);
         }
-        long scanStart = pos;
+        long logStart = logStart(first, cp);
+        startScanAt(logStart, cp);
         long scanStartIndex = expectIndex;
         long t0 = System.nanoTime();
         scan();
@@ -110,7 +107,7 @@ public final class LogRecovery {
         }
         long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
-        boolean indexOk = !fromCheckpoint || indexConsistent(firstIndex, scanStartIndex, logStart, scanStart);
+        boolean indexOk = scanStart == logStart || indexConsistent(firstIndex, scanStartIndex, logStart, scanStart);
         long t3 = System.nanoTime();
         if (!indexOk) {
             LOG.warn("index of {} disagrees with the log; rebuilding it", segments.dir());
@@ -140,6 +137,82 @@ public final class LogRecovery {
                 seg.file().force();
             }
         }
+    }
+
+    /**
+     * A truncation to {@code cp.position()} was under way when the process died (its checkpoint is the commit
+     * point, {@code Checkpointer.writeBeforeTruncateLocked}): finishes it. Every non-zero byte from the point to its
+     * segment's end is zeroed (the truncated records and whatever part of the zeroing a crash kept or lost; read in
+     * full, up to one segment, on this rare path only) and forced, and the later segments are deleted; the scan then
+     * ends at the point with a clean end.
+     */
+    private void finishTruncation(Checkpoint cp) throws IOException {
+        long at = cp.position();
+        Segment seg = segments.find(at);
+        long zeroed = 0;
+        if (seg != null) {
+            ByteBuffer zeros = ByteBuffer.allocate(CHUNK);
+            long p = firstNonZero(seg, at);
+            while (p >= 0) {
+                long end = Math.min(seg.end(), p + CHUNK - (p - seg.base()) % CHUNK);
+                zeros.clear().limit((int) (end - p));
+                seg.file().write(p - seg.base(), zeros);
+                zeroed += end - p;
+                p = firstNonZero(seg, end);
+            }
+            seg.file().force();
+        }
+        int dropped = segments.removeFrom(seg != null ? seg.end() : at);
+        LOG.warn("finished a truncation of {} to position {} (index {}) that a crash interrupted: {} bytes zeroed,"
+            + " {} later segments deleted", segments.dir(), at, cp.nextIndex(), zeroed, dropped);
+    }
+
+    /**
+     * Where the scan starts: the checkpoint; with {@link RecoveryPolicy#verifyWholeLog()} the policy's verification
+     * start when it checks out ({@link #verifyStart}), else the log start. A checkpoint at the log start (nothing
+     * forced since a reset) knows the first record's chain link.
+     */
+    private void startScanAt(long logStart, Checkpoint cp) throws IOException {
+        boolean cpUsable = cp != null && cp.position() > logStart && cp.position() <= segments.last().end()
+            && cp.position() >= segments.first().base();
+        RecoveryPolicy.VerifyStart from = policy.verifyFrom();
+        if (cpUsable && (!policy.verifyWholeLog() || from != null && from.position() >= cp.position())) {
+            startScan(cp.position(), cp.nextIndex(), cp.prevCrc(), true);
+        } else if (cpUsable && from != null && verifyStart(from, logStart)) {
+            startScan(from.position(), from.index(), from.prevCrc(), from.linkKnown());
+        } else {
+            boolean atStart = cp != null && cp.position() == logStart;
+            startScan(logStart, atStart ? cp.nextIndex() : -1, atStart ? cp.prevCrc() : 0, atStart);
+        }
+        scanStart = pos;
+    }
+
+    /**
+     * Whether the verification start {@code from} (below the checkpoint) is a record of this log: at or after the
+     * log start, and the record there (at the next segment when too few bytes are left for a header) is valid, with
+     * the index (and chain link, when known) {@code from} names. Else the whole log is verified (WARN).
+     */
+    private boolean verifyStart(RecoveryPolicy.VerifyStart from, long logStart) throws IOException {
+        long at = from.position();
+        Segment seg = at >= logStart ? segments.find(at) : null;
+        if (seg != null && seg.end() - at < RecordHeader.HEADER_LENGTH) {
+            at = seg.end();
+            seg = segments.find(at);
+        }
+        boolean ok = false;
+        if (seg != null) {
+            ByteBuffer rec = ByteBuffer.allocate((int) Math.min(recordBytesMax, seg.end() - at));
+            seg.file().read(at - seg.base(), rec);
+            int st = RecordHeader.check(rec, 0, rec.position(), recordBytesMax, (int) (seg.end() - at), crc);
+            ok = (st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER)
+                && RecordHeader.index(rec, 0) == from.index()
+                && (!from.linkKnown() || RecordHeader.prevCrc(rec, 0) == from.prevCrc());
+        }
+        if (!ok) {
+            LOG.warn("verification start {} is not a record of {} (log start {}): verifying the whole log", from,
+                segments.dir(), logStart);
+        }
+        return ok;
     }
 
     private void startScan(long at, long index, int chain, boolean known) {
@@ -274,11 +347,12 @@ public final class LogRecovery {
     }
 
     /**
-     * The log ends before its checkpoint (only a whole-log scan can see that): records that were forced are gone,
-     * so this is a loss, not a torn write. The listener is told before the tail is zeroed.
+     * The log ends before its checkpoint (only a verifying scan, started below the checkpoint, can see that):
+     * records that were forced are gone, so this is a loss, not a torn write. The listener is told before the tail
+     * is zeroed.
      */
     private void lostForcedTail(Segment seg, long at, Checkpoint cp) throws IOException {
-        Verify.state(policy.verifyWholeLog(), "a scan from the checkpoint cannot end before it", at, cp.position());
+        Verify.state(scanStart < cp.position(), "a scan from the checkpoint cannot end before it", at, cp.position());
         loss = new RecoveryLoss(seg.file().path().toString(), at - seg.base(), expectIndex, cp.position() - at, 0,
             cp.nextIndex() - 1);
         policy.onLoss().beforeTruncate(loss);

@@ -139,7 +139,11 @@ public final class SegmentList {
         return seg;
     }
 
-    /** Removes, closes (once readers are done) and deletes every segment with base >= {@code base}. */
+    /**
+     * Removes, closes (once readers are done) and deletes every segment with base >= {@code base}, the last one first:
+     * a process killed in the middle leaves the segments from the first on, without a hole (a log cut back must never
+     * keep valid records behind the part it already removed, docs/storage.md "CommitLog recovery").
+     */
     public int removeFrom(long base) throws IOException {
         Segment[] s = segments;
         int keep = 0;
@@ -147,7 +151,7 @@ public final class SegmentList {
             keep++;
         }
         segments = Arrays.copyOf(s, keep);
-        for (int i = keep; i < s.length; i++) {
+        for (int i = s.length - 1; i >= keep; i--) {
             dispose(s[i]);
         }
         if (keep < s.length) {

@@ -39,4 +39,14 @@ class IndexUnitGoldenTest {
         bad[30] ^= 1;
         assertThat(Checkpoint.decode(bad)).as("damaged checkpoint is ignored").isNull();
     }
+
+    @Test
+    void truncatingCheckpointMatchesGoldenBytes() {
+        Checkpoint cp = new Checkpoint(0x10000, 0, 0x1234, 7, 0xCAFEBABE, false, 1, true);
+        String expected = "524d4350" + "00000001" + "0000000000010000" + "0000000000000000" + "0000000000001234"
+            + "0000000000000007" + "cafebabe" + "00000002" + "0000000000000001" + "3530b0f8" + "00000000";
+        assertThat(HEX.formatHex(cp.encode())).as("flags bit 1").isEqualTo(expected);
+        assertThat(Checkpoint.decode(HEX.parseHex(expected))).isEqualTo(cp);
+        assertThat(Checkpoint.decode(HEX.parseHex(expected)).truncating()).isTrue();
+    }
 }

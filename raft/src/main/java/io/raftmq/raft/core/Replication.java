@@ -3,6 +3,7 @@ package io.raftmq.raft.core;
 import io.raftmq.raft.Verify;
 import io.raftmq.raft.core.progress.Progress;
 import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.log.LogCompactedException;
 import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.AppendEntriesResponse;
 import io.raftmq.raft.message.Heartbeat;
@@ -61,7 +62,11 @@ final class Replication {
         List<Entry> ents = List.of();
         if (pr.next() <= log.lastIndex()) {
             long hi = Math.min(log.lastIndex() + 1, pr.next() + config.batchEntriesMax());
-            ents = log.entries(pr.next(), hi, config.batchBytesMax());
+            try {
+                ents = log.entries(pr.next(), hi, config.batchBytesMax());
+            } catch (LogCompactedException e) { // the log cannot serve them (RaftLog errors): the snapshot covers them
+                return sendSnapshot(to, pr);
+            }
         }
         if (ents.isEmpty() && !sendIfEmpty) {
             return false;

@@ -64,6 +64,8 @@ public final class NettyTransport implements Transport {
     private final AtomicLong droppedOutbound = new AtomicLong();
     private final AtomicLong droppedInbound = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
+    /** Links that dialled at once because a connection came in from their peer's host. */
+    private final AtomicLong redials = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong snapshotBytesSent = new AtomicLong();
     private final SnapshotAssembler assembler;
@@ -154,6 +156,7 @@ public final class NettyTransport implements Transport {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     accepted.add(ch);
+                    redialPeersAt(ch.remoteAddress());
                     ch.pipeline().addLast(RaftFrameCodec.newFrameDecoder(config.frameBytesMax()),
                         new RaftMessageDecoder(), new InboundDispatcher(NettyTransport.this, sink));
                 }
@@ -176,6 +179,23 @@ public final class NettyTransport implements Transport {
             l.connect();
         }
         LOG.info("raft transport of node {} listening on {}", config.nodeId(), boundAddress());
+    }
+
+    /**
+     * A connection came in from {@code from}: a peer on that host may have just (re)started, so every link to a peer
+     * on that host that waits to retry dials now ({@link PeerLink#redialNow}). Several peers may share a host (one
+     * machine, several ports): dialling one that is still down costs a refused connect on loopback. Event loop.
+     */
+    private void redialPeersAt(InetSocketAddress from) {
+        if (from == null || from.getAddress() == null) {
+            return;
+        }
+        String host = from.getAddress().getHostAddress();
+        for (PeerLink l : links) {
+            if (l.hostIs(host)) {
+                l.redialNow();
+            }
+        }
     }
 
     /** The address actually bound (resolves port 0); null before {@link #start}. */
@@ -295,6 +315,21 @@ public final class NettyTransport implements Transport {
 
     void countConnect() {
         connects.incrementAndGet();
+    }
+
+    void countRedial() {
+        redials.incrementAndGet();
+    }
+
+    /** Whether the link to {@code peerId} waits to retry (tests). Any thread. */
+    boolean retryPending(long peerId) {
+        PeerLink l = link(peerId);
+        return l != null && l.retryPending();
+    }
+
+    /** Retries cut short by a connection from the peer's host ({@link PeerLink#redialNow}). Any thread. */
+    long redials() {
+        return redials.get();
     }
 
     void countError() {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (and counted) when the queue is full, when there is no connection at flush time (they would be stale by the
  * time it comes back) and when the channel is not writable (the peer does not keep up). An InstallSnapshot larger
  * than a chunk bypasses the queue: its {@link SnapshotStreamer} sends it in chunks with flow control and resumes
- * it after a reconnect; the peer's acknowledgements come back on this connection ({@link LinkInbound}).
+ * it after a reconnect; the peer's acknowledgements come back on this connection ({@link LinkInbound}). A link
+ * waiting to retry dials at once when a connection comes in from the peer's host ({@link #redialNow}).
  *
  * <p>Threading: {@link #offer} and {@link #flush} on the agent thread; the drain, connect and close callbacks on
  * the link's event loop. Invariant: at most one drain task is scheduled at a time ({@link #drainScheduled}).
@@ -42,6 +44,12 @@ final class PeerLink {
     private volatile boolean closed;
     /** Event loop only. */
     private long backoffMs;
+    /** Event loop only: a connect attempt is under way (at most one at a time). */
+    private boolean connecting;
+    /** Event loop only: the scheduled retry after a failure or a lost connection, null when none is pending. */
+    private ScheduledFuture<?> retry;
+    /** Mirror of {@code retry != null} for other threads (tests). */
+    private volatile boolean retryPending;
 
     PeerLink(long peerId, InetSocketAddress peerAddress, NettyTransport transport, Bootstrap bootstrap,
              EventLoop loop, int queueMax) {
@@ -139,15 +147,23 @@ final class PeerLink {
         return n;
     }
 
-    /** Starts (or retries) the connection; runs on the event loop. */
+    /** Starts (or retries) the connection, on the event loop; nothing when connected or already connecting. */
     void connect() {
-        if (closed) {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::connect);
             return;
         }
+        if (closed || connecting || channel != null) {
+            return;
+        }
+        connecting = true;
+        retry = null;
+        retryPending = false;
         InetSocketAddress local = new InetSocketAddress(transport.config().listenAddress().getAddress(), 0);
         ChannelFuture f = bootstrap.clone(loop).handler(transport.outboundInitializer(this)).remoteAddress(peerAddress)
             .localAddress(local).connect();
         f.addListener((ChannelFuture done) -> {
+            connecting = false;
             if (done.isSuccess()) {
                 onConnected(done.channel());
             } else {
@@ -179,7 +195,37 @@ final class PeerLink {
         }
         long delay = backoffMs;
         backoffMs = Math.min(backoffMs * 2, transport.config().reconnectBackoffMsMax());
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        retry = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        retryPending = true;
+    }
+
+    /**
+     * The peer may be back (a connection came in from its host): if this link is waiting to retry, it dials now
+     * with the backoff reset, instead of up to {@code reconnectBackoffMsMax} later. A restarted member then hears
+     * from its leader one heartbeat after it starts, not one backoff plus one heartbeat. Any thread.
+     */
+    void redialNow() {
+        loop.execute(() -> {
+            if (closed || connecting || channel != null || retry == null) {
+                return;
+            }
+            retry.cancel(false);
+            retry = null;
+            retryPending = false;
+            backoffMs = transport.config().reconnectBackoffMsMin();
+            transport.countRedial();
+            connect();
+        });
+    }
+
+    /** Whether this link waits to retry its peer (tests). Any thread; the answer may be stale at once. */
+    boolean retryPending() {
+        return retryPending;
+    }
+
+    /** Whether the peer's configured host is {@code host} (an IP literal or a name, compared as written). */
+    boolean hostIs(String host) {
+        return peerAddress.getHostString().equals(host);
     }
 
     /** Closes the connection and stops reconnecting. Any thread. */
