@@ -18,16 +18,21 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * What the chaos tests share on the client side, with the official {@code rocketmq-client}: a producer set up for
@@ -65,7 +70,8 @@ final class ChaosClients {
 
     /**
      * One thread of synchronous sends of values {@code prefix-N} (the message key too), recorded in a {@link History}:
-     * INVOKE, then OK on SEND_OK (detail: the offset msgId) or INFO (outcome unknown: the status or the error). With
+     * INVOKE, then OK on SEND_OK (detail: the offset msgId) or INFO (outcome unknown: the status or the error; also
+     * kept in {@link #failures()}). Several loads may share one producer and one history. With
      * {@code bodyBytes} above the value's length the body is the value, a space and seeded letters up to that size.
      */
     static final class Load {
@@ -77,6 +83,7 @@ final class ChaosClients {
         private final SplittableRandom random;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicInteger acked = new AtomicInteger();
+        private final Queue<String> failures = new ConcurrentLinkedQueue<>();
         private final Thread thread;
 
         Load(DefaultMQProducer producer, String topic, String prefix, History history, int bodyBytes, long seed) {
@@ -87,6 +94,11 @@ final class ChaosClients {
             this.bodyBytes = bodyBytes;
             this.random = new SplittableRandom(seed);
             this.thread = new Thread(this::run, "chaos-producer");
+        }
+
+        /** Sends whose outcome was not SEND_OK so far, {@code "value: status or error"}. */
+        List<String> failures() {
+            return List.copyOf(failures);
         }
 
         Load start() {
@@ -117,16 +129,21 @@ final class ChaosClients {
                         history.ok("producer", "send", v, r.getOffsetMsgId());
                         acked.incrementAndGet();
                     } else {
-                        history.info("producer", "send", v, r.getSendStatus().name());
+                        failed(v, r.getSendStatus().name());
                     }
                 } catch (MQClientException | RemotingException | MQBrokerException e) {
-                    history.info("producer", "send", v, e.toString());
+                    failed(v, e.toString());
                 } catch (InterruptedException e) {
                     history.info("producer", "send", v, "interrupted");
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
+        }
+
+        private void failed(String v, String why) {
+            history.info("producer", "send", v, why);
+            failures.add(v + ": " + why);
         }
 
         private byte[] body(String v) {
@@ -152,9 +169,9 @@ final class ChaosClients {
     }
 
     /**
-     * Reads every queue of {@code topic} from offset 0 with a new official lite-pull consumer of {@code group}, recording
-     * each message as {@code OK "consume" value} in {@code h}, until every acknowledged send was seen (and two polls
-     * came back empty) or 30 s passed; then shuts the consumer down.
+     * Reads every queue of {@code topic} from offset 0 with a new official lite-pull consumer of {@code group},
+     * recording each message as {@code OK "consume" value} in {@code h}, until every acknowledged send was seen (and
+     * two polls came back empty) or 30 s passed; then shuts the consumer down.
      */
     static void consumeAll(String namesrv, String group, String topic, History h) throws MQClientException {
         DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group);
@@ -215,8 +232,8 @@ final class ChaosClients {
     /** The commitlog's first segment of a member's store (short runs fit in one 64 MiB segment). */
     static Path firstSegment(Path storeRoot) throws IOException {
         Path logDir = storeRoot.resolve("store/commitlog/log");
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(logDir)) {
-            return files.min(java.util.Comparator.comparing(Path::getFileName)).orElseThrow();
+        try (Stream<Path> files = Files.list(logDir)) {
+            return files.min(Comparator.comparing(Path::getFileName)).orElseThrow();
         }
     }
 }

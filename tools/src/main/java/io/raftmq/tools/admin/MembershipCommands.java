@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
  * RAFT_PROMOTE_MEMBER (9003) and RAFT_REMOVE_MEMBER (9004) (docs/protocol.md §2.13). Each sends one
  * single-server change to the group's leader (following "ask the leader" answers a few times) and returns once it
  * committed. Replacing a member: add-member the new one (a learner, with its raft and broker addresses), promote it
- * once it caught up, remove-member the old one. Exit status as {@link LeadershipTransfer}: 0 done, 1 failed (retry), 2 bad usage or a change that
- * does not apply.
+ * once it caught up, remove-member the old one. Exit status as {@link LeadershipTransfer}: 0 done, 1 failed
+ * (retry), 2 bad usage or a change that does not apply.
  */
 final class MembershipCommands {
     private static final int REDIRECTS_MAX = 3;
@@ -88,7 +88,8 @@ final class MembershipCommands {
             if (!brokerAddr.matches("[^:\\s]+:[0-9]{1,5}")) {
                 throw new IllegalArgumentException("--broker-addr must be HOST:PORT, got '" + brokerAddr + "'");
             }
-            return Map.of(RaftMembershipProcessor.RAFT_ADDR, raftAddr, RaftMembershipProcessor.BROKER_ADDR, brokerAddr);
+            return Map.of(RaftMembershipProcessor.RAFT_ADDR, raftAddr,
+                RaftMembershipProcessor.BROKER_ADDR, brokerAddr);
         }
     }
 

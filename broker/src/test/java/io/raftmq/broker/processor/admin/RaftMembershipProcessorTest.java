@@ -102,7 +102,8 @@ class RaftMembershipProcessorTest {
     @Test
     void addMemberReadsTheBrokerAddress() {
         Map<String, String> f = new HashMap<>(Map.of(RaftMembershipProcessor.NODE_ID, "4",
-            RaftMembershipProcessor.RAFT_ADDR, "10.0.0.4:10912", RaftMembershipProcessor.BROKER_ADDR, " 10.0.0.4:10911"));
+            RaftMembershipProcessor.RAFT_ADDR, "10.0.0.4:10912",
+            RaftMembershipProcessor.BROKER_ADDR, " 10.0.0.4:10911"));
         MembershipChange.AddLearner a = (MembershipChange.AddLearner) RaftMembershipProcessor.parse(
             RequestCode.RAFT_ADD_MEMBER, f::get);
         assertThat(a.member()).isEqualTo(new Member(4, "10.0.0.4:10912", "10.0.0.4:10911"));
