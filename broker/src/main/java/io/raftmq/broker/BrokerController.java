@@ -32,6 +32,7 @@ import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.produce.InternalProducer;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
+import io.raftmq.broker.replication.MemberAddresses;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.retention.DiskFullGuard;
@@ -133,6 +134,8 @@ public final class BrokerController {
     private static final int HOLD_ELECTION_TIMEOUTS = 3;
 
     private final BrokerConfig config;
+    /** Broker addresses of the members: brokerPeers plus those replicated with added members. */
+    private final MemberAddresses addresses;
     private final Clock clock;
     private final Lifecycle lifecycle = new Lifecycle();
     private ScheduledExecutorService scheduler;
@@ -171,6 +174,7 @@ public final class BrokerController {
     /** A member reading time only from {@code clock}. */
     public BrokerController(BrokerConfig config, Clock clock) {
         this.config = config;
+        this.addresses = new MemberAddresses(config, this::raftAgentOrNull);
         this.clock = clock;
     }
 
@@ -273,7 +277,7 @@ public final class BrokerController {
     /** The send batcher and every processor; then the gate lets requests through. */
     private void startServing() {
         RaftAgent agent = raft.agent();
-        batcher = new SendBatcher(agent, store.commitLog(), config::brokerAddrOf, config.sendBatchBytesMax(),
+        batcher = new SendBatcher(agent, store.commitLog(), addresses::brokerAddrOf, config.sendBatchBytesMax(),
             config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
             config.sendCommitTimeoutMs(), clock);
         lifecycle.addGraceful("send batcher", () -> {
@@ -475,9 +479,10 @@ public final class BrokerController {
         table.put("raftAppliedIndex", Long.toString(s.appliedIndex()));
         table.put("raftLastIndex", Long.toString(s.lastIndex()));
         table.put("raftLeaderId", Long.toString(s.leaderId()));
-        String leaderAddr = s.leaderId() > 0 ? config.brokerAddrOf(s.leaderId()) : null;
+        String leaderAddr = s.leaderId() > 0 ? addresses.brokerAddrOf(s.leaderId()) : null;
         table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
         table.put("raftSelfId", config.raftSelfId());
+        table.put("raftMembership", String.valueOf(s.membership()));
         table.put("raftRepairing", Boolean.toString(raft.agent().repairing()));
         table.put("brokerAddr", config.brokerAddr());
         SendBatcher.Stats b = batcher.stats();
@@ -504,6 +509,11 @@ public final class BrokerController {
     /** The raft agent's latest status. Any thread. */
     public RaftStatus raftStatus() {
         return raft.agent().status();
+    }
+
+    private RaftAgent raftAgentOrNull() {
+        RaftGroupNode r = raft;
+        return r == null ? null : r.agent();
     }
 
     /** The raft agent (tests: leadership transfer). */
@@ -639,7 +649,7 @@ public final class BrokerController {
         @Override
         public String leaderBrokerAddr() {
             long id = raft.agent().status().leaderId();
-            return id > 0 ? config.brokerAddrOf(id) : null;
+            return id > 0 ? addresses.brokerAddrOf(id) : null;
         }
     }
 }

@@ -1,18 +1,13 @@
 package io.raftmq.chaos;
 
+import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 
-import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.testsupport.Seeds;
-import org.apache.rocketmq.client.exception.MQBrokerException;
-import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,8 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,24 +69,23 @@ class CatchUpElectionTest {
         SplittableRandom random = new SplittableRandom(seed);
         cluster = new ProcessCluster(ClusterOptions.threeMembers(dir));
         cluster.start();
-        producer = producer(cluster.namesrvAddr(), seed);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger acked = new AtomicInteger();
-        List<Thread> senders = new ArrayList<>();
+        producer = ChaosClients.producer("ChaosCatchUpPG", cluster.namesrvAddr(), "chaos-catchup-" + seed, 200, true);
+        History history = new History(); // the loads record their sends; this test measures elections, not delivery
+        List<ChaosClients.Load> loads = new ArrayList<>();
         for (int t = 0; t < SENDERS; t++) {
-            long bodySeed = random.nextLong();
-            Thread s = new Thread(() -> sendUntil(stop, acked, bodySeed), "chaos-producer-" + t);
-            senders.add(s);
-            s.start();
+            loads.add(new ChaosClients.Load(producer, TOPIC, "c-" + seed + "-" + t, history, BODY_BYTES,
+                random.nextLong()).start());
         }
+        IntSupplier acked = () -> loads.stream().mapToInt(ChaosClients.Load::acked).sum();
         List<Double> elections = new ArrayList<>();
         try {
-            Awaits.await("2000 acknowledged sends").atMost(Duration.ofSeconds(60)).until(() -> acked.get() >= 2000);
+            Awaits.await("2000 acknowledged sends").atMost(Duration.ofSeconds(60))
+                .until(() -> acked.getAsInt() >= 2000);
             for (int round = 0; round < ROUNDS; round++) {
                 elections.add(round(round, seed, random, acked));
             }
             System.out.printf("RESULT catch-up-election seed=%d rounds=%d kill_to_routed_ms=%s acked=%d%n", seed,
-                ROUNDS, elections, acked.get());
+                ROUNDS, elections, acked.getAsInt());
             for (double ms : elections) {
                 assertThat(ms).as("kill of the leader -> new leader routed as brokerId 0 (ms)")
                     .isLessThan(ELECTION_AND_ROUTE_MAX_MS);
@@ -101,15 +94,14 @@ class CatchUpElectionTest {
             System.out.println(cluster.logTails(40));
             throw e;
         } finally {
-            stop.set(true);
-            for (Thread s : senders) {
-                s.join(30_000);
+            for (ChaosClients.Load load : loads) {
+                load.stop();
             }
         }
     }
 
     /** One round (class javadoc); returns the ms from the leader's kill to the new leader's route. */
-    private double round(int round, long seed, SplittableRandom random, AtomicInteger acked) throws Exception {
+    private double round(int round, long seed, SplittableRandom random, IntSupplier acked) throws Exception {
         List<ProcessCluster.Member> followers = new ArrayList<>(cluster.members());
         followers.remove(awaitLeader());
         ProcessCluster.Member lagging = followers.get(random.nextInt(followers.size()));
@@ -128,7 +120,7 @@ class CatchUpElectionTest {
             .until(() -> (lag[0] = applyLag(cluster.runtimeInfo(lagging.brokerAddr()))) > 0
                 || System.nanoTime() - spareUntil >= 0);
         ProcessCluster.Member leader = awaitLeader(); // now: leadership may have moved since the round began
-        int ackedAtKill = acked.get();
+        int ackedAtKill = acked.getAsInt();
         long killNanos = System.nanoTime();
         cluster.kill(leader);
         ProcessCluster.Member next = cluster.awaitRoutedLeader(leader.brokerAddr(), 10_000);
@@ -141,7 +133,7 @@ class CatchUpElectionTest {
         Awaits.await("the restarted " + leader.id() + " to follow").atMost(Duration.ofSeconds(60))
             .until(() -> following(cluster.runtimeInfo(leader.brokerAddr())));
         Awaits.await("sends acknowledged after round " + round).atMost(Duration.ofSeconds(30))
-            .until(() -> acked.get() >= ackedAtKill + 200);
+            .until(() -> acked.getAsInt() >= ackedAtKill + 200);
         return electMs;
     }
 
@@ -190,39 +182,5 @@ class CatchUpElectionTest {
     /** The member's output, as ProcessCluster lays it out: {@code dataDir/n<i>/n<i>.log}. */
     private Path logOf(ProcessCluster.Member m) {
         return dir.resolve(m.id()).resolve(m.id() + ".log");
-    }
-
-    private static DefaultMQProducer producer(String namesrv, long seed) throws MQClientException {
-        DefaultMQProducer p = new DefaultMQProducer("ChaosCatchUpPG");
-        p.setNamesrvAddr(namesrv);
-        p.setInstanceName("chaos-catchup-" + seed);
-        p.setPollNameServerInterval(200); // learn the new leader's route quickly
-        p.setSendMsgTimeout(3000);
-        p.setRetryTimesWhenSendFailed(2);
-        p.start();
-        return p;
-    }
-
-    /** One sender thread: synchronous sends of seeded 1 KiB bodies; counts SEND_OK, ignores failures. */
-    private void sendUntil(AtomicBoolean stop, AtomicInteger acked, long bodySeed) {
-        SplittableRandom r = new SplittableRandom(bodySeed);
-        byte[] body = new byte[BODY_BYTES];
-        while (!stop.get()) {
-            for (int i = 0; i < body.length; i++) {
-                body[i] = (byte) ('a' + r.nextInt(26));
-            }
-            try {
-                SendResult res = producer.send(new Message(TOPIC, body.clone()));
-                if (res.getSendStatus() == SendStatus.SEND_OK) {
-                    acked.incrementAndGet();
-                }
-            } catch (MQClientException | org.apache.rocketmq.remoting.exception.RemotingException
-                     | MQBrokerException e) {
-                continue; // outcome unknown during a failover: this test measures elections, not delivery
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

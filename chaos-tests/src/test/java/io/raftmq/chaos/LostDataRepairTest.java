@@ -7,17 +7,7 @@ import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.testsupport.Seeds;
-import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
-import org.apache.rocketmq.client.exception.MQBrokerException;
-import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
-import org.apache.rocketmq.common.message.Message;
-import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.common.message.MessageQueue;
-import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,21 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,22 +56,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LostDataRepairTest {
     private static final String TOPIC = "ChaosRepair";
     private static final long NO_LEADER_WINDOW_MS = 3000;
-    private static final int RECORD_HEADER = 48;
-    private static final int RECORD_MAGIC = 0x524D514C;
 
     @TempDir
     Path dir;
     private ProcessCluster cluster;
     private DefaultMQProducer producer;
-    private DefaultLitePullConsumer consumer;
 
     @AfterEach
     void tearDown() {
         if (producer != null) {
             producer.shutdown();
-        }
-        if (consumer != null) {
-            consumer.shutdown();
         }
         if (cluster != null) {
             cluster.close();
@@ -112,13 +90,10 @@ class LostDataRepairTest {
         cluster = new ProcessCluster(ClusterOptions.threeMembers(dir));
         ProcessCluster.Member leader = cluster.start();
         History history = new History();
-        producer = producer(cluster.namesrvAddr(), seed);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger acked = new AtomicInteger();
-        Thread sender = new Thread(() -> sendUntil(stop, history, acked, seed), "chaos-producer");
-        sender.start();
+        producer = ChaosClients.producer("ChaosRepairPG", cluster.namesrvAddr(), "chaos-repair-" + seed, 200, true);
+        ChaosClients.Load load = new ChaosClients.Load(producer, TOPIC, "v-" + seed, history, 0, seed).start();
         try {
-            awaitAcks(acked, 800 + random.nextInt(400));
+            awaitAcks(load, 800 + random.nextInt(400));
             ProcessCluster.Member follower = cluster.members().stream().filter(m -> m != leader).findFirst()
                 .orElseThrow();
             history.info("nemesis", "kill", follower.id(), "pid " + follower.pid());
@@ -129,15 +104,14 @@ class LostDataRepairTest {
             cluster.restart(follower); // it may heal before its remoting port answers: its log tells (checked below)
             awaitHealed(follower);
             double repairMs = (System.nanoTime() - repairStart) / 1e6; // restart included
-            awaitAcks(acked, acked.get() + 200);
-            stop.set(true);
-            sender.join(30_000);
+            awaitAcks(load, load.acked() + 200);
+            load.stop();
             awaitCaughtUp(follower);
             ProcessCluster.Member current = cluster.memberAt(cluster.routedLeader());
             history.info("nemesis", "kill", current.id(), "the repaired member must take part in the election");
             cluster.kill(current);
             ProcessCluster.Member next = cluster.awaitRoutedLeader(current.brokerAddr(), 10_000);
-            consumeAll(history);
+            ChaosClients.consumeAll(cluster.namesrvAddr(), "ChaosRepairCG", TOPIC, history);
             DeliveryChecker.Result result = DeliveryChecker.check(history);
             System.out.printf("RESULT repair-follower seed=%d damage=%s repaired_within_ms=%.0f newLeader=%s %s%n",
                 seed, damage, repairMs, next.id(), result);
@@ -152,8 +126,7 @@ class LostDataRepairTest {
             printRuntimeInfo();
             throw e;
         } finally {
-            stop.set(true);
-            sender.join(30_000);
+            load.stop();
         }
     }
 
@@ -165,15 +138,11 @@ class LostDataRepairTest {
         cluster = new ProcessCluster(ClusterOptions.threeMembers(dir));
         cluster.start();
         History history = new History();
-        producer = producer(cluster.namesrvAddr(), seed);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger acked = new AtomicInteger();
-        Thread sender = new Thread(() -> sendUntil(stop, history, acked, seed), "chaos-producer");
-        sender.start();
+        producer = ChaosClients.producer("ChaosRepairPG", cluster.namesrvAddr(), "chaos-repair-" + seed, 200, true);
+        ChaosClients.Load load = new ChaosClients.Load(producer, TOPIC, "v-" + seed, history, 0, seed).start();
         try {
-            awaitAcks(acked, 500 + random.nextInt(300));
-            stop.set(true);
-            sender.join(30_000);
+            awaitAcks(load, 500 + random.nextInt(300));
+            load.stop();
             for (ProcessCluster.Member m : cluster.members()) {
                 awaitCaughtUp(m); // so the member left healthy holds every acknowledged message
             }
@@ -195,7 +164,7 @@ class LostDataRepairTest {
             }
             String leaderSeen = leaderDuring(all, NO_LEADER_WINDOW_MS);
             if (leaderSeen != null) { // allowed only if that leader holds every acknowledged message
-                consumeAll(history);
+                ChaosClients.consumeAll(cluster.namesrvAddr(), "ChaosRepairCG", TOPIC, history);
                 assertThat(DeliveryChecker.check(history).lost()).as("a leader was elected: it must hold every"
                     + " acknowledged message").isEmpty();
             }
@@ -214,7 +183,7 @@ class LostDataRepairTest {
                 .pollInterval(Duration.ofMillis(50)).until(() -> "LEADER".equals(cluster.role(healthy)));
             ProcessCluster.Member leader = healthy; // the wiped member's empty log cannot win, the other repairs
             awaitHealed(damaged.get(1));
-            consumeAll(history);
+            ChaosClients.consumeAll(cluster.namesrvAddr(), "ChaosRepairCG", TOPIC, history);
             DeliveryChecker.Result result = DeliveryChecker.check(history);
             System.out.printf("RESULT repair-two-damaged seed=%d healthy=%s damaged=%s leader_during_%dms=%s"
                 + " after_wipe_leader=%s %s%n", seed, healthy.id(), damaged.stream().map(ProcessCluster.Member::id)
@@ -225,8 +194,7 @@ class LostDataRepairTest {
             printRuntimeInfo();
             throw e;
         } finally {
-            stop.set(true);
-            sender.join(30_000);
+            load.stop();
         }
     }
 
@@ -237,9 +205,9 @@ class LostDataRepairTest {
      * records gets one body byte flipped, or (truncate) everything from it on is zeroed. Returns a description.
      */
     private String damage(ProcessCluster.Member m, boolean truncate) throws IOException {
-        Path seg = firstSegment(m);
+        Path seg = ChaosClients.firstSegment(m.dataDir());
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            List<long[]> records = records(ch);
+            List<long[]> records = ChaosClients.records(ch);
             assertThat(records.size()).as("records in " + seg).isGreaterThan(10);
             long[] mid = records.get(records.size() / 2);
             long[] last = records.get(records.size() - 1);
@@ -247,7 +215,7 @@ class LostDataRepairTest {
                 long end = last[0] + last[1];
                 ch.write(ByteBuffer.allocate((int) (end - mid[0])), mid[0]);
             } else {
-                long at = mid[0] + RECORD_HEADER + (mid[1] - RECORD_HEADER) / 2;
+                long at = mid[0] + ChaosClients.RECORD_HEADER + (mid[1] - ChaosClients.RECORD_HEADER) / 2;
                 ByteBuffer b = ByteBuffer.allocate(1);
                 ch.read(b, at);
                 b.put(0, (byte) (b.get(0) ^ 0x10)).position(0);
@@ -257,31 +225,6 @@ class LostDataRepairTest {
             return (truncate ? "zeroed from" : "flipped a byte of") + " record " + (records.size() / 2 + 1) + " of "
                 + records.size() + " at offset " + mid[0] + " of " + seg.getFileName();
         }
-    }
-
-    private Path firstSegment(ProcessCluster.Member m) throws IOException {
-        Path logDir = dir.resolve(m.id()).resolve("data/store/commitlog/log");
-        try (Stream<Path> files = Files.list(logDir)) {
-            return files.min(Comparator.comparing(Path::getFileName)).orElseThrow();
-        }
-    }
-
-    /** (position, length) of each record of the segment, walking the headers (layout: commitlog RecordHeader). */
-    private static List<long[]> records(FileChannel ch) throws IOException {
-        List<long[]> out = new ArrayList<>();
-        ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER);
-        long pos = 0;
-        while (pos + RECORD_HEADER <= ch.size()) {
-            h.clear();
-            ch.read(h, pos);
-            if (h.getInt(0) != RECORD_MAGIC || h.get(5) == (byte) 0xFF) {
-                break;
-            }
-            int length = h.getInt(8);
-            out.add(new long[] {pos, length});
-            pos += length;
-        }
-        return out;
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -306,9 +249,9 @@ class LostDataRepairTest {
         }
     }
 
-    private static void awaitAcks(AtomicInteger acked, int atLeast) {
+    private static void awaitAcks(ChaosClients.Load load, int atLeast) {
         Awaits.await(atLeast + " acknowledged sends").atMost(Duration.ofSeconds(90))
-            .until(() -> acked.get() >= atLeast);
+            .until(() -> load.acked() >= atLeast);
     }
 
     private void awaitRepairing(ProcessCluster.Member m, boolean repairing) {
@@ -368,71 +311,5 @@ class LostDataRepairTest {
             return null; // the expected outcome: nobody could win an election
         }
         return seen[0];
-    }
-
-    // ---- client ----
-
-    private static DefaultMQProducer producer(String namesrv, long seed) throws MQClientException {
-        DefaultMQProducer p = new DefaultMQProducer("ChaosRepairPG");
-        p.setNamesrvAddr(namesrv);
-        p.setInstanceName("chaos-repair-" + seed);
-        p.setPollNameServerInterval(200);
-        p.setSendMsgTimeout(3000);
-        p.setRetryTimesWhenSendFailed(2);
-        p.start();
-        return p;
-    }
-
-    /** One thread of synchronous sends, value "v-N": OK on SEND_OK, INFO (outcome unknown) on anything else. */
-    private void sendUntil(AtomicBoolean stop, History h, AtomicInteger acked, long seed) {
-        for (int i = 0; !stop.get() && i < 50_000; i++) {
-            String v = "v-" + seed + "-" + i;
-            h.invoke("producer", "send", v);
-            Message m = new Message(TOPIC, v.getBytes(StandardCharsets.UTF_8));
-            try {
-                SendResult r = producer.send(m);
-                if (r.getSendStatus() == SendStatus.SEND_OK) {
-                    h.ok("producer", "send", v, r.getOffsetMsgId());
-                    acked.incrementAndGet();
-                } else {
-                    h.info("producer", "send", v, r.getSendStatus().name());
-                }
-            } catch (MQClientException | RemotingException | MQBrokerException e) {
-                h.info("producer", "send", v, e.toString());
-            } catch (InterruptedException e) {
-                h.info("producer", "send", v, "interrupted");
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** Reads every queue of the topic from offset 0 until every acknowledged value was seen or 30 s passed. */
-    private void consumeAll(History h) throws MQClientException {
-        if (consumer != null) {
-            consumer.shutdown();
-        }
-        consumer = new DefaultLitePullConsumer("ChaosRepairCG");
-        consumer.setNamesrvAddr(cluster.namesrvAddr());
-        consumer.setInstanceName("chaos-repair-c-" + System.nanoTime());
-        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-        consumer.setAutoCommit(false);
-        consumer.setPollTimeoutMillis(500);
-        consumer.start();
-        Collection<MessageQueue> queues = consumer.fetchMessageQueues(TOPIC);
-        consumer.assign(queues);
-        Set<String> pending = new HashSet<>();
-        h.select(History.Type.OK, "send").forEach(e -> pending.add(e.value()));
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        int idlePolls = 0;
-        while (System.nanoTime() - deadline < 0 && (!pending.isEmpty() || idlePolls < 2)) {
-            List<MessageExt> batch = consumer.poll();
-            idlePolls = batch.isEmpty() ? idlePolls + 1 : 0;
-            for (MessageExt m : batch) {
-                String v = new String(m.getBody(), StandardCharsets.UTF_8);
-                h.ok("consumer", "consume", v, m.getQueueId() + "@" + m.getQueueOffset());
-                pending.remove(v);
-            }
-        }
     }
 }

@@ -1,23 +1,17 @@
 package io.raftmq.chaos;
 
+import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.testsupport.Seeds;
-import org.apache.rocketmq.client.exception.MQBrokerException;
-import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
-import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,15 +73,13 @@ class RollingRestartTest {
         ClusterOptions options = ClusterOptions.threeMembers(dir);
         cluster = new ProcessCluster(options);
         ProcessCluster.Member first = cluster.start();
-        producer = producer(cluster.namesrvAddr(), seed);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger acked = new AtomicInteger();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        Thread sender = new Thread(() -> sendUntil(stop, acked, failures, seed), "chaos-producer");
-        sender.start();
+        // the client's default retries and send timeout (see the class comment); routes polled every ROUTE_POLL_MS
+        producer = ChaosClients.producer("ChaosRollingPG", cluster.namesrvAddr(), "chaos-rolling-" + seed,
+            (int) ROUTE_POLL_MS, false);
+        ChaosClients.Load load = new ChaosClients.Load(producer, TOPIC, "r-" + seed, new History(), 0, seed).start();
         List<String> restarted = new ArrayList<>();
         try {
-            awaitAcks(acked, 50 + random.nextInt(100));
+            awaitAcks(load, 50 + random.nextInt(100));
             List<ProcessCluster.Member> order = new ArrayList<>();
             cluster.members().stream().filter(m -> m != first).forEach(order::add);
             order.add(first);
@@ -102,17 +91,17 @@ class RollingRestartTest {
                 cluster.restart(m);
                 awaitCaughtUp(m);
                 restarted.add(m.id());
-                awaitAcks(acked, acked.get() + 20 + random.nextInt(80));
+                awaitAcks(load, load.acked() + 20 + random.nextInt(80));
             }
-            stop.set(true);
-            sender.join(30_000);
+            load.stop();
+            List<String> failures = load.failures();
             long held = 0;
             for (ProcessCluster.Member m : cluster.members()) {
                 Map<String, String> info = cluster.runtimeInfo(m.brokerAddr());
                 held += info == null ? 0 : Long.parseLong(info.getOrDefault("sendHeld", "0"));
             }
             System.out.printf("RESULT rolling-restart seed=%d restarted=%s acknowledged=%d failed=%d leader=%s"
-                + " held_since_last_restarts=%d%n", seed, restarted, acked.get(), failures.size(),
+                + " held_since_last_restarts=%d%n", seed, restarted, load.acked(), failures.size(),
                 cluster.routedLeader(), held);
             assertThat(failures).as("failed sends during the rolling restart").isEmpty();
             assertThat(restarted).hasSize(3);
@@ -121,14 +110,13 @@ class RollingRestartTest {
             System.out.println(cluster.logTails(40));
             throw e;
         } finally {
-            stop.set(true);
-            sender.join(30_000);
+            load.stop();
         }
     }
 
-    private static void awaitAcks(AtomicInteger acked, int atLeast) {
+    private static void awaitAcks(ChaosClients.Load load, int atLeast) {
         Awaits.await(atLeast + " acknowledged sends").atMost(Duration.ofSeconds(60))
-            .until(() -> acked.get() >= atLeast);
+            .until(() -> load.acked() >= atLeast);
     }
 
     /**
@@ -191,36 +179,5 @@ class RollingRestartTest {
             }
             return Long.parseLong(self.get("raftAppliedIndex")) >= target[0];
         });
-    }
-
-    private static DefaultMQProducer producer(String namesrv, long seed) throws MQClientException {
-        DefaultMQProducer p = new DefaultMQProducer("ChaosRollingPG");
-        p.setNamesrvAddr(namesrv);
-        p.setInstanceName("chaos-rolling-" + seed);
-        p.setPollNameServerInterval((int) ROUTE_POLL_MS); // see the class comment; retries and timeout: defaults
-        p.start();
-        return p;
-    }
-
-    /** One thread of synchronous sends; anything but SEND_OK is a failure, recorded with its reason. */
-    private void sendUntil(AtomicBoolean stop, AtomicInteger acked, ConcurrentLinkedQueue<String> failures,
-                           long seed) {
-        for (int i = 0; !stop.get() && i < 200_000; i++) {
-            String v = "r-" + seed + "-" + i;
-            Message m = new Message(TOPIC, v.getBytes(StandardCharsets.UTF_8));
-            try {
-                SendResult r = producer.send(m);
-                if (r.getSendStatus() == SendStatus.SEND_OK) {
-                    acked.incrementAndGet();
-                } else {
-                    failures.add(v + ": " + r.getSendStatus());
-                }
-            } catch (MQClientException | RemotingException | MQBrokerException e) {
-                failures.add(v + ": " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

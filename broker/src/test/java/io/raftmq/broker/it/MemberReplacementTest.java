@@ -3,6 +3,7 @@ package io.raftmq.broker.it;
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.RaftPeer;
+import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
 import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
@@ -29,8 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Goal: a member of a running three-member group is replaced while clients send, and nothing acknowledged is lost.
  * Method: a fourth broker starts with {@code raftJoinExisting=true} (it only listens: no campaign, no vote that
  * counts), the leader adds it as a learner (9002), promotes it once caught up (9003) and removes an old follower
- * (9004), which is then shut down; one sender keeps sending to the leader throughout; afterwards every acknowledged
- * message is in the new member's and the leader's queue, and a write still commits with the new voter set.
+ * (9004), which is then shut down; one sender keeps sending to the first leader throughout. The new member is added
+ * with its broker address, so the old members learn it: the leader hands leadership to it by that address (9001),
+ * and the sends to the old leader, now a follower whose {@code brokerPeers} do not name the new member, are forwarded
+ * to it. Afterwards every acknowledged message is in the new member's and the old leader's queue, and both agree on
+ * the membership.
  */
 @SocketTest
 class MemberReplacementTest {
@@ -59,26 +63,35 @@ class MemberReplacementTest {
                 assertThat(joiner.raftStatus().membership().contains(newId)).isFalse();
 
                 RemotingCommand r = change(c, leaderAddr, RequestCode.RAFT_ADD_MEMBER, newId,
-                    joinerConfig.raftSelf().address());
+                    joinerConfig.raftSelf().address(), joinerConfig.brokerAddr());
                 assertThat(r.code()).as(r.remark()).isEqualTo(ResponseCode.SUCCESS);
                 TestCluster.await(30_000, "the new member promoted once caught up",
                     () -> ok(c, leaderAddr, RequestCode.RAFT_PROMOTE_MEMBER, newId));
-                r = change(c, leaderAddr, RequestCode.RAFT_REMOVE_MEMBER, old.raftStatus().nodeId(), null);
+                r = change(c, leaderAddr, RequestCode.RAFT_REMOVE_MEMBER, old.raftStatus().nodeId(), null, null);
                 assertThat(r.code()).as(r.remark()).isEqualTo(ResponseCode.SUCCESS);
                 old.shutdown();
                 int after = acked.get();
                 TestCluster.await(10_000, "sends go on without the old member", () -> acked.get() >= after + 20);
+                assertThat(old.config().brokerAddrOf(newId)).as("brokerPeers do not name the new member").isNull();
+                r = transfer(c, leaderAddr, joinerConfig.brokerAddr());
+                assertThat(r.code()).as(r.remark()).isEqualTo(ResponseCode.SUCCESS);
+                assertThat(joiner.isLeader()).isTrue();
+                int led = acked.get();
+                TestCluster.await(10_000, "sends to the old leader forwarded to the new one",
+                    () -> acked.get() >= led + 20);
             } finally {
                 stop.set(true);
                 load.join();
             }
             int total = acked.get();
-            for (BrokerController b : new BrokerController[] {leader, joiner}) {
+            for (BrokerController b : new BrokerController[] {leader, joiner}) { // leader: the first one
                 TestCluster.await(20_000, "every acknowledged message on " + b.config().raftSelfId(),
                     () -> b.store().consumeQueues().maxOffset(TOPIC, 0) >= total);
             }
             assertThat(joiner.raftStatus().membership()).isEqualTo(leader.raftStatus().membership());
             assertThat(leader.raftStatus().membership().isVoter(joinerConfig.raftSelf().nodeId())).isTrue();
+            assertThat(leader.raftStatus().membership().member(joinerConfig.raftSelf().nodeId()).clientAddress())
+                .isEqualTo(joinerConfig.brokerAddr());
             LOG.info("replaced {} by {} with {} acknowledged sends; membership {}", old.config().raftSelfId(),
                 joinerConfig.raftSelfId(), total, leader.raftStatus().membership());
             joiner.shutdown();
@@ -119,19 +132,26 @@ class MemberReplacementTest {
         }
     }
 
-    private static RemotingCommand change(TestCluster c, String addr, int code, long nodeId, String raftAddr)
-        throws Exception {
+    private static RemotingCommand change(TestCluster c, String addr, int code, long nodeId, String raftAddr,
+                                          String brokerAddr) throws Exception {
         RemotingCommand req = RemotingCommand.createRequest(code);
         req.addExtField(RaftMembershipProcessor.NODE_ID, Long.toString(nodeId));
         if (raftAddr != null) {
             req.addExtField(RaftMembershipProcessor.RAFT_ADDR, raftAddr);
+            req.addExtField(RaftMembershipProcessor.BROKER_ADDR, brokerAddr);
         }
+        return c.client.invokeSync(addr, req, CALL_TIMEOUT_MS);
+    }
+
+    private static RemotingCommand transfer(TestCluster c, String addr, String to) throws Exception {
+        RemotingCommand req = RemotingCommand.createRequest(RequestCode.RAFT_TRANSFER_LEADERSHIP);
+        req.addExtField(LeadershipTransferProcessor.TO, to);
         return c.client.invokeSync(addr, req, CALL_TIMEOUT_MS);
     }
 
     private static boolean ok(TestCluster c, String addr, int code, long nodeId) {
         try {
-            return change(c, addr, code, nodeId, null).code() == ResponseCode.SUCCESS;
+            return change(c, addr, code, nodeId, null, null).code() == ResponseCode.SUCCESS;
         } catch (Exception e) { // test helper: a failed call is retried by the await
             return false;
         }

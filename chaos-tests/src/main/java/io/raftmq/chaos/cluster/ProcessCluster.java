@@ -40,8 +40,11 @@ import java.util.concurrent.locks.LockSupport;
  *  dataDir/n0/broker.properties, n0.log   member n0's config and output (appended across restarts)
  *  dataDir/n0/data/                       member n0's storePathRootDir
  * </pre>
- * Faults: {@link #kill} (SIGKILL by pid, then waits until the process is gone), {@link #restart}. Queries over our
- * own remoting client: the route's brokerId 0 ({@link #routedLeader}), a member's raft role ({@link #role}).
+ * Faults: {@link #kill} (SIGKILL by pid, then waits until the process is gone), {@link #restart}. Growth:
+ * {@link #join} starts a fresh member on the next loopback address that joins the running group
+ * ({@code raftJoinExisting=true}; the operator then adds it with {@code bin/raftmq-admin raft add-member}). Queries
+ * over our own remoting client: the route's brokerId 0 ({@link #routedLeader}), a member's raft role
+ * ({@link #role}).
  *
  * <p>It ends only the processes it started, by their handles: {@link #close} kills them all, and a JVM shutdown
  * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
@@ -59,6 +62,8 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<Member> members = new ArrayList<>();
     private final Thread reaper = new Thread(this::killAll, "process-cluster-reaper");
     private final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+    private final List<String> raftPeers = new ArrayList<>();
+    private final List<String> brokerPeers = new ArrayList<>();
     private String namesrvAddr;
     private Process naming;
 
@@ -86,6 +91,21 @@ public final class ProcessCluster implements AutoCloseable {
 
         public int index() {
             return index;
+        }
+
+        /** Raft node id: index + 1 (what {@code bin/raftmq-admin raft ... --node-id} takes). */
+        public long nodeId() {
+            return index + 1L;
+        }
+
+        /** Raft transport address {@code host:port}. */
+        public String raftAddr() {
+            return host + ":" + raftPort;
+        }
+
+        /** Its storePathRootDir. */
+        public Path dataDir() {
+            return dir.resolve("data");
         }
 
         /** Client-facing address, as routed by the NameServer. */
@@ -126,26 +146,45 @@ public final class ProcessCluster implements AutoCloseable {
         client.start();
         Files.createDirectories(options.dataDir());
         namesrvAddr = "127.0.0.1:" + freePort("127.0.0.1", -1);
-        List<String> raftPeers = new ArrayList<>();
-        List<String> brokerPeers = new ArrayList<>();
         for (int i = 0; i < options.members(); i++) {
-            String host = "127.0.0." + (i + 1);
-            int listen = freePort(host, -1);
-            Member m = new Member(i, host, listen, freePort(host, listen), options.dataDir().resolve("n" + i));
-            members.add(m);
-            raftPeers.add(m.id() + "-" + host + ":" + m.raftPort);
-            brokerPeers.add(m.id() + "-" + m.brokerAddr());
+            newMember();
         }
         naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
             options.dataDir().resolve("naming.log"));
         for (Member m : members) {
-            writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers));
+            writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers), "");
             startMember(m);
         }
         return awaitRoutedLeader(null, options.startTimeoutMs());
     }
 
-    private void writeConfig(Member m, String raftPeers, String brokerPeers) throws IOException {
+    /** A new member slot on the next loopback address, with free ports, added to the peer lists. */
+    private Member newMember() throws IOException {
+        int i = members.size();
+        Verify.state(i < 250, "too many members");
+        String host = "127.0.0." + (i + 1);
+        int listen = freePort(host, -1);
+        Member m = new Member(i, host, listen, freePort(host, listen), options.dataDir().resolve("n" + i));
+        members.add(m);
+        raftPeers.add(m.id() + "-" + m.raftAddr());
+        brokerPeers.add(m.id() + "-" + m.brokerAddr());
+        return m;
+    }
+
+    /**
+     * Starts a fresh member (empty data, next loopback address) that joins the running group: its {@code raftPeers}
+     * and {@code brokerPeers} list every member so far plus itself, with {@code raftJoinExisting=true}, so it only
+     * listens until the leader adds it. The other members' settings are not rewritten.
+     */
+    public Member join() throws IOException {
+        Verify.state(naming != null, "cluster not started");
+        Member m = newMember();
+        writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers), "raftJoinExisting=true\n");
+        startMember(m);
+        return m;
+    }
+
+    private void writeConfig(Member m, String raftPeers, String brokerPeers, String extra) throws IOException {
         Files.createDirectories(m.dir);
         String conf = String.join("\n",
             "brokerClusterName=ChaosCluster",
@@ -161,7 +200,7 @@ public final class ProcessCluster implements AutoCloseable {
             "raftHeartbeatIntervalMs=50",
             "raftElectionTimeoutMs=" + options.raftElectionTimeoutMs(),
             "commitLogSegmentBytes=" + (64 << 20),
-            "") + extraProperties();
+            "") + extraProperties() + extra;
         Files.writeString(m.dir.resolve("broker.properties"), conf, StandardCharsets.UTF_8);
     }
 

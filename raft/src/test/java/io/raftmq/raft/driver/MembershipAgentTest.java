@@ -199,6 +199,8 @@ class MembershipAgentTest {
         for (long id = 1; id <= 3; id++) {
             assertThat(nodes.get(id).peers).contains(4L);
         }
+        // FollowerActivity follows the configuration: the leader reports the new learner's progress (retention).
+        runUntil(() -> leader.agent.followers().stream().anyMatch(p -> p.nodeId() == 4 && p.matchIndex() >= added));
 
         // Two changes at once: the second is refused while the first is uncommitted.
         CompletableFuture<Long> promote = leader.agent.proposeMembership(new MembershipChange.Promote(4, 64));
@@ -218,6 +220,10 @@ class MembershipAgentTest {
         long after = await(next.agent.propose(Entry.TYPE_APPLICATION_MIN, new byte[] {2}));
         assertThat(after).isGreaterThan(promoted);
         assertThat(leader.agent.status().role()).isEqualTo(Role.FOLLOWER);
+        runUntil(() -> next.agent.followers().size() == 2);
+        assertThat(next.agent.followers()).extracting(FollowerProgress::nodeId).as("the members but itself (seed %d)",
+            seed).containsExactlyInAnyOrderElementsOf(next.agent.status().membership().members().stream()
+            .map(Member::id).filter(id -> id != next.id).toList());
 
         // Restart node 4: it recovers voters {others + 4} from its membership file and the log.
         Membership expected = next.agent.status().membership();

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  *  raft transfer [--to HOST:PORT] (--namesrv HOST:PORT [--group G] | --broker HOST:PORT) [--timeout-ms T]
  *      moves the group's leadership to the member with broker address --to (default: the most caught-up
  *      follower) and returns once that member leads; --broker names any member to ask, --namesrv finds one
- *  raft add-member --node-id N --raft-addr HOST:PORT (--namesrv ... | --broker ...)   new member, as a learner
+ *  raft add-member --node-id N --raft-addr HOST:PORT --broker-addr HOST:PORT (--namesrv ... | --broker ...)
+ *                                                                                   new member, as a learner
  *  raft promote --node-id N [--lag-max L] (--namesrv ... | --broker ...)              learner to voter
  *  raft remove-member --node-id N (--namesrv ... | --broker ...)                      voter or learner out
  *      one single-server membership change each ({@link MembershipCommands}); returns once it committed

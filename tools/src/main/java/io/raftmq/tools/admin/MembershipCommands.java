@@ -19,9 +19,9 @@ import java.util.concurrent.Callable;
  * {@code raftmq-admin raft add-member | promote | remove-member}: the client side of RAFT_ADD_MEMBER (9002),
  * RAFT_PROMOTE_MEMBER (9003) and RAFT_REMOVE_MEMBER (9004) (docs/protocol.md §2.13). Each sends one
  * single-server change to the group's leader (following "ask the leader" answers a few times) and returns once it
- * committed. Replacing a member: add-member the new one (a learner), promote it once it caught up, remove-member
- * the old one. Exit status as {@link LeadershipTransfer}: 0 done, 1 failed (retry), 2 bad usage or a change that
- * does not apply.
+ * committed. Replacing a member: add-member the new one (a learner, with its raft and broker addresses), promote it
+ * once it caught up, remove-member the old one. Exit status as {@link LeadershipTransfer}: 0 done, 1 failed
+ * (retry), 2 bad usage or a change that does not apply.
  */
 final class MembershipCommands {
     private static final int REDIRECTS_MAX = 3;
@@ -65,11 +65,15 @@ final class MembershipCommands {
     }
 
     @Command(name = "add-member", mixinStandardHelpOptions = true,
-        description = "Add a new member to the broker group's Raft configuration as a learner (it gets the log).")
+        description = "Add a new member to the broker group's Raft configuration as a learner (it gets the log). "
+            + "Its broker address is replicated with it: every member can then forward sends to it and name it.")
     static final class AddMember extends Base {
         @Option(names = "--raft-addr", required = true, paramLabel = "HOST:PORT",
             description = "the new member's Raft address")
         String raftAddr;
+        @Option(names = "--broker-addr", required = true, paramLabel = "HOST:PORT",
+            description = "the new member's client-facing broker address (its listenHost:listenPort)")
+        String brokerAddr;
 
         @Override
         int code() {
@@ -81,7 +85,11 @@ final class MembershipCommands {
             if (!raftAddr.matches("[^:\\s]+:[0-9]{1,5}")) {
                 throw new IllegalArgumentException("--raft-addr must be HOST:PORT, got '" + raftAddr + "'");
             }
-            return Map.of(RaftMembershipProcessor.RAFT_ADDR, raftAddr);
+            if (!brokerAddr.matches("[^:\\s]+:[0-9]{1,5}")) {
+                throw new IllegalArgumentException("--broker-addr must be HOST:PORT, got '" + brokerAddr + "'");
+            }
+            return Map.of(RaftMembershipProcessor.RAFT_ADDR, raftAddr,
+                RaftMembershipProcessor.BROKER_ADDR, brokerAddr);
         }
     }
 

@@ -87,8 +87,13 @@ class AdminToolTest {
     void membershipCommandsCheckTheirArguments() throws IOException {
         assertThat(AdminTool.run("raft", "add-member", "--help")).isZero();
         assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--broker", "127.0.0.1:1")).isEqualTo(2);
-        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--raft-addr", "nonsense", "--broker",
-            "127.0.0.1:1")).isEqualTo(2);
+        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--raft-addr", "nonsense", "--broker-addr",
+            "127.0.0.1:2", "--broker", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--raft-addr", "127.0.0.1:3", "--broker",
+            "127.0.0.1:1")).as("--broker-addr is required").isEqualTo(2);
+        assertThat(AdminTool.run("raft", "add-member", "--node-id", "4", "--raft-addr", "127.0.0.1:3",
+            "--broker-addr", "nonsense", "--broker", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(stderr()).contains("--broker-addr must be HOST:PORT");
         assertThat(AdminTool.run("raft", "promote", "--node-id", "0", "--broker", "127.0.0.1:1")).isEqualTo(2);
         assertThat(AdminTool.run("raft", "remove-member", "--broker", "127.0.0.1:1")).isEqualTo(2);
         int port;

@@ -3,6 +3,7 @@ package io.raftmq.broker.processor.admin;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.broker.replication.MemberAddresses;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
@@ -30,9 +31,10 @@ import java.util.function.Supplier;
 
 /**
  * RAFT_TRANSFER_LEADERSHIP (9001), a RaftMQ extension (docs/protocol.md §2.13): the leader hands leadership to the
- * member named by its client-facing broker address (extField {@code to}, as listed in {@code brokerPeers}), or,
- * without {@code to}, to the most caught-up follower (the highest last log index among the followers that answer
- * GET_BROKER_RUNTIME_INFO in the leader's term; ties go to the earlier one in {@code brokerPeers}). It answers once
+ * member named by its client-facing broker address (extField {@code to}: one of {@link MemberAddresses#members()},
+ * {@code brokerPeers} plus the addresses replicated with added members), or, without {@code to}, to the most
+ * caught-up voter (the highest last log index among the followers that answer GET_BROKER_RUNTIME_INFO in the
+ * leader's term; ties go to the lower node id). It answers once
  * the target leads, as this member's Raft status shows it (at most {@link #waitMs} later):
  * <pre>
  *  0  SUCCESS                 done (or the target already led); extFields leaderAddr, term
@@ -61,6 +63,7 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
     private final Supplier<RaftAgent> agent;
     private final RemotingClient client;
     private final Clock clock;
+    private final MemberAddresses addresses;
     private final long waitMs;
 
     /**
@@ -73,6 +76,7 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
         this.agent = agent;
         this.client = client;
         this.clock = clock;
+        this.addresses = new MemberAddresses(config, agent);
         this.waitMs = WAIT_ELECTION_TIMEOUTS * config.raftElectionTimeoutMs();
     }
 
@@ -136,7 +140,7 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
             return success(target.address(), s.term());
         }
         String now = s.isLeader() ? "this member still leads" : "the leader is now "
-            + (s.leaderId() > 0 ? config.brokerAddrOf(s.leaderId()) : "unknown");
+            + (s.leaderId() > 0 ? addresses.brokerAddrOf(s.leaderId()) : "unknown");
         return Replies.error(ResponseCode.SYSTEM_ERROR, "transfer to " + target.address() + " did not complete within "
             + waitMs + " ms (" + now + ", term " + s.term() + ")");
     }
@@ -148,7 +152,7 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
     }
 
     private RemotingCommand notLeader(RaftStatus s) {
-        String leader = s.leaderId() > 0 ? config.brokerAddrOf(s.leaderId()) : null;
+        String leader = s.leaderId() > 0 ? addresses.brokerAddrOf(s.leaderId()) : null;
         RemotingCommand r = Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER] " + config.brokerAddr()
             + " does not lead broker group " + config.brokerName() + "; the leader is "
             + (leader == null ? "unknown" : leader));
@@ -158,7 +162,7 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
 
     /** The member whose broker address is {@code addr}, or null. */
     private RaftPeer memberAt(String addr) {
-        for (RaftPeer p : config.brokerPeers()) {
+        for (RaftPeer p : addresses.members()) {
             if (p.address().equals(addr)) {
                 return p;
             }
@@ -166,9 +170,10 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
         return null;
     }
 
+    /** The voters but this member: learners cannot take leadership. */
     private List<RaftPeer> otherMembers() {
         List<RaftPeer> l = new ArrayList<>();
-        for (RaftPeer p : config.brokerPeers()) {
+        for (RaftPeer p : addresses.voters()) {
             if (!p.id().equals(config.raftSelfId())) {
                 l.add(p);
             }
@@ -178,8 +183,8 @@ public final class LeadershipTransferProcessor implements RequestProcessor {
 
     private String memberList() {
         List<String> l = new ArrayList<>();
-        config.brokerPeers().forEach(p -> l.add(p.address()));
-        return l.isEmpty() ? "none configured in brokerPeers" : String.join(", ", l);
+        addresses.members().forEach(p -> l.add(p.address()));
+        return l.isEmpty() ? "no broker address known" : String.join(", ", l);
     }
 
     /** The follower with the highest last log index in {@code term} among those that answer, or null. */

@@ -2,6 +2,7 @@ package io.raftmq.broker.processor.admin;
 
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.broker.replication.MemberAddresses;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
@@ -27,7 +28,9 @@ import java.util.function.Supplier;
  * (docs/protocol.md §2.13): one single-server membership change of the broker group's Raft configuration
  * (docs/raft-driver.md, "Membership"), proposed by the leader and answered once its CONFIG entry is applied here.
  * extFields: {@code nodeId} (the Raft node id, always), {@code raftAddr} (host:port of the new member's Raft port,
- * 9002 only), {@code lagEntriesMax} (9003, optional: how far behind the leader's log the learner may be, default
+ * 9002 only), {@code brokerAddr} (9002, optional but wanted: host:port of the new member's client-facing port; it is
+ * replicated with the member, so every member can forward sends to it and name it, {@link MemberAddresses}),
+ * {@code lagEntriesMax} (9003, optional: how far behind the leader's log the learner may be, default
  * {@link #PROMOTE_LAG_DEFAULT}).
  * <pre>
  *  0  SUCCESS                 committed; extFields index (of the CONFIG entry), membership (its text form)
@@ -43,6 +46,7 @@ public final class RaftMembershipProcessor implements RequestProcessor {
         RequestCode.RAFT_REMOVE_MEMBER};
     public static final String NODE_ID = "nodeId";
     public static final String RAFT_ADDR = "raftAddr";
+    public static final String BROKER_ADDR = "brokerAddr";
     public static final String LAG_ENTRIES_MAX = "lagEntriesMax";
     /** Response extFields. */
     public static final String INDEX = "index";
@@ -54,12 +58,14 @@ public final class RaftMembershipProcessor implements RequestProcessor {
 
     private final BrokerConfig config;
     private final Supplier<RaftAgent> agent;
+    private final MemberAddresses addresses;
     private final long waitMs;
 
     /** @param waitMs how long to wait for the change to commit before answering SYSTEM_ERROR */
     public RaftMembershipProcessor(BrokerConfig config, Supplier<RaftAgent> agent, long waitMs) {
         this.config = config;
         this.agent = agent;
+        this.addresses = new MemberAddresses(config, agent);
         this.waitMs = waitMs;
     }
 
@@ -120,11 +126,9 @@ public final class RaftMembershipProcessor implements RequestProcessor {
             throw new IllegalArgumentException(NODE_ID + " must be a positive raft node id");
         }
         if (code == RequestCode.RAFT_ADD_MEMBER) {
-            String addr = f.apply(RAFT_ADDR);
-            if (addr == null || !addr.trim().matches("[^:\\s]+:[0-9]{1,5}")) {
-                throw new IllegalArgumentException(RAFT_ADDR + " must be host:port, got " + addr);
-            }
-            return new MembershipChange.AddLearner(new Member(id, addr.trim()));
+            String addr = hostPort(f, RAFT_ADDR, true);
+            String brokerAddr = hostPort(f, BROKER_ADDR, false);
+            return new MembershipChange.AddLearner(new Member(id, addr, brokerAddr == null ? "" : brokerAddr));
         }
         if (code == RequestCode.RAFT_PROMOTE_MEMBER) {
             long lag = longField(f, LAG_ENTRIES_MAX, false, PROMOTE_LAG_DEFAULT);
@@ -134,6 +138,21 @@ public final class RaftMembershipProcessor implements RequestProcessor {
             return new MembershipChange.Promote(id, lag);
         }
         return new MembershipChange.Remove(id);
+    }
+
+    /** A {@code host:port} extField, trimmed; null when absent and not required. */
+    private static String hostPort(Function<String, String> f, String name, boolean required) {
+        String v = f.apply(name);
+        if (v == null || v.isBlank()) {
+            if (required) {
+                throw new IllegalArgumentException(name + " must be host:port, got " + v);
+            }
+            return null;
+        }
+        if (!v.trim().matches("[^:\\s]+:[0-9]{1,5}")) {
+            throw new IllegalArgumentException(name + " must be host:port, got " + v);
+        }
+        return v.trim();
     }
 
     private static long longField(Function<String, String> f, String name, boolean required, long dflt) {
@@ -152,7 +171,7 @@ public final class RaftMembershipProcessor implements RequestProcessor {
     }
 
     private RemotingCommand notLeader(long leaderId) {
-        String leader = leaderId > 0 ? config.brokerAddrOf(leaderId) : null;
+        String leader = leaderId > 0 ? addresses.brokerAddrOf(leaderId) : null;
         RemotingCommand r = Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER] " + config.brokerAddr()
             + " does not lead broker group " + config.brokerName() + "; the leader is "
             + (leader == null ? "unknown" : leader));

@@ -5,16 +5,21 @@ import io.raftmq.broker.it.TestCluster;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.raft.core.membership.Member;
+import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Goal: RAFT_ADD_MEMBER, RAFT_PROMOTE_MEMBER and RAFT_REMOVE_MEMBER (9002-9004, docs/protocol.md §2.13) over real
@@ -92,6 +97,22 @@ class RaftMembershipProcessorTest {
                 assertThat(b.raftStatus().membership().quorum().size()).isEqualTo(3);
             }
         }
+    }
+
+    @Test
+    void addMemberReadsTheBrokerAddress() {
+        Map<String, String> f = new HashMap<>(Map.of(RaftMembershipProcessor.NODE_ID, "4",
+            RaftMembershipProcessor.RAFT_ADDR, "10.0.0.4:10912",
+            RaftMembershipProcessor.BROKER_ADDR, " 10.0.0.4:10911"));
+        MembershipChange.AddLearner a = (MembershipChange.AddLearner) RaftMembershipProcessor.parse(
+            RequestCode.RAFT_ADD_MEMBER, f::get);
+        assertThat(a.member()).isEqualTo(new Member(4, "10.0.0.4:10912", "10.0.0.4:10911"));
+        f.remove(RaftMembershipProcessor.BROKER_ADDR);
+        a = (MembershipChange.AddLearner) RaftMembershipProcessor.parse(RequestCode.RAFT_ADD_MEMBER, f::get);
+        assertThat(a.member().clientAddress()).as("older admin tools send none").isEmpty();
+        f.put(RaftMembershipProcessor.BROKER_ADDR, "10.0.0.4");
+        assertThatThrownBy(() -> RaftMembershipProcessor.parse(RequestCode.RAFT_ADD_MEMBER, f::get))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("brokerAddr must be host:port");
     }
 
     private static boolean promote(TestCluster c, String leaderAddr, long id) {

@@ -16,11 +16,11 @@ import java.util.zip.CRC32C;
  * an id is a voter or a learner, never both. This is the payload of a {@code Entry.TYPE_CONFIG} entry and the
  * {@code membership} of a snapshot; the empty encoding stands for the group's initial configuration.
  *
- * <p>Encoding (big-endian), one format, version 1:
+ * <p>Encoding (big-endian), version 1 or 2 (they differ in the member record only):
  * <pre>
  *  offset  size  field
  *   0       4    magic 0x524D4D42 ("RMMB")
- *   4       2    version (1)
+ *   4       2    version (1: no member has a client address; 2: otherwise)
  *   6       2    voter count V (1..MEMBERS_MAX)
  *   8       2    learner count L (V + L &lt;= MEMBERS_MAX)
  *  10       2    reserved (0)
@@ -29,13 +29,19 @@ import java.util.zip.CRC32C;
  *                  +0  8  id (positive; ids ascending within each list, distinct overall)
  *                  +8  1  address length A (0..255)
  *                  +9  A  address, UTF-8 ("host:port", may be empty)
+ *                 version 2 only:
+ *                  +9+A    1  client address length C (0..255)
+ *                  +10+A   C  client address, UTF-8 (may be empty)
  *  16+B     4    CRC32C of bytes [0, 16 + B)
  * </pre>
  * There is no chain link: a membership is a value inside an entry or a snapshot, each of which has its own.
+ * A membership without client addresses is written as version 1, so members that know only version 1 read it.
  */
 public final class Membership {
     public static final int MAGIC = 0x524D4D42;
     public static final short VERSION = 1;
+    /** The version whose member records carry a client address. */
+    public static final short VERSION_CLIENT_ADDRESS = 2;
     public static final int HEADER_LENGTH = 16;
     public static final int CRC_LENGTH = 4;
     /** Members (voters plus learners) one membership may hold. */
@@ -186,16 +192,22 @@ public final class Membership {
 
     /** The binary encoding drawn in the class comment. */
     public byte[] encode() {
+        boolean v2 = hasClientAddress();
         int body = 0;
         for (Member m : members()) {
-            body += MEMBER_FIXED_LENGTH + m.address().getBytes(StandardCharsets.UTF_8).length;
+            body += MEMBER_FIXED_LENGTH + m.address().getBytes(StandardCharsets.UTF_8).length
+                + (v2 ? 1 + m.clientAddress().getBytes(StandardCharsets.UTF_8).length : 0);
         }
         ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH + body + CRC_LENGTH);
-        b.putInt(MAGIC).putShort(VERSION).putShort((short) voters.size()).putShort((short) learners.size())
-            .putShort((short) 0).putInt(body);
+        b.putInt(MAGIC).putShort(v2 ? VERSION_CLIENT_ADDRESS : VERSION).putShort((short) voters.size())
+            .putShort((short) learners.size()).putShort((short) 0).putInt(body);
         for (Member m : members()) {
             byte[] addr = m.address().getBytes(StandardCharsets.UTF_8);
             b.putLong(m.id()).put((byte) addr.length).put(addr);
+            if (v2) {
+                byte[] client = m.clientAddress().getBytes(StandardCharsets.UTF_8);
+                b.put((byte) client.length).put(client);
+            }
         }
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
@@ -204,6 +216,15 @@ public final class Membership {
         byte[] out = b.array();
         Verify.state(decode(out).equals(this), "membership must decode to itself");
         return out;
+    }
+
+    private boolean hasClientAddress() {
+        for (Member m : members()) {
+            if (!m.clientAddress().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -220,7 +241,9 @@ public final class Membership {
         Verify.argument(bytes.length >= HEADER_LENGTH + CRC_LENGTH, "membership shorter than its header");
         ByteBuffer b = ByteBuffer.wrap(bytes);
         Verify.argument(b.getInt(0) == MAGIC, "membership: bad magic");
-        Verify.argument(b.getShort(OFF_VERSION) == VERSION, "membership: unknown version " + b.getShort(OFF_VERSION));
+        short version = b.getShort(OFF_VERSION);
+        Verify.argument(version == VERSION || version == VERSION_CLIENT_ADDRESS, "membership: unknown version "
+            + version);
         int body = b.getInt(OFF_BODY_LENGTH);
         Verify.argument(body >= 0 && body == bytes.length - HEADER_LENGTH - CRC_LENGTH, "membership: bad length");
         CRC32C crc = new CRC32C();
@@ -231,26 +254,38 @@ public final class Membership {
         Verify.argument(v >= 1 && l >= 0 && v + l <= MEMBERS_MAX, "membership: bad member counts");
         Verify.argument(b.getShort(OFF_RESERVED) == 0, "membership: reserved field not 0");
         b.position(HEADER_LENGTH);
-        List<Member> voters = readMembers(b, v, HEADER_LENGTH + body);
-        List<Member> learners = readMembers(b, l, HEADER_LENGTH + body);
+        boolean v2 = version == VERSION_CLIENT_ADDRESS;
+        List<Member> voters = readMembers(b, v, HEADER_LENGTH + body, v2);
+        List<Member> learners = readMembers(b, l, HEADER_LENGTH + body, v2);
         Verify.argument(b.position() == HEADER_LENGTH + body, "membership: body length does not match its members");
         return of(voters, learners);
     }
 
-    private static List<Member> readMembers(ByteBuffer b, int count, int end) {
+    private static List<Member> readMembers(ByteBuffer b, int count, int end, boolean withClient) {
         List<Member> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Verify.argument(end - b.position() >= MEMBER_FIXED_LENGTH, "membership: member record truncated");
             long id = b.getLong();
-            int len = b.get() & 0xFF;
-            Verify.argument(end - b.position() >= len, "membership: address truncated");
-            byte[] addr = new byte[len];
-            b.get(addr);
+            String addr = readString(b, end, "membership: address truncated");
+            String client = "";
+            if (withClient) {
+                Verify.argument(end - b.position() >= 1, "membership: client address truncated");
+                client = readString(b, end, "membership: client address truncated");
+            }
             Verify.argument(id > 0, "membership: member id not positive");
             Verify.argument(out.isEmpty() || out.get(out.size() - 1).id() < id, "membership: ids not ascending");
-            out.add(new Member(id, new String(addr, StandardCharsets.UTF_8)));
+            out.add(new Member(id, addr, client));
         }
         return out;
+    }
+
+    /** A one-byte length, then that many UTF-8 bytes. */
+    private static String readString(ByteBuffer b, int end, String truncated) {
+        int len = b.get() & 0xFF;
+        Verify.argument(end - b.position() >= len, truncated);
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -30,6 +30,33 @@ class MembershipTest {
         assertThat(Membership.decode(bytes)).isEqualTo(SAMPLE);
     }
 
+    /** Version 2: a member with a client address makes every member record carry one (maybe empty). */
+    @Test
+    void goldenBytesWithClientAddresses() {
+        Membership m = Membership.of(List.of(new Member(1, "h1:1", "b1:2")), List.of(new Member(4, "h4:1", "")));
+        String golden = "524d4d42000200010001000000000020"  // magic, version 2, 1 voter, 1 learner, body 32
+            + "0000000000000001" + "04" + "68313a31" + "04" + "62313a32"  // voter 1 "h1:1", client "b1:2"
+            + "0000000000000004" + "04" + "68343a31" + "00";              // learner 4 "h4:1", no client address
+        byte[] bytes = m.encode();
+        String hex = HexFormat.of().formatHex(bytes);
+        assertThat(hex).startsWith(golden).hasSize(golden.length() + 8);
+        assertThat(hex.substring(golden.length())).isEqualTo("63cf6fb6");
+        Membership back = Membership.decode(bytes);
+        assertThat(back).isEqualTo(m);
+        assertThat(back.member(1).clientAddress()).isEqualTo("b1:2");
+        for (int i = 0; i < bytes.length; i++) {
+            byte[] bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assertThatThrownBy(() -> Membership.decode(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        Membership promoted = m.apply(new MembershipChange.AddLearner(new Member(5, "h5:1", "b5:2")))
+            .apply(new MembershipChange.Promote(5, 0)).apply(new MembershipChange.Remove(4));
+        assertThat(promoted.member(5).clientAddress()).as("a promotion keeps the client address").isEqualTo("b5:2");
+        assertThat(Membership.decode(promoted.encode())).isEqualTo(promoted);
+        assertThat(Membership.of(List.of(new Member(1, "h1:1", "")), List.of()).encode()[5])
+            .as("without client addresses: version 1").isEqualTo((byte) 1);
+    }
+
     @Test
     void emptyEncodingIsTheInitialConfiguration() {
         Membership initial = Membership.ofVoters(1, 2, 3);
