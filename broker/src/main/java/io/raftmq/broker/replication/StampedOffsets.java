@@ -20,8 +20,9 @@ import java.util.Arrays;
  * message ring; otherwise {@link #lookup} returns false and the caller reads the record back.
  *
  * <p>Why a match is safe: an entry is filed only after the commit log accepted the whole batch; a truncation
- * ({@link #truncatedFrom}) or a reset ({@link #clearEntries}) forgets every entry it removed, and a re-append files the new
- * record's stamps. So a filed (index, term) always describes the record that the log holds at that index now.
+ * ({@link #truncatedFrom}) or a reset ({@link #clearEntries}) forgets every entry it removed, and a re-append files
+ * the new record's stamps. So a filed (index, term) always describes the record that the log holds at that index
+ * now.
  *
  * <p>Threading: the raft agent thread only (appends and commit callbacks both run there). Allocates nothing after
  * construction; the sink never throws.
