@@ -277,9 +277,9 @@ public final class BrokerController {
     /** The send batcher and every processor; then the gate lets requests through. */
     private void startServing() {
         RaftAgent agent = raft.agent();
-        batcher = new SendBatcher(agent, store.commitLog(), addresses::brokerAddrOf, config.sendBatchBytesMax(),
-            config.sendBatchMessagesMax(), config.sendInflightEntriesMax(), config.sendPendingMax(),
-            config.sendCommitTimeoutMs(), clock);
+        batcher = new SendBatcher(agent, store.commitLog(), raft.raftLog().stampedOffsets(), addresses::brokerAddrOf,
+            config.sendBatchBytesMax(), config.sendBatchMessagesMax(), config.sendInflightEntriesMax(),
+            config.sendPendingMax(), config.sendCommitTimeoutMs(), clock);
         lifecycle.addGraceful("send batcher", () -> {
             batcher.close();
             batcher.awaitIdle(DRAIN_WAIT_MS);

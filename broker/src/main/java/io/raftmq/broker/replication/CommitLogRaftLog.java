@@ -60,6 +60,9 @@ public final class CommitLogRaftLog implements RaftLog {
     private static final int READ_BYTES_MIN = 64 * 1024;
     /** File name of the {@link CompactionBoundary}, in the directory of the snapshot boundary file. */
     static final String COMPACTION_FILE = "raft-compaction-boundary";
+    /** Entries and messages whose stamped offsets are kept for the send path ({@link StampedOffsets}). */
+    private static final int STAMPED_ENTRIES_MAX = 1024;
+    private static final int STAMPED_MESSAGES_MAX = 32 * 1024;
 
     private final CommitLog log;
     /** The store the log belongs to (derived data reset with it on install); null over a bare CommitLog. */
@@ -85,6 +88,8 @@ public final class CommitLogRaftLog implements RaftLog {
     private LongSupplier snapshotCovered = () -> -1;
     /** Damaged reads answered with the snapshot; for metrics. */
     private long damagedReads;
+    /** Offsets stamped into recent entries, for the send path; null over a bare CommitLog. */
+    private final StampedOffsets stamped;
 
     /**
      * Wraps an open commit log; finishes a snapshot reset a crash interrupted.
@@ -115,6 +120,7 @@ public final class CommitLogRaftLog implements RaftLog {
         this.clockMs = clockMs;
         this.ring = new Entry[Integer.highestOneBit(tailCacheEntriesMax - 1 | 1) << 1];
         this.ringMask = ring.length - 1;
+        this.stamped = store == null ? null : new StampedOffsets(STAMPED_ENTRIES_MAX, STAMPED_MESSAGES_MAX);
         this.readBuffer = ByteBuffer.allocate(Math.max(log.config().recordBytesMax(), READ_BYTES_MIN));
         this.boundary = readBoundary(boundaryFile);
         if (boundary != null && boundary.index() >= log.firstIndex()) {
@@ -137,6 +143,14 @@ public final class CommitLogRaftLog implements RaftLog {
         } catch (IOException | SnapshotBoundary.CorruptBoundaryException e) {
             throw new LogStorageException("cannot read snapshot boundary " + file, e);
         }
+    }
+
+    /**
+     * The offsets the store stamped into recently appended entries (what a committed send is answered with), or
+     * null when this log was opened over a bare CommitLog. Raft agent thread only.
+     */
+    public StampedOffsets stampedOffsets() {
+        return stamped;
     }
 
     /** Entries served by reading the commit log instead of the tail cache, since open. Raft thread. */
@@ -322,7 +336,12 @@ public final class CommitLogRaftLog implements RaftLog {
             batch.add(e.term(), e.index(), (byte) e.type(), stamp, ByteBuffer.wrap(e.payload()));
         }
         try {
-            log.append(batch);
+            if (stamped == null) {
+                log.append(batch);
+            } else {
+                store.append(batch, stamped.sink());
+                stamped.appended(batch);
+            }
         } catch (CommitLogException e) {
             throw storageError("append at " + expected, e);
         } finally {
@@ -347,6 +366,9 @@ public final class CommitLogRaftLog implements RaftLog {
             throw storageError("truncate from " + fromIndex, e);
         }
         cacheFirst = Math.min(cacheFirst, fromIndex);
+        if (stamped != null) {
+            stamped.truncatedFrom(fromIndex);
+        }
         Verify.state(log.lastIndex() == fromIndex - 1, "commit log lastIndex after truncate", log.lastIndex(),
             fromIndex);
     }
@@ -407,6 +429,9 @@ public final class CommitLogRaftLog implements RaftLog {
             throw new LogStorageException("derived data reset to " + index + " failed", e.getCause());
         }
         cacheFirst = index + 1;
+        if (stamped != null) {
+            stamped.clearEntries();
+        }
         Verify.state(log.firstIndex() == index + 1 && log.lastIndex() == index, "commit log after reset",
             log.firstIndex(), index);
         Verify.state(p == null || store == null || log.startPosition() == p.nextPosition(),

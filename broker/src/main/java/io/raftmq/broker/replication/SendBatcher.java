@@ -34,8 +34,12 @@ import java.util.function.LongFunction;
  * the sends' stored messages back to back (a lone send's bytes are proposed as they are, without a copy).
  *
  * <p><b>Offsets.</b> The commit log's stamper writes QUEUEOFFSET and PHYSICALOFFSET into the record when it is
- * appended. When the entry commits (after the state machine dispatched it), the callback reads the stamped record
- * back by index and hands every message's offsets to its send. Nothing is answered before the commit.
+ * appended, and the raft log files what it stamped under the entry's index and term ({@link StampedOffsets}). When
+ * the entry commits (after the state machine dispatched it), the callback takes the offsets from there and hands
+ * every message's offsets to its send; only when they are not filed (an entry appended before a restart, or pushed
+ * out of the rings) it reads the stamped record back by index. Either way the message count must match the batch
+ * and the first message must start the record body, else the callback fails loudly. Nothing is answered before
+ * the commit.
  *
  * <p>Threads: {@link #submit} from any thread; callbacks and the commit read on the raft agent thread (which owns
  * {@link #readBuffer}). Failures map to codes as in {@link AppendCallback#onFailed}; a send refused because
@@ -54,6 +58,8 @@ public final class SendBatcher implements AutoCloseable {
     private final int pendingMax;
     private final long commitTimeoutMs;
     private final Clock clock;
+    /** The raft log's filed stamps (agent thread only); null: always read the record back. */
+    private final StampedOffsets stamped;
     /** Agent thread only: a record read back at commit. */
     private final ByteBuffer readBuffer;
 
@@ -65,6 +71,7 @@ public final class SendBatcher implements AutoCloseable {
     private final LongAdder entriesProposed = new LongAdder();
     private final LongAdder sendsCommitted = new LongAdder();
     private final LongAdder sendsFailed = new LongAdder();
+    private final LongAdder entriesReadBack = new LongAdder();
 
     /**
      * Counters since start (racy reads: each field is exact, the three together are not one snapshot).
@@ -88,6 +95,17 @@ public final class SendBatcher implements AutoCloseable {
     public SendBatcher(RaftAgent agent, CommitLog log, LongFunction<String> brokerAddrOfNode, int batchBytesMax,
                        int batchMessagesMax, int inflightEntriesMax, int pendingMax, long commitTimeoutMs,
                        Clock clock) {
+        this(agent, log, null, brokerAddrOfNode, batchBytesMax, batchMessagesMax, inflightEntriesMax, pendingMax,
+            commitTimeoutMs, clock);
+    }
+
+    /**
+     * As the constructor above, answering committed sends from {@code stamped} (the agent's
+     * {@link CommitLogRaftLog#stampedOffsets()}, null to read every committed record back).
+     */
+    public SendBatcher(RaftAgent agent, CommitLog log, StampedOffsets stamped, LongFunction<String> brokerAddrOfNode,
+                       int batchBytesMax, int batchMessagesMax, int inflightEntriesMax, int pendingMax,
+                       long commitTimeoutMs, Clock clock) {
         Verify.argument(batchBytesMax > 0 && batchMessagesMax > 0, "batch limits must be positive");
         Verify.argument(inflightEntriesMax > 0 && pendingMax > 0, "queue limits must be positive");
         this.agent = agent;
@@ -99,6 +117,7 @@ public final class SendBatcher implements AutoCloseable {
         this.pendingMax = pendingMax;
         this.commitTimeoutMs = commitTimeoutMs;
         this.clock = clock;
+        this.stamped = stamped;
         this.readBuffer = ByteBuffer.allocate(log.config().recordBytesMax());
     }
 
@@ -222,6 +241,11 @@ public final class SendBatcher implements AutoCloseable {
         return new Stats(entriesProposed.sum(), sendsCommitted.sum(), sendsFailed.sum());
     }
 
+    /** Committed entries whose offsets were read back from the commit log (not found filed), since start. */
+    public long entriesReadBack() {
+        return entriesReadBack.sum();
+    }
+
     /** Maps a raft failure to a response code and remark (docs/protocol.md §1.6: never 12). */
     int failureCode(ProposalException cause) {
         if (cause instanceof NotLeaderException) {
@@ -262,6 +286,38 @@ public final class SendBatcher implements AutoCloseable {
         return String.valueOf(cause.getMessage());
     }
 
+    /**
+     * Reads the stamped offsets of committed MESSAGE entry {@code index} back from the log into {@code physical} and
+     * {@code queue} (their length is the entry's message count); returns an error remark, or null. A record that is
+     * not the batch (other type, other message count, an offset that is not its own position) is an
+     * {@link IllegalStateException}. Uses {@code readBuffer} (cleared first).
+     */
+    static String readOffsets(CommitLog log, ByteBuffer readBuffer, long index, long[] physical, long[] queue) {
+        int messages = physical.length;
+        try {
+            readBuffer.clear();
+            long position = log.position(index);
+            int n = log.entries(index, index + 1, readBuffer);
+            Verify.state(n == 1 && RecordHeader.index(readBuffer, 0) == index, "read back the committed entry",
+                index, n);
+            Verify.state(RecordHeader.type(readBuffer, 0) == EntryType.MESSAGE, "committed entry type", index,
+                RecordHeader.type(readBuffer, 0));
+            int end = RecordHeader.HEADER_LENGTH + RecordHeader.bodyLength(readBuffer, 0);
+            int at = RecordHeader.HEADER_LENGTH;
+            for (int i = 0; i < messages; i++) {
+                physical[i] = readBuffer.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET);
+                queue[i] = readBuffer.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET);
+                Verify.state(physical[i] == position + at, "stamped physical offset", physical[i], position + at);
+                at += readBuffer.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET);
+            }
+            Verify.state(at == end, "entry body holds exactly the batch's messages", at, end);
+            return null;
+        } catch (CommitLogException | IllegalArgumentException e) {
+            LOG.error("cannot read back committed entry {} to answer its sends", index, e);
+            return "stored and committed, but reading back the offsets failed: " + e.getMessage();
+        }
+    }
+
     /** One MESSAGE entry in flight: its sends, in body order. */
     private final class Batch implements ProposalCallback {
         private final Send[] sends;
@@ -291,7 +347,11 @@ public final class SendBatcher implements AutoCloseable {
         public void onCommitted(long index, long term) {
             long[] physical = new long[messages];
             long[] queue = new long[messages];
-            String error = readOffsets(index, physical, queue);
+            String error = null;
+            if (stamped == null || !stamped.lookup(index, term, messages, physical, queue)) {
+                entriesReadBack.increment();
+                error = readOffsets(log, readBuffer, index, physical, queue);
+            }
             entryDone();
             int from = 0;
             for (Send s : sends) {
@@ -303,32 +363,6 @@ public final class SendBatcher implements AutoCloseable {
                     s.callback.onFailed(ResponseCode.SYSTEM_ERROR, error);
                 }
                 from += s.count;
-            }
-        }
-
-        /** Reads the stamped offsets of the committed entry; returns an error remark, or null. */
-        private String readOffsets(long index, long[] physical, long[] queue) {
-            try {
-                readBuffer.clear();
-                long position = log.position(index);
-                int n = log.entries(index, index + 1, readBuffer);
-                Verify.state(n == 1 && RecordHeader.index(readBuffer, 0) == index, "read back the committed entry",
-                    index, n);
-                Verify.state(RecordHeader.type(readBuffer, 0) == EntryType.MESSAGE, "committed entry type", index,
-                    RecordHeader.type(readBuffer, 0));
-                int end = RecordHeader.HEADER_LENGTH + RecordHeader.bodyLength(readBuffer, 0);
-                int at = RecordHeader.HEADER_LENGTH;
-                for (int i = 0; i < messages; i++) {
-                    physical[i] = readBuffer.getLong(at + StoredMessage.PHYSICAL_OFFSET_OFFSET);
-                    queue[i] = readBuffer.getLong(at + StoredMessage.QUEUE_OFFSET_OFFSET);
-                    Verify.state(physical[i] == position + at, "stamped physical offset", physical[i], position + at);
-                    at += readBuffer.getInt(at + StoredMessage.TOTAL_SIZE_OFFSET);
-                }
-                Verify.state(at == end, "entry body holds exactly the batch's messages", at, end);
-                return null;
-            } catch (CommitLogException | IllegalArgumentException e) {
-                LOG.error("cannot read back committed entry {} to answer its sends", index, e);
-                return "stored and committed, but reading back the offsets failed: " + e.getMessage();
             }
         }
 

@@ -6,7 +6,7 @@ import io.raftmq.commitlog.error.Verify;
  * What an append stamped, per message in log order: its physical offset and queue offset. Reusable: the store
  * clears it at the start of each append. Bounded by {@code messagesMax}; one owner thread.
  */
-public final class AppendResult {
+public final class AppendResult implements StampSink {
     private final long[] physicalOffsets;
     private final long[] queueOffsets;
     private int size;
@@ -18,11 +18,13 @@ public final class AppendResult {
         queueOffsets = new long[messagesMax];
     }
 
-    void clear() {
+    @Override
+    public void clear() {
         size = 0;
     }
 
-    void add(long physicalOffset, long queueOffset) {
+    @Override
+    public void add(long physicalOffset, long queueOffset) {
         Verify.state(size < physicalOffsets.length, "append result full", size);
         physicalOffsets[size] = physicalOffset;
         queueOffsets[size] = queueOffset;

@@ -131,12 +131,13 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Appends the batch; message records are stamped. On return {@code result} (if not null) lists, in log
-     * order, each stamped message's physical and queue offset. Errors as {@link CommitLog#append}; a body
-     * whose messages do not decode, or a replicated body whose stamps differ from this replica's, aborts the
-     * batch with {@link io.raftmq.commitlog.message.MessageFormatException} / {@link IllegalStateException}.
+     * Appends the batch; message records are stamped. On return {@code result} (if not null) has been given, in
+     * log order, each stamped message's physical and queue offset (an {@link AppendResult} lists them). Errors as
+     * {@link CommitLog#append}; a body whose messages do not decode, or a replicated body whose stamps differ from
+     * this replica's, aborts the batch with {@link io.raftmq.commitlog.message.MessageFormatException} /
+     * {@link IllegalStateException}.
      */
-    public void append(AppendBatch batch, AppendResult result) {
+    public void append(AppendBatch batch, StampSink result) {
         synchronized (stamper) {
             stamper.collectInto(result);
             try {

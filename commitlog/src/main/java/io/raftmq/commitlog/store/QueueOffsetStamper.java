@@ -43,7 +43,7 @@ public final class QueueOffsetStamper implements RecordStamper {
     private final RecordSource.Visitor scanVisitor = this::scanRecord;
     private RecordSource source;
     private Baseline baseline;
-    private AppendResult sink;
+    private StampSink sink;
 
     /** @param messageRecordType the CommitLog record type whose bodies hold stored messages */
     public QueueOffsetStamper(byte messageRecordType) {
@@ -57,7 +57,7 @@ public final class QueueOffsetStamper implements RecordStamper {
     }
 
     /** Collect stamped offsets of subsequent stamps into {@code result} (null: stop collecting). */
-    void collectInto(AppendResult result) {
+    void collectInto(StampSink result) {
         if (result != null) {
             result.clear();
         }

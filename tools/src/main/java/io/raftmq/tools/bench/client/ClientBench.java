@@ -23,7 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  *       the routed leader) with {@code --queues} queues unless the NameServer already routes it, then waits for
  *       its route;
  *   <li>runs the {@link SendPhase} (sync sends of random bodies from many threads) and prints
- *       {@code RESULT mode=client-send threads=.. size=.. msg_s=.. p50_ms=.. p99_ms=.. p999_ms=.. errors=..};
+ *       {@code RESULT mode=client-send threads=.. size=.. msg_s=.. p50_ms=.. p99_ms=.. p999_ms=.. errors=..},
+ *       then the CPU per message over the measured window of each member found under {@code --cluster-dir} and of
+ *       the bench JVM, and their RSS at its end ({@link ProcessMeter}):
+ *       {@code RESULT mode=client-cpu msgs=.. window_s=.. n0_cpu_us=.. .. brokers_cpu_us=.. client_cpu_us=..
+ *       n0_rss_mb=.. ..};
  *   <li>runs the {@link ConsumePhase} (lite pull consumer, every queue from offset 0) and prints
  *       {@code RESULT mode=client-consume msgs=.. msg_s=.. missing=..}.
  * </ol>
@@ -40,18 +44,21 @@ public final class ClientBench {
         BenchCli.main(args, "client bench", ClientBenchConfig.USAGE, ClientBenchConfig::parse, ClientBench::run);
     }
 
-    static int run(ClientBenchConfig config) throws MQClientException, InterruptedException {
+    static int run(ClientBenchConfig config) throws MQClientException, InterruptedException, IOException {
         long runId = System.currentTimeMillis();
         String topic = config.topic() != null ? config.topic() : "ClientBench_" + runId;
         System.err.printf(Locale.ROOT, "client bench: topic %s, %d threads over %d producers, %d B, %d s"
                 + " (warm-up %d ms), seed %d, load %s%n", topic, config.threadsMax(), config.producersMax(),
             config.sizeBytes(), config.durationMs() / 1000, config.warmupMs(), config.seed(), loadAverage());
+        ProcessMeter meter = ProcessMeter.of(config.clusterDir() == null ? null : Path.of(config.clusterDir()));
+        System.err.println("measuring CPU and RSS of " + meter.pids());
+        Samples samples = new Samples(meter);
         DefaultMQProducer[] producers = startProducers(config, runId);
         SendPhase.Result sent;
         long cpu0 = cpuNs();
         try {
             ensureTopic(producers[0], topic, config.queuesMax());
-            sent = new SendPhase(config, topic, runId, producers).run();
+            sent = new SendPhase(config, topic, runId, producers, samples).run();
         } finally {
             for (DefaultMQProducer p : producers) {
                 p.shutdown();
@@ -62,6 +69,7 @@ public final class ClientBench {
         System.out.printf(Locale.ROOT, "RESULT mode=client-send threads=%d size=%d msg_s=%.0f p50_ms=%.3f p99_ms=%.3f"
                 + " p999_ms=%.3f errors=%d%n", config.threadsMax(), config.sizeBytes(), sendRate,
             h.quantileMillis(0.50), h.quantileMillis(0.99), h.quantileMillis(0.999), sent.errors());
+        System.out.println(meter.report(samples.from, samples.to, sent.measuredSends(), sent.measuredNs()));
         System.err.printf(Locale.ROOT, "send: %d acknowledged in all (warm-up included), bench JVM CPU %.1f us/msg,"
             + " load %s%n", sent.acknowledged(), (cpuNs() - cpu0) / 1e3 / Math.max(1, sent.acknowledged()),
             loadAverage());
@@ -73,6 +81,27 @@ public final class ClientBench {
         System.err.printf(Locale.ROOT, "consume: %d duplicates of this run's messages, %.2f s, load %s%n",
             got.duplicates(), got.elapsedNs() / 1e9, loadAverage());
         return got.missing() == 0 && sent.errors() == 0 ? 0 : 1;
+    }
+
+    /** The process samples at the opening and the closing of the measured window. */
+    private static final class Samples implements SendPhase.Window {
+        private final ProcessMeter meter;
+        private ProcessMeter.Sample from;
+        private ProcessMeter.Sample to;
+
+        Samples(ProcessMeter meter) {
+            this.meter = meter;
+        }
+
+        @Override
+        public void opened() {
+            from = meter.sample();
+        }
+
+        @Override
+        public void closed() {
+            to = meter.sample();
+        }
     }
 
     /** Producer instances with distinct instance names: each gets its own client instance and connections. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * {@code --size} body bytes [1024], {@code --seconds} send duration [30], {@code --topic} [ClientBench_&lt;run id&gt;,
  * a fresh topic per run], {@code --producers} DefaultMQProducer instances the threads are spread over [4],
  * {@code --queues} queues of a topic the bench creates [16], {@code --pull-batch} messages per pull [32],
- * {@code --seed} body randomness [time], {@code --rate} total sends per second over all threads [0: unpaced].
+ * {@code --seed} body randomness [time], {@code --rate} total sends per second over all threads [0: unpaced],
+ * {@code --cluster-dir} the {@code --data} directory of {@code bin/raftmq-cluster} [none: the bench's own CPU only].
  *
  * @param namesrv      NameServer address host:port
  * @param threadsMax   sender threads (each does synchronous sends back to back)
@@ -26,13 +27,17 @@ import picocli.CommandLine.Option;
  * @param seed         seed of the random body filler
  * @param ratePerSec   total sends per second the threads are paced to (each its share), 0 for back to back; a fixed
  *                     offered load lets runs of two builds be compared in CPU per message at equal batching
+ * @param clusterDir   where {@code bin/raftmq-cluster} keeps its pid files ({@code DIR/pids}), or null; the
+ *                     members found there are measured ({@link ProcessMeter})
  */
 record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long durationMs, long warmupMs, String topic,
-                         int producersMax, int queuesMax, int pullBatchMax, long seed, int ratePerSec) {
+                         int producersMax, int queuesMax, int pullBatchMax, long seed, int ratePerSec,
+                         String clusterDir) {
     static final String USAGE = String.join("\n",
         "bin/raftmq-bench client [--namesrv 127.0.0.1:9876] [--threads 64] [--size 1024] [--seconds 30]",
         "    [--topic T (default: a fresh ClientBench_<run id>)] [--producers 4] [--queues 16 (when created)]",
         "    [--pull-batch 32] [--seed N] [--rate MSGS_PER_S (default 0: unpaced)]",
+        "    [--cluster-dir DIR (bin/raftmq-cluster's --data: measure each member's CPU per message and RSS)]",
         "Sync sends through the official client for the duration (first min(2 s, 1/5) is warm-up), then a consume",
         "of the whole topic from offset 0. Exit 1 if a send failed or an acknowledged message was not consumed.");
 
@@ -61,7 +66,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
         Flags f = BenchCli.parseFlags(new Flags(), args);
         long durationMs = f.seconds * 1000L;
         return new ClientBenchConfig(f.namesrv, f.threads, f.size, durationMs, Math.min(2000, durationMs / 5), f.topic,
-            Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed, f.rate);
+            Math.min(f.producers, f.threads), f.queues, f.pullBatch, f.seed, f.rate, f.clusterDir);
     }
 
     /** The raw command line, before the range checks of the record. */
@@ -87,5 +92,7 @@ record ClientBenchConfig(String namesrv, int threadsMax, int sizeBytes, long dur
         long seed = System.nanoTime();
         @Option(names = "--rate")
         int rate;
+        @Option(names = "--cluster-dir")
+        String clusterDir;
     }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * With {@code --rate}, each thread starts its sends on its own schedule of {@code threads / rate} seconds apart
  * (parked until the next slot; a late thread does not catch up in a burst), so the offered load is fixed.
  * An error is a send that threw or returned a status other than SEND_OK (the client's own retries included).
+ * A {@link Window} is told when the measured window opens and closes (from the thread that runs the phase), so that
+ * what it samples covers the timed sends only.
  */
 final class SendPhase {
     private final ClientBenchConfig config;
@@ -31,18 +33,37 @@ final class SendPhase {
     private final DefaultMQProducer[] producers;
     private final Sender[] senders;
     private final LatencyRecorder latency = new LatencyRecorder();
+    private final Window window;
+
+    /** Told when the measured window opens (the warm-up is over) and when it closes (the deadline). */
+    interface Window {
+        Window NONE = new Window() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
+
+        void opened();
+
+        void closed();
+    }
 
     /** The outcome: counts and latencies of the measured window, and each thread's acknowledged sequences. */
     record Result(long measuredSends, long measuredNs, long errors, long acknowledged,
                   LatencyRecorder.Snapshot latency, SeqBits[] ackedByThread) {
     }
 
-    SendPhase(ClientBenchConfig config, String topic, long runId, DefaultMQProducer[] producers) {
+    SendPhase(ClientBenchConfig config, String topic, long runId, DefaultMQProducer[] producers, Window window) {
         this.config = config;
         this.topic = topic;
         this.runId = runId;
         this.producers = producers;
         this.senders = new Sender[config.threadsMax()];
+        this.window = window;
     }
 
     Result run() throws InterruptedException {
@@ -55,6 +76,10 @@ final class SendPhase {
             threads[i] = new Thread(senders[i], "bench-sender-" + i);
             threads[i].start();
         }
+        parkUntil(measureFrom);
+        window.opened();
+        parkUntil(end);
+        window.closed();
         for (Thread t : threads) {
             t.join();
         }
@@ -68,6 +93,12 @@ final class SendPhase {
         }
         LatencyRecorder.Snapshot all = latency.snapshot();
         return new Result(all.count(), end - measureFrom, errors, ackedCount, all, acked);
+    }
+
+    private static void parkUntil(long deadline) {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     /** One sender thread's loop and its own counters. */
