@@ -13,6 +13,7 @@ import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
+import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardStateStore;
 import io.raftmq.raft.state.RepairStateStore;
@@ -104,6 +105,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final PendingProposals pending;
     private final HardStateSaver hardState;
     private final AgentRunner runner = new AgentRunner(new Duty());
+    /** Syncs the log off this thread (quorum-fsync); reports come back through {@link #takeDurability}. */
+    private final LogSyncer syncer;
+    /** Tests: the log syncer is run by hand ({@link #syncLogByHand}), not inside {@link #doWork()}. */
+    private boolean syncByHand;
+    /** AppendEntries sent and the entries they carried (batching diagnostics; agent thread, racy elsewhere). */
+    private long appendsSent;
+    private long appendEntriesSent;
     /** Reused drain buffers (agent thread). */
     private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
     private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
@@ -199,6 +207,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
         this.pending = new PendingProposals(nodeId);
+        this.syncer = new LogSyncer(log, clock, runner::wake);
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
@@ -405,6 +414,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         node.observeWallClock(wallClock.getAsLong());
         int work = runCommands();
+        work += takeDurability();
         work += drainInbox();
         work += tick(now);
         work += takeProposals(now);
@@ -417,7 +427,10 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         work += applySlice();
         maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
-        hardState.maybeSaveCommit(now);
+        hardState.maybeSaveCommit(now, node.durableIndex());
+        if (!syncer.started() && !syncByHand && config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            work += syncer.syncOnce(); // driven by hand: the sync runs at the end of the cycle, reported at the next
+        }
         followers.observe(node, now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
             runner.stopRunning();
@@ -429,6 +442,29 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Whether this member is repairing: it lost data and grants no votes until it caught up. Any thread. */
     public boolean repairing() {
         return repair.repairing();
+    }
+
+    /** Hands the log syncer's newest report to the core (its entry is durable); throws the syncer's failure. */
+    private int takeDurability() {
+        LogSyncer.Mark m = syncer.takeReport();
+        if (m == null) {
+            return 0;
+        }
+        node.persisted(m.index(), m.term());
+        return 1;
+    }
+
+    /**
+     * Tests: the log syncer no longer runs inside {@link #doWork()}; the test runs it with {@link #logSyncer()},
+     * which lets it hold syncs back. Before the first doWork, and never with {@link #start()}.
+     */
+    void syncLogByHand() {
+        Verify.state(!runner.started(), "sync by hand only when the test drives the agent");
+        syncByHand = true;
+    }
+
+    LogSyncer logSyncer() {
+        return syncer;
     }
 
     private int runCommands() {
@@ -504,15 +540,19 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             lastSnapshotIndex = snap.index();
         }
         log.write(r.entries());
-        if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {
-            log.sync();
+        Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
+        if (last != null && config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            syncer.written(last.index(), last.term()); // the fsync runs on the syncer thread meanwhile
         }
         if (r.hardState() != null) {
-            hardState.onHardState(r.hardState(), now);
+            hardState.onHardState(r.hardState(), now, node.durableIndex());
         }
         sendAll(r.messages());
         queueCommitted(r.committedEntries());
         node.advance(r);
+        if (last != null && config.durability() == DurabilityMode.QUORUM_MEMORY) {
+            node.persisted(last.index(), last.term()); // written to the OS counts as persisted in this mode
+        }
         syncPeers();
     }
 
@@ -563,7 +603,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return;
         }
         for (int i = 0; i < messages.size(); i++) {
-            transport.send(messages.get(i));
+            RaftMessage m = messages.get(i);
+            if (m instanceof AppendEntries a) {
+                appendsSent++;
+                appendEntriesSent += a.entries().size();
+            }
+            transport.send(m);
         }
         transport.flush();
     }
@@ -618,22 +663,43 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         wallClock = clockMs;
     }
 
-    /** Starts the agent thread. Call once; afterwards never call {@link #doWork()} directly. */
+    /**
+     * Starts the agent thread (and, in quorum-fsync mode, the log syncer's thread). Call once; afterwards never
+     * call {@link #doWork()} directly.
+     */
     public synchronized void start() {
         Verify.state(!runner.started() && !stopped, "agent already started or stopped");
+        Verify.state(!syncByHand, "the log is synced by hand: drive the agent by hand too");
+        if (config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            syncer.start(nodeId);
+        }
         runner.start("raft-agent-" + nodeId);
+    }
+
+    /**
+     * Log syncs and AppendEntries sent so far (diagnostics: entries per AppendEntries shows whether batching holds
+     * up with the agent no longer waiting for its fsync). Any thread, racy.
+     */
+    public AgentStats stats() {
+        return new AgentStats(syncer.syncs(), syncer.syncNanos(), appendsSent, appendEntriesSent);
     }
 
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
     private void finish() {
+        syncer.stop(); // its sync in flight finishes first
         if (stopping && !status.failed()) {
+            try {
+                finalSync();
+            } catch (RuntimeException e) { // boundary: unsynced entries were never acknowledged by this node
+                LOG.warn("raft node {}: final log sync failed", nodeId, e);
+            }
             try {
                 applyAll();
             } catch (RuntimeException e) { // boundary: unapplied entries are replayed from the log at restart
                 LOG.warn("raft node {}: applying the backlog at stop failed", nodeId, e);
             }
             try {
-                hardState.saveUnsavedCommit(clock.nanoTime());
+                hardState.saveUnsavedCommit(clock.nanoTime(), node.durableIndex());
             } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
                 LOG.warn("raft node {}: final hard state save failed", nodeId, e);
             }
@@ -647,6 +713,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
         failAllWaiting();
         stopped = true;
+    }
+
+    /** Graceful stop: the last writes are synced and reported, so the commit index saved may cover them. */
+    private void finalSync() {
+        if (config.durability() == DurabilityMode.QUORUM_FSYNC && !syncByHand && syncer.failure() == null) {
+            syncer.syncOnce();
+            takeDurability();
+        }
     }
 
     private void failAllWaiting() {
@@ -716,7 +790,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
         @Override
         public long idleWaitNanos() {
-            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !toApply.isEmpty()) {
+            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !toApply.isEmpty()
+                || syncer.reportWaiting()) {
                 return 0;
             }
             return nextTickNs - clock.nanoTime();

@@ -89,6 +89,8 @@ final class AgentHarness {
         int appendCalls;
         int syncCalls;
         boolean halted;
+        /** Acknowledgements sent for more than the disk held at that moment (must stay empty). */
+        final List<String> ackedPastDurable = new ArrayList<>();
 
         Node(long id, MajorityConfig voters, SplittableRandom random, DurabilityMode mode) {
             this.id = id;
@@ -194,6 +196,10 @@ final class AgentHarness {
         }
 
         public void send(RaftMessage m) {
+            if (m instanceof io.raftmq.raft.message.AppendEntriesResponse a && !a.reject()
+                && a.index() > n.raftLog.durableLastIndex()) {
+                n.ackedPastDurable.add(a + " with durable " + n.raftLog.durableLastIndex());
+            }
             n.events.add("send " + m.getClass().getSimpleName()
                 + (m instanceof io.raftmq.raft.message.VoteResponse v && v.granted() && !v.preVote() ? " granted"
                     : "")
