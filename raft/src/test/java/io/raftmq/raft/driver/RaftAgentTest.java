@@ -84,6 +84,37 @@ class RaftAgentTest {
         assertThat(after.indexOf("write")).isLessThan(after.indexOf("sync"));
     }
 
+    @Test
+    void theLeaderKeepsSteppingWhileItsOwnSyncIsHeld() throws Exception {
+        AgentHarness h = new AgentHarness(3, SEED, DurabilityMode.QUORUM_FSYNC, true);
+        AgentHarness.Node leader = h.awaitLeader();
+        h.runUntil(() -> leader.agent.status().commitIndex() == 1 && followersApplied(h, leader, 1), 10_000);
+        h.syncHeld[(int) leader.id] = true;
+        int syncsBefore = leader.syncCalls;
+        int appendsBefore = leader.appendCalls;
+        CompletableFuture<Long> first = leader.agent.propose(16, PAYLOAD);
+        h.runUntil(first::isDone, 10_000);
+        CompletableFuture<Long> second = leader.agent.propose(16, PAYLOAD);
+        h.runUntil(second::isDone, 10_000);
+        assertThat(second.get()).isEqualTo(3);
+        assertThat(leader.appendCalls - appendsBefore).as("both written without waiting for a sync").isEqualTo(2);
+        assertThat(leader.syncCalls).as("no sync of the leader ran").isEqualTo(syncsBefore);
+        assertThat(leader.raftLog.durableLastIndex()).as("committed by the followers' durable copies").isEqualTo(1);
+        // Now one follower's disk is slow too: one durable copy of three cannot commit.
+        AgentHarness.Node follower = h.nodes[leader.id == 1 ? 2 : 1];
+        h.syncHeld[(int) follower.id] = true;
+        CompletableFuture<Long> third = leader.agent.propose(16, PAYLOAD);
+        h.runRounds(100);
+        assertThat(third).as("only one durable copy").isNotDone();
+        assertThat(follower.ackedPastDurable).isEmpty();
+        h.syncHeld[(int) leader.id] = false;
+        h.runUntil(third::isDone, 10_000);
+        assertThat(third.get()).isEqualTo(4);
+        assertThat(leader.syncCalls - syncsBefore).as("one sync covered the three writes (group commit)")
+            .isEqualTo(1);
+        assertThat(leader.agent.stats().appendsSent()).isPositive();
+    }
+
     private static boolean followersApplied(AgentHarness h, AgentHarness.Node leader, int n) {
         for (int id = 1; id <= 3; id++) {
             if (h.nodes[id] != leader && h.nodes[id].applied.size() < n) {
