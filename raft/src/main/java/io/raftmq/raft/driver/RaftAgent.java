@@ -24,10 +24,8 @@ import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,10 +38,13 @@ import java.util.function.LongSupplier;
  * {@link #doWork()} runs, in order: control commands, drain the inbox and step each message, tick (from the
  * injected {@link NanoClock}), take queued proposals into the log (all of them share the next Ready: batching),
  * then process one {@link Ready} exactly as its contract prescribes: send the early messages (a leader's
- * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, sync them
- * ({@link DurabilityMode#QUORUM_FSYNC}), save the hard state, send the remaining messages, queue the committed
- * entries for apply and advance. Then it applies queued committed entries for at most {@code applySliceMs}
- * (completing the proposals they answer). Last, proposals past their deadline fail.
+ * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, save the hard
+ * state, send the remaining messages, queue the committed entries for apply and advance. The log is not fsynced in
+ * the cycle: in {@link DurabilityMode#QUORUM_FSYNC} the {@link LogSyncer} does it on its own thread, and its
+ * reports reach the core ({@code RaftNode.persisted}) at the start of a later cycle; only then does a leader count
+ * its entries and do a follower's acknowledgements leave (docs/raft-driver.md, "Fsync off the agent thread").
+ * Then it applies queued committed entries for at most {@code applySliceMs} (completing the proposals they
+ * answer). Last, proposals past their deadline fail.
  *
  * <p>Apply slicing: applying is the one step whose cost has no bound of its own (a restarted member replays its
  * whole log; a follower that was down applies everything it missed), so it runs in time slices, and a Ready takes
@@ -61,7 +62,8 @@ import java.util.function.LongSupplier;
  * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
  * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s; repair mode
- * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s.
+ * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s; apply slicing is
+ * {@link Applier}'s; dialling members as the configuration changes is {@link PeerDialer}'s.
  *
  * <p>Snapshots: without a {@link SnapshotStore} a leader sends the state machine's snapshot of the moment to a
  * follower behind the log's first index. With one ({@link #setSnapshotStore}, before start) the agent takes a
@@ -87,10 +89,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final RaftNode node;
     /** Null for a group whose membership never changes (the initial configuration is all there is). */
     private final MembershipFile membershipFile;
-    /** Peers the transport was told about (agent thread). */
-    private final TreeSet<Long> dialled = new TreeSet<>();
-    private long peersSyncedIndex = -1;
-    private boolean peersSyncedCommitted;
+    /** Dials members as configurations name them, drops removed ones. */
+    private final PeerDialer peers;
     private final RaftLog log;
     private final StateMachine stateMachine;
     private final Transport transport;
@@ -116,17 +116,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
     private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
     private final AtomicLong inboxDropped = new AtomicLong();
-    /** Committed entries handed out by the core and not yet applied (agent thread), in index order. */
-    private final ArrayDeque<Entry> toApply = new ArrayDeque<>();
-    private final long applySliceNs;
+    /** Committed entries waiting to be applied, applied in time slices. */
+    private final Applier applier;
 
     // Agent thread state.
     private long nextTickNs;
     private long stopDeadlineNs = Long.MAX_VALUE;
     private boolean stopping;
-    /** Last index the state machine reflects (the core's applied index may be one batch ahead). */
-    private long appliedIndex;
-    private final ApplyStats applyStats = new ApplyStats(LOG);
     /** Where snapshots are kept (null: none, the state machine's snapshot is sent); set before start. */
     private SnapshotStore snapshotStore;
     /** Applied index of the last snapshot taken or installed (agent thread). */
@@ -201,12 +197,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.clock = clock;
         this.membershipFile = membershipFile;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
-        this.applySliceNs = TimeUnit.MILLISECONDS.toNanos(config.applySliceMs());
-        this.appliedIndex = appliedIndex;
         this.lastSnapshotIndex = appliedIndex;
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
         this.pending = new PendingProposals(nodeId);
+        this.applier = new Applier(nodeId, stateMachine, pending, clock,
+            TimeUnit.MILLISECONDS.toNanos(config.applySliceMs()), appliedIndex, LOG);
         this.syncer = new LogSyncer(log, clock, runner::wake);
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
@@ -217,13 +213,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.node = new RaftNode(config.raft(), configs, log, repair.startingHardState(hardState.saved(), log),
             appliedIndex, random, this::snapshotToSend);
         repair.start(node, hardState.saved());
-        for (Member m : initial.members()) {
-            if (m.id() != nodeId) {
-                dialled.add(m.id());
-            }
-        }
+        this.peers = new PeerDialer(nodeId, initial, transport, LOG);
         this.nextTickNs = now + tickNs;
-        syncPeers(); // members added before a restart are dialled before the first message leaves
+        peers.sync(node); // members added before a restart are dialled before the first message leaves
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}], {}", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex(), node.membership());
@@ -276,6 +268,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one, or asked. */
     private void maybeTakeSnapshot() {
         SnapshotStore s = snapshotStore;
+        long appliedIndex = applier.appliedIndex();
         long since = appliedIndex - lastSnapshotIndex;
         boolean asked = snapshotRequested;
         snapshotRequested = false;
@@ -420,11 +413,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         work += takeProposals(now);
         if (node.hasReady()) {
             // committed entries only once the previous batch is applied: the backlog stays one batch long
-            process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
+            process(applier.idle() ? node.ready() : node.ready(0), now);
             work++;
         }
         repair.afterReady(node, log);
-        work += applySlice();
+        work += applier.slice(node);
         maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now, node.durableIndex());
@@ -529,9 +522,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             membershipFile.sync(); // before the log write it describes (no-op without new records)
         }
         if (snap != null) {
-            toApply.clear(); // all below the snapshot, which replaces the whole state
             stateMachine.restore(snap);
-            appliedIndex = snap.index();
+            applier.restored(snap.index()); // the queue is all below the snapshot, which replaces the whole state
             if (snapshotStore != null) {
                 snapshotStore.install(snap); // durable before the log below it goes: a restart restores it
             }
@@ -548,54 +540,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             hardState.onHardState(r.hardState(), now, node.durableIndex());
         }
         sendAll(r.messages());
-        queueCommitted(r.committedEntries());
+        applier.queue(r.committedEntries());
         node.advance(r);
         if (last != null && config.durability() == DurabilityMode.QUORUM_MEMORY) {
             node.persisted(last.index(), last.term()); // written to the OS counts as persisted in this mode
         }
-        syncPeers();
-    }
-
-    /**
-     * Dials every member of the configuration in effect as soon as it is appended (a new learner must get the
-     * log), and forgets peers that are not members once that configuration committed (a removal that is still
-     * uncommitted may be truncated and the peer needed again).
-     */
-    private void syncPeers() {
-        long index = node.membershipIndex();
-        boolean committed = node.commitIndex() >= index;
-        if (index == peersSyncedIndex && committed == peersSyncedCommitted) {
-            return;
-        }
-        peersSyncedIndex = index;
-        peersSyncedCommitted = committed;
-        Membership m = node.membership();
-        for (Member member : m.members()) {
-            if (member.id() != nodeId && !dialled.contains(member.id()) && !member.address().isEmpty()) {
-                transport.addPeer(member.id(), member.address());
-                dialled.add(member.id());
-                LOG.info("raft node {}: dialling new member {} at {}", nodeId, member.id(), member.address());
-            }
-        }
-        if (committed) {
-            for (Long id : new ArrayList<>(dialled)) {
-                if (!m.contains(id)) {
-                    transport.removePeer(id);
-                    dialled.remove(id);
-                    LOG.info("raft node {}: member {} removed; connection dropped", nodeId, id);
-                }
-            }
-        }
-    }
-
-    private void queueCommitted(List<Entry> committed) {
-        if (committed.isEmpty()) {
-            return;
-        }
-        long first = committed.get(0).index();
-        long expected = (toApply.isEmpty() ? appliedIndex : toApply.peekLast().index()) + 1;
-        Verify.state(first == expected, "committed entries must follow the queued ones", first, expected);
-        toApply.addAll(committed);
+        peers.sync(node);
     }
 
     private void sendAll(List<RaftMessage> messages) {
@@ -613,45 +563,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         transport.flush();
     }
 
-    /**
-     * Applies queued committed entries for at most {@code applySliceNs} (at least one entry) and returns how many.
-     * The clock is read once per entry: an entry is never split, so a slice overruns by at most one entry.
-     */
-    private int applySlice() {
-        if (toApply.isEmpty()) {
-            return 0;
-        }
-        long start = clock.nanoTime();
-        long elapsed;
-        int n = 0;
-        do {
-            Entry e = toApply.poll();
-            Verify.state(e.index() == appliedIndex + 1, "entries must be applied contiguously", e.index(),
-                appliedIndex);
-            stateMachine.apply(e);
-            appliedIndex = e.index();
-            pending.applied(e, node.leaderId());
-            n++;
-            elapsed = clock.nanoTime() - start;
-        } while (!toApply.isEmpty() && elapsed < applySliceNs);
-        applyStats.slice(nodeId, start, n, elapsed, toApply.isEmpty(), node.commitIndex() - appliedIndex);
-        return n;
-    }
-
-    /** Applies the whole backlog (graceful stop: proposals already committed are answered, not failed). */
-    private void applyAll() {
-        while (!toApply.isEmpty()) {
-            applySlice();
-        }
-    }
-
     private void publishStatus(boolean failed) {
         RaftStatus s = status;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
-            || s.appliedIndex() != appliedIndex || s.failed() != failed || s.membership() != node.membership()) {
+            || s.appliedIndex() != applier.appliedIndex() || s.failed() != failed
+            || s.membership() != node.membership()) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), appliedIndex, failed, node.membership());
+                node.lastIndex(), applier.appliedIndex(), failed, node.membership());
         }
     }
 
@@ -694,7 +613,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
                 LOG.warn("raft node {}: final log sync failed", nodeId, e);
             }
             try {
-                applyAll();
+                applier.all(node);
             } catch (RuntimeException e) { // boundary: unapplied entries are replayed from the log at restart
                 LOG.warn("raft node {}: applying the backlog at stop failed", nodeId, e);
             }
@@ -790,7 +709,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
         @Override
         public long idleWaitNanos() {
-            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !toApply.isEmpty()
+            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !applier.idle()
                 || syncer.reportWaiting()) {
                 return 0;
             }

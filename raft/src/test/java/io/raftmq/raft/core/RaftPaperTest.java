@@ -75,7 +75,8 @@ class RaftPaperTest {
     /** The driver synced inside the Ready: its last entry is durable. */
     private static void persisted(RaftNode n, Ready r) {
         if (!r.entries().isEmpty()) {
-            n.persisted(r.entries().get(r.entries().size() - 1).index(), r.entries().get(r.entries().size() - 1).term());
+            Entry last = r.entries().get(r.entries().size() - 1);
+            n.persisted(last.index(), last.term());
         }
     }
 

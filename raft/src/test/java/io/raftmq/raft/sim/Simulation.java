@@ -39,8 +39,8 @@ final class Simulation {
     private static final int TRACE_MAX = Integer.getInteger("sim.trace", 80);
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
-    private enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE, UNPAUSE,
-        PROPOSE, TRANSFER, MEMBERSHIP }
+    private enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE,
+        UNPAUSE, PROPOSE, TRANSFER, MEMBERSHIP }
 
     private record Event(long time, long seq, Kind kind, int node, Object payload, int incarnation) {
     }
@@ -713,8 +713,10 @@ final class Simulation {
 
     private String failureReport(String cause) {
         StringBuilder sb = new StringBuilder();
-        sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test -Dtest=SimulationTest")
-            .append(" -Dsim.seed=").append(seed).append(swarm.membership() ? "" : " -Dsim.noMembership=true")
+        String replay = logSyncMaxUnits != swarm.fsyncMaxUnits() ? "-Dtest=SlowSyncSimulationTest -Dsim.slowSeeds=1"
+            + " -Dsim.seedBase=" + seed : "-Dtest=SimulationTest -Dsim.seed=" + seed
+            + (swarm.membership() ? "" : " -Dsim.noMembership=true");
+        sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test ").append(replay)
             .append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
             .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")
             .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  ").append(membership.summary())
