@@ -15,7 +15,8 @@ import java.util.List;
  * not yet handed out in a {@link Ready}, and a pending snapshot. It also tracks the commit and applied indexes.
  * Only the driver writes the stable log; this class reads it and never mutates it.
  *
- * <p>Invariants: applied <= committed <= lastIndex(); when {@code unstable} is non-empty it covers
+ * <p>Invariants: applied <= committed <= lastIndex(); entries are handed out for apply only up to
+ * min(committed, durable); when {@code unstable} is non-empty it covers
  * {@code [unstableOffset, lastIndex()]} and replaces any stable entries from {@code unstableOffset} on; a
  * pending snapshot replaces every stable entry; {@code durable <= writtenLastIndex()}.
  *
@@ -317,15 +318,25 @@ final class LogView {
         return pendingSnapshot;
     }
 
+    /**
+     * The last index that may be applied: committed and on this node's disk. A node applies nothing its own log
+     * could lose in a crash, so a snapshot of its state (taken at the applied index) is never ahead of its recovered
+     * log; a leader may commit through its followers' copies before its own sync, but applies after it.
+     */
+    private long applicable() {
+        return Math.min(committed, durable);
+    }
+
     boolean hasCommittedToApply() {
-        return applied < committed;
+        return applied < applicable();
     }
 
     List<Entry> nextCommittedEntries(long maxBytes) {
-        if (applied >= committed) {
+        long upTo = applicable();
+        if (applied >= upTo) {
             return List.of();
         }
-        return entries(applied + 1, committed + 1, maxBytes);
+        return entries(applied + 1, upTo + 1, maxBytes);
     }
 
     /** The driver installed {@code snapshot} into the stable log (Ready step 2). */

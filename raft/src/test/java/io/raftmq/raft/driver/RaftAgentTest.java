@@ -93,22 +93,24 @@ class RaftAgentTest {
         int syncsBefore = leader.syncCalls;
         int appendsBefore = leader.appendCalls;
         CompletableFuture<Long> first = leader.agent.propose(16, PAYLOAD);
-        h.runUntil(first::isDone, 10_000);
+        h.runUntil(() -> leader.agent.status().commitIndex() >= 2, 10_000);
         CompletableFuture<Long> second = leader.agent.propose(16, PAYLOAD);
-        h.runUntil(second::isDone, 10_000);
-        assertThat(second.get()).isEqualTo(3);
+        h.runUntil(() -> leader.agent.status().commitIndex() >= 3, 10_000);
         assertThat(leader.appendCalls - appendsBefore).as("both written without waiting for a sync").isEqualTo(2);
         assertThat(leader.syncCalls).as("no sync of the leader ran").isEqualTo(syncsBefore);
         assertThat(leader.raftLog.durableLastIndex()).as("committed by the followers' durable copies").isEqualTo(1);
+        assertThat(first).as("applied, and answered, only once on the leader's own disk too").isNotDone();
         // Now one follower's disk is slow too: one durable copy of three cannot commit.
         AgentHarness.Node follower = h.nodes[leader.id == 1 ? 2 : 1];
         h.syncHeld[(int) follower.id] = true;
         CompletableFuture<Long> third = leader.agent.propose(16, PAYLOAD);
         h.runRounds(100);
-        assertThat(third).as("only one durable copy").isNotDone();
+        assertThat(leader.agent.status().commitIndex()).as("only one durable copy of entry 4").isEqualTo(3);
         assertThat(follower.ackedPastDurable).isEmpty();
         h.syncHeld[(int) leader.id] = false;
         h.runUntil(third::isDone, 10_000);
+        assertThat(first.get()).isEqualTo(2);
+        assertThat(second.get()).isEqualTo(3);
         assertThat(third.get()).isEqualTo(4);
         assertThat(leader.syncCalls - syncsBefore).as("one sync covered the three writes (group commit)")
             .isEqualTo(1);
