@@ -16,10 +16,11 @@ import java.util.List;
  *       the writes below are in progress (§10.2.1);
  *   <li>if {@link #snapshot()} is set: restore the state machine from it and reset the log to its index/term
  *       (durable on return);
- *   <li>write {@link #entries()} with {@code RaftLog.write} (it truncates the suffix they replace);
  *   <li>save {@link #hardState()} if set (always durable: it carries votes; its commit index must not exceed the
- *       log's durable index);
- *   <li>only then send {@link #messages()} — votes and messages that expose the new term;
+ *       log's durable index), before the write below: a log sync on another thread may make the entries durable
+ *       at once, and a log holding a term the saved hard state does not know could not restart;
+ *   <li>write {@link #entries()} with {@code RaftLog.write} (it truncates the suffix they replace);
+ *   <li>only then send {@link #messages()} — votes and messages that expose the new term (after the save);
  *   <li>apply {@link #committedEntries()} to the state machine, in order;
  *   <li>call {@code advance(this)}: the entries count as written, not yet durable.
  * </ol>

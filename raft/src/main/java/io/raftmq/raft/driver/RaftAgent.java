@@ -531,13 +531,15 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             pending.skipThrough(snap.index());
             lastSnapshotIndex = snap.index();
         }
+        if (r.hardState() != null) {
+            // before the write: the syncer may make the entries durable at once, and a log holding a term the saved
+            // hard state does not know would not restart
+            hardState.onHardState(r.hardState(), now, node.durableIndex());
+        }
         log.write(r.entries());
         Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
         if (last != null && config.durability() == DurabilityMode.QUORUM_FSYNC) {
             syncer.written(last.index(), last.term()); // the fsync runs on the syncer thread meanwhile
-        }
-        if (r.hardState() != null) {
-            hardState.onHardState(r.hardState(), now, node.durableIndex());
         }
         sendAll(r.messages());
         applier.queue(r.committedEntries());

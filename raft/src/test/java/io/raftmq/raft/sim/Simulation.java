@@ -214,8 +214,9 @@ final class Simulation {
     }
 
     /**
-     * Ready steps 1-3 at once (early messages, snapshot, write); the log sync runs apart ({@link #startLogSync});
-     * a new term or vote (or a snapshot) keeps the node busy for a seeded fsync delay before the rest.
+     * Ready steps 1-4 at once (early messages, snapshot, hard state, write); the log sync runs apart
+     * ({@link #startLogSync}); a new term or vote (or a snapshot) keeps the node busy for a seeded fsync delay
+     * before the rest.
      */
     private void startReady(SimNode n) {
         Ready r = n.raft.ready();
@@ -227,6 +228,16 @@ final class Simulation {
             snapshotsInstalled++;
             n.stateMachine.restore(s);
             n.log.resetToSnapshot(s.index(), s.term());
+        }
+        HardState saved = n.hardStateStore.load();
+        boolean voteChanged = r.hardState() != null && (r.hardState().term() != saved.term()
+            || r.hardState().votedFor() != saved.votedFor());
+        if (r.hardState() != null) {
+            // saved before the write, as the agent does (the log sync may make the entries durable at once); the
+            // commit index saved never exceeds the durable log (the agent's HardStateSaver)
+            HardState hs = r.hardState();
+            n.hardStateStore.save(new HardState(hs.term(), hs.votedFor(), Math.min(hs.commitIndex(),
+                Math.max(n.raft.durableIndex(), saved.commitIndex()))));
         }
         if (!r.entries().isEmpty()) {
             long first = r.entries().get(0).index();
@@ -243,9 +254,6 @@ final class Simulation {
         if (r.snapshot() != null || !r.entries().isEmpty()) {
             membershipChecker.afterWrite(n.id, n.raft, n.log);
         }
-        HardState saved = n.hardStateStore.load();
-        boolean voteChanged = r.hardState() != null && (r.hardState().term() != saved.term()
-            || r.hardState().votedFor() != saved.votedFor());
         long delay = voteChanged || r.snapshot() != null ? 1 + random.nextInt(swarm.fsyncMaxUnits()) : 0;
         schedule(now + delay, Kind.FSYNC_DONE, (int) n.id, r, n.incarnation);
     }
@@ -300,13 +308,7 @@ final class Simulation {
             return;
         }
         Ready r = n.pending;
-        if (r.hardState() != null) {
-            // the commit index saved never exceeds the durable log (as the agent's HardStateSaver does)
-            HardState hs = r.hardState();
-            n.hardStateStore.save(new HardState(hs.term(), hs.votedFor(), Math.min(hs.commitIndex(),
-                Math.max(n.raft.durableIndex(), n.hardStateStore.load().commitIndex()))));
-        }
-        sendFrom(n, r.messages());
+        sendFrom(n, r.messages()); // the hard state's fsync (saved in startReady) is done
         for (Entry e : r.committedEntries()) {
             checker.onApply(n.id, e, n.stateMachine.appliedIndex() + 1);
             n.stateMachine.apply(e);
