@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@link Entry} objects the core handed over, not a second copy of the data. Older entries are read from the
  * commit log and decoded (one copy of each payload out of the read buffer).
  *
- * <p>Threading: the raft agent only (like every RaftLog); the commit log may be read concurrently by others.
+ * <p>Threading: the raft agent only (like every RaftLog), except {@link #sync()}, which the agent's log syncer calls
+ * from its own thread while the agent appends and truncates: it only calls {@link CommitLog#flush()}, which is
+ * thread-safe (force lock; a truncation or reset holds both locks and is durable on return by itself). The commit
+ * log may be read concurrently by others.
  * Errors: commit-log failures surface as {@link LogStorageException}, reads below the retained range as
  * {@link LogCompactedException}. Retention compacts the head with {@link #compactTo}, which keeps the term of
  * {@code firstIndex - 1} in a {@link CompactionBoundary} file.

@@ -14,8 +14,9 @@ import java.util.Set;
 /**
  * Leader: per-follower progress, heartbeat timer, the check-quorum round ({@code electionElapsed}) and a
  * leadership transfer in progress. The leader's own acknowledged index is {@code selfMatch}: the last index the
- * driver reported durable through {@code advance}, never what was merely appended. Followers are every other
- * member of the configuration in effect, learners included ({@link #syncMembers}); only voters count in quorums.
+ * driver reported durable through {@code RaftNode.persisted}, never what was merely appended or written.
+ * Followers are every other member of the configuration in effect, learners included ({@link #syncMembers}); only
+ * voters count in quorums.
  */
 final class LeaderState extends RoleState {
     private final long selfId;

@@ -15,9 +15,16 @@ import java.util.List;
  * not yet handed out in a {@link Ready}, and a pending snapshot. It also tracks the commit and applied indexes.
  * Only the driver writes the stable log; this class reads it and never mutates it.
  *
- * <p>Invariants: applied <= committed <= lastIndex(); when {@code unstable} is non-empty it covers
+ * <p>Invariants: applied <= committed <= lastIndex(); entries are handed out for apply only up to
+ * min(committed, durable); when {@code unstable} is non-empty it covers
  * {@code [unstableOffset, lastIndex()]} and replaces any stable entries from {@code unstableOffset} on; a
- * pending snapshot replaces every stable entry.
+ * pending snapshot replaces every stable entry; {@code durable <= writtenLastIndex()}.
+ *
+ * <p>Written is not durable: the driver writes a Ready's entries into the stable log ({@link #stableTo}) and
+ * reports later, from its log syncer, how far they are on disk ({@link #persisted}). {@code durable} is the last
+ * index of this view whose whole prefix is on disk; a truncation lowers it to the entry before the first replaced
+ * one, and a report counts only if this view still holds the reported entry (index and term), so a report of a
+ * write that a truncation has since replaced is ignored (docs/raft-driver.md, "Fsync off the agent thread").
  *
  * <p>Membership: every append, truncation and snapshot restore is mirrored into the {@link ConfigHistory}, so the
  * configuration in effect always is that of the newest CONFIG entry in this view (or the snapshot's).
@@ -35,6 +42,10 @@ final class LogView {
     private Snapshot pendingSnapshot;
     private long committed;
     private long applied;
+    /** Last index whose whole prefix (of this view's log) is durable. Invariant: durable <= writtenLastIndex(). */
+    private long durable;
+    /** Lowest index a truncation or snapshot restore replaced since {@link #takeReplacedFrom}; MAX_VALUE if none. */
+    private long replacedFrom = Long.MAX_VALUE;
 
     LogView(RaftLog stable, long committed, long applied, ConfigHistory configs) {
         this.stable = stable;
@@ -47,6 +58,7 @@ final class LogView {
             stable.firstIndex());
         this.committed = committed;
         this.applied = applied;
+        this.durable = stable.lastIndex(); // what recovery found is what the disk holds
     }
 
     long committed() {
@@ -74,9 +86,40 @@ final class LogView {
         return t;
     }
 
-    /** Last index written durably by the driver (what a leader may count for itself). */
+    /** Last index reported durable by the driver and still in this view (what a leader may count for itself). */
     long durableLastIndex() {
-        return pendingSnapshot != null ? pendingSnapshot.index() : Math.min(stable.lastIndex(), unstableOffset - 1);
+        return durable;
+    }
+
+    /** Last index the driver wrote into the stable log and this view still holds (unstable entries replace it). */
+    long writtenLastIndex() {
+        return pendingSnapshot != null ? pendingSnapshot.index() - 1 : Math.min(stable.lastIndex(), unstableOffset - 1);
+    }
+
+    /**
+     * The driver reports that its log is durable through the entry ({@code index}, {@code term}). Counts only if
+     * this view still holds that entry (by log matching its whole prefix is then the one that was synced); clipped
+     * to what is written. Returns whether the durable index moved.
+     */
+    boolean persisted(long index, long term) {
+        if (pendingSnapshot != null) {
+            return false; // the whole log is being replaced; the install makes it durable
+        }
+        long written = writtenLastIndex();
+        long upTo = Math.min(index, written);
+        if (upTo <= durable || !matchTerm(index, term)) {
+            return false;
+        }
+        durable = upTo;
+        Verify.state(durable <= written, "durable index past the written log", durable, written);
+        return true;
+    }
+
+    /** The lowest index replaced (truncated, or restored over) since the last call, MAX_VALUE if none; resets. */
+    long takeReplacedFrom() {
+        long r = replacedFrom;
+        replacedFrom = Long.MAX_VALUE;
+        return r;
     }
 
     /** Term at {@code index}, or {@link #TERM_UNAVAILABLE} if compacted or past the end. */
@@ -190,6 +233,10 @@ final class LogView {
         if (first <= configs.currentIndex()) {
             configs.truncateFrom(first);
         }
+        if (first <= lastIndex()) {
+            replacedFrom = Math.min(replacedFrom, first);
+            durable = Math.min(durable, first - 1); // the replacing entries are not on disk yet
+        }
         if (unstable.isEmpty() || first <= unstableOffset) {
             unstable.clear();
             unstableOffset = first;
@@ -255,6 +302,8 @@ final class LogView {
         unstableOffset = snapshot.index() + 1;
         committed = snapshot.index();
         applied = snapshot.index();
+        replacedFrom = Long.MIN_VALUE; // the whole log
+        durable = Math.min(durable, snapshot.index() - 1); // durable once installed (snapshotInstalled)
     }
 
     boolean hasUnstable() {
@@ -269,15 +318,25 @@ final class LogView {
         return pendingSnapshot;
     }
 
+    /**
+     * The last index that may be applied: committed and on this node's disk. A node applies nothing its own log
+     * could lose in a crash, so a snapshot of its state (taken at the applied index) is never ahead of its recovered
+     * log; a leader may commit through its followers' copies before its own sync, but applies after it.
+     */
+    private long applicable() {
+        return Math.min(committed, durable);
+    }
+
     boolean hasCommittedToApply() {
-        return applied < committed;
+        return applied < applicable();
     }
 
     List<Entry> nextCommittedEntries(long maxBytes) {
-        if (applied >= committed) {
+        long upTo = applicable();
+        if (applied >= upTo) {
             return List.of();
         }
-        return entries(applied + 1, committed + 1, maxBytes);
+        return entries(applied + 1, upTo + 1, maxBytes);
     }
 
     /** The driver installed {@code snapshot} into the stable log (Ready step 2). */
@@ -288,9 +347,10 @@ final class LogView {
         Verify.state(stable.term(snapshot.index()) == snapshot.term(), "log reset to the wrong snapshot term",
             stable.term(snapshot.index()), snapshot.term());
         pendingSnapshot = null;
+        durable = snapshot.index(); // the driver's reset is durable on return
     }
 
-    /** The driver wrote the unstable entries up to (index, term) (Ready step 3). */
+    /** The driver wrote the unstable entries up to (index, term) (Ready step 3); not durable before persisted. */
     void stableTo(long index, long term) {
         Verify.state(pendingSnapshot == null, "snapshot must be installed before entries", index);
         Verify.state(!unstable.isEmpty() && lastIndex() == index, "written entries are not the unstable tail",

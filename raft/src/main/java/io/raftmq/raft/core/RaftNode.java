@@ -45,6 +45,8 @@ public final class RaftNode {
     private final Election election;
     private final Replication replication;
     private final Repair repair = new Repair();
+    /** Append acknowledgements waiting for the entries they claim to be durable. */
+    private final DurableAcks acks;
     /** Hard state the driver last made durable. */
     private HardState persisted;
     private boolean readyOutstanding;
@@ -87,6 +89,7 @@ public final class RaftNode {
         Verify.state(configs.records().get(0).index() <= appliedIndex, "membership base past the applied index",
             configs.records().get(0).index(), appliedIndex);
         this.log = new LogView(raftLog, commit, appliedIndex, configs);
+        this.acks = new DurableAcks(4 * config.inflightAppendsMax() + 16);
         this.persisted = hardState;
         this.election = new Election(this);
         this.replication = new Replication(this, config);
@@ -465,7 +468,11 @@ public final class RaftNode {
         return r;
     }
 
-    /** Closes a batch: the driver has written, synced, sent and applied it as {@link Ready} prescribes. */
+    /**
+     * Closes a batch: the driver has written its entries, saved its hard state, sent its messages and applied its
+     * committed entries as {@link Ready} prescribes. The entries count as written, not durable: the driver reports
+     * durability with {@link #persisted} (a driver that syncs inside the Ready calls it right after this).
+     */
     public void advance(Ready ready) {
         Verify.state(readyOutstanding, "advance without an outstanding ready", state.term());
         readyOutstanding = false;
@@ -474,21 +481,48 @@ public final class RaftNode {
         }
         if (ready.snapshot() != null) {
             log.snapshotInstalled(ready.snapshot());
+            acks.release(log.durableLastIndex(), outbox); // the snapshot's acknowledgement
         }
         if (!ready.entries().isEmpty()) {
             Entry last = ready.entries().get(ready.entries().size() - 1);
             log.stableTo(last.index(), last.term());
-            if (state.role() instanceof LeaderState leader) {
-                leader.selfMatch = Math.max(leader.selfMatch, last.index());
-                if (replication.maybeCommit(leader)) {
-                    replication.broadcastAppend(leader);
-                }
-            }
         }
         if (!ready.committedEntries().isEmpty()) {
             log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
             configs.prune(log.applied());
         }
+    }
+
+    /**
+     * The driver's log is durable through the entry ({@code index}, {@code term}): every write handed out before
+     * the one that ended there is on disk. Ignored when this node's log no longer holds that entry (a truncation
+     * or snapshot since the write: the report is stale) and clipped to what was written. A leader now counts its
+     * own entries up to there (and may commit); a follower's acknowledgements that this covers leave with the next
+     * Ready. An input like {@link #step}: not between {@link #ready()} and {@link #advance}.
+     */
+    public void persisted(long index, long term) {
+        requireNoReady();
+        if (!log.persisted(index, term)) {
+            return;
+        }
+        long durable = log.durableLastIndex();
+        if (state.role() instanceof LeaderState leader) {
+            leader.selfMatch = Math.max(leader.selfMatch, durable);
+            Verify.state(leader.selfMatch <= durable, "self match past the durable log", leader.selfMatch, durable);
+            if (replication.maybeCommit(leader)) {
+                replication.broadcastAppend(leader);
+            }
+        }
+        acks.release(durable, outbox);
+    }
+
+    /**
+     * Sends a follower's acknowledgement of {@code ack.index()} once the log is durable through it (at once if it
+     * already is); drops waiting acknowledgements whose entries a truncation or snapshot replaced first.
+     */
+    void acknowledge(AppendEntriesResponse ack) {
+        acks.dropFrom(log.takeReplacedFrom());
+        acks.offer(ack, log.durableLastIndex(), outbox);
     }
 
     // ---- status (read-only; safe at any time) ----
@@ -520,6 +554,16 @@ public final class RaftNode {
 
     public long lastIndex() {
         return log.lastIndex();
+    }
+
+    /** Last index the driver reported durable ({@link #persisted}) that this node's log still holds. */
+    public long durableIndex() {
+        return log.durableLastIndex();
+    }
+
+    /** Follower acknowledgements waiting for their entries to be durable (diagnostics). */
+    public int acknowledgementsWaiting() {
+        return acks.waiting();
     }
 
     /**

@@ -12,17 +12,24 @@ import java.util.List;
  * {@link RaftNode#advance(Ready)} before calling any other method of the node:
  * <ol>
  *   <li>send {@link #earlyMessages()} — they do not depend on this batch's writes (a leader's AppendEntries
- *       and heartbeats, pre-vote traffic), so they may go out while the writes below are in progress (§10.2.1);
- *   <li>if {@link #snapshot()} is set: restore the state machine from it and reset the log to its index/term;
+ *       and heartbeats, pre-vote traffic, acknowledgements of entries already durable), so they may go out while
+ *       the writes below are in progress (§10.2.1);
+ *   <li>if {@link #snapshot()} is set: restore the state machine from it and reset the log to its index/term
+ *       (durable on return);
+ *   <li>save {@link #hardState()} if set (always durable: it carries votes; its commit index must not exceed the
+ *       log's durable index), before the write below: a log sync on another thread may make the entries durable
+ *       at once, and a log holding a term the saved hard state does not know could not restart;
  *   <li>write {@link #entries()} with {@code RaftLog.write} (it truncates the suffix they replace);
- *   <li>make the entries durable ({@code RaftLog.sync()}) according to the durability mode, then save
- *       {@link #hardState()} if set (always durable: it carries votes);
- *   <li>only then send {@link #messages()} — votes and acknowledgements that promise durability;
+ *   <li>only then send {@link #messages()} — votes and messages that expose the new term (after the save);
  *   <li>apply {@link #committedEntries()} to the state machine, in order;
- *   <li>call {@code advance(this)}: only now does a leader count its own entries as replicated.
+ *   <li>call {@code advance(this)}: the entries count as written, not yet durable.
  * </ol>
- * Durability modes live in step 4: {@code quorum-fsync} syncs before step 5, {@code quorum-memory} treats the
- * write of step 3 as enough. All lists are immutable; payload arrays are shared and never mutated.
+ * Durability of the log is reported apart, with {@link RaftNode#persisted(long, long)}: once a sync that started
+ * after the write of entry ({@code index}, {@code term}) returned, the driver passes that entry, either right after
+ * {@code advance} (a driver that syncs inside the cycle; quorum-memory mode counts the write as enough) or later
+ * from another thread's sync (docs/raft-driver.md, "Fsync off the agent thread"). Only then does a leader count
+ * its own entries, and only then do a follower's acknowledgements of them leave (as early messages of a later
+ * Ready). All lists are immutable; payload arrays are shared and never mutated.
  *
  * @param hardState        state to save, or null if unchanged since the last Ready
  * @param snapshot         snapshot to install, or null
@@ -31,7 +38,7 @@ import java.util.List;
  * @param earlyMessages    messages that may be sent before the writes are durable
  * @param messages         messages to send only after the writes are durable
  * @param committedEntries committed entries to apply, contiguous from the last applied index + 1
- * @param mustSync         whether this batch holds anything that must be durable before {@link #messages()}
+ * @param mustSync         whether this batch writes anything (entries, snapshot, term or vote)
  */
 public record Ready(HardState hardState, Snapshot snapshot, List<Entry> entries, List<RaftMessage> earlyMessages,
                     List<RaftMessage> messages, List<Entry> committedEntries, boolean mustSync) {

@@ -191,14 +191,14 @@ final class Replication {
         LogView log = node.log();
         long term = node.state().term();
         if (m.prevLogIndex() < log.committed()) {
-            node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, log.committed(),
-                false, 0, 0));
+            node.acknowledge(new AppendEntriesResponse(node.id(), m.from(), term, log.committed(), false, 0, 0));
             return;
         }
         long lastNew = log.maybeAppend(m.prevLogIndex(), m.prevLogTerm(), m.leaderCommit(), m.entries());
         if (lastNew >= 0) {
             Verify.state(lastNew <= log.lastIndex(), "matched index past the log", lastNew, log.lastIndex());
-            node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, lastNew, false, 0, 0));
+            // leaves once the log is durable through lastNew (RaftNode.persisted), never before
+            node.acknowledge(new AppendEntriesResponse(node.id(), m.from(), term, lastNew, false, 0, 0));
             return;
         }
         long hintIndex = log.findConflictByTerm(Math.min(m.prevLogIndex(), log.lastIndex()), m.prevLogTerm());
@@ -225,6 +225,6 @@ final class Replication {
         } else {
             log.restore(m.snapshot());
         }
-        node.outbox().afterPersist(new AppendEntriesResponse(node.id(), m.from(), term, index, false, 0, 0));
+        node.acknowledge(new AppendEntriesResponse(node.id(), m.from(), term, index, false, 0, 0));
     }
 }

@@ -13,6 +13,7 @@ import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
+import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardStateStore;
 import io.raftmq.raft.state.RepairStateStore;
@@ -23,10 +24,8 @@ import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,10 +38,13 @@ import java.util.function.LongSupplier;
  * {@link #doWork()} runs, in order: control commands, drain the inbox and step each message, tick (from the
  * injected {@link NanoClock}), take queued proposals into the log (all of them share the next Ready: batching),
  * then process one {@link Ready} exactly as its contract prescribes: send the early messages (a leader's
- * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, sync them
- * ({@link DurabilityMode#QUORUM_FSYNC}), save the hard state, send the remaining messages, queue the committed
- * entries for apply and advance. Then it applies queued committed entries for at most {@code applySliceMs}
- * (completing the proposals they answer). Last, proposals past their deadline fail.
+ * AppendEntries go out before its own fsync, thesis §10.2.1), install a snapshot, write the entries, save the hard
+ * state, send the remaining messages, queue the committed entries for apply and advance. The log is not fsynced in
+ * the cycle: in {@link DurabilityMode#QUORUM_FSYNC} the {@link LogSyncer} does it on its own thread, and its
+ * reports reach the core ({@code RaftNode.persisted}) at the start of a later cycle; only then does a leader count
+ * its entries and do a follower's acknowledgements leave (docs/raft-driver.md, "Fsync off the agent thread").
+ * Then it applies queued committed entries for at most {@code applySliceMs} (completing the proposals they
+ * answer). Last, proposals past their deadline fail.
  *
  * <p>Apply slicing: applying is the one step whose cost has no bound of its own (a restarted member replays its
  * whole log; a follower that was down applies everything it missed), so it runs in time slices, and a Ready takes
@@ -60,7 +62,8 @@ import java.util.function.LongSupplier;
  * <p>Hard state: a new term or vote is saved (durably) before any message of its Ready is sent; a change of only
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
  * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s; repair mode
- * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s.
+ * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s; apply slicing is
+ * {@link Applier}'s; dialling members as the configuration changes is {@link PeerDialer}'s.
  *
  * <p>Snapshots: without a {@link SnapshotStore} a leader sends the state machine's snapshot of the moment to a
  * follower behind the log's first index. With one ({@link #setSnapshotStore}, before start) the agent takes a
@@ -86,10 +89,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final RaftNode node;
     /** Null for a group whose membership never changes (the initial configuration is all there is). */
     private final MembershipFile membershipFile;
-    /** Peers the transport was told about (agent thread). */
-    private final TreeSet<Long> dialled = new TreeSet<>();
-    private long peersSyncedIndex = -1;
-    private boolean peersSyncedCommitted;
+    /** Dials members as configurations name them, drops removed ones. */
+    private final PeerDialer peers;
     private final RaftLog log;
     private final StateMachine stateMachine;
     private final Transport transport;
@@ -104,21 +105,24 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final PendingProposals pending;
     private final HardStateSaver hardState;
     private final AgentRunner runner = new AgentRunner(new Duty());
+    /** Syncs the log off this thread (quorum-fsync); reports come back through {@link #takeDurability}. */
+    private final LogSyncer syncer;
+    /** Tests: the log syncer is run by hand ({@link #syncLogByHand}), not inside {@link #doWork()}. */
+    private boolean syncByHand;
+    /** AppendEntries sent and the entries they carried (batching diagnostics; agent thread, racy elsewhere). */
+    private long appendsSent;
+    private long appendEntriesSent;
     /** Reused drain buffers (agent thread). */
     private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
     private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
     private final AtomicLong inboxDropped = new AtomicLong();
-    /** Committed entries handed out by the core and not yet applied (agent thread), in index order. */
-    private final ArrayDeque<Entry> toApply = new ArrayDeque<>();
-    private final long applySliceNs;
+    /** Committed entries waiting to be applied, applied in time slices. */
+    private final Applier applier;
 
     // Agent thread state.
     private long nextTickNs;
     private long stopDeadlineNs = Long.MAX_VALUE;
     private boolean stopping;
-    /** Last index the state machine reflects (the core's applied index may be one batch ahead). */
-    private long appliedIndex;
-    private final ApplyStats applyStats = new ApplyStats(LOG);
     /** Where snapshots are kept (null: none, the state machine's snapshot is sent); set before start. */
     private SnapshotStore snapshotStore;
     /** Applied index of the last snapshot taken or installed (agent thread). */
@@ -193,12 +197,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.clock = clock;
         this.membershipFile = membershipFile;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
-        this.applySliceNs = TimeUnit.MILLISECONDS.toNanos(config.applySliceMs());
-        this.appliedIndex = appliedIndex;
         this.lastSnapshotIndex = appliedIndex;
         this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
         this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
         this.pending = new PendingProposals(nodeId);
+        this.applier = new Applier(nodeId, stateMachine, pending, clock,
+            TimeUnit.MILLISECONDS.toNanos(config.applySliceMs()), appliedIndex, LOG);
+        this.syncer = new LogSyncer(log, clock, runner::wake);
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
@@ -208,13 +213,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.node = new RaftNode(config.raft(), configs, log, repair.startingHardState(hardState.saved(), log),
             appliedIndex, random, this::snapshotToSend);
         repair.start(node, hardState.saved());
-        for (Member m : initial.members()) {
-            if (m.id() != nodeId) {
-                dialled.add(m.id());
-            }
-        }
+        this.peers = new PeerDialer(nodeId, initial, transport, LOG);
         this.nextTickNs = now + tickNs;
-        syncPeers(); // members added before a restart are dialled before the first message leaves
+        peers.sync(node); // members added before a restart are dialled before the first message leaves
         publishStatus(false);
         LOG.info("raft node {} recovered: {} log [{}, {}], {}", nodeId, hardState.saved(), log.firstIndex(),
             log.lastIndex(), node.membership());
@@ -267,6 +268,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one, or asked. */
     private void maybeTakeSnapshot() {
         SnapshotStore s = snapshotStore;
+        long appliedIndex = applier.appliedIndex();
         long since = appliedIndex - lastSnapshotIndex;
         boolean asked = snapshotRequested;
         snapshotRequested = false;
@@ -405,19 +407,23 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         long now = clock.nanoTime();
         node.observeWallClock(wallClock.getAsLong());
         int work = runCommands();
+        work += takeDurability();
         work += drainInbox();
         work += tick(now);
         work += takeProposals(now);
         if (node.hasReady()) {
             // committed entries only once the previous batch is applied: the backlog stays one batch long
-            process(toApply.isEmpty() ? node.ready() : node.ready(0), now);
+            process(applier.idle() ? node.ready() : node.ready(0), now);
             work++;
         }
         repair.afterReady(node, log);
-        work += applySlice();
+        work += applier.slice(node);
         maybeTakeSnapshot();
         work += pending.expire(now, config.proposalTimeoutMs());
-        hardState.maybeSaveCommit(now);
+        hardState.maybeSaveCommit(now, node.durableIndex());
+        if (!syncer.started() && !syncByHand && config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            work += syncer.syncOnce(); // driven by hand: the sync runs at the end of the cycle, reported at the next
+        }
         followers.observe(node, now);
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
             runner.stopRunning();
@@ -429,6 +435,29 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Whether this member is repairing: it lost data and grants no votes until it caught up. Any thread. */
     public boolean repairing() {
         return repair.repairing();
+    }
+
+    /** Hands the log syncer's newest report to the core (its entry is durable); throws the syncer's failure. */
+    private int takeDurability() {
+        LogSyncer.Mark m = syncer.takeReport();
+        if (m == null) {
+            return 0;
+        }
+        node.persisted(m.index(), m.term());
+        return 1;
+    }
+
+    /**
+     * Tests: the log syncer no longer runs inside {@link #doWork()}; the test runs it with {@link #logSyncer()},
+     * which lets it hold syncs back. Before the first doWork, and never with {@link #start()}.
+     */
+    void syncLogByHand() {
+        Verify.state(!runner.started(), "sync by hand only when the test drives the agent");
+        syncByHand = true;
+    }
+
+    LogSyncer logSyncer() {
+        return syncer;
     }
 
     private int runCommands() {
@@ -493,9 +522,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             membershipFile.sync(); // before the log write it describes (no-op without new records)
         }
         if (snap != null) {
-            toApply.clear(); // all below the snapshot, which replaces the whole state
             stateMachine.restore(snap);
-            appliedIndex = snap.index();
+            applier.restored(snap.index()); // the queue is all below the snapshot, which replaces the whole state
             if (snapshotStore != null) {
                 snapshotStore.install(snap); // durable before the log below it goes: a restart restores it
             }
@@ -503,59 +531,23 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             pending.skipThrough(snap.index());
             lastSnapshotIndex = snap.index();
         }
-        log.write(r.entries());
-        if (!r.entries().isEmpty() && config.durability() == DurabilityMode.QUORUM_FSYNC) {
-            log.sync();
-        }
         if (r.hardState() != null) {
-            hardState.onHardState(r.hardState(), now);
+            // before the write: the syncer may make the entries durable at once, and a log holding a term the saved
+            // hard state does not know would not restart
+            hardState.onHardState(r.hardState(), now, node.durableIndex());
+        }
+        log.write(r.entries());
+        Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
+        if (last != null && config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            syncer.written(last.index(), last.term()); // the fsync runs on the syncer thread meanwhile
         }
         sendAll(r.messages());
-        queueCommitted(r.committedEntries());
+        applier.queue(r.committedEntries());
         node.advance(r);
-        syncPeers();
-    }
-
-    /**
-     * Dials every member of the configuration in effect as soon as it is appended (a new learner must get the
-     * log), and forgets peers that are not members once that configuration committed (a removal that is still
-     * uncommitted may be truncated and the peer needed again).
-     */
-    private void syncPeers() {
-        long index = node.membershipIndex();
-        boolean committed = node.commitIndex() >= index;
-        if (index == peersSyncedIndex && committed == peersSyncedCommitted) {
-            return;
+        if (last != null && config.durability() == DurabilityMode.QUORUM_MEMORY) {
+            node.persisted(last.index(), last.term()); // written to the OS counts as persisted in this mode
         }
-        peersSyncedIndex = index;
-        peersSyncedCommitted = committed;
-        Membership m = node.membership();
-        for (Member member : m.members()) {
-            if (member.id() != nodeId && !dialled.contains(member.id()) && !member.address().isEmpty()) {
-                transport.addPeer(member.id(), member.address());
-                dialled.add(member.id());
-                LOG.info("raft node {}: dialling new member {} at {}", nodeId, member.id(), member.address());
-            }
-        }
-        if (committed) {
-            for (Long id : new ArrayList<>(dialled)) {
-                if (!m.contains(id)) {
-                    transport.removePeer(id);
-                    dialled.remove(id);
-                    LOG.info("raft node {}: member {} removed; connection dropped", nodeId, id);
-                }
-            }
-        }
-    }
-
-    private void queueCommitted(List<Entry> committed) {
-        if (committed.isEmpty()) {
-            return;
-        }
-        long first = committed.get(0).index();
-        long expected = (toApply.isEmpty() ? appliedIndex : toApply.peekLast().index()) + 1;
-        Verify.state(first == expected, "committed entries must follow the queued ones", first, expected);
-        toApply.addAll(committed);
+        peers.sync(node);
     }
 
     private void sendAll(List<RaftMessage> messages) {
@@ -563,50 +555,24 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return;
         }
         for (int i = 0; i < messages.size(); i++) {
-            transport.send(messages.get(i));
+            RaftMessage m = messages.get(i);
+            if (m instanceof AppendEntries a) {
+                appendsSent++;
+                appendEntriesSent += a.entries().size();
+            }
+            transport.send(m);
         }
         transport.flush();
-    }
-
-    /**
-     * Applies queued committed entries for at most {@code applySliceNs} (at least one entry) and returns how many.
-     * The clock is read once per entry: an entry is never split, so a slice overruns by at most one entry.
-     */
-    private int applySlice() {
-        if (toApply.isEmpty()) {
-            return 0;
-        }
-        long start = clock.nanoTime();
-        long elapsed;
-        int n = 0;
-        do {
-            Entry e = toApply.poll();
-            Verify.state(e.index() == appliedIndex + 1, "entries must be applied contiguously", e.index(),
-                appliedIndex);
-            stateMachine.apply(e);
-            appliedIndex = e.index();
-            pending.applied(e, node.leaderId());
-            n++;
-            elapsed = clock.nanoTime() - start;
-        } while (!toApply.isEmpty() && elapsed < applySliceNs);
-        applyStats.slice(nodeId, start, n, elapsed, toApply.isEmpty(), node.commitIndex() - appliedIndex);
-        return n;
-    }
-
-    /** Applies the whole backlog (graceful stop: proposals already committed are answered, not failed). */
-    private void applyAll() {
-        while (!toApply.isEmpty()) {
-            applySlice();
-        }
     }
 
     private void publishStatus(boolean failed) {
         RaftStatus s = status;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
-            || s.appliedIndex() != appliedIndex || s.failed() != failed || s.membership() != node.membership()) {
+            || s.appliedIndex() != applier.appliedIndex() || s.failed() != failed
+            || s.membership() != node.membership()) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), appliedIndex, failed, node.membership());
+                node.lastIndex(), applier.appliedIndex(), failed, node.membership());
         }
     }
 
@@ -618,22 +584,43 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         wallClock = clockMs;
     }
 
-    /** Starts the agent thread. Call once; afterwards never call {@link #doWork()} directly. */
+    /**
+     * Starts the agent thread (and, in quorum-fsync mode, the log syncer's thread). Call once; afterwards never
+     * call {@link #doWork()} directly.
+     */
     public synchronized void start() {
         Verify.state(!runner.started() && !stopped, "agent already started or stopped");
+        Verify.state(!syncByHand, "the log is synced by hand: drive the agent by hand too");
+        if (config.durability() == DurabilityMode.QUORUM_FSYNC) {
+            syncer.start(nodeId);
+        }
         runner.start("raft-agent-" + nodeId);
+    }
+
+    /**
+     * Log syncs and AppendEntries sent so far (diagnostics: entries per AppendEntries shows whether batching holds
+     * up with the agent no longer waiting for its fsync). Any thread, racy.
+     */
+    public AgentStats stats() {
+        return new AgentStats(syncer.syncs(), syncer.syncNanos(), appendsSent, appendEntriesSent);
     }
 
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
     private void finish() {
+        syncer.stop(); // its sync in flight finishes first
         if (stopping && !status.failed()) {
             try {
-                applyAll();
+                finalSync();
+            } catch (RuntimeException e) { // boundary: unsynced entries were never acknowledged by this node
+                LOG.warn("raft node {}: final log sync failed", nodeId, e);
+            }
+            try {
+                applier.all(node);
             } catch (RuntimeException e) { // boundary: unapplied entries are replayed from the log at restart
                 LOG.warn("raft node {}: applying the backlog at stop failed", nodeId, e);
             }
             try {
-                hardState.saveUnsavedCommit(clock.nanoTime());
+                hardState.saveUnsavedCommit(clock.nanoTime(), node.durableIndex());
             } catch (RuntimeException e) { // boundary: the node stops anyway; a lower saved commit is safe
                 LOG.warn("raft node {}: final hard state save failed", nodeId, e);
             }
@@ -647,6 +634,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
         failAllWaiting();
         stopped = true;
+    }
+
+    /** Graceful stop: the last writes are synced and reported, so the commit index saved may cover them. */
+    private void finalSync() {
+        if (config.durability() == DurabilityMode.QUORUM_FSYNC && !syncByHand && syncer.failure() == null) {
+            syncer.syncOnce();
+            takeDurability();
+        }
     }
 
     private void failAllWaiting() {
@@ -716,7 +711,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
         @Override
         public long idleWaitNanos() {
-            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !toApply.isEmpty()) {
+            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !applier.idle()
+                || syncer.reportWaiting()) {
                 return 0;
             }
             return nextTickNs - clock.nanoTime();

@@ -12,6 +12,9 @@ import java.util.List;
  * {@link #resetToSnapshot(long, long)} are durable on return.
  *
  * <p>Invariant: the durable log is {@code entries[0, durablePrefix) ++ durableTail}.
+ *
+ * <p>Threading: every method is synchronized, so a log syncer thread may call {@link #sync()} while the agent
+ * appends and truncates (the {@link RaftLog} contract); a sync makes durable whatever was written before it.
  */
 public final class MemoryRaftLog implements RaftLog {
     private final ArrayList<Entry> entries = new ArrayList<>();
@@ -23,17 +26,17 @@ public final class MemoryRaftLog implements RaftLog {
     private int durablePrefix;
 
     @Override
-    public long firstIndex() {
+    public synchronized long firstIndex() {
         return snapshotIndex + 1;
     }
 
     @Override
-    public long lastIndex() {
+    public synchronized long lastIndex() {
         return snapshotIndex + entries.size();
     }
 
     @Override
-    public long term(long index) {
+    public synchronized long term(long index) {
         if (index < snapshotIndex) {
             throw new LogCompactedException(index, firstIndex());
         }
@@ -45,7 +48,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     @Override
-    public List<Entry> entries(long lo, long hi, long maxBytes) {
+    public synchronized List<Entry> entries(long lo, long hi, long maxBytes) {
         if (lo < firstIndex()) {
             throw new LogCompactedException(lo, firstIndex());
         }
@@ -64,7 +67,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     @Override
-    public void append(List<Entry> batch) {
+    public synchronized void append(List<Entry> batch) {
         long expected = lastIndex() + 1;
         for (Entry e : batch) {
             Verify.argument(e.index() == expected, "append must be contiguous at lastIndex + 1");
@@ -75,7 +78,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     @Override
-    public void truncateSuffix(long fromIndex) {
+    public synchronized void truncateSuffix(long fromIndex) {
         Verify.argument(fromIndex >= firstIndex() && fromIndex <= lastIndex() + 1, "truncate outside the log");
         int from = offset(fromIndex);
         if (from < durablePrefix) {
@@ -86,7 +89,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     @Override
-    public void resetToSnapshot(long index, long term) {
+    public synchronized void resetToSnapshot(long index, long term) {
         Verify.argument(index >= 0 && term >= 0, "snapshot index and term must be >= 0");
         entries.clear();
         durableTail.clear();
@@ -96,7 +99,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     @Override
-    public void sync() {
+    public synchronized void sync() {
         durableTail.clear();
         durablePrefix = entries.size();
     }
@@ -105,7 +108,7 @@ public final class MemoryRaftLog implements RaftLog {
      * Drops the retained prefix up to and including {@code throughIndex}, which becomes the compaction point
      * (what an application does after taking a snapshot at that index). Durable on return.
      */
-    public void compact(long throughIndex) {
+    public synchronized void compact(long throughIndex) {
         Verify.argument(throughIndex >= snapshotIndex, "compaction point must not move back");
         Verify.argument(throughIndex <= snapshotIndex + durablePrefix, "only durable entries can be compacted");
         long newTerm = term(throughIndex);
@@ -117,7 +120,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     /** Simulates a machine crash: whatever was written but not synced is lost; unsynced truncations revert. */
-    public void crash() {
+    public synchronized void crash() {
         entries.subList(durablePrefix, entries.size()).clear();
         entries.addAll(durableTail);
         durableTail.clear();
@@ -125,7 +128,7 @@ public final class MemoryRaftLog implements RaftLog {
     }
 
     /** Last index that survives a crash now. */
-    public long durableLastIndex() {
+    public synchronized long durableLastIndex() {
         return snapshotIndex + durablePrefix + durableTail.size();
     }
 

@@ -11,8 +11,11 @@ import java.util.List;
  * compaction point (snapshot index or 0) whose term is still known. An empty log has
  * {@code lastIndex == firstIndex - 1}.
  *
- * <p>Threading: not thread-safe; one thread (the raft agent) calls it. Returned lists and entries are owned by
- * the caller but their payload arrays are shared and must not be mutated.
+ * <p>Threading: one thread (the raft agent) calls every method, except {@link #sync()}, which one other thread
+ * (the agent's log syncer) may call concurrently with the agent's appends, truncations, resets and reads: the
+ * implementation orders them (a sync makes every write that returned before it started durable; a truncation or
+ * reset racing a sync is durable on return by itself). Returned lists and entries are owned by the caller but
+ * their payload arrays are shared and must not be mutated.
  *
  * <p>Errors: {@link LogCompactedException} for indexes below {@code firstIndex - 1};
  * {@link LogStorageException} for storage failures; {@link IllegalArgumentException} for calls that break the
@@ -57,7 +60,10 @@ public interface RaftLog {
      */
     void resetToSnapshot(long index, long term);
 
-    /** Blocks until every appended entry and truncation is durable (fsync). */
+    /**
+     * Blocks until every append and truncation that returned before this call is durable (fsync). May run on the
+     * log syncer's thread while the agent keeps writing; writes made meanwhile may or may not be covered.
+     */
     void sync();
 
     /**

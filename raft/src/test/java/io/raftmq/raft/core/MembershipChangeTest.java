@@ -105,6 +105,10 @@ class MembershipChangeTest {
             sent.addAll(r.earlyMessages());
             sent.addAll(r.messages());
             n.advance(r);
+            if (!r.entries().isEmpty()) {
+                Entry last = r.entries().get(r.entries().size() - 1);
+                n.persisted(last.index(), last.term());
+            }
             return true;
         }
 

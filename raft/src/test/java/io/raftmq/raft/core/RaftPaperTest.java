@@ -45,12 +45,20 @@ class RaftPaperTest {
             0, bound -> 0, () -> null);
     }
 
-    /** Processes one Ready as a driver would (write, sync, advance); returns all its messages. */
+    /**
+     * Processes Readys as a driver that syncs inside the cycle would (write, sync, advance, persisted) until none is
+     * left (an acknowledgement leaves with the Ready after the report); returns all their messages.
+     */
     private static List<RaftMessage> persist(RaftNode n, MemoryRaftLog log) {
         List<RaftMessage> out = new ArrayList<>();
-        if (!n.hasReady()) {
-            return out;
+        while (n.hasReady()) {
+            out.addAll(persistOne(n, log));
         }
+        return out;
+    }
+
+    private static List<RaftMessage> persistOne(RaftNode n, MemoryRaftLog log) {
+        List<RaftMessage> out = new ArrayList<>();
         Ready r = n.ready();
         out.addAll(r.earlyMessages());
         if (r.snapshot() != null) {
@@ -60,7 +68,16 @@ class RaftPaperTest {
         log.sync();
         out.addAll(r.messages());
         n.advance(r);
+        persisted(n, r);
         return out;
+    }
+
+    /** The driver synced inside the Ready: its last entry is durable. */
+    private static void persisted(RaftNode n, Ready r) {
+        if (!r.entries().isEmpty()) {
+            Entry last = r.entries().get(r.entries().size() - 1);
+            n.persisted(last.index(), last.term());
+        }
     }
 
     private static void elect(RaftNode n, MemoryRaftLog log, long... voters) {
@@ -119,6 +136,8 @@ class RaftPaperTest {
         log.write(r.entries());
         log.sync();
         solo.advance(r);
+        assertThat(solo.commitIndex()).as("written, not yet reported durable").isZero();
+        solo.persisted(1, 1);
         assertThat(solo.commitIndex()).isEqualTo(1);
         ProposeResult p = solo.propose(APP, new byte[] {7});
         assertThat(p).isEqualTo(new ProposeResult.Accepted(2, 1));
@@ -135,11 +154,17 @@ class RaftPaperTest {
         follower.step(new AppendEntries(1, 2, 1, 1, 1, List.of(e), 1));
         Ready r = follower.ready();
         assertThat(r.entries()).containsExactly(e);
-        assertThat(r.earlyMessages()).isEmpty();
-        assertThat(r.messages()).containsExactly(new AppendEntriesResponse(2, 1, 1, 2, false, 0, 0));
+        assertThat(r.earlyMessages()).as("the acknowledgement waits for the entry to be durable").isEmpty();
+        assertThat(r.messages()).isEmpty();
         assertThat(r.committedEntries()).hasSize(1);
         assertThatThrownBy(() -> follower.tick()).as("no input between ready and advance")
             .isInstanceOf(IllegalStateException.class);
+        log.write(r.entries());
+        follower.advance(r);
+        assertThat(follower.hasReady()).as("written is not durable: nothing to send yet").isFalse();
+        follower.persisted(2, 1);
+        assertThat(follower.ready().earlyMessages()).containsExactly(new AppendEntriesResponse(2, 1, 1, 2, false, 0,
+            0));
     }
 
     @Test

@@ -64,6 +64,10 @@ class RepairModeTest {
             log.sync();
             out.addAll(r.messages());
             n.advance(r);
+            if (!r.entries().isEmpty()) {
+                Entry last = r.entries().get(r.entries().size() - 1);
+                n.persisted(last.index(), last.term());
+            }
         }
         return out;
     }

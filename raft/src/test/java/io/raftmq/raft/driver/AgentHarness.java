@@ -30,9 +30,19 @@ final class AgentHarness {
     final boolean[][] cut;
     /** applyCostMs[id]: how far node id's state machine moves the clock per applied entry (a slow apply). */
     final long[] applyCostMs;
+    /** Log syncs are run by the harness ({@link #runUntil}), not inside the agents' cycles. */
+    final boolean syncByHand;
+    /** syncHeld[id]: node id's log syncer does not run (its disk is slow); only with {@link #syncByHand}. */
+    final boolean[] syncHeld;
 
     AgentHarness(int n, long seed, DurabilityMode mode) {
+        this(n, seed, mode, false);
+    }
+
+    AgentHarness(int n, long seed, DurabilityMode mode, boolean syncByHand) {
         this.seed = seed;
+        this.syncByHand = syncByHand;
+        this.syncHeld = new boolean[n + 1];
         this.nodes = new Node[n + 1];
         this.cut = new boolean[n + 1][n + 1];
         this.applyCostMs = new long[n + 1];
@@ -52,17 +62,31 @@ final class AgentHarness {
             if (done.getAsBoolean()) {
                 return;
             }
-            int work = 0;
-            for (int id = 1; id < nodes.length; id++) {
-                if (!nodes[id].halted) {
-                    work += nodes[id].agent.doWork();
-                }
-            }
-            if (work == 0) {
-                clock.advanceMs(10);
-            }
+            round();
         }
         throw new AssertionError("condition not reached within " + roundsMax + " rounds (seed " + seed + ")");
+    }
+
+    /** Runs {@code rounds} rounds whatever happens. */
+    void runRounds(int rounds) {
+        for (int round = 0; round < rounds; round++) {
+            round();
+        }
+    }
+
+    private void round() {
+        int work = 0;
+        for (int id = 1; id < nodes.length; id++) {
+            if (!nodes[id].halted) {
+                work += nodes[id].agent.doWork();
+                if (syncByHand && !syncHeld[id]) {
+                    work += nodes[id].agent.logSyncer().syncOnce();
+                }
+            }
+        }
+        if (work == 0) {
+            clock.advanceMs(10);
+        }
     }
 
     Node leader() {
@@ -89,12 +113,17 @@ final class AgentHarness {
         int appendCalls;
         int syncCalls;
         boolean halted;
+        /** Acknowledgements sent for more than the disk held at that moment (must stay empty). */
+        final List<String> ackedPastDurable = new ArrayList<>();
 
         Node(long id, MajorityConfig voters, SplittableRandom random, DurabilityMode mode) {
             this.id = id;
             RaftAgentConfig cfg = RaftAgentConfig.defaults(id).withDurability(mode);
             this.agent = new RaftAgent(cfg, voters, new RecordingLog(this), new RecordingStore(this),
                 new RecordingStateMachine(this), 0, new LocalTransport(this), clock, random::nextInt);
+            if (syncByHand) {
+                agent.syncLogByHand();
+            }
         }
     }
 
@@ -194,6 +223,10 @@ final class AgentHarness {
         }
 
         public void send(RaftMessage m) {
+            if (m instanceof io.raftmq.raft.message.AppendEntriesResponse a && !a.reject()
+                && a.index() > n.raftLog.durableLastIndex()) {
+                n.ackedPastDurable.add(a + " with durable " + n.raftLog.durableLastIndex());
+            }
             n.events.add("send " + m.getClass().getSimpleName()
                 + (m instanceof io.raftmq.raft.message.VoteResponse v && v.granted() && !v.preVote() ? " granted"
                     : "")

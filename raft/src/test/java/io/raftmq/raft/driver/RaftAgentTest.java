@@ -55,6 +55,8 @@ class RaftAgentTest {
     void votesAndAcknowledgementsLeaveOnlyAfterTheyAreDurable() {
         AgentHarness h = cluster(DurabilityMode.QUORUM_FSYNC);
         AgentHarness.Node leader = h.awaitLeader();
+        h.runUntil(() -> leader.agent.status().commitIndex() == 1 && followersApplied(h, leader, 1), 10_000);
+        int before = leader.events.size();
         leader.agent.propose(16, PAYLOAD);
         h.runUntil(() -> leader.agent.status().commitIndex() >= 2 && followersApplied(h, leader, 2), 10_000);
         for (int id = 1; id <= 3; id++) {
@@ -63,21 +65,56 @@ class RaftAgentTest {
                 if (ev.get(i).equals("send VoteResponse granted")) {
                     assertThat(ev.subList(0, i)).as("node %d events %s", id, ev).anyMatch(e -> e.startsWith("save"));
                 }
-                if (ev.get(i).startsWith("send AppendEntriesResponse")) {
-                    int lastWrite = ev.subList(0, i).lastIndexOf("write");
-                    int lastSync = ev.subList(0, i).lastIndexOf("sync");
-                    assertThat(lastSync).as("node %d: ack after sync: %s", id, ev).isGreaterThan(lastWrite);
-                }
+            }
+            assertThat(h.nodes[id].ackedPastDurable).as("node %d", id).isEmpty();
+            if (h.nodes[id] != leader) {
+                assertThat(ev).as("node %d acknowledged", id)
+                    .anyMatch(e -> e.startsWith("send AppendEntriesResponse"));
             }
         }
         // The leader pipelines: its AppendEntries of the proposal leave before its own write and sync.
-        List<String> ev = leader.events;
-        int lastSend = -1;
-        for (int i = 0; i < ev.size(); i++) {
-            lastSend = ev.get(i).startsWith("send AppendEntries +") ? i : lastSend;
+        List<String> ev = leader.events.subList(before, leader.events.size());
+        int firstSend = -1;
+        for (int i = 0; i < ev.size() && firstSend < 0; i++) {
+            firstSend = ev.get(i).startsWith("send AppendEntries +") ? i : -1;
         }
-        assertThat(lastSend).isGreaterThanOrEqualTo(0);
-        assertThat(ev.subList(lastSend, ev.size())).as("leader %s", ev).contains("write", "sync");
+        assertThat(firstSend).isGreaterThanOrEqualTo(0);
+        List<String> after = ev.subList(firstSend, ev.size());
+        assertThat(after).as("leader %s", ev).contains("write", "sync");
+        assertThat(after.indexOf("write")).isLessThan(after.indexOf("sync"));
+    }
+
+    @Test
+    void theLeaderKeepsSteppingWhileItsOwnSyncIsHeld() throws Exception {
+        AgentHarness h = new AgentHarness(3, SEED, DurabilityMode.QUORUM_FSYNC, true);
+        AgentHarness.Node leader = h.awaitLeader();
+        h.runUntil(() -> leader.agent.status().commitIndex() == 1 && followersApplied(h, leader, 1), 10_000);
+        h.syncHeld[(int) leader.id] = true;
+        int syncsBefore = leader.syncCalls;
+        int appendsBefore = leader.appendCalls;
+        CompletableFuture<Long> first = leader.agent.propose(16, PAYLOAD);
+        h.runUntil(() -> leader.agent.status().commitIndex() >= 2, 10_000);
+        CompletableFuture<Long> second = leader.agent.propose(16, PAYLOAD);
+        h.runUntil(() -> leader.agent.status().commitIndex() >= 3, 10_000);
+        assertThat(leader.appendCalls - appendsBefore).as("both written without waiting for a sync").isEqualTo(2);
+        assertThat(leader.syncCalls).as("no sync of the leader ran").isEqualTo(syncsBefore);
+        assertThat(leader.raftLog.durableLastIndex()).as("committed by the followers' durable copies").isEqualTo(1);
+        assertThat(first).as("applied, and answered, only once on the leader's own disk too").isNotDone();
+        // Now one follower's disk is slow too: one durable copy of three cannot commit.
+        AgentHarness.Node follower = h.nodes[leader.id == 1 ? 2 : 1];
+        h.syncHeld[(int) follower.id] = true;
+        CompletableFuture<Long> third = leader.agent.propose(16, PAYLOAD);
+        h.runRounds(100);
+        assertThat(leader.agent.status().commitIndex()).as("only one durable copy of entry 4").isEqualTo(3);
+        assertThat(follower.ackedPastDurable).isEmpty();
+        h.syncHeld[(int) leader.id] = false;
+        h.runUntil(third::isDone, 10_000);
+        assertThat(first.get()).isEqualTo(2);
+        assertThat(second.get()).isEqualTo(3);
+        assertThat(third.get()).isEqualTo(4);
+        assertThat(leader.syncCalls - syncsBefore).as("one sync covered the three writes (group commit)")
+            .isEqualTo(1);
+        assertThat(leader.agent.stats().appendsSent()).isPositive();
     }
 
     private static boolean followersApplied(AgentHarness h, AgentHarness.Node leader, int n) {

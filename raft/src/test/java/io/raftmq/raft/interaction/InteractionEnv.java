@@ -125,6 +125,10 @@ final class InteractionEnv {
             line("  Apply: " + Format.entries(r.committedEntries()));
         }
         n.advance(r);
+        if (!r.entries().isEmpty()) {
+            Entry last = r.entries().get(r.entries().size() - 1);
+            n.persisted(last.index(), last.term());
+        }
         return true;
     }
 

@@ -79,6 +79,7 @@ final class DataLossFault {
     /** After the driver persisted a Ready of {@code n}: a node that left repair mode clears its durable state. */
     void afterReady(SimNode n) {
         if (stores[(int) n.id].load() != null && !n.raft.repairing()) {
+            n.log.sync(); // as the agent's RepairTracker: the log the repair reached is durable before the record goes
             stores[(int) n.id].clear();
         }
     }

@@ -22,6 +22,10 @@ import java.util.Map;
  *   <li>State machine safety: every node applies a contiguous prefix of one sequence, and a committed entry is
  *       never replaced by an entry of its committing term or later on any node.
  *   <li>Snapshots carry exactly the state of that prefix.
+ *   <li>Durability: an append acknowledgement leaves only when the sender's disk holds its log through the
+ *       acknowledged index (what survives a crash at that moment); with the leader's own durable count this is
+ *       what makes a committed entry durable on a quorum (checked by {@link MembershipChecker} when a commit
+ *       moves).
  * </ul>
  */
 final class SafetyChecker {
@@ -47,6 +51,14 @@ final class SafetyChecker {
     private static final long UNKNOWN_TERM = -1;
     /** State machine hash after applying entry i, at position i - 1. */
     private final List<Long> committedHash = new ArrayList<>();
+
+    /** Node {@code node} sends {@code ack}: a success must not claim entries its disk would lose in a crash now. */
+    void onAcknowledgement(long node, MemoryRaftLog log, io.raftmq.raft.message.AppendEntriesResponse ack) {
+        if (!ack.reject() && ack.index() > log.durableLastIndex()) {
+            throw new AssertionError("durability: node " + node + " acknowledges index " + ack.index() + " of term "
+                + ack.term() + " but its disk holds only " + log.durableLastIndex());
+        }
+    }
 
     void onLeader(long term, long id, MemoryRaftLog log) {
         Long prev = leaderOfTerm.putIfAbsent(term, id);

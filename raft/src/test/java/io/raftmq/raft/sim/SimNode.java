@@ -33,9 +33,39 @@ final class SimNode {
     /** Highest term in which the checker saw this node lead. */
     long leaderTermSeen;
     long lastSnapshotIndex;
+    /** The driver's log syncer: generation and last entry of the newest write, of the newest finished sync. */
+    long writeGeneration;
+    long writeIndex;
+    long writeTerm;
+    long syncedGeneration;
+    long syncedIndex;
+    long syncedTerm;
+    /** Newest sync generation handed to the core. */
+    long reportedGeneration;
+    boolean syncInFlight;
 
     SimNode(long id) {
         this.id = id;
+    }
+
+    /** A (re)started process: its syncer starts empty (what it synced before is on disk already). */
+    void resetSyncState() {
+        writeGeneration = 0;
+        syncedGeneration = 0;
+        reportedGeneration = 0;
+        syncInFlight = false;
+    }
+
+    void written(long index, long term) {
+        writeGeneration++;
+        writeIndex = index;
+        writeTerm = term;
+    }
+
+    void synced(long generation, long index, long term) {
+        syncedGeneration = generation;
+        syncedIndex = index;
+        syncedTerm = term;
     }
 
     boolean paused(long now) {

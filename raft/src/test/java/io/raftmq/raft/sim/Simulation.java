@@ -9,6 +9,7 @@ import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.log.Entry;
+import io.raftmq.raft.message.AppendEntriesResponse;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.RepairState;
@@ -38,8 +39,8 @@ final class Simulation {
     private static final int TRACE_MAX = Integer.getInteger("sim.trace", 80);
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
-    private enum Kind { TICK, DELIVER, FSYNC_DONE, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE, UNPAUSE,
-        PROPOSE, TRANSFER, MEMBERSHIP }
+    private enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE,
+        UNPAUSE, PROPOSE, TRANSFER, MEMBERSHIP }
 
     private record Event(long time, long seq, Kind kind, int node, Object payload, int incarnation) {
     }
@@ -69,6 +70,10 @@ final class Simulation {
     private boolean partitioned;
     private int snapshotsInstalled;
     private int crashes;
+    /** Longest log sync, in units (slow-sync runs raise it; the swarm's fsync bound otherwise). */
+    private final int logSyncMaxUnits;
+    /** Log writes that replaced entries (truncations) while a log sync was in flight: the reordering under test. */
+    private int truncationsDuringSync;
 
     Simulation(long seed) {
         this(seed, true, false);
@@ -85,6 +90,14 @@ final class Simulation {
      * initial group's).
      */
     Simulation(long seed, boolean membershipAllowed, boolean dataLoss) {
+        this(seed, membershipAllowed, dataLoss, 0);
+    }
+
+    /**
+     * As above; {@code logSyncMaxUnits > 0} makes log syncs take up to that long (slow disks: many writes and
+     * truncations land while one sync is in flight), 0 keeps the swarm's fsync bound.
+     */
+    Simulation(long seed, boolean membershipAllowed, boolean dataLoss, int logSyncMaxUnits) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         Swarm drawn = Swarm.draw(random, new SplittableRandom(seed ^ 0x5DEECE66DL));
@@ -104,11 +117,13 @@ final class Simulation {
         this.membership = new MembershipFaults(Membership.ofVoters(ids), initialNodes);
         this.cut = new boolean[n + 1][n + 1];
         this.dataLoss = new DataLossFault(seed, n, MajorityConfig.of(ids), dataLoss);
+        this.logSyncMaxUnits = logSyncMaxUnits > 0 ? logSyncMaxUnits : swarm.fsyncMaxUnits();
     }
 
     /** Result of a successful run, for reporting. */
     record Outcome(long seed, Swarm swarm, long events, int committed, int failed, long livenessTicks,
-                   long catchUpTicks, int snapshotsInstalled, int crashes, long maxTerm, int membershipChanges) {
+                   long catchUpTicks, int snapshotsInstalled, int crashes, long maxTerm, int membershipChanges,
+                   int truncationsDuringSync) {
     }
 
     Outcome run() {
@@ -157,7 +172,7 @@ final class Simulation {
                 }
                 return new Outcome(seed, swarm, events, proposals.committedCount(), proposals.failedCount(),
                     (resolvedAt - healTime) / Swarm.TICK_UNITS, (now - healTime) / Swarm.TICK_UNITS,
-                    snapshotsInstalled, crashes, maxTerm, membership.acceptedCount());
+                    snapshotsInstalled, crashes, maxTerm, membership.acceptedCount(), truncationsDuringSync);
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -188,6 +203,7 @@ final class Simulation {
         }
         n.up = true;
         n.lastCommit = n.raft.commitIndex();
+        n.resetSyncState();
         pump(n);
     }
 
@@ -197,10 +213,15 @@ final class Simulation {
         }
     }
 
+    /**
+     * Ready steps 1-4 at once (early messages, snapshot, hard state, write); the log sync runs apart
+     * ({@link #startLogSync}); a new term or vote (or a snapshot) keeps the node busy for a seeded fsync delay
+     * before the rest.
+     */
     private void startReady(SimNode n) {
         Ready r = n.raft.ready();
         n.pending = r;
-        send(r.earlyMessages());
+        sendFrom(n, r.earlyMessages());
         if (r.snapshot() != null) {
             Snapshot s = r.snapshot();
             checker.onSnapshot(n.id, s);
@@ -208,19 +229,74 @@ final class Simulation {
             n.stateMachine.restore(s);
             n.log.resetToSnapshot(s.index(), s.term());
         }
+        HardState saved = n.hardStateStore.load();
+        boolean voteChanged = r.hardState() != null && (r.hardState().term() != saved.term()
+            || r.hardState().votedFor() != saved.votedFor());
+        if (r.hardState() != null) {
+            // saved before the write, as the agent does (the log sync may make the entries durable at once); the
+            // commit index saved never exceeds the durable log (the agent's HardStateSaver)
+            HardState hs = r.hardState();
+            n.hardStateStore.save(new HardState(hs.term(), hs.votedFor(), Math.min(hs.commitIndex(),
+                Math.max(n.raft.durableIndex(), saved.commitIndex()))));
+        }
         if (!r.entries().isEmpty()) {
             long first = r.entries().get(0).index();
             if (first <= n.log.lastIndex()) {
                 checker.beforeTruncate(n.id, n.log, r.entries());
+                truncationsDuringSync += n.syncInFlight ? 1 : 0;
             }
             n.log.write(r.entries());
             checker.afterWrite(n.id, n.log, first);
+            Entry last = r.entries().get(r.entries().size() - 1);
+            n.written(last.index(), last.term());
+            startLogSync(n);
         }
         if (r.snapshot() != null || !r.entries().isEmpty()) {
             membershipChecker.afterWrite(n.id, n.raft, n.log);
         }
-        long delay = r.mustSync() ? 1 + random.nextInt(swarm.fsyncMaxUnits()) : 0;
+        long delay = voteChanged || r.snapshot() != null ? 1 + random.nextInt(swarm.fsyncMaxUnits()) : 0;
         schedule(now + delay, Kind.FSYNC_DONE, (int) n.id, r, n.incarnation);
+    }
+
+    /**
+     * Starts a log sync if writes are not covered and none is in flight. The disk makes the writes so far durable at
+     * once (a crash after this keeps them), but the driver learns it only when {@link Kind#LOG_SYNCED} arrives, a
+     * seeded delay later: writes made meanwhile are not covered, as with a real fsync that started before them.
+     */
+    private void startLogSync(SimNode n) {
+        if (n.syncInFlight || n.writeGeneration <= n.syncedGeneration) {
+            return;
+        }
+        n.log.sync();
+        n.syncInFlight = true;
+        long[] mark = {n.writeGeneration, n.writeIndex, n.writeTerm};
+        schedule(now + 1 + random.nextInt(logSyncMaxUnits), Kind.LOG_SYNCED, (int) n.id, mark, n.incarnation);
+    }
+
+    private void logSynced(SimNode n, Event ev) {
+        if (ev.incarnation != n.incarnation || !n.up) {
+            return;
+        }
+        if (n.paused(now)) { // the whole process stalls, its syncer thread too
+            schedule(n.pausedUntil, Kind.LOG_SYNCED, (int) n.id, ev.payload, ev.incarnation);
+            return;
+        }
+        long[] mark = (long[]) ev.payload;
+        n.syncInFlight = false;
+        n.synced(mark[0], mark[1], mark[2]);
+        startLogSync(n);
+        if (n.idle(now)) {
+            reportDurable(n);
+            pump(n);
+        }
+    }
+
+    /** Hands the newest finished log sync to the core (an input: only while no Ready is outstanding). */
+    private void reportDurable(SimNode n) {
+        if (n.syncedGeneration > n.reportedGeneration) {
+            n.reportedGeneration = n.syncedGeneration;
+            n.raft.persisted(n.syncedIndex, n.syncedTerm);
+        }
     }
 
     private void fsyncDone(SimNode n, Event ev) {
@@ -232,11 +308,7 @@ final class Simulation {
             return;
         }
         Ready r = n.pending;
-        n.log.sync();
-        if (r.hardState() != null) {
-            n.hardStateStore.save(r.hardState());
-        }
-        send(r.messages());
+        sendFrom(n, r.messages()); // the hard state's fsync (saved in startReady) is done
         for (Entry e : r.committedEntries()) {
             checker.onApply(n.id, e, n.stateMachine.appliedIndex() + 1);
             n.stateMachine.apply(e);
@@ -257,12 +329,16 @@ final class Simulation {
         checker.onSnapshot(n.id, s);
         n.lastSnapshotIndex = s.index();
         long through = Math.max(n.log.firstIndex() - 1, s.index() - random.nextInt(4));
+        through = Math.min(through, n.raft.durableIndex()); // only what is on disk is compacted (MemoryRaftLog)
         if (through >= n.log.firstIndex()) {
             n.log.compact(through);
         }
     }
 
     private void drain(SimNode n) {
+        if (n.idle(now)) {
+            reportDurable(n);
+        }
         while (n.idle(now) && (!n.inbox.isEmpty() || n.pendingTicks > 0)) {
             if (!n.inbox.isEmpty()) {
                 n.raft.step(n.inbox.poll());
@@ -272,6 +348,16 @@ final class Simulation {
             }
         }
         pump(n);
+    }
+
+    /** Sends {@code n}'s messages; an acknowledgement must not claim more than {@code n}'s disk holds. */
+    private void sendFrom(SimNode n, List<RaftMessage> messages) {
+        for (RaftMessage m : messages) {
+            if (m instanceof AppendEntriesResponse a) {
+                checker.onAcknowledgement(n.id, n.log, a);
+            }
+        }
+        send(messages);
     }
 
     private void send(List<RaftMessage> messages) {
@@ -295,6 +381,7 @@ final class Simulation {
             case TICK -> onTick(n);
             case DELIVER -> onDeliver(n, (RaftMessage) ev.payload);
             case FSYNC_DONE -> fsyncDone(n, ev);
+            case LOG_SYNCED -> logSynced(n, ev);
             case CRASH -> onCrash();
             case RESTART -> {
                 if (!n.up) {
@@ -614,7 +701,8 @@ final class Simulation {
             trace.removeFirst();
         }
         Object p = ev.payload instanceof Ready r ? "ready(entries=" + r.entries().size() + ", committed="
-            + r.committedEntries().size() + ")" : ev.payload;
+            + r.committedEntries().size() + ")" : ev.payload instanceof long[] mark ? "synced(gen=" + mark[0]
+            + ", " + mark[1] + "@" + mark[2] + ")" : ev.payload;
         String state = "";
         if (ev.node > 0) {
             SimNode n = nodes[ev.node];
@@ -627,8 +715,10 @@ final class Simulation {
 
     private String failureReport(String cause) {
         StringBuilder sb = new StringBuilder();
-        sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test -Dtest=SimulationTest")
-            .append(" -Dsim.seed=").append(seed).append(swarm.membership() ? "" : " -Dsim.noMembership=true")
+        String replay = logSyncMaxUnits != swarm.fsyncMaxUnits() ? "-Dtest=SlowSyncSimulationTest -Dsim.slowSeeds=1"
+            + " -Dsim.seedBase=" + seed : "-Dtest=SimulationTest -Dsim.seed=" + seed
+            + (swarm.membership() ? "" : " -Dsim.noMembership=true");
+        sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test ").append(replay)
             .append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
             .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")
             .append(nodes[1].raft == null ? "?" : describeLeaders()).append("\n  ").append(membership.summary())

@@ -1,5 +1,7 @@
 package io.raftmq.tools.bench.raft;
 
+import io.raftmq.raft.driver.AgentStats;
+import io.raftmq.raft.driver.RaftAgent;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -101,7 +104,19 @@ public final class RaftBench {
         }
         RaftBenchReport.print(opt, commits / seconds, load.latency(), load.failed(), cpu,
             cluster.entriesReadFromLogs(), killer == null ? null : killer.failovers());
+        printLeaderStats(cluster.leader());
         cluster.stop();
+    }
+
+    /** Batching and syncs of the leader since it started (warm-up included): entries per AppendEntries. */
+    private static void printLeaderStats(RaftAgent leader) {
+        if (leader == null) {
+            return;
+        }
+        AgentStats s = leader.stats();
+        System.err.printf(Locale.ROOT, "info: leader appends_sent=%d entries_per_append=%.1f log_syncs=%d"
+            + " sync_us_mean=%.0f%n", s.appendsSent(), s.entriesPerAppend(), s.logSyncs(),
+            s.logSyncs() == 0 ? 0.0 : s.logSyncNanos() / 1000.0 / s.logSyncs());
     }
 
     private static void deleteTree(Path root) throws IOException {
