@@ -49,42 +49,11 @@ class RaftPaperTest {
      * Processes Readys as a driver that syncs inside the cycle would (write, sync, advance, persisted) until none is
      * left (an acknowledgement leaves with the Ready after the report); returns all their messages.
      */
-    private static List<RaftMessage> persist(RaftNode n, MemoryRaftLog log) {
-        List<RaftMessage> out = new ArrayList<>();
-        while (n.hasReady()) {
-            out.addAll(persistOne(n, log));
-        }
-        return out;
-    }
-
-    private static List<RaftMessage> persistOne(RaftNode n, MemoryRaftLog log) {
-        List<RaftMessage> out = new ArrayList<>();
-        Ready r = n.ready();
-        out.addAll(r.earlyMessages());
-        if (r.snapshot() != null) {
-            log.resetToSnapshot(r.snapshot().index(), r.snapshot().term());
-        }
-        log.write(r.entries());
-        log.sync();
-        out.addAll(r.messages());
-        n.advance(r);
-        persisted(n, r);
-        return out;
-    }
-
-    /** The driver synced inside the Ready: its last entry is durable. */
-    private static void persisted(RaftNode n, Ready r) {
-        if (!r.entries().isEmpty()) {
-            Entry last = r.entries().get(r.entries().size() - 1);
-            n.persisted(last.index(), last.term());
-        }
-    }
-
     private static void elect(RaftNode n, MemoryRaftLog log, long... voters) {
         for (int i = 0; i < 20 && n.role() != Role.CANDIDATE; i++) {
             n.tick();
         }
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         for (long v : voters) {
             n.step(new VoteResponse(v, n.id(), n.term(), false, true));
         }
@@ -98,7 +67,7 @@ class RaftPaperTest {
         MemoryRaftLog log1 = log(1, 1);
         RaftNode leader = node(1, log1, 1, 1, 1, 2, 3);
         elect(leader, log1, 2);
-        persist(leader, log1);
+        SyncedDriver.persist(leader, log1);
         assertThat(leader.lastIndex()).isEqualTo(3);
         leader.step(new AppendEntriesResponse(2, 1, leader.term(), 2, false, 0, 0));
         assertThat(leader.commitIndex()).as("2@1 replicated on a majority but of an older term").isZero();
@@ -142,7 +111,7 @@ class RaftPaperTest {
         ProposeResult p = solo.propose(APP, new byte[] {7});
         assertThat(p).isEqualTo(new ProposeResult.Accepted(2, 1));
         assertThat(solo.commitIndex()).isEqualTo(1);
-        persist(solo, log);
+        SyncedDriver.persist(solo, log);
         assertThat(solo.commitIndex()).isEqualTo(2);
     }
 
@@ -186,7 +155,7 @@ class RaftPaperTest {
         elect(leader, log1, 3);
         MemoryRaftLog log2 = new MemoryRaftLog();
         RaftNode follower = node(2, log2, 0, 8, 1, 2, 3);
-        List<RaftMessage> inFlight = new ArrayList<>(persist(leader, log1));
+        List<RaftMessage> inFlight = new ArrayList<>(SyncedDriver.persist(leader, log1));
         boolean snapshotSeen = false;
         for (int round = 0; round < 10 && !inFlight.isEmpty(); round++) {
             List<RaftMessage> next = new ArrayList<>();
@@ -194,10 +163,10 @@ class RaftPaperTest {
                 if (m.to() == 2) {
                     snapshotSeen |= m instanceof InstallSnapshot;
                     follower.step(m);
-                    next.addAll(persist(follower, log2));
+                    next.addAll(SyncedDriver.persist(follower, log2));
                 } else if (m.to() == 1) {
                     leader.step(m);
-                    next.addAll(persist(leader, log1));
+                    next.addAll(SyncedDriver.persist(leader, log1));
                 }
             }
             inFlight = next;

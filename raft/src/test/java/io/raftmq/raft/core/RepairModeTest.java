@@ -54,38 +54,21 @@ class RepairModeTest {
         return n;
     }
 
-    /** Processes one Ready as a driver would; returns every message. */
-    private static List<RaftMessage> persist(RaftNode n, MemoryRaftLog log) {
-        List<RaftMessage> out = new ArrayList<>();
-        while (n.hasReady()) {
-            Ready r = n.ready();
-            out.addAll(r.earlyMessages());
-            log.write(r.entries());
-            log.sync();
-            out.addAll(r.messages());
-            n.advance(r);
-            if (!r.entries().isEmpty()) {
-                Entry last = r.entries().get(r.entries().size() - 1);
-                n.persisted(last.index(), last.term());
-            }
-        }
-        return out;
-    }
-
     @Test
     void repairingNodeGrantsNoVoteAndNoPreVote() {
         MemoryRaftLog log = log(1, 1);
         RaftNode n = repairing(log, new HardState(1, 0, 2), 2);
         n.step(new RequestVote(3, 2, 2, 5, 1, true, false));
         n.step(new RequestVote(3, 2, 2, 5, 1, false, false));
-        assertThat(persist(n, log)).containsExactly(new VoteResponse(2, 3, 1, true, false),
+        assertThat(SyncedDriver.persist(n, log)).containsExactly(new VoteResponse(2, 3, 1, true, false),
             new VoteResponse(2, 3, 2, false, false));
         assertThat(n.hardState().votedFor()).isZero();
 
         MemoryRaftLog healthyLog = log(1, 1);
         RaftNode healthy = node(2, healthyLog, new HardState(1, 0, 2), true);
         healthy.step(new RequestVote(3, 2, 2, 5, 1, false, false));
-        assertThat(persist(healthy, healthyLog)).as("the same request is granted by a node that lost nothing")
+        assertThat(SyncedDriver.persist(healthy, healthyLog))
+            .as("the same request is granted by a node that lost nothing")
             .containsExactly(new VoteResponse(2, 3, 2, false, true));
     }
 
@@ -100,7 +83,7 @@ class RepairModeTest {
         assertThat(n.role()).isEqualTo(Role.FOLLOWER);
         assertThat(n.term()).as("keeps its term").isEqualTo(1);
         assertThat(n.hardState().votedFor()).as("keeps its vote").isEqualTo(1);
-        assertThat(persist(n, log)).isEmpty();
+        assertThat(SyncedDriver.persist(n, log)).isEmpty();
     }
 
     @Test
@@ -110,20 +93,20 @@ class RepairModeTest {
         assertThat(n.commitIndex()).as("commit cut back to the log's end").isEqualTo(2);
         // Leader 1 of term 2 sends 3@1, 4@2 but has committed only up to 3 (a term-1 entry): not enough.
         n.step(new AppendEntries(1, 2, 2, 2, 1, List.of(entry(1, 3), entry(2, 4)), 3));
-        assertThat(persist(n, log)).containsExactly(new AppendEntriesResponse(2, 1, 2, 4, false, 0, 0));
+        assertThat(SyncedDriver.persist(n, log)).containsExactly(new AppendEntriesResponse(2, 1, 2, 4, false, 0, 0));
         assertThat(n.repairing()).as("commit index 3 is of term 1, not the leader's term").isTrue();
         n.step(new Heartbeat(1, 2, 2, 3));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.repairing()).as("a heartbeat with the same commit index neither").isTrue();
         n.step(new AppendEntries(1, 2, 2, 4, 2, List.of(), 4));
         assertThat(n.repairing()).isFalse();
         assertThat(n.hardState().votedFor()).as("records support for the leader of its term").isEqualTo(1);
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         n.step(new RequestVote(3, 2, 2, 9, 2, false, false));
-        assertThat(persist(n, log)).as("no second vote in the term").containsExactly(
+        assertThat(SyncedDriver.persist(n, log)).as("no second vote in the term").containsExactly(
             new VoteResponse(2, 3, 2, false, false));
         n.step(new RequestVote(3, 2, 3, 9, 2, false, false));
-        assertThat(persist(n, log)).as("votes again in a later term").containsExactly(
+        assertThat(SyncedDriver.persist(n, log)).as("votes again in a later term").containsExactly(
             new VoteResponse(2, 3, 3, false, true));
     }
 
@@ -133,14 +116,14 @@ class RepairModeTest {
         RaftNode n = repairing(log, new HardState(2, 0, 1), 6);
         // A leader of term 3 whose log differs at index 3 (3@2): the append is rejected, no repair.
         n.step(new AppendEntries(1, 2, 3, 3, 2, List.of(entry(3, 4)), 4));
-        assertThat(persist(n, log)).singleElement().matches(m -> ((AppendEntriesResponse) m).reject());
+        assertThat(SyncedDriver.persist(n, log)).singleElement().matches(m -> ((AppendEntriesResponse) m).reject());
         assertThat(n.repairing()).isTrue();
         n.step(new AppendEntries(1, 2, 3, 2, 1, List.of(entry(2, 3), entry(3, 4)), 4));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.commitIndex()).isEqualTo(4);
         assertThat(n.repairing()).as("index 6 was acknowledged before the loss").isTrue();
         n.step(new AppendEntries(1, 2, 3, 4, 3, List.of(entry(3, 5), entry(3, 6)), 4));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.repairing()).isFalse();
     }
 
@@ -149,10 +132,10 @@ class RepairModeTest {
         MemoryRaftLog log = log(1, 1, 2);
         RaftNode n = repairing(log, new HardState(2, 0, 3), 3);
         n.step(new Heartbeat(1, 2, 2, 2));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.repairing()).as("index 2 is of term 1").isTrue();
         n.step(new Heartbeat(1, 2, 2, 3));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.repairing()).isFalse();
         assertThat(n.hardState().votedFor()).isEqualTo(1);
     }
@@ -162,17 +145,17 @@ class RepairModeTest {
         MemoryRaftLog log = new MemoryRaftLog();
         RaftNode n = node(2, log, HardState.EMPTY, true);
         n.startRepairWithUnknownTerm(0);
-        assertThat(persist(n, log)).as("probes every other voter at once").containsExactly(
+        assertThat(SyncedDriver.persist(n, log)).as("probes every other voter at once").containsExactly(
             new RequestVote(2, 1, 0, 0, 0, true, false), new RequestVote(2, 3, 0, 0, 0, true, false));
         // A stale leader of term 2 reaches it first: dropped, not acknowledged.
         n.step(new AppendEntries(1, 2, 2, 0, 0, List.of(entry(2, 1)), 1));
-        assertThat(persist(n, log)).isEmpty();
+        assertThat(SyncedDriver.persist(n, log)).isEmpty();
         assertThat(n.lastIndex()).isZero();
         // Voter 3 answers with term 5 (it voted in a later term): now the node knows its term.
         n.step(new VoteResponse(3, 2, 5, true, false));
         assertThat(n.term()).isEqualTo(5);
         n.step(new AppendEntries(1, 2, 2, 0, 0, List.of(entry(2, 1)), 1));
-        assertThat(persist(n, log)).as("the stale leader is told the newer term").singleElement()
+        assertThat(SyncedDriver.persist(n, log)).as("the stale leader is told the newer term").singleElement()
             .matches(m -> m instanceof AppendEntriesResponse r && r.term() == 5);
         assertThat(n.lastIndex()).isZero();
         assertThat(n.repairing()).isTrue();
@@ -183,7 +166,7 @@ class RepairModeTest {
         MemoryRaftLog log = log(1, 1);
         RaftNode n = repairing(log, new HardState(1, 1, 2), 9);
         n.step(new Heartbeat(1, 2, 1, 9));
-        persist(n, log);
+        SyncedDriver.persist(n, log);
         assertThat(n.commitIndex()).isEqualTo(2);
     }
 
@@ -194,16 +177,16 @@ class RepairModeTest {
         for (int i = 0; i < 40 && leader.role() != Role.CANDIDATE; i++) {
             leader.tick();
         }
-        persist(leader, log);
+        SyncedDriver.persist(leader, log);
         leader.step(new VoteResponse(2, 1, leader.term(), false, true));
         assertThat(leader.role()).isEqualTo(Role.LEADER);
-        persist(leader, log);
+        SyncedDriver.persist(leader, log);
         long term = leader.term();
         leader.step(new AppendEntriesResponse(2, 1, term, 5, false, 0, 0));
-        persist(leader, log);
+        SyncedDriver.persist(leader, log);
         // Follower 2 lost everything after index 1 and restarted: it rejects the next append at 5.
         leader.step(new AppendEntriesResponse(2, 1, term, 5, true, 1, 1));
-        List<RaftMessage> out = persist(leader, log);
+        List<RaftMessage> out = SyncedDriver.persist(leader, log);
         assertThat(out).filteredOn(m -> m instanceof AppendEntries a && a.to() == 2).singleElement()
             .matches(m -> ((AppendEntries) m).prevLogIndex() == 1, "probes from the follower's reported end");
         leader.step(new AppendEntriesResponse(2, 1, term, 5, false, 0, 0));

@@ -82,23 +82,6 @@ class UnreadableEntriesTest {
         }
     }
 
-    private static List<RaftMessage> persist(RaftNode n, RaftLog log) {
-        List<RaftMessage> out = new ArrayList<>();
-        if (!n.hasReady()) {
-            return out;
-        }
-        Ready r = n.ready();
-        out.addAll(r.earlyMessages());
-        if (r.snapshot() != null) {
-            log.resetToSnapshot(r.snapshot().index(), r.snapshot().term());
-        }
-        log.write(r.entries());
-        log.sync();
-        out.addAll(r.messages());
-        n.advance(r);
-        return out;
-    }
-
     @Test
     void aFollowerNeedingUnreadableEntriesGetsTheSnapshot() {
         DamagedLog leaderLog = new DamagedLog(4);
@@ -113,14 +96,14 @@ class UnreadableEntriesTest {
         for (int i = 0; i < 20 && leader.role() != Role.CANDIDATE; i++) {
             leader.tick();
         }
-        persist(leader, leaderLog);
+        SyncedDriver.persist(leader, leaderLog);
         leader.step(new VoteResponse(3, 1, leader.term(), false, true));
         assertThat(leader.role()).isEqualTo(Role.LEADER);
 
         MemoryRaftLog followerLog = new MemoryRaftLog();
         RaftNode follower = new RaftNode(new RaftConfig(2, 10, 2, 4, 1 << 20, 8, 1000, false, false),
             MajorityConfig.of(1, 2, 3), followerLog, new HardState(0, 0, 0), 0, bound -> 0, () -> null);
-        List<RaftMessage> inFlight = new ArrayList<>(persist(leader, leaderLog));
+        List<RaftMessage> inFlight = new ArrayList<>(SyncedDriver.persist(leader, leaderLog));
         boolean snapshotSeen = false;
         for (int round = 0; round < 20 && !inFlight.isEmpty(); round++) {
             List<RaftMessage> next = new ArrayList<>();
@@ -128,10 +111,10 @@ class UnreadableEntriesTest {
                 if (m.to() == 2) {
                     snapshotSeen |= m instanceof InstallSnapshot;
                     follower.step(m);
-                    next.addAll(persist(follower, followerLog));
+                    next.addAll(SyncedDriver.persist(follower, followerLog));
                 } else if (m.to() == 1) {
                     leader.step(m);
-                    next.addAll(persist(leader, leaderLog));
+                    next.addAll(SyncedDriver.persist(leader, leaderLog));
                 }
             }
             inFlight = next;

@@ -1,6 +1,7 @@
 package io.raftmq.tools.bench.client;
 
 import io.raftmq.tools.bench.BenchCli;
+import io.raftmq.tools.bench.ProcessMeter;
 import io.raftmq.tools.bench.LatencyRecorder;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -49,7 +50,8 @@ public final class ClientBench {
         String topic = config.topic() != null ? config.topic() : "ClientBench_" + runId;
         System.err.printf(Locale.ROOT, "client bench: topic %s, %d threads over %d producers, %d B, %d s"
                 + " (warm-up %d ms), seed %d, load %s%n", topic, config.threadsMax(), config.producersMax(),
-            config.sizeBytes(), config.durationMs() / 1000, config.warmupMs(), config.seed(), loadAverage());
+            config.sizeBytes(), config.durationMs() / 1000, config.warmupMs(), config.seed(),
+            ProcessMeter.loadAverage());
         ProcessMeter meter = ProcessMeter.of(config.clusterDir() == null ? null : Path.of(config.clusterDir()));
         System.err.println("measuring CPU and RSS of " + meter.pids());
         Samples samples = new Samples(meter);
@@ -72,14 +74,14 @@ public final class ClientBench {
         System.out.println(meter.report(samples.from, samples.to, sent.measuredSends(), sent.measuredNs()));
         System.err.printf(Locale.ROOT, "send: %d acknowledged in all (warm-up included), bench JVM CPU %.1f us/msg,"
             + " load %s%n", sent.acknowledged(), (cpuNs() - cpu0) / 1e3 / Math.max(1, sent.acknowledged()),
-            loadAverage());
+            ProcessMeter.loadAverage());
 
         ConsumePhase.Result got = new ConsumePhase(config, topic, runId).run(sent);
         double consumeRate = got.elapsedNs() == 0 ? 0 : got.msgs() * 1e9 / got.elapsedNs();
         System.out.printf(Locale.ROOT, "RESULT mode=client-consume msgs=%d msg_s=%.0f missing=%d%n", got.msgs(),
             consumeRate, got.missing());
         System.err.printf(Locale.ROOT, "consume: %d duplicates of this run's messages, %.2f s, load %s%n",
-            got.duplicates(), got.elapsedNs() / 1e9, loadAverage());
+            got.duplicates(), got.elapsedNs() / 1e9, ProcessMeter.loadAverage());
         return got.missing() == 0 && sent.errors() == 0 ? 0 : 1;
     }
 
@@ -151,12 +153,4 @@ public final class ClientBench {
             .getProcessCpuTime();
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "n/a";
-        }
-    }
 }

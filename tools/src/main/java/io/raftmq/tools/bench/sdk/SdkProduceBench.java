@@ -11,10 +11,10 @@ import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.route.TopicRoute;
 import io.raftmq.tools.bench.BenchCli;
 import io.raftmq.tools.bench.LatencyRecorder;
+import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +37,6 @@ import java.util.concurrent.locks.LockSupport;
  * processes (their pid files, or {@code --broker-pids}) over the window, divided by the sends acknowledged in it.
  */
 public final class SdkProduceBench {
-    private static final long CLOCK_TICKS_PER_SEC = 100; // USER_HZ on Linux
 
     private SdkProduceBench() {
     }
@@ -64,22 +63,22 @@ public final class SdkProduceBench {
             t.start();
             threads.add(t);
         }
-        List<Long> pids = c.brokerPids().isEmpty() ? clusterPids(c.dataDir()) : c.brokerPids();
+        ProcessMeter meter = meter(c);
         System.err.printf(Locale.ROOT, "produce bench: client %s, %d threads over %d producers, %d B, warm-up %d s,"
             + " measure %d s, brokers %s, load %s%n", c.client(), c.threads(), c.producers(), c.sizeBytes(),
-            c.warmupMs() / 1000, c.durationMs() / 1000, pids, loadAverage());
+            c.warmupMs() / 1000, c.durationMs() / 1000, meter.pids(), ProcessMeter.loadAverage());
         progress(c.warmupMs(), acked, live, "warm-up");
         window.snapshot();
         long acked0 = acked.sum();
         long errors0 = errors.sum();
-        long cpu0 = processCpuNs();
-        long brokers0 = brokersCpuNs(pids);
+        ProcessMeter.Sample from = meter.sample();
         long t0 = System.nanoTime();
         progress(c.durationMs(), acked, live, "measure");
         long elapsedNs = System.nanoTime() - t0;
         long msgs = acked.sum() - acked0;
-        double cpuUs = (processCpuNs() - cpu0) / 1e3 / Math.max(1, msgs);
-        double brokerUs = (brokersCpuNs(pids) - brokers0) / 1e3 / Math.max(1, msgs);
+        ProcessMeter.Sample to = meter.sample();
+        double cpuUs = meter.clientUsPerMessage(from, to, msgs);
+        double brokerUs = meter.brokersUsPerMessage(from, to, msgs);
         LatencyRecorder.Snapshot h = window.snapshot();
         long errs = errors.sum() - errors0;
         stop.set(true);
@@ -93,8 +92,18 @@ public final class SdkProduceBench {
             + " p99_ms=%.3f p999_ms=%.3f cpu_us_per_msg=%.1f broker_cpu_us_per_msg=%.1f errors=%d%n", c.client(),
             c.threads(), c.sizeBytes(), msgs * 1e9 / elapsedNs, h.quantileMillis(0.5), h.quantileMillis(0.99),
             h.quantileMillis(0.999), cpuUs, brokerUs, errs);
-        System.err.println("load " + loadAverage());
+        System.err.println(meter.report(from, to, msgs, elapsedNs));
+        System.err.println("load " + ProcessMeter.loadAverage());
         return errs == 0 ? 0 : 1;
+    }
+
+    /** The given broker pids, else the members of the cluster under the data directory, if it has pid files. */
+    private static ProcessMeter meter(SdkProduceConfig c) throws IOException {
+        if (!c.brokerPids().isEmpty()) {
+            return ProcessMeter.forPids(c.brokerPids());
+        }
+        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
+        return ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
     }
 
     private static void loop(String topic, BenchSender s, byte[] body, AtomicBoolean stop, LatencyRecorder window,
@@ -183,47 +192,6 @@ public final class SdkProduceBench {
             System.err.println("created topic " + c.topic() + " with " + c.queues() + " queues");
         } finally {
             ci.shutdown();
-        }
-    }
-
-    private static List<Long> clusterPids(String dataDir) {
-        List<Long> pids = new ArrayList<>();
-        for (String m : List.of("n0", "n1", "n2")) {
-            try {
-                pids.add(Long.parseLong(Files.readString(Path.of(dataDir, "pids", m + ".pid")).trim()));
-            } catch (IOException | NumberFormatException e) { // not that cluster's member: not counted
-                continue;
-            }
-        }
-        return pids;
-    }
-
-    /** utime + stime of the processes, from /proc (0 for a process that is gone). */
-    private static long brokersCpuNs(List<Long> pids) {
-        long ticks = 0;
-        for (long pid : pids) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException e) { // gone or unreadable: counts 0
-                continue;
-            }
-        }
-        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SEC);
-    }
-
-    private static long processCpuNs() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "n/a";
         }
     }
 }

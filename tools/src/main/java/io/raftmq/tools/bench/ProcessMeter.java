@@ -1,4 +1,4 @@
-package io.raftmq.tools.bench.client;
+package io.raftmq.tools.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,18 +13,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * CPU and memory of the processes a {@link ClientBench} run loads, read from Linux {@code /proc}: each broker
- * member found under a cluster directory ({@code DIR/pids/n<digits>.pid}, written by {@code bin/raftmq-cluster start};
- * a pid counts only while its command line names {@code io.raftmq.broker.BrokerMain}) and the bench JVM itself
- * ({@code client}). The bench only reads {@code /proc/<pid>/stat}, {@code status} and {@code cmdline} of those
- * pids; it never signals them.
+ * CPU and memory of the processes a bench run loads (client and produce benches), read from Linux {@code /proc}:
+ * each broker member found under a cluster directory ({@code DIR/pids/n<digits>.pid}, written by
+ * {@code bin/raftmq-cluster start}; a pid counts only while its command line names
+ * {@code io.raftmq.broker.BrokerMain}), or the broker pids given, and the bench JVM itself ({@code client}). The
+ * bench only reads {@code /proc/<pid>/stat}, {@code status} and {@code cmdline} of those pids; it never signals
+ * them.
  *
  * <p>CPU is utime + stime (fields 14 and 15 of {@code /proc/<pid>/stat}, counted after the parenthesised command
  * name, which may hold spaces) in clock ticks of {@code getconf CLK_TCK} (100 when that fails); RSS is
  * {@code VmRSS} of {@code /proc/<pid>/status}. {@link #sample} at the start and at the end of the measured
  * window; {@link #report} turns two samples into microseconds of CPU per message and the RSS at the end.
  */
-final class ProcessMeter {
+public final class ProcessMeter {
     private static final long DEFAULT_CLK_TCK = 100;
     private static final String BROKER_MAIN = "io.raftmq.broker.BrokerMain";
 
@@ -33,7 +34,7 @@ final class ProcessMeter {
     private final long ticksPerSecond;
 
     /** CPU ticks and RSS of each process at one moment; -1 where the process was gone. */
-    record Sample(Map<String, Long> cpuTicks, Map<String, Long> rssKb) {
+    public record Sample(Map<String, Long> cpuTicks, Map<String, Long> rssKb) {
     }
 
     /**
@@ -48,7 +49,7 @@ final class ProcessMeter {
     }
 
     /** The members under {@code clusterDir} (may be null: none) and this JVM as {@code client}, on the real /proc. */
-    static ProcessMeter of(Path clusterDir) throws IOException {
+    public static ProcessMeter of(Path clusterDir) throws IOException {
         Map<String, Long> pids = new LinkedHashMap<>();
         Path proc = Path.of("/proc");
         if (clusterDir != null) {
@@ -56,6 +57,42 @@ final class ProcessMeter {
         }
         pids.put("client", ProcessHandle.current().pid());
         return new ProcessMeter(pids, proc, clockTicks());
+    }
+
+    /** The given broker processes (named {@code b0}, {@code b1}, ... in order) and this JVM as {@code client}. */
+    public static ProcessMeter forPids(List<Long> brokerPids) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (int i = 0; i < brokerPids.size(); i++) {
+            pids.put("b" + i, brokerPids.get(i));
+        }
+        pids.put("client", ProcessHandle.current().pid());
+        return new ProcessMeter(pids, Path.of("/proc"), clockTicks());
+    }
+
+    /** CPU microseconds per message of the bench JVM between the samples; -1 if unreadable. */
+    public double clientUsPerMessage(Sample from, Sample to, long messages) {
+        return cpuUs(from, to, "client", messages);
+    }
+
+    /** CPU microseconds per message of all broker processes together; -1 if one was gone at either sample. */
+    public double brokersUsPerMessage(Sample from, Sample to, long messages) {
+        double sum = 0;
+        for (String name : pids.keySet()) {
+            if (!name.equals("client")) {
+                double us = cpuUs(from, to, name, messages);
+                if (us < 0) {
+                    return -1;
+                }
+                sum += us;
+            }
+        }
+        return sum;
+    }
+
+    /** The machine's load averages (1, 5, 15 min) from {@code /proc/loadavg}, or "n/a". */
+    public static String loadAverage() {
+        String[] f = readOrEmpty(Path.of("/proc/loadavg")).trim().split(" ");
+        return f.length < 3 ? "n/a" : f[0] + " " + f[1] + " " + f[2];
     }
 
     /**
@@ -93,11 +130,11 @@ final class ProcessMeter {
         return out;
     }
 
-    Map<String, Long> pids() {
+    public Map<String, Long> pids() {
         return pids;
     }
 
-    Sample sample() {
+    public Sample sample() {
         Map<String, Long> cpu = new LinkedHashMap<>();
         Map<String, Long> rss = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : pids.entrySet()) {
@@ -115,7 +152,7 @@ final class ProcessMeter {
      * client_cpu_us=.. <name>_rss_mb=.. ...}: CPU microseconds per message between the samples (n/a for a process
      * gone in between) and each process's RSS at the end.
      */
-    String report(Sample from, Sample to, long messages, long windowNs) {
+    public String report(Sample from, Sample to, long messages, long windowNs) {
         StringBuilder cpu = new StringBuilder();
         StringBuilder rss = new StringBuilder();
         double brokersUs = 0;

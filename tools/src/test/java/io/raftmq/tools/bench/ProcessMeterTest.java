@@ -1,4 +1,4 @@
-package io.raftmq.tools.bench.client;
+package io.raftmq.tools.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
