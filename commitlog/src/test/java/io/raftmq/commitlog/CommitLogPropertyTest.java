@@ -66,6 +66,24 @@ class CommitLogPropertyTest {
         return op.list().ofMinSize(1).ofMaxSize(60);
     }
 
+    /**
+     * Found by the property: a reset into the middle of a segment, one record, a truncation of the whole log, then a
+     * record that rolls into the next segment, then a reopen.
+     */
+    @net.jqwik.api.Example
+    void wholeLogTruncatedAfterAResetThenRolled() {
+        logMatchesModel(List.of(new Reset(0, 129_613), new Append(1, 0, 0), new Truncate(0.0),
+            new Append(1, 1412, 101_627), new Append(1, 0, 0), new Append(1, 0, 0), new Append(1, 0, 0),
+            new Reopen()));
+    }
+
+    /** Found by the property: as above, but the records after the filler are lost in a power loss. */
+    @net.jqwik.api.Example
+    void firstRecordAfterAFillerLostInAPowerLoss() {
+        logMatchesModel(List.of(new Reset(0, 130_956), new Append(1, 63, 52_345), new Append(1, 0, 0),
+            new Append(1, 0, 0), new Crash(false, 0), new Reopen()));
+    }
+
     @Property(tries = 200)
     void logMatchesModel(@ForAll("ops") List<Op> ops) {
         FaultyMemoryStorage storage = new FaultyMemoryStorage();

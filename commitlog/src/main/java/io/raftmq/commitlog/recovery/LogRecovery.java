@@ -459,20 +459,43 @@ public final class LogRecovery {
         return -1;
     }
 
-    /** Index of the first record: read at the log start if the scan began later, else what the scan saw. */
-    private long firstIndexOf(long logStart, long scanStart, Checkpoint cp) throws IOException {
-        if (logStart < scanStart) {
-            Segment seg = segments.find(logStart);
-            ByteBuffer h = ByteBuffer.allocate(recordBytesMax);
-            h.limit((int) Math.min(h.capacity(), seg.end() - logStart));
-            seg.file().read(logStart - seg.base(), h);
-            int st = RecordHeader.check(h, 0, h.position(), recordBytesMax, (int) (seg.end() - logStart),
-                crc);
-            if (st != RecordHeader.VALID_DATA) {
-                throw new CorruptLogException(seg.file().path().toString(), logStart - seg.base(),
+    /**
+     * Index of the first data record at or after {@code at}, the log start: a filler there, or a segment end too
+     * short for a header, means the first record was written at the next segment's start (a log that starts near
+     * a segment end, as after a reset, whose first record did not fit). -1 once that start is at or past
+     * {@code scanStart}: the scan saw it (and found the first record there, or none: the log is empty).
+     */
+    private long indexOfFirstRecord(long at, long scanStart) throws IOException {
+        Segment seg = segments.find(at);
+        ByteBuffer h = ByteBuffer.allocate(recordBytesMax);
+        while (true) {
+            int st = RecordHeader.VALID_FILLER;
+            if (seg.end() - at >= RecordHeader.HEADER_LENGTH) {
+                h.clear().limit((int) Math.min(h.capacity(), seg.end() - at));
+                seg.file().read(at - seg.base(), h);
+                st = RecordHeader.check(h, 0, h.position(), recordBytesMax, (int) (seg.end() - at), crc);
+                if (st == RecordHeader.VALID_DATA) {
+                    return RecordHeader.index(h, 0);
+                }
+            }
+            Segment next = st == RecordHeader.VALID_FILLER ? segments.find(seg.end()) : null;
+            if (next == null) {
+                throw new CorruptLogException(seg.file().path().toString(), at - seg.base(),
                     "first record of the log is damaged");
             }
-            return RecordHeader.index(h, 0);
+            seg = next;
+            at = seg.base();
+            if (at >= scanStart) {
+                return -1;
+            }
+        }
+    }
+
+    /** Index of the first record: read at the log start if the scan began later, else what the scan saw. */
+    private long firstIndexOf(long logStart, long scanStart, Checkpoint cp) throws IOException {
+        long first = logStart < scanStart ? indexOfFirstRecord(logStart, scanStart) : -1;
+        if (first >= 0) {
+            return first;
         }
         if (firstSeenIndex >= 0) {
             return firstSeenIndex;
