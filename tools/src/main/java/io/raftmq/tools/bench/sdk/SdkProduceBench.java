@@ -92,7 +92,7 @@ public final class SdkProduceBench {
             + " p99_ms=%.3f p999_ms=%.3f cpu_us_per_msg=%.1f broker_cpu_us_per_msg=%.1f errors=%d%n", c.client(),
             c.threads(), c.sizeBytes(), msgs * 1e9 / elapsedNs, h.quantileMillis(0.5), h.quantileMillis(0.99),
             h.quantileMillis(0.999), cpuUs, brokerUs, errs);
-        System.err.println(meter.report(from, to, msgs, elapsedNs));
+        System.out.println(meter.report(from, to, msgs, elapsedNs));
         System.err.println("load " + ProcessMeter.loadAverage());
         return errs == 0 ? 0 : 1;
     }
