@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 /**
  * The pull read of {@link BrokerStore}: scans a ConsumeQueue range, selects the units that pass the tag filter within
  * the message, byte and scan caps, and copies the selected messages straight from the segment file into one direct
- * body (one copy). Every copied message is checked against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must
- * equal the unit's. A message that retention deleted before or during the read ends the body early (or answers
- * MESSAGE_WAS_REMOVING when it is the first).
+ * body (one copy; one read per run of messages that follow each other in a segment). Every copied message is checked
+ * against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must equal the unit's. A message that retention deleted
+ * before or during the read ends the body early (or answers MESSAGE_WAS_REMOVING when it is the first).
  *
  * <p>Threading: any thread, concurrently (each pull borrows its own {@link ReadContext}).
  */
@@ -114,17 +114,20 @@ final class QueuePuller {
     }
 
     /**
-     * Reads the n selected messages straight into a new body; stops early at a message retention already deleted
+     * Reads the n selected messages straight into a new body, one positional read per run of messages that lie back
+     * to back in one segment (a batch send, or one queue's messages within one raft entry: docs/benchmarks.md
+     * "Pull: one read per contiguous run"); stops early at a message retention already deleted
      * (MESSAGE_WAS_REMOVING if that is the first one).
      */
     private PullResult copySelected(ReadContext rc, int n, int bytes, long scannedEnd, long min, long max) {
         ByteBuf body = reader.allocator.directBuffer(bytes, bytes);
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; ) {
+                int end = runEnd(rc, i, n);
                 long phys = rc.physicalOffsets[i];
-                int size = rc.sizes[i];
+                int length = (int) (rc.physicalOffsets[end - 1] + rc.sizes[end - 1] - phys);
                 int at = body.writerIndex();
-                if (!reader.readRaw(phys, body.internalNioBuffer(at, size))) {
+                if (!reader.readRaw(phys, body.internalNioBuffer(at, length))) {
                     long start = reader.store.commitLog().startPosition();
                     Verify.state(phys < start, "committed message not readable", phys, start);
                     if (i == 0) {
@@ -134,14 +137,29 @@ final class QueuePuller {
                     }
                     return new PullResult(PullStatus.FOUND, rc.queueOffsets[i], min, max, i, body);
                 }
-                body.writerIndex(at + size);
-                checkMessage(body, at, size, phys, rc.queueOffsets[i]);
+                body.writerIndex(at + length);
+                for (int k = i; k < end; k++) {
+                    checkMessage(body, at, rc.sizes[k], rc.physicalOffsets[k], rc.queueOffsets[k]);
+                    at += rc.sizes[k];
+                }
+                i = end;
             }
         } catch (RuntimeException e) {
             body.release();
             throw e;
         }
         return new PullResult(PullStatus.FOUND, scannedEnd, min, max, n, body);
+    }
+
+    /** The end (exclusive) of the run of selected messages from {@code i} that follow each other in one segment. */
+    private int runEnd(ReadContext rc, int i, int n) {
+        int end = i + 1;
+        long runStart = rc.physicalOffsets[i];
+        while (end < n && rc.physicalOffsets[end] == rc.physicalOffsets[end - 1] + rc.sizes[end - 1]
+            && reader.inOneSegment(runStart, (int) (rc.physicalOffsets[end] + rc.sizes[end] - runStart))) {
+            end++;
+        }
+        return end;
     }
 
     /** Verifies that the bytes at {@code at} are the message a ConsumeQueue unit points at. */

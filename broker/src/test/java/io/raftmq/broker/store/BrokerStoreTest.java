@@ -191,6 +191,43 @@ class BrokerStoreTest {
         assertThat(bs.maxOffset("B", 0)).isEqualTo(150);
     }
 
+    @Test
+    void runsOfOneQueuesMessagesInARecordAreServedExactly() throws Exception {
+        List<String> expectA = new ArrayList<>();
+        int n = 0;
+        int a = 0;
+        for (int r = 0; r < 120; r++) {
+            byte[] a1 = fx.message("A", 2, "TagA", "k", 200 + r % 50);
+            byte[] a2 = fx.message("A", 2, r % 3 == 0 ? "Other" : "TagA", "k", 310);
+            byte[] a3 = fx.message("A", 2, "TagA", "k", 420);
+            byte[] b = fx.message("B", 0, "TagB", "kb", 500);
+            for (int k = 0; k < 3; k++) {
+                if (k != 1 || r % 3 != 0) {
+                    expectA.add("A@" + a + ":m" + n);
+                }
+                a++;
+                n++;
+            }
+            n++;
+            fx.appendRecord(a1, a2, a3, b); // three messages of A/2 back to back, then one of B
+        }
+        fx.commit();
+        assertThat(fx.store.commitLog().endPosition()).isGreaterThan(3 * 64 * 1024); // several segments
+        List<String> got = new ArrayList<>();
+        long offset = 0;
+        TagFilter tagA = TagFilter.ofExpression("TagA");
+        while (offset < a) {
+            PullResult r = bs.pull("A", 2, offset, 11, Integer.MAX_VALUE, tagA);
+            assertThat(r.status()).isEqualTo(PullStatus.FOUND);
+            ByteBuf body = r.takeBody();
+            assertStoredBytes(body, logImage());
+            r = new PullResult(r.status(), r.nextBeginOffset(), r.minOffset(), r.maxOffset(), r.messageCount(), body);
+            got.addAll(take(r));
+            offset = r.nextBeginOffset();
+        }
+        assertThat(got).isEqualTo(expectA);
+    }
+
     /**
      * Asserts that {@code body} is a sequence of whole messages, each byte for byte the stored message that starts
      * at one of the fixture's physical offsets, as the CommitLog's own crc-checked record read shows it.
