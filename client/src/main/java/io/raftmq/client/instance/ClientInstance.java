@@ -62,7 +62,7 @@ public final class ClientInstance {
                 RemotingClientConfig.defaults().frameLengthMax(), RemotingClientConfig.CONNECT_TIMEOUT_MS_DEFAULT,
                 RemotingClientConfig.defaults().channelIdleMs(), config.inflightRequestsMax()));
         this.faults = new FaultTracker(config.faultBackoffMsMin(), config.faultBackoffMsMax(), System::nanoTime);
-        this.leaders = new LeaderLocator(remoting, routes, faults, config.probeTimeoutMs());
+        this.leaders = new LeaderLocator(remoting, routes, faults);
     }
 
     /** Starts the event loops, the callback executor and the route refresh timer. */
@@ -175,7 +175,15 @@ public final class ClientInstance {
 
     /** Asks the members of {@code group} who leads (see {@link LeaderLocator}); never completes exceptionally. */
     public CompletableFuture<LeaderProbe> locateLeader(String group) {
-        return leaders.locate(group);
+        return leaders.locate(group, config.probeTimeoutMs());
+    }
+
+    /**
+     * As {@link #locateLeader(String)}, each member given at most {@code timeoutMs} to answer (a slow send's probe: a
+     * paused member must not hold the answer for long). A probe of the group already running is shared.
+     */
+    public CompletableFuture<LeaderProbe> locateLeader(String group, long timeoutMs) {
+        return leaders.locate(group, timeoutMs);
     }
 
     private CompletableFuture<TopicRoute> fetchRoute(String topic, int tried) {

@@ -31,22 +31,23 @@ final class LeaderLocator {
     private final RemotingClient remoting;
     private final RouteCache routes;
     private final FaultTracker faults;
-    private final long timeoutMs;
     private final ConcurrentHashMap<String, CompletableFuture<LeaderProbe>> probing = new ConcurrentHashMap<>();
 
     /** One member's answer: its role, the leader it names ("" none), or unreachable. */
     private record Answer(String addr, boolean reached, boolean raft, boolean isLeader, String named) {
     }
 
-    LeaderLocator(RemotingClient remoting, RouteCache routes, FaultTracker faults, long timeoutMs) {
+    LeaderLocator(RemotingClient remoting, RouteCache routes, FaultTracker faults) {
         this.remoting = remoting;
         this.routes = routes;
         this.faults = faults;
-        this.timeoutMs = timeoutMs;
     }
 
-    /** Asks the members of {@code group} who leads; completes (never exceptionally) as the class comment says. */
-    CompletableFuture<LeaderProbe> locate(String group) {
+    /**
+     * Asks the members of {@code group} who leads, each within {@code timeoutMs}; completes (never exceptionally) as
+     * the class comment says.
+     */
+    CompletableFuture<LeaderProbe> locate(String group, long timeoutMs) {
         CompletableFuture<LeaderProbe> mine = new CompletableFuture<>();
         CompletableFuture<LeaderProbe> running = probing.putIfAbsent(group, mine);
         if (running != null) {

@@ -17,10 +17,13 @@ import java.util.List;
  * @param retryBackoffMsMax      the longest pause between retries
  * @param compressThresholdBytes bodies of at least this size are compressed (zlib); Integer.MAX_VALUE = never
  * @param bodyBytesMax           the largest body (or encoded batch) accepted
+ * @param slowSendProbeMs        a send unanswered this long makes the producer ask the group's members who leads, and
+ *                               resend to another member that leads now (a paused or partitioned leader: docs/sdk.md
+ *                               "Failover"); asked again as long as it stays unanswered; 0 = never
  */
 public record ProducerConfig(ClientConfig client, String group, long sendTimeoutMs, int retriesMax,
                              long retryBackoffMsMin, long retryBackoffMsMax, int compressThresholdBytes,
-                             int bodyBytesMax) {
+                             int bodyBytesMax, long slowSendProbeMs) {
     public static final int BODY_BYTES_MAX_LIMIT = 4 << 20;
 
     public ProducerConfig {
@@ -37,6 +40,8 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
         check(compressThresholdBytes >= 1, "compressThresholdBytes must be >= 1, got " + compressThresholdBytes);
         check(bodyBytesMax >= 1 && bodyBytesMax <= BODY_BYTES_MAX_LIMIT, "bodyBytesMax must be 1.."
                 + BODY_BYTES_MAX_LIMIT + " (4 MiB), got " + bodyBytesMax);
+        check(slowSendProbeMs == 0 || (slowSendProbeMs >= 10 && slowSendProbeMs < sendTimeoutMs), "slowSendProbeMs"
+                + " must be 0 (off) or 10..sendTimeoutMs-1 (" + (sendTimeoutMs - 1) + "), got " + slowSendProbeMs);
     }
 
     private static void check(boolean ok, String message) {
@@ -58,6 +63,7 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
         private long retryBackoffMsMin = 5;
         private long retryBackoffMsMax = 100;
         private int compressThresholdBytes = 4 << 10;
+        private long slowSendProbeMs = 200;
         private int bodyBytesMax = BODY_BYTES_MAX_LIMIT;
         private int ioThreads = 1;
         private int callbackThreads = 1;
@@ -117,6 +123,12 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
             return this;
         }
 
+        /** See {@link ProducerConfig#slowSendProbeMs()}; 0 turns the probe off. */
+        public Builder slowSendProbeMs(long ms) {
+            this.slowSendProbeMs = ms;
+            return this;
+        }
+
         public Builder faultBackoffMs(long min, long max) {
             this.faultBackoffMsMin = min;
             this.faultBackoffMsMax = max;
@@ -129,7 +141,7 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
             ClientConfig c = new ClientConfig(namesrv, ioThreads, callbackThreads, 65_536, routeRefreshMs, 3_000,
                     faultBackoffMsMin, faultBackoffMsMax, 500, 65_536);
             return new ProducerConfig(c, group, sendTimeoutMs, retriesMax, retryBackoffMsMin, retryBackoffMsMax,
-                    compressThresholdBytes, bodyBytesMax);
+                    compressThresholdBytes, bodyBytesMax, slowSendProbeMs);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One send (single message or batch) and its retries, run entirely on the caller's thread for the first request and
@@ -33,6 +34,10 @@ import java.util.concurrent.TimeUnit;
  *       refreshes the route);</li>
  *   <li>any other code: fail at once.</li>
  * </ul>
+ * An attempt still unanswered after {@code slowSendProbeMs} makes the send ask the group's members who leads, again
+ * each {@code slowSendProbeMs} while it stays unanswered; when another member leads now (the target is paused, or cut
+ * off from its group and deposed), the attempt is abandoned (its late answer is ignored) and the message is sent
+ * again to the new leader: a paused leader costs about an election, not the send timeout ({@link #probeSlow}).
  * Retries stop after {@code retriesMax} or at the send's deadline ({@code sendTimeoutMs} from the start), whichever
  * comes first; the last error is reported. A retry may duplicate a message whose first request was stored but not
  * answered (at-least-once, as with the official client). Send headers go in the binary ROCKETMQ serialization,
@@ -59,6 +64,11 @@ final class SendCall {
     private int attempts;
     private String lastGroup;
     private MessageQueue fixedQueue;
+    /**
+     * The attempt in flight (a fresh token per attempt), cleared by whichever comes first: its answer, or a slow-send
+     * resend. The loser backs off, so an attempt is acted on once.
+     */
+    private final AtomicReference<Object> live = new AtomicReference<>();
 
     /** What a send carries on the wire besides its queue. */
     record Payload(Message message, int requestCode, byte[] body, int sysFlag, String properties, String msgId) {
@@ -129,8 +139,55 @@ final class SendCall {
         }
         attempts++;
         RemotingCommand request = request(mq, route.provisional());
-        instance.remoting().invokeAsync(addr, request, remainingMs)
-                .whenComplete((r, e) -> onAnswer(mq, addr, r, e));
+        Object token = new Object();
+        live.set(token);
+        instance.remoting().invokeAsync(addr, request, remainingMs).whenComplete((r, e) -> {
+            if (live.compareAndSet(token, null)) {
+                onAnswer(mq, addr, r, e);
+            } else if (r != null) {
+                r.release(); // the answer of an attempt abandoned for a new leader
+            }
+        });
+        armSlowProbe(token, mq.brokerName(), addr);
+    }
+
+    /** Schedules {@link #probeSlow} for the attempt {@code token} unless the probe is off or the deadline is near. */
+    private void armSlowProbe(Object token, String group, String addr) {
+        long probeMs = config.slowSendProbeMs();
+        if (probeMs <= 0 || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(probeMs) - deadlineNs >= 0
+                || !instance.isRunning()) {
+            return;
+        }
+        try {
+            instance.timers().schedule(() -> probeSlow(token, group, addr), probeMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shutDown) {
+            // the instance is stopping: the attempt ends with its own answer or timeout
+        }
+    }
+
+    /**
+     * The attempt {@code token} to {@code addr} is still unanswered: ask the group's members who leads (each within
+     * slowSendProbeMs, so a paused member cannot hold the answer). If another member leads, abandon the attempt and
+     * send again at once (at-least-once: the abandoned request may still be stored); else ask again later.
+     */
+    private void probeSlow(Object token, String group, String addr) {
+        if (live.get() != token) {
+            return;
+        }
+        instance.locateLeader(group, config.slowSendProbeMs()).whenComplete((probe, e) -> {
+            if (live.get() != token) {
+                return;
+            }
+            String leader = probe == null ? null : probe.leader();
+            if (leader != null && !leader.equals(addr) && canRetry() && live.compareAndSet(token, null)) {
+                instance.faults().markFailed(addr);
+                instance.refreshRoute(topic);
+                schedule(clientSide("send to " + addr + " unanswered; " + leader + " leads " + group + " now", null),
+                        0, this::withRoute);
+            } else {
+                armSlowProbe(token, group, addr);
+            }
+        });
     }
 
     private MessageQueue choose(TopicRoute route) {

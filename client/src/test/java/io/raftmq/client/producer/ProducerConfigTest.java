@@ -39,6 +39,9 @@ class ProducerConfigTest {
             .build()).hasMessageContaining("faultBackoffMsMax (10) must be >= faultBackoffMsMin (100)");
         assertThatThrownBy(() -> ProducerConfig.builder().namesrv("h:1").group("PG").ioThreads(0).build())
             .hasMessageContaining("ioThreads");
+        assertThat(c.slowSendProbeMs()).isEqualTo(200);
+        assertThatThrownBy(() -> ProducerConfig.builder().namesrv("h:1").group("PG").slowSendProbeMs(3000).build())
+            .hasMessageContaining("slowSendProbeMs must be 0 (off) or 10..sendTimeoutMs-1 (2999), got 3000");
     }
 
     @Test

@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * sends with 14 and names B as leader in its runtime info) and B leads. Expected: the first send costs two requests
  * (A, then B once the members named it), later sends go straight to B; a code the official client does not retry
  * fails at once; with a group that answers runtime info without Raft fields (a RocketMQ broker) and always 2
- * SYSTEM_BUSY, the send fails after exactly 1 + retriesMax requests.
+ * SYSTEM_BUSY, the send fails after exactly 1 + retriesMax requests. With A paused (it reads requests and answers
+ * nothing), a send to A is sent again to B once a slow-send probe finds B leading, well inside the send timeout; with
+ * the probe off the same send times out.
  */
 @SocketTest
 class ProducerRetrySocketTest {
@@ -47,6 +49,7 @@ class ProducerRetrySocketTest {
     private volatile String addrA;
     private volatile String addrB;
     private volatile int answerOfB = ResponseCode.SUCCESS;
+    private volatile boolean pausedA;
 
     @BeforeEach
     void start() throws Exception {
@@ -55,10 +58,13 @@ class ProducerRetrySocketTest {
         ns = server();
         a.registerProcessor(RequestCode.SEND_MESSAGE_V2, (ctx, req) -> {
             sendsA.incrementAndGet();
+            if (pausedA) {
+                return null; // never answered
+            }
             return RemotingCommand.createResponse(raftAware ? ResponseCode.SERVICE_NOT_AVAILABLE
                 : ResponseCode.SYSTEM_BUSY, "[NOT_LEADER]scripted");
         }, pool);
-        a.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, (ctx, req) -> runtimeInfo(raftAware
+        a.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, (ctx, req) -> pausedA ? null : runtimeInfo(raftAware
             ? Map.of("raftRole", "FOLLOWER", "raftLeaderAddr", addrB, "brokerAddr", addrA) : Map.of("x", "1")), pool);
         b.registerProcessor(RequestCode.SEND_MESSAGE_V2, (ctx, req) -> {
             sendsB.incrementAndGet();
@@ -102,9 +108,34 @@ class ProducerRetrySocketTest {
     }
 
     private Producer producer() {
-        Producer p = new Producer(ProducerConfig.builder().namesrv("127.0.0.1:" + ns.port()).group("PG").build());
+        return producer(ProducerConfig.builder());
+    }
+
+    private Producer producer(ProducerConfig.Builder b) {
+        Producer p = new Producer(b.namesrv("127.0.0.1:" + ns.port()).group("PG").build());
         p.start();
         return p;
+    }
+
+    @Test
+    void aSendUnansweredByAPausedLeaderGoesToTheNewLeader() throws Exception {
+        pausedA = true;
+        try (Producer p = producer(ProducerConfig.builder().sendTimeoutMs(1_000).slowSendProbeMs(100))) {
+            SendResult r = p.send(Message.of("T", "paused"));
+            assertThat(r.queueOffset()).isEqualTo(41);
+            assertThat(r.attempts()).as("A, then B").isEqualTo(2);
+            assertThat(sendsA.get()).isEqualTo(1);
+            assertThat(sendsB.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutTheProbeASendToAPausedLeaderTimesOut() throws Exception {
+        pausedA = true;
+        try (Producer p = producer(ProducerConfig.builder().sendTimeoutMs(1_000).slowSendProbeMs(0))) {
+            assertThatThrownBy(() -> p.send(Message.of("T", "paused"))).isInstanceOf(SendException.class);
+            assertThat(sendsB.get()).isZero();
+        }
     }
 
     @Test
