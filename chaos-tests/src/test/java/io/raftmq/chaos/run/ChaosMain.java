@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *  --list                                   scenario names, one a line
  *  --scenario NAME [--seconds N] [--seed S] one run; the last line is its RESULT line
  *  --all [--seconds N] [--seed S]           every scenario in menu order, each with its own RESULT line
- *  common: --report DIR (default target/chaos-reports), --keep-data (keep the members' stores of a passing run)
+ *  common: --report DIR (default: the property raftmq.chaos.reports, else target/chaos-reports; one directory per
+ *          run under it), --keep-data (keep the members' stores of a passing run)
  * </pre>
  * Exit status: 0 when every run passed every check, 1 when one did not, 2 for bad usage. The seed (default: drawn,
  * printed first) replays a run's choices.
@@ -39,7 +40,7 @@ public final class ChaosMain {
         boolean all = false;
         int seconds = 60;
         long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        Path report = Path.of("target", "chaos-reports");
+        Path report = Path.of(System.getProperty("raftmq.chaos.reports", "target/chaos-reports"));
         boolean keepData = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
