@@ -46,6 +46,25 @@ final class Targets {
         return best;
     }
 
+    /**
+     * The members that are not running, paused, do not answer as leader or follower, or repair (runtime info
+     * {@code raftRepairing=true}), each as {@code " n1=why"}; empty when every member is healthy.
+     */
+    static String unhealthy(ProcessCluster cluster) {
+        StringBuilder b = new StringBuilder();
+        for (Member m : cluster.members()) {
+            Map<String, String> info = m.isAlive() && !m.isPaused() ? cluster.queries().runtimeInfo(m.brokerAddr())
+                : null;
+            String role = info == null ? "down" : info.getOrDefault("raftRole", "unknown");
+            if (info == null || !(role.equals("LEADER") || role.equals("FOLLOWER"))) {
+                b.append(' ').append(m.id()).append('=').append(role);
+            } else if (!"false".equals(info.get("raftRepairing"))) {
+                b.append(' ').append(m.id()).append("=repairing");
+            }
+        }
+        return b.toString();
+    }
+
     /** {@code count} distinct members drawn from {@code from} (fewer if it holds fewer), in draw order. */
     static List<Member> draw(List<Member> from, int count, Random random) {
         List<Member> pool = new ArrayList<>(from);

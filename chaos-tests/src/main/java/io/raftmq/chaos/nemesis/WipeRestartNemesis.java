@@ -10,7 +10,10 @@ import java.util.Random;
  * Restart with a wiped data directory: kill -9 of one random member, its data directory deleted
  * ({@link ProcessCluster#wipe}: it restarts as a member of the running group that lost its data); heal restarts
  * it. The repair path (docs/raft-driver.md, "Repair") must bring it back: it votes again only once it caught up, so
- * it can never help elect a leader that lacks committed entries.
+ * it can never help elect a leader that lacks committed entries. It wipes only when every member runs, answers as
+ * leader or follower and is not repairing: a second wipe before the first member caught up would leave a majority
+ * without the data, a group that by design elects no leader again (docs/raft-driver.md, "Repair"), not the fault
+ * this nemesis means to inject.
  */
 public final class WipeRestartNemesis implements Nemesis {
     private Member wiped;
@@ -22,11 +25,12 @@ public final class WipeRestartNemesis implements Nemesis {
 
     @Override
     public String inject(ProcessCluster cluster, Random random) throws Exception {
+        String unhealthy = Targets.unhealthy(cluster);
+        if (!unhealthy.isEmpty()) {
+            return "no wipe while a member is down or repairing:" + unhealthy;
+        }
         Member leader = Targets.leader(cluster);
         List<Member> victims = Targets.draw(Targets.running(cluster), 1, random);
-        if (victims.isEmpty()) {
-            return "no running member: nothing wiped";
-        }
         Member m = victims.get(0);
         long pid = m.pid();
         cluster.kill(m);

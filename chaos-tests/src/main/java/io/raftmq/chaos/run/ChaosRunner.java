@@ -24,7 +24,7 @@ import java.util.function.Function;
 /**
  * Runs one {@link Scenario}: starts a {@link ProcessCluster} of the scenario's size under the report directory,
  * starts the workload, samples member roles ({@link RoleSampler}), and runs the nemesis on its seeded
- * {@link Schedule} (quiet, inject, hold, heal, ...) for the run's seconds, recording each step as an INFO event of
+ * {@link Schedule} (quiet, inject, hold, heal, ...) once every member answers and a leader is routed for the run's seconds, recording each step as an INFO event of
  * process {@code nemesis} (op = the nemesis's name, detail {@code inject: ...} / {@code heal: ...}). At the end it
  * heals, waits until every member runs and a leader is routed, lets the load run {@value #SETTLE_MS} ms more,
  * stops the producers, lets the consumers drain, stops the cluster and checks the history ({@link DeliveryChecker}).
@@ -88,12 +88,13 @@ public final class ChaosRunner {
                        History history, Tally tally) throws Exception {
         try (Workload w = workloads.apply(sc.workload());
              RoleSampler sampler = new RoleSampler(cluster, history).start()) {
+            awaitWhole(cluster, tally, "the start"); // a workload started in an election may see no route
             w.start(cluster.namesrvAddr(), history, o.seed());
             schedule(cluster, sc, nemesis, o, random, history, tally);
             if (!heal(cluster, nemesis, history, tally)) {
                 return;
             }
-            awaitWhole(cluster, tally);
+            awaitWhole(cluster, tally, "the last heal");
             park(SETTLE_MS);
             w.stopSending();
             LOG.info("scenario {}: {} sends acknowledged; draining", sc.name(), w.acked());
@@ -158,7 +159,7 @@ public final class ChaosRunner {
     }
 
     /** Waits until every member runs and answers as leader or follower, and a leader is routed. */
-    private static void awaitWhole(ProcessCluster cluster, Tally tally) {
+    private static void awaitWhole(ProcessCluster cluster, Tally tally, String after) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WHOLE_TIMEOUT_MS);
         String missing = "";
         while (System.nanoTime() - deadline < 0) {
@@ -174,7 +175,7 @@ public final class ChaosRunner {
             }
             LockSupport.parkNanos(POLL_NS);
         }
-        tally.errors.add("the cluster was not whole " + WHOLE_TIMEOUT_MS + " ms after the last heal:" + missing
+        tally.errors.add("the cluster was not whole " + WHOLE_TIMEOUT_MS + " ms after " + after + ":" + missing
             + (cluster.routedLeader() == null ? " (no leader routed)" : ""));
     }
 

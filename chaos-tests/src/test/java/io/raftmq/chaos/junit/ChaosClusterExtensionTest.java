@@ -2,6 +2,10 @@ package io.raftmq.chaos.junit;
 
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.cluster.ProcessCluster.Member;
+import io.raftmq.client.producer.Message;
+import io.raftmq.client.producer.Producer;
+import io.raftmq.client.producer.ProducerConfig;
+import io.raftmq.client.producer.SendStatus;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ChaosCluster} gives a test a started three-member cluster of real processes, and the handles the nemeses
  * use work on it: SIGSTOP of the leader ({@link ProcessCluster#pause}) makes the others elect and route a new leader,
  * SIGCONT brings the old one back as a follower; a member killed, wiped ({@link ProcessCluster#wipe}) and restarted
- * repairs (it reports {@code raftRepairing=true} until it caught up) and ends a caught-up follower.
+ * repairs (it reports {@code raftRepairing=true} until it caught up) and, once the group writes again, ends a
+ * caught-up follower.
  */
 @ProcessTest
 @ChaosCluster(members = 3)
@@ -42,6 +47,13 @@ class ChaosClusterExtensionTest {
         cluster.wipe(follower);
         assertThat(follower.dataDir()).doesNotExist();
         cluster.restart(follower);
+        // An idle group does not repair it: heartbeat answers carry no log position, so the leader, whose progress
+        // still holds the member's old match index, sends nothing until the next write. Write once.
+        try (Producer p = new Producer(ProducerConfig.builder().namesrv(cluster.namesrvAddr()).group("ExtPG").build())) {
+            p.start();
+            Awaits.await("a send after the wipe").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> p.send(Message.of("ChaosExt", "wake")).status() == SendStatus.SEND_OK);
+        }
         Awaits.await(follower.id() + " to repair and follow").atMost(Duration.ofSeconds(60)).until(() -> {
             Map<String, String> info = cluster.runtimeInfo(follower.brokerAddr());
             Map<String, String> lead = cluster.runtimeInfo(next.brokerAddr());

@@ -38,7 +38,7 @@ class ChaosSmokeTest {
         assertThat(r.delivery().phantoms()).as("consumed but never sent").isEmpty();
         assertThat(r.drained()).as("every acknowledged send consumed before the drain deadline").isTrue();
         assertThat(r.faults()).as("faults injected").isPositive();
-        assertThat(r.delivery().acknowledged()).as("acknowledged sends").isGreaterThan(1000);
+        assertThat(r.delivery().acknowledged()).as("acknowledged sends").isGreaterThan(200);
         assertThat(r.failoverMaxMs()).as("client-side failover max (ms)").isLessThan(FAILOVER_MAX_MS);
     }
 }

@@ -38,6 +38,8 @@ final class ClientWorkload implements Workload {
     static final int PRODUCERS = 2;
     static final int RATE_PER_PRODUCER = 100;
     static final int KEYS_PER_PRODUCER = 4;
+    static final int WARM_UP_SECONDS = 60;
+    static final long STUCK_MS = 3000;
 
     /** One send through some client: the stored queue and offset, or an exception (outcome unknown). */
     interface Sender extends AutoCloseable {
@@ -104,6 +106,7 @@ final class ClientWorkload implements Workload {
         }
         consumer.start();
         sender = senders.start(namesrvAddr, name + "-p-" + seed);
+        warmUp(namesrvAddr, history, seed);
         for (int t = 0; t < PRODUCERS; t++) {
             int thread = t;
             Thread th = new Thread(() -> produce(history, seed, thread), "chaos-" + name + "-producer-" + t);
@@ -111,6 +114,48 @@ final class ClientWorkload implements Workload {
             threads.add(th);
             th.start();
         }
+    }
+
+    /**
+     * Sends (recorded like any send) until the first is acknowledged, which creates the topic. The official client
+     * 5.3.3 keeps, for a topic the NameServer does not know yet, the publish info it built from TBW102's route on
+     * its first send; when that route had no brokerId 0 (an election) the info has no queue and every later send
+     * fails with "No route info of this topic" (its route polls ask only for the topic itself): after
+     * {@value #STUCK_MS} ms of those the producer is replaced.
+     */
+    private void warmUp(String namesrvAddr, History history, long seed) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+        long stuckSince = 0;
+        for (int n = 0; System.nanoTime() - deadline < 0; n++) {
+            String value = "w-" + seed + "-" + n;
+            history.invoke("producer-warm-up", "send", value);
+            try {
+                Sender.Sent s = sender.send(topic, value, body(value, "W", 0), ordered ? "W" : null);
+                history.ok("producer-warm-up", "send", value, detail(s, "W", 0));
+                ackedValues.add(value);
+                return;
+            } catch (Exception e) {
+                history.info("producer-warm-up", "send", value, String.valueOf(e));
+                boolean noRoute = String.valueOf(e.getMessage()).contains("No route info");
+                stuckSince = !noRoute ? 0 : stuckSince == 0 ? System.nanoTime() : stuckSince;
+                if (noRoute && System.nanoTime() - stuckSince > TimeUnit.MILLISECONDS.toNanos(STUCK_MS)) {
+                    sender.close();
+                    sender = senders.start(namesrvAddr, name + "-p-" + seed + "-" + n);
+                    stuckSince = 0;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // pacing of the retries
+        }
+        throw new IllegalStateException("no send acknowledged within " + WARM_UP_SECONDS + " s");
+    }
+
+    private byte[] body(String value, String key, int seq) {
+        return (ordered ? value + " " + key + " " + seq : value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String detail(Sender.Sent s, String key, int seq) {
+        return "queue=" + s.brokerName() + ":" + s.queueId() + " offset=" + s.offset()
+            + (ordered ? " key=" + key + " seq=" + seq : "");
     }
 
     private void received(History history, MessageExt m) {
@@ -130,12 +175,10 @@ final class ClientWorkload implements Workload {
             String value = (ordered ? "o-" : "q-") + seed + "-" + thread + "-" + n;
             int k = n % KEYS_PER_PRODUCER;
             String key = ordered ? "K" + (thread * KEYS_PER_PRODUCER + k) : null;
-            String body = ordered ? value + " " + key + " " + seqs[k] : value;
             history.invoke(process, "send", value);
             try {
-                Sender.Sent s = sender.send(topic, value, body.getBytes(StandardCharsets.UTF_8), key);
-                history.ok(process, "send", value, "queue=" + s.brokerName() + ":" + s.queueId() + " offset="
-                    + s.offset() + (ordered ? " key=" + key + " seq=" + seqs[k] : ""));
+                Sender.Sent s = sender.send(topic, value, body(value, key, seqs[k]), key);
+                history.ok(process, "send", value, detail(s, key, seqs[k]));
                 ackedValues.add(value);
                 acked.incrementAndGet();
                 seqs[k]++;
