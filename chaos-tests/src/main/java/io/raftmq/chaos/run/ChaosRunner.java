@@ -88,7 +88,9 @@ public final class ChaosRunner {
                        History history, Tally tally) throws Exception {
         try (Workload w = workloads.apply(sc.workload());
              RoleSampler sampler = new RoleSampler(cluster, history).start()) {
-            awaitWhole(cluster, tally, "the start"); // a workload started in an election may see no route
+            if (!awaitWhole(cluster, tally, "the start")) { // a workload started in an election may see no route
+                return;
+            }
             w.start(cluster.namesrvAddr(), history, o.seed());
             schedule(cluster, sc, nemesis, o, random, history, tally);
             if (!heal(cluster, nemesis, history, tally)) {
@@ -106,7 +108,11 @@ public final class ChaosRunner {
         }
     }
 
-    /** Quiet, inject, hold, heal, until the run's time is up (a quiet time that would end past it ends the loop). */
+    /**
+     * Quiet, inject, hold, heal, until the run's time is up (a quiet time that would end past it ends the loop). The
+     * quiet time starts once the cluster is whole again after a heal (every member back, a leader routed), so each
+     * fault meets a healthy group and its failover is its own; faults during recovery are the composed nemesis's.
+     */
     private static void schedule(ProcessCluster cluster, Scenario sc, Nemesis nemesis, RunOptions o, Random random,
                                  History history, Tally tally) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.seconds());
@@ -133,7 +139,7 @@ public final class ChaosRunner {
                 tally.leaderFaults.add(at);
             }
             park(sc.schedule().holdMs(random));
-            if (!heal(cluster, nemesis, history, tally)) {
+            if (!heal(cluster, nemesis, history, tally) || !awaitWhole(cluster, tally, "a heal")) {
                 return;
             }
         }
@@ -158,8 +164,11 @@ public final class ChaosRunner {
         }
     }
 
-    /** Waits until every member runs and answers as leader or follower, and a leader is routed. */
-    private static void awaitWhole(ProcessCluster cluster, Tally tally, String after) {
+    /**
+     * Waits until every member runs and answers as leader or follower, and a leader is routed; false (and a harness
+     * error) when that takes longer than {@value #WHOLE_TIMEOUT_MS} ms.
+     */
+    private static boolean awaitWhole(ProcessCluster cluster, Tally tally, String after) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WHOLE_TIMEOUT_MS);
         String missing = "";
         while (System.nanoTime() - deadline < 0) {
@@ -171,12 +180,13 @@ public final class ChaosRunner {
                 }
             }
             if (missing.isEmpty() && cluster.routedLeader() != null) {
-                return;
+                return true;
             }
             LockSupport.parkNanos(POLL_NS);
         }
         tally.errors.add("the cluster was not whole " + WHOLE_TIMEOUT_MS + " ms after " + after + ":" + missing
             + (cluster.routedLeader() == null ? " (no leader routed)" : ""));
+        return false;
     }
 
     /** The schedule's own timing (a quiet or fault window), not a wait for a condition. */
