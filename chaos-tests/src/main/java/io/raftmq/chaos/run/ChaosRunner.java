@@ -23,9 +23,10 @@ import java.util.function.Function;
 
 /**
  * Runs one {@link Scenario}: starts a {@link ProcessCluster} of the scenario's size under the report directory,
- * starts the workload, samples member roles ({@link RoleSampler}), and runs the nemesis on its seeded
- * {@link Schedule} (quiet, inject, hold, heal, ...) once every member answers and a leader is routed for the run's seconds, recording each step as an INFO event of
- * process {@code nemesis} (op = the nemesis's name, detail {@code inject: ...} / {@code heal: ...}). At the end it
+ * waits until every member answers and a leader is routed, starts the workload, samples member roles
+ * ({@link RoleSampler}), and runs the nemesis on its seeded {@link Schedule} (quiet, inject, hold, heal, ...) for
+ * the run's seconds, recording each step as an INFO event of process {@code nemesis} (op = the nemesis's name,
+ * detail {@code inject: ...} / {@code heal: ...}). At the end it
  * heals, waits until every member runs and a leader is routed, lets the load run {@value #SETTLE_MS} ms more,
  * stops the producers, lets the consumers drain, stops the cluster and checks the history ({@link DeliveryChecker}).
  * The report directory gets {@code history.txt}, {@code result.txt} and the processes' logs ({@link RunReport}).

@@ -49,7 +49,8 @@ class ChaosClusterExtensionTest {
         cluster.restart(follower);
         // An idle group does not repair it: heartbeat answers carry no log position, so the leader, whose progress
         // still holds the member's old match index, sends nothing until the next write. Write once.
-        try (Producer p = new Producer(ProducerConfig.builder().namesrv(cluster.namesrvAddr()).group("ExtPG").build())) {
+        ProducerConfig config = ProducerConfig.builder().namesrv(cluster.namesrvAddr()).group("ExtPG").build();
+        try (Producer p = new Producer(config)) {
             p.start();
             Awaits.await("a send after the wipe").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> p.send(Message.of("ChaosExt", "wake")).status() == SendStatus.SEND_OK);
