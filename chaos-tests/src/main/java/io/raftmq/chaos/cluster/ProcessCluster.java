@@ -1,32 +1,18 @@
 package io.raftmq.chaos.cluster;
 
 import io.raftmq.client.Verify;
-import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.RemotingCommandException;
-import io.raftmq.client.protocol.RequestCode;
-import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.BrokerData;
-import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
-import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
-import io.raftmq.client.remoting.RemotingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,28 +26,25 @@ import java.util.concurrent.locks.LockSupport;
  *  dataDir/n0/broker.properties, n0.log   member n0's config and output (appended across restarts)
  *  dataDir/n0/data/                       member n0's storePathRootDir
  * </pre>
- * Faults: {@link #kill} (SIGKILL by pid, then waits until the process is gone), {@link #restart}. Growth:
+ * Faults: {@link #kill} (SIGKILL by pid, then waits until the process is gone), {@link #restart}, {@link #pause}
+ * and {@link #resume} (SIGSTOP, SIGCONT), {@link #wipe} (data directory deleted, restarts repairing). Growth:
  * {@link #join} starts a fresh member on the next loopback address that joins the running group
  * ({@code raftJoinExisting=true}; the operator then adds it with {@code bin/raftmq-admin raft add-member}). Queries
- * over our own remoting client: the route's brokerId 0 ({@link #routedLeader}), a member's raft role
- * ({@link #role}).
+ * over our own remoting client ({@link ClusterQueries}): the route's brokerId 0 ({@link #routedLeader}), a member's
+ * raft role ({@link #role}), a leadership transfer.
  *
  * <p>It ends only the processes it started, by their handles: {@link #close} kills them all, and a JVM shutdown
  * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
  */
 public final class ProcessCluster implements AutoCloseable {
-    private static final int PORT_LOW = 20_000;
-    private static final int PORT_HIGH = 32_000;
-    private static final int PORT_ATTEMPTS_MAX = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
-    private static final long QUERY_TIMEOUT_MS = 1000;
     private static final long EXIT_WAIT_MS = 10_000;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ClusterOptions options;
     private final List<Member> members = new ArrayList<>();
     private final Thread reaper = new Thread(this::killAll, "process-cluster-reaper");
-    private final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+    private final ClusterQueries queries;
     private final List<String> raftPeers = new ArrayList<>();
     private final List<String> brokerPeers = new ArrayList<>();
     private String namesrvAddr;
@@ -75,6 +58,7 @@ public final class ProcessCluster implements AutoCloseable {
         private final int raftPort;
         private final Path dir;
         private volatile Process process;
+        private volatile boolean paused;
 
         Member(int index, String host, int listenPort, int raftPort, Path dir) {
             this.index = index;
@@ -124,6 +108,11 @@ public final class ProcessCluster implements AutoCloseable {
             return p != null && p.isAlive();
         }
 
+        /** Whether its process is stopped by {@link ProcessCluster#pause} (SIGSTOP) and not resumed yet. */
+        public boolean isPaused() {
+            return paused && isAlive();
+        }
+
         Path log() {
             return dir.resolve(id() + ".log");
         }
@@ -131,6 +120,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     public ProcessCluster(ClusterOptions options) {
         this.options = options;
+        this.queries = new ClusterQueries(options.brokerName());
     }
 
     /**
@@ -143,9 +133,9 @@ public final class ProcessCluster implements AutoCloseable {
     public Member start() throws IOException {
         Verify.state(naming == null, "cluster already started");
         Runtime.getRuntime().addShutdownHook(reaper);
-        client.start();
         Files.createDirectories(options.dataDir());
-        namesrvAddr = "127.0.0.1:" + freePort("127.0.0.1", -1);
+        namesrvAddr = "127.0.0.1:" + OsProcesses.freePort("127.0.0.1", -1);
+        queries.start(namesrvAddr);
         for (int i = 0; i < options.members(); i++) {
             newMember();
         }
@@ -163,8 +153,8 @@ public final class ProcessCluster implements AutoCloseable {
         int i = members.size();
         Verify.state(i < 250, "too many members");
         String host = "127.0.0." + (i + 1);
-        int listen = freePort(host, -1);
-        Member m = new Member(i, host, listen, freePort(host, listen), options.dataDir().resolve("n" + i));
+        int listen = OsProcesses.freePort(host, -1);
+        Member m = new Member(i, host, listen, OsProcesses.freePort(host, listen), options.dataDir().resolve("n" + i));
         members.add(m);
         raftPeers.add(m.id() + "-" + m.raftAddr());
         brokerPeers.add(m.id() + "-" + m.brokerAddr());
@@ -235,6 +225,7 @@ public final class ProcessCluster implements AutoCloseable {
         Verify.state(p != null && p.isAlive(), "member is not running");
         p.destroyForcibly();
         awaitExit(p);
+        m.paused = false;
         LOG.info("killed member {} (pid {})", m.id(), p.pid());
     }
 
@@ -242,6 +233,37 @@ public final class ProcessCluster implements AutoCloseable {
     public void restart(Member m) throws IOException {
         Verify.state(!m.isAlive(), "member is still running");
         startMember(m);
+    }
+
+    // ---- Faults beyond kill and restart, for the nemeses (io.raftmq.chaos.nemesis) ----
+
+    /** SIGSTOP to the member's process (by pid): it holds its sockets and files but runs nothing until resumed. */
+    public void pause(Member m) throws IOException, InterruptedException {
+        OsProcesses.signal(m.pid(), "STOP");
+        m.paused = true;
+        LOG.info("paused member {} (pid {})", m.id(), m.pid());
+    }
+
+    /** SIGCONT to a paused member's process. */
+    public void resume(Member m) throws IOException, InterruptedException {
+        OsProcesses.signal(m.pid(), "CONT");
+        m.paused = false;
+        LOG.info("resumed member {} (pid {})", m.id(), m.pid());
+    }
+
+    /**
+     * Deletes a stopped member's data directory and marks it a member of a running group
+     * ({@code raftInitialState=existing}, appended to its config; the last value of a key wins), so that on restart
+     * it repairs: it votes again only once it caught up with the leader (docs/raft-driver.md, "Repair").
+     */
+    public void wipe(Member m) throws IOException {
+        Verify.state(!m.isAlive(), "member " + m.id() + " is still running");
+        OsProcesses.deleteTree(m.dataDir());
+        Path conf = m.dir.resolve("broker.properties");
+        if (!Files.readString(conf, StandardCharsets.UTF_8).contains("raftInitialState=existing")) {
+            Files.writeString(conf, "raftInitialState=existing\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        LOG.info("wiped the data directory of member {}", m.id());
     }
 
     /**
@@ -264,60 +286,24 @@ public final class ProcessCluster implements AutoCloseable {
             + options.dataDir());
     }
 
-    /** The address the NameServer routes as brokerId 0 of the group (from TBW102's route), or null. Any thread. */
+    /** The address the NameServer routes as brokerId 0 of the group, or null. Any thread. */
     public String routedLeader() {
-        RemotingCommand r;
-        try {
-            r = client.invokeSync(namesrvAddr, RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
-                new GetRouteInfoRequestHeader("TBW102", null)), QUERY_TIMEOUT_MS);
-        } catch (RemotingException e) {
-            return null; // not reachable yet: "not routed"
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-        try {
-            if (r.code() != ResponseCode.SUCCESS) {
-                return null;
-            }
-            for (BrokerData bd : TopicRouteData.decode(r.bodyBytes()).brokerDatas()) {
-                if (bd.brokerName().equals(options.brokerName())) {
-                    return bd.brokerAddrs().get(BrokerData.MASTER_ID);
-                }
-            }
-            return null;
-        } catch (RemotingCommandException e) {
-            throw new IllegalStateException("undecodable route from the NameServer", e);
-        } finally {
-            r.release();
-        }
+        return queries.routedLeader();
     }
 
     /** The member's raft role ("LEADER", "FOLLOWER", ...) from its runtime info, or "DOWN". Any thread. */
     public String role(Member m) {
-        Map<String, String> t = runtimeInfo(m.brokerAddr());
-        return t == null ? "DOWN" : t.getOrDefault("raftRole", "UNKNOWN");
+        return queries.role(m.brokerAddr());
     }
 
-    /**
-     * The GET_BROKER_RUNTIME_INFO table of the member at client address {@code brokerAddr} (its raft role, term,
-     * commit and applied index among the rest), or null when it does not answer (down, starting) or answers an error.
-     */
+    /** The runtime info table of the member at {@code brokerAddr}, or null (see {@link ClusterQueries}). */
     public Map<String, String> runtimeInfo(String brokerAddr) {
-        try {
-            RemotingCommand r = client.invokeSync(brokerAddr, RemotingCommand.createRequest(
-                RequestCode.GET_BROKER_RUNTIME_INFO), QUERY_TIMEOUT_MS);
-            try {
-                return r.code() == ResponseCode.SUCCESS ? KVTable.decode(r.bodyBytes()).table() : null;
-            } finally {
-                r.release();
-            }
-        } catch (RemotingException | RemotingCommandException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return queries.runtimeInfo(brokerAddr);
+    }
+
+    /** The remoting queries against this cluster (route, runtime info, leadership transfer). Any thread. */
+    public ClusterQueries queries() {
+        return queries;
     }
 
     /** The member whose client address is {@code addr}, or null. */
@@ -360,7 +346,7 @@ public final class ProcessCluster implements AutoCloseable {
     @Override
     public void close() {
         killAll();
-        client.shutdown();
+        queries.close();
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -388,28 +374,5 @@ public final class ProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * A port free on {@code host} now, other than {@code near} and the ports RocketMQ reserves around it, drawn
-     * below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its old port must not find
-     * it taken meanwhile as the local port of some outgoing connection.
-     */
-    static int freePort(String host, int near) throws IOException {
-        for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
-            int p = PORT_LOW + ThreadLocalRandom.current().nextInt(PORT_HIGH - PORT_LOW);
-            if (near >= 0 && (p == near || p == near - 2 || p == near + 1)) {
-                continue;
-            }
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(false);
-                s.bind(new InetSocketAddress(host, p));
-                return p;
-            } catch (BindException taken) {
-                // try another one
-            }
-        }
-        throw new IOException("no free port on " + host + " in [" + PORT_LOW + ", " + PORT_HIGH + ") after "
-            + PORT_ATTEMPTS_MAX + " attempts");
     }
 }

@@ -1,0 +1,197 @@
+package io.raftmq.chaos.run;
+
+import io.raftmq.chaos.check.DeliveryChecker;
+import io.raftmq.chaos.check.History;
+import io.raftmq.chaos.cluster.ClusterOptions;
+import io.raftmq.chaos.cluster.ProcessCluster;
+import io.raftmq.chaos.cluster.ProcessCluster.Member;
+import io.raftmq.chaos.nemesis.Nemeses;
+import io.raftmq.chaos.nemesis.Nemesis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * Runs one {@link Scenario}: starts a {@link ProcessCluster} of the scenario's size under the report directory,
+ * waits until every member answers and a leader is routed, starts the workload, samples member roles
+ * ({@link RoleSampler}), and runs the nemesis on its seeded {@link Schedule} (quiet, inject, hold, heal, ...) for
+ * the run's seconds, recording each step as an INFO event of process {@code nemesis} (op = the nemesis's name,
+ * detail {@code inject: ...} / {@code heal: ...}). At the end it
+ * heals, waits until every member runs and a leader is routed, lets the load run {@value #SETTLE_MS} ms more,
+ * stops the producers, lets the consumers drain, stops the cluster and checks the history ({@link DeliveryChecker}).
+ * The report directory gets {@code history.txt}, {@code result.txt} and the processes' logs ({@link RunReport}).
+ *
+ * <p>Every choice (quiet and hold times, victims) comes from one {@link Random} seeded by the run's seed.
+ */
+public final class ChaosRunner {
+    static final long SETTLE_MS = 3000;
+    private static final Logger LOG = LoggerFactory.getLogger(ChaosRunner.class);
+    private static final long WHOLE_TIMEOUT_MS = 60_000;
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Function<String, Workload> workloads;
+
+    /**
+     * @param workloads a fresh workload by its name ({@link Scenario#workload()}); throws for an unknown one
+     */
+    public ChaosRunner(Function<String, Workload> workloads) {
+        this.workloads = workloads;
+    }
+
+    /** What the schedule did: faults injected, the times of those that hit the leader, harness errors. */
+    private static final class Tally {
+        int faults;
+        final List<Long> leaderFaults = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        boolean drained;
+    }
+
+    /** Runs {@code scenario}; never throws for what happens inside the run (it goes into the result). */
+    public RunResult run(Scenario scenario, RunOptions o) throws IOException {
+        LOG.info("scenario {} seed {} for {} s: {}", scenario.name(), o.seed(), o.seconds(), scenario.description());
+        Nemesis nemesis = Nemeses.create(scenario.nemesis());
+        Random random = new Random(o.seed());
+        History history = new History();
+        Files.createDirectories(o.reportDir());
+        ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(), "chaos-a",
+            o.classpath(), o.jvmArgs(), 60_000, 300, Map.of());
+        Tally tally = new Tally();
+        try (ProcessCluster cluster = new ProcessCluster(co)) {
+            try {
+                cluster.start();
+                drive(cluster, scenario, nemesis, o, random, history, tally);
+            } catch (Exception | AssertionError e) {
+                tally.errors.add("run aborted: " + e);
+                LOG.warn("scenario {} aborted", scenario.name(), e);
+                heal(cluster, nemesis, history, tally);
+            }
+        }
+        DeliveryChecker.Result delivery = DeliveryChecker.check(history);
+        Failover failover = Failover.of(history, tally.leaderFaults);
+        RunResult result = new RunResult(scenario.name(), o.seed(), delivery, tally.drained, tally.faults,
+            failover.millis(), List.copyOf(tally.errors), o.reportDir());
+        RunReport.write(scenario, history, result, !result.valid() || o.keepData());
+        LOG.info("{}", result.resultLine());
+        return result;
+    }
+
+    private void drive(ProcessCluster cluster, Scenario sc, Nemesis nemesis, RunOptions o, Random random,
+                       History history, Tally tally) throws Exception {
+        try (Workload w = workloads.apply(sc.workload());
+             RoleSampler sampler = new RoleSampler(cluster, history).start()) {
+            if (!awaitWhole(cluster, tally, "the start")) { // a workload started in an election may see no route
+                return;
+            }
+            w.start(cluster.namesrvAddr(), history, o.seed());
+            schedule(cluster, sc, nemesis, o, random, history, tally);
+            if (!heal(cluster, nemesis, history, tally)) {
+                return;
+            }
+            awaitWhole(cluster, tally, "the last heal");
+            park(SETTLE_MS);
+            w.stopSending();
+            LOG.info("scenario {}: {} sends acknowledged; draining", sc.name(), w.acked());
+            tally.drained = w.drain(Duration.ofSeconds(o.drainSeconds()));
+            if (!tally.drained) {
+                LOG.warn("scenario {}: the consumers did not receive every acknowledged send in {} s", sc.name(),
+                    o.drainSeconds());
+            }
+        }
+    }
+
+    /**
+     * Quiet, inject, hold, heal, until the run's time is up (a quiet time that would end past it ends the loop). The
+     * quiet time starts once the cluster is whole again after a heal (every member back, a leader routed), so each
+     * fault meets a healthy group and its failover is its own; faults during recovery are the composed nemesis's.
+     */
+    private static void schedule(ProcessCluster cluster, Scenario sc, Nemesis nemesis, RunOptions o, Random random,
+                                 History history, Tally tally) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.seconds());
+        while (true) {
+            long quiet = sc.schedule().quietMs(random);
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(quiet) - end >= 0) {
+                break;
+            }
+            park(quiet);
+            String did;
+            try {
+                did = nemesis.inject(cluster, random);
+            } catch (Exception | AssertionError e) {
+                history.info("nemesis", nemesis.name(), "inject", "inject failed: " + e);
+                LOG.warn("inject of {} failed", nemesis.name(), e);
+                continue;
+            }
+            long at = history.info("nemesis", nemesis.name(), "inject", "inject: " + did);
+            LOG.info("{} inject: {}", nemesis.name(), did);
+            if (!did.startsWith(Nemeses.NOTHING)) {
+                tally.faults++;
+            }
+            if (did.contains(Nemeses.LEADER_MARK)) {
+                tally.leaderFaults.add(at);
+            }
+            park(sc.schedule().holdMs(random));
+            if (!heal(cluster, nemesis, history, tally) || !awaitWhole(cluster, tally, "a heal")) {
+                return;
+            }
+        }
+        long left = end - System.nanoTime();
+        if (left > 0) {
+            park(TimeUnit.NANOSECONDS.toMillis(left));
+        }
+    }
+
+    /** Heals; a failure is a harness error (the cluster's state is unknown) and ends the schedule. */
+    private static boolean heal(ProcessCluster cluster, Nemesis nemesis, History history, Tally tally) {
+        try {
+            String did = nemesis.heal(cluster);
+            history.info("nemesis", nemesis.name(), "heal", "heal: " + did);
+            LOG.info("{} heal: {}", nemesis.name(), did);
+            return true;
+        } catch (Exception | AssertionError e) {
+            history.info("nemesis", nemesis.name(), "heal", "heal failed: " + e);
+            tally.errors.add("heal of " + nemesis.name() + " failed: " + e);
+            LOG.warn("heal of {} failed", nemesis.name(), e);
+            return false;
+        }
+    }
+
+    /**
+     * Waits until every member runs and answers as leader or follower, and a leader is routed; false (and a harness
+     * error) when that takes longer than {@value #WHOLE_TIMEOUT_MS} ms.
+     */
+    private static boolean awaitWhole(ProcessCluster cluster, Tally tally, String after) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WHOLE_TIMEOUT_MS);
+        String missing = "";
+        while (System.nanoTime() - deadline < 0) {
+            missing = "";
+            for (Member m : cluster.members()) {
+                String role = m.isAlive() ? cluster.role(m) : "not running";
+                if (!role.equals("LEADER") && !role.equals("FOLLOWER")) {
+                    missing += " " + m.id() + "=" + role;
+                }
+            }
+            if (missing.isEmpty() && cluster.routedLeader() != null) {
+                return true;
+            }
+            LockSupport.parkNanos(POLL_NS);
+        }
+        tally.errors.add("the cluster was not whole " + WHOLE_TIMEOUT_MS + " ms after " + after + ":" + missing
+            + (cluster.routedLeader() == null ? " (no leader routed)" : ""));
+        return false;
+    }
+
+    /** The schedule's own timing (a quiet or fault window), not a wait for a condition. */
+    private static void park(long ms) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+    }
+}
