@@ -25,13 +25,14 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Damaged files on a stopped member, on real processes, while the official client's producer sends: one round per
- * kind of file (bit flips in the commit log, a ConsumeQueue, the key index; a truncated commit-log segment; bit
- * flips in the commit log's raft index, the checkpoints and, last, the raft state), each on the current leader (killed, damaged, restarted). After each round the
- * damaged member must either be back (FOLLOWER or LEADER, not repairing) or have refused to start with a message
- * naming the damage; the group must take 30 more acknowledged sends. At the end every acknowledged send must be
- * consumed (0 lost). A member that refused to start ends the rounds (a second one down would stop the group).
- * Seed: {@code -Dchaos.seed=N}, printed with each round's damage.
+ * Damaged files on a stopped member, on real processes, while the official client's producer sends. One round per
+ * kind of file, each on the current leader (killed, damaged, restarted): bit flips in the commit log, a
+ * ConsumeQueue and the key index; a truncated commit-log segment; bit flips in the commit log's raft index, the
+ * checkpoints and, last, the raft state. After each round the damaged member must either be back (FOLLOWER or
+ * LEADER, not repairing) or have refused to start with a message naming the damaged file, and the group must take
+ * 30 more acknowledged sends. At the end every acknowledged send must be consumed (0 lost). A member that refused
+ * to start ends the rounds (a second one down would stop the group). Seed: {@code -Dchaos.seed=N}, printed with
+ * each round's damage.
  */
 @ProcessTest
 class FileDamageFaultTest {
