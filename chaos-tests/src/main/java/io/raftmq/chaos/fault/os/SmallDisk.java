@@ -102,7 +102,7 @@ public final class SmallDisk {
         }
     }
 
-    /** Mount points in {@code procMounts} whose source is a chaos tmpfs of a pid other than {@code self} that is gone. */
+    /** Mount points in {@code procMounts} of chaos tmpfs mounts of a pid other than {@code self} that is gone. */
     static List<String> staleMounts(String procMounts, long self) {
         List<String> out = new ArrayList<>();
         for (String line : procMounts.split("\n")) {
