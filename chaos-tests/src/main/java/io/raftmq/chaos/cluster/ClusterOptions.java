@@ -19,9 +19,14 @@ import java.util.TreeMap;
  * @param raftElectionTimeoutMs base election timeout of the members (ticks of 10 ms, heartbeat 50 ms)
  * @param brokerProperties further broker settings written into every member's broker.properties (e.g. short
  *                        delay levels or transaction check intervals for a test)
+ * @param raftProxies     route every directed raft link through a fault proxy the harness controls
+ *                        ({@link ProcessCluster#proxies()}); off by default
+ * @param environment     variables added to the environment of every process (e.g. {@code LD_PRELOAD} of the fsync
+ *                        shim of the power-loss fault); empty by default
  */
 public record ClusterOptions(Path dataDir, int members, String brokerName, String classpath, List<String> jvmArgs,
-                             long startTimeoutMs, long raftElectionTimeoutMs, Map<String, String> brokerProperties) {
+                             long startTimeoutMs, long raftElectionTimeoutMs, Map<String, String> brokerProperties,
+                             boolean raftProxies, Map<String, String> environment) {
     /** Flags of each child JVM: 128 MiB heap, serial GC, C1 only (short-lived, start-up bound). */
     public static final List<String> SMALL_JVM = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
@@ -36,6 +41,28 @@ public record ClusterOptions(Path dataDir, int members, String brokerName, Strin
             "raftElectionTimeoutMs must be a multiple of 10 and >= 100");
         jvmArgs = List.copyOf(jvmArgs);
         brokerProperties = Map.copyOf(brokerProperties);
+        environment = Map.copyOf(environment);
+    }
+
+    /** The options without fault hooks (no raft proxies, no extra environment). */
+    public ClusterOptions(Path dataDir, int members, String brokerName, String classpath, List<String> jvmArgs,
+                          long startTimeoutMs, long raftElectionTimeoutMs, Map<String, String> brokerProperties) {
+        this(dataDir, members, brokerName, classpath, jvmArgs, startTimeoutMs, raftElectionTimeoutMs,
+            brokerProperties, false, Map.of());
+    }
+
+    /** These options with every raft link through a fault proxy ({@code raftProxies}). */
+    public ClusterOptions withRaftProxies() {
+        return new ClusterOptions(dataDir, members, brokerName, classpath, jvmArgs, startTimeoutMs,
+            raftElectionTimeoutMs, brokerProperties, true, environment);
+    }
+
+    /** These options with {@code env} added to every process's environment. */
+    public ClusterOptions withEnvironment(Map<String, String> env) {
+        Map<String, String> all = new TreeMap<>(environment);
+        all.putAll(env);
+        return new ClusterOptions(dataDir, members, brokerName, classpath, jvmArgs, startTimeoutMs,
+            raftElectionTimeoutMs, brokerProperties, raftProxies, all);
     }
 
     /** These options with {@code props} added to every member's broker settings. */
@@ -43,7 +70,7 @@ public record ClusterOptions(Path dataDir, int members, String brokerName, Strin
         Map<String, String> all = new TreeMap<>(brokerProperties);
         all.putAll(props);
         return new ClusterOptions(dataDir, members, brokerName, classpath, jvmArgs, startTimeoutMs,
-            raftElectionTimeoutMs, all);
+            raftElectionTimeoutMs, all, raftProxies, environment);
     }
 
     /** Three members named "chaos-a", this JVM's test class path, small JVMs, 60 s to start, 300 ms elections. */

@@ -1,5 +1,6 @@
 package io.raftmq.chaos.cluster;
 
+import io.raftmq.chaos.fault.proxy.LinkProxies;
 import io.raftmq.client.Verify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -139,10 +141,11 @@ public final class ProcessCluster implements AutoCloseable {
         for (int i = 0; i < options.members(); i++) {
             newMember();
         }
+        startProxies();
         naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
             options.dataDir().resolve("naming.log"));
         for (Member m : members) {
-            writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers), "");
+            writeConfig(m, raftPeersOf(m), String.join(";", brokerPeers), "");
             startMember(m);
         }
         return awaitRoutedLeader(null, options.startTimeoutMs());
@@ -168,6 +171,7 @@ public final class ProcessCluster implements AutoCloseable {
      */
     public Member join() throws IOException {
         Verify.state(naming != null, "cluster not started");
+        Verify.state(proxies == null, "join with raft proxies is not supported");
         Member m = newMember();
         writeConfig(m, String.join(";", raftPeers), String.join(";", brokerPeers), "raftJoinExisting=true\n");
         startMember(m);
@@ -216,6 +220,7 @@ public final class ProcessCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("CLASSPATH", options.classpath()); // long class paths stay out of argv
+        pb.environment().putAll(options.environment()); // fault hooks (e.g. the power-loss fsync shim)
         return pb.start();
     }
 
@@ -346,6 +351,9 @@ public final class ProcessCluster implements AutoCloseable {
     @Override
     public void close() {
         killAll();
+        if (proxies != null) {
+            proxies.close();
+        }
         queries.close();
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
@@ -374,5 +382,34 @@ public final class ProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ---- Fault proxies (ClusterOptions.raftProxies): each member dials its peers through LinkProxies ----
+
+    private LinkProxies proxies;
+
+    private void startProxies() throws IOException {
+        if (options.raftProxies() && members.size() > 1) {
+            Map<String, String> addrs = new TreeMap<>();
+            members.forEach(m -> addrs.put(m.id(), m.raftAddr()));
+            proxies = LinkProxies.start(addrs);
+        }
+    }
+
+    /** The {@code raftPeers} of member {@code m}: itself at its real address, each peer as {@code m} dials it. */
+    private String raftPeersOf(Member m) {
+        if (proxies == null) {
+            return String.join(";", raftPeers);
+        }
+        List<String> peers = new ArrayList<>();
+        for (Member p : members) {
+            peers.add(p.id() + "-" + (p == m ? p.raftAddr() : proxies.dialAddress(m.id(), p.id())));
+        }
+        return String.join(";", peers);
+    }
+
+    /** The fault proxies of the raft links, or null unless {@link ClusterOptions#raftProxies()}. */
+    public LinkProxies proxies() {
+        return proxies;
     }
 }
