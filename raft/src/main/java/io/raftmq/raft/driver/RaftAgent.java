@@ -119,6 +119,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private volatile boolean stopped;
     private volatile RaftStatus status;
     private final RepairTracker repair;
+    /** The debug trace of the send path (off unless its logger is at DEBUG). */
+    private final PathTrace trace;
 
     /**
      * Recovers the node from {@code log} and {@code hardStateStore}, for a group whose membership never changes
@@ -187,7 +189,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.pending = new PendingProposals(nodeId);
         this.applier = new Applier(nodeId, stateMachine, pending, clock,
             TimeUnit.MILLISECONDS.toNanos(config.applySliceMs()), appliedIndex, LOG);
-        this.syncer = new LogSyncer(log, clock, runner::wake);
+        this.trace = new PathTrace(nodeId);
+        this.syncer = new LogSyncer(log, clock, runner::wake, trace);
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
@@ -199,7 +202,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         repair.start(node, hardState.saved());
         this.peers = new PeerDialer(nodeId, initial, transport, LOG);
         this.readies = new ReadyProcessor(new ReadyProcessor.Parts(node, log, stateMachine, transport, membershipFile,
-            applier, snapshots, pending, hardState, syncer, peers, config.durability()));
+            applier, snapshots, pending, hardState, syncer, peers, config.durability(), trace));
         this.nextTickNs = now + tickNs;
         peers.sync(node); // members added before a restart are dialled before the first message leaves
         publishStatus(false);
@@ -246,6 +249,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Inbound sink for the transport: queues {@code m}; false (counted) when the inbox is full. */
     @Override
     public boolean deliver(RaftMessage m) {
+        trace.received(m);
         if (!input.offerMessage(m)) {
             return false;
         }
@@ -370,10 +374,12 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         snapshots.maybeTake(applier.appliedIndex());
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now, node.durableIndex());
-        if (!syncer.started() && !syncByHand && config.durability() == DurabilityMode.QUORUM_FSYNC) {
-            work += syncer.syncOnce(); // driven by hand: the sync runs at the end of the cycle, reported at the next
-        }
+        work += syncLog();
         followers.observe(node, now);
+        if (trace.on()) {
+            trace.upTo("commit", node.commitIndex());
+            trace.upTo("apply", applier.appliedIndex());
+        }
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
             runner.stopRunning();
         }
@@ -386,6 +392,30 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return repair.repairing();
     }
 
+    /**
+     * The end of a cycle that wrote entries: with input waiting, the log syncer's thread syncs them while the next
+     * cycles step; with nothing else to do, this thread syncs them itself and reports at once (no hand-off to the
+     * syncer and back; docs/raft-driver.md, "Idle and hand-offs"). Driven by hand: the sync runs here, reported at
+     * the next cycle.
+     */
+    private int syncLog() {
+        if (config.durability() != DurabilityMode.QUORUM_FSYNC || syncByHand) {
+            return 0;
+        }
+        if (!syncer.started()) {
+            return syncer.syncOnce();
+        }
+        if (!syncer.behind()) {
+            return 0;
+        }
+        boolean idle = !input.waiting() && applier.idle();
+        if (idle && syncer.syncIfFree() > 0) {
+            return 1 + takeDurability();
+        }
+        syncer.handOff();
+        return 0;
+    }
+
     /** Hands the log syncer's newest report to the core (its entry is durable); throws the syncer's failure. */
     private int takeDurability() {
         LogSyncer.Mark m = syncer.takeReport();
@@ -393,6 +423,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return 0;
         }
         node.persisted(m.index(), m.term());
+        trace.upTo("durable", m.index());
         return 1;
     }
 
@@ -433,6 +464,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return;
         }
         pending.proposed(p, node.propose(p.type, p.payload));
+        if (trace.on() && p.index > 0) {
+            trace.taken(p.index, p.deadlineNs - TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()), now);
+        }
     }
 
     private void publishStatus(boolean failed) {

@@ -24,7 +24,8 @@ final class ReadyProcessor {
     /** The agent's parts a Ready touches. */
     record Parts(RaftNode node, RaftLog log, StateMachine stateMachine, Transport transport,
                  MembershipFile membershipFile, Applier applier, AgentSnapshots snapshots, PendingProposals pending,
-                 HardStateSaver hardState, LogSyncer syncer, PeerDialer peers, DurabilityMode durability) {
+                 HardStateSaver hardState, LogSyncer syncer, PeerDialer peers, DurabilityMode durability,
+                 PathTrace trace) {
     }
 
     private final Parts p;
@@ -58,6 +59,7 @@ final class ReadyProcessor {
             p.hardState().onHardState(r.hardState(), now, p.node().durableIndex());
         }
         p.log().write(r.entries());
+        p.trace().entries("write", r.entries());
         Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
         if (last != null && p.durability() == DurabilityMode.QUORUM_FSYNC) {
             p.syncer().written(last.index(), last.term()); // the fsync runs on the syncer thread meanwhile
@@ -96,6 +98,11 @@ final class ReadyProcessor {
             transport.send(m);
         }
         transport.flush();
+        if (p.trace().on()) {
+            for (int i = 0; i < messages.size(); i++) {
+                p.trace().sent(messages.get(i));
+            }
+        }
     }
 
     /** AppendEntries sent so far. Any thread, racy. */
