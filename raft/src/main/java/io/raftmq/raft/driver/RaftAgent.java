@@ -365,9 +365,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         work += tick(now);
         work += takeProposals(now);
         if (node.hasReady()) {
-            // committed entries only once the previous batch is applied: the backlog stays one batch long
-            readies.process(applier.idle() ? node.ready() : node.ready(0), now);
+            processReady(now);
             work++;
+            if (syncHereWhenIdle() > 0 && node.hasReady()) {
+                processReady(now); // the report released acknowledgements: they leave before the apply slice
+            }
         }
         repair.afterReady(node, log);
         work += applier.slice(node);
@@ -392,11 +394,28 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return repair.repairing();
     }
 
+    private void processReady(long now) {
+        // committed entries only once the previous batch is applied: the backlog stays one batch long
+        readies.process(applier.idle() ? node.ready() : node.ready(0), now);
+    }
+
     /**
-     * The end of a cycle that wrote entries: with input waiting, the log syncer's thread syncs them while the next
-     * cycles step; with nothing else to do, this thread syncs them itself and reports at once (no hand-off to the
-     * syncer and back; docs/raft-driver.md, "Idle and hand-offs"). Driven by hand: the sync runs here, reported at
-     * the next cycle.
+     * Right after a Ready wrote entries, with nothing else to do (no input waiting; on a leader also nothing to
+     * apply, whose answers must not wait for this sync), this thread syncs them itself and reports at once: no
+     * hand-off to the syncer thread and back (docs/raft-driver.md, "Idle and hand-offs"). Returns 1 if it synced.
+     */
+    private int syncHereWhenIdle() {
+        if (config.durability() != DurabilityMode.QUORUM_FSYNC || !syncer.started() || !syncer.behind()
+            || input.waiting() || node.role() == Role.LEADER && !applier.idle() || syncer.syncIfFree() == 0) {
+            return 0;
+        }
+        takeDurability();
+        return 1;
+    }
+
+    /**
+     * The end of a cycle: writes not synced yet go to the log syncer's thread, which syncs them while the next
+     * cycles step. Driven by hand (no syncer thread): the sync runs here, reported at the next cycle.
      */
     private int syncLog() {
         if (config.durability() != DurabilityMode.QUORUM_FSYNC || syncByHand) {
@@ -404,13 +423,6 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         }
         if (!syncer.started()) {
             return syncer.syncOnce();
-        }
-        if (!syncer.behind()) {
-            return 0;
-        }
-        boolean idle = !input.waiting() && applier.idle();
-        if (idle && syncer.syncIfFree() > 0) {
-            return 1 + takeDurability();
         }
         syncer.handOff();
         return 0;
