@@ -5,18 +5,17 @@ import io.raftmq.raft.Verify;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs a {@link Duty} cycle on its own thread until told to stop: call {@link Duty#doWork()} in a loop, and when
- * it reports no work a few times in a row, yield, then park until the duty's next deadline. Producers on other
- * threads call {@link #wake()} after handing over input, which unparks the thread only while it sleeps.
+ * Runs a {@link Duty} cycle on its own thread until told to stop: call {@link Duty#doWork()} in a loop, and as soon
+ * as it reports no work, park until the duty's next deadline. Producers on other threads call {@link #wake()} after
+ * handing over input, which unparks the thread only while it sleeps. No spinning or yielding before the park: on a
+ * machine with few cores a thread that yields between messages burns the CPU the next hop of the same message needs
+ * (docs/raft-driver.md, "Idle and hand-offs").
  *
  * <p>A throw out of the duty cycle ends the loop (the thread boundary hands it to {@link Duty#onFailure}); after
  * the loop, on the same thread, {@link Duty#onExit()} runs. {@link RaftAgent} is the one duty; tests drive its
  * cycle by hand instead of starting a runner.
  */
 final class AgentRunner {
-    /** Idle cycles spent yielding before the thread parks. */
-    static final int YIELDS_BEFORE_PARK = 8;
-
     /** The work the runner's thread repeats. */
     interface Duty {
         /** One cycle; returns the amount of work done, 0 when idle. */
@@ -99,7 +98,6 @@ final class AgentRunner {
     }
 
     private void run() {
-        int idle = 0;
         while (running) {
             int work;
             try {
@@ -109,11 +107,8 @@ final class AgentRunner {
                 duty.onFailure(t);
                 break;
             }
-            idle = work > 0 ? 0 : idle + 1;
-            if (idle > YIELDS_BEFORE_PARK) {
+            if (work == 0) {
                 park();
-            } else if (idle > 0) {
-                Thread.yield();
             }
         }
         duty.onExit();

@@ -4,6 +4,7 @@ import io.raftmq.raft.log.LogStorageException;
 import io.raftmq.raft.log.RaftLog;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Makes a {@link RaftAgent}'s log writes durable off the agent thread, so the agent keeps stepping (taking
@@ -30,7 +31,10 @@ final class LogSyncer {
     private final RaftLog log;
     private final NanoClock clock;
     private final Runnable wakeAgent;
+    private final PathTrace trace;
     private final AgentRunner runner = new AgentRunner(new Duty());
+    /** Held during a sync: by the syncer thread, or by the agent syncing itself when idle. */
+    private final ReentrantLock syncLock = new ReentrantLock();
     /** Newest write (published by the agent). */
     private volatile Mark written = Mark.NONE;
     /** Newest write known durable (published by the syncer). Invariant: generation <= written's. */
@@ -41,8 +45,9 @@ final class LogSyncer {
     private volatile long syncs;
     private volatile long syncNanos;
 
-    LogSyncer(RaftLog log, NanoClock clock, Runnable wakeAgent) {
+    LogSyncer(RaftLog log, NanoClock clock, Runnable wakeAgent, PathTrace trace) {
         this.log = log;
+        this.trace = trace;
         this.clock = clock;
         this.wakeAgent = wakeAgent;
     }
@@ -56,11 +61,37 @@ final class LogSyncer {
         return runner.started();
     }
 
-    /** Agent thread: the log now ends at ({@code index}, {@code term}) after a write; wakes the syncer. */
+    /**
+     * Agent thread: the log now ends at ({@code index}, {@code term}) after a write. The syncer thread is not woken
+     * yet: at the end of its cycle the agent either syncs itself ({@link #syncIfFree}) or hands the sync over
+     * ({@link #handOff}).
+     */
     void written(long index, long term) {
         Mark w = written;
         written = new Mark(w.generation() + 1, index, term);
-        runner.wake();
+    }
+
+    /** Agent thread: wakes the syncer thread if a write is not covered yet (the agent has other work). */
+    void handOff() {
+        if (behind()) {
+            runner.wake();
+        }
+    }
+
+    /**
+     * Agent thread, when it has nothing else to do: syncs here, unless the syncer thread is syncing (then that
+     * sync's report wakes the agent). Saves the two thread hand-offs of a sync on the syncer thread
+     * (docs/raft-driver.md, "Idle and hand-offs"). Returns 1 if it synced, else 0.
+     */
+    int syncIfFree() {
+        if (!behind() || !syncLock.tryLock()) {
+            return 0;
+        }
+        try {
+            return syncLocked(false);
+        } finally {
+            syncLock.unlock();
+        }
     }
 
     /** Whether a write is not yet covered by a finished sync. Any thread. */
@@ -73,6 +104,16 @@ final class LogSyncer {
      * Returns 1 if it synced, else 0. The syncer thread, or by hand when it is not started.
      */
     int syncOnce() {
+        syncLock.lock(); // an agent syncing meanwhile holds it: wait for it (parked), then look again
+        try {
+            return syncLocked(true);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Under {@link #syncLock}: syncs if a write is not covered and publishes the mark read before it. */
+    private int syncLocked(boolean wake) {
         Mark w = written; // read before the sync: the sync covers this write and every one before it
         if (w.generation() <= synced.generation()) {
             return 0;
@@ -82,7 +123,10 @@ final class LogSyncer {
         syncNanos += clock.nanoTime() - t0;
         syncs++;
         synced = w;
-        wakeAgent.run();
+        if (wake) {
+            wakeAgent.run();
+        }
+        trace.upTo("fsync", w.index());
         return 1;
     }
 

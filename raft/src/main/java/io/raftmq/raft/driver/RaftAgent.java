@@ -13,24 +13,18 @@ import io.raftmq.raft.core.membership.MembershipChange;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
-import io.raftmq.raft.message.AppendEntries;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardStateStore;
 import io.raftmq.raft.state.RepairStateStore;
-import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.SnapshotStore;
 import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,7 +57,9 @@ import java.util.function.LongSupplier;
  * the commit index is saved at most every {@code commitSaveIntervalMs} ({@link HardStateSaver}). Accepted
  * proposals wait in {@link PendingProposals}; the thread and its idle strategy are {@link AgentRunner}'s; repair mode
  * (a member that lost data, docs/raft-driver.md "Repair") is {@link RepairTracker}'s; apply slicing is
- * {@link Applier}'s; dialling members as the configuration changes is {@link PeerDialer}'s.
+ * {@link Applier}'s; dialling members as the configuration changes is {@link PeerDialer}'s; the queues
+ * from other threads are {@link AgentInput}; a Ready's processing is {@link ReadyProcessor}'s; snapshots are
+ * {@link AgentSnapshots}.
  *
  * <p>Snapshots: without a {@link SnapshotStore} a leader sends the state machine's snapshot of the moment to a
  * follower behind the log's first index. With one ({@link #setSnapshotStore}, before start) the agent takes a
@@ -98,9 +94,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Timestamps of the entries this node creates as leader (docs/snapshots.md rule 4). */
     private volatile LongSupplier wallClock = System::currentTimeMillis;
     private final long tickNs;
-    private final ArrayBlockingQueue<RaftMessage> inbox;
-    private final ArrayBlockingQueue<Proposal> proposals;
-    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Messages, proposals and commands handed over by other threads. */
+    private final AgentInput input;
     /** Accepted proposals waiting for their index to be applied. */
     private final PendingProposals pending;
     private final HardStateSaver hardState;
@@ -109,13 +104,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private final LogSyncer syncer;
     /** Tests: the log syncer is run by hand ({@link #syncLogByHand}), not inside {@link #doWork()}. */
     private boolean syncByHand;
-    /** AppendEntries sent and the entries they carried (batching diagnostics; agent thread, racy elsewhere). */
-    private long appendsSent;
-    private long appendEntriesSent;
-    /** Reused drain buffers (agent thread). */
-    private final ArrayList<RaftMessage> inboxBatch = new ArrayList<>();
-    private final ArrayList<Proposal> proposalBatch = new ArrayList<>();
-    private final AtomicLong inboxDropped = new AtomicLong();
+    /** Processes each Ready in its contract's order. */
+    private final ReadyProcessor readies;
     /** Committed entries waiting to be applied, applied in time slices. */
     private final Applier applier;
 
@@ -123,18 +113,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     private long nextTickNs;
     private long stopDeadlineNs = Long.MAX_VALUE;
     private boolean stopping;
-    /** Where snapshots are kept (null: none, the state machine's snapshot is sent); set before start. */
-    private SnapshotStore snapshotStore;
-    /** Applied index of the last snapshot taken or installed (agent thread). */
-    private long lastSnapshotIndex;
-    private long snapshotsTaken;
-    /** A snapshot was asked for ({@link #requestSnapshot}); taken after the next apply slice (agent thread). */
-    private boolean snapshotRequested;
+    private final AgentSnapshots snapshots;
     private final FollowerActivity followers;
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
     private final RepairTracker repair;
+    /** The debug trace of the send path (off unless its logger is at DEBUG). */
+    private final PathTrace trace;
 
     /**
      * Recovers the node from {@code log} and {@code hardStateStore}, for a group whose membership never changes
@@ -197,13 +183,14 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.clock = clock;
         this.membershipFile = membershipFile;
         this.tickNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
-        this.lastSnapshotIndex = appliedIndex;
-        this.inbox = new ArrayBlockingQueue<>(config.inboxMax());
-        this.proposals = new ArrayBlockingQueue<>(config.proposalQueueMax());
+        this.input = new AgentInput(config);
+        this.snapshots = new AgentSnapshots(nodeId, stateMachine, this::membershipAt, clock,
+            config.snapshotIntervalEntries(), appliedIndex, LOG);
         this.pending = new PendingProposals(nodeId);
         this.applier = new Applier(nodeId, stateMachine, pending, clock,
             TimeUnit.MILLISECONDS.toNanos(config.applySliceMs()), appliedIndex, LOG);
-        this.syncer = new LogSyncer(log, clock, runner::wake);
+        this.trace = new PathTrace(nodeId);
+        this.syncer = new LogSyncer(log, clock, runner::wake, trace);
         long now = clock.nanoTime();
         this.hardState = new HardStateSaver(hardStateStore, log, config.durability(), config.commitSaveIntervalMs(),
             now);
@@ -211,9 +198,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             : membershipFile.recover(log, appliedIndex, initial);
         this.repair = new RepairTracker(repairStore, hardState.saved(), log, LOG);
         this.node = new RaftNode(config.raft(), configs, log, repair.startingHardState(hardState.saved(), log),
-            appliedIndex, random, this::snapshotToSend);
+            appliedIndex, random, snapshots::toSend);
         repair.start(node, hardState.saved());
         this.peers = new PeerDialer(nodeId, initial, transport, LOG);
+        this.readies = new ReadyProcessor(new ReadyProcessor.Parts(node, log, stateMachine, transport, membershipFile,
+            applier, snapshots, pending, hardState, syncer, peers, config.durability(), trace));
         this.nextTickNs = now + tickNs;
         peers.sync(node); // members added before a restart are dialled before the first message leaves
         publishStatus(false);
@@ -231,28 +220,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return Membership.ofVoters(voters);
     }
 
-    /** The snapshot a leader sends, with the membership as of its index (the state machine does not know it). */
-    private Snapshot snapshotWithMembership() {
-        Snapshot s = stateMachine.takeSnapshot();
-        if (s == null || s.membership().length > 0) {
-            return s;
-        }
-        return s.withMembership(node.membershipAt(s.index()).encode());
-    }
-
     /**
      * Keeps snapshots in {@code store}: taken every {@code snapshotIntervalEntries} applied entries, and the one a
      * leader sends is the store's {@link SnapshotStore#latest}. Before {@link #start} (or the first doWork).
      */
     public synchronized void setSnapshotStore(SnapshotStore store) {
         Verify.state(!runner.started() && !stopped, "the snapshot store is set before the agent starts");
-        this.snapshotStore = store;
-    }
-
-    /** The core's snapshot source (agent thread). */
-    private Snapshot snapshotToSend() {
-        SnapshotStore s = snapshotStore;
-        return s != null ? s.latest() : snapshotWithMembership();
+        snapshots.useStore(store);
     }
 
     /**
@@ -261,34 +235,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      * last one. Any thread.
      */
     public void requestSnapshot() {
-        commands.add(() -> snapshotRequested = true);
+        input.addCommand(snapshots::request);
         runner.wake();
-    }
-
-    /** Takes a snapshot once {@code snapshotIntervalEntries} entries were applied since the last one, or asked. */
-    private void maybeTakeSnapshot() {
-        SnapshotStore s = snapshotStore;
-        long appliedIndex = applier.appliedIndex();
-        long since = appliedIndex - lastSnapshotIndex;
-        boolean asked = snapshotRequested;
-        snapshotRequested = false;
-        if (s == null || since < config.snapshotIntervalEntries() && !(asked && since > 0)) {
-            return;
-        }
-        long start = clock.nanoTime();
-        Snapshot snap = stateMachine.takeSnapshot();
-        Verify.state(snap.index() == appliedIndex, "snapshot index differs from the applied index", snap.index(),
-            appliedIndex);
-        s.offer(snap.withMembership(membershipAt(snap.index())));
-        lastSnapshotIndex = snap.index();
-        snapshotsTaken++;
-        LOG.info("raft node {}: snapshot at index {} taken in {} us ({} bytes)", nodeId, snap.index(),
-            (clock.nanoTime() - start) / 1000, snap.data().length);
     }
 
     /** Snapshots taken by this agent (a counter; agent thread, racy elsewhere). */
     public long snapshotsTaken() {
-        return snapshotsTaken;
+        return snapshots.taken();
     }
 
     // ------------------------------------------------------------------------------------ any thread
@@ -296,8 +249,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Inbound sink for the transport: queues {@code m}; false (counted) when the inbox is full. */
     @Override
     public boolean deliver(RaftMessage m) {
-        if (!inbox.offer(m)) {
-            inboxDropped.incrementAndGet();
+        trace.received(m);
+        if (!input.offerMessage(m)) {
             return false;
         }
         runner.wake();
@@ -316,7 +269,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return;
         }
-        if (!proposals.offer(p)) {
+        if (!input.offerProposal(p)) {
             pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.QUEUE_FULL));
             return;
         }
@@ -337,7 +290,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     /** Asks this node, if leader, to hand leadership to {@code target}; the future says whether it started. */
     public CompletableFuture<TransferResult> transferLeadership(long target) {
         CompletableFuture<TransferResult> f = new CompletableFuture<>();
-        commands.add(() -> f.complete(node.transferLeadership(target)));
+        input.addCommand(() -> f.complete(node.transferLeadership(target)));
         runner.wake();
         return f;
     }
@@ -355,7 +308,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return f;
         }
-        commands.add(() -> pending.proposed(p, node.proposeMembership(change)));
+        input.addCommand(() -> pending.proposed(p, node.proposeMembership(change)));
         runner.wake();
         return f;
     }
@@ -388,13 +341,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      * thread; a task handed over after the agent stopped never runs.
      */
     public void runOnAgentThread(Runnable task) {
-        commands.add(task);
+        input.addCommand(task);
         runner.wake();
     }
 
     /** Inbound messages dropped because the inbox was full. */
     public long inboxDropped() {
-        return inboxDropped.get();
+        return input.inboxDropped();
     }
 
     // ----------------------------------------------------------------------------------- duty cycle
@@ -406,25 +359,29 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public int doWork() {
         long now = clock.nanoTime();
         node.observeWallClock(wallClock.getAsLong());
-        int work = runCommands();
+        int work = input.runCommands();
         work += takeDurability();
-        work += drainInbox();
+        work += input.drainInbox(node::step);
         work += tick(now);
         work += takeProposals(now);
         if (node.hasReady()) {
-            // committed entries only once the previous batch is applied: the backlog stays one batch long
-            process(applier.idle() ? node.ready() : node.ready(0), now);
+            processReady(now);
             work++;
+            if (syncHereWhenIdle() > 0 && node.hasReady()) {
+                processReady(now); // the report released acknowledgements: they leave before the apply slice
+            }
         }
         repair.afterReady(node, log);
         work += applier.slice(node);
-        maybeTakeSnapshot();
+        snapshots.maybeTake(applier.appliedIndex());
         work += pending.expire(now, config.proposalTimeoutMs());
         hardState.maybeSaveCommit(now, node.durableIndex());
-        if (!syncer.started() && !syncByHand && config.durability() == DurabilityMode.QUORUM_FSYNC) {
-            work += syncer.syncOnce(); // driven by hand: the sync runs at the end of the cycle, reported at the next
-        }
+        work += syncLog();
         followers.observe(node, now);
+        if (trace.on()) {
+            trace.upTo("commit", node.commitIndex());
+            trace.upTo("apply", applier.appliedIndex());
+        }
         if (stopping && (node.role() != Role.LEADER || now >= stopDeadlineNs)) {
             runner.stopRunning();
         }
@@ -437,6 +394,40 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return repair.repairing();
     }
 
+    private void processReady(long now) {
+        // committed entries only once the previous batch is applied: the backlog stays one batch long
+        readies.process(applier.idle() ? node.ready() : node.ready(0), now);
+    }
+
+    /**
+     * Right after a Ready wrote entries, with nothing else to do (no input waiting; on a leader also nothing to
+     * apply, whose answers must not wait for this sync), this thread syncs them itself and reports at once: no
+     * hand-off to the syncer thread and back (docs/raft-driver.md, "Idle and hand-offs"). Returns 1 if it synced.
+     */
+    private int syncHereWhenIdle() {
+        if (config.durability() != DurabilityMode.QUORUM_FSYNC || !syncer.started() || !syncer.behind()
+            || input.waiting() || node.role() == Role.LEADER && !applier.idle() || syncer.syncIfFree() == 0) {
+            return 0;
+        }
+        takeDurability();
+        return 1;
+    }
+
+    /**
+     * The end of a cycle: writes not synced yet go to the log syncer's thread, which syncs them while the next
+     * cycles step. Driven by hand (no syncer thread): the sync runs here, reported at the next cycle.
+     */
+    private int syncLog() {
+        if (config.durability() != DurabilityMode.QUORUM_FSYNC || syncByHand) {
+            return 0;
+        }
+        if (!syncer.started()) {
+            return syncer.syncOnce();
+        }
+        syncer.handOff();
+        return 0;
+    }
+
     /** Hands the log syncer's newest report to the core (its entry is durable); throws the syncer's failure. */
     private int takeDurability() {
         LogSyncer.Mark m = syncer.takeReport();
@@ -444,6 +435,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return 0;
         }
         node.persisted(m.index(), m.term());
+        trace.upTo("durable", m.index());
         return 1;
     }
 
@@ -458,24 +450,6 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     LogSyncer logSyncer() {
         return syncer;
-    }
-
-    private int runCommands() {
-        int n = 0;
-        for (Runnable c = commands.poll(); c != null; c = commands.poll()) {
-            c.run();
-            n++;
-        }
-        return n;
-    }
-
-    private int drainInbox() {
-        int n = inbox.drainTo(inboxBatch, config.inboxPerCycleMax()); // one lock round trip per batch
-        for (int i = 0; i < n; i++) {
-            node.step(inboxBatch.get(i));
-        }
-        inboxBatch.clear();
-        return n;
     }
 
     /** Ticks once per elapsed tick, at most twice per cycle: time lost to a stall is not replayed. */
@@ -493,12 +467,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     private int takeProposals(long now) {
-        int n = proposals.drainTo(proposalBatch, config.proposalsPerCycleMax());
-        for (int i = 0; i < n; i++) {
-            take(proposalBatch.get(i), now);
-        }
-        proposalBatch.clear();
-        return n;
+        return input.drainProposals(p -> take(p, now));
     }
 
     private void take(Proposal p, long now) {
@@ -507,62 +476,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             return;
         }
         pending.proposed(p, node.propose(p.type, p.payload));
-    }
-
-    /** Processes one Ready in the order its contract prescribes. */
-    private void process(Ready r, long now) {
-        sendAll(r.earlyMessages());
-        Snapshot snap = r.snapshot();
-        if (snap != null && membershipFile != null) {
-            Membership m = Membership.decode(snap.membership(), node.membershipAt(snap.index()));
-            membershipFile.beforeSnapshot(snap.index(), snap.term(), m.encode());
+        if (trace.on() && p.index > 0) {
+            trace.taken(p.index, p.deadlineNs - TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()), now);
         }
-        if (membershipFile != null) {
-            membershipFile.beforeWrite(r.entries(), snap != null ? snap.index() : log.lastIndex());
-            membershipFile.sync(); // before the log write it describes (no-op without new records)
-        }
-        if (snap != null) {
-            stateMachine.restore(snap);
-            applier.restored(snap.index()); // the queue is all below the snapshot, which replaces the whole state
-            if (snapshotStore != null) {
-                snapshotStore.install(snap); // durable before the log below it goes: a restart restores it
-            }
-            log.resetToSnapshot(snap.index(), snap.term());
-            pending.skipThrough(snap.index());
-            lastSnapshotIndex = snap.index();
-        }
-        if (r.hardState() != null) {
-            // before the write: the syncer may make the entries durable at once, and a log holding a term the saved
-            // hard state does not know would not restart
-            hardState.onHardState(r.hardState(), now, node.durableIndex());
-        }
-        log.write(r.entries());
-        Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
-        if (last != null && config.durability() == DurabilityMode.QUORUM_FSYNC) {
-            syncer.written(last.index(), last.term()); // the fsync runs on the syncer thread meanwhile
-        }
-        sendAll(r.messages());
-        applier.queue(r.committedEntries());
-        node.advance(r);
-        if (last != null && config.durability() == DurabilityMode.QUORUM_MEMORY) {
-            node.persisted(last.index(), last.term()); // written to the OS counts as persisted in this mode
-        }
-        peers.sync(node);
-    }
-
-    private void sendAll(List<RaftMessage> messages) {
-        if (messages.isEmpty()) {
-            return;
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            RaftMessage m = messages.get(i);
-            if (m instanceof AppendEntries a) {
-                appendsSent++;
-                appendEntriesSent += a.entries().size();
-            }
-            transport.send(m);
-        }
-        transport.flush();
     }
 
     private void publishStatus(boolean failed) {
@@ -602,7 +518,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      * up with the agent no longer waiting for its fsync). Any thread, racy.
      */
     public AgentStats stats() {
-        return new AgentStats(syncer.syncs(), syncer.syncNanos(), appendsSent, appendEntriesSent);
+        return new AgentStats(syncer.syncs(), syncer.syncNanos(), readies.appendsSent(), readies.appendEntriesSent());
     }
 
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */
@@ -651,7 +567,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     private void failQueued(ProposalException cause) {
-        for (Proposal p = proposals.poll(); p != null; p = proposals.poll()) {
+        for (Proposal p = input.pollProposal(); p != null; p = input.pollProposal()) {
             pending.fail(p, cause);
         }
     }
@@ -668,7 +584,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             finish();
             return;
         }
-        commands.add(this::beginStop);
+        input.addCommand(this::beginStop);
         runner.wake();
         runner.join();
     }
@@ -711,7 +627,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
         @Override
         public long idleWaitNanos() {
-            if (!inbox.isEmpty() || !proposals.isEmpty() || !commands.isEmpty() || !applier.idle()
+            if (input.waiting() || !applier.idle()
                 || syncer.reportWaiting()) {
                 return 0;
             }
