@@ -60,6 +60,14 @@ public final class History implements AutoCloseable {
     }
 
     /**
+     * An empty history in memory whose time zero is {@code startNanos}, for events {@link #append appended} with
+     * their own times (hand-made histories in tests, replays).
+     */
+    public static History withTimeZero(long startNanos) {
+        return new History(startNanos, null);
+    }
+
+    /**
      * An empty history that also writes each event, as it is recorded, to {@code file} as one JSON line (the file
      * is created or truncated). Close it to flush and close the file.
      */
