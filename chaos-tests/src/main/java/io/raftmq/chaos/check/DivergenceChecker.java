@@ -1,6 +1,7 @@
 package io.raftmq.chaos.check;
 
 import io.raftmq.commitlog.dispatch.DispatchCheckpoint;
+import io.raftmq.commitlog.record.RecordHeader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -149,7 +149,7 @@ public final class DivergenceChecker {
                 if (at >= 0) {
                     diffs++;
                     ex.add("index " + i + ": " + rs.get(k).member + " differs from " + rs.get(0).member
-                        + " at record byte " + at + " (positions " + rs.get(0).position(i) + ", "
+                        + " at record byte " + at + field(at) + " (positions " + rs.get(0).position(i) + ", "
                         + rs.get(k).position(i) + ")");
                     break;
                 }
@@ -161,34 +161,69 @@ public final class DivergenceChecker {
     /** {units compared per member, differing units}. */
     private static long[] compareUnits(List<ReplicaFiles> rs, long fromPos, long toPos, Examples ex)
         throws IOException {
-        List<Map<String, TreeMap<Long, ByteBuffer>>> all = new ArrayList<>();
         TreeSet<String> queues = new TreeSet<>();
         for (ReplicaFiles r : rs) {
-            Map<String, TreeMap<Long, ByteBuffer>> q = r.queueUnits(fromPos, toPos);
-            all.add(q);
-            queues.addAll(q.keySet());
+            queues.addAll(r.queueNames());
         }
-        long compared = 0;
-        long diffs = 0;
+        long[] counts = {0, 0};
         for (String queue : queues) {
-            TreeMap<Long, ByteBuffer> a = all.get(0).getOrDefault(queue, new TreeMap<>());
-            compared += a.size();
             for (int k = 1; k < rs.size(); k++) {
-                TreeMap<Long, ByteBuffer> b = all.get(k).getOrDefault(queue, new TreeMap<>());
-                TreeSet<Long> offsets = new TreeSet<>(a.keySet());
-                offsets.addAll(b.keySet());
-                for (long o : offsets) {
-                    ByteBuffer ua = a.get(o);
-                    ByteBuffer ub = b.get(o);
-                    if (ua == null || !ua.equals(ub)) {
-                        diffs++;
-                        ex.add("consumequeue " + queue + " offset " + o + ": " + rs.get(0).member + " "
-                            + describe(ua) + ", " + rs.get(k).member + " " + describe(ub));
-                    }
+                try (ReplicaFiles.UnitCursor a = rs.get(0).units(queue, fromPos, toPos);
+                     ReplicaFiles.UnitCursor b = rs.get(k).units(queue, fromPos, toPos)) {
+                    long[] c = compareQueue(queue, a, b, rs.get(0).member, rs.get(k).member, ex);
+                    counts[0] += k == 1 ? c[0] : 0;
+                    counts[1] += c[1];
                 }
             }
         }
-        return new long[] {compared, diffs};
+        return counts;
+    }
+
+    /** Walks two cursors of one queue in offset order; {units of a, differing or missing units}. */
+    private static long[] compareQueue(String queue, ReplicaFiles.UnitCursor a, ReplicaFiles.UnitCursor b,
+        String nameA, String nameB, Examples ex) throws IOException {
+        long units = 0;
+        long diffs = 0;
+        boolean hasA = a.next();
+        boolean hasB = b.next();
+        while (hasA || hasB) {
+            boolean onlyA = hasA && (!hasB || a.offset() < b.offset());
+            boolean onlyB = hasB && (!hasA || b.offset() < a.offset());
+            long o = onlyB ? b.offset() : a.offset();
+            if (onlyA || onlyB || !a.unit().equals(b.unit())) {
+                diffs++;
+                ex.add("consumequeue " + queue + " offset " + o + ": " + nameA + " " + describe(onlyB ? null
+                    : a.unit()) + ", " + nameB + " " + describe(onlyA ? null : b.unit()));
+            }
+            if (!onlyB) {
+                units++;
+                hasA = a.next();
+            }
+            if (!onlyA) {
+                hasB = b.next();
+            }
+        }
+        return new long[] {units, diffs};
+    }
+
+    /** The record header field holding byte {@code at} of a record, or the body. */
+    private static String field(int at) {
+        String[] names = {"magic", "magic", "magic", "magic", "version", "type", "reserved", "reserved"};
+        if (at < names.length) {
+            return " (" + names[at] + ")";
+        }
+        if (at >= RecordHeader.HEADER_LENGTH) {
+            return " (body byte " + (at - RecordHeader.HEADER_LENGTH) + ")";
+        }
+        int[] starts = {RecordHeader.RECORD_LENGTH_OFFSET, RecordHeader.CRC_OFFSET, RecordHeader.PREV_CRC_OFFSET,
+            RecordHeader.BODY_LENGTH_OFFSET, RecordHeader.TERM_OFFSET, RecordHeader.INDEX_OFFSET,
+            RecordHeader.TIMESTAMP_OFFSET};
+        String[] fields = {"recordLength", "crc", "prevCrc", "bodyLength", "term", "index", "storeTimestampMs"};
+        int i = fields.length - 1;
+        while (starts[i] > at) {
+            i--;
+        }
+        return " (" + fields[i] + ")";
     }
 
     private static String describe(ByteBuffer unit) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -236,42 +235,116 @@ final class ReplicaFiles implements AutoCloseable {
         return Files.isRegularFile(f) ? DispatchCheckpoint.decode(Files.readAllBytes(f)) : null;
     }
 
-    /**
-     * Every non-zero ConsumeQueue unit whose physical offset lies in [fromPosition, toPosition), per
-     * {@code topic/queueId}, keyed by queue offset; each value is the unit's 20 bytes.
-     */
-    Map<String, TreeMap<Long, ByteBuffer>> queueUnits(long fromPosition, long toPosition) throws IOException {
-        Map<String, TreeMap<Long, ByteBuffer>> out = new TreeMap<>();
+    /** The ConsumeQueues present, as {@code topic/queueId}, sorted. */
+    List<String> queueNames() throws IOException {
         Path root = dataDir.resolve("store/derived/consumequeue");
-        if (!Files.isDirectory(root)) {
-            return out;
-        }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root, 3)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path f : files) {
-            Path rel = root.relativize(f);
-            if (rel.getNameCount() != 3 || rel.getFileName().toString().length() != 20) {
-                continue;
+        List<String> out = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> walk = Files.walk(root, 2)) {
+                walk.filter(p -> root.relativize(p).getNameCount() == 2 && Files.isDirectory(p))
+                    .forEach(p -> out.add(root.relativize(p).getName(0) + "/" + root.relativize(p).getName(1)));
             }
-            TreeMap<Long, ByteBuffer> units = out.computeIfAbsent(rel.getName(0) + "/" + rel.getName(1),
-                k -> new TreeMap<>());
-            readUnits(f, Long.parseLong(rel.getFileName().toString()) / ConsumeQueue.UNIT_SIZE, fromPosition,
-                toPosition, units);
         }
+        out.sort(null);
         return out;
     }
 
-    private static void readUnits(Path f, long firstOffset, long from, long to, TreeMap<Long, ByteBuffer> units)
-        throws IOException {
-        byte[] all = Files.readAllBytes(f);
-        for (int at = 0; at + ConsumeQueue.UNIT_SIZE <= all.length; at += ConsumeQueue.UNIT_SIZE) {
-            ByteBuffer u = ByteBuffer.wrap(all, at, ConsumeQueue.UNIT_SIZE).slice();
-            long phys = u.getLong(ConsumeQueue.PHYSICAL_OFFSET_OFFSET);
-            boolean zero = phys == 0 && u.getInt(ConsumeQueue.SIZE_OFFSET) == 0;
-            if (!zero && phys >= from && phys < to) {
-                units.put(firstOffset + at / ConsumeQueue.UNIT_SIZE, u);
+    /**
+     * A cursor over the non-zero units of ConsumeQueue {@code queue} ({@code topic/queueId}) whose physical offset
+     * lies in [fromPosition, toPosition), in queue-offset order; reads its files in chunks (a queue file of the
+     * broker is 6 MB, mostly zeros), so memory stays bounded whatever the queues hold.
+     */
+    UnitCursor units(String queue, long fromPosition, long toPosition) throws IOException {
+        Path qdir = dataDir.resolve("store/derived/consumequeue").resolve(queue);
+        List<Path> files = List.of();
+        if (Files.isDirectory(qdir)) {
+            try (Stream<Path> list = Files.list(qdir)) {
+                files = list.filter(p -> p.getFileName().toString().length() == 20).sorted().toList();
+            }
+        }
+        return new UnitCursor(files, fromPosition, toPosition);
+    }
+
+    /** See {@link #units}. Not thread-safe; close it to close the file it is reading. */
+    static final class UnitCursor implements AutoCloseable {
+        private static final int CHUNK_UNITS = 4096;
+        private final List<Path> files;
+        private final long from;
+        private final long to;
+        private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_UNITS * ConsumeQueue.UNIT_SIZE);
+        private int file = -1;
+        private FileChannel ch;
+        private long fileFirstOffset;
+        private long chunkAt;
+        private int at;
+        private long offset;
+        private ByteBuffer unit;
+
+        private UnitCursor(List<Path> files, long from, long to) {
+            this.files = files;
+            this.from = from;
+            this.to = to;
+            chunk.limit(0);
+        }
+
+        /** Moves to the next unit in range; false at the end. */
+        boolean next() throws IOException {
+            while (true) {
+                while (at + ConsumeQueue.UNIT_SIZE <= chunk.limit()) {
+                    int u = at;
+                    at += ConsumeQueue.UNIT_SIZE;
+                    long phys = chunk.getLong(u + ConsumeQueue.PHYSICAL_OFFSET_OFFSET);
+                    boolean zero = phys == 0 && chunk.getInt(u + ConsumeQueue.SIZE_OFFSET) == 0;
+                    if (!zero && phys >= from && phys < to) {
+                        offset = fileFirstOffset + (chunkAt + u) / ConsumeQueue.UNIT_SIZE;
+                        unit = chunk.slice(u, ConsumeQueue.UNIT_SIZE);
+                        return true;
+                    }
+                }
+                if (!fill()) {
+                    return false;
+                }
+            }
+        }
+
+        private boolean fill() throws IOException {
+            if (ch != null && chunkAt + chunk.limit() + ConsumeQueue.UNIT_SIZE <= ch.size()) {
+                chunkAt += chunk.limit();
+            } else {
+                close();
+                if (++file >= files.size()) {
+                    return false;
+                }
+                ch = FileChannel.open(files.get(file), StandardOpenOption.READ);
+                fileFirstOffset = Long.parseLong(files.get(file).getFileName().toString()) / ConsumeQueue.UNIT_SIZE;
+                chunkAt = 0;
+            }
+            int length = (int) Math.min(chunk.capacity(), ch.size() - chunkAt);
+            read(ch, chunkAt, length - length % ConsumeQueue.UNIT_SIZE, chunk);
+            at = 0;
+            return true;
+        }
+
+        /** Queue offset of the current unit. */
+        long offset() {
+            return offset;
+        }
+
+        /** The current unit's 20 bytes (valid until the next call of {@link #next}). */
+        ByteBuffer unit() {
+            return unit;
+        }
+
+        /** The current file, for messages. */
+        Path file() {
+            return files.get(file);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ch != null) {
+                ch.close();
+                ch = null;
             }
         }
     }
