@@ -139,6 +139,9 @@ final class Charts {
     }
 
     private static void shade(XYPlot plot, History h, List<Faults.Window> faults) {
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         for (Faults.Window w : faults) {
             IntervalMarker m = new IntervalMarker(Timeline.seconds(h, w.startNanos()),
                 Timeline.seconds(h, w.endNanos()), FAULT);

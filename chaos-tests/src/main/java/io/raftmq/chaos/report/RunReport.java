@@ -93,11 +93,12 @@ public final class RunReport {
                 + "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}"
                 + ".ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}"
                 + "ul.ex{margin:0;padding-left:1.2em;font-family:monospace;font-size:90%}</style></head><body>\n");
-        b.append("<h1>").append(esc(title)).append("</h1>\n<p>Verdict: ").append(report.valid()
-            ? "<span class=\"ok\">VALID</span>" : "<span class=\"bad\">VIOLATIONS " + esc(report.violations()
-            .toString()) + "</span>").append(" &middot; ").append(h.events().size()).append(" events &middot; <a href=\"")
-            .append(HISTORY).append("\">").append(HISTORY).append("</a> &middot; <a href=\"").append(RESULTS)
-            .append("\">").append(RESULTS).append("</a></p>\n");
+        String verdict = report.valid() ? "<span class=\"ok\">VALID</span>"
+            : "<span class=\"bad\">VIOLATIONS " + esc(report.violations().toString()) + "</span>";
+        b.append("<h1>").append(esc(title)).append("</h1>\n<p>Verdict: ").append(verdict).append(" &middot; ")
+            .append(h.events().size()).append(" events &middot; <a href=\"").append(HISTORY).append("\">")
+            .append(HISTORY).append("</a> &middot; <a href=\"").append(RESULTS).append("\">").append(RESULTS)
+            .append("</a></p>\n");
         table(b, report);
         for (String png : List.of(Charts.RATES, Charts.LATENCY, Charts.ROLES)) {
             b.append("<p><img src=\"").append(png).append("\" alt=\"").append(png).append("\" width=\"")
@@ -106,10 +107,10 @@ public final class RunReport {
         b.append("<h2>Faults</h2>\n<table><tr><th>nemesis</th><th>targets</th><th>from (s)</th><th>to (s)</th>"
             + "<th>detail</th></tr>\n");
         for (Faults.Window w : faults) {
-            b.append("<tr><td>").append(esc(w.nemesis())).append("</td><td>").append(esc(String.join(",",
-                w.targets()))).append("</td><td>").append(String.format(Locale.ROOT, "%.3f", Timeline.seconds(h, w.startNanos())))
-                .append("</td><td>").append(w.healed() ? String.format(Locale.ROOT, "%.3f", Timeline.seconds(h, w.endNanos()))
-                : "not healed").append("</td><td>").append(esc(w.detail())).append("</td></tr>\n");
+            String to = w.healed() ? seconds(h, w.endNanos()) : "not healed";
+            b.append("<tr><td>").append(esc(w.nemesis())).append("</td><td>")
+                .append(esc(String.join(",", w.targets()))).append("</td><td>").append(seconds(h, w.startNanos()))
+                .append("</td><td>").append(to).append("</td><td>").append(esc(w.detail())).append("</td></tr>\n");
         }
         b.append("</table>\n<h2>Node logs</h2>\n<ul>\n");
         for (String l : logs) {
@@ -134,6 +135,10 @@ public final class RunReport {
             b.append("</ul></td></tr>\n");
         }
         b.append("</table>\n");
+    }
+
+    private static String seconds(History h, long nanos) {
+        return String.format(Locale.ROOT, "%.3f", Timeline.seconds(h, nanos));
     }
 
     static String esc(String s) {
