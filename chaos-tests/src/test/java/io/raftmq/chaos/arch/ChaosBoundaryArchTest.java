@@ -19,9 +19,16 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ChaosBoundaryArchTest {
     @ArchTest
     static final ArchRule onlyTheClient = noClasses().that().resideInAPackage("io.raftmq.chaos..")
+        .and().resideOutsideOfPackage("io.raftmq.chaos.check..")
         .should().dependOnClassesThat(resideInAPackage("io.raftmq..")
             .and(not(resideInAnyPackage("io.raftmq.chaos..", "io.raftmq.client.."))))
         .because("chaos-tests' main code depends on the client only (root pom.xml)");
+
+    @ArchTest
+    static final ArchRule checkersReadFilesOnly = noClasses().that().resideInAPackage("io.raftmq.chaos.check..")
+        .should().dependOnClassesThat(resideInAPackage("io.raftmq..")
+            .and(not(resideInAnyPackage("io.raftmq.chaos..", "io.raftmq.client..", "io.raftmq.commitlog.."))))
+        .because("the checkers read stopped members' files with the commitlog module's format classes only");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.raftmq.(**)").should().beFreeOfCycles()
