@@ -30,6 +30,9 @@ public final class Conventions {
     public static final String SEND = "send";
     public static final String CONSUME = "consume";
     public static final String SESSION = "session";
+    /** Consume detail word naming the listener kind; {@link #CONCURRENT} turns off the per-queue order check. */
+    public static final String LISTENER = "listener";
+    public static final String CONCURRENT = "concurrent";
     public static final String COMMIT_OFFSET = "commit-offset";
     public static final String RESET_OFFSET = "reset-offset";
     public static final String ROLE = "role";

@@ -1,5 +1,8 @@
 package io.raftmq.chaos.run;
 
+import io.raftmq.chaos.check.CheckInput;
+import io.raftmq.chaos.check.CheckReport;
+import io.raftmq.chaos.check.Checkers;
 import io.raftmq.chaos.check.DeliveryChecker;
 import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
@@ -7,6 +10,7 @@ import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.cluster.ProcessCluster.Member;
 import io.raftmq.chaos.nemesis.Nemeses;
 import io.raftmq.chaos.nemesis.Nemesis;
+import io.raftmq.chaos.report.RunReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +32,10 @@ import java.util.function.Function;
  * the run's seconds, recording each step as an INFO event of process {@code nemesis} (op = the nemesis's name,
  * detail {@code inject: ...} / {@code heal: ...}). At the end it
  * heals, waits until every member runs and a leader is routed, lets the load run {@value #SETTLE_MS} ms more,
- * stops the producers, lets the consumers drain, stops the cluster and checks the history ({@link DeliveryChecker}).
- * The report directory gets {@code history.txt}, {@code result.txt} and the processes' logs ({@link RunReport}).
+ * stops the producers, lets the consumers drain, stops the cluster and checks the history and the members' files
+ * ({@link Checkers#checkAll}: lost, duplicates, unexpected, offsets, order, committed offsets, replica divergence,
+ * failover). The report directory gets the checked report ({@link RunReport}: history.jsonl, results.json, plots,
+ * index.html), {@code history.txt}, {@code result.txt} and the processes' logs ({@link RunFiles}).
  *
  * <p>Every choice (quiet and hold times, victims) comes from one {@link Random} seeded by the run's seed.
  */
@@ -77,12 +83,24 @@ public final class ChaosRunner {
             }
         }
         DeliveryChecker.Result delivery = DeliveryChecker.check(history);
+        CheckReport checks = check(scenario, co, history);
         Failover failover = Failover.of(history, tally.leaderFaults);
-        RunResult result = new RunResult(scenario.name(), o.seed(), delivery, tally.drained, tally.faults,
+        RunResult result = new RunResult(scenario.name(), o.seed(), delivery, checks, tally.drained, tally.faults,
             failover.millis(), List.copyOf(tally.errors), o.reportDir());
-        RunReport.write(scenario, history, result, !result.valid() || o.keepData());
+        RunReport.write(o.reportDir(), "scenario " + scenario.name() + " seed " + o.seed(), history, checks,
+            List.of());
+        RunFiles.write(scenario, history, result, !result.valid() || o.keepData());
         LOG.info("{}", result.resultLine());
         return result;
+    }
+
+    /** Every checker over the history and the stopped members' stores (docs/chaos.md "Checkers"). */
+    private static CheckReport check(Scenario scenario, ClusterOptions co, History history) {
+        List<CheckInput.Replica> replicas = new ArrayList<>();
+        for (int i = 0; i < scenario.members(); i++) {
+            replicas.add(new CheckInput.Replica("n" + i, co.dataDir().resolve("n" + i).resolve("data")));
+        }
+        return Checkers.checkAll(history, CheckInput.defaults().withReplicas(replicas));
     }
 
     private void drive(ProcessCluster cluster, Scenario sc, Nemesis nemesis, RunOptions o, Random random,

@@ -131,6 +131,15 @@ class CheckersTest {
     }
 
     @Test
+    void aConcurrentListenerMayCompleteOneQueuesMessagesInAnyOrder() {
+        Hand x = new Hand().sent("a", "b:0", 0, "").sent("b", "b:0", 1, "").session("c1")
+            .event("c1", History.Type.OK, "consume", "b", "queue=b:0 offset=1 group=g listener=concurrent")
+            .event("c1", History.Type.OK, "consume", "a", "queue=b:0 offset=0 group=g listener=concurrent");
+
+        assertThat(Checkers.checkAll(x.h, IN).violations()).isEmpty();
+    }
+
+    @Test
     void aKeysSequenceGoingBackIsReorderedEvenAcrossQueues() {
         Hand x = new Hand().sent("a", "b:0", 0, "key=k seq=0").sent("b", "b:1", 0, "key=k seq=1")
             .consumed("c1", "b", "b:1", 0).consumed("c1", "a", "b:0", 0);

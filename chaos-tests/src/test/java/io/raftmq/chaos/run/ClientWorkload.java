@@ -161,7 +161,8 @@ final class ClientWorkload implements Workload {
     private void received(History history, MessageExt m) {
         String[] body = new String(m.getBody(), StandardCharsets.UTF_8).split(" ");
         String detail = "queue=" + m.getBrokerName() + ":" + m.getQueueId() + " offset=" + m.getQueueOffset()
-            + " group=" + group + (ordered && body.length >= 3 ? " key=" + body[1] + " seq=" + body[2] : "");
+            + " group=" + group + (ordered && body.length >= 3 ? " key=" + body[1] + " seq=" + body[2]
+            : " listener=concurrent");
         history.ok("consumer", "consume", body[0], detail);
         consumed.add(body[0]);
     }

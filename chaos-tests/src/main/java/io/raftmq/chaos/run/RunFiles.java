@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  *  DIR/cluster/nI/data/                member nI's store: kept only for a failing run or when asked
  * </pre>
  */
-final class RunReport {
-    private RunReport() {
+final class RunFiles {
+    private RunFiles() {
     }
 
     static void write(Scenario scenario, History history, RunResult r, boolean keepData) throws IOException {
