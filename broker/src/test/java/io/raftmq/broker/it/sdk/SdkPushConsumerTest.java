@@ -4,6 +4,7 @@ import io.raftmq.broker.it.TestCluster;
 import io.raftmq.client.consumer.ConcurrentListener;
 import io.raftmq.client.consumer.ConsumeFrom;
 import io.raftmq.client.consumer.ConsumerConfig;
+import io.raftmq.client.consumer.MessageModel;
 import io.raftmq.client.consumer.PushConsumer;
 import io.raftmq.client.consumer.ReceivedMessage;
 import io.raftmq.client.producer.Message;
@@ -85,5 +86,99 @@ class SdkPushConsumerTest {
                 consumer.shutdown();
             }
         }
+    }
+
+    @Test
+    void twoConsumersSplitTheQueuesAndOneTakesAllWhenTheOtherStops(@TempDir Path dir) throws Exception {
+        String topic = "SdkSplitTopic";
+        try (TestCluster c = new TestCluster(dir, 1).startAll()) {
+            c.awaitLeaderRegistered(10_000);
+            try (Producer p = new Producer(ProducerConfig.builder().namesrv(c.namesrv()).group("SplitPG").build())) {
+                p.start();
+                p.send(Message.of(topic, "create")); // the topic exists (4 queues) before the consumers start
+                Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
+                ConcurrentListener count = msgs -> {
+                    msgs.forEach(m -> got.computeIfAbsent(m.bodyString(), k -> new AtomicInteger()).incrementAndGet());
+                    return ConcurrentListener.Status.SUCCESS;
+                };
+                ConsumerConfig cfg = ConsumerConfig.builder().namesrv(c.namesrv()).group("SplitCG")
+                    .subscribe(topic, "*").consumeFrom(ConsumeFrom.FIRST).commitIntervalMs(200).build();
+                PushConsumer a = PushConsumer.concurrent(cfg, count);
+                PushConsumer b = PushConsumer.concurrent(cfg, count);
+                a.start();
+                b.start();
+                try {
+                    TestCluster.await(15_000, "two queues each", () -> topicQueues(a, topic) == 2
+                        && topicQueues(b, topic) == 2);
+                    for (int i = 0; i < 100; i++) {
+                        p.send(Message.of(topic, "first-" + i));
+                    }
+                    TestCluster.await(15_000, "the first 100", () -> got.keySet().stream()
+                        .filter(k -> k.startsWith("first-")).count() == 100);
+                    b.shutdown();
+                    TestCluster.await(5_000, "all four queues with the remaining consumer",
+                        () -> topicQueues(a, topic) == 4);
+                    for (int i = 0; i < 100; i++) {
+                        p.send(Message.of(topic, "second-" + i));
+                    }
+                    TestCluster.await(15_000, "the second 100", () -> got.keySet().stream()
+                        .filter(k -> k.startsWith("second-")).count() == 100);
+                    long duplicates = got.values().stream().filter(n -> n.get() > 1).count();
+                    System.out.println("split and rebalance: " + got.size() + " distinct, " + duplicates
+                        + " delivered more than once");
+                    assertThat(duplicates).as("duplicates in a clean hand-over").isZero();
+                } finally {
+                    a.shutdown();
+                    b.shutdown();
+                }
+            }
+        }
+    }
+
+    @Test
+    void broadcastingGivesEveryConsumerEveryMessageAndKeepsOffsetsInAFile(@TempDir Path dir) throws Exception {
+        String topic = "SdkBroadcastTopic";
+        try (TestCluster c = new TestCluster(dir.resolve("cluster"), 1).startAll()) {
+            c.awaitLeaderRegistered(10_000);
+            try (Producer p = new Producer(ProducerConfig.builder().namesrv(c.namesrv()).group("BcPG").build())) {
+                p.start();
+                for (int i = 0; i < 60; i++) {
+                    p.send(Message.of(topic, "bc-" + i));
+                }
+            }
+            Map<String, AtomicInteger> gotA = new ConcurrentHashMap<>();
+            Map<String, AtomicInteger> gotB = new ConcurrentHashMap<>();
+            PushConsumer a = broadcaster(c, topic, dir.resolve("a"), gotA);
+            PushConsumer b = broadcaster(c, topic, dir.resolve("b"), gotB);
+            a.start();
+            b.start();
+            try {
+                TestCluster.await(15_000, "every message at both", () -> gotA.size() == 60 && gotB.size() == 60);
+                assertThat(gotA.values()).allMatch(n -> n.get() == 1);
+                assertThat(gotB.values()).allMatch(n -> n.get() == 1);
+            } finally {
+                a.shutdown();
+                b.shutdown();
+            }
+            String file = java.nio.file.Files.readString(dir.resolve("a").resolve("BcCG.offsets"));
+            assertThat(file).startsWith("raftmq-offsets 1\n").contains(topic + "\tbroker-a\t");
+            long sum = file.lines().filter(l -> l.startsWith(topic)).mapToLong(l -> Long.parseLong(l.split("\t")[3]))
+                .sum();
+            assertThat(sum).as("offsets in the file").isEqualTo(60);
+        }
+    }
+
+    private static PushConsumer broadcaster(TestCluster c, String topic, Path offsets,
+                                            Map<String, AtomicInteger> got) {
+        ConsumerConfig cfg = ConsumerConfig.builder().namesrv(c.namesrv()).group("BcCG").subscribe(topic, "*")
+            .model(MessageModel.BROADCASTING).consumeFrom(ConsumeFrom.FIRST).offsetDir(offsets).build();
+        return PushConsumer.concurrent(cfg, msgs -> {
+            msgs.forEach(m -> got.computeIfAbsent(m.bodyString(), k -> new AtomicInteger()).incrementAndGet());
+            return ConcurrentListener.Status.SUCCESS;
+        });
+    }
+
+    private static long topicQueues(PushConsumer c, String topic) {
+        return c.assignment().stream().filter(q -> q.topic().equals(topic)).count();
     }
 }
