@@ -138,9 +138,22 @@ final class Rebalancer {
 
     /**
      * Lite pull's assign mode: pulls exactly {@code mqs} (drops the others, adds the new ones at their stored offset
-     * or where {@link ConsumeFrom} says). Completes when the new queues have started.
+     * or where {@link ConsumeFrom} says). Completes when the new queues have started. Fetches the routes of their
+     * topics first (the calls need the broker groups' addresses).
      */
     CompletableFuture<Void> assign(Collection<MessageQueue> mqs) {
+        Set<String> topicsUsed = new TreeSet<>();
+        for (MessageQueue mq : mqs) {
+            topicsUsed.add(mq.topic());
+        }
+        List<CompletableFuture<?>> routes = new ArrayList<>();
+        for (String t : topicsUsed) {
+            routes.add(rpc.instance().route(t));
+        }
+        return CompletableFuture.allOf(routes.toArray(new CompletableFuture<?>[0])).thenCompose(v -> assignRouted(mqs));
+    }
+
+    private CompletableFuture<Void> assignRouted(Collection<MessageQueue> mqs) {
         Set<MessageQueue> wanted = new HashSet<>(mqs);
         for (MessageQueue mq : new ArrayList<>(table.keySet())) {
             if (!wanted.contains(mq)) {
