@@ -59,7 +59,8 @@ final class LocalOffsetStore implements OffsetStore {
             b.append(q.topic()).append('\t').append(q.brokerName()).append('\t').append(q.queueId()).append('\t')
                     .append(e.getValue()).append('\n');
         }
-        return b.append("crc32c ").append(String.format("%08x", crc(b.toString()))).append('\n').toString();
+        String crc = String.format("%08x", crc(b.toString()));
+        return b.append("crc32c ").append(crc).append('\n').toString();
     }
 
     /** Parses the file's text; {@code source} names it in errors. */
