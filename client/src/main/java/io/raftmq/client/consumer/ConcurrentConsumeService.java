@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs a {@link ConcurrentListener}: each pulled batch is cut into calls of at most {@code consumeBatchMax} messages
  * that run in parallel on the consume executor. After a call the consumed messages leave the process queue and the
  * queue's offset moves to its smallest unconsumed message. A call that returns RECONSUME_LATER (or throws) sends each
- * message back with CONSUMER_SEND_MSG_BACK: delay level 3 + its reconsume count (10 s, 30 s, 1 min, ...: docs/protocol.md
- * §5.7), or straight to the DLQ once the count reached {@code reconsumeTimesMax}. A message whose send-back fails stays
- * in the queue (so its offset is not committed past it) and is given to the listener again after
+ * message back with CONSUMER_SEND_MSG_BACK: delay level 3 + its reconsume count (10 s, 30 s, 1 min, ...:
+ * docs/protocol.md §5.7), or straight to the DLQ once the count reached {@code reconsumeTimesMax}. A message whose
+ * send-back fails stays in the queue (so its offset is not committed past it) and is given to the listener again after
  * {@link #SEND_BACK_RETRY_MS}.
  */
 final class ConcurrentConsumeService implements ConsumeService {

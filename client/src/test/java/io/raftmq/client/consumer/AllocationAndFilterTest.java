@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Goal: the allocation strategies give the assignments written down here (golden; the consistent-hash ones computed
- * apart with a few lines of Python over the same ring rules), shares are disjoint and cover every queue, and consistent hashing moves only the leaving consumer's queues; tag expressions parse as the official
- * client's and match tag strings. Method: fixed queue and consumer lists.
+ * apart with a few lines of Python over the same ring rules), shares are disjoint and cover every queue, and
+ * consistent hashing moves only the leaving consumer's queues; tag expressions parse as the official client's and
+ * match tag strings. Method: fixed queue and consumer lists.
  */
 class AllocationAndFilterTest {
     private static List<MessageQueue> queues(int n) {
