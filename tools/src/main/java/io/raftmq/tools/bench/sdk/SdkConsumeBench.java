@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -57,7 +58,8 @@ public final class SdkConsumeBench {
             "push consumer group from the first offset; one RESULT line; exit 1 if fewer arrived.");
 
         Config {
-            Verify.argument(client.equals("raftmq") || client.equals("official"), "--client must be raftmq or official");
+            Verify.argument(client.equals("raftmq") || client.equals("official"),
+                "--client must be raftmq or official");
             Verify.argument(messages >= 1 && preload >= 0 && size >= 1 && queues >= 1 && queues <= 1024,
                 "need --messages >= 1, --preload >= 0, --size >= 1, --queues 1..1024");
         }
@@ -169,7 +171,7 @@ public final class SdkConsumeBench {
             p.start();
             AtomicLong next = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
-            List<Exception> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
             long t0 = System.nanoTime();
             for (int t = 0; t < PRELOAD_THREADS; t++) {
                 SplittableRandom rnd = new SplittableRandom(t);
