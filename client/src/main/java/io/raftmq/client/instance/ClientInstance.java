@@ -9,6 +9,7 @@ import io.raftmq.client.protocol.body.TopicRouteData;
 import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.client.remoting.RequestContext;
 import io.raftmq.client.route.FaultTracker;
 import io.raftmq.client.route.RouteCache;
 import io.raftmq.client.route.TopicRoute;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -25,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * What the SDK's producers (and later its consumers and admin API) of one process share: one {@link RemotingClient}
@@ -52,6 +55,7 @@ public final class ClientInstance {
     private final ConcurrentHashMap<String, CompletableFuture<TopicRoute>> fetching = new ConcurrentHashMap<>();
     private final AtomicInteger namesrvIndex = new AtomicInteger();
     private final int id = INSTANCES.incrementAndGet();
+    private final List<Consumer<String>> consumerIdsListeners = new CopyOnWriteArrayList<>();
     private ThreadPoolExecutor callbacks;
     private ScheduledFuture<?> refreshTask;
     private volatile boolean running;
@@ -63,6 +67,30 @@ public final class ClientInstance {
                 RemotingClientConfig.defaults().channelIdleMs(), config.inflightRequestsMax()));
         this.faults = new FaultTracker(config.faultBackoffMsMin(), config.faultBackoffMsMax(), System::nanoTime);
         this.leaders = new LeaderLocator(remoting, routes, faults);
+        remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, this::consumerIdsChanged, Runnable::run);
+    }
+
+    /**
+     * Calls {@code listener} with the group name of every NOTIFY_CONSUMER_IDS_CHANGED (40) a broker sends (on an
+     * event loop: it must not block). Consumers register here to rebalance at once (docs/protocol.md §2.6).
+     */
+    public void addConsumerIdsListener(Consumer<String> listener) {
+        consumerIdsListeners.add(listener);
+    }
+
+    public void removeConsumerIdsListener(Consumer<String> listener) {
+        consumerIdsListeners.remove(listener);
+    }
+
+    /** Oneway 40 from a broker: extFields {@code consumerGroup}; no answer. */
+    private RemotingCommand consumerIdsChanged(RequestContext ctx, RemotingCommand req) {
+        String group = req.extFieldsOrEmpty().get("consumerGroup");
+        if (group != null) {
+            for (Consumer<String> l : consumerIdsListeners) {
+                l.accept(group);
+            }
+        }
+        return null;
     }
 
     /** Starts the event loops, the callback executor and the route refresh timer. */

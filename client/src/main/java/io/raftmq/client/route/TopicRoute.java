@@ -27,9 +27,11 @@ import java.util.Map;
  * @param members     group name to every address the route lists for it, brokerId order
  * @param provisional true when built from TBW102's route because the topic has none yet: sends then name TBW102 as
  *                    their default topic and the broker creates the topic (docs/protocol.md §5.3, §5.10)
+ * @param readQueues  the queues consumers pull from (readable groups, {@code readQueueNums} each), sorted; what
+ *                    rebalancing divides (docs/protocol.md §5.4)
  */
 public record TopicRoute(String topic, List<MessageQueue> writeQueues, Map<String, String> leaders,
-                         Map<String, List<String>> members, boolean provisional) {
+                         Map<String, List<String>> members, boolean provisional, List<MessageQueue> readQueues) {
     /** The auto-create template topic (docs/protocol.md §5.10). */
     public static final String DEFAULT_TOPIC = "TBW102";
 
@@ -37,6 +39,7 @@ public record TopicRoute(String topic, List<MessageQueue> writeQueues, Map<Strin
         writeQueues = List.copyOf(writeQueues);
         leaders = Map.copyOf(leaders);
         members = Map.copyOf(members);
+        readQueues = List.copyOf(readQueues);
     }
 
     /** The route of {@code topic} from its GET_ROUTEINFO_BY_TOPIC answer. */
@@ -85,7 +88,22 @@ public record TopicRoute(String topic, List<MessageQueue> writeQueues, Map<Strin
                 }
             }
         }
-        return new TopicRoute(topic, queues, leaders, members, provisional);
+        return new TopicRoute(topic, queues, leaders, members, provisional, readQueues(topic, data, members));
+    }
+
+    /** Queues of the readable groups that the route lists members for, sorted (topic, group, queue id). */
+    private static List<MessageQueue> readQueues(String topic, TopicRouteData data, Map<String, List<String>> members) {
+        List<MessageQueue> out = new ArrayList<>();
+        for (QueueData q : data.queueDatas()) {
+            if ((q.perm() & QueueData.PERM_READ) == 0 || !members.containsKey(q.brokerName())) {
+                continue;
+            }
+            for (int i = 0; i < q.readQueueNums(); i++) {
+                out.add(new MessageQueue(topic, q.brokerName(), i));
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     /** Queues from an order topic configuration {@code brokerName:queueNum;...} (docs/protocol.md §2.1). */

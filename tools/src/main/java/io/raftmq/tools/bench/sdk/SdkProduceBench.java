@@ -46,7 +46,7 @@ public final class SdkProduceBench {
     }
 
     static int run(SdkProduceConfig c) throws Exception {
-        ensureTopic(c);
+        ensureTopic(c.namesrv(), c.topic(), c.queues());
         List<AutoCloseable> closers = new ArrayList<>();
         List<BenchSender> senders = startProducers(c, closers);
         LatencyRecorder window = new LatencyRecorder();
@@ -163,33 +163,33 @@ public final class SdkProduceBench {
     }
 
     /** Creates the topic on every routed leader of TBW102 unless the NameServer routes it, then waits for it. */
-    private static void ensureTopic(SdkProduceConfig c) throws Exception {
-        ClientInstance ci = new ClientInstance(ClientConfig.defaults(ClientConfig.parseNamesrv(c.namesrv())));
+    static void ensureTopic(String namesrv, String topic, int queues) throws Exception {
+        ClientInstance ci = new ClientInstance(ClientConfig.defaults(ClientConfig.parseNamesrv(namesrv)));
         ci.start();
         try {
-            TopicRoute r = ci.refreshRoute(c.topic()).get(10, TimeUnit.SECONDS);
+            TopicRoute r = ci.refreshRoute(topic).get(10, TimeUnit.SECONDS);
             if (!r.provisional()) {
-                System.err.println("topic " + c.topic() + " exists with " + r.writeQueues().size() + " queues");
+                System.err.println("topic " + topic + " exists with " + r.writeQueues().size() + " queues");
                 return;
             }
             for (String leader : r.leaders().values()) {
                 RemotingCommand req = RemotingCommand.createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC,
-                    new CreateTopicRequestHeader(c.topic(), TopicRoute.DEFAULT_TOPIC, c.queues(), c.queues(), 6,
+                    new CreateTopicRequestHeader(topic, TopicRoute.DEFAULT_TOPIC, queues, queues, 6,
                         "SINGLE_TAG", 0, false, null, null));
                 RemotingCommand a = ci.remoting().invokeSync(leader, req, 10_000);
                 a.release();
                 if (a.code() != ResponseCode.SUCCESS) {
-                    throw new IllegalStateException("creating " + c.topic() + " on " + leader + ": " + a.remark());
+                    throw new IllegalStateException("creating " + topic + " on " + leader + ": " + a.remark());
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ci.refreshRoute(c.topic()).get(10, TimeUnit.SECONDS).provisional()) {
+            while (ci.refreshRoute(topic).get(10, TimeUnit.SECONDS).provisional()) {
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("topic " + c.topic() + " not routed 30 s after creation");
+                    throw new IllegalStateException("topic " + topic + " not routed 30 s after creation");
                 }
                 LockSupport.parkNanos(100_000_000L);
             }
-            System.err.println("created topic " + c.topic() + " with " + c.queues() + " queues");
+            System.err.println("created topic " + topic + " with " + queues + " queues");
         } finally {
             ci.shutdown();
         }
