@@ -36,6 +36,8 @@ class ChaosSmokeTest {
         assertThat(r.errors()).as("harness errors (report %s)", dir).isEmpty();
         assertThat(r.delivery().lost()).as("acknowledged but never consumed (report %s)", dir).isEmpty();
         assertThat(r.delivery().phantoms()).as("consumed but never sent").isEmpty();
+        assertThat(r.checks().violations()).as("checkers that found a violation (report %s, results.json)", dir)
+            .isEmpty();
         assertThat(r.drained()).as("every acknowledged send consumed before the drain deadline").isTrue();
         assertThat(r.faults()).as("faults injected").isPositive();
         assertThat(r.delivery().acknowledged()).as("acknowledged sends").isGreaterThan(200);
