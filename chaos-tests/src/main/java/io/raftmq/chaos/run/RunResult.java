@@ -42,7 +42,8 @@ public record RunResult(String scenario, long seed, DeliveryChecker.Result deliv
     public String resultLine() {
         return String.format(Locale.ROOT, "RESULT scenario=%s acked=%d lost=%d duplicates=%d failover_p50_ms=%.0f"
                 + " failover_max_ms=%.0f seed=%d valid=%s unexpected=%d drained=%s faults=%d leader_faults=%d"
-                + " violations=%s report=%s", scenario, delivery.acknowledged(), delivery.lost().size(), delivery.duplicates(),
+                + " violations=%s report=%s", scenario, delivery.acknowledged(), delivery.lost().size(),
+            delivery.duplicates(),
             failoverP50Ms(), failoverMaxMs(), seed, valid(), delivery.phantoms().size(), drained, faults,
             failoverMs.size(), checks.violations().isEmpty() ? "none" : String.join(",", checks.violations()),
             reportDir);
