@@ -9,11 +9,11 @@ import java.util.Map;
  * Order of consumption. <b>Per queue</b>: within one consumer session (a process's consume events between two of its
  * {@code session} events), the offsets it consumes from one queue strictly increase; a redelivery after a restart
  * or rebalance starts a new session and may go back. A consume whose detail says {@code listener=concurrent} is not
- * checked per queue: a concurrent listener hands one queue's messages to several threads, so they may complete in any
- * order (RocketMQ promises queue order only to orderly listeners). <b>Per key</b> (the ordered workload): within one
- * session, the {@code seq} of the messages of one {@code key} strictly increase in consume order. Key and seq come from the
- * consume's detail, else from the send OK of the same message. Gaps are not order violations ({@link LostChecker}
- * judges what is missing); going back or repeating is.
+ * checked per queue: a concurrent listener hands one queue's messages to several threads, so they may complete in
+ * any order (RocketMQ promises queue order only to orderly listeners). <b>Per key</b> (the ordered workload): within
+ * one session, the {@code seq} of the messages of one {@code key} strictly increase in consume order. Key and seq
+ * come from the consume's detail, else from the send OK of the same message. Gaps are not order violations
+ * ({@link LostChecker} judges what is missing); going back or repeating is.
  */
 public final class OrderChecker {
     private OrderChecker() {
