@@ -1,5 +1,6 @@
 package io.raftmq.raft.core;
 
+import io.raftmq.raft.message.AppendEntriesResponse;
 import io.raftmq.raft.message.RaftMessage;
 
 import java.util.ArrayList;
@@ -22,6 +23,18 @@ final class Outbox {
     /** A message that must wait until this node's pending writes are durable. */
     void afterPersist(RaftMessage m) {
         afterPersist.add(m);
+    }
+
+    /**
+     * Drops the acknowledgements (AppendEntriesResponse, not rejections) of index {@code >= from} not sent yet: a
+     * truncation in the same Ready replaced the entries they claim, and an acknowledgement must be true when it
+     * leaves (dropping is safe: the transport may lose any message). {@code Long.MAX_VALUE}: nothing replaced.
+     */
+    void dropAcknowledgementsFrom(long from) {
+        if (from == Long.MAX_VALUE) {
+            return;
+        }
+        early.removeIf(m -> m instanceof AppendEntriesResponse a && !a.reject() && a.index() >= from);
     }
 
     boolean isEmpty() {

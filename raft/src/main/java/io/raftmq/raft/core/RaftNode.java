@@ -243,8 +243,9 @@ public final class RaftNode {
 
     private void onLowerTerm(RaftMessage m) {
         boolean fromStaleLeader = m instanceof AppendEntries || m instanceof Heartbeat;
-        if (fromStaleLeader && (config.checkQuorum() || config.preVote())) {
-            // Tell the stale leader about the newer term so it steps down (it may be cut off from everyone else).
+        if (fromStaleLeader && (config.checkQuorum() || config.preVote() || repair.active())) {
+            // Tell the stale leader about the newer term so it steps down (it may be cut off from everyone else; a
+            // repairing node never campaigns, so without this answer a leader of a lower term would never learn).
             outbox.afterPersist(new AppendEntriesResponse(config.nodeId(), m.from(), state.term(), 0, false, 0, 0));
         } else if (m instanceof RequestVote rv && rv.preVote()) {
             outbox.early(new VoteResponse(config.nodeId(), m.from(), state.term(), true, false));
@@ -518,10 +519,12 @@ public final class RaftNode {
 
     /**
      * Sends a follower's acknowledgement of {@code ack.index()} once the log is durable through it (at once if it
-     * already is); drops waiting acknowledgements whose entries a truncation or snapshot replaced first.
+     * already is); drops waiting and unsent acknowledgements whose entries a truncation or snapshot replaced first.
      */
     void acknowledge(AppendEntriesResponse ack) {
-        acks.dropFrom(log.takeReplacedFrom());
+        long replacedFrom = log.takeReplacedFrom();
+        acks.dropFrom(replacedFrom);
+        outbox.dropAcknowledgementsFrom(replacedFrom); // made earlier in this Ready, before the truncation
         acks.offer(ack, log.durableLastIndex(), outbox);
     }
 

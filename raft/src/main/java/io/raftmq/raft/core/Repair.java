@@ -18,7 +18,8 @@ import java.util.List;
  *   <li>the node's log matches the leader's up to the commit index C the message carries (AppendEntries: {@code C
  *       <= matched}, where matched is the end of this append if the node now holds its last entry, or the node's
  *       own commit index; heartbeat: the node could commit all of C, which the leader caps at what this node
- *       acknowledged in its term),
+ *       acknowledged in its term, and C is the leader's own commit index, not a capped one: a leader may have
+ *       committed entries of its term beyond what this node acknowledged since its loss),
  *   <li>the entry at C is of the leader's term, so C is past every entry committed before this leader, and
  *   <li>the matched part reaches {@code ackedIndexMin}, the highest index the node is known to have acknowledged.
  * </ul>
@@ -121,7 +122,7 @@ final class Repair {
             return false;
         }
         long c = m.commitIndex();
-        if (log.committed() < c || c < ackedIndexMin || log.term(c) != m.term()) {
+        if (c < m.leaderCommit() || log.committed() < c || c < ackedIndexMin || log.term(c) != m.term()) {
             return false;
         }
         end(m.term(), m.from(), state);

@@ -41,7 +41,7 @@ final class Replication {
         long commit = node.log().committed();
         for (Map.Entry<Long, Progress> e : leader.followers().entrySet()) {
             long safeCommit = Math.min(e.getValue().match(), commit);
-            node.outbox().early(new Heartbeat(node.id(), e.getKey(), node.state().term(), safeCommit));
+            node.outbox().early(new Heartbeat(node.id(), e.getKey(), node.state().term(), safeCommit, commit));
         }
     }
 

@@ -128,6 +128,20 @@ class RepairModeTest {
     }
 
     @Test
+    void aHeartbeatCappedBelowTheLeadersCommitDoesNotEndRepair() {
+        // The node lost data; the leader of term 2 committed up to 5 (with the node's ack before its loss), and its
+        // heartbeat caps the commit index at 3, what the node acknowledged since: the node may lack 4 and 5.
+        MemoryRaftLog log = log(1, 2, 2);
+        RaftNode n = repairing(log, new HardState(2, 0, 3), 0);
+        n.step(new Heartbeat(1, 2, 2, 3, 5));
+        SyncedDriver.persist(n, log);
+        assertThat(n.repairing()).as("commit index 3 is capped below the leader's 5").isTrue();
+        n.step(new Heartbeat(1, 2, 2, 3, 3));
+        SyncedDriver.persist(n, log);
+        assertThat(n.repairing()).as("the leader's own commit index is 3").isFalse();
+    }
+
+    @Test
     void aHeartbeatOfAnIdleLeaderEndsRepairToo() {
         MemoryRaftLog log = log(1, 1, 2);
         RaftNode n = repairing(log, new HardState(2, 0, 3), 3);

@@ -48,7 +48,7 @@ public final class ProtoMapper {
             b.setAppendEntriesResponse(PbAppendEntriesResponse.newBuilder().setIndex(r.index()).setReject(r.reject())
                 .setRejectHint(r.rejectHint()).setHintTerm(r.hintTerm()));
         } else if (m instanceof Heartbeat h) {
-            b.setHeartbeat(PbHeartbeat.newBuilder().setCommitIndex(h.commitIndex()));
+            b.setHeartbeat(PbHeartbeat.newBuilder().setCommitIndex(h.commitIndex()).setLeaderCommit(h.leaderCommit()));
         } else if (m instanceof HeartbeatResponse) {
             b.setHeartbeatResponse(PbHeartbeatResponse.getDefaultInstance());
         } else if (m instanceof RequestVote v) {
@@ -110,7 +110,8 @@ public final class ProtoMapper {
                 return new AppendEntriesResponse(from, to, term, r.getIndex(), r.getReject(), r.getRejectHint(),
                     r.getHintTerm());
             case HEARTBEAT:
-                return new Heartbeat(from, to, term, env.getHeartbeat().getCommitIndex());
+                PbHeartbeat h = env.getHeartbeat();
+                return new Heartbeat(from, to, term, h.getCommitIndex(), h.getLeaderCommit());
             case HEARTBEAT_RESPONSE:
                 return new HeartbeatResponse(from, to, term);
             case REQUEST_VOTE:

@@ -41,6 +41,7 @@ class RaftCodecTest {
             new AppendEntriesResponse(2, 1, 4, 12, false, 0, 0),
             new AppendEntriesResponse(3, 1, 4, 9, true, 7, 2),
             new Heartbeat(1, 2, 5, 99),
+            new Heartbeat(1, 2, 5, 7, 99),
             new HeartbeatResponse(2, 1, 5),
             new RequestVote(2, 3, 6, 12, 4, true, false),
             new RequestVote(2, 3, 6, 12, 4, false, true),
@@ -65,10 +66,11 @@ class RaftCodecTest {
 
     @Test
     void goldenFrameOfAHeartbeat() {
-        ByteBuf frame = encode(new Heartbeat(1, 2, 3, 4));
+        ByteBuf frame = encode(new Heartbeat(1, 2, 3, 4, 6));
         try {
-            // length 10 | from=1 | to=2 | term=3 | field 12 (heartbeat), 2 bytes: commit_index=4
-            assertThat(ByteBufUtil.hexDump(frame)).isEqualTo("0000000a" + "0801" + "1002" + "1803" + "6202" + "0804");
+            // length 12 | from=1 | to=2 | term=3 | field 12 (heartbeat), 4 bytes: commit_index=4, leader_commit=6
+            assertThat(ByteBufUtil.hexDump(frame)).isEqualTo("0000000c" + "0801" + "1002" + "1803" + "6204" + "0804"
+                + "1006");
         } finally {
             frame.release();
         }
