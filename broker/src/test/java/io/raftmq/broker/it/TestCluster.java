@@ -22,9 +22,11 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
@@ -54,9 +56,10 @@ public final class TestCluster implements AutoCloseable {
         nameServer.start();
         int[] listen = new int[members];
         int[] raft = new int[members];
+        Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < members; i++) {
-            listen[i] = freePort();
-            raft[i] = freePort();
+            listen[i] = freePort(taken);
+            raft[i] = freePort(taken);
         }
         StringBuilder raftPeers = new StringBuilder();
         StringBuilder brokerPeers = new StringBuilder();
@@ -112,16 +115,21 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * A port free now, drawn below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its
-     * old port must not find it taken meanwhile as the local port of some outgoing connection.
+     * A port free now and not in {@code taken} (the ports already drawn for this cluster, to which it is added),
+     * drawn below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its old port must not
+     * find it taken meanwhile as the local port of some outgoing connection.
      */
-    private static int freePort() throws IOException {
+    private static int freePort(Set<Integer> taken) throws IOException {
         for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
             int port = PORT_LOW + ThreadLocalRandom.current().nextInt(PORT_HIGH - PORT_LOW);
+            if (taken.contains(port)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress("127.0.0.1", port));
+                taken.add(port);
                 return port;
-            } catch (BindException taken) {
+            } catch (BindException inUse) {
                 // try another one
             }
         }
