@@ -396,16 +396,9 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The {@code raftPeers} of member {@code m}: itself at its real address, each peer as {@code m} dials it. */
+    /** The {@code raftPeers} of member {@code m}: every member's raft address, or the proxies {@code m} dials. */
     private String raftPeersOf(Member m) {
-        if (proxies == null) {
-            return String.join(";", raftPeers);
-        }
-        List<String> peers = new ArrayList<>();
-        for (Member p : members) {
-            peers.add(p.id() + "-" + (p == m ? p.raftAddr() : proxies.dialAddress(m.id(), p.id())));
-        }
-        return String.join(";", peers);
+        return proxies == null ? String.join(";", raftPeers) : proxies.raftPeersOf(m.id());
     }
 
     /** The fault proxies of the raft links, or null unless {@link ClusterOptions#raftProxies()}. */

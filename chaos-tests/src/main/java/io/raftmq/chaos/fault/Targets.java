@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Who a fault targets: the current leader (the NameServer's brokerId 0, else the member whose runtime info says
- * LEADER, else a seeded random running member), member ids, and hosts from addresses.
+ * Who a fault targets: the current leader as the process nemeses find it ({@link
+ * io.raftmq.chaos.nemesis.Targets#leader}), else a seeded random running member; member ids, and hosts from
+ * addresses.
  */
 public final class Targets {
     private Targets() {
@@ -16,24 +17,15 @@ public final class Targets {
 
     /** The leader as the cluster sees it now, or a random running member when none is known (never null). */
     public static ProcessCluster.Member leaderOrRandom(ProcessCluster cluster, Random random) {
-        String routed = cluster.routedLeader();
-        ProcessCluster.Member m = routed == null ? null : cluster.memberAt(routed);
-        if (m != null && m.isAlive()) {
-            return m;
+        ProcessCluster.Member leader = io.raftmq.chaos.nemesis.Targets.leader(cluster);
+        if (leader != null) {
+            return leader;
         }
-        List<ProcessCluster.Member> alive = new ArrayList<>();
-        for (ProcessCluster.Member x : cluster.members()) {
-            if (x.isAlive() && "LEADER".equals(cluster.role(x))) {
-                return x;
-            }
-            if (x.isAlive()) {
-                alive.add(x);
-            }
-        }
-        if (alive.isEmpty()) {
+        List<ProcessCluster.Member> running = io.raftmq.chaos.nemesis.Targets.running(cluster);
+        if (running.isEmpty()) {
             throw new IllegalStateException("no member is running");
         }
-        return alive.get(random.nextInt(alive.size()));
+        return running.get(random.nextInt(running.size()));
     }
 
     /** The member ids in order. */

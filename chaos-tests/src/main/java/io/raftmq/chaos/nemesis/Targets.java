@@ -14,12 +14,12 @@ import java.util.Random;
  * members, and seeded draws among them. Members are always listed in index order before a draw, so the same seed
  * makes the same choices whenever the cluster is in the same state.
  */
-final class Targets {
+public final class Targets {
     private Targets() {
     }
 
     /** Running members that are not paused, in index order. */
-    static List<Member> running(ProcessCluster cluster) {
+    public static List<Member> running(ProcessCluster cluster) {
         List<Member> out = new ArrayList<>();
         for (Member m : cluster.members()) {
             if (m.isAlive() && !m.isPaused()) {
@@ -30,7 +30,7 @@ final class Targets {
     }
 
     /** The running member that leads in the highest term, or null when none does now. */
-    static Member leader(ProcessCluster cluster) {
+    public static Member leader(ProcessCluster cluster) {
         Member best = null;
         long bestTerm = -1;
         for (Member m : running(cluster)) {

@@ -35,7 +35,7 @@ import java.util.function.Function;
  * stops the producers, lets the consumers drain, stops the cluster and checks the history and the members' files
  * ({@link Checkers#checkAll}: lost, duplicates, unexpected, offsets, order, committed offsets, replica divergence,
  * failover). The report directory gets the checked report ({@link RunReport}: history.jsonl, results.json, plots,
- * index.html), {@code history.txt}, {@code result.txt} and the processes' logs ({@link RunFiles}).
+ * index.html), {@code result.txt} and the processes' logs ({@link RunFiles}).
  *
  * <p>Every choice (quiet and hold times, victims) comes from one {@link Random} seeded by the run's seed.
  */
@@ -89,7 +89,7 @@ public final class ChaosRunner {
             failover.millis(), List.copyOf(tally.errors), o.reportDir());
         RunReport.write(o.reportDir(), "scenario " + scenario.name() + " seed " + o.seed(), history, checks,
             List.of());
-        RunFiles.write(scenario, history, result, !result.valid() || o.keepData());
+        RunFiles.write(scenario, result, !result.valid() || o.keepData());
         LOG.info("{}", result.resultLine());
         return result;
     }

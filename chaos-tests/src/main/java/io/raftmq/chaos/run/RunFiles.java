@@ -1,25 +1,21 @@
 package io.raftmq.chaos.run;
 
-import io.raftmq.chaos.check.History;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The report directory of one run:
+ * What a run's report directory holds besides the checked report ({@code io.raftmq.chaos.report.RunReport}: the
+ * history as {@code history.jsonl}, {@code results.json}, plots, {@code index.html}):
  * <pre>
  *  DIR/result.txt                      the RESULT line, the scenario, the delivery check, failover per leader fault,
  *                                      harness errors
- *  DIR/history.txt                     every event, one a line: time_ms (from the run's start), process, type, op,
- *                                      value, detail, tab-separated (tabs and newlines inside fields become spaces)
  *  DIR/cluster/naming.log              the NameServer's output
  *  DIR/cluster/nI/nI.log               member nI's output (all its restarts)
  *  DIR/cluster/nI/data/                member nI's store: kept only for a failing run or when asked
@@ -29,15 +25,8 @@ final class RunFiles {
     private RunFiles() {
     }
 
-    static void write(Scenario scenario, History history, RunResult r, boolean keepData) throws IOException {
+    static void write(Scenario scenario, RunResult r, boolean keepData) throws IOException {
         Path dir = r.reportDir();
-        try (Writer w = Files.newBufferedWriter(dir.resolve("history.txt"), StandardCharsets.UTF_8)) {
-            for (History.Event e : history.events()) {
-                w.write(String.format(Locale.ROOT, "%.3f\t%s\t%s\t%s\t%s\t%s%n", history.millis(e.nanos()),
-                    clean(e.process()), e.type().name().toLowerCase(Locale.ROOT), clean(e.op()), clean(e.value()),
-                    clean(e.detail())));
-            }
-        }
         StringBuilder b = new StringBuilder();
         b.append(r.resultLine()).append('\n');
         b.append("scenario: ").append(scenario).append('\n');
@@ -49,10 +38,6 @@ final class RunFiles {
         if (!keepData) {
             deleteData(dir.resolve("cluster"));
         }
-    }
-
-    private static String clean(String s) {
-        return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
     }
 
     /** Deletes every member's data directory ({@code cluster/nI/data}); the logs stay. */

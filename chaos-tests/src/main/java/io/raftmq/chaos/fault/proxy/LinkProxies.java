@@ -16,6 +16,8 @@ import java.util.TreeMap;
  */
 public final class LinkProxies implements AutoCloseable {
     private final Map<String, LinkProxy> links = new TreeMap<>();
+    /** Member id to its real raft address, in id order. */
+    private final Map<String, String> raftAddrs = new TreeMap<>();
 
     /**
      * Starts a proxy for every ordered pair of members.
@@ -24,6 +26,7 @@ public final class LinkProxies implements AutoCloseable {
      */
     public static LinkProxies start(Map<String, String> raftAddrs) throws IOException {
         LinkProxies p = new LinkProxies();
+        p.raftAddrs.putAll(raftAddrs);
         try {
             for (Map.Entry<String, String> from : raftAddrs.entrySet()) {
                 for (Map.Entry<String, String> to : raftAddrs.entrySet()) {
@@ -58,6 +61,16 @@ public final class LinkProxies implements AutoCloseable {
     /** The address {@code from} dials to reach {@code to}. */
     public String dialAddress(String from, String to) {
         return link(from, to).listenAddress();
+    }
+
+    /**
+     * The {@code raftPeers} setting of member {@code self}: itself at its real raft address, every peer at the
+     * address {@code self} dials it by.
+     */
+    public String raftPeersOf(String self) {
+        List<String> peers = new ArrayList<>();
+        raftAddrs.forEach((id, addr) -> peers.add(id + "-" + (id.equals(self) ? addr : dialAddress(self, id))));
+        return String.join(";", peers);
     }
 
     /** Every proxy, in key order. */
