@@ -57,6 +57,8 @@ public final class ClientInstance {
     private final int id = INSTANCES.incrementAndGet();
     private final List<Consumer<String>> consumerIdsListeners = new CopyOnWriteArrayList<>();
     private ThreadPoolExecutor callbacks;
+    /** Every callback thread started, so shutdown can join them: a terminated pool's last worker may still run. */
+    private final List<Thread> callbackThreads = new CopyOnWriteArrayList<>();
     private ScheduledFuture<?> refreshTask;
     private volatile boolean running;
 
@@ -102,6 +104,7 @@ public final class ClientInstance {
                 new ArrayBlockingQueue<>(config.callbackQueueMax()), r -> {
                     Thread t = new Thread(r, "raftmq-sdk-callback-" + id + "-" + n.incrementAndGet());
                     t.setDaemon(true);
+                    callbackThreads.add(t);
                     return t;
                 });
         callbacks.allowCoreThreadTimeOut(true);
@@ -127,11 +130,20 @@ public final class ClientInstance {
                     LOG.warn("callback executor still busy 5 s after shutdown; interrupting it");
                     callbacks.shutdownNow();
                 }
+                joinCallbackThreads();
             } catch (InterruptedException e) {
                 callbacks.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** A pool counts as terminated once its workers leave their loop, a moment before their threads end. */
+    private void joinCallbackThreads() throws InterruptedException {
+        for (Thread t : callbackThreads) {
+            t.join(1_000);
+        }
+        callbackThreads.clear();
     }
 
     public boolean isRunning() {
