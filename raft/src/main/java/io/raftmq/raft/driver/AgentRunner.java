@@ -65,6 +65,11 @@ final class AgentRunner {
         running = false;
     }
 
+    /** Whether the thread is parked (or about to park) for lack of work. Any thread; may be stale at once. */
+    boolean sleeping() {
+        return sleeping;
+    }
+
     /** Unparks the thread if it sleeps; producers call it after handing over input. Any thread. */
     void wake() {
         Thread t = thread;

@@ -44,8 +44,18 @@ final class LogSyncer {
     private volatile Throwable failure;
     private volatile long syncs;
     private volatile long syncNanos;
+    private final long idleParkNs;
 
     LogSyncer(RaftLog log, NanoClock clock, Runnable wakeAgent, PathTrace trace) {
+        this(log, clock, wakeAgent, trace, TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /**
+     * As above; the syncer thread, when nothing is to sync, sleeps until woken or {@code idleParkNs} (a safety net
+     * only: every write that needs it wakes the thread, see {@link #handOff}).
+     */
+    LogSyncer(RaftLog log, NanoClock clock, Runnable wakeAgent, PathTrace trace, long idleParkNs) {
+        this.idleParkNs = idleParkNs;
         this.log = log;
         this.trace = trace;
         this.clock = clock;
@@ -59,6 +69,11 @@ final class LogSyncer {
 
     boolean started() {
         return runner.started();
+    }
+
+    /** Whether the syncer thread sleeps (tests wait for it before writing). Any thread; may be stale at once. */
+    boolean syncerAsleep() {
+        return runner.sleeping();
     }
 
     /**
@@ -176,8 +191,6 @@ final class LogSyncer {
 
     /** The syncer thread's duty: sync whenever a write is not covered; sleep (woken by writes) otherwise. */
     private final class Duty implements AgentRunner.Duty {
-        private final long idleParkNs = TimeUnit.MILLISECONDS.toNanos(100);
-
         @Override
         public int doWork() {
             return syncOnce();

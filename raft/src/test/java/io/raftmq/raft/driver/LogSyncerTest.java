@@ -30,13 +30,18 @@ class LogSyncerTest {
     private final AtomicInteger wakes = new AtomicInteger();
     private volatile CountDownLatch hold = new CountDownLatch(0);
     private final CountDownLatch inSync = new CountDownLatch(1);
+    /** The syncer thread's idle sleep is an hour: it acts only when woken, never on its own timer, in these tests. */
     private final LogSyncer syncer = new LogSyncer(recordingLog(), NanoClock.SYSTEM, wakes::incrementAndGet,
-        new PathTrace(1));
+        new PathTrace(1), TimeUnit.HOURS.toNanos(1));
 
     @AfterEach
     void stop() {
         hold.countDown();
         syncer.stop();
+    }
+
+    private void awaitSyncerAsleep() {
+        Awaits.await("the syncer thread sleeps").atMost(Duration.ofSeconds(10)).until(syncer::syncerAsleep);
     }
 
     /** A memory log whose sync() records the calling thread's name and waits for {@link #hold}. */
@@ -60,6 +65,7 @@ class LogSyncerTest {
     @Test
     void anIdleAgentSyncsItsOwnWriteAndTheSyncerThreadStaysAsleep() {
         syncer.start(1);
+        awaitSyncerAsleep();
         syncer.written(5, 1);
         assertThat(syncer.syncIfFree()).isEqualTo(1);
         assertThat(syncThreads).containsExactly(Thread.currentThread().getName());
