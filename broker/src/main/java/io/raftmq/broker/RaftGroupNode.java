@@ -366,6 +366,14 @@ final class RaftGroupNode {
             RaftAgent a = agent;
             return a != null && a.deliver(message);
         }
+
+        @Override
+        public void peerUnreachable(long peerId) {
+            RaftAgent a = agent;
+            if (a != null) {
+                a.peerUnreachable(peerId);
+            }
+        }
     }
 
     /** Builds the state machine (its parts registered) over the log starting after {@code appliedIndex}. */

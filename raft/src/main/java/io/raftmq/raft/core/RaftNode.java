@@ -127,6 +127,26 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * The driver saw nothing listening at {@code peerId}'s address (a refused connection: the process is gone, not
+     * slow). When that peer is this follower's leader, the follower forgets it (so it grants pre-votes at once and
+     * stops naming a dead leader) and campaigns after a jitter of up to a quarter of the election timeout instead
+     * of a whole randomized timeout: a crashed leader is replaced in tens of milliseconds. Only with pre-vote, so a
+     * false hint costs nothing: the pre-vote fails while the others still hear the leader, whose next heartbeat
+     * makes it this node's leader again. Ignored in every other case.
+     */
+    public void peerUnreachable(long peerId) {
+        requireNoReady();
+        RoleState role = state.role();
+        if (!(role instanceof FollowerState) || peerId == 0 || state.leaderId() != peerId || !config.preVote()
+            || repair.active() || repair.learningTerm()) {
+            return;
+        }
+        state.leaderId(0);
+        int jitter = state.jitter(Math.max(1, config.electionTicks() / 4));
+        role.electionElapsed = Math.max(role.electionElapsed, role.electionTimeoutTicks() - 1 - jitter);
+    }
+
     private void tickLeader(LeaderState leader) {
         if (removedAndCommitted()) {
             stepDownRemoved(leader);

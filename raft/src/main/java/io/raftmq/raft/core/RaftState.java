@@ -105,6 +105,13 @@ final class RaftState {
         return l;
     }
 
+    /** A draw in [0, bound) from the node's only random source. */
+    int jitter(int bound) {
+        int j = random.nextInt(bound);
+        Verify.state(j >= 0 && j < bound, "random source out of range", j, bound);
+        return j;
+    }
+
     private int randomizedTimeout() {
         int extra = random.nextInt(electionTicks);
         Verify.state(extra >= 0 && extra < electionTicks, "random source out of range", extra, electionTicks);

@@ -257,6 +257,13 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         return true;
     }
 
+    /** Transport hint: nothing listens at {@code peerId}'s address; the core decides (see RaftNode#peerUnreachable). */
+    @Override
+    public void peerUnreachable(long peerId) {
+        input.addCommand(() -> node.peerUnreachable(peerId));
+        runner.wake();
+    }
+
     /**
      * Proposes an entry ({@code type >= Entry.TYPE_APPLICATION_MIN}; the payload is handed over and must not be
      * mutated). {@code callback} runs once: committed, or failed with a {@link ProposalException}. Any thread.

@@ -53,5 +53,13 @@ public interface Transport extends AutoCloseable {
     interface InboundSink {
         /** A message addressed to this node. Returns false when it was dropped (inbox full). */
         boolean deliver(RaftMessage message);
+
+        /**
+         * Nothing listens at {@code peerId}'s address any more (its port refused a connection: the process is
+         * gone, not merely slow or cut off). A hint for failure detection only; may repeat; must not block. The
+         * default ignores it.
+         */
+        default void peerUnreachable(long peerId) {
+        }
     }
 }

@@ -48,6 +48,7 @@ final class InteractionEnv {
             case "propose" -> propose(id(args[1]), args[2]);
             case "transfer-leadership" -> transfer(id(args[1]), Long.parseLong(args[2]));
             case "isolate" -> isolate(Long.parseLong(args[1]));
+            case "peer-unreachable" -> peerUnreachable(id(args[1]), Long.parseLong(args[2]));
             case "heal" -> {
                 isolated.clear();
                 line("healed");
@@ -180,6 +181,13 @@ final class InteractionEnv {
     private void isolate(long id) {
         isolated.add(id);
         line("isolated " + id);
+    }
+
+    private void peerUnreachable(int idx, long peer) {
+        RaftNode n = nodes.get(idx);
+        n.peerUnreachable(peer);
+        line("node " + n.id() + " told " + peer + " is unreachable: " + n.role() + " term=" + n.term() + " leader="
+            + n.leaderId());
     }
 
     private void status() {

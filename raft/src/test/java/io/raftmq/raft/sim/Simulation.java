@@ -40,7 +40,7 @@ final class Simulation {
     private static final int APP_TYPE = Entry.TYPE_APPLICATION_MIN;
 
     private enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, PAUSE,
-        UNPAUSE, PROPOSE, TRANSFER, MEMBERSHIP }
+        UNPAUSE, PROPOSE, TRANSFER, MEMBERSHIP, UNREACHABLE }
 
     private record Event(long time, long seq, Kind kind, int node, Object payload, int incarnation) {
     }
@@ -74,6 +74,10 @@ final class Simulation {
     private final int logSyncMaxUnits;
     /** Log writes that replaced entries (truncations) while a log sync was in flight: the reordering under test. */
     private int truncationsDuringSync;
+    /** Whether a crash makes the others hear "peer unreachable" (a refused connection), as the driver does. */
+    private boolean unreachableHints;
+    /** Delays of those hints: a stream of their own, so the rest of a seed's schedule draws what it drew before. */
+    private SplittableRandom hintRandom;
 
     Simulation(long seed) {
         this(seed, true, false);
@@ -97,6 +101,17 @@ final class Simulation {
      * As above; {@code logSyncMaxUnits > 0} makes log syncs take up to that long (slow disks: many writes and
      * truncations land while one sync is in flight), 0 keeps the swarm's fsync bound.
      */
+    /**
+     * This run with crash hints: after a crash every other running node is told, 1-40 units later, that the crashed
+     * node is unreachable ({@code RaftNode#peerUnreachable}), the hint the transport gives when a peer's port
+     * refuses connections. Call before {@link #run}.
+     */
+    Simulation withUnreachableHints() {
+        unreachableHints = true;
+        hintRandom = new SplittableRandom(seed ^ 0x48494E54L);
+        return this;
+    }
+
     Simulation(long seed, boolean membershipAllowed, boolean dataLoss, int logSyncMaxUnits) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -395,7 +410,17 @@ final class Simulation {
             case PROPOSE -> onPropose();
             case TRANSFER -> onTransfer();
             case MEMBERSHIP -> onMembership();
+            case UNREACHABLE -> onUnreachable(n, (Long) ev.payload);
         }
+    }
+
+    /** A hint, not a message: a node that is down, paused or busy with a Ready misses it. */
+    private void onUnreachable(SimNode n, long peer) {
+        if (!n.up || n.paused(now) || n.pending != null) {
+            return;
+        }
+        n.raft.peerUnreachable(peer);
+        pump(n);
     }
 
     private void onTick(SimNode n) {
@@ -445,6 +470,13 @@ final class Simulation {
         n.pausedUntil = 0;
         n.log.crash();
         schedule(now + 20 + random.nextInt(600), Kind.RESTART, (int) n.id, null);
+        if (unreachableHints) {
+            for (int i = 1; i < nodes.length; i++) {
+                if (i != n.id && nodes[i].up) {
+                    schedule(now + 1 + hintRandom.nextInt(40), Kind.UNREACHABLE, i, n.id);
+                }
+            }
+        }
     }
 
     private void onPartition() {
@@ -717,7 +749,7 @@ final class Simulation {
         StringBuilder sb = new StringBuilder();
         String replay = logSyncMaxUnits != swarm.fsyncMaxUnits() ? "-Dtest=SlowSyncSimulationTest -Dsim.slowSeeds=1"
             + " -Dsim.seedBase=" + seed : "-Dtest=SimulationTest -Dsim.seed=" + seed
-            + (swarm.membership() ? "" : " -Dsim.noMembership=true");
+            + (swarm.membership() ? "" : " -Dsim.noMembership=true") + (unreachableHints ? " -Dsim.hints=true" : "");
         sb.append("simulation failed: seed=").append(seed).append(" (replay: mvn -pl raft test ").append(replay)
             .append(")\n  ").append(cause).append("\n  swarm: ").append(swarm)
             .append("\n  time=").append(now).append(" events=").append(events).append(" nodes: ")

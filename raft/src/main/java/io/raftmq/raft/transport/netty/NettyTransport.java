@@ -58,6 +58,8 @@ public final class NettyTransport implements Transport {
     /** Accepted connections, closed explicitly on {@link #close} so peers notice at once and reconnect. */
     private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean started;
+    /** Where inbound messages and peer hints go; null before {@link #start}. */
+    private volatile InboundSink sink;
     private volatile boolean closed;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -150,6 +152,7 @@ public final class NettyTransport implements Transport {
     @Override
     public synchronized void start(InboundSink sink) {
         Verify.state(!started && !closed, "transport already started or closed");
+        this.sink = sink;
         ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -311,6 +314,14 @@ public final class NettyTransport implements Transport {
 
     void countDroppedInbound(int n) {
         droppedInbound.addAndGet(n);
+    }
+
+    /** A link's connect was refused: nothing listens at its peer's address. Event loop. */
+    void peerRefused(long peerId) {
+        InboundSink s = sink;
+        if (s != null && !closed) {
+            s.peerUnreachable(peerId);
+        }
     }
 
     void countConnect() {

@@ -3,12 +3,14 @@ package io.raftmq.raft.transport.netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.raftmq.raft.message.InstallSnapshot;
 import io.raftmq.raft.message.RaftMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -168,6 +170,9 @@ final class PeerLink {
                 onConnected(done.channel());
             } else {
                 LOG.debug("connect to peer {} at {} failed: {}", peerId, peerAddress, done.cause().toString());
+                if (refused(done.cause())) {
+                    transport.peerRefused(peerId);
+                }
                 scheduleReconnect();
             }
         });
@@ -216,6 +221,14 @@ final class PeerLink {
             transport.countRedial();
             connect();
         });
+    }
+
+    /**
+     * Whether a connect failed because nothing listens there (RST to our SYN), as opposed to a timeout (a peer cut
+     * off or overloaded may still be alive).
+     */
+    static boolean refused(Throwable cause) {
+        return cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
     }
 
     /** Whether this link waits to retry its peer (tests). Any thread; the answer may be stale at once. */
