@@ -221,7 +221,11 @@ final class LogWriter {
             if (preallocator != null) {
                 preallocator.awaitUnclaimed(stagedAt, stagedAt + staging.remaining());
             }
+            long end = stagedAt + staging.remaining();
             seg.file().write(stagedAt - seg.base(), staging);
+            if (preallocator != null) {
+                preallocator.written(end);
+            }
         }
         staging.clear();
     }

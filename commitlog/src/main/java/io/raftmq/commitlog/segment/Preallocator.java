@@ -38,7 +38,8 @@ public final class Preallocator implements Runnable {
     /** The agent never claims bytes closer than this ahead of the writer (nor than a quarter of the window). */
     static final long GUARD_BYTES_MAX = 2L * CHUNK_BYTES;
     private static final long FORCE_EVERY_BYTES = 16L << 20;
-    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Safety net only: the writer wakes the agent once it has written a chunk past the last pass. */
+    private static final long IDLE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long PAGE = 4096;
 
@@ -62,10 +63,12 @@ public final class Preallocator implements Runnable {
     // The claimed range [claimFrom, claimTo); empty when claimFrom == Long.MAX_VALUE.
     private volatile long claimFrom = Long.MAX_VALUE;
     private volatile long claimTo = Long.MIN_VALUE;
+    /** Once the writer reaches this position, the window has shrunk by a chunk: it wakes the agent. */
+    private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean running;
     private volatile long zeroedBytes;
     private volatile long errors;
-    private Thread thread;
+    private volatile Thread thread;
     private long unforcedBytes;
 
     public Preallocator(Host host, SegmentList segments, long windowBytes) {
@@ -83,6 +86,21 @@ public final class Preallocator implements Runnable {
     public void awaitUnclaimed(long from, long to) {
         while (claimFrom < to && from < claimTo) {
             LockSupport.parkNanos(this, 20_000);
+        }
+    }
+
+    /**
+     * Append path, after a write that ended at {@code end}: wakes the agent when the writer has used up a chunk of
+     * the window since its last pass (one volatile read otherwise). Instead of the agent polling, so an idle log
+     * costs no wake-ups and a busy one one per chunk written.
+     */
+    public void written(long end) {
+        if (end >= wakeAt) {
+            wakeAt = Long.MAX_VALUE;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
     }
 
@@ -130,7 +148,11 @@ public final class Preallocator implements Runnable {
                     continue;
                 }
                 if (work == 0) {
-                    LockSupport.parkNanos(this, IDLE_NS);
+                    long next = host.writePosition() + CHUNK_BYTES;
+                    wakeAt = next;
+                    if (host.writePosition() < next) { // else the writer passed it already: go again
+                        LockSupport.parkNanos(this, IDLE_NS);
+                    }
                 }
             }
         } catch (RuntimeException e) {
