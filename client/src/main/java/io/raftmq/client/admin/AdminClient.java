@@ -176,8 +176,9 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<List<String>> listTopicsAsync() {
         checkStarted();
-        return publish(calls.namesrv(() -> RemotingCommand.createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER),
-                "list topics", r -> List.copyOf(new TreeSet<>(TopicList.decode(r.bodyBytes()).topicList()))));
+        return publish(calls.namesrv(
+                () -> RemotingCommand.createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER), "list topics",
+                r -> List.copyOf(new TreeSet<>(TopicList.decode(r.bodyBytes()).topicList()))));
     }
 
     /** The NameServer's route of {@code topic} (GET_ROUTEINFO_BY_TOPIC 105); 17 when it has none. */
