@@ -148,7 +148,9 @@ public final class TransactionProducer implements AutoCloseable {
     public synchronized void shutdown() {
         if (started) {
             started = false;
-            heartbeat.cancel(false);
+            if (heartbeat != null) {
+                heartbeat.cancel(false);
+            }
             instance.removeTransactionCheckHandler(checker);
             try {
                 membership.unregisterAll().get(config.sendTimeoutMs(), TimeUnit.MILLISECONDS);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,11 +80,16 @@ class SdkAdminTest {
             consumer.start();
             try {
                 TestCluster.await(20_000, "every message consumed", () -> got.size() == MESSAGES);
-                TestCluster.await(10_000, "lag 0 with every message counted", () -> {
-                    ConsumerProgress pr = progress(admin);
-                    return pr != null && pr.of(TOPIC).size() == 3 && pr.totalLag() == 0
-                        && sum(pr.of(TOPIC), true) == MESSAGES && sum(pr.of(TOPIC), false) == MESSAGES;
-                });
+                AtomicReference<Object> last = new AtomicReference<>();
+                try {
+                    TestCluster.await(20_000, "lag 0 with every message counted", () -> {
+                        ConsumerProgress pr = progress(admin, last);
+                        return pr != null && pr.of(TOPIC).size() == 3 && pr.totalLag() == 0
+                            && sum(pr.of(TOPIC), true) == MESSAGES && sum(pr.of(TOPIC), false) == MESSAGES;
+                    });
+                } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError("consumer progress never reached lag 0; last seen: " + last.get(), e);
+                }
                 ConsumerProgress pr = admin.consumerProgress(GROUP, TOPIC);
                 assertThat(pr.queues()).hasSize(3).allMatch(q -> q.lag() == 0 && q.queue().topic().equals(TOPIC));
                 assertThat(pr.queues()).anyMatch(q -> q.lastTimestamp() > 0);
@@ -149,10 +155,14 @@ class SdkAdminTest {
         }
     }
 
-    private static ConsumerProgress progress(AdminClient admin) {
+    /** The group's progress, or null; {@code last} keeps what was seen (progress or failure) for the report. */
+    private static ConsumerProgress progress(AdminClient admin, AtomicReference<Object> last) {
         try {
-            return admin.consumerProgress(GROUP);
+            ConsumerProgress p = admin.consumerProgress(GROUP);
+            last.set(p);
+            return p;
         } catch (AdminException | InterruptedException e) {
+            last.set(e);
             return null;
         }
     }
