@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * What the SDK's producers (and later its consumers and admin API) of one process share: one {@link RemotingClient}
+ * What the SDK's producers, consumers and admin clients of one process share: one {@link RemotingClient}
  * (one connection per broker or NameServer address, {@code ioThreads} event loops), the NameServer list, the
  * {@link RouteCache}, the {@link FaultTracker}, the {@link LeaderLocator} and a bounded callback executor.
  *
@@ -56,6 +56,7 @@ public final class ClientInstance {
     private final AtomicInteger namesrvIndex = new AtomicInteger();
     private final int id = INSTANCES.incrementAndGet();
     private final List<Consumer<String>> consumerIdsListeners = new CopyOnWriteArrayList<>();
+    private final List<TransactionCheckHandler> transactionCheckers = new CopyOnWriteArrayList<>();
     private ThreadPoolExecutor callbacks;
     /** Every callback thread started, so shutdown can join them: a terminated pool's last worker may still run. */
     private final List<Thread> callbackThreads = new CopyOnWriteArrayList<>();
@@ -70,6 +71,37 @@ public final class ClientInstance {
         this.faults = new FaultTracker(config.faultBackoffMsMin(), config.faultBackoffMsMax(), System::nanoTime);
         this.leaders = new LeaderLocator(remoting, routes, faults);
         remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, this::consumerIdsChanged, Runnable::run);
+        remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, this::transactionCheck, this::runCallback);
+    }
+
+    /**
+     * A transactional producer's answer to CHECK_TRANSACTION_STATE (39, docs/protocol.md §2.9): called on the callback
+     * executor with the broker's request (valid during the call only) and its answering context; returns whether
+     * the request was its own (the half message's PGROUP is its group).
+     */
+    @FunctionalInterface
+    public interface TransactionCheckHandler {
+        boolean handle(RequestContext ctx, RemotingCommand request);
+    }
+
+    /** Adds a handler of the brokers' transaction checks (a transactional producer registers at start). */
+    public void addTransactionCheckHandler(TransactionCheckHandler handler) {
+        transactionCheckers.add(handler);
+    }
+
+    public void removeTransactionCheckHandler(TransactionCheckHandler handler) {
+        transactionCheckers.remove(handler);
+    }
+
+    /** Oneway 39 from a broker: offered to each handler until one takes it; no answer (the taker sends 37). */
+    private RemotingCommand transactionCheck(RequestContext ctx, RemotingCommand req) {
+        for (TransactionCheckHandler h : transactionCheckers) {
+            if (h.handle(ctx, req)) {
+                return null;
+            }
+        }
+        LOG.debug("transaction check from {} for no producer of this instance", ctx.remoteAddress());
+        return null;
     }
 
     /**
@@ -177,6 +209,10 @@ public final class ClientInstance {
      */
     public void runCallback(Runnable task) {
         Executor e = callbacks;
+        if (e == null) {
+            task.run();
+            return;
+        }
         try {
             e.execute(task);
         } catch (RejectedExecutionException full) {

@@ -178,6 +178,18 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code msg} as the half message of a transaction ({@link TransactionProducer}): its properties gain
+     * {@code halfProperties} (TRAN_MSG, PGROUP) and its sysFlag {@code halfSysFlag}; retried as any send.
+     */
+    CompletableFuture<SendResult> sendHalf(Message msg, String halfProperties, int halfSysFlag) {
+        checkStarted();
+        SendCall.Payload p = payload(msg);
+        SendCall.Payload half = new SendCall.Payload(p.message(), p.requestCode(), p.body(), p.sysFlag() | halfSysFlag,
+                p.properties() + halfProperties, p.msgId());
+        return new SendCall(instance, config, shared, half, null, null, false).start();
+    }
+
     private SendCall call(Message msg, MessageQueueSelector selector, Object arg, boolean async) {
         checkStarted();
         return new SendCall(instance, config, shared, payload(msg), selector, arg, async);
