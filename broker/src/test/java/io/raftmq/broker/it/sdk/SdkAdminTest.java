@@ -113,7 +113,8 @@ class SdkAdminTest {
              AdminClient admin = new AdminClient(ClientConfig.defaults(List.of(c.namesrv())))) {
             BrokerController leader = c.awaitLeaderRegistered(10_000);
             admin.start();
-            TestCluster.await(10_000, "every member registered and one leader", () -> settled(admin, 3));
+            TestCluster.await(10_000, "every member registered, one leader, the first entry committed everywhere",
+                () -> settled(admin, 3));
             ClusterStatus.Group g = admin.clusterStatus().group(TestCluster.GROUP);
             assertThat(g.leader()).isEqualTo(leader.config().brokerAddr());
             assertThat(g.members()).hasSize(3).allMatch(ClusterStatus.Member::reachable)
@@ -182,6 +183,7 @@ class SdkAdminTest {
     private static boolean settled(AdminClient admin, int members) {
         ClusterStatus.Group g = group(admin);
         return g != null && g.members().size() == members && g.leaders().size() == 1
-            && g.members().stream().allMatch(m -> m.reachable() && m.term() == g.leaders().get(0).term());
+            && g.members().stream().allMatch(m -> m.reachable() && m.term() == g.leaders().get(0).term()
+                && m.commitIndex() > 0); // a follower learns the leader's first commit one heartbeat later
     }
 }
