@@ -88,7 +88,7 @@ public final class CommitLogRaftLog implements RaftLog {
      */
     private long cacheFirst;
     private final long tailCacheBytesMax;
-    /** Invariant: the sum of {@link Entry#sizeBytes} over [cacheFirst, lastIndex]; <= tailCacheBytesMax after append. */
+    /** Invariant: the sum of {@link Entry#sizeBytes} over [cacheFirst, lastIndex], at most tailCacheBytesMax. */
     private long cachedBytes;
     private SnapshotBoundary boundary;
     /** Where an install's leader position is found; null: installs restart at this log's own end. */
