@@ -279,7 +279,7 @@ public final class BrokerController {
         RaftAgent agent = raft.agent();
         batcher = new SendBatcher(agent, store.commitLog(), raft.raftLog().stampedOffsets(), addresses::brokerAddrOf,
             config.sendBatchBytesMax(), config.sendBatchMessagesMax(), config.sendInflightEntriesMax(),
-            config.sendPendingMax(), config.sendCommitTimeoutMs(), clock);
+            config.sendPendingMax(), config.sendHeldBytesMax(), config.sendCommitTimeoutMs(), clock);
         lifecycle.addGraceful("send batcher", () -> {
             batcher.close();
             batcher.awaitIdle(DRAIN_WAIT_MS);
@@ -519,6 +519,11 @@ public final class BrokerController {
     /** The raft agent (tests: leadership transfer). */
     public RaftAgent raftAgent() {
         return raft.agent();
+    }
+
+    /** The send batcher (tests and metrics: its byte budget's accounting); null before the member serves. */
+    public SendBatcher sendBatcher() {
+        return batcher;
     }
 
     /** The message store (tests and tools: ConsumeQueues, reads); null once stopped. */

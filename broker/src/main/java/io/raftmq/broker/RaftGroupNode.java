@@ -73,6 +73,11 @@ final class RaftGroupNode {
     private static final Logger LOG = LoggerFactory.getLogger(RaftGroupNode.class);
     /** Recent entries kept by reference for replication and apply. */
     private static final int TAIL_CACHE_ENTRIES = 8192;
+    /**
+     * ... and at most this many bytes of them: an eighth of the heap, at most 64 MiB (8,192 entries of 32 KiB sends
+     * held 256 MiB and ran a 160 MiB leader out of heap, docs/benchmarks.md "Memory under batch sends").
+     */
+    private static final long TAIL_CACHE_BYTES_MAX = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
     /** Derived-data sizes (smaller index files than RocketMQ's 5M slots / 20M entries: files are sparse anyway). */
     private static final int CONSUME_QUEUE_UNITS_PER_FILE = 300_000;
     private static final int INDEX_SLOTS = 500_000;
@@ -234,7 +239,7 @@ final class RaftGroupNode {
         Verify.state(agent == null, "raft agent already started");
         Path root = Path.of(c.storePathRootDir());
         CommitLogRaftLog log = new CommitLogRaftLog(store, root.resolve("raft-boundary"), clock::wallMillis,
-            TAIL_CACHE_ENTRIES);
+            TAIL_CACHE_ENTRIES, TAIL_CACHE_BYTES_MAX);
         FileHardStateStore hs = new FileHardStateStore(root.resolve("raft"));
         FileRepairStateStore repair = repairStore(c, hs);
         BrokerStateMachine machine = sm.create(log.firstIndex() - 1);

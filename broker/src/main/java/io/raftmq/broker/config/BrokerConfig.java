@@ -124,6 +124,10 @@ import java.util.TreeSet;
  *                                   entry in raftPeers is not part of the group's initial configuration, so it
  *                                   neither campaigns nor counts until the leader adds it (raftmq-admin raft
  *                                   add-member, then promote; docs/raft-driver.md "Membership")
+ * @param sendHeldBytesMax           bytes of sends the leader accepted and has not answered yet (waiting for an entry
+ *                                   or in one not yet committed); a send that would pass it is refused with 2
+ *                                   SYSTEM_BUSY, on which clients back off (32 MiB; a single larger send is taken
+ *                                   when nothing else is held)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -145,7 +149,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long fileReservedTimeMs, String deleteWhen, int diskMaxUsedSpaceRatio,
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
-                           String raftInitialState, boolean raftJoinExisting) {
+                           String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -220,6 +224,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("retentionFollowerSilentMsMax", "60000");
         d.put("raftInitialState", RAFT_INITIAL_STATE_NEW);
         d.put("raftJoinExisting", "false");
+        d.put("sendHeldBytesMax", Long.toString(32L << 20));
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -355,7 +360,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
-                raftJoinExisting);
+                raftJoinExisting, sendHeldBytesMax);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

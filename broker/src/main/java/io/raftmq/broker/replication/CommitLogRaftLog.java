@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads of recent entries (the leader replicating what it just appended, every node applying what just
  * committed) are served from a bounded ring of references to the entries most recently appended: the same
- * {@link Entry} objects the core handed over, not a second copy of the data. Older entries are read from the
+ * {@link Entry} objects the core handed over, not a second copy of the data. The ring is bounded twice: at most
+ * {@code tailCacheEntriesMax} entries and at most {@code tailCacheBytesMax} bytes of them ({@link Entry#sizeBytes});
+ * the oldest go first and their slots are cleared, so an evicted payload is garbage at once (with entries of
+ * 32 KiB, 8,192 slots alone would hold 256 MiB: more than a member's heap). Older entries are read from the
  * commit log and decoded (one copy of each payload out of the read buffer).
  *
  * <p>Threading: the raft agent only (like every RaftLog), except {@link #sync()}, which the agent's log syncer calls
@@ -66,6 +70,8 @@ public final class CommitLogRaftLog implements RaftLog {
     /** Entries and messages whose stamped offsets are kept for the send path ({@link StampedOffsets}). */
     private static final int STAMPED_ENTRIES_MAX = 1024;
     private static final int STAMPED_MESSAGES_MAX = 32 * 1024;
+    /** Byte budget of the tail cache when the caller names none. */
+    public static final long TAIL_CACHE_BYTES_MAX_DEFAULT = 16L << 20;
 
     private final CommitLog log;
     /** The store the log belongs to (derived data reset with it on install); null over a bare CommitLog. */
@@ -76,8 +82,14 @@ public final class CommitLogRaftLog implements RaftLog {
     private final ByteBuffer readBuffer;
     private final Entry[] ring;
     private final int ringMask;
-    /** Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty. */
+    /**
+     * Lowest index served from the ring. Invariant: the ring holds [cacheFirst, lastIndex] when non-empty and every
+     * other slot is null.
+     */
     private long cacheFirst;
+    private final long tailCacheBytesMax;
+    /** Invariant: the sum of {@link Entry#sizeBytes} over [cacheFirst, lastIndex], at most tailCacheBytesMax. */
+    private long cachedBytes;
     private SnapshotBoundary boundary;
     /** Where an install's leader position is found; null: installs restart at this log's own end. */
     private LogPositionPart installPositions;
@@ -102,7 +114,13 @@ public final class CommitLogRaftLog implements RaftLog {
      * @param tailCacheEntriesMax recent entries kept by reference (rounded up to a power of two)
      */
     public CommitLogRaftLog(CommitLog log, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax) {
-        this(null, log, boundaryFile, clockMs, tailCacheEntriesMax);
+        this(log, boundaryFile, clockMs, tailCacheEntriesMax, TAIL_CACHE_BYTES_MAX_DEFAULT);
+    }
+
+    /** As above, the tail cache holding at most {@code tailCacheBytesMax} bytes of entries (class javadoc). */
+    public CommitLogRaftLog(CommitLog log, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax,
+                            long tailCacheBytesMax) {
+        this(null, log, boundaryFile, clockMs, tailCacheEntriesMax, tailCacheBytesMax);
     }
 
     /**
@@ -110,13 +128,21 @@ public final class CommitLogRaftLog implements RaftLog {
      * javadoc); finishes such a reset a crash interrupted.
      */
     public CommitLogRaftLog(MessageStore store, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax) {
-        this(store, store.commitLog(), boundaryFile, clockMs, tailCacheEntriesMax);
+        this(store, boundaryFile, clockMs, tailCacheEntriesMax, TAIL_CACHE_BYTES_MAX_DEFAULT);
+    }
+
+    /** As above, the tail cache holding at most {@code tailCacheBytesMax} bytes of entries (class javadoc). */
+    public CommitLogRaftLog(MessageStore store, Path boundaryFile, LongSupplier clockMs, int tailCacheEntriesMax,
+                            long tailCacheBytesMax) {
+        this(store, store.commitLog(), boundaryFile, clockMs, tailCacheEntriesMax, tailCacheBytesMax);
     }
 
     private CommitLogRaftLog(MessageStore store, CommitLog log, Path boundaryFile, LongSupplier clockMs,
-        int tailCacheEntriesMax) {
+        int tailCacheEntriesMax, long tailCacheBytesMax) {
         Verify.argument(tailCacheEntriesMax >= 1 && tailCacheEntriesMax <= 1 << 24,
             "tailCacheEntriesMax must be in [1, 16M]");
+        Verify.argument(tailCacheBytesMax >= 0, "tailCacheBytesMax must be >= 0");
+        this.tailCacheBytesMax = tailCacheBytesMax;
         this.store = store;
         this.log = log;
         this.boundaryFile = boundaryFile;
@@ -154,6 +180,11 @@ public final class CommitLogRaftLog implements RaftLog {
      */
     public StampedOffsets stampedOffsets() {
         return stamped;
+    }
+
+    /** Bytes of the entries the tail cache holds now ({@link Entry#sizeBytes}). Raft thread. */
+    public long tailCacheBytes() {
+        return cachedBytes;
     }
 
     /** Entries served by reading the commit log instead of the tail cache, since open. Raft thread. */
@@ -350,25 +381,70 @@ public final class CommitLogRaftLog implements RaftLog {
         } finally {
             batch.clear();
         }
-        for (int i = from; i < to; i++) {
-            Entry e = entries.get(i);
-            ring[(int) (e.index() & ringMask)] = e;
-        }
         long last = log.lastIndex();
         Verify.state(last == expected + (to - from) - 1, "commit log lastIndex after append", last, expected);
-        cacheFirst = Math.max(cacheFirst, last - ring.length + 1);
+        cacheAppended(entries, from, to, last);
+    }
+
+    /**
+     * Puts appended entries [from, to) (ending at {@code last}) into the ring, then evicts the oldest until both
+     * bounds hold: at most {@code ring.length} entries and {@code tailCacheBytesMax} bytes.
+     */
+    private void cacheAppended(List<Entry> entries, int from, int to, long last) {
+        long firstNew = entries.get(from).index();
+        Verify.state(cacheFirst <= firstNew, "tail cache ahead of the log", cacheFirst, firstNew);
+        long firstKept = last - ring.length + 1;
+        evictBelow(Math.min(firstKept, firstNew)); // frees the slots the new entries take
+        for (int i = Math.max(from, to - ring.length); i < to; i++) {
+            Entry e = entries.get(i);
+            ring[(int) (e.index() & ringMask)] = e;
+            cachedBytes += e.sizeBytes();
+        }
+        cacheFirst = Math.max(cacheFirst, firstKept);
+        while (cachedBytes > tailCacheBytesMax) {
+            evictBelow(cacheFirst + 1);
+        }
+    }
+
+    /** Drops the cached entries below {@code index} (clearing their slots) and raises cacheFirst to it. */
+    private void evictBelow(long index) {
+        for (long i = cacheFirst; i < index; i++) {
+            int slot = (int) (i & ringMask);
+            Entry e = ring[slot];
+            if (e != null && e.index() == i) {
+                cachedBytes -= e.sizeBytes();
+                ring[slot] = null;
+            }
+        }
+        cacheFirst = Math.max(cacheFirst, index);
+        Verify.state(cachedBytes >= 0, "tail cache bytes went negative", cachedBytes, index);
+    }
+
+    /** Drops the cached entries at and above {@code fromIndex} up to {@code oldLast} (a truncation). */
+    private void evictFrom(long fromIndex, long oldLast) {
+        for (long i = Math.max(cacheFirst, fromIndex); i <= oldLast; i++) {
+            int slot = (int) (i & ringMask);
+            Entry e = ring[slot];
+            if (e != null && e.index() == i) {
+                cachedBytes -= e.sizeBytes();
+                ring[slot] = null;
+            }
+        }
+        cacheFirst = Math.min(cacheFirst, fromIndex);
+        Verify.state(cachedBytes >= 0, "tail cache bytes went negative", cachedBytes, fromIndex);
     }
 
     @Override
     public void truncateSuffix(long fromIndex) {
         Verify.argument(fromIndex >= log.firstIndex() && fromIndex <= log.lastIndex() + 1,
             "truncate outside the log");
+        long oldLast = log.lastIndex();
         try {
             log.truncateFrom(fromIndex);
         } catch (CommitLogException e) {
             throw storageError("truncate from " + fromIndex, e);
         }
-        cacheFirst = Math.min(cacheFirst, fromIndex);
+        evictFrom(fromIndex, oldLast);
         if (stamped != null) {
             stamped.truncatedFrom(fromIndex);
         }
@@ -431,6 +507,8 @@ public final class CommitLogRaftLog implements RaftLog {
         } catch (UncheckedIOException e) {
             throw new LogStorageException("derived data reset to " + index + " failed", e.getCause());
         }
+        Arrays.fill(ring, null);
+        cachedBytes = 0;
         cacheFirst = index + 1;
         if (stamped != null) {
             stamped.clearEntries();

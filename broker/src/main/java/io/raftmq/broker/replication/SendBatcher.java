@@ -31,7 +31,15 @@ import java.util.function.LongFunction;
  * an entry commits, the waiting sends are packed into the next entry, up to {@code batchBytesMax} bytes and
  * {@code batchMessagesMax} messages (a single larger send still goes alone). So an idle broker proposes each send
  * at once, and a loaded one amortises one log write, fsync and AppendEntries over many sends. The entry body is
- * the sends' stored messages back to back (a lone send's bytes are proposed as they are, without a copy).
+ * the sends' stored messages back to back (a lone send's bytes are proposed as they are, without a copy); once an
+ * entry's body is packed, the batch keeps no reference to the sends' own arrays.
+ *
+ * <p><b>Byte budget.</b> The bytes of sends accepted and not yet answered (waiting, or in an entry not yet committed)
+ * are counted ({@link #heldBytes}); a send that would take them past {@code heldBytesMax} is refused at once with 2
+ * SYSTEM_BUSY and a {@code [REJECTREQUEST]} remark, the answer on which the SDK and the official client back off and
+ * retry. So concurrent clients cannot make the leader hold more than that, whatever their number, count or size of
+ * sends (only a single send larger than the budget is accepted, when nothing else is held, so it is never refused
+ * forever). The peak is kept for tests and metrics ({@link #heldBytesPeak}).
  *
  * <p><b>Offsets.</b> The commit log's stamper writes QUEUEOFFSET and PHYSICALOFFSET into the record when it is
  * appended, and the raft log files what it stamped under the entry's index and term ({@link StampedOffsets}). When
@@ -63,9 +71,15 @@ public final class SendBatcher implements AutoCloseable {
     /** Agent thread only: a record read back at commit. */
     private final ByteBuffer readBuffer;
 
-    // Guarded by this. Invariant: 0 <= inflight <= inflightEntriesMax; waiting.size() <= pendingMax.
+    private final long heldBytesMax;
+
+    // Guarded by this. Invariant: 0 <= inflight <= inflightEntriesMax; waiting.size() <= pendingMax;
+    // 0 <= heldBytes <= max(heldBytesMax, the largest single send); heldBytesPeak >= heldBytes.
     private final ArrayDeque<Send> waiting = new ArrayDeque<>();
     private int inflight;
+    /** Bytes of the sends accepted and not yet answered (waiting or in flight). */
+    private long heldBytes;
+    private long heldBytesPeak;
     private boolean closed;
 
     private final LongAdder entriesProposed = new LongAdder();
@@ -106,8 +120,21 @@ public final class SendBatcher implements AutoCloseable {
     public SendBatcher(RaftAgent agent, CommitLog log, StampedOffsets stamped, LongFunction<String> brokerAddrOfNode,
                        int batchBytesMax, int batchMessagesMax, int inflightEntriesMax, int pendingMax,
                        long commitTimeoutMs, Clock clock) {
+        this(agent, log, stamped, brokerAddrOfNode, batchBytesMax, batchMessagesMax, inflightEntriesMax, pendingMax,
+            (long) batchBytesMax * (inflightEntriesMax + 1), commitTimeoutMs, clock);
+    }
+
+    /**
+     * As the constructor above, holding at most {@code heldBytesMax} bytes of accepted, unanswered sends (class
+     * javadoc, "Byte budget").
+     */
+    public SendBatcher(RaftAgent agent, CommitLog log, StampedOffsets stamped, LongFunction<String> brokerAddrOfNode,
+                       int batchBytesMax, int batchMessagesMax, int inflightEntriesMax, int pendingMax,
+                       long heldBytesMax, long commitTimeoutMs, Clock clock) {
         Verify.argument(batchBytesMax > 0 && batchMessagesMax > 0, "batch limits must be positive");
         Verify.argument(inflightEntriesMax > 0 && pendingMax > 0, "queue limits must be positive");
+        Verify.argument(heldBytesMax > 0, "heldBytesMax must be positive");
+        this.heldBytesMax = heldBytesMax;
         this.agent = agent;
         this.log = log;
         this.brokerAddrOfNode = brokerAddrOfNode;
@@ -133,23 +160,39 @@ public final class SendBatcher implements AutoCloseable {
             return;
         }
         Batch next = null;
-        boolean accepted;
+        String refusal;
         boolean wasClosed;
         synchronized (this) {
             wasClosed = closed;
-            accepted = !closed && waiting.size() < pendingMax;
-            if (accepted) {
+            refusal = refusal(messages.length);
+            if (refusal == null) {
                 waiting.addLast(new Send(messages, count, callback));
+                heldBytes += messages.length;
+                heldBytesPeak = Math.max(heldBytesPeak, heldBytes);
                 next = takeIfWindowOpen();
             }
         }
-        if (!accepted) {
+        if (refusal != null) {
             sendsFailed.increment();
-            callback.onFailed(wasClosed ? ResponseCode.SERVICE_NOT_AVAILABLE : ResponseCode.SYSTEM_BUSY,
-                wasClosed ? "broker is shutting down" : "[REJECTREQUEST]too many sends waiting for replication");
+            callback.onFailed(wasClosed ? ResponseCode.SERVICE_NOT_AVAILABLE : ResponseCode.SYSTEM_BUSY, refusal);
             return;
         }
         propose(next);
+    }
+
+    /** Why a send of {@code bytes} cannot be accepted now, or null. Guarded by this. */
+    private String refusal(int bytes) {
+        if (closed) {
+            return "broker is shutting down";
+        }
+        if (waiting.size() >= pendingMax) {
+            return "[REJECTREQUEST]too many sends waiting for replication (" + pendingMax + ")";
+        }
+        if (heldBytes > 0 && heldBytes + bytes > heldBytesMax) {
+            return "[REJECTREQUEST]sends waiting for replication hold " + heldBytes + " bytes, " + bytes
+                + " more would pass the budget of " + heldBytesMax + "; retry later";
+        }
+        return null;
     }
 
     /** Takes the next batch if fewer than inflightEntriesMax entries are outstanding; null otherwise. */
@@ -184,11 +227,16 @@ public final class SendBatcher implements AutoCloseable {
         agent.propose(EntryType.MESSAGE, b.payload(), b);
     }
 
-    /** Called when an entry finished (either way): frees its window slot and proposes what waited meanwhile. */
-    private void entryDone() {
+    /**
+     * Called when an entry of {@code bytes} finished (either way): frees its window slot and its bytes and proposes
+     * what waited meanwhile.
+     */
+    private void entryDone(int bytes) {
         Batch next;
         synchronized (this) {
             inflight--;
+            heldBytes -= bytes;
+            Verify.state(heldBytes >= 0, "held bytes went negative", heldBytes, bytes);
             Verify.state(inflight >= 0, "inflight went negative", inflight);
             if (inflight == 0) {
                 notifyAll();
@@ -206,6 +254,9 @@ public final class SendBatcher implements AutoCloseable {
             closed = true;
             left = waiting.toArray(new Send[0]);
             waiting.clear();
+            for (Send s : left) {
+                heldBytes -= s.messages.length;
+            }
         }
         for (Send s : left) {
             sendsFailed.increment();
@@ -234,6 +285,16 @@ public final class SendBatcher implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Bytes of the sends accepted and not yet answered, now. */
+    public synchronized long heldBytes() {
+        return heldBytes;
+    }
+
+    /** The most bytes of accepted, unanswered sends held at once since start (class javadoc, "Byte budget"). */
+    public synchronized long heldBytesPeak() {
+        return heldBytesPeak;
     }
 
     /** Counters since start. */
@@ -318,19 +379,34 @@ public final class SendBatcher implements AutoCloseable {
         }
     }
 
-    /** One MESSAGE entry in flight: its sends, in body order. */
+    /**
+     * One MESSAGE entry in flight: its sends' message counts and callbacks, in body order. The sends' arrays are
+     * referenced only until {@link #payload} packed them.
+     */
     private final class Batch implements ProposalCallback {
-        private final Send[] sends;
+        private Send[] toPack;
+        private final int[] counts;
+        private final AppendCallback[] callbacks;
         private final int bytes;
         private final int messages;
 
         Batch(Send[] sends, int bytes, int messages) {
-            this.sends = sends;
+            this.toPack = sends;
+            this.counts = new int[sends.length];
+            this.callbacks = new AppendCallback[sends.length];
+            for (int i = 0; i < sends.length; i++) {
+                counts[i] = sends[i].count;
+                callbacks[i] = sends[i].callback;
+            }
             this.bytes = bytes;
             this.messages = messages;
         }
 
+        /** The entry body; called once, before the proposal. */
         byte[] payload() {
+            Send[] sends = toPack;
+            Verify.state(sends != null, "batch packed twice", bytes, messages);
+            toPack = null;
             if (sends.length == 1) {
                 return sends[0].messages;
             }
@@ -340,6 +416,7 @@ public final class SendBatcher implements AutoCloseable {
                 System.arraycopy(s.messages, 0, out, at, s.messages.length);
                 at += s.messages.length;
             }
+            Verify.state(at == bytes, "packed bytes", at, bytes);
             return out;
         }
 
@@ -352,32 +429,32 @@ public final class SendBatcher implements AutoCloseable {
                 entriesReadBack.increment();
                 error = readOffsets(log, readBuffer, index, physical, queue);
             }
-            entryDone();
+            entryDone(bytes);
             int from = 0;
-            for (Send s : sends) {
+            for (int i = 0; i < callbacks.length; i++) {
                 if (error == null) {
                     sendsCommitted.increment();
-                    s.callback.onCommitted(physical, queue, from, s.count);
+                    callbacks[i].onCommitted(physical, queue, from, counts[i]);
                 } else {
                     sendsFailed.increment();
-                    s.callback.onFailed(ResponseCode.SYSTEM_ERROR, error);
+                    callbacks[i].onFailed(ResponseCode.SYSTEM_ERROR, error);
                 }
-                from += s.count;
+                from += counts[i];
             }
         }
 
         @Override
         public void onFailure(ProposalException cause) {
-            entryDone();
+            entryDone(bytes);
             int code = failureCode(cause);
             String remark = failureRemark(cause);
             boolean moving = leaderMoving(cause);
-            for (Send s : sends) {
+            for (AppendCallback callback : callbacks) {
                 if (moving) {
-                    s.callback.onLeaderMoving(code, remark);
+                    callback.onLeaderMoving(code, remark);
                 } else {
                     sendsFailed.increment();
-                    s.callback.onFailed(code, remark);
+                    callback.onFailed(code, remark);
                 }
             }
         }

@@ -44,6 +44,9 @@ class CommitLogRaftLogTest {
         }
     }
 
+    /** The tail cache's byte budget of the logs {@link #open} opens. */
+    private long cacheBytesMax = CommitLogRaftLog.TAIL_CACHE_BYTES_MAX_DEFAULT;
+
     private CommitLogRaftLog open(int cacheEntries) {
         return open(cacheEntries, 16 * 1024);
     }
@@ -53,7 +56,8 @@ class CommitLogRaftLogTest {
             .recordBytesMax(recordBytesMax).writeBufferBytes(Math.max(64 * 1024, recordBytesMax))
             .indexUnitsPerSegment(256).flushMode(FlushMode.MANUAL).build();
         commitLog = CommitLog.open(cfg, RecordStamper.NONE);
-        return new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"), () -> 1_700_000_000_000L, cacheEntries);
+        return new CommitLogRaftLog(commitLog, dir.resolve("raft-boundary"), () -> 1_700_000_000_000L, cacheEntries,
+            cacheBytesMax);
     }
 
     private CommitLogRaftLog reopen(int cacheEntries) {
@@ -75,6 +79,17 @@ class CommitLogRaftLogTest {
 
     @Test
     void behavesLikeTheReferenceLogUnderRandomOperations() {
+        randomOperations();
+    }
+
+    /** Entries of up to 3,000 bytes against a budget of 8,000: the cache evicts by bytes long before by count. */
+    @Test
+    void behavesLikeTheReferenceLogWithASmallTailCacheByteBudget() {
+        cacheBytesMax = 8_000;
+        randomOperations();
+    }
+
+    private void randomOperations() {
         SplittableRandom r = new SplittableRandom(SEED);
         CommitLogRaftLog log = open(8);
         MemoryRaftLog ref = new MemoryRaftLog();
@@ -99,6 +114,7 @@ class CommitLogRaftLogTest {
                 log = reopen(r.nextInt(1, 64));
             }
             compare(log, ref, r, step);
+            assertThat(log.tailCacheBytes()).as("step %d seed %d", step, SEED).isBetween(0L, cacheBytesMax);
         }
     }
 

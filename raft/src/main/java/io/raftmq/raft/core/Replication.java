@@ -163,9 +163,20 @@ final class Replication {
             // than send at the stale next index and wait for the rejection.
             pr.becomeProbe();
         }
-        if (pr.match() < node.log().lastIndex()) {
+        if (pr.match() < node.log().lastIndex() || endsBeforeMatch(m, pr)) {
             sendAppend(leader, m.from(), pr, true);
         }
+    }
+
+    /**
+     * Whether the follower's log ended before the match it acknowledged when it answered: it lost data. The append
+     * sent then starts at or past the old match, so the follower rejects it with a hint below that match and
+     * {@link #onReject} resets the match and probes from the hint: an idle group repairs the member without a new
+     * write. A reordered, older answer makes this true spuriously; that costs one empty append, which the follower
+     * acknowledges.
+     */
+    private static boolean endsBeforeMatch(HeartbeatResponse m, Progress pr) {
+        return m.lastIndex() != HeartbeatResponse.LAST_INDEX_UNKNOWN && m.lastIndex() < pr.match();
     }
 
     /**
@@ -211,7 +222,8 @@ final class Replication {
         LogView log = node.log();
         // The leader caps the commit at what it believes this node matches; after a loss that can be past the log.
         log.commitTo(node.repairing() ? Math.min(m.commitIndex(), log.lastIndex()) : m.commitIndex());
-        node.outbox().early(new HeartbeatResponse(node.id(), m.from(), node.state().term()));
+        // The log's end lets a leader that believes this node matches more than it holds (lost data) probe at once.
+        node.outbox().early(new HeartbeatResponse(node.id(), m.from(), node.state().term(), log.lastIndex()));
     }
 
     void onInstallSnapshot(InstallSnapshot m) {

@@ -49,8 +49,9 @@ public final class ProtoMapper {
                 .setRejectHint(r.rejectHint()).setHintTerm(r.hintTerm()));
         } else if (m instanceof Heartbeat h) {
             b.setHeartbeat(PbHeartbeat.newBuilder().setCommitIndex(h.commitIndex()).setLeaderCommit(h.leaderCommit()));
-        } else if (m instanceof HeartbeatResponse) {
-            b.setHeartbeatResponse(PbHeartbeatResponse.getDefaultInstance());
+        } else if (m instanceof HeartbeatResponse r) {
+            // log_end = lastIndex + 1, so the proto default 0 keeps meaning "unknown" (a peer that predates it)
+            b.setHeartbeatResponse(PbHeartbeatResponse.newBuilder().setLogEnd(r.lastIndex() + 1));
         } else if (m instanceof RequestVote v) {
             b.setRequestVote(PbRequestVote.newBuilder().setLastLogIndex(v.lastLogIndex())
                 .setLastLogTerm(v.lastLogTerm()).setPreVote(v.preVote()).setLeadershipTransfer(v.leadershipTransfer()));
@@ -113,7 +114,7 @@ public final class ProtoMapper {
                 PbHeartbeat h = env.getHeartbeat();
                 return new Heartbeat(from, to, term, h.getCommitIndex(), h.getLeaderCommit());
             case HEARTBEAT_RESPONSE:
-                return new HeartbeatResponse(from, to, term);
+                return new HeartbeatResponse(from, to, term, env.getHeartbeatResponse().getLogEnd() - 1);
             case REQUEST_VOTE:
                 PbRequestVote v = env.getRequestVote();
                 return new RequestVote(from, to, term, v.getLastLogIndex(), v.getLastLogTerm(), v.getPreVote(),

@@ -43,6 +43,8 @@ class RaftCodecTest {
             new Heartbeat(1, 2, 5, 99),
             new Heartbeat(1, 2, 5, 7, 99),
             new HeartbeatResponse(2, 1, 5),
+            new HeartbeatResponse(2, 1, 5, 0),
+            new HeartbeatResponse(2, 1, 5, 41),
             new RequestVote(2, 3, 6, 12, 4, true, false),
             new RequestVote(2, 3, 6, 12, 4, false, true),
             new VoteResponse(3, 2, 6, false, true),
@@ -73,6 +75,21 @@ class RaftCodecTest {
                 + "1006");
         } finally {
             frame.release();
+        }
+    }
+
+    @Test
+    void goldenFramesOfAHeartbeatResponse() {
+        ByteBuf frame = encode(new HeartbeatResponse(2, 1, 5, 41));
+        ByteBuf unknown = encode(new HeartbeatResponse(2, 1, 5));
+        try {
+            // length 10 | from=2 | to=1 | term=5 | field 13 (heartbeat_response), 2 bytes: log_end = lastIndex + 1 = 42
+            assertThat(ByteBufUtil.hexDump(frame)).isEqualTo("0000000a" + "0802" + "1001" + "1805" + "6a02" + "082a");
+            // no log position: an empty body, exactly what a peer that predates log_end sends and reads
+            assertThat(ByteBufUtil.hexDump(unknown)).isEqualTo("00000008" + "0802" + "1001" + "1805" + "6a00");
+        } finally {
+            frame.release();
+            unknown.release();
         }
     }
 
