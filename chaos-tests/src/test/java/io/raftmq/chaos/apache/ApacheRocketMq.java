@@ -45,7 +45,7 @@ final class ApacheRocketMq implements AutoCloseable {
     static final String DELAY_LEVELS = "1s 2s " + String.join(" ", Collections.nCopies(16, "1s"));
     private static final List<String> JVM = List.of("-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-XX:-UsePerfData", "-Dtls.server.mode=disabled");
-    private static final long STOP_WAIT_MS = 15_000;
+    private static final long STOP_WAIT_MS = 30_000;
     private static final long NAMESRV_START_MS = 60_000;
     private static final int PORT_LOW = 20_000;
     private static final int PORT_HIGH = 32_000;
@@ -56,6 +56,7 @@ final class ApacheRocketMq implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private String namesrvAddr;
     private String brokerAddr;
+    private List<String> warnings = List.of();
 
     ApacheRocketMq(Path dir) {
         this.dir = dir;
@@ -216,9 +217,33 @@ final class ApacheRocketMq implements AutoCloseable {
             codes.add(0, p.exitValue());
             System.out.printf("apache: pid %d stopped, exit code %d%n", p.pid(), p.exitValue());
         }
+        warnings = scanLogs();
         deleteTree(dir);
         removeReaper();
         return codes;
+    }
+
+    /** The WARN and ERROR lines of RocketMQ's logs, as read by {@link #stop} before it deleted them. */
+    List<String> warnings() {
+        return warnings;
+    }
+
+    private List<String> scanLogs() throws IOException {
+        Path logs = dir.resolve("logs").resolve("rocketmqlogs");
+        List<String> found = new ArrayList<>();
+        if (!Files.isDirectory(logs)) {
+            return found;
+        }
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.ISO_8859_1)) {
+                    if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                        found.add(f.getFileName() + ": " + line);
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     @Override
