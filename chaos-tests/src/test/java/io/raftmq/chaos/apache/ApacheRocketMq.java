@@ -20,21 +20,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * An Apache RocketMQ 5.3.3 NameServer and one broker (brokerId 0, ASYNC_MASTER) as two JVMs, started from the
- * official jars, for testing our SDK against the real thing. The jars come from the class path file that the
+ * An Apache RocketMQ 5.3.3 NameServer and one broker group (a master, brokerId 0, ASYNC_MASTER, and a slave,
+ * brokerId 1, replicating from it) as three JVMs, started from the official jars, for testing our SDK against the
+ * real thing. The jars come from the class path file that the
  * chaos-tests build writes ({@value #CLASSPATH_RESOURCE}, resolved with RocketMQ's own dependency versions and kept
- * off the test class path). Everything lives under one directory, which is both ROCKETMQ_HOME and the processes'
- * {@code user.home} (RocketMQ writes its logs to {@code ~/logs/rocketmqlogs} and NameServer state to
+ * off the test class path). Each process has a home directory under one root, which is both its ROCKETMQ_HOME and
+ * its {@code user.home} (RocketMQ writes its logs to {@code ~/logs/rocketmqlogs} and NameServer state to
  * {@code ~/namesrv}):
  * <pre>
- *  dir/namesrv.properties, broker.conf   the two configurations (ports drawn free)
- *  dir/namesrv.out, broker.out           each process's stdout and stderr
- *  dir/logs/rocketmqlogs/                RocketMQ's own logs (broker.log, namesrv.log, store.log, ...)
- *  dir/store/                            the broker's storePathRootDir (16 MiB commitlog segments)
+ *  dir/namesrv/namesrv.properties, out   the NameServer's configuration (port drawn free) and output
+ *  dir/master/broker.conf, out           the master's configuration and output
+ *  dir/master/logs/rocketmqlogs/         its own logs (broker.log, store.log, remoting.log, ...)
+ *  dir/master/store/                     its storePathRootDir (16 MiB commitlog segments)
+ *  dir/slave/...                         the same for the slave
  * </pre>
  * TLS is off ({@code tls.server.mode=disabled}): the default permissive mode builds a self-signed certificate at
- * start, which took 14 s on a loaded machine. {@link #close} stops the broker, then the NameServer, each by its own
- * process handle with SIGTERM (their shutdown hooks flush and unregister), SIGKILL after {@value #STOP_WAIT_MS} ms,
+ * start, which took 14 s on a loaded machine. {@link #killMaster} SIGKILLs the master. {@link #close} stops the
+ * slave, the master and the NameServer, each by its own process handle with SIGTERM (their shutdown hooks flush and unregister), SIGKILL after {@value #STOP_WAIT_MS} ms,
  * then deletes the directory. A JVM shutdown hook kills both if the test JVM exits first.
  */
 final class ApacheRocketMq implements AutoCloseable {
@@ -56,6 +58,7 @@ final class ApacheRocketMq implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private String namesrvAddr;
     private String brokerAddr;
+    private String slaveAddr;
     private List<String> warnings = List.of();
 
     ApacheRocketMq(Path dir) {
@@ -85,17 +88,24 @@ final class ApacheRocketMq implements AutoCloseable {
 
     /** Starts the NameServer, waits until it accepts connections, then starts the broker; returns at once after. */
     ApacheRocketMq start() throws IOException {
-        Files.createDirectories(dir);
         Runtime.getRuntime().addShutdownHook(reaper);
         int nsPort = freePort();
         namesrvAddr = "127.0.0.1:" + nsPort;
-        Files.writeString(dir.resolve("namesrv.properties"), "listenPort=" + nsPort + "\n");
-        spawn("org.apache.rocketmq.namesrv.NamesrvStartup", "-Xmx96m", "namesrv.properties", "namesrv.out");
+        Files.createDirectories(dir.resolve("namesrv"));
+        Files.writeString(dir.resolve("namesrv").resolve("namesrv.properties"), "listenPort=" + nsPort + "\n");
+        spawn("org.apache.rocketmq.namesrv.NamesrvStartup", "-Xmx96m", "namesrv", "namesrv.properties");
         awaitPort(nsPort);
-        int brokerPort = freePort();
-        brokerAddr = "127.0.0.1:" + brokerPort;
-        Files.writeString(dir.resolve("broker.conf"), brokerConf(brokerPort));
-        spawn("org.apache.rocketmq.broker.BrokerStartup", "-Xmx192m", "broker.conf", "broker.out");
+        int masterPort = freePort();
+        int slavePort = freePort();
+        brokerAddr = "127.0.0.1:" + masterPort;
+        slaveAddr = "127.0.0.1:" + slavePort;
+        for (String home : List.of("master", "slave")) {
+            boolean master = home.equals("master");
+            Files.createDirectories(dir.resolve(home));
+            Files.writeString(dir.resolve(home).resolve("broker.conf"),
+                brokerConf(master ? masterPort : slavePort, master, dir.resolve(home).resolve("store")));
+            spawn("org.apache.rocketmq.broker.BrokerStartup", "-Xmx192m", home, "broker.conf");
+        }
         return this;
     }
 
@@ -108,29 +118,43 @@ final class ApacheRocketMq implements AutoCloseable {
         return brokerAddr;
     }
 
-    /** Pids of the NameServer and the broker, in start order. */
+    /** The slave's client address (brokerId 1). */
+    String slaveAddr() {
+        return slaveAddr;
+    }
+
+    /** SIGKILL to the master (by its process handle); returns once it is gone. */
+    void killMaster() throws InterruptedException {
+        Process p = processes.get(1);
+        p.destroyForcibly().waitFor();
+        System.out.printf("apache: master (pid %d) killed%n", p.pid());
+    }
+
+    /** Pids of the NameServer, the master and the slave. */
     List<Long> pids() {
         return processes.stream().map(Process::pid).toList();
     }
 
-    private String brokerConf(int port) {
+    private String brokerConf(int port, boolean master, Path store) {
         Map<String, String> conf = new java.util.LinkedHashMap<>();
         conf.put("brokerClusterName", CLUSTER);
         conf.put("brokerName", BROKER_NAME);
-        conf.put("brokerId", "0");
-        conf.put("brokerRole", "ASYNC_MASTER");
+        conf.put("brokerId", master ? "0" : "1");
+        conf.put("brokerRole", master ? "ASYNC_MASTER" : "SLAVE");
         conf.put("flushDiskType", "ASYNC_FLUSH");
         conf.put("brokerIP1", "127.0.0.1");
         conf.put("brokerIP2", "127.0.0.1");
         conf.put("listenPort", Integer.toString(port));
         conf.put("namesrvAddr", namesrvAddr);
-        conf.put("storePathRootDir", dir.resolve("store").toString());
-        conf.put("storePathCommitLog", dir.resolve("store").resolve("commitlog").toString());
+        conf.put("storePathRootDir", store.toString());
+        conf.put("storePathCommitLog", store.resolve("commitlog").toString());
         conf.put("mappedFileSizeCommitLog", Integer.toString(16 << 20));
         conf.put("mappedFileSizeConsumeQueue", Integer.toString(20 * 3_000));
         conf.put("autoCreateTopicEnable", "true");
         conf.put("autoCreateSubscriptionGroup", "true");
         conf.put("messageDelayLevel", DELAY_LEVELS);
+        // a slave serves pulls only with this on; off (the default) it answers 20, retry at brokerId 0
+        conf.put("slaveReadEnable", "true");
         // a loaded machine: do not answer "broker busy" for a put queued 200 ms (the default)
         conf.put("waitTimeMillsInSendQueue", "3000");
         StringBuilder b = new StringBuilder();
@@ -138,29 +162,30 @@ final class ApacheRocketMq implements AutoCloseable {
         return b.toString();
     }
 
-    private void spawn(String mainClass, String heap, String conf, String out) throws IOException {
+    private void spawn(String mainClass, String heap, String home, String conf) throws IOException {
+        Path h = dir.resolve(home);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add(heap);
         cmd.addAll(JVM);
-        cmd.add("-Duser.home=" + dir);
+        cmd.add("-Duser.home=" + h);
         cmd.add(mainClass);
         cmd.add("-c");
-        cmd.add(dir.resolve(conf).toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-            .redirectOutput(dir.resolve(out).toFile());
+        cmd.add(h.resolve(conf).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(h.toFile()).redirectErrorStream(true)
+            .redirectOutput(h.resolve("out").toFile());
         pb.environment().put("CLASSPATH", classpath); // 134 jars stay out of argv
-        pb.environment().put("ROCKETMQ_HOME", dir.toString());
+        pb.environment().put("ROCKETMQ_HOME", h.toString());
         Process p = pb.start();
         processes.add(p);
-        System.out.printf("apache: started %s (pid %d), output in %s%n", mainClass, p.pid(), dir.resolve(out));
+        System.out.printf("apache: started %s (pid %d) in %s%n", mainClass, p.pid(), h);
     }
 
     private void awaitPort(int port) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NAMESRV_START_MS);
         while (System.nanoTime() < deadline) {
             if (!processes.get(0).isAlive()) {
-                throw new IllegalStateException("the NameServer exited: " + tail("namesrv.out", 40));
+                throw new IllegalStateException("the NameServer exited: " + tail("namesrv/out", 40));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -175,14 +200,14 @@ final class ApacheRocketMq implements AutoCloseable {
             }
         }
         throw new IllegalStateException("the NameServer did not listen on " + port + " within " + NAMESRV_START_MS
-            + " ms: " + tail("namesrv.out", 40));
+            + " ms: " + tail("namesrv/out", 40));
     }
 
     /** The last {@code lines} lines of the broker's and the NameServer's RocketMQ logs and outputs, for failures. */
     String logTails(int lines) {
         StringBuilder b = new StringBuilder();
-        for (String f : List.of("broker.out", "namesrv.out", "logs/rocketmqlogs/broker.log",
-            "logs/rocketmqlogs/namesrv.log", "logs/rocketmqlogs/store.log")) {
+        for (String f : List.of("master/out", "slave/out", "namesrv/out", "master/logs/rocketmqlogs/broker.log",
+            "slave/logs/rocketmqlogs/broker.log", "namesrv/logs/rocketmqlogs/namesrv.log")) {
             b.append("---- ").append(f).append('\n').append(tail(f, lines)).append('\n');
         }
         return b.toString();
@@ -202,7 +227,7 @@ final class ApacheRocketMq implements AutoCloseable {
     }
 
     /**
-     * Stops the broker, then the NameServer (SIGTERM to each pid, SIGKILL after {@value #STOP_WAIT_MS} ms), checks
+     * Stops the slave, the master and the NameServer (SIGTERM to each pid, SIGKILL after {@value #STOP_WAIT_MS} ms), checks
      * both are gone and deletes the directory. Returns the exit codes in start order (143 = ended by SIGTERM).
      */
     List<Integer> stop() throws IOException, InterruptedException {
@@ -223,13 +248,13 @@ final class ApacheRocketMq implements AutoCloseable {
         return codes;
     }
 
-    /** The WARN and ERROR lines of RocketMQ's logs, as read by {@link #stop} before it deleted them. */
+    /** The WARN and ERROR lines of the master's logs, as read by {@link #stop} before it deleted them. */
     List<String> warnings() {
         return warnings;
     }
 
     private List<String> scanLogs() throws IOException {
-        Path logs = dir.resolve("logs").resolve("rocketmqlogs");
+        Path logs = dir.resolve("master").resolve("logs").resolve("rocketmqlogs");
         List<String> found = new ArrayList<>();
         if (!Files.isDirectory(logs)) {
             return found;

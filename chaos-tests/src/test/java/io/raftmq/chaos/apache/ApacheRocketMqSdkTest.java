@@ -12,15 +12,24 @@ import io.raftmq.client.producer.Message;
 import io.raftmq.client.producer.MessageQueueSelector;
 import io.raftmq.client.producer.Producer;
 import io.raftmq.client.producer.ProducerConfig;
+import io.raftmq.client.producer.SendException;
 import io.raftmq.client.producer.SendResult;
 import io.raftmq.client.producer.SendStatus;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.MessageQueue;
+import io.raftmq.client.protocol.header.GetMaxOffsetRequestHeader;
+import io.raftmq.client.protocol.header.OffsetResponseHeader;
 import io.raftmq.client.route.TopicRoute;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,17 +49,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Our SDK against Apache RocketMQ 5.3.3 itself (docs/sdk.md "Against Apache RocketMQ"): the official NameServer and
- * broker run as two JVMs from their Maven Central jars ({@link ApacheRocketMq}), and our producer, push consumers
+ * Our SDK against Apache RocketMQ 5.3.3 itself (docs/sdk.md "Against Apache RocketMQ"): the official NameServer and a
+ * master and slave broker run as JVMs from their Maven Central jars ({@link ApacheRocketMq}), and our producer, push
+ * consumers
  * (concurrent and orderly) and lite pull consumer do their everyday work against them: sync, async, oneway and batch
  * sends, a compressed body, tags filtered by the broker, ordered sends by key, a delay level, a retry through
  * CONSUMER_SEND_MSG_BACK and the DLQ, and the leader query that a plain broker answers without Raft fields. One
- * NameServer and broker serve every test (they take 10-40 s to start); each test has its own topics and groups.
+ * NameServer and broker group serve every test (they take 10-40 s to start); each test has its own topics and
+ * groups. The last test kills the master: consumers then read from the slave (brokerId 1), and sends fail cleanly.
  * Each step is printed.
  */
 @ProcessTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ApacheRocketMqSdkTest {
     private static final Duration START_MAX = Duration.ofSeconds(120);
@@ -75,14 +88,16 @@ class ApacheRocketMqSdkTest {
             System.out.println(apache.logTails(30));
             throw e;
         }
-        System.out.printf("apache: broker %s registered as brokerId 0 of %s after %d ms%n", apache.brokerAddr(),
-            ApacheRocketMq.BROKER_NAME, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf("apache: master %s (brokerId 0) and slave %s (brokerId 1) of %s registered after %d ms%n",
+            apache.brokerAddr(), apache.slaveAddr(), ApacheRocketMq.BROKER_NAME,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     private static boolean registered() throws InterruptedException {
         try {
             TopicRoute r = producer.instance().refreshRoute(TopicRoute.DEFAULT_TOPIC).get();
-            return apache.brokerAddr().equals(r.leaders().get(ApacheRocketMq.BROKER_NAME));
+            return apache.brokerAddr().equals(r.leaders().get(ApacheRocketMq.BROKER_NAME))
+                && r.members().getOrDefault(ApacheRocketMq.BROKER_NAME, List.of()).contains(apache.slaveAddr());
         } catch (java.util.concurrent.ExecutionException notYet) {
             return false;
         }
@@ -96,14 +111,14 @@ class ApacheRocketMqSdkTest {
         if (apache != null) {
             List<Long> pids = apache.pids();
             List<Integer> codes = apache.stop();
-            System.out.printf("apache: NameServer and broker (pids %s) stopped with exit codes %s%n", pids, codes);
-            System.out.printf("apache: %d WARN/ERROR lines in RocketMQ's logs:%n", apache.warnings().size());
+            System.out.printf("apache: NameServer, master, slave (pids %s) ended with exit codes %s%n", pids, codes);
+            System.out.printf("apache: %d WARN/ERROR lines in the master's logs:%n", apache.warnings().size());
             apache.warnings().forEach(System.out::println);
             assertThat(apache.warnings()).as("RocketMQ's complaints about our requests")
                 .noneMatch(l -> l.contains("Exception") || l.contains("not supported") || l.contains("illegal")
-                    || l.contains("decode") || l.startsWith("remoting.log"));
-            assertThat(codes).as("exit codes of the NameServer and the broker (143: SIGTERM, 137: SIGKILL after 30 s)")
-                .hasSize(2).allMatch(c -> c == 143 || c == 137);
+                    || l.contains("decode"));
+            assertThat(codes).as("exit codes of the NameServer, master and slave (143: SIGTERM, 137: SIGKILL)")
+                .hasSize(3).allMatch(c -> c == 143 || c == 137);
         }
     }
 
@@ -294,12 +309,77 @@ class ApacheRocketMqSdkTest {
 
     @Test
     void theLeaderQueryFindsNoRaftGroupAndSendsStillGoToBrokerIdZero() throws Exception {
+        TopicRoute route = producer.instance().refreshRoute(TopicRoute.DEFAULT_TOPIC).get(10, TimeUnit.SECONDS);
+        assertThat(route.members().get(ApacheRocketMq.BROKER_NAME)).as("members, brokerId order")
+            .containsExactly(apache.brokerAddr(), apache.slaveAddr());
         LeaderProbe p = producer.instance().locateLeader(ApacheRocketMq.BROKER_NAME).get(10, TimeUnit.SECONDS);
         assertThat(p.raftAware()).as("a plain broker answers GET_BROKER_RUNTIME_INFO without raft keys").isFalse();
         assertThat(p.leader()).isNull();
         SendResult r = producer.send(Message.of("ApacheProbe", "after the probe"));
         assertThat(r.status()).isEqualTo(SendStatus.SEND_OK);
-        System.out.println("sdk: the leader query answered 'not a Raft group'; sends go on to brokerId 0");
+        System.out.println("sdk: the leader query asked master and slave, answered 'not a Raft group'; sends go on"
+            + " to brokerId 0");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // kills the master: runs last
+    void withTheMasterKilledConsumersReadFromTheSlaveAndSendsFailCleanly() throws Exception {
+        String topic = "ApacheSlave";
+        for (int i = 0; i < 20; i++) {
+            producer.send(Message.of(topic, "slave-" + i));
+        }
+        List<MessageQueue> queues = producer.instance().refreshRoute(topic).get(10, TimeUnit.SECONDS).readQueues();
+        // the slave copies topic configs from the master every 10 s: without it, it refuses pulls of the topic
+        Awaits.await("the slave has the topic's config and its 20 messages").atMost(CONSUME_MAX)
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> slaveKnows(topic) && maxOffsetsOn(apache.slaveAddr(), queues) == 20);
+        apache.killMaster();
+        ConsumerConfig cfg = ConsumerConfig.builder().namesrv(apache.namesrvAddr()).group("ApacheSlaveCG")
+            .consumeFrom(ConsumeFrom.FIRST).autoCommit(false).pullRetryMs(200).build();
+        try (LitePullConsumer lite = new LitePullConsumer(cfg)) {
+            lite.start();
+            lite.assign(queues);
+            List<ReceivedMessage> got = pollUntil(lite, 20);
+            assertThat(got).extracting(ReceivedMessage::bodyString).doesNotHaveDuplicates().hasSize(20);
+        }
+        System.out.println("sdk: with the master killed, the lite pull consumer read all 20 from the slave");
+        long t0 = System.nanoTime();
+        Throwable noMaster = catchThrowable(() -> producer.send(Message.of(topic, "no-master")));
+        System.out.printf("sdk: a send with no master failed after %d ms: %s%n",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), noMaster);
+        assertThat(noMaster).as("a send with no master (the slave refuses writes)").isInstanceOf(SendException.class);
+    }
+
+    /** Whether the slave's topic configs (GET_ALL_TOPIC_CONFIG 21) name {@code topic}. */
+    private static boolean slaveKnows(String topic) throws Exception {
+        RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_ALL_TOPIC_CONFIG);
+        RemotingCommand r = producer.instance().remoting().invokeAsync(apache.slaveAddr(), req, 3_000)
+            .get(5, TimeUnit.SECONDS);
+        try {
+            return r.code() == ResponseCode.SUCCESS && r.bodyLength() > 0
+                && new String(r.bodyBytes(), StandardCharsets.UTF_8).contains("\"" + topic + "\"");
+        } finally {
+            r.release();
+        }
+    }
+
+    /** The sum of {@code queues}' max offsets on the broker at {@code addr} (GET_MAX_OFFSET 30 to that address). */
+    private static long maxOffsetsOn(String addr, List<MessageQueue> queues) throws Exception {
+        long sum = 0;
+        for (MessageQueue q : queues) {
+            RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_MAX_OFFSET,
+                new GetMaxOffsetRequestHeader(q.topic(), q.queueId(), true, q.brokerName()));
+            RemotingCommand r = producer.instance().remoting().invokeAsync(addr, req, 3_000).get(5, TimeUnit.SECONDS);
+            try {
+                if (r.code() != ResponseCode.SUCCESS) {
+                    return -1;
+                }
+                sum += OffsetResponseHeader.decode(r.extFields()).offset();
+            } finally {
+                r.release();
+            }
+        }
+        return sum;
     }
 
     /** Reads {@code expected} messages of {@code topic} from its first offset with a lite pull consumer. */
