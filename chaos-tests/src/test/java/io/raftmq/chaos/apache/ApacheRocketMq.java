@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * </pre>
  * TLS is off ({@code tls.server.mode=disabled}): the default permissive mode builds a self-signed certificate at
  * start, which took 14 s on a loaded machine. {@link #killMaster} SIGKILLs the master. {@link #close} stops the
- * slave, the master and the NameServer, each by its own process handle with SIGTERM (their shutdown hooks flush and unregister), SIGKILL after {@value #STOP_WAIT_MS} ms,
- * then deletes the directory. A JVM shutdown hook kills both if the test JVM exits first.
+ * slave, the master and the NameServer, each by its own process handle with SIGTERM (their shutdown hooks flush and
+ * unregister), SIGKILL after {@value #STOP_WAIT_MS} ms, then deletes the directories. A JVM shutdown hook kills all
+ * three if the test JVM exits first.
  */
 final class ApacheRocketMq implements AutoCloseable {
     static final String CLASSPATH_RESOURCE = "/apache-rocketmq.classpath";
@@ -227,8 +228,9 @@ final class ApacheRocketMq implements AutoCloseable {
     }
 
     /**
-     * Stops the slave, the master and the NameServer (SIGTERM to each pid, SIGKILL after {@value #STOP_WAIT_MS} ms), checks
-     * both are gone and deletes the directory. Returns the exit codes in start order (143 = ended by SIGTERM).
+     * Stops the slave, the master and the NameServer (SIGTERM to each pid, SIGKILL after {@value #STOP_WAIT_MS} ms),
+     * waits until each is gone and deletes the directories. Returns the exit codes in start order (143 = ended by
+     * SIGTERM, 137 = SIGKILL).
      */
     List<Integer> stop() throws IOException, InterruptedException {
         List<Integer> codes = new ArrayList<>();

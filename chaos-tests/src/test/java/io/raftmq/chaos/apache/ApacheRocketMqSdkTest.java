@@ -175,7 +175,8 @@ class ApacheRocketMqSdkTest {
         assertThat(got.keySet()).as("what the broker's tag filter let through").isEqualTo(sent.keySet());
         sent.forEach((body, id) -> {
             if (!id.isEmpty()) {
-                assertThat(got.get(body).msgId()).as("UNIQ_KEY of " + body.substring(0, Math.min(9, body.length()))).isEqualTo(id);
+                String name = body.substring(0, Math.min(9, body.length()));
+                assertThat(got.get(body).msgId()).as("UNIQ_KEY of " + name).isEqualTo(id);
             }
         });
         assertThat(got.get("sync-3").property("color")).isEqualTo("red");
