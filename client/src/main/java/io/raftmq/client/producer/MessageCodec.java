@@ -132,11 +132,15 @@ public final class MessageCodec {
         return s;
     }
 
-    /** The batch-level properties of SEND_BATCH_MESSAGE's header: WAIT and the batch's own UNIQ_KEY. */
-    public static String batchProperties(String batchUniqKey) {
-        StringBuilder sb = new StringBuilder(48);
+    /**
+     * The batch-level properties of SEND_BATCH_MESSAGE's header: WAIT only. No batch UNIQ_KEY: Apache RocketMQ 5.3.3
+     * appends the header's properties to every inner message's, and the later UNIQ_KEY wins when they are read, so
+     * every message of the batch would be consumed with the batch's id (docs/protocol.md trap 9; found by
+     * ApacheRocketMqSdkTest, docs/sdk.md "Against Apache RocketMQ").
+     */
+    public static String batchProperties() {
+        StringBuilder sb = new StringBuilder(16);
         append(sb, "WAIT", "true");
-        append(sb, "UNIQ_KEY", batchUniqKey);
         return sb.toString();
     }
 

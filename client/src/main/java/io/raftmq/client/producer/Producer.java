@@ -238,7 +238,7 @@ public final class Producer implements AutoCloseable {
         }
         byte[] body = MessageCodec.batchBody(msgs, props, config.bodyBytesMax());
         SendCall.Payload p = new SendCall.Payload(msgs.get(0), RequestCode.SEND_BATCH_MESSAGE, body, 0,
-                MessageCodec.batchProperties(this.ids.next(now)), ids.toString());
+                MessageCodec.batchProperties(), ids.toString());
         return new SendCall(instance, config, shared, p, null, null, async);
     }
 
