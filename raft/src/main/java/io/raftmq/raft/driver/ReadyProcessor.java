@@ -59,9 +59,6 @@ final class ReadyProcessor {
             p.hardState().onHardState(r.hardState(), now, p.node().durableIndex());
         }
         p.log().write(r.entries());
-        for (Entry e : r.entries()) {
-            p.pending().applied(e, 0); // PLANTED BUG: a proposal is answered once written here, before commit
-        }
         p.trace().entries("write", r.entries());
         Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
         if (last != null && p.durability() == DurabilityMode.QUORUM_FSYNC) {
