@@ -344,12 +344,9 @@ public final class CommitLogRaftLog implements RaftLog {
             } else {
                 store.append(batch, stamped.sink());
                 stamped.appended(batch);
-                store.dispatchUpTo(log.endPosition()); // PLANTED BUG: queues built at append, not at commit
             }
         } catch (CommitLogException e) {
             throw storageError("append at " + expected, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
             batch.clear();
         }
