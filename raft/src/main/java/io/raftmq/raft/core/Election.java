@@ -63,7 +63,7 @@ final class Election {
             || (s.votedFor() == 0 && s.leaderId() == 0)
             || (m.preVote() && m.term() > s.term());
         // A repairing node may lack entries it acknowledged: it grants nothing (docs/raft-driver.md, "Repair").
-        if (canVote && node.log().isUpToDate(m.lastLogIndex(), m.lastLogTerm())) { // PLANTED BUG: repairing votes
+        if (canVote && !node.repairing() && node.log().isUpToDate(m.lastLogIndex(), m.lastLogTerm())) {
             VoteResponse grant = new VoteResponse(node.id(), m.from(), m.term(), m.preVote(), true);
             if (m.preVote()) {
                 node.outbox().early(grant);
