@@ -67,22 +67,6 @@ class PartitionFaultTest {
         run(ClusterOptions.threeMembers(dir), iptables);
     }
 
-    /**
-     * Moves leadership off n0 when it leads: n0 shares 127.0.0.1 with the NameServer and with this test's own
-     * sockets, so iptables rules isolating 127.0.0.1 would also cut the test (and the NameServer) off the majority
-     * side it must watch. The proxy variant cuts raft links only and needs no move.
-     */
-    private void leaderOffLoopbackOne() throws InterruptedException {
-        ProcessCluster.Member n0 = cluster.members().get(0);
-        if (!"LEADER".equals(cluster.role(n0))) {
-            return;
-        }
-        String why = cluster.queries().transferLeadership(n0.brokerAddr(), cluster.members().get(1).brokerAddr(),
-            10_000);
-        assertThat(why).as("leadership moved off n0").isNull();
-        cluster.awaitRoutedLeader(n0.brokerAddr(), 10_000);
-    }
-
     @Test
     @Timeout(120)
     void isolatedLeaderWithProxies() throws Exception {
@@ -95,9 +79,6 @@ class PartitionFaultTest {
         int acksBefore = 50 + random.nextInt(100);
         cluster = new ProcessCluster(options);
         cluster.start();
-        if (nemesis instanceof IptablesPartitionNemesis) {
-            leaderOffLoopbackOne();
-        }
         History history = new History();
         producer = ChaosClients.producer("ChaosPartPG", cluster.namesrvAddr(), "chaos-part-" + seed, 200, true);
         ChaosClients.Load load = new ChaosClients.Load(producer, TOPIC, "v-" + seed, history, 0, seed).start();

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Runs every checker on one history: {@code CheckReport report = Checkers.checkAll(history, input)}. The order of
- * the results is fixed: lost, duplicates, unexpected, offsets, order, committed-offsets, divergence, failover.
+ * the results is fixed: lost, duplicates, unexpected, offsets, order, committed-offsets, divergence, failover,
+ * members.
  */
 public final class Checkers {
     private Checkers() {
@@ -26,7 +27,8 @@ public final class Checkers {
             OrderChecker.check(h, in),
             CommittedOffsetChecker.check(h, in),
             divergence(in),
-            FailoverChecker.check(h, in)));
+            FailoverChecker.check(h, in),
+            MemberChecker.check(h, in)));
     }
 
     private static CheckResult divergence(CheckInput in) {

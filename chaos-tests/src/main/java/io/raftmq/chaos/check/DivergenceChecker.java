@@ -1,6 +1,7 @@
 package io.raftmq.chaos.check;
 
 import io.raftmq.commitlog.dispatch.DispatchCheckpoint;
+import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.record.RecordHeader;
 
 import java.io.IOException;
@@ -23,10 +24,13 @@ import java.util.TreeSet;
  * every member must equal member 0's byte for byte. A member whose valid log ends inside the range (a record fails
  * its crc, a broken chain, a cut-off log) is <b>damaged</b>: committed records are unreadable there.
  *
- * <p><b>ConsumeQueues.</b> Units whose physical offset lies in [position of the first compared record, the lowest
- * dispatched position of all members' checkpoints) exist on every member (each dispatched that far) and must be
- * identical, per topic and queue, offset by offset. Without a checkpoint on every member the units are not compared
- * (said in the examples).
+ * <p><b>ConsumeQueues.</b> Units whose physical offset lies in the compared records, [position of the first, end of
+ * the last), are compared per topic and queue, offset by offset: a unit two members both hold must be identical (a
+ * unit pointing at another record than its peers' is what a queue built from uncommitted, later replaced records
+ * leaves); a unit only one member holds is a difference when it lies below the other member's dispatch checkpoint
+ * (that member certainly dispatched it), otherwise that member may simply not have applied it yet (apply lags
+ * commit, and a killed member's checkpoint lags its queues). A member without a checkpoint counts as having
+ * checkpointed nothing.
  *
  * <p>Needs at least two replicas; otherwise the check is skipped (valid, {@code skipped=true}).
  */
@@ -99,8 +103,9 @@ public final class DivergenceChecker {
         Examples ex = new Examples(examplesMax);
         long from = Long.MIN_VALUE;
         long to = Long.MAX_VALUE;
-        long dispatched = Long.MAX_VALUE;
-        for (ReplicaFiles r : rs) {
+        long[] dispatched = new long[rs.size()];
+        for (int k = 0; k < rs.size(); k++) {
+            ReplicaFiles r = rs.get(k);
             DispatchCheckpoint cp = r.dispatchCheckpoint();
             long commit = r.savedCommitIndex();
             if (commit < 0) {
@@ -108,7 +113,7 @@ public final class DivergenceChecker {
                 ex.add(r.member + ": no valid raft/hardstate, commit index taken from the dispatch checkpoint: "
                     + commit);
             }
-            dispatched = Math.min(dispatched, cp == null ? -1 : cp.dispatchedPosition());
+            dispatched[k] = cp == null ? -1 : cp.dispatchedPosition();
             from = Math.max(from, r.firstIndex());
             to = Math.min(to, commit);
         }
@@ -129,12 +134,7 @@ public final class DivergenceChecker {
             return new Result(rs.size(), -1, -1, 0, 0, damaged, 0, 0, false, ex.list());
         }
         long diffs = compareRecords(rs, from, last, ex);
-        long[] units = {0, 0};
-        if (dispatched < 0) {
-            ex.add("a member has no valid dispatch checkpoint: ConsumeQueues not compared");
-        } else {
-            units = compareUnits(rs, rs.get(0).position(from), Math.min(dispatched, rs.get(0).end(last)), ex);
-        }
+        long[] units = compareUnits(rs, dispatched, rs.get(0).position(from), rs.get(0).end(last), ex);
         return new Result(rs.size(), from, last, last - from + 1, diffs, damaged, units[0], units[1], false,
             ex.list());
     }
@@ -158,9 +158,9 @@ public final class DivergenceChecker {
         return diffs;
     }
 
-    /** {units compared per member, differing units}. */
-    private static long[] compareUnits(List<ReplicaFiles> rs, long fromPos, long toPos, Examples ex)
-        throws IOException {
+    /** {units compared per member, differing units}; {@code dispatched}: each member's checkpoint position. */
+    private static long[] compareUnits(List<ReplicaFiles> rs, long[] dispatched, long fromPos, long toPos,
+        Examples ex) throws IOException {
         TreeSet<String> queues = new TreeSet<>();
         for (ReplicaFiles r : rs) {
             queues.addAll(r.queueNames());
@@ -170,7 +170,8 @@ public final class DivergenceChecker {
             for (int k = 1; k < rs.size(); k++) {
                 try (ReplicaFiles.UnitCursor a = rs.get(0).units(queue, fromPos, toPos);
                      ReplicaFiles.UnitCursor b = rs.get(k).units(queue, fromPos, toPos)) {
-                    long[] c = compareQueue(queue, a, b, rs.get(0).member, rs.get(k).member, ex);
+                    long[] c = compareQueue(queue, new Side(rs.get(0).member, a, dispatched[0]),
+                        new Side(rs.get(k).member, b, dispatched[k]), ex);
                     counts[0] += k == 1 ? c[0] : 0;
                     counts[1] += c[1];
                 }
@@ -179,9 +180,17 @@ public final class DivergenceChecker {
         return counts;
     }
 
-    /** Walks two cursors of one queue in offset order; {units of a, differing or missing units}. */
-    private static long[] compareQueue(String queue, ReplicaFiles.UnitCursor a, ReplicaFiles.UnitCursor b,
-        String nameA, String nameB, Examples ex) throws IOException {
+    /** One member's cursor over a queue, its name and its dispatch checkpoint position. */
+    private record Side(String name, ReplicaFiles.UnitCursor units, long dispatched) {
+    }
+
+    /**
+     * Walks two cursors of one queue in offset order; {units of a, differing or missing units}. A unit only one side
+     * holds counts only below the other side's checkpoint.
+     */
+    private static long[] compareQueue(String queue, Side sa, Side sb, Examples ex) throws IOException {
+        ReplicaFiles.UnitCursor a = sa.units();
+        ReplicaFiles.UnitCursor b = sb.units();
         long units = 0;
         long diffs = 0;
         boolean hasA = a.next();
@@ -190,10 +199,18 @@ public final class DivergenceChecker {
             boolean onlyA = hasA && (!hasB || a.offset() < b.offset());
             boolean onlyB = hasB && (!hasA || b.offset() < a.offset());
             long o = onlyB ? b.offset() : a.offset();
-            if (onlyA || onlyB || !a.unit().equals(b.unit())) {
+            boolean differs;
+            if (onlyA) {
+                differs = physical(a) < sb.dispatched();
+            } else if (onlyB) {
+                differs = physical(b) < sa.dispatched();
+            } else {
+                differs = !a.unit().equals(b.unit());
+            }
+            if (differs) {
                 diffs++;
-                ex.add("consumequeue " + queue + " offset " + o + ": " + nameA + " " + describe(onlyB ? null
-                    : a.unit()) + ", " + nameB + " " + describe(onlyA ? null : b.unit()));
+                ex.add("consumequeue " + queue + " offset " + o + ": " + sa.name() + " " + describe(onlyB ? null
+                    : a.unit()) + ", " + sb.name() + " " + describe(onlyA ? null : b.unit()));
             }
             if (!onlyB) {
                 units++;
@@ -224,6 +241,10 @@ public final class DivergenceChecker {
             i--;
         }
         return " (" + fields[i] + ")";
+    }
+
+    private static long physical(ReplicaFiles.UnitCursor c) {
+        return c.unit().getLong(ConsumeQueue.PHYSICAL_OFFSET_OFFSET);
     }
 
     private static String describe(ByteBuffer unit) {

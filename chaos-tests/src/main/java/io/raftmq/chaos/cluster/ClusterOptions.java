@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * How {@link ProcessCluster} starts its processes, validated once.
  *
  * @param dataDir         root of every member's data directory, config file and log (a test's temp dir)
- * @param members         voters of the broker group (each on its own loopback address 127.0.0.{i+1})
+ * @param members         voters of the broker group (member i on its own loopback address 127.0.0.{i+2})
  * @param brokerName      broker group name (= Raft group)
  * @param classpath       class path of the broker and NameServer processes ({@link #testClasspath()})
  * @param jvmArgs         JVM flags of every process (small heaps: up to 5 JVMs share 2 cores)

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A real RaftMQ cluster as separate JVMs, for chaos tests: one NameServer on 127.0.0.1 and the members of one broker
- * group, member {@code i} (id {@code n<i>}) on its own loopback address {@code 127.0.0.<i+1>} (its raft and client
- * connections leave from that address too), all on free ports, with data, config and log under
+ * A real RaftMQ cluster as separate JVMs, for chaos tests: one NameServer on its own loopback address
+ * {@value #NAMESRV_HOST} and the members of one broker group, member {@code i} (id {@code n<i>}) on its own loopback
+ * address {@code 127.0.0.<i+2>} (its raft connections leave from that address too), all on free ports, with data,
+ * config and log under
  * {@link ClusterOptions#dataDir()}:
  * <pre>
  *  dataDir/naming.log                     NameServer output
@@ -35,10 +36,16 @@ import java.util.concurrent.locks.LockSupport;
  * over our own remoting client ({@link ClusterQueries}): the route's brokerId 0 ({@link #routedLeader}), a member's
  * raft role ({@link #role}), a leadership transfer.
  *
+ * <p>127.0.0.1 holds no process of the cluster: it is where connections that bind nothing leave from (the test's
+ * clients, the members' remoting clients), so iptables rules between member addresses or on the NameServer's never
+ * cut the test off the cluster.
+ *
  * <p>It ends only the processes it started, by their handles: {@link #close} kills them all, and a JVM shutdown
  * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
  */
 public final class ProcessCluster implements AutoCloseable {
+    /** The NameServer's loopback address: apart from every member and from 127.0.0.1. */
+    public static final String NAMESRV_HOST = "127.0.0.250";
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
     private static final long EXIT_WAIT_MS = 10_000;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -136,7 +143,7 @@ public final class ProcessCluster implements AutoCloseable {
         Verify.state(naming == null, "cluster already started");
         Runtime.getRuntime().addShutdownHook(reaper);
         Files.createDirectories(options.dataDir());
-        namesrvAddr = "127.0.0.1:" + OsProcesses.freePort("127.0.0.1", -1);
+        namesrvAddr = NAMESRV_HOST + ":" + OsProcesses.freePort(NAMESRV_HOST, -1);
         queries.start(namesrvAddr);
         for (int i = 0; i < options.members(); i++) {
             newMember();
@@ -154,8 +161,8 @@ public final class ProcessCluster implements AutoCloseable {
     /** A new member slot on the next loopback address, with free ports, added to the peer lists. */
     private Member newMember() throws IOException {
         int i = members.size();
-        Verify.state(i < 250, "too many members");
-        String host = "127.0.0." + (i + 1);
+        Verify.state(i < 240, "too many members");
+        String host = "127.0.0." + (i + 2);
         int listen = OsProcesses.freePort(host, -1);
         Member m = new Member(i, host, listen, OsProcesses.freePort(host, listen), options.dataDir().resolve("n" + i));
         members.add(m);

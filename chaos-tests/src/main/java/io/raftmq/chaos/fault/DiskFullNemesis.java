@@ -1,11 +1,15 @@
 package io.raftmq.chaos.fault;
 
+import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
+import io.raftmq.chaos.fault.net.Firewall;
 import io.raftmq.chaos.fault.os.Exec;
 import io.raftmq.chaos.fault.os.SmallDisk;
 import io.raftmq.chaos.nemesis.Nemesis;
+import io.raftmq.chaos.nemesis.Targets;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -40,6 +44,15 @@ public final class DiskFullNemesis implements Nemesis {
         return leader ? "disk-full-leader" : "disk-full";
     }
 
+    /** Fails early, before the cluster starts, when this JVM is not root (mount needs it). */
+    @Override
+    public ClusterOptions prepare(ClusterOptions options, Path workDir) {
+        if (!Firewall.isRoot()) {
+            throw new IllegalStateException(name() + " needs root (it mounts a small tmpfs over a data directory)");
+        }
+        return options;
+    }
+
     @Override
     public synchronized String inject(ProcessCluster cluster, Random random) throws IOException {
         if (disk != null) {
@@ -59,7 +72,8 @@ public final class DiskFullNemesis implements Nemesis {
         member = m;
         disk = SmallDisk.mount(m.dataDir(), size);
         cluster.restart(m);
-        return "tmpfs of " + size + " B (" + used + " B used) over " + m.id() + "'s data; restarted";
+        return "tmpfs of " + size + " B (" + used + " B used) over " + Targets.label(m, l)
+            + "'s data; restarted";
     }
 
     @Override

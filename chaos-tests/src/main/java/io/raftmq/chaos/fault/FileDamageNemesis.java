@@ -2,6 +2,7 @@ package io.raftmq.chaos.fault;
 
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.nemesis.Nemesis;
+import io.raftmq.chaos.nemesis.Targets;
 
 import java.io.IOException;
 import java.util.List;
@@ -56,8 +57,9 @@ public final class FileDamageNemesis implements Nemesis {
     @Override
     public synchronized String inject(ProcessCluster cluster, Random random) throws IOException {
         ProcessCluster.Member m;
+        ProcessCluster.Member actual = Targets.leader(cluster);
         if (leader) {
-            m = Targets.leaderOrRandom(cluster, random);
+            m = actual != null ? actual : Targets.leaderOrRandom(cluster, random);
         } else {
             List<ProcessCluster.Member> all = cluster.members();
             m = all.get(random.nextInt(all.size()));
@@ -68,7 +70,7 @@ public final class FileDamageNemesis implements Nemesis {
         damaged = m;
         last = FileDamage.damage(m.dataDir(), target, kind, flips, random);
         cluster.restart(m);
-        return m.id() + ": " + last + "; restarted";
+        return Targets.label(m, actual) + ": " + last + "; restarted";
     }
 
     @Override

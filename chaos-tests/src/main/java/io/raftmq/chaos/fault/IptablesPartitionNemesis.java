@@ -1,13 +1,16 @@
 package io.raftmq.chaos.fault;
 
+import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.fault.net.Cut;
 import io.raftmq.chaos.fault.net.Firewall;
 import io.raftmq.chaos.fault.net.IptablesRules;
 import io.raftmq.chaos.fault.net.PartitionShape;
 import io.raftmq.chaos.nemesis.Nemesis;
+import io.raftmq.chaos.nemesis.Targets;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,6 +58,16 @@ public final class IptablesPartitionNemesis implements Nemesis, AutoCloseable {
         return shape == null ? "packet-loss" : "partition-" + shape.label();
     }
 
+    /** Fails early, before the cluster starts, when this JVM is not root or iptables is missing. */
+    @Override
+    public ClusterOptions prepare(ClusterOptions options, Path workDir) {
+        if (!Firewall.isRoot()) {
+            throw new IllegalStateException(name() + " needs root (iptables rules between loopback addresses)");
+        }
+        Firewall.binary();
+        return options;
+    }
+
     @Override
     public synchronized String inject(ProcessCluster cluster, Random random) throws IOException {
         if (firewall == null) {
@@ -62,6 +75,7 @@ public final class IptablesPartitionNemesis implements Nemesis, AutoCloseable {
         }
         List<String> ids = Targets.ids(cluster);
         List<Cut> cuts;
+        String victim = "";
         if (shape == null) {
             cuts = new ArrayList<>();
             for (String a : ids) {
@@ -72,16 +86,18 @@ public final class IptablesPartitionNemesis implements Nemesis, AutoCloseable {
                 }
             }
         } else {
-            String leader = shape == PartitionShape.ISOLATED_LEADER ? Targets.leaderOrRandom(cluster, random).id()
-                : null;
-            cuts = shape.cuts(ids, leader, random);
+            ProcessCluster.Member leader = shape == PartitionShape.ISOLATED_LEADER ? Targets.leader(cluster) : null;
+            ProcessCluster.Member isolated = shape != PartitionShape.ISOLATED_LEADER ? null
+                : leader != null ? leader : Targets.leaderOrRandom(cluster, random);
+            cuts = shape.cuts(ids, isolated == null ? null : isolated.id(), random);
+            victim = isolated == null ? "" : "isolated " + Targets.label(isolated, leader) + ": ";
         }
         for (List<String> rule : rules(firewall.rules(), id -> hostOf(cluster, id), cluster.namesrvAddr(), cuts,
                 lossProbability)) {
             firewall.apply(rule);
         }
         return (shape == null ? "packet loss p=" + lossProbability + " on " : "iptables " + shape.label() + " ")
-            + cuts;
+            + victim + cuts;
     }
 
     /**

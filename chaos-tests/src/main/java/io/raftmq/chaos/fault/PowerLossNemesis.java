@@ -1,11 +1,13 @@
 package io.raftmq.chaos.fault;
 
+import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.nemesis.Nemesis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,16 +22,37 @@ import java.util.concurrent.TimeoutException;
  * what its fsyncs covered and what was written, then every member restarted on what is left. The cluster must run
  * with the shim ({@code ClusterOptions.withEnvironment(powerLoss.environment())}). Heal restarts any member still
  * down. Invariant to check after it: nothing acknowledged is lost (an acknowledgement waits for a quorum's fsync).
+ * Made without a {@link PowerLoss} (the chaos menu), {@link #prepare} builds the shim (gcc) into the run's work
+ * directory and puts it into every process's environment.
  */
 public final class PowerLossNemesis implements Nemesis {
     private static final Logger LOG = LoggerFactory.getLogger(PowerLossNemesis.class);
     private static final long EXIT_WAIT_MS = 10_000;
 
-    private final PowerLoss powerLoss;
+    private PowerLoss powerLoss;
     private final List<PowerLoss.Cut> lastCuts = new ArrayList<>();
 
+    /** Over a cluster already running with {@code powerLoss}'s environment. */
     public PowerLossNemesis(PowerLoss powerLoss) {
         this.powerLoss = powerLoss;
+    }
+
+    /** Builds its shim in {@link #prepare}. */
+    public PowerLossNemesis() {
+        this(null);
+    }
+
+    /**
+     * Builds the shim under {@code workDir} (when not given one) and adds its environment to the options.
+     *
+     * @throws IOException gcc is missing or failed (the message has its output)
+     */
+    @Override
+    public synchronized ClusterOptions prepare(ClusterOptions options, Path workDir) throws IOException {
+        if (powerLoss == null) {
+            powerLoss = PowerLoss.build(workDir.resolve("fsync-shim"));
+        }
+        return options.withEnvironment(powerLoss.environment());
     }
 
     @Override
@@ -44,6 +67,9 @@ public final class PowerLossNemesis implements Nemesis {
 
     @Override
     public synchronized String inject(ProcessCluster cluster, Random random) throws IOException {
+        if (powerLoss == null) {
+            throw new IllegalStateException("no fsync shim: prepare the cluster options first");
+        }
         killAll(cluster);
         lastCuts.clear();
         long lost = 0;

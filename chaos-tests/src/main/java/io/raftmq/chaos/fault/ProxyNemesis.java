@@ -1,12 +1,15 @@
 package io.raftmq.chaos.fault;
 
+import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.fault.net.Cut;
 import io.raftmq.chaos.fault.net.PartitionShape;
 import io.raftmq.chaos.fault.proxy.LinkProxies;
 import io.raftmq.chaos.fault.proxy.LinkProxy;
 import io.raftmq.chaos.nemesis.Nemesis;
+import io.raftmq.chaos.nemesis.Targets;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -66,20 +69,29 @@ public final class ProxyNemesis implements Nemesis {
         };
     }
 
+    /** Starts the cluster with every raft link through a fault proxy ({@link ClusterOptions#withRaftProxies()}). */
+    @Override
+    public ClusterOptions prepare(ClusterOptions options, Path workDir) {
+        return options.withRaftProxies();
+    }
+
     @Override
     public String inject(ProcessCluster cluster, Random random) {
         LinkProxies proxies = proxies(cluster);
         List<String> ids = Targets.ids(cluster);
+        ProcessCluster.Member actual = Targets.leader(cluster);
         if (kind == Kind.PARTITION) {
-            String leader = shape == PartitionShape.ISOLATED_LEADER ? Targets.leaderOrRandom(cluster, random).id()
-                : null;
-            List<Cut> cuts = shape.cuts(ids, leader, random);
+            ProcessCluster.Member isolated = shape != PartitionShape.ISOLATED_LEADER ? null
+                : actual != null ? actual : Targets.leaderOrRandom(cluster, random);
+            List<Cut> cuts = shape.cuts(ids, isolated == null ? null : isolated.id(), random);
             for (Cut c : cuts) {
                 proxies.link(c.from(), c.to()).drop();
             }
-            return "proxy " + shape.label() + " " + cuts;
+            return "proxy " + shape.label() + " "
+                + (isolated == null ? "" : "isolated " + Targets.label(isolated, actual) + ": ") + cuts;
         }
-        String leader = Targets.leaderOrRandom(cluster, random).id();
+        ProcessCluster.Member target = actual != null ? actual : Targets.leaderOrRandom(cluster, random);
+        String leader = target.id();
         List<LinkProxy> links = new ArrayList<>();
         for (String other : ids) {
             if (!other.equals(leader)) {
@@ -89,11 +101,11 @@ public final class ProxyNemesis implements Nemesis {
         }
         if (kind == Kind.RESET) {
             links.forEach(LinkProxy::reset);
-            return "reset every connection of " + leader + "'s raft links";
+            return "reset every connection of " + Targets.label(target, actual) + "'s raft links";
         }
         long ms = minMs + (maxMs == minMs ? 0 : random.nextInt((int) (maxMs - minMs + 1)));
         links.forEach(l -> l.delay(ms));
-        return "delay " + ms + " ms on " + leader + "'s raft links (both ways)";
+        return "delay " + ms + " ms on " + Targets.label(target, actual) + "'s raft links (both ways)";
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.raftmq.chaos.nemesis;
 
+import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Random;
 
 /**
@@ -13,8 +16,17 @@ import java.util.Random;
  *
  * <p>A nemesis undoes everything it changed in {@link #heal} (restarts what it killed, resumes what it paused,
  * removes the firewall rules it added) and {@link #heal} is idempotent: the runner calls it again when a run aborts.
+ *
+ * <p>A nemesis that needs more than a plain cluster (raft links through fault proxies, the fsync shim in every
+ * process's environment, root) says so in {@link #prepare}, before the cluster starts; {@link #close} releases what
+ * it set up outside the cluster (a firewall chain) after the run.
  */
-public interface Nemesis {
+public interface Nemesis extends AutoCloseable {
+    /** Written after a member id in an inject description when that member was the leader. */
+    String LEADER_MARK = "(leader)";
+    /** How an inject description starts when the nemesis found nothing to act on. */
+    String NOTHING = "no ";
+
     /** The name a scenario and the history use, lower-case with dashes (e.g. {@code kill-leader}). */
     String name();
 
@@ -36,4 +48,22 @@ public interface Nemesis {
      * @throws Exception when healing failed (the run fails: the cluster is left in an unknown state)
      */
     String heal(ProcessCluster cluster) throws Exception;
+
+    /**
+     * The cluster this nemesis needs, from the options the run would use: default, those options unchanged.
+     *
+     * @param options the run's cluster options
+     * @param workDir a directory of the run for what the nemesis builds (e.g. a compiled shim)
+     * @return the options to start the cluster with
+     * @throws IOException           something the nemesis builds could not be built (the message says what)
+     * @throws IllegalStateException the nemesis cannot run here (not root, a binary missing: the message says so)
+     */
+    default ClusterOptions prepare(ClusterOptions options, Path workDir) throws IOException {
+        return options;
+    }
+
+    /** Releases what {@link #prepare} or {@link #inject} set up outside the cluster; idempotent. Default: nothing. */
+    @Override
+    default void close() {
+    }
 }

@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * How the process nemeses pick their victims: the current leader (the running member that reports itself LEADER in
- * the highest term, from each member's runtime info, so a stale NameServer route does not mislead it), the running
- * members, and seeded draws among them. Members are always listed in index order before a draw, so the same seed
- * makes the same choices whenever the cluster is in the same state.
+ * How every nemesis (process and fault nemeses alike) picks its victims: the current leader (the running member that
+ * reports itself LEADER in the highest term, from each member's runtime info, so a stale NameServer route does not
+ * mislead it), the running members, and seeded draws among them; member ids, and hosts and ports from addresses.
+ * Members are always listed in index order before a draw, so the same seed makes the same choices whenever the
+ * cluster is in the same state.
  */
 public final class Targets {
     private Targets() {
@@ -76,7 +77,47 @@ public final class Targets {
     }
 
     /** {@code "n1 (leader)"} when {@code m} is {@code leader}, else {@code "n1"}: the runner's leader-fault mark. */
-    static String label(Member m, Member leader) {
-        return m == leader ? m.id() + " " + Nemeses.LEADER_MARK : m.id();
+    public static String label(Member m, Member leader) {
+        return m == leader ? m.id() + " " + Nemesis.LEADER_MARK : m.id();
+    }
+
+    /** The leader as the cluster sees it now, or a random running member when none is known (never null). */
+    public static Member leaderOrRandom(ProcessCluster cluster, Random random) {
+        Member leader = leader(cluster);
+        if (leader != null) {
+            return leader;
+        }
+        List<Member> running = running(cluster);
+        if (running.isEmpty()) {
+            throw new IllegalStateException("no member is running");
+        }
+        return running.get(random.nextInt(running.size()));
+    }
+
+    /** The member ids in order. */
+    public static List<String> ids(ProcessCluster cluster) {
+        List<String> ids = new ArrayList<>();
+        cluster.members().forEach(m -> ids.add(m.id()));
+        return ids;
+    }
+
+    /** The member with id {@code id}. */
+    public static Member member(ProcessCluster cluster, String id) {
+        for (Member m : cluster.members()) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("no member " + id);
+    }
+
+    /** The host of {@code host:port}. */
+    public static String host(String hostPort) {
+        return hostPort.substring(0, hostPort.lastIndexOf(':'));
+    }
+
+    /** The port of {@code host:port}. */
+    public static int port(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 }

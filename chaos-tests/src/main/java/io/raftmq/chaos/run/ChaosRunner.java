@@ -8,7 +8,6 @@ import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.cluster.ProcessCluster.Member;
-import io.raftmq.chaos.nemesis.Nemeses;
 import io.raftmq.chaos.nemesis.Nemesis;
 import io.raftmq.chaos.report.RunReport;
 import org.slf4j.Logger;
@@ -65,21 +64,16 @@ public final class ChaosRunner {
     /** Runs {@code scenario}; never throws for what happens inside the run (it goes into the result). */
     public RunResult run(Scenario scenario, RunOptions o) throws IOException {
         LOG.info("scenario {} seed {} for {} s: {}", scenario.name(), o.seed(), o.seconds(), scenario.description());
-        Nemesis nemesis = Nemeses.create(scenario.nemesis());
         Random random = new Random(o.seed());
         History history = new History();
         Files.createDirectories(o.reportDir());
         ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(), "chaos-a",
             o.classpath(), o.jvmArgs(), 60_000, 300, Map.of());
         Tally tally = new Tally();
-        try (ProcessCluster cluster = new ProcessCluster(co)) {
-            try {
-                cluster.start();
-                drive(cluster, scenario, nemesis, o, random, history, tally);
-            } catch (Exception | AssertionError e) {
-                tally.errors.add("run aborted: " + e);
-                LOG.warn("scenario {} aborted", scenario.name(), e);
-                heal(cluster, nemesis, history, tally);
+        try (Nemesis nemesis = Nemeses.create(scenario.nemesis())) {
+            ClusterOptions prepared = prepare(nemesis, co, o, tally);
+            if (prepared != null) {
+                runCluster(prepared, scenario, nemesis, o, random, history, tally);
             }
         }
         DeliveryChecker.Result delivery = DeliveryChecker.check(history);
@@ -92,6 +86,34 @@ public final class ChaosRunner {
         RunFiles.write(scenario, result, !result.valid() || o.keepData());
         LOG.info("{}", result.resultLine());
         return result;
+    }
+
+    /**
+     * The cluster options the nemesis needs ({@link Nemesis#prepare}: raft proxies, the fsync shim...), or null
+     * (and a harness error naming why) when it cannot run here: not root, a binary missing.
+     */
+    private static ClusterOptions prepare(Nemesis nemesis, ClusterOptions co, RunOptions o, Tally tally) {
+        try {
+            return nemesis.prepare(co, o.reportDir().resolve("nemesis"));
+        } catch (IOException | RuntimeException e) {
+            tally.errors.add("cannot run nemesis " + nemesis.name() + ": " + e.getMessage());
+            LOG.warn("nemesis {} cannot run here", nemesis.name(), e);
+            return null;
+        }
+    }
+
+    private void runCluster(ClusterOptions co, Scenario scenario, Nemesis nemesis, RunOptions o, Random random,
+                            History history, Tally tally) {
+        try (ProcessCluster cluster = new ProcessCluster(co)) {
+            try {
+                cluster.start();
+                drive(cluster, scenario, nemesis, o, random, history, tally);
+            } catch (Exception | AssertionError e) {
+                tally.errors.add("run aborted: " + e);
+                LOG.warn("scenario {} aborted", scenario.name(), e);
+                heal(cluster, nemesis, history, tally);
+            }
+        }
     }
 
     /** Every checker over the history and the stopped members' stores (docs/chaos.md "Checkers"). */
@@ -151,10 +173,10 @@ public final class ChaosRunner {
             }
             long at = history.info("nemesis", nemesis.name(), "inject", "inject: " + did);
             LOG.info("{} inject: {}", nemesis.name(), did);
-            if (!did.startsWith(Nemeses.NOTHING)) {
+            if (!did.startsWith(Nemesis.NOTHING)) {
                 tally.faults++;
             }
-            if (did.contains(Nemeses.LEADER_MARK)) {
+            if (did.contains(Nemesis.LEADER_MARK)) {
                 tally.leaderFaults.add(at);
             }
             park(sc.schedule().holdMs(random));

@@ -5,8 +5,12 @@ import java.util.Optional;
 
 /**
  * The menu of scenarios {@code bin/raftmq-chaos --list} prints and {@code --all} runs, in that order: every process
- * nemesis against the queue workload on three members, the minority kill on five, the ordered workload under leader
- * faults, and the queue workload through our own SDK's producer.
+ * nemesis against the queue workload on three members, leader and majority faults on five, the ordered workload
+ * under leader faults, the queue workload through our own SDK's producer, then the network and disk faults
+ * ({@link Nemeses}): iptables partitions of every shape (halves, bridge and the majorities ring on five members)
+ * and packet loss, a proxy partition and a proxy delay (the nemesis asks for raft proxies), power loss of every
+ * member (the fsync shim), damaged files on a stopped member and a full disk. A scenario whose nemesis needs root
+ * or a binary fails with a harness error naming it when they are missing.
  */
 public final class Scenarios {
     private static final List<Scenario> MENU = List.of(
@@ -25,7 +29,33 @@ public final class Scenarios {
         new Scenario("ordered-pause-leader", 3, "ordered", "pause-leader", Schedule.DEFAULT,
             "per-key sequences to an orderly consumer, SIGSTOP of the leader"),
         new Scenario("sdk-kill-leader", 3, "queue-sdk", "kill-leader", Schedule.DEFAULT,
-            "the queue workload sent by our SDK's producer, kill -9 of the leader"));
+            "the queue workload sent by our SDK's producer, kill -9 of the leader"),
+        queue("kill-leader-5", 5, "kill-leader", "kill -9 of the leader of five"),
+        queue("kill-majority-5", 5, "kill-majority", "kill -9 of three members of five: no commit until heal"),
+        queue("pause-leader-5", 5, "pause-leader", "SIGSTOP of the leader of five, then SIGCONT"),
+        queue("partition-isolated-leader", 3, "partition-isolated-leader",
+            "iptables: the leader cut off from both followers (clients still reach it)"),
+        queue("partition-halves-5", 5, "partition-halves",
+            "iptables: two members of five cut off from the other three"),
+        queue("partition-bridge-5", 5, "partition-bridge",
+            "iptables: two pairs that reach only one bridge member, never each other"),
+        queue("partition-majorities-ring-5", 5, "partition-majorities-ring",
+            "iptables: five members on a ring, each linked to its two neighbours only"),
+        queue("partition-one-way", 3, "partition-one-way", "iptables: packets from one member to another dropped"),
+        queue("partition-isolated-nameserver", 3, "partition-isolated-nameserver",
+            "iptables: the NameServer cut off from every member and client"),
+        queue("packet-loss", 3, "packet-loss", "iptables: 20 % of the packets on every member link dropped"),
+        queue("proxy-partition-isolated-leader", 3, "proxy-partition-isolated-leader",
+            "fault proxies: the leader's raft links hold every byte"),
+        queue("proxy-delay-leader", 3, "proxy-delay-leader",
+            "fault proxies: 50-400 ms on every raft link to and from the leader"),
+        queue("power-loss", 3, "power-loss",
+            "every member killed, each file cut back to what its fsyncs covered, all restarted"),
+        queue("bitflip-commitlog", 3, "bitflip-commitlog",
+            "the leader killed, 3 bits flipped in a commit-log segment, restarted"),
+        queue("truncate-commitlog", 3, "truncate-commitlog",
+            "the leader killed, a commit-log segment truncated, restarted"),
+        queue("disk-full", 3, "disk-full", "a follower restarted on a tmpfs 4 MiB larger than its data"));
 
     private Scenarios() {
     }

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,9 +35,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DivergenceCheckerTest {
     private static final int RECORDS = 400;
     private static final int COMMON = 200;
-    /** Member images written once: the seeded bodies, and the same first COMMON bodies then others. */
+    /** Dispatched and checkpointed through this record only, in {@link #early}. */
+    private static final int EARLY = 20;
+    /**
+     * Member images written once: the seeded bodies; the same first COMMON bodies then others; the seeded bodies
+     * dispatched and checkpointed through record EARLY only (a member whose apply lags).
+     */
     private static Path clean;
     private static Path divergent;
+    private static Path early;
 
     @TempDir
     static Path images;
@@ -51,6 +58,13 @@ class DivergenceCheckerTest {
         other.addAll(StoreFixture.bodies(seed + 1, RECORDS - COMMON, 1_000));
         clean = image("clean", bodies);
         divergent = image("divergent", other);
+        early = images.resolve("early");
+        try (MessageStore s = MessageStore.open(StoreFixture.config(early.resolve("store")))) {
+            StoreFixture.appendAll(s, bodies, 1, new AppendResult(64));
+            s.commitLog().flush();
+            s.dispatchUpTo(s.commitLog().position(EARLY + 1));
+            s.checkpoint();
+        }
     }
 
     /** A member directory holding {@code bodies} as records 1.., all dispatched and checkpointed. */
@@ -157,6 +171,40 @@ class DivergenceCheckerTest {
         assertThat(r.recordDiffs()).isZero();
         assertThat(r.unitDiffs()).isEqualTo(1);
         assertThat(r.examples()).anyMatch(e -> e.startsWith("consumequeue ") && e.contains(" offset 0: n0 phys="));
+    }
+
+    @Test
+    void aUnitBeyondEveryCheckpointThatPointsElsewhereIsAUnitDifference() throws IOException {
+        Path a = member("n0", clean, RECORDS);
+        Path b = member("n1", clean, RECORDS);
+        Path checkpoint = early.resolve("store/derived/dispatch.checkpoint");
+        Files.copy(checkpoint, a.resolve("store/derived/dispatch.checkpoint"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(checkpoint, b.resolve("store/derived/dispatch.checkpoint"), StandardCopyOption.REPLACE_EXISTING);
+        Path lastUnitFile;
+        try (Stream<Path> w = Files.walk(b.resolve("store/derived/consumequeue"))) {
+            lastUnitFile = w.filter(Files::isRegularFile).sorted().reduce((x, y) -> y).orElseThrow();
+        }
+        flip(lastUnitFile, 12 + 3); // the tags code of the file's first unit, far beyond both checkpoints
+
+        DivergenceChecker.Result r = DivergenceChecker.check(input(a, b));
+
+        assertThat(r.valid()).isFalse();
+        assertThat(r.units()).isGreaterThan(RECORDS / 2);
+        assertThat(r.unitDiffs()).as(r.examples().toString()).isEqualTo(1);
+    }
+
+    @Test
+    void unitsAMemberHasNotDispatchedBeyondItsCheckpointAreNoDifference() throws IOException {
+        Path a = member("n0", clean, RECORDS);
+        Path b = member("n1", early, RECORDS);
+
+        DivergenceChecker.Result r = DivergenceChecker.check(input(a, b));
+        DivergenceChecker.Result reversed = DivergenceChecker.check(input(b, a));
+
+        assertThat(r.valid()).as(r.examples().toString()).isTrue();
+        assertThat(reversed.valid()).as(reversed.examples().toString()).isTrue();
+        assertThat(r.units()).isGreaterThan(RECORDS / 2);
+        assertThat(reversed.units()).isPositive().isLessThan(r.units() / 4);
     }
 
     @Test

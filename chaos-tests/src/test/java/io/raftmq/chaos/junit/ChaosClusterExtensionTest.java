@@ -26,7 +26,7 @@ class ChaosClusterExtensionTest {
     @Timeout(180)
     void pauseResumeAndWipeRestartOnAnInjectedCluster(ProcessCluster cluster) throws Exception {
         assertThat(cluster.members()).hasSize(3);
-        assertThat(cluster.namesrvAddr()).startsWith("127.0.0.1:");
+        assertThat(cluster.namesrvAddr()).startsWith(ProcessCluster.NAMESRV_HOST + ":");
         Member leader = cluster.awaitRoutedLeader(null, 10_000);
 
         cluster.pause(leader);

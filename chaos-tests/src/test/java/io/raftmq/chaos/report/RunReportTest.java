@@ -68,6 +68,7 @@ class RunReportTest {
             }
             if (i == 130) {
                 add(h, "observer", History.Type.INFO, "role", "n2", t, "leader term=2");
+                add(h, "observer", History.Type.INFO, "role", "n3", t, "follower term=2");
             }
             if (i == 180) {
                 add(h, "nemesis", History.Type.INFO, "kill-leader", "n1", t, "heal: restart n1");

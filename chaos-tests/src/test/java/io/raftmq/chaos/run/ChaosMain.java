@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * client is):
  * <pre>
  *  --list                                   scenario names, one a line
- *  --scenario NAME [--seconds N] [--seed S] one run; the last line is its RESULT line
+ *  --scenario NAME[,NAME...] [--seconds N] [--seed S]
+ *                                           one run per name, in turn; each ends with its RESULT line
  *  --all [--seconds N] [--seed S]           every scenario in menu order, each with its own RESULT line
  *  common: --report DIR (default: the property raftmq.chaos.reports, else target/chaos-reports; one directory per
  *          run under it), --keep-data (keep the members' stores of a passing run)
@@ -66,11 +67,13 @@ public final class ChaosMain {
         if (all) {
             runs.addAll(Scenarios.all());
         } else {
-            Optional<Scenario> s = Scenarios.named(scenario);
-            if (s.isEmpty()) {
-                return usage("no scenario '" + scenario + "' (bin/raftmq-chaos --list)");
+            for (String name : scenario.split(",")) {
+                Optional<Scenario> s = Scenarios.named(name);
+                if (s.isEmpty()) {
+                    return usage("no scenario '" + name + "' (bin/raftmq-chaos --list)");
+                }
+                runs.add(s.get());
             }
-            runs.add(s.get());
         }
         return runAll(runs, seconds, seed, report, keepData);
     }
@@ -105,8 +108,8 @@ public final class ChaosMain {
 
     private static int usage(String why) {
         System.err.println(why);
-        System.err.println("usage: bin/raftmq-chaos --list | --scenario NAME [--seconds N] [--seed S] | --all"
-            + " [--seconds N] [--seed S]  [--report DIR] [--keep-data]");
+        System.err.println("usage: bin/raftmq-chaos --list | --scenario NAME[,NAME...] [--seconds N] [--seed S]"
+            + " | --all [--seconds N] [--seed S]  [--report DIR] [--keep-data]");
         return 2;
     }
 }
