@@ -484,6 +484,7 @@ public final class BrokerController {
         table.put("raftSelfId", config.raftSelfId());
         table.put("raftMembership", String.valueOf(s.membership()));
         table.put("raftRepairing", Boolean.toString(raft.agent().repairing()));
+        table.put("raftFailed", Boolean.toString(s.failed()));
         table.put("brokerAddr", config.brokerAddr());
         SendBatcher.Stats b = batcher.stats();
         table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
@@ -504,6 +505,13 @@ public final class BrokerController {
         RaftGroupNode r = raft;
         RaftAgent a = r == null ? null : r.agent();
         return a != null && a.status().isLeader();
+    }
+
+    /** Whether this member's raft node stopped on an error (it no longer takes part in its group). Any thread. */
+    public boolean raftFailed() {
+        RaftGroupNode r = raft;
+        RaftAgent a = r == null ? null : r.agent();
+        return a != null && a.status() != null && a.status().failed();
     }
 
     /** The raft agent's latest status. Any thread. */

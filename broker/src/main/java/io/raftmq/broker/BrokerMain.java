@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Command line entry of one broker member: {@code BrokerMain -c FILE}. Loads and validates the configuration,
@@ -15,14 +16,19 @@ import java.util.concurrent.CountDownLatch;
  * and stops it gracefully (leadership transfer, unregistration) on SIGTERM/SIGINT through a shutdown hook.
  *
  * <p>Exit codes: 0 after a clean stop, {@value #EXIT_USAGE} bad usage or configuration, {@value #EXIT_START_FAILED}
- * start failure. A port that cannot be bound exits at once with one line on stderr, e.g. {@code cannot bind
- * 127.0.0.1:10921 (client port): Address already in use}; the member then has not opened its store nor contacted its
- * group ({@link BrokerBindException}).
+ * start failure, {@value #EXIT_RAFT_FAILED} the raft node failed while running (a storage check failed on read, an
+ * I/O error): a member whose raft node stopped must not go on answering as a follower, so it exits and its
+ * supervisor restarts it; start-up recovery then checks and repairs its log. A port that cannot be bound exits at
+ * once with one line on stderr, e.g. {@code cannot bind 127.0.0.1:10921 (client port): Address already in use}; the
+ * member then has not opened its store nor contacted its group ({@link BrokerBindException}).
  */
 public final class BrokerMain {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerMain.class);
     static final int EXIT_START_FAILED = 1;
     static final int EXIT_USAGE = 2;
+    static final int EXIT_RAFT_FAILED = 3;
+    /** How often the main thread looks whether the raft node failed. */
+    private static final long FAILURE_CHECK_MS = 1_000;
 
     private BrokerMain() {
     }
@@ -45,7 +51,14 @@ public final class BrokerMain {
         }
         System.out.println("RESULT broker=" + config.brokerName() + " member=" + config.raftSelfId() + " addr="
             + config.brokerAddr() + " raft=" + config.raftSelf().address() + " pid=" + ProcessHandle.current().pid());
-        stopped.await();
+        while (!stopped.await(FAILURE_CHECK_MS, TimeUnit.MILLISECONDS)) {
+            if (broker.raftFailed()) {
+                LOG.error("the raft node of member {} failed (see the error above); exiting with {} so that a"
+                    + " supervisor restarts it: recovery at start repairs the log", config.raftSelfId(),
+                    EXIT_RAFT_FAILED);
+                System.exit(EXIT_RAFT_FAILED); // the shutdown hook stops the broker
+            }
+        }
     }
 
     /** The configuration named by {@code -c FILE}, or null after printing why not on {@code err}. */
