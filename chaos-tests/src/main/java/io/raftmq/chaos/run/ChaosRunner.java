@@ -42,6 +42,8 @@ public final class ChaosRunner {
     static final long SETTLE_MS = 3000;
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRunner.class);
     private static final long WHOLE_TIMEOUT_MS = 60_000;
+    /** How long the cluster may take to route its first leader (JVM starts take 15-40 s on a loaded machine). */
+    private static final long START_TIMEOUT_MS = 120_000;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Function<String, Workload> workloads;
@@ -68,7 +70,7 @@ public final class ChaosRunner {
         History history = new History();
         Files.createDirectories(o.reportDir());
         ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(), "chaos-a",
-            o.classpath(), o.jvmArgs(), 60_000, 300, Map.of());
+            o.classpath(), o.jvmArgs(), START_TIMEOUT_MS, 300, Map.of());
         Tally tally = new Tally();
         try (Nemesis nemesis = Nemeses.create(scenario.nemesis())) {
             ClusterOptions prepared = prepare(nemesis, co, o, tally);
