@@ -25,7 +25,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
- * Runs one {@link Scenario}: starts a {@link ProcessCluster} of the scenario's size under the report directory,
+ * Runs one {@link Scenario}: makes its nemesis ({@link Nemeses}), lets it prepare the cluster it needs
+ * ({@link Nemesis#prepare}: raft proxies, the fsync shim; a nemesis that cannot run here ends the run with a harness
+ * error saying why), starts a {@link ProcessCluster} of the scenario's size under the report directory,
  * waits until every member answers and a leader is routed, starts the workload, samples member roles
  * ({@link RoleSampler}), and runs the nemesis on its seeded {@link Schedule} (quiet, inject, hold, heal, ...) for
  * the run's seconds, recording each step as an INFO event of process {@code nemesis} (op = the nemesis's name,
