@@ -111,10 +111,13 @@ public final class ClockSkewNemesis implements Nemesis {
         if (!awaitFollower(cluster, m)) {
             return what + "; not a follower within " + FOLLOWER_WAIT_MS + " ms, no transfer";
         }
-        String failed = cluster.queries().transferLeadership(leader.brokerAddr(), m.brokerAddr(),
-            TRANSFER_TIMEOUT_MS);
-        return what + (failed == null ? "; leadership from " + Targets.label(leader, leader) + " to " + m.id()
-            : "; transfer from " + leader.id() + " failed: " + failed);
+        Member now = Targets.leader(cluster); // leadership may have moved while m restarted
+        if (now == m || now == null) {
+            return what + (now == m ? "; it leads already" : "; no leader to transfer from");
+        }
+        String failed = cluster.queries().transferLeadership(now.brokerAddr(), m.brokerAddr(), TRANSFER_TIMEOUT_MS);
+        return what + (failed == null ? "; leadership from " + Targets.label(now, now) + " to " + m.id()
+            : "; transfer from " + now.id() + " failed: " + failed);
     }
 
     private static boolean awaitFollower(ProcessCluster cluster, Member m) {
