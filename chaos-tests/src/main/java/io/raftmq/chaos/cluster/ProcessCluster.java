@@ -68,6 +68,7 @@ public final class ProcessCluster implements AutoCloseable {
         private final Path dir;
         private volatile Process process;
         private volatile boolean paused;
+        private volatile Map<String, String> environment = Map.of();
 
         Member(int index, String host, int listenPort, int raftPort, Path dir) {
             this.index = index;
@@ -150,7 +151,7 @@ public final class ProcessCluster implements AutoCloseable {
         }
         startProxies();
         naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
-            options.dataDir().resolve("naming.log"));
+            options.dataDir().resolve("naming.log"), Map.of());
         for (Member m : members) {
             writeConfig(m, raftPeersOf(m), String.join(";", brokerPeers), "");
             startMember(m);
@@ -213,11 +214,11 @@ public final class ProcessCluster implements AutoCloseable {
 
     private void startMember(Member m) throws IOException {
         m.process = spawn("io.raftmq.broker.BrokerMain", List.of("-c", m.dir.resolve("broker.properties").toString()),
-            m.log());
+            m.log(), m.environment);
         LOG.info("started member {} at {} (pid {})", m.id(), m.brokerAddr(), m.process.pid());
     }
 
-    private Process spawn(String mainClass, List<String> args, Path log) throws IOException {
+    private Process spawn(String mainClass, List<String> args, Path log, Map<String, String> own) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(options.jvmArgs());
@@ -228,6 +229,7 @@ public final class ProcessCluster implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("CLASSPATH", options.classpath()); // long class paths stay out of argv
         pb.environment().putAll(options.environment()); // fault hooks (e.g. the power-loss fsync shim)
+        pb.environment().putAll(own); // one member's own (e.g. libfaketime for a clock skew)
         return pb.start();
     }
 
@@ -239,6 +241,14 @@ public final class ProcessCluster implements AutoCloseable {
         awaitExit(p);
         m.paused = false;
         LOG.info("killed member {} (pid {})", m.id(), p.pid());
+    }
+
+    /**
+     * Variables added to member {@code m}'s environment from its next (re)start on, after the cluster's own
+     * ({@link ClusterOptions#environment()}); an empty map removes them.
+     */
+    public void setEnvironment(Member m, Map<String, String> env) {
+        m.environment = Map.copyOf(env);
     }
 
     /** Starts a stopped or killed member again with the same address, ports and data. */

@@ -25,7 +25,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
- * Runs one {@link Scenario}: starts a {@link ProcessCluster} of the scenario's size under the report directory,
+ * Runs one {@link Scenario}: makes its nemesis ({@link Nemeses}), lets it prepare the cluster it needs
+ * ({@link Nemesis#prepare}: raft proxies, the fsync shim; a nemesis that cannot run here ends the run with a harness
+ * error saying why), starts a {@link ProcessCluster} of the scenario's size under the report directory,
  * waits until every member answers and a leader is routed, starts the workload, samples member roles
  * ({@link RoleSampler}), and runs the nemesis on its seeded {@link Schedule} (quiet, inject, hold, heal, ...) for
  * the run's seconds, recording each step as an INFO event of process {@code nemesis} (op = the nemesis's name,
@@ -42,6 +44,8 @@ public final class ChaosRunner {
     static final long SETTLE_MS = 3000;
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRunner.class);
     private static final long WHOLE_TIMEOUT_MS = 60_000;
+    /** How long the cluster may take to route its first leader (JVM starts take 15-40 s on a loaded machine). */
+    private static final long START_TIMEOUT_MS = 120_000;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Function<String, Workload> workloads;
@@ -68,7 +72,7 @@ public final class ChaosRunner {
         History history = new History();
         Files.createDirectories(o.reportDir());
         ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(), "chaos-a",
-            o.classpath(), o.jvmArgs(), 60_000, 300, Map.of());
+            o.classpath(), o.jvmArgs(), START_TIMEOUT_MS, 300, Map.of());
         Tally tally = new Tally();
         try (Nemesis nemesis = Nemeses.create(scenario.nemesis())) {
             ClusterOptions prepared = prepare(nemesis, co, o, tally);

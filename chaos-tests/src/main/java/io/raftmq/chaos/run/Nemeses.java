@@ -8,6 +8,7 @@ import io.raftmq.chaos.fault.PowerLossNemesis;
 import io.raftmq.chaos.fault.ProxyNemesis;
 import io.raftmq.chaos.fault.net.PartitionShape;
 import io.raftmq.chaos.nemesis.CatchUpLeaderFaultNemesis;
+import io.raftmq.chaos.nemesis.ClockSkewNemesis;
 import io.raftmq.chaos.nemesis.KillNemesis;
 import io.raftmq.chaos.nemesis.Nemesis;
 import io.raftmq.chaos.nemesis.PauseNemesis;
@@ -36,6 +37,9 @@ public final class Nemeses {
     static final long DELAY_MAX_MS = 400;
     /** Free bytes {@code disk-full} leaves beyond the member's data: the preallocator's zero-fill fills them. */
     static final long DISK_HEADROOM_BYTES = 4L << 20;
+    /** Range of {@code clock-skew}'s seeded skew, seconds, either way. */
+    static final long SKEW_MIN_S = 30;
+    static final long SKEW_MAX_S = 300;
     /** Bits {@code bitflip-*} flips in the file it damages. */
     static final int FLIPS = 3;
 
@@ -54,6 +58,7 @@ public final class Nemeses {
         put(m, TransferNemesis::new);
         put(m, WipeRestartNemesis::new);
         put(m, CatchUpLeaderFaultNemesis::new);
+        put(m, () -> new ClockSkewNemesis(SKEW_MIN_S, SKEW_MAX_S));
         for (PartitionShape s : PartitionShape.values()) {
             put(m, () -> IptablesPartitionNemesis.partition(s));
             if (s != PartitionShape.ISOLATED_NAMESERVER) {

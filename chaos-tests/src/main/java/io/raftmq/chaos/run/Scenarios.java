@@ -9,8 +9,9 @@ import java.util.Optional;
  * under leader faults, the queue workload through our own SDK's producer, then the network and disk faults
  * ({@link Nemeses}): iptables partitions of every shape (halves, bridge and the majorities ring on five members)
  * and packet loss, a proxy partition and a proxy delay (the nemesis asks for raft proxies), power loss of every
- * member (the fsync shim), damaged files on a stopped member and a full disk. A scenario whose nemesis needs root
- * or a binary fails with a harness error naming it when they are missing.
+ * member (the fsync shim), damaged files on a stopped member, a full disk and a member's skewed clock
+ * (libfaketime). A scenario whose nemesis needs root or a binary fails with a harness error naming it when they are
+ * missing.
  */
 public final class Scenarios {
     private static final List<Scenario> MENU = List.of(
@@ -55,7 +56,9 @@ public final class Scenarios {
             "the leader killed, 3 bits flipped in a commit-log segment, restarted"),
         queue("truncate-commitlog", 3, "truncate-commitlog",
             "the leader killed, a commit-log segment truncated, restarted"),
-        queue("disk-full", 3, "disk-full", "a follower restarted on a tmpfs 4 MiB larger than its data"));
+        queue("disk-full", 3, "disk-full", "a follower restarted on a tmpfs 4 MiB larger than its data"),
+        queue("clock-skew", 3, "clock-skew",
+            "a follower restarted under libfaketime 30-300 s off either way, then made leader"));
 
     private Scenarios() {
     }

@@ -47,7 +47,8 @@ class ScenariosTest {
         List<String> nemeses = Scenarios.all().stream().map(Scenario::nemesis).toList();
         List<String> wanted = new ArrayList<>(List.of("kill-leader", "kill-random", "kill-minority", "kill-majority",
             "pause-leader", "pause-random", "transfer", "wipe-restart", "kill-restart-then-leader", "packet-loss",
-            "proxy-partition-isolated-leader", "proxy-delay-leader", "power-loss", "bitflip-commitlog", "disk-full"));
+            "proxy-partition-isolated-leader", "proxy-delay-leader", "power-loss", "bitflip-commitlog", "disk-full",
+            "clock-skew"));
         for (PartitionShape s : PartitionShape.values()) {
             wanted.add("partition-" + s.label());
         }
