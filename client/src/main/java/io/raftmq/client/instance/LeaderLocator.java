@@ -70,6 +70,10 @@ final class LeaderLocator {
                 if (!a.reached) {
                     faults.markFailed(addr);
                 }
+                if (a.isLeader) { // alive and leading: whatever failed there before (it died, restarted) is over
+                    faults.markOk(addr);
+                    faults.markOk(a.addr);
+                }
                 if (a.isLeader && !mine.isDone()) {
                     routes.hint(group, a.addr);
                     mine.complete(new LeaderProbe(a.addr, true));

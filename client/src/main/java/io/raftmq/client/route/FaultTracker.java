@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * Which broker addresses failed lately, and until when to avoid them: a latency fault tolerance in the spirit of the
  * official client's, kept small. Each failure of an address (connection loss, timeout, "not the leader") makes it
- * faulty for {@code backoffMsMin * 2^(failures-1)}, at most {@code backoffMsMax}; a success clears it. Senders
+ * faulty for {@code backoffMsMin * 2^(failures-1)}, at most {@code backoffMsMax}; a success clears it, and a failure
+ * more than {@code backoffMsMax} after the last window ended counts as the first of a new series. Senders
  * prefer addresses that are not faulty but still use a faulty one when nothing else is left, so an address is never
  * shut out for good. Thread-safe; the clock is injected (nanoseconds) so tests run without waiting.
  */
@@ -37,7 +38,10 @@ public final class FaultTracker {
     public void markFailed(String addr) {
         long now = clockNs.getAsLong();
         faults.compute(addr, (k, f) -> {
-            int n = f == null ? 1 : Math.min(f.failures + 1, FAILURES_MAX);
+            // a failure long after the last window ended starts a new series: old failures of a member that died
+            // and came back (and was never sent to since, e.g. a follower) must not lengthen its next window
+            boolean fresh = f == null || now - f.untilNs > backoffNsMax;
+            int n = fresh ? 1 : Math.min(f.failures + 1, FAILURES_MAX);
             return new Fault(n, now + windowNs(n));
         });
     }

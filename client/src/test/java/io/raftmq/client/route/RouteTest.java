@@ -89,4 +89,24 @@ class RouteTest {
         assertThat(f.failures("a")).isZero();
         assertThat(f.isAvailable("a")).isTrue();
     }
+
+    @Test
+    void aFailureLongAfterTheLastWindowStartsANewSeries() {
+        AtomicLong now = new AtomicLong();
+        FaultTracker f = new FaultTracker(50, 300, now::get);
+        for (int i = 0; i < 5; i++) {
+            f.markFailed("b"); // a member that died: many failures, never a success (it came back as a follower)
+        }
+        assertThat(f.failures("b")).isEqualTo(5);
+        now.addAndGet(300_000_000L + 300_000_000L); // its 300 ms window ended, then 300 ms more
+        f.markFailed("b");
+        assertThat(f.failures("b")).as("still within the maximum after the window").isEqualTo(6);
+        now.addAndGet(300_000_000L + 300_000_001L);
+        f.markFailed("b");
+        assertThat(f.failures("b")).as("a new series").isEqualTo(1);
+        now.addAndGet(49_000_000L);
+        assertThat(f.isAvailable("b")).as("the first window again: 50 ms").isFalse();
+        now.addAndGet(1_000_000L);
+        assertThat(f.isAvailable("b")).isTrue();
+    }
 }
