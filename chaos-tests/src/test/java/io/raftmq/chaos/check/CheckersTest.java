@@ -177,6 +177,28 @@ class CheckersTest {
     }
 
     @Test
+    void aSendWithAnUnknownOutcomeIsNotOrderedButTwoAcknowledgedOnesWithOneSeqAre() {
+        // seq 1 timed out (u), was sent again (r) and acknowledged, seq 2 too; u landed late, after seq 2
+        Hand x = new Hand().sent("a", "b:0", 0, "key=k seq=0").sentUnknown("u").sent("r", "b:0", 1, "key=k seq=1")
+            .sent("s", "b:0", 2, "key=k seq=2")
+            .event("c1", History.Type.OK, "consume", "a", "queue=b:0 offset=0 group=g key=k seq=0")
+            .event("c1", History.Type.OK, "consume", "r", "queue=b:0 offset=1 group=g key=k seq=1")
+            .event("c1", History.Type.OK, "consume", "s", "queue=b:0 offset=2 group=g key=k seq=2")
+            .event("c1", History.Type.OK, "consume", "u", "queue=b:0 offset=3 group=g key=k seq=1");
+
+        CheckReport r = Checkers.checkAll(x.h, IN);
+
+        assertThat(r.get("order").valid()).isTrue();
+        assertThat(((OrderChecker.Result) r.get("order")).keyNotAcknowledged()).isEqualTo(1);
+
+        Hand y = new Hand().sent("a", "b:0", 0, "key=k seq=1").sent("b", "b:0", 1, "key=k seq=1")
+            .consumed("c1", "a", "b:0", 0).consumed("c1", "b", "b:0", 1);
+        OrderChecker.Result o = (OrderChecker.Result) Checkers.checkAll(y.h, IN).get("order");
+        assertThat(o.valid()).as("two acknowledged messages with one seq").isFalse();
+        assertThat(o.keyReorders()).isEqualTo(1);
+    }
+
+    @Test
     void aRewoundCommittedOffsetIsFlaggedUnlessExplicitlyReset() {
         Hand x = new Hand().committed("g:b:0", 5).committed("g:b:1", 2).committed("g:b:0", 3);
 
