@@ -68,6 +68,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class ApacheRocketMqSdkTest {
     private static final Duration START_MAX = Duration.ofSeconds(120);
     private static final Duration CONSUME_MAX = Duration.ofSeconds(30);
+    /** Apache's slave copies topic configs every 10 s and the commit log over its HA link: slow under load. */
+    private static final Duration SLAVE_SYNC_MAX = Duration.ofSeconds(90);
 
     @TempDir
     static Path tmp;
@@ -331,7 +333,7 @@ class ApacheRocketMqSdkTest {
         }
         List<MessageQueue> queues = producer.instance().refreshRoute(topic).get(10, TimeUnit.SECONDS).readQueues();
         // the slave copies topic configs from the master every 10 s: without it, it refuses pulls of the topic
-        Awaits.await("the slave has the topic's config and its 20 messages").atMost(CONSUME_MAX)
+        Awaits.await("the slave has the topic's config and its 20 messages").atMost(SLAVE_SYNC_MAX)
             .pollInterval(Duration.ofMillis(200))
             .until(() -> slaveKnows(topic) && maxOffsetsOn(apache.slaveAddr(), queues) == 20);
         apache.killMaster();
