@@ -306,7 +306,8 @@ public final class BrokerController {
         installPullPath(view, clients, stats);
         installLocks();
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
-        LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS);
+        LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS,
+            config.sendCommitTimeoutMs(), clock::wallMillis);
         List<SendRoute> routes = sendRoutes();
         gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
             new Locator(), forwarder, sendHold(), storeHost, clock::wallMillis, stats, routes), this::diskFull));

@@ -4,6 +4,7 @@ import io.raftmq.broker.processor.clients.Replies;
 import io.raftmq.client.protocol.ExtFields;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RequestContext;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Relays a send that reached a follower to the group's leader and the leader's answer back to the producer (the
@@ -22,7 +24,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Hops: a send may be forwarded at most {@link #HOPS_MAX} times. Two, not one, because while leadership moves a
  * follower may forward to the old leader, which holds the send until it learns the new leader and forwards it once
  * more ({@link SendHold}); a node that is not the leader and gets a send that already made {@link #HOPS_MAX} hops
- * answers 14, so views that disagree never make a loop. Without a leader address (no {@code brokerPeers}
+ * answers 14, so views that disagree never make a loop.
+ *
+ * <p>Age: a send whose producer stamped it (its born timestamp) more than {@code maxAgeMs} ago is not forwarded but
+ * answered 14. Such a send sat somewhere — typically unread in the socket of a member that was stopped while it
+ * led — for longer than the producer waits for an answer, so the producer has already been told it failed and may
+ * have sent the same data again; storing it now would land it after later sends of its key (docs/chaos.md,
+ * "Findings so far"). A producer whose clock runs more than {@code maxAgeMs} behind the broker's only loses
+ * forwarding: it gets 14 and asks the route for the leader. Without a leader address (no {@code brokerPeers}
  * configured, or none known): 14 with a remark; the client retries (docs/protocol.md §5.9). Threads: any; answers
  * on the client's event loop.
  */
@@ -37,22 +46,32 @@ public final class LeaderForwarder {
 
     private final RemotingClient client;
     private final long timeoutMs;
+    private final long maxAgeMs;
+    private final LongSupplier wallMillis;
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder stale = new LongAdder();
 
     /**
      * Counters since start (racy reads).
      *
      * @param forwarded requests relayed to the leader
      * @param failed    relayed requests that got no answer from the leader (answered 14 here)
+     * @param stale     sends not relayed because they were older than the forwarding age limit (answered 14)
      */
-    public record Stats(long forwarded, long failed) {
+    public record Stats(long forwarded, long failed, long stale) {
     }
 
-    /** @param timeoutMs how long the leader may take to answer (its commit timeout plus a margin) */
-    public LeaderForwarder(RemotingClient client, long timeoutMs) {
+    /**
+     * @param timeoutMs  how long the leader may take to answer (its commit timeout plus a margin)
+     * @param maxAgeMs   oldest born timestamp, relative to {@code wallMillis}, that is still forwarded
+     * @param wallMillis the broker's wall clock
+     */
+    public LeaderForwarder(RemotingClient client, long timeoutMs, long maxAgeMs, LongSupplier wallMillis) {
         this.client = client;
         this.timeoutMs = timeoutMs;
+        this.maxAgeMs = maxAgeMs;
+        this.wallMillis = wallMillis;
     }
 
     /**
@@ -69,6 +88,12 @@ public final class LeaderForwarder {
         if (hops >= HOPS_MAX) {
             return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER]a send forwarded " + hops
                 + " times reached a node that is not the leader; leader is " + leaderAddr);
+        }
+        long ageMs = ageMs(request.code(), in);
+        if (ageMs > maxAgeMs) {
+            stale.increment();
+            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER]a send born " + ageMs
+                + " ms ago (more than " + maxAgeMs + " ms) is not forwarded to the leader " + leaderAddr);
         }
         RemotingCommand copy = RemotingCommand.createRequest(request.code());
         ExtFields out = new ExtFields();
@@ -98,6 +123,19 @@ public final class LeaderForwarder {
         return null;
     }
 
+    /** Milliseconds since the send's born timestamp (v2 field "g", else "bornTimestamp"); 0 when absent or bad. */
+    long ageMs(int code, ExtFields in) {
+        String born = in.get(SendMessageRequestHeader.isV2(code) ? "g" : "bornTimestamp");
+        if (born == null) {
+            return 0;
+        }
+        try {
+            return wallMillis.getAsLong() - Long.parseLong(born);
+        } catch (NumberFormatException e) {
+            return 0; // the leader's own decoding answers a malformed header
+        }
+    }
+
     /** The hops recorded in {@link #FORWARDED_FIELD} (absent: 0; "true" or unreadable: 1). */
     static int hops(String field) {
         if (field == null) {
@@ -112,6 +150,6 @@ public final class LeaderForwarder {
 
     /** Requests forwarded and forwards that failed, since start. */
     public Stats stats() {
-        return new Stats(forwarded.sum(), failed.sum());
+        return new Stats(forwarded.sum(), failed.sum(), stale.sum());
     }
 }

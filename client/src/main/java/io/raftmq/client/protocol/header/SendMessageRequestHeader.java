@@ -111,9 +111,13 @@ public record SendMessageRequestHeader(
      * @throws RemotingCommandException if a required field is missing or invalid
      */
     public static SendMessageRequestHeader decode(int requestCode, ExtFields fields) throws RemotingCommandException {
-        boolean v2 = requestCode == RequestCode.SEND_MESSAGE_V2 || requestCode == RequestCode.SEND_BATCH_MESSAGE
+        return isV2(requestCode) ? decodeV2(fields) : decode(fields);
+    }
+
+    /** Whether requests with this code carry the compact v2 field names ({@code a..n}). */
+    public static boolean isV2(int requestCode) {
+        return requestCode == RequestCode.SEND_MESSAGE_V2 || requestCode == RequestCode.SEND_BATCH_MESSAGE
                 || requestCode == RequestCode.SEND_REPLY_MESSAGE_V2;
-        return v2 ? decodeV2(fields) : decode(fields);
     }
 
     /** Writes the compact v2 form ({@code a..n} in that order, as the Java client does). */
