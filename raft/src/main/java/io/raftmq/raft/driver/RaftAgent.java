@@ -200,6 +200,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.node = new RaftNode(config.raft(), configs, log, repair.startingHardState(hardState.saved(), log),
             appliedIndex, random, snapshots::toSend);
         repair.start(node, hardState.saved());
+        node.campaignSoon(); // a process start: elect without waiting a whole timeout (RaftNode#campaignSoon)
         this.peers = new PeerDialer(nodeId, initial, transport, LOG);
         this.readies = new ReadyProcessor(new ReadyProcessor.Parts(node, log, stateMachine, transport, membershipFile,
             applier, snapshots, pending, hardState, syncer, peers, config.durability(), trace));

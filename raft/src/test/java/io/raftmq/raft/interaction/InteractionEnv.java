@@ -30,6 +30,8 @@ final class InteractionEnv {
     private final List<RaftNode> nodes = new ArrayList<>();
     private final List<MemoryRaftLog> logs = new ArrayList<>();
     private final List<MemoryHardStateStore> stores = new ArrayList<>();
+    private final List<RaftConfig> configs = new ArrayList<>();
+    private MajorityConfig voters;
     private final List<RaftMessage> network = new ArrayList<>();
     private final Set<Long> isolated = new HashSet<>();
     private final StringBuilder out = new StringBuilder();
@@ -49,6 +51,8 @@ final class InteractionEnv {
             case "transfer-leadership" -> transfer(id(args[1]), Long.parseLong(args[2]));
             case "isolate" -> isolate(Long.parseLong(args[1]));
             case "peer-unreachable" -> peerUnreachable(id(args[1]), Long.parseLong(args[2]));
+            case "campaign-soon" -> campaignSoon(id(args[1]));
+            case "restart" -> restart(id(args[1]));
             case "heal" -> {
                 isolated.clear();
                 line("healed");
@@ -68,10 +72,11 @@ final class InteractionEnv {
         for (int i = 0; i < n; i++) {
             ids[i] = i + 1;
         }
-        MajorityConfig voters = MajorityConfig.of(ids);
+        voters = MajorityConfig.of(ids);
         for (int i = 0; i < n; i++) {
             RaftConfig config = new RaftConfig(i + 1, ELECTION_TICKS, HEARTBEAT_TICKS, 4, 1 << 20, 16, 1000,
                 checkQuorum, preVote);
+            configs.add(config);
             MemoryRaftLog log = new MemoryRaftLog();
             logs.add(log);
             stores.add(new MemoryHardStateStore());
@@ -188,6 +193,21 @@ final class InteractionEnv {
         n.peerUnreachable(peer);
         line("node " + n.id() + " told " + peer + " is unreachable: " + n.role() + " term=" + n.term() + " leader="
             + n.leaderId());
+    }
+
+    private void campaignSoon(int idx) {
+        RaftNode n = nodes.get(idx);
+        n.campaignSoon();
+        line("node " + n.id() + " started: " + n.role() + " term=" + n.term() + " leader=" + n.leaderId());
+    }
+
+    /** A process restart: a new node on the same (synced) log and hard state; messages to the old one are lost. */
+    private void restart(int idx) {
+        RaftNode old = nodes.get(idx);
+        network.removeIf(m -> m.to() == old.id());
+        nodes.set(idx, new RaftNode(configs.get(idx), voters, logs.get(idx), stores.get(idx).load(), 0,
+            bound -> 0, () -> null));
+        line("node " + old.id() + " restarted: " + nodes.get(idx).role() + " term=" + nodes.get(idx).term());
     }
 
     private void status() {

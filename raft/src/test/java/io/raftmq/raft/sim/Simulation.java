@@ -98,13 +98,10 @@ final class Simulation {
     }
 
     /**
-     * As above; {@code logSyncMaxUnits > 0} makes log syncs take up to that long (slow disks: many writes and
-     * truncations land while one sync is in flight), 0 keeps the swarm's fsync bound.
-     */
-    /**
      * This run with crash hints: after a crash every other running node is told, 1-40 units later, that the crashed
      * node is unreachable ({@code RaftNode#peerUnreachable}), the hint the transport gives when a peer's port
-     * refuses connections. Call before {@link #run}.
+     * refuses connections; and every node that (re)starts gets the driver's start hint ({@code
+     * RaftNode#campaignSoon}). Call before {@link #run}.
      */
     Simulation withUnreachableHints() {
         unreachableHints = true;
@@ -112,6 +109,10 @@ final class Simulation {
         return this;
     }
 
+    /**
+     * As above; {@code logSyncMaxUnits > 0} makes log syncs take up to that long (slow disks: many writes and
+     * truncations land while one sync is in flight), 0 keeps the swarm's fsync bound.
+     */
     Simulation(long seed, boolean membershipAllowed, boolean dataLoss, int logSyncMaxUnits) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -215,6 +216,9 @@ final class Simulation {
             n.raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
         } else if (repair != null) {
             n.raft.startRepair(repair.ackedIndexMin());
+        }
+        if (unreachableHints) {
+            n.raft.campaignSoon(); // the driver's start hint, as RaftAgent gives it
         }
         n.up = true;
         n.lastCommit = n.raft.commitIndex();
