@@ -66,7 +66,7 @@ class ConsumeSpreadTest {
             try {
                 if (n == 1) {
                     never.await(300, TimeUnit.MILLISECONDS); // the slow call: waits out its deadline
-                } else if (n <= 4) {
+                } else if (n >= 2 && n <= 4) {
                     threeAtOnce.countDown();
                     if (threeAtOnce.await(10, TimeUnit.SECONDS)) {
                         parallelCalls.incrementAndGet();
