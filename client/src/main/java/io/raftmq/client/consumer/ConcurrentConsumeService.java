@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * spread over as many executor tasks as their expected time needs ({@link #tasksFor}): the listener's call time is
  * measured (a moving average), and a task gets consecutive calls worth about {@link #TASK_BUDGET_NS}; a slow listener
  * gets one task per call, up to {@code consumeThreads} tasks, as before; until a call was measured every call is a
- * task. Each listener call still gets at most {@code consumeBatchMax} messages, and its outcome is handled alone. A call that returns RECONSUME_LATER (or throws) sends each
- * message back with CONSUMER_SEND_MSG_BACK: delay level 3 + its reconsume count (10 s, 30 s, 1 min, ...:
- * docs/protocol.md §5.7), or straight to the DLQ once the count reached {@code reconsumeTimesMax}. A message whose
- * send-back fails stays in the queue (so its offset is not committed past it) and is given to the listener again after
- * {@link #SEND_BACK_RETRY_MS}.
+ * task. Each listener call still gets at most {@code consumeBatchMax} messages, and its outcome is handled alone.
+ *
+ * <p>A call that returns RECONSUME_LATER (or throws) sends each message back with CONSUMER_SEND_MSG_BACK: delay level
+ * 3 + its reconsume count (10 s, 30 s, 1 min, ...: docs/protocol.md §5.7), or straight to the DLQ once the count
+ * reached {@code reconsumeTimesMax}. A message whose send-back fails stays in the queue (so its offset is not
+ * committed past it) and is given to the listener again after {@link #SEND_BACK_RETRY_MS}.
  */
 final class ConcurrentConsumeService implements ConsumeService {
     private static final Logger LOG = LoggerFactory.getLogger(ConcurrentConsumeService.class);
