@@ -3,6 +3,7 @@ package io.raftmq.client.consumer;
 import io.raftmq.client.protocol.body.MessageQueue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -26,7 +27,10 @@ public final class ReceivedMessage {
     private final Map<String, String> properties;
     private final int storeSize;
 
-    /** Stored fields as decoded; {@code topic} is the original topic (see the class comment). */
+    /**
+     * Stored fields as decoded; {@code topic} is the original topic (see the class comment). {@code properties} is
+     * taken over, not copied: the caller must not keep or change it.
+     */
     ReceivedMessage(MessageQueue queue, String topic, long queueOffset, long commitLogOffset, int sysFlag, int flag,
                     long bornTimestampMs, long storeTimestampMs, String offsetMsgId, int reconsumeTimes, byte[] body,
                     Map<String, String> properties, int storeSize) {
@@ -41,7 +45,7 @@ public final class ReceivedMessage {
         this.offsetMsgId = offsetMsgId;
         this.reconsumeTimes = reconsumeTimes;
         this.body = body;
-        this.properties = Map.copyOf(properties);
+        this.properties = Collections.unmodifiableMap(properties); // handed over: the decoder keeps no reference
         this.storeSize = storeSize;
     }
 

@@ -20,7 +20,8 @@ public final class Message {
     private int delayTimeLevel;
     private long deliverTimeMs;
     private int flag;
-    private final Map<String, String> userProperties = new LinkedHashMap<>();
+    /** Null until the first user property (most messages have none: no map per send). */
+    private Map<String, String> userProperties;
 
     public Message(String topic, byte[] body) {
         if (topic == null || body == null) {
@@ -105,13 +106,16 @@ public final class Message {
 
     /** Adds a user property (names reserved by the protocol are refused when the message is sent). */
     public Message property(String name, String value) {
+        if (userProperties == null) {
+            userProperties = new LinkedHashMap<>();
+        }
         userProperties.put(name, value);
         return this;
     }
 
-    /** User properties in insertion order (read-only view). */
+    /** User properties in insertion order (read-only view; empty if none). */
     public Map<String, String> userProperties() {
-        return Collections.unmodifiableMap(userProperties);
+        return userProperties == null ? Map.of() : Collections.unmodifiableMap(userProperties);
     }
 
     @Override

@@ -141,21 +141,32 @@ final class SendCall {
         RemotingCommand request = request(mq, route.provisional());
         Object token = new Object();
         live.set(token);
-        instance.remoting().invokeAsync(addr, request, remainingMs).whenComplete((r, e) -> {
-            if (live.compareAndSet(token, null)) {
-                onAnswer(mq, addr, r, e);
-            } else if (r != null) {
-                r.release(); // the answer of an attempt abandoned for a new leader
-            }
-        });
-        armSlowProbe(token, mq.brokerName(), addr);
+        String group = mq.brokerName();
+        // the first probe rides on the call's own deadline scan (no timer per send); later ones use armSlowProbe
+        instance.remoting().invokeAsync(addr, request, remainingMs, slowProbeMs(),
+                () -> probeSlow(token, group, addr)).whenComplete((r, e) -> {
+                    if (live.compareAndSet(token, null)) {
+                        onAnswer(mq, addr, r, e);
+                    } else if (r != null) {
+                        r.release(); // the answer of an attempt abandoned for a new leader
+                    }
+                });
     }
 
-    /** Schedules {@link #probeSlow} for the attempt {@code token} unless the probe is off or the deadline is near. */
-    private void armSlowProbe(Object token, String group, String addr) {
+    /** When an attempt made now gets its slow-send probe: 0 (never) if the probe is off or the deadline is near. */
+    private long slowProbeMs() {
         long probeMs = config.slowSendProbeMs();
         if (probeMs <= 0 || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(probeMs) - deadlineNs >= 0
                 || !instance.isRunning()) {
+            return 0;
+        }
+        return probeMs;
+    }
+
+    /** Schedules another {@link #probeSlow} for the attempt {@code token} unless the probe is off or time is short. */
+    private void armSlowProbe(Object token, String group, String addr) {
+        long probeMs = slowProbeMs();
+        if (probeMs == 0) {
             return;
         }
         try {

@@ -74,6 +74,11 @@ public abstract class NettyRemotingEndpoint {
         return calls.size();
     }
 
+    /** Whether the scan of pending calls' deadlines is armed (it is not while nothing is pending). */
+    public boolean deadlineScanArmed() {
+        return calls.scanArmed();
+    }
+
     /** The terminal handler for {@link RemotingPipeline#init}. */
     protected ChannelHandler dispatcher() {
         return dispatcher;
@@ -96,7 +101,17 @@ public abstract class NettyRemotingEndpoint {
      * {@link RemotingTimeoutException} or {@link RemotingClosedException}. Completes on an event loop thread.
      */
     public CompletableFuture<RemotingCommand> invokeAsync(Channel channel, RemotingCommand request, long timeoutMs) {
-        return calls.invokeAsync(channel, request, timeoutMs);
+        return calls.invokeAsync(channel, request, timeoutMs, 0, null);
+    }
+
+    /**
+     * As {@link #invokeAsync(Channel, RemotingCommand, long)}, and if the call is still unanswered {@code slowMs}
+     * after it was made (0 = never), runs {@code onSlow} once, on an event loop (it must not block), at most one scan
+     * period late (docs/sdk.md "Performance"); the call itself goes on until its answer or timeout.
+     */
+    public CompletableFuture<RemotingCommand> invokeAsync(Channel channel, RemotingCommand request, long timeoutMs,
+                                                          long slowMs, Runnable onSlow) {
+        return calls.invokeAsync(channel, request, timeoutMs, slowMs, onSlow);
     }
 
     /**

@@ -143,6 +143,16 @@ public final class RemotingClient extends NettyRemotingEndpoint {
      * or with {@link RemotingConnectException}.
      */
     public CompletableFuture<RemotingCommand> invokeAsync(String addr, RemotingCommand request, long timeoutMs) {
+        return invokeAsync(addr, request, timeoutMs, 0, null);
+    }
+
+    /**
+     * As {@link #invokeAsync(String, RemotingCommand, long)} with a slow hook: see
+     * {@link #invokeAsync(Channel, RemotingCommand, long, long, Runnable)} (the time runs from the write, after any
+     * connect).
+     */
+    public CompletableFuture<RemotingCommand> invokeAsync(String addr, RemotingCommand request, long timeoutMs,
+                                                          long slowMs, Runnable onSlow) {
         ChannelFuture f;
         try {
             Verify.state(!isShutdown(), "client shut down");
@@ -152,7 +162,7 @@ public final class RemotingClient extends NettyRemotingEndpoint {
             return CompletableFuture.failedFuture(new RemotingConnectException("cannot connect to " + addr, e));
         }
         if (f.isDone() && f.isSuccess()) {
-            return invokeAsync(f.channel(), request, timeoutMs);
+            return invokeAsync(f.channel(), request, timeoutMs, slowMs, onSlow);
         }
         CompletableFuture<RemotingCommand> result = new CompletableFuture<>();
         f.addListener(cf -> {
@@ -162,7 +172,7 @@ public final class RemotingClient extends NettyRemotingEndpoint {
                 result.completeExceptionally(new RemotingConnectException("cannot connect to " + addr, cf.cause()));
                 return;
             }
-            invokeAsync(f.channel(), request, timeoutMs).whenComplete((r, e) -> {
+            invokeAsync(f.channel(), request, timeoutMs, slowMs, onSlow).whenComplete((r, e) -> {
                 if (e != null) {
                     result.completeExceptionally(e);
                 } else if (!result.complete(r)) {
