@@ -61,7 +61,7 @@ final class BrokerSimulation {
 
     /** Result of a passing run. */
     record Outcome(long seed, Faults faults, long events, int sends, int acknowledged, long committedEntries,
-                   int crashes, int partitions, long catchUpMs) {
+                   int crashes, int partitions, int truncations, long maxTerm, long catchUpMs) {
     }
 
     private final long seed;
@@ -80,6 +80,8 @@ final class BrokerSimulation {
     private int sends;
     private int crashes;
     private int partitions;
+    /** Ready writes that replaced a suffix of a member's log (Raft conflict resolution). */
+    private int truncations;
     private boolean healed;
     private long healTime;
     private boolean partitioned;
@@ -138,7 +140,8 @@ final class BrokerSimulation {
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
                 return new Outcome(seed, faults, events, sends, checker.acknowledged(),
-                    checker.referenceLastIndex(), crashes, partitions, clock.nowMs() - healTime);
+                    checker.referenceLastIndex(), crashes, partitions, truncations, maxTerm(),
+                    clock.nowMs() - healTime);
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -180,6 +183,7 @@ final class BrokerSimulation {
                 Math.max(m.raft.durableIndex(), saved.commitIndex()))));
         }
         if (!r.entries().isEmpty()) {
+            truncations += r.entries().get(0).index() <= m.log.lastIndex() ? 1 : 0;
             m.log.write(r.entries());
             Entry last = r.entries().get(r.entries().size() - 1);
             m.written(last.index(), last.term());
@@ -484,6 +488,14 @@ final class BrokerSimulation {
             }
         }
         return true;
+    }
+
+    private long maxTerm() {
+        long max = 0;
+        for (int i = 1; i <= MEMBERS; i++) {
+            max = Math.max(max, members[i].up ? members[i].raft.term() : 0);
+        }
+        return max;
     }
 
     private int currentLeader() {

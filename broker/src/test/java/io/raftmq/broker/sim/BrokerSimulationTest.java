@@ -47,13 +47,17 @@ class BrokerSimulationTest {
         long started = System.nanoTime();
         long acknowledged = 0;
         long crashes = 0;
+        long truncations = 0;
+        long terms = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
             crashes += o.crashes();
+            truncations += o.truncations();
+            terms += o.maxTerm();
         }
-        LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes", count,
-            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes);
+        LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} log truncations, {} terms", count,
+            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, truncations, terms);
     }
 
     private BrokerSimulation.Outcome run(long seed) {
