@@ -7,6 +7,7 @@ import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessageEncoder;
 import io.raftmq.raft.core.Ready;
 import io.raftmq.raft.core.Role;
+import io.raftmq.raft.core.TransferResult;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardState;
@@ -29,10 +30,10 @@ import java.util.SplittableRandom;
  * a raft core driven per the Ready contract, as the raft simulator drives its nodes (docs/simulation.md). One seed
  * draws everything: the fault menu of the run ({@link Faults}), message drops, duplicates and delays (so
  * reordering), partitions (halves or the leader isolated), crashes that lose every write not forced (torn or
- * not), and a workload of single-message sends to 2 topics x 4 queues through each member's {@link SendBatcher}.
- * {@link BrokerChecker} runs after every event. After {@link #SAFETY_MS} every fault heals; within
- * {@link #LIVENESS_MS} a new send must be acknowledged and every member must apply everything committed; then the
- * final check reads every committed message back on every member.
+ * not), leadership transfers, pauses, and a workload of single-message sends to 2 topics x 4 queues through each
+ * member's {@link SendBatcher}. {@link BrokerChecker} runs after every event. After {@link #SAFETY_MS} every
+ * fault heals; within {@link #LIVENESS_MS} a new send must be acknowledged and every member must apply everything
+ * committed; then the final check reads every committed message back on every member.
  */
 final class BrokerSimulation {
     static final int MEMBERS = 3;
@@ -44,7 +45,7 @@ final class BrokerSimulation {
     private static final int TRACE_MAX = Integer.getInteger("bsim.trace", 60);
 
     private enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
-        CHECKPOINT }
+        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE }
 
     private record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -61,12 +62,24 @@ final class BrokerSimulation {
 
     /** Result of a passing run. */
     record Outcome(long seed, Faults faults, long events, int sends, int acknowledged, long committedEntries,
-                   int crashes, int partitions, int truncations, long maxTerm, long catchUpMs) {
+                   int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
+                   long catchUpMs) {
     }
 
     private final long seed;
     private final SplittableRandom random;
     private final Faults faults;
+    /**
+     * Leadership transfers draw from a stream of their own, so a seed without them replays the history it had
+     * before they were added.
+     */
+    private final SplittableRandom transferRandom;
+    private final boolean transfers;
+    private int transfersStarted;
+    /** Pauses (a member's process stalls) draw from a stream of their own too. */
+    private final SplittableRandom pauseRandom;
+    private final boolean pauses;
+    private int pausesStarted;
     private final SimClock clock = new SimClock();
     private final SimMember[] members = new SimMember[MEMBERS + 1];
     private final boolean[][] cut = new boolean[MEMBERS + 1][MEMBERS + 1];
@@ -92,6 +105,10 @@ final class BrokerSimulation {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.faults = Faults.draw(random);
+        this.transferRandom = new SplittableRandom(seed ^ 0x5452414E53464552L);
+        this.transfers = transferRandom.nextInt(3) != 0;
+        this.pauseRandom = new SplittableRandom(seed ^ 0x5041555345L);
+        this.pauses = pauseRandom.nextInt(3) != 0;
         long[] voters = new long[MEMBERS];
         for (int i = 1; i <= MEMBERS; i++) {
             voters[i - 1] = i;
@@ -120,6 +137,12 @@ final class BrokerSimulation {
         if (faults.partitions()) {
             schedule(200 + random.nextInt(800), Kind.PARTITION, 0, null);
         }
+        if (transfers) {
+            schedule(200 + transferRandom.nextInt(800), Kind.TRANSFER, 0, null);
+        }
+        if (pauses) {
+            schedule(200 + pauseRandom.nextInt(800), Kind.PAUSE, 0, null);
+        }
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -140,8 +163,8 @@ final class BrokerSimulation {
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
                 return new Outcome(seed, faults, events, sends, checker.acknowledged(),
-                    checker.referenceLastIndex(), crashes, partitions, truncations, maxTerm(),
-                    clock.nowMs() - healTime);
+                    checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted, truncations,
+                    maxTerm(), clock.nowMs() - healTime);
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -212,6 +235,10 @@ final class BrokerSimulation {
         if (ev.incarnation != m.incarnation || !m.up) {
             return;
         }
+        if (m.paused()) { // the whole process stalls, its syncer thread too
+            schedule(m.pausedUntil, Kind.LOG_SYNCED, m.id, ev.payload, ev.incarnation);
+            return;
+        }
         long[] mark = (long[]) ev.payload;
         m.syncInFlight = false;
         m.synced(mark[0], mark[1], mark[2]);
@@ -229,6 +256,10 @@ final class BrokerSimulation {
     /** The rest of the Ready: messages, then apply (the state machine, then the proposals it answers), advance. */
     private void fsyncDone(SimMember m, Event ev) {
         if (ev.incarnation != m.incarnation || !m.up || m.pending != ev.payload) {
+            return;
+        }
+        if (m.paused()) {
+            schedule(m.pausedUntil, Kind.FSYNC_DONE, m.id, ev.payload, ev.incarnation);
             return;
         }
         Ready r = m.pending;
@@ -309,13 +340,16 @@ final class BrokerSimulation {
             case HEAL_PARTITION -> healPartition();
             case SEND -> onSend();
             case CHECKPOINT -> onCheckpoint(m);
+            case TRANSFER -> onTransfer();
+            case PAUSE -> onPause();
+            case UNPAUSE -> drain(m);
         }
     }
 
     private void onTick(SimMember m) {
         schedule(clock.nowMs() + TICK_MS, Kind.TICK, m.id, null);
-        if (!m.up) {
-            return;
+        if (!m.up || m.paused()) {
+            return; // a stalled process loses its ticks (the agent does not replay them)
         }
         if (m.pending != null) {
             m.pendingTicks = Math.min(m.pendingTicks + 1, 3);
@@ -352,6 +386,41 @@ final class BrokerSimulation {
         crashes++;
         m.crash(new Random(random.nextLong()), faults.torn());
         schedule(clock.nowMs() + 20 + random.nextInt(600), Kind.RESTART, m.id, null);
+    }
+
+    /**
+     * The leader is asked to hand leadership to a member (itself sometimes: refused), as an operator's transfer or
+     * a graceful stop does; sends proposed meanwhile are refused as leader-moving.
+     */
+    private void onTransfer() {
+        if (healed) {
+            return;
+        }
+        schedule(clock.nowMs() + 200 + transferRandom.nextInt(800), Kind.TRANSFER, 0, null);
+        int leader = currentLeader();
+        if (leader == 0 || !members[leader].idle()) {
+            return;
+        }
+        int target = 1 + transferRandom.nextInt(MEMBERS);
+        if (members[leader].raft.transferLeadership(target) == TransferResult.STARTED) {
+            transfersStarted++;
+        }
+        drain(members[leader]);
+    }
+
+    /** A member's process stalls for 0.1-0.8 s: it steps, ticks, syncs and applies nothing meanwhile. */
+    private void onPause() {
+        if (healed) {
+            return;
+        }
+        schedule(clock.nowMs() + 200 + pauseRandom.nextInt(800), Kind.PAUSE, 0, null);
+        SimMember m = members[1 + pauseRandom.nextInt(MEMBERS)];
+        if (!m.up || m.paused()) {
+            return;
+        }
+        pausesStarted++;
+        m.pausedUntil = clock.nowMs() + 100 + pauseRandom.nextInt(700);
+        schedule(m.pausedUntil, Kind.UNPAUSE, m.id, null);
     }
 
     private void onPartition() {
@@ -393,6 +462,9 @@ final class BrokerSimulation {
         for (int i = 1; i <= MEMBERS; i++) {
             if (!members[i].up) {
                 start(members[i]);
+            } else if (members[i].paused()) {
+                members[i].pausedUntil = healTime;
+                drain(members[i]);
             }
         }
     }
@@ -539,7 +611,8 @@ final class BrokerSimulation {
         StringBuilder sb = new StringBuilder();
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
-            .append(seed).append(")\n  ").append(cause).append("\n  ").append(faults).append("\n  time=")
+            .append(seed).append(")\n  ").append(cause).append("\n  ").append(faults).append(" transfers=")
+            .append(transfers).append(" pauses=").append(pauses).append("\n  time=")
             .append(clock.nowMs()).append(" events=").append(events).append(" sends=").append(sends)
             .append(" acknowledged=").append(checker.acknowledged()).append(" committed=")
             .append(checker.referenceLastIndex()).append("\n  members:");

@@ -48,16 +48,21 @@ class BrokerSimulationTest {
         long acknowledged = 0;
         long crashes = 0;
         long truncations = 0;
+        long transfers = 0;
+        long pauses = 0;
         long terms = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
             crashes += o.crashes();
             truncations += o.truncations();
+            transfers += o.transfers();
+            pauses += o.pauses();
             terms += o.maxTerm();
         }
-        LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} log truncations, {} terms", count,
-            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, truncations, terms);
+        LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
+            + " truncations, {} terms", count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes,
+            transfers, pauses, truncations, terms);
     }
 
     private BrokerSimulation.Outcome run(long seed) {

@@ -155,6 +155,7 @@ final class SimMember {
         storage.crash(random, torn);
         up = false;
         incarnation++;
+        pausedUntil = 0;
         pending = null;
         inbox.clear();
         pendingTicks = 0;
@@ -176,9 +177,16 @@ final class SimMember {
         return new MessageStoreConfig(logConfig, dispatch, 65_536);
     }
 
-    /** Accepts input right now (running, no Ready in flight). */
+    /** The process is stalled (a long GC, SIGSTOP) until this simulated time. */
+    long pausedUntil;
+
+    boolean paused() {
+        return clock.nowMs() < pausedUntil;
+    }
+
+    /** Accepts input right now (running, not paused, no Ready in flight). */
     boolean idle() {
-        return up && pending == null;
+        return up && !paused() && pending == null;
     }
 
     void written(long index, long term) {
@@ -199,6 +207,6 @@ final class SimMember {
         }
         return "n" + id + ":" + raft.role() + "/t" + raft.term() + "/c" + raft.commitIndex() + "/l" + raft.lastIndex()
             + "/a" + stateMachine.appliedIndex() + "/d" + store.dispatchedIndex() + (pending != null ? "/busy" : "")
-            + "/" + proposals.describe();
+            + (paused() ? "/paused" : "") + "/" + proposals.describe();
     }
 }
