@@ -57,7 +57,7 @@ import java.util.function.LongFunction;
 public final class SendBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
 
-    private final RaftAgent agent;
+    private final Proposer proposer;
     private final CommitLog log;
     private final LongFunction<String> brokerAddrOfNode;
     private final int batchBytesMax;
@@ -97,6 +97,16 @@ public final class SendBatcher implements AutoCloseable {
     public record Stats(long entriesProposed, long sendsCommitted, long sendsFailed) {
     }
 
+    /**
+     * Port: where MESSAGE entries are proposed. Production passes {@link RaftAgent#propose(int, byte[],
+     * ProposalCallback)}; the whole-broker simulation passes its own driver of the raft core (docs/simulation.md).
+     * The callback runs once, on the thread that applies committed entries.
+     */
+    @FunctionalInterface
+    public interface Proposer {
+        void propose(int type, byte[] payload, ProposalCallback callback);
+    }
+
     /** One send: its stored messages (back to back) and who to tell. */
     private record Send(byte[] messages, int count, AppendCallback callback) {
     }
@@ -131,11 +141,19 @@ public final class SendBatcher implements AutoCloseable {
     public SendBatcher(RaftAgent agent, CommitLog log, StampedOffsets stamped, LongFunction<String> brokerAddrOfNode,
                        int batchBytesMax, int batchMessagesMax, int inflightEntriesMax, int pendingMax,
                        long heldBytesMax, long commitTimeoutMs, Clock clock) {
+        this(agent::propose, log, stamped, brokerAddrOfNode, batchBytesMax, batchMessagesMax, inflightEntriesMax,
+            pendingMax, heldBytesMax, commitTimeoutMs, clock);
+    }
+
+    /** As the constructor above, proposing through {@code proposer} instead of a {@link RaftAgent}. */
+    public SendBatcher(Proposer proposer, CommitLog log, StampedOffsets stamped, LongFunction<String> brokerAddrOfNode,
+                       int batchBytesMax, int batchMessagesMax, int inflightEntriesMax, int pendingMax,
+                       long heldBytesMax, long commitTimeoutMs, Clock clock) {
         Verify.argument(batchBytesMax > 0 && batchMessagesMax > 0, "batch limits must be positive");
         Verify.argument(inflightEntriesMax > 0 && pendingMax > 0, "queue limits must be positive");
         Verify.argument(heldBytesMax > 0, "heldBytesMax must be positive");
         this.heldBytesMax = heldBytesMax;
-        this.agent = agent;
+        this.proposer = proposer;
         this.log = log;
         this.brokerAddrOfNode = brokerAddrOfNode;
         this.batchBytesMax = batchBytesMax;
@@ -224,7 +242,7 @@ public final class SendBatcher implements AutoCloseable {
             return;
         }
         entriesProposed.increment();
-        agent.propose(EntryType.MESSAGE, b.payload(), b);
+        proposer.propose(EntryType.MESSAGE, b.payload(), b);
     }
 
     /**

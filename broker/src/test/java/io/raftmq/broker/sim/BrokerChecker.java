@@ -1,0 +1,307 @@
+package io.raftmq.broker.sim;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.store.BrokerStore;
+import io.raftmq.broker.store.PullResult;
+import io.raftmq.broker.store.PullStatus;
+import io.raftmq.broker.store.QueryResult;
+import io.raftmq.broker.store.StoreReadConfig;
+import io.raftmq.broker.store.StoreReadException;
+import io.raftmq.broker.store.TagFilter;
+import io.raftmq.commitlog.CommitLog;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.queue.ConsumeQueue;
+import io.raftmq.commitlog.record.RecordHeader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The invariants of a {@link BrokerSimulation}, checked after every event and at the end.
+ *
+ * <p>A <b>reference log</b> holds every committed entry once: its position, term and record crc, and for each
+ * stored message its (topic, queue, queue offset, send id). Each member has a cursor: after every event every
+ * entry it applied since is read back from its own commit log and either extends the reference (the first member
+ * to apply an index) or must equal it (same position, term and crc: replicas' committed logs are identical over
+ * the common prefix). While the reference grows, each queue's stamped offsets must run 0, 1, 2, ... (no two
+ * messages share a queue offset, none is skipped), and each message's PHYSICALOFFSET must be its own position.
+ * On the member that applied it, the ConsumeQueue unit at the stamped offset must point at the message.
+ *
+ * <p>Every acknowledged send must, by the end of the event that acknowledged it, be in the reference (committed
+ * and applied by the acknowledging leader) at the physical and queue offsets the acknowledgement named. No
+ * member's derived data may reach past the reference (nothing uncommitted is dispatched). A restarted member's
+ * log must still hold every entry it applied before (it applies only what its disk holds).
+ *
+ * <p>At the end ({@link #checkFinal}) every member's ConsumeQueues hold exactly the reference's messages, each
+ * readable from its commit log at the offsets acknowledged, pulled in order through the broker's read path, and
+ * every acknowledged send found by its key.
+ */
+final class BrokerChecker {
+    /** A committed message of the reference log. */
+    record Ref(long index, long physical, int size, String topic, int queueId, long queueOffset, long sendId) {
+    }
+
+    /** An acknowledged send: what the leader answered. */
+    record Ack(long sendId, String topic, int queueId, long physical, long queueOffset, int member, long timeMs) {
+    }
+
+    private final ByteBuffer buffer = ByteBuffer.allocate(SimMember.RECORD_BYTES_MAX + RecordHeader.HEADER_LENGTH);
+    private final StoredMessage reader = new StoredMessage();
+    private final ConsumeQueue.Unit unit = new ConsumeQueue.Unit();
+    /** Reference log: index i at slot i - 1. */
+    private final List<long[]> entries = new ArrayList<>();
+    private final Map<Long, Ref> byPhysical = new HashMap<>();
+    /** Per "topic/queueId": the reference's messages in queue-offset order. */
+    private final Map<String, List<Ref>> queues = new TreeMap<>();
+    private final Map<Long, Ack> acked = new HashMap<>();
+    private final List<Ack> unmatched = new ArrayList<>();
+    /** Per member: the highest index checked against the reference (survives crashes). */
+    private final long[] verified;
+
+    BrokerChecker(int members) {
+        this.verified = new long[members + 1];
+    }
+
+    long referenceLastIndex() {
+        return entries.size();
+    }
+
+    int acknowledged() {
+        return acked.size();
+    }
+
+    Ref refAt(long physical) {
+        return byPhysical.get(physical);
+    }
+
+    /** A leader answered a send SEND_OK with these offsets. */
+    void onAck(Ack ack) {
+        Ack before = acked.put(ack.sendId(), ack);
+        check(before == null, "send " + ack.sendId() + " acknowledged twice: " + before + " and " + ack);
+        unmatched.add(ack);
+    }
+
+    /** After every event: advance each running member's cursor, then match the acknowledgements. */
+    void afterEvent(SimMember[] members) {
+        for (int i = 1; i < members.length; i++) {
+            SimMember m = members[i];
+            if (m.up) {
+                advance(m);
+            }
+        }
+        for (Ack a : unmatched) {
+            Ref r = byPhysical.get(a.physical());
+            check(r != null, "acknowledged send not in the committed log: " + a);
+            check(r.sendId() == a.sendId() && r.queueOffset() == a.queueOffset() && r.topic().equals(a.topic())
+                && r.queueId() == a.queueId(), "acknowledgement names other offsets than the log holds: " + a
+                + " vs " + r);
+        }
+        unmatched.clear();
+        for (int i = 1; i < members.length; i++) {
+            SimMember m = members[i];
+            if (m.up) {
+                check(m.store.dispatchedIndex() <= referenceLastIndex(), "member " + m.id + " dispatched index "
+                    + m.store.dispatchedIndex() + " beyond the committed log " + referenceLastIndex());
+            }
+        }
+    }
+
+    /** A (re)started member: its log must still hold everything it applied before. */
+    void onRestart(SimMember m) {
+        long last = m.store.commitLog().lastIndex();
+        check(last >= verified[m.id], "member " + m.id + " restarted with its log ending at " + last
+            + " but it had applied " + verified[m.id]);
+        if (verified[m.id] > 0) {
+            compareRecord(m, verified[m.id]);
+        }
+    }
+
+    private void advance(SimMember m) {
+        long applied = m.stateMachine.appliedIndex();
+        for (long i = verified[m.id] + 1; i <= applied; i++) {
+            long position = compareRecord(m, i);
+            if (RecordHeader.type(buffer, 0) == EntryType.MESSAGE) {
+                checkMessages(m, i, position);
+            }
+            verified[m.id] = i;
+        }
+    }
+
+    /** Reads record {@code index} of {@code m} into the buffer; extends the reference or compares with it. */
+    private long compareRecord(SimMember m, long index) {
+        CommitLog log = m.store.commitLog();
+        buffer.clear();
+        int n = log.entries(index, index + 1, buffer);
+        check(n == 1 && RecordHeader.index(buffer, 0) == index, "member " + m.id + " cannot read entry " + index);
+        long position = log.position(index);
+        long[] mine = {position, RecordHeader.term(buffer, 0), RecordHeader.crc(buffer, 0)};
+        if (index > entries.size()) {
+            check(index == entries.size() + 1, "reference log gap at " + index);
+            entries.add(mine);
+            if (RecordHeader.type(buffer, 0) == EntryType.MESSAGE) {
+                extendReference(index, position);
+            }
+        } else {
+            long[] ref = entries.get((int) index - 1);
+            check(ref[0] == mine[0] && ref[1] == mine[1] && ref[2] == mine[2], "member " + m.id
+                + " committed entry " + index + " differs from the reference: position/term/crc " + mine[0] + "/"
+                + mine[1] + "/" + mine[2] + " vs " + ref[0] + "/" + ref[1] + "/" + ref[2]);
+        }
+        return position;
+    }
+
+    /** The first member to apply a MESSAGE entry: its messages join the reference, queue offsets contiguous. */
+    private void extendReference(long index, long position) {
+        int end = RecordHeader.HEADER_LENGTH + RecordHeader.bodyLength(buffer, 0);
+        for (int at = RecordHeader.HEADER_LENGTH; at < end; at += reader.totalSize()) {
+            reader.wrap(buffer, at);
+            long physical = position + at;
+            check(reader.physicalOffset() == physical, "entry " + index + ": stamped physical offset "
+                + reader.physicalOffset() + " is not the message's position " + physical);
+            String key = reader.topic() + "/" + reader.queueId();
+            List<Ref> q = queues.computeIfAbsent(key, k -> new ArrayList<>());
+            check(reader.queueOffset() == q.size(), "entry " + index + ": queue " + key + " stamped offset "
+                + reader.queueOffset() + ", the next free one is " + q.size());
+            Ref r = new Ref(index, physical, reader.totalSize(), reader.topic(), reader.queueId(),
+                reader.queueOffset(), sendId(reader, buffer));
+            q.add(r);
+            check(byPhysical.put(physical, r) == null, "two messages at physical offset " + physical);
+        }
+    }
+
+    /** On a member that applied entry {@code index}: each message's ConsumeQueue unit points at it. */
+    private void checkMessages(SimMember m, long index, long position) {
+        check(m.store.dispatchedIndex() >= index, "member " + m.id + " applied " + index + " but dispatched only "
+            + m.store.dispatchedIndex());
+        int end = RecordHeader.HEADER_LENGTH + RecordHeader.bodyLength(buffer, 0);
+        for (int at = RecordHeader.HEADER_LENGTH; at < end; at += reader.totalSize()) {
+            reader.wrap(buffer, at);
+            checkUnit(m, reader.topic(), reader.queueId(), reader.queueOffset(), position + at, reader.totalSize());
+        }
+    }
+
+    private void checkUnit(SimMember m, String topic, int queueId, long queueOffset, long physical, int size) {
+        ConsumeQueue q = m.store.consumeQueues().queue(topic, queueId);
+        try {
+            check(q != null && q.read(queueOffset, unit), "member " + m.id + ": no ConsumeQueue unit " + topic + "/"
+                + queueId + "@" + queueOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        check(unit.physicalOffset() == physical && unit.size() == size, "member " + m.id + ": ConsumeQueue unit "
+            + topic + "/" + queueId + "@" + queueOffset + " points at " + unit.physicalOffset() + "/" + unit.size()
+            + ", the message is at " + physical + "/" + size);
+    }
+
+    /**
+     * The end, every member caught up with the reference: its ConsumeQueues hold exactly the reference's messages,
+     * each message readable from its commit log with the send id and offsets of the reference.
+     */
+    void checkFinal(SimMember[] members) {
+        for (int i = 1; i < members.length; i++) {
+            SimMember m = members[i];
+            check(m.up && verified[m.id] == referenceLastIndex(), "member " + m.id + " did not catch up: verified "
+                + verified[m.id] + " of " + referenceLastIndex());
+            for (Map.Entry<String, List<Ref>> e : queues.entrySet()) {
+                List<Ref> refs = e.getValue();
+                Ref first = refs.get(0);
+                long max = m.store.consumeQueues().maxOffset(first.topic(), first.queueId());
+                check(max == refs.size(), "member " + m.id + " queue " + e.getKey() + " max offset " + max
+                    + ", the committed log holds " + refs.size());
+                for (Ref r : refs) {
+                    checkUnit(m, r.topic(), r.queueId(), r.queueOffset(), r.physical(), r.size());
+                    checkReadable(m, r);
+                }
+            }
+        }
+        for (Ack a : acked.values()) {
+            check(byPhysical.get(a.physical()) != null, "acknowledged send lost: " + a);
+        }
+        for (int i = 1; i < members.length; i++) {
+            checkReadPath(members[i]);
+        }
+    }
+
+    /**
+     * Through the broker's read path ({@link BrokerStore}, as PULL_MESSAGE and QUERY_MESSAGE serve): every queue
+     * pulled from offset 0 returns the reference's messages in order, and every acknowledged send is found by its
+     * key in the key index.
+     */
+    private void checkReadPath(SimMember m) {
+        BrokerStore view = new BrokerStore(m.store, StoreReadConfig.defaults(), UnpooledByteBufAllocator.DEFAULT);
+        try {
+            for (List<Ref> refs : queues.values()) {
+                pullAll(m, view, refs);
+            }
+            for (Ack a : acked.values()) {
+                QueryResult q = view.queryMessages(a.topic(), "k" + a.sendId(), 4, 0, Long.MAX_VALUE, false);
+                try {
+                    check(q.messageCount() == 1 && q.body() != null && q.body().getLong(q.body().readerIndex()
+                        + StoredMessage.PHYSICAL_OFFSET_OFFSET) == a.physical(), "member " + m.id
+                        + ": key query for " + a + " found " + q.messageCount() + " messages");
+                } finally {
+                    if (q.body() != null) {
+                        q.body().release();
+                    }
+                }
+            }
+        } catch (StoreReadException e) {
+            throw new AssertionError("member " + m.id + ": read failed: " + e, e);
+        }
+    }
+
+    private void pullAll(SimMember m, BrokerStore view, List<Ref> refs) throws StoreReadException {
+        String topic = refs.get(0).topic();
+        int queueId = refs.get(0).queueId();
+        long offset = 0;
+        while (offset < refs.size()) {
+            PullResult r = view.pull(topic, queueId, offset, 32, 1 << 20, TagFilter.ALL);
+            check(r.status() == PullStatus.FOUND, "member " + m.id + ": pull " + topic + "/" + queueId + "@"
+                + offset + " gave " + r);
+            ByteBuf body = r.takeBody();
+            try {
+                ByteBuffer b = body.nioBuffer();
+                for (int at = b.position(); at < b.limit(); at += reader.totalSize()) {
+                    reader.wrap(b, at);
+                    Ref ref = refs.get((int) offset);
+                    check(reader.queueOffset() == offset && reader.physicalOffset() == ref.physical()
+                        && sendId(reader, b) == ref.sendId(), "member " + m.id + ": pulled " + topic + "/" + queueId
+                        + "@" + offset + " is not " + ref);
+                    offset++;
+                }
+            } finally {
+                body.release();
+            }
+            check(r.nextBeginOffset() == offset, "member " + m.id + ": next begin offset " + r.nextBeginOffset()
+                + " after " + offset);
+        }
+    }
+
+    private void checkReadable(SimMember m, Ref r) {
+        ByteBuffer b = ByteBuffer.allocate(r.size());
+        m.store.commitLog().readRange(r.physical(), b);
+        reader.wrap(b, 0);
+        check(reader.totalSize() == r.size() && reader.queueOffset() == r.queueOffset()
+            && reader.physicalOffset() == r.physical() && sendId(reader, b) == r.sendId(), "member " + m.id
+            + " reads another message at " + r.physical() + " than " + r);
+    }
+
+    /** The send id: the first 8 bytes of the message body ({@link BrokerSimulation} writes them). */
+    static long sendId(StoredMessage message, ByteBuffer buf) {
+        return buf.getLong(message.bodyOffset());
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
+    }
+}

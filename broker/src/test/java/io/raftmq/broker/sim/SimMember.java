@@ -1,0 +1,212 @@
+package io.raftmq.broker.sim;
+
+import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.broker.metadata.SubscriptionGroupManager;
+import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.offset.ConsumerOffsetManager;
+import io.raftmq.broker.replication.BrokerStateMachine;
+import io.raftmq.broker.replication.CommitLogRaftLog;
+import io.raftmq.broker.replication.RaftMetadataProposer;
+import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.commitlog.CommitLogConfig;
+import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
+import io.raftmq.commitlog.recovery.RecoveryPolicy;
+import io.raftmq.commitlog.store.MessageStore;
+import io.raftmq.commitlog.store.MessageStoreConfig;
+import io.raftmq.raft.core.RaftConfig;
+import io.raftmq.raft.core.RaftNode;
+import io.raftmq.raft.core.Ready;
+import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.MemoryHardStateStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * One simulated broker member: its disk (a {@link FaultyMemoryStorage} holding every file of its store, and a
+ * hard state store), and, while it runs, the real broker objects a member builds in {@code RaftGroupNode} and
+ * {@code BrokerController}: the {@link MessageStore} (commit log with the queue-offset stamper, ConsumeQueues, key
+ * index, dispatcher) opened with a whole-log recovery check, the {@link CommitLogRaftLog} over it, the
+ * {@link BrokerStateMachine} with its metadata managers, a {@link RaftNode} over that log and the
+ * {@link SendBatcher}, which proposes through {@link SimProposals}. No thread is started: the commit log flushes
+ * by hand ({@link FlushMode#MANUAL}, the raft log's {@code sync}) and has no preallocator. Also the driver's
+ * process state (the Ready being persisted, input queued meanwhile, the log syncer's marks), as in the raft
+ * simulator's {@code SimNode}. Single thread.
+ */
+final class SimMember {
+    static final int INBOX_MAX = 4096;
+    /** Small files: the fault-injecting storage holds every file twice in memory (current and durable bytes). */
+    static final long SEGMENT_BYTES = 256 * 1024;
+    static final int RECORD_BYTES_MAX = 64 * 1024;
+    static final int INDEX_UNITS_PER_SEGMENT = 4096;
+    static final int CONSUME_QUEUE_UNITS_PER_FILE = 512;
+    static final int INDEX_SLOTS = 1024;
+    static final int INDEX_ENTRIES = 4096;
+    static final long DISPATCH_CHECKPOINT_BYTES = 32 * 1024;
+    static final int SEND_BATCH_BYTES_MAX = 16 * 1024;
+    static final int SEND_BATCH_MESSAGES_MAX = 32;
+    static final int SEND_INFLIGHT_ENTRIES_MAX = 4;
+    static final int SEND_PENDING_MAX = 512;
+    static final long COMMIT_TIMEOUT_MS = 2_000;
+    private static final int TAIL_CACHE_ENTRIES = 64;
+
+    final int id;
+    private final long[] voters;
+    private final SimClock clock;
+    /** Every file of this member's store lives here; a crash keeps only what was forced. */
+    final FaultyMemoryStorage storage = new FaultyMemoryStorage();
+    final MemoryHardStateStore hardStateStore = new MemoryHardStateStore();
+    private final Path root;
+    private final Path boundaryDir;
+
+    // ---- the running process (null while down) ----
+    MessageStore store;
+    CommitLogRaftLog log;
+    BrokerStateMachine stateMachine;
+    RaftNode raft;
+    SendBatcher batcher;
+    SimProposals proposals;
+    boolean up;
+    /** Bumped on every crash: events of an earlier incarnation are void. */
+    int incarnation;
+    /** Damage inside the log that recovery reported at the last open (never expected here), else null. */
+    String recoveryLoss;
+
+    // ---- the driver ----
+    /** The Ready being persisted, null when idle. */
+    Ready pending;
+    final ArrayDeque<RaftMessage> inbox = new ArrayDeque<>();
+    int pendingTicks;
+    long writeGeneration;
+    long writeIndex;
+    long writeTerm;
+    long syncedGeneration;
+    long syncedIndex;
+    long syncedTerm;
+    long reportedGeneration;
+    boolean syncInFlight;
+
+    /**
+     * @param boundaryDir a real directory (the raft log's snapshot and compaction boundary files live outside the
+     *                    storage port; this slice takes no snapshot and deletes no segment, so nothing is written)
+     */
+    SimMember(int id, long[] voters, SimClock clock, Path boundaryDir) {
+        this.id = id;
+        this.voters = voters;
+        this.clock = clock;
+        this.root = Path.of("/sim/n" + id);
+        this.boundaryDir = boundaryDir;
+    }
+
+    /**
+     * Starts the process: opens (recovers) the store from what the disk holds, replays the log into a fresh state
+     * machine from index 1 (no snapshots in this slice), and builds the raft node from the saved hard state.
+     */
+    void open(SplittableRandom random) {
+        recoveryLoss = null;
+        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> recoveryLoss = loss.toString());
+        try {
+            store = MessageStore.open(storeConfig(), storage, storage, policy);
+        } catch (IOException e) {
+            throw new UncheckedIOException("member " + id + ": store open failed", e);
+        }
+        log = new CommitLogRaftLog(store, boundaryDir.resolve("raft-boundary"), clock::wallMillis,
+            TAIL_CACHE_ENTRIES);
+        RaftMetadataProposer metadataProposer = new RaftMetadataProposer(); // unbound: no metadata proposals yet
+        TopicConfigManager topics = new TopicConfigManager(metadataProposer, clock::wallMillis, true, 4);
+        SubscriptionGroupManager groups = new SubscriptionGroupManager(metadataProposer, clock::wallMillis, true);
+        ConsumerOffsetManager offsets = new ConsumerOffsetManager(metadataProposer, 1000, 64, 1024, 4);
+        stateMachine = new BrokerStateMachine(store, new MetadataStateMachine(topics, groups, offsets),
+            log.firstIndex() - 1);
+        log.installPositions(stateMachine.logPositionPart());
+        stateMachine.recoverWithoutSnapshot();
+        RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
+        raft = new RaftNode(config, MajorityConfig.of(voters), log, hardStateStore.load(), log.firstIndex() - 1,
+            random::nextInt, () -> null);
+        proposals = new SimProposals(clock, COMMIT_TIMEOUT_MS);
+        batcher = new SendBatcher(proposals, store.commitLog(), log.stampedOffsets(), node -> "n" + node,
+            SEND_BATCH_BYTES_MAX, SEND_BATCH_MESSAGES_MAX, SEND_INFLIGHT_ENTRIES_MAX, SEND_PENDING_MAX,
+            (long) SEND_BATCH_BYTES_MAX * (SEND_INFLIGHT_ENTRIES_MAX + 1), COMMIT_TIMEOUT_MS, clock);
+        up = true;
+        pending = null;
+        inbox.clear();
+        pendingTicks = 0;
+        writeGeneration = 0;
+        syncedGeneration = 0;
+        reportedGeneration = 0;
+        syncInFlight = false;
+    }
+
+    /**
+     * The process dies: nothing is closed or flushed (the commit log is closed as a kill leaves it), then the disk
+     * loses every write that was not forced, keeping a random prefix of the unforced bytes of each file when
+     * {@code torn}. Proposals in flight are never answered.
+     */
+    void crash(Random random, boolean torn) {
+        store.commitLog().closeAbruptly();
+        storage.crash(random, torn);
+        up = false;
+        incarnation++;
+        pausedUntil = 0;
+        pending = null;
+        inbox.clear();
+        pendingTicks = 0;
+        store = null;
+        log = null;
+        stateMachine = null;
+        raft = null;
+        batcher = null;
+        proposals = null;
+    }
+
+    MessageStoreConfig storeConfig() {
+        CommitLogConfig logConfig = CommitLogConfig.builder(root.resolve("store/commitlog"))
+            .segmentBytes(SEGMENT_BYTES).recordBytesMax(RECORD_BYTES_MAX).writeBufferBytes(RECORD_BYTES_MAX)
+            .indexUnitsPerSegment(INDEX_UNITS_PER_SEGMENT).flushMode(FlushMode.MANUAL).preallocateAheadBytes(0)
+            .clock(clock).build();
+        DispatchConfig dispatch = new DispatchConfig(root.resolve("store/derived"), EntryType.MESSAGE,
+            CONSUME_QUEUE_UNITS_PER_FILE, INDEX_SLOTS, INDEX_ENTRIES, DISPATCH_CHECKPOINT_BYTES, RECORD_BYTES_MAX);
+        return new MessageStoreConfig(logConfig, dispatch, 65_536);
+    }
+
+    /** The process is stalled (a long GC, SIGSTOP) until this simulated time. */
+    long pausedUntil;
+
+    boolean paused() {
+        return clock.nowMs() < pausedUntil;
+    }
+
+    /** Accepts input right now (running, not paused, no Ready in flight). */
+    boolean idle() {
+        return up && !paused() && pending == null;
+    }
+
+    void written(long index, long term) {
+        writeGeneration++;
+        writeIndex = index;
+        writeTerm = term;
+    }
+
+    void synced(long generation, long index, long term) {
+        syncedGeneration = generation;
+        syncedIndex = index;
+        syncedTerm = term;
+    }
+
+    String describe() {
+        if (!up) {
+            return "n" + id + ":down";
+        }
+        return "n" + id + ":" + raft.role() + "/t" + raft.term() + "/c" + raft.commitIndex() + "/l" + raft.lastIndex()
+            + "/a" + stateMachine.appliedIndex() + "/d" + store.dispatchedIndex() + (pending != null ? "/busy" : "")
+            + (paused() ? "/paused" : "") + "/" + proposals.describe();
+    }
+}
