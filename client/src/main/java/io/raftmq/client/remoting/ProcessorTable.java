@@ -72,7 +72,8 @@ final class ProcessorTable {
     /** Runs {@code request} (received on {@code channel}) on its processor's executor; takes ownership of it. */
     void serve(Channel channel, RemotingCommand request) {
         Binding b = lookup(request.code());
-        RequestContext ctx = new RequestContext(channel, request.code(), request.opaque(), request.isOneway());
+        RequestContext ctx = new RequestContext(channel, request.code(), request.opaque(), request.isOneway(),
+            request.serializeType());
         if (b == null) {
             request.release();
             RemotingCommand r = RemotingCommand.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED,

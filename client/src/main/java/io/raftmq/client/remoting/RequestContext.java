@@ -3,6 +3,7 @@ package io.raftmq.client.remoting;
 import io.netty.channel.Channel;
 import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.SerializeType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The answering handle of one inbound request: a processor may answer at once (by returning a response) or later,
  * from any thread, through {@link #respond} (long polling). At most one response is sent per request; none for
- * oneway requests. Thread-safe.
+ * oneway requests. The answer takes the request's serialization (docs/protocol.md §1.4: a client decodes each
+ * frame by its own type byte): a client that sends the binary ROCKETMQ header is spared parsing a JSON one.
+ * Thread-safe.
  */
 public final class RequestContext {
     private static final Logger LOG = LoggerFactory.getLogger(RequestContext.class);
@@ -21,13 +24,15 @@ public final class RequestContext {
     private final int requestCode;
     private final int opaque;
     private final boolean oneway;
+    private final SerializeType serializeType;
     private final AtomicBoolean responded = new AtomicBoolean();
 
-    RequestContext(Channel channel, int requestCode, int opaque, boolean oneway) {
+    RequestContext(Channel channel, int requestCode, int opaque, boolean oneway, SerializeType serializeType) {
         this.channel = channel;
         this.requestCode = requestCode;
         this.opaque = opaque;
         this.oneway = oneway;
+        this.serializeType = serializeType;
     }
 
     /** The connection the request came on (use it to call back the peer, e.g. NOTIFY_CONSUMER_IDS_CHANGED). */
@@ -74,6 +79,7 @@ public final class RequestContext {
             return false;
         }
         response.markResponseTo(opaque);
+        response.serializeType(serializeType);
         channel.writeAndFlush(response).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.warn("response to request {} (code {}) on {} not sent", opaque, requestCode, channel, f.cause());

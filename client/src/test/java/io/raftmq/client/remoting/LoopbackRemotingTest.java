@@ -5,6 +5,7 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.SerializeType;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.SocketTest;
@@ -130,6 +131,16 @@ class LoopbackRemotingTest {
         assertThat(new String(r.bodyBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
         assertThat(r.version()).isEqualTo(RemotingCommand.VERSION_CURRENT);
         r.release();
+    }
+
+    @Test
+    void theAnswerTakesTheRequestsSerialization() throws Exception {
+        for (SerializeType type : SerializeType.values()) {
+            RemotingCommand r = client.invokeSync(addr, echo("s", "x").serializeType(type), 3000);
+            assertThat(r.serializeType()).as("answer to a %s request", type).isEqualTo(type);
+            assertThat(r.remark()).isEqualTo("s");
+            r.release();
+        }
     }
 
     @Test
