@@ -91,7 +91,8 @@ import java.util.concurrent.TimeUnit;
  *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
- *  role watcher (every tick): leadership change -> RoleRegistration -> NamingRegistrar (leader = brokerId 0)
+ *  role watchers (on each role change the agent reports, RoleWatchers): RoleRegistration -> NamingRegistrar
+ *                                           (leader = brokerId 0), the queue locks' ReadyTime
  * </pre>
  *
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
@@ -156,6 +157,8 @@ public final class BrokerController {
     private ConsumerOffsetManager offsets;
     private SendBatcher batcher;
     private SendHold hold;
+    /** Leadership watchers, run when the raft agent reports a role change (and once a second). */
+    private RoleWatchers roleWatchers;
     private final TransactionFeature transactions = new TransactionFeature();
     private QueueLockTable locks;
     private volatile boolean started;
@@ -210,6 +213,7 @@ public final class BrokerController {
     private void bindPorts() throws InterruptedException, BrokerBindException {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
         lifecycle.add("scheduler", scheduler::shutdownNow);
+        roleWatchers = new RoleWatchers(scheduler);
         controlExecutor = pool("broker-ctl", CONTROL_THREADS, CONTROL_QUEUE_MAX);
         lifecycle.add("control executor", controlExecutor::shutdownNow);
         pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
@@ -271,6 +275,7 @@ public final class BrokerController {
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
+        agent.addRoleListener(s -> roleWatchers.signal()); // on the agent thread: a hand-off only
         proposer.bind(agent);
     }
 
@@ -363,9 +368,7 @@ public final class BrokerController {
         ReadyTime ready = new ReadyTime(readiness::readyTerm, clock::wallMillis);
         gate.install(QueueLockProcessor.CODES, new QueueLockProcessor(locks, proposer, ready, clock::wallMillis,
             config.queueLockExpiryMs(), config.metadataProposeTimeoutMs()));
-        ScheduledFuture<?> watch = scheduler.scheduleWithFixedDelay(ready::observe, config.raftTickMs(),
-            config.raftTickMs(), TimeUnit.MILLISECONDS);
-        lifecycle.add("lock readiness watch", () -> watch.cancel(false));
+        roleWatchers.add(ready::observe); // started with the role watcher (startRegistration)
     }
 
     /** Retry and dead-letter queues: CONSUMER_SEND_MSG_BACK through the send routes (docs/messaging.md). */
@@ -447,11 +450,13 @@ public final class BrokerController {
         offsets.start(scheduler);
         lifecycle.addGraceful("offset flushing (final proposals)", offsets::stop);
         RoleRegistration roles = new RoleRegistration(registrar::registerAll, this::isLeader, this::logRole,
-            scheduler, clock);
+            scheduler, (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), clock);
         scheduler.execute(roles::requestRegistration); // the first one is retried like a role change
-        ScheduledFuture<?> watcher = scheduler.scheduleWithFixedDelay(roles::tick, config.raftTickMs(),
-            config.raftTickMs(), TimeUnit.MILLISECONDS);
-        lifecycle.add("role watcher", () -> watcher.cancel(false));
+        roleWatchers.add(roles::tick);
+        ScheduledFuture<?> watcher = scheduler.scheduleWithFixedDelay(roleWatchers::runAll,
+            RoleWatchers.SAFETY_POLL_MS, RoleWatchers.SAFETY_POLL_MS, TimeUnit.MILLISECONDS);
+        roleWatchers.signal(); // what changed before the watchers were added
+        lifecycle.add("role watchers", () -> watcher.cancel(false));
     }
 
     private void logRole(boolean leader) {

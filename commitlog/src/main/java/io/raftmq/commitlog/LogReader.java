@@ -182,6 +182,10 @@ final class LogReader {
             throw new LogTruncatedException("index " + index + " is before the first index " + tail.firstIndex());
         }
         Verify.argument(index <= tail.lastIndex(), "index beyond lastIndex");
+        long recent = wantPosition ? indexStore.recentPosition(index) : indexStore.recentTerm(index);
+        if (recent >= 0) {
+            return recent; // put by a recent append: no read of the index file
+        }
         ByteBuffer u;
         try {
             u = indexStore.read(index);

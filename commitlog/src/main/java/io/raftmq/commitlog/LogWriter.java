@@ -162,6 +162,7 @@ final class LogWriter {
         groupOpen = false;
         groupSeg = null;
         index.discardStaged();
+        index.forgetFrom(groupStartIndex); // units of the group flushed before it failed
         zeroRange(groupStartPos, attemptedEnd);
         writePosition = groupStartPos;
         nextIndex = groupStartIndex;

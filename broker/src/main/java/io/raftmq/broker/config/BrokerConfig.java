@@ -78,7 +78,10 @@ import java.util.TreeSet;
  * @param sendBatchBytesMax          stored-message bytes per MESSAGE entry: concurrent sends share one Raft entry
  * @param sendBatchMessagesMax       stored messages per MESSAGE entry
  * @param sendInflightEntriesMax     MESSAGE entries proposed and not yet committed at once; sends arriving
- *                                   meanwhile wait and are batched into the next entry
+ *                                   meanwhile wait and are batched into the next entry (2: every entry costs each
+ *                                   member about a dozen syscalls and a few thread wake-ups whatever its size, so
+ *                                   fewer, larger entries cost less CPU per message; docs/benchmarks.md "Broker CPU
+ *                                   per message and idle wake-ups")
  * @param sendPendingMax             sends waiting for an entry; more are refused with 2 SYSTEM_BUSY
  * @param pullMessagesMax            messages per pull answer, at most 1024 (RocketMQ's
  *                                   maxTransferCountOnMessageInMemory; 32 as in docs/protocol.md): a consumer asking
@@ -201,7 +204,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("brokerPeers", "");
         d.put("sendBatchBytesMax", Integer.toString(4 * 1024 * 1024));
         d.put("sendBatchMessagesMax", "1024");
-        d.put("sendInflightEntriesMax", "8");
+        d.put("sendInflightEntriesMax", "2");
         d.put("sendPendingMax", "16384");
         d.put("pullMessagesMax", "32");
         d.put("pullBytesMax", Integer.toString(256 * 1024));

@@ -5,8 +5,10 @@ import java.util.function.LongSupplier;
 /**
  * When this member became a ready leader ({@code replication.LeaderReadiness}) in its current term, by the wall
  * clock: the moment from which a new leader counts every held queue lock as renewed (docs/messaging.md "Ordered
- * consumption"). Readiness is observed, not pushed: {@link #observe} runs every raft tick and on every lock call,
- * so the recorded time is at most a tick late, which can only make locks last longer.
+ * consumption"). Readiness is observed, not pushed: {@link #observe} runs on the broker scheduler each time the raft
+ * agent reports a change of role, term, leader or applied term (the member becomes ready when it applies an entry of
+ * its own term), once a second as a safety net, and on every lock call; so the recorded time is one thread hand-off
+ * late (at most a second if a report were missed), which can only make locks last longer.
  *
  * <p>Threads: any.
  */

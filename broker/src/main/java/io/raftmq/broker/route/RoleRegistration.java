@@ -22,8 +22,13 @@ import java.util.function.Supplier;
  * <p>States: idle → pending (role change or {@link #requestRegistration}) → in flight (one
  * {@code registerAll} call) → idle when every NameServer answered SUCCESS, else pending again at now + backoff.
  *
+ * <p>When it runs: {@link #tick} on every role change the raft agent reports (and a slow safety-net poll), and,
+ * given a {@link Timer}, at each retry time it sets itself; nothing runs while the role stays and nothing is
+ * pending (no polling every tick).
+ *
  * <p>Threads: {@link #tick}, {@link #requestRegistration} and the hand-back of each result run on one thread, the
- * {@code owner} executor's (the broker scheduler); the state has no lock. Time is read only from the {@link Clock}.
+ * {@code owner} executor's (the broker scheduler; the timer's tasks run there too); the state has no lock. Time is
+ * read only from the {@link Clock}.
  */
 public final class RoleRegistration {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRegistration.class);
@@ -37,6 +42,7 @@ public final class RoleRegistration {
     private final BooleanSupplier isLeader;
     private final Consumer<Boolean> onRoleChange;
     private final Executor owner;
+    private final Timer timer;
     private final Clock clock;
     private boolean wasLeader;
     private boolean pending;
@@ -45,28 +51,48 @@ public final class RoleRegistration {
     private long backoffMs;
     private long attempts;
 
+    /** Runs a task on the owner thread after a delay (production: the broker's scheduler). */
+    public interface Timer {
+        /** A timer that never runs anything: the caller ticks often enough itself (tests). */
+        Timer NONE = (task, delayMs) -> { };
+
+        void schedule(Runnable task, long delayMs);
+    }
+
+    /** As below, ticked by the caller only (no timer of its own). */
+    public RoleRegistration(Supplier<CompletableFuture<Map<String, Boolean>>> registerAll, BooleanSupplier isLeader,
+                            Consumer<Boolean> onRoleChange, Executor owner, Clock clock) {
+        this(registerAll, isLeader, onRoleChange, owner, Timer.NONE, clock);
+    }
+
     /**
      * @param registerAll  one registration with every NameServer; completes with SUCCESS or not per NameServer
      * @param isLeader     whether this member leads its group now
      * @param onRoleChange told the new role (true = leader) on each change, before the registration starts
      * @param owner        the single thread that runs {@link #tick}; results are handed back to it
+     * @param timer        runs {@link #tick} on the owner thread when a registration or retry falls due
      * @param clock        retry times
      */
     public RoleRegistration(Supplier<CompletableFuture<Map<String, Boolean>>> registerAll, BooleanSupplier isLeader,
-                            Consumer<Boolean> onRoleChange, Executor owner, Clock clock) {
+                            Consumer<Boolean> onRoleChange, Executor owner, Timer timer, Clock clock) {
         this.registerAll = registerAll;
         this.isLeader = isLeader;
         this.onRoleChange = onRoleChange;
         this.owner = owner;
+        this.timer = timer;
         this.clock = clock;
     }
 
     /** Asks for a registration {@value #RETRY_MS_MIN} ms from now, retried until accepted. Owner thread. */
     public void requestRegistration() {
         schedule(clock.nanoTime() + RETRY_MS_MIN * NANOS_PER_MS);
+        wakeIn(RETRY_MS_MIN);
     }
 
-    /** Checks the role and starts a due registration. Owner thread, called every raft tick. */
+    /**
+     * Checks the role and starts a due registration. Owner thread: on each role change the agent reports, on the
+     * timer, and on a safety-net poll; extra calls do nothing.
+     */
     public void tick() {
         boolean leader = isLeader.getAsBoolean();
         long now = clock.nanoTime();
@@ -104,7 +130,17 @@ public final class RoleRegistration {
             return;
         }
         retryAtNs = clock.nanoTime() + backoffMs * NANOS_PER_MS;
+        wakeIn(backoffMs);
         backoffMs = Math.min(backoffMs * 2, RETRY_MS_MAX);
+    }
+
+    /** Has the timer tick in {@code delayMs} (a due registration then starts). */
+    private void wakeIn(long delayMs) {
+        try {
+            timer.schedule(this::tick, delayMs);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("registration timer after shutdown ignored");
+        }
     }
 
     /** Whether a registration is still to be accepted by every NameServer. Owner thread (tests). */

@@ -100,4 +100,41 @@ class RoleRegistrationTest {
         answer(true);
         assertThat(roles.pending()).isFalse();
     }
+
+    @Test
+    void withATimerItTicksItselfAtEachRegistrationAndRetryTimeWithoutPolling() {
+        Deque<long[]> delays = new ArrayDeque<>();
+        Deque<Runnable> timerTasks = new ArrayDeque<>();
+        RoleRegistration timed = new RoleRegistration(this::register, () -> leader, roleChanges::add, owner,
+            (task, delayMs) -> {
+                delays.add(new long[] {delayMs});
+                timerTasks.add(task);
+            }, clock);
+        timed.requestRegistration();
+        assertThat(delays).extracting(d -> d[0]).containsExactly(RoleRegistration.RETRY_MS_MIN);
+        clock.advanceMs(RoleRegistration.RETRY_MS_MIN);
+        timerTasks.removeFirst().run();
+        assertThat(calls).as("the timer started the requested registration").hasSize(1);
+        answer(false);
+        assertThat(delays).extracting(d -> d[0]).containsExactly(RoleRegistration.RETRY_MS_MIN,
+            RoleRegistration.RETRY_MS_MIN);
+        clock.advanceMs(RoleRegistration.RETRY_MS_MIN);
+        timerTasks.removeFirst().run();
+        assertThat(calls).as("the timer started the retry").hasSize(1);
+        answer(false);
+        assertThat(delays.peekLast()[0]).isEqualTo(2 * RoleRegistration.RETRY_MS_MIN);
+        leader = true;
+        timed.tick(); // a role change the agent reported: registers at once, no timer needed
+        assertThat(roleChanges).containsExactly(true);
+        answer(true);
+        assertThat(timed.pending()).isFalse();
+        clock.advanceMs(60_000);
+        int left = timerTasks.size();
+        while (!timerTasks.isEmpty()) {
+            timerTasks.removeFirst().run(); // stale retry wake-ups do nothing once accepted
+        }
+        assertThat(calls).isEmpty();
+        assertThat(left).isEqualTo(1);
+        assertThat(timed.attempts()).isEqualTo(3);
+    }
 }

@@ -15,11 +15,18 @@ import java.util.zip.CRC32C;
  * >= 0. Derived data: written in the append critical section without forcing, forced by the flush agent before a
  * checkpoint, and repaired or rebuilt from the log by recovery.
  *
+ * <p>The units put most recently ({@value #RECENT_UNITS}) are also kept in memory ({@link RecentUnits}):
+ * {@link #recentPosition} and {@link #recentTerm} answer for them without reading the file.
+ *
  * <p>Thread-safety: {@link #put}/{@link #flushStaged}/{@link #removeFrom}/{@link #removeBefore} run under the
- * log's append lock; {@link #read} is safe from any thread (a per-thread scratch buffer, no allocation).
+ * log's append lock; {@link #read} is safe from any thread (a per-thread scratch buffer, no allocation), and so are
+ * the recent lookups.
  */
 public final class IndexStore {
+    /** Units remembered in memory, the newest ones (a power of two). */
+    static final int RECENT_UNITS = 4096;
     private final SegmentList segments;
+    private final RecentUnits recent = new RecentUnits(RECENT_UNITS);
     private final int unitsPerSegment;
     private final ByteBuffer staging;
     private final CRC32C crc = new CRC32C();
@@ -55,6 +62,7 @@ public final class IndexStore {
             staging.clear();
         }
         IndexUnit.write(staging, stagedCount * IndexUnit.LENGTH, position, term, index, crc);
+        recent.remember(index, position, term);
         stagedCount++;
         staging.position(stagedCount * IndexUnit.LENGTH);
     }
@@ -83,8 +91,32 @@ public final class IndexStore {
 
     /** Drops staged units (the batch they belonged to failed). */
     public void discardStaged() {
+        if (stagedCount > 0) {
+            recent.forgetFrom(stagedFirst);
+        }
         stagedCount = 0;
         staging.clear();
+    }
+
+    /**
+     * Forgets the remembered units at or above {@code index}: a failed group's units (some may have been flushed
+     * before it failed). Append lock.
+     */
+    public void forgetFrom(long index) {
+        recent.forgetFrom(index);
+    }
+
+    /**
+     * The position in the unit of {@code index} if it is one of the units put most recently, else -1 (read it).
+     * The caller has checked that {@code index} is in the log. Any thread.
+     */
+    public long recentPosition(long index) {
+        return recent.position(index);
+    }
+
+    /** As {@link #recentPosition}, the term. Any thread. */
+    public long recentTerm(long index) {
+        return recent.term(index);
     }
 
     /** Byte slot of an index in the virtual concatenation of index segments (segment bases are byte slots). */
@@ -151,6 +183,7 @@ public final class IndexStore {
 
     /** Deletes index segments that only hold indices >= {@code index} (their units are stale after truncation). */
     public void removeFrom(long index) throws IOException {
+        recent.forgetFrom(index);
         long base = index - Math.floorMod(index, (long) unitsPerSegment);
         long firstWhole = base == index ? base : base + unitsPerSegment;
         segments.removeFrom(slot(firstWhole));
@@ -168,6 +201,7 @@ public final class IndexStore {
      */
     public void removeAll() throws IOException {
         discardStaged();
+        recent.forgetAll();
         segments.removeFrom(Long.MIN_VALUE);
     }
 

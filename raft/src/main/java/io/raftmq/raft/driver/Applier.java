@@ -28,6 +28,8 @@ final class Applier {
     private final ArrayDeque<Entry> toApply = new ArrayDeque<>();
     /** Last index the state machine reflects (the core's applied index may be one batch ahead). */
     private long appliedIndex;
+    /** Term of the entry at appliedIndex (0 until the first apply or restore after start). */
+    private long appliedTerm;
 
     Applier(long nodeId, StateMachine stateMachine, PendingProposals pending, NanoClock clock, long applySliceNs,
             long appliedIndex, Logger log) {
@@ -49,6 +51,11 @@ final class Applier {
         return appliedIndex;
     }
 
+    /** Term of the last entry applied (or of the snapshot restored); 0 before either since start. */
+    long appliedTerm() {
+        return appliedTerm;
+    }
+
     /** Queues a Ready's committed entries; they must follow the queued ones (or the applied index). */
     void queue(List<Entry> committed) {
         if (committed.isEmpty()) {
@@ -61,9 +68,10 @@ final class Applier {
     }
 
     /** A snapshot replaced the whole state: the queue (all below it) is dropped. */
-    void restored(long snapshotIndex) {
+    void restored(long snapshotIndex, long snapshotTerm) {
         toApply.clear();
         appliedIndex = snapshotIndex;
+        appliedTerm = snapshotTerm;
     }
 
     /**
@@ -83,6 +91,7 @@ final class Applier {
                 appliedIndex);
             stateMachine.apply(e);
             appliedIndex = e.index();
+            appliedTerm = e.term();
             pending.applied(e, node.leaderId());
             n++;
             elapsed = clock.nanoTime() - start;

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -118,6 +119,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
 
     private volatile boolean stopped;
     private volatile RaftStatus status;
+    /** Told of role, term, leader, failure and applied-term changes ({@link #addRoleListener}). */
+    private final RoleListeners roleListeners = new RoleListeners();
     private final RepairTracker repair;
     /** The debug trace of the send path (off unless its logger is at DEBUG). */
     private final PathTrace trace;
@@ -335,6 +338,18 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     }
 
     /**
+     * Tells {@code listener} the new status after each duty cycle that changed the role, term, leader or failure
+     * of this node, or the term of the last applied entry (a new leader becomes ready once it applied an entry of
+     * its own term): rarely, not per entry, so a watcher need not poll {@link #status}. It runs on the agent
+     * thread and must only hand off (set a flag, wake a thread); one that throws is logged and counted, not
+     * retried. A listener added while the agent runs hears only later changes: read {@link #status} once after
+     * adding it. Any thread.
+     */
+    public void addRoleListener(Consumer<RaftStatus> listener) {
+        roleListeners.add(listener);
+    }
+
+    /**
      * While this node leads: each follower's match index and how long it has been silent; empty otherwise. Any
      * thread (sampled once per duty cycle).
      */
@@ -498,6 +513,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
                 node.lastIndex(), applier.appliedIndex(), failed, node.membership());
         }
+        roleListeners.publish(status, applier.appliedTerm(), LOG);
     }
 
     // ---------------------------------------------------------------------------------- lifecycle

@@ -75,7 +75,7 @@ final class ReadyProcessor {
 
     private void install(Snapshot snap) {
         p.stateMachine().restore(snap);
-        p.applier().restored(snap.index()); // the queue is all below the snapshot, which replaces the whole state
+        p.applier().restored(snap.index(), snap.term()); // the queue is all below it: the snapshot replaces all
         if (p.snapshots().store() != null) {
             p.snapshots().store().install(snap); // durable before the log below it goes: a restart restores it
         }
