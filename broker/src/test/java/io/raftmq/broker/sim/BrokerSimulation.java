@@ -34,7 +34,7 @@ final class BrokerSimulation {
     private static final int TRACE_MAX = Integer.getInteger("bsim.trace", 60);
 
     enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
-        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE }
+        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -52,7 +52,7 @@ final class BrokerSimulation {
     /** Result of a passing run. */
     record Outcome(long seed, Faults faults, long events, int sends, int acknowledged, long committedEntries,
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
-                   long catchUpMs) {
+                   long catchUpMs, int offsetCommits, long offsetAcks) {
     }
 
     private final long seed;
@@ -83,6 +83,9 @@ final class BrokerSimulation {
     private boolean healed;
     private long healTime;
     private boolean partitioned;
+    private final OffsetChecker offsetChecker = new OffsetChecker();
+    /** Consumer offset commits draw from a stream of their own. */
+    private final SplittableRandom offsetRandom;
     private final SimDriver driver;
     private final SimWorkload workload;
 
@@ -100,7 +103,8 @@ final class BrokerSimulation {
             members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
         }
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
-        this.workload = new SimWorkload(this, random, faults, clock, checker);
+        this.offsetRandom = new SplittableRandom(seed ^ 0x4F46465345545310L);
+        this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker);
     }
 
     Outcome run() {
@@ -130,6 +134,7 @@ final class BrokerSimulation {
         if (pauses) {
             schedule(200 + pauseRandom.nextInt(800), Kind.PAUSE, 0, null);
         }
+        schedule(50 + offsetRandom.nextInt(100), Kind.OFFSET_COMMIT, 0, null);
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -147,11 +152,14 @@ final class BrokerSimulation {
             remember(ev);
             handle(ev);
             checker.afterEvent(members);
+            offsetChecker.afterEvent(members);
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
+                offsetChecker.checkFinal(members);
                 return new Outcome(seed, faults, events, workload.sends(), checker.acknowledged(),
                     checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted,
-                    driver.truncations(), maxTerm(), clock.nowMs() - healTime);
+                    driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
+                    offsetChecker.acknowledged());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -179,6 +187,7 @@ final class BrokerSimulation {
             case TRANSFER -> onTransfer();
             case PAUSE -> onPause();
             case UNPAUSE -> driver.drain(m);
+            case OFFSET_COMMIT -> workload.onOffsetCommit();
         }
     }
 

@@ -51,6 +51,7 @@ class BrokerSimulationTest {
         long transfers = 0;
         long pauses = 0;
         long terms = 0;
+        long offsetAcks = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -59,10 +60,12 @@ class BrokerSimulationTest {
             transfers += o.transfers();
             pauses += o.pauses();
             terms += o.maxTerm();
+            offsetAcks += o.offsetAcks();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
-            + " truncations, {} terms", count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes,
-            transfers, pauses, truncations, terms);
+            + " truncations, {} terms, {} consumer offset commits acknowledged", count,
+            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms,
+            offsetAcks);
     }
 
     private BrokerSimulation.Outcome run(long seed) {

@@ -59,6 +59,7 @@ public final class SimMain {
         long pauses = 0;
         long truncations = 0;
         long terms = 0;
+        long offsetAcks = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -70,22 +71,28 @@ public final class SimMain {
                 pauses += o.pauses();
                 truncations += o.truncations();
                 terms += o.maxTerm();
+                offsetAcks += o.offsetAcks();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
                     + o.partitions() + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations="
-                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs());
+                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs() + " offset_commits=" + o.offsetCommits()
+                    + " offset_acks=" + o.offsetAcks());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
                 System.out.println("seed " + seed + " FAILED: " + e.getMessage());
+                if (e.getCause() != null) {
+                    e.getCause().printStackTrace(System.out);
+                }
             } finally {
                 deleteTree(dir);
             }
         }
         System.out.println(count - failures + " seeds passed in " + (System.nanoTime() - started) / 1_000_000
             + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
-            + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms");
+            + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
+            + " consumer offset commits acknowledged");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

@@ -20,6 +20,10 @@ import java.util.SplittableRandom;
 final class SimWorkload {
     static final String[] TOPICS = {"sim-orders", "sim-audit"};
     static final int QUEUES = 4;
+    /** The consumer group whose offsets the workload commits. */
+    static final String GROUP = "sim-consumers";
+    /** A commit without an outcome this long is given up (its member died): the consumer commits again. */
+    static final long OFFSET_COMMIT_GIVE_UP_MS = 3_000;
 
     private final BrokerSimulation sim;
     private final SplittableRandom random;
@@ -30,10 +34,23 @@ final class SimWorkload {
     private int sends;
     /** The first send acknowledged after healing, or null. */
     private BrokerChecker.Ack probe;
+    /**
+     * Consumer offset commits draw from a stream of their own. Per topic and queue (a slot) the consumer has one
+     * commit outstanding at a time, each higher than the last, as a consumer that advances through its queue.
+     */
+    private final SplittableRandom offsetRandom;
+    private final OffsetChecker offsetChecker;
+    private final long[] lastOffset = new long[TOPICS.length * QUEUES];
+    private final long[] outstanding = new long[TOPICS.length * QUEUES];
+    private final long[] giveUpAt = new long[TOPICS.length * QUEUES];
+    private long commitSeq;
+    private int offsetCommits;
 
     SimWorkload(BrokerSimulation sim, SplittableRandom random, BrokerSimulation.Faults faults, SimClock clock,
-                BrokerChecker checker) {
+                BrokerChecker checker, SplittableRandom offsetRandom, OffsetChecker offsetChecker) {
         this.sim = sim;
+        this.offsetRandom = offsetRandom;
+        this.offsetChecker = offsetChecker;
         this.random = random;
         this.faults = faults;
         this.clock = clock;
@@ -46,6 +63,50 @@ final class SimWorkload {
 
     BrokerChecker.Ack probe() {
         return probe;
+    }
+
+    int offsetCommits() {
+        return offsetCommits;
+    }
+
+    /**
+     * One consumer offset commit, as the UPDATE_CONSUMER_OFFSET processor submits it: into the member's real
+     * offset manager, then its batch is flushed (proposed through the member's proposals, as sends are). Mostly to
+     * the leader; a follower refuses it. Before healing only.
+     */
+    void onOffsetCommit() {
+        if (sim.healed()) {
+            return;
+        }
+        sim.schedule(clock.nowMs() + 5 + offsetRandom.nextInt(30), Kind.OFFSET_COMMIT, 0, null);
+        int slot = offsetRandom.nextInt(lastOffset.length);
+        if (outstanding[slot] != 0 && clock.nowMs() < giveUpAt[slot]) {
+            return;
+        }
+        int leader = sim.currentLeader();
+        SimMember m = sim.member(leader != 0 && offsetRandom.nextInt(10) < 8 ? leader
+            : 1 + offsetRandom.nextInt(BrokerSimulation.MEMBERS));
+        if (!m.up || m.paused()) {
+            return; // the client cannot reach it now
+        }
+        long offset = lastOffset[slot] + 1 + offsetRandom.nextInt(5);
+        lastOffset[slot] = offset;
+        long token = ++commitSeq;
+        outstanding[slot] = token;
+        giveUpAt[slot] = clock.nowMs() + OFFSET_COMMIT_GIVE_UP_MS;
+        offsetCommits++;
+        var f = m.offsets.commit(GROUP, TOPICS[slot / QUEUES], slot % QUEUES, offset);
+        m.offsets.flush();
+        f.whenComplete((v, e) -> {
+            if (outstanding[slot] != token) {
+                return; // given up already
+            }
+            outstanding[slot] = 0;
+            if (e == null) {
+                offsetChecker.onAck(m, slot, offset);
+            }
+        });
+        sim.driver().drain(m);
     }
 
     /**
