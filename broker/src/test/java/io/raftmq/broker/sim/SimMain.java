@@ -76,7 +76,8 @@ public final class SimMain {
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
                     + o.partitions() + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations="
-                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs() + " offset_commits=" + o.offsetCommits()
+                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs()
+                    + " offset_commits=" + o.offsetCommits()
                     + " offset_acks=" + o.offsetAcks());
             } catch (AssertionError e) {
                 failures++;
