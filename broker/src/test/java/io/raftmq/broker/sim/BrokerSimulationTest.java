@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * send batcher) loses no acknowledged send, stamps the same queue offsets on every replica and keeps replicas'
  * committed logs identical, under message loss, duplication, reordering, partitions and crashes that lose unforced
  * writes; and converges once the faults heal. Method: {@link BrokerSimulation} with a fixed regression list and
- * {@code bsim.seeds} (default 50) random seeds from a random base ({@code -Dbsim.seedBase=B} fixes it).
+ * {@code bsim.seeds} (default 200) random seeds from a random base ({@code -Dbsim.seedBase=B} fixes it).
  * A failure names its seed; {@code -Dbsim.seed=S} replays exactly that run.
  */
 class BrokerSimulationTest {
@@ -41,7 +41,7 @@ class BrokerSimulationTest {
         if (Long.getLong("bsim.seed") != null) {
             return;
         }
-        int count = Integer.getInteger("bsim.seeds", 50);
+        int count = Integer.getInteger("bsim.seeds", 200);
         long base = Seeds.seed("bsim.seedBase") & 0x3FFF_FFFF_FFFF_FFFFL; // room for base + count
         LOG.info("running {} broker simulation seeds from base {} (replay one with -Dbsim.seed=S)", count, base);
         long started = System.nanoTime();
@@ -51,6 +51,7 @@ class BrokerSimulationTest {
         long transfers = 0;
         long pauses = 0;
         long terms = 0;
+        long offsetAcks = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -59,10 +60,12 @@ class BrokerSimulationTest {
             transfers += o.transfers();
             pauses += o.pauses();
             terms += o.maxTerm();
+            offsetAcks += o.offsetAcks();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
-            + " truncations, {} terms", count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes,
-            transfers, pauses, truncations, terms);
+            + " truncations, {} terms, {} consumer offset commits acknowledged", count,
+            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms,
+            offsetAcks);
     }
 
     private BrokerSimulation.Outcome run(long seed) {

@@ -7,7 +7,6 @@ import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
-import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
@@ -74,6 +73,8 @@ final class SimMember {
     RaftNode raft;
     SendBatcher batcher;
     SimProposals proposals;
+    /** The member's consumer offsets (the real manager, proposing through {@link SimMetadataProposer}). */
+    ConsumerOffsetManager offsets;
     boolean up;
     /** Bumped on every crash: events of an earlier incarnation are void. */
     int incarnation;
@@ -120,10 +121,10 @@ final class SimMember {
         }
         log = new CommitLogRaftLog(store, boundaryDir.resolve("raft-boundary"), clock::wallMillis,
             TAIL_CACHE_ENTRIES);
-        RaftMetadataProposer metadataProposer = new RaftMetadataProposer(); // unbound: no metadata proposals yet
+        SimMetadataProposer metadataProposer = new SimMetadataProposer(this);
         TopicConfigManager topics = new TopicConfigManager(metadataProposer, clock::wallMillis, true, 4);
         SubscriptionGroupManager groups = new SubscriptionGroupManager(metadataProposer, clock::wallMillis, true);
-        ConsumerOffsetManager offsets = new ConsumerOffsetManager(metadataProposer, 1000, 64, 1024, 4);
+        offsets = new ConsumerOffsetManager(metadataProposer, 1000, 64, 1024, 4);
         stateMachine = new BrokerStateMachine(store, new MetadataStateMachine(topics, groups, offsets),
             log.firstIndex() - 1);
         log.installPositions(stateMachine.logPositionPart());
@@ -165,6 +166,7 @@ final class SimMember {
         raft = null;
         batcher = null;
         proposals = null;
+        offsets = null;
     }
 
     MessageStoreConfig storeConfig() {

@@ -1,0 +1,113 @@
+package io.raftmq.broker.sim;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Command-line entry point of the broker simulation outside Maven's test phase ({@code bin/raftmq-sim}, see
+ * docs/simulation.md): runs {@code --seeds N} consecutive seeds from {@code --from S} (default: a base drawn from
+ * the clock, printed first), one line per seed, every failure's report, then the totals and the last line
+ * {@code RESULT seeds=N failures=F first_failure=S|none}. Exit status 0 only when every seed passed, 1 when one
+ * failed, 2 on bad usage. Each seed runs in a fresh temporary directory, deleted afterwards. Logging shows only
+ * errors unless {@code -Dbsim.log=LEVEL} asks for more.
+ */
+public final class SimMain {
+    private SimMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        long count = -1;
+        long from = System.nanoTime() & 0x3FFF_FFFF_FFFFL;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--seeds" -> count = Long.parseLong(args[++i]);
+                    case "--from" -> from = Long.parseLong(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            if (count < 1) {
+                throw new IllegalArgumentException("--seeds N (N >= 1) is required");
+            }
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("usage: raftmq-sim --seeds N [--from S]: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // the store logs every recovery; a campaign shows only errors unless -Dbsim.log=INFO (or WARN) asks
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+            .setLevel(Level.toLevel(System.getProperty("bsim.log", "ERROR"), Level.ERROR));
+        System.out.println("running " + count + " seeds from " + from + " (replay one: --seeds 1 --from S)");
+        System.exit(run(from, count) ? 0 : 1);
+    }
+
+    private static boolean run(long from, long count) throws IOException {
+        long started = System.nanoTime();
+        long failures = 0;
+        Long firstFailure = null;
+        long acknowledged = 0;
+        long crashes = 0;
+        long transfers = 0;
+        long pauses = 0;
+        long truncations = 0;
+        long terms = 0;
+        long offsetAcks = 0;
+        for (long seed = from; seed < from + count; seed++) {
+            Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
+            long t0 = System.nanoTime();
+            try {
+                BrokerSimulation.Outcome o = new BrokerSimulation(seed, dir).run();
+                acknowledged += o.acknowledged();
+                crashes += o.crashes();
+                transfers += o.transfers();
+                pauses += o.pauses();
+                truncations += o.truncations();
+                terms += o.maxTerm();
+                offsetAcks += o.offsetAcks();
+                System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
+                    + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
+                    + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
+                    + o.partitions() + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations="
+                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs()
+                    + " offset_commits=" + o.offsetCommits()
+                    + " offset_acks=" + o.offsetAcks());
+            } catch (AssertionError e) {
+                failures++;
+                firstFailure = firstFailure == null ? seed : firstFailure;
+                System.out.println("seed " + seed + " FAILED: " + e.getMessage());
+                if (e.getCause() != null) {
+                    e.getCause().printStackTrace(System.out);
+                }
+            } finally {
+                deleteTree(dir);
+            }
+        }
+        System.out.println(count - failures + " seeds passed in " + (System.nanoTime() - started) / 1_000_000
+            + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
+            + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
+            + " consumer offset commits acknowledged");
+        System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
+            + (firstFailure == null ? "none" : firstFailure));
+        return failures == 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete " + p, e);
+                }
+            });
+        }
+    }
+}
