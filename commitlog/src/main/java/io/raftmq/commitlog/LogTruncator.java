@@ -65,20 +65,22 @@ final class LogTruncator {
     }
 
     private void truncateLocked(long from) throws IOException {
-        long pos = reader.unit(from, true);
+        long first = reader.unit(from, true);
         ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
-        Segment seg = segments.find(pos);
-        seg.file().read(pos - seg.base(), header);
+        Segment firstSeg = segments.find(first);
+        firstSeg.file().read(first - firstSeg.base(), header);
         Verify.state(RecordHeader.index(header, 0) == from, "index file disagrees with log", from,
             RecordHeader.index(header, 0));
         int prevCrc = RecordHeader.prevCrc(header, 0);
+        long pos = resumePosition(from, first);
+        Segment seg = segments.find(pos);
         checkpointer.writeBeforeTruncateLocked(pos, from, prevCrc);
         tail.beginChange();
         tail.setEnd(pos, from - 1);
         // From the end back: later segments first (last one first), then the truncation point's segment from its
         // end down to the point, so a kill at any step leaves a log whose valid records all lie before the zeros.
         segments.removeFrom(seg.end());
-        if (!writer.zeroRange(pos, Math.min(writer.writePosition(), seg.end()))) {
+        if (!writer.zeroRange(pos, Math.min(Math.max(writer.writePosition(), first), seg.end()))) {
             throw new IOException("could not zero the truncated bytes from " + pos + " in " + seg);
         }
         index.removeFrom(from);
@@ -89,6 +91,25 @@ final class LogTruncator {
         forcer.forceAllLocked();
         stamper.truncated(pos);
         checkpointer.writeLocked(false);
+    }
+
+    /**
+     * Where the log continues after removing the records from {@code from} (whose record starts at {@code first}):
+     * the end of record {@code from - 1}. That is {@code first}, unless {@code from} opened a segment because it did
+     * not fit in the previous one's tail (closed by a filler): then the tail of the previous segment, so that the
+     * next record is placed as on a replica that never held the removed one (a smaller record fits there). Record
+     * positions must depend on the records alone: replicas stamp the same physical offsets (docs/storage.md).
+     */
+    private long resumePosition(long from, long first) throws IOException {
+        if (from <= tail.firstIndex() || first != segments.baseOf(first)) {
+            return first;
+        }
+        long prev = reader.unit(from - 1, true);
+        Segment prevSeg = segments.find(prev);
+        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        prevSeg.file().read(prev - prevSeg.base(), header);
+        long prevEnd = prev + RecordHeader.recordLength(header, 0);
+        return prevEnd < first ? prevEnd : first;
     }
 
     /** See {@code CommitLog.resetTo}. */

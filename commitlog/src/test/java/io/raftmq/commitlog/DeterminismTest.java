@@ -59,6 +59,51 @@ class DeterminismTest {
         }
     }
 
+    /**
+     * A replica that held a different, larger record at an index (one that did not fit in the segment's tail, so it
+     * opened the next segment) and truncated it, then appended the same records as another replica: the same bytes
+     * (the small record goes into the tail, as on the replica that never held the large one).
+     */
+    @Test
+    void truncatingARecordThatOpenedASegmentResumesInThePreviousTail() throws IOException {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        long segmentBytes = 64 * 1024;
+        long k = 0;
+        try (CommitLog log = CommitLog.open(TestLogs.small(b, FlushMode.MANUAL).build(),
+            new CommitLogPropertyTest.PositionStamper())) {
+            long room = 0;
+            // append the common records until the segment's tail can take record k+1 but not an 8 KiB one
+            while (room < 48 + body(k + 1).remaining() + 48 || room >= 8 * 1024) {
+                k++;
+                log.append(new AppendBatch(1).add(1, k, (byte) 3, 77 * k, body(k)));
+                long end = log.position(k) + 48 + body(k).remaining();
+                room = segmentBytes - Math.floorMod(end, segmentBytes);
+            }
+            log.append(new AppendBatch(1).add(1, k + 1, (byte) 3, 0, TestLogs.body(k + 1, 8 * 1024 - 48)));
+            assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("the large record opened a segment")
+                .isZero();
+            log.truncateFrom(k + 1);
+            for (long i = k + 1; i <= k + 40; i++) {
+                log.append(new AppendBatch(1).add(2, i, (byte) 3, 77 * i, body(i)));
+            }
+        }
+        try (CommitLog log = CommitLog.open(TestLogs.small(a, FlushMode.MANUAL).build(),
+            new CommitLogPropertyTest.PositionStamper())) {
+            for (long i = 1; i <= k + 40; i++) {
+                log.append(new AppendBatch(1).add(i <= k ? 1 : 2, i, (byte) 3, 77 * i, body(i)));
+            }
+            assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("record k+1 fits the tail").isPositive();
+        }
+        List<Path> segsA = list(a.resolve("log"));
+        assertThat(list(b.resolve("log")).stream().map(p -> p.getFileName().toString()).toList())
+            .isEqualTo(segsA.stream().map(p -> p.getFileName().toString()).toList());
+        for (Path p : segsA) {
+            assertThat(Files.readAllBytes(b.resolve("log").resolve(p.getFileName())))
+                .as("segment %s", p.getFileName()).isEqualTo(Files.readAllBytes(p));
+        }
+    }
+
     private static ByteBuffer body(long i) {
         return TestLogs.body(i, 8 + (int) ((i * 7919) % 2500));
     }
