@@ -3,6 +3,7 @@ package io.raftmq.commitlog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftmq.commitlog.flush.FlushMode;
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -101,6 +102,42 @@ class DeterminismTest {
         for (Path p : segsA) {
             assertThat(Files.readAllBytes(b.resolve("log").resolve(p.getFileName())))
                 .as("segment %s", p.getFileName()).isEqualTo(Files.readAllBytes(p));
+        }
+    }
+
+    /**
+     * The same after a power loss instead of a truncation: the record that opened a segment was never forced, so
+     * recovery finds the previous segment closed by a filler and nothing valid behind it. The log must end at its
+     * last record, so the next record takes the position it has on a replica that never held the lost one.
+     */
+    @Test
+    void aLostRecordThatOpenedASegmentLeavesTheLogEndingAtThePreviousTail() throws IOException {
+        long segmentBytes = 64 * 1024;
+        CommitLogConfig cfg = TestLogs.small(tmp.resolve("c"), FlushMode.MANUAL).build();
+        FaultyMemoryStorage storage = new FaultyMemoryStorage();
+        long k = 0;
+        CommitLog log = CommitLog.open(cfg, new CommitLogPropertyTest.PositionStamper(), storage);
+        long room = 0;
+        while (room < 48 + body(k + 1).remaining() + 48 || room >= 8 * 1024) {
+            k++;
+            log.append(new AppendBatch(1).add(1, k, (byte) 3, 77 * k, body(k)));
+            room = segmentBytes - Math.floorMod(log.position(k) + 48 + body(k).remaining(), segmentBytes);
+        }
+        log.flush();
+        log.append(new AppendBatch(1).add(1, k + 1, (byte) 3, 0, TestLogs.body(k + 1, 8 * 1024 - 48)));
+        assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("the large record opened a segment").isZero();
+        storage.crash(new Random(7), false); // the large record was never forced: lost
+        try (CommitLog after = CommitLog.open(cfg, new CommitLogPropertyTest.PositionStamper(), storage);
+             CommitLog fresh = CommitLog.open(TestLogs.small(tmp.resolve("d"), FlushMode.MANUAL).build(),
+                 new CommitLogPropertyTest.PositionStamper())) {
+            assertThat(after.lastIndex()).isEqualTo(k);
+            for (long i = 1; i <= k + 40; i++) {
+                if (i > k) {
+                    after.append(new AppendBatch(1).add(2, i, (byte) 3, 77 * i, body(i)));
+                }
+                fresh.append(new AppendBatch(1).add(i <= k ? 1 : 2, i, (byte) 3, 77 * i, body(i)));
+                assertThat(after.position(i)).as("position of record %d", i).isEqualTo(fresh.position(i));
+            }
         }
     }
 

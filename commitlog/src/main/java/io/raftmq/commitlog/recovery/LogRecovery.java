@@ -118,6 +118,7 @@ public final class LogRecovery {
         }
         index.flushStaged();
         index.force(firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
+        endAtLastRecord(logStart, firstIndex, expectIndex < 0 ? firstIndex : expectIndex);
         forceFrom(scanStart);
         long t4 = System.nanoTime();
         LOG.info("recovery of {}: scanned {} bytes in {} ms, tail search {} ms, index check {} ms, rebuild and forces"
@@ -125,6 +126,37 @@ public final class LogRecovery {
             (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
         long next = expectIndex < 0 ? firstIndex : expectIndex;
         return new Result(logStart, firstIndex, pos, next, chainKnown ? chainCrc : 0, loss);
+    }
+
+    /**
+     * Ends the log at its last record when only a filler follows it in that segment and nothing valid after: the
+     * record that opened the next segment was lost (a power loss before its force), or the checkpoint points at that
+     * segment's start. Positions must depend on the records alone (docs/storage.md): the record the log gets next
+     * may be smaller and fit the tail, as on a replica that never held the lost one. Zeroes the filler (first, so a
+     * crash meanwhile leaves a log this method ends the same way), then deletes the segments from the old end on.
+     */
+    private void endAtLastRecord(long logStart, long firstIndex, long next) throws IOException {
+        if (pos <= logStart || next <= firstIndex || pos != segments.baseOf(pos)) {
+            return;
+        }
+        ByteBuffer unit = index.read(next - 1);
+        Segment seg = unit == null ? null : segments.find(IndexUnit.position(unit, 0));
+        if (seg == null || seg.end() != pos) {
+            return;
+        }
+        long last = IndexUnit.position(unit, 0);
+        ByteBuffer header = ByteBuffer.allocate(RecordHeader.HEADER_LENGTH);
+        seg.file().read(last - seg.base(), header);
+        long end = last + RecordHeader.recordLength(header, 0);
+        if (end >= pos) {
+            return;
+        }
+        seg.file().write(end - seg.base(), ByteBuffer.allocate((int) (pos - end)));
+        seg.file().force();
+        int dropped = segments.removeFrom(pos);
+        LOG.info("{}: the log ends at its last record ({} at {}), not after the filler behind it ({} later segments"
+            + " deleted)", segments.dir(), next - 1, end, dropped);
+        pos = end;
     }
 
     /**
