@@ -50,14 +50,8 @@ class DeterminismTest {
                 log.append(batch);
             }
         }
-        List<Path> segsA = list(a.resolve("log"));
-        assertThat(segsA).hasSizeGreaterThan(3);
-        assertThat(list(b.resolve("log")).stream().map(p -> p.getFileName().toString()).toList())
-            .isEqualTo(segsA.stream().map(p -> p.getFileName().toString()).toList());
-        for (Path p : segsA) {
-            assertThat(Files.readAllBytes(b.resolve("log").resolve(p.getFileName())))
-                .as("segment %s", p.getFileName()).isEqualTo(Files.readAllBytes(p));
-        }
+        assertThat(list(a.resolve("log"))).hasSizeGreaterThan(3);
+        assertSameSegments(a, b);
     }
 
     /**
@@ -70,17 +64,10 @@ class DeterminismTest {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
         long segmentBytes = 64 * 1024;
-        long k = 0;
+        long k;
         try (CommitLog log = CommitLog.open(TestLogs.small(b, FlushMode.MANUAL).build(),
             new CommitLogPropertyTest.PositionStamper())) {
-            long room = 0;
-            // append the common records until the segment's tail can take record k+1 but not an 8 KiB one
-            while (room < 48 + body(k + 1).remaining() + 48 || room >= 8 * 1024) {
-                k++;
-                log.append(new AppendBatch(1).add(1, k, (byte) 3, 77 * k, body(k)));
-                long end = log.position(k) + 48 + body(k).remaining();
-                room = segmentBytes - Math.floorMod(end, segmentBytes);
-            }
+            k = appendUntilTheTailTakesOnlyTheNext(log);
             log.append(new AppendBatch(1).add(1, k + 1, (byte) 3, 0, TestLogs.body(k + 1, 8 * 1024 - 48)));
             assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("the large record opened a segment")
                 .isZero();
@@ -96,13 +83,7 @@ class DeterminismTest {
             }
             assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("record k+1 fits the tail").isPositive();
         }
-        List<Path> segsA = list(a.resolve("log"));
-        assertThat(list(b.resolve("log")).stream().map(p -> p.getFileName().toString()).toList())
-            .isEqualTo(segsA.stream().map(p -> p.getFileName().toString()).toList());
-        for (Path p : segsA) {
-            assertThat(Files.readAllBytes(b.resolve("log").resolve(p.getFileName())))
-                .as("segment %s", p.getFileName()).isEqualTo(Files.readAllBytes(p));
-        }
+        assertSameSegments(a, b);
     }
 
     /**
@@ -115,14 +96,8 @@ class DeterminismTest {
         long segmentBytes = 64 * 1024;
         CommitLogConfig cfg = TestLogs.small(tmp.resolve("c"), FlushMode.MANUAL).build();
         FaultyMemoryStorage storage = new FaultyMemoryStorage();
-        long k = 0;
         CommitLog log = CommitLog.open(cfg, new CommitLogPropertyTest.PositionStamper(), storage);
-        long room = 0;
-        while (room < 48 + body(k + 1).remaining() + 48 || room >= 8 * 1024) {
-            k++;
-            log.append(new AppendBatch(1).add(1, k, (byte) 3, 77 * k, body(k)));
-            room = segmentBytes - Math.floorMod(log.position(k) + 48 + body(k).remaining(), segmentBytes);
-        }
+        long k = appendUntilTheTailTakesOnlyTheNext(log);
         log.flush();
         log.append(new AppendBatch(1).add(1, k + 1, (byte) 3, 0, TestLogs.body(k + 1, 8 * 1024 - 48)));
         assertThat(Math.floorMod(log.position(k + 1), segmentBytes)).as("the large record opened a segment").isZero();
@@ -138,6 +113,33 @@ class DeterminismTest {
                 fresh.append(new AppendBatch(1).add(i <= k ? 1 : 2, i, (byte) 3, 77 * i, body(i)));
                 assertThat(after.position(i)).as("position of record %d", i).isEqualTo(fresh.position(i));
             }
+        }
+    }
+
+    /**
+     * Appends records 1, 2, ... (term 1) until the tail of the 64 KiB segment can take the next record ({@link #body})
+     * but not an 8 KiB one; returns the last index appended.
+     */
+    private static long appendUntilTheTailTakesOnlyTheNext(CommitLog log) {
+        long segmentBytes = 64 * 1024;
+        long k = 0;
+        long room = 0;
+        while (room < 48 + body(k + 1).remaining() + 48 || room >= 8 * 1024) {
+            k++;
+            log.append(new AppendBatch(1).add(1, k, (byte) 3, 77 * k, body(k)));
+            room = segmentBytes - Math.floorMod(log.position(k) + 48 + body(k).remaining(), segmentBytes);
+        }
+        return k;
+    }
+
+    /** The logs under {@code a} and {@code b} have the same segment files with the same bytes. */
+    private static void assertSameSegments(Path a, Path b) throws IOException {
+        List<Path> segsA = list(a.resolve("log"));
+        assertThat(list(b.resolve("log")).stream().map(p -> p.getFileName().toString()).toList())
+            .isEqualTo(segsA.stream().map(p -> p.getFileName().toString()).toList());
+        for (Path p : segsA) {
+            assertThat(Files.readAllBytes(b.resolve("log").resolve(p.getFileName())))
+                .as("segment %s", p.getFileName()).isEqualTo(Files.readAllBytes(p));
         }
     }
 
