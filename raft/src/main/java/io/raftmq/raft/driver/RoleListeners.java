@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * route registration, leader readiness) react within one cycle of a change instead of polling the status.
  *
  * <p>Threads: {@link #add} from any thread; {@link #publish} on the agent thread only, which also runs the
- * listeners (they must only hand off).
+ * listeners (they must only hand off). Each change of role, term or leader is logged at INFO: the node's
+ * election history in its log, for operators and for timing a start or a failover.
  */
 final class RoleListeners {
     private final List<Consumer<RaftStatus>> listeners = new CopyOnWriteArrayList<>();
@@ -35,6 +36,10 @@ final class RoleListeners {
         if (t != null && t.role() == s.role() && t.term() == s.term() && t.leaderId() == s.leaderId()
             && t.failed() == s.failed() && toldAppliedTerm == appliedTerm) {
             return;
+        }
+        if (t == null || t.role() != s.role() || t.term() != s.term() || t.leaderId() != s.leaderId()) {
+            log.info("raft node {} is {} in term {}, leader {}", s.nodeId(), s.role(), s.term(),
+                s.leaderId() == 0 ? "unknown" : s.leaderId());
         }
         told = s;
         toldAppliedTerm = appliedTerm;

@@ -20,8 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The outgoing connection to one peer: a bounded queue the agent fills, a drain task that writes the whole queue
  * on the channel's event loop and flushes once, and reconnection with exponential backoff. Messages are dropped
- * (and counted) when the queue is full, when there is no connection at flush time (they would be stale by the
- * time it comes back) and when the channel is not writable (the peer does not keep up). An InstallSnapshot larger
+ * (and counted) when the queue is full, when there is no connection and no connect under way at flush time (they
+ * would be stale by the time it comes back) and when the channel is not writable (the peer does not keep up). While
+ * a connect is under way the queue is held: the connection drains it, a failed connect drops it. So the first
+ * messages of a starting member (the pre-votes its start hint sends at once, docs/raft-driver.md "Faster at start")
+ * are not lost to a connect that takes a few tens of milliseconds; a connect lasts at most the connect timeout, which
+ * bounds how old a held message can be. An InstallSnapshot larger
  * than a chunk bypasses the queue: its {@link SnapshotStreamer} sends it in chunks with flow control and resumes
  * it after a reconnect; the peer's acknowledgements come back on this connection ({@link LinkInbound}). A link
  * waiting to retry dials at once when a connection comes in from the peer's host ({@link #redialNow}).
@@ -48,6 +52,11 @@ final class PeerLink {
     private long backoffMs;
     /** Event loop only: a connect attempt is under way (at most one at a time). */
     private boolean connecting;
+    /**
+     * A connect was asked for or is under way and has not succeeded or failed yet: {@link #flush} keeps the queue.
+     * Set before the channel is published, cleared after it (so a flush always sees one of the two).
+     */
+    private volatile boolean holding;
     /** Event loop only: the scheduled retry after a failure or a lost connection, null when none is pending. */
     private ScheduledFuture<?> retry;
     /** Mirror of {@code retry != null} for other threads (tests). */
@@ -102,12 +111,18 @@ final class PeerLink {
         }
     }
 
-    /** Schedules one drain of the queue; drops the queue when there is no connection. */
+    /** Schedules one drain of the queue; holds it while a connect is under way; drops it when there is neither. */
     void flush() {
         if (queue.isEmpty()) {
             return;
         }
         Channel ch = channel;
+        if (ch == null && holding) {
+            return; // the connect drains the queue when it succeeds and drops it when it fails
+        }
+        if (ch == null) {
+            ch = channel; // the connect may have completed between the two reads
+        }
         if (ch == null || !ch.isActive()) {
             transport.countDroppedOutbound(dropAll());
             return;
@@ -120,6 +135,9 @@ final class PeerLink {
     private void drain() {
         drainScheduled.set(false);
         Channel ch = channel;
+        if (ch == null && holding) {
+            return;
+        }
         if (ch == null || !ch.isActive()) {
             transport.countDroppedOutbound(dropAll());
             return;
@@ -152,13 +170,18 @@ final class PeerLink {
     /** Starts (or retries) the connection, on the event loop; nothing when connected or already connecting. */
     void connect() {
         if (!loop.inEventLoop()) {
+            if (channel == null && !closed) {
+                holding = true; // before the attempt starts: a flush in between must not drop the queue
+            }
             loop.execute(this::connect);
             return;
         }
         if (closed || connecting || channel != null) {
+            holding = connecting;
             return;
         }
         connecting = true;
+        holding = true;
         retry = null;
         retryPending = false;
         InetSocketAddress local = new InetSocketAddress(transport.config().listenAddress().getAddress(), 0);
@@ -168,7 +191,10 @@ final class PeerLink {
             connecting = false;
             if (done.isSuccess()) {
                 onConnected(done.channel());
+                holding = false;
             } else {
+                holding = false;
+                transport.countDroppedOutbound(dropAll()); // what the attempt held would be stale by the next one
                 LOG.debug("connect to peer {} at {} failed: {}", peerId, peerAddress, done.cause().toString());
                 if (refused(done.cause())) {
                     transport.peerRefused(peerId);
@@ -192,6 +218,9 @@ final class PeerLink {
             scheduleReconnect();
         });
         streamer.onConnected(ch);
+        if (!queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            loop.execute(drainTask); // what was queued while connecting
+        }
     }
 
     private void scheduleReconnect() {
