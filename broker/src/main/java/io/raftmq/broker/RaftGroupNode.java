@@ -21,18 +21,17 @@ import io.raftmq.raft.core.RaftConfig;
 import io.raftmq.raft.core.membership.Member;
 import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.driver.AgentInbox;
 import io.raftmq.raft.driver.MembershipFile;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftAgentConfig;
 import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.log.RaftLog;
-import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.FileHardStateStore;
 import io.raftmq.raft.state.FileRepairStateStore;
 import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.RepairState;
 import io.raftmq.raft.statemachine.StateMachine;
-import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.netty.NettyTransport;
 import io.raftmq.raft.transport.netty.NettyTransportConfig;
 
@@ -95,13 +94,13 @@ final class RaftGroupNode {
     private static final int APPEND_MESSAGES_MAX = 65_536;
 
     private final NettyTransport transport;
-    private final Inbox inbox;
+    private final AgentInbox inbox;
     private volatile RaftAgent agent;
     private volatile long recoveredIndex = -1;
     /** The raft log over the store's commit log, once {@link #startAgent} ran (retention compacts it). */
     private volatile CommitLogRaftLog raftLog;
 
-    private RaftGroupNode(NettyTransport transport, Inbox inbox) {
+    private RaftGroupNode(NettyTransport transport, AgentInbox inbox) {
         this.transport = transport;
         this.inbox = inbox;
     }
@@ -208,7 +207,8 @@ final class RaftGroupNode {
 
     /**
      * Binds this member's Raft port and nothing else: no peer is dialled and no message leaves until
-     * {@link #startAgent}; a message a peer sends meanwhile is dropped (Raft retries it). Touches no file.
+     * {@link #startAgent}; of what peers send meanwhile only their vote requests are kept ({@link AgentInbox}), the
+     * rest is dropped (Raft retries it). Touches no file.
      *
      * @throws BrokerBindException the Raft port cannot be bound (the transport is closed again)
      */
@@ -216,7 +216,7 @@ final class RaftGroupNode {
         RaftPeer self = c.raftSelf();
         NettyTransport transport = new NettyTransport(NettyTransportConfig.defaults(self.nodeId(),
             new InetSocketAddress(self.host(), self.port())));
-        Inbox inbox = new Inbox();
+        AgentInbox inbox = new AgentInbox();
         try {
             transport.start(inbox);
         } catch (Exception e) { // TransportException, or the BindException that Netty's sync() rethrows undeclared
@@ -261,7 +261,7 @@ final class RaftGroupNode {
             }
         }
         a.useWallClock(clock::wallMillis);
-        inbox.agent = a;
+        inbox.attach(a);
         raftLog = log;
         agent = a;
         a.start();
@@ -360,25 +360,6 @@ final class RaftGroupNode {
         return new RaftAgentConfig(rc, c.raftTickMs(), c.durability(), d.inboxMax(), d.proposalQueueMax(),
             d.proposalsPerCycleMax(), d.inboxPerCycleMax(), c.sendCommitTimeoutMs(), d.commitSaveIntervalMs(),
             d.stopTransferTimeoutMs()).withSnapshotIntervalEntries(c.snapshotIntervalEntries());
-    }
-
-    /** The transport's sink: drops what arrives before the agent exists, then hands everything to the agent. */
-    private static final class Inbox implements Transport.InboundSink {
-        private volatile RaftAgent agent;
-
-        @Override
-        public boolean deliver(RaftMessage message) {
-            RaftAgent a = agent;
-            return a != null && a.deliver(message);
-        }
-
-        @Override
-        public void peerUnreachable(long peerId) {
-            RaftAgent a = agent;
-            if (a != null) {
-                a.peerUnreachable(peerId);
-            }
-        }
     }
 
     /** Builds the state machine (its parts registered) over the log starting after {@code appliedIndex}. */
