@@ -7,12 +7,8 @@ import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -30,34 +26,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeldWhileConnectingTest {
     private static final long BACKOFF_MS = 30_000;
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-    private final List<NettyTransport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     @AfterEach
     void closeAll() {
-        transports.forEach(NettyTransport::close);
+        transports.close();
     }
 
     private NettyTransport start(long id, InetSocketAddress at, LinkedBlockingQueue<RaftMessage> inbox) {
-        NettyTransportConfig d = NettyTransportConfig.defaults(id, at);
-        NettyTransport t = new NettyTransport(new NettyTransportConfig(id, at, d.outboundQueueMax(),
-            d.frameBytesMax(), d.writeBufferBytesMax(), BACKOFF_MS, BACKOFF_MS, d.connectTimeoutMs(), 1,
-            d.snapshotChunkBytes(), d.snapshotChunksInflightMax(), d.snapshotPartialTimeoutMs(),
-            d.snapshotBytesMax()));
-        transports.add(t);
-        t.start(inbox::offer);
-        return t;
-    }
-
-    private static InetSocketAddress freeAddress(String ip) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            return new InetSocketAddress(InetAddress.getByName(ip), s.getLocalPort());
-        }
+        return transports.start(id, at, inbox::offer, BACKOFF_MS);
     }
 
     @Test
     void aMessageQueuedWhileTheFirstConnectIsUnderWayArrives() throws Exception {
-        InetSocketAddress addr1 = freeAddress("127.0.0.1");
-        InetSocketAddress addr2 = freeAddress("127.0.0.2");
+        InetSocketAddress addr1 = TestTransports.freeAddress("127.0.0.1");
+        InetSocketAddress addr2 = TestTransports.freeAddress("127.0.0.2");
         LinkedBlockingQueue<RaftMessage> inbox2 = new LinkedBlockingQueue<>();
         start(2, addr2, inbox2);
         NettyTransport t1 = start(1, addr1, new LinkedBlockingQueue<>());
@@ -73,8 +56,8 @@ class HeldWhileConnectingTest {
 
     @Test
     void aFailedConnectDropsWhatItHeld() throws Exception {
-        InetSocketAddress addr1 = freeAddress("127.0.0.1");
-        InetSocketAddress addr2 = freeAddress("127.0.0.2");
+        InetSocketAddress addr1 = TestTransports.freeAddress("127.0.0.1");
+        InetSocketAddress addr2 = TestTransports.freeAddress("127.0.0.2");
         NettyTransport t1 = start(1, addr1, new LinkedBlockingQueue<>());
         t1.addPeer(2, addr2);
         t1.send(new Heartbeat(1, 2, 7, 0));

@@ -11,12 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SocketTest
 class PeerUnreachableTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-    private final List<NettyTransport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     @AfterEach
     void closeAll() {
-        transports.forEach(NettyTransport::close);
+        transports.close();
     }
 
     /** Records inbound messages and unreachable hints. */
@@ -55,22 +51,13 @@ class PeerUnreachableTest {
     }
 
     private NettyTransport start(long id, InetSocketAddress at, Sink sink) {
-        NettyTransport t = new NettyTransport(NettyTransportConfig.defaults(id, at));
-        transports.add(t);
-        t.start(sink);
-        return t;
-    }
-
-    private static InetSocketAddress freeAddress(String ip) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            return new InetSocketAddress(InetAddress.getByName(ip), s.getLocalPort());
-        }
+        return transports.start(id, at, sink);
     }
 
     @Test
     void aRefusedConnectIsReportedBeforeAndAfterThePeerLived() throws Exception {
-        InetSocketAddress addr1 = freeAddress("127.0.0.1");
-        InetSocketAddress addr2 = freeAddress("127.0.0.2");
+        InetSocketAddress addr1 = TestTransports.freeAddress("127.0.0.1");
+        InetSocketAddress addr2 = TestTransports.freeAddress("127.0.0.2");
         Sink sink1 = new Sink();
         NettyTransport t1 = start(1, addr1, sink1);
         t1.addPeer(2, addr2);

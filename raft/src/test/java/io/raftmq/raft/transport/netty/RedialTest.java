@@ -7,12 +7,8 @@ import io.raftmq.testsupport.SocketTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -29,28 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedialTest {
     private static final long BACKOFF_MS = 30_000;
     private static final long DEADLINE_MS = 10_000;
-    private final List<NettyTransport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     @AfterEach
     void closeAll() {
-        transports.forEach(NettyTransport::close);
+        transports.close();
     }
 
     private NettyTransport start(long id, InetSocketAddress at, LinkedBlockingQueue<RaftMessage> inbox) {
-        NettyTransportConfig d = NettyTransportConfig.defaults(id, at);
-        NettyTransport t = new NettyTransport(new NettyTransportConfig(id, at, d.outboundQueueMax(),
-            d.frameBytesMax(), d.writeBufferBytesMax(), BACKOFF_MS, BACKOFF_MS, d.connectTimeoutMs(), 1,
-            d.snapshotChunkBytes(), d.snapshotChunksInflightMax(), d.snapshotPartialTimeoutMs(),
-            d.snapshotBytesMax()));
-        transports.add(t);
-        t.start(inbox::offer);
-        return t;
-    }
-
-    private static int freePort(String ip) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            return s.getLocalPort();
-        }
+        return transports.start(id, at, inbox::offer, BACKOFF_MS);
     }
 
     /** Waits (with a deadline) until node 1 has tried peer 2 once and scheduled its retry. */
@@ -61,8 +44,8 @@ class RedialTest {
 
     @Test
     void aConnectionFromThePeersHostRedialsAtOnce() throws Exception {
-        InetSocketAddress addr1 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), freePort("127.0.0.1"));
-        InetSocketAddress addr2 = new InetSocketAddress(InetAddress.getByName("127.0.0.2"), freePort("127.0.0.2"));
+        InetSocketAddress addr1 = TestTransports.freeAddress("127.0.0.1");
+        InetSocketAddress addr2 = TestTransports.freeAddress("127.0.0.2");
         NettyTransport t1 = start(1, addr1, new LinkedBlockingQueue<>());
         t1.addPeer(2, addr2);
         awaitFirstAttemptFailed(t1);
@@ -84,9 +67,9 @@ class RedialTest {
 
     @Test
     void aConnectionFromAnotherHostRedialsNothing() throws Exception {
-        InetSocketAddress addr1 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), freePort("127.0.0.1"));
-        InetSocketAddress addr2 = new InetSocketAddress(InetAddress.getByName("127.0.0.2"), freePort("127.0.0.2"));
-        InetSocketAddress addr3 = new InetSocketAddress(InetAddress.getByName("127.0.0.3"), freePort("127.0.0.3"));
+        InetSocketAddress addr1 = TestTransports.freeAddress("127.0.0.1");
+        InetSocketAddress addr2 = TestTransports.freeAddress("127.0.0.2");
+        InetSocketAddress addr3 = TestTransports.freeAddress("127.0.0.3");
         NettyTransport t1 = start(1, addr1, new LinkedBlockingQueue<>());
         t1.addPeer(2, addr2);
         awaitFirstAttemptFailed(t1);

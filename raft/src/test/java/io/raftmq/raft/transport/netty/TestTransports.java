@@ -1,0 +1,49 @@
+package io.raftmq.raft.transport.netty;
+
+import io.raftmq.raft.transport.Transport;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transports a socket test starts, closed together at its end, and the free loopback addresses they listen on
+ * (each node on its own 127.0.0.x, so a connection's source host names its node).
+ */
+final class TestTransports implements AutoCloseable {
+    private final List<NettyTransport> started = new ArrayList<>();
+
+    /** Starts node {@code id} at {@code at} with the default settings. */
+    NettyTransport start(long id, InetSocketAddress at, Transport.InboundSink sink) {
+        return start(NettyTransportConfig.defaults(id, at), sink);
+    }
+
+    /** Starts node {@code id} at {@code at} with a fixed reconnect backoff and one I/O thread. */
+    NettyTransport start(long id, InetSocketAddress at, Transport.InboundSink sink, long backoffMs) {
+        NettyTransportConfig d = NettyTransportConfig.defaults(id, at);
+        return start(new NettyTransportConfig(id, at, d.outboundQueueMax(), d.frameBytesMax(),
+            d.writeBufferBytesMax(), backoffMs, backoffMs, d.connectTimeoutMs(), 1, d.snapshotChunkBytes(),
+            d.snapshotChunksInflightMax(), d.snapshotPartialTimeoutMs(), d.snapshotBytesMax()), sink);
+    }
+
+    private NettyTransport start(NettyTransportConfig config, Transport.InboundSink sink) {
+        NettyTransport t = new NettyTransport(config);
+        started.add(t);
+        t.start(sink);
+        return t;
+    }
+
+    /** A loopback address {@code ip} with a port free a moment ago. */
+    static InetSocketAddress freeAddress(String ip) throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+            return new InetSocketAddress(InetAddress.getByName(ip), s.getLocalPort());
+        }
+    }
+
+    @Override
+    public void close() {
+        started.forEach(NettyTransport::close);
+    }
+}
