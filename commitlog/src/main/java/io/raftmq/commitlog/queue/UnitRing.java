@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
  * (a sequence-lock read: the copy is ordered before the check by a load fence, the writer's floor and generation
  * stores before its slot writes by a store fence); on failure it reads the unit again, from the files.
  *
- * <p>Threading: one writer ({@link #put}, {@link #restartAt}, {@link #invalidate}, {@link #writerView}); any number of readers ({@link #floor}, {@link #copy}).
+ * <p>Threading: one writer ({@link #put}, {@link #restartAt}, {@link #invalidate}, {@link #writerView}); any
+ * number of readers ({@link #floor}, {@link #copy}).
  */
 final class UnitRing {
     /** Units the ring holds (a power of two); at most this many units of a queue are not yet in its files. */

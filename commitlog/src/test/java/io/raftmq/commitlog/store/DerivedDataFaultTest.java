@@ -111,7 +111,8 @@ class DerivedDataFaultTest {
 
     /**
      * Dispatches 40 records and checkpoints, dispatches 20 more, injects the fault, and checks the next dispatch
-     * or the checkpoint after it fails with {@code type} and stops the dispatcher; then crashes the derived storage, reopens and compares.
+     * or the checkpoint after it fails with {@code type} and stops the dispatcher; then crashes the derived
+     * storage, reopens and compares.
      */
     private void assertRecoversAfterDispatchFailure(Consumer<FaultyMemoryStorage> fault,
                                                     Class<? extends IOException> type, String message)
