@@ -31,8 +31,11 @@ final class RecentBytes {
     private final ByteBuffer ring;
     /** Invariant: floor <= end, end - floor <= capacity; the ring holds the log bytes [floor, end). */
     private volatile long floor;
-    /** Writer only. */
-    private long end;
+    /**
+     * End of the bytes held. Readers check their range against it: the readable end may lie beyond it (a segment's
+     * end after its filler, whose unwritten rest the ring never held).
+     */
+    private volatile long end;
     /** Bumped by every truncation, so a reader racing one discards its copy. */
     private volatile long generation;
     /** Reads served from the ring, for tests and metrics. */
@@ -102,7 +105,7 @@ final class RecentBytes {
      */
     boolean copy(long position, int length, ByteBuffer dst) {
         long gen = generation;
-        if (position < floor || length > capacity) {
+        if (position < floor || position + length > end || length > capacity) {
             return false;
         }
         int start = dst.position();

@@ -83,6 +83,7 @@ class RecentBytesTest {
             src.put(i, (byte) i);
         }
         ring.written(1000, src, 0, 60);
+        assertThat(ring.copy(1050, 20, ByteBuffer.allocate(20))).as("beyond what was written").isFalse();
         ring.written(1060, src, 60, 70); // wraps: [1030, 1130) kept
         assertThat(ring.floor()).isEqualTo(1030);
         assertCopy(ring, 1030, 100, 30);
