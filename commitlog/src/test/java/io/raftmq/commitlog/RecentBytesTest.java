@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +74,44 @@ class RecentBytesTest {
             assertThat(recs.get(0).term()).isEqualTo(2);
             assertThat(ByteBuffer.wrap(recs.get(0).body())).isEqualTo(TestLogs.body(1008, 700));
             assertThat(log.readsFromMemory()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void readersRacingTheWriterGetWholeRecordsFromMemoryOrFromTheFiles() throws Exception {
+        long seed = Seeds.seed("recent.seed", 19);
+        int records = 3_000;
+        int[] sizes = new int[records + 1];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 1; i <= records; i++) {
+            sizes[i] = 100 + random.nextInt(3000);
+        }
+        try (CommitLog log = CommitLog.open(TestLogs.small(dir, FlushMode.MANUAL).build(), null)) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                SplittableRandom r = new SplittableRandom(seed + 1);
+                try {
+                    while (!done.get()) {
+                        long last = log.lastIndex();
+                        if (last >= 1) {
+                            long index = Math.max(1, last - r.nextInt(40)); // the tail: mostly from memory
+                            assertRecord(log, index, sizes[(int) index]);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "recent-reader");
+            reader.start();
+            for (int i = 1; i <= records; i++) {
+                TestLogs.appendOne(log, 1, i, TestLogs.body(i, sizes[i]));
+            }
+            done.set(true);
+            reader.join(30_000);
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(failure.get()).as("seed %d", seed).isNull();
+            assertThat(log.readsFromMemory()).isPositive();
         }
     }
 
