@@ -30,7 +30,8 @@ final class UnitRing {
         Verify.state(Integer.bitCount(CAPACITY_UNITS) == 1, "ring capacity must be a power of two", CAPACITY_UNITS);
     }
 
-    private final ByteBuffer slots = ByteBuffer.allocateDirect(CAPACITY_UNITS * ConsumeQueue.UNIT_SIZE);
+    /** On the heap, not direct: a broker may hold thousands of queues (5 KiB each), all within its heap limit. */
+    private final ByteBuffer slots = ByteBuffer.allocate(CAPACITY_UNITS * ConsumeQueue.UNIT_SIZE);
     /** Writer's view for writes to the files (position and limit are the writer's). */
     private final ByteBuffer writerView = slots.duplicate();
     /** Invariant: slots hold the units [floor, staged end); floor <= the queue's written offset. */
