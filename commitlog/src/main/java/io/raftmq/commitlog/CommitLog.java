@@ -89,6 +89,8 @@ public final class CommitLog implements AutoCloseable {
     private final GroupCommitFlusher flusher;
     private final LogTruncator truncator;
     private final RetentionSweep retention;
+    /** The newest writeBufferBytes written, which reads take from memory (docs/storage.md "Reads of the tail"). */
+    private final RecentBytes recent;
     /** What recovery at open dropped because of damage inside the log; null when nothing. */
     private RecoveryLoss recoveryLoss;
 
@@ -103,9 +105,10 @@ public final class CommitLog implements AutoCloseable {
         this.fence = new LogFence(dir, groupCommit);
         this.preallocator = config.preallocateAheadBytes() > 0 && config.ioMode() == IoMode.CHANNEL
             ? new Preallocator(new PreallocatorHost(), segments, config.preallocateAheadBytes()) : null;
-        this.writer = new LogWriter(config, segments, index, stamper, preallocator);
+        this.recent = new RecentBytes(config.writeBufferBytes());
+        this.writer = new LogWriter(config, segments, index, stamper, preallocator, recent);
         this.tail = new PublishedTail(writer, locks.append());
-        this.reader = new LogReader(config.recordBytesMax(), segments, index, tail, fence);
+        this.reader = new LogReader(config.recordBytesMax(), segments, index, tail, fence, recent);
         this.appender = new LogAppender(config.recordBytesMax(), writer, tail, locks.append(), fence);
         this.forcer = new LogForcer(segments, groupCommit, tail, writer, locks.force(), fence, config.clock());
         this.checkpointer = new Checkpointer(storage, config, index, tail, forcer, locks.force(), fence);
@@ -364,6 +367,14 @@ public final class CommitLog implements AutoCloseable {
     /** Position of the first retained record (or of the next one, if empty). Any thread. */
     public long startPosition() {
         return tail.startPosition();
+    }
+
+    /**
+     * Reads served from the newest bytes kept in memory instead of the segment files, since the log was opened (a
+     * metric: the rest went to the files). Any thread.
+     */
+    public long readsFromMemory() {
+        return recent.hits();
     }
 
     /** End of the last readable record: everything in [startPosition, endPosition) is readable. Any thread. */

@@ -27,11 +27,15 @@ final class LogReader {
     private final IndexStore indexStore;
     private final PublishedTail tail;
     private final LogFence fence;
+    /** The newest bytes written, read from memory when a range lies there entirely. */
+    private final RecentBytes recent;
     private final ThreadLocal<CRC32C> readCrc = ThreadLocal.withInitial(CRC32C::new);
     private final ThreadLocal<ByteBuffer> headerScratch =
         ThreadLocal.withInitial(() -> ByteBuffer.allocate(RecordHeader.HEADER_LENGTH));
 
-    LogReader(int recordBytesMax, SegmentList segments, IndexStore index, PublishedTail tail, LogFence fence) {
+    LogReader(int recordBytesMax, SegmentList segments, IndexStore index, PublishedTail tail, LogFence fence,
+        RecentBytes recent) {
+        this.recent = recent;
         this.recordBytesMax = recordBytesMax;
         this.segments = segments;
         this.indexStore = index;
@@ -92,7 +96,9 @@ final class LogReader {
         }
         try {
             Verify.argument(position + length <= seg.end(), "range crosses a segment end");
-            seg.file().read(position - seg.base(), dst);
+            if (!recent.copy(position, length, dst)) {
+                seg.file().read(position - seg.base(), dst);
+            }
         } catch (ClosedChannelException e) {
             throw new LogTruncatedException("segment holding position " + position + " was closed");
         } catch (IOException e) {
@@ -110,7 +116,9 @@ final class LogReader {
         int end = start + (int) Math.min(dst.remaining(), limit - position);
         int oldLimit = dst.limit();
         dst.limit(end);
-        seg.file().read(position - seg.base(), dst);
+        if (!recent.copy(position, end - start, dst)) {
+            seg.file().read(position - seg.base(), dst);
+        }
         dst.limit(oldLimit);
         CRC32C crc = readCrc.get();
         int recordMax = recordBytesMax;

@@ -31,6 +31,8 @@ final class LogWriter {
     private final SegmentList segments;
     private final IndexStore index;
     private final RecordStamper stamper;
+    /** Gets a copy of every piece written (readers of the newest records take it from there). */
+    private final RecentBytes recent;
     /** Null when preallocation is off. */
     private final Preallocator preallocator;
     private final ByteBuffer staging;
@@ -51,7 +53,8 @@ final class LogWriter {
     private boolean groupOpen;
 
     LogWriter(CommitLogConfig config, SegmentList segments, IndexStore index, RecordStamper stamper,
-        Preallocator preallocator) {
+        Preallocator preallocator, RecentBytes recent) {
+        this.recent = recent;
         this.preallocator = preallocator;
         this.config = config;
         this.segments = segments;
@@ -67,6 +70,7 @@ final class LogWriter {
         writePosition = position;
         nextIndex = next;
         lastCrc = chainCrc;
+        recent.truncateTo(position);
     }
 
     long writePosition() {
@@ -163,6 +167,7 @@ final class LogWriter {
         groupSeg = null;
         index.discardStaged();
         index.forgetFrom(groupStartIndex); // units of the group flushed before it failed
+        recent.truncateTo(groupStartPos);
         zeroRange(groupStartPos, attemptedEnd);
         writePosition = groupStartPos;
         nextIndex = groupStartIndex;
@@ -224,6 +229,7 @@ final class LogWriter {
             }
             long end = stagedAt + staging.remaining();
             seg.file().write(stagedAt - seg.base(), staging);
+            recent.written(stagedAt, staging, 0, (int) (end - stagedAt));
             if (preallocator != null) {
                 preallocator.written(end);
             }

@@ -265,11 +265,20 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Forces the derived files, then writes the checkpoint atomically. */
+    /**
+     * Writes the consume-queue units held in memory, forces the derived files, then writes the checkpoint
+     * atomically. A failure to write or force the derived files leaves the dispatcher unusable; a failure to write
+     * the checkpoint file keeps the previous checkpoint and the dispatcher usable.
+     */
     public void checkpoint() throws IOException {
         Verify.state(!failed, "dispatcher failed earlier; reopen it");
-        queues.flush();
-        index.flush();
+        try {
+            queues.flush();
+            index.flush();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
         List<DispatchCheckpoint.QueueMax> maxima = new ArrayList<>();
         for (ConsumeQueue q : queues.queues()) {
             maxima.add(new DispatchCheckpoint.QueueMax(q.topic(), q.queueId(), q.maxOffset()));

@@ -31,12 +31,19 @@ import java.util.function.LongUnaryOperator;
  * Recovery on open drops a torn or invalid tail of the last segment (logged); invalid units elsewhere raise
  * {@link ConsumeQueueCorruptException}.
  *
+ * <p>Writes are deferred: a unit is staged into the queue's {@link UnitRing} (memory), published from there, and
+ * written to the files later in pieces of at least {@link #WRITE_UNITS} units (when that many are unwritten at a
+ * commit, when the ring is full, and always by {@link #flush}, which the dispatcher calls before it persists the
+ * checkpoint that covers the units). A crash loses at most the unwritten units, which all lie beyond the last
+ * checkpoint, and recovery rebuilds them from the commit log (docs/storage.md "Consume-queue writes").
+ *
  * <p>I/O goes through the {@link StorageProvider} port; an {@link IOException} from a write leaves the queue
  * unusable (the writer must stop; recovery on the next open drops whatever the failed write left).
  *
  * <p>Threading: one writer (the dispatcher) stages, commits, appends, truncates and deletes; any number of readers may
- * call the read methods concurrently (bounds are volatile and published after the unit bytes are written; each reader
- * passes its own {@link Unit}). A reader racing a truncation or retention may get an {@link IOException}.
+ * call the read methods concurrently (bounds are volatile and published after the unit bytes are in the ring; units
+ * below the ring's floor are read from the files, the others from the ring; each reader passes its own
+ * {@link Unit}). A reader racing a truncation or retention may get an {@link IOException}.
  */
 public final class ConsumeQueue implements AutoCloseable {
     /** Bytes of one unit. */
@@ -44,8 +51,10 @@ public final class ConsumeQueue implements AutoCloseable {
     public static final int PHYSICAL_OFFSET_OFFSET = 0;
     public static final int SIZE_OFFSET = 8;
     public static final int TAGS_CODE_OFFSET = 12;
-    /** Units staged at most before a stage writes them by itself. */
-    static final int STAGED_UNITS_MAX = 64;
+    /** Unwritten units at a commit that make it write them (one write per piece, see {@link #writePiece}). */
+    static final int WRITE_UNITS = 128;
+    /** Units not yet in the files at most (the ring's capacity): a stage that finds the ring full writes first. */
+    static final int STAGED_UNITS_MAX = UnitRing.CAPACITY_UNITS;
 
     static {
         Verify.state(TAGS_CODE_OFFSET + 8 == UNIT_SIZE, "unit layout", TAGS_CODE_OFFSET + 8, UNIT_SIZE);
@@ -57,15 +66,23 @@ public final class ConsumeQueue implements AutoCloseable {
     private final QueueSegments segments;
     /** Writer-thread scratch. */
     private final ByteBuffer unit = ByteBuffer.allocate(UNIT_SIZE);
+    /** The newest units (created on the first stage); readers use it for units at or above its floor. */
+    private volatile UnitRing ring;
     /** Invariant: minOffset <= maxOffset; units [minOffset, maxOffset) are readable. */
     private volatile long minOffset;
     /** The next queue offset to append (= number of units ever written, before truncation). */
     private volatile long maxOffset;
     /** Physical offset of the last unit, staged ones included, or -1 if the queue has no unit. */
     private long lastPhysicalOffset = -1;
-    /** Writer-thread staging (allocated on first use): stagedCount units, neither written nor readable yet. */
-    private ByteBuffer staged;
+    /**
+     * Units [.., writtenOffset) are in the files (segment units end there). Invariant: writtenOffset <= maxOffset +
+     * stagedCount, the difference at most STAGED_UNITS_MAX; ring floor <= writtenOffset. Writer thread.
+     */
+    private long writtenOffset;
+    /** Units [maxOffset, maxOffset + stagedCount) are staged in the ring but not readable yet. Writer thread. */
     private int stagedCount;
+    /** A write failed: the files may hold part of it; nothing more is written. Writer thread. */
+    private boolean writeFailed;
 
     private ConsumeQueue(StorageProvider storage, Path dir, String topic, int queueId, int unitsPerFile) {
         this.topic = topic;
@@ -90,6 +107,7 @@ public final class ConsumeQueue implements AutoCloseable {
             q.minOffset = b.minOffset();
             q.maxOffset = b.maxOffset();
             q.lastPhysicalOffset = b.lastPhysicalOffset();
+            q.writtenOffset = b.maxOffset();
         } catch (IOException | RuntimeException e) {
             q.close();
             throw e;
@@ -121,26 +139,27 @@ public final class ConsumeQueue implements AutoCloseable {
     }
 
     /**
-     * Appends the unit for queue offset {@code queueOffset} and makes it readable at once: {@link #stage} then
-     * {@link #commitStaged}.
+     * Appends the unit for queue offset {@code queueOffset}, writes it (with any other unit held only in memory)
+     * and makes it readable at once: {@link #stage}, the write, then {@link #commitStaged}. The dispatcher uses
+     * stage and commit instead, which defer the write.
      *
      * @throws IOException on I/O failure (the unit may be partly written; recovery drops it)
      */
     public void append(long queueOffset, long physicalOffset, int size, long tagsCode) throws IOException {
         stage(queueOffset, physicalOffset, size, tagsCode);
+        writeAll();
         commitStaged();
     }
 
     /**
      * Stages the unit for queue offset {@code queueOffset}, which must equal {@link #maxOffset()} plus the units
      * already staged (or be larger if the queue holds no unit and none is staged: it then starts there); its
-     * physical offset must exceed the previous unit's. A staged unit is neither written nor readable until
-     * {@link #commitStaged}, which writes all staged units with one write: the dispatcher stages a whole batch of
-     * records and commits each queue it touched once. Stages that fill the buffer or the segment commit by
-     * themselves.
+     * physical offset must exceed the previous unit's. A staged unit is not readable until {@link #commitStaged}
+     * publishes it: the dispatcher stages a whole batch of records and commits each queue it touched once. A stage
+     * that finds {@link #STAGED_UNITS_MAX} units unwritten writes them first.
      *
      * @return true if this is the first staged unit since the last commit (the caller must commit this queue)
-     * @throws IOException on I/O failure of an implied commit or segment start
+     * @throws IOException on I/O failure of an implied write or segment start
      */
     public boolean stage(long queueOffset, long physicalOffset, int size, long tagsCode) throws IOException {
         if (stagedCount == 0 && lastPhysicalOffset < 0 && queueOffset > maxOffset) {
@@ -151,20 +170,23 @@ public final class ConsumeQueue implements AutoCloseable {
         Verify.state(physicalOffset > lastPhysicalOffset, "unit physical offset not increasing",
                 physicalOffset, lastPhysicalOffset);
         Verify.state(size > 0, "unit size must be positive", size);
-        if (stagedCount > 0 && (stagedCount == STAGED_UNITS_MAX || stagedCount == roomInLastSegment())) {
-            commitStaged();
+        while (queueOffset - writtenOffset >= STAGED_UNITS_MAX) {
+            writePiece(queueOffset);
         }
-        if (staged == null) {
-            staged = ByteBuffer.allocateDirect(UNIT_SIZE * STAGED_UNITS_MAX);
+        UnitRing r = ring;
+        if (r == null) {
+            r = new UnitRing(writtenOffset);
+            ring = r;
         }
-        staged.putLong(physicalOffset).putInt(size).putLong(tagsCode);
+        r.put(queueOffset, physicalOffset, size, tagsCode);
         stagedCount++;
         lastPhysicalOffset = physicalOffset;
         return stagedCount == 1;
     }
 
     /**
-     * Writes the staged units with one write and publishes them to readers (segment units, then maxOffset).
+     * Publishes the staged units to readers (maxOffset), served from memory; then, if {@link #WRITE_UNITS} or more
+     * units are unwritten, writes them (one write per piece).
      *
      * @return whether anything was staged
      * @throws IOException on I/O failure (units may be partly written; recovery drops them; the writer must stop)
@@ -173,24 +195,44 @@ public final class ConsumeQueue implements AutoCloseable {
         if (stagedCount == 0) {
             return false;
         }
-        QueueSegment s = writableSegment();
-        Verify.state(s.units + stagedCount <= unitsPerFile, "staged units cross a segment end", s.units,
-                stagedCount);
-        staged.flip();
-        s.write(s.units, staged);
-        staged.clear();
-        s.units += stagedCount;
         maxOffset += stagedCount;
         stagedCount = 0;
+        while (maxOffset - writtenOffset >= WRITE_UNITS) {
+            writePiece(maxOffset);
+        }
         return true;
     }
 
-    /** Units that still fit before a new segment must start. */
-    private int roomInLastSegment() {
-        if (segments.isEmpty() || segments.last().units == unitsPerFile) {
-            return unitsPerFile;
+    /** Units held only in memory (staged or published, not yet in the files). Writer thread. */
+    public int unwrittenUnits() {
+        return (int) (maxOffset + stagedCount - writtenOffset);
+    }
+
+    /**
+     * Writes units from writtenOffset towards {@code end} with one write: as many as lie contiguous in the ring
+     * and in the segment (sealing a full one first).
+     */
+    private void writePiece(long end) throws IOException {
+        Verify.state(!writeFailed, "a consume queue write failed earlier; reopen the queue", end, writtenOffset);
+        writeFailed = true; // until the write below returns
+        QueueSegment s = writableSegment();
+        Verify.state(s.base + s.units == writtenOffset, "segment end differs from the written offset",
+                s.base + s.units, writtenOffset);
+        long n = Math.min(end - writtenOffset, unitsPerFile - s.units);
+        int piece = UnitRing.contiguous(writtenOffset, n);
+        Verify.state(piece > 0, "nothing to write", end, writtenOffset);
+        s.write(s.units, ring.writerView(writtenOffset, piece));
+        s.units += piece;
+        writtenOffset += piece;
+        writeFailed = false;
+    }
+
+    /** Writes every unit held only in memory (staged ones too) to the files. */
+    private void writeAll() throws IOException {
+        long end = maxOffset + stagedCount;
+        while (writtenOffset < end) {
+            writePiece(end);
         }
-        return unitsPerFile - segments.last().units;
     }
 
     /**
@@ -205,18 +247,37 @@ public final class ConsumeQueue implements AutoCloseable {
             return 0;
         }
         int want = (int) Math.min(Math.min(maxUnits, max - queueOffset), dst.remaining() / UNIT_SIZE);
+        copyUnits(queueOffset, want, dst);
+        return want;
+    }
+
+    /**
+     * Copies units [queueOffset, queueOffset + n), all below the published (or, on the writer thread, staged) end,
+     * into {@code dst} at its position and advances it: those at or above the ring's floor from the ring, the
+     * others from the files (a ring copy that raced the writer is repeated, from wherever the unit is then).
+     */
+    private void copyUnits(long queueOffset, int n, ByteBuffer dst) throws IOException {
         int copied = 0;
-        while (copied < want) {
+        while (copied < n) {
             long offset = queueOffset + copied;
-            QueueSegment s = segments.holding(offset);
-            int n = (int) Math.min(want - copied, s.base + s.units - offset);
+            UnitRing r = ring;
+            long floor = r == null ? Long.MAX_VALUE : r.floor();
             int start = dst.position();
-            ByteBuffer window = dst.slice(start, n * UNIT_SIZE);
-            s.read(offset - s.base, 0, window);
-            dst.position(start + n * UNIT_SIZE);
-            copied += n;
+            int k;
+            if (offset >= floor) {
+                k = UnitRing.contiguous(offset, n - copied);
+                if (!r.copy(offset, k, dst, start)) {
+                    continue;
+                }
+            } else {
+                QueueSegment s = segments.holding(offset);
+                long end = Math.min(floor, s.base + unitsPerFile);
+                k = (int) Math.min(n - copied, end - offset);
+                s.read(offset - s.base, 0, dst.slice(start, k * UNIT_SIZE));
+            }
+            dst.position(start + k * UNIT_SIZE);
+            copied += k;
         }
-        return copied;
     }
 
     /** Reads the unit at {@code queueOffset} into {@code out}; false if it is outside [minOffset, maxOffset). */
@@ -230,12 +291,31 @@ public final class ConsumeQueue implements AutoCloseable {
     }
 
     /**
-     * Keeps units [.., queueOffset) and drops the rest; {@code minOffset <= queueOffset <= maxOffset}.
+     * Keeps units [.., queueOffset) and drops the rest (unwritten ones from memory, written ones from the files);
+     * {@code minOffset <= queueOffset <= maxOffset}.
      */
     public void truncateTo(long queueOffset) throws IOException {
         Verify.state(stagedCount == 0, "truncation with units staged", stagedCount, queueOffset);
         Verify.state(queueOffset >= minOffset, "truncate below min offset", queueOffset, minOffset);
         Verify.state(queueOffset <= maxOffset, "truncate above max offset", queueOffset, maxOffset);
+        maxOffset = queueOffset;
+        UnitRing r = ring;
+        if (queueOffset >= writtenOffset) {
+            if (r != null) {
+                r.invalidate(); // the slots of [queueOffset, old end) will hold other units
+            }
+        } else {
+            if (r != null) {
+                r.restartAt(queueOffset);
+            }
+            truncateFiles(queueOffset);
+            writtenOffset = queueOffset;
+        }
+        lastPhysicalOffset = maxOffset > minOffset ? physicalOffsetAt(maxOffset - 1) : -1;
+    }
+
+    /** Drops the written units [queueOffset, writtenOffset) from the files. */
+    private void truncateFiles(long queueOffset) throws IOException {
         if (segments.isEmpty()) {
             return;
         }
@@ -245,10 +325,8 @@ public final class ConsumeQueue implements AutoCloseable {
         QueueSegment s = segments.last();
         int keep = (int) Math.max(0, queueOffset - s.base);
         int written = s.units;
-        maxOffset = queueOffset;
         s.units = keep;
         s.zero(keep, written);
-        lastPhysicalOffset = maxOffset > minOffset ? physicalOffsetAt(maxOffset - 1) : -1;
     }
 
     /**
@@ -262,6 +340,7 @@ public final class ConsumeQueue implements AutoCloseable {
      */
     public void resetTo(long queueOffset) throws IOException {
         Verify.state(stagedCount == 0, "reset with units staged", stagedCount, queueOffset);
+        // unwritten units are dropped with the rest
         Verify.argument(queueOffset >= 0, "queue offset must be >= 0");
         lastPhysicalOffset = -1;
         startAt(queueOffset);
@@ -307,18 +386,22 @@ public final class ConsumeQueue implements AutoCloseable {
      */
     public long firstOffsetAtOrAfterTime(long timestampMs, LongUnaryOperator storeTimeOfPhysical)
             throws IOException {
-        ByteBuffer scratch = ByteBuffer.allocate(8);
+        ByteBuffer scratch = ByteBuffer.allocate(UNIT_SIZE);
         return UnitSearch.firstAtOrAfterTime(minOffset, maxOffset, timestampMs, q -> physicalOffsetAt(q, scratch),
                 storeTimeOfPhysical);
     }
 
-    /** Commits staged units, then forces written segments to disk. */
+    /** Commits staged units, writes every unit held only in memory, then forces written segments to disk. */
     public void flush() throws IOException {
         commitStaged();
+        writeAll();
         segments.forceDirty();
     }
 
-    /** Closes the segment files (staged units are dropped: commit or flush first); the queue is unusable after. */
+    /**
+     * Closes the segment files; units held only in memory are dropped, as in a crash (the dispatcher flushes before
+     * it closes; recovery rebuilds dropped units from the log). The queue is unusable after.
+     */
     @Override
     public void close() throws IOException {
         segments.closeAll();
@@ -329,11 +412,11 @@ public final class ConsumeQueue implements AutoCloseable {
         return physicalOffsetAt(queueOffset, unit);
     }
 
+    /** As above with the caller's 20-byte scratch (any thread, for an offset in [minOffset, maxOffset)). */
     private long physicalOffsetAt(long queueOffset, ByteBuffer scratch) throws IOException {
-        QueueSegment s = segments.holding(queueOffset);
-        scratch.clear().limit(8);
-        s.read(queueOffset - s.base, PHYSICAL_OFFSET_OFFSET, scratch);
-        return scratch.getLong(0);
+        scratch.clear();
+        copyUnits(queueOffset, 1, scratch);
+        return scratch.getLong(PHYSICAL_OFFSET_OFFSET);
     }
 
     /**
@@ -341,10 +424,15 @@ public final class ConsumeQueue implements AutoCloseable {
      * segment holding it gets a hole of zero units before it, which recovery skips as below minOffset.
      */
     private void startAt(long queueOffset) throws IOException {
+        UnitRing r = ring;
+        if (r != null) {
+            r.restartAt(queueOffset);
+        }
         segments.deleteAll();
         long base = queueOffset - queueOffset % unitsPerFile;
         QueueSegment s = segments.create(base);
         s.units = (int) (queueOffset - base);
+        writtenOffset = queueOffset;
         if (queueOffset >= maxOffset) {
             maxOffset = queueOffset;
             minOffset = queueOffset;
@@ -356,7 +444,7 @@ public final class ConsumeQueue implements AutoCloseable {
 
     private QueueSegment writableSegment() throws IOException {
         if (segments.isEmpty()) {
-            return segments.create(maxOffset);
+            return segments.create(writtenOffset);
         }
         if (segments.last().units == unitsPerFile) {
             // seal: the full segment is durable before a later one exists, so no crash leaves a sealed one short

@@ -13,6 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,37 +69,156 @@ class ConsumeQueueTest {
     }
 
     @Test
-    void stagedUnitsStayInvisibleUntilOneCommitWritesThemAcrossSegments() throws IOException {
+    void stagedUnitsStayInvisibleUntilCommittedThenAreReadFromMemoryUntilWritten() throws IOException {
         try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 2, 3)) {
             assertThat(q.stage(0, 7, 50, 0)).isTrue();
             assertThat(q.stage(1, 107, 51, -1)).isFalse();
             assertThat(q.maxOffset()).isZero();
             assertThat(q.read(0, new ConsumeQueue.Unit())).isFalse();
             assertThatThrownBy(() -> q.stage(3, 207, 1, 0)).isInstanceOf(IllegalStateException.class);
-            // the third stage fills the first segment's room; the fourth commits the three, then stages itself
             q.stage(2, 207, 52, -2);
             q.stage(3, 307, 53, -3);
-            assertThat(q.maxOffset()).isEqualTo(3);
+            assertThat(q.maxOffset()).isZero();
             assertThat(q.commitStaged()).isTrue();
             assertThat(q.commitStaged()).isFalse();
             assertThat(q.maxOffset()).isEqualTo(4);
-            for (int i = 4; i < 4 + ConsumeQueue.STAGED_UNITS_MAX + 5; i++) {
+            // published, read from memory: nothing is in the files yet
+            assertThat(q.unwrittenUnits()).isEqualTo(4);
+            assertThat(Files.exists(dir.resolve(QueueSegments.fileName(0)))).isFalse();
+            assertUnits(q, 0, 4);
+            for (int i = 4; i < 4 + ConsumeQueue.WRITE_UNITS; i++) {
                 q.stage(i, 100L * i + 7, 50 + i, -i);
             }
-            q.flush(); // commits what is staged before forcing
-            assertThat(q.maxOffset()).isEqualTo(4 + ConsumeQueue.STAGED_UNITS_MAX + 5);
+            q.commitStaged(); // WRITE_UNITS or more unwritten: written, across segments, in pieces
+            assertThat(q.unwrittenUnits()).isLessThan(ConsumeQueue.WRITE_UNITS);
+            assertUnits(q, 0, 4 + ConsumeQueue.WRITE_UNITS);
+            for (int i = 4 + ConsumeQueue.WRITE_UNITS; i < 4 + ConsumeQueue.WRITE_UNITS + 5; i++) {
+                q.stage(i, 100L * i + 7, 50 + i, -i);
+            }
+            q.flush(); // commits what is staged, writes it all, forces
+            assertThat(q.unwrittenUnits()).isZero();
+            assertThat(q.maxOffset()).isEqualTo(4 + ConsumeQueue.WRITE_UNITS + 5);
         }
         try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 2, 3)) {
-            long n = 4 + ConsumeQueue.STAGED_UNITS_MAX + 5;
+            long n = 4 + ConsumeQueue.WRITE_UNITS + 5;
             assertThat(q.maxOffset()).isEqualTo(n);
-            ConsumeQueue.Unit u = new ConsumeQueue.Unit();
-            for (long i = 0; i < n; i++) {
-                assertThat(q.read(i, u)).isTrue();
-                assertThat(u.physicalOffset()).isEqualTo(100L * i + 7);
-                assertThat(u.size()).isEqualTo(50 + (int) i);
-                assertThat(u.tagsCode()).isEqualTo(-i);
-            }
+            assertUnits(q, 0, n);
         }
+    }
+
+    @Test
+    void aFullRingIsWrittenByTheStageThatNeedsItsSlot() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 1000)) {
+            int n = ConsumeQueue.STAGED_UNITS_MAX * 3 + 7; // one batch: no commit in between
+            for (int i = 0; i < n; i++) {
+                q.stage(i, 100L * i + 7, 50 + i, -i);
+                assertThat(q.unwrittenUnits()).isLessThanOrEqualTo(ConsumeQueue.STAGED_UNITS_MAX);
+            }
+            assertThat(q.maxOffset()).isZero();
+            q.commitStaged();
+            assertUnits(q, 0, n);
+            ByteBuffer all = ByteBuffer.allocate(n * 20);
+            assertThat(q.read(0, n, all)).isEqualTo(n); // one read spanning the files and the ring
+            for (int i = 0; i < n; i++) {
+                assertThat(all.getLong(i * 20)).isEqualTo(100L * i + 7);
+            }
+            assertThat(q.firstOffsetAtOrAfterTime(100L * (n - 2), p -> p)).isEqualTo(n - 2);
+        }
+    }
+
+    @Test
+    void truncationDropsUnitsInMemoryAndInTheFiles() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 3)) {
+            for (int i = 0; i < 10; i++) {
+                q.append(i, 100L * i, 10, i);
+            }
+            q.flush();
+            for (int i = 10; i < 20; i++) {
+                q.stage(i, 100L * i, 10, i);
+                q.commitStaged();
+            }
+            assertThat(q.unwrittenUnits()).isEqualTo(10);
+            q.truncateTo(15); // only units in memory go
+            assertThat(q.lastPhysicalOffset()).isEqualTo(1400);
+            assertThat(q.read(15, new ConsumeQueue.Unit())).isFalse();
+            q.stage(15, 1450, 11, -15); // reuses the slot of the dropped unit 15
+            q.commitStaged();
+            assertThat(q.truncateFromPhysical(700)).isEqualTo(7); // into the files: memory and written units go
+            assertThat(q.unwrittenUnits()).isZero();
+            assertThat(q.lastPhysicalOffset()).isEqualTo(600);
+            q.stage(7, 650, 12, -7);
+            q.commitStaged();
+            ConsumeQueue.Unit u = new ConsumeQueue.Unit();
+            assertThat(q.read(7, u)).isTrue();
+            assertThat(u.physicalOffset()).isEqualTo(650);
+            assertThat(q.read(8, u)).isFalse();
+            q.flush();
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 3)) {
+            assertThat(q.maxOffset()).isEqualTo(8);
+            assertThat(q.lastPhysicalOffset()).isEqualTo(650);
+            assertThat(Files.exists(dir.resolve(QueueSegments.fileName(9)))).isFalse();
+        }
+    }
+
+    @Test
+    void concurrentReadersNeverSeeATornOrForeignUnit() throws Exception {
+        long seed = new Random().nextLong();
+        System.out.println("seed " + seed);
+        Random rnd = new Random(seed);
+        int total = 20_000;
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 1000)) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                ByteBuffer dst = ByteBuffer.allocate(40 * 20);
+                Random r = new Random(seed + 1);
+                try {
+                    while (!done.get()) {
+                        long max = q.maxOffset();
+                        if (max == 0) {
+                            continue;
+                        }
+                        long from = Math.max(0, max - 1 - r.nextInt(600));
+                        dst.clear();
+                        int n = q.read(from, 40, dst);
+                        for (int k = 0; k < n; k++) {
+                            long i = from + k;
+                            assertThat(dst.getLong(k * 20)).isEqualTo(100L * i + 7);
+                            assertThat(dst.getInt(k * 20 + 8)).isEqualTo(50 + (int) (i % 1000));
+                            assertThat(dst.getLong(k * 20 + 12)).isEqualTo(-i);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "cq-reader");
+            reader.start();
+            for (int i = 0; i < total; ) {
+                int batch = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 300);
+                for (int k = 0; k < batch && i < total; k++, i++) {
+                    q.stage(i, 100L * i + 7, 50 + i % 1000, -i);
+                }
+                q.commitStaged();
+            }
+            done.set(true);
+            reader.join(30_000);
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(failure.get()).as("seed " + seed).isNull();
+            assertUnits(q, 0, total);
+        }
+    }
+
+    /** Units [from, to) read back one by one as 100 * i + 7, size 50 + i % 1000, tags -i. */
+    private static void assertUnits(ConsumeQueue q, long from, long to) throws IOException {
+        ConsumeQueue.Unit u = new ConsumeQueue.Unit();
+        for (long i = from; i < to; i++) {
+            assertThat(q.read(i, u)).isTrue();
+            assertThat(u.physicalOffset()).isEqualTo(100L * i + 7);
+            assertThat(u.size()).isEqualTo(50 + (int) (i % 1000));
+            assertThat(u.tagsCode()).isEqualTo(-i);
+        }
+        assertThat(q.read(to, u)).isFalse();
     }
 
     @Test
