@@ -99,7 +99,9 @@ import java.util.concurrent.TimeUnit;
  * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
  * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
  * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService},
- * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread). A port that cannot be
+ * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread) → consume-queue unit
+ * writes (every second on the agent thread: units held in memory reach their files, docs/storage.md). A port that
+ * cannot be
  * bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
@@ -129,6 +131,8 @@ public final class BrokerController {
     private static final int MEMBERSHIP_WAIT_ELECTION_TIMEOUTS = 10;
     private static final long DRAIN_WAIT_MS = 2000;
     private static final long NOTIFY_TIMEOUT_MS = 1000;
+    /** How often the consume-queue units held only in memory are written to their files (docs/storage.md). */
+    private static final long UNIT_WRITE_INTERVAL_MS = 1000;
     /** A held send looks for a leader at least this often (docs/raft-driver.md, "Sends while leadership moves"). */
     private static final long HOLD_POLL_MS_MAX = 10;
     /** Election timeouts a send is held at most while no leader is known. */
@@ -199,6 +203,7 @@ public final class BrokerController {
             startServing();
             startRegistration();
             startRetention();
+            startUnitWrites();
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
             lifecycle.stop();
@@ -418,6 +423,23 @@ public final class BrokerController {
             catalog, store, new RetentionRaft());
         ScheduledFuture<?> runs = retention.start(scheduler);
         lifecycle.add("retention", () -> runs.cancel(false));
+    }
+
+    /**
+     * Once a second the agent thread writes the consume-queue units held only in memory to their files (the
+     * dispatcher writes a queue's units in pieces of many; a queue that receives little would otherwise wait for the
+     * next checkpoint). A write failure stops the member like any storage failure.
+     */
+    private void startUnitWrites() {
+        RaftAgent agent = raft.agent();
+        ScheduledFuture<?> writes = scheduler.scheduleWithFixedDelay(() -> agent.runOnAgentThread(() -> {
+            try {
+                store.writeHeldUnits();
+            } catch (IOException e) {
+                throw new UncheckedIOException("consume-queue units could not be written", e);
+            }
+        }), UNIT_WRITE_INTERVAL_MS, UNIT_WRITE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        lifecycle.add("unit writes", () -> writes.cancel(false));
     }
 
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */

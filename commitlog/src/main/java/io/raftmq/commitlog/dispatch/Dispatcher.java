@@ -266,6 +266,27 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
+     * Writes the consume-queue units held only in memory to the files, without forcing them or writing a checkpoint
+     * (they stay beyond it: a crash still rebuilds them from the log). Returns the units written. A write failure
+     * leaves the dispatcher unusable. Dispatcher thread, between passes.
+     */
+    public int writeHeldUnits() throws IOException {
+        Verify.state(!failed, "dispatcher failed earlier; reopen it");
+        int n = 0;
+        try {
+            for (ConsumeQueue q : queues.queues()) {
+                if (q.unwrittenUnits() > 0) {
+                    n += q.writePublished();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        return n;
+    }
+
+    /**
      * Writes the consume-queue units held in memory, forces the derived files, then writes the checkpoint
      * atomically. A failure to write or force the derived files leaves the dispatcher unusable; a failure to write
      * the checkpoint file keeps the previous checkpoint and the dispatcher usable.

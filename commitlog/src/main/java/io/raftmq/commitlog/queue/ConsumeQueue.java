@@ -227,6 +227,19 @@ public final class ConsumeQueue implements AutoCloseable {
         writeFailed = false;
     }
 
+    /**
+     * Writes the published units held only in memory to the files (not forced), however few: the broker calls it
+     * about once a second, so a queue that receives little still reaches its files soon (a restart then rebuilds
+     * little, and the files show what was dispatched). Returns the units written. Writer thread, between passes.
+     */
+    public int writePublished() throws IOException {
+        long before = writtenOffset;
+        while (writtenOffset < maxOffset) {
+            writePiece(maxOffset);
+        }
+        return (int) (writtenOffset - before);
+    }
+
     /** Writes every unit held only in memory (staged ones too) to the files. */
     private void writeAll() throws IOException {
         long end = maxOffset + stagedCount;

@@ -217,6 +217,14 @@ public final class MessageStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the consume-queue units held only in memory to their files (not forced; no checkpoint). Returns the
+     * units written. Dispatcher thread, between dispatch passes.
+     */
+    public int writeHeldUnits() throws IOException {
+        return dispatcher.writeHeldUnits();
+    }
+
     /** Forces the derived data and writes its checkpoint. Dispatcher thread. */
     public void checkpoint() throws IOException {
         dispatcher.checkpoint();

@@ -107,6 +107,26 @@ class ConsumeQueueTest {
     }
 
     @Test
+    void writePublishedWritesTheFewUnitsHeldInMemoryButNotTheStagedOnes() throws IOException {
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 2, 3)) {
+            q.stage(0, 7, 50, 0);
+            q.stage(1, 107, 51, -1);
+            q.commitStaged();
+            q.stage(2, 207, 52, -2); // staged, not published: not written
+            assertThat(q.writePublished()).isEqualTo(2);
+            assertThat(q.unwrittenUnits()).isEqualTo(1);
+            assertThat(Files.size(dir.resolve(QueueSegments.fileName(0)))).isPositive();
+            assertThat(q.writePublished()).as("nothing more published").isZero();
+            q.commitStaged();
+            assertThat(q.writePublished()).isEqualTo(1);
+        }
+        try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 2, 3)) {
+            assertThat(q.maxOffset()).as("closed without a flush: what was written is in the files").isEqualTo(3);
+            assertUnits(q, 0, 3);
+        }
+    }
+
+    @Test
     void aFullRingIsWrittenByTheStageThatNeedsItsSlot() throws IOException {
         try (ConsumeQueue q = ConsumeQueue.open(DISK, dir, "T", 0, 1000)) {
             int n = ConsumeQueue.STAGED_UNITS_MAX * 3 + 7; // one batch: no commit in between
