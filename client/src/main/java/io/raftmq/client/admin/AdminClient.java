@@ -2,6 +2,7 @@ package io.raftmq.client.admin;
 
 import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.instance.ClientLifecycle;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
@@ -68,10 +69,9 @@ public final class AdminClient implements AutoCloseable {
     static final int TRANSFER_REDIRECTS_MAX = 3;
 
     private final ClientInstance instance;
-    private final boolean ownsInstance;
+    private final ClientLifecycle lifecycle;
     private final AdminCalls calls;
     private final long operationTimeoutMs;
-    private volatile boolean started;
 
     /** An admin client with its own client instance and the default timeouts. */
     public AdminClient(ClientConfig config) {
@@ -89,27 +89,20 @@ public final class AdminClient implements AutoCloseable {
                     + callTimeoutMs + " and " + operationTimeoutMs);
         }
         this.instance = instance;
-        this.ownsInstance = ownsInstance;
+        this.lifecycle = new ClientLifecycle(instance, ownsInstance, "admin client");
         this.calls = new AdminCalls(instance, callTimeoutMs);
         this.operationTimeoutMs = operationTimeoutMs;
     }
 
     public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("admin client already started");
-        }
-        if (ownsInstance) {
-            instance.start();
-        }
-        started = true;
+        lifecycle.beginStart();
+        lifecycle.markStarted();
     }
 
     /** Stops; with its own instance, closes every connection and ends its threads. Idempotent. */
     public synchronized void shutdown() {
-        started = false;
-        if (ownsInstance) {
-            instance.shutdown();
-        }
+        lifecycle.markStopped();
+        lifecycle.endShutdown();
     }
 
     @Override
@@ -414,9 +407,7 @@ public final class AdminClient implements AutoCloseable {
     }
 
     private void checkStarted() {
-        if (!started) {
-            throw new IllegalStateException("admin client not started (or shut down)");
-        }
+        lifecycle.checkStarted();
     }
 
     /** RocketMQ's attribute string: {@code +k=v,+k2=v2} (null when there is none). */

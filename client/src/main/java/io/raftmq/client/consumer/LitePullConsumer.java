@@ -1,6 +1,7 @@
 package io.raftmq.client.consumer;
 
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.instance.ClientLifecycle;
 import io.raftmq.client.protocol.body.ConsumerData;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.SubscriptionData;
@@ -48,7 +49,7 @@ public final class LitePullConsumer implements AutoCloseable {
 
     private final ConsumerConfig config;
     private final ClientInstance instance;
-    private final boolean ownsInstance;
+    private final ClientLifecycle lifecycle;
     private final String clientId = PushConsumer.newClientId();
     private final long subVersion = System.currentTimeMillis();
     private final Map<String, TagFilter> subscriptions = new ConcurrentHashMap<>();
@@ -61,7 +62,6 @@ public final class LitePullConsumer implements AutoCloseable {
     private PullDriver pulls;
     private Rebalancer rebalancer;
     private GroupMembership membership;
-    private volatile boolean started;
     private boolean subscribed;
 
     private record Batch(ProcessQueue pq, List<ReceivedMessage> messages) {
@@ -98,18 +98,13 @@ public final class LitePullConsumer implements AutoCloseable {
     private LitePullConsumer(ConsumerConfig config, ClientInstance instance, boolean ownsInstance) {
         this.config = config;
         this.instance = instance;
-        this.ownsInstance = ownsInstance;
+        this.lifecycle = new ClientLifecycle(instance, ownsInstance, "consumer");
         subscriptions.putAll(config.subscriptions());
     }
 
     /** Starts the client side (no queue is pulled until {@link #assign} or {@link #subscribe}). */
     public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("consumer already started");
-        }
-        if (ownsInstance) {
-            instance.start();
-        }
+        lifecycle.beginStart();
         rpc = new ConsumerRpc(instance, config.group(), clientId);
         offsets = config.model() == MessageModel.CLUSTERING ? new RemoteOffsetStore(rpc)
                 : new LocalOffsetStore(config.offsetDir(), config.group());
@@ -117,7 +112,7 @@ public final class LitePullConsumer implements AutoCloseable {
                 topic -> subscriptions.getOrDefault(topic, TagFilter.ALL), false);
         rebalancer = new Rebalancer(config, rpc, offsets, pulls, false, () -> new ArrayList<>(subscriptions.keySet()));
         membership = new GroupMembership(rpc, config.group(), rebalancer::topics, this::consumerData);
-        started = true;
+        lifecycle.markStarted();
         if (config.autoCommit()) {
             every(config.commitIntervalMs(), () -> offsets.commit(rebalancer.assigned()));
         }
@@ -146,7 +141,7 @@ public final class LitePullConsumer implements AutoCloseable {
     }
 
     private void onConsumerIdsChanged(String group) {
-        if (started && subscribed && group.equals(config.group())) {
+        if (lifecycle.isStarted() && subscribed && group.equals(config.group())) {
             rebalancer.request();
         }
     }
@@ -182,7 +177,7 @@ public final class LitePullConsumer implements AutoCloseable {
 
     /** The queues pulled now. */
     public Set<MessageQueue> assignment() {
-        return started ? rebalancer.assigned() : Set.of();
+        return lifecycle.isStarted() ? rebalancer.assigned() : Set.of();
     }
 
     /**
@@ -254,9 +249,7 @@ public final class LitePullConsumer implements AutoCloseable {
     }
 
     private void checkStarted() {
-        if (!started) {
-            throw new IllegalStateException("consumer not started");
-        }
+        lifecycle.checkStarted();
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) throws InterruptedException {
@@ -271,10 +264,9 @@ public final class LitePullConsumer implements AutoCloseable {
 
     /** Stops pulling, commits with {@code autoCommit}, leaves the group, and ends an own instance. Idempotent. */
     public synchronized void shutdown() {
-        if (!started) {
+        if (!lifecycle.markStopped()) {
             return;
         }
-        started = false;
         for (ScheduledFuture<?> t : timers) {
             t.cancel(false);
         }
@@ -297,9 +289,7 @@ public final class LitePullConsumer implements AutoCloseable {
             LOG.info("lite pull consumer {} shutdown: {}",
                     config.group(), e.toString());
         }
-        if (ownsInstance) {
-            instance.shutdown();
-        }
+        lifecycle.endShutdown();
     }
 
     @Override

@@ -173,7 +173,7 @@ final class PullDriver {
         }
         List<ReceivedMessage> passed = new ArrayList<>(all.size());
         for (ReceivedMessage m : all) {
-            if (filter.matches(m.tags())) {
+            if (filter.all() || filter.matches(m.tags())) { // "*" needs no tag: no scan of the properties
                 passed.add(m);
             }
         }

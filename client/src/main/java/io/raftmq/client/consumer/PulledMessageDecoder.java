@@ -119,7 +119,7 @@ public final class PulledMessageDecoder {
         String topic = b.toString(at + topicLengthBytes, topicLength, StandardCharsets.UTF_8);
         at += topicLengthBytes + topicLength;
         int propsLength = length(b, at, 2, end, before);
-        Map<String, String> props = parseProperties(b.toString(at + 2, propsLength, StandardCharsets.UTF_8));
+        String props = b.toString(at + 2, propsLength, StandardCharsets.UTF_8);
         if (at + 2 + propsLength != end) {
             throw new MessageFormatException("message fields end at " + (at + 2 + propsLength - base)
                     + ", TOTALSIZE says " + total, before);
@@ -127,8 +127,8 @@ public final class PulledMessageDecoder {
         if ((sysFlag & SYSFLAG_COMPRESSED) != 0) {
             body = inflate(body, sysFlag, before);
         }
-        String retryTopic = props.get("RETRY_TOPIC");
-        String shown = retryTopic != null && topic.startsWith("%RETRY%") ? retryTopic : topic;
+        String retryTopic = topic.startsWith("%RETRY%") ? findProperty(props, "RETRY_TOPIC") : null;
+        String shown = retryTopic != null ? retryTopic : topic;
         return new ReceivedMessage(queue, shown, queueOffset, physical, sysFlag, flag, bornMs, storeMs, offsetMsgId,
                 reconsume, body, props, total);
     }
@@ -180,6 +180,29 @@ public final class PulledMessageDecoder {
             from = end + 1;
         }
         return out;
+    }
+
+    /**
+     * The value of property {@code name} in a properties string, by the rules of {@link #parseProperties} (the last
+     * value of a repeated name wins; pieces without a name and a value do not count), or null; builds no map.
+     */
+    public static String findProperty(String s, String name) {
+        String found = null;
+        int from = 0;
+        int n = name.length();
+        while (from < s.length()) {
+            int end = s.indexOf('\u0002', from);
+            if (end < 0) {
+                end = s.length();
+            }
+            int sep = from + n;
+            if (n > 0 && sep < end - 1 && s.charAt(sep) == '\u0001' && s.startsWith(name, from)
+                    && s.indexOf('\u0001', from) == sep) {
+                found = s.substring(sep + 1, end);
+            }
+            from = end + 1;
+        }
+        return found;
     }
 
     private static byte[] inflate(byte[] body, int sysFlag, List<ReceivedMessage> before) {

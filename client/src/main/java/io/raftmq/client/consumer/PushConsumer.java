@@ -1,6 +1,7 @@
 package io.raftmq.client.consumer;
 
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.instance.ClientLifecycle;
 import io.raftmq.client.protocol.body.ConsumerData;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.SubscriptionData;
@@ -51,7 +52,7 @@ public final class PushConsumer implements AutoCloseable {
 
     private final ConsumerConfig config;
     private final ClientInstance instance;
-    private final boolean ownsInstance;
+    private final ClientLifecycle lifecycle;
     private final Object listener;
     private final String clientId = newClientId();
     private final long subVersion = System.currentTimeMillis();
@@ -63,7 +64,6 @@ public final class PushConsumer implements AutoCloseable {
     private PullDriver pulls;
     private Rebalancer rebalancer;
     private GroupMembership membership;
-    private volatile boolean started;
 
     /** A consumer with a {@link ConcurrentListener} and its own client instance. */
     public static PushConsumer concurrent(ConsumerConfig config, ConcurrentListener listener) {
@@ -94,7 +94,7 @@ public final class PushConsumer implements AutoCloseable {
         }
         this.config = config;
         this.instance = instance;
-        this.ownsInstance = ownsInstance;
+        this.lifecycle = new ClientLifecycle(instance, ownsInstance, "consumer");
         this.listener = listener;
     }
 
@@ -116,12 +116,7 @@ public final class PushConsumer implements AutoCloseable {
      * @throws IllegalStateException if already started, or when the BROADCASTING offsets file is damaged
      */
     public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("consumer already started");
-        }
-        if (ownsInstance) {
-            instance.start();
-        }
+        lifecycle.beginStart();
         rpc = new ConsumerRpc(instance, config.group(), clientId);
         offsets = config.model() == MessageModel.CLUSTERING ? new RemoteOffsetStore(rpc)
                 : new LocalOffsetStore(config.offsetDir(), config.group());
@@ -134,7 +129,7 @@ public final class PushConsumer implements AutoCloseable {
                 topic -> config.subscriptions().getOrDefault(topic, TagFilter.ALL), true);
         rebalancer = new Rebalancer(config, rpc, offsets, pulls, orderly, this::topics);
         instance.addConsumerIdsListener(idsChanged);
-        started = true;
+        lifecycle.markStarted();
         membership = new GroupMembership(rpc, config.group(), rebalancer::topics, this::consumerData);
         membership.heartbeatAll().whenComplete((v, e) -> rebalancer.request());
         every(config.heartbeatIntervalMs(), membership::heartbeatAll);
@@ -165,7 +160,7 @@ public final class PushConsumer implements AutoCloseable {
     }
 
     private void onConsumerIdsChanged(String group) {
-        if (started && group.equals(config.group())) {
+        if (lifecycle.isStarted() && group.equals(config.group())) {
             rebalancer.request();
         }
     }
@@ -188,10 +183,9 @@ public final class PushConsumer implements AutoCloseable {
      * {@link #SHUTDOWN_WAIT_MS}) and offsets were committed. Idempotent.
      */
     public synchronized void shutdown() {
-        if (!started) {
+        if (!lifecycle.markStopped()) {
             return;
         }
-        started = false;
         for (ScheduledFuture<?> t : timers) {
             t.cancel(false);
         }
@@ -209,9 +203,7 @@ public final class PushConsumer implements AutoCloseable {
             awaitQuietly(unlockAll(mqs), "unlock");
         }
         awaitQuietly(membership.unregisterAll(), "unregister");
-        if (ownsInstance) {
-            instance.shutdown();
-        }
+        lifecycle.endShutdown();
     }
 
     private CompletableFuture<Void> unlockAll(List<MessageQueue> mqs) {
@@ -255,7 +247,7 @@ public final class PushConsumer implements AutoCloseable {
 
     /** The queues this consumer pulls now. */
     public Set<MessageQueue> assignment() {
-        return started ? rebalancer.assigned() : Set.of();
+        return lifecycle.isStarted() ? rebalancer.assigned() : Set.of();
     }
 
     /** The committed-or-pending offset of {@code mq} in memory, -1 if none. */
@@ -275,7 +267,7 @@ public final class PushConsumer implements AutoCloseable {
 
     /** Rebalances now (normally timer- and broker-driven). */
     public void rebalance() {
-        if (started) {
+        if (lifecycle.isStarted()) {
             rebalancer.request();
         }
     }

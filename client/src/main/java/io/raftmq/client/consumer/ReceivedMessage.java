@@ -11,6 +11,10 @@ import java.util.Map;
  * fields (docs/protocol.md §3.1), the body (inflated when it was sent compressed) and the properties. Immutable.
  * A message pulled from the group's retry topic carries its original topic again ({@code RETRY_TOPIC}), as the
  * official consumer shows it; {@link #queue()} still names the queue it was pulled from.
+ *
+ * <p>Properties are kept as the stored string and split into a map only when {@link #properties()} is first called;
+ * a single property ({@link #property}, {@link #tags()}, {@link #keys()}, {@link #msgId()}) is found by scanning the
+ * string, so a listener that reads none costs no map (docs/sdk.md "Performance").
  */
 public final class ReceivedMessage {
     private final MessageQueue queue;
@@ -24,7 +28,10 @@ public final class ReceivedMessage {
     private final String offsetMsgId;
     private final int reconsumeTimes;
     private final byte[] body;
-    private final Map<String, String> properties;
+    /** The stored properties string (docs/protocol.md §3.4), or null when built from a map. */
+    private final String rawProperties;
+    /** The properties as a map: set by the map constructor, else on the first {@link #properties()} call. */
+    private volatile Map<String, String> properties;
     private final int storeSize;
 
     /**
@@ -34,6 +41,22 @@ public final class ReceivedMessage {
     ReceivedMessage(MessageQueue queue, String topic, long queueOffset, long commitLogOffset, int sysFlag, int flag,
                     long bornTimestampMs, long storeTimestampMs, String offsetMsgId, int reconsumeTimes, byte[] body,
                     Map<String, String> properties, int storeSize) {
+        this(queue, topic, queueOffset, commitLogOffset, sysFlag, flag, bornTimestampMs, storeTimestampMs, offsetMsgId,
+                reconsumeTimes, body, null, Collections.unmodifiableMap(properties), storeSize);
+    }
+
+    /** As decoded: the properties as their stored string, split only on demand. */
+    ReceivedMessage(MessageQueue queue, String topic, long queueOffset, long commitLogOffset, int sysFlag, int flag,
+                    long bornTimestampMs, long storeTimestampMs, String offsetMsgId, int reconsumeTimes, byte[] body,
+                    String rawProperties, int storeSize) {
+        this(queue, topic, queueOffset, commitLogOffset, sysFlag, flag, bornTimestampMs, storeTimestampMs, offsetMsgId,
+                reconsumeTimes, body, rawProperties, null, storeSize);
+    }
+
+    private ReceivedMessage(MessageQueue queue, String topic, long queueOffset, long commitLogOffset, int sysFlag,
+                            int flag, long bornTimestampMs, long storeTimestampMs, String offsetMsgId,
+                            int reconsumeTimes, byte[] body, String rawProperties, Map<String, String> properties,
+                            int storeSize) {
         this.queue = queue;
         this.topic = topic;
         this.queueOffset = queueOffset;
@@ -45,7 +68,8 @@ public final class ReceivedMessage {
         this.offsetMsgId = offsetMsgId;
         this.reconsumeTimes = reconsumeTimes;
         this.body = body;
-        this.properties = Collections.unmodifiableMap(properties); // handed over: the decoder keeps no reference
+        this.rawProperties = rawProperties;
+        this.properties = properties;
         this.storeSize = storeSize;
     }
 
@@ -105,26 +129,33 @@ public final class ReceivedMessage {
 
     /** All properties (reserved ones included: docs/protocol.md §3.5). */
     public Map<String, String> properties() {
-        return properties;
+        Map<String, String> m = properties;
+        if (m == null) {
+            m = Collections.unmodifiableMap(PulledMessageDecoder.parseProperties(rawProperties));
+            properties = m; // racing first calls build equal maps; either may stay
+        }
+        return m;
     }
 
+    /** One property's value, or null. */
     public String property(String name) {
-        return properties.get(name);
+        Map<String, String> m = properties;
+        return m != null ? m.get(name) : PulledMessageDecoder.findProperty(rawProperties, name);
     }
 
     /** The tag, or null. */
     public String tags() {
-        return properties.get("TAGS");
+        return property("TAGS");
     }
 
     /** The keys (space-separated), or null. */
     public String keys() {
-        return properties.get("KEYS");
+        return property("KEYS");
     }
 
     /** The producer's id ({@code UNIQ_KEY}), or the offset msgId when the message has none. */
     public String msgId() {
-        String uniq = properties.get("UNIQ_KEY");
+        String uniq = property("UNIQ_KEY");
         return uniq != null ? uniq : offsetMsgId;
     }
 

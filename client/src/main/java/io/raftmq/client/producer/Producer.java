@@ -1,6 +1,7 @@
 package io.raftmq.client.producer;
 
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.instance.ClientLifecycle;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.body.MessageQueue;
@@ -36,10 +37,9 @@ public final class Producer implements AutoCloseable {
 
     private final ProducerConfig config;
     private final ClientInstance instance;
-    private final boolean ownsInstance;
+    private final ClientLifecycle lifecycle;
     private final Shared shared = new Shared();
     private final UniqIds ids = UniqIds.process();
-    private volatile boolean started;
 
     /** State the sends of one producer share. */
     static final class Shared {
@@ -63,17 +63,12 @@ public final class Producer implements AutoCloseable {
     private Producer(ProducerConfig config, ClientInstance instance, boolean ownsInstance) {
         this.config = config;
         this.instance = instance;
-        this.ownsInstance = ownsInstance;
+        this.lifecycle = new ClientLifecycle(instance, ownsInstance, "producer");
     }
 
     public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("producer already started");
-        }
-        if (ownsInstance) {
-            instance.start();
-        }
-        started = true;
+        lifecycle.beginStart();
+        lifecycle.markStarted();
     }
 
     /**
@@ -81,10 +76,8 @@ public final class Producer implements AutoCloseable {
      * before returning. Idempotent.
      */
     public synchronized void shutdown() {
-        started = false;
-        if (ownsInstance) {
-            instance.shutdown();
-        }
+        lifecycle.markStopped();
+        lifecycle.endShutdown();
     }
 
     @Override
@@ -243,9 +236,7 @@ public final class Producer implements AutoCloseable {
     }
 
     private void checkStarted() {
-        if (!started) {
-            throw new IllegalStateException("producer not started (or shut down)");
-        }
+        lifecycle.checkStarted();
     }
 
     private SendResult await(CompletableFuture<SendResult> f) throws SendException, InterruptedException {

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.raftmq.client.consumer.PulledMessageDecoder;
 import io.raftmq.client.consumer.ReceivedMessage;
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.instance.ClientLifecycle;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
@@ -62,7 +63,7 @@ public final class TransactionProducer implements AutoCloseable {
 
     private final ProducerConfig config;
     private final ClientInstance instance;
-    private final boolean ownsInstance;
+    private final ClientLifecycle lifecycle;
     private final Producer producer;
     private final TransactionListener listener;
     private final long heartbeatIntervalMs;
@@ -71,7 +72,6 @@ public final class TransactionProducer implements AutoCloseable {
     private final String halfProperties;
     private final ClientInstance.TransactionCheckHandler checker = this::onCheck;
     private ScheduledFuture<?> heartbeat;
-    private volatile boolean started;
 
     /** A transactional producer with its own client instance, heartbeating every 30 s. */
     public TransactionProducer(ProducerConfig config, TransactionListener listener) {
@@ -99,7 +99,7 @@ public final class TransactionProducer implements AutoCloseable {
         }
         this.config = config;
         this.instance = instance;
-        this.ownsInstance = ownsInstance;
+        this.lifecycle = new ClientLifecycle(instance, ownsInstance, "transaction producer");
         this.producer = new Producer(config, instance);
         this.listener = listener;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -123,15 +123,10 @@ public final class TransactionProducer implements AutoCloseable {
      * then every {@code heartbeatIntervalMs}.
      */
     public synchronized void start() throws InterruptedException {
-        if (started) {
-            throw new IllegalStateException("transaction producer already started");
-        }
-        if (ownsInstance) {
-            instance.start();
-        }
+        lifecycle.beginStart();
         producer.start();
         instance.addTransactionCheckHandler(checker);
-        started = true;
+        lifecycle.markStarted();
         try {
             membership.heartbeatAll().get(config.sendTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -146,8 +141,7 @@ public final class TransactionProducer implements AutoCloseable {
      * its own instance, closes every connection and ends its threads. Idempotent.
      */
     public synchronized void shutdown() {
-        if (started) {
-            started = false;
+        if (lifecycle.markStopped()) {
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
@@ -161,9 +155,7 @@ public final class TransactionProducer implements AutoCloseable {
             }
         }
         producer.shutdown();
-        if (ownsInstance) {
-            instance.shutdown();
-        }
+        lifecycle.endShutdown();
     }
 
     @Override
@@ -189,9 +181,7 @@ public final class TransactionProducer implements AutoCloseable {
      * @throws IllegalArgumentException if the message is invalid, or has a delay or delivery time
      */
     public TransactionSendResult send(Message msg, Object arg) throws SendException, InterruptedException {
-        if (!started) {
-            throw new IllegalStateException("transaction producer not started (or shut down)");
-        }
+        lifecycle.checkStarted();
         if (msg.delayTimeLevel() > 0 || msg.deliverTimeMs() > 0) {
             throw new IllegalArgumentException("a transactional message may not have a delay or delivery time");
         }
@@ -262,7 +252,7 @@ public final class TransactionProducer implements AutoCloseable {
      * the listener and answers END_TRANSACTION on the check's connection.
      */
     private boolean onCheck(RequestContext ctx, RemotingCommand req) {
-        if (!started || req.bodyLength() == 0) {
+        if (!lifecycle.isStarted() || req.bodyLength() == 0) {
             return false;
         }
         CheckTransactionStateRequestHeader h;

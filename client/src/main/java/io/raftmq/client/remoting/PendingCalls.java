@@ -2,7 +2,6 @@ package io.raftmq.client.remoting;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
@@ -35,6 +34,9 @@ import java.util.function.LongSupplier;
  * submission, wake-up or cancel per call (a per-call timer scheduled from a sender thread costs all three). A call
  * times out at most one scan period after its deadline.
  *
+ * <p><b>Writes.</b> A request is written at once when the caller is on the channel's event loop, else queued on the
+ * channel's {@link ChannelWriteQueue}, whose drain writes every request queued meanwhile and flushes once.
+ *
  * <p>Invariant: a pending call holds exactly one permit of {@code inflight}, returned exactly once, by whichever
  * thread removes it from {@code pending} (response, deadline, write failure, channel close or shutdown). Ownership:
  * a request handed to {@code invoke*} is written or released here; a response is handed to the call's future or
@@ -55,8 +57,8 @@ final class PendingCalls {
     private final LongSupplier clockNs;
     private volatile boolean shutdown;
 
-    /** One call awaiting its response; its listener fails it if the write fails. */
-    private final class PendingCall implements ChannelFutureListener {
+    /** One call awaiting its response; as the listener of its write it fails the call if the write fails. */
+    private final class PendingCall extends ChannelWriteQueue.Write {
         final int opaque;
         final int code;
         final Channel channel;
@@ -141,8 +143,20 @@ final class PendingCalls {
             request.release();
             return call.future;
         }
-        channel.writeAndFlush(request).addListener(call);
+        write(channel, request, call);
         return call.future;
+    }
+
+    /**
+     * Writes {@code request} and tells {@code write} the outcome: directly on the event loop, else through the
+     * channel's {@link ChannelWriteQueue} (one hand-off and one flush per batch of requests from other threads).
+     */
+    private static void write(Channel channel, RemotingCommand request, ChannelWriteQueue.Write write) {
+        if (channel.eventLoop().inEventLoop()) {
+            channel.writeAndFlush(request).addListener(write);
+        } else {
+            ChannelWriteQueue.of(channel).write(request, write);
+        }
     }
 
     /** See {@link NettyRemotingEndpoint#invokeOneway}. */
@@ -157,13 +171,16 @@ final class PendingCalls {
             return result;
         }
         request.opaque(nextOpaque.getAndIncrement());
-        channel.writeAndFlush(request).addListener(f -> {
-            inflight.release();
-            if (f.isSuccess()) {
-                result.complete(null);
-            } else {
-                result.completeExceptionally(new RemotingSendRequestException("oneway to " + channel + " failed",
-                        f.cause()));
+        write(channel, request, new ChannelWriteQueue.Write() {
+            @Override
+            public void operationComplete(ChannelFuture f) {
+                inflight.release();
+                if (f.isSuccess()) {
+                    result.complete(null);
+                } else {
+                    result.completeExceptionally(new RemotingSendRequestException("oneway to " + channel
+                            + " failed", f.cause()));
+                }
             }
         });
         return result;

@@ -40,6 +40,9 @@ class PulledMessageDecoderTest {
             assertThat(a.storeTimestampMs()).isEqualTo(1_700_000_000_123L);
             assertThat(a.tags()).isEqualTo("TagA");
             assertThat(a.keys()).isEqualTo("KEY1");
+            assertThat(a.properties()).as("split on demand").containsEntry("TAGS", "TagA")
+                .containsEntry("KEYS", "KEY1");
+            assertThat(a.tags()).as("from the map once built").isEqualTo("TagA");
             assertThat(a.msgId()).isEqualTo("7F0000010001B4AAC2F1234500000000");
             assertThat(a.offsetMsgId()).isEqualTo("7F00000100002A9F0000000000000000");
             assertThat(a.property("CLUSTER")).isEqualTo("DefaultCluster");
@@ -98,6 +101,32 @@ class PulledMessageDecoderTest {
         assertThat(PulledMessageDecoder.parseProperties("A\u00011\u0002B\u00012\u0002A\u00013"))
             .containsEntry("A", "3").containsEntry("B", "2").hasSize(2);
         assertThat(PulledMessageDecoder.parseProperties("\u0002X\u0001\u0002\u0001Y\u0002")).isEmpty();
+    }
+
+    /**
+     * A single property found by scanning the string (no map) agrees with the parsed map for every name, on strings
+     * built from a small alphabet of names, values and separators (seeded, seed printed).
+     */
+    @Test
+    void findPropertyAgreesWithTheParsedMap() {
+        long seed = new java.util.Random().nextLong();
+        System.out.println("findPropertyAgreesWithTheParsedMap seed " + seed);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        String[] pieces = {"A", "AB", "B", "TAGS", "1", "xy", "\u0001", "\u0002", ""};
+        String[] names = {"A", "AB", "B", "TAGS", "1", "xy", "ABC", "C"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int n = r.nextInt(12);
+            for (int k = 0; k < n; k++) {
+                sb.append(pieces[r.nextInt(pieces.length)]);
+            }
+            String props = sb.toString();
+            java.util.Map<String, String> map = PulledMessageDecoder.parseProperties(props);
+            for (String name : names) {
+                assertThat(PulledMessageDecoder.findProperty(props, name)).as("%s in %s", name,
+                        props.replace('\u0001', '=').replace('\u0002', ';')).isEqualTo(map.get(name));
+            }
+        }
     }
 
     /** Vector 08 with another body, sysFlag, topic and properties (TOTALSIZE recomputed; V1 magic, IPv4). */

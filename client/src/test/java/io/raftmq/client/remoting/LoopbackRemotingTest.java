@@ -44,6 +44,7 @@ class LoopbackRemotingTest {
     private static final int SILENT = 1003;
     private static final int DEFERRED = 1004;
     private static final int FAIL = 1005;
+    private static final int ORDER = 1006;
     private static final long WAIT_S = 10;
 
     private ExecutorService fast;
@@ -55,6 +56,7 @@ class LoopbackRemotingTest {
     private final BlockingQueue<RemotingCommand> sunk = new LinkedBlockingQueue<>();
     private final BlockingQueue<Channel> serverSideChannels = new LinkedBlockingQueue<>();
     private final BlockingQueue<Channel> closed = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> ordered = new LinkedBlockingQueue<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -72,6 +74,11 @@ class LoopbackRemotingTest {
             return RemotingCommand.createResponse(0, "must be dropped for oneway");
         }, fast);
         server.registerProcessor(SILENT, (ctx, req) -> null, fast);
+        server.registerProcessor(ORDER, (ctx, req) -> { // on the event loop: records arrival order
+            String x = req.extFieldsOrEmpty().get("x");
+            ordered.add(x);
+            return RemotingCommand.createResponse(0, x);
+        }, Runnable::run);
         server.registerProcessor(DEFERRED, (ctx, req) -> {
             slow.execute(() -> ctx.respond(RemotingCommand.createResponse(0, "later")));
             return null;
@@ -119,6 +126,60 @@ class LoopbackRemotingTest {
 
     private static RemotingCommand echo(String x, String body) {
         return RemotingCommand.createRequest(ECHO).addExtField("x", x).setBody(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Many threads calling at once go through the channel's write queue (ChannelWriteQueue): every call gets its
+     * own answer, and each thread's requests reach the server in the order that thread made them; on NIO and on the
+     * native transport (when available here).
+     */
+    @Test
+    void concurrentCallersGetTheirOwnAnswersInPerThreadOrderOnBothTransports() throws Exception {
+        for (boolean nativeTransport : new boolean[] {false, true}) {
+            RemotingClient c = new RemotingClient(new RemotingClientConfig("127.0.0.1", 1, 1 << 20, 3000, 0, 4096),
+                    nativeTransport);
+            c.start();
+            ordered.clear();
+            int threads = 8;
+            int perThread = 200;
+            ExecutorService callers = Executors.newFixedThreadPool(threads);
+            try {
+                c.invokeSync(addr, RemotingCommand.createRequest(ORDER).addExtField("x", "warm"), 3000).release();
+                ordered.clear();
+                List<CompletableFuture<List<CompletableFuture<RemotingCommand>>>> all = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    all.add(CompletableFuture.supplyAsync(() -> {
+                        List<CompletableFuture<RemotingCommand>> fs = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            fs.add(c.invokeAsync(addr, RemotingCommand.createRequest(ORDER)
+                                    .addExtField("x", thread + "-" + i), 5000));
+                        }
+                        return fs;
+                    }, callers));
+                }
+                for (int t = 0; t < threads; t++) {
+                    List<CompletableFuture<RemotingCommand>> fs = all.get(t).get(WAIT_S, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        RemotingCommand r = fs.get(i).get(WAIT_S, TimeUnit.SECONDS);
+                        assertThat(r.remark()).as(c.transport()).isEqualTo(t + "-" + i);
+                        r.release();
+                    }
+                }
+                int[] next = new int[threads];
+                for (String x : ordered) {
+                    int t = Integer.parseInt(x.substring(0, x.indexOf('-')));
+                    assertThat(Integer.parseInt(x.substring(x.indexOf('-') + 1))).as(c.transport() + " order of " + t)
+                            .isEqualTo(next[t]++);
+                }
+                assertThat(ordered).hasSize(threads * perThread);
+                assertThat(c.transport()).isEqualTo(nativeTransport
+                        && io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+            } finally {
+                callers.shutdownNow();
+                c.shutdown();
+            }
+        }
     }
 
     @Test
