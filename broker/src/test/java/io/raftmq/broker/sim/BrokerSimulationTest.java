@@ -52,6 +52,8 @@ class BrokerSimulationTest {
         long pauses = 0;
         long terms = 0;
         long offsetAcks = 0;
+        long batches = 0;
+        long pulled = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -61,11 +63,13 @@ class BrokerSimulationTest {
             pauses += o.pauses();
             terms += o.maxTerm();
             offsetAcks += o.offsetAcks();
+            batches += o.batches();
+            pulled += o.pulledMessages();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
-            + " truncations, {} terms, {} consumer offset commits acknowledged", count,
-            (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms,
-            offsetAcks);
+            + " truncations, {} terms, {} consumer offset commits acknowledged, {} batch sends, {} messages pulled",
+            count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses, truncations,
+            terms, offsetAcks, batches, pulled);
     }
 
     private BrokerSimulation.Outcome run(long seed) {
