@@ -10,16 +10,20 @@ import java.nio.file.Path;
 
 /**
  * Goal: the broker's storage and replication code (message store, raft log over the commit log, state machine,
- * send batcher) loses no acknowledged send, stamps the same queue offsets on every replica and keeps replicas'
- * committed logs identical, under message loss, duplication, reordering, partitions and crashes that lose unforced
- * writes; and converges once the faults heal. Method: {@link BrokerSimulation} with a fixed regression list and
- * {@code bsim.seeds} (default 200) random seeds from a random base ({@code -Dbsim.seedBase=B} fixes it).
- * A failure names its seed; {@code -Dbsim.seed=S} replays exactly that run.
+ * send batcher, read path, metadata managers) loses no acknowledged send, serves nothing uncommitted to pulls,
+ * stamps the same queue offsets on every replica and keeps replicas' committed logs identical, under message loss,
+ * duplication, reordering, partitions and crashes that lose unforced writes; and converges once the faults heal.
+ * Method: {@link BrokerSimulation} with a fixed regression list and {@code bsim.seeds} (default 200) random seeds
+ * from a random base ({@code -Dbsim.seedBase=B} fixes it). A failure names its seed; {@code -Dbsim.seed=S} replays
+ * exactly that run.
  */
 class BrokerSimulationTest {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSimulationTest.class);
-    /** Seeds that once failed or cover a rare path; each must keep passing. */
-    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42};
+    /**
+     * Seeds that once failed or cover a rare path; each must keep passing. 119: a restarted follower serves pulls
+     * of entries it dispatched before its crash, beyond the commit index its raft node restarted with.
+     */
+    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 119};
 
     @TempDir
     Path dir;

@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
  *       committed log's count for that queue;</li>
  *   <li>nothing uncommitted: each message is in the reference log of {@link BrokerChecker} (committed), at an
  *       index no larger than the highest commit index the member ever knew (a restarted member's ConsumeQueues
- *       keep what it dispatched before the crash, which its raft node learns again as committed later), at the position and queue offset the reference holds;
- *       queue offsets run on from the requested one;</li>
+ *       keep what it dispatched before the crash, which its raft node learns again as committed later), at the
+ *       position and queue offset the reference holds; queue offsets run on from the requested one;</li>
  *   <li>each message byte-identical (body and KEYS) to the send it carries (its id opens the body), which was
  *       submitted to this topic and queue and not refused; when a SEND_OK named this queue offset, it is that
  *       send, and a send acknowledged at another offset is never found here.</li>

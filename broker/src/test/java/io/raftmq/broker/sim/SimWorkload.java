@@ -142,9 +142,10 @@ final class SimWorkload {
      * One send, to the leader most of the time (else to any member, which refuses it: not leader): a single message,
      * or one time in four a batch of 2-8 messages to one queue (as SEND_BATCH_MESSAGE stores it: consecutive queue
      * offsets in one entry), through that member's send batcher as the send processor submits it. The topic is one
-     * of {@link SimTopics#NAMES} (an early one 7 times in 10); if the member has not applied its creation, the send is refused as the processor
-     * refuses it (TOPIC_NOT_EXIST: the topic manager's send-path creation declines, auto-creation being off) and
-     * never reaches the batcher. After healing, sends continue until one is acknowledged (the probe).
+     * of {@link SimTopics#NAMES} (an early one 7 times in 10); if the member has not applied its creation, the send
+     * is refused as the processor refuses it (TOPIC_NOT_EXIST: the topic manager's send-path creation declines,
+     * auto-creation being off) and never reaches the batcher. After healing, sends continue until one is
+     * acknowledged (the probe).
      */
     void onSend() {
         if (!sim.healed() || probe == null) {
