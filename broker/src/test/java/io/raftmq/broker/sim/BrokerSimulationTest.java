@@ -1,6 +1,9 @@
 package io.raftmq.broker.sim;
 
 import io.raftmq.testsupport.Seeds;
+import ch.qos.logback.classic.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -25,8 +28,29 @@ class BrokerSimulationTest {
      */
     private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 119};
 
+    private static Level rootLevel;
+
     @TempDir
     Path dir;
+
+    /**
+     * The store and metadata managers log every recovery and applied topic at INFO: thousands of lines over 200
+     * seeds. As {@code SimMain}, only errors unless {@code -Dbsim.log=LEVEL} asks for more; this class's own lines
+     * (the seed base and totals) stay.
+     */
+    @BeforeAll
+    static void quietStoreLogs() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+            Logger.ROOT_LOGGER_NAME);
+        rootLevel = root.getLevel();
+        root.setLevel(Level.toLevel(System.getProperty("bsim.log", "ERROR"), Level.ERROR));
+        ((ch.qos.logback.classic.Logger) LOG).setLevel(Level.INFO);
+    }
+
+    @AfterAll
+    static void restoreLogs() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(rootLevel);
+    }
 
     @Test
     void regressionSeeds() {
