@@ -78,6 +78,12 @@ final class BrokerChecker {
         return acked.size();
     }
 
+    /** How many messages of this queue the reference (committed) log holds. */
+    long queueSize(String topic, int queueId) {
+        List<Ref> q = queues.get(topic + "/" + queueId);
+        return q == null ? 0 : q.size();
+    }
+
     Ref refAt(long physical) {
         return byPhysical.get(physical);
     }
@@ -94,6 +100,7 @@ final class BrokerChecker {
         for (int i = 1; i < members.length; i++) {
             SimMember m = members[i];
             if (m.up) {
+                m.commitKnown = Math.max(m.commitKnown, m.raft.commitIndex());
                 advance(m);
             }
         }

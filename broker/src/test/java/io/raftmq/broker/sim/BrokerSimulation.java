@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * a raft core driven per the Ready contract, as the raft simulator drives its nodes (docs/simulation.md). One seed
  * draws everything: the fault menu of the run ({@link Faults}), message drops, duplicates and delays (so
  * reordering), partitions (halves or the leader isolated), crashes that lose every write not forced (torn or
- * not), leadership transfers, pauses, and a workload of single-message sends ({@link SimWorkload}). This class
+ * not), leadership transfers, pauses, and a workload ({@link SimWorkload}) of single and batch sends, consumer
+ * offset commits, pulls ({@link PullChecker}) and topic creation ({@link SimTopics}). This class
  * holds the event queue and the faults; {@link SimDriver} drives each member per the Ready contract and carries
  * its messages. {@link BrokerChecker} runs after every event. After {@link #SAFETY_MS} every
  * fault heals; within {@link #LIVENESS_MS} a new send must be acknowledged and every member must apply everything
@@ -34,7 +35,7 @@ final class BrokerSimulation {
     private static final int TRACE_MAX = Integer.getInteger("bsim.trace", 60);
 
     enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
-        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT }
+        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -50,9 +51,10 @@ final class BrokerSimulation {
     }
 
     /** Result of a passing run. */
-    record Outcome(long seed, Faults faults, long events, int sends, int acknowledged, long committedEntries,
+    record Outcome(long seed, Faults faults, long events, long sends, int acknowledged, long committedEntries,
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
-                   long catchUpMs, int offsetCommits, long offsetAcks) {
+                   long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
+                   long pulledMessages, int topicProposals) {
     }
 
     private final long seed;
@@ -88,6 +90,9 @@ final class BrokerSimulation {
     private final SplittableRandom offsetRandom;
     private final SimDriver driver;
     private final SimWorkload workload;
+    /** Pulls and topic creation draw from streams of their own too. */
+    private final PullChecker pullChecker;
+    private final SimTopics topics;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -104,7 +109,10 @@ final class BrokerSimulation {
         }
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
         this.offsetRandom = new SplittableRandom(seed ^ 0x4F46465345545310L);
-        this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker);
+        this.pullChecker = new PullChecker(this, new SplittableRandom(seed ^ 0x50554C4C53L), clock, checker);
+        this.topics = new SimTopics(this, new SplittableRandom(seed ^ 0x544F50494353L), clock);
+        this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker,
+            pullChecker);
     }
 
     Outcome run() {
@@ -135,6 +143,8 @@ final class BrokerSimulation {
             schedule(200 + pauseRandom.nextInt(800), Kind.PAUSE, 0, null);
         }
         schedule(50 + offsetRandom.nextInt(100), Kind.OFFSET_COMMIT, 0, null);
+        schedule(1, Kind.PULL, 0, null);
+        topics.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -153,13 +163,18 @@ final class BrokerSimulation {
             handle(ev);
             checker.afterEvent(members);
             offsetChecker.afterEvent(members);
+            workload.afterEvent();
+            topics.afterEvent();
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
                 offsetChecker.checkFinal(members);
+                pullChecker.checkFinal(members);
+                topics.checkFinal(members);
                 return new Outcome(seed, faults, events, workload.sends(), checker.acknowledged(),
                     checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted,
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
-                    offsetChecker.acknowledged());
+                    offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
+                    pullChecker.pulledMessages(), topics.proposals());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -188,6 +203,8 @@ final class BrokerSimulation {
             case PAUSE -> onPause();
             case UNPAUSE -> driver.drain(m);
             case OFFSET_COMMIT -> workload.onOffsetCommit();
+            case PULL -> pullChecker.onPull();
+            case CREATE_TOPIC -> topics.onCreate((Integer) ev.payload);
         }
     }
 
@@ -382,7 +399,7 @@ final class BrokerSimulation {
     }
 
     private void remember(Event ev) {
-        if (ev.kind == Kind.TICK || TRACE_MAX == 0) {
+        if (ev.kind == Kind.TICK || ev.kind == Kind.PULL || TRACE_MAX == 0) {
             return;
         }
         if (trace.size() == TRACE_MAX) {

@@ -60,6 +60,9 @@ public final class SimMain {
         long truncations = 0;
         long terms = 0;
         long offsetAcks = 0;
+        long batches = 0;
+        long refused = 0;
+        long pulled = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -72,13 +75,18 @@ public final class SimMain {
                 truncations += o.truncations();
                 terms += o.maxTerm();
                 offsetAcks += o.offsetAcks();
+                batches += o.batches();
+                refused += o.refused();
+                pulled += o.pulledMessages();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
                     + o.partitions() + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations="
                     + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs()
                     + " offset_commits=" + o.offsetCommits()
-                    + " offset_acks=" + o.offsetAcks());
+                    + " offset_acks=" + o.offsetAcks() + " batches=" + o.batches() + " refused_no_topic="
+                    + o.refused() + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals="
+                    + o.topicProposals());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -93,7 +101,8 @@ public final class SimMain {
         System.out.println(count - failures + " seeds passed in " + (System.nanoTime() - started) / 1_000_000
             + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
             + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
-            + " consumer offset commits acknowledged");
+            + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
+            + " messages refused (no topic yet), " + pulled + " messages pulled and checked");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

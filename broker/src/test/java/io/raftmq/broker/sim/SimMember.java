@@ -1,5 +1,6 @@
 package io.raftmq.broker.sim;
 
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
@@ -8,6 +9,8 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.store.BrokerStore;
+import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.commitlog.CommitLogConfig;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
 import io.raftmq.commitlog.flush.FlushMode;
@@ -75,7 +78,13 @@ final class SimMember {
     SimProposals proposals;
     /** The member's consumer offsets (the real manager, proposing through {@link SimMetadataProposer}). */
     ConsumerOffsetManager offsets;
+    /** The member's topic table (the real manager, proposing through {@link SimMetadataProposer}). */
+    TopicConfigManager topics;
+    /** The broker's read path over the store, as PULL_MESSAGE serves it. */
+    BrokerStore view;
     boolean up;
+    /** The highest commit index this member's raft node reported, in any incarnation. */
+    long commitKnown;
     /** Bumped on every crash: events of an earlier incarnation are void. */
     int incarnation;
     /** Damage inside the log that recovery reported at the last open (never expected here), else null. */
@@ -122,7 +131,7 @@ final class SimMember {
         log = new CommitLogRaftLog(store, boundaryDir.resolve("raft-boundary"), clock::wallMillis,
             TAIL_CACHE_ENTRIES);
         SimMetadataProposer metadataProposer = new SimMetadataProposer(this);
-        TopicConfigManager topics = new TopicConfigManager(metadataProposer, clock::wallMillis, true, 4);
+        topics = new TopicConfigManager(metadataProposer, clock::wallMillis, false, 4);
         SubscriptionGroupManager groups = new SubscriptionGroupManager(metadataProposer, clock::wallMillis, true);
         offsets = new ConsumerOffsetManager(metadataProposer, 1000, 64, 1024, 4);
         stateMachine = new BrokerStateMachine(store, new MetadataStateMachine(topics, groups, offsets),
@@ -132,6 +141,7 @@ final class SimMember {
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         raft = new RaftNode(config, MajorityConfig.of(voters), log, hardStateStore.load(), log.firstIndex() - 1,
             random::nextInt, () -> null);
+        view = new BrokerStore(store, StoreReadConfig.defaults(), UnpooledByteBufAllocator.DEFAULT);
         proposals = new SimProposals(clock, COMMIT_TIMEOUT_MS);
         batcher = new SendBatcher(proposals, store.commitLog(), log.stampedOffsets(), node -> "n" + node,
             SEND_BATCH_BYTES_MAX, SEND_BATCH_MESSAGES_MAX, SEND_INFLIGHT_ENTRIES_MAX, SEND_PENDING_MAX,
@@ -167,6 +177,8 @@ final class SimMember {
         batcher = null;
         proposals = null;
         offsets = null;
+        topics = null;
+        view = null;
     }
 
     MessageStoreConfig storeConfig() {
