@@ -6,8 +6,8 @@ import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.transport.Transport;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.SocketTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,12 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SocketTest
 class PeerUnreachableTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-    private final TestTransports transports = new TestTransports();
-
-    @AfterEach
-    void closeAll() {
-        transports.close();
-    }
+    @RegisterExtension
+    final TestTransports transports = new TestTransports();
 
     /** Records inbound messages and unreachable hints. */
     private static final class Sink implements Transport.InboundSink {

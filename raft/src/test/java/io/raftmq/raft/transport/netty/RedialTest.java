@@ -4,8 +4,8 @@ import io.raftmq.raft.message.Heartbeat;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.SocketTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -25,12 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedialTest {
     private static final long BACKOFF_MS = 30_000;
     private static final long DEADLINE_MS = 10_000;
-    private final TestTransports transports = new TestTransports();
-
-    @AfterEach
-    void closeAll() {
-        transports.close();
-    }
+    @RegisterExtension
+    final TestTransports transports = new TestTransports();
 
     private NettyTransport start(long id, InetSocketAddress at, LinkedBlockingQueue<RaftMessage> inbox) {
         return transports.start(id, at, inbox::offer, BACKOFF_MS);

@@ -1,6 +1,8 @@
 package io.raftmq.raft.transport.netty;
 
 import io.raftmq.raft.transport.Transport;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The transports a socket test starts, closed together at its end, and the free loopback addresses they listen on
- * (each node on its own 127.0.0.x, so a connection's source host names its node).
+ * The transports a socket test starts, closed together after each test (register it with {@code @RegisterExtension}),
+ * and the free loopback addresses they listen on (each node on its own 127.0.0.x, so a connection's source host names
+ * its node).
  */
-final class TestTransports implements AutoCloseable {
+final class TestTransports implements AutoCloseable, AfterEachCallback {
     private final List<NettyTransport> started = new ArrayList<>();
 
     /** Starts node {@code id} at {@code at} with the default settings. */
@@ -45,5 +48,11 @@ final class TestTransports implements AutoCloseable {
     @Override
     public void close() {
         started.forEach(NettyTransport::close);
+        started.clear();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 }
