@@ -35,6 +35,16 @@ class DerivedDataFaultTest {
     @TempDir
     Path dir;
 
+    /** A store over {@code derived} holding every record, dispatched and checkpointed up to index 40. */
+    private MessageStore openCheckpointedAt40(MessageStoreConfig config, FaultyMemoryStorage derived)
+            throws IOException {
+        MessageStore live = MessageStore.open(config, disk(config), derived);
+        StoreFixture.appendAll(live, BODIES, 1, null);
+        live.dispatchUpToIndex(40);
+        live.checkpoint();
+        return live;
+    }
+
     @Test
     void aFailedConsumeQueueWriteIsADeviceErrorAndTheStoreRecovers() throws IOException {
         assertRecoversAfterDispatchFailure(s -> s.setFailingPaths(p -> p.toString().contains("/consumequeue/")),
@@ -58,10 +68,7 @@ class DerivedDataFaultTest {
         Path checkpoint = config.dispatch().directory().resolve("dispatch.checkpoint");
         FaultyMemoryStorage derived = new FaultyMemoryStorage();
         try (MessageStore reference = referenceStore()) {
-            MessageStore live = MessageStore.open(config, disk(config), derived);
-            StoreFixture.appendAll(live, BODIES, 1, null);
-            live.dispatchUpToIndex(40);
-            live.checkpoint();
+            MessageStore live = openCheckpointedAt40(config, derived);
             byte[] before = derived.readAll(checkpoint);
             live.dispatchUpToIndex(80);
             derived.setFailingPaths(p -> p.equals(checkpoint));
@@ -85,10 +92,7 @@ class DerivedDataFaultTest {
         MessageStoreConfig config = manualCheckpoints(dir.resolve("live"));
         FaultyMemoryStorage derived = new FaultyMemoryStorage();
         try (MessageStore reference = referenceStore()) {
-            MessageStore live = MessageStore.open(config, disk(config), derived);
-            StoreFixture.appendAll(live, BODIES, 1, null);
-            live.dispatchUpToIndex(40);
-            live.checkpoint();
+            MessageStore live = openCheckpointedAt40(config, derived);
             live.dispatchUpToIndex(RECORDS);
             int unwritten = 0;
             for (ConsumeQueue q : live.consumeQueues().queues()) {
@@ -120,10 +124,7 @@ class DerivedDataFaultTest {
         MessageStoreConfig config = manualCheckpoints(dir.resolve("live"));
         FaultyMemoryStorage derived = new FaultyMemoryStorage();
         try (MessageStore reference = referenceStore()) {
-            try (MessageStore live = MessageStore.open(config, disk(config), derived)) {
-                StoreFixture.appendAll(live, BODIES, 1, null);
-                live.dispatchUpToIndex(40);
-                live.checkpoint();
+            try (MessageStore live = openCheckpointedAt40(config, derived)) {
                 live.dispatchUpToIndex(60);
                 fault.accept(derived);
                 // consume-queue units are written in pieces, at the latest by the checkpoint that covers them
