@@ -67,6 +67,7 @@ final class Election {
             VoteResponse grant = new VoteResponse(node.id(), m.from(), m.term(), m.preVote(), true);
             if (m.preVote()) {
                 node.outbox().early(grant);
+                yieldToLowerId(m.from());
             } else {
                 s.vote(m.from());
                 s.role().electionElapsed = 0;
@@ -79,6 +80,18 @@ final class Election {
             } else {
                 node.outbox().afterPersist(reject);
             }
+        }
+    }
+
+    /**
+     * Two pre-candidates at once (members started together, or followers told at once that the leader is gone,
+     * docs/raft-driver.md "Faster at start") would each grant the other's pre-vote, both become candidates and split
+     * the vote, which costs another election timeout. So a pre-candidate that grants the pre-vote of a voter with a
+     * lower id steps back to follower (same term, no vote: pre-votes are liveness only) and that voter goes on.
+     */
+    private void yieldToLowerId(long from) {
+        if (node.state().role() instanceof PreCandidateState && from < node.id()) {
+            node.becomeFollower(node.state().term(), 0);
         }
     }
 
