@@ -25,6 +25,7 @@ final class SimDriver {
     private final boolean[][] cut;
     /** Ready writes that replaced a suffix of a member's log (Raft conflict resolution). */
     private int truncations;
+    private int guardDepth;
 
     SimDriver(BrokerSimulation sim, SplittableRandom random, BrokerSimulation.Faults faults, SimClock clock,
               BrokerChecker checker, boolean[][] cut) {
@@ -41,18 +42,46 @@ final class SimDriver {
     }
 
     void start(SimMember m) {
-        m.open(random.split());
+        SplittableRandom nodeRandom = random.split();
+        guard(m, () -> m.open(nodeRandom));
+        if (!m.up) {
+            return; // the start failed on a faulty disk; the supervisor tries again once it is cleared
+        }
         if (m.recoveryLoss != null) {
             throw new AssertionError("member " + m.id + ": recovery found damage inside the log after a crash that"
                 + " only lost unforced writes: " + m.recoveryLoss);
         }
+        m.diskFaulted = sim.disk().active(m);
         checker.onRestart(m);
         pump(m);
     }
 
+    /**
+     * Runs a member's work as its agent thread does: an exception (an I/O error of its store or raft log) stops
+     * the member ({@link SimDiskFaults#onFailed}) when it met a disk fault since it started; anywhere else it ends
+     * the run. Nested calls run inside the outermost one.
+     */
+    void guard(SimMember m, Runnable work) {
+        if (guardDepth > 0) {
+            work.run();
+            return;
+        }
+        guardDepth++;
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            if (!sim.disk().tolerates(m)) {
+                throw e;
+            }
+            sim.disk().onFailed(m, e);
+        } finally {
+            guardDepth--;
+        }
+    }
+
     void pump(SimMember m) {
         if (m.idle() && m.raft.hasReady()) {
-            startReady(m);
+            guard(m, () -> startReady(m));
         }
     }
 
@@ -110,8 +139,10 @@ final class SimDriver {
         long[] mark = (long[]) ev.payload();
         m.syncInFlight = false;
         m.synced(mark[0], mark[1], mark[2]);
-        startLogSync(m);
-        drain(m);
+        guard(m, () -> {
+            startLogSync(m);
+            drain(m);
+        });
     }
 
     private void reportDurable(SimMember m) {
@@ -132,13 +163,15 @@ final class SimDriver {
         }
         Ready r = m.pending;
         send(r.messages());
-        for (Entry e : r.committedEntries()) {
-            m.stateMachine.apply(e);
-            m.proposals.applied(e, m.raft.leaderId());
-        }
-        m.raft.advance(r);
-        m.pending = null;
-        drain(m);
+        guard(m, () -> {
+            for (Entry e : r.committedEntries()) {
+                m.stateMachine.apply(e);
+                m.proposals.applied(e, m.raft.leaderId());
+            }
+            m.raft.advance(r);
+            m.pending = null;
+            drain(m);
+        });
     }
 
     /** While idle: the newest sync report, queued messages and ticks, queued proposals; then the next Ready. */
@@ -146,6 +179,10 @@ final class SimDriver {
         if (!m.idle()) {
             return;
         }
+        guard(m, () -> drainIdle(m));
+    }
+
+    private void drainIdle(SimMember m) {
         reportDurable(m);
         while (!m.inbox.isEmpty() || m.pendingTicks > 0) {
             if (!m.inbox.isEmpty()) {
@@ -183,7 +220,9 @@ final class SimDriver {
             }
             return;
         }
-        m.raft.step(msg);
-        drain(m);
+        guard(m, () -> {
+            m.raft.step(msg);
+            drain(m);
+        });
     }
 }

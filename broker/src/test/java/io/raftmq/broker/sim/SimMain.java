@@ -63,6 +63,8 @@ public final class SimMain {
         long batches = 0;
         long refused = 0;
         long pulled = 0;
+        long diskFaults = 0;
+        long diskFailures = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -78,6 +80,8 @@ public final class SimMain {
                 batches += o.batches();
                 refused += o.refused();
                 pulled += o.pulledMessages();
+                diskFaults += o.diskFaults();
+                diskFailures += o.diskFailures();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
@@ -86,7 +90,8 @@ public final class SimMain {
                     + " offset_commits=" + o.offsetCommits()
                     + " offset_acks=" + o.offsetAcks() + " batches=" + o.batches() + " refused_no_topic="
                     + o.refused() + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals="
-                    + o.topicProposals());
+                    + o.topicProposals() + " disk_faults=" + o.diskFaults() + " disk_failures="
+                    + o.diskFailures());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -102,7 +107,8 @@ public final class SimMain {
             + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
             + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
             + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
-            + " messages refused (no topic yet), " + pulled + " messages pulled and checked");
+            + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
+            + " disk faults, " + diskFailures + " members failed on them");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

@@ -89,6 +89,8 @@ final class SimMember {
     int incarnation;
     /** Damage inside the log that recovery reported at the last open (never expected here), else null. */
     String recoveryLoss;
+    /** The member met a disk fault ({@link SimDiskFaults}) since it last started: it may fail. */
+    boolean diskFaulted;
 
     // ---- the driver ----
     /** The Ready being persisted, null when idle. */
@@ -164,6 +166,21 @@ final class SimMember {
     void crash(Random random, boolean torn) {
         store.commitLog().closeAbruptly();
         storage.crash(random, torn);
+        stop();
+    }
+
+    /**
+     * The process exits after its store or raft node failed (an I/O error): nothing is flushed or closed, but the
+     * disk keeps every write (no power loss). Proposals in flight are never answered. Also after a failed start.
+     */
+    void fail() {
+        if (store != null) {
+            store.commitLog().closeAbruptly();
+        }
+        stop();
+    }
+
+    private void stop() {
         up = false;
         incarnation++;
         pausedUntil = 0;
@@ -179,6 +196,11 @@ final class SimMember {
         offsets = null;
         topics = null;
         view = null;
+    }
+
+    /** The root of this member's files in its storage. */
+    Path root() {
+        return root;
     }
 
     MessageStoreConfig storeConfig() {

@@ -1,0 +1,172 @@
+package io.raftmq.broker.sim;
+
+import io.raftmq.broker.sim.BrokerSimulation.Kind;
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * The disk faults of {@link BrokerSimulation} (docs/simulation.md "Faults and workload"): now and then one member's
+ * disk runs full ({@link FaultyMemoryStorage#setFull}) or fails (a device error on every file, or on one kind of
+ * file only: commit-log segments, the log's index, its recovery checkpoint, ConsumeQueues, the key index, the
+ * dispatch checkpoint) for a while, then recovers. A member whose store or raft node throws meanwhile fails as the
+ * real broker does (the raft agent stops on the exception, {@code BrokerMain} exits): its process dies without a
+ * power loss (the page cache keeps its writes) and a supervisor restarts it once the fault is cleared, from its
+ * disk. A failure is tolerated only on a member that met a disk fault since its last start; anywhere else it
+ * fails the run. One fault at a time. Draws from a stream of its own, so seeds without disk faults keep their
+ * history. Single thread.
+ */
+final class SimDiskFaults {
+    private static final Logger LOG = LoggerFactory.getLogger(SimDiskFaults.class);
+    /** What goes wrong with the disk. */
+    enum Fault {
+        FULL("disk full"), DEVICE("device error, every file"), COMMIT_LOG("device error, commit-log segments"),
+        LOG_INDEX("device error, commit-log index"), LOG_CHECKPOINT("device error, recovery checkpoint"),
+        CONSUME_QUEUE("device error, consume queues"), KEY_INDEX("device error, key index"),
+        DISPATCH_CHECKPOINT("device error, dispatch checkpoint");
+
+        final String label;
+
+        Fault(String label) {
+            this.label = label;
+        }
+
+        /** The files a device error of this kind hits, under a member's store root. */
+        Predicate<Path> files(Path root) {
+            Path log = root.resolve("store/commitlog");
+            Path derived = root.resolve("store/derived");
+            return switch (this) {
+                case FULL, DEVICE -> p -> false;
+                case COMMIT_LOG -> p -> p.startsWith(log.resolve("log"));
+                case LOG_INDEX -> p -> p.startsWith(log.resolve("index"));
+                case LOG_CHECKPOINT -> p -> p.equals(log.resolve("checkpoint"));
+                case CONSUME_QUEUE -> p -> p.startsWith(derived.resolve("consumequeue"));
+                case KEY_INDEX -> p -> p.startsWith(derived.resolve("index"));
+                case DISPATCH_CHECKPOINT -> p -> p.startsWith(derived.resolve("dispatch.checkpoint"));
+            };
+        }
+    }
+
+    private final BrokerSimulation sim;
+    private final SplittableRandom random;
+    private final SimClock clock;
+    private final boolean enabled;
+    /** The member whose disk is faulty now (0: none) and how. */
+    private int faulted;
+    private Fault fault;
+    private int faults;
+    private int failures;
+    private final int[] failuresByFault = new int[Fault.values().length];
+    /** The first failure's cause per fault kind (for the report and the docs), else null. */
+    private final String[] firstCause = new String[Fault.values().length];
+
+    SimDiskFaults(BrokerSimulation sim, SplittableRandom random, SimClock clock) {
+        this.sim = sim;
+        this.random = random;
+        this.clock = clock;
+        this.enabled = random.nextInt(3) != 0;
+    }
+
+    void start() {
+        if (enabled) {
+            sim.schedule(200 + random.nextInt(800), Kind.DISK_FAULT, 0, null);
+        }
+    }
+
+    int faults() {
+        return faults;
+    }
+
+    int failures() {
+        return failures;
+    }
+
+    /** A fault on one member's disk for 50-600 ms, unless one is on already. Before healing only. */
+    void onFault() {
+        if (sim.healed()) {
+            return;
+        }
+        sim.schedule(clock.nowMs() + 300 + random.nextInt(900), Kind.DISK_FAULT, 0, null);
+        if (faulted != 0) {
+            return;
+        }
+        SimMember m = sim.member(1 + random.nextInt(BrokerSimulation.MEMBERS));
+        Fault f = Fault.values()[random.nextInt(Fault.values().length)];
+        faulted = m.id;
+        fault = f;
+        faults++;
+        m.diskFaulted = true;
+        switch (f) {
+            case FULL -> m.storage.setFull(true);
+            case DEVICE -> m.storage.setFailing(true);
+            default -> m.storage.setFailingPaths(f.files(m.root()));
+        }
+        sim.schedule(clock.nowMs() + 50 + random.nextInt(550), Kind.DISK_CLEAR, m.id, null);
+    }
+
+    /** The fault ends; a member that failed meanwhile (or is down) is restarted soon by its supervisor. */
+    void onClear(SimMember m) {
+        if (faulted != m.id) {
+            return;
+        }
+        clear(m);
+        if (!m.up) {
+            sim.schedule(clock.nowMs() + 20 + random.nextInt(180), Kind.RESTART, m.id, null);
+        }
+    }
+
+    /** At healing: the fault ends at once (healing restarts every member that is down). */
+    void clearAll() {
+        if (faulted != 0) {
+            clear(sim.member(faulted));
+        }
+    }
+
+    private void clear(SimMember m) {
+        m.storage.setFull(false);
+        m.storage.setFailing(false);
+        m.storage.setFailingPaths(p -> false);
+        faulted = 0;
+    }
+
+    /** The fault on the member's disk is still on. */
+    boolean active(SimMember m) {
+        return faulted == m.id;
+    }
+
+    /** A member that met a disk fault since it last started may fail; a failure anywhere else is a bug. */
+    boolean tolerates(SimMember m) {
+        return m.diskFaulted;
+    }
+
+    /**
+     * The member failed on {@code cause}: its process exits (no power loss). Its supervisor restarts it once the
+     * fault is cleared, or soon if it is cleared already.
+     */
+    void onFailed(SimMember m, RuntimeException cause) {
+        failures++;
+        Fault f = fault != null ? fault : Fault.DEVICE;
+        failuresByFault[f.ordinal()]++;
+        if (firstCause[f.ordinal()] == null) {
+            firstCause[f.ordinal()] = String.valueOf(cause);
+        }
+        LOG.warn("member {} failed ({}{}): {}", m.id, f.label, active(m) ? "" : ", cleared", cause.toString());
+        m.fail();
+        if (!active(m)) {
+            sim.schedule(clock.nowMs() + 20 + random.nextInt(180), Kind.RESTART, m.id, null);
+        }
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder("disk faults=" + faults + " failures=" + failures);
+        if (faulted != 0) {
+            sb.append(" now n").append(faulted).append(": ").append(fault.label);
+        }
+        return sb.toString();
+    }
+}
