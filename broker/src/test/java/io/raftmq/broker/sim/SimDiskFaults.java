@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * The disk faults of {@link BrokerSimulation} (docs/simulation.md "Faults and workload"): now and then one member's
  * disk runs full ({@link FaultyMemoryStorage#setFull}) or fails (a device error on every file, or on one kind of
  * file only: commit-log segments, the log's index, its recovery checkpoint, ConsumeQueues, the key index, the
- * dispatch checkpoint) for a while, then recovers. A member whose store or raft node throws meanwhile fails as the
+ * dispatch checkpoint) or turns slow (every fsync reports its durability 20-300 ms late; the sim runs on one
+ * thread, so nothing blocks: the durable callback comes later) for a while, then recovers. A member whose store or raft node throws meanwhile fails as the
  * real broker does (the raft agent stops on the exception, {@code BrokerMain} exits): its process dies without a
  * power loss (the page cache keeps its writes) and a supervisor restarts it once the fault is cleared, from its
  * disk. A failure is tolerated only on a member that met a disk fault since its last start; anywhere else it
@@ -23,12 +24,15 @@ import java.util.function.Predicate;
  */
 final class SimDiskFaults {
     private static final Logger LOG = LoggerFactory.getLogger(SimDiskFaults.class);
+    /** A slow disk's extra fsync latency: a force started meanwhile reports its durability this much later. */
+    static final int SLOW_SYNC_MS_MIN = 20;
+    static final int SLOW_SYNC_MS_MAX = 300;
     /** What goes wrong with the disk. */
     enum Fault {
         FULL("disk full"), DEVICE("device error, every file"), COMMIT_LOG("device error, commit-log segments"),
         LOG_INDEX("device error, commit-log index"), LOG_CHECKPOINT("device error, recovery checkpoint"),
         CONSUME_QUEUE("device error, consume queues"), KEY_INDEX("device error, key index"),
-        DISPATCH_CHECKPOINT("device error, dispatch checkpoint");
+        DISPATCH_CHECKPOINT("device error, dispatch checkpoint"), SLOW_FSYNC("slow fsync");
 
         final String label;
 
@@ -41,7 +45,7 @@ final class SimDiskFaults {
             Path log = root.resolve("store/commitlog");
             Path derived = root.resolve("store/derived");
             return switch (this) {
-                case FULL, DEVICE -> p -> false;
+                case FULL, DEVICE, SLOW_FSYNC -> p -> false;
                 case COMMIT_LOG -> p -> p.startsWith(log.resolve("log"));
                 case LOG_INDEX -> p -> p.startsWith(log.resolve("index"));
                 case LOG_CHECKPOINT -> p -> p.equals(log.resolve("checkpoint"));
@@ -100,10 +104,11 @@ final class SimDiskFaults {
         faulted = m.id;
         fault = f;
         faults++;
-        m.diskFaulted = true;
+        m.diskFaulted = f != Fault.SLOW_FSYNC;
         switch (f) {
             case FULL -> m.storage.setFull(true);
             case DEVICE -> m.storage.setFailing(true);
+            case SLOW_FSYNC -> m.slowSyncMs = SLOW_SYNC_MS_MIN + random.nextInt(SLOW_SYNC_MS_MAX - SLOW_SYNC_MS_MIN);
             default -> m.storage.setFailingPaths(f.files(m.root()));
         }
         sim.schedule(clock.nowMs() + 50 + random.nextInt(550), Kind.DISK_CLEAR, m.id, null);
@@ -131,6 +136,7 @@ final class SimDiskFaults {
         m.storage.setFull(false);
         m.storage.setFailing(false);
         m.storage.setFailingPaths(p -> false);
+        m.slowSyncMs = 0;
         faulted = 0;
     }
 

@@ -109,7 +109,7 @@ final class SimDriver {
             m.written(last.index(), last.term());
             startLogSync(m);
         }
-        long delay = voteChanged ? 1 + random.nextInt(faults.fsyncMaxMs()) : 0;
+        long delay = voteChanged ? 1 + random.nextInt(faults.fsyncMaxMs()) + m.slowSyncMs : 0;
         sim.schedule(clock.nowMs() + delay, Kind.FSYNC_DONE, m.id, r, m.incarnation);
     }
 
@@ -124,8 +124,8 @@ final class SimDriver {
         m.log.sync();
         m.syncInFlight = true;
         long[] mark = {m.writeGeneration, m.writeIndex, m.writeTerm};
-        sim.schedule(clock.nowMs() + 1 + random.nextInt(faults.fsyncMaxMs()), Kind.LOG_SYNCED, m.id, mark,
-            m.incarnation);
+        sim.schedule(clock.nowMs() + 1 + random.nextInt(faults.fsyncMaxMs()) + m.slowSyncMs, Kind.LOG_SYNCED,
+            m.id, mark, m.incarnation);
     }
 
     void logSynced(SimMember m, BrokerSimulation.Event ev) {

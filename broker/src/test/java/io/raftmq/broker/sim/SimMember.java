@@ -89,6 +89,8 @@ final class SimMember {
     int incarnation;
     /** Damage inside the log that recovery reported at the last open (never expected here), else null. */
     String recoveryLoss;
+    /** Extra latency of this member's fsyncs while its disk is slow ({@link SimDiskFaults}), else 0. */
+    int slowSyncMs;
     /** The member met a disk fault ({@link SimDiskFaults}) since it last started: it may fail. */
     boolean diskFaulted;
 
