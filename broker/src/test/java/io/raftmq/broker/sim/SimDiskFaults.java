@@ -18,9 +18,9 @@ import java.util.function.Predicate;
  * thread, so nothing blocks: the durable callback comes later) for a while, then recovers. A member whose store or
  * raft node throws meanwhile fails as the real broker does (the raft agent stops on the exception,
  * {@code BrokerMain} exits): its process dies without a power loss (the page cache keeps its writes) and a
- * supervisor restarts it once the fault is cleared, from its disk. A failure is tolerated only on a member that met a disk fault since its last start; anywhere else it
- * fails the run. One fault at a time. Draws from a stream of its own, so seeds without disk faults keep their
- * history. Single thread.
+ * supervisor restarts it once the fault is cleared, from its disk. A failure is tolerated only on a member that
+ * met a disk fault since its last start; anywhere else it fails the run. One fault at a time. Draws from a stream
+ * of its own, so seeds without disk faults keep their history. Single thread.
  */
 final class SimDiskFaults {
     private static final Logger LOG = LoggerFactory.getLogger(SimDiskFaults.class);
