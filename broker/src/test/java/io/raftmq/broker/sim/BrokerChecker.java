@@ -142,7 +142,18 @@ final class BrokerChecker {
 
     /** A (re)started member: its log must still hold everything it applied before. */
     void onRestart(SimMember m) {
+        onRestart(m, false);
+    }
+
+    /**
+     * A (re)started member whose files were damaged at rest ({@code damaged}): its log may have been cut back
+     * past the damage (or wiped), so it must hold a prefix of what it applied; what is left must still match.
+     */
+    void onRestart(SimMember m, boolean damaged) {
         long last = m.store.commitLog().lastIndex();
+        if (damaged) {
+            verified[m.id] = Math.min(verified[m.id], last);
+        }
         check(last >= verified[m.id], "member " + m.id + " restarted with its log ending at " + last
             + " but it had applied " + verified[m.id]);
         if (verified[m.id] > 0) {

@@ -54,7 +54,8 @@ final class BrokerSimulation {
     record Outcome(long seed, Faults faults, long events, long sends, int acknowledged, long committedEntries,
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
-                   long pulledMessages, int topicProposals, int diskFaults, int diskFailures) {
+                   long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
+                   int damageLosses, int damageRefusals) {
     }
 
     private final long seed;
@@ -113,7 +114,8 @@ final class BrokerSimulation {
         this.offsetRandom = new SplittableRandom(seed ^ 0x4F46465345545310L);
         this.pullChecker = new PullChecker(this, new SplittableRandom(seed ^ 0x50554C4C53L), clock, checker);
         this.topics = new SimTopics(this, new SplittableRandom(seed ^ 0x544F50494353L), clock);
-        this.disk = new SimDiskFaults(this, new SplittableRandom(seed ^ 0x4449534BL), clock);
+        this.disk = new SimDiskFaults(this, new SplittableRandom(seed ^ 0x4449534BL), clock,
+            new SplittableRandom(seed ^ 0x44414D414745L));
         this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker,
             pullChecker);
     }
@@ -178,7 +180,8 @@ final class BrokerSimulation {
                     checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted,
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
                     offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
-                    pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures());
+                    pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
+                    disk.damageLosses(), disk.refusals());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -257,6 +260,7 @@ final class BrokerSimulation {
         }
         crashes++;
         m.crash(new Random(random.nextLong()), faults.torn());
+        disk.maybeDamage(m);
         schedule(clock.nowMs() + 20 + random.nextInt(600), Kind.RESTART, m.id, null);
     }
 

@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
@@ -56,6 +58,26 @@ final class SimDiskFaults {
         }
     }
 
+    /**
+     * Which file a bit flip at rest hits. ConsumeQueue units and key-index entries carry no checksum, so the store
+     * cannot detect a flip there (docs/simulation.md "Faults and workload"): they are flipped only with
+     * {@code -Dbsim.damageDerived=true}, to study that gap.
+     */
+    enum Damage {
+        LOG_RECORD("commitlog/log/"), LOG_INDEX("commitlog/index/"), LOG_CHECKPOINT("commitlog/checkpoint"),
+        DISPATCH_CHECKPOINT("derived/dispatch.checkpoint"), CONSUME_QUEUE("derived/consumequeue/"),
+        KEY_INDEX("derived/index/");
+
+        final String under;
+
+        Damage(String under) {
+            this.under = under;
+        }
+    }
+
+    private static final Damage[] DAMAGED_KINDS = Boolean.getBoolean("bsim.damageDerived") ? Damage.values()
+        : new Damage[] {Damage.LOG_RECORD, Damage.LOG_INDEX, Damage.LOG_CHECKPOINT, Damage.DISPATCH_CHECKPOINT};
+
     private final BrokerSimulation sim;
     private final SplittableRandom random;
     private final SimClock clock;
@@ -69,11 +91,143 @@ final class SimDiskFaults {
     /** The first failure's cause per fault kind (for the report and the docs), else null. */
     private final String[] firstCause = new String[Fault.values().length];
 
-    SimDiskFaults(BrokerSimulation sim, SplittableRandom random, SimClock clock) {
+    /** Bit flips at rest on crashed members (a stream of their own). */
+    private final SplittableRandom damageRandom;
+    private final boolean damaging;
+    /** The member damaged last, until it runs again and is not repairing (0: none). */
+    private int damaged;
+    private int damages;
+    private int damageLosses;
+    private int refusals;
+    private final int[] damagesByKind = new int[Damage.values().length];
+    private String lastDamage;
+    private Damage lastKind;
+
+    SimDiskFaults(BrokerSimulation sim, SplittableRandom random, SimClock clock, SplittableRandom damageRandom) {
         this.sim = sim;
         this.random = random;
         this.clock = clock;
         this.enabled = random.nextInt(3) != 0;
+        this.damageRandom = damageRandom;
+        this.damaging = damageRandom.nextInt(3) != 0;
+    }
+
+    int damages() {
+        return damages;
+    }
+
+    int damageLosses() {
+        return damageLosses;
+    }
+
+    int refusals() {
+        return refusals;
+    }
+
+    /**
+     * A member just crashed: half the time (in runs with damage) one seeded bit of one seeded file of its disk
+     * flips, within the file's written bytes, unless a member damaged earlier has not yet come back whole (running,
+     * not repairing) or another member is repairing: a majority always keeps its data.
+     */
+    void maybeDamage(SimMember m) {
+        if (!damaging || sim.healed() || !mayDamageNow(m)) {
+            return;
+        }
+        if (damageRandom.nextInt(2) != 0) {
+            return;
+        }
+        Damage kind = DAMAGED_KINDS[damageRandom.nextInt(DAMAGED_KINDS.length)];
+        String under = m.root().resolve("store") + "/" + kind.under;
+        List<Path> files = new ArrayList<>();
+        for (Path p : m.storage.paths()) {
+            if (p.toString().startsWith(under)) {
+                files.add(p);
+            }
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        Path file = files.get(damageRandom.nextInt(files.size()));
+        byte[] bytes = m.storage.readAll(file);
+        int extent = bytes.length;
+        while (extent > 0 && bytes[extent - 1] == 0) {
+            extent--;
+        }
+        if (extent == 0) {
+            return;
+        }
+        long offset = damageRandom.nextInt(extent);
+        int bit = damageRandom.nextInt(8);
+        m.storage.flipBit(file, offset, bit);
+        m.damagedAtRest = true;
+        damaged = m.id;
+        damages++;
+        damagesByKind[kind.ordinal()]++;
+        lastKind = kind;
+        lastDamage = "n" + m.id + " " + kind + " " + file + " byte " + offset + " bit " + bit;
+        LOG.warn("damage at rest: {}", lastDamage);
+    }
+
+    private boolean mayDamageNow(SimMember m) {
+        if (damaged != 0 && damaged != m.id) {
+            SimMember d = sim.member(damaged);
+            if (!d.up || d.damagedAtRest || d.raft.repairing()) {
+                return false;
+            }
+        }
+        if (damaged == m.id && m.damagedAtRest) {
+            return false; // not restarted since its damage
+        }
+        for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
+            SimMember o = sim.member(i);
+            if (o != m && (o.repairing || o.damagedAtRest)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A member started; if it was damaged, its recovery must have done what the store does with that file
+     * (docs/storage.md "CommitLog recovery", "Recovery"): a flipped commit-log record is damage inside the log (or
+     * a torn tail at its end): cut back, the loss recorded, the member repairing; a flipped log index unit, log
+     * checkpoint or dispatch checkpoint fails its crc and is rebuilt (or ignored) with nothing lost.
+     */
+    void onStarted(SimMember m, boolean wasDamaged) {
+        if (!wasDamaged) {
+            return;
+        }
+        if (m.recoveryLoss != null) {
+            damageLosses++;
+            LOG.warn("member {} recovered past damage ({}): {}; repairing={}", m.id, lastDamage, m.recoveryLoss,
+                m.raft.repairing());
+            if (lastKind != Damage.LOG_RECORD) {
+                throw new AssertionError("member " + m.id + ": recovery reported a log loss after damage to "
+                    + lastDamage + ": " + m.recoveryLoss);
+            }
+            if (!m.raft.repairing()) {
+                throw new AssertionError("member " + m.id + " lost log records (" + m.recoveryLoss
+                    + ") but does not repair");
+            }
+        }
+    }
+
+    /**
+     * A damaged member refused to start: the exception (or one of its causes) must name a file of that member, so
+     * an operator knows what is damaged.
+     */
+    void onRefused(SimMember m, RuntimeException e) {
+        refusals++;
+        String root = m.root().toString();
+        boolean named = false;
+        for (Throwable t = e; t != null && !named; t = t.getCause()) {
+            named = String.valueOf(t.getMessage()).contains(root);
+        }
+        if (!named) {
+            throw new AssertionError("member " + m.id + " refused to start after damage (" + lastDamage
+                + ") without naming a file", e);
+        }
+        LOG.warn("member {} refused to start after damage ({}): {}; wiped", m.id, lastDamage, e.toString());
     }
 
     void start() {
@@ -169,7 +323,8 @@ final class SimDiskFaults {
     }
 
     String describe() {
-        StringBuilder sb = new StringBuilder("disk faults=" + faults + " failures=" + failures);
+        StringBuilder sb = new StringBuilder("disk faults=" + faults + " failures=" + failures + " damages="
+            + damages + (lastDamage != null ? " (last: " + lastDamage + ")" : ""));
         if (faulted != 0) {
             sb.append(" now n").append(faulted).append(": ").append(fault.label);
         }

@@ -43,17 +43,45 @@ final class SimDriver {
 
     void start(SimMember m) {
         SplittableRandom nodeRandom = random.split();
-        guard(m, () -> m.open(nodeRandom));
+        boolean damaged = m.damagedAtRest;
+        if (damaged) {
+            startDamaged(m, nodeRandom);
+        } else {
+            guard(m, () -> m.open(nodeRandom));
+        }
         if (!m.up) {
             return; // the start failed on a faulty disk; the supervisor tries again once it is cleared
         }
-        if (m.recoveryLoss != null) {
+        if (m.recoveryLoss != null && !damaged) {
             throw new AssertionError("member " + m.id + ": recovery found damage inside the log after a crash that"
                 + " only lost unforced writes: " + m.recoveryLoss);
         }
+        sim.disk().onStarted(m, damaged);
+        m.damagedAtRest = false;
         m.diskFaulted = sim.disk().active(m);
-        checker.onRestart(m);
+        checker.onRestart(m, damaged);
         pump(m);
+    }
+
+    /**
+     * A member whose files were damaged at rest starts: it comes back (recovery repaired it, or cut the log back
+     * and recorded the loss for repair) or refuses to start with an exception naming the damaged file; then an
+     * operator wipes it and starts it empty, and it catches up. A start that fails on a disk fault still on is
+     * that fault's failure (the damage stays for the next start).
+     */
+    private void startDamaged(SimMember m, SplittableRandom nodeRandom) {
+        try {
+            m.open(nodeRandom);
+        } catch (RuntimeException e) {
+            if (sim.disk().active(m) && m.diskFaulted) {
+                sim.disk().onFailed(m, e);
+                return;
+            }
+            sim.disk().onRefused(m, e);
+            m.fail();
+            m.wipe();
+            m.open(nodeRandom);
+        }
     }
 
     /**
@@ -169,6 +197,7 @@ final class SimDriver {
                 m.proposals.applied(e, m.raft.leaderId());
             }
             m.raft.advance(r);
+            m.afterReady();
             m.pending = null;
             drain(m);
         });
