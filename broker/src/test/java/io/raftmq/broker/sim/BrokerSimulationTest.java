@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * Goal: the broker's storage and replication code (message store, raft log over the commit log, state machine,
  * send batcher, read path, metadata managers) loses no acknowledged send, serves nothing uncommitted to pulls,
  * stamps the same queue offsets on every replica and keeps replicas' committed logs identical, under message loss,
- * duplication, reordering, partitions and crashes that lose unforced writes; and converges once the faults heal.
+ * duplication, reordering, partitions, crashes that lose unforced writes, disk faults (full, device errors, slow
+ * fsync; a member failing on them is restarted) and bit flips at rest (recovery repairs or rebuilds what the
+ * store checks); and converges once the faults heal.
  * Method: {@link BrokerSimulation} with a fixed regression list and {@code bsim.seeds} (default 200) random seeds
  * from a random base ({@code -Dbsim.seedBase=B} fixes it). A failure names its seed; {@code -Dbsim.seed=S} replays
  * exactly that run.
@@ -82,6 +84,8 @@ class BrokerSimulationTest {
         long offsetAcks = 0;
         long batches = 0;
         long pulled = 0;
+        long diskFailures = 0;
+        long damages = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -93,11 +97,14 @@ class BrokerSimulationTest {
             offsetAcks += o.offsetAcks();
             batches += o.batches();
             pulled += o.pulledMessages();
+            diskFailures += o.diskFailures();
+            damages += o.damages();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
-            + " truncations, {} terms, {} consumer offset commits acknowledged, {} batch sends, {} messages pulled",
-            count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses, truncations,
-            terms, offsetAcks, batches, pulled);
+            + " truncations, {} terms, {} consumer offset commits acknowledged, {} batch sends, {} messages pulled,"
+            + " {} members failed on disk faults, {} bit flips at rest", count, (System.nanoTime() - started)
+            / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms, offsetAcks, batches, pulled,
+            diskFailures, damages);
     }
 
     private BrokerSimulation.Outcome run(long seed) {
