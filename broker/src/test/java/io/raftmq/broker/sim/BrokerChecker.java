@@ -133,6 +133,19 @@ final class BrokerChecker {
         }
     }
 
+    /**
+     * A running member is about to stop on a disk fault, in the middle of an event: what it applied so far
+     * (committed: its commit index covers it) is checked and joins the reference now, as after an event, so that
+     * its acknowledgements and the dispatched data its disk keeps stay accounted for. Reads only (they do not fail
+     * on the faulty disk).
+     */
+    void beforeFailure(SimMember m) {
+        if (m.up && m.raft != null && m.stateMachine != null) {
+            m.commitKnown = Math.max(m.commitKnown, m.raft.commitIndex());
+            advance(m);
+        }
+    }
+
     private void checkMatches(Ack a, Ref r) {
         check(r != null, "acknowledged send not in the committed log: " + a);
         check(r.sendId() == a.sendId() && r.queueOffset() == a.queueOffset() && r.topic().equals(a.topic())

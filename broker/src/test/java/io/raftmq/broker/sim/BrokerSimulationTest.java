@@ -28,9 +28,10 @@ class BrokerSimulationTest {
      * Seeds that once failed or cover a rare path; each must keep passing. 119: a restarted follower serves pulls
      * of entries it dispatched before its crash, beyond the commit index its raft node restarted with. 53: a
      * commit-log record flipped at rest; the member recovers past the loss and must repair (with repair mode
-     * planted away, a committed entry is replaced: docs/simulation.md "Planted bugs").
+     * planted away, a committed entry is replaced: docs/simulation.md "Planted bugs"). 101951: a member fails on a
+     * device error in the event in which it applied (and dispatched) an entry; its disk keeps that dispatch.
      */
-    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 119, 53};
+    private static final long[] REGRESSION_SEEDS = {1, 2, 3, 42, 119, 53, 101951};
 
     private static Level rootLevel;
 

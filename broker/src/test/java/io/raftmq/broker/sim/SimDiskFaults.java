@@ -87,9 +87,6 @@ final class SimDiskFaults {
     private Fault fault;
     private int faults;
     private int failures;
-    private final int[] failuresByFault = new int[Fault.values().length];
-    /** The first failure's cause per fault kind (for the report and the docs), else null. */
-    private final String[] firstCause = new String[Fault.values().length];
 
     /** Bit flips at rest on crashed members (a stream of their own). */
     private final SplittableRandom damageRandom;
@@ -99,7 +96,6 @@ final class SimDiskFaults {
     private int damages;
     private int damageLosses;
     private int refusals;
-    private final int[] damagesByKind = new int[Damage.values().length];
     private String lastDamage;
     private Damage lastKind;
 
@@ -162,7 +158,6 @@ final class SimDiskFaults {
         m.damagedAtRest = true;
         damaged = m.id;
         damages++;
-        damagesByKind[kind.ordinal()]++;
         lastKind = kind;
         lastDamage = "n" + m.id + " " + kind + " " + file + " byte " + offset + " bit " + bit;
         LOG.warn("damage at rest: {}", lastDamage);
@@ -311,10 +306,6 @@ final class SimDiskFaults {
     void onFailed(SimMember m, RuntimeException cause) {
         failures++;
         Fault f = fault != null ? fault : Fault.DEVICE;
-        failuresByFault[f.ordinal()]++;
-        if (firstCause[f.ordinal()] == null) {
-            firstCause[f.ordinal()] = String.valueOf(cause);
-        }
         LOG.warn("member {} failed ({}{}): {}", m.id, f.label, active(m) ? "" : ", cleared", cause.toString());
         m.fail();
         if (!active(m)) {

@@ -101,6 +101,7 @@ final class SimDriver {
             if (!sim.disk().tolerates(m)) {
                 throw e;
             }
+            checker.beforeFailure(m);
             sim.disk().onFailed(m, e);
         } finally {
             guardDepth--;
