@@ -35,7 +35,7 @@ final class BrokerSimulation {
     private static final int TRACE_MAX = Integer.getInteger("bsim.trace", 60);
 
     enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
-        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC }
+        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC, DISK_FAULT, DISK_CLEAR }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -54,7 +54,8 @@ final class BrokerSimulation {
     record Outcome(long seed, Faults faults, long events, long sends, int acknowledged, long committedEntries,
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
-                   long pulledMessages, int topicProposals) {
+                   long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
+                   int damageLosses, int damageRefusals) {
     }
 
     private final long seed;
@@ -93,6 +94,8 @@ final class BrokerSimulation {
     /** Pulls and topic creation draw from streams of their own too. */
     private final PullChecker pullChecker;
     private final SimTopics topics;
+    /** Disk full and device errors on one member at a time, from a stream of their own. */
+    private final SimDiskFaults disk;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -111,6 +114,8 @@ final class BrokerSimulation {
         this.offsetRandom = new SplittableRandom(seed ^ 0x4F46465345545310L);
         this.pullChecker = new PullChecker(this, new SplittableRandom(seed ^ 0x50554C4C53L), clock, checker);
         this.topics = new SimTopics(this, new SplittableRandom(seed ^ 0x544F50494353L), clock);
+        this.disk = new SimDiskFaults(this, new SplittableRandom(seed ^ 0x4449534BL), clock,
+            new SplittableRandom(seed ^ 0x44414D414745L));
         this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker,
             pullChecker);
     }
@@ -145,6 +150,7 @@ final class BrokerSimulation {
         schedule(50 + offsetRandom.nextInt(100), Kind.OFFSET_COMMIT, 0, null);
         schedule(1, Kind.PULL, 0, null);
         topics.start();
+        disk.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -174,7 +180,8 @@ final class BrokerSimulation {
                     checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted,
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
                     offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
-                    pullChecker.pulledMessages(), topics.proposals());
+                    pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
+                    disk.damageLosses(), disk.refusals());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -205,6 +212,8 @@ final class BrokerSimulation {
             case OFFSET_COMMIT -> workload.onOffsetCommit();
             case PULL -> pullChecker.onPull();
             case CREATE_TOPIC -> topics.onCreate((Integer) ev.payload);
+            case DISK_FAULT -> disk.onFault();
+            case DISK_CLEAR -> disk.onClear(m);
         }
     }
 
@@ -217,21 +226,25 @@ final class BrokerSimulation {
             m.pendingTicks = Math.min(m.pendingTicks + 1, 3);
             return;
         }
-        m.raft.observeWallClock(clock.wallMillis());
-        m.raft.tick();
-        m.proposals.expire();
-        driver.drain(m);
+        driver.guard(m, () -> {
+            m.raft.observeWallClock(clock.wallMillis());
+            m.raft.tick();
+            m.proposals.expire();
+            driver.drain(m);
+        });
     }
 
     /** The store's periodic checkpoint (derived data forced, dispatch checkpoint written), as retention runs it. */
     private void onCheckpoint(SimMember m) {
         schedule(clock.nowMs() + 500 + random.nextInt(1000), Kind.CHECKPOINT, m.id, null);
         if (m.idle()) {
-            try {
-                m.store.checkpoint();
-            } catch (IOException e) {
-                throw new UncheckedIOException("member " + m.id + " checkpoint", e);
-            }
+            driver.guard(m, () -> {
+                try {
+                    m.store.checkpoint();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("member " + m.id + " checkpoint", e);
+                }
+            });
         }
     }
 
@@ -247,6 +260,7 @@ final class BrokerSimulation {
         }
         crashes++;
         m.crash(new Random(random.nextLong()), faults.torn());
+        disk.maybeDamage(m);
         schedule(clock.nowMs() + 20 + random.nextInt(600), Kind.RESTART, m.id, null);
     }
 
@@ -321,6 +335,7 @@ final class BrokerSimulation {
         healed = true;
         healTime = clock.nowMs();
         healPartition();
+        disk.clearAll();
         for (int i = 1; i <= MEMBERS; i++) {
             if (!members[i].up) {
                 driver.start(members[i]);
@@ -371,6 +386,10 @@ final class BrokerSimulation {
         return driver;
     }
 
+    SimDiskFaults disk() {
+        return disk;
+    }
+
     boolean healed() {
         return healed;
     }
@@ -417,7 +436,8 @@ final class BrokerSimulation {
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
             .append(seed).append(")\n  ").append(cause).append("\n  ").append(faults).append(" transfers=")
-            .append(transfers).append(" pauses=").append(pauses).append("\n  time=")
+            .append(transfers).append(" pauses=").append(pauses).append(' ').append(disk.describe())
+            .append("\n  time=")
             .append(clock.nowMs()).append(" events=").append(events).append(" sends=").append(workload.sends())
             .append(" acknowledged=").append(checker.acknowledged()).append(" committed=")
             .append(checker.referenceLastIndex()).append("\n  members:");

@@ -25,6 +25,7 @@ final class SimDriver {
     private final boolean[][] cut;
     /** Ready writes that replaced a suffix of a member's log (Raft conflict resolution). */
     private int truncations;
+    private int guardDepth;
 
     SimDriver(BrokerSimulation sim, SplittableRandom random, BrokerSimulation.Faults faults, SimClock clock,
               BrokerChecker checker, boolean[][] cut) {
@@ -41,18 +42,75 @@ final class SimDriver {
     }
 
     void start(SimMember m) {
-        m.open(random.split());
-        if (m.recoveryLoss != null) {
+        SplittableRandom nodeRandom = random.split();
+        boolean damaged = m.damagedAtRest;
+        if (damaged) {
+            startDamaged(m, nodeRandom);
+        } else {
+            guard(m, () -> m.open(nodeRandom));
+        }
+        if (!m.up) {
+            return; // the start failed on a faulty disk; the supervisor tries again once it is cleared
+        }
+        if (m.recoveryLoss != null && !damaged) {
             throw new AssertionError("member " + m.id + ": recovery found damage inside the log after a crash that"
                 + " only lost unforced writes: " + m.recoveryLoss);
         }
-        checker.onRestart(m);
+        sim.disk().onStarted(m, damaged);
+        m.damagedAtRest = false;
+        m.diskFaulted = sim.disk().active(m);
+        checker.onRestart(m, damaged);
         pump(m);
+    }
+
+    /**
+     * A member whose files were damaged at rest starts: it comes back (recovery repaired it, or cut the log back
+     * and recorded the loss for repair) or refuses to start with an exception naming the damaged file; then an
+     * operator wipes it and starts it empty, and it catches up. A start that fails on a disk fault still on is
+     * that fault's failure (the damage stays for the next start).
+     */
+    private void startDamaged(SimMember m, SplittableRandom nodeRandom) {
+        try {
+            m.open(nodeRandom);
+        } catch (RuntimeException e) {
+            if (sim.disk().active(m) && m.diskFaulted) {
+                sim.disk().onFailed(m, e);
+                return;
+            }
+            sim.disk().onRefused(m, e);
+            m.fail();
+            m.wipe();
+            m.open(nodeRandom);
+        }
+    }
+
+    /**
+     * Runs a member's work as its agent thread does: an exception (an I/O error of its store or raft log) stops
+     * the member ({@link SimDiskFaults#onFailed}) when it met a disk fault since it started; anywhere else it ends
+     * the run. Nested calls run inside the outermost one.
+     */
+    void guard(SimMember m, Runnable work) {
+        if (guardDepth > 0) {
+            work.run();
+            return;
+        }
+        guardDepth++;
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            if (!sim.disk().tolerates(m)) {
+                throw e;
+            }
+            checker.beforeFailure(m);
+            sim.disk().onFailed(m, e);
+        } finally {
+            guardDepth--;
+        }
     }
 
     void pump(SimMember m) {
         if (m.idle() && m.raft.hasReady()) {
-            startReady(m);
+            guard(m, () -> startReady(m));
         }
     }
 
@@ -80,7 +138,7 @@ final class SimDriver {
             m.written(last.index(), last.term());
             startLogSync(m);
         }
-        long delay = voteChanged ? 1 + random.nextInt(faults.fsyncMaxMs()) : 0;
+        long delay = voteChanged ? 1 + random.nextInt(faults.fsyncMaxMs()) + m.slowSyncMs : 0;
         sim.schedule(clock.nowMs() + delay, Kind.FSYNC_DONE, m.id, r, m.incarnation);
     }
 
@@ -95,8 +153,8 @@ final class SimDriver {
         m.log.sync();
         m.syncInFlight = true;
         long[] mark = {m.writeGeneration, m.writeIndex, m.writeTerm};
-        sim.schedule(clock.nowMs() + 1 + random.nextInt(faults.fsyncMaxMs()), Kind.LOG_SYNCED, m.id, mark,
-            m.incarnation);
+        sim.schedule(clock.nowMs() + 1 + random.nextInt(faults.fsyncMaxMs()) + m.slowSyncMs, Kind.LOG_SYNCED,
+            m.id, mark, m.incarnation);
     }
 
     void logSynced(SimMember m, BrokerSimulation.Event ev) {
@@ -110,8 +168,10 @@ final class SimDriver {
         long[] mark = (long[]) ev.payload();
         m.syncInFlight = false;
         m.synced(mark[0], mark[1], mark[2]);
-        startLogSync(m);
-        drain(m);
+        guard(m, () -> {
+            startLogSync(m);
+            drain(m);
+        });
     }
 
     private void reportDurable(SimMember m) {
@@ -132,13 +192,16 @@ final class SimDriver {
         }
         Ready r = m.pending;
         send(r.messages());
-        for (Entry e : r.committedEntries()) {
-            m.stateMachine.apply(e);
-            m.proposals.applied(e, m.raft.leaderId());
-        }
-        m.raft.advance(r);
-        m.pending = null;
-        drain(m);
+        guard(m, () -> {
+            for (Entry e : r.committedEntries()) {
+                m.stateMachine.apply(e);
+                m.proposals.applied(e, m.raft.leaderId());
+            }
+            m.raft.advance(r);
+            m.afterReady();
+            m.pending = null;
+            drain(m);
+        });
     }
 
     /** While idle: the newest sync report, queued messages and ticks, queued proposals; then the next Ready. */
@@ -146,6 +209,10 @@ final class SimDriver {
         if (!m.idle()) {
             return;
         }
+        guard(m, () -> drainIdle(m));
+    }
+
+    private void drainIdle(SimMember m) {
         reportDurable(m);
         while (!m.inbox.isEmpty() || m.pendingTicks > 0) {
             if (!m.inbox.isEmpty()) {
@@ -183,7 +250,9 @@ final class SimDriver {
             }
             return;
         }
-        m.raft.step(msg);
-        drain(m);
+        guard(m, () -> {
+            m.raft.step(msg);
+            drain(m);
+        });
     }
 }

@@ -63,6 +63,11 @@ public final class SimMain {
         long batches = 0;
         long refused = 0;
         long pulled = 0;
+        long diskFaults = 0;
+        long diskFailures = 0;
+        long damages = 0;
+        long damageLosses = 0;
+        long refusals = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -78,6 +83,11 @@ public final class SimMain {
                 batches += o.batches();
                 refused += o.refused();
                 pulled += o.pulledMessages();
+                diskFaults += o.diskFaults();
+                diskFailures += o.diskFailures();
+                damages += o.damages();
+                damageLosses += o.damageLosses();
+                refusals += o.damageRefusals();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
@@ -86,7 +96,9 @@ public final class SimMain {
                     + " offset_commits=" + o.offsetCommits()
                     + " offset_acks=" + o.offsetAcks() + " batches=" + o.batches() + " refused_no_topic="
                     + o.refused() + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals="
-                    + o.topicProposals());
+                    + o.topicProposals() + " disk_faults=" + o.diskFaults() + " disk_failures="
+                    + o.diskFailures() + " damages=" + o.damages() + " damage_losses=" + o.damageLosses()
+                    + " damage_refusals=" + o.damageRefusals());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -102,7 +114,9 @@ public final class SimMain {
             + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
             + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
             + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
-            + " messages refused (no topic yet), " + pulled + " messages pulled and checked");
+            + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
+            + " disk faults, " + diskFailures + " members failed on them, " + damages + " bit flips at rest ("
+            + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped)");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

@@ -23,7 +23,10 @@ import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.Ready;
 import io.raftmq.raft.core.quorum.MajorityConfig;
 import io.raftmq.raft.message.RaftMessage;
+import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.MemoryHardStateStore;
+import io.raftmq.raft.state.MemoryRepairStateStore;
+import io.raftmq.raft.state.RepairState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +68,12 @@ final class SimMember {
     private final SimClock clock;
     /** Every file of this member's store lives here; a crash keeps only what was forced. */
     final FaultyMemoryStorage storage = new FaultyMemoryStorage();
-    final MemoryHardStateStore hardStateStore = new MemoryHardStateStore();
+    /** Replaced by a fresh one when an operator wipes the member ({@link #wipe}). */
+    MemoryHardStateStore hardStateStore = new MemoryHardStateStore();
+    /** The member's durable repair state (the broker's {@code raft/repair} file, docs/raft-driver.md "Repair"). */
+    final MemoryRepairStateStore repairStore = new MemoryRepairStateStore();
+    /** The node was started repairing and the driver has not yet seen it leave repair mode. */
+    boolean repairing;
     private final Path root;
     private final Path boundaryDir;
 
@@ -89,6 +97,12 @@ final class SimMember {
     int incarnation;
     /** Damage inside the log that recovery reported at the last open (never expected here), else null. */
     String recoveryLoss;
+    /** Extra latency of this member's fsyncs while its disk is slow ({@link SimDiskFaults}), else 0. */
+    int slowSyncMs;
+    /** A file of this member was damaged at rest while it was down ({@link SimDiskFaults#maybeDamage}). */
+    boolean damagedAtRest;
+    /** The member met a disk fault ({@link SimDiskFaults}) since it last started: it may fail. */
+    boolean diskFaulted;
 
     // ---- the driver ----
     /** The Ready being persisted, null when idle. */
@@ -122,7 +136,14 @@ final class SimMember {
      */
     void open(SplittableRandom random) {
         recoveryLoss = null;
-        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> recoveryLoss = loss.toString());
+        RecoveryPolicy policy = new RecoveryPolicy(true, loss -> {
+            recoveryLoss = loss.describe();
+            // as RaftGroupNode.recordLoss: what it acknowledged reaches the highest index behind the damage and
+            // its saved commit index
+            long acked = Math.max(Math.max(0, loss.highestIndexSeen()), hardStateStore.load().commitIndex());
+            repairStore.save(new RepairState(RepairState.Reason.LOG_DAMAGED, acked, loss.firstLostIndex())
+                .merge(repairStore.load()));
+        });
         try {
             store = MessageStore.open(storeConfig(), storage, storage, policy);
         } catch (IOException e) {
@@ -139,8 +160,21 @@ final class SimMember {
         log.installPositions(stateMachine.logPositionPart());
         stateMachine.recoverWithoutSnapshot();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
-        raft = new RaftNode(config, MajorityConfig.of(voters), log, hardStateStore.load(), log.firstIndex() - 1,
+        HardState saved = hardStateStore.load();
+        RepairState repair = repairState(saved);
+        HardState starting = saved;
+        if (repair != null) {
+            long last = log.lastIndex();
+            starting = RepairState.startingHardState(saved, last, last >= log.firstIndex() ? log.term(last) : 0);
+        }
+        raft = new RaftNode(config, MajorityConfig.of(voters), log, starting, log.firstIndex() - 1,
             random::nextInt, () -> null);
+        repairing = repair != null;
+        if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING && saved.term() == 0) {
+            raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
+        } else if (repair != null) {
+            raft.startRepair(repair.ackedIndexMin());
+        }
         view = new BrokerStore(store, StoreReadConfig.defaults(), UnpooledByteBufAllocator.DEFAULT);
         proposals = new SimProposals(clock, COMMIT_TIMEOUT_MS);
         batcher = new SendBatcher(proposals, store.commitLog(), log.stampedOffsets(), node -> "n" + node,
@@ -156,6 +190,37 @@ final class SimMember {
         syncInFlight = false;
     }
 
+    /** As the raft agent's RepairTracker: the stored repair state, plus (saved first) a log behind its commit. */
+    private RepairState repairState(HardState saved) {
+        RepairState stored = repairStore.load();
+        RepairState detected = RepairState.detect(saved, log.lastIndex());
+        if (detected != null) {
+            stored = detected.merge(stored);
+            repairStore.save(stored);
+        }
+        return stored;
+    }
+
+    /** After a processed Ready, as the agent: once the node left repair mode, sync the log, clear the record. */
+    void afterReady() {
+        if (repairing && !raft.repairing()) {
+            log.sync();
+            repairStore.clear();
+            repairing = false;
+        }
+    }
+
+    /**
+     * An operator wipes a member that refused to start: every file of its store and its raft state are gone; as a
+     * broker with {@code raftInitialState=existing} and no hard state, it records that it must repair (its term and
+     * vote unknown).
+     */
+    void wipe() {
+        storage.deleteAll();
+        hardStateStore = new MemoryHardStateStore();
+        repairStore.save(new RepairState(RepairState.Reason.STATE_MISSING, 0, -1));
+    }
+
     /**
      * The process dies: nothing is closed or flushed (the commit log is closed as a kill leaves it), then the disk
      * loses every write that was not forced, keeping a random prefix of the unforced bytes of each file when
@@ -164,6 +229,21 @@ final class SimMember {
     void crash(Random random, boolean torn) {
         store.commitLog().closeAbruptly();
         storage.crash(random, torn);
+        stop();
+    }
+
+    /**
+     * The process exits after its store or raft node failed (an I/O error): nothing is flushed or closed, but the
+     * disk keeps every write (no power loss). Proposals in flight are never answered. Also after a failed start.
+     */
+    void fail() {
+        if (store != null) {
+            store.commitLog().closeAbruptly();
+        }
+        stop();
+    }
+
+    private void stop() {
         up = false;
         incarnation++;
         pausedUntil = 0;
@@ -179,6 +259,11 @@ final class SimMember {
         offsets = null;
         topics = null;
         view = null;
+    }
+
+    /** The root of this member's files in its storage. */
+    Path root() {
+        return root;
     }
 
     MessageStoreConfig storeConfig() {
@@ -221,6 +306,6 @@ final class SimMember {
         }
         return "n" + id + ":" + raft.role() + "/t" + raft.term() + "/c" + raft.commitIndex() + "/l" + raft.lastIndex()
             + "/a" + stateMachine.appliedIndex() + "/d" + store.dispatchedIndex() + (pending != null ? "/busy" : "")
-            + (paused() ? "/paused" : "") + "/" + proposals.describe();
+            + (paused() ? "/paused" : "") + (raft.repairing() ? "/repairing" : "") + "/" + proposals.describe();
     }
 }

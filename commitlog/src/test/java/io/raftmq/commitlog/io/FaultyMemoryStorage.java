@@ -87,6 +87,17 @@ public final class FaultyMemoryStorage implements StorageProvider {
         f.durable[(int) offset] ^= (byte) (1 << bit);
     }
 
+    /** Every stored file's path, in order (tests that pick a file to damage). */
+    public synchronized List<Path> paths() {
+        return new ArrayList<>(files.keySet());
+    }
+
+    /** Deletes every file and directory (an operator wiping a member's data). */
+    public synchronized void deleteAll() {
+        files.clear();
+        directories.clear();
+    }
+
     @Override
     public synchronized StorageFile open(Path path, long capacity) throws IOException {
         MemFile f = files.get(path);
