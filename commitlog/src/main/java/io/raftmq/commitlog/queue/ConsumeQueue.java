@@ -233,19 +233,21 @@ public final class ConsumeQueue implements AutoCloseable {
      * little, and the files show what was dispatched). Returns the units written. Writer thread, between passes.
      */
     public int writePublished() throws IOException {
-        long before = writtenOffset;
-        while (writtenOffset < maxOffset) {
-            writePiece(maxOffset);
-        }
-        return (int) (writtenOffset - before);
+        return writeUpTo(maxOffset);
     }
 
     /** Writes every unit held only in memory (staged ones too) to the files. */
     private void writeAll() throws IOException {
-        long end = maxOffset + stagedCount;
+        writeUpTo(maxOffset + stagedCount);
+    }
+
+    /** Writes the unwritten units below {@code end}, one write per piece; returns how many. */
+    private int writeUpTo(long end) throws IOException {
+        long before = writtenOffset;
         while (writtenOffset < end) {
             writePiece(end);
         }
+        return (int) (writtenOffset - before);
     }
 
     /**
