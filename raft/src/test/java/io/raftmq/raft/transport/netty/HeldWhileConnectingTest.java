@@ -64,13 +64,7 @@ class HeldWhileConnectingTest {
         LinkedBlockingQueue<RaftMessage> inbox2 = new LinkedBlockingQueue<>();
         NettyTransport t2 = start(2, addr2, inbox2);
         t2.addPeer(1, addr1); // its connection makes node 1 redial at once
-        RaftMessage got = null;
-        long t0 = System.nanoTime();
-        while (got == null && System.nanoTime() - t0 < DEADLINE.toNanos()) {
-            t1.send(new Heartbeat(1, 2, 8, 0));
-            t1.flush();
-            got = inbox2.poll(10, TimeUnit.MILLISECONDS);
-        }
+        RaftMessage got = TestTransports.sendUntilReceived(t1, new Heartbeat(1, 2, 8, 0), inbox2, DEADLINE);
         assertThat(got).as("the first message on the new connection").isEqualTo(new Heartbeat(1, 2, 8, 0));
     }
 }

@@ -50,13 +50,8 @@ class RedialTest {
         LinkedBlockingQueue<RaftMessage> inbox2 = new LinkedBlockingQueue<>();
         NettyTransport t2 = start(2, addr2, inbox2);
         t2.addPeer(1, addr1);
-        long t0 = System.nanoTime();
-        RaftMessage got = null;
-        while (got == null && System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS)) {
-            t1.send(new Heartbeat(1, 2, 1, 0));
-            t1.flush();
-            got = inbox2.poll(10, TimeUnit.MILLISECONDS);
-        }
+        RaftMessage got = TestTransports.sendUntilReceived(t1, new Heartbeat(1, 2, 1, 0), inbox2,
+            Duration.ofMillis(DEADLINE_MS));
         assertThat(got).as("node 1 reached node 2 before its 30 s retry").isNotNull();
         assertThat(t1.redials()).isEqualTo(1);
     }

@@ -1,5 +1,6 @@
 package io.raftmq.raft.transport.netty;
 
+import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.transport.Transport;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -7,8 +8,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The transports a socket test starts, closed together after each test (register it with {@code @RegisterExtension}),
@@ -43,6 +47,22 @@ final class TestTransports implements AutoCloseable, AfterEachCallback {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
             return new InetSocketAddress(InetAddress.getByName(ip), s.getLocalPort());
         }
+    }
+
+    /**
+     * Sends {@code m} from {@code from} and flushes, again every 10 ms, until {@code inbox} holds a message or
+     * {@code deadline} passed; returns the first message received, or null.
+     */
+    static RaftMessage sendUntilReceived(NettyTransport from, RaftMessage m, BlockingQueue<RaftMessage> inbox,
+                                         Duration deadline) throws InterruptedException {
+        long t0 = System.nanoTime();
+        RaftMessage got = null;
+        while (got == null && System.nanoTime() - t0 < deadline.toNanos()) {
+            from.send(m);
+            from.flush();
+            got = inbox.poll(10, TimeUnit.MILLISECONDS);
+        }
+        return got;
     }
 
     @Override
