@@ -4,6 +4,7 @@ import io.raftmq.chaos.check.DeliveryChecker;
 import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
 import io.raftmq.chaos.cluster.ProcessCluster;
+import io.raftmq.raft.state.FileHardStateStore;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.testsupport.Seeds;
@@ -37,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * history checker ({@link DeliveryChecker}) requires that every acknowledged message is consumed afterwards.
  * <ul>
  *   <li>(a) under load, one follower is killed, a record in the middle of its segment is bit-flipped (or, in the
- *       second run, everything from the middle record on is zeroed: a truncated log), and it is restarted: it starts,
+ *       second run, everything from the middle record, or from an earlier one the member had saved as committed, on is
+ *       zeroed: a truncated log), and it is restarted: it starts,
  *       logs the loss and that it is repairing, catches up and reports {@code raftRepairing=false} in its runtime
  *       info; then the leader
  *       is killed, so the repaired member takes part in the next election, and nothing acknowledged is lost;
@@ -119,8 +121,11 @@ class LostDataRepairTest {
             assertThat(result.phantoms()).as("consumed but never sent").isEmpty();
             String log = Files.readString(memberLog(follower));
             log.lines().filter(l -> l.contains("repair") || l.contains("cutting it back")).forEach(System.out::println);
-            assertThat(log).as("the loss was logged").contains("cutting it back to the last valid record")
-                .contains("repairing").contains("repaired");
+            assertThat(log).as("the loss was logged").contains("lost data (").contains("repairing")
+                .contains("repaired");
+            if (!truncate) { // damage with valid records behind it: recovery itself cuts the log back
+                assertThat(log).as("the cut was logged").contains("cutting it back to the last valid record");
+            }
         } catch (AssertionError | RuntimeException e) {
             System.out.println(cluster.logTails(40));
             printRuntimeInfo();
@@ -209,7 +214,8 @@ class LostDataRepairTest {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             List<long[]> records = ChaosClients.records(ch);
             assertThat(records.size()).as("records in " + seg).isGreaterThan(10);
-            long[] mid = records.get(records.size() / 2);
+            int cut = truncate ? truncationRecord(m, records.size()) : records.size() / 2;
+            long[] mid = records.get(cut);
             long[] last = records.get(records.size() - 1);
             if (truncate) {
                 long end = last[0] + last[1];
@@ -222,9 +228,22 @@ class LostDataRepairTest {
                 ch.write(b, at);
             }
             ch.force(true);
-            return (truncate ? "zeroed from" : "flipped a byte of") + " record " + (records.size() / 2 + 1) + " of "
+            return (truncate ? "zeroed from" : "flipped a byte of") + " record " + (cut + 1) + " of "
                 + records.size() + " at offset " + mid[0] + " of " + seg.getFileName();
         }
+    }
+
+    /**
+     * Where a truncation starts: the middle record, or an earlier one when the member's saved commit index lies before
+     * the middle. A zeroed tail looks like a clean end of the log, so only a durable mark behind it (the saved commit
+     * index, or a recovery checkpoint that happened to cover it) shows that forced records are gone; starting at or
+     * below the saved commit index makes the loss visible however far the marks lagged behind the load (the first
+     * segment's record k holds index k + 1).
+     */
+    private static int truncationRecord(ProcessCluster.Member m, int records) {
+        long savedCommit = new FileHardStateStore(m.dataDir().resolve("raft")).load().commitIndex();
+        assertThat(savedCommit).as("commit index saved by " + m.id()).isGreaterThan(2);
+        return (int) Math.min(records / 2, savedCommit / 2);
     }
 
     private static void deleteTree(Path root) throws IOException {
