@@ -5,6 +5,7 @@ import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.filter.SqlFilters;
 import io.raftmq.broker.lock.QueueLockProcessor;
 import io.raftmq.broker.lock.QueueLockSnapshotPart;
 import io.raftmq.broker.lock.QueueLockTable;
@@ -19,6 +20,7 @@ import io.raftmq.broker.processor.admin.BrokerStatsDataProcessor;
 import io.raftmq.broker.processor.admin.BrokerStatsContributor;
 import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
 import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
+import io.raftmq.broker.processor.clients.ClientConfigCheckProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -89,6 +91,7 @@ import java.util.concurrent.TimeUnit;
  *        |  (follower: LeaderForwarder --> leader)                                                     |
  *        +--34/35/..--> processors    --> managers --RaftMetadataProposer--> RaftAgent                 |
  *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
+ *        +--46 ClientConfigCheckProcessor (SQL92 subscriptions, compiled once in SqlFilters, shared with pulls)  |
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
  *  role watchers (on each role change the agent reports, RoleWatchers): RoleRegistration -> NamingRegistrar
@@ -229,6 +232,7 @@ public final class BrokerController {
         server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
         gate = new ServingGate(server, config.raftSelfId());
         gate.reserve(ClientManageProcessor.CODES, controlExecutor);
+        gate.reserve(ClientConfigCheckProcessor.CODES, controlExecutor);
         gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
         gate.reserve(AdminProcessor.CODES, controlExecutor);
         gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
@@ -454,8 +458,10 @@ public final class BrokerController {
             ComponentConfigs.monotonicMs(clock), pullExecutor, view);
         stateMachine.addDispatchListener(heldPulls::onDispatched);
         PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
+        SqlFilters sqlFilters = new SqlFilters(config.enablePropertyFilter());
+        gate.install(ClientConfigCheckProcessor.CODES, new ClientConfigCheckProcessor(sqlFilters));
         gate.install(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
-            offsets, this::isLeader, progress, stats));
+            offsets, this::isLeader, progress, stats, sqlFilters));
         gate.install(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
             config.brokerName()));
         heldPulls.start();

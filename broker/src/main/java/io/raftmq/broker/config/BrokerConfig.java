@@ -131,6 +131,8 @@ import java.util.TreeSet;
  *                                   or in one not yet committed); a send that would pass it is refused with 2
  *                                   SYSTEM_BUSY, on which clients back off (32 MiB; a single larger send is taken
  *                                   when nothing else is held)
+ * @param enablePropertyFilter       accept SQL92 subscriptions (docs/consumer-protocol.md "SQL92 filters"); off: their
+ *                                   consumers are refused at start and their pulls with code 1, as RocketMQ does
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -152,7 +154,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long fileReservedTimeMs, String deleteWhen, int diskMaxUsedSpaceRatio,
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
-                           String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax) {
+                           String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax,
+                           boolean enablePropertyFilter) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -228,6 +231,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("raftInitialState", RAFT_INITIAL_STATE_NEW);
         d.put("raftJoinExisting", "false");
         d.put("sendHeldBytesMax", Long.toString(32L << 20));
+        d.put("enablePropertyFilter", "true");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -363,7 +367,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
-                raftJoinExisting, sendHeldBytesMax);
+                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

@@ -1,9 +1,12 @@
 package io.raftmq.broker.filter;
 
+import java.util.Arrays;
+
 /**
  * Reads one message's properties in place, as the stored message carries them (docs/protocol.md §3.1):
  * {@code name 0x01 value 0x02 name 0x01 value 0x02 ...}. {@link #find} locates a property's value as a region of
- * that string without building a map or copying it; the comparisons of {@link SqlNode} work on the region. When a name
+ * that string without building a map or copying it (the first lookup indexes the entries' positions in a reused
+ * array); the comparisons of {@link SqlNode} work on the region. When a name
  * occurs twice the last occurrence wins, as it would in a map built in order.
  *
  * <p>Not thread-safe: one instance per evaluating thread, {@link #reset} per message.
@@ -15,6 +18,9 @@ public final class PropertyView {
     private String properties = "";
     private int valueStart;
     private int valueEnd;
+    /** Entries indexed since the last reset (-1: not indexed yet), three ints each in {@link #bounds}. */
+    private int entries = -1;
+    private int[] bounds = new int[3 * 16];
     /** Two number slots (a comparison's left and right side): the value, and whether it is integral. */
     private final long[] longs = new long[2];
     private final double[] doubles = new double[2];
@@ -23,17 +29,36 @@ public final class PropertyView {
     /** Points the view at one message's properties string (null or empty: no properties). */
     public PropertyView reset(String properties) {
         this.properties = properties == null ? "" : properties;
+        this.entries = -1;
         return this;
     }
 
     /**
      * Finds {@code name}: true when present, and then {@link #valueStart()}/{@link #valueEnd()} bound its value in
-     * {@link #source()}.
+     * {@link #source()}. The first lookup after a reset indexes the entries (one pass over the string); lookups then
+     * compare names against the index, newest entry first.
      */
     boolean find(String name) {
-        String s = properties;
+        if (entries < 0) {
+            index();
+        }
         int n = name.length();
-        boolean found = false;
+        for (int e = entries - 1; e >= 0; e--) {
+            int from = bounds[3 * e];
+            int sep = bounds[3 * e + 1];
+            if (sep - from == n && properties.startsWith(name, from)) {
+                valueStart = sep + 1;
+                valueEnd = bounds[3 * e + 2];
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records each entry's name start, separator and value end (the index grows, once, for many properties). */
+    private void index() {
+        String s = properties;
+        int count = 0;
         int from = 0;
         while (from < s.length()) {
             int sep = s.indexOf(NAME_VALUE_SEPARATOR, from);
@@ -44,14 +69,16 @@ public final class PropertyView {
             if (end < 0) {
                 end = s.length();
             }
-            if (sep - from == n && s.startsWith(name, from)) {
-                found = true;
-                valueStart = sep + 1;
-                valueEnd = end;
+            if (3 * count + 3 > bounds.length) {
+                bounds = Arrays.copyOf(bounds, bounds.length * 2);
             }
+            bounds[3 * count] = from;
+            bounds[3 * count + 1] = sep;
+            bounds[3 * count + 2] = end;
+            count++;
             from = end + 1;
         }
-        return found;
+        entries = count;
     }
 
     String source() {

@@ -3,7 +3,7 @@ package io.raftmq.broker.filter;
 import java.util.Objects;
 
 /**
- * A compiled SQL92 subscription filter (docs/messaging.md "SQL92 filters"): RocketMQ's subset over a message's
+ * A compiled SQL92 subscription filter (docs/consumer-protocol.md "SQL92 filters"): RocketMQ's subset over a message's
  * properties, {@code TAGS} and user properties alike, such as {@code TAGS IN ('a', 'b') AND price BETWEEN 10 AND
  * 20}. {@link #compile} refuses a malformed expression with its position; {@link #matches} decides one message from
  * its stored properties string, in place (no map, no copy of the values; only decimal values allocate when parsed).

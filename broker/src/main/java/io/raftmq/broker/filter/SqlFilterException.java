@@ -1,8 +1,9 @@
 package io.raftmq.broker.filter;
 
 /**
- * A SQL92 subscription expression that cannot be compiled (docs/messaging.md "SQL92 filters"): the message names the
- * problem and the character position it was found at, and is what the client sees as the remark of its refusal.
+ * A SQL92 subscription expression that cannot be compiled (docs/consumer-protocol.md "SQL92 filters"): the message
+ * names the problem and the character position it was found at, and is what the client sees as the remark of its
+ * refusal.
  */
 public final class SqlFilterException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -9,7 +9,8 @@ import java.util.Set;
  * Splits a SQL92 filter expression into tokens for {@link SqlParser}: identifiers (letters, digits, '_', '.', '$';
  * not starting with a digit), keywords (identifiers such as AND or BETWEEN, any case, returned upper-cased), string
  * literals in single quotes ('' inside is one quote), numbers (an optional sign, digits, an optional fraction and
- * exponent: integral ones become {@link Long}, others {@link Double}), operators (= <> != > >= < <=) and punctuation ( ) ,.
+ * exponent: integral ones become {@link Long}, others {@link Double}), operators (= <> != > >= < <=) and
+ * punctuation ( ) ,.
  */
 final class SqlLexer {
     /** Token kinds. */
@@ -137,7 +138,8 @@ final class SqlLexer {
             } else if (c == '.' || c == 'e' || c == 'E') {
                 decimal = true;
                 at++;
-                if ((c == 'e' || c == 'E') && at < text.length() && (text.charAt(at) == '-' || text.charAt(at) == '+')) {
+                boolean exponent = c == 'e' || c == 'E';
+                if (exponent && at < text.length() && (text.charAt(at) == '-' || text.charAt(at) == '+')) {
                     at++;
                 }
             } else {

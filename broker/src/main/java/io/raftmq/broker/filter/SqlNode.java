@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A node of a compiled SQL92 filter (docs/messaging.md "SQL92 filters"), evaluated against one message's properties
- * with SQL's three-valued logic: {@link #TRUE}, {@link #FALSE} or {@link #UNKNOWN} (a NULL operand, or a value that
- * cannot be compared as asked, such as {@code a > 5} where {@code a} is not a number). A message is delivered only
- * when its filter is TRUE. Nodes are immutable and shared by every pull that uses the filter; what one evaluation
- * needs lives in its {@link PropertyView}.
+ * A node of a compiled SQL92 filter (docs/consumer-protocol.md "SQL92 filters"), evaluated against one message's
+ * properties with SQL's three-valued logic: {@link #TRUE}, {@link #FALSE} or {@link #UNKNOWN} (a NULL operand, or a
+ * value that cannot be compared as asked, such as {@code a > 5} where {@code a} is not a number). A message is
+ * delivered only when its filter is TRUE. Nodes are immutable and shared by every pull that uses the filter; what
+ * one evaluation needs lives in its {@link PropertyView}.
  */
 interface SqlNode {
     int TRUE = 1;

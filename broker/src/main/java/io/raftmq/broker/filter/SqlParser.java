@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Recursive-descent parser of RocketMQ's SQL92 filter subset (docs/messaging.md "SQL92 filters") into
+ * Recursive-descent parser of RocketMQ's SQL92 filter subset (docs/consumer-protocol.md "SQL92 filters") into
  * {@link SqlNode}s. Grammar (keywords in any case):
  * <pre>
  *  expr      := and (OR and)*

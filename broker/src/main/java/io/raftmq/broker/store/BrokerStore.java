@@ -83,7 +83,7 @@ public final class BrokerStore implements StoreView {
      * @return the result; its body (FOUND only) belongs to the caller (see {@link PullResult})
      * @throws StoreReadException on an I/O failure of the ConsumeQueue
      */
-    public PullResult pull(String topic, int queueId, long offset, int maxMessages, int maxBytes, TagFilter filter)
+    public PullResult pull(String topic, int queueId, long offset, int maxMessages, int maxBytes, MessageFilter filter)
             throws StoreReadException {
         return puller.pull(topic, queueId, offset, maxMessages, maxBytes, filter);
     }

@@ -1,6 +1,7 @@
 package io.raftmq.broker.store;
 
 import io.netty.buffer.ByteBuf;
+import io.raftmq.broker.filter.SqlFilter;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
@@ -11,7 +12,8 @@ import java.nio.ByteBuffer;
 /**
  * The pull read of {@link BrokerStore}: scans a ConsumeQueue range, selects the units that pass the tag filter within
  * the message, byte and scan caps, and copies the selected messages straight from the segment file into one direct
- * body (one copy; one read per run of messages that follow each other in a segment). Every copied message is checked
+ * body (one copy; one read per run of messages that follow each other in a segment); a SQL92 filter then keeps the
+ * messages whose properties pass it ({@link #keepMatching}). Every copied message is checked
  * against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must equal the unit's. A message that retention deleted
  * before or during the read ends the body early (or answers MESSAGE_WAS_REMOVING when it is the first).
  *
@@ -25,7 +27,7 @@ final class QueuePuller {
     }
 
     /** See {@link BrokerStore#pull}. */
-    PullResult pull(String topic, int queueId, long offset, int maxMessages, int maxBytes, TagFilter filter)
+    PullResult pull(String topic, int queueId, long offset, int maxMessages, int maxBytes, MessageFilter filter)
             throws StoreReadException {
         ConsumeQueue q = reader.store.consumeQueues().queue(topic, queueId);
         long max = q == null ? 0 : q.maxOffset();
@@ -47,7 +49,8 @@ final class QueuePuller {
         int bytesMax = Math.max(1, Math.min(maxBytes, config.pullBytesMax()));
         ReadContext rc = reader.borrow();
         try {
-            return readRange(q, rc, offset, min, max, messagesMax, bytesMax, filter);
+            PullResult r = readRange(q, rc, offset, min, max, messagesMax, bytesMax, filter);
+            return filter.sql() == null || r.status() != PullStatus.FOUND ? r : keepMatching(r, rc, filter.sql());
         } catch (IOException e) {
             throw new StoreReadException("pull " + topic + "/" + queueId + "@" + offset + ": " + e.getMessage(), e);
         } finally {
@@ -56,7 +59,7 @@ final class QueuePuller {
     }
 
     private PullResult readRange(ConsumeQueue q, ReadContext rc, long offset, long min, long max, int messagesMax,
-                                 int bytesMax, TagFilter filter) throws IOException {
+                                 int bytesMax, MessageFilter filter) throws IOException {
         long scanEnd = Math.min(max, offset + reader.config.pullScanUnitsMax());
         long at = offset;
         int n = 0;
@@ -93,6 +96,41 @@ final class QueuePuller {
             return new PullResult(PullStatus.NO_MATCHED_MESSAGE, at, min, max, 0, null);
         }
         return copySelected(rc, n, (int) bytes, at, min, max);
+    }
+
+    /**
+     * The SQL92 stage (docs/consumer-protocol.md "SQL92 filters"): keeps the messages of a FOUND body whose properties
+     * pass {@code sql}, in order, in a new body; NO_MATCHED_MESSAGE when none does. The next offset stays the one the
+     * read reached: every scanned message has been decided.
+     */
+    private PullResult keepMatching(PullResult found, ReadContext rc, SqlFilter sql) {
+        ByteBuf body = found.takeBody();
+        ByteBuffer view = body.nioBuffer();
+        ByteBuf kept = reader.allocator.directBuffer(body.readableBytes());
+        int count = 0;
+        try {
+            for (int at = 0; at < view.limit(); ) {
+                StoredMessage m = rc.message.wrap(view, at);
+                int size = m.totalSize();
+                if (sql.matches(rc.properties.reset(m.properties()))) {
+                    kept.writeBytes(body, body.readerIndex() + at, size);
+                    count++;
+                }
+                at += size;
+            }
+        } catch (RuntimeException e) {
+            kept.release();
+            throw e;
+        } finally {
+            body.release();
+        }
+        if (count == 0) {
+            kept.release();
+            return new PullResult(PullStatus.NO_MATCHED_MESSAGE, found.nextBeginOffset(), found.minOffset(),
+                found.maxOffset(), 0, null);
+        }
+        return new PullResult(PullStatus.FOUND, found.nextBeginOffset(), found.minOffset(), found.maxOffset(), count,
+            kept);
     }
 
     /**

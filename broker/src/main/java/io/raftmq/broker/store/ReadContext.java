@@ -1,5 +1,6 @@
 package io.raftmq.broker.store;
 
+import io.raftmq.broker.filter.PropertyView;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 
@@ -17,6 +18,8 @@ final class ReadContext {
     final ByteBuffer units = ByteBuffer.allocate(UNITS_PER_CHUNK * ConsumeQueue.UNIT_SIZE);
     final ConsumeQueue.Unit unit = new ConsumeQueue.Unit();
     final StoredMessage message = new StoredMessage();
+    /** One message's properties, read in place by a SQL92 filter. */
+    final PropertyView properties = new PropertyView();
     /** The first bytes of one message, read raw from the CommitLog. */
     final ByteBuffer head;
     /** Selected messages of a pull: physical offset, size, queue offset. */

@@ -12,9 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Goal: the SQL92 subset (docs/messaging.md "SQL92 filters") selects exactly what it says, with SQL's three-valued
- * logic, over properties as the stored message carries them; malformed expressions are refused with their position.
- * Method: expressions against property strings built here; a seeded comparison of numeric parsing with BigDecimal.
+ * Goal: the SQL92 subset (docs/consumer-protocol.md "SQL92 filters") selects exactly what it says, with SQL's
+ * three-valued logic, over properties as the stored message carries them; malformed expressions are refused with their
+ * position. Method: expressions against property strings built here; a seeded comparison of numeric parsing with
+ * BigDecimal.
  */
 class SqlFilterTest {
 

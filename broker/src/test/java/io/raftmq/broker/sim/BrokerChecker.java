@@ -9,7 +9,7 @@ import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.QueryResult;
 import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.broker.store.StoreReadException;
-import io.raftmq.broker.store.TagFilter;
+import io.raftmq.broker.store.MessageFilter;
 import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.queue.ConsumeQueue;
@@ -316,7 +316,7 @@ final class BrokerChecker {
         int queueId = refs.get(0).queueId();
         long offset = 0;
         while (offset < refs.size()) {
-            PullResult r = view.pull(topic, queueId, offset, 32, 1 << 20, TagFilter.ALL);
+            PullResult r = view.pull(topic, queueId, offset, 32, 1 << 20, MessageFilter.ALL);
             check(r.status() == PullStatus.FOUND, "member " + m.id + ": pull " + topic + "/" + queueId + "@"
                 + offset + " gave " + r);
             ByteBuf body = r.takeBody();

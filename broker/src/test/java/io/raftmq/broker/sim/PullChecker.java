@@ -5,7 +5,7 @@ import io.raftmq.broker.sim.BrokerSimulation.Kind;
 import io.raftmq.broker.store.PullResult;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
-import io.raftmq.broker.store.TagFilter;
+import io.raftmq.broker.store.MessageFilter;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 
@@ -125,7 +125,7 @@ final class PullChecker {
         long committed = checker.queueSize(topic, queueId);
         check(max <= committed, "member " + m.id + " serves " + topic + "/" + queueId + " up to offset " + max
             + ", the committed log holds " + committed);
-        PullResult r = m.view.pull(topic, queueId, offset, maxMessages, 1 << 20, TagFilter.ALL);
+        PullResult r = m.view.pull(topic, queueId, offset, maxMessages, 1 << 20, MessageFilter.ALL);
         PullStatus expected = max == 0 ? PullStatus.NO_MESSAGE_IN_QUEUE : offset < max ? PullStatus.FOUND
             : offset == max ? PullStatus.OFFSET_OVERFLOW_ONE : PullStatus.OFFSET_OVERFLOW_BADLY;
         if (r.status() != PullStatus.FOUND) {
@@ -221,7 +221,7 @@ final class PullChecker {
             SimMember m = members[i];
             for (BrokerChecker.Ack a : acks.values()) {
                 try {
-                    PullResult r = m.view.pull(a.topic(), a.queueId(), a.queueOffset(), 1, 1 << 20, TagFilter.ALL);
+                    PullResult r = m.view.pull(a.topic(), a.queueId(), a.queueOffset(), 1, 1 << 20, MessageFilter.ALL);
                     check(r.status() == PullStatus.FOUND, "member " + m.id + ": acknowledged " + a + " not pullable: "
                         + r);
                     ByteBuf body = r.takeBody();

@@ -1,5 +1,6 @@
 package io.raftmq.broker.store;
 
+import io.raftmq.broker.filter.SqlFilter;
 import io.raftmq.commitlog.store.StoreFixture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -70,7 +71,7 @@ class BrokerStoreTest {
     void foundReturnsCommittedMessagesInOrderWithNextOffset() throws Exception {
         fx.append("T", 0, "TagA", 5);
         fx.commit();
-        PullResult r = bs.pull("T", 0, 1, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult r = bs.pull("T", 0, 1, 32, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(r.status()).isEqualTo(PullStatus.FOUND);
         assertThat(r.nextBeginOffset()).isEqualTo(5);
         assertThat(r.minOffset()).isZero();
@@ -81,16 +82,17 @@ class BrokerStoreTest {
 
     @Test
     void boundaryStatusesFollowTheSpecTable() throws Exception {
-        assertThat(bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ALL).status()).isEqualTo(PullStatus.NO_MESSAGE_IN_QUEUE);
-        PullResult unknownAt5 = bs.pull("T", 0, 5, 32, 1 << 20, TagFilter.ALL);
+        assertThat(bs.pull("T", 0, 0, 32, 1 << 20, MessageFilter.ALL).status())
+            .isEqualTo(PullStatus.NO_MESSAGE_IN_QUEUE);
+        PullResult unknownAt5 = bs.pull("T", 0, 5, 32, 1 << 20, MessageFilter.ALL);
         assertThat(unknownAt5.status()).isEqualTo(PullStatus.NO_MESSAGE_IN_QUEUE);
         assertThat(unknownAt5.nextBeginOffset()).isZero();
         fx.append("T", 0, "TagA", 3);
         fx.commit();
-        PullResult one = bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL);
+        PullResult one = bs.pull("T", 0, 3, 32, 1 << 20, MessageFilter.ALL);
         assertThat(one.status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_ONE);
         assertThat(one.nextBeginOffset()).isEqualTo(3);
-        PullResult badly = bs.pull("T", 0, 9, 32, 1 << 20, TagFilter.ALL);
+        PullResult badly = bs.pull("T", 0, 9, 32, 1 << 20, MessageFilter.ALL);
         assertThat(badly.status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_BADLY);
         assertThat(badly.nextBeginOffset()).isEqualTo(3);
         assertThat(badly.maxOffset()).isEqualTo(3);
@@ -102,14 +104,15 @@ class BrokerStoreTest {
         fx.commit();
         fx.append("T", 0, "TagA", 2); // appended, not committed
         assertThat(bs.maxOffset("T", 0)).isEqualTo(3);
-        PullResult r = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ALL);
+        PullResult r = bs.pull("T", 0, 0, 32, 1 << 20, MessageFilter.ALL);
         assertThat(take(r)).containsExactly("T@0:m0", "T@1:m1", "T@2:m2");
         assertThat(r.nextBeginOffset()).isEqualTo(3);
-        assertThat(bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL).status()).isEqualTo(PullStatus.OFFSET_OVERFLOW_ONE);
+        assertThat(bs.pull("T", 0, 3, 32, 1 << 20, MessageFilter.ALL).status())
+            .isEqualTo(PullStatus.OFFSET_OVERFLOW_ONE);
         long uncommittedPhys = fx.physicalOffsets.get(3);
         assertThat(bs.viewMessage(uncommittedPhys)).isNull();
         fx.commit();
-        assertThat(take(bs.pull("T", 0, 3, 32, 1 << 20, TagFilter.ALL))).containsExactly("T@3:m3", "T@4:m4");
+        assertThat(take(bs.pull("T", 0, 3, 32, 1 << 20, MessageFilter.ALL))).containsExactly("T@3:m3", "T@4:m4");
     }
 
     @Test
@@ -118,44 +121,68 @@ class BrokerStoreTest {
             fx.append("T", 0, i % 2 == 0 ? "TagA" : "TagB", 1);
         }
         fx.commit();
-        PullResult a = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ofExpression("TagA"));
+        PullResult a = bs.pull("T", 0, 0, 32, 1 << 20, MessageFilter.ofExpression("TagA"));
         assertThat(take(a)).containsExactly("T@0:m0", "T@2:m2", "T@4:m4");
         assertThat(a.nextBeginOffset()).isEqualTo(6);
-        PullResult both = bs.pull("T", 0, 0, 32, 1 << 20, TagFilter.ofExpression(" TagA || TagB "));
+        PullResult both = bs.pull("T", 0, 0, 32, 1 << 20, MessageFilter.ofExpression(" TagA || TagB "));
         assertThat(both.messageCount()).isEqualTo(6);
         both.release();
-        PullResult none = bs.pull("T", 0, 1, 32, 1 << 20, TagFilter.ofExpression("TagC"));
+        PullResult none = bs.pull("T", 0, 1, 32, 1 << 20, MessageFilter.ofExpression("TagC"));
         assertThat(none.status()).isEqualTo(PullStatus.NO_MATCHED_MESSAGE);
         assertThat(none.nextBeginOffset()).isEqualTo(6);
-        assertThat(TagFilter.ofExpression("*").matchesAll()).isTrue();
-        assertThat(TagFilter.ofExpression("").matchesAll()).isTrue();
-        assertThat(TagFilter.ofExpression("TagA").matches(2598919)).isTrue();
+        assertThat(MessageFilter.ofExpression("*").matchesAll()).isTrue();
+        assertThat(MessageFilter.ofExpression("").matchesAll()).isTrue();
+        assertThat(MessageFilter.ofExpression("TagA").matches(2598919)).isTrue();
+    }
+
+    @Test
+    void sqlFilterKeepsOnlyMessagesWhosePropertiesPassAndMovesPastTheRest() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            fx.append("T", 0, i % 2 == 0 ? "TagA" : "TagB", 1);
+        }
+        fx.commit();
+        MessageFilter sql = MessageFilter.ofSql(SqlFilter.compile("TAGS = 'TagB' AND KEYS <> 'k3 common'"));
+        PullResult r = bs.pull("T", 0, 0, 32, 1 << 20, sql);
+        assertThat(r.status()).isEqualTo(PullStatus.FOUND);
+        assertThat(r.messageCount()).isEqualTo(2);
+        assertThat(take(r)).containsExactly("T@1:m1", "T@5:m5");
+        assertThat(r.nextBeginOffset()).isEqualTo(6);
+        PullResult capped = bs.pull("T", 0, 0, 2, 1 << 20, sql);
+        assertThat(take(capped)).as("the cap counts candidates; the next offset follows them").containsExactly(
+            "T@1:m1");
+        assertThat(capped.nextBeginOffset()).isEqualTo(2);
+        PullResult none = bs.pull("T", 0, 2, 32, 1 << 20, MessageFilter.ofSql(SqlFilter.compile("TAGS = 'TagC'")));
+        assertThat(none.status()).isEqualTo(PullStatus.NO_MATCHED_MESSAGE);
+        assertThat(none.nextBeginOffset()).isEqualTo(6);
+        assertThat(none.takeBody()).isNull();
+        assertThat(sql.matchesAll()).isFalse();
+        assertThat(sql.matches(12345)).as("SQL92 passes every tag code to the property stage").isTrue();
     }
 
     @Test
     void messageAndByteCapsLimitTheAnswerButNeverBelowOneMessage() throws Exception {
         fx.append("T", 0, "TagA", 40);
         fx.commit();
-        PullResult capped = bs.pull("T", 0, 0, 1000, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult capped = bs.pull("T", 0, 0, 1000, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(capped.messageCount()).isEqualTo(32); // pullMessagesMax
         assertThat(capped.nextBeginOffset()).isEqualTo(32);
         capped.release();
-        PullResult two = bs.pull("T", 0, 0, 2, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult two = bs.pull("T", 0, 0, 2, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(take(two)).containsExactly("T@0:m0", "T@1:m1");
-        PullResult first = bs.pull("T", 0, 5, 1, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult first = bs.pull("T", 0, 5, 1, Integer.MAX_VALUE, MessageFilter.ALL);
         int size = first.bodyBytes(); // messages 5..9 all have the same size (keys "k5 common" .. "k9 common")
         first.release();
-        PullResult bytes = bs.pull("T", 0, 5, 32, 3 * size - 1, TagFilter.ALL);
+        PullResult bytes = bs.pull("T", 0, 5, 32, 3 * size - 1, MessageFilter.ALL);
         assertThat(bytes.messageCount()).isEqualTo(2);
         assertThat(bytes.bodyBytes()).isLessThanOrEqualTo(3 * size - 1);
         assertThat(bytes.nextBeginOffset()).isEqualTo(7);
         bytes.release();
-        PullResult tiny = bs.pull("T", 0, 5, 32, 1, TagFilter.ALL);
+        PullResult tiny = bs.pull("T", 0, 5, 32, 1, MessageFilter.ALL);
         assertThat(tiny.messageCount()).isEqualTo(1);
         tiny.release();
         BrokerStore small = new BrokerStore(fx.store, new StoreReadConfig(4, 2 * size, 100, 1, 64, 32),
                 ByteBufAllocator.DEFAULT);
-        PullResult cfg = small.pull("T", 0, 0, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult cfg = small.pull("T", 0, 0, 32, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(cfg.messageCount()).isEqualTo(2);
         cfg.release();
     }
@@ -179,7 +206,7 @@ class BrokerStoreTest {
         List<String> got = new ArrayList<>();
         long offset = 0;
         while (offset < 150) {
-            PullResult r = bs.pull("A", 1, offset, 7, Integer.MAX_VALUE, TagFilter.ALL);
+            PullResult r = bs.pull("A", 1, offset, 7, Integer.MAX_VALUE, MessageFilter.ALL);
             assertThat(r.status()).isEqualTo(PullStatus.FOUND);
             ByteBuf body = r.takeBody();
             assertStoredBytes(body, logImage());
@@ -215,7 +242,7 @@ class BrokerStoreTest {
         assertThat(fx.store.commitLog().endPosition()).isGreaterThan(3 * 64 * 1024); // several segments
         List<String> got = new ArrayList<>();
         long offset = 0;
-        TagFilter tagA = TagFilter.ofExpression("TagA");
+        MessageFilter tagA = MessageFilter.ofExpression("TagA");
         while (offset < a) {
             PullResult r = bs.pull("A", 2, offset, 11, Integer.MAX_VALUE, tagA);
             assertThat(r.status()).isEqualTo(PullStatus.FOUND);
@@ -280,7 +307,8 @@ class BrokerStoreTest {
         }
         fx.commit();
         byte[] image = logImage();
-        TagFilter[] filters = {TagFilter.ALL, TagFilter.ofExpression("TagA"), TagFilter.ofExpression("TagB")};
+        MessageFilter[] filters = {MessageFilter.ALL, MessageFilter.ofExpression("TagA"),
+            MessageFilter.ofExpression("TagB")};
         int[] expected = {120, 80, 40};
         for (int f = 0; f < filters.length; f++) {
             long offset = 0;
@@ -311,12 +339,12 @@ class BrokerStoreTest {
             firstKept++;
         }
         // the ConsumeQueue still points below the new log start (its own cleanup has not run yet)
-        PullResult gone = bs.pull("T", 0, 0, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult gone = bs.pull("T", 0, 0, 32, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(gone.status()).isEqualTo(PullStatus.MESSAGE_WAS_REMOVING);
         assertThat(gone.nextBeginOffset()).isEqualTo(1);
         assertThat(bs.storeTimeAt("T", 0, 0)).isEqualTo(-1);
         assertThat(bs.viewMessage(fx.physicalOffsets.get(0))).isNull();
-        PullResult kept = bs.pull("T", 0, firstKept, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult kept = bs.pull("T", 0, firstKept, 32, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(kept.status()).isEqualTo(PullStatus.FOUND);
         assertThat(take(kept).get(0)).isEqualTo("T@" + firstKept + ":m" + firstKept);
     }
@@ -339,7 +367,7 @@ class BrokerStoreTest {
             while (!done.get()) {
                 PullResult r;
                 try {
-                    r = bs.pull("T", 0, rnd.nextInt(n), 1 + rnd.nextInt(32), Integer.MAX_VALUE, TagFilter.ALL);
+                    r = bs.pull("T", 0, rnd.nextInt(n), 1 + rnd.nextInt(32), Integer.MAX_VALUE, MessageFilter.ALL);
                 } catch (StoreReadException e) { // typed and retryable: the ConsumeQueue lost the race
                     assertThat(e.getMessage()).contains("racing its retention");
                     raced.incrementAndGet();
@@ -361,7 +389,7 @@ class BrokerStoreTest {
         assertThat(fx.store.commitLog().startPosition()).isGreaterThan(fx.physicalOffsets.get(n / 2));
         assertThat(statuses[PullStatus.OFFSET_TOO_SMALL.ordinal()]).isPositive();
         assertThat(raced.get()).as("pulls failed by the ConsumeQueue race").isLessThan(pulls.get());
-        PullResult r = bs.pull("T", 0, 0, 32, Integer.MAX_VALUE, TagFilter.ALL);
+        PullResult r = bs.pull("T", 0, 0, 32, Integer.MAX_VALUE, MessageFilter.ALL);
         assertThat(r.status()).isEqualTo(PullStatus.OFFSET_TOO_SMALL);
     }
 

@@ -1,6 +1,8 @@
 package io.raftmq.broker.processor.pull;
 
 import io.raftmq.broker.clients.ClientManager;
+import io.raftmq.broker.filter.SqlFilterException;
+import io.raftmq.broker.filter.SqlFilters;
 import io.raftmq.broker.longpoll.HeldPull;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
@@ -12,7 +14,7 @@ import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.PullResult;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
-import io.raftmq.broker.store.TagFilter;
+import io.raftmq.broker.store.MessageFilter;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.RequestCode;
@@ -44,7 +46,8 @@ import java.util.function.BooleanSupplier;
  *  group consumeEnable=false  -> 16                 OFFSET_OVERFLOW_ONE    19 (holdable)     offset
  *  no subscription (flag 0x4 unset) -> 24           OFFSET_OVERFLOW_BADLY  21    max
  *  (registered subVersion older: served, unfiltered) OFFSET_TOO_SMALL     21    min
- *  SQL92 expression           -> 1 (not supported)
+ *  SQL92 with enablePropertyFilter off, or another type -> 1
+ *  SQL92 expression that does not compile -> 23
  * </pre>
  * Every 0/19/20/21 answer carries suggestWhichBrokerId=0, nextBeginOffset, minOffset, maxOffset,
  * topicSysFlag=0, groupSysFlag=0 and the status name as remark (vectors 30 and 32); never offsetDelta (docs/protocol.md
@@ -54,7 +57,9 @@ import java.util.function.BooleanSupplier;
  * SUBSCRIPTION_NOT_LATEST (as RocketMQ's broker does) but served without tag filtering: the 5.3.3 push consumer bumps
  * subVersion on every rebalance change and announces it with a heartbeat sent only if it wins a tryLock, so that
  * heartbeat is sometimes skipped and every pull would then be refused until the next periodic heartbeat (30 s). The
- * client filters each pulled message again by its own current tags, so an unfiltered answer loses nothing.
+ * client filters each pulled message again by its own current tags, so an unfiltered answer loses nothing. A SQL92
+ * subscription (docs/consumer-protocol.md "SQL92 filters") is never served unfiltered (the client does not filter
+ * again): an older registration's expression is used, and the request's own when it carries one (flag 0x4).
  *
  * <p>Long polling: a holdable 19 with the SUSPEND flag and suspendTimeoutMillis > 0 is held in
  * {@link HeldPullRequests} and answered later through {@link RequestContext#respond}; when woken by new data it
@@ -82,6 +87,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     private final BrokerStats stats;
     private final AtomicLong offsetCommitsDropped = new AtomicLong();
     private final AtomicLong staleSubscriptionPulls = new AtomicLong();
+    private final SqlFilters sqlFilters;
 
     /**
      * @param store    committed message reads
@@ -98,6 +104,15 @@ public final class PullMessageProcessor implements RequestProcessor {
                                 SubscriptionGroupManager groups, ClientManager clients,
                                 ConsumerOffsetManager offsets, BooleanSupplier isLeader, PullProgress progress,
                                 BrokerStats stats) {
+        this(store, held, topics, groups, clients, offsets, isLeader, progress, stats, new SqlFilters(true));
+    }
+
+    /** As above, with the broker's SQL92 subscriptions ({@code enablePropertyFilter} and compiled expressions). */
+    public PullMessageProcessor(BrokerStore store, HeldPullRequests held, TopicConfigManager topics,
+                                SubscriptionGroupManager groups, ClientManager clients,
+                                ConsumerOffsetManager offsets, BooleanSupplier isLeader, PullProgress progress,
+                                BrokerStats stats, SqlFilters sqlFilters) {
+        this.sqlFilters = sqlFilters;
         this.store = store;
         this.held = held;
         this.topics = topics;
@@ -122,14 +137,22 @@ public final class PullMessageProcessor implements RequestProcessor {
         if (badSubscription != null) {
             return badSubscription;
         }
-        TagFilter filter;
-        if (bySubscriptionFlag) {
-            filter = TagFilter.ofExpression(h.subscription());
+        MessageFilter filter;
+        if (isSql(bySubscriptionFlag ? h.expressionType() : registered.expressionType())) {
+            String expression = bySubscriptionFlag ? h.subscription() : registered.subString();
+            try {
+                filter = MessageFilter.ofSql(sqlFilters.compile(expression));
+            } catch (SqlFilterException e) {
+                return Replies.error(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription["
+                        + expression + "] failed: " + e.getMessage());
+            }
+        } else if (bySubscriptionFlag) {
+            filter = MessageFilter.ofExpression(h.subscription());
         } else if (registered.subVersion() < h.subVersion()) {
             staleSubscriptionPulls.incrementAndGet();
-            filter = TagFilter.ALL; // the client re-filters by its current tags (class comment)
+            filter = MessageFilter.ALL; // the client re-filters by its current tags (class comment)
         } else {
-            filter = TagFilter.of(registered);
+            filter = MessageFilter.of(registered);
         }
         boolean suspend = (h.sysFlag() & PullMessageRequestHeader.FLAG_SUSPEND) != 0 && h.suspendTimeoutMillis() > 0;
         RemotingCommand response = pull(ctx, h, filter, suspend, suspend ? held.deadlineFor(h.suspendTimeoutMillis())
@@ -164,10 +187,16 @@ public final class PullMessageProcessor implements RequestProcessor {
         return null;
     }
 
-    private static RemotingCommand checkSubscription(PullMessageRequestHeader h, boolean byFlag,
-                                                     SubscriptionData registered) {
+    private static boolean isSql(String expressionType) {
+        return SubscriptionData.TYPE_SQL92.equals(expressionType);
+    }
+
+    private RemotingCommand checkSubscription(PullMessageRequestHeader h, boolean byFlag,
+                                              SubscriptionData registered) {
         String type = byFlag ? h.expressionType() : registered == null ? null : registered.expressionType();
-        if (type != null && !type.isEmpty() && !SubscriptionData.TYPE_TAG.equals(type)) {
+        boolean supported = type == null || type.isEmpty() || SubscriptionData.TYPE_TAG.equals(type)
+                || (isSql(type) && sqlFilters.enabled());
+        if (!supported) {
             return Replies.error(ResponseCode.SYSTEM_ERROR, "The broker does not support consumer to filter message"
                     + " by " + type);
         }
@@ -182,7 +211,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     }
 
     /** Runs the pull; holds it (returns null) when nothing is there yet and holding is allowed. */
-    RemotingCommand pull(RequestContext ctx, PullMessageRequestHeader h, TagFilter filter, boolean suspend,
+    RemotingCommand pull(RequestContext ctx, PullMessageRequestHeader h, MessageFilter filter, boolean suspend,
                          long deadlineMs) {
         PullResult r;
         try {
@@ -250,10 +279,10 @@ public final class PullMessageProcessor implements RequestProcessor {
     private final class Held implements HeldPull {
         private final RequestContext ctx;
         private final PullMessageRequestHeader h;
-        private final TagFilter filter;
+        private final MessageFilter filter;
         private final long deadlineMs;
 
-        Held(RequestContext ctx, PullMessageRequestHeader h, TagFilter filter, long deadlineMs) {
+        Held(RequestContext ctx, PullMessageRequestHeader h, MessageFilter filter, long deadlineMs) {
             this.ctx = ctx;
             this.h = h;
             this.filter = filter;

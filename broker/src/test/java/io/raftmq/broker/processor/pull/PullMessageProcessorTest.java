@@ -114,7 +114,30 @@ class PullMessageProcessorTest {
                 .isEqualTo(ResponseCode.SUBSCRIPTION_NOT_EXIST);
         RemotingCommand sql = RemotingCommand.createRequest(RequestCode.PULL_MESSAGE,
                 new PullMessageRequestHeader("cg", "T", 0, 0, 32, SUB, -1, 0, "a > 1", 0, "SQL92", null, null));
-        assertThat(b.call(sql).code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(b.call(sql).code()).as("a SQL92 pull of an empty queue").isEqualTo(ResponseCode.PULL_NOT_FOUND);
+        RemotingCommand bad = RemotingCommand.createRequest(RequestCode.PULL_MESSAGE,
+                new PullMessageRequestHeader("cg", "T", 0, 0, 32, SUB, -1, 0, "a > 'x'", 0, "SQL92", null, null));
+        RemotingCommand refused = b.call(bad);
+        assertThat(refused.code()).isEqualTo(ResponseCode.SUBSCRIPTION_PARSE_FAILED);
+        assertThat(refused.remark()).contains("a > 'x'").contains("numbers only");
+        RemotingCommand other = RemotingCommand.createRequest(RequestCode.PULL_MESSAGE,
+                new PullMessageRequestHeader("cg", "T", 0, 0, 32, SUB, -1, 0, "x", 0, "CLASS", null, null));
+        assertThat(b.call(other).code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+    }
+
+    @Test
+    void sqlPullsServeOnlyMatchingMessages() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            b.fx.append("T", 0, i % 2 == 0 ? "TagA" : "TagB", 1);
+        }
+        b.fx.commit();
+        RemotingCommand sql = RemotingCommand.createRequest(RequestCode.PULL_MESSAGE,
+                new PullMessageRequestHeader("cg", "T", 0, 0, 32, SUB, -1, 0, "TAGS = 'TagB'", 0, "SQL92", null,
+                        null));
+        RemotingCommand r = b.call(sql);
+        assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(messages(r)).containsExactly("T@1:m1", "T@3:m3");
+        assertThat(PullMessageResponseHeader.decode(r.extFields()).nextBeginOffset()).isEqualTo(4);
     }
 
     @Test

@@ -1,31 +1,42 @@
 package io.raftmq.broker.store;
 
+import io.raftmq.broker.filter.SqlFilter;
 import io.raftmq.client.protocol.body.SubscriptionData;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Broker-side tag filter (docs/protocol.md §3.8): a message matches when the subscription is {@code *} / empty, or
- * when its ConsumeQueue tagsCode is one of the subscription's tag hash codes. Collisions only cost a delivery the
- * client drops (it re-checks the exact tag). Immutable; {@link #matches} allocates nothing.
+ * Broker-side message filter of a pull, in two stages. Tags (docs/protocol.md §3.8): a message passes when the
+ * subscription is {@code *} / empty, or when its ConsumeQueue tagsCode is one of the subscription's tag hash codes
+ * (collisions only cost a delivery the client drops: it re-checks the exact tag). SQL92 (docs/consumer-protocol.md
+ * "SQL92 filters"): a subscription with a {@link SqlFilter} passes every tag code and is decided on each candidate
+ * message's properties after it is read ({@link QueuePuller}). Immutable; {@link #matches} allocates nothing.
  */
-public final class TagFilter {
+public final class MessageFilter {
     /** Matches every message. */
-    public static final TagFilter ALL = new TagFilter(null);
+    public static final MessageFilter ALL = new MessageFilter(null, null);
 
-    /** Sorted codes, or null for "everything". */
+    /** Sorted codes, or null for "every tag". */
     private final long[] codes;
+    /** The SQL92 expression the properties must satisfy, or null. */
+    private final SqlFilter sql;
 
-    private TagFilter(long[] codes) {
+    private MessageFilter(long[] codes, SqlFilter sql) {
         this.codes = codes;
+        this.sql = sql;
+    }
+
+    /** The filter of a SQL92 subscription. */
+    public static MessageFilter ofSql(SqlFilter sql) {
+        return new MessageFilter(null, sql);
     }
 
     /**
      * The filter of a subscription expression such as {@code "TagA || TagB"}: split on {@code ||}, trimmed; null,
      * blank or a part equal to {@code *} means everything.
      */
-    public static TagFilter ofExpression(String expression) {
+    public static MessageFilter ofExpression(String expression) {
         if (expression == null || expression.isBlank()) {
             return ALL;
         }
@@ -45,7 +56,7 @@ public final class TagFilter {
     }
 
     /** The filter of a registered subscription (its codeSet; its expression when the codeSet is empty). */
-    public static TagFilter of(SubscriptionData s) {
+    public static MessageFilter of(SubscriptionData s) {
         if (s == null || s.subString() == null || s.subString().isBlank()
                 || s.subString().trim().equals(SubscriptionData.SUB_ALL)
                 || s.tagsSet().contains(SubscriptionData.SUB_ALL)) {
@@ -62,23 +73,31 @@ public final class TagFilter {
         return sorted(out);
     }
 
-    private static TagFilter sorted(long[] codes) {
+    private static MessageFilter sorted(long[] codes) {
         Arrays.sort(codes);
-        return new TagFilter(codes);
+        return new MessageFilter(codes, null);
     }
 
     /** Whether this filter lets everything through. */
     public boolean matchesAll() {
-        return codes == null;
+        return codes == null && sql == null;
     }
 
-    /** Whether a message with this ConsumeQueue tagsCode passes. */
+    /** The SQL92 stage, decided on each message's properties after the read; null for tag filters. */
+    public SqlFilter sql() {
+        return sql;
+    }
+
+    /** Whether a message with this ConsumeQueue tagsCode passes the tag stage. */
     public boolean matches(long tagsCode) {
         return codes == null || Arrays.binarySearch(codes, tagsCode) >= 0;
     }
 
     @Override
     public String toString() {
-        return codes == null ? "TagFilter[*]" : "TagFilter" + Arrays.toString(codes);
+        if (sql != null) {
+            return "MessageFilter[SQL92 " + sql.expression() + "]";
+        }
+        return codes == null ? "MessageFilter[*]" : "MessageFilter" + Arrays.toString(codes);
     }
 }
