@@ -37,6 +37,7 @@ import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.MemberAddresses;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.reply.ReplyPusher;
 import io.raftmq.broker.retention.DiskFullGuard;
 import io.raftmq.broker.retention.DiskUsage;
 import io.raftmq.broker.retention.RetentionService;
@@ -167,6 +168,7 @@ public final class BrokerController {
     /** Leadership watchers, run when the raft agent reports a role change (and once a second). */
     private RoleWatchers roleWatchers;
     private final TransactionFeature transactions = new TransactionFeature();
+    private final ReplyPusher replies;
     private QueueLockTable locks;
     private volatile boolean started;
     private boolean startCalled;
@@ -186,6 +188,7 @@ public final class BrokerController {
         this.config = config;
         this.addresses = new MemberAddresses(config, this::raftAgentOrNull);
         this.clock = clock;
+        this.replies = new ReplyPusher(config.brokerClusterName(), clock::wallMillis);
     }
 
     /**
@@ -281,6 +284,7 @@ public final class BrokerController {
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
             stateMachine.addSnapshotPart(new QueueLockSnapshotPart(locks));
             installDueDelivery(stateMachine, snapshots);
+            stateMachine.addAppliedMessageListener(replies);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
@@ -302,6 +306,7 @@ public final class BrokerController {
             config.clientChannelExpiredTimeoutMs(), ConsumerIdsChangedNotifier.remoting(server, NOTIFY_TIMEOUT_MS),
             this::notifiesConsumerIdsChanged);
         server.addChannelEventListener(clients.channelListener());
+        replies.bind(clients::channelOf, server::invokeAsync);
         BrokerStore view = new BrokerStore(store, ComponentConfigs.storeRead(config), PooledByteBufAllocator.DEFAULT);
         BrokerStats stats = new BrokerStats(clock, ZoneId.systemDefault(), view);
         gate.install(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,

@@ -315,6 +315,36 @@ public final class ClientManager {
         return best == null ? null : best.channel();
     }
 
+    /**
+     * A live channel of the client with id {@code clientId} (registered by a producer or consumer heartbeat), or
+     * null. Used to push replies to requesters (docs/consumer-protocol.md "Request/reply"); a scan of the registered
+     * channels, which stay few per member.
+     */
+    public Channel channelOf(String clientId) {
+        for (ConcurrentHashMap<Channel, ClientChannelInfo> g : producers.values()) {
+            Channel ch = liveChannelOf(g, clientId);
+            if (ch != null) {
+                return ch;
+            }
+        }
+        for (ConsumerGroupInfo g : consumers.values()) {
+            Channel ch = liveChannelOf(g.channels, clientId);
+            if (ch != null) {
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    private static Channel liveChannelOf(Map<Channel, ClientChannelInfo> channels, String clientId) {
+        for (ClientChannelInfo c : channels.values()) {
+            if (c.clientId().equals(clientId) && c.channel().isActive()) {
+                return c.channel();
+            }
+        }
+        return null;
+    }
+
     /** Registered producer groups, sorted. */
     public Set<String> producerGroups() {
         return new TreeSet<>(producers.keySet());

@@ -14,6 +14,8 @@ public final class RequestCode {
     public static final int SEND_BATCH_MESSAGE = 320;
     public static final int SEND_REPLY_MESSAGE = 324;
     public static final int SEND_REPLY_MESSAGE_V2 = 325;
+    /** Broker to client: a stored reply, pushed to the requesting client (docs/consumer-protocol.md). */
+    public static final int PUSH_REPLY_MESSAGE_TO_CLIENT = 326;
     // --- broker: consume ---
     public static final int PULL_MESSAGE = 11;
     public static final int LITE_PULL_MESSAGE = 361;

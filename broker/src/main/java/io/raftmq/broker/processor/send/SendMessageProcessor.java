@@ -55,7 +55,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageProcessor.class);
     /** The codes this processor serves. */
     public static final int[] CODES = {RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2,
-        RequestCode.SEND_BATCH_MESSAGE};
+        RequestCode.SEND_BATCH_MESSAGE, RequestCode.SEND_REPLY_MESSAGE, RequestCode.SEND_REPLY_MESSAGE_V2};
     /** Topics producers may not write (docs/protocol.md §2.3 step 1). */
     static final Set<String> SYSTEM_TOPICS = Set.of("SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC",
         "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
