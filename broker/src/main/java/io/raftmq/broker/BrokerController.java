@@ -22,6 +22,7 @@ import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
 import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
 import io.raftmq.broker.processor.clients.ClientConfigCheckProcessor;
 import io.raftmq.broker.processor.clients.ClientManageProcessor;
+import io.raftmq.broker.processor.clients.ConsumerControlProcessor;
 import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
 import io.raftmq.broker.processor.pull.PullProgress;
@@ -92,6 +93,7 @@ import java.util.concurrent.TimeUnit;
  *        |  (follower: LeaderForwarder --> leader)                                                     |
  *        +--34/35/..--> processors    --> managers --RaftMetadataProposer--> RaftAgent                 |
  *        +--11/361 PullMessageProcessor (held in HeldPullRequests), 29-33/12/202/208 StoreQueryProcessor  |
+ *        +--222/307/309 ConsumerControlProcessor (offset reset; relays to a client)                          |
  *        +--46 ClientConfigCheckProcessor (SQL92 subscriptions, compiled once in SqlFilters, shared with pulls)  |
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
@@ -236,6 +238,7 @@ public final class BrokerController {
         gate = new ServingGate(server, config.raftSelfId());
         gate.reserve(ClientManageProcessor.CODES, controlExecutor);
         gate.reserve(ClientConfigCheckProcessor.CODES, controlExecutor);
+        gate.reserve(ConsumerControlProcessor.CODES, controlExecutor);
         gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
         gate.reserve(AdminProcessor.CODES, controlExecutor);
         gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
@@ -313,6 +316,8 @@ public final class BrokerController {
             config.metadataProposeTimeoutMs()));
         gate.install(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
             config.metadataProposeTimeoutMs()));
+        gate.install(ConsumerControlProcessor.CODES, new ConsumerControlProcessor(clients, topics, offsets, view,
+            server, this::isLeader, config.brokerName(), config.metadataProposeTimeoutMs()));
         AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
         admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);

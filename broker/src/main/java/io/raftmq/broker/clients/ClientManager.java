@@ -336,6 +336,20 @@ public final class ClientManager {
         return null;
     }
 
+    /** The live channels of consumer group {@code group}'s clients (for broker-to-client requests such as 220). */
+    public List<Channel> consumerChannels(String group) {
+        ConsumerGroupInfo g = consumers.get(group);
+        List<Channel> out = new ArrayList<>();
+        if (g != null) {
+            for (ClientChannelInfo c : g.channels.values()) {
+                if (c.channel().isActive()) {
+                    out.add(c.channel());
+                }
+            }
+        }
+        return out;
+    }
+
     private static Channel liveChannelOf(Map<Channel, ClientChannelInfo> channels, String clientId) {
         for (ClientChannelInfo c : channels.values()) {
             if (c.clientId().equals(clientId) && c.channel().isActive()) {

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Applied state</b> ({@link #apply}, {@link #dropTopic}, {@link #dropGroup}, {@link #restore}) is changed only
  * by the raft agent thread, in log order; reads ({@link #query} ...) come from any thread and see applied state
- * only, never a pending commit.
+ * only, never a pending commit, except {@link #queryLatest} (a consumer reading its own commit).
  *
  * <p><b>Batching</b> (leader only). {@link #commit} records the offset in a pending table, last writer wins per
  * queue, and returns a future completed when the entry carrying it is applied. {@link #flush} (every
@@ -108,6 +108,22 @@ public final class ConsumerOffsetManager {
         Map<Integer, Long> q = applied.get(key(topic, group));
         Long v = q == null ? null : q.get(queueId);
         return v == null ? -1 : v;
+    }
+
+    /**
+     * The offset a consumer committed last on this leader, pending (not yet proposed) or applied, or -1 if none:
+     * what QUERY_CONSUMER_OFFSET answers, so a client that commits and then asks (as the official client does when it
+     * takes an offset reset and re-balances at once) reads its own commit. A commit already proposed but not applied
+     * (a few milliseconds) still reads as the applied value.
+     */
+    public long queryLatest(String group, String topic, int queueId) {
+        synchronized (lock) {
+            Long p = pending.get(new OffsetUpdateKey(group, topic, queueId));
+            if (p != null) {
+                return p;
+            }
+        }
+        return query(group, topic, queueId);
     }
 
     /** queueId -> committed offset of {@code group} on {@code topic}, sorted; empty if none. */

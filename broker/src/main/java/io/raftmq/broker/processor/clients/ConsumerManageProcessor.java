@@ -79,7 +79,7 @@ public final class ConsumerManageProcessor implements RequestProcessor {
 
     private RemotingCommand query(RemotingCommand request) throws RemotingCommandException {
         QueryConsumerOffsetRequestHeader h = QueryConsumerOffsetRequestHeader.decode(request.extFields());
-        long offset = offsets.query(h.consumerGroup(), h.topic(), h.queueId());
+        long offset = offsets.queryLatest(h.consumerGroup(), h.topic(), h.queueId());
         if (offset >= 0) {
             return RemotingCommand.createResponse(ResponseCode.SUCCESS, null, new OffsetResponseHeader(offset));
         }
