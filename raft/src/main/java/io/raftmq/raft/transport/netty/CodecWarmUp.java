@@ -18,9 +18,10 @@ import java.util.List;
  * A round trip of one message of each kind through the transport's own codec pipeline (encoder, frame decoder,
  * decoder) in an {@link EmbeddedChannel}, run once on an event loop as the transport starts listening
  * ({@link NettyTransport#start}). A starting member's first raft message used to be decoded by a peer that was
- * loading and initialising the codec's classes (the generated protobuf descriptors above all) while it recovered
- * its log: on a loaded machine that first decode held the peer's event loop for a second or more, and the election
- * waited for it (docs/benchmarks.md "Start: warm codec, early dial"). Done here, that work overlaps the recovery
+ * loading and initialising the codec's classes (protobuf's, Netty's pipeline and allocator, and with them Netty's
+ * Flight Recorder events unless {@code io.netty.jfr.enabled=false}) while it recovered its log: on a loaded machine
+ * that first decode held the peer's event loop for a second or more, and the election waited for it
+ * (docs/benchmarks.md "Start: warm codec, early dial, no Netty JFR"). Done here, that work overlaps the recovery
  * instead. It touches no socket and sends nothing.
  *
  * <p>Ownership: the frames the encoder produced are read out of the channel and fed back in, where the decoder
