@@ -50,8 +50,8 @@ import java.util.SplittableRandom;
 /**
  * Builds the storage and consensus half of a broker from its {@link BrokerConfig}, in three steps so that the member
  * binds before it touches its log: {@link #bind} (the Netty raft transport listening on this member's raft address,
- * no peer dialled), {@link #openStore} (the {@link MessageStore}: commit log with the queue-offset stamper,
- * ConsumeQueues, key index, under {@code <storePathRootDir>/store}) and {@link #startAgent} (the
+ * the configured peers dialled, nothing sent), {@link #openStore} (the {@link MessageStore}: commit log with the
+ * queue-offset stamper, ConsumeQueues, key index, under {@code <storePathRootDir>/store}) and {@link #startAgent} (the
  * {@link CommitLogRaftLog} over the same commit log, the {@link FileHardStateStore} under {@code raft/}, the peers,
  * then the {@link RaftAgent}).
  *
@@ -206,9 +206,11 @@ final class RaftGroupNode {
     }
 
     /**
-     * Binds this member's Raft port and nothing else: no peer is dialled and no message leaves until
-     * {@link #startAgent}; of what peers send meanwhile only their vote requests are kept ({@link AgentInbox}), the
-     * rest is dropped (Raft retries it). Touches no file.
+     * Binds this member's Raft port and dials the configured peers at once, so the connections are up (and the
+     * transport's codec warmed up, {@code CodecWarmUp}) while the log recovers and the agent's first pre-votes leave
+     * on them (docs/raft-driver.md "Faster at start"); no message leaves until {@link #startAgent}, which drops the
+     * peers the recovered configuration no longer names. Of what peers send meanwhile only their vote requests are
+     * kept ({@link AgentInbox}), the rest is dropped (Raft retries it). Touches no file.
      *
      * @throws BrokerBindException the Raft port cannot be bound (the transport is closed again)
      */
@@ -223,12 +225,16 @@ final class RaftGroupNode {
             transport.close();
             throw new BrokerBindException(self.host(), self.port(), "raft port", e);
         }
+        for (RaftPeer p : c.otherPeers()) {
+            transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+        }
         return new RaftGroupNode(transport, inbox);
     }
 
     /**
      * Opens the raft side over an open store, restores the state machine from the newest usable snapshot
-     * ({@link #recover}: only the entries after it are replayed), dials the peers and starts the agent, which takes
+     * ({@link #recover}: only the entries after it are replayed), drops the peers dialled at {@link #bind} that the
+     * recovered configuration no longer names and starts the agent, which takes
      * snapshots into {@code snapshots}. Time (election timer, random seed, timestamps of raft's own entries) comes
      * from {@code clock}.
      *
@@ -256,8 +262,8 @@ final class RaftGroupNode {
         a.setSnapshotStore(snapshots);
         Membership members = a.status().membership();
         for (RaftPeer p : c.otherPeers()) {
-            if (members.contains(p.nodeId())) { // a configured peer removed since is not dialled again
-                transport.addPeer(p.nodeId(), new InetSocketAddress(p.host(), p.port()));
+            if (!members.contains(p.nodeId())) { // a configured peer removed since: dialled at bind, dropped now
+                transport.removePeer(p.nodeId());
             }
         }
         a.useWallClock(clock::wallMillis);

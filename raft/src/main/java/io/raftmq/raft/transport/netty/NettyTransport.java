@@ -181,7 +181,24 @@ public final class NettyTransport implements Transport {
         for (PeerLink l : links) {
             l.connect();
         }
+        group.next().execute(this::warmUpCodec);
         LOG.info("raft transport of node {} listening on {}", config.nodeId(), boundAddress());
+    }
+
+    /**
+     * One round trip of each message kind through the codec ({@link CodecWarmUp}), on an event loop as the
+     * transport starts: its classes are loaded and initialised before a peer's first message needs them. A failure
+     * is logged, not thrown (the codec's real use reports it again).
+     */
+    private void warmUpCodec() {
+        long t0 = System.nanoTime();
+        try {
+            int n = CodecWarmUp.run(config.frameBytesMax());
+            LOG.info("raft transport of node {}: codec warmed up ({} of {} messages round-tripped, {} ms)",
+                config.nodeId(), n, CodecWarmUp.samples().size(), (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warn("raft transport of node {}: codec warm-up failed: {}", config.nodeId(), e.toString());
+        }
     }
 
     /**
