@@ -79,8 +79,8 @@ class BrokerSimulationTest {
             return;
         }
         int count = Integer.getInteger("bsim.seeds", 200);
-        // A fixed window unless told: the known open findings (docs/simulation.md, the "Open" sections: a few seeds in
-        // ten thousand) must not turn CI red at random; campaigns (bin/raftmq-sim) draw their base at random.
+        // A fixed window unless told: open findings (docs/simulation.md "Campaigns": a few seeds in ten thousand when
+        // there are any) must not turn CI red at random; campaigns (bin/raftmq-sim) draw their base at random.
         long base = Long.getLong("bsim.seedBase", CI_SEED_BASE) & 0x3FFF_FFFF_FFFF_FFFFL; // room for base + count
         LOG.info("running {} broker simulation seeds from base {} (replay one with -Dbsim.seed=S)", count, base);
         long started = System.nanoTime();
