@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * Topic creation in {@link BrokerSimulation}, as UPDATE_AND_CREATE_TOPIC submits it: a {@code TOPIC_PUT} proposed
  * through the member's real {@link TopicConfigManager} (the metadata proposal path, {@link SimMetadataProposer}),
  * mostly to the leader (a follower refuses). The first {@link #EARLY} topics are created at the start, the others
- * mid-run at a seeded time; each creation is retried until one is acknowledged. Until a member applied a topic's
+ * mid-run at a seeded time; each creation is retried until one is acknowledged, one attempt outstanding at a time;
+ * an attempt whose member died meanwhile is never answered (its proposals die with it), so the admin gives it up
+ * (outcome unknown) and tries again, as its request would time out. Until a member applied a topic's
  * creation, a send to it through that member is refused as TOPIC_NOT_EXIST ({@link SimWorkload}). At the end every
  * member's topic table must hold exactly the topics whose creation was acknowledged (and maybe ones whose outcome
  * was unknown). Draws from a stream of its own.
@@ -31,6 +33,9 @@ final class SimTopics {
     private final SimClock clock;
     private final boolean[] acknowledged = new boolean[NAMES.length];
     private final boolean[] outstanding = new boolean[NAMES.length];
+    /** The member an outstanding attempt went to, and its incarnation then. */
+    private final SimMember[] outstandingOn = new SimMember[NAMES.length];
+    private final int[] outstandingIncarnation = new int[NAMES.length];
     private int proposals;
     /** A violation seen inside a future's callback (where a throw would be swallowed), reported after the event. */
     private String failure;
@@ -59,7 +64,7 @@ final class SimTopics {
             return;
         }
         sim.schedule(clock.nowMs() + 50 + random.nextInt(150), Kind.CREATE_TOPIC, 0, t);
-        if (outstanding[t]) {
+        if (outstanding[t] && outstandingOn[t].incarnation == outstandingIncarnation[t]) {
             return;
         }
         int leader = sim.currentLeader();
@@ -70,6 +75,8 @@ final class SimTopics {
         }
         proposals++;
         outstanding[t] = true;
+        outstandingOn[t] = m;
+        outstandingIncarnation[t] = m.incarnation;
         m.topics.createOrUpdate(config(t)).whenComplete((c, e) -> {
             outstanding[t] = false;
             if (e == null) {

@@ -19,9 +19,10 @@ import java.nio.file.Path;
  * <p>Writes are batched ({@link IndexStaging}): {@link #put} stages the entry in memory and does no I/O;
  * {@link #publish()} (the dispatcher calls it at the end of each batch, and a put when the staging buffer is
  * full) writes the staged entries with one write and makes them visible to queries; {@link #flush()} publishes,
- * writes the header, then the changed pages of the slot table, then forces, so after a flush the file is
- * byte-for-byte what writing each entry, its slot and the header in turn would have produced. Until then the
- * slot table and header on disk may lag the entries (a crash loses what was not flushed, as before).
+ * forces, writes the header, forces, then writes the changed pages of the slot table and forces, so after a flush
+ * the file is byte-for-byte what writing each entry, its slot and the header in turn would have produced, and no
+ * crash part-way leaves a slot pointing past the header's count. Until then the slot table and header on disk may
+ * lag the entries (a crash loses what was not flushed, as before).
  *
  * <pre>
  * header (40)                              slot (4)                   entry (20)
@@ -283,18 +284,22 @@ public final class IndexFile implements AutoCloseable {
     }
 
     /**
-     * Publishes, then writes the header, then the changed slot-table pages (no force). Header first: if the
-     * process dies part-way, the header already counts the entries the new slots point at, and recovery's
-     * {@link #truncateFromPhysical} finds a stale slot when it undoes them (the owner rebuilds) rather than
-     * leaving slots that point past the count.
+     * Writes the staged entries, forces, writes the header, forces, then writes the changed slot-table pages (not
+     * forced). The forces order what a power loss may keep (a disk persists unforced pages in any order): the
+     * entries are durable before the count that covers them, and the count before any slot that points at them,
+     * so no crash leaves a slot pointing at or past the header's count, which would hide every older entry of that
+     * slot's chain from queries. A flush cut short leaves stale slots that recovery's undo of the entries beyond
+     * the checkpoint detects (the owner rebuilds); docs/storage.md "Recovery".
      */
     private void writeState() throws IOException {
         IndexStaging s = staging;
-        if (s == null) {
+        if (s == null || (s.stagedCount() == 0 && !s.hasDirtySlots())) {
             return;
         }
         publish();
+        file.force();
         writeHeader();
+        file.force();
         s.writeDirtySlots(file, HEADER_SIZE);
         if (isFull()) {
             staging = null;
@@ -333,12 +338,34 @@ public final class IndexFile implements AutoCloseable {
     /**
      * Undoes, newest first, every entry whose physical offset is {@code >= physicalPosition}, restoring the
      * slots to their previous entries. Writes out staged state first (see {@link #flush()}), then works on the
-     * file, keeping the mirror in step. Returns the entries left.
+     * file, keeping the mirror in step. Crash-safe in this order: the restored slots are forced before the
+     * header's count drops (a count below a slot that still points at an undone entry would hide that slot's
+     * older entries for good, and no later undo would see it), then the new header is forced, then the undone
+     * entries are zeroed (beyond the count, so not forced). A crash part-way leaves the old count with some slots
+     * restored: the next undo meets a slot that does not point at the entry it undoes and reports corruption
+     * (the owner rebuilds; docs/storage.md "Recovery"). Returns the entries left.
      *
-     * @throws IndexFileCorruptException if an entry's slot does not point at it (the file was damaged)
+     * @throws IndexFileCorruptException if an entry's slot does not point at it (the file was damaged, or an
+     *                                   earlier undo was cut short)
      */
     public int truncateFromPhysical(long physicalPosition) throws IOException {
         writeState();
+        int count = indexCount;
+        int n = restoreSlotsFrom(physicalPosition);
+        if (n == count - 1) {
+            return n;
+        }
+        file.force();
+        resetEnd(n);
+        file.force();
+        for (int undone = n + 1; undone < count; undone++) {
+            file.write(entryPosition(undone), zeroEntry.clear());
+        }
+        return n;
+    }
+
+    /** Points each slot of an entry at or beyond {@code physicalPosition} back at its previous entry, newest first. */
+    private int restoreSlotsFrom(long physicalPosition) throws IOException {
         IndexStaging s = staging;
         int n = indexCount - 1;
         while (n >= 1 && entryPhyOffset(n) >= physicalPosition) {
@@ -356,10 +383,8 @@ public final class IndexFile implements AutoCloseable {
             if (prev == 0) {
                 usedSlots--;
             }
-            file.write(entryPosition(n), zeroEntry.clear());
             n--;
         }
-        resetEnd(n);
         return n;
     }
 

@@ -150,6 +150,16 @@ final class IndexStaging {
         dirtyPages[page >>> 6] |= 1L << page;
     }
 
+    /** True when a slot changed since the last {@link #writeDirtySlots}. */
+    boolean hasDirtySlots() {
+        for (long word : dirtyPages) {
+            if (word != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes every slot-table page changed since the last call, each run of dirty pages in few writes. */
     void writeDirtySlots(StorageFile file, long slotTablePosition) throws IOException {
         int pages = pageCount(slots.length());

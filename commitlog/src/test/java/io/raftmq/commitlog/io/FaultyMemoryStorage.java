@@ -17,13 +17,15 @@ import java.util.function.Predicate;
 /**
  * Test fixture: an in-memory {@link StorageProvider} that can lose unflushed writes and run out of space.
  * Every file keeps its current bytes and its durable bytes (as of the last force); {@link #crash} throws away
- * what was not forced, optionally keeping a random prefix of the unforced range (a torn tail). Directory changes
- * (create, delete, rename) are durable at once. {@link #setFull(boolean)} makes writes that need new 4 KiB pages,
- * and file creation, fail with {@link NoSpaceException}. {@link #setFailing(boolean)} makes writes and forces fail
- * with a plain IOException (a device error); {@link #setFailingPaths(Predicate)} does the same for the files it
- * selects only (file creation and atomic replacement included). {@link #setForceBlocked(boolean)} holds every force
- * until unblocked, so a test can keep a flush agent inside a force while it queues more work. Directories exist once
- * created or once a file lies below them. Thread-safe (one lock).
+ * what was not forced, optionally keeping a random prefix of the unforced range (a torn tail);
+ * {@link #crashKeepingPages} keeps a random subset of the unforced 4 KiB pages instead (a disk writes dirty pages
+ * back in any order); {@link #failWritesAfter} lets a process die part-way through a sequence of writes.
+ * Directory changes (create, delete, rename) are durable at once. {@link #setFull(boolean)} makes writes that need
+ * new 4 KiB pages, and file creation, fail with {@link NoSpaceException}. {@link #setFailing(boolean)} makes writes
+ * and forces fail with a plain IOException (a device error); {@link #setFailingPaths(Predicate)} does the same for
+ * the files it selects only (file creation and atomic replacement included). {@link #setForceBlocked(boolean)}
+ * holds every force until unblocked, so a test can keep a flush agent inside a force while it queues more work.
+ * Directories exist once created or once a file lies below them. Thread-safe (one lock).
  */
 public final class FaultyMemoryStorage implements StorageProvider {
     private static final int PAGE = 4096;
@@ -36,6 +38,8 @@ public final class FaultyMemoryStorage implements StorageProvider {
     private boolean failing;
     private boolean forceBlocked;
     private int forcesWaiting;
+    /** Writes left before the process dies (every later write and force fails); -1: no limit. */
+    private int writesLeft = -1;
 
     public synchronized void setFailing(boolean failing) {
         this.failing = failing;
@@ -55,6 +59,14 @@ public final class FaultyMemoryStorage implements StorageProvider {
     /** Number of forces waiting on {@link #setForceBlocked(boolean)} right now. */
     public synchronized int forcesWaiting() {
         return forcesWaiting;
+    }
+
+    /**
+     * The process dies after {@code writes} more writes: every later write and force fails with an IOException
+     * until this is called again ({@code -1}: no limit).
+     */
+    public synchronized void failWritesAfter(int writes) {
+        this.writesLeft = writes;
     }
 
     public synchronized void setFull(boolean full) {
@@ -77,6 +89,16 @@ public final class FaultyMemoryStorage implements StorageProvider {
     public synchronized void crash(Random rnd, boolean torn) {
         for (MemFile f : files.values()) {
             f.crash(rnd, torn);
+        }
+    }
+
+    /**
+     * Simulated power loss where the disk had written back an arbitrary subset of the unforced data: each 4 KiB
+     * page holding unforced bytes is kept or lost on a coin toss, whatever order it was written in.
+     */
+    public synchronized void crashKeepingPages(Random rnd) {
+        for (MemFile f : files.values()) {
+            f.crashKeepingPages(rnd);
         }
     }
 
@@ -217,6 +239,16 @@ public final class FaultyMemoryStorage implements StorageProvider {
             durable = new byte[capacity];
         }
 
+        void crashKeepingPages(Random rnd) {
+            for (int page = Math.max(0, dirtyLo) / PAGE; dirtyHi > dirtyLo && page * PAGE < dirtyHi; page++) {
+                if (rnd.nextBoolean()) {
+                    int lo = Math.max(dirtyLo, page * PAGE);
+                    System.arraycopy(current, lo, durable, lo, Math.min(dirtyHi, (page + 1) * PAGE) - lo);
+                }
+            }
+            crash(rnd, false);
+        }
+
         void crash(Random rnd, boolean torn) {
             if (dirtyHi > dirtyLo) {
                 int keep = torn ? rnd.nextInt(dirtyHi - dirtyLo + 1) : 0;
@@ -257,6 +289,12 @@ public final class FaultyMemoryStorage implements StorageProvider {
                 if (failing || failingPaths.test(path)) {
                     throw new IOException("write " + path + ": injected device error");
                 }
+                if (writesLeft == 0) {
+                    throw new IOException("write " + path + ": the process died");
+                }
+                if (writesLeft > 0) {
+                    writesLeft--;
+                }
                 if (full && f.allocated.nextClearBit(lo / PAGE) <= (lo + n - 1) / PAGE) {
                     throw new NoSpaceException("write " + path + ": No space left on device", null);
                 }
@@ -282,6 +320,9 @@ public final class FaultyMemoryStorage implements StorageProvider {
                 awaitUnblocked();
                 if (failing || failingPaths.test(path)) {
                     throw new IOException("force " + path + ": injected device error");
+                }
+                if (writesLeft == 0) {
+                    throw new IOException("force " + path + ": the process died");
                 }
                 forces++;
                 if (f.dirtyHi > f.dirtyLo) {
