@@ -92,6 +92,8 @@ class BrokerSimulationTest {
         long pulled = 0;
         long diskFailures = 0;
         long damages = 0;
+        long forwarded = 0;
+        long heldPulls = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -105,12 +107,14 @@ class BrokerSimulationTest {
             pulled += o.pulledMessages();
             diskFailures += o.diskFailures();
             damages += o.damages();
+            forwarded += o.forwarded();
+            heldPulls += o.heldPulls();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
             + " truncations, {} terms, {} consumer offset commits acknowledged, {} batch sends, {} messages pulled,"
-            + " {} members failed on disk faults, {} bit flips at rest", count, (System.nanoTime() - started)
-            / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms, offsetAcks, batches, pulled,
-            diskFailures, damages);
+            + " {} members failed on disk faults, {} bit flips at rest, {} sends forwarded, {} pulls answered after a"
+            + " hold", count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses,
+            truncations, terms, offsetAcks, batches, pulled, diskFailures, damages, forwarded, heldPulls);
     }
 
     private BrokerSimulation.Outcome run(long seed) {
