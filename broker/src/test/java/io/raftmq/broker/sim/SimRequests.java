@@ -5,6 +5,7 @@ import io.raftmq.client.producer.Message;
 import io.raftmq.client.producer.MessageCodec;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
+import io.raftmq.client.protocol.SerializeType;
 import io.raftmq.client.protocol.body.SubscriptionData;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
@@ -33,7 +34,9 @@ final class SimRequests {
 
     /**
      * A send of {@code sizes.length} messages (send ids from {@code firstId}) to {@code topic}/{@code queueId}: one
-     * message as SEND_MESSAGE_V2 when its id is even, SEND_MESSAGE when odd; more as SEND_BATCH_MESSAGE.
+     * message as SEND_MESSAGE_V2 when its id is even, SEND_MESSAGE when odd; more as SEND_BATCH_MESSAGE. The v2
+     * codes with the binary ROCKETMQ header, as the client module's producer sends them; SEND_MESSAGE with a JSON
+     * header (the pulls too, as its consumer), so both header codecs carry requests and their answers.
      */
     static RemotingCommand send(String topic, int queueId, long firstId, int[] sizes, long bornMs) {
         int count = sizes.length;
@@ -50,7 +53,9 @@ final class SimRequests {
         SendMessageRequestHeader h = new SendMessageRequestHeader(PRODUCER_GROUP, topic, Names.DEFAULT_TOPIC,
             SimTopics.QUEUES_MAX, queueId, 0, bornMs, 0, batch ? MessageCodec.batchProperties() : properties.get(0),
             0, false, batch, null, null);
-        RemotingCommand r = RemotingCommand.createRequest(code, SendMessageRequestHeader.isV2(code) ? h.asV2() : h);
+        boolean v2 = SendMessageRequestHeader.isV2(code);
+        RemotingCommand r = RemotingCommand.createRequest(code, v2 ? h.asV2() : h)
+            .serializeType(v2 ? SerializeType.ROCKETMQ : SerializeType.JSON);
         return r.setBody(batch ? MessageCodec.batchBody(messages, properties, Integer.MAX_VALUE)
             : SimWorkload.body(firstId, sizes[0]));
     }
