@@ -127,13 +127,20 @@ final class BrokerSimulation {
     }
 
     Outcome run() {
+        Outcome o;
         try {
-            return runUnchecked();
+            o = runUnchecked();
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(failureReport(e.toString()), e);
-        } finally {
-            releaseAll();
+            AssertionError failed = new AssertionError(failureReport(e.toString()), e);
+            try {
+                releaseAll();
+            } catch (AssertionError | RuntimeException r) {
+                failed.addSuppressed(r); // the objects of a failed run may be in any state: keep the first error
+            }
+            throw failed;
         }
+        releaseAll();
+        return o;
     }
 
     /**
@@ -236,7 +243,10 @@ final class BrokerSimulation {
             case CHECKPOINT -> onCheckpoint(m);
             case TRANSFER -> onTransfer();
             case PAUSE -> onPause();
-            case UNPAUSE -> driver.drain(m);
+            case UNPAUSE -> {
+                resumeTasks(m);
+                driver.drain(m);
+            }
             case OFFSET_COMMIT -> workload.onOffsetCommit();
             case PULL -> pullChecker.onPull();
             case CREATE_TOPIC -> topics.onCreate((Integer) ev.payload);
@@ -254,11 +264,18 @@ final class BrokerSimulation {
             return;
         }
         if (m.paused()) {
-            schedule(m.pausedUntil, Kind.TASK, m.id, ev.payload, ev.incarnation);
+            m.stalledTasks.addLast((Runnable) ev.payload);
             return;
         }
         driver.guard(m, (Runnable) ev.payload);
         driver.drain(m);
+    }
+
+    /** A stall ended (or healing cut it short): the tasks it held up run now, in their order. */
+    private void resumeTasks(SimMember m) {
+        while (!m.stalledTasks.isEmpty() && m.up) {
+            schedule(clock.nowMs(), Kind.TASK, m.id, m.stalledTasks.pollFirst(), m.incarnation);
+        }
     }
 
     /** No request processor threw (the endpoint answers SYSTEM_ERROR and counts it; here it is a bug). */
@@ -395,6 +412,7 @@ final class BrokerSimulation {
                 driver.start(members[i]);
             } else if (members[i].paused()) {
                 members[i].pausedUntil = healTime;
+                resumeTasks(members[i]);
                 driver.drain(members[i]);
             }
         }

@@ -255,6 +255,7 @@ final class SimMember {
         up = false;
         incarnation++;
         pausedUntil = 0;
+        stalledTasks.clear();
         pending = null;
         inbox.clear();
         pendingTicks = 0;
@@ -287,6 +288,8 @@ final class SimMember {
 
     /** The process is stalled (a long GC, SIGSTOP) until this simulated time. */
     long pausedUntil;
+    /** Timer and executor tasks of this process that came due while it was stalled; they run when it resumes. */
+    final ArrayDeque<Runnable> stalledTasks = new ArrayDeque<>();
 
     boolean paused() {
         return clock.nowMs() < pausedUntil;
