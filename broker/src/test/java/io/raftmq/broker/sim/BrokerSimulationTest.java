@@ -1,6 +1,7 @@
 package io.raftmq.broker.sim;
 
 import ch.qos.logback.classic.Level;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,21 @@ class BrokerSimulationTest {
         // ten thousand) must not turn CI red at random; campaigns (bin/raftmq-sim) draw their base at random.
         long base = Long.getLong("bsim.seedBase", CI_SEED_BASE) & 0x3FFF_FFFF_FFFF_FFFFL; // room for base + count
         LOG.info("running {} broker simulation seeds from base {} (replay one with -Dbsim.seed=S)", count, base);
+        ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
+        if (leakLevel == ResourceLeakDetector.Level.PARANOID && !Boolean.getBoolean("bsim.paranoid")) {
+            // Every request and response crosses a pooled buffer (docs/simulation.md "Buffers"); tracking each with
+            // stack traces costs 6 times the seeds' own time here. The regression seeds and a replayed seed run
+            // paranoid; these sample one buffer in 128 (with its access records); -Dbsim.paranoid=true tracks all.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
+        }
+        try {
+            runSeeds(count, base);
+        } finally {
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
+    }
+
+    private void runSeeds(int count, long base) {
         long started = System.nanoTime();
         long acknowledged = 0;
         long crashes = 0;
