@@ -35,7 +35,9 @@ final class BrokerSimulation {
     private static final int TRACE_MAX = Integer.getInteger("bsim.trace", 60);
 
     enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
-        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC, DISK_FAULT, DISK_CLEAR }
+        CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC, DISK_FAULT, DISK_CLEAR,
+        /** A timer or executor task of one member's incarnation ({@link SimEndpoint}); payload a Runnable. */
+        TASK, FORWARD, FORWARD_ANSWER }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -55,7 +57,7 @@ final class BrokerSimulation {
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
-                   int damageLosses, int damageRefusals) {
+                   int damageLosses, int damageRefusals, int forwarded, int heldPulls) {
     }
 
     private final long seed;
@@ -96,6 +98,8 @@ final class BrokerSimulation {
     private final SimTopics topics;
     /** Disk full and device errors on one member at a time, from a stream of their own. */
     private final SimDiskFaults disk;
+    /** Sends a follower forwards to the leader, over a network of their own (a stream of its own). */
+    private final SimForwarding forwarding;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -111,6 +115,8 @@ final class BrokerSimulation {
             members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
         }
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
+        this.forwarding = new SimForwarding(this, new SplittableRandom(seed ^ 0x464F5257415244L), cut,
+            faults.delayMaxMs());
         this.offsetRandom = new SplittableRandom(seed ^ 0x4F46465345545310L);
         this.pullChecker = new PullChecker(this, new SplittableRandom(seed ^ 0x50554C4C53L), clock, checker);
         this.topics = new SimTopics(this, new SplittableRandom(seed ^ 0x544F50494353L), clock);
@@ -121,10 +127,37 @@ final class BrokerSimulation {
     }
 
     Outcome run() {
+        Outcome o;
         try {
-            return runUnchecked();
+            o = runUnchecked();
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(failureReport(e.toString()), e);
+            AssertionError failed = new AssertionError(failureReport(e.toString()), e);
+            try {
+                releaseAll();
+            } catch (AssertionError | RuntimeException r) {
+                failed.addSuppressed(r); // the objects of a failed run may be in any state: keep the first error
+            }
+            throw failed;
+        }
+        releaseAll();
+        return o;
+    }
+
+    /**
+     * The run is over: every running member's endpoint is killed as a crash kills it (the requests its processors
+     * still hold are released) and the forwarded requests and answers still on their way are released.
+     */
+    private void releaseAll() {
+        for (Event ev : queue) {
+            SimForwarding.release(ev.payload);
+        }
+        queue.clear();
+        for (int i = 1; i <= MEMBERS; i++) {
+            SimEndpoint e = members[i].endpoint;
+            members[i].endpoint = null;
+            if (e != null) {
+                e.kill();
+            }
         }
     }
 
@@ -170,6 +203,8 @@ final class BrokerSimulation {
             checker.afterEvent(members);
             offsetChecker.afterEvent(members);
             workload.afterEvent();
+            pullChecker.afterEvent();
+            checkEndpoints();
             topics.afterEvent();
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
@@ -181,7 +216,7 @@ final class BrokerSimulation {
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
                     offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
-                    disk.damageLosses(), disk.refusals());
+                    disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -208,12 +243,48 @@ final class BrokerSimulation {
             case CHECKPOINT -> onCheckpoint(m);
             case TRANSFER -> onTransfer();
             case PAUSE -> onPause();
-            case UNPAUSE -> driver.drain(m);
+            case UNPAUSE -> {
+                resumeTasks(m);
+                driver.drain(m);
+            }
             case OFFSET_COMMIT -> workload.onOffsetCommit();
             case PULL -> pullChecker.onPull();
             case CREATE_TOPIC -> topics.onCreate((Integer) ev.payload);
             case DISK_FAULT -> disk.onFault();
             case DISK_CLEAR -> disk.onClear(m);
+            case TASK -> onTask(m, ev);
+            case FORWARD -> forwarding.onRequest((SimForwarding.Request) ev.payload);
+            case FORWARD_ANSWER -> forwarding.onAnswer((SimForwarding.Answer) ev.payload);
+        }
+    }
+
+    /** A timer or executor task of a member's process: dropped if that process died, delayed while it stalls. */
+    private void onTask(SimMember m, Event ev) {
+        if (!m.up || ev.incarnation != m.incarnation) {
+            return;
+        }
+        if (m.paused()) {
+            m.stalledTasks.addLast((Runnable) ev.payload);
+            return;
+        }
+        driver.guard(m, (Runnable) ev.payload);
+        driver.drain(m);
+    }
+
+    /** A stall ended (or healing cut it short): the tasks it held up run now, in their order. */
+    private void resumeTasks(SimMember m) {
+        while (!m.stalledTasks.isEmpty() && m.up) {
+            schedule(clock.nowMs(), Kind.TASK, m.id, m.stalledTasks.pollFirst(), m.incarnation);
+        }
+    }
+
+    /** No request processor threw (the endpoint answers SYSTEM_ERROR and counts it; here it is a bug). */
+    private void checkEndpoints() {
+        for (int i = 1; i <= MEMBERS; i++) {
+            SimEndpoint e = members[i].endpoint;
+            if (e != null && e.errors() != 0) {
+                throw new AssertionError("member " + i + ": a request processor threw (see the log above)");
+            }
         }
     }
 
@@ -341,6 +412,7 @@ final class BrokerSimulation {
                 driver.start(members[i]);
             } else if (members[i].paused()) {
                 members[i].pausedUntil = healTime;
+                resumeTasks(members[i]);
                 driver.drain(members[i]);
             }
         }
@@ -386,6 +458,14 @@ final class BrokerSimulation {
         return driver;
     }
 
+    SimForwarding forwarding() {
+        return forwarding;
+    }
+
+    long nowMs() {
+        return clock.nowMs();
+    }
+
     SimDiskFaults disk() {
         return disk;
     }
@@ -418,7 +498,7 @@ final class BrokerSimulation {
     }
 
     private void remember(Event ev) {
-        if (ev.kind == Kind.TICK || ev.kind == Kind.PULL || TRACE_MAX == 0) {
+        if (ev.kind == Kind.TICK || ev.kind == Kind.PULL || ev.kind == Kind.TASK || TRACE_MAX == 0) {
             return;
         }
         if (trace.size() == TRACE_MAX) {

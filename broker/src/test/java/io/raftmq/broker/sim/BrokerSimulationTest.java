@@ -1,6 +1,7 @@
 package io.raftmq.broker.sim;
 
 import ch.qos.logback.classic.Level;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,21 @@ class BrokerSimulationTest {
         // there are any) must not turn CI red at random; campaigns (bin/raftmq-sim) draw their base at random.
         long base = Long.getLong("bsim.seedBase", CI_SEED_BASE) & 0x3FFF_FFFF_FFFF_FFFFL; // room for base + count
         LOG.info("running {} broker simulation seeds from base {} (replay one with -Dbsim.seed=S)", count, base);
+        ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
+        if (leakLevel == ResourceLeakDetector.Level.PARANOID && !Boolean.getBoolean("bsim.paranoid")) {
+            // Every request and response crosses a pooled buffer (docs/simulation.md "Buffers"); tracking each with
+            // stack traces costs 6 times the seeds' own time here. The regression seeds and a replayed seed run
+            // paranoid; these sample one buffer in 128 (with its access records); -Dbsim.paranoid=true tracks all.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
+        }
+        try {
+            runSeeds(count, base);
+        } finally {
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
+    }
+
+    private void runSeeds(int count, long base) {
         long started = System.nanoTime();
         long acknowledged = 0;
         long crashes = 0;
@@ -95,6 +111,8 @@ class BrokerSimulationTest {
         long pulled = 0;
         long diskFailures = 0;
         long damages = 0;
+        long forwarded = 0;
+        long heldPulls = 0;
         for (long seed = base; seed < base + count; seed++) {
             BrokerSimulation.Outcome o = run(seed);
             acknowledged += o.acknowledged();
@@ -108,12 +126,14 @@ class BrokerSimulationTest {
             pulled += o.pulledMessages();
             diskFailures += o.diskFailures();
             damages += o.damages();
+            forwarded += o.forwarded();
+            heldPulls += o.heldPulls();
         }
         LOG.info("{} seeds passed in {} ms: {} sends acknowledged, {} crashes, {} transfers, {} pauses, {} log"
             + " truncations, {} terms, {} consumer offset commits acknowledged, {} batch sends, {} messages pulled,"
-            + " {} members failed on disk faults, {} bit flips at rest", count, (System.nanoTime() - started)
-            / 1_000_000, acknowledged, crashes, transfers, pauses, truncations, terms, offsetAcks, batches, pulled,
-            diskFailures, damages);
+            + " {} members failed on disk faults, {} bit flips at rest, {} sends forwarded, {} pulls answered after a"
+            + " hold", count, (System.nanoTime() - started) / 1_000_000, acknowledged, crashes, transfers, pauses,
+            truncations, terms, offsetAcks, batches, pulled, diskFailures, damages, forwarded, heldPulls);
     }
 
     private BrokerSimulation.Outcome run(long seed) {

@@ -6,24 +6,35 @@ import io.raftmq.broker.store.PullResult;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
 import io.raftmq.broker.store.MessageFilter;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RemotingCommandException;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.body.TopicConfig;
+import io.raftmq.client.protocol.header.PullMessageResponseHeader;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Pulls in {@link BrokerSimulation} and their invariants. Every 1-6 ms (a stream of its own) a consumer pulls from a
- * random running member through {@code BrokerStore.pull}, the store call the PULL_MESSAGE processor makes, for a
- * random topic, queue and offset (mostly near the queue's end, sometimes from anywhere, sometimes past the end).
- * Each pull must show:
+ * Pulls in {@link BrokerSimulation} and their invariants. Every 1-6 ms (a stream of its own) a consumer sends a
+ * PULL_MESSAGE to a random running member's real pull processor ({@link SimEndpoint}), for a random topic, queue and
+ * offset (mostly near the queue's end, sometimes from anywhere, sometimes past the end), one time in four with
+ * long polling (the processor holds it until data comes or its suspend time is up). Each decoded answer must show:
  * <ul>
- *   <li>the status the queue's bounds imply (FOUND below the member's max offset, OFFSET_OVERFLOW_ONE at it,
- *       OFFSET_OVERFLOW_BADLY past it, NO_MESSAGE_IN_QUEUE for an empty queue), and a max offset no larger than the
- *       committed log's count for that queue;</li>
+ *   <li>17 for a topic the member has not applied, 29 for a queue past its read queue count, both at once;</li>
+ *   <li>the status (remark) and code the queue's bounds imply when it is answered (FOUND below the member's max
+ *       offset, OFFSET_OVERFLOW_ONE at it, OFFSET_OVERFLOW_BADLY past it, NO_MESSAGE_IN_QUEUE for an empty queue),
+ *       the nextBeginOffset the status implies, and a max offset that is the member's and no larger than the
+ *       committed log's count for that queue; a held pull answered not found only at or after its deadline, one
+ *       whose queue got data answered at once (within {@link #WAKE_MS}), none held past its deadline and the
+ *       long-poll check period;</li>
  *   <li>nothing uncommitted: each message is in the reference log of {@link BrokerChecker} (committed), at an
  *       index no larger than the highest commit index the member ever knew (a restarted member's ConsumeQueues
  *       keep what it dispatched before the crash, which its raft node learns again as committed later), at the
@@ -37,6 +48,8 @@ import java.util.SplittableRandom;
  */
 final class PullChecker {
     private static final int MAX_MESSAGES = 32;
+    /** How soon a held pull whose queue got data must be answered (its wake-up is a task run at once). */
+    private static final long WAKE_MS = 20;
 
     private final BrokerSimulation sim;
     private final SplittableRandom random;
@@ -52,6 +65,50 @@ final class PullChecker {
     private final Map<Long, BrokerChecker.Ack> acks = new HashMap<>();
     private int pulls;
     private long pulledMessages;
+    /** Pulls answered after being held (long polling). */
+    private int heldAnswered;
+    /** Pulls sent and not answered yet (held, or waiting for a member that died). */
+    private final Set<Call> held = new LinkedHashSet<>();
+    /** A violation seen in a pull's answer, thrown after the event. */
+    private AssertionError failure;
+
+    /** One pull in flight. */
+    private static final class Call {
+        final SimMember member;
+        final int incarnation;
+        final String topic;
+        final int queueId;
+        final long offset;
+        final int maxMessages;
+        final long suspendMs;
+        final long sentMs;
+        /** Answered within the call (not held). */
+        boolean inCall = true;
+        /** When data beyond its offset was first seen here while it was held; -1 before. */
+        long dataSeenMs = -1;
+
+        Call(SimMember member, int incarnation, String topic, int queueId, long offset, int maxMessages,
+             long suspendMs, long sentMs) {
+            this.member = member;
+            this.incarnation = incarnation;
+            this.topic = topic;
+            this.queueId = queueId;
+            this.offset = offset;
+            this.maxMessages = maxMessages;
+            this.suspendMs = suspendMs;
+            this.sentMs = sentMs;
+        }
+
+        /** When the broker answers a held pull anyway (docs/protocol.md §5.6; holdMsMax is far longer). */
+        long deadlineMs() {
+            return sentMs + suspendMs;
+        }
+
+        String describe() {
+            return "member " + member.id + ": pull " + topic + "/" + queueId + "@" + offset + " (sent at " + sentMs
+                + (suspendMs > 0 ? ", suspend " + suspendMs + " ms" : "") + ")";
+        }
+    }
 
     PullChecker(BrokerSimulation sim, SplittableRandom random, SimClock clock, BrokerChecker checker) {
         this.sim = sim;
@@ -66,6 +123,10 @@ final class PullChecker {
 
     long pulledMessages() {
         return pulledMessages;
+    }
+
+    int heldAnswered() {
+        return heldAnswered;
     }
 
     /** Send {@code sendId} was handed to a member's batcher for this topic and queue. */
@@ -96,15 +157,21 @@ final class PullChecker {
         }
     }
 
-    /** One pull from a random running member, then the next one is scheduled. */
+    /**
+     * One pull from a random running member, then the next one is scheduled: a PULL_MESSAGE request to its real
+     * pull processor ({@link SimEndpoint}), held by long polling one time in four (20-420 ms) when it finds
+     * nothing new. Also checks the pulls held so far.
+     */
     void onPull() {
         sim.schedule(clock.nowMs() + 1 + random.nextInt(6), Kind.PULL, 0, null);
+        checkHeld();
         SimMember m = sim.member(1 + random.nextInt(BrokerSimulation.MEMBERS));
         int t = random.nextInt(SimTopics.NAMES.length);
         String topic = SimTopics.NAMES[t];
         int queueId = random.nextInt(SimTopics.QUEUES_MAX);
         int choice = random.nextInt(8);
         int maxMessages = 1 + random.nextInt(MAX_MESSAGES);
+        long suspendMs = random.nextInt(4) == 0 ? 20 + random.nextInt(400) : 0;
         if (!m.up || m.paused()) {
             return; // the consumer cannot reach it now
         }
@@ -112,46 +179,138 @@ final class PullChecker {
         long offset = choice == 0 ? random.nextLong(max + 1) : choice == 1 ? max + 1 + random.nextInt(3)
             : Math.max(0, max - random.nextInt(8));
         pulls++;
-        try {
-            pull(m, topic, queueId, offset, maxMessages, max);
-        } catch (StoreReadException e) {
-            throw new AssertionError("member " + m.id + ": pull " + topic + "/" + queueId + "@" + offset
-                + " failed: " + e, e);
+        Call c = new Call(m, m.incarnation, topic, queueId, offset, maxMessages, suspendMs, clock.nowMs());
+        held.add(c);
+        m.endpoint.call(SimRequests.pull(topic, queueId, offset, maxMessages, suspendMs)).whenComplete((r, e) ->
+            answered(c, r, e));
+        c.inCall = false;
+    }
+
+    /** After every event: what a pull's answer showed (a throw inside the future's callback would be lost). */
+    void afterEvent() {
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    private void pull(SimMember m, String topic, int queueId, long offset, int maxMessages, long max)
-            throws StoreReadException {
-        long committed = checker.queueSize(topic, queueId);
-        check(max <= committed, "member " + m.id + " serves " + topic + "/" + queueId + " up to offset " + max
-            + ", the committed log holds " + committed);
-        PullResult r = m.view.pull(topic, queueId, offset, maxMessages, 1 << 20, MessageFilter.ALL);
-        PullStatus expected = max == 0 ? PullStatus.NO_MESSAGE_IN_QUEUE : offset < max ? PullStatus.FOUND
-            : offset == max ? PullStatus.OFFSET_OVERFLOW_ONE : PullStatus.OFFSET_OVERFLOW_BADLY;
-        if (r.status() != PullStatus.FOUND) {
-            r.release();
-            check(r.status() == expected, "member " + m.id + ": pull " + topic + "/" + queueId + "@" + offset
-                + " (max " + max + ") gave " + r + ", expected " + expected);
-            return;
+    private void answered(Call c, RemotingCommand response, Throwable e) {
+        held.remove(c);
+        if (e != null) {
+            return; // the member died: the connection closed unanswered
         }
-        check(expected == PullStatus.FOUND, "member " + m.id + ": pull " + topic + "/" + queueId + "@" + offset
-            + " (max " + max + ") found messages");
-        ByteBuf body = r.takeBody();
-        long q = offset;
         try {
-            ByteBuffer b = body.nioBuffer();
-            for (int at = b.position(); at < b.limit(); at += reader.totalSize()) {
-                reader.wrap(b, at);
-                checkMessage(m, topic, queueId, q, b);
-                q++;
+            check(c, response);
+        } catch (AssertionError | RemotingCommandException | RuntimeException x) {
+            if (failure == null) {
+                failure = x instanceof AssertionError a ? a : new AssertionError(c.describe() + ": " + x, x);
             }
         } finally {
-            body.release();
+            response.release();
         }
-        check(q > offset && q <= offset + maxMessages && r.nextBeginOffset() == q, "member " + m.id + ": pull "
-            + topic + "/" + queueId + "@" + offset + " returned offsets up to " + q + ", next begin offset "
-            + r.nextBeginOffset());
-        pulledMessages += q - offset;
+    }
+
+    /**
+     * The answer to one pull, decoded: a topic the member has not applied is 17, a queue past its read queue count
+     * 29; else the status (the remark) and the code the member's queue bounds imply at the answer, with the header's
+     * max offset the member's own and no larger than the committed log's count, nextBeginOffset as the status
+     * says; a held pull is answered only once data came or at its deadline (not before it, and as not found then);
+     * what was found is checked message by message.
+     */
+    private void check(Call c, RemotingCommand r) throws RemotingCommandException {
+        SimMember m = c.member;
+        TopicConfig tc = m.topics.get(c.topic);
+        if (tc == null || c.queueId >= tc.readQueueNums()) {
+            int expected = tc == null ? ResponseCode.TOPIC_NOT_EXIST : ResponseCode.INVALID_PARAMETER;
+            if (r.code() != expected || !c.inCall) {
+                throw new AssertionError(c.describe() + ": answered " + r.code() + " (" + r.remark() + "), expected "
+                    + expected + " at once");
+            }
+            return;
+        }
+        if (r.code() == ResponseCode.SYSTEM_ERROR || r.code() == ResponseCode.SYSTEM_BUSY) {
+            throw new AssertionError(c.describe() + ": failed: " + r.code() + " " + r.remark());
+        }
+        PullMessageResponseHeader h = PullMessageResponseHeader.decode(r.extFields());
+        long max = m.view.maxOffset(c.topic, c.queueId);
+        long committed = checker.queueSize(c.topic, c.queueId);
+        if (h.maxOffset() != max || max > committed) {
+            throw new AssertionError(c.describe() + ": answered max offset " + h.maxOffset() + ", the member's is "
+                + max + ", the committed log holds " + committed);
+        }
+        PullStatus status = checkStatus(c, r, max);
+        long next = status == PullStatus.FOUND ? checkFound(c, r) : status == PullStatus.OFFSET_OVERFLOW_ONE
+            ? c.offset : status == PullStatus.NO_MESSAGE_IN_QUEUE ? 0 : max;
+        if (h.nextBeginOffset() != next || status != PullStatus.FOUND && r.body() != null) {
+            throw new AssertionError(c.describe() + ": " + status + " with nextBeginOffset " + h.nextBeginOffset()
+                + ", expected " + next);
+        }
+        pulledMessages += status == PullStatus.FOUND ? next - c.offset : 0;
+    }
+
+    /**
+     * The status (the remark) and code the member's bounds imply now; a holdable answer (not found, with a suspend
+     * time) comes from the hold, at or after its deadline.
+     */
+    private PullStatus checkStatus(Call c, RemotingCommand r, long max) {
+        PullStatus status = PullStatus.valueOf(r.remark());
+        long offset = c.offset;
+        PullStatus expected = max == 0 ? PullStatus.NO_MESSAGE_IN_QUEUE : offset < max ? PullStatus.FOUND
+            : offset == max ? PullStatus.OFFSET_OVERFLOW_ONE : PullStatus.OFFSET_OVERFLOW_BADLY;
+        int code = expected == PullStatus.FOUND ? ResponseCode.SUCCESS : expected == PullStatus.OFFSET_OVERFLOW_ONE
+            || expected == PullStatus.NO_MESSAGE_IN_QUEUE && offset == 0 ? ResponseCode.PULL_NOT_FOUND
+            : ResponseCode.PULL_OFFSET_MOVED;
+        if (status != expected || r.code() != code) {
+            throw new AssertionError(c.describe() + " (max " + max + ") answered " + r.code() + " " + status
+                + ", expected " + code + " " + expected);
+        }
+        if (c.suspendMs > 0 && code == ResponseCode.PULL_NOT_FOUND && (c.inCall || clock.nowMs() < c.deadlineMs())) {
+            throw new AssertionError(c.describe() + ": a holdable pull answered not found at " + clock.nowMs()
+                + (c.inCall ? ", at once" : ", before its deadline"));
+        }
+        if (!c.inCall) {
+            heldAnswered++;
+        }
+        return status;
+    }
+
+    /** The messages of a FOUND answer, checked one by one; returns the queue offset after the last. */
+    private long checkFound(Call c, RemotingCommand r) {
+        ByteBuffer b = r.body().nioBuffer();
+        long q = c.offset;
+        for (int at = b.position(); at < b.limit(); at += reader.totalSize()) {
+            reader.wrap(b, at);
+            checkMessage(c.member, c.topic, c.queueId, q, b);
+            q++;
+        }
+        if (q <= c.offset || q > c.offset + c.maxMessages) {
+            throw new AssertionError(c.describe() + " returned " + (q - c.offset) + " messages");
+        }
+        return q;
+    }
+
+    /**
+     * Held pulls are answered in time: on a member that ran since (not paused, same process), one whose queue got
+     * data beyond its offset is answered within {@link #WAKE_MS} of that being seen here, and every one by its
+     * deadline plus the long-poll check period and {@link #WAKE_MS}.
+     */
+    private void checkHeld() {
+        long now = clock.nowMs();
+        for (Call c : held) {
+            SimMember m = c.member;
+            if (!m.up || m.incarnation != c.incarnation || m.pausedUntil > c.sentMs) {
+                continue; // its answer was delayed by a pause, or it will never come (the member died)
+            }
+            if (now > c.deadlineMs() + SimEndpoint.LONG_POLL_CHECK_MS + WAKE_MS) {
+                throw new AssertionError(c.describe() + ": held past its deadline " + c.deadlineMs() + " at " + now);
+            }
+            if (c.dataSeenMs < 0 && m.view.maxOffset(c.topic, c.queueId) > c.offset) {
+                c.dataSeenMs = now;
+            }
+            if (c.dataSeenMs >= 0 && now > c.dataSeenMs + WAKE_MS) {
+                throw new AssertionError(c.describe() + ": still held at " + now + ", data beyond its offset since "
+                    + c.dataSeenMs);
+            }
+        }
     }
 
     /** The message the reader holds, pulled from {@code m} at {@code topic/queueId@q}. */

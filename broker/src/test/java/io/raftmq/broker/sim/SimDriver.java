@@ -52,6 +52,7 @@ final class SimDriver {
         if (!m.up) {
             return; // the start failed on a faulty disk; the supervisor tries again once it is cleared
         }
+        m.endpoint = new SimEndpoint(sim, m, clock, sim.forwarding());
         if (m.recoveryLoss != null && !damaged) {
             throw new AssertionError("member " + m.id + ": recovery found damage inside the log after a crash that"
                 + " only lost unforced writes: " + m.recoveryLoss);

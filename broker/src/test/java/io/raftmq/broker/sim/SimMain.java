@@ -68,6 +68,8 @@ public final class SimMain {
         long damages = 0;
         long damageLosses = 0;
         long refusals = 0;
+        long forwarded = 0;
+        long heldPulls = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -88,6 +90,8 @@ public final class SimMain {
                 damages += o.damages();
                 damageLosses += o.damageLosses();
                 refusals += o.damageRefusals();
+                forwarded += o.forwarded();
+                heldPulls += o.heldPulls();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
@@ -98,7 +102,8 @@ public final class SimMain {
                     + o.refused() + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals="
                     + o.topicProposals() + " disk_faults=" + o.diskFaults() + " disk_failures="
                     + o.diskFailures() + " damages=" + o.damages() + " damage_losses=" + o.damageLosses()
-                    + " damage_refusals=" + o.damageRefusals());
+                    + " damage_refusals=" + o.damageRefusals() + " forwarded=" + o.forwarded() + " held_pulls="
+                    + o.heldPulls());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -116,7 +121,8 @@ public final class SimMain {
             + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
             + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
             + " disk faults, " + diskFailures + " members failed on them, " + damages + " bit flips at rest ("
-            + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped)");
+            + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped), "
+            + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

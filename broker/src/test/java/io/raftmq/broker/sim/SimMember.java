@@ -88,8 +88,12 @@ final class SimMember {
     ConsumerOffsetManager offsets;
     /** The member's topic table (the real manager, proposing through {@link SimMetadataProposer}). */
     TopicConfigManager topics;
+    /** The member's subscription groups (the real manager; groups are auto-created). */
+    SubscriptionGroupManager groups;
     /** The broker's read path over the store, as PULL_MESSAGE serves it. */
     BrokerStore view;
+    /** The request processors and the clients' connection (built by the driver once the member started). */
+    SimEndpoint endpoint;
     boolean up;
     /** The highest commit index this member's raft node reported, in any incarnation. */
     long commitKnown;
@@ -153,7 +157,7 @@ final class SimMember {
             TAIL_CACHE_ENTRIES);
         SimMetadataProposer metadataProposer = new SimMetadataProposer(this);
         topics = new TopicConfigManager(metadataProposer, clock::wallMillis, false, 4);
-        SubscriptionGroupManager groups = new SubscriptionGroupManager(metadataProposer, clock::wallMillis, true);
+        groups = new SubscriptionGroupManager(metadataProposer, clock::wallMillis, true);
         offsets = new ConsumerOffsetManager(metadataProposer, 1000, 64, 1024, 4);
         stateMachine = new BrokerStateMachine(store, new MetadataStateMachine(topics, groups, offsets),
             log.firstIndex() - 1);
@@ -244,9 +248,14 @@ final class SimMember {
     }
 
     private void stop() {
+        if (endpoint != null) {
+            endpoint.kill();
+            endpoint = null;
+        }
         up = false;
         incarnation++;
         pausedUntil = 0;
+        stalledTasks.clear();
         pending = null;
         inbox.clear();
         pendingTicks = 0;
@@ -258,6 +267,7 @@ final class SimMember {
         proposals = null;
         offsets = null;
         topics = null;
+        groups = null;
         view = null;
     }
 
@@ -278,6 +288,8 @@ final class SimMember {
 
     /** The process is stalled (a long GC, SIGSTOP) until this simulated time. */
     long pausedUntil;
+    /** Timer and executor tasks of this process that came due while it was stalled; they run when it resumes. */
+    final ArrayDeque<Runnable> stalledTasks = new ArrayDeque<>();
 
     boolean paused() {
         return clock.nowMs() < pausedUntil;

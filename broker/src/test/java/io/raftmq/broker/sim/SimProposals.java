@@ -29,12 +29,14 @@ final class SimProposals implements SendBatcher.Proposer {
     }
 
     private static final class Pending {
+        final int type;
         final long index;
         final long term;
         final long deadlineMs;
         final ProposalCallback callback;
 
-        Pending(long index, long term, long deadlineMs, ProposalCallback callback) {
+        Pending(int type, long index, long term, long deadlineMs, ProposalCallback callback) {
+            this.type = type;
             this.index = index;
             this.term = term;
             this.deadlineMs = deadlineMs;
@@ -72,7 +74,7 @@ final class SimProposals implements SendBatcher.Proposer {
             raft.observeWallClock(SimClock.EPOCH_MS + clock.nowMs());
             ProposeResult r = raft.propose(q.type, q.payload);
             if (r instanceof ProposeResult.Accepted a) {
-                accepted(a.index(), a.term(), q.callback, raft.id());
+                accepted(q.type, a.index(), a.term(), q.callback, raft.id());
             } else if (r instanceof ProposeResult.NotLeader nl) {
                 q.callback.onFailure(new NotLeaderException(nl.leaderHint()));
             } else {
@@ -83,7 +85,7 @@ final class SimProposals implements SendBatcher.Proposer {
         }
     }
 
-    private void accepted(long index, long term, ProposalCallback callback, long self) {
+    private void accepted(int type, long index, long term, ProposalCallback callback, long self) {
         while (!pending.isEmpty() && pending.peekLast().index >= index) {
             Pending lost = pending.pollLast();
             if (lost.term >= term) {
@@ -91,7 +93,7 @@ final class SimProposals implements SendBatcher.Proposer {
             }
             lost.callback.onFailure(new NotLeaderException(self));
         }
-        pending.addLast(new Pending(index, term, clock.nowMs() + timeoutMs, callback));
+        pending.addLast(new Pending(type, index, term, clock.nowMs() + timeoutMs, callback));
     }
 
     /** Entry {@code e} was applied: proposals up to its index complete (committed or replaced). */
@@ -120,13 +122,25 @@ final class SimProposals implements SendBatcher.Proposer {
         return "queued=" + queued.size() + " pending=" + pending.size();
     }
 
-    /** Fails every waiting proposal with {@code cause} (used when the member stops). */
-    void failAll(ProposalException cause) {
-        while (!queued.isEmpty()) {
-            queued.pollFirst().callback.onFailure(cause);
+    /**
+     * The process died: its proposals of {@code type} are failed with {@code cause} and dropped, the others are
+     * dropped unanswered. Not what the dead process does; only so that what the callbacks hold (the send
+     * processor's reference to each request, docs/simulation.md "Buffers") is released.
+     */
+    void abandon(int type, ProposalException cause) {
+        ArrayDeque<ProposalCallback> fail = new ArrayDeque<>();
+        for (Queued q : queued) {
+            if (q.type == type) {
+                fail.add(q.callback);
+            }
         }
-        while (!pending.isEmpty()) {
-            pending.pollFirst().callback.onFailure(cause);
+        for (Pending p : pending) {
+            if (p.type == type) {
+                fail.add(p.callback);
+            }
         }
+        queued.clear();
+        pending.clear();
+        fail.forEach(c -> c.onFailure(cause));
     }
 }

@@ -1,24 +1,20 @@
 package io.raftmq.broker.sim;
 
-import io.raftmq.broker.metadata.Names;
 import io.raftmq.broker.sim.BrokerSimulation.Kind;
-import io.raftmq.broker.replication.AppendCallback;
-import io.raftmq.client.protocol.body.TopicConfig;
-import io.raftmq.commitlog.message.HostAddress;
-import io.raftmq.commitlog.message.MessageDraft;
-import io.raftmq.commitlog.message.MessageProperties;
-import io.raftmq.commitlog.message.StoredMessage;
-import io.raftmq.commitlog.message.StoredMessageEncoder;
+import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.protocol.RemotingCommandException;
+import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.header.SendMessageResponseHeader;
+import io.raftmq.commitlog.message.MessageIds;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 
 /**
  * The workload of {@link BrokerSimulation}: single-message and batch sends to the topics of {@link SimTopics},
- * mostly to the leader, each through the chosen member's send batcher as the send processor submits it, refused
- * while the member has not applied the topic's creation; each message body starts with a unique send id and
+ * mostly to the leader, each a request to the chosen member's real send processor ({@link SimEndpoint}), refused
+ * while the leader has not applied the topic's creation; each message body starts with a unique send id and
  * carries a KEYS property. Consumer offset commits. Acknowledgements go to the {@link BrokerChecker}; the
  * first one after healing is the probe the end condition waits for (docs/simulation.md).
  */
@@ -38,11 +34,10 @@ final class SimWorkload {
     private final BrokerChecker checker;
     private final long[] queueChooser = new long[BrokerSimulation.MEMBERS + 1];
     private final PullChecker pullChecker;
-    private final StoredMessageEncoder encoder = new StoredMessageEncoder();
     private long sends;
     private long refused;
     private int batches;
-    /** A violation seen inside a callback (where a throw would reach the batcher), reported after the event. */
+    /** A violation seen inside a callback (where a throw would be lost in a future), reported after the event. */
     private String failure;
     /** The first send acknowledged after healing, or null. */
     private BrokerChecker.Ack probe;
@@ -139,13 +134,13 @@ final class SimWorkload {
     }
 
     /**
-     * One send, to the leader most of the time (else to any member, which refuses it: not leader): a single message,
-     * or one time in four a batch of 2-8 messages to one queue (as SEND_BATCH_MESSAGE stores it: consecutive queue
-     * offsets in one entry), through that member's send batcher as the send processor submits it. The topic is one
-     * of {@link SimTopics#NAMES} (an early one 7 times in 10); if the member has not applied its creation, the send
-     * is refused as the processor refuses it (TOPIC_NOT_EXIST: the topic manager's send-path creation declines,
-     * auto-creation being off) and never reaches the batcher. After healing, sends continue until one is
-     * acknowledged (the probe).
+     * One send, to the leader most of the time (else to any member, whose send processor forwards it to the leader
+     * it knows, or holds it while it knows none): a single message (SEND_MESSAGE or SEND_MESSAGE_V2, by the parity
+     * of its id) or one time in four a batch of 2-8 messages to one queue (SEND_BATCH_MESSAGE: one entry,
+     * consecutive queue offsets), as a request on the member's connection to its real send processor
+     * ({@link SimEndpoint}). The topic is one of {@link SimTopics#NAMES} (an early one 7 times in 10), the queue
+     * below its queue count; a member that has not applied the topic's creation answers TOPIC_NOT_EXIST
+     * (auto-creation is off). After healing, sends continue until one is acknowledged (the probe).
      */
     void onSend() {
         if (!sim.healed() || probe == null) {
@@ -155,36 +150,26 @@ final class SimWorkload {
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && random.nextInt(10) < 8 ? leader
             : 1 + random.nextInt(BrokerSimulation.MEMBERS));
-        if (!m.up) {
-            return; // the client cannot connect
+        if (!m.up || m.paused()) {
+            return; // the client cannot connect, or its request waits unread (it gives up: no promise)
         }
         int t = random.nextInt(10) < 7 ? random.nextInt(SimTopics.EARLY)
             : SimTopics.EARLY + random.nextInt(SimTopics.NAMES.length - SimTopics.EARLY);
         int count = random.nextInt(4) == 0 ? 2 + random.nextInt(7) : 1;
         long firstId = sends + 1;
         sends += count;
-        TopicConfig tc = m.topics.createTopicInSendIfAbsent(SimTopics.NAMES[t], Names.DEFAULT_TOPIC,
-            SimTopics.QUEUES_MAX, 0).getNow(null);
-        if (tc == null) {
-            refused += count;
-            for (int i = 0; i < count; i++) {
-                pullChecker.onRefused(firstId + i);
-            }
-            return; // TOPIC_NOT_EXIST
-        }
-        int queueId = (int) Math.floorMod(queueChooser[m.id]++ + random.nextInt(tc.writeQueueNums()),
-            tc.writeQueueNums());
-        ByteBuffer encoded = ByteBuffer.allocate(count * (StoredMessage.FIXED_LENGTH_V1_IPV4 + 512));
+        int queues = SimTopics.QUEUES[t];
+        int queueId = (int) Math.floorMod(queueChooser[m.id]++ + random.nextInt(queues), queues);
+        int[] sizes = new int[count];
         for (int i = 0; i < count; i++) {
-            int bodyBytes = 8 + random.nextInt(200);
-            encode(encoded, firstId + i, SimTopics.NAMES[t], queueId, m.id, bodyBytes);
-            pullChecker.onSubmitted(firstId + i, t, queueId, bodyBytes);
+            sizes[i] = 8 + random.nextInt(200);
+            pullChecker.onSubmitted(firstId + i, t, queueId, sizes[i]);
         }
         if (count > 1) {
             batches++;
         }
-        m.batcher.submit(Arrays.copyOf(encoded.array(), encoded.position()), count,
-            new SendReply(firstId, count, SimTopics.NAMES[t], queueId, m.id));
+        RemotingCommand request = SimRequests.send(SimTopics.NAMES[t], queueId, firstId, sizes, clock.wallMillis());
+        m.endpoint.call(request).whenComplete(new SendReply(firstId, count, SimTopics.NAMES[t], queueId));
         sim.driver().drain(m);
     }
 
@@ -198,59 +183,71 @@ final class SimWorkload {
         return body;
     }
 
-    /** A stored message as the send processor encodes it (offsets 0: the store stamps them), appended to out. */
-    private void encode(ByteBuffer out, long sendId, String topic, int queueId, int member, int bodyBytes) {
-        HostAddress born = HostAddress.of(new byte[] {10, 0, 0, 9}, 40_000 + member);
-        HostAddress store = HostAddress.of(new byte[] {10, 0, 1, (byte) member}, 10_911);
-        MessageDraft d = new MessageDraft().topic(topic).queueId(queueId).flag(0).sysFlag(0)
-            .bornTimestamp(clock.wallMillis()).bornHost(born).storeTimestamp(clock.wallMillis()).storeHost(store)
-            .reconsumeTimes(0).preparedTransactionOffset(0).body(body(sendId, bodyBytes))
-            .properties(MessageProperties.encode(Map.of(MessageProperties.KEYS, "k" + sendId)));
-        encoder.encode(d, out);
-    }
-
     /**
-     * What the producer hears: SEND_OK with offsets is recorded with the checkers (one acknowledgement per message
-     * of a batch, whose queue offsets must be consecutive), anything else is no promise.
+     * What the producer hears, decoded from the processor's response: SUCCESS names each message's offset msgId
+     * (its store host names the member that stored it, its physical offset), the queue and the first queue offset;
+     * each message is recorded with the checkers (a batch's queue offsets follow the first). TOPIC_NOT_EXIST: the
+     * messages were refused and must never appear. Any other code, or a connection that closed first, is no
+     * promise. The response is released here.
      */
-    private final class SendReply implements AppendCallback {
+    private final class SendReply implements BiConsumer<RemotingCommand, Throwable> {
         private final long firstId;
         private final int count;
         private final String topic;
         private final int queueId;
-        private final int member;
 
-        SendReply(long firstId, int count, String topic, int queueId, int member) {
+        SendReply(long firstId, int count, String topic, int queueId) {
             this.firstId = firstId;
             this.count = count;
             this.topic = topic;
             this.queueId = queueId;
-            this.member = member;
         }
 
         @Override
-        public void onCommitted(long[] physicalOffsets, long[] queueOffsets, int from, int n) {
-            if (n != count) {
-                failure = "send " + firstId + " of " + count + " messages acknowledged with " + n + " offsets";
+        public void accept(RemotingCommand response, Throwable e) {
+            if (e != null) {
+                return; // the member died: no answer
             }
-            for (int i = 0; i < n; i++) {
-                if (queueOffsets[from + i] != queueOffsets[from] + i) {
-                    failure = "batch " + firstId + " acknowledged with queue offsets that do not follow each other: "
-                        + Arrays.toString(Arrays.copyOfRange(queueOffsets, from, from + n));
+            try {
+                onResponse(response);
+            } catch (AssertionError | RemotingCommandException | RuntimeException x) {
+                failure = failure != null ? failure : "send " + firstId + ": " + x;
+            } finally {
+                response.release();
+            }
+        }
+
+        private void onResponse(RemotingCommand response) throws RemotingCommandException {
+            if (response.code() == ResponseCode.TOPIC_NOT_EXIST) {
+                refused += count;
+                for (int i = 0; i < count; i++) {
+                    pullChecker.onRefused(firstId + i);
                 }
-                BrokerChecker.Ack a = new BrokerChecker.Ack(firstId + i, topic, queueId, physicalOffsets[from + i],
-                    queueOffsets[from + i], member, clock.nowMs());
+                return;
+            }
+            if (response.code() != ResponseCode.SUCCESS) {
+                return; // not acknowledged: the producer would retry as a new send; nothing is promised
+            }
+            SendMessageResponseHeader h = SendMessageResponseHeader.decode(response.extFields());
+            String[] ids = h.msgId().split(",");
+            if (ids.length != count || h.queueId() != queueId
+                || count == 1 && !SimRequests.uniqKey(firstId).equals(h.transactionId())) {
+                throw new AssertionError("acknowledged as " + h + " (" + count + " messages to queue " + queueId + ")");
+            }
+            for (int i = 0; i < count; i++) {
+                MessageIds.OffsetMsgId id = MessageIds.decodeOffsetMsgId(ids[i]);
+                int member = SimEndpoint.memberOf(id.storeHost());
+                if (member == 0) {
+                    throw new AssertionError("msgId " + ids[i] + " names no member");
+                }
+                BrokerChecker.Ack a = new BrokerChecker.Ack(firstId + i, topic, queueId, id.physicalOffset(),
+                    h.queueOffset() + i, member, clock.nowMs());
                 checker.onAck(a);
                 pullChecker.onAck(a);
                 if (sim.healed() && probe == null) {
                     probe = a;
                 }
             }
-        }
-
-        @Override
-        public void onFailed(int responseCode, String remark) {
-            // not acknowledged: the producer would retry as a new send; nothing is promised
         }
     }
 }

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -44,7 +45,7 @@ public final class LeaderForwarder {
     /** extField with the producer's {@code ip:port} on a forwarded request. */
     public static final String BORN_HOST_FIELD = "raftmqBornHost";
 
-    private final RemotingClient client;
+    private final Transport client;
     private final long timeoutMs;
     private final long maxAgeMs;
     private final LongSupplier wallMillis;
@@ -63,15 +64,35 @@ public final class LeaderForwarder {
     }
 
     /**
+     * Port: how a forwarded request reaches the leader and its answer comes back. Production passes the broker's
+     * {@link RemotingClient}; the whole-broker simulation passes its simulated network between members
+     * (docs/simulation.md, "The ports added to main code"). Takes ownership of the request; the answer belongs to
+     * the caller.
+     */
+    @FunctionalInterface
+    public interface Transport {
+        CompletableFuture<RemotingCommand> invokeAsync(String addr, RemotingCommand request, long timeoutMs);
+    }
+
+    /**
      * @param timeoutMs  how long the leader may take to answer (its commit timeout plus a margin)
      * @param maxAgeMs   oldest born timestamp, relative to {@code wallMillis}, that is still forwarded
      * @param wallMillis the broker's wall clock
      */
     public LeaderForwarder(RemotingClient client, long timeoutMs, long maxAgeMs, LongSupplier wallMillis) {
+        this(client == null ? null : (Transport) client::invokeAsync, timeoutMs, maxAgeMs, wallMillis);
+    }
+
+    private LeaderForwarder(Transport client, long timeoutMs, long maxAgeMs, LongSupplier wallMillis) {
         this.client = client;
         this.timeoutMs = timeoutMs;
         this.maxAgeMs = maxAgeMs;
         this.wallMillis = wallMillis;
+    }
+
+    /** As the constructor, forwarding through {@code transport} instead of a {@link RemotingClient}. */
+    public static LeaderForwarder over(Transport transport, long timeoutMs, long maxAgeMs, LongSupplier wallMillis) {
+        return new LeaderForwarder(transport, timeoutMs, maxAgeMs, wallMillis);
     }
 
     /**
