@@ -137,27 +137,11 @@ class IndexFileCrashTest {
             f.truncateFromPhysical(checkpoint);
             assertThat(f.entries()).as(what).isEqualTo(CHECKPOINTED);
             for (Map.Entry<String, List<Long>> e : kept.entrySet()) {
-                assertThat(query(f, e.getKey())).as("%s: key %s", what, e.getKey()).isEqualTo(e.getValue());
+                assertThat(IndexHits.of(f, e.getKey())).as("%s: key %s", what, e.getKey()).isEqualTo(e.getValue());
             }
             return true;
         } catch (IndexFileCorruptException rebuild) {
             return false;
         }
-    }
-
-    private static List<Long> query(IndexFile f, String key) throws IOException {
-        List<Long> hits = new ArrayList<>();
-        f.query(key, 0, Long.MAX_VALUE, 0, new IndexFile.OffsetCollector() {
-            @Override
-            public boolean isFull() {
-                return false;
-            }
-
-            @Override
-            public void add(long physicalOffset) {
-                hits.add(physicalOffset);
-            }
-        });
-        return hits;
     }
 }

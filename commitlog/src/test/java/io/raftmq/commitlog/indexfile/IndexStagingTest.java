@@ -80,7 +80,7 @@ class IndexStagingTest {
             f.put("T#again", ref.phyOf(4000), T0 + 10_000_000);
             f.flush();
             assertThat(f.entries()).isGreaterThan(3000);
-            assertThat(queryFile(f, "T#again")).containsExactly(ref.phyOf(4000));
+            assertThat(IndexHits.of(f, "T#again")).containsExactly(ref.phyOf(4000));
         }
     }
 
@@ -159,26 +159,10 @@ class IndexStagingTest {
                 }
                 assertThat(left).isEqualTo(30_000);
                 for (int i = 0; i < 30_000; i += 97) {
-                    assertThat(queryFile(f, keys.get(i))).contains((long) i);
+                    assertThat(IndexHits.of(f, keys.get(i))).contains((long) i);
                 }
             }
         }
-    }
-
-    private static List<Long> queryFile(IndexFile f, String key) throws IOException {
-        List<Long> hits = new ArrayList<>();
-        f.query(key, 0, Long.MAX_VALUE, 0, new IndexFile.OffsetCollector() {
-            @Override
-            public boolean isFull() {
-                return false;
-            }
-
-            @Override
-            public void add(long physicalOffset) {
-                hits.add(physicalOffset);
-            }
-        });
-        return hits;
     }
 
     /** Every published i with i % keys == k must be there, newest first; any other hit must share k's hash. */
