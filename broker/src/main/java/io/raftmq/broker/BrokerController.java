@@ -317,7 +317,7 @@ public final class BrokerController {
         gate.install(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
             config.metadataProposeTimeoutMs()));
         gate.install(ConsumerControlProcessor.CODES, new ConsumerControlProcessor(clients, topics, offsets, view,
-            server, this::isLeader, config.brokerName(), config.metadataProposeTimeoutMs()));
+            server, this::isLeader, config.brokerName(), config.metadataProposeTimeoutMs(), clock::wallMillis));
         AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
         admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);

@@ -64,6 +64,8 @@ public final class ConsumerOffsetManager {
     private final Object lock = new Object();
     /** Guarded by lock. Insertion-ordered; last writer wins per key. */
     private Map<OffsetUpdateKey, Long> pending = new LinkedHashMap<>();
+    /** Offsets drained into proposals not completed yet (read by {@link #queryLatest}); removed on completion. */
+    private final Map<OffsetUpdateKey, Long> proposed = new ConcurrentHashMap<>();
     /** Guarded by lock. Completed when the entries carrying the current pending table are applied. */
     private CompletableFuture<Void> pendingDone = new CompletableFuture<>();
     private final AtomicInteger inflight = new AtomicInteger();
@@ -111,19 +113,21 @@ public final class ConsumerOffsetManager {
     }
 
     /**
-     * The offset a consumer committed last on this leader, pending (not yet proposed) or applied, or -1 if none:
-     * what QUERY_CONSUMER_OFFSET answers, so a client that commits and then asks (as the official client does when it
-     * takes an offset reset and re-balances at once) reads its own commit. A commit already proposed but not applied
-     * (a few milliseconds) still reads as the applied value.
+     * The offset a consumer committed last on this leader, pending, proposed or applied, or -1 if none: what
+     * QUERY_CONSUMER_OFFSET answers, so a client that commits and then asks (as the official client does when it
+     * takes an offset reset and re-balances at once) reads its own commit. A proposal that fails drops its offsets
+     * here too (the consumer commits them again, as for any failed commit).
      */
     public long queryLatest(String group, String topic, int queueId) {
+        OffsetUpdateKey k = new OffsetUpdateKey(group, topic, queueId);
         synchronized (lock) {
-            Long p = pending.get(new OffsetUpdateKey(group, topic, queueId));
+            Long p = pending.get(k);
             if (p != null) {
                 return p;
             }
         }
-        return query(group, topic, queueId);
+        Long p = proposed.get(k);
+        return p != null ? p : query(group, topic, queueId);
     }
 
     /** queueId -> committed offset of {@code group} on {@code topic}, sorted; empty if none. */
@@ -225,6 +229,7 @@ public final class ConsumerOffsetManager {
                 drained.add(new OffsetUpdate(k.group(), k.topic(), k.queueId(), e.getValue()));
             }
             done = pendingDone;
+            proposed.putAll(pending);
             pending = new LinkedHashMap<>();
             pendingDone = new CompletableFuture<>();
         }
@@ -244,7 +249,12 @@ public final class ConsumerOffsetManager {
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
-            parts.add(f.whenComplete((r, e) -> inflight.decrementAndGet()));
+            parts.add(f.whenComplete((r, e) -> {
+                inflight.decrementAndGet();
+                for (OffsetUpdate u : chunk) {
+                    proposed.remove(new OffsetUpdateKey(u.group(), u.topic(), u.queueId()), u.offset());
+                }
+            }));
         }
         CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((r, e) -> {
             if (e != null) {

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Goal: offset commits are coalesced (last writer wins per queue) into entries of at most batchUpdatesMax updates,
- * the pending table and the in-flight entries are bounded, reads see applied state only, followers refuse, and a
- * failed proposal fails its waiters. Method: a {@link FakeProposer} that can hold proposals; flush driven by hand.
+ * the pending table and the in-flight entries are bounded, reads see applied state only (but a consumer's own
+ * commit, queryLatest), followers refuse, and a failed proposal fails its waiters. Method: a {@link FakeProposer} that can hold proposals; flush driven by hand.
  */
 class ConsumerOffsetManagerTest {
     @Test
@@ -43,6 +43,24 @@ class ConsumerOffsetManagerTest {
         assertThat(f.offsets.flush()).as("nothing pending").isZero();
         assertThat(f.offsets.topicsOf("G")).containsExactly("T");
         assertThat(f.offsets.groupsOf("T")).containsExactly("G");
+    }
+
+    @Test
+    void queryLatestReadsOwnCommitsWhilePendingAndProposedAndForgetsFailedOnes() {
+        Fixture f = Fixture.leader();
+        f.proposer.hold(true);
+        f.offsets.commit("G", "T", 0, 7);
+        assertThat(f.offsets.query("G", "T", 0)).isEqualTo(-1);
+        assertThat(f.offsets.queryLatest("G", "T", 0)).as("pending").isEqualTo(7);
+        f.offsets.flush();
+        assertThat(f.offsets.queryLatest("G", "T", 0)).as("proposed, not applied").isEqualTo(7);
+        f.proposer.releaseAll();
+        assertThat(f.offsets.query("G", "T", 0)).isEqualTo(7);
+        assertThat(f.offsets.queryLatest("G", "T", 0)).isEqualTo(7);
+        f.offsets.commit("G", "T", 0, 3);
+        f.offsets.flush();
+        f.proposer.failAll(new IllegalStateException("lost leadership"));
+        assertThat(f.offsets.queryLatest("G", "T", 0)).as("a failed proposal is forgotten").isEqualTo(7);
     }
 
     @Test

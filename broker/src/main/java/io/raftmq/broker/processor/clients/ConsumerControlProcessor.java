@@ -28,6 +28,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Operators acting on a consumer group through the broker (docs/consumer-protocol.md "Offset reset and consumer
@@ -39,7 +40,8 @@ import java.util.function.BooleanSupplier;
  *       log (so every member and a restarted consumer see it), then sent to every live consumer of the group with
  *       RESET_CONSUMER_CLIENT_OFFSET (220, oneway; a client holds its offsets in memory and would otherwise commit
  *       its old ones over the reset). Answer: the table, once the commits are applied. A group never committed is
- *       reset like any other;</li>
+ *       reset like any other; a time more than {@link #FUTURE_SLACK_MS} in the future is refused (29), nothing
+ *       changed;</li>
  *   <li>GET_CONSUMER_RUNNING_INFO (307, {@code mqadmin consumerStatus}) and CONSUME_MESSAGE_DIRECTLY (309,
  *       {@code mqadmin consumeMessage}, the stored message looked up by its offset message id): relayed to the named
  *       client's channel on this member and its answer relayed back; 1 SYSTEM_ERROR when the client is not connected
@@ -52,6 +54,8 @@ public final class ConsumerControlProcessor implements RequestProcessor {
         RequestCode.GET_CONSUMER_RUNNING_INFO, RequestCode.CONSUME_MESSAGE_DIRECTLY};
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerControlProcessor.class);
     private static final long CLIENT_TIMEOUT_MS = 5000;
+    /** Clock skew allowed between the operator's machine and the broker before a reset time counts as future. */
+    static final long FUTURE_SLACK_MS = 60_000;
 
     private final ClientManager clients;
     private final TopicConfigManager topics;
@@ -61,10 +65,11 @@ public final class ConsumerControlProcessor implements RequestProcessor {
     private final BooleanSupplier isLeader;
     private final String brokerName;
     private final long proposeTimeoutMs;
+    private final LongSupplier wallMs;
 
     public ConsumerControlProcessor(ClientManager clients, TopicConfigManager topics, ConsumerOffsetManager offsets,
                                     BrokerStore store, NettyRemotingEndpoint endpoint, BooleanSupplier isLeader,
-                                    String brokerName, long proposeTimeoutMs) {
+                                    String brokerName, long proposeTimeoutMs, LongSupplier wallMs) {
         this.clients = clients;
         this.topics = topics;
         this.offsets = offsets;
@@ -73,6 +78,7 @@ public final class ConsumerControlProcessor implements RequestProcessor {
         this.isLeader = isLeader;
         this.brokerName = brokerName;
         this.proposeTimeoutMs = proposeTimeoutMs;
+        this.wallMs = wallMs;
     }
 
     @Override
@@ -86,6 +92,10 @@ public final class ConsumerControlProcessor implements RequestProcessor {
     private RemotingCommand resetOffset(RequestContext ctx, ResetOffsetRequestHeader h) {
         if (!isLeader.getAsBoolean()) {
             return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER] offsets are reset on the leader");
+        }
+        if (!byOffset(h) && h.timestamp() > wallMs.getAsLong() + FUTURE_SLACK_MS) {
+            return Replies.error(ResponseCode.INVALID_PARAMETER, "[reset-offset] the time " + h.timestamp()
+                + " is in the future (now " + wallMs.getAsLong() + "): nothing was reset");
         }
         TopicConfig tc = topics.get(h.topic());
         if (tc == null) {
@@ -120,7 +130,7 @@ public final class ConsumerControlProcessor implements RequestProcessor {
         long min = store.minOffset(h.topic(), q);
         long max = store.maxOffset(h.topic(), q);
         long at;
-        if (h.offset() != null && h.queueId() == q) {
+        if (byOffset(h) && h.queueId() == q) {
             at = Math.max(min, Math.min(max, h.offset()));
         } else if (h.timestamp() < 0) {
             at = max;
@@ -129,6 +139,11 @@ public final class ConsumerControlProcessor implements RequestProcessor {
         }
         long current = offsets.query(h.group(), h.topic(), q);
         return h.isForce() || current < 0 || at < current ? at : current;
+    }
+
+    /** Whether the reset names one queue's offset (the 5.3.3 client sends offset -1 and queueId -1 by time). */
+    private static boolean byOffset(ResetOffsetRequestHeader h) {
+        return h.offset() != null && h.offset() >= 0 && h.queueId() >= 0;
     }
 
     private void tellConsumers(ResetOffsetRequestHeader h, ResetOffsetBody body) {

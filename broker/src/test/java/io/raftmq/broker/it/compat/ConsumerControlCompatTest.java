@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Goal: mqadmin's consumer operations work against a RaftMQ group (docs/consumer-protocol.md "Offset reset and
@@ -51,6 +52,8 @@ class ConsumerControlCompatTest {
             TestCluster.await(15_000, "every message consumed once", () -> got.bodies.size() == 20);
             DefaultMQAdminExt admin = clients.admin();
 
+            assertThatThrownBy(() -> admin.resetOffsetByTimestamp(TOPIC, GROUP, System.currentTimeMillis() + 3_600_000,
+                true)).as("a reset to a future time is refused").hasMessageContaining("is in the future");
             Map<MessageQueue, Long> table = admin.resetOffsetByTimestamp(TOPIC, GROUP, resetTime, true);
             assertThat(table).isNotEmpty();
             assertThat(table.values().stream().mapToLong(Long::longValue).sum()).as("first-round messages kept")
