@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * {@link RecordSource} over a {@link CommitLog}: reads whole, CRC-checked records in chunks into a reusable
  * buffer (at least one maximal record) and hands out their bodies. A read never goes past the limit it is given,
  * so visiting one record costs one record's read and check however far the log extends beyond it. One instance per
- * reading thread: the buffer is reused across calls.
+ * reading thread: the buffer is reused across calls. A filler is skipped only on the way to a record visited after
+ * it: a call that reaches nothing but a filler returns the position before it.
  */
 public final class CommitLogRecordSource implements RecordSource {
     private final CommitLog log;
@@ -47,7 +48,10 @@ public final class CommitLogRecordSource implements RecordSource {
                 first = log.read(position, buffer);
             }
             if (buffer.position() == 0) {
-                return Math.min(first, limit) > position ? Math.min(first, limit) : position;
+                // nothing below the limit but (perhaps) a filler: stay before it. The filler belongs to the record
+                // that opened the next segment, which may be uncommitted; if a truncation removes that record, the
+                // log resumes in this tail (docs/storage.md "Consequences") and the next records are dispatched.
+                return position;
             }
             Verify.state(first >= position, "read went backwards", first, position);
             long next = visitChunk(first, limit, visitor);

@@ -388,6 +388,18 @@ public final class Dispatcher implements AutoCloseable {
         return queues.deleteBelowPhysical(physicalFloor) + index.deleteBelowPhysical(physicalFloor);
     }
 
+    /**
+     * Retention deleted the segment in whose tail the dispatched position stands, before the filler that closes
+     * it ({@link RecordSource#forEach} never passes a filler alone), every record of it dispatched: dispatching
+     * continues at {@code logStart}, the new log start. The caller (which knows the log's indices) checks that no
+     * record lies between. Dispatcher thread.
+     */
+    public void continueAtLogStart(long logStart) {
+        Verify.state(logStart > dispatchedPosition && logStart == source.startPosition(),
+                "not a log start beyond the dispatched position", logStart, dispatchedPosition);
+        dispatchedPosition = logStart;
+    }
+
     /** Checkpoints (unless failed) and closes the stores. */
     @Override
     public void close() throws IOException {

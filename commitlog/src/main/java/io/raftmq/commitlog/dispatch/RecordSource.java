@@ -30,8 +30,9 @@ public interface RecordSource {
      * at or before {@code limitPosition}; fillers between segments are skipped. Never visits a record that
      * crosses {@code limitPosition}.
      *
-     * @return the position after the last record visited (or {@code fromPosition} moved past fillers), which
-     *         is where the next call resumes
+     * @return the position after the last record visited ({@code fromPosition} if none), which is where the
+     *         next call resumes; never past a filler that no visited record follows (that filler was written with
+     *         the record that opened the next segment, which a truncation may still remove, docs/storage.md)
      * @throws io.raftmq.commitlog.error.LogTruncatedException if {@code fromPosition} is before the log start
      * @throws io.raftmq.commitlog.error.CorruptLogException   if a record fails its CRC
      */

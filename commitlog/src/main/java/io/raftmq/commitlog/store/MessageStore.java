@@ -241,9 +241,22 @@ public final class MessageStore implements AutoCloseable {
         long floor = Math.min(floorIndex, dispatchedIndex < 0 ? log.firstIndex() : dispatchedIndex);
         int deleted = log.deleteExpired(floor, nowMs);
         if (deleted > 0) {
+            followLogStart();
             dispatcher.deleteBelowPhysical(log.startPosition());
         }
         return deleted;
+    }
+
+    /**
+     * After a deletion of head segments: if the log now starts beyond the dispatched position although every record
+     * before the start was dispatched (the dispatcher stood before the filler of the deleted segment holding the last
+     * dispatched record), the dispatcher continues at the log start.
+     */
+    private void followLogStart() {
+        long start = log.startPosition();
+        if (start > dispatcher.dispatchedPosition() && dispatcher.dispatchedIndex() == log.firstIndex() - 1) {
+            dispatcher.continueAtLogStart(start);
+        }
     }
 
     /** Index of the last dispatched record, -1 while unknown (nothing dispatched since a rebuild). Any thread. */
@@ -257,6 +270,7 @@ public final class MessageStore implements AutoCloseable {
      * files deleted.
      */
     public int deleteDerivedBelowLogStart() throws IOException {
+        followLogStart();
         return dispatcher.deleteBelowPhysical(log.startPosition());
     }
 
