@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Goal: offset commits are coalesced (last writer wins per queue) into entries of at most batchUpdatesMax updates,
  * the pending table and the in-flight entries are bounded, reads see applied state only (but a consumer's own
- * commit, queryLatest), followers refuse, and a failed proposal fails its waiters. Method: a {@link FakeProposer} that can hold proposals; flush driven by hand.
+ * commit, queryLatest), followers refuse, and a failed proposal fails its waiters. Method: a {@link FakeProposer}
+ * that can hold proposals; flush driven by hand.
  */
 class ConsumerOffsetManagerTest {
     @Test
