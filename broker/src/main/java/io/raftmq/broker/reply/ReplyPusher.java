@@ -1,6 +1,7 @@
 package io.raftmq.broker.reply;
 
 import io.netty.channel.Channel;
+import io.raftmq.broker.metadata.Names;
 import io.raftmq.broker.replication.AppliedMessageListener;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
@@ -116,7 +117,7 @@ public final class ReplyPusher implements AppliedMessageListener {
 
     private static ReplyMessageRequestHeader header(StoredMessage m, String properties) {
         String group = MessageProperties.get(properties, "PGROUP");
-        return new ReplyMessageRequestHeader(group == null ? "" : group, m.topic(), "TBW102", 4, m.queueId(),
+        return new ReplyMessageRequestHeader(group == null ? "" : group, m.topic(), Names.DEFAULT_TOPIC, 4, m.queueId(),
             m.sysFlag(), m.bornTimestamp(), m.flag(), properties, m.reconsumeTimes(), false,
             m.bornHost().toString(), m.storeHost().toString(), m.storeTimestamp());
     }

@@ -1,5 +1,6 @@
 package io.raftmq.broker.processor.clients;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
@@ -18,6 +19,8 @@ import io.raftmq.client.protocol.header.ResetOffsetRequestHeader;
 import io.raftmq.client.remoting.NettyRemotingEndpoint;
 import io.raftmq.client.remoting.RequestContext;
 import io.raftmq.client.remoting.RequestProcessor;
+import io.raftmq.commitlog.message.MessageFormatException;
+import io.raftmq.commitlog.message.MessageIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,6 +174,11 @@ public final class ConsumerControlProcessor implements RequestProcessor {
             return Replies.error(ResponseCode.SYSTEM_ERROR, "The Consumer <" + group + "> <" + clientId
                 + "> is not online at this broker member");
         }
+        boolean direct = request.code() == RequestCode.CONSUME_MESSAGE_DIRECTLY;
+        byte[] body = direct ? storedMessage(f) : request.bodyBytes();
+        if (direct && body == null) {
+            return Replies.error(ResponseCode.SYSTEM_ERROR, "no committed message with id " + f.get("msgId"));
+        }
         RemotingCommand relay = RemotingCommand.createRequest(request.code(), out -> {
             f.toMap().forEach((k, v) -> {
                 if (v != null) {
@@ -179,10 +187,6 @@ public final class ConsumerControlProcessor implements RequestProcessor {
             });
             out.put("brokerName", brokerName);
         });
-        byte[] body = request.code() == RequestCode.CONSUME_MESSAGE_DIRECTLY ? storedMessage(f) : request.bodyBytes();
-        if (request.code() == RequestCode.CONSUME_MESSAGE_DIRECTLY && body == null) {
-            return Replies.error(ResponseCode.SYSTEM_ERROR, "no committed message with id " + f.get("msgId"));
-        }
         if (body != null) {
             relay.setBody(body);
         }
@@ -192,19 +196,19 @@ public final class ConsumerControlProcessor implements RequestProcessor {
         return null;
     }
 
-    /** The stored message an offset message id (store host + physical offset, 32 hex digits) points at. */
+    /** The stored message an offset message id ({@link MessageIds}: store host and physical offset) points at. */
     private byte[] storedMessage(ExtFields f) {
         String msgId = f.get("msgId");
-        if (msgId == null || msgId.length() != 32) {
-            return null;
-        }
         long phys;
         try {
-            phys = Long.parseUnsignedLong(msgId.substring(16), 16);
-        } catch (NumberFormatException e) {
+            phys = msgId == null ? -1 : MessageIds.decodeOffsetMsgId(msgId).physicalOffset();
+        } catch (MessageFormatException e) {
             return null;
         }
-        var buf = store.viewMessage(phys);
+        if (phys < 0) {
+            return null;
+        }
+        ByteBuf buf = store.viewMessage(phys);
         if (buf == null) {
             return null;
         }
