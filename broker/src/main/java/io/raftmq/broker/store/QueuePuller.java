@@ -13,9 +13,10 @@ import java.nio.ByteBuffer;
  * The pull read of {@link BrokerStore}: scans a ConsumeQueue range, selects the units that pass the tag filter within
  * the message, byte and scan caps, and copies the selected messages straight from the segment file into one direct
  * body (one copy; one read per run of messages that follow each other in a segment); a SQL92 filter then keeps the
- * messages whose properties pass it ({@link #keepMatching}). Every copied message is checked
- * against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must equal the unit's. A message that retention deleted
- * before or during the read ends the body early (or answers MESSAGE_WAS_REMOVING when it is the first).
+ * messages whose properties pass it, reading more candidates until the batch is full ({@link #pullSql}). Every copied
+ * message is checked against its unit: TOTALSIZE, PHYSICALOFFSET and QUEUEOFFSET must equal the unit's. A message that
+ * retention deleted before or during the read ends the body early (or answers MESSAGE_WAS_REMOVING when it is the
+ * first).
  *
  * <p>Threading: any thread, concurrently (each pull borrows its own {@link ReadContext}).
  */
@@ -49,8 +50,9 @@ final class QueuePuller {
         int bytesMax = Math.max(1, Math.min(maxBytes, config.pullBytesMax()));
         ReadContext rc = reader.borrow();
         try {
-            PullResult r = readRange(q, rc, offset, min, max, messagesMax, bytesMax, filter);
-            return filter.sql() == null || r.status() != PullStatus.FOUND ? r : keepMatching(r, rc, filter.sql());
+            long scanEnd = Math.min(max, offset + reader.config.pullScanUnitsMax());
+            return filter.sql() == null ? readRange(q, rc, offset, min, max, scanEnd, messagesMax, bytesMax, filter)
+                : pullSql(q, rc, offset, min, max, scanEnd, messagesMax, bytesMax, filter);
         } catch (IOException e) {
             throw new StoreReadException("pull " + topic + "/" + queueId + "@" + offset + ": " + e.getMessage(), e);
         } finally {
@@ -58,9 +60,8 @@ final class QueuePuller {
         }
     }
 
-    private PullResult readRange(ConsumeQueue q, ReadContext rc, long offset, long min, long max, int messagesMax,
-                                 int bytesMax, MessageFilter filter) throws IOException {
-        long scanEnd = Math.min(max, offset + reader.config.pullScanUnitsMax());
+    private PullResult readRange(ConsumeQueue q, ReadContext rc, long offset, long min, long max, long scanEnd,
+                                 int messagesMax, int bytesMax, MessageFilter filter) throws IOException {
         long at = offset;
         int n = 0;
         long bytes = 0;
@@ -99,38 +100,102 @@ final class QueuePuller {
     }
 
     /**
-     * The SQL92 stage (docs/consumer-protocol.md "SQL92 filters"): keeps the messages of a FOUND body whose properties
-     * pass {@code sql}, in order, in a new body; NO_MATCHED_MESSAGE when none does. The next offset stays the one the
-     * read reached: every scanned message has been decided.
+     * A pull with a SQL92 stage (docs/consumer-protocol.md "SQL92 filters"): rounds of a read of candidates (the
+     * units that pass the tag stage, as a plain pull selects them) and of {@link #keepMatching}, until
+     * {@code messagesMax} messages passed, their bytes would pass {@code bytesMax}, or the scan reached
+     * {@code scanEnd}; so a selective expression still answers full batches, as a tag filter does. A round that
+     * meets retention (OFFSET_TOO_SMALL, MESSAGE_WAS_REMOVING) ends the pull with what passed before it, or with
+     * that status when nothing did.
      */
-    private PullResult keepMatching(PullResult found, ReadContext rc, SqlFilter sql) {
+    private PullResult pullSql(ConsumeQueue q, ReadContext rc, long offset, long min, long max, long scanEnd,
+                               int messagesMax, int bytesMax, MessageFilter filter) throws IOException {
+        Kept kept = new Kept(messagesMax, bytesMax);
+        long at = offset;
+        try {
+            while (at < scanEnd && !kept.full) {
+                PullResult r = readRange(q, rc, at, min, max, scanEnd, messagesMax, bytesMax, filter);
+                if (r.status() == PullStatus.FOUND) {
+                    at = keepMatching(r, rc, filter.sql(), kept);
+                } else if (r.status() == PullStatus.NO_MATCHED_MESSAGE) {
+                    at = r.nextBeginOffset();
+                } else if (kept.count == 0) {
+                    return r;
+                } else {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            kept.release();
+            throw e;
+        }
+        if (kept.count == 0) {
+            return new PullResult(PullStatus.NO_MATCHED_MESSAGE, at, min, max, 0, null);
+        }
+        return new PullResult(PullStatus.FOUND, at, min, max, kept.count, kept.body);
+    }
+
+    /** The messages that passed the SQL92 stage so far, and the caps they fill. */
+    private final class Kept {
+        private final int messagesMax;
+        private final int bytesMax;
+        private ByteBuf body;
+        private int count;
+        private boolean full;
+
+        Kept(int messagesMax, int bytesMax) {
+            this.messagesMax = messagesMax;
+            this.bytesMax = bytesMax;
+        }
+
+        /** Whether a passing message of {@code size} bytes still fits; marks the caps full when it does not. */
+        boolean fits(int size) {
+            full = count == messagesMax || (count > 0 && body.readableBytes() + size > bytesMax);
+            return !full;
+        }
+
+        void add(ByteBuf from, int index, int size) {
+            if (body == null) {
+                body = reader.allocator.directBuffer(Math.min(bytesMax, Math.max(size, from.readableBytes())));
+            }
+            body.writeBytes(from, index, size);
+            count++;
+            full = count == messagesMax;
+        }
+
+        void release() {
+            if (body != null) {
+                body.release();
+            }
+        }
+    }
+
+    /**
+     * Keeps the messages of a FOUND read whose properties pass {@code sql}, in order, while they fit; returns the
+     * queue offset the pull goes on from: past the last scanned message, or at the first passing one that did not
+     * fit (every message before it has been decided).
+     */
+    private long keepMatching(PullResult found, ReadContext rc, SqlFilter sql, Kept kept) {
         ByteBuf body = found.takeBody();
         ByteBuffer view = body.nioBuffer();
-        ByteBuf kept = reader.allocator.directBuffer(body.readableBytes());
-        int count = 0;
         try {
             for (int at = 0; at < view.limit(); ) {
                 StoredMessage m = rc.message.wrap(view, at);
                 int size = m.totalSize();
                 if (sql.matches(rc.properties.reset(m.properties()))) {
-                    kept.writeBytes(body, body.readerIndex() + at, size);
-                    count++;
+                    if (!kept.fits(size)) {
+                        return m.queueOffset();
+                    }
+                    kept.add(body, body.readerIndex() + at, size);
+                    if (kept.full) {
+                        return m.queueOffset() + 1;
+                    }
                 }
                 at += size;
             }
-        } catch (RuntimeException e) {
-            kept.release();
-            throw e;
         } finally {
             body.release();
         }
-        if (count == 0) {
-            kept.release();
-            return new PullResult(PullStatus.NO_MATCHED_MESSAGE, found.nextBeginOffset(), found.minOffset(),
-                found.maxOffset(), 0, null);
-        }
-        return new PullResult(PullStatus.FOUND, found.nextBeginOffset(), found.minOffset(), found.maxOffset(), count,
-            kept);
+        return found.nextBeginOffset();
     }
 
     /**

@@ -147,10 +147,20 @@ class BrokerStoreTest {
         assertThat(r.messageCount()).isEqualTo(2);
         assertThat(take(r)).containsExactly("T@1:m1", "T@5:m5");
         assertThat(r.nextBeginOffset()).isEqualTo(6);
-        PullResult capped = bs.pull("T", 0, 0, 2, 1 << 20, sql);
-        assertThat(take(capped)).as("the cap counts candidates; the next offset follows them").containsExactly(
-            "T@1:m1");
+        PullResult capped = bs.pull("T", 0, 0, 1, 1 << 20, sql);
+        assertThat(take(capped)).as("the cap counts passing messages; the next offset follows the last")
+            .containsExactly("T@1:m1");
         assertThat(capped.nextBeginOffset()).isEqualTo(2);
+        PullResult two = bs.pull("T", 0, 0, 2, 1 << 20, sql);
+        assertThat(take(two)).as("more candidates are read until the batch is full").containsExactly("T@1:m1",
+            "T@5:m5");
+        assertThat(two.nextBeginOffset()).isEqualTo(6);
+        PullResult one = bs.pull("T", 0, 1, 1, 1 << 20, MessageFilter.ALL);
+        int size = one.bodyBytes();
+        one.release();
+        PullResult byBytes = bs.pull("T", 0, 0, 32, size + 1, sql);
+        assertThat(take(byBytes)).containsExactly("T@1:m1");
+        assertThat(byBytes.nextBeginOffset()).as("at the first passing message that did not fit").isEqualTo(5);
         PullResult none = bs.pull("T", 0, 2, 32, 1 << 20, MessageFilter.ofSql(SqlFilter.compile("TAGS = 'TagC'")));
         assertThat(none.status()).isEqualTo(PullStatus.NO_MATCHED_MESSAGE);
         assertThat(none.nextBeginOffset()).isEqualTo(6);

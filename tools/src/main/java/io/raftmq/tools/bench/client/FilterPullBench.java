@@ -1,0 +1,224 @@
+package io.raftmq.tools.bench.client;
+
+import io.raftmq.client.Verify;
+import io.raftmq.tools.bench.BenchCli;
+import io.raftmq.tools.bench.ProcessMeter;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.MessageSelector;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Pull throughput with a broker-side filter, through the OFFICIAL RocketMQ 5.3.3 push consumer: one topic is filled
+ * with {@code --messages} messages where message i carries tag {@code T<i mod 10>} and user property
+ * {@code a = i mod 10}; then, per round, three fresh consumer groups read the whole topic from its first offset, one
+ * per subscription, in this order: no filter ({@code *}, every message delivered), a tag filter ({@code T0}, 10 %
+ * delivered) and a SQL92 filter ({@code a = 0}, 10 % delivered; docs/consumer-protocol.md "SQL92 filters"). Every
+ * run scans every queue offset of the topic; what differs is where the messages are dropped (the ConsumeQueue's tag
+ * hash, the stored properties) and how many cross the wire. Per run it prints
+ * {@code RESULT mode=pull-filter filter=.. round=.. scanned=.. delivered=.. scanned_s=.. delivered_s=..
+ * broker_cpu_us_per_scanned=..}: rates over the time from the consumer's start to its last message, broker CPU
+ * (with {@code --data}, the cluster's directory) over the same window divided by the offsets scanned. Exits 1 when
+ * a run misses a message or is handed one its filter does not match. Usage: {@code bin/raftmq-bench pull-filter}.
+ */
+public final class FilterPullBench {
+    private static final long STALL_MAX_MS = 15_000;
+    private static final int SEND_THREADS = 4;
+    private static final int BATCH = 64;
+    private static final List<String> FILTERS = List.of("none", "tag", "sql");
+
+    private FilterPullBench() {
+    }
+
+    /** The run's settings (defaults in the usage text). */
+    record Config(String namesrv, int messages, int size, int queues, int rounds, String dataDir) {
+        static final String USAGE = String.join("\n",
+            "bin/raftmq-bench pull-filter [--namesrv 127.0.0.1:9876] [--messages 100000] [--size 256] [--queues 8]",
+            "    [--rounds 3] [--data DIR]",
+            "Fills a fresh topic (tag T<i%10>, property a=i%10), then per round consumes all of it three times with",
+            "fresh groups: no filter, tag T0, SQL92 'a = 0'. --data: the cluster's directory, for broker CPU.");
+
+        Config {
+            Verify.argument(messages >= 10 && messages % 10 == 0 && size >= 8 && queues >= 1 && queues <= 64
+                && rounds >= 1, "need --messages a multiple of 10, --size >= 8, --queues 1..64, --rounds >= 1");
+        }
+
+        static Config parse(String[] args) {
+            Flags f = BenchCli.parseFlags(new Flags(), args);
+            return new Config(f.namesrv, f.messages, f.size, f.queues, f.rounds, f.data);
+        }
+    }
+
+    /** The raw command line. */
+    @Command(name = "raftmq-bench pull-filter")
+    private static final class Flags {
+        @Option(names = "--namesrv")
+        String namesrv = "127.0.0.1:9876";
+        @Option(names = "--messages")
+        int messages = 100_000;
+        @Option(names = "--size")
+        int size = 256;
+        @Option(names = "--queues")
+        int queues = 8;
+        @Option(names = "--rounds")
+        int rounds = 3;
+        @Option(names = "--data")
+        String data;
+    }
+
+    /** One consumer run: what it was handed and how fast. */
+    private record Run(String filter, long delivered, long mismatched, long elapsedNs, double brokerUsPerScanned) {
+    }
+
+    public static void main(String[] args) {
+        BenchCli.main(args, "pull-filter bench", Config.USAGE, Config::parse, FilterPullBench::run);
+    }
+
+    static int run(Config c) throws Exception {
+        String runId = Long.toHexString(System.currentTimeMillis());
+        String topic = "FilterPullBench_" + runId;
+        fill(c, topic);
+        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
+        ProcessMeter meter = ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+        boolean ok = true;
+        for (int round = 1; round <= c.rounds(); round++) {
+            for (String filter : FILTERS) {
+                Run r = consume(c, meter, topic, "FilterPullCG_" + filter + "_" + round + "_" + runId, filter);
+                long expected = filter.equals("none") ? c.messages() : c.messages() / 10;
+                ok &= r.delivered() == expected && r.mismatched() == 0;
+                double secs = r.elapsedNs() / 1e9;
+                System.out.printf(Locale.ROOT, "RESULT mode=pull-filter filter=%s round=%d scanned=%d delivered=%d"
+                        + " expected=%d mismatched=%d scanned_s=%.0f delivered_s=%.0f broker_cpu_us_per_scanned=%.2f%n",
+                    filter, round, c.messages(), r.delivered(), expected, r.mismatched(), c.messages() / secs,
+                    r.delivered() / secs, r.brokerUsPerScanned());
+            }
+        }
+        return ok ? 0 : 1;
+    }
+
+    /** Sends the messages in batches of {@link #BATCH} from a few threads; message i: tag T(i%10), a=i%10. */
+    private static void fill(Config c, String topic) throws Exception {
+        DefaultMQProducer p = new DefaultMQProducer("FilterPullBenchPG");
+        p.setNamesrvAddr(c.namesrv());
+        p.setInstanceName("filterpull-p-" + System.nanoTime());
+        p.start();
+        try {
+            ClientBench.ensureTopic(p, topic, c.queues());
+            LongAdder failed = new LongAdder();
+            List<Thread> threads = new ArrayList<>();
+            int batches = (c.messages() + BATCH - 1) / BATCH;
+            for (int t = 0; t < SEND_THREADS; t++) {
+                int first = t;
+                Thread th = new Thread(() -> {
+                    for (int b = first; b < batches; b += SEND_THREADS) {
+                        sendBatch(p, topic, c, b * BATCH, Math.min(c.messages(), (b + 1) * BATCH), failed);
+                    }
+                }, "fill-" + t);
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            if (failed.sum() > 0) {
+                throw new IllegalStateException(failed.sum() + " batches failed to send");
+            }
+            System.err.println("sent " + c.messages() + " messages to " + topic + ", load "
+                + ProcessMeter.loadAverage());
+        } finally {
+            p.shutdown();
+        }
+    }
+
+    private static void sendBatch(DefaultMQProducer p, String topic, Config c, int from, int to, LongAdder failed) {
+        List<Message> batch = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            byte[] body = new byte[c.size()];
+            Arrays.fill(body, (byte) 'x');
+            Message m = new Message(topic, "T" + (i % 10), body);
+            m.putUserProperty("a", Integer.toString(i % 10));
+            batch.add(m);
+        }
+        try {
+            if (p.send(batch).getSendStatus() != SendStatus.SEND_OK) {
+                failed.increment();
+            }
+        } catch (Exception e) { // CLI: count it; the run then fails with the count
+            failed.increment();
+        }
+    }
+
+    /** Reads the whole topic with a fresh group and one filter; waits until nothing new came for 15 s or all did. */
+    private static Run consume(Config c, ProcessMeter meter, String topic, String group, String filter)
+            throws Exception {
+        long expected = filter.equals("none") ? c.messages() : c.messages() / 10;
+        LongAdder got = new LongAdder();
+        LongAdder mismatched = new LongAdder();
+        AtomicLong lastNs = new AtomicLong();
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+        consumer.setNamesrvAddr(c.namesrv());
+        consumer.setInstanceName("filterpull-c-" + System.nanoTime());
+        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        switch (filter) {
+            case "tag" -> consumer.subscribe(topic, "T0");
+            case "sql" -> consumer.subscribe(topic, MessageSelector.bySql("a = 0"));
+            default -> consumer.subscribe(topic, "*");
+        }
+        consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            for (MessageExt m : msgs) {
+                if (!filter.equals("none") && !("T0".equals(m.getTags()) && "0".equals(m.getUserProperty("a")))) {
+                    mismatched.increment();
+                }
+            }
+            got.add(msgs.size());
+            lastNs.set(System.nanoTime());
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        ProcessMeter.Sample from = meter.sample();
+        long start = System.nanoTime();
+        consumer.start();
+        ProcessMeter.Sample to;
+        try {
+            waitFor(got, expected);
+            to = meter.sample();
+        } finally {
+            consumer.shutdown();
+        }
+        long elapsed = Math.max(1, lastNs.get() - start);
+        return new Run(filter, got.sum(), mismatched.sum(), elapsed,
+            meter.brokersUsPerMessage(from, to, c.messages()));
+    }
+
+    private static void waitFor(LongAdder got, long expected) {
+        long last = -1;
+        long lastChangeNs = System.nanoTime();
+        while (got.sum() < expected) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            long now = got.sum();
+            if (now != last) {
+                last = now;
+                lastChangeNs = System.nanoTime();
+            } else if (System.nanoTime() - lastChangeNs > TimeUnit.MILLISECONDS.toNanos(STALL_MAX_MS)) {
+                return;
+            }
+        }
+    }
+}
