@@ -527,7 +527,10 @@ public final class CommitLogRaftLog implements RaftLog {
      * written to the {@link CompactionBoundary} file (atomically, durably), then the segments are deleted, so after a
      * crash the boundary may be ahead of the deleted segments (finished on open) but never behind them. Afterwards
      * {@code firstIndex()} is the first entry of the oldest segment kept and {@code term(firstIndex() - 1)} is still
-     * known. The caller guarantees that every entry up to {@code index} is applied and covered by a snapshot.
+     * known. The caller guarantees that every entry up to {@code index} is applied and covered by a snapshot, and that
+     * entry {@code index + 1} is committed: it may have opened the next segment, sealing the last one deleted, and a
+     * truncation of it would resume in that segment's tail (docs/storage.md "Retention keeps the segment of an
+     * uncommitted seal").
      * Raft agent thread only.
      *
      * @return the number of segments deleted (0 when no whole segment lies at or below {@code index})

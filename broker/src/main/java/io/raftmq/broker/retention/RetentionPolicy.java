@@ -79,7 +79,9 @@ public final class RetentionPolicy {
             return new Floor(0, 0, "no snapshot to compact to", true);
         }
         Floor f = new Floor(cp.index(), cp.nextPosition(), "snapshot at index " + cp.index(), true);
-        f = f.lower(in.appliedIndex(), "applied index " + in.appliedIndex());
+        // the entry after a deleted segment (it may have sealed it) must be applied, so committed: docs/storage.md
+        // "Retention keeps the segment of an uncommitted seal"
+        f = f.lower(in.appliedIndex() - 1, "applied index " + in.appliedIndex());
         f = f.lower(in.dispatchedIndex(), "dispatched index " + in.dispatchedIndex());
         if (in.leader() && in.usedRatio() <= settings.maxUsedRatio()) {
             for (FollowerProgress p : in.followers()) {

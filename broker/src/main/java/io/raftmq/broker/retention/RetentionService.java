@@ -175,7 +175,7 @@ public final class RetentionService {
 
     /** Agent thread: the ordered deletion of the class comment. */
     private void delete(RetentionPlan plan) {
-        long through = Math.min(plan.throughIndex(), Math.min(raft.appliedIndex(), store.dispatchedIndex()));
+        long through = Math.min(plan.throughIndex(), Math.min(raft.appliedIndex() - 1, store.dispatchedIndex()));
         CommitLog log = store.commitLog();
         if (through < log.firstIndex()) {
             return;

@@ -147,6 +147,12 @@ class RetentionServiceTest {
         assertThat(service.runOnce().deletions()).hasSize(4);
         applied = spans.get(1).lastIndex(); // the agent thread's exact view is lower than the racy read
         runAgent();
+        assertThat(log().firstIndex()).as("the entry that sealed segment 1 is not applied: segment 1 stays")
+            .isEqualTo(spans.get(0).lastIndex() + 1);
+        assertThat(service.deletedSegments()).isEqualTo(1);
+        applied = spans.get(1).lastIndex() + 1;
+        service.runOnce();
+        runAgent();
         assertThat(log().firstIndex()).isEqualTo(spans.get(1).lastIndex() + 1);
         assertThat(service.deletedSegments()).isEqualTo(2);
     }
