@@ -75,7 +75,9 @@ class MemberReplacementTest {
                 assertThat(old.config().brokerAddrOf(newId)).as("brokerPeers do not name the new member").isNull();
                 r = transfer(c, leaderAddr, joinerConfig.brokerAddr());
                 assertThat(r.code()).as(r.remark()).isEqualTo(ResponseCode.SUCCESS);
-                assertThat(joiner.isLeader()).isTrue();
+                // the old leader answers once it hears from the new one, which may not have published its own
+                // status yet
+                TestCluster.await(5_000, "the joiner leads", joiner::isLeader);
                 int led = acked.get();
                 TestCluster.await(10_000, "sends to the old leader forwarded to the new one",
                     () -> acked.get() >= led + 20);
