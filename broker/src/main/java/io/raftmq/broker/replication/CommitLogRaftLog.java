@@ -8,6 +8,7 @@ import io.raftmq.commitlog.error.LogTruncatedException;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.retention.SegmentSpan;
@@ -19,8 +20,6 @@ import io.raftmq.raft.log.RaftLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +76,8 @@ public final class CommitLogRaftLog implements RaftLog {
     /** The store the log belongs to (derived data reset with it on install); null over a bare CommitLog. */
     private final MessageStore store;
     private final Path boundaryFile;
+    /** Where the boundary files are read and written: the store's storage port (or the file system without one). */
+    private final StorageProvider fileStorage;
     private final LongSupplier clockMs;
     private final AppendBatch batch = new AppendBatch(APPEND_BATCH_MAX);
     private final ByteBuffer readBuffer;
@@ -146,6 +147,7 @@ public final class CommitLogRaftLog implements RaftLog {
         this.store = store;
         this.log = log;
         this.boundaryFile = boundaryFile;
+        this.fileStorage = store != null ? store.derivedStorage() : new FileSystemStorage(IoMode.CHANNEL);
         this.clockMs = clockMs;
         this.ring = new Entry[Integer.highestOneBit(tailCacheEntriesMax - 1 | 1) << 1];
         this.ringMask = ring.length - 1;
@@ -164,11 +166,10 @@ public final class CommitLogRaftLog implements RaftLog {
         this.cacheFirst = log.lastIndex() + 1;
     }
 
-    private static SnapshotBoundary readBoundary(Path file) {
+    private SnapshotBoundary readBoundary(Path file) {
         try {
-            return SnapshotBoundary.decode(Files.readAllBytes(file), file);
-        } catch (NoSuchFileException e) {
-            return null;
+            byte[] bytes = fileStorage.readAll(file);
+            return bytes == null ? null : SnapshotBoundary.decode(bytes, file);
         } catch (IOException | SnapshotBoundary.CorruptBoundaryException e) {
             throw new LogStorageException("cannot read snapshot boundary " + file, e);
         }
@@ -467,7 +468,7 @@ public final class CommitLogRaftLog implements RaftLog {
         LogPosition position = installPositions == null ? null : installPositions.takePending(index);
         SnapshotBoundary b = new SnapshotBoundary(index, term, position);
         try {
-            new FileSystemStorage(IoMode.CHANNEL).writeAtomically(boundaryFile, b.encode());
+            fileStorage.writeAtomically(boundaryFile, b.encode());
         } catch (IOException e) {
             throw new LogStorageException("cannot write snapshot boundary " + boundaryFile, e);
         }
@@ -544,7 +545,7 @@ public final class CommitLogRaftLog implements RaftLog {
         }
         CompactionBoundary b = new CompactionBoundary(last, term(last));
         try {
-            new FileSystemStorage(IoMode.CHANNEL).writeAtomically(compactionFile, b.encode());
+            fileStorage.writeAtomically(compactionFile, b.encode());
         } catch (IOException e) {
             throw new LogStorageException("cannot write compaction boundary " + compactionFile, e);
         }
@@ -575,11 +576,10 @@ public final class CommitLogRaftLog implements RaftLog {
         }
     }
 
-    private static CompactionBoundary readCompaction(Path file) {
+    private CompactionBoundary readCompaction(Path file) {
         try {
-            return CompactionBoundary.decode(Files.readAllBytes(file), file);
-        } catch (NoSuchFileException e) {
-            return null;
+            byte[] bytes = fileStorage.readAll(file);
+            return bytes == null ? null : CompactionBoundary.decode(bytes, file);
         } catch (IOException | CompactionBoundary.CorruptException e) {
             throw new LogStorageException("cannot read compaction boundary " + file, e);
         }

@@ -33,13 +33,25 @@ public final class MessageStore implements AutoCloseable {
     private final CommitLog log;
     private final QueueOffsetStamper stamper;
     private final Dispatcher dispatcher;
+    /** Where the derived data lives; also the port of the raft log's small boundary files. */
+    private final StorageProvider derivedStorage;
 
     private MessageStore(MessageStoreConfig config, CommitLog log, QueueOffsetStamper stamper,
-                         Dispatcher dispatcher) {
+                         Dispatcher dispatcher, StorageProvider derivedStorage) {
         this.config = config;
         this.log = log;
         this.stamper = stamper;
         this.dispatcher = dispatcher;
+        this.derivedStorage = derivedStorage;
+    }
+
+    /**
+     * The storage of the derived data (ConsumeQueues, key index, dispatch checkpoint): the real file system, or a
+     * simulated disk in tests. Owners of small files kept beside the store (the raft log's boundary files) write
+     * them through it too, so they share its faults in a simulation.
+     */
+    public StorageProvider derivedStorage() {
+        return derivedStorage;
     }
 
     /**
@@ -93,7 +105,7 @@ public final class MessageStore implements AutoCloseable {
             synchronized (stamper) {
                 stamper.recompute(log.endPosition());
             }
-            return new MessageStore(config, log, stamper, dispatcher);
+            return new MessageStore(config, log, stamper, dispatcher, derivedStorage);
         } catch (IOException | RuntimeException e) {
             if (dispatcher != null) {
                 dispatcher.close();
