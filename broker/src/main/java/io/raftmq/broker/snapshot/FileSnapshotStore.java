@@ -1,6 +1,9 @@
 package io.raftmq.broker.snapshot;
 
 import io.raftmq.commitlog.error.Verify;
+import io.raftmq.commitlog.io.FileSystemStorage;
+import io.raftmq.commitlog.io.IoMode;
+import io.raftmq.commitlog.io.StorageProvider;
 import io.raftmq.raft.statemachine.Snapshot;
 import io.raftmq.raft.statemachine.SnapshotStore;
 import org.slf4j.Logger;
@@ -10,15 +13,7 @@ import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,8 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Writing.</b> {@link #offer} (raft agent thread, never blocks) hands the snapshot to one background writer;
  * a snapshot offered while an older one still waits replaces it (at most one waits). The writer first flushes
- * what the parts refer to on disk ({@link #addBeforeWrite}: the timer index), then writes a temporary file,
- * forces it, renames it into place atomically and forces the directory; only then is the snapshot listed. It keeps
+ * what the parts refer to on disk ({@link #addBeforeWrite}: the timer index), then writes the file atomically
+ * through the {@link StorageProvider} port ({@link StorageProvider#writeAtomically}: a temporary file, forced,
+ * renamed into place, the directory forced; a simulated disk in tests); only then is the snapshot listed. It keeps
  * the newest {@code retainCount} snapshots and never deletes the current compaction point. A failed write is
  * logged and counted; the next offer tries again.
  *
@@ -61,6 +57,7 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
     }
 
     private final Path dir;
+    private final StorageProvider storage;
     private final int retainCount;
     private final Executor writer;
     private final ExecutorService ownedWriter;
@@ -85,45 +82,54 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
             t.setDaemon(true);
             return t;
         });
-        return new FileSnapshotStore(dir, retainCount, w, w);
+        return new FileSnapshotStore(dir, new FileSystemStorage(IoMode.CHANNEL), retainCount, w, w);
     }
 
-    /** Opens {@code dir} with writes run on {@code writer} (tests drive it by hand). */
+    /** Opens {@code dir} on the file system with writes run on {@code writer} (tests drive it by hand). */
     public FileSnapshotStore(Path dir, int retainCount, Executor writer) {
-        this(dir, retainCount, writer, null);
+        this(dir, new FileSystemStorage(IoMode.CHANNEL), retainCount, writer, null);
     }
 
-    private FileSnapshotStore(Path dir, int retainCount, Executor writer, ExecutorService owned) {
+    /** Opens {@code dir} on {@code storage} with writes run on {@code writer} (a simulated disk in tests). */
+    public FileSnapshotStore(Path dir, StorageProvider storage, int retainCount, Executor writer) {
+        this(dir, storage, retainCount, writer, null);
+    }
+
+    private FileSnapshotStore(Path dir, StorageProvider storage, int retainCount, Executor writer,
+                              ExecutorService owned) {
         if (retainCount < 1) {
             throw new IllegalArgumentException("retainCount must be >= 1, got " + retainCount);
         }
         this.dir = dir;
+        this.storage = storage;
         this.retainCount = retainCount;
         this.writer = writer;
         this.ownedWriter = owned;
         try {
-            Files.createDirectories(dir);
-            this.persisted = scan(dir);
+            storage.createDirectories(dir);
+            this.persisted = scan();
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot directory " + dir + " cannot be opened", e);
         }
     }
 
     /** Lists the valid snapshot files, oldest first; deletes temporary leftovers of an interrupted write. */
-    private static List<Persisted> scan(Path dir) throws IOException {
+    private List<Persisted> scan() throws IOException {
         List<Persisted> found = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(TEMP_SUFFIX)) {
-                    LOG.info("deleting {}: a snapshot write that did not finish", f);
-                    Files.deleteIfExists(f);
-                } else if (name.endsWith(SUFFIX)) {
-                    try {
-                        found.add(new Persisted(SnapshotFile.decode(Files.readAllBytes(f), f).info(), f));
-                    } catch (CorruptSnapshotException e) {
-                        LOG.warn("skipping a damaged snapshot: {}", e.getMessage());
-                    }
+        for (String name : storage.list(dir)) {
+            Path f = dir.resolve(name);
+            if (name.endsWith(TEMP_SUFFIX)) {
+                LOG.info("deleting {}: a snapshot write that did not finish", f);
+                storage.delete(f);
+            } else if (name.endsWith(SUFFIX)) {
+                byte[] bytes = storage.readAll(f);
+                if (bytes == null) {
+                    continue; // deleted meanwhile
+                }
+                try {
+                    found.add(new Persisted(SnapshotFile.decode(bytes, f).info(), f));
+                } catch (CorruptSnapshotException e) {
+                    LOG.warn("skipping a damaged snapshot: {}", e.getMessage());
                 }
             }
         }
@@ -184,15 +190,14 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
         if (!now.isEmpty() && now.get(now.size() - 1).info().index() >= s.index()) {
             return; // an equal or newer one is on disk already
         }
-        Path tmp = dir.resolve(fileName(s.index()) + TEMP_SUFFIX);
+        Path target = dir.resolve(fileName(s.index()));
         try {
             long next = SnapshotImage.decode(s.data(), "offered snapshot " + s.index()).nextPosition();
             SnapshotFile f = new SnapshotFile(s.index(), s.term(), next, s.membership(), s.data());
             for (Flushable b : beforeWrite) {
                 b.flush();
             }
-            Path target = dir.resolve(fileName(s.index()));
-            writeDurably(tmp, target, f.encode());
+            storage.writeAtomically(target, f.encode());
             add(new Persisted(f.info(), target));
             written.incrementAndGet();
             LOG.info("snapshot at index {} (term {}, next position {}) written to {} ({} bytes)", s.index(),
@@ -202,30 +207,7 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
             writeFailures.incrementAndGet();
             LOG.error("writing the snapshot at index {} failed ({} failures so far)", s.index(), writeFailures.get(),
                 e);
-            deleteQuietly(tmp);
-        }
-    }
-
-    private void writeDurably(Path tmp, Path target, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-        }
-        forceDirectory();
-    }
-
-    private void forceDirectory() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+            deleteQuietly(target.resolveSibling(target.getFileName() + TEMP_SUFFIX));
         }
     }
 
@@ -254,7 +236,7 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
             }
             remove(p);
             try {
-                Files.deleteIfExists(p.file());
+                storage.delete(p.file());
                 LOG.debug("deleted snapshot {}", p.file());
             } catch (IOException e) {
                 LOG.warn("old snapshot {} cannot be deleted: {}", p.file(), e.toString());
@@ -342,14 +324,17 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
         throw new IllegalArgumentException("no snapshot " + info + " in " + dir);
     }
 
-    private static Loaded read(Path file) {
+    private Loaded read(Path file) {
+        byte[] bytes;
         try {
-            return new Loaded(file, SnapshotFile.decode(Files.readAllBytes(file), file));
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("snapshot file " + file + " vanished", e);
+            bytes = storage.readAll(file);
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot file " + file + " cannot be read", e);
         }
+        if (bytes == null) {
+            throw new UncheckedIOException("snapshot file " + file + " vanished", new IOException("no such file"));
+        }
+        return new Loaded(file, SnapshotFile.decode(bytes, file));
     }
 
     /**
@@ -369,9 +354,9 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
         return String.format("%020d", index) + SUFFIX;
     }
 
-    private static void deleteQuietly(Path p) {
+    private void deleteQuietly(Path p) {
         try {
-            Files.deleteIfExists(p);
+            storage.delete(p);
         } catch (IOException e) {
             LOG.warn("cannot delete {}: {}", p, e.toString());
         }

@@ -1,5 +1,6 @@
 package io.raftmq.broker.snapshot;
 
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
 import io.raftmq.raft.statemachine.Snapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,5 +178,27 @@ class FileSnapshotStoreTest {
         assertThat(s.newestFirst()).containsExactly(new SnapshotInfo(10, 1, 1000));
         s.offer(snapshot(20, 2000)); // closed: dropped, never thrown on the agent thread
         assertThat(s.newestFirst()).hasSize(1);
+    }
+
+    @Test
+    void onASimulatedDiskAFullDiskFailsTheWriteAndTheStoreReopensFromWhatIsThere() throws Exception {
+        FaultyMemoryStorage disk = new FaultyMemoryStorage();
+        Path dir = Path.of("/sim/snapshot");
+        ManualExecutor w = new ManualExecutor();
+        FileSnapshotStore s = new FileSnapshotStore(dir, disk, 3, w);
+        s.offer(snapshot(10, 1000));
+        w.runAll();
+        disk.setFull(true);
+        s.offer(snapshot(20, 2000));
+        w.runAll();
+        assertThat(s.writeFailures()).isEqualTo(1);
+        assertThat(s.newestFirst()).as("the failed write is not listed").containsExactly(new SnapshotInfo(10, 1, 1000));
+        disk.setFull(false);
+        disk.writeAtomically(dir.resolve("00000000000000000030.snap.tmp"), new byte[] {1, 2, 3});
+        FileSnapshotStore reopened = new FileSnapshotStore(dir, disk, 3, w);
+        assertThat(reopened.newestFirst()).containsExactly(new SnapshotInfo(10, 1, 1000));
+        assertThat(disk.list(dir)).as("the leftover of an interrupted write is gone")
+            .containsExactly("00000000000000000010.snap");
+        assertThat(reopened.read(new SnapshotInfo(10, 1, 1000)).toRaftSnapshot()).isEqualTo(snapshot(10, 1000));
     }
 }
