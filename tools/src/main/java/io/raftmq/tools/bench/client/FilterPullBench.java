@@ -7,8 +7,6 @@ import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.MessageSelector;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
-import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
@@ -17,14 +15,11 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Pull throughput with a broker-side filter, through the OFFICIAL RocketMQ 5.3.3 push consumer: one topic is filled
@@ -41,8 +36,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FilterPullBench {
     private static final long STALL_MAX_MS = 15_000;
-    private static final int SEND_THREADS = 4;
-    private static final int BATCH = 64;
     private static final List<String> FILTERS = List.of("none", "tag", "sql");
 
     private FilterPullBench() {
@@ -114,56 +107,15 @@ public final class FilterPullBench {
         return ok ? 0 : 1;
     }
 
-    /** Sends the messages in batches of {@link #BATCH} from a few threads; message i: tag T(i%10), a=i%10. */
+    /** Message i: tag T(i%10), user property a = i%10, a body of --size bytes. */
     private static void fill(Config c, String topic) throws Exception {
-        DefaultMQProducer p = new DefaultMQProducer("FilterPullBenchPG");
-        p.setNamesrvAddr(c.namesrv());
-        p.setInstanceName("filterpull-p-" + System.nanoTime());
-        p.start();
-        try {
-            ClientBench.ensureTopic(p, topic, c.queues());
-            LongAdder failed = new LongAdder();
-            List<Thread> threads = new ArrayList<>();
-            int batches = (c.messages() + BATCH - 1) / BATCH;
-            for (int t = 0; t < SEND_THREADS; t++) {
-                int first = t;
-                Thread th = new Thread(() -> {
-                    for (int b = first; b < batches; b += SEND_THREADS) {
-                        sendBatch(p, topic, c, b * BATCH, Math.min(c.messages(), (b + 1) * BATCH), failed);
-                    }
-                }, "fill-" + t);
-                th.start();
-                threads.add(th);
-            }
-            for (Thread th : threads) {
-                th.join();
-            }
-            if (failed.sum() > 0) {
-                throw new IllegalStateException(failed.sum() + " batches failed to send");
-            }
-            System.err.println("sent " + c.messages() + " messages to " + topic + ", load "
-                + ProcessMeter.loadAverage());
-        } finally {
-            p.shutdown();
-        }
-    }
-
-    private static void sendBatch(DefaultMQProducer p, String topic, Config c, int from, int to, LongAdder failed) {
-        List<Message> batch = new ArrayList<>(to - from);
-        for (int i = from; i < to; i++) {
-            byte[] body = new byte[c.size()];
-            Arrays.fill(body, (byte) 'x');
+        byte[] body = new byte[c.size()];
+        Arrays.fill(body, (byte) 'x');
+        BatchFill.fill(c.namesrv(), topic, c.queues(), c.messages(), i -> {
             Message m = new Message(topic, "T" + (i % 10), body);
             m.putUserProperty("a", Integer.toString(i % 10));
-            batch.add(m);
-        }
-        try {
-            if (p.send(batch).getSendStatus() != SendStatus.SEND_OK) {
-                failed.increment();
-            }
-        } catch (Exception e) { // CLI: count it; the run then fails with the count
-            failed.increment();
-        }
+            return m;
+        });
     }
 
     /** Reads the whole topic with a fresh group and one filter; waits until nothing new came for 15 s or all did. */
@@ -197,7 +149,7 @@ public final class FilterPullBench {
         consumer.start();
         ProcessMeter.Sample to;
         try {
-            waitFor(got, expected);
+            ConsumeProgress.await(got, expected, STALL_MAX_MS);
             to = meter.sample();
         } finally {
             consumer.shutdown();
@@ -205,20 +157,5 @@ public final class FilterPullBench {
         long elapsed = Math.max(1, lastNs.get() - start);
         return new Run(filter, got.sum(), mismatched.sum(), elapsed,
             meter.brokersUsPerMessage(from, to, c.messages()));
-    }
-
-    private static void waitFor(LongAdder got, long expected) {
-        long last = -1;
-        long lastChangeNs = System.nanoTime();
-        while (got.sum() < expected) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            long now = got.sum();
-            if (now != last) {
-                last = now;
-                lastChangeNs = System.nanoTime();
-            } else if (System.nanoTime() - lastChangeNs > TimeUnit.MILLISECONDS.toNanos(STALL_MAX_MS)) {
-                return;
-            }
-        }
     }
 }
