@@ -13,6 +13,7 @@ import io.raftmq.broker.lock.ReadyTime;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
+import io.raftmq.broker.metadata.SystemTopics;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.admin.AdminProcessor;
@@ -98,7 +99,8 @@ import java.util.concurrent.TimeUnit;
  *  RaftAgent --apply--> BrokerStateMachine: MESSAGE -> MessageStore.dispatchUpToIndex (+ wake held pulls),
  *                                           metadata -> managers
  *  role watchers (on each role change the agent reports, RoleWatchers): RoleRegistration -> NamingRegistrar
- *                                           (leader = brokerId 0), the queue locks' ReadyTime
+ *                                           (leader = brokerId 0), the queue locks' ReadyTime, SystemTopics
+ *                                           (the trace and reply topics, docs/consumer-protocol.md "Message trace")
  * </pre>
  *
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
@@ -491,6 +493,7 @@ public final class BrokerController {
             scheduler, (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), clock);
         scheduler.execute(roles::requestRegistration); // the first one is retried like a role change
         roleWatchers.add(roles::tick);
+        roleWatchers.add(new SystemTopics(topics, readiness::readyTerm, config.brokerClusterName())::observe);
         ScheduledFuture<?> watcher = scheduler.scheduleWithFixedDelay(roleWatchers::runAll,
             RoleWatchers.SAFETY_POLL_MS, RoleWatchers.SAFETY_POLL_MS, TimeUnit.MILLISECONDS);
         roleWatchers.signal(); // what changed before the watchers were added

@@ -71,6 +71,7 @@ public final class RequestCode {
     public static final int QUERY_TOPIC_CONSUME_BY_WHO = 300;
     public static final int GET_CONSUMER_RUNNING_INFO = 307;
     public static final int CONSUME_MESSAGE_DIRECTLY = 309;
+    public static final int CLONE_GROUP_OFFSET = 314;
     public static final int VIEW_BROKER_STATS_DATA = 315;
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int QUERY_ASSIGNMENT = 400;

@@ -162,6 +162,10 @@ public final class AdminProcessor implements RequestProcessor {
 
     private RemotingCommand deleteGroup(RequestContext ctx, RemotingCommand request) throws RemotingCommandException {
         DeleteSubscriptionGroupRequestHeader h = DeleteSubscriptionGroupRequestHeader.decode(request.extFields());
+        if (groups.get(h.groupName()) == null && offsets.topicsOf(h.groupName()).isEmpty()) {
+            return Replies.error(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "subscription group [" + h.groupName()
+                    + "] does not exist (no config, no offsets): nothing was deleted");
+        }
         return Replies.later(ctx, groups.delete(h.groupName(), h.cleanOffset()), config.metadataProposeTimeoutMs(),
                 v -> Replies.ok());
     }

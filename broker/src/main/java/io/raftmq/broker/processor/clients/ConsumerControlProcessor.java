@@ -15,6 +15,7 @@ import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.ResetOffsetBody;
 import io.raftmq.client.protocol.body.TopicConfig;
+import io.raftmq.client.protocol.header.CloneGroupOffsetRequestHeader;
 import io.raftmq.client.protocol.header.ResetOffsetRequestHeader;
 import io.raftmq.client.remoting.NettyRemotingEndpoint;
 import io.raftmq.client.remoting.RequestContext;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -48,13 +50,15 @@ import java.util.function.LongSupplier;
  *   <li>GET_CONSUMER_RUNNING_INFO (307, {@code mqadmin consumerStatus}) and CONSUME_MESSAGE_DIRECTLY (309,
  *       {@code mqadmin consumeMessage}, the stored message looked up by its offset message id): relayed to the named
  *       client's channel on this member and its answer relayed back; 1 SYSTEM_ERROR when the client is not connected
- *       here or does not answer.</li>
+ *       here or does not answer;</li>
+ *   <li>CLONE_GROUP_OFFSET (314, {@code mqadmin cloneGroupOffset}): on the leader, the source group's offsets
+ *       committed for the destination group (docs/consumer-protocol.md "Subscription-group admin").</li>
  * </ul>
  */
 public final class ConsumerControlProcessor implements RequestProcessor {
     /** The codes this processor serves. */
     public static final int[] CODES = {RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
-        RequestCode.GET_CONSUMER_RUNNING_INFO, RequestCode.CONSUME_MESSAGE_DIRECTLY};
+        RequestCode.GET_CONSUMER_RUNNING_INFO, RequestCode.CONSUME_MESSAGE_DIRECTLY, RequestCode.CLONE_GROUP_OFFSET};
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerControlProcessor.class);
     private static final long CLIENT_TIMEOUT_MS = 5000;
     /** Clock skew allowed between the operator's machine and the broker before a reset time counts as future. */
@@ -88,6 +92,9 @@ public final class ConsumerControlProcessor implements RequestProcessor {
     public RemotingCommand process(RequestContext ctx, RemotingCommand request) throws RemotingCommandException {
         if (request.code() == RequestCode.INVOKE_BROKER_TO_RESET_OFFSET) {
             return resetOffset(ctx, ResetOffsetRequestHeader.decode(request.extFields()));
+        }
+        if (request.code() == RequestCode.CLONE_GROUP_OFFSET) {
+            return cloneOffsets(ctx, CloneGroupOffsetRequestHeader.decode(request.extFields()));
         }
         return relayToClient(ctx, request);
     }
@@ -126,6 +133,44 @@ public final class ConsumerControlProcessor implements RequestProcessor {
             tellConsumers(h, body);
             return Replies.ok().setBody(body.encode());
         });
+    }
+
+    /**
+     * CLONE_GROUP_OFFSET: the source group's applied offsets of the topic (or of every topic it has offsets of)
+     * committed for the destination group through the Raft log; answered once applied. Refused, nothing changed:
+     * not the leader (14), the same group twice (29), an unknown topic (17), no offsets to copy (22).
+     */
+    private RemotingCommand cloneOffsets(RequestContext ctx, CloneGroupOffsetRequestHeader h) {
+        if (!isLeader.getAsBoolean()) {
+            return Replies.error(ResponseCode.SERVICE_NOT_AVAILABLE, "[NOT_LEADER] offsets are cloned on the leader");
+        }
+        if (h.srcGroup().equals(h.destGroup())) {
+            return Replies.error(ResponseCode.INVALID_PARAMETER, "[clone-offset] source and destination are the same"
+                + " group " + h.srcGroup());
+        }
+        boolean oneTopic = h.topic() != null && !h.topic().isBlank();
+        if (oneTopic && topics.get(h.topic()) == null) {
+            return Replies.error(ResponseCode.TOPIC_NOT_EXIST, "[clone-offset] topic " + h.topic()
+                + " does not exist on this broker");
+        }
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
+        for (String topic : oneTopic ? Set.of(h.topic()) : offsets.topicsOf(h.srcGroup())) {
+            if (!h.offline() && !clients.consumerIds(h.srcGroup()).isEmpty()
+                    && clients.subscription(h.srcGroup(), topic) == null) {
+                continue; // as RocketMQ: an online source group's offsets of topics it no longer consumes stay
+            }
+            offsets.queueOffsets(h.srcGroup(), topic).forEach((q, offset) ->
+                commits.add(offsets.commit(h.destGroup(), topic, q, offset)));
+        }
+        if (commits.isEmpty()) {
+            return Replies.error(ResponseCode.QUERY_NOT_FOUND, "[clone-offset] group " + h.srcGroup()
+                + " has no offsets" + (oneTopic ? " of topic " + h.topic() : "") + " to clone on this broker: nothing"
+                + " was cloned");
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(commits.toArray(new CompletableFuture<?>[0]));
+        LOG.info("cloning {} offsets of group {} to group {} (topic {})", commits.size(), h.srcGroup(), h.destGroup(),
+            oneTopic ? h.topic() : "*");
+        return Replies.later(ctx, all, proposeTimeoutMs + 1000, v -> Replies.ok());
     }
 
     /** The offset queue {@code q} is reset to: by offset, by time, or the group's own when that is further back. */

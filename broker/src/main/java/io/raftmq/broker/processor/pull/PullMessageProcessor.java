@@ -61,6 +61,9 @@ import java.util.function.BooleanSupplier;
  * subscription (docs/consumer-protocol.md "SQL92 filters") is never served unfiltered (the client does not filter
  * again): an older registration's expression is used, and the request's own when it carries one (flag 0x4).
  *
+ * <p>Each FOUND body goes out with {@code MSG_REGION} added to every message's properties ({@link RegionStamp};
+ * docs/consumer-protocol.md "Message trace"); the store keeps the messages without it.
+ *
  * <p>Long polling: a holdable 19 with the SUSPEND flag and suspendTimeoutMillis > 0 is held in
  * {@link HeldPullRequests} and answered later through {@link RequestContext#respond}; when woken by new data it
  * re-runs the pull (and may hold again until its deadline), at the deadline it re-runs without holding (vector
@@ -75,6 +78,8 @@ public final class PullMessageProcessor implements RequestProcessor {
     public static final int[] CODES = {RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE};
 
     private static final Logger LOG = LoggerFactory.getLogger(PullMessageProcessor.class);
+    /** Every pulled message names the region, for the official client's consume trace ({@link RegionStamp}). */
+    private static final RegionStamp REGION = new RegionStamp(RegionStamp.DEFAULT_REGION);
 
     private final BrokerStore store;
     private final HeldPullRequests held;
@@ -232,7 +237,7 @@ public final class PullMessageProcessor implements RequestProcessor {
         RemotingCommand response = response(code, r.status(), r.nextBeginOffset(), r.minOffset(), r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
             stats.recordGet(h.topic(), h.consumerGroup(), r.messageCount(), r.bodyBytes());
-            response.setBody(r.takeBody());
+            response.setBody(REGION.apply(r.takeBody())); // docs/consumer-protocol.md "Message trace"
         } else {
             stats.recordGet(h.topic(), h.consumerGroup(), 0, 0);
         }
