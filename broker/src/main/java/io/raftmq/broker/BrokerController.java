@@ -406,7 +406,8 @@ public final class BrokerController {
             routes, storeHost, clock::wallMillis, timeoutMs);
         gate.install(SendBackProcessor.CODES, sendBack);
         gate.install(PopProcessor.CODES, pop.processor(proposer, view, topics, groups, clients, config.brokerName(),
-            sendBack::deadLetter, Integer.MAX_VALUE, clock::wallMillis, scheduler, timeoutMs));
+            sendBack::deadLetter, k -> offsets.query(k.group(), k.topic(), k.queueId()), Integer.MAX_VALUE,
+            clock::wallMillis, scheduler, timeoutMs));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.raftmq.broker.store.BrokerStore;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Wiring of pop consumption (docs/consumer-protocol.md "Pop consumption"): the replicated {@link PopState} is
@@ -35,13 +36,16 @@ public final class PopFeature {
      * The processor of {@link PopProcessor#CODES}.
      *
      * @param deadLetters sends an exhausted message to its group's dead-letter queue
+     * @param committed   the group's committed consumer offset of a queue (-1: none): where a first pop starts
      * @param timeoutMs   how long a commit may take before answering 1
      */
     public PopProcessor processor(MetadataProposer proposer, BrokerStore store, TopicConfigManager topics,
                                   SubscriptionGroupManager groups, ClientManager clients, String brokerName,
-                                  DeadLetters deadLetters, int maxBytes, LongSupplier clockMs,
-                                  ScheduledExecutorService scheduler, long timeoutMs) {
-        Popper popper = new Popper(state, proposer, store, deadLetters, ByteBufAllocator.DEFAULT, maxBytes);
+                                  DeadLetters deadLetters, ToLongFunction<PopState.QueueKey> committed,
+                                  int maxBytes, LongSupplier clockMs, ScheduledExecutorService scheduler,
+                                  long timeoutMs) {
+        Popper popper = new Popper(state, proposer, store, deadLetters, committed, ByteBufAllocator.DEFAULT,
+            maxBytes);
         return new PopProcessor(state, popper, proposer, topics, groups, clients, brokerName, clockMs, scheduler,
             timeoutMs);
     }

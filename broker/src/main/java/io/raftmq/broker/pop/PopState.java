@@ -138,6 +138,25 @@ public final class PopState implements ReplicatedEntryHandler {
         return q == null ? new TreeMap<>() : new TreeMap<>(q.flights);
     }
 
+    /** How many offsets of the queue are in flight. */
+    public synchronized int inFlight(QueueKey k) {
+        QueueState q = queues.get(k);
+        return q == null ? 0 : q.flights.size();
+    }
+
+    /** Whether an in-flight offset of the queue may be handed out again at {@code nowMs} (no copy made). */
+    public synchronized boolean anyExpired(QueueKey k, long nowMs) {
+        QueueState q = queues.get(k);
+        if (q != null) {
+            for (Flight f : q.flights.values()) {
+                if (f.expired(nowMs)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The in-flight offset {@code offset} of the queue; null when it is not in flight. */
     public synchronized Flight flight(QueueKey k, long offset) {
         QueueState q = queues.get(k);

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The leader's side of one POP_MESSAGE on one queue (docs/consumer-protocol.md "Pop consumption"): picks the
@@ -56,15 +56,18 @@ final class Popper {
     private final MetadataProposer proposer;
     private final BrokerStore store;
     private final DeadLetters deadLetters;
+    private final ToLongFunction<PopState.QueueKey> committedOffset;
     private final ByteBufAllocator alloc;
     private final int maxBytes;
 
+    /** @param committedOffset the group's committed consumer offset of a queue, -1 when none */
     Popper(PopState state, MetadataProposer proposer, BrokerStore store, DeadLetters deadLetters,
-           ByteBufAllocator alloc, int maxBytes) {
+           ToLongFunction<PopState.QueueKey> committedOffset, ByteBufAllocator alloc, int maxBytes) {
         this.state = state;
         this.proposer = proposer;
         this.store = store;
         this.deadLetters = deadLetters;
+        this.committedOffset = committedOffset;
         this.alloc = alloc;
         this.maxBytes = maxBytes;
     }
@@ -73,24 +76,32 @@ final class Popper {
      * Pops at most {@code max} messages of the queue at {@code nowMs}.
      *
      * @param maxReconsume a message handed out this many times more goes to the dead-letter queue when it expires
-     * @param fromLatest   where a group that never popped the queue starts: its end (else its first message)
+     * @param fromLatest   where a group that never popped the queue and committed no offset there starts: its end
+     *                     (else its first message)
      */
     CompletableFuture<Popped> pop(PopState.QueueKey k, int max, long nowMs, long invisibleMs, MessageFilter filter,
                                   int maxReconsume, boolean fromLatest) throws StoreReadException {
-        TreeMap<Long, PopState.Flight> flights = state.flights(k);
+        long from = state.next(k);
+        long end = store.maxOffset(k.topic(), k.queueId());
+        boolean expired = state.anyExpired(k, nowMs);
+        if (from >= end && !expired) { // the common case of a held pop: nothing to read
+            return CompletableFuture.completedFuture(Popped.none(0));
+        }
         List<Read> reads = new ArrayList<>();
         try {
-            redeliveries(k, flights, nowMs, max, maxReconsume, reads);
-            long from = state.next(k);
-            if (from < 0) {
-                from = fromLatest ? store.maxOffset(k.topic(), k.queueId()) : store.minOffset(k.topic(), k.queueId());
+            if (expired) {
+                redeliveries(k, state.flights(k), nowMs, max, maxReconsume, reads);
+            }
+            if (from < 0) { // a group switched from pulling starts where it stood
+                long committed = committedOffset.applyAsLong(k);
+                from = committed >= 0 ? committed : fromLatest ? end : store.minOffset(k.topic(), k.queueId());
             }
             long to = from;
-            if (reads.size() < max && flights.size() < PopState.IN_FLIGHT_MAX) {
+            if (reads.size() < max && state.inFlight(k) < PopState.IN_FLIGHT_MAX) {
                 to = readNew(k, from, max - reads.size(), filter, reads);
             }
             long rest = Math.max(0, store.maxOffset(k.topic(), k.queueId()) - to);
-            if (reads.isEmpty() && to == from) {
+            if (reads.isEmpty() && to == from && state.next(k) >= 0) { // (a first pop pins where the group starts)
                 return CompletableFuture.completedFuture(Popped.none(rest));
             }
             List<Long> offsets = new ArrayList<>(reads.size());

@@ -85,7 +85,7 @@ class PopProcessorTest {
                 f.clock.get()), "CONSUME_PASSIVELY", "CLUSTERING", "CONSUME_FROM_LAST_OFFSET",
                 List.of(new SubscriptionData("T", "*", List.of("*"), List.of(), 1, "TAG", false)), false);
         }
-        Popper popper = new Popper(state, log, store, (g, o) -> CompletableFuture.completedFuture(true),
+        Popper popper = new Popper(state, log, store, (g, o) -> CompletableFuture.completedFuture(true), k -> -1,
             ByteBufAllocator.DEFAULT, 1 << 20);
         PopProcessor p = new PopProcessor(state, popper, log, f.topics, f.groups, clients, "broker-a", f.clock::get,
             scheduler, 3000);
@@ -184,6 +184,25 @@ class PopProcessorTest {
         String handle = "0 " + h.get("popTime") + " 60000 0 0 broker-a 0 1";
         assertThat(ack(handle, 1).code()).isZero();
         assertThat(state.flights(new PopState.QueueKey("g", "T", 0))).containsOnlyKeys(0L);
+    }
+
+    @Test
+    void changeInvisibleTimeAndBatchAckUnderTheHandle() throws Exception {
+        long popTime = Long.parseLong(popRequest("g").extFields().get("popTime"));
+        long now = f.clock.addAndGet(10);
+        RemotingCommand req = RemotingCommand.createRequest(PopProtocol.CHANGE_MESSAGE_INVISIBLETIME);
+        req.extFields(new ExtFields().put("consumerGroup", "g").put("topic", "T").put("queueId", 0)
+            .put("extraInfo", "0 " + popTime + " 60000 0 0 broker-a 0 0").put("offset", 0).put("invisibleTime", 5000));
+        Answer c = send(req);
+        assertThat(c.code()).isZero();
+        assertThat(c.extFields()).containsEntry("popTime", Long.toString(now)).containsEntry("invisibleTime", "5000");
+        PopState.QueueKey q = new PopState.QueueKey("g", "T", 0);
+        assertThat(state.flight(q, 0)).isEqualTo(new PopState.Flight(now, 5000, 0, state.flight(q, 0).nonce()));
+        String batch = "{\"acks\":[{\"b\":\"Ag==\",\"c\":\"g\",\"it\":60000,\"pt\":" + popTime
+            + ",\"q\":0,\"r\":\"0\",\"rq\":0,\"so\":0,\"t\":\"T\"}],\"brokerName\":\"broker-a\"}";
+        assertThat(call(PopProtocol.BATCH_ACK_MESSAGE, batch).code()).isZero(); // bit 1: offset 1
+        assertThat(state.flights(q)).containsOnlyKeys(0L);
+        assertThat(call(PopProtocol.BATCH_ACK_MESSAGE, batch).code()).isEqualTo(ResponseCode.NO_MESSAGE);
     }
 
     @Test

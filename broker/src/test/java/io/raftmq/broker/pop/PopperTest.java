@@ -39,6 +39,7 @@ class PopperTest {
     private final PopState state = new PopState();
     private final List<Long> deadLettered = new CopyOnWriteArrayList<>();
     private Popper popper;
+    private long committed = -1;
 
     @BeforeEach
     void open() throws Exception {
@@ -61,7 +62,7 @@ class PopperTest {
             deadLettered.add(phys);
             return CompletableFuture.completedFuture(true);
         };
-        popper = new Popper(state, proposer, store, dlq, ByteBufAllocator.DEFAULT, 1 << 20);
+        popper = new Popper(state, proposer, store, dlq, k -> committed, ByteBufAllocator.DEFAULT, 1 << 20);
     }
 
     @AfterEach
@@ -122,6 +123,24 @@ class PopperTest {
         assertThat(deadLettered).containsExactly(fx.physicalOffsets.get(0));
         assertThat(state.flights(Q)).isEmpty();
         assertThat(pop(1, 5000, 1, MessageFilter.ALL)).isEmpty();
+    }
+
+    @Test
+    void aFirstPopStartsAtTheCommittedOffsetOrPinsTheStart() throws Exception {
+        fx.append("T", 0, "TagA", 4);
+        fx.commit();
+        committed = 2;
+        assertThat(offsets(pop(8, 0, 16, MessageFilter.ALL))).containsExactly(2L, 3L);
+        PopState.QueueKey other = new PopState.QueueKey("g", "T", 1);
+        committed = -1;
+        assertThat(popper.pop(other, 8, 0, 1000, MessageFilter.ALL, 16, true).get(5, TimeUnit.SECONDS).body())
+            .isNull();
+        assertThat(state.next(other)).as("the end of the empty queue, pinned").isZero();
+        fx.append("T", 1, "TagA", 2);
+        fx.commit();
+        Popper.Popped p = popper.pop(other, 8, 1, 1000, MessageFilter.ALL, 16, true).get(5, TimeUnit.SECONDS);
+        assertThat(p.offsets()).containsExactly(0L, 1L);
+        p.body().release();
     }
 
     @Test
