@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Goal: the official 5.3.3 push consumer pops (docs/consumer-protocol.md "Pop consumption"): a group switched to
  * POP with SET_MESSAGE_REQUEST_MODE (the admin API mqadmin setConsumeMode uses) and consumers that let the broker
  * assign queues ({@code clientRebalance=false}) consume through POP_MESSAGE and ACK_MESSAGE; several consumers share
- * every queue; a message that is not acked comes back after its invisible time with reconsumeTimes 1; and after the
+ * every queue; a message that is not acked comes back after its invisible time with reconsumeTimes 1, and one the
+ * listener answers RECONSUME_LATER for after the 10 s the client asks with CHANGE_MESSAGE_INVISIBLETIME; and after the
  * leader member is stopped the new leader redelivers nothing that was acked and the un-acked message once its
  * invisible time passed. Method: a three-member group in this JVM per test, small N, invisible times of 5 s
  * (the client's least); the broker's replicated pop state says when every message was acked. The failover is
@@ -65,16 +65,20 @@ class PopConsumeCompatTest {
     /** A started consumer popping with {@code invisibleMs}; {@code hold} messages are not acked until released. */
     private DefaultMQPushConsumer consumer(String group, long invisibleMs, OfficialClients.Received into,
                                            Predicate<MessageExt> hold) throws MQClientException {
-        return consumer(group, invisibleMs, into, m -> {
+        return judging(group, invisibleMs, into, m -> {
             if (hold.test(m)) {
                 awaitRelease(release);
             }
+            return true;
         });
     }
 
-    /** A started consumer popping with {@code invisibleMs} that runs {@code each} on every message it consumes. */
-    private DefaultMQPushConsumer consumer(String group, long invisibleMs, OfficialClients.Received into,
-                                           Consumer<MessageExt> each) throws MQClientException {
+    /**
+     * A started consumer popping with {@code invisibleMs} that runs {@code each} on every message it consumes and
+     * answers RECONSUME_LATER when it returns false.
+     */
+    private DefaultMQPushConsumer judging(String group, long invisibleMs, OfficialClients.Received into,
+                                          Predicate<MessageExt> each) throws MQClientException {
         DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
         c.setNamesrvAddr(cluster.namesrv());
         c.setInstanceName(group + "-" + consumers.size() + "-" + System.nanoTime());
@@ -86,11 +90,12 @@ class PopConsumeCompatTest {
         c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         c.subscribe(TOPIC, "*");
         c.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
+            boolean ok = true;
             for (MessageExt m : msgs) {
                 into.add(m);
-                each.accept(m);
+                ok &= each.test(m);
             }
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            return ok ? ConsumeConcurrentlyStatus.CONSUME_SUCCESS : ConsumeConcurrentlyStatus.RECONSUME_LATER;
         });
         c.start();
         consumers.add(c);
@@ -128,11 +133,12 @@ class PopConsumeCompatTest {
         for (int i = 0; i < 3; i++) {
             perConsumer.put(i, new OfficialClients.Received());
             AtomicBoolean first = new AtomicBoolean(true);
-            consumer(group, 5000, perConsumer.get(i), m -> { // no ack until every consumer has a message
+            judging(group, 5000, perConsumer.get(i), m -> { // no ack until every consumer has a message
                 if (first.getAndSet(false)) {
                     everyoneHasOne.countDown();
                 }
                 awaitRelease(everyoneHasOne);
+                return true;
             });
         }
         OfficialClients.sendAll(clients.producer("PopPG2"), TOPIC, "pop", 60);
@@ -147,19 +153,28 @@ class PopConsumeCompatTest {
     }
 
     @Test
-    void aMessageNotAckedComesBackAfterItsInvisibleTime() throws Exception {
+    void aMessageNotAckedOrReconsumedLaterComesBack() throws Exception {
         String group = "PopLateCG";
         startCluster(group);
         OfficialClients.Received got = new OfficialClients.Received();
-        consumer(group, 5000, got, m -> OfficialClients.body(m).equals("late-3") && m.getReconsumeTimes() == 0);
+        judging(group, 5000, got, m -> {
+            String b = OfficialClients.body(m);
+            if (m.getReconsumeTimes() == 0 && b.equals("late-3")) {
+                awaitRelease(release); // never acked in time: back after the invisible time
+            }
+            return m.getReconsumeTimes() > 0 || !b.equals("late-7"); // RECONSUME_LATER: CHANGE_INVISIBLETIME 10 s
+        });
         OfficialClients.sendAll(clients.producer("PopPG2"), TOPIC, "late", 10);
-        TestCluster.await(20_000, "late-3 handed out again", () -> got.messages.stream()
-            .anyMatch(m -> OfficialClients.body(m).equals("late-3") && m.getReconsumeTimes() == 1));
+        TestCluster.await(30_000, "late-3 and late-7 handed out again", () -> got.messages.stream()
+            .filter(m -> m.getReconsumeTimes() == 1).map(OfficialClients::body).filter(b -> b.startsWith("late-"))
+            .count() == 2);
         release.countDown();
         TestCluster.await(20_000, "every message acked", () -> allAcked(group));
         for (int i = 0; i < 10; i++) {
-            assertThat(got.bodies.get("late-" + i)).as("late-" + i).isNotNull().hasValue(i == 3 ? 2 : 1);
+            assertThat(got.bodies.get("late-" + i)).as("late-" + i).isNotNull().hasValue(i == 3 || i == 7 ? 2 : 1);
         }
+        assertThat(got.messages.stream().filter(m -> m.getReconsumeTimes() == 1).map(OfficialClients::body).sorted()
+            .toList()).containsExactly("late-3", "late-7");
     }
 
     @Test
