@@ -327,6 +327,7 @@ public final class BrokerController {
         AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
         admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
+        admin.addRuntimeInfoContributor(pop::contribute);
         gate.install(AdminProcessor.CODES, admin);
         gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
         gate.install(LeadershipTransferProcessor.CODES, new LeadershipTransferProcessor(config, this::raftAgent,

@@ -9,6 +9,7 @@ import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.store.BrokerStore;
 
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -25,6 +26,11 @@ public final class PopFeature {
     public void register(BrokerStateMachine sm) {
         sm.register(EntryType.POP, state);
         sm.addSnapshotPart(new PopSnapshotPart(state));
+    }
+
+    /** GET_BROKER_RUNTIME_INFO: {@code popInFlight}, the offsets handed out and not acked yet on this member. */
+    public void contribute(Map<String, String> table) {
+        table.put("popInFlight", Integer.toString(state.inFlightTotal()));
     }
 
     /** The replicated state. */

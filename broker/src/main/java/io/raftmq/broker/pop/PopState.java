@@ -138,6 +138,15 @@ public final class PopState implements ReplicatedEntryHandler {
         return q == null ? new TreeMap<>() : new TreeMap<>(q.flights);
     }
 
+    /** How many offsets are in flight, all queues of all groups together. */
+    public synchronized int inFlightTotal() {
+        int n = 0;
+        for (QueueState q : queues.values()) {
+            n += q.flights.size();
+        }
+        return n;
+    }
+
     /** How many offsets of the queue are in flight. */
     public synchronized int inFlight(QueueKey k) {
         QueueState q = queues.get(k);
