@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * listener answers RECONSUME_LATER for after the 10 s the client asks with CHANGE_MESSAGE_INVISIBLETIME; and after the
  * leader member is stopped the new leader redelivers nothing that was acked and the un-acked message once its
  * invisible time passed. Method: a three-member group in this JVM per test, small N, invisible times of 5 s
- * (the client's least); the broker's replicated pop state says when every message was acked. The failover is
- * in-process: the leader member of the three is shut down and the consumers follow the route to the new one.
+ * (the client's least) where expiry is the point, 60 s where it must not happen; the broker's replicated pop state
+ * says when every message was acked. The failover is in-process: the leader member of the three is shut down and
+ * the consumers follow the route to the new one (PopLeaderKillTest in chaos-tests kills a leader process).
  */
 @SocketTest
 class PopConsumeCompatTest {
@@ -133,7 +134,8 @@ class PopConsumeCompatTest {
         for (int i = 0; i < 3; i++) {
             perConsumer.put(i, new OfficialClients.Received());
             AtomicBoolean first = new AtomicBoolean(true);
-            judging(group, 5000, perConsumer.get(i), m -> { // no ack until every consumer has a message
+            // no ack until every consumer has a message; 60 s invisible: nothing expires while they wait
+            judging(group, 60_000, perConsumer.get(i), m -> {
                 if (first.getAndSet(false)) {
                     everyoneHasOne.countDown();
                 }
