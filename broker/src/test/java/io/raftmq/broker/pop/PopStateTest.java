@@ -1,5 +1,6 @@
 package io.raftmq.broker.pop;
 
+import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -70,8 +71,7 @@ class PopStateTest {
 
     @Test
     void membersApplyingTheSameEntriesHoldTheSameSnapshot() {
-        long seed = new Random().nextLong();
-        System.out.println("PopStateTest seed " + seed);
+        long seed = Seeds.seed("pop.seed");
         Random rnd = new Random(seed);
         List<PopEntry> log = new ArrayList<>();
         long now = 1000;
