@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 
@@ -48,6 +50,10 @@ final class Popper {
         }
     }
 
+    /** An in-flight offset being sent to the dead-letter queue by this leader. */
+    private record Retiring(PopState.QueueKey queue, long offset) {
+    }
+
     /** One message read for the pop: its queue offset and a copy of its bytes. */
     private record Read(long offset, ByteBuf bytes) {
     }
@@ -59,6 +65,7 @@ final class Popper {
     private final ToLongFunction<PopState.QueueKey> committedOffset;
     private final ByteBufAllocator alloc;
     private final int maxBytes;
+    private final Set<Retiring> retiring = ConcurrentHashMap.newKeySet();
 
     /** @param committedOffset the group's committed consumer offset of a queue, -1 when none */
     Popper(PopState state, MetadataProposer proposer, BrokerStore store, DeadLetters deadLetters,
@@ -127,10 +134,14 @@ final class Popper {
             if (reads.size() >= max || !fl.expired(nowMs)) {
                 continue;
             }
+            Retiring key = new Retiring(k, f.getKey());
+            if (retiring.contains(key)) {
+                continue; // on its way to the dead-letter queue
+            }
             ByteBuf one = readOne(k, f.getKey());
             if (one == null || fl.reconsume() >= maxReconsume) {
-                if (dead++ < DEAD_LETTERS_PER_POP) {
-                    retire(k, f.getKey(), fl, one);
+                if (dead++ < DEAD_LETTERS_PER_POP && retiring.add(key)) {
+                    retire(key, fl, one);
                 } else if (one != null) {
                     one.release();
                 }
@@ -141,8 +152,13 @@ final class Popper {
         }
     }
 
-    /** Sends the message to the dead-letter queue (when still stored), then acks it. Releases {@code one}. */
-    private void retire(PopState.QueueKey k, long offset, PopState.Flight fl, ByteBuf one) {
+    /**
+     * Sends the message to the dead-letter queue (when still stored), then acks it; {@code key} stays in
+     * {@link #retiring} until then, so concurrent pops do not send it twice. Releases {@code one}.
+     */
+    private void retire(Retiring key, PopState.Flight fl, ByteBuf one) {
+        PopState.QueueKey k = key.queue();
+        long offset = key.offset();
         CompletableFuture<Boolean> sent;
         if (one == null) {
             sent = CompletableFuture.completedFuture(true); // deleted by retention: nothing left to hand out
@@ -154,6 +170,7 @@ final class Popper {
         sent.thenCompose(ok -> ok ? proposer.propose(EntryType.POP, PopCodec.encode(new PopEntry.Ack(k.group(),
             k.topic(), k.queueId(), fl.popTimeMs(), List.of(offset)))) : CompletableFuture.completedFuture(null))
             .whenComplete((v, t) -> {
+                retiring.remove(key);
                 if (t != null) {
                     LOG.warn("pop: retiring offset {} of {} for {} failed: {}", offset, k.topic(), k.group(),
                         t.toString());

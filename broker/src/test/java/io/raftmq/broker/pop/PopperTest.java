@@ -40,6 +40,7 @@ class PopperTest {
     private final List<Long> deadLettered = new CopyOnWriteArrayList<>();
     private Popper popper;
     private long committed = -1;
+    private CompletableFuture<Boolean> dlqAnswer = CompletableFuture.completedFuture(true);
 
     @BeforeEach
     void open() throws Exception {
@@ -60,7 +61,7 @@ class PopperTest {
         };
         DeadLetters dlq = (group, phys) -> {
             deadLettered.add(phys);
-            return CompletableFuture.completedFuture(true);
+            return dlqAnswer;
         };
         popper = new Popper(state, proposer, store, dlq, k -> committed, ByteBufAllocator.DEFAULT, 1 << 20);
     }
@@ -123,6 +124,20 @@ class PopperTest {
         assertThat(deadLettered).containsExactly(fx.physicalOffsets.get(0));
         assertThat(state.flights(Q)).isEmpty();
         assertThat(pop(1, 5000, 1, MessageFilter.ALL)).isEmpty();
+    }
+
+    @Test
+    void aMessageOnItsWayToTheDeadLetterQueueIsSentOnce() throws Exception {
+        fx.append("T", 0, "TagA", 1);
+        fx.commit();
+        dlqAnswer = new CompletableFuture<>();
+        assertThat(offsets(pop(1, 0, 0, MessageFilter.ALL))).containsExactly(0L);
+        assertThat(pop(1, 1000, 0, MessageFilter.ALL)).isEmpty();
+        assertThat(pop(1, 1001, 0, MessageFilter.ALL)).isEmpty(); // the send is still pending: not sent again
+        assertThat(deadLettered).hasSize(1);
+        assertThat(state.flights(Q)).containsOnlyKeys(0L);
+        dlqAnswer.complete(true);
+        assertThat(state.flights(Q)).isEmpty();
     }
 
     @Test
