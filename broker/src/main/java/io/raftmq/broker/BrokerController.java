@@ -45,6 +45,9 @@ import io.raftmq.broker.retention.DiskUsage;
 import io.raftmq.broker.retention.RetentionService;
 import io.raftmq.broker.retention.RetentionSettings;
 import io.raftmq.broker.retry.RetryRoute;
+import io.raftmq.broker.pop.PopFeature;
+import io.raftmq.broker.pop.PopProcessor;
+import io.raftmq.broker.pop.PopState;
 import io.raftmq.broker.retry.SendBackProcessor;
 import io.raftmq.broker.route.NamingRegistrar;
 import io.raftmq.broker.route.RoleRegistration;
@@ -174,6 +177,7 @@ public final class BrokerController {
     private final TransactionFeature transactions = new TransactionFeature();
     private final ReplyPusher replies;
     private QueueLockTable locks;
+    private final PopFeature pop = new PopFeature();
     private volatile boolean started;
     private boolean startCalled;
     /** Where retention learns how far the log may be compacted; null: the snapshot store. */
@@ -252,6 +256,7 @@ public final class BrokerController {
         gate.reserve(TransactionFeature.CODES, controlExecutor);
         gate.reserve(QueueLockProcessor.CODES, controlExecutor);
         gate.reserve(SendBackProcessor.CODES, controlExecutor);
+        gate.reserve(PopProcessor.CODES, controlExecutor);
         try {
             server.start();
         } catch (RemotingException e) {
@@ -288,6 +293,7 @@ public final class BrokerController {
             locks = new QueueLockTable();
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
             stateMachine.addSnapshotPart(new QueueLockSnapshotPart(locks));
+            pop.register(stateMachine);
             installDueDelivery(stateMachine, snapshots);
             stateMachine.addAppliedMessageListener(replies);
             return stateMachine;
@@ -323,6 +329,7 @@ public final class BrokerController {
         AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
         admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
         admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
+        admin.addRuntimeInfoContributor(pop::contribute);
         gate.install(AdminProcessor.CODES, admin);
         gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
         gate.install(LeadershipTransferProcessor.CODES, new LeadershipTransferProcessor(config, this::raftAgent,
@@ -338,7 +345,7 @@ public final class BrokerController {
         gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
             new Locator(), forwarder, sendHold(), storeHost, clock::wallMillis, stats, routes), this::diskFull));
         installTransactions(view, clients);
-        installRetry(view, storeHost, routes);
+        installRetry(view, storeHost, routes, clients);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
@@ -392,10 +399,18 @@ public final class BrokerController {
         roleWatchers.add(ready::observe); // started with the role watcher (startRegistration)
     }
 
-    /** Retry and dead-letter queues: CONSUMER_SEND_MSG_BACK through the send routes (docs/messaging.md). */
-    private void installRetry(BrokerStore view, HostAddress storeHost, List<SendRoute> routes) {
-        gate.install(SendBackProcessor.CODES, new SendBackProcessor(view, topics, groups, new InternalProducer(batcher),
-            routes, storeHost, clock::wallMillis, config.metadataProposeTimeoutMs() + config.sendCommitTimeoutMs()));
+    /**
+     * Retry and dead-letter queues: CONSUMER_SEND_MSG_BACK through the send routes (docs/messaging.md); pop
+     * consumption, whose exhausted messages take the same way to the dead-letter queue (docs/consumer-protocol.md).
+     */
+    private void installRetry(BrokerStore view, HostAddress storeHost, List<SendRoute> routes, ClientManager clients) {
+        long timeoutMs = config.metadataProposeTimeoutMs() + config.sendCommitTimeoutMs();
+        SendBackProcessor sendBack = new SendBackProcessor(view, topics, groups, new InternalProducer(batcher),
+            routes, storeHost, clock::wallMillis, timeoutMs);
+        gate.install(SendBackProcessor.CODES, sendBack);
+        gate.install(PopProcessor.CODES, pop.processor(proposer, view, topics, groups, clients, config.brokerName(),
+            sendBack::deadLetter, k -> offsets.query(k.group(), k.topic(), k.queueId()), Integer.MAX_VALUE,
+            clock::wallMillis, scheduler, timeoutMs));
     }
 
     /**
@@ -545,6 +560,11 @@ public final class BrokerController {
         SendHold.Stats h = hold.stats();
         table.put("sendHeld", Long.toString(h.holds()));
         table.put("sendHoldExpired", Long.toString(h.expired()));
+    }
+
+    /** This member's replicated pop consumption state (docs/consumer-protocol.md "Pop consumption"). Any thread. */
+    public PopState popState() {
+        return pop.state();
     }
 
     /** Whether this member is the Raft leader now. Any thread. */

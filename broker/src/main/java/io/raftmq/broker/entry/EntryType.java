@@ -16,7 +16,8 @@ package io.raftmq.broker.entry;
  *   22      | TIMER_PROGRESS      | due-message delivery progress (delay + timer)   | broker.schedule
  *   23      | TRANSACTION_OP      | half-message resolution / check-back count      | broker.transaction
  *   24      | QUEUE_LOCK          | orderly-consumption queue locks                 | broker.lock
- *   25..63  | reserved            | future broker state (KV, ...)                   | broker
+ *   25      | POP                 | pop consumption: modes, checkpoints, acks       | broker.pop
+ *   26..63  | reserved            | future broker state (KV, ...)                   | broker
  *   64..254 | unassigned          |                                                 |
  *   255     | FILLER              | end-of-segment filler, never a Raft entry       | commitlog (RecordHeader)
  * </pre>
@@ -38,6 +39,7 @@ public final class EntryType {
     public static final byte TIMER_PROGRESS = 22;
     public static final byte TRANSACTION_OP = 23;
     public static final byte QUEUE_LOCK = 24;
+    public static final byte POP = 25;
     public static final byte BROKER_RESERVED_MAX = 63;
     public static final byte FILLER = (byte) 0xFF;
 
@@ -69,6 +71,7 @@ public final class EntryType {
             case TIMER_PROGRESS -> "TIMER_PROGRESS";
             case TRANSACTION_OP -> "TRANSACTION_OP";
             case QUEUE_LOCK -> "QUEUE_LOCK";
+            case POP -> "POP";
             case FILLER -> "FILLER";
             default -> type >= 0 && type <= RAFT_INTERNAL_MAX ? "RAFT_" + type : "TYPE_" + (type & 0xFF);
         };

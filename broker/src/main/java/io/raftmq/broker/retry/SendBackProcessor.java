@@ -93,6 +93,17 @@ public final class SendBackProcessor implements RequestProcessor {
         return Replies.later(ctx, f, timeoutMs, r -> r);
     }
 
+    /**
+     * Sends the committed message at {@code offset} to {@code %DLQ%group} as a send-back with a negative level
+     * would: popped messages handed out too often (docs/consumer-protocol.md "Pop consumption"). Completes true
+     * once the copy is committed.
+     */
+    public CompletableFuture<Boolean> deadLetter(String group, long offset) {
+        ConsumerSendMsgBackRequestHeader h = new ConsumerSendMsgBackRequestHeader(offset, group, -1, null, null,
+            false, null, null);
+        return groups.findOrCreate(group).thenCompose(cfg -> sendBack(h, cfg)).thenApply(r -> r.code() == 0);
+    }
+
     private CompletableFuture<RemotingCommand> sendBack(ConsumerSendMsgBackRequestHeader h,
                                                         SubscriptionGroupConfig cfg) {
         if (cfg == null) {
