@@ -6,6 +6,7 @@ import io.raftmq.broker.entry.MetadataProposer;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
 import io.raftmq.broker.processor.clients.Replies;
+import io.raftmq.broker.processor.pull.RegionStamp;
 import io.raftmq.broker.retry.RetryPolicy;
 import io.raftmq.broker.store.MessageFilter;
 import io.raftmq.broker.store.StoreReadException;
@@ -40,6 +41,8 @@ import java.util.function.LongSupplier;
  * <p>Threads: the control-plane pool; answers from the raft agent thread or the scheduler.
  */
 public final class PopProcessor implements RequestProcessor {
+    /** Popped messages name the region too, for the official client's consume trace ({@link RegionStamp}). */
+    private static final RegionStamp REGION = new RegionStamp(RegionStamp.DEFAULT_REGION);
     /** The codes this processor serves. */
     public static final int[] CODES = {PopProtocol.POP_MESSAGE, PopProtocol.ACK_MESSAGE,
         PopProtocol.CHANGE_MESSAGE_INVISIBLETIME, PopProtocol.BATCH_ACK_MESSAGE, PopProtocol.QUERY_ASSIGNMENT,
@@ -182,7 +185,7 @@ public final class PopProcessor implements RequestProcessor {
         int q = r.key().queueId();
         h.put("startOffsetInfo", PopProtocol.startOffsetInfo(topic, q, p.offsets().get(0)))
             .put("msgOffsetInfo", PopProtocol.msgOffsetInfo(topic, q, p.offsets()));
-        return Replies.ok().extFields(h).setBody(p.body());
+        return Replies.ok().extFields(h).setBody(REGION.apply(p.body())); // docs/consumer-protocol.md "Message trace"
     }
 
     // ------------------------------------------------------------------------------------------------ ack
