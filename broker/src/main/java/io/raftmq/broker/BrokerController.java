@@ -112,8 +112,7 @@ import java.util.concurrent.TimeUnit;
  * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService},
  * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread) → consume-queue unit
  * writes (every second on the agent thread: units held in memory reach their files, docs/storage.md). A port that
- * cannot be
- * bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * cannot be bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
