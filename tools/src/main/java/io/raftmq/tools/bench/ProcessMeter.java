@@ -59,6 +59,15 @@ public final class ProcessMeter {
         return new ProcessMeter(pids, proc, clockTicks());
     }
 
+    /**
+     * The members of the cluster whose data directory is {@code dataDir} when it holds pid files (null or not: only
+     * this JVM), and this JVM as {@code client}.
+     */
+    public static ProcessMeter ofDataDir(String dataDir) throws IOException {
+        Path dir = dataDir == null ? null : Path.of(dataDir);
+        return of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+    }
+
     /** The given broker processes (named {@code b0}, {@code b1}, ... in order) and this JVM as {@code client}. */
     public static ProcessMeter forPids(List<Long> brokerPids) {
         Map<String, Long> pids = new LinkedHashMap<>();

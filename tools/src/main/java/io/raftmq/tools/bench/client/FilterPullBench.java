@@ -10,11 +10,7 @@ import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,40 +37,17 @@ public final class FilterPullBench {
     private FilterPullBench() {
     }
 
-    /** The run's settings (defaults in the usage text). */
-    record Config(String namesrv, int messages, int size, int queues, int rounds, String dataDir) {
-        static final String USAGE = String.join("\n",
+    static final String USAGE = String.join("\n",
             "bin/raftmq-bench pull-filter [--namesrv 127.0.0.1:9876] [--messages 100000] [--size 256] [--queues 8]",
             "    [--rounds 3] [--data DIR]",
             "Fills a fresh topic (tag T<i%10>, property a=i%10), then per round consumes all of it three times with",
             "fresh groups: no filter, tag T0, SQL92 'a = 0'. --data: the cluster's directory, for broker CPU.");
 
-        Config {
-            Verify.argument(messages >= 10 && messages % 10 == 0 && size >= 8 && queues >= 1 && queues <= 64
-                && rounds >= 1, "need --messages a multiple of 10, --size >= 8, --queues 1..64, --rounds >= 1");
-        }
-
-        static Config parse(String[] args) {
-            Flags f = BenchCli.parseFlags(new Flags(), args);
-            return new Config(f.namesrv, f.messages, f.size, f.queues, f.rounds, f.data);
-        }
-    }
-
-    /** The raw command line. */
-    @Command(name = "raftmq-bench pull-filter")
-    private static final class Flags {
-        @Option(names = "--namesrv")
-        String namesrv = "127.0.0.1:9876";
-        @Option(names = "--messages")
-        int messages = 100_000;
-        @Option(names = "--size")
-        int size = 256;
-        @Option(names = "--queues")
-        int queues = 8;
-        @Option(names = "--rounds")
-        int rounds = 3;
-        @Option(names = "--data")
-        String data;
+    /** Parses the flags (see {@link TopicRoundsConfig}); the filters need a multiple of 10 messages. */
+    static TopicRoundsConfig parse(String[] args) {
+        TopicRoundsConfig c = TopicRoundsConfig.parse(args, 256);
+        Verify.argument(c.messages() % 10 == 0, "need --messages a multiple of 10");
+        return c;
     }
 
     /** One consumer run: what it was handed and how fast. */
@@ -82,15 +55,14 @@ public final class FilterPullBench {
     }
 
     public static void main(String[] args) {
-        BenchCli.main(args, "pull-filter bench", Config.USAGE, Config::parse, FilterPullBench::run);
+        BenchCli.main(args, "pull-filter bench", USAGE, FilterPullBench::parse, FilterPullBench::run);
     }
 
-    static int run(Config c) throws Exception {
+    static int run(TopicRoundsConfig c) throws Exception {
         String runId = Long.toHexString(System.currentTimeMillis());
         String topic = "FilterPullBench_" + runId;
         fill(c, topic);
-        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
-        ProcessMeter meter = ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+        ProcessMeter meter = ProcessMeter.ofDataDir(c.dataDir());
         boolean ok = true;
         for (int round = 1; round <= c.rounds(); round++) {
             for (String filter : FILTERS) {
@@ -108,7 +80,7 @@ public final class FilterPullBench {
     }
 
     /** Message i: tag T(i%10), user property a = i%10, a body of --size bytes. */
-    private static void fill(Config c, String topic) throws Exception {
+    private static void fill(TopicRoundsConfig c, String topic) throws Exception {
         byte[] body = new byte[c.size()];
         Arrays.fill(body, (byte) 'x');
         BatchFill.fill(c.namesrv(), topic, c.queues(), c.messages(), i -> {
@@ -119,7 +91,7 @@ public final class FilterPullBench {
     }
 
     /** Reads the whole topic with a fresh group and one filter; waits until nothing new came for 15 s or all did. */
-    private static Run consume(Config c, ProcessMeter meter, String topic, String group, String filter)
+    private static Run consume(TopicRoundsConfig c, ProcessMeter meter, String topic, String group, String filter)
             throws Exception {
         long expected = filter.equals("none") ? c.messages() : c.messages() / 10;
         LongAdder got = new LongAdder();

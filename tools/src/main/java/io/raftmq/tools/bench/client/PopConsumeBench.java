@@ -1,6 +1,5 @@
 package io.raftmq.tools.bench.client;
 
-import io.raftmq.client.Verify;
 import io.raftmq.tools.bench.BenchCli;
 import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
@@ -14,12 +13,8 @@ import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageRequestMode;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,40 +38,15 @@ public final class PopConsumeBench {
     private PopConsumeBench() {
     }
 
-    /** The run's settings (defaults in the usage text). */
-    record Config(String namesrv, int messages, int size, int queues, int rounds, String dataDir) {
-        static final String USAGE = String.join("\n",
+    static final String USAGE = String.join("\n",
             "bin/raftmq-bench consume-pop [--namesrv 127.0.0.1:9876] [--messages 100000] [--size 1024] [--queues 8]",
             "    [--rounds 3] [--data DIR]",
             "Fills a fresh topic, then per round consumes all of it with a push consumer and with a pop consumer",
             "(fresh groups, the pop one switched to POP). --data: the cluster's directory, for broker CPU.");
 
-        Config {
-            Verify.argument(messages >= 1 && size >= 8 && queues >= 1 && queues <= 64 && rounds >= 1,
-                "need --messages >= 1, --size >= 8, --queues 1..64, --rounds >= 1");
-        }
-
-        static Config parse(String[] args) {
-            Flags f = BenchCli.parseFlags(new Flags(), args);
-            return new Config(f.namesrv, f.messages, f.size, f.queues, f.rounds, f.data);
-        }
-    }
-
-    /** The raw command line. */
-    @Command(name = "raftmq-bench consume-pop")
-    private static final class Flags {
-        @Option(names = "--namesrv")
-        String namesrv = "127.0.0.1:9876";
-        @Option(names = "--messages")
-        int messages = 100_000;
-        @Option(names = "--size")
-        int size = 1024;
-        @Option(names = "--queues")
-        int queues = 8;
-        @Option(names = "--rounds")
-        int rounds = 3;
-        @Option(names = "--data")
-        String data;
+    /** Parses the flags (see {@link TopicRoundsConfig}). */
+    static TopicRoundsConfig parse(String[] args) {
+        return TopicRoundsConfig.parse(args, 1024);
     }
 
     /** One consumer run. */
@@ -84,10 +54,10 @@ public final class PopConsumeBench {
     }
 
     public static void main(String[] args) {
-        BenchCli.main(args, "consume-pop bench", Config.USAGE, Config::parse, PopConsumeBench::run);
+        BenchCli.main(args, "consume-pop bench", USAGE, PopConsumeBench::parse, PopConsumeBench::run);
     }
 
-    static int run(Config c) throws Exception {
+    static int run(TopicRoundsConfig c) throws Exception {
         String runId = Long.toHexString(System.currentTimeMillis());
         String topic = "PopConsumeBench_" + runId;
         BatchFill.fill(c.namesrv(), topic, c.queues(), c.messages(), i -> {
@@ -95,8 +65,7 @@ public final class PopConsumeBench {
             ByteBuffer.wrap(body).putInt(i);
             return new Message(topic, body);
         });
-        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
-        ProcessMeter meter = ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+        ProcessMeter meter = ProcessMeter.ofDataDir(c.dataDir());
         boolean ok = true;
         for (int round = 1; round <= c.rounds(); round++) {
             for (String kind : new String[] {"push", "pop"}) {
@@ -132,7 +101,7 @@ public final class PopConsumeBench {
         }
     }
 
-    private static Run consume(Config c, ProcessMeter meter, String topic, String group, boolean pop)
+    private static Run consume(TopicRoundsConfig c, ProcessMeter meter, String topic, String group, boolean pop)
             throws Exception {
         AtomicIntegerArray seen = new AtomicIntegerArray(c.messages());
         LongAdder received = new LongAdder();

@@ -17,8 +17,6 @@ import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -100,8 +98,7 @@ public final class SdkConsumeBench {
             SdkProduceBench.ensureTopic(c.namesrv(), c.topic(), c.queues());
             preload(c);
         }
-        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
-        ProcessMeter meter = ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+        ProcessMeter meter = ProcessMeter.ofDataDir(c.dataDir());
         LongAdder got = new LongAdder();
         AtomicLong lastNs = new AtomicLong();
         String group = "SdkConsumeBenchCG_" + c.client() + "_" + Long.toHexString(System.currentTimeMillis());

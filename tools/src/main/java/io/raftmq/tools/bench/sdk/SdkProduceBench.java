@@ -15,8 +15,6 @@ import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,8 +100,7 @@ public final class SdkProduceBench {
         if (!c.brokerPids().isEmpty()) {
             return ProcessMeter.forPids(c.brokerPids());
         }
-        Path dir = c.dataDir() == null ? null : Path.of(c.dataDir());
-        return ProcessMeter.of(dir != null && Files.isDirectory(dir.resolve("pids")) ? dir : null);
+        return ProcessMeter.ofDataDir(c.dataDir());
     }
 
     private static void loop(String topic, BenchSender s, byte[] body, AtomicBoolean stop, LatencyRecorder window,
