@@ -20,15 +20,21 @@ import java.util.List;
  *               from i64 | to i64 | count i32 | count x offset i64
  *  op 3 ACK:    group str16 | topic str16 | queueId i32 | popTimeMs i64 | count i32 | count x offset i64
  *  op 4 CHANGE: group str16 | topic str16 | queueId i32 | offset i64 | popTimeMs i64 | nowMs i64 | invisibleMs i64
+ *  op 5 BATCH:  count u16 (1..256) | count x (op u8 (3 or 4) | that op's fields)
  *  str16: length (u16, 0xFFFF = null) | UTF-8 bytes
  * </pre>
- * All integers big-endian; names never null; times and offsets never negative, {@code from <= to}.
+ * All integers big-endian; names never null; times and offsets never negative, {@code from <= to}. Op 5 came
+ * after ops 1-4 (which are unchanged): a member that does not know it fails on it, so every member runs a build that
+ * knows op 5 before a leader proposes one (docs/consumer-protocol.md "Pop consumption", "Coalesced acks").
  */
 public final class PopCodec {
     public static final int OP_MODE = 1;
     public static final int OP_POP = 2;
     public static final int OP_ACK = 3;
     public static final int OP_CHANGE = 4;
+    public static final int OP_BATCH = 5;
+    /** Bound on the changes of one BATCH entry. */
+    public static final int BATCH_MAX = 256;
     /** Bound on offsets in one entry (a decoded count above it is corrupt). */
     public static final int OFFSETS_MAX = 1024;
 
@@ -39,6 +45,24 @@ public final class PopCodec {
     public static byte[] encode(PopEntry e) {
         PayloadWriter w = new PayloadWriter(64);
         w.u8(EntryType.FORMAT_VERSION);
+        if (e instanceof PopEntry.Batch b) {
+            if (b.items().isEmpty() || b.items().size() > BATCH_MAX) {
+                throw new IllegalArgumentException("a BATCH entry holds 1.." + BATCH_MAX + " changes");
+            }
+            w.u8(OP_BATCH).u16(b.items().size());
+            for (PopEntry i : b.items()) {
+                if (!(i instanceof PopEntry.Ack) && !(i instanceof PopEntry.Change)) {
+                    throw new IllegalArgumentException("a BATCH entry holds acks and changes only");
+                }
+                op(w, i);
+            }
+        } else {
+            op(w, e);
+        }
+        return w.toByteArray();
+    }
+
+    private static void op(PayloadWriter w, PopEntry e) {
         if (e instanceof PopEntry.Mode m) {
             w.u8(OP_MODE).str(req(m.topic())).str(req(m.group())).u8(m.pop() ? 1 : 0).i32(m.popShareQueueNum());
         } else if (e instanceof PopEntry.Pop p) {
@@ -56,7 +80,6 @@ public final class PopCodec {
             w.u8(OP_CHANGE).str(req(c.group())).str(req(c.topic())).i32(c.queueId()).i64(c.offset())
                 .i64(c.popTimeMs()).i64(c.nowMs()).i64(c.invisibleMs());
         }
-        return w.toByteArray();
     }
 
     private static String req(String s) {
@@ -88,6 +111,28 @@ public final class PopCodec {
         PayloadReader r = new PayloadReader(payload, "POP entry");
         r.version(EntryType.FORMAT_VERSION);
         int op = r.u8();
+        PopEntry e = op == OP_BATCH ? batch(r) : op(r, op);
+        r.end();
+        return e;
+    }
+
+    private static PopEntry.Batch batch(PayloadReader r) {
+        int n = r.u16();
+        if (n < 1 || n > BATCH_MAX) {
+            throw new EntryFormatException("POP entry: a BATCH of " + n + " changes (1.." + BATCH_MAX + ")");
+        }
+        List<PopEntry> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int op = r.u8();
+            if (op != OP_ACK && op != OP_CHANGE) {
+                throw new EntryFormatException("POP entry: op " + op + " inside a BATCH");
+            }
+            items.add(op(r, op));
+        }
+        return new PopEntry.Batch(items);
+    }
+
+    private static PopEntry op(PayloadReader r, int op) {
         PopEntry e = switch (op) {
             case OP_MODE -> {
                 String topic = r.strNonNull("topic");
@@ -102,7 +147,6 @@ public final class PopCodec {
                 time(r), time(r), time(r));
             default -> throw new EntryFormatException("POP entry: unknown op " + op);
         };
-        r.end();
         if (e instanceof PopEntry.Pop p && p.from() > p.to()) {
             throw new EntryFormatException("POP entry: from after to");
         }

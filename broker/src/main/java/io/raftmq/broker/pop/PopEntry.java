@@ -43,4 +43,14 @@ public sealed interface PopEntry {
     record Change(String group, String topic, int queueId, long offset, long popTimeMs, long nowMs, long invisibleMs)
         implements PopEntry {
     }
+
+    /**
+     * Several acks and invisible-time changes in one entry (docs/consumer-protocol.md "Pop consumption",
+     * "Coalesced acks"), applied in order exactly as the same changes in entries of their own would be.
+     */
+    record Batch(List<PopEntry> items) implements PopEntry {
+        public Batch {
+            items = List.copyOf(items);
+        }
+    }
 }

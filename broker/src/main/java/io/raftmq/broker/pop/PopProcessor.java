@@ -31,8 +31,9 @@ import java.util.function.LongSupplier;
  * Pop consumption, docs/consumer-protocol.md "Pop consumption": POP_MESSAGE (200050), ACK_MESSAGE (200051),
  * CHANGE_MESSAGE_INVISIBLETIME (200053), BATCH_ACK_MESSAGE (200151), QUERY_ASSIGNMENT (400) and
  * SET_MESSAGE_REQUEST_MODE (401). Every change goes through a {@code POP} entry and is answered once applied here
- * ({@link PopState}); a POP that finds nothing is tried again every {@link #POLL_INTERVAL_MS} until the request's
- * pollTime (at most {@link #HOLD_MAX_MS}) has passed, then answered 19 PULL_NOT_FOUND.
+ * ({@link PopState}); acks and invisible-time changes share entries ({@link PopCoalescer}); a POP that finds
+ * nothing is tried again every {@link #POLL_INTERVAL_MS} until the request's pollTime (at most
+ * {@link #HOLD_MAX_MS}) has passed, then answered 19 PULL_NOT_FOUND.
  *
  * <p>Refusals change nothing: a group that does not exist 26, a topic 17, a malformed handle, an unknown mode,
  * an orderly pop, an out-of-range invisible time or queue 29, an ack or change of an offset not in flight under
@@ -58,6 +59,8 @@ public final class PopProcessor implements RequestProcessor {
     private final PopState state;
     private final Popper popper;
     private final MetadataProposer proposer;
+    /** Acks and invisible-time changes share entries (docs/consumer-protocol.md "Coalesced acks"). */
+    private final PopCoalescer coalescer;
     private final TopicConfigManager topics;
     private final SubscriptionGroupManager groups;
     private final ClientManager clients;
@@ -77,6 +80,7 @@ public final class PopProcessor implements RequestProcessor {
         this.state = state;
         this.popper = popper;
         this.proposer = proposer;
+        this.coalescer = new PopCoalescer(proposer, PopCoalescer.BATCH_MAX, PopCoalescer.BYTES_MAX);
         this.topics = topics;
         this.groups = groups;
         this.clients = clients;
@@ -200,7 +204,7 @@ public final class PopProcessor implements RequestProcessor {
             return answer(ctx, refused);
         }
         PopEntry.Ack e = new PopEntry.Ack(k.group(), k.topic(), k.queueId(), h.popTimeMs(), List.of(offset));
-        CompletableFuture<Void> applied = proposer.propose(EntryType.POP, PopCodec.encode(e));
+        CompletableFuture<Void> applied = coalescer.submit(e);
         if (ctx.isOneway()) {
             return null;
         }
@@ -221,7 +225,7 @@ public final class PopProcessor implements RequestProcessor {
         long now = clockMs.getAsLong();
         PopEntry.Change e = new PopEntry.Change(k.group(), k.topic(), k.queueId(), offset, h.popTimeMs(), now,
             invisible);
-        return Replies.later(ctx, proposer.propose(EntryType.POP, PopCodec.encode(e)), timeoutMs, v -> {
+        return Replies.later(ctx, coalescer.submit(e), timeoutMs, v -> {
             PopState.Flight fl = state.flight(k, offset);
             if (fl == null || fl.popTimeMs() != now) {
                 return notInFlight(k, offset);
@@ -276,8 +280,8 @@ public final class PopProcessor implements RequestProcessor {
                 }
             }
             if (!live.isEmpty() && live.size() <= PopCodec.OFFSETS_MAX) {
-                applied.add(proposer.propose(EntryType.POP, PopCodec.encode(new PopEntry.Ack(a.group(), topic,
-                    a.queueId(), a.popTimeMs(), live))));
+                applied.add(coalescer.submit(new PopEntry.Ack(a.group(), topic, a.queueId(), a.popTimeMs(),
+                    live)));
             }
         }
         if (applied.isEmpty()) {

@@ -78,6 +78,8 @@ public final class PopState implements ReplicatedEntryHandler {
             }
         } else if (e instanceof PopEntry.Pop p) {
             applyPop(p);
+        } else if (e instanceof PopEntry.Batch b) {
+            b.items().forEach(this::apply); // in order, as entries of their own (docs/consumer-protocol.md)
         } else if (e instanceof PopEntry.Ack a) {
             QueueState q = queues.get(new QueueKey(a.group(), a.topic(), a.queueId()));
             for (long o : a.offsets()) {

@@ -50,6 +50,29 @@ class PopCodecTest {
     }
 
     @Test
+    void batchGoldenBytes() {
+        PopEntry.Batch b = new PopEntry.Batch(List.of(new PopEntry.Ack("g", "t", 1, 7, List.of(5L)),
+            new PopEntry.Change("g", "t", 0, 9, 7, 8, 1000)));
+        byte[] bytes = PopCodec.encode(b);
+        assertThat(HEX.formatHex(bytes)).isEqualTo("01" + "05" + "0002"
+            + "03" + "000167" + "000174" + "00000001" + "0000000000000007" + "00000001" + "0000000000000005"
+            + "04" + "000167" + "000174" + "00000000" + "0000000000000009" + "0000000000000007"
+            + "0000000000000008" + "00000000000003e8");
+        assertThat(PopCodec.decode(bytes)).isEqualTo(b);
+        byte[] empty = HEX.parseHex("01" + "05" + "0000");
+        assertThatThrownBy(() -> PopCodec.decode(empty)).isInstanceOf(EntryFormatException.class)
+            .hasMessageContaining("BATCH of 0");
+        byte[] nested = PopCodec.encode(new PopEntry.Batch(List.of(new PopEntry.Ack("g", "t", 1, 7, List.of()))));
+        nested[4] = 2; // a POP op inside a BATCH
+        assertThatThrownBy(() -> PopCodec.decode(nested)).isInstanceOf(EntryFormatException.class)
+            .hasMessageContaining("op 2 inside a BATCH");
+        assertThatThrownBy(() -> PopCodec.encode(new PopEntry.Batch(List.of(new PopEntry.Mode("t", "g", true, 0)))))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PopCodec.encode(new PopEntry.Batch(List.of())))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rejectsMalformedPayloadsAndEntries() {
         byte[] good = PopCodec.encode(new PopEntry.Ack("g", "t", 1, 7, List.of(5L)));
         assertThatThrownBy(() -> PopCodec.decode(Arrays.copyOf(good, good.length - 1)))

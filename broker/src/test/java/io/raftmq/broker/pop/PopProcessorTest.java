@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each proposal before completing it: SET_MESSAGE_REQUEST_MODE and QUERY_ASSIGNMENT (POP for the group set to it,
  * the average share in PULL otherwise), POP_MESSAGE's header and the handle ACK_MESSAGE takes back; and bad input
  * (an unknown mode, a pop for a group that does not exist, an ack of an offset not in flight or under a stale handle,
- * a malformed handle) answered with its code and remark while nothing is proposed.
+ * a malformed handle) answered with its code and remark while nothing is proposed; acks that arrive while an ack's
+ * entry is in flight share the next entry and are answered once it is applied, a stale one among them refused alone.
  */
 class PopProcessorTest {
     @TempDir
@@ -54,6 +57,9 @@ class PopProcessorTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final List<EmbeddedChannel> consumerChannels = List.of(new EmbeddedChannel(), new EmbeddedChannel());
     private StoreFixture fx;
+    /** While set, POP entries wait in {@link #held} until {@link #applyHeld} (an entry in flight). */
+    private volatile boolean hold;
+    private final Deque<Map.Entry<byte[], CompletableFuture<Void>>> held = new ArrayDeque<>();
 
     /** POP entries go to the pop state, metadata to the fixture's log; both apply before completing. */
     private final MetadataProposer log = new MetadataProposer() {
@@ -68,6 +74,13 @@ class PopProcessorTest {
                 return f.proposer.propose(type, payload);
             }
             popEntries.incrementAndGet();
+            if (hold) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                synchronized (held) {
+                    held.add(Map.entry(payload, done));
+                }
+                return done;
+            }
             state.apply(0, payload);
             return CompletableFuture.completedFuture(null);
         }
@@ -203,6 +216,54 @@ class PopProcessorTest {
         assertThat(call(PopProtocol.BATCH_ACK_MESSAGE, batch).code()).isZero(); // bit 1: offset 1
         assertThat(state.flights(q)).containsOnlyKeys(0L);
         assertThat(call(PopProtocol.BATCH_ACK_MESSAGE, batch).code()).isEqualTo(ResponseCode.NO_MESSAGE);
+    }
+
+    /** Applies the oldest held entry and completes its proposal. */
+    private void applyHeld() {
+        Map.Entry<byte[], CompletableFuture<Void>> e;
+        synchronized (held) {
+            e = held.poll();
+        }
+        assertThat(e).as("an entry in flight").isNotNull();
+        state.apply(0, e.getKey());
+        e.getValue().complete(null);
+    }
+
+    private CompletableFuture<Integer> ackAsync(long popTime, long offset) {
+        RemotingCommand req = RemotingCommand.createRequest(PopProtocol.ACK_MESSAGE);
+        req.extFields(new ExtFields().put("consumerGroup", "g").put("topic", "T").put("queueId", 0)
+            .put("extraInfo", "0 " + popTime + " 60000 0 0 broker-a 0 " + offset).put("offset", offset));
+        return server.callAsync(req).thenApply(r -> {
+            try {
+                return r.code();
+            } finally {
+                r.release();
+            }
+        });
+    }
+
+    @Test
+    void acksArrivingWhileAnAckIsInFlightShareTheNextEntry() throws Exception {
+        long popTime = Long.parseLong(popRequest("g").extFields().get("popTime"));
+        assertThat(Long.parseLong(popRequest("g").extFields().get("popTime"))).isEqualTo(popTime); // offset 2
+        int before = popEntries.get();
+        hold = true;
+        CompletableFuture<Integer> first = ackAsync(popTime, 0);
+        CompletableFuture<Integer> second = ackAsync(popTime, 1);
+        CompletableFuture<Integer> third = ackAsync(popTime, 2);
+        // one request thread, in order: once the stale ack is answered, the three acks above have been taken
+        assertThat(ack("0 " + (popTime - 1) + " 60000 0 0 broker-a 0 1", 1).code()).isEqualTo(ResponseCode.NO_MESSAGE);
+        assertThat(popEntries.get() - before).as("the first ack in flight, the others wait").isEqualTo(1);
+        assertThat(List.of(first, second, third)).noneMatch(CompletableFuture::isDone);
+        applyHeld();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(popEntries.get() - before).as("the two waiting acks in one entry").isEqualTo(2);
+        assertThat(List.of(second, third)).noneMatch(CompletableFuture::isDone);
+        assertThat(PopCodec.decode(held.peek().getKey())).isInstanceOf(PopEntry.Batch.class);
+        applyHeld();
+        assertThat(second.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(third.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(state.flights(new PopState.QueueKey("g", "T", 0))).isEmpty();
     }
 
     @Test

@@ -12,8 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Goal: {@link PopState} applies POP entries deterministically from the times in the entries: a pop hands out the
  * new range once (a second pop of the same range grants nothing), an offset comes back only once its invisible time
- * has passed (reconsume + 1), an ack or a change under a stale pop time changes nothing, and two members applying
- * the same entries hold byte-identical snapshots that restore to the same state.
+ * has passed (reconsume + 1), an ack or a change under a stale pop time changes nothing (inside a BATCH too, which
+ * applies its changes in order), and two members applying the same entries hold byte-identical snapshots that
+ * restore to the same state.
  */
 class PopStateTest {
     private static final PopState.QueueKey Q = new PopState.QueueKey("g", "t", 0);
@@ -49,6 +50,22 @@ class PopStateTest {
         assertThat(s.flight(Q, 1)).isEqualTo(new PopState.Flight(500, 5000, 0, 1));
         s.apply(pop(1200, 2, 2, 2, 1L)); // would have expired under the old invisible time
         assertThat(s.flight(Q, 1).nonce()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchAppliesItsChangesInOrderAndAStaleOneFailsNothing() {
+        PopState s = new PopState();
+        s.apply(pop(100, 1, 0, 3, 0L, 1L, 2L));
+        s.apply(new PopEntry.Batch(List.of(new PopEntry.Ack("g", "t", 0, 99, List.of(1L)), // stale handle
+            new PopEntry.Ack("g", "t", 0, 100, List.of(0L)),
+            new PopEntry.Change("g", "t", 0, 2, 100, 500, 5000),
+            new PopEntry.Ack("g", "t", 0, 100, List.of(2L)))));  // under the pop time the change just replaced
+        assertThat(s.flights(Q)).containsOnlyKeys(1L, 2L);
+        assertThat(s.flight(Q, 1).popTimeMs()).isEqualTo(100);
+        assertThat(s.flight(Q, 2)).isEqualTo(new PopState.Flight(500, 5000, 0, 1));
+        s.apply(new PopEntry.Batch(List.of(new PopEntry.Ack("g", "t", 0, 100, List.of(1L)),
+            new PopEntry.Ack("g", "t", 0, 500, List.of(2L)))));
+        assertThat(s.flights(Q)).isEmpty();
     }
 
     @Test
