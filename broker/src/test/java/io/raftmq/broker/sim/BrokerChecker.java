@@ -69,9 +69,16 @@ final class BrokerChecker {
     private final List<Ack> deferred = new ArrayList<>();
     /** Per member: the highest index checked against the reference (survives crashes). */
     private final long[] verified;
+    /** Told of each message joining the reference (the due-message invariants), or null. */
+    private SimDelays delays;
 
     BrokerChecker(int members) {
         this.verified = new long[members + 1];
+    }
+
+    /** {@code d} is told of each message as it joins the reference. */
+    void watch(SimDelays d) {
+        this.delays = d;
     }
 
     long referenceLastIndex() {
@@ -224,6 +231,9 @@ final class BrokerChecker {
                 reader.queueOffset(), sendId(reader, buffer));
             q.add(r);
             check(byPhysical.put(physical, r) == null, "two messages at physical offset " + physical);
+            if (delays != null) {
+                delays.onReference(r, reader);
+            }
         }
     }
 

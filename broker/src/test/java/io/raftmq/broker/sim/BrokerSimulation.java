@@ -57,7 +57,8 @@ final class BrokerSimulation {
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
-                   int damageLosses, int damageRefusals, int forwarded, int heldPulls) {
+                   int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
+                   int delayedDelivered) {
     }
 
     private final long seed;
@@ -100,6 +101,8 @@ final class BrokerSimulation {
     private final SimDiskFaults disk;
     /** Sends a follower forwards to the leader, over a network of their own (a stream of its own). */
     private final SimForwarding forwarding;
+    /** Delayed and timer messages: a stream of their own, off for some seeds. */
+    private final SimDelays delays;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -114,6 +117,8 @@ final class BrokerSimulation {
             voters[i - 1] = i;
             members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
         }
+        this.delays = new SimDelays(new SplittableRandom(seed ^ 0x44454C4159L), clock);
+        checker.watch(delays);
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
         this.forwarding = new SimForwarding(this, new SplittableRandom(seed ^ 0x464F5257415244L), cut,
             faults.delayMaxMs());
@@ -195,7 +200,8 @@ final class BrokerSimulation {
             clock.advanceTo(ev.time);
             if (healed && clock.nowMs() - healTime > LIVENESS_MS) {
                 throw new AssertionError("liveness: not caught up " + LIVENESS_MS + " ms after healing (probe="
-                    + workload.probe() + ", reference=" + checker.referenceLastIndex() + ")");
+                    + workload.probe() + ", reference=" + checker.referenceLastIndex() + ", delayed messages "
+                    + (delays.allDelivered() ? "delivered" : "not all delivered") + ")");
             }
             events++;
             remember(ev);
@@ -208,6 +214,7 @@ final class BrokerSimulation {
             topics.afterEvent();
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
+                delays.checkFinal();
                 offsetChecker.checkFinal(members);
                 pullChecker.checkFinal(members);
                 topics.checkFinal(members);
@@ -216,7 +223,8 @@ final class BrokerSimulation {
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
                     offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
-                    disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered());
+                    disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
+                    delays.delayedSends(), delays.delivered());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -422,7 +430,7 @@ final class BrokerSimulation {
 
     /** The probe is acknowledged and every member applied everything any member knows committed. */
     private boolean caughtUp() {
-        if (workload.probe() == null) {
+        if (workload.probe() == null || !delays.allDelivered()) {
             return false;
         }
         long target = Math.max(checker.refAt(workload.probe().physical()).index(), checker.referenceLastIndex());
@@ -456,6 +464,15 @@ final class BrokerSimulation {
 
     SimDriver driver() {
         return driver;
+    }
+
+    /** After healing, with the probe acknowledged, on a seed with delayed messages (which may still be due). */
+    boolean waitingForDueTimes() {
+        return healed && delays.enabled() && workload.probe() != null;
+    }
+
+    SimDelays delays() {
+        return delays;
     }
 
     SimForwarding forwarding() {

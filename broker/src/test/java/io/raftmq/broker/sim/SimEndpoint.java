@@ -13,6 +13,9 @@ import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.retry.RetryRoute;
+import io.raftmq.broker.produce.InternalProducer;
+import io.raftmq.broker.replication.LeaderReadiness;
+import io.raftmq.broker.schedule.DueDelivery;
 import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.client.protocol.RemotingCommand;
@@ -21,8 +24,10 @@ import io.raftmq.client.testing.EmbeddedRemotingServer;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.raft.core.Role;
 import io.raftmq.raft.driver.ProposalTimeoutException;
+import io.raftmq.raft.driver.RaftStatus;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
@@ -50,7 +55,7 @@ final class SimEndpoint {
     static final long SEND_HOLD_POLL_MS = Math.min(10, BrokerSimulation.TICK_MS);
     /** As BrokerController: the leader may take the commit timeout plus a margin to answer a forwarded send. */
     static final long FORWARD_TIMEOUT_MS = SimMember.COMMIT_TIMEOUT_MS + 1_000;
-    private static final BrokerConfig CONFIG = config();
+    static final BrokerConfig CONFIG = config();
 
     private final BrokerSimulation sim;
     private final SimMember m;
@@ -58,6 +63,10 @@ final class SimEndpoint {
     private final EmbeddedRemotingServer server = new EmbeddedRemotingServer();
     private final SendHold hold;
     private final HeldPullRequests heldPulls;
+    /** As BrokerController's: this member leads and applied its term's first entry. */
+    private final LeaderReadiness readiness;
+    /** The leader's due-message delivery (null when the seed sends no delayed message). */
+    private final DueDelivery dueDelivery;
 
     SimEndpoint(BrokerSimulation sim, SimMember m, SimClock clock, SimForwarding forwarding) {
         this.sim = sim;
@@ -81,12 +90,48 @@ final class SimEndpoint {
             m.offsets, locator::isLeader, new PullProgress(1024), stats);
         register(SendMessageProcessor.CODES, send);
         register(PullMessageProcessor.CODES, pull);
+        readiness = new LeaderReadiness(this::status, m.stateMachine);
+        dueDelivery = sim.delays().enabled() ? dueDelivery(m) : null;
         try {
             server.start();
         } catch (Exception e) {
             throw new IllegalStateException("member " + m.id + ": embedded endpoint did not start", e);
         }
         later(this::checkLongPolls, LONG_POLL_CHECK_MS);
+        if (dueDelivery != null) {
+            later(this::tickDue, DueDelivery.TICK_INTERVAL_MS);
+        }
+    }
+
+    /**
+     * The member's {@link DueDelivery} as {@code DueMessages.startTicking} builds it: the real service over an
+     * {@link InternalProducer} on the member's batcher, TIMER_PROGRESS proposed through its proposals, reading the
+     * parked message from its commit log; only its scheduler is the simulation's ({@link #tickDue}).
+     */
+    private DueDelivery dueDelivery(SimMember m) {
+        SimMetadataProposer proposer = new SimMetadataProposer(m);
+        return new DueDelivery(m.due.state(), m.due.index(), (phys, size) -> {
+            ByteBuffer b = ByteBuffer.allocate(size);
+            m.store.commitLog().readRange(phys, b);
+            return b.flip();
+        }, new InternalProducer(m.batcher)::submit,
+            payload -> proposer.propose(EntryType.TIMER_PROGRESS, payload), t -> m.topics.get(t) != null,
+            readiness::readyTerm);
+    }
+
+    /** The broker scheduler's due-message tick, every {@link DueDelivery#TICK_INTERVAL_MS}, at wall-clock time. */
+    private void tickDue() {
+        dueDelivery.tick(SimClock.EPOCH_MS + sim.nowMs());
+        later(this::tickDue, DueDelivery.TICK_INTERVAL_MS);
+    }
+
+    /** The raft status the agent would publish, for {@link LeaderReadiness}. */
+    private RaftStatus status() {
+        if (!m.up) {
+            return new RaftStatus(m.id, Role.FOLLOWER, 0, 0, 0, 0, 0, false);
+        }
+        return new RaftStatus(m.id, m.raft.role(), m.raft.term(), m.raft.leaderId(), m.raft.commitIndex(),
+            m.raft.lastIndex(), m.stateMachine.appliedIndex(), false);
     }
 
     /** The address a member's messages carry as their store host (and its msgIds name). */
@@ -153,6 +198,7 @@ final class SimEndpoint {
         heldPulls.expire();
         later(this::checkLongPolls, LONG_POLL_CHECK_MS);
     }
+
 
     /** As BrokerController's: the raft core's role and the leader it knows. */
     private final class Locator implements LeaderLocator {

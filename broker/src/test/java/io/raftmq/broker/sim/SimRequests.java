@@ -39,11 +39,20 @@ final class SimRequests {
      * header (the pulls too, as its consumer), so both header codecs carry requests and their answers.
      */
     static RemotingCommand send(String topic, int queueId, long firstId, int[] sizes, long bornMs) {
+        return send(topic, queueId, firstId, sizes, bornMs, null);
+    }
+
+    /** As above; a single message also carries {@code property} (name, value) unless it is null. */
+    static RemotingCommand send(String topic, int queueId, long firstId, int[] sizes, long bornMs,
+                                String[] property) {
         int count = sizes.length;
         List<Message> messages = new ArrayList<>(count);
         List<String> properties = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Message msg = new Message(topic, SimWorkload.body(firstId + i, sizes[i])).keys("k" + (firstId + i));
+            if (property != null && count == 1) {
+                msg.property(property[0], property[1]);
+            }
             messages.add(msg);
             properties.add(MessageCodec.properties(msg, uniqKey(firstId + i)));
         }
