@@ -1,5 +1,6 @@
 package io.raftmq.broker.transaction;
 
+import io.raftmq.broker.entry.ProposalFailedException;
 import io.raftmq.broker.produce.InternalSendException;
 import io.raftmq.broker.produce.Redraft;
 import io.raftmq.client.protocol.ResponseCode;
@@ -8,6 +9,7 @@ import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.SysFlag;
 import io.raftmq.raft.driver.NotLeaderException;
+import io.raftmq.raft.driver.ProposalRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,10 +136,18 @@ public final class TransactionResolver {
         }
     }
 
-    /** Failures after which the record cannot commit in this term any more. */
+    /**
+     * Failures after which the record cannot commit in this term any more. A rollback's TRANSACTION_OP refused
+     * before it entered the log (the metadata proposer's {@link ProposalFailedException} over a
+     * {@link ProposalRejectedException}: a leadership transfer, back-pressure) is one: kept in flight, the half
+     * would be neither rolled back nor checked again until the term changed (docs/messaging.md "Transactions").
+     */
     private static boolean refusedBeforeProposal(Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (c instanceof NotLeaderException) {
+            return true;
+        }
+        if (c instanceof ProposalFailedException f && f.getCause() instanceof ProposalRejectedException) {
             return true;
         }
         if (c instanceof InternalSendException s) {
