@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.raftmq.broker.schedule.DueTime;
 import io.raftmq.broker.sim.BrokerSimulation.Kind;
 import io.raftmq.broker.store.PullResult;
+import io.raftmq.broker.transaction.TransactionNames;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
 import io.raftmq.broker.store.MessageFilter;
@@ -142,6 +143,12 @@ final class PullChecker {
     void onRefused(long sendId) {
         grow(sendId);
         sentTopic[(int) sendId] = -1;
+    }
+
+    /** A timer stored as sent: its SEND_OK named a queue offset of its real topic, not of the parking one. */
+    void onAckMoved(BrokerChecker.Ack before, BrokerChecker.Ack after) {
+        ackAt.remove(before.topic() + "/" + before.queueId() + "/" + before.queueOffset());
+        onAck(after);
     }
 
     void onAck(BrokerChecker.Ack a) {
@@ -316,6 +323,11 @@ final class PullChecker {
         }
     }
 
+    /** A parking topic or the half topic: a send acknowledged there is delivered to its real topic later. */
+    private static boolean systemTopic(String topic) {
+        return DueTime.isParkingTopic(topic) || TransactionNames.HALF_TOPIC.equals(topic);
+    }
+
     /** The message the reader holds, pulled from {@code m} at {@code topic/queueId@q}. */
     private void checkMessage(SimMember m, String topic, int queueId, long q, ByteBuffer b) {
         if (reader.queueOffset() != q || reader.queueId() != queueId || !reader.topic().equals(topic)) {
@@ -340,7 +352,7 @@ final class PullChecker {
             throw fail(m, topic, queueId, q, "is send " + sendId + " but SEND_OK named send " + acked);
         }
         BrokerChecker.Ack ack = acks.get(sendId);
-        boolean copy = ack != null && DueTime.isParkingTopic(ack.topic()) && !DueTime.isParkingTopic(topic);
+        boolean copy = ack != null && systemTopic(ack.topic()) && !systemTopic(topic);
         if (ack != null && !copy
             && (ack.queueOffset() != q || !ack.topic().equals(topic) || ack.queueId() != queueId)) {
             throw fail(m, topic, queueId, q, "is send " + sendId + ", acknowledged elsewhere: " + ack);
@@ -357,7 +369,8 @@ final class PullChecker {
         if (sentTopic[s] == -1) {
             throw fail(m, topic, queueId, q, "carries send " + sendId + ", refused: its topic did not exist");
         }
-        boolean parked = topic.equals(sim.delays().parkingTopic(sendId)) && queueId == 0;
+        boolean parked = queueId == 0 && (topic.equals(sim.delays().parkingTopic(sendId))
+            || TransactionNames.HALF_TOPIC.equals(topic) && sim.transactions().isTransaction(sendId));
         if (!parked && (!SimTopics.NAMES[sentTopic[s]].equals(topic) || sentQueue[s] != queueId)) {
             throw fail(m, topic, queueId, q, "carries send " + sendId + ", submitted to "
                 + SimTopics.NAMES[sentTopic[s]] + "/" + sentQueue[s]);

@@ -1,6 +1,7 @@
 package io.raftmq.broker.sim;
 
 import io.raftmq.broker.config.DelayLevels;
+import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.schedule.DueTime;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
@@ -45,6 +46,11 @@ final class SimDelays {
     private final SimClock clock;
     /** Delayed sends: send id to the parking topic its SEND_OK's queue offset belongs to. */
     private final Map<Long, String> parkingTopic = new HashMap<>();
+    /** TIMER_DELIVER_MS sends: send id to the deliver time the producer asked for. */
+    private final Map<Long, Long> deliverAt = new HashMap<>();
+    /** Sends of {@link #deliverAt} the leader stored as sent (routed less than the timer precision ahead). */
+    private final Map<Long, Long> storedAsSent = new HashMap<>();
+    private PullChecker pullChecker;
     /** Parked messages of the reference by position (the copies' PREPAREDTRANSACTIONOFFSET). */
     private final Map<Long, Parked> parked = new TreeMap<>();
     private int delivered;
@@ -68,6 +74,25 @@ final class SimDelays {
         return delivered;
     }
 
+    /** Told when an acknowledgement moves to the real topic ({@link #onAckMoved}). */
+    void watch(PullChecker p) {
+        this.pullChecker = p;
+    }
+
+    /** Whether delayed send {@code sendId} was stored unparked in its real topic (a timer within its precision). */
+    boolean storedAsSent(long sendId) {
+        return storedAsSent.containsKey(sendId);
+    }
+
+    /** A SEND_OK of a send stored as sent named its real topic's queue offset (the checker moved it). */
+    void onAckMoved(BrokerChecker.Ack before, BrokerChecker.Ack after) {
+        pullChecker.onAckMoved(before, after);
+    }
+
+    int storedAsSentCount() {
+        return storedAsSent.size();
+    }
+
     /**
      * The delay property of single send {@code sendId}, or null for a plain one: before healing one single send
      * in four, a DELAY level of 1 (1 s), TIMER_DELAY_SEC 1-2, TIMER_DELAY_MS 1,000-2,500 or TIMER_DELIVER_MS 2.5-3.5 s
@@ -85,6 +110,9 @@ final class SimDelays {
             default -> new String[] {DueTime.TIMER_DELIVER_MS, Long.toString(clock.wallMillis() + 2500
                 + random.nextInt(1001))};
         };
+        if (p[0].equals(DueTime.TIMER_DELIVER_MS)) {
+            deliverAt.put(sendId, Long.parseLong(p[1]));
+        }
         parkingTopic.put(sendId, p[0].equals(DueTime.DELAY) ? DueTime.SCHEDULE_TOPIC : DueTime.TIMER_TOPIC);
         return p;
     }
@@ -115,8 +143,16 @@ final class SimDelays {
             return; // a plain send
         }
         long source = m.preparedTransactionOffset();
+        Long at = deliverAt.get(r.sendId());
+        if (source == 0 && at != null && at - m.storeTimestamp() < DueRoute.PRECISION_MS) {
+            // docs/messaging.md: a timer less than the precision ahead when routed is stored as sent (the
+            // documented tolerance: up to 1 s before its deliver time); its send reached the leader late
+            check(storedAsSent.put(r.sendId(), m.storeTimestamp()) == null, "send " + r.sendId() + " stored twice");
+            return;
+        }
         check(source > 0 && (m.sysFlag() & SysFlag.TRANSACTION_MASK) == SysFlag.TRANSACTION_NOT,
-            "delayed send " + r.sendId() + " stored in its real topic unparked: " + r);
+            "delayed send " + r.sendId() + " stored in its real topic unparked: " + r + " at "
+            + (m.storeTimestamp() - SimClock.EPOCH_MS) + " with " + props);
         Parked p = parked.get(source);
         check(p != null && p.sendId == r.sendId(), "copy " + r + " names no parked message of its send: " + source);
         check(p.copy < 0, "parked send " + r.sendId() + " delivered twice: at " + p.copy + " and " + r);

@@ -18,6 +18,12 @@ import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.schedule.DueDelivery;
 import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.store.BrokerStats;
+import io.raftmq.broker.transaction.BrokerHalfStore;
+import io.raftmq.broker.transaction.CheckBackSender;
+import io.raftmq.broker.transaction.EndTransactionProcessor;
+import io.raftmq.broker.transaction.TransactionCheckService;
+import io.raftmq.broker.transaction.TransactionResolver;
+import io.raftmq.client.protocol.header.CheckTransactionStateRequestHeader;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.client.testing.EmbeddedRemotingServer;
@@ -56,6 +62,8 @@ final class SimEndpoint {
     /** As BrokerController: the leader may take the commit timeout plus a margin to answer a forwarded send. */
     static final long FORWARD_TIMEOUT_MS = SimMember.COMMIT_TIMEOUT_MS + 1_000;
     static final BrokerConfig CONFIG = config();
+    /** As TransactionFeature: the check-back ticks every min(1 s, transactionCheckIntervalMs). */
+    static final long CHECK_BACK_TICK_MS = Math.min(1000, CONFIG.transactionCheckIntervalMs());
 
     private final BrokerSimulation sim;
     private final SimMember m;
@@ -67,6 +75,8 @@ final class SimEndpoint {
     private final LeaderReadiness readiness;
     /** The leader's due-message delivery (null when the seed sends no delayed message). */
     private final DueDelivery dueDelivery;
+    /** The leader's transaction check-back (null when the seed sends no transaction). */
+    private TransactionCheckService checkBack;
 
     SimEndpoint(BrokerSimulation sim, SimMember m, SimClock clock, SimForwarding forwarding) {
         this.sim = sim;
@@ -80,7 +90,7 @@ final class SimEndpoint {
         LeaderForwarder forwarder = LeaderForwarder.over((addr, request, timeoutMs) -> forwarding.invoke(m, addr,
             request), FORWARD_TIMEOUT_MS, SimMember.COMMIT_TIMEOUT_MS, clock::wallMillis);
         SendMessageProcessor send = new SendMessageProcessor(CONFIG, m.topics, m.batcher, locator, forwarder, hold,
-            storeHost(m.id), clock::wallMillis, stats, List.of(new RetryRoute(m.groups),
+            storeHost(m.id), clock::wallMillis, stats, List.of(m.transactions.route(), new RetryRoute(m.groups),
                 new DueRoute(CONFIG.messageDelayLevel(), CONFIG.timerMaxDelaySec(), clock::wallMillis)));
         Executor asTask = task -> later(task, 0);
         heldPulls = new HeldPullRequests(LongPollConfig.defaults(), clock::nowMs, asTask, m.view);
@@ -92,6 +102,7 @@ final class SimEndpoint {
         register(PullMessageProcessor.CODES, pull);
         readiness = new LeaderReadiness(this::status, m.stateMachine);
         dueDelivery = sim.delays().enabled() ? dueDelivery(m) : null;
+        installTransactions(m, locator, clock);
         try {
             server.start();
         } catch (Exception e) {
@@ -123,6 +134,52 @@ final class SimEndpoint {
     private void tickDue() {
         dueDelivery.tick(SimClock.EPOCH_MS + sim.nowMs());
         later(this::tickDue, DueDelivery.TICK_INTERVAL_MS);
+    }
+
+    /**
+     * Transactions as {@code TransactionFeature.processor} and {@code startCheckBack} wire them: END_TRANSACTION's
+     * real processor and resolver over a {@link BrokerHalfStore} (the member's read path, an {@link InternalProducer}
+     * on its batcher, TRANSACTION_OP through its proposals), a follower forwarding it oneway to the leader over the
+     * simulated network ({@link SimTransactions#forward}); on seeds with transactions the real check-back service,
+     * ticked as the broker scheduler does, asking the simulated producer ({@link SimTransactions#onCheck}) instead
+     * of a producer's channel.
+     */
+    private void installTransactions(SimMember m, Locator locator, SimClock clock) {
+        BrokerHalfStore halves = new BrokerHalfStore(m.view, new InternalProducer(m.batcher),
+            new SimMetadataProposer(m), readiness);
+        TransactionResolver resolver = new TransactionResolver(m.transactions.pending(), halves, clock::wallMillis);
+        register(EndTransactionProcessor.CODES, new EndTransactionProcessor(resolver, locator,
+            (addr, request) -> sim.transactions().forward(m, addr, request)));
+        if (!sim.transactions().enabled()) {
+            return;
+        }
+        CheckBackSender sender = new CheckBackSender() {
+            @Override
+            public boolean send(String group, CheckTransactionStateRequestHeader header, byte[] body) {
+                sim.transactions().onCheck(m, incarnation, header, body);
+                return true;
+            }
+
+            @Override
+            public boolean hasLiveProducer(String group) {
+                return true; // the simulated producer heartbeats every member
+            }
+        };
+        checkBack = new TransactionCheckService(m.transactions.pending(), resolver, halves, sender,
+            new TransactionCheckService.Settings(CONFIG.transactionTimeoutMs(), CONFIG.transactionCheckIntervalMs(),
+                CONFIG.transactionCheckMax(), CONFIG.brokerName()), () -> { }, task -> later(task, 0));
+        later(this::tickCheckBack, CHECK_BACK_TICK_MS);
+    }
+
+    /** The broker scheduler's check-back round (min(1 s, the check interval)), at wall-clock time. */
+    private void tickCheckBack() {
+        checkBack.tick(SimClock.EPOCH_MS + sim.nowMs());
+        later(this::tickCheckBack, CHECK_BACK_TICK_MS);
+    }
+
+    /** Sends {@code request} (oneway, owned by this call) to the member's processors, as a client would. */
+    void sendOneway(RemotingCommand request) {
+        server.sendOneway(request);
     }
 
     /** The raft status the agent would publish, for {@link LeaderReadiness}. */
@@ -223,6 +280,10 @@ final class SimEndpoint {
         p.put("raftSelfId", "n1");
         p.put("listenHost", "127.0.0.1");
         p.put("sendCommitTimeoutMs", Long.toString(SimMember.COMMIT_TIMEOUT_MS));
+        // a run lasts seconds: halves are checked once 300 ms old, again every 400 ms, never discarded
+        p.put("transactionTimeoutMs", "300");
+        p.put("transactionCheckIntervalMs", "400");
+        p.put("transactionCheckMax", "1000");
         try {
             return BrokerConfig.fromProperties(p, "simulation");
         } catch (BrokerConfigException e) {

@@ -10,6 +10,7 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.schedule.DueMessages;
+import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.commitlog.CommitLogConfig;
@@ -98,6 +99,8 @@ final class SimMember {
      * replay; its index files live in a real directory ({@code boundaryDir/timer}), wiped at every start.
      */
     DueMessages due;
+    /** Transactions (docs/messaging.md): the pending halves, fed by the log replay, and the half route. */
+    TransactionFeature transactions;
     /** The request processors and the clients' connection (built by the driver once the member started). */
     SimEndpoint endpoint;
     boolean up;
@@ -175,6 +178,8 @@ final class SimMember {
             throw new UncheckedIOException("member " + id + ": timer index open failed", e);
         }
         due.register(stateMachine);
+        transactions = new TransactionFeature();
+        transactions.register(stateMachine);
         stateMachine.recoverWithoutSnapshot();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         HardState saved = hardStateStore.load();
@@ -273,6 +278,7 @@ final class SimMember {
             }
             due = null;
         }
+        transactions = null;
         up = false;
         incarnation++;
         pausedUntil = 0;

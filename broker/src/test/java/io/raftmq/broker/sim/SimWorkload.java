@@ -70,6 +70,11 @@ final class SimWorkload {
         return sends;
     }
 
+    /** A send id for another producer (the transactional one): ids stay unique across the run. */
+    long nextSendId() {
+        return ++sends;
+    }
+
     long refused() {
         return refused;
     }
