@@ -45,6 +45,12 @@ public final class TransactionResolver {
     private final LongSupplier clockMs;
     /** Half offset -> the term in which its resolution was proposed. */
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Halves whose resolution is not answered yet, whatever the term: still waiting in the send batcher or the
+     * agent's queue, it may be proposed and commit in a later term of this member, so a new term must not resolve
+     * the half a second time meanwhile (docs/messaging.md "Transactions").
+     */
+    private final Set<Long> unanswered = ConcurrentHashMap.newKeySet();
 
     /** Why a resolution was or was not started. */
     public enum Outcome {
@@ -80,7 +86,7 @@ public final class TransactionResolver {
     /** Whether a resolution of the half at {@code offset} is in flight in the current term. */
     public boolean inFlight(long offset) {
         Long term = inFlight.get(offset);
-        return term != null && term == store.readyTerm();
+        return unanswered.contains(offset) || term != null && term == store.readyTerm();
     }
 
     private interface Action {
@@ -98,6 +104,9 @@ public final class TransactionResolver {
         }
         if (producerGroup != null && h.producerGroup() != null && !producerGroup.equals(h.producerGroup())) {
             return Outcome.WRONG_GROUP;
+        }
+        if (unanswered.contains(offset)) {
+            return Outcome.IN_FLIGHT;
         }
         Long previous = inFlight.put(offset, term);
         if (previous != null && previous == term) {
@@ -118,13 +127,17 @@ public final class TransactionResolver {
             LOG.warn("cannot resolve half {}: {}", offset, e.toString());
             return Outcome.UNREADABLE;
         }
-        f.whenComplete((v, e) -> finished(offset, term, e));
+        unanswered.add(offset);
+        f.whenComplete((v, e) -> {
+            unanswered.remove(offset);
+            finished(offset, term, e);
+        });
         return Outcome.STARTED;
     }
 
     private void forgetOtherTerms(long term) {
         Set<Map.Entry<Long, Long>> entries = inFlight.entrySet();
-        entries.removeIf(e -> e.getValue() != term);
+        entries.removeIf(e -> e.getValue() != term && !unanswered.contains(e.getKey()));
     }
 
     private void finished(long offset, long term, Throwable e) {

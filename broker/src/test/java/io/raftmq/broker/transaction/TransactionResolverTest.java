@@ -115,6 +115,24 @@ class TransactionResolverTest {
         assertThat(visible()).isZero();
     }
 
+    /**
+     * A commit still unanswered when the term changes (waiting in the send batcher: it may be proposed once this
+     * member leads again) keeps the half in flight in the new term: a second commit or a check-back's answer does
+     * not write a second visible message. Found by the broker simulation.
+     */
+    @Test
+    void commitUnansweredAcrossATermChangeIsNotWrittenTwice() {
+        long p = log.half("pg", 1_000, null, "U1");
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
+        log.term = 2;
+        assertThat(resolver.inFlight(p)).isTrue();
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.IN_FLIGHT);
+        log.commitAll();
+        assertThat(visible()).isEqualTo(1);
+        assertThat(resolver.inFlight(p)).isFalse();
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.NOT_PENDING);
+    }
+
     private int visible() {
         int n = 0;
         for (byte[] b : log.committedMessages) {
