@@ -41,7 +41,9 @@ final class BrokerSimulation {
         /** The transactional producer sends a half message ({@link SimTransactions}). */
         TRANSACTION,
         /** An END_TRANSACTION reaches a member (from the producer, or forwarded); payload a Runnable. */
-        TRANSACTION_END }
+        TRANSACTION_END,
+        /** A client locks or unlocks queues ({@link SimLocks}). */
+        LOCK }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -62,7 +64,7 @@ final class BrokerSimulation {
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
                    int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
-                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered) {
+                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants) {
     }
 
     private final long seed;
@@ -109,6 +111,8 @@ final class BrokerSimulation {
     private final SimDelays delays;
     /** Transactions: a stream of their own, off for some seeds. */
     private final SimTransactions transactions;
+    /** Queue locks: a stream of their own, off for some seeds. */
+    private final SimLocks locks;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -136,6 +140,7 @@ final class BrokerSimulation {
             pullChecker);
         this.transactions = new SimTransactions(this, new SplittableRandom(seed ^ 0x5452414E53L), clock, checker,
             pullChecker);
+        this.locks = new SimLocks(this, new SplittableRandom(seed ^ 0x4C4F434B53L), clock);
         checker.watch(delays, transactions);
         delays.watch(pullChecker);
     }
@@ -199,6 +204,7 @@ final class BrokerSimulation {
         topics.start();
         disk.start();
         transactions.start();
+        locks.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -222,6 +228,7 @@ final class BrokerSimulation {
             offsetChecker.afterEvent(members);
             workload.afterEvent();
             transactions.afterEvent();
+            locks.afterEvent();
             pullChecker.afterEvent();
             checkEndpoints();
             topics.afterEvent();
@@ -239,7 +246,7 @@ final class BrokerSimulation {
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
                     disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
                     delays.delayedSends(), delays.delivered(), transactions.halvesCommitted(), transactions.visible(),
-                    transactions.checksAnswered());
+                    transactions.checksAnswered(), locks.grants());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -280,6 +287,7 @@ final class BrokerSimulation {
             case FORWARD_ANSWER -> forwarding.onAnswer((SimForwarding.Answer) ev.payload);
             case TRANSACTION -> transactions.onSend();
             case TRANSACTION_END -> ((Runnable) ev.payload).run();
+            case LOCK -> locks.onLock();
         }
     }
 
@@ -326,6 +334,9 @@ final class BrokerSimulation {
             m.raft.observeWallClock(clock.wallMillis());
             m.raft.tick();
             m.proposals.expire();
+            if (locks.enabled() && m.endpoint != null) {
+                m.endpoint.observeReadiness();
+            }
             driver.drain(m);
         });
     }

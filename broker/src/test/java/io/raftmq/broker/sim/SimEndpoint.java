@@ -4,6 +4,8 @@ import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.BrokerConfigException;
 import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.lock.QueueLockProcessor;
+import io.raftmq.broker.lock.ReadyTime;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -75,6 +77,8 @@ final class SimEndpoint {
     private final LeaderReadiness readiness;
     /** The leader's due-message delivery (null when the seed sends no delayed message). */
     private final DueDelivery dueDelivery;
+    /** When this member became a ready leader, as the queue locks count it (observed at every raft tick). */
+    private final ReadyTime readyTime;
     /** The leader's transaction check-back (null when the seed sends no transaction). */
     private TransactionCheckService checkBack;
 
@@ -103,6 +107,11 @@ final class SimEndpoint {
         readiness = new LeaderReadiness(this::status, m.stateMachine);
         dueDelivery = sim.delays().enabled() ? dueDelivery(m) : null;
         installTransactions(m, locator, clock);
+        readyTime = new ReadyTime(readiness::readyTerm, clock::wallMillis);
+        // no answer timer: the proposal fails on the simulated clock first (SimProposals, 2 s) or when the process
+        // dies (kill); a timer here would be the JDK's, on a thread and the real clock (docs/simulation.md)
+        register(QueueLockProcessor.CODES, new QueueLockProcessor(m.locks, new SimMetadataProposer(m), readyTime,
+            clock::wallMillis, SimLocks.EXPIRY_MS, Long.MAX_VALUE / 4));
         try {
             server.start();
         } catch (Exception e) {
@@ -177,6 +186,11 @@ final class SimEndpoint {
         later(this::tickCheckBack, CHECK_BACK_TICK_MS);
     }
 
+    /** As the role watcher on each role change the agent reports: when did this member become a ready leader. */
+    void observeReadiness() {
+        readyTime.observe();
+    }
+
     /** Sends {@code request} (oneway, owned by this call) to the member's processors, as a client would. */
     void sendOneway(RemotingCommand request) {
         server.sendOneway(request);
@@ -234,7 +248,7 @@ final class SimEndpoint {
     void kill() {
         server.close();
         m.batcher.close();
-        m.proposals.abandon(EntryType.MESSAGE, new ProposalTimeoutException(0));
+        m.proposals.abandon(EntryType.MESSAGE, EntryType.QUEUE_LOCK, new ProposalTimeoutException(0));
         hold.close();
         heldPulls.close();
     }

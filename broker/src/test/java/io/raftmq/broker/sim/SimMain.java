@@ -75,6 +75,7 @@ public final class SimMain {
         long halves = 0;
         long visible = 0;
         long checks = 0;
+        long grants = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -102,6 +103,7 @@ public final class SimMain {
                 halves += o.halves();
                 visible += o.transactionsVisible();
                 checks += o.checksAnswered();
+                grants += o.lockGrants();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
@@ -115,7 +117,7 @@ public final class SimMain {
                     + " damage_refusals=" + o.damageRefusals() + " forwarded=" + o.forwarded() + " held_pulls="
                     + o.heldPulls() + " delayed_sends=" + o.delayedSends() + " delayed_delivered="
                     + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible=" + o.transactionsVisible()
-                    + " checks_answered=" + o.checksAnswered());
+                    + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -136,7 +138,8 @@ public final class SimMain {
             + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped), "
             + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold, " + delayed
             + " delayed sends, " + delivered + " parked messages delivered, " + halves + " half messages ("
-            + visible + " committed and visible, " + checks + " check-backs answered)");
+            + visible + " committed and visible, " + checks + " check-backs answered), " + grants
+            + " queue locks granted by ready leaders");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

@@ -9,6 +9,7 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.lock.QueueLockTable;
 import io.raftmq.broker.schedule.DueMessages;
 import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.broker.store.BrokerStore;
@@ -101,6 +102,8 @@ final class SimMember {
     DueMessages due;
     /** Transactions (docs/messaging.md): the pending halves, fed by the log replay, and the half route. */
     TransactionFeature transactions;
+    /** The replicated queue-lock table (docs/messaging.md "Ordered consumption"), fed by the log replay. */
+    QueueLockTable locks;
     /** The request processors and the clients' connection (built by the driver once the member started). */
     SimEndpoint endpoint;
     boolean up;
@@ -180,6 +183,8 @@ final class SimMember {
         due.register(stateMachine);
         transactions = new TransactionFeature();
         transactions.register(stateMachine);
+        locks = new QueueLockTable();
+        stateMachine.register(EntryType.QUEUE_LOCK, locks);
         stateMachine.recoverWithoutSnapshot();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         HardState saved = hardStateStore.load();
@@ -279,6 +284,7 @@ final class SimMember {
             due = null;
         }
         transactions = null;
+        locks = null;
         up = false;
         incarnation++;
         pausedUntil = 0;
