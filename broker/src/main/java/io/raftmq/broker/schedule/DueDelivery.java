@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,8 @@ import java.util.function.Predicate;
  * </ol>
  * A real topic that does not exist (or a source that cannot be read) is skipped with a WARN: the cursor moves past
  * it. A delivery whose outcome is unknown (commit timeout) stays in flight until the cursor passes it or the term
- * changes: it commits in this term (and marks its source done) or never.
+ * changes: it commits in this term (and marks its source done) or never. A delivery not answered at all when the
+ * term changes (still queued in the send batcher) stays in flight across the change until it is answered.
  *
  * <p>Threads: {@link #tick} on one thread at a time; completions arrive on the raft agent thread.
  */
@@ -74,6 +76,12 @@ public final class DueDelivery {
     private static final long LATE = Long.MAX_VALUE;
     /** Source position to due time (or {@link #LATE}), of deliveries not yet committed. */
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Source positions of deliveries whose future has not completed: still waiting in the send batcher or the
+     * agent's queue, they may yet be proposed (and commit) in a later term of this member, so a term change keeps
+     * them in flight (docs/messaging.md "Delay levels and timer messages", "Failover").
+     */
+    private final Set<Long> unanswered = ConcurrentHashMap.newKeySet();
     /** Source position to due time (or {@link #LATE}), of sources skipped (tick thread only). */
     private final Map<Long, Long> skipped = new HashMap<>();
     private final AtomicBoolean progressInFlight = new AtomicBoolean();
@@ -99,7 +107,9 @@ public final class DueDelivery {
     public void tick(long nowMs) {
         long t = readyTerm.getAsLong();
         if (t != term) {
-            inFlight.clear(); // ready: whatever an earlier term committed is applied (marked), the rest is gone
+            // ready: whatever an earlier term committed is applied (marked), the rest is gone, except deliveries
+            // not answered yet: they may still be proposed in this term
+            inFlight.keySet().retainAll(unanswered);
             skipped.clear();
             slice = null;
             previousSlice = null;
@@ -205,8 +215,10 @@ public final class DueDelivery {
             return;
         }
         inFlight.put(phys, due);
+        unanswered.add(phys);
         deliveries++;
         deliverer.deliver(draft).whenComplete((r, e) -> {
+            unanswered.remove(phys);
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof InternalSendException ise && ise.responseCode() == ResponseCode.SYSTEM_ERROR) {
                 LOG.warn("delivery of the parked message at {} has an unknown outcome: {}", phys, ise.getMessage());

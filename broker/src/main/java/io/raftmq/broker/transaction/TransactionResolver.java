@@ -1,5 +1,6 @@
 package io.raftmq.broker.transaction;
 
+import io.raftmq.broker.entry.ProposalFailedException;
 import io.raftmq.broker.produce.InternalSendException;
 import io.raftmq.broker.produce.Redraft;
 import io.raftmq.client.protocol.ResponseCode;
@@ -8,6 +9,7 @@ import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.SysFlag;
 import io.raftmq.raft.driver.NotLeaderException;
+import io.raftmq.raft.driver.ProposalRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,12 @@ public final class TransactionResolver {
     private final LongSupplier clockMs;
     /** Half offset -> the term in which its resolution was proposed. */
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Halves whose resolution is not answered yet, whatever the term: still waiting in the send batcher or the
+     * agent's queue, it may be proposed and commit in a later term of this member, so a new term must not resolve
+     * the half a second time meanwhile (docs/messaging.md "Transactions").
+     */
+    private final Set<Long> unanswered = ConcurrentHashMap.newKeySet();
 
     /** Why a resolution was or was not started. */
     public enum Outcome {
@@ -78,7 +86,7 @@ public final class TransactionResolver {
     /** Whether a resolution of the half at {@code offset} is in flight in the current term. */
     public boolean inFlight(long offset) {
         Long term = inFlight.get(offset);
-        return term != null && term == store.readyTerm();
+        return unanswered.contains(offset) || term != null && term == store.readyTerm();
     }
 
     private interface Action {
@@ -96,6 +104,9 @@ public final class TransactionResolver {
         }
         if (producerGroup != null && h.producerGroup() != null && !producerGroup.equals(h.producerGroup())) {
             return Outcome.WRONG_GROUP;
+        }
+        if (unanswered.contains(offset)) {
+            return Outcome.IN_FLIGHT;
         }
         Long previous = inFlight.put(offset, term);
         if (previous != null && previous == term) {
@@ -116,13 +127,17 @@ public final class TransactionResolver {
             LOG.warn("cannot resolve half {}: {}", offset, e.toString());
             return Outcome.UNREADABLE;
         }
-        f.whenComplete((v, e) -> finished(offset, term, e));
+        unanswered.add(offset);
+        f.whenComplete((v, e) -> {
+            unanswered.remove(offset);
+            finished(offset, term, e);
+        });
         return Outcome.STARTED;
     }
 
     private void forgetOtherTerms(long term) {
         Set<Map.Entry<Long, Long>> entries = inFlight.entrySet();
-        entries.removeIf(e -> e.getValue() != term);
+        entries.removeIf(e -> e.getValue() != term && !unanswered.contains(e.getKey()));
     }
 
     private void finished(long offset, long term, Throwable e) {
@@ -134,10 +149,18 @@ public final class TransactionResolver {
         }
     }
 
-    /** Failures after which the record cannot commit in this term any more. */
+    /**
+     * Failures after which the record cannot commit in this term any more. A rollback's TRANSACTION_OP refused
+     * before it entered the log (the metadata proposer's {@link ProposalFailedException} over a
+     * {@link ProposalRejectedException}: a leadership transfer, back-pressure) is one: kept in flight, the half
+     * would be neither rolled back nor checked again until the term changed (docs/messaging.md "Transactions").
+     */
     private static boolean refusedBeforeProposal(Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (c instanceof NotLeaderException) {
+            return true;
+        }
+        if (c instanceof ProposalFailedException f && f.getCause() instanceof ProposalRejectedException) {
             return true;
         }
         if (c instanceof InternalSendException s) {

@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PREPAREDTRANSACTIONOFFSET; the cursor then covers everything and the index is empty. Failover: a leader that
  * loses its term with deliveries and a progress entry in flight (some committed, some lost) is replaced by a new
  * one over the same replicated state, which delivers exactly what is missing. Also: late messages (parked below
- * the cursor), missing real topics (skipped, cursor moves on), unknown outcomes (not redelivered). Seeded
+ * the cursor), missing real topics (skipped, cursor moves on), unknown outcomes (not redelivered), a delivery still
+ * unanswered when its leader's term changes (not redelivered). Seeded
  * ({@code -Dtest.seed}, printed).
  */
 class DueDeliveryTest {
@@ -218,5 +219,35 @@ class DueDeliveryTest {
         }
         assertThat(h.copies).extracting(Map.Entry::getKey).containsExactly(src);
         assertThat(h.state.cursorMs()).isGreaterThanOrEqualTo(T0 + 2000);
+    }
+
+    /**
+     * The same member leads again in a later term while its delivery still waits unanswered in the send batcher
+     * (not proposed yet, so it may commit in the new term): it is not delivered a second time (docs/messaging.md
+     * "Delay levels and timer messages", "Failover"; found by the broker simulation).
+     */
+    @Test
+    void deliveryStillQueuedAcrossATermChangeIsNotDeliveredAgain(@TempDir Path dir) throws Exception {
+        DueHarness h = new DueHarness(dir);
+        long[] ready = {1};
+        DueDelivery d = h.delivery(ready, t -> true);
+        long src = h.parkLevel(1, T0, "T", 0, "a");
+        h.autoCommit = false;
+        d.tick(T0 + 1000);
+        assertThat(h.pending).hasSize(1);
+        ready[0] = 0; // leadership lost ...
+        d.tick(T0 + 1100);
+        ready[0] = 2; // ... and won again: the queued delivery is proposed in term 2
+        d.tick(T0 + 1200);
+        d.tick(T0 + 1300);
+        assertThat(h.pending).as("delivered once while the first delivery is unanswered")
+            .filteredOn(x -> x.draft() != null).hasSize(1);
+        h.commitPending();
+        h.autoCommit = true;
+        for (long now = T0 + 1400; now <= T0 + 2500; now += TICK_MS) {
+            d.tick(now);
+        }
+        assertThat(h.copies).extracting(Map.Entry::getKey).containsExactly(src);
+        assertThat(h.state.cursorMs()).isGreaterThanOrEqualTo(T0 + 1000);
     }
 }

@@ -37,7 +37,13 @@ final class BrokerSimulation {
     enum Kind { TICK, DELIVER, FSYNC_DONE, LOG_SYNCED, CRASH, RESTART, PARTITION, HEAL_PARTITION, SEND,
         CHECKPOINT, TRANSFER, PAUSE, UNPAUSE, OFFSET_COMMIT, PULL, CREATE_TOPIC, DISK_FAULT, DISK_CLEAR,
         /** A timer or executor task of one member's incarnation ({@link SimEndpoint}); payload a Runnable. */
-        TASK, FORWARD, FORWARD_ANSWER }
+        TASK, FORWARD, FORWARD_ANSWER,
+        /** The transactional producer sends a half message ({@link SimTransactions}). */
+        TRANSACTION,
+        /** An END_TRANSACTION reaches a member (from the producer, or forwarded); payload a Runnable. */
+        TRANSACTION_END,
+        /** A client locks or unlocks queues ({@link SimLocks}). */
+        LOCK }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -57,7 +63,8 @@ final class BrokerSimulation {
                    int crashes, int partitions, int transfers, int pauses, int truncations, long maxTerm,
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
-                   int damageLosses, int damageRefusals, int forwarded, int heldPulls) {
+                   int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
+                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants) {
     }
 
     private final long seed;
@@ -100,6 +107,12 @@ final class BrokerSimulation {
     private final SimDiskFaults disk;
     /** Sends a follower forwards to the leader, over a network of their own (a stream of its own). */
     private final SimForwarding forwarding;
+    /** Delayed and timer messages: a stream of their own, off for some seeds. */
+    private final SimDelays delays;
+    /** Transactions: a stream of their own, off for some seeds. */
+    private final SimTransactions transactions;
+    /** Queue locks: a stream of their own, off for some seeds. */
+    private final SimLocks locks;
 
     BrokerSimulation(long seed, Path boundaryDir) {
         this.seed = seed;
@@ -114,6 +127,7 @@ final class BrokerSimulation {
             voters[i - 1] = i;
             members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
         }
+        this.delays = new SimDelays(new SplittableRandom(seed ^ 0x44454C4159L), clock);
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
         this.forwarding = new SimForwarding(this, new SplittableRandom(seed ^ 0x464F5257415244L), cut,
             faults.delayMaxMs());
@@ -124,6 +138,11 @@ final class BrokerSimulation {
             new SplittableRandom(seed ^ 0x44414D414745L));
         this.workload = new SimWorkload(this, random, faults, clock, checker, offsetRandom, offsetChecker,
             pullChecker);
+        this.transactions = new SimTransactions(this, new SplittableRandom(seed ^ 0x5452414E53L), clock, checker,
+            pullChecker);
+        this.locks = new SimLocks(this, new SplittableRandom(seed ^ 0x4C4F434B53L), clock);
+        checker.watch(delays, transactions);
+        delays.watch(pullChecker);
     }
 
     Outcome run() {
@@ -184,6 +203,8 @@ final class BrokerSimulation {
         schedule(1, Kind.PULL, 0, null);
         topics.start();
         disk.start();
+        transactions.start();
+        locks.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -195,7 +216,10 @@ final class BrokerSimulation {
             clock.advanceTo(ev.time);
             if (healed && clock.nowMs() - healTime > LIVENESS_MS) {
                 throw new AssertionError("liveness: not caught up " + LIVENESS_MS + " ms after healing (probe="
-                    + workload.probe() + ", reference=" + checker.referenceLastIndex() + ")");
+                    + workload.probe() + ", reference=" + checker.referenceLastIndex() + ", delayed messages "
+                    + (delays.allDelivered() ? "delivered" : "not all delivered") + ", transactions "
+                    + (transactions.allResolved() ? "resolved" : "not all resolved: "
+                    + transactions.describeUnresolved()) + ")");
             }
             events++;
             remember(ev);
@@ -203,11 +227,15 @@ final class BrokerSimulation {
             checker.afterEvent(members);
             offsetChecker.afterEvent(members);
             workload.afterEvent();
+            transactions.afterEvent();
+            locks.afterEvent();
             pullChecker.afterEvent();
             checkEndpoints();
             topics.afterEvent();
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
+                delays.checkFinal();
+                transactions.checkFinal();
                 offsetChecker.checkFinal(members);
                 pullChecker.checkFinal(members);
                 topics.checkFinal(members);
@@ -216,7 +244,9 @@ final class BrokerSimulation {
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
                     offsetChecker.acknowledged(), workload.batches(), workload.refused(), pullChecker.pulls(),
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
-                    disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered());
+                    disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
+                    delays.delayedSends(), delays.delivered(), transactions.halvesCommitted(), transactions.visible(),
+                    transactions.checksAnswered(), locks.grants());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -255,6 +285,9 @@ final class BrokerSimulation {
             case TASK -> onTask(m, ev);
             case FORWARD -> forwarding.onRequest((SimForwarding.Request) ev.payload);
             case FORWARD_ANSWER -> forwarding.onAnswer((SimForwarding.Answer) ev.payload);
+            case TRANSACTION -> transactions.onSend();
+            case TRANSACTION_END -> ((Runnable) ev.payload).run();
+            case LOCK -> locks.onLock();
         }
     }
 
@@ -301,6 +334,9 @@ final class BrokerSimulation {
             m.raft.observeWallClock(clock.wallMillis());
             m.raft.tick();
             m.proposals.expire();
+            if (locks.enabled() && m.endpoint != null) {
+                m.endpoint.observeReadiness();
+            }
             driver.drain(m);
         });
     }
@@ -422,7 +458,7 @@ final class BrokerSimulation {
 
     /** The probe is acknowledged and every member applied everything any member knows committed. */
     private boolean caughtUp() {
-        if (workload.probe() == null) {
+        if (workload.probe() == null || !delays.allDelivered() || !transactions.allResolved()) {
             return false;
         }
         long target = Math.max(checker.refAt(workload.probe().physical()).index(), checker.referenceLastIndex());
@@ -456,6 +492,28 @@ final class BrokerSimulation {
 
     SimDriver driver() {
         return driver;
+    }
+
+    /** After healing, with the probe acknowledged, on a seed with delayed messages (which may still be due). */
+    boolean waitingForDueTimes() {
+        return healed && (delays.enabled() || transactions.enabled()) && workload.probe() != null;
+    }
+
+    SimTransactions transactions() {
+        return transactions;
+    }
+
+    SimWorkload workload() {
+        return workload;
+    }
+
+    /** Whether the link between members {@code a} and {@code b} is cut now (a partition). */
+    boolean cut(int a, int b) {
+        return cut[a][b];
+    }
+
+    SimDelays delays() {
+        return delays;
     }
 
     SimForwarding forwarding() {

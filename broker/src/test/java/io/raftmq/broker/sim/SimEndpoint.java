@@ -4,6 +4,8 @@ import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.BrokerConfigException;
 import io.raftmq.broker.entry.EntryType;
+import io.raftmq.broker.lock.QueueLockProcessor;
+import io.raftmq.broker.lock.ReadyTime;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.longpoll.LongPollConfig;
 import io.raftmq.broker.processor.pull.PullMessageProcessor;
@@ -13,16 +15,27 @@ import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.processor.send.SendMessageProcessor;
 import io.raftmq.broker.retry.RetryRoute;
+import io.raftmq.broker.produce.InternalProducer;
+import io.raftmq.broker.replication.LeaderReadiness;
+import io.raftmq.broker.schedule.DueDelivery;
 import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.store.BrokerStats;
+import io.raftmq.broker.transaction.BrokerHalfStore;
+import io.raftmq.broker.transaction.CheckBackSender;
+import io.raftmq.broker.transaction.EndTransactionProcessor;
+import io.raftmq.broker.transaction.TransactionCheckService;
+import io.raftmq.broker.transaction.TransactionResolver;
+import io.raftmq.client.protocol.header.CheckTransactionStateRequestHeader;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.remoting.RequestProcessor;
 import io.raftmq.client.testing.EmbeddedRemotingServer;
 import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.raft.core.Role;
 import io.raftmq.raft.driver.ProposalTimeoutException;
+import io.raftmq.raft.driver.RaftStatus;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
@@ -50,7 +63,9 @@ final class SimEndpoint {
     static final long SEND_HOLD_POLL_MS = Math.min(10, BrokerSimulation.TICK_MS);
     /** As BrokerController: the leader may take the commit timeout plus a margin to answer a forwarded send. */
     static final long FORWARD_TIMEOUT_MS = SimMember.COMMIT_TIMEOUT_MS + 1_000;
-    private static final BrokerConfig CONFIG = config();
+    static final BrokerConfig CONFIG = config();
+    /** As TransactionFeature: the check-back ticks every min(1 s, transactionCheckIntervalMs). */
+    static final long CHECK_BACK_TICK_MS = Math.min(1000, CONFIG.transactionCheckIntervalMs());
 
     private final BrokerSimulation sim;
     private final SimMember m;
@@ -58,6 +73,14 @@ final class SimEndpoint {
     private final EmbeddedRemotingServer server = new EmbeddedRemotingServer();
     private final SendHold hold;
     private final HeldPullRequests heldPulls;
+    /** As BrokerController's: this member leads and applied its term's first entry. */
+    private final LeaderReadiness readiness;
+    /** The leader's due-message delivery (null when the seed sends no delayed message). */
+    private final DueDelivery dueDelivery;
+    /** When this member became a ready leader, as the queue locks count it (observed at every raft tick). */
+    private final ReadyTime readyTime;
+    /** The leader's transaction check-back (null when the seed sends no transaction). */
+    private TransactionCheckService checkBack;
 
     SimEndpoint(BrokerSimulation sim, SimMember m, SimClock clock, SimForwarding forwarding) {
         this.sim = sim;
@@ -71,7 +94,7 @@ final class SimEndpoint {
         LeaderForwarder forwarder = LeaderForwarder.over((addr, request, timeoutMs) -> forwarding.invoke(m, addr,
             request), FORWARD_TIMEOUT_MS, SimMember.COMMIT_TIMEOUT_MS, clock::wallMillis);
         SendMessageProcessor send = new SendMessageProcessor(CONFIG, m.topics, m.batcher, locator, forwarder, hold,
-            storeHost(m.id), clock::wallMillis, stats, List.of(new RetryRoute(m.groups),
+            storeHost(m.id), clock::wallMillis, stats, List.of(m.transactions.route(), new RetryRoute(m.groups),
                 new DueRoute(CONFIG.messageDelayLevel(), CONFIG.timerMaxDelaySec(), clock::wallMillis)));
         Executor asTask = task -> later(task, 0);
         heldPulls = new HeldPullRequests(LongPollConfig.defaults(), clock::nowMs, asTask, m.view);
@@ -81,12 +104,105 @@ final class SimEndpoint {
             m.offsets, locator::isLeader, new PullProgress(1024), stats);
         register(SendMessageProcessor.CODES, send);
         register(PullMessageProcessor.CODES, pull);
+        readiness = new LeaderReadiness(this::status, m.stateMachine);
+        dueDelivery = sim.delays().enabled() ? dueDelivery(m) : null;
+        installTransactions(m, locator, clock);
+        readyTime = new ReadyTime(readiness::readyTerm, clock::wallMillis);
+        // no answer timer: the proposal fails on the simulated clock first (SimProposals, 2 s) or when the process
+        // dies (kill); a timer here would be the JDK's, on a thread and the real clock (docs/simulation.md)
+        register(QueueLockProcessor.CODES, new QueueLockProcessor(m.locks, new SimMetadataProposer(m), readyTime,
+            clock::wallMillis, SimLocks.EXPIRY_MS, Long.MAX_VALUE / 4));
         try {
             server.start();
         } catch (Exception e) {
             throw new IllegalStateException("member " + m.id + ": embedded endpoint did not start", e);
         }
         later(this::checkLongPolls, LONG_POLL_CHECK_MS);
+        if (dueDelivery != null) {
+            later(this::tickDue, DueDelivery.TICK_INTERVAL_MS);
+        }
+    }
+
+    /**
+     * The member's {@link DueDelivery} as {@code DueMessages.startTicking} builds it: the real service over an
+     * {@link InternalProducer} on the member's batcher, TIMER_PROGRESS proposed through its proposals, reading the
+     * parked message from its commit log; only its scheduler is the simulation's ({@link #tickDue}).
+     */
+    private DueDelivery dueDelivery(SimMember m) {
+        SimMetadataProposer proposer = new SimMetadataProposer(m);
+        return new DueDelivery(m.due.state(), m.due.index(), (phys, size) -> {
+            ByteBuffer b = ByteBuffer.allocate(size);
+            m.store.commitLog().readRange(phys, b);
+            return b.flip();
+        }, new InternalProducer(m.batcher)::submit,
+            payload -> proposer.propose(EntryType.TIMER_PROGRESS, payload), t -> m.topics.get(t) != null,
+            readiness::readyTerm);
+    }
+
+    /** The broker scheduler's due-message tick, every {@link DueDelivery#TICK_INTERVAL_MS}, at wall-clock time. */
+    private void tickDue() {
+        dueDelivery.tick(SimClock.EPOCH_MS + sim.nowMs());
+        later(this::tickDue, DueDelivery.TICK_INTERVAL_MS);
+    }
+
+    /**
+     * Transactions as {@code TransactionFeature.processor} and {@code startCheckBack} wire them: END_TRANSACTION's
+     * real processor and resolver over a {@link BrokerHalfStore} (the member's read path, an {@link InternalProducer}
+     * on its batcher, TRANSACTION_OP through its proposals), a follower forwarding it oneway to the leader over the
+     * simulated network ({@link SimTransactions#forward}); on seeds with transactions the real check-back service,
+     * ticked as the broker scheduler does, asking the simulated producer ({@link SimTransactions#onCheck}) instead
+     * of a producer's channel.
+     */
+    private void installTransactions(SimMember m, Locator locator, SimClock clock) {
+        BrokerHalfStore halves = new BrokerHalfStore(m.view, new InternalProducer(m.batcher),
+            new SimMetadataProposer(m), readiness);
+        TransactionResolver resolver = new TransactionResolver(m.transactions.pending(), halves, clock::wallMillis);
+        register(EndTransactionProcessor.CODES, new EndTransactionProcessor(resolver, locator,
+            (addr, request) -> sim.transactions().forward(m, addr, request)));
+        if (!sim.transactions().enabled()) {
+            return;
+        }
+        CheckBackSender sender = new CheckBackSender() {
+            @Override
+            public boolean send(String group, CheckTransactionStateRequestHeader header, byte[] body) {
+                sim.transactions().onCheck(m, incarnation, header, body);
+                return true;
+            }
+
+            @Override
+            public boolean hasLiveProducer(String group) {
+                return true; // the simulated producer heartbeats every member
+            }
+        };
+        checkBack = new TransactionCheckService(m.transactions.pending(), resolver, halves, sender,
+            new TransactionCheckService.Settings(CONFIG.transactionTimeoutMs(), CONFIG.transactionCheckIntervalMs(),
+                CONFIG.transactionCheckMax(), CONFIG.brokerName()), () -> { }, task -> later(task, 0));
+        later(this::tickCheckBack, CHECK_BACK_TICK_MS);
+    }
+
+    /** The broker scheduler's check-back round (min(1 s, the check interval)), at wall-clock time. */
+    private void tickCheckBack() {
+        checkBack.tick(SimClock.EPOCH_MS + sim.nowMs());
+        later(this::tickCheckBack, CHECK_BACK_TICK_MS);
+    }
+
+    /** As the role watcher on each role change the agent reports: when did this member become a ready leader. */
+    void observeReadiness() {
+        readyTime.observe();
+    }
+
+    /** Sends {@code request} (oneway, owned by this call) to the member's processors, as a client would. */
+    void sendOneway(RemotingCommand request) {
+        server.sendOneway(request);
+    }
+
+    /** The raft status the agent would publish, for {@link LeaderReadiness}. */
+    private RaftStatus status() {
+        if (!m.up) {
+            return new RaftStatus(m.id, Role.FOLLOWER, 0, 0, 0, 0, 0, false);
+        }
+        return new RaftStatus(m.id, m.raft.role(), m.raft.term(), m.raft.leaderId(), m.raft.commitIndex(),
+            m.raft.lastIndex(), m.stateMachine.appliedIndex(), false);
     }
 
     /** The address a member's messages carry as their store host (and its msgIds name). */
@@ -132,7 +248,7 @@ final class SimEndpoint {
     void kill() {
         server.close();
         m.batcher.close();
-        m.proposals.abandon(EntryType.MESSAGE, new ProposalTimeoutException(0));
+        m.proposals.abandon(EntryType.MESSAGE, EntryType.QUEUE_LOCK, new ProposalTimeoutException(0));
         hold.close();
         heldPulls.close();
     }
@@ -153,6 +269,7 @@ final class SimEndpoint {
         heldPulls.expire();
         later(this::checkLongPolls, LONG_POLL_CHECK_MS);
     }
+
 
     /** As BrokerController's: the raft core's role and the leader it knows. */
     private final class Locator implements LeaderLocator {
@@ -177,6 +294,10 @@ final class SimEndpoint {
         p.put("raftSelfId", "n1");
         p.put("listenHost", "127.0.0.1");
         p.put("sendCommitTimeoutMs", Long.toString(SimMember.COMMIT_TIMEOUT_MS));
+        // a run lasts seconds: halves are checked once 300 ms old, again every 400 ms, never discarded
+        p.put("transactionTimeoutMs", "300");
+        p.put("transactionCheckIntervalMs", "400");
+        p.put("transactionCheckMax", "1000");
         try {
             return BrokerConfig.fromProperties(p, "simulation");
         } catch (BrokerConfigException e) {

@@ -70,6 +70,12 @@ public final class SimMain {
         long refusals = 0;
         long forwarded = 0;
         long heldPulls = 0;
+        long delayed = 0;
+        long delivered = 0;
+        long halves = 0;
+        long visible = 0;
+        long checks = 0;
+        long grants = 0;
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
@@ -92,6 +98,12 @@ public final class SimMain {
                 refusals += o.damageRefusals();
                 forwarded += o.forwarded();
                 heldPulls += o.heldPulls();
+                delayed += o.delayedSends();
+                delivered += o.delayedDelivered();
+                halves += o.halves();
+                visible += o.transactionsVisible();
+                checks += o.checksAnswered();
+                grants += o.lockGrants();
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
                     + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
                     + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
@@ -103,7 +115,9 @@ public final class SimMain {
                     + o.topicProposals() + " disk_faults=" + o.diskFaults() + " disk_failures="
                     + o.diskFailures() + " damages=" + o.damages() + " damage_losses=" + o.damageLosses()
                     + " damage_refusals=" + o.damageRefusals() + " forwarded=" + o.forwarded() + " held_pulls="
-                    + o.heldPulls());
+                    + o.heldPulls() + " delayed_sends=" + o.delayedSends() + " delayed_delivered="
+                    + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible=" + o.transactionsVisible()
+                    + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants());
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -122,7 +136,10 @@ public final class SimMain {
             + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
             + " disk faults, " + diskFailures + " members failed on them, " + damages + " bit flips at rest ("
             + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped), "
-            + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold");
+            + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold, " + delayed
+            + " delayed sends, " + delivered + " parked messages delivered, " + halves + " half messages ("
+            + visible + " committed and visible, " + checks + " check-backs answered), " + grants
+            + " queue locks granted by ready leaders");
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;

@@ -9,6 +9,9 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.lock.QueueLockTable;
+import io.raftmq.broker.schedule.DueMessages;
+import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.store.StoreReadConfig;
 import io.raftmq.commitlog.CommitLogConfig;
@@ -92,6 +95,15 @@ final class SimMember {
     SubscriptionGroupManager groups;
     /** The broker's read path over the store, as PULL_MESSAGE serves it. */
     BrokerStore view;
+    /**
+     * The due-message engine (delay levels and timers, docs/messaging.md): its state and index, fed by the log
+     * replay; its index files live in a real directory ({@code boundaryDir/timer}), wiped at every start.
+     */
+    DueMessages due;
+    /** Transactions (docs/messaging.md): the pending halves, fed by the log replay, and the half route. */
+    TransactionFeature transactions;
+    /** The replicated queue-lock table (docs/messaging.md "Ordered consumption"), fed by the log replay. */
+    QueueLockTable locks;
     /** The request processors and the clients' connection (built by the driver once the member started). */
     SimEndpoint endpoint;
     boolean up;
@@ -162,6 +174,17 @@ final class SimMember {
         stateMachine = new BrokerStateMachine(store, new MetadataStateMachine(topics, groups, offsets),
             log.firstIndex() - 1);
         log.installPositions(stateMachine.logPositionPart());
+        try {
+            due = DueMessages.open(boundaryDir.resolve("timer"), SimEndpoint.CONFIG.messageDelayLevel(),
+                store.commitLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException("member " + id + ": timer index open failed", e);
+        }
+        due.register(stateMachine);
+        transactions = new TransactionFeature();
+        transactions.register(stateMachine);
+        locks = new QueueLockTable();
+        stateMachine.register(EntryType.QUEUE_LOCK, locks);
         stateMachine.recoverWithoutSnapshot();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         HardState saved = hardStateStore.load();
@@ -252,6 +275,16 @@ final class SimMember {
             endpoint.kill();
             endpoint = null;
         }
+        if (due != null) {
+            try {
+                due.close(); // its open file channels only: the next start wipes the index and replays the log
+            } catch (IOException e) {
+                throw new UncheckedIOException("member " + id + ": timer index close failed", e);
+            }
+            due = null;
+        }
+        transactions = null;
+        locks = null;
         up = false;
         incarnation++;
         pausedUntil = 0;

@@ -123,19 +123,20 @@ final class SimProposals implements SendBatcher.Proposer {
     }
 
     /**
-     * The process died: its proposals of {@code type} are failed with {@code cause} and dropped, the others are
-     * dropped unanswered. Not what the dead process does; only so that what the callbacks hold (the send
-     * processor's reference to each request, docs/simulation.md "Buffers") is released.
+     * The process died: its proposals of {@code type} and {@code type2} are failed with {@code cause} and
+     * dropped, the others are dropped unanswered. Not what the dead process does; only so that what the callbacks
+     * hold (the send processor's reference to each request, a lock call's answer, docs/simulation.md "Buffers") is
+     * released.
      */
-    void abandon(int type, ProposalException cause) {
+    void abandon(int type, int type2, ProposalException cause) {
         ArrayDeque<ProposalCallback> fail = new ArrayDeque<>();
         for (Queued q : queued) {
-            if (q.type == type) {
+            if (q.type == type || q.type == type2) {
                 fail.add(q.callback);
             }
         }
         for (Pending p : pending) {
-            if (p.type == type) {
+            if (p.type == type || p.type == type2) {
                 fail.add(p.callback);
             }
         }

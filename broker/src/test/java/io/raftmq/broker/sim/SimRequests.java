@@ -8,7 +8,9 @@ import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.SerializeType;
 import io.raftmq.client.protocol.body.SubscriptionData;
 import io.raftmq.client.protocol.header.PullMessageRequestHeader;
+import io.raftmq.client.protocol.header.EndTransactionRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
+import io.raftmq.commitlog.message.SysFlag;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +41,20 @@ final class SimRequests {
      * header (the pulls too, as its consumer), so both header codecs carry requests and their answers.
      */
     static RemotingCommand send(String topic, int queueId, long firstId, int[] sizes, long bornMs) {
+        return send(topic, queueId, firstId, sizes, bornMs, null);
+    }
+
+    /** As above; a single message also carries {@code property} (name, value) unless it is null. */
+    static RemotingCommand send(String topic, int queueId, long firstId, int[] sizes, long bornMs,
+                                String[] property) {
         int count = sizes.length;
         List<Message> messages = new ArrayList<>(count);
         List<String> properties = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Message msg = new Message(topic, SimWorkload.body(firstId + i, sizes[i])).keys("k" + (firstId + i));
+            if (property != null && count == 1) {
+                msg.property(property[0], property[1]);
+            }
             messages.add(msg);
             properties.add(MessageCodec.properties(msg, uniqKey(firstId + i)));
         }
@@ -58,6 +69,34 @@ final class SimRequests {
             .serializeType(v2 ? SerializeType.ROCKETMQ : SerializeType.JSON);
         return r.setBody(batch ? MessageCodec.batchBody(messages, properties, Integer.MAX_VALUE)
             : SimWorkload.body(firstId, sizes[0]));
+    }
+
+    /**
+     * A transaction's half message, send {@code sendId} to {@code topic}/{@code queueId} (SEND_MESSAGE_V2 or
+     * SEND_MESSAGE by the id's parity): transaction bits "prepared" in the header's sysFlag, TRAN_MSG and PGROUP
+     * in its properties, as the client's transactional producer sends it.
+     */
+    static RemotingCommand half(String topic, int queueId, long sendId, int size, long bornMs) {
+        Message msg = new Message(topic, SimWorkload.body(sendId, size)).keys("k" + sendId)
+            .property("TRAN_MSG", "true").property("PGROUP", PRODUCER_GROUP);
+        int code = (sendId & 1) == 0 ? RequestCode.SEND_MESSAGE_V2 : RequestCode.SEND_MESSAGE;
+        SendMessageRequestHeader h = new SendMessageRequestHeader(PRODUCER_GROUP, topic, Names.DEFAULT_TOPIC,
+            SimTopics.QUEUES_MAX, queueId, SysFlag.TRANSACTION_PREPARED, bornMs, 0,
+            MessageCodec.properties(msg, uniqKey(sendId)), 0, false, false, null, null);
+        boolean v2 = SendMessageRequestHeader.isV2(code);
+        return RemotingCommand.createRequest(code, v2 ? h.asV2() : h)
+            .serializeType(v2 ? SerializeType.ROCKETMQ : SerializeType.JSON).setBody(msg.body());
+    }
+
+    /**
+     * END_TRANSACTION (oneway) for the half at {@code physical} (queue offset {@code queueOffset} in the half topic)
+     * of send {@code sendId}: 8 commit or 12 rollback, from a check-back's answer when {@code fromCheck}.
+     */
+    static RemotingCommand endTransaction(long sendId, String topic, long physical, long queueOffset, int decision,
+                                          boolean fromCheck, String msgId) {
+        EndTransactionRequestHeader h = new EndTransactionRequestHeader(PRODUCER_GROUP, queueOffset, physical,
+            decision, fromCheck, msgId, uniqKey(sendId), topic, "sim-broker");
+        return RemotingCommand.createRequest(RequestCode.END_TRANSACTION, h).markOneway();
     }
 
     /**

@@ -70,6 +70,11 @@ final class SimWorkload {
         return sends;
     }
 
+    /** A send id for another producer (the transactional one): ids stay unique across the run. */
+    long nextSendId() {
+        return ++sends;
+    }
+
     long refused() {
         return refused;
     }
@@ -168,7 +173,9 @@ final class SimWorkload {
         if (count > 1) {
             batches++;
         }
-        RemotingCommand request = SimRequests.send(SimTopics.NAMES[t], queueId, firstId, sizes, clock.wallMillis());
+        String[] delay = count == 1 ? sim.delays().draw(firstId, sim.healed()) : null;
+        RemotingCommand request = SimRequests.send(SimTopics.NAMES[t], queueId, firstId, sizes, clock.wallMillis(),
+            delay);
         m.endpoint.call(request).whenComplete(new SendReply(firstId, count, SimTopics.NAMES[t], queueId));
         sim.driver().drain(m);
     }
@@ -185,6 +192,7 @@ final class SimWorkload {
 
     /**
      * What the producer hears, decoded from the processor's response: SUCCESS names each message's offset msgId
+     * (a delayed send's queue offset is its parking queue's, as RocketMQ answers; docs/messaging.md)
      * (its store host names the member that stored it, its physical offset), the queue and the first queue offset;
      * each message is recorded with the checkers (a batch's queue offsets follow the first). TOPIC_NOT_EXIST: the
      * messages were refused and must never appear. Any other code, or a connection that closed first, is no
@@ -240,8 +248,9 @@ final class SimWorkload {
                 if (member == 0) {
                     throw new AssertionError("msgId " + ids[i] + " names no member");
                 }
-                BrokerChecker.Ack a = new BrokerChecker.Ack(firstId + i, topic, queueId, id.physicalOffset(),
-                    h.queueOffset() + i, member, clock.nowMs());
+                String parking = sim.delays().parkingTopic(firstId + i);
+                BrokerChecker.Ack a = new BrokerChecker.Ack(firstId + i, parking != null ? parking : topic,
+                    parking != null ? 0 : queueId, id.physicalOffset(), h.queueOffset() + i, member, clock.nowMs());
                 checker.onAck(a);
                 pullChecker.onAck(a);
                 if (sim.healed() && probe == null) {

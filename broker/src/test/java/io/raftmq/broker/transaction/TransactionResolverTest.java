@@ -1,9 +1,12 @@
 package io.raftmq.broker.transaction;
 
+import io.raftmq.broker.entry.ProposalFailedException;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.SysFlag;
+import io.raftmq.raft.driver.ProposalRejectedException;
+import io.raftmq.raft.driver.ProposalTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +90,47 @@ class TransactionResolverTest {
         assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
         log.commitAll();
         assertThat(visible()).isEqualTo(1);
+    }
+
+    /**
+     * A rollback whose TRANSACTION_OP the metadata proposer reports refused before it entered the log (a leadership
+     * transfer in progress: the leader keeps its term) releases the mark, so the next decision or check-back can
+     * roll the half back in the same term; a commit timeout through that proposer still keeps it. Found by the
+     * broker simulation (a half never resolved after a transfer that did not happen).
+     */
+    @Test
+    void rollbackRefusedBeforeTheLogReleasesTheMark() {
+        long p = log.half("pg", 1_000, null, "U1");
+        assertThat(resolver.rollback(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
+        log.failNext(new ProposalFailedException("refused", new ProposalRejectedException(
+            ProposalRejectedException.Reason.TRANSFERRING_LEADERSHIP)));
+        assertThat(resolver.inFlight(p)).isFalse();
+        assertThat(resolver.rollback(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
+        log.failNext(new ProposalFailedException("timeout", new ProposalTimeoutException(2000)));
+        assertThat(resolver.rollback(p, "pg")).isEqualTo(TransactionResolver.Outcome.IN_FLIGHT);
+        log.term = 2;
+        assertThat(resolver.rollback(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
+        log.commitAll();
+        assertThat(log.pending.isPending(p)).isFalse();
+        assertThat(visible()).isZero();
+    }
+
+    /**
+     * A commit still unanswered when the term changes (waiting in the send batcher: it may be proposed once this
+     * member leads again) keeps the half in flight in the new term: a second commit or a check-back's answer does
+     * not write a second visible message. Found by the broker simulation.
+     */
+    @Test
+    void commitUnansweredAcrossATermChangeIsNotWrittenTwice() {
+        long p = log.half("pg", 1_000, null, "U1");
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.STARTED);
+        log.term = 2;
+        assertThat(resolver.inFlight(p)).isTrue();
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.IN_FLIGHT);
+        log.commitAll();
+        assertThat(visible()).isEqualTo(1);
+        assertThat(resolver.inFlight(p)).isFalse();
+        assertThat(resolver.commit(p, "pg")).isEqualTo(TransactionResolver.Outcome.NOT_PENDING);
     }
 
     private int visible() {

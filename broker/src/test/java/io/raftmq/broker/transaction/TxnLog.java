@@ -86,6 +86,12 @@ final class TxnLog implements HalfStore {
         }
     }
 
+    /** Fails the oldest waiting record with {@code cause} (nothing is applied). */
+    void failNext(Throwable cause) {
+        queued.poll();
+        futures.poll().completeExceptionally(cause);
+    }
+
     /** Fails the oldest waiting record with {@code code} (nothing is applied). */
     void failNext(int code) {
         queued.poll();
