@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The replicated pop consumption state (docs/consumer-protocol.md "Pop consumption"): the request mode of each
@@ -138,6 +140,30 @@ public final class PopState implements ReplicatedEntryHandler {
     public synchronized TreeMap<Long, Flight> flights(QueueKey k) {
         QueueState q = queues.get(k);
         return q == null ? new TreeMap<>() : new TreeMap<>(q.flights);
+    }
+
+    /**
+     * The offset below which every message of the queue was popped and acknowledged (or went to the dead-letter
+     * queue): the first in-flight offset, else the next never-popped one; -1 when the group never popped the queue.
+     * What GET_CONSUME_STATS reports as a pop group's consumer offset (docs/consumer-protocol.md "Pop consumption").
+     */
+    public synchronized long ackedThrough(QueueKey k) {
+        QueueState q = queues.get(k);
+        if (q == null) {
+            return -1;
+        }
+        return q.flights.isEmpty() ? q.next : Math.min(q.flights.firstKey(), q.next);
+    }
+
+    /** The topics {@code group} popped from, sorted. */
+    public synchronized Set<String> topicsOf(String group) {
+        Set<String> out = new TreeSet<>();
+        for (QueueKey k : queues.keySet()) {
+            if (k.group().equals(group)) {
+                out.add(k.topic());
+            }
+        }
+        return out;
     }
 
     /** How many offsets are in flight, all queues of all groups together. */

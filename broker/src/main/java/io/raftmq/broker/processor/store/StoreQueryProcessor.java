@@ -48,7 +48,8 @@ import java.util.TreeSet;
  *  12 QUERY_MESSAGE               0 + body, or 22; both with indexLastUpdateTimestamp / indexLastUpdatePhyoffset
  * 202 GET_TOPIC_STATS_INFO        TopicStatsTable per write queue {min, max, lastUpdateTimestamp}; 17 if unknown
  * 208 GET_CONSUME_STATS           ConsumeStats per read queue {brokerOffset, consumerOffset, pullOffset,
- *                                 lastTimestamp = store time of message consumerOffset - 1, 0 if unknown}
+ *                                 lastTimestamp = store time of message consumerOffset - 1, 0 if unknown};
+ *                                 a pop group's consumerOffset is how far it acknowledged ({@link PopProgress})
  * </pre>
  * 208 supersedes AdminProcessor's store-less version (register this processor for 208 after AdminProcessor).
  * Store I/O failures answer 1 SYSTEM_ERROR. Thread-safety: any executor thread, concurrently.
@@ -63,7 +64,33 @@ public final class StoreQueryProcessor implements RequestProcessor {
     private final TopicConfigManager topics;
     private final ConsumerOffsetManager offsets;
     private final PullProgress progress;
+    private final PopProgress popped;
     private final String brokerName;
+
+    /**
+     * How far pop groups have acknowledged (the replicated pop state, docs/consumer-protocol.md "Pop consumption"):
+     * their consumer offsets in GET_CONSUME_STATS, since a pop group commits no offsets of its own.
+     */
+    public interface PopProgress {
+        /** No pop groups. */
+        PopProgress NONE = new PopProgress() {
+            @Override
+            public long ackedThrough(String group, String topic, int queueId) {
+                return -1;
+            }
+
+            @Override
+            public Set<String> topicsOf(String group) {
+                return Set.of();
+            }
+        };
+
+        /** The offset below which the group acknowledged every message of the queue; -1 when it never popped it. */
+        long ackedThrough(String group, String topic, int queueId);
+
+        /** The topics the group popped from. */
+        Set<String> topicsOf(String group);
+    }
 
     /**
      * @param store      committed reads
@@ -74,10 +101,17 @@ public final class StoreQueryProcessor implements RequestProcessor {
      */
     public StoreQueryProcessor(BrokerStore store, TopicConfigManager topics, ConsumerOffsetManager offsets,
                                PullProgress progress, String brokerName) {
+        this(store, topics, offsets, progress, PopProgress.NONE, brokerName);
+    }
+
+    /** As above, with the pop groups' progress ({@code popped}) in GET_CONSUME_STATS. */
+    public StoreQueryProcessor(BrokerStore store, TopicConfigManager topics, ConsumerOffsetManager offsets,
+                               PullProgress progress, PopProgress popped, String brokerName) {
         this.store = store;
         this.topics = topics;
         this.offsets = offsets;
         this.progress = progress;
+        this.popped = popped;
         this.brokerName = brokerName;
     }
 
@@ -174,6 +208,7 @@ public final class StoreQueryProcessor implements RequestProcessor {
             topicSet.addAll(List.of(h.topicList().split(",")));
         } else {
             topicSet.addAll(offsets.topicsOf(h.consumerGroup()));
+            topicSet.addAll(popped.topicsOf(h.consumerGroup()));
         }
         TreeMap<MessageQueue, OffsetWrapper> table = new TreeMap<>();
         for (String topic : topicSet) {
@@ -186,7 +221,8 @@ public final class StoreQueryProcessor implements RequestProcessor {
     }
 
     private OffsetWrapper queueStats(String group, String topic, int queueId) throws StoreReadException {
-        long consumer = Math.max(0, offsets.query(group, topic, queueId));
+        long consumer = Math.max(0, Math.max(offsets.query(group, topic, queueId),
+            popped.ackedThrough(group, topic, queueId)));
         long pulled = Math.max(consumer, progress.pulled(group, topic, queueId));
         long last = consumer > 0 ? Math.max(0, store.storeTimeAt(topic, queueId, consumer - 1)) : 0;
         return new OffsetWrapper(store.maxOffset(topic, queueId), consumer, pulled, last);

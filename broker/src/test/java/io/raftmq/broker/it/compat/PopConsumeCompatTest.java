@@ -12,6 +12,8 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageRequestMode;
+import org.apache.rocketmq.remoting.protocol.admin.ConsumeStats;
+import org.apache.rocketmq.remoting.protocol.admin.OffsetWrapper;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +154,11 @@ class PopConsumeCompatTest {
         }
         assertThat(everyoneHasOne.getCount()).as("consumers that received nothing").isZero();
         assertThat(all.messages).allMatch(m -> m.getReconsumeTimes() == 0);
+        // mqadmin consumerProgress: a pop group's consumer offsets are how far it acknowledged
+        ConsumeStats stats = clients.admin().examineConsumeStats(group);
+        assertThat(stats.computeTotalDiff()).as("lag after every message was acked").isZero();
+        assertThat(stats.getOffsetTable().values().stream().mapToLong(OffsetWrapper::getConsumerOffset).sum())
+            .as("consumer offsets of the popped queues (60, and the warm-up message)").isBetween(60L, 61L);
     }
 
     @Test
