@@ -281,6 +281,7 @@ public final class BrokerController {
         offsets = new ConsumerOffsetManager(proposer, config.offsetFlushIntervalMs(), config.offsetBatchUpdatesMax(),
             config.offsetPendingQueuesMax(), config.offsetInflightProposalsMax());
         MetadataStateMachine metadata = new MetadataStateMachine(topics, groups, offsets);
+        metadata.addDeletionListener(pop.state()); // a deleted topic or group takes its pop state along
         FileSnapshotStore snapshots = FileSnapshotStore.open(Path.of(config.storePathRootDir(), "snapshot"),
             config.snapshotRetainCount());
         snapshotStore = snapshots;

@@ -10,6 +10,8 @@ import io.raftmq.broker.entry.TopicConfigCodec;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.commitlog.error.Verify;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.CRC32C;
 
 /**
@@ -49,13 +51,31 @@ public final class MetadataStateMachine {
     private final TopicConfigManager topics;
     private final SubscriptionGroupManager groups;
     private final ConsumerOffsetManager offsets;
+    private final List<DeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
     private long appliedIndex;
+
+    /**
+     * Replicated state kept elsewhere that follows the deletions of topics and groups as the offsets do (the pop
+     * state): told on the raft agent thread while the deleting entry is applied, so every member drops the same.
+     */
+    public interface DeletionListener {
+        /** A TOPIC_DELETE entry of {@code topic} was applied. */
+        void onTopicDeleted(String topic);
+
+        /** A GROUP_DELETE entry of {@code group} that also drops its offsets ({@code cleanOffset}) was applied. */
+        void onGroupDropped(String group);
+    }
 
     public MetadataStateMachine(TopicConfigManager topics, SubscriptionGroupManager groups,
                                 ConsumerOffsetManager offsets) {
         this.topics = topics;
         this.groups = groups;
         this.offsets = offsets;
+    }
+
+    /** Registers {@code l} (before the raft agent starts: every deletion applied afterwards reaches it). */
+    public void addDeletionListener(DeletionListener l) {
+        deletionListeners.add(l);
     }
 
     /** Index of the last metadata entry applied (0 if none). */
@@ -79,6 +99,7 @@ public final class MetadataStateMachine {
                 TopicConfigCodec.Delete d = TopicConfigCodec.decodeDelete(payload);
                 topics.applyDelete(index, d);
                 offsets.dropTopic(d.topic());
+                deletionListeners.forEach(l -> l.onTopicDeleted(d.topic()));
             }
             case EntryType.GROUP_PUT -> groups.applyPut(index, SubscriptionGroupCodec.decodePut(payload));
             case EntryType.GROUP_DELETE -> {
@@ -86,6 +107,7 @@ public final class MetadataStateMachine {
                 groups.applyDelete(index, d);
                 if (d.cleanOffset()) {
                     offsets.dropGroup(d.group());
+                    deletionListeners.forEach(l -> l.onGroupDropped(d.group()));
                 }
             }
             default -> throw new IllegalStateException("unhandled metadata type " + type);

@@ -1,5 +1,6 @@
 package io.raftmq.broker.pop;
 
+import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.replication.ReplicatedEntryHandler;
 
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  * <p>Bounded: an acked offset leaves the in-flight set at once, and the leader pops no more from a queue holding
  * {@link #IN_FLIGHT_MAX} in-flight offsets. Threads: {@link #apply} on the raft agent thread, queries on any.
  */
-public final class PopState implements ReplicatedEntryHandler {
+public final class PopState implements ReplicatedEntryHandler, MetadataStateMachine.DeletionListener {
     /** The leader hands out nothing more from a queue with this many offsets in flight. */
     public static final int IN_FLIGHT_MAX = 4096;
 
@@ -164,6 +165,20 @@ public final class PopState implements ReplicatedEntryHandler {
             }
         }
         return out;
+    }
+
+    /** A deleted topic takes its request modes and every group's pop state of its queues with it. */
+    @Override
+    public synchronized void onTopicDeleted(String topic) {
+        modes.keySet().removeIf(k -> k.topic().equals(topic));
+        queues.keySet().removeIf(k -> k.topic().equals(topic));
+    }
+
+    /** A group deleted with its offsets loses its request modes and pop state too. */
+    @Override
+    public synchronized void onGroupDropped(String group) {
+        modes.keySet().removeIf(k -> k.group().equals(group));
+        queues.keySet().removeIf(k -> k.group().equals(group));
     }
 
     /** How many offsets are in flight, all queues of all groups together. */

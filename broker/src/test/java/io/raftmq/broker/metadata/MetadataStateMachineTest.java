@@ -7,6 +7,8 @@ import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.testsupport.Seeds;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -69,6 +71,18 @@ class MetadataStateMachineTest {
     @Test
     void deleteTopicDropsItsOffsetsAndGroupDeleteOptionallyDropsOffsets() {
         Fixture f = Fixture.leader();
+        List<String> told = new ArrayList<>();
+        f.sm.addDeletionListener(new MetadataStateMachine.DeletionListener() {
+            @Override
+            public void onTopicDeleted(String topic) {
+                told.add("topic " + topic);
+            }
+
+            @Override
+            public void onGroupDropped(String group) {
+                told.add("group " + group);
+            }
+        });
         f.topics.createOrUpdate(TopicConfig.of("T", 2)).join();
         f.offsets.commit("G", "T", 0, 5);
         f.offsets.commit("G", "U", 1, 6);
@@ -82,6 +96,7 @@ class MetadataStateMachineTest {
         f.groups.delete("G", true).join();
         assertThat(f.offsets.query("G", "U", 1)).isEqualTo(-1);
         assertThat(f.offsets.query("H", "U", 0)).isEqualTo(7);
+        assertThat(told).as("deletions that drop state, in apply order").containsExactly("topic T", "group G");
     }
 
     @Test

@@ -87,6 +87,30 @@ class PopStateTest {
     }
 
     @Test
+    void ackedThroughIsTheFirstOffsetInFlightElseTheNextAndDeletionsDropTheState() {
+        PopState s = new PopState();
+        assertThat(s.ackedThrough(Q)).as("never popped").isEqualTo(-1);
+        s.apply(pop(100, 1, 0, 3, 0L, 1L, 2L));
+        assertThat(s.ackedThrough(Q)).isZero();
+        s.apply(new PopEntry.Ack("g", "t", 0, 100, List.of(0L, 2L)));
+        assertThat(s.ackedThrough(Q)).as("1 still in flight").isEqualTo(1);
+        s.apply(new PopEntry.Ack("g", "t", 0, 100, List.of(1L)));
+        assertThat(s.ackedThrough(Q)).isEqualTo(3);
+        s.apply(new PopEntry.Mode("t", "g", true, 0));
+        s.apply(new PopEntry.Mode("u", "g", true, 0));
+        s.apply(new PopEntry.Pop("g", "u", 0, 100, 1000, 5, 0, 1, List.of(0L)));
+        s.apply(new PopEntry.Pop("h", "t", 0, 100, 1000, 6, 0, 1, List.of(0L)));
+        assertThat(s.topicsOf("g")).containsExactly("t", "u");
+        s.onTopicDeleted("u");
+        assertThat(s.topicsOf("g")).containsExactly("t");
+        assertThat(s.popShareQueueNum("u", "g")).isNull();
+        s.onGroupDropped("g");
+        assertThat(s.ackedThrough(Q)).isEqualTo(-1);
+        assertThat(s.popShareQueueNum("t", "g")).isNull();
+        assertThat(s.topicsOf("h")).as("other groups keep theirs").containsExactly("t");
+    }
+
+    @Test
     void membersApplyingTheSameEntriesHoldTheSameSnapshot() {
         long seed = Seeds.seed("pop.seed");
         Random rnd = new Random(seed);
