@@ -53,71 +53,15 @@ public final class SimMain {
         long started = System.nanoTime();
         long failures = 0;
         Long firstFailure = null;
-        long acknowledged = 0;
-        long crashes = 0;
-        long transfers = 0;
-        long pauses = 0;
-        long truncations = 0;
-        long terms = 0;
-        long offsetAcks = 0;
-        long batches = 0;
-        long refused = 0;
-        long pulled = 0;
-        long diskFaults = 0;
-        long diskFailures = 0;
-        long damages = 0;
-        long damageLosses = 0;
-        long refusals = 0;
-        long forwarded = 0;
-        long heldPulls = 0;
-        long delayed = 0;
-        long delivered = 0;
-        long halves = 0;
-        long visible = 0;
-        long checks = 0;
-        long grants = 0;
+        Totals totals = new Totals();
         for (long seed = from; seed < from + count; seed++) {
             Path dir = Files.createTempDirectory("raftmq-sim-" + seed + "-");
             long t0 = System.nanoTime();
             try {
                 BrokerSimulation.Outcome o = new BrokerSimulation(seed, dir).run();
-                acknowledged += o.acknowledged();
-                crashes += o.crashes();
-                transfers += o.transfers();
-                pauses += o.pauses();
-                truncations += o.truncations();
-                terms += o.maxTerm();
-                offsetAcks += o.offsetAcks();
-                batches += o.batches();
-                refused += o.refused();
-                pulled += o.pulledMessages();
-                diskFaults += o.diskFaults();
-                diskFailures += o.diskFailures();
-                damages += o.damages();
-                damageLosses += o.damageLosses();
-                refusals += o.damageRefusals();
-                forwarded += o.forwarded();
-                heldPulls += o.heldPulls();
-                delayed += o.delayedSends();
-                delivered += o.delayedDelivered();
-                halves += o.halves();
-                visible += o.transactionsVisible();
-                checks += o.checksAnswered();
-                grants += o.lockGrants();
+                totals.add(o);
                 System.out.println("seed " + seed + " passed in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
-                    + "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
-                    + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions="
-                    + o.partitions() + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations="
-                    + o.truncations() + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs()
-                    + " offset_commits=" + o.offsetCommits()
-                    + " offset_acks=" + o.offsetAcks() + " batches=" + o.batches() + " refused_no_topic="
-                    + o.refused() + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals="
-                    + o.topicProposals() + " disk_faults=" + o.diskFaults() + " disk_failures="
-                    + o.diskFailures() + " damages=" + o.damages() + " damage_losses=" + o.damageLosses()
-                    + " damage_refusals=" + o.damageRefusals() + " forwarded=" + o.forwarded() + " held_pulls="
-                    + o.heldPulls() + " delayed_sends=" + o.delayedSends() + " delayed_delivered="
-                    + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible=" + o.transactionsVisible()
-                    + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants());
+                    + describe(o));
             } catch (AssertionError e) {
                 failures++;
                 firstFailure = firstFailure == null ? seed : firstFailure;
@@ -130,19 +74,92 @@ public final class SimMain {
             }
         }
         System.out.println(count - failures + " seeds passed in " + (System.nanoTime() - started) / 1_000_000
-            + " ms: " + acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
-            + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
-            + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
-            + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
-            + " disk faults, " + diskFailures + " members failed on them, " + damages + " bit flips at rest ("
-            + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped), "
-            + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold, " + delayed
-            + " delayed sends, " + delivered + " parked messages delivered, " + halves + " half messages ("
-            + visible + " committed and visible, " + checks + " check-backs answered), " + grants
-            + " queue locks granted by ready leaders");
+            + " ms: " + totals);
         System.out.println("RESULT seeds=" + count + " failures=" + failures + " first_failure="
             + (firstFailure == null ? "none" : firstFailure));
         return failures == 0;
+    }
+
+    /** One passing seed's counts, as the campaign prints them. */
+    private static String describe(BrokerSimulation.Outcome o) {
+        return "events=" + o.events() + " sends=" + o.sends() + " acknowledged=" + o.acknowledged()
+            + " committed=" + o.committedEntries() + " crashes=" + o.crashes() + " partitions=" + o.partitions()
+            + " transfers=" + o.transfers() + " pauses=" + o.pauses() + " truncations=" + o.truncations()
+            + " terms=" + o.maxTerm() + " catch_up_ms=" + o.catchUpMs() + " offset_commits=" + o.offsetCommits()
+            + " offset_acks=" + o.offsetAcks() + " batches=" + o.batches() + " refused_no_topic=" + o.refused()
+            + " pulls=" + o.pulls() + " pulled=" + o.pulledMessages() + " topic_proposals=" + o.topicProposals()
+            + " disk_faults=" + o.diskFaults() + " disk_failures=" + o.diskFailures() + " damages=" + o.damages()
+            + " damage_losses=" + o.damageLosses() + " damage_refusals=" + o.damageRefusals() + " forwarded="
+            + o.forwarded() + " held_pulls=" + o.heldPulls() + " delayed_sends=" + o.delayedSends()
+            + " delayed_delivered=" + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible="
+            + o.transactionsVisible() + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants();
+    }
+
+    /** The campaign's sums over the passing seeds. */
+    private static final class Totals {
+        long acknowledged;
+        long crashes;
+        long transfers;
+        long pauses;
+        long truncations;
+        long terms;
+        long offsetAcks;
+        long batches;
+        long refused;
+        long pulled;
+        long diskFaults;
+        long diskFailures;
+        long damages;
+        long damageLosses;
+        long refusals;
+        long forwarded;
+        long heldPulls;
+        long delayed;
+        long delivered;
+        long halves;
+        long visible;
+        long checks;
+        long grants;
+
+        void add(BrokerSimulation.Outcome o) {
+            acknowledged += o.acknowledged();
+            crashes += o.crashes();
+            transfers += o.transfers();
+            pauses += o.pauses();
+            truncations += o.truncations();
+            terms += o.maxTerm();
+            offsetAcks += o.offsetAcks();
+            batches += o.batches();
+            refused += o.refused();
+            pulled += o.pulledMessages();
+            diskFaults += o.diskFaults();
+            diskFailures += o.diskFailures();
+            damages += o.damages();
+            damageLosses += o.damageLosses();
+            refusals += o.damageRefusals();
+            forwarded += o.forwarded();
+            heldPulls += o.heldPulls();
+            delayed += o.delayedSends();
+            delivered += o.delayedDelivered();
+            halves += o.halves();
+            visible += o.transactionsVisible();
+            checks += o.checksAnswered();
+            grants += o.lockGrants();
+        }
+
+        @Override
+        public String toString() {
+            return acknowledged + " sends acknowledged, " + crashes + " crashes, " + transfers + " transfers, "
+                + pauses + " pauses, " + truncations + " log truncations, " + terms + " terms, " + offsetAcks
+                + " consumer offset commits acknowledged, " + batches + " batch sends, " + refused
+                + " messages refused (no topic yet), " + pulled + " messages pulled and checked, " + diskFaults
+                + " disk faults, " + diskFailures + " members failed on them, " + damages + " bit flips at rest ("
+                + damageLosses + " recovered past a log loss, " + refusals + " refused to start and were wiped), "
+                + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold, "
+                + delayed + " delayed sends, " + delivered + " parked messages delivered, " + halves
+                + " half messages (" + visible + " committed and visible, " + checks + " check-backs answered), "
+                + grants + " queue locks granted by ready leaders";
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
