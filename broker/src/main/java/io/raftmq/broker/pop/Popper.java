@@ -10,7 +10,6 @@ import io.raftmq.broker.store.PullResult;
 import io.raftmq.broker.store.PullStatus;
 import io.raftmq.broker.store.StoreReadException;
 import io.raftmq.commitlog.message.StoredMessage;
-import io.raftmq.commitlog.message.SysFlag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
@@ -147,7 +147,8 @@ final class Popper {
                 }
                 continue;
             }
-            one.setInt(reconsumeTimesAt(one), fl.reconsume() + 1);
+            one.setInt(StoredMessage.reconsumeTimesOffset(one.getInt(StoredMessage.SYS_FLAG_OFFSET)),
+                fl.reconsume() + 1);
             reads.add(new Read(f.getKey(), one));
         }
     }
@@ -209,10 +210,9 @@ final class Popper {
         }
         ByteBuf body = r.takeBody();
         try {
-            while (body.isReadable()) {
+            while (body.isReadable()) { // slices of the pull body, no copy: each holds it until released
                 int size = body.getInt(body.readerIndex());
-                ByteBuf m = alloc.buffer(size);
-                m.writeBytes(body, size);
+                ByteBuf m = body.readRetainedSlice(size);
                 reads.add(new Read(m.getLong(StoredMessage.QUEUE_OFFSET_OFFSET), m));
             }
         } finally {
@@ -227,7 +227,7 @@ final class Popper {
         List<Long> offsets = new ArrayList<>();
         try {
             if (failure != null) {
-                throw new java.util.concurrent.CompletionException(failure);
+                throw new CompletionException(failure);
             }
             for (Read r : held) {
                 PopState.Flight f = state.flight(k, r.offset());
@@ -241,13 +241,5 @@ final class Popper {
         } finally {
             held.forEach(r -> r.bytes().release());
         }
-    }
-
-    /** Position of RECONSUMETIMES in a message copy starting at index 0 (docs/protocol.md §3.1). */
-    static int reconsumeTimesAt(ByteBuf m) {
-        int sysFlag = m.getInt(StoredMessage.SYS_FLAG_OFFSET);
-        int bornHost = (sysFlag & SysFlag.BORNHOST_V6) != 0 ? 20 : 8;
-        int storeHost = (sysFlag & SysFlag.STOREHOST_V6) != 0 ? 20 : 8;
-        return StoredMessage.BORN_HOST_OFFSET + bornHost + 8 + storeHost;
     }
 }

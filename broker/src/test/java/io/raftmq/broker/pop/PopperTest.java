@@ -85,7 +85,7 @@ class PopperTest {
                 int at = b.readerIndex();
                 ByteBuf one = b.readSlice(b.getInt(at));
                 out.add(new long[] {one.getLong(StoredMessage.QUEUE_OFFSET_OFFSET),
-                    one.getInt(Popper.reconsumeTimesAt(one))});
+                    one.getInt(StoredMessage.reconsumeTimesOffset(one.getInt(StoredMessage.SYS_FLAG_OFFSET)))});
             }
         } finally {
             b.release();

@@ -139,12 +139,19 @@ public final class StoredMessage {
         return BORN_HOST_OFFSET + ((sysFlag & SysFlag.BORNHOST_V6) != 0 ? 20 : 8);
     }
 
+    /**
+     * Offset of RECONSUMETIMES in a message with {@code sysFlag}: after the store timestamp and the store host, whose
+     * length depends on the flag. For writers that patch a copy of a message in place (a pop's redelivery).
+     */
+    public static int reconsumeTimesOffset(int sysFlag) {
+        return storeTimestampOffset(sysFlag) + 8 + ((sysFlag & SysFlag.STOREHOST_V6) != 0 ? 20 : 8);
+    }
+
     private void parseVariableFields(boolean v2) {
         int end = base + totalSize;
-        int storeHostLength = (sysFlag & SysFlag.STOREHOST_V6) != 0 ? 20 : 8;
         storeTimestampOffset = storeTimestampOffset(sysFlag);
         storeHostOffset = storeTimestampOffset + 8;
-        reconsumeTimesOffset = storeHostOffset + storeHostLength;
+        reconsumeTimesOffset = reconsumeTimesOffset(sysFlag);
         int bodyLengthOffset = reconsumeTimesOffset + 4 + 8;
         if (base + fixedLength(v2, sysFlag) > end) {
             throw new MessageFormatException("TOTALSIZE " + totalSize + " below the fixed part");
