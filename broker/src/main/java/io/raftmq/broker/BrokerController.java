@@ -80,7 +80,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -491,7 +490,7 @@ public final class BrokerController {
         gate.install(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
             offsets, this::isLeader, progress, stats, sqlFilters));
         gate.install(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
-            popProgress(), config.brokerName()));
+            pop.state(), config.brokerName()));
         heldPulls.start();
         lifecycle.add("held pulls", heldPulls::close);
     }
@@ -561,22 +560,6 @@ public final class BrokerController {
         SendHold.Stats h = hold.stats();
         table.put("sendHeld", Long.toString(h.holds()));
         table.put("sendHoldExpired", Long.toString(h.expired()));
-    }
-
-    /** GET_CONSUME_STATS' view of the pop groups: how far each acknowledged, from the replicated pop state. */
-    private StoreQueryProcessor.PopProgress popProgress() {
-        PopState state = pop.state();
-        return new StoreQueryProcessor.PopProgress() {
-            @Override
-            public long ackedThrough(String group, String topic, int queueId) {
-                return state.ackedThrough(new PopState.QueueKey(group, topic, queueId));
-            }
-
-            @Override
-            public Set<String> topicsOf(String group) {
-                return state.topicsOf(group);
-            }
-        };
     }
 
     /** This member's replicated pop consumption state (docs/consumer-protocol.md "Pop consumption"). Any thread. */

@@ -1,6 +1,7 @@
 package io.raftmq.broker.pop;
 
 import io.raftmq.broker.metadata.MetadataStateMachine;
+import io.raftmq.broker.processor.store.StoreQueryProcessor;
 import io.raftmq.broker.replication.ReplicatedEntryHandler;
 
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import java.util.TreeSet;
  * <p>Bounded: an acked offset leaves the in-flight set at once, and the leader pops no more from a queue holding
  * {@link #IN_FLIGHT_MAX} in-flight offsets. Threads: {@link #apply} on the raft agent thread, queries on any.
  */
-public final class PopState implements ReplicatedEntryHandler, MetadataStateMachine.DeletionListener {
+public final class PopState implements ReplicatedEntryHandler, MetadataStateMachine.DeletionListener,
+        StoreQueryProcessor.PopProgress {
     /** The leader hands out nothing more from a queue with this many offsets in flight. */
     public static final int IN_FLIGHT_MAX = 4096;
 
@@ -156,7 +158,14 @@ public final class PopState implements ReplicatedEntryHandler, MetadataStateMach
         return q.flights.isEmpty() ? q.next : Math.min(q.flights.firstKey(), q.next);
     }
 
+    /** As {@link #ackedThrough(QueueKey)}: GET_CONSUME_STATS' consumer offset of a pop group. */
+    @Override
+    public long ackedThrough(String group, String topic, int queueId) {
+        return ackedThrough(new QueueKey(group, topic, queueId));
+    }
+
     /** The topics {@code group} popped from, sorted. */
+    @Override
     public synchronized Set<String> topicsOf(String group) {
         Set<String> out = new TreeSet<>();
         for (QueueKey k : queues.keySet()) {
