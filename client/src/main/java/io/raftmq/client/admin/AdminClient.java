@@ -29,6 +29,7 @@ import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.route.TopicRoute;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -417,6 +418,44 @@ public final class AdminClient implements AutoCloseable {
             throws AdminException, InterruptedException {
         checkStarted();
         return await(publish(messages.at(topic, brokerName, queueId, offset)));
+    }
+
+    // ---- members
+
+    /**
+     * The Raft address of member {@code brokerAddr} ({@code host:port}), from its configuration (GET_BROKER_CONFIG
+     * 26): its own entry of {@code raftPeers}; null when the configuration names none (not a RaftMQ broker).
+     */
+    public String raftAddress(String brokerAddr) throws AdminException, InterruptedException {
+        checkStarted();
+        return await(publish(calls.call(brokerAddr, RemotingCommand.createRequest(RequestCode.GET_BROKER_CONFIG),
+                "broker config", r -> raftAddressIn(new String(r.bodyBytes(), StandardCharsets.UTF_8)))));
+    }
+
+    /**
+     * The entry of {@code raftSelfId} in {@code raftPeers} ({@code n0-host:port;n1-host:port}) of a broker
+     * configuration as GET_BROKER_CONFIG answers it ({@code key=value} lines); null when either key is missing.
+     */
+    static String raftAddressIn(String config) {
+        Map<String, String> kv = new TreeMap<>();
+        for (String line : config.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        String self = kv.get("raftSelfId");
+        String peers = kv.get("raftPeers");
+        if (self == null || peers == null) {
+            return null;
+        }
+        for (String p : peers.split(";")) {
+            int dash = p.indexOf('-');
+            if (dash > 0 && p.substring(0, dash).trim().equals(self)) {
+                return p.substring(dash + 1).trim();
+            }
+        }
+        return null;
     }
 
     // ---- NameServers

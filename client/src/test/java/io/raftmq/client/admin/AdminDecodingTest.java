@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * QUERY_MESSAGE or one-message pull answer become {@link MessageView}s with the queue id read from each message
  * (golden vectors 08 IPv4 and 09 IPv6, written by RocketMQ 5.3.3; docs/protocol.md §3.1), a truncated answer fails
  * cleanly; an offset msgId names its store host and commit-log offset (§3.3, the documented example and vectors
- * 08/09); a group's lag per member is counted from the leader's last index. Method: decode the golden bytes.
+ * 08/09); a member's Raft address is its own raftPeers entry; a group's lag per member is counted from the
+ * leader's last index. Method: decode the golden bytes.
  */
 class AdminDecodingTest {
     @Test
@@ -75,6 +76,15 @@ class AdminDecodingTest {
         assertThat(OffsetMsgId.parse("7F00000100002A9F000000000000000")).as("31 digits").isNull();
         assertThat(OffsetMsgId.parse("ZZ00000100002A9F0000000000000000")).isNull();
         assertThat(OffsetMsgId.parse(null)).isNull();
+    }
+
+    @Test
+    void raftAddressFromABrokerConfig() {
+        String config = "brokerName=broker-a\nraftPeers=n0-127.0.0.1:9000;n1-127.0.0.1:9001;n2-127.0.0.1:9002\n"
+            + "raftSelfId=n1\nlistenPort=10911\n";
+        assertThat(AdminClient.raftAddressIn(config)).isEqualTo("127.0.0.1:9001");
+        assertThat(AdminClient.raftAddressIn("raftSelfId=n3\nraftPeers=n0-h:1\n")).isNull();
+        assertThat(AdminClient.raftAddressIn("brokerName=x\n")).isNull();
     }
 
     @Test
