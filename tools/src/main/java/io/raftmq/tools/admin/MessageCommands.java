@@ -65,6 +65,10 @@ final class MessageCommands extends AdminTool.Group {
                 throw new IllegalArgumentException("--queue and --offset go together, each >= 0");
             }
             try (AdminClient admin = common.open()) {
+                if (queue != null && brokerName == null && admin.topicRoute(topic).brokerDatas().size() > 1) {
+                    throw new IllegalArgumentException(topic + " is on several broker groups: name one with "
+                        + "--broker-name");
+                }
                 List<MessageView> found = id != null ? admin.messageById(id, topic)
                     : key != null ? admin.messagesByKey(topic, key) : admin.messageAt(topic, brokerName, queue, offset);
                 if (found.isEmpty()) {
