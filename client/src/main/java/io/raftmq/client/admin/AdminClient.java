@@ -8,6 +8,12 @@ import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.ConsumeStats;
+import io.raftmq.client.protocol.body.ClusterInfo;
+import io.raftmq.client.protocol.body.QueueData;
+import io.raftmq.client.protocol.body.ResetOffsetBody;
+import io.raftmq.client.protocol.body.TopicOffset;
+import io.raftmq.client.protocol.body.TopicStatsTable;
+import io.raftmq.client.protocol.header.ResetOffsetRequestHeader;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.OffsetWrapper;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
@@ -23,9 +29,11 @@ import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.route.TopicRoute;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -71,11 +79,18 @@ public final class AdminClient implements AutoCloseable {
     private final ClientInstance instance;
     private final ClientLifecycle lifecycle;
     private final AdminCalls calls;
+    private final AdminMessages messages;
     private final long operationTimeoutMs;
 
     /** An admin client with its own client instance and the default timeouts. */
     public AdminClient(ClientConfig config) {
         this(new ClientInstance(config), true, CALL_TIMEOUT_MS_DEFAULT, OPERATION_TIMEOUT_MS_DEFAULT);
+    }
+
+    /** An admin client with its own client instance: each request waits at most {@code callTimeoutMs}, a call in all
+     *  at most {@code operationTimeoutMs}. */
+    public AdminClient(ClientConfig config, long callTimeoutMs, long operationTimeoutMs) {
+        this(new ClientInstance(config), true, callTimeoutMs, operationTimeoutMs);
     }
 
     /** An admin client on a shared, started client instance (not shut down by {@link #shutdown()}). */
@@ -91,6 +106,7 @@ public final class AdminClient implements AutoCloseable {
         this.instance = instance;
         this.lifecycle = new ClientLifecycle(instance, ownsInstance, "admin client");
         this.calls = new AdminCalls(instance, callTimeoutMs);
+        this.messages = new AdminMessages(calls);
         this.operationTimeoutMs = operationTimeoutMs;
     }
 
@@ -203,6 +219,30 @@ public final class AdminClient implements AutoCloseable {
                         .topicConfigTable()))));
     }
 
+    /**
+     * The queues of {@code topic} on every broker group its route names (GET_TOPIC_STATS_INFO 202 to each leader):
+     * per queue min and max offset and the store time of the last message (0 if unknown), the put rates summed.
+     * 17 when the NameServer routes no such topic.
+     */
+    public TopicStatsTable topicStats(String topic) throws AdminException, InterruptedException {
+        return await(topicStatsAsync(topic));
+    }
+
+    public CompletableFuture<TopicStatsTable> topicStatsAsync(String topic) {
+        checkStarted();
+        return publish(eachRouted(topic, bd -> calls.onLeader(bd.brokerName(), () -> RemotingCommand.createRequest(
+                RequestCode.GET_TOPIC_STATS_INFO, new TopicRequestHeader(topic, null)), "stats of " + topic,
+                r -> TopicStatsTable.decode(r.bodyBytes()))).thenApply(ts -> {
+                    TreeMap<MessageQueue, TopicOffset> all = new TreeMap<>();
+                    double tps = 0;
+                    for (TopicStatsTable t : ts) {
+                        all.putAll(t.offsetTable());
+                        tps += t.topicPutTps();
+                    }
+                    return new TopicStatsTable(all, tps);
+                }));
+    }
+
     // ---- consumer groups
 
     /** Creates (or updates) {@code group} with the broker's defaults on every broker group. */
@@ -298,6 +338,152 @@ public final class AdminClient implements AutoCloseable {
         }));
     }
 
+    /**
+     * Moves consumer group {@code group}'s offsets of every queue of {@code topic} to the first message stored at or
+     * after {@code timestampMs} (-1: each queue's end), forward or back (INVOKE_BROKER_TO_RESET_OFFSET 222 to the
+     * leader of every broker group the route names; docs/consumer-protocol.md "Offset reset and consumer
+     * introspection"): committed through the Raft log, live consumers told. Returns the new offset of each queue.
+     */
+    public SortedMap<MessageQueue, Long> resetOffsetByTime(String group, String topic, long timestampMs)
+            throws AdminException, InterruptedException {
+        return await(resetOffsetAsync(group, topic, -1, null, timestampMs));
+    }
+
+    /**
+     * As {@link #resetOffsetByTime}, to offset {@code offset} (clamped to each queue's min and max) of queue
+     * {@code queueId}, or of every queue of the topic when {@code queueId} is -1.
+     */
+    public SortedMap<MessageQueue, Long> resetOffsetTo(String group, String topic, int queueId, long offset)
+            throws AdminException, InterruptedException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("an offset is >= 0, got " + offset);
+        }
+        return await(resetOffsetAsync(group, topic, queueId, offset, -1));
+    }
+
+    /** {@code offset} null: by {@code timestampMs}; else to {@code offset} in {@code queueId} (-1: every queue). */
+    public CompletableFuture<SortedMap<MessageQueue, Long>> resetOffsetAsync(String group, String topic, int queueId,
+                                                                             Long offset, long timestampMs) {
+        checkStarted();
+        return publish(topicRouteAsync(topic).thenCompose(route -> {
+            List<CompletableFuture<ResetOffsetBody>> asks = new ArrayList<>();
+            for (QueueData qd : route.queueDatas()) {
+                List<Integer> queues = new ArrayList<>();
+                int n = Math.max(qd.readQueueNums(), qd.writeQueueNums());
+                for (int q = 0; q < n; q++) {
+                    if (offset == null ? q == 0 : queueId < 0 || q == queueId) {
+                        queues.add(offset == null ? -1 : q); // by time: one request resets every queue
+                    }
+                }
+                for (int q : queues) {
+                    ResetOffsetRequestHeader h = new ResetOffsetRequestHeader(topic, group, q, offset, timestampMs,
+                            true);
+                    asks.add(calls.onLeader(qd.brokerName(), () -> RemotingCommand.createRequest(
+                            RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, h), "reset offsets of " + group,
+                            r -> ResetOffsetBody.decode(r.bodyBytes())));
+                }
+            }
+            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+                SortedMap<MessageQueue, Long> all = new TreeMap<>();
+                asks.forEach(f -> all.putAll(f.join().offsetTable()));
+                return all;
+            });
+        }));
+    }
+
+    // ---- messages
+
+    /**
+     * The message with id {@code id} (docs/protocol.md §3.3): an offset msgId naming a registered broker is looked up
+     * there (VIEW_MESSAGE_BY_ID 33); any other id, with {@code topic}, as a UNIQ_KEY (QUERY_MESSAGE 12). Empty when
+     * there is no such message (or the id is no offset msgId and {@code topic} is null).
+     */
+    public List<MessageView> messageById(String id, String topic) throws AdminException, InterruptedException {
+        checkStarted();
+        return await(publish(messages.byId(id, topic)));
+    }
+
+    /** The messages of {@code topic} whose KEYS hold {@code key} (QUERY_MESSAGE 12 to every routed group). */
+    public List<MessageView> messagesByKey(String topic, String key) throws AdminException, InterruptedException {
+        checkStarted();
+        return await(publish(messages.byKey(topic, key, false)));
+    }
+
+    /**
+     * The message at {@code offset} of queue {@code queueId} of {@code topic} on broker group {@code brokerName}
+     * (null: the topic's only group), read by a pull of one message that commits nothing; empty when none is
+     * stored there.
+     */
+    public List<MessageView> messageAt(String topic, String brokerName, int queueId, long offset)
+            throws AdminException, InterruptedException {
+        checkStarted();
+        return await(publish(messages.at(topic, brokerName, queueId, offset)));
+    }
+
+    // ---- members
+
+    /**
+     * The Raft address of member {@code brokerAddr} ({@code host:port}), from its configuration (GET_BROKER_CONFIG
+     * 26): its own entry of {@code raftPeers}; null when the configuration names none (not a RaftMQ broker).
+     */
+    public String raftAddress(String brokerAddr) throws AdminException, InterruptedException {
+        checkStarted();
+        return await(publish(calls.call(brokerAddr, RemotingCommand.createRequest(RequestCode.GET_BROKER_CONFIG),
+                "broker config", r -> raftAddressIn(new String(r.bodyBytes(), StandardCharsets.UTF_8)))));
+    }
+
+    /**
+     * The entry of {@code raftSelfId} in {@code raftPeers} ({@code n0-host:port;n1-host:port}) of a broker
+     * configuration as GET_BROKER_CONFIG answers it ({@code key=value} lines); null when either key is missing.
+     */
+    static String raftAddressIn(String config) {
+        Map<String, String> kv = new TreeMap<>();
+        for (String line : config.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        String self = kv.get("raftSelfId");
+        String peers = kv.get("raftPeers");
+        if (self == null || peers == null) {
+            return null;
+        }
+        for (String p : peers.split(";")) {
+            int dash = p.indexOf('-');
+            if (dash > 0 && p.substring(0, dash).trim().equals(self)) {
+                return p.substring(dash + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    // ---- NameServers
+
+    /** What each configured NameServer routes (106 and 206 to each; one that does not answer is reported so). */
+    public List<NameServerView> nameServers() throws AdminException, InterruptedException {
+        checkStarted();
+        List<CompletableFuture<NameServerView>> asks = new ArrayList<>();
+        for (String addr : instance.config().namesrvAddrs()) {
+            CompletableFuture<ClusterInfo> info = calls.call(addr, RemotingCommand.createRequest(
+                    RequestCode.GET_BROKER_CLUSTER_INFO), "cluster info", r -> ClusterInfo.decode(r.bodyBytes()));
+            CompletableFuture<List<String>> topics = calls.call(addr, RemotingCommand.createRequest(
+                    RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER), "list topics",
+                    r -> List.copyOf(new TreeSet<>(TopicList.decode(r.bodyBytes()).topicList())));
+            asks.add(info.thenCombine(topics, (i, t) -> {
+                List<BrokerData> gs = new ArrayList<>(i.brokerAddrTable().values());
+                gs.sort((a, b) -> a.brokerName().compareTo(b.brokerName()));
+                return new NameServerView(addr, true, gs, t, null);
+            }).exceptionally(e -> new NameServerView(addr, false, List.of(), List.of(),
+                    AdminCalls.unwrap(e).getMessage())));
+        }
+        List<NameServerView> out = new ArrayList<>();
+        for (CompletableFuture<NameServerView> f : asks) {
+            out.add(await(publish(f)));
+        }
+        return out;
+    }
+
     // ---- cluster and Raft status, leadership
 
     /** Every broker group and what each registered member says of itself (see {@link ClusterStatus}). */
@@ -371,6 +557,21 @@ public final class AdminClient implements AutoCloseable {
     }
 
     // ---- plumbing
+
+    /** {@code action} on every broker group the route of {@code topic} names (17 when it has none), in order. */
+    private <T> CompletableFuture<List<T>> eachRouted(String topic, Function<BrokerData, CompletableFuture<T>> action) {
+        return topicRouteAsync(topic).thenCompose(route -> {
+            List<CompletableFuture<T>> fs = new ArrayList<>();
+            for (BrokerData bd : route.brokerDatas()) {
+                fs.add(action.apply(bd));
+            }
+            return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+                List<T> out = new ArrayList<>();
+                fs.forEach(f -> out.add(f.join()));
+                return out;
+            });
+        });
+    }
 
     private CompletableFuture<Void> eachGroup(String cluster, Function<BrokerData, CompletableFuture<?>> action) {
         return calls.groups(cluster).thenCompose(gs -> {

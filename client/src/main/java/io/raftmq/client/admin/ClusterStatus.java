@@ -37,6 +37,23 @@ public record ClusterStatus(List<Group> groups) {
             members = List.copyOf(members);
         }
 
+        /**
+         * How many log entries {@code m} lags behind the leader: the leader's last index minus {@code m}'s (0 for
+         * the leader itself); -1 when either did not answer or no member leads.
+         */
+        public long lagOf(Member m) {
+            Member l = null;
+            for (Member x : members) {
+                if (x.address.equals(leader)) {
+                    l = x;
+                }
+            }
+            if (l == null || !l.reachable || !m.reachable || l.lastIndex < 0 || m.lastIndex < 0) {
+                return -1;
+            }
+            return Math.max(0, l.lastIndex - m.lastIndex);
+        }
+
         /** Members that answered with role LEADER. */
         public List<Member> leaders() {
             return members.stream().filter(m -> "LEADER".equals(m.role)).toList();

@@ -1,37 +1,54 @@
 package io.raftmq.tools.admin;
 
+import io.raftmq.client.admin.AdminException;
+import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.tools.admin.LeadershipTransfer.Outcome;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
 /**
- * The operator CLI behind {@code bin/raftmq-admin}, speaking RaftMQ's own admin requests (docs/protocol.md §2.13)
- * with our remoting client. Commands:
+ * The operator CLI behind {@code bin/raftmq-admin} (docs/admin.md): the cluster and its Raft groups, topics,
+ * consumer groups and their progress, offset resets, message lookups and the NameServers, on the SDK's
+ * {@link io.raftmq.client.admin.AdminClient} (the commands only format), plus the {@code raft} commands speaking
+ * RaftMQ's own admin requests (docs/protocol.md §2.13) with the remoting client. Commands:
  * <pre>
- *  raft transfer [--to HOST:PORT] (--namesrv HOST:PORT [--group G] | --broker HOST:PORT) [--timeout-ms T]
- *      moves the group's leadership to the member with broker address --to (default: the most caught-up
- *      follower) and returns once that member leads; --broker names any member to ask, --namesrv finds one
- *  raft add-member --node-id N --raft-addr HOST:PORT --broker-addr HOST:PORT (--namesrv ... | --broker ...)
- *                                                                                   new member, as a learner
- *  raft promote --node-id N [--lag-max L] (--namesrv ... | --broker ...)              learner to voter
- *  raft remove-member --node-id N (--namesrv ... | --broker ...)                      voter or learner out
- *      one single-server membership change each ({@link MembershipCommands}); returns once it committed
+ *  cluster                                      groups, members, role, term, commit/apply index, lag, addresses
+ *  topic list|create|update|delete|route|stats  topics ({@link TopicCommands})
+ *  group list|create|delete|progress            consumer groups ({@link GroupCommands})
+ *  offset reset                                 a group's offsets to a time or offset ({@link OffsetCommands})
+ *  message get                                  a message by id, key or queue offset ({@link MessageCommands})
+ *  naming list                                  each NameServer and what it routes ({@link NamingCommands})
+ *  completion bash                              a bash completion script (picocli's AutoComplete)
+ *  raft transfer|add-member|promote|remove-member   leadership and membership ({@link MembershipCommands})
  * </pre>
- * Prints one human-readable line and one {@code RESULT} line on success, a one-line reason on stderr otherwise.
- * Exit status: 0 done, 1 failed (unreachable, no leader, not done in time), 2 bad usage (unknown option, or the
- * target is not a member of the group).
+ * Every command but {@code raft ...} takes {@code --namesrv} (default {@code $RAFTMQ_NAMESRV}, else
+ * 127.0.0.1:9876), {@code --output table|json} and {@code --timeout-ms}; every command has {@code --help}.
+ * Exit status: {@link #OK} 0, {@link #FAILED} 1 (unreachable, refused by the broker: its code and remark on
+ * stderr), {@link #BAD_USAGE} 2, {@link #NOT_FOUND} 3 (topic, group or message).
  */
-@Command(name = "raftmq-admin", mixinStandardHelpOptions = true, subcommands = AdminTool.Raft.class,
-    description = "RaftMQ administration.")
+@Command(name = "raftmq-admin", mixinStandardHelpOptions = true,
+    subcommands = {ClusterCommand.class, TopicCommands.class, GroupCommands.class, OffsetCommands.class,
+        MessageCommands.class, NamingCommands.class, AdminTool.Completion.class, AdminTool.Raft.class},
+    description = "RaftMQ administration.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:done", "1:failed (unreachable, refused by the broker: its code and remark on stderr)",
+        "2:bad usage", "3:not found (topic, group, message)"})
 public final class AdminTool implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_USAGE = 2;
+    public static final int NOT_FOUND = 3;
+
     @Spec
     CommandSpec spec;
 
@@ -47,7 +64,7 @@ public final class AdminTool implements Callable<Integer> {
     static int missingCommand(CommandSpec spec) {
         System.err.println("missing command");
         spec.commandLine().usage(System.err);
-        return LeadershipTransfer.BAD_USAGE;
+        return BAD_USAGE;
     }
 
     public static void main(String[] args) {
@@ -58,16 +75,36 @@ public final class AdminTool implements Callable<Integer> {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new AdminTool());
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            System.err.println(line.getCommandName() + " failed: " + e.getMessage());
-            return e instanceof IllegalArgumentException ? LeadershipTransfer.BAD_USAGE : LeadershipTransfer.FAILED;
+            System.err.println(line.getCommandName() + " failed: " + describe(e));
+            return exitOf(e);
         });
         return cl.execute(args);
     }
 
-    @Command(name = "raft", mixinStandardHelpOptions = true, subcommands = {Transfer.class,
-        MembershipCommands.AddMember.class, MembershipCommands.Promote.class, MembershipCommands.RemoveMember.class},
-        description = "Raft group operations.")
-    static final class Raft implements Callable<Integer> {
+    /** The exit status of a command that threw {@code e}. */
+    static int exitOf(Exception e) {
+        if (e instanceof IllegalArgumentException) {
+            return BAD_USAGE;
+        }
+        if (e instanceof NotFoundException) {
+            return NOT_FOUND;
+        }
+        if (e instanceof AdminException a && (a.code() == ResponseCode.TOPIC_NOT_EXIST
+            || a.code() == ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST)) {
+            return NOT_FOUND;
+        }
+        return FAILED;
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof AdminException a && a.code() != AdminException.CLIENT_SIDE) {
+            return a.getMessage() + " [code " + a.code() + "]"; // the message holds the remark
+        }
+        return e.getMessage();
+    }
+
+    /** A command that does nothing itself: without a subcommand, its usage and bad usage. */
+    abstract static class Group implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -75,6 +112,40 @@ public final class AdminTool implements Callable<Integer> {
         public Integer call() {
             return missingCommand(spec);
         }
+    }
+
+    /** What was asked for does not exist (exit {@link #NOT_FOUND}). */
+    static final class NotFoundException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true,
+        description = "Print a shell completion script: source <(bin/raftmq-admin completion bash).")
+    static final class Completion implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "SHELL", description = "the shell: bash (zsh reads it too, after "
+            + "'autoload -U bashcompinit && bashcompinit')")
+        String shell;
+
+        @Override
+        public Integer call() {
+            if (!"bash".equals(shell)) {
+                throw new IllegalArgumentException("only bash is supported, got '" + shell + "'");
+            }
+            System.out.print(AutoComplete.bash("raftmq-admin", spec.root().commandLine()));
+            return OK;
+        }
+    }
+
+    @Command(name = "raft", mixinStandardHelpOptions = true, subcommands = {Transfer.class,
+        MembershipCommands.AddMember.class, MembershipCommands.Promote.class, MembershipCommands.RemoveMember.class},
+        description = "Raft group operations.")
+    static final class Raft extends Group {
     }
 
     /** Where to send the request: exactly one of a NameServer or a member. */

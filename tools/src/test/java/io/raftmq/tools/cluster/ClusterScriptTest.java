@@ -134,7 +134,8 @@ class ClusterScriptTest {
     /**
      * bin/raftmq-admin against the running cluster: to a named follower through the NameServer (exit 0, it then
      * leads), asked of a follower without a target (the follower names the leader, which picks a member; exit 0),
-     * and to an address that is no member (exit 2, the reason names it).
+     * and to an address that is no member (exit 2, the reason names it); then {@code cluster --output json} shows a
+     * leader and followers, and {@code topic stats} of an unknown topic exits 3.
      */
     private void transferWithTheAdminCommand(String startOutput) throws Exception {
         Matcher lead = Pattern.compile("RESULT status=ok .*leader=n(\\d)").matcher(startOutput);
@@ -157,6 +158,13 @@ class ClusterScriptTest {
         assertThat(unknown.output()).contains("127.0.0.1:1 is not a member");
         Run after = run("status");
         assertThat(after.code()).as(after.output()).isZero();
+
+        Run cluster = script("bin/raftmq-admin", "cluster", "--output", "json", "--namesrv", "127.0.0.1:" + basePort);
+        assertThat(cluster.code()).as(cluster.output()).isZero();
+        assertThat(cluster.output()).contains("\"role\":\"LEADER\"", "\"role\":\"FOLLOWER\"");
+        Run missing = script("bin/raftmq-admin", "topic", "stats", "-t", "NoSuchTopic", "--namesrv",
+            "127.0.0.1:" + basePort);
+        assertThat(missing.code()).as(missing.output()).isEqualTo(3);
     }
 
     private Run run(String... args) throws IOException, InterruptedException {
