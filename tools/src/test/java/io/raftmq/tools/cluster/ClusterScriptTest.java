@@ -1,6 +1,7 @@
 package io.raftmq.tools.cluster;
 
 import io.raftmq.testsupport.ProcessTest;
+import io.raftmq.tools.cluster.ScriptCluster.Run;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,15 +11,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,45 +22,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code bin/raftmq-cluster} run as an operator runs it, on this test's class path (RAFTMQ_CLASSPATH: no build, no
  * archives), in a temp data dir, on a free range of loopback ports (--base-port), with small segments. Covers: start
- * and a healthy status; a member whose port is taken makes start fail naming that member and the reason, leaving
- * nothing running; a member killed with SIGKILL makes status fail with a reason, start brings it back; restart of
- * the leader (it hands leadership over first, waits the route wait given on the command line, then SIGTERM) brings
- * it back as a follower; restart without a member restarts all three, followers first and the leader last; stop
- * leaves no process.
+ * (with the dashboard, whose address it prints) and a healthy status; a member whose port is taken makes start fail
+ * naming that member and the reason, leaving nothing running; a member killed with SIGKILL makes status fail with a
+ * reason, start brings it back; restart of the leader (it hands leadership over first, waits the route wait given on
+ * the command line, then SIGTERM) brings it back as a follower; restart without a member restarts all three,
+ * followers first and the leader last; stop leaves no process.
  */
 @ProcessTest
 class ClusterScriptTest {
-    private static final Path ROOT = Path.of(System.getProperty("raftmq.root", "..")).toAbsolutePath().normalize();
-    private static final long COMMAND_TIMEOUT_S = 180;
-    /** Small segments: 8 MiB of preallocation per member instead of 64 MiB; messages up to 1 MiB. */
-    private static final String SMALL = "commitLogSegmentBytes=8388608,messageSizeMax=1048576,"
-        + "sendBatchBytesMax=1048576";
-
     @TempDir
     Path data;
     private int basePort;
-
-    /** Exit code and merged stdout + stderr of one script run. */
-    record Run(int code, String output) {
-    }
+    private ScriptCluster scripts;
 
     @BeforeEach
     void pickPorts() throws IOException {
         long seed = Long.getLong("raftmq.test.seed", System.nanoTime());
         System.out.println("ClusterScriptTest seed " + seed + " (-Draftmq.test.seed to repeat)");
-        basePort = freeRange(new Random(seed));
+        scripts = new ScriptCluster(data, seed);
+        basePort = scripts.basePort();
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        run("stop"); // whatever a failed assertion left running
+        scripts.close();
     }
 
     @Test
     void startStatusKillBringBackRestartStop() throws Exception {
         Run start = run("start", "--base-port", Integer.toString(basePort));
         assertThat(start.code()).as(start.output()).isZero();
-        assertThat(start.output()).contains("RESULT demo=ok", "RESULT status=ok members_up=3/3");
+        assertThat(start.output()).contains("RESULT demo=ok", "RESULT status=ok members_up=3/3",
+            "dashboard: http://127.0.0.1:" + (basePort + 7) + "/");
         assertThat(run("status").code()).isZero();
         transferWithTheAdminCommand(start.output());
 
@@ -105,10 +93,11 @@ class ClusterScriptTest {
         assertThat(rolling.output()).containsPattern("rolling restart, followers first: n\\d n\\d " + now.group(1))
             .contains("n0 is back", "n1 is back", "n2 is back", "RESULT handover=ok", "RESULT status=ok");
 
-        List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"));
+        List<Long> pids = List.of(pid("naming"), pid("n0"), pid("n1"), pid("n2"), pid("dashboard"));
         Run stop = run("stop");
         assertThat(stop.code()).as(stop.output()).isZero();
-        assertThat(stop.output()).contains("naming stopped", "n0 stopped", "n1 stopped", "n2 stopped");
+        assertThat(stop.output()).contains("naming stopped", "n0 stopped", "n1 stopped", "n2 stopped",
+            "dashboard stopped");
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
         }
@@ -168,66 +157,18 @@ class ClusterScriptTest {
     }
 
     private Run run(String... args) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--data", data.toString()));
-        return script("bin/raftmq-cluster", all.toArray(new String[0]));
+        return scripts.cluster(args);
     }
 
     private Run script(String script, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.put("RAFTMQ_CLASSPATH", System.getProperty("surefire.test.class.path",
-            System.getProperty("java.class.path")));
-        env.put("RAFTMQ_BROKER_PROPS", SMALL);
-        env.put("RAFTMQ_BROKER_JAVA_OPTS", "-Xms32m -Xmx160m");
-        env.put("RAFTMQ_START_TIMEOUT_MS", "90000");
-        Path out = Files.createTempFile(data.getParent(), "script", ".out");
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        boolean done = p.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        Files.delete(out);
-        System.out.println("$ " + script + " " + String.join(" ", args) + "\n" + text);
-        assertThat(done).as(script + " " + String.join(" ", args) + " within " + COMMAND_TIMEOUT_S + " s: "
-            + text).isTrue();
-        return new Run(p.exitValue(), text);
+        return scripts.script(script, args);
     }
 
     private long pid(String name) throws IOException {
-        return Long.parseLong(Files.readString(data.resolve("pids/" + name + ".pid")).trim());
+        return scripts.pid(name);
     }
 
-    private static void kill9(long pid) throws InterruptedException {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        assertThat(h).isPresent();
-        assertThat(h.get().destroyForcibly()).isTrue(); // SIGKILL on Linux
-        assertThat(h.get().onExit().orTimeout(30, TimeUnit.SECONDS).handle((x, e) -> e == null).join()).isTrue();
-    }
-
-    /** A base port P with P .. P+39 all free on loopback now (the script uses P, P+8 .. P+34). */
-    private static int freeRange(Random random) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + random.nextInt(120) * 100; // below the ephemeral range (32768+)
-            if (allFree(base, 40)) {
-                return base;
-            }
-        }
-        throw new IOException("no free range of 40 loopback ports found");
-    }
-
-    private static boolean allFree(int base, int count) {
-        for (int port = base; port < base + count; port++) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
+    private static void kill9(long pid) {
+        ScriptCluster.kill9(pid);
     }
 }
