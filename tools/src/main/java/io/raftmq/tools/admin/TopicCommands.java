@@ -214,10 +214,7 @@ final class TopicCommands extends AdminTool.Group {
         public Integer call() throws AdminException, InterruptedException {
             try (AdminClient admin = common.open()) {
                 TopicStatsTable s = admin.topicStats(topic);
-                long total = 0;
-                for (TopicOffset o : s.offsetTable().values()) {
-                    total += o.maxOffset() - o.minOffset();
-                }
+                long total = messages(s);
                 if (common.json()) {
                     Output.print(statsJson(topic, s, total));
                     return AdminTool.OK;
@@ -235,6 +232,15 @@ final class TopicCommands extends AdminTool.Group {
                 return AdminTool.OK;
             }
         }
+    }
+
+    /** Messages the topic holds: the sum over its queues of max - min offset. */
+    static long messages(TopicStatsTable s) {
+        long total = 0;
+        for (TopicOffset o : s.offsetTable().values()) {
+            total += o.maxOffset() - o.minOffset();
+        }
+        return total;
     }
 
     static JsonWriter statsJson(String topic, TopicStatsTable s, long total) {

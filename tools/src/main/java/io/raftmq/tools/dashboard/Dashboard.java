@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One running dashboard: an admin client on the NameServer(s), a poll of the cluster's status every
  * {@code pollMs} ({@link AdminClient#clusterStatus}: GET_BROKER_CLUSTER_INFO, then every member's runtime info) into
- * a {@link ClusterPoller}, and the {@link DashboardServer} that serves it. A poll that fails leaves the last status
+ * a {@link ClusterPoller}, and the {@link DashboardServer} that serves it with the on-demand answers of
+ * {@link DashboardQueries} (topics, groups, message lookup). A poll that fails leaves the last status
  * on the page marked stale; a member that does not answer shows as UNREACHABLE. Polls run on one thread, one at a
  * time (a slow poll delays the next, never overlaps it).
  */
@@ -50,7 +52,12 @@ public final class Dashboard implements AutoCloseable {
             return t;
         });
         try {
-            server = new DashboardServer(host, port, () -> DashboardJson.render(poller.view()));
+            DashboardQueries queries = new DashboardQueries(admin, System::currentTimeMillis);
+            server = new DashboardServer(host, port, Map.of(
+                "/api/state", q -> DashboardJson.render(poller.view()),
+                "/api/topics", q -> queries.topics(),
+                "/api/groups", q -> queries.groups(),
+                "/api/message", queries::message));
         } catch (IOException e) {
             closeClients();
             throw e;

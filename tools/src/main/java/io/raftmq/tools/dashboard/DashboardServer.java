@@ -2,6 +2,7 @@ package io.raftmq.tools.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.raftmq.client.protocol.json.JsonWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,13 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.net.URLDecoder;
+import java.util.HashMap;
 
 /**
  * The dashboard's HTTP side (JDK {@code HttpServer}, loopback by default): the page and its script and style from
  * this package's resources, the uPlot charting library from its webjar on the class path (nothing from the network:
- * users run it offline), and {@code GET /api/state}, the poller's view as JSON ({@link DashboardJson}). GET only;
- * anything else 405, unknown paths 404. Two handler threads; each answer is computed from one consistent view.
+ * users run it offline), and the JSON APIs it is given ({@link Api}: {@code /api/state}, {@code /api/topics}, ...;
+ * docs/dashboard.md). GET only; anything else 405, unknown paths 404; an API's answer is 200, or 400 (bad query), 404
+ * (nothing found) or 502 (the cluster did not answer), each with {@code {"error":"..."}}. Two handler threads.
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
@@ -33,15 +36,30 @@ public final class DashboardServer implements AutoCloseable {
         "/lib/uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
         "/lib/uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
 
+    /** One JSON API: the answer to {@code GET path?query} (query parameters decoded, the last of a name wins). */
+    @FunctionalInterface
+    public interface Api {
+        String answer(Map<String, String> query) throws Exception;
+    }
+
+    /** An API's "nothing matches": 404. */
+    public static final class NotFoundException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public NotFoundException(String message) {
+            super(message);
+        }
+    }
+
     private final HttpServer http;
     private final ExecutorService handlers;
 
     /**
-     * Binds {@code host:port} (port 0: any free port) and serves {@code state}'s JSON at /api/state.
+     * Binds {@code host:port} (port 0: any free port) and serves the page and {@code apis} (path to API).
      *
      * @throws IOException when the address cannot be bound (the message names it)
      */
-    public DashboardServer(String host, int port, Supplier<String> state) throws IOException {
+    public DashboardServer(String host, int port, Map<String, Api> apis) throws IOException {
         try {
             http = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (IOException e) {
@@ -53,7 +71,8 @@ public final class DashboardServer implements AutoCloseable {
             return t;
         });
         http.setExecutor(handlers);
-        http.createContext("/", ex -> serve(ex, state));
+        Map<String, Api> table = Map.copyOf(apis);
+        http.createContext("/", ex -> serve(ex, table));
         http.start();
         LOG.info("dashboard listening on {}", url());
     }
@@ -64,15 +83,16 @@ public final class DashboardServer implements AutoCloseable {
         return "http://" + a.getHostString() + ":" + a.getPort() + "/";
     }
 
-    private static void serve(HttpExchange ex, Supplier<String> state) throws IOException {
+    private static void serve(HttpExchange ex, Map<String, Api> apis) throws IOException {
         try (ex) {
             if (!"GET".equals(ex.getRequestMethod())) {
                 answer(ex, 405, "text/plain", "GET only\n".getBytes(StandardCharsets.UTF_8));
                 return;
             }
             String path = ex.getRequestURI().getPath();
-            if ("/api/state".equals(path)) {
-                answer(ex, 200, "application/json; charset=utf-8", state.get().getBytes(StandardCharsets.UTF_8));
+            Api api = apis.get(path);
+            if (api != null) {
+                callApi(ex, api);
                 return;
             }
             String[] file = STATIC.get(path);
@@ -85,6 +105,45 @@ public final class DashboardServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("dashboard request failed", e);
         }
+    }
+
+    private static void callApi(HttpExchange ex, Api api) throws IOException {
+        int code = 200;
+        String body;
+        try {
+            body = api.answer(query(ex.getRequestURI().getRawQuery()));
+        } catch (NotFoundException e) {
+            code = 404;
+            body = error(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            code = 400;
+            body = error(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = 503;
+            body = error("stopping");
+        } catch (Exception e) {
+            code = 502;
+            body = error(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        answer(ex, code, "application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String error(String message) {
+        return new JsonWriter().beginObject().field("error", message).endObject().toString();
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            q.put(k, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return q;
     }
 
     private static byte[] resource(String name) throws IOException {

@@ -1,6 +1,8 @@
 // RaftMQ dashboard script (docs/dashboard.md): polls /api/state every second and renders the cluster overview
 // (one row per member), and per broker group a Raft panel with two uPlot charts (commit index per member, lag of
-// each member in entries) and the timeline of leader changes. Elements carry data-* attributes the browser test reads.
+// each member in entries) and the timeline of leader changes; every five seconds the topics (/api/topics) and the
+// consumer groups' lag (/api/groups); a message lookup form (/api/message). Elements carry data-* attributes the
+// browser test reads.
 'use strict';
 const POLL_MS = 1000;
 const charts = {};
@@ -99,4 +101,66 @@ async function poll() {
   setTimeout(poll, POLL_MS);
 }
 
+const SLOW_POLL_MS = 5000;
+
+async function getJson(path) {
+  const r = await fetch(path, { cache: 'no-store' });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || r.status);
+  return body;
+}
+
+function renderTopics(doc) {
+  const body = document.querySelector('#topics tbody');
+  body.replaceChildren();
+  for (const t of doc.topics) {
+    const tr = document.createElement('tr');
+    tr.dataset.topic = t.topic;
+    cell(tr, t.topic, 'text');
+    if (t.error) { cell(tr, t.error, 'text'); body.appendChild(tr); continue; }
+    cell(tr, t.queues); cell(tr, t.messages); cell(tr, t.maxOffsetSum); cell(tr, t.msgPerSec);
+    cell(tr, t.lastUpdateTimestamp > 0 ? new Date(t.lastUpdateTimestamp).toLocaleTimeString() : null, 'text');
+    body.appendChild(tr);
+  }
+}
+
+function renderConsumers(doc) {
+  const body = document.querySelector('#consumers tbody');
+  body.replaceChildren();
+  for (const g of doc.groups) {
+    const rows = g.error ? [] : g.queues;
+    const total = document.createElement('tr');
+    total.className = 'total';
+    total.dataset.group = g.group;
+    total.dataset.lag = g.error ? '' : g.totalLag;
+    cell(total, g.group, 'text'); cell(total, g.error ? g.error : 'all', 'text'); cell(total, ''); cell(total, '');
+    cell(total, g.totalBrokerOffset); cell(total, g.totalConsumerOffset); cell(total, g.totalLag);
+    body.appendChild(total);
+    for (const q of rows) {
+      const tr = document.createElement('tr');
+      cell(tr, ''); cell(tr, q.topic, 'text'); cell(tr, q.brokerName, 'text'); cell(tr, q.queueId);
+      cell(tr, q.brokerOffset); cell(tr, q.consumerOffset); cell(tr, q.lag);
+      body.appendChild(tr);
+    }
+  }
+}
+
+async function slowPoll() {
+  try { renderTopics(await getJson('/api/topics')); } catch (e) { /* the status line reports the cluster */ }
+  try { renderConsumers(await getJson('/api/groups')); } catch (e) { /* idem */ }
+  setTimeout(slowPoll, SLOW_POLL_MS);
+}
+
+document.getElementById('lookup').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  const q = new URLSearchParams(new FormData(ev.target));
+  const out = document.getElementById('found');
+  try {
+    out.textContent = JSON.stringify(await getJson('/api/message?' + q), null, 2);
+  } catch (e) {
+    out.textContent = 'not found: ' + e.message;
+  }
+});
+
 poll();
+slowPoll();

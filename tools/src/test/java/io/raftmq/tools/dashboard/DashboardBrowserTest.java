@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -16,18 +17,26 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard in a real browser (Debian's headless Chromium driven through chromedriver) against a real three-node
- * group started by {@code bin/raftmq-cluster}: the page shows three members and exactly one leader; after a SIGKILL of
+ * group started by {@code bin/raftmq-cluster}: the topics panel lists the start's demo topic, the lookup form finds
+ * the demo message by its id, the consumer-groups panel has a row per group; the page shows three members and exactly
+ * one leader; after a SIGKILL of
  * that leader it shows another member leading in a higher term within a few seconds, and the Raft panel's timeline
  * lists both leaders; a screenshot is saved to {@code target/dashboard.png}. Needs {@code chromium} and
  * {@code chromium-driver} (.ci/run installs them); without them the test fails, unless RAFTMQ_BROWSER_SKIP names
@@ -55,12 +64,36 @@ class DashboardBrowserTest {
                 WebDriver browser = browser();
                 try {
                     browser.get(dashboard.url());
+                    lookUpTheDemoMessage(browser, dashboard, start.output());
                     watchAFailover(browser, cluster);
                 } finally {
                     browser.quit();
                 }
             }
         }
+    }
+
+    /**
+     * The start's demo message: its topic in the topics panel, the message found by its id through the lookup form;
+     * the consumer-groups panel has one total row per group that /api/groups answers.
+     */
+    private void lookUpTheDemoMessage(WebDriver browser, Dashboard dashboard, String startOutput) throws Exception {
+        Matcher demo = Pattern.compile("RESULT demo=ok msgId=(\\S+)").matcher(startOutput);
+        assertThat(demo.find()).as(startOutput).isTrue();
+        Awaits.await("DemoTopic in the topics panel").atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(200)).until(() -> !browser.findElements(
+                By.cssSelector("#topics tbody tr[data-topic='DemoTopic']")).isEmpty());
+        WebElement form = browser.findElement(By.id("lookup"));
+        form.findElement(By.name("id")).sendKeys(demo.group(1));
+        form.findElement(By.tagName("button")).click();
+        Awaits.await("the demo message found").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> browser.findElement(By.id("found")).getText().contains("\"topic\": \"DemoTopic\""));
+
+        String groups = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.url()
+            + "api/groups")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        int expected = groups.split("\"totalLag\"|\"error\"", -1).length - 1;
+        Awaits.await("one total row per group").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+            .until(() -> browser.findElements(By.cssSelector("#consumers tbody tr.total")).size() == expected);
     }
 
     private void watchAFailover(WebDriver browser, ScriptCluster cluster) throws Exception {
@@ -91,6 +124,7 @@ class DashboardBrowserTest {
                 String text = browser.findElement(By.cssSelector("#panel-broker-a .timeline")).getText();
                 return text.contains(oldLeader) && text.contains(next.get()[0] + " ");
             });
+        ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Path target = Path.of("target", "dashboard.png");
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
@@ -113,7 +147,7 @@ class DashboardBrowserTest {
         o.setBinary(CHROMIUM);
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-            "--window-size=1200,1000", "--user-data-dir=" + Files.createTempDirectory(data, "chromium"));
+            "--window-size=1200,1500", "--user-data-dir=" + Files.createTempDirectory(data, "chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER))
             .usingAnyFreePort().build();
         return new ChromeDriver(service, o);

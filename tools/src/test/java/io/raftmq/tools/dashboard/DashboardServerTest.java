@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,9 +21,38 @@ class DashboardServerTest {
             HttpResponse.BodyHandlers.ofString());
     }
 
+    /** /api/state answers a fixed document; /api/echo its decoded query, 404 for x=missing, 400 for x=bad, 502 else. */
+    private static Map<String, DashboardServer.Api> apis() {
+        return Map.of("/api/state", q -> "{\"time\":42}", "/api/echo", q -> {
+            String x = q.getOrDefault("x", "");
+            switch (x) {
+                case "missing" -> throw new DashboardServer.NotFoundException("no such thing");
+                case "bad" -> throw new IllegalArgumentException("bad x");
+                case "down" -> throw new java.io.IOException("broker 127.0.0.1:1 unreachable");
+                default -> {
+                    return "{\"x\":\"" + x + "\"}";
+                }
+            }
+        });
+    }
+
+    @Test
+    void apiAnswersAndErrorsAreJsonWithTheirCodes() throws Exception {
+        try (DashboardServer s = new DashboardServer("127.0.0.1", 0, apis())) {
+            assertThat(get(s, "/api/echo?x=a%20b").body()).isEqualTo("{\"x\":\"a b\"}");
+            HttpResponse<String> missing = get(s, "/api/echo?x=missing");
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(missing.body()).isEqualTo("{\"error\":\"no such thing\"}");
+            assertThat(get(s, "/api/echo?x=bad").statusCode()).isEqualTo(400);
+            HttpResponse<String> down = get(s, "/api/echo?x=down");
+            assertThat(down.statusCode()).isEqualTo(502);
+            assertThat(down.body()).contains("unreachable");
+        }
+    }
+
     @Test
     void servesThePageItsAssetsAndTheState() throws Exception {
-        try (DashboardServer s = new DashboardServer("127.0.0.1", 0, () -> "{\"time\":42}")) {
+        try (DashboardServer s = new DashboardServer("127.0.0.1", 0, apis())) {
             assertThat(get(s, "/").body()).contains("<title>RaftMQ dashboard</title>", "/lib/uPlot.iife.min.js");
             assertThat(get(s, "/app.js").body()).contains("/api/state");
             assertThat(get(s, "/style.css").statusCode()).isEqualTo(200);
@@ -39,7 +69,7 @@ class DashboardServerTest {
 
     @Test
     void unknownPathsAndOtherMethodsAreRefused() throws Exception {
-        try (DashboardServer s = new DashboardServer("127.0.0.1", 0, () -> "{}")) {
+        try (DashboardServer s = new DashboardServer("127.0.0.1", 0, apis())) {
             assertThat(get(s, "/../etc/passwd").statusCode()).isEqualTo(404);
             assertThat(get(s, "/nope").statusCode()).isEqualTo(404);
             HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(s.url() + "api/state"))
@@ -50,9 +80,9 @@ class DashboardServerTest {
 
     @Test
     void aTakenPortIsAClearError() throws Exception {
-        try (DashboardServer first = new DashboardServer("127.0.0.1", 0, () -> "{}")) {
+        try (DashboardServer first = new DashboardServer("127.0.0.1", 0, apis())) {
             int port = URI.create(first.url()).getPort();
-            assertThatThrownBy(() -> new DashboardServer("127.0.0.1", port, () -> "{}"))
+            assertThatThrownBy(() -> new DashboardServer("127.0.0.1", port, apis()))
                 .isInstanceOf(IOException.class).hasMessageContaining("cannot listen on 127.0.0.1:" + port);
         }
     }
