@@ -2,6 +2,7 @@ package io.raftmq.tools.bench.client;
 
 import io.raftmq.client.Verify;
 import io.raftmq.tools.bench.BenchCli;
+import io.raftmq.tools.bench.LiveProgress;
 import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.MessageSelector;
@@ -121,7 +122,7 @@ public final class FilterPullBench {
         consumer.start();
         ProcessMeter.Sample to;
         try {
-            ConsumeProgress.await(got, expected, STALL_MAX_MS);
+            LiveProgress.awaitCount("consume", got::sum, expected, STALL_MAX_MS);
             to = meter.sample();
         } finally {
             consumer.shutdown();

@@ -1,6 +1,7 @@
 package io.raftmq.tools.bench.client;
 
 import io.raftmq.tools.bench.BenchCli;
+import io.raftmq.tools.bench.LiveProgress;
 import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -129,7 +130,7 @@ public final class PopConsumeBench {
         consumer.start();
         ProcessMeter.Sample to;
         try {
-            ConsumeProgress.await(distinct, c.messages(), STALL_MAX_MS);
+            LiveProgress.awaitCount("consume", distinct::sum, c.messages(), STALL_MAX_MS);
             to = meter.sample();
         } finally {
             consumer.shutdown();

@@ -1,6 +1,7 @@
 package io.raftmq.tools.bench.client;
 
 import io.raftmq.tools.bench.LatencyRecorder;
+import io.raftmq.tools.bench.LiveProgress;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -11,6 +12,7 @@ import org.apache.rocketmq.remoting.exception.RemotingException;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,6 +35,8 @@ final class SendPhase {
     private final DefaultMQProducer[] producers;
     private final Sender[] senders;
     private final LatencyRecorder latency = new LatencyRecorder();
+    /** Acknowledged sends of every thread, for the live progress. */
+    private final LongAdder okSends = new LongAdder();
     private final Window window;
 
     /** Told when the measured window opens (the warm-up is over) and when it closes (the deadline). */
@@ -76,10 +80,12 @@ final class SendPhase {
             threads[i] = new Thread(senders[i], "bench-sender-" + i);
             threads[i].start();
         }
-        parkUntil(measureFrom);
-        window.opened();
-        parkUntil(end);
-        window.closed();
+        try (LiveProgress live = LiveProgress.start("send", okSends::sum)) {
+            parkUntil(measureFrom);
+            window.opened();
+            parkUntil(end);
+            window.closed();
+        }
         for (Thread t : threads) {
             t.join();
         }
@@ -140,6 +146,7 @@ final class SendPhase {
                     continue;
                 }
                 acked.add(seq);
+                okSends.increment();
                 if (t0 - measureFrom >= 0 && now - end <= 0) {
                     latency.recordNanos(now - t0);
                 }

@@ -7,6 +7,7 @@ import io.raftmq.commitlog.ForceStats;
 import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.tools.bench.LatencyRecorder;
+import io.raftmq.tools.bench.LiveProgress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,9 +149,11 @@ public final class CommitLogBench {
             measuring.set(true);
             ForceStats forces0 = log.forceStats();
             long startNs = System.nanoTime();
-            while (System.nanoTime() < endNs) {
-                Thread.sleep(200);
-                log.deleteExpired(log.lastIndex(), System.currentTimeMillis());
+            try (LiveProgress live = LiveProgress.start("append", messages::sum)) {
+                while (System.nanoTime() < endNs) {
+                    Thread.sleep(200);
+                    log.deleteExpired(log.lastIndex(), System.currentTimeMillis());
+                }
             }
             measuring.set(false);
             long elapsedNs = System.nanoTime() - startNs;

@@ -2,6 +2,7 @@ package io.raftmq.tools.bench.raft;
 
 import io.raftmq.raft.driver.AgentStats;
 import io.raftmq.raft.driver.RaftAgent;
+import io.raftmq.tools.bench.LiveProgress;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -88,8 +89,10 @@ public final class RaftBench {
         }
         long committedAtStart = load.committed();
         CpuMeter cpuMeter = CpuMeter.start();
-        while (System.nanoTime() < endNs) {
-            LockSupport.parkNanos(10_000_000);
+        try (LiveProgress live = LiveProgress.start("commit", load::committed)) {
+            while (System.nanoTime() < endNs) {
+                LockSupport.parkNanos(10_000_000);
+            }
         }
         long commits = load.committed() - committedAtStart;
         CpuMeter.CpuPerCommit cpu = cpuMeter.perCommit(commits);

@@ -9,6 +9,7 @@ import io.raftmq.client.producer.Message;
 import io.raftmq.client.producer.Producer;
 import io.raftmq.client.producer.ProducerConfig;
 import io.raftmq.tools.bench.BenchCli;
+import io.raftmq.tools.bench.LiveProgress;
 import io.raftmq.tools.bench.ProcessMeter;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -22,10 +23,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Push-consumer benchmark of our SDK against the official RocketMQ 5.3.3 client, same setup for both:
@@ -109,18 +108,7 @@ public final class SdkConsumeBench {
         AutoCloseable consumer = c.client().equals("raftmq") ? ours(c, group, got, lastNs)
             : official(c, group, got, lastNs);
         try {
-            long last = 0;
-            long lastChangeNs = start;
-            while (got.sum() < c.messages()) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-                long now = got.sum();
-                if (now != last) {
-                    last = now;
-                    lastChangeNs = System.nanoTime();
-                } else if (System.nanoTime() - lastChangeNs > TimeUnit.MILLISECONDS.toNanos(STALL_MAX_MS)) {
-                    break;
-                }
-            }
+            LiveProgress.awaitCount("consume", got::sum, c.messages(), STALL_MAX_MS);
         } finally {
             ProcessMeter.Sample to = meter.sample();
             long msgs = got.sum();
