@@ -19,6 +19,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Lag of a member = the group leader's last log index minus the member's (entries it has not yet received);
  * the leader is the member that answers LEADER with the highest term, as in {@link ClusterStatus.Group#leaders()}.
+ * Members are sorted by raft id.
  * Invariant: every group's history holds at most {@code samplesMax} samples and its timeline at most
  * {@code changesMax} entries, oldest first.
  */
@@ -36,11 +37,16 @@ public final class ClusterPoller {
                        Map<String, List<LeaderChange>> changes) {
     }
 
+    /** The error of a member seen before that the NameServer no longer lists. */
+    static final String NOT_REGISTERED = "not registered at the NameServer (stopped or unreachable)";
+
     private final int samplesMax;
     private final int changesMax;
     private final LongSupplier clockMs;
     private final Map<String, Deque<Sample>> history = new LinkedHashMap<>();
     private final Map<String, Deque<LeaderChange>> changes = new LinkedHashMap<>();
+    /** Per group, every member seen so far by raft id, in the order first seen. */
+    private final Map<String, Map<String, ClusterStatus.Member>> seen = new LinkedHashMap<>();
     private ClusterStatus latest = new ClusterStatus(List.of());
     private String error = "no poll yet";
     private long lastPollMs;
@@ -55,9 +61,13 @@ public final class ClusterPoller {
         this.clockMs = clockMs;
     }
 
-    /** One successful poll. */
-    public synchronized void record(ClusterStatus status) {
+    /**
+     * One successful poll. A member seen before that the NameServer no longer lists (its connection closed: stopped
+     * or killed) is kept in the status as unreachable, "not registered", so the page shows it down rather than gone.
+     */
+    public synchronized void record(ClusterStatus polled) {
         long now = clockMs.getAsLong();
+        ClusterStatus status = withMissingMembers(polled);
         latest = status;
         error = null;
         lastPollMs = now;
@@ -66,6 +76,28 @@ public final class ClusterPoller {
             sample(g, leader, now);
             noteLeader(g.name(), leader, now);
         }
+    }
+
+    private ClusterStatus withMissingMembers(ClusterStatus polled) {
+        List<ClusterStatus.Group> groups = new ArrayList<>();
+        for (ClusterStatus.Group g : polled.groups()) {
+            Map<String, ClusterStatus.Member> known = seen.computeIfAbsent(g.name(), k -> new LinkedHashMap<>());
+            Map<String, ClusterStatus.Member> now = new LinkedHashMap<>();
+            for (ClusterStatus.Member m : g.members()) {
+                now.put(idOf(m), m);
+                known.put(idOf(m), m);
+            }
+            List<ClusterStatus.Member> members = new ArrayList<>(g.members());
+            known.forEach((id, m) -> {
+                if (!now.containsKey(id)) {
+                    members.add(new ClusterStatus.Member(m.address(), m.brokerId(), false, null, m.selfId(), -1, -1,
+                        -1, -1, "", NOT_REGISTERED));
+                }
+            });
+            members.sort((a, b) -> idOf(a).compareTo(idOf(b)));
+            groups.add(new ClusterStatus.Group(g.cluster(), g.name(), g.leader(), members));
+        }
+        return new ClusterStatus(groups);
     }
 
     /** A poll that failed as a whole (the NameServer did not answer): the last status stays, marked stale. */

@@ -78,6 +78,19 @@ class ClusterPollerTest {
     }
 
     @Test
+    void aMemberTheNameServerDroppedStaysListedAsNotRegistered() {
+        ClusterPoller p = new ClusterPoller(10, 10, now::get);
+        p.record(status(member("n0", "LEADER", 1, 10, true), member("n1", "FOLLOWER", 1, 10, true)));
+        now.addAndGet(1000);
+        p.record(status(member("n1", "LEADER", 2, 11, true)));
+        List<ClusterStatus.Member> ms = p.view().status().groups().get(0).members();
+        assertThat(ms).extracting(ClusterStatus.Member::selfId).containsExactly("n0", "n1");
+        assertThat(ms.get(0).reachable()).isFalse();
+        assertThat(ms.get(0).error()).isEqualTo(ClusterPoller.NOT_REGISTERED);
+        assertThat(p.view().history().get("broker-a").get(1).lag()).containsEntry("n0", null).containsEntry("n1", 0L);
+    }
+
+    @Test
     void boundsMustBePositive() {
         assertThatThrownBy(() -> new ClusterPoller(0, 1, now::get)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("samplesMax");

@@ -36,11 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The dashboard in a real browser (Debian's headless Chromium driven through chromedriver) against a real three-node
  * group started by {@code bin/raftmq-cluster}: the topics panel lists the start's demo topic, the lookup form finds
  * the demo message by its id, the consumer-groups panel has a row per group; the page shows three members and exactly
- * one leader; after a SIGKILL of
- * that leader it shows another member leading in a higher term within a few seconds, and the Raft panel's timeline
- * lists both leaders; a screenshot is saved to {@code target/dashboard.png}. Needs {@code chromium} and
- * {@code chromium-driver} (.ci/run installs them); without them the test fails, unless RAFTMQ_BROWSER_SKIP names
- * why they could not be installed (then it is skipped with that reason, loudly).
+ * one leader; after a SIGKILL of that leader it shows another member leading in a higher term within a few seconds,
+ * the killed one unreachable, and the Raft panel's timeline lists both leaders; a screenshot is saved to
+ * {@code target/dashboard.png}. Needs {@code chromium} and {@code chromium-driver} (.ci/run installs them); without
+ * them the test fails, unless RAFTMQ_BROWSER_SKIP names why they could not be installed (then it is skipped with
+ * that reason, loudly).
  */
 @ProcessTest
 class DashboardBrowserTest {
@@ -119,6 +119,9 @@ class DashboardBrowserTest {
             });
         System.out.printf("dashboard: %s (term %d) killed, %s (term %s) shown leading after %d ms%n", oldLeader,
             oldTerm, next.get()[0], next.get()[1], (System.nanoTime() - killedAt) / 1_000_000);
+        Awaits.await("the killed leader shown unreachable").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100)).until(() -> !browser.findElements(By.cssSelector(
+                "#overview tbody tr[data-member='" + oldLeader + "'][data-role='UNREACHABLE']")).isEmpty());
         Awaits.await("the timeline lists both leaders").atMost(Duration.ofSeconds(5))
             .pollInterval(Duration.ofMillis(100)).until(() -> {
                 String text = browser.findElement(By.cssSelector("#panel-broker-a .timeline")).getText();
