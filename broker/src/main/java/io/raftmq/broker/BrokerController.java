@@ -10,6 +10,7 @@ import io.raftmq.broker.lock.QueueLockTable;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.metrics.MetricSources;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.replication.BrokerStateMachine;
@@ -66,12 +67,13 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
- * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
- * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
- * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService},
- * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread) → consume-queue unit
- * writes (every second on the agent thread: units held in memory reach their files, docs/storage.md). A port that
- * cannot be bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * "starting", {@link ServingGate}) → metrics port bound ({@link MemberMetrics}, if any) → raft port bound
+ * ({@link RaftGroupNode#bind}) → only then the store (recovery) → managers → raft agent (newest snapshot restored,
+ * the log after it replayed; peers dialled) → send batcher → processors and held pulls → serving → registrar, offset
+ * flushing, role watcher → retention ({@link RetentionService}, every cleanResourceInterval on the scheduler; its
+ * deletions run on the raft agent thread) → consume-queue unit writes (every second on the agent thread: units held
+ * in memory reach their files, docs/storage.md). A port that cannot be bound fails {@link #start} with a
+ * {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
@@ -108,16 +110,20 @@ public final class BrokerController {
     private RemotingServer server;
     private ServingGate gate;
     private volatile RaftGroupNode raft;
-    private MessageStore store;
+    private volatile MessageStore store;
     private BrokerStateMachine stateMachine;
     private volatile FileSnapshotStore snapshotStore;
     /** When this member may act as leader on replicated feature state (one for every leader-only service). */
     private LeaderReadiness readiness;
     private RaftMetadataProposer proposer;
-    private TopicConfigManager topics;
-    private SubscriptionGroupManager groups;
+    private volatile TopicConfigManager topics;
+    private volatile SubscriptionGroupManager groups;
     private ConsumerOffsetManager offsets;
-    private SendBatcher batcher;
+    private volatile SendBatcher batcher;
+    /** The processors' wiring (made when serving starts; the metrics read the forwarder and held pulls). */
+    private volatile FeatureInstallers features;
+    /** The /metrics endpoint (docs/metrics.md; inert when metricsPort is 0). */
+    private volatile MemberMetrics metrics;
     private volatile SendHold hold;
     /** Leadership watchers, run when the raft agent reports a role change (and once a second). */
     private RoleWatchers roleWatchers;
@@ -186,12 +192,15 @@ public final class BrokerController {
         server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
         gate = new ServingGate(server, config.raftSelfId());
         FeatureInstallers.reserveCodes(gate, threads.control(), threads.pull(), DIRECT);
+        metrics = new MemberMetrics(config, metricSources());
+        metrics.observe(server);
         try {
             server.start();
         } catch (RemotingException e) {
             throw new BrokerBindException(config.listenHost(), config.listenPort(), "client port", e);
         }
         lifecycle.add("remoting server", server::shutdown);
+        metrics.bind(lifecycle);
         raft = RaftGroupNode.bind(config);
         lifecycle.add("raft transport", raft.transport()::close);
         background = new BackgroundServices(config, clock, lifecycle, scheduler, raft, this::isLeader);
@@ -232,6 +241,7 @@ public final class BrokerController {
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
         agent.addRoleListener(s -> roleWatchers.signal()); // on the agent thread: a hand-off only
+        metrics.watch(agent);
         proposer.bind(agent);
     }
 
@@ -252,7 +262,7 @@ public final class BrokerController {
         replies.bind(clients::channelOf, server::invokeAsync);
         BrokerStore view = new BrokerStore(store, ComponentConfigs.storeRead(config), PooledByteBufAllocator.DEFAULT);
         BrokerStats stats = new BrokerStats(clock, ZoneId.systemDefault(), view);
-        FeatureInstallers features = new FeatureInstallers(config, clock, lifecycle, scheduler, gate, client, server,
+        features = new FeatureInstallers(config, clock, lifecycle, scheduler, gate, client, server,
             proposer, topics, groups, offsets, readiness, batcher,
             FeatureInstallers.leaderLocator(this::isLeader, this::raftAgent, addresses), this::isLeader);
         RuntimeInfo info = new RuntimeInfo(config, addresses, this::raftAgent, () -> batcher, () -> hold,
@@ -265,6 +275,20 @@ public final class BrokerController {
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
         lifecycle.add("serving", gate::close);
+    }
+
+    /** What the metrics read at scrape time: the parts as they are then (null before they exist). */
+    private MetricSources metricSources() {
+        DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
+        return new MetricSources(this::raftAgentOrNull, () -> store, disk, () -> batcher, () -> hold,
+            () -> features == null ? null : features.forwarder(), () -> features == null ? null : features.heldPulls(),
+            () -> retention, () -> topics, () -> groups);
+    }
+
+    /** The port of the /metrics endpoint, or 0 when it is off. Any thread. */
+    public int metricsPort() {
+        MemberMetrics m = metrics;
+        return m == null ? 0 : m.port();
     }
 
     /** Registration with the role watchers, retention and consume-queue unit writes, in this order. */

@@ -90,6 +90,9 @@ final class FeatureInstallers {
     private final SendBatcher batcher;
     private final LeaderLocator locator;
     private final BooleanSupplier isLeader;
+    /** Made by {@link #installSendPath} and {@link #installPullPath}; read by the metrics (any thread). */
+    private volatile LeaderForwarder forwarder;
+    private volatile HeldPullRequests heldPulls;
 
     /** The member's shared parts every feature is wired to (all created before serving starts). */
     FeatureInstallers(BrokerConfig config, Clock clock, Lifecycle lifecycle, ScheduledExecutorService scheduler,
@@ -112,6 +115,16 @@ final class FeatureInstallers {
         this.batcher = batcher;
         this.locator = locator;
         this.isLeader = isLeader;
+    }
+
+    /** The follower's forwarding to the leader (null before {@link #installSendPath}). Any thread. */
+    LeaderForwarder forwarder() {
+        return forwarder;
+    }
+
+    /** The held pulls (null before {@link #installPullPath}). Any thread. */
+    HeldPullRequests heldPulls() {
+        return heldPulls;
     }
 
     /**
@@ -167,6 +180,7 @@ final class FeatureInstallers {
         HeldPullRequests heldPulls = new HeldPullRequests(ComponentConfigs.longPoll(config),
             ComponentConfigs.monotonicMs(clock), pullExecutor, view);
         stateMachine.addDispatchListener(heldPulls::onDispatched);
+        this.heldPulls = heldPulls;
         PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
         SqlFilters sqlFilters = new SqlFilters(config.enablePropertyFilter());
         gate.install(ClientConfigCheckProcessor.CODES, new ClientConfigCheckProcessor(sqlFilters));
@@ -195,6 +209,7 @@ final class FeatureInstallers {
         HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
         LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS,
             config.sendCommitTimeoutMs(), clock::wallMillis);
+        this.forwarder = forwarder;
         List<SendRoute> routes = sendRoutes(transactions);
         SendHold hold = sendHold();
         gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
