@@ -118,7 +118,7 @@ public final class BrokerController {
     private RaftMetadataProposer proposer;
     private volatile TopicConfigManager topics;
     private volatile SubscriptionGroupManager groups;
-    private ConsumerOffsetManager offsets;
+    private volatile ConsumerOffsetManager offsets;
     private volatile SendBatcher batcher;
     /** The processors' wiring (made when serving starts; the metrics read the forwarder and held pulls). */
     private volatile FeatureInstallers features;
@@ -282,7 +282,7 @@ public final class BrokerController {
         DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
         return new MetricSources(this::raftAgentOrNull, () -> store, disk, () -> batcher, () -> hold,
             () -> features == null ? null : features.forwarder(), () -> features == null ? null : features.heldPulls(),
-            () -> retention, () -> topics, () -> groups);
+            () -> retention, () -> topics, () -> groups, () -> offsets);
     }
 
     /** The port of the /metrics endpoint, or 0 when it is off. Any thread. */

@@ -3,6 +3,7 @@ package io.raftmq.broker.metrics;
 import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
 import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.send.LeaderForwarder;
 import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.replication.SendBatcher;
@@ -29,10 +30,11 @@ import java.util.function.Supplier;
  * @param retention retention (deleted segments and bytes)
  * @param topics    the topic table
  * @param groups    the subscription groups
+ * @param offsets   the consumer offsets (applied state, readable from any thread)
  */
 public record MetricSources(Supplier<RaftAgent> agent, Supplier<MessageStore> store, DiskUsage disk,
                             Supplier<SendBatcher> batcher, Supplier<SendHold> hold,
                             Supplier<LeaderForwarder> forwarder, Supplier<HeldPullRequests> heldPulls,
                             Supplier<RetentionService> retention, Supplier<TopicConfigManager> topics,
-                            Supplier<SubscriptionGroupManager> groups) {
+                            Supplier<SubscriptionGroupManager> groups, Supplier<ConsumerOffsetManager> offsets) {
 }

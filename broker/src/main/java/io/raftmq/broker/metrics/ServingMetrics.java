@@ -3,6 +3,8 @@ package io.raftmq.broker.metrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftmq.broker.longpoll.HeldPullRequests;
+import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.processor.send.LeaderForwarder;
 import io.raftmq.broker.processor.send.SendHold;
 import io.raftmq.broker.replication.SendBatcher;
@@ -13,6 +15,7 @@ import io.raftmq.commitlog.CommitLog;
 import io.raftmq.commitlog.store.MessageStore;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import static io.raftmq.broker.metrics.BrokerMetrics.counter;
@@ -32,6 +35,39 @@ final class ServingMetrics {
         storage(r, s);
         sends(r, s);
         pullsAndTables(r, s);
+        consumers(r, s);
+    }
+
+    /**
+     * Consumer lag per group and topic: over the queues the group committed an offset for (the applied,
+     * replicated offsets), the messages after it (queue max offset - committed offset). Queues without a committed
+     * offset are not counted (where such a consumer starts is its own setting).
+     */
+    private static void consumers(PrometheusRegistry r, MetricSources s) {
+        GaugeWithCallback.builder().name("raftmq_consumer_lag_messages")
+            .help("Messages after each group's committed offsets, by group and topic (queues with an offset only)")
+            .labelNames("group", "topic").callback(cb -> {
+                TopicConfigManager topics = s.topics().get();
+                ConsumerOffsetManager offsets = s.offsets().get();
+                MessageStore store = s.store().get();
+                if (topics == null || offsets == null || store == null) {
+                    return;
+                }
+                for (String topic : topics.all().keySet()) {
+                    for (String group : offsets.groupsOf(topic)) {
+                        long lag = 0;
+                        for (Map.Entry<Integer, Long> q : offsets.queueOffsets(group, topic).entrySet()) {
+                            lag += Math.max(0, store.consumeQueues().maxOffset(topic, q.getKey()) - q.getValue());
+                        }
+                        cb.call(lag, group, topic);
+                    }
+                }
+            }).register(r);
+        counter(r, "raftmq_consumer_offset_commits_total", "Offset commits this member accepted (as leader)",
+            s.offsets(), ConsumerOffsetManager::commitsAccepted);
+        counter(r, "raftmq_consumer_offset_commits_refused_total",
+            "Offset commits refused (not the leader, or the pending table full)", s.offsets(),
+            ConsumerOffsetManager::commitsRefused);
     }
 
     private static void storage(PrometheusRegistry r, MetricSources s) {

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,6 +56,7 @@ class MetricsEndpointTest {
             for (int i = 0; i < n; i++) {
                 send(c, leader, "m" + i);
             }
+            leader.offsets().commit("MetricsGroup", TOPIC, 0, 2).get(10, TimeUnit.SECONDS); // applied on return
             RaftStatus ls = leader.raftStatus();
             TestCluster.await(10_000, "every follower's lag 0 in the leader's scrape", () -> lagsZero(leader));
             Exposition e = Exposition.parse(scrape(leader.metricsPort()));
@@ -72,6 +74,9 @@ class MetricsEndpointTest {
                 "le", "+Inf")).isEqualTo(ok);
             assertThat(e.value("raftmq_send_committed_total")).isGreaterThanOrEqualTo(n);
             assertThat(e.value("raftmq_topics")).isEqualTo((double) leader.topics().all().size());
+            assertThat(e.value("raftmq_consumer_lag_messages", "group", "MetricsGroup", "topic", TOPIC))
+                .isEqualTo(n - 2);
+            assertThat(e.value("raftmq_consumer_offset_commits_total")).isEqualTo(1.0);
             assertThat(e.value("raftmq_commitlog_end_offset_bytes")).isPositive();
             assertThat(e.type("jvm_memory_used_bytes")).isEqualTo("gauge");
             assertThat(e.type("raftmq_request_duration_seconds")).isEqualTo("histogram");
