@@ -140,6 +140,8 @@ public final class BrokerController {
     /** The store's file system usage; null: the real one of storePathRootDir. */
     private DiskUsage diskUsage;
     private volatile RetentionService retention;
+    /** How long opening the store and raft took (recovery, snapshot restore, log replay); -1 until done. */
+    private volatile long recoveryNanos = -1;
 
     /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
@@ -168,7 +170,9 @@ public final class BrokerController {
             config.brokerAddr(), config.raftSelf().address());
         try {
             bindPorts();
+            long opening = clock.nanoTime();
             openStoreAndRaft();
+            recoveryNanos = clock.nanoTime() - opening;
             startServing();
             startBackground();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -282,7 +286,7 @@ public final class BrokerController {
         DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
         return new MetricSources(this::raftAgentOrNull, () -> store, disk, () -> batcher, () -> hold,
             () -> features == null ? null : features.forwarder(), () -> features == null ? null : features.heldPulls(),
-            () -> retention, () -> topics, () -> groups, () -> offsets);
+            () -> retention, () -> topics, () -> groups, () -> offsets, () -> recoveryNanos);
     }
 
     /** The port of the /metrics endpoint, or 0 when it is off. Any thread. */

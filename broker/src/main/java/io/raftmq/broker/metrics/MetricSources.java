@@ -12,6 +12,7 @@ import io.raftmq.broker.retention.RetentionService;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.driver.RaftAgent;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,10 +32,13 @@ import java.util.function.Supplier;
  * @param topics    the topic table
  * @param groups    the subscription groups
  * @param offsets   the consumer offsets (applied state, readable from any thread)
+ * @param recoveryNanos how long the member took to open its store and raft at start (store recovery, snapshot
+ *                  restore, log replay); negative until done
  */
 public record MetricSources(Supplier<RaftAgent> agent, Supplier<MessageStore> store, DiskUsage disk,
                             Supplier<SendBatcher> batcher, Supplier<SendHold> hold,
                             Supplier<LeaderForwarder> forwarder, Supplier<HeldPullRequests> heldPulls,
                             Supplier<RetentionService> retention, Supplier<TopicConfigManager> topics,
-                            Supplier<SubscriptionGroupManager> groups, Supplier<ConsumerOffsetManager> offsets) {
+                            Supplier<SubscriptionGroupManager> groups, Supplier<ConsumerOffsetManager> offsets,
+                            LongSupplier recoveryNanos) {
 }

@@ -91,6 +91,14 @@ final class ServingMetrics {
             c -> c.forceStats().cycles());
         counter(r, "raftmq_commitlog_group_commit_batches_total", "Append batches those cycles completed (batches"
             + " per cycle = group-commit batch size)", log, c -> c.forceStats().cycleBatches());
+        GaugeWithCallback.builder().name("raftmq_store_recovery_seconds")
+            .help("Time the member took at start to open its store and raft: recovery, snapshot restore, log replay")
+            .callback(cb -> {
+                long nanos = s.recoveryNanos().getAsLong();
+                if (nanos >= 0) {
+                    cb.call(seconds(nanos));
+                }
+            }).register(r);
         DiskUsage disk = s.disk();
         GaugeWithCallback.builder().name("raftmq_store_disk_used_ratio")
             .help("Used fraction of the file system holding the store, as df reports it").callback(cb -> {

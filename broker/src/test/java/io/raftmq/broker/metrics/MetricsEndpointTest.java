@@ -78,6 +78,7 @@ class MetricsEndpointTest {
                 .isEqualTo(n - 2);
             assertThat(e.value("raftmq_consumer_offset_commits_total")).isEqualTo(1.0);
             assertThat(e.value("raftmq_commitlog_end_offset_bytes")).isPositive();
+            assertThat(e.value("raftmq_store_recovery_seconds")).isPositive();
             assertThat(e.type("jvm_memory_used_bytes")).isEqualTo("gauge");
             assertThat(e.type("raftmq_request_duration_seconds")).isEqualTo("histogram");
             for (BrokerController b : c.brokers) {
