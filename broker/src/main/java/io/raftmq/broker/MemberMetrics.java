@@ -45,10 +45,14 @@ final class MemberMetrics {
         lifecycle.add("metrics endpoint", http::close);
     }
 
-    /** Counts the role transitions {@code agent} reports (its listener runs on the agent thread: two adders). */
+    /**
+     * Counts the role transitions {@code agent} reports (its listener runs on the agent thread: two adders) and
+     * times its log syncs (one histogram observation per sync, on the syncing thread).
+     */
     void watch(RaftAgent agent) {
         if (metrics != null) {
             agent.addRoleListener(metrics::onStatus);
+            agent.setSyncObserver(metrics::onLogSync);
         }
     }
 

@@ -3,6 +3,7 @@ package io.raftmq.broker.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.config.RaftPeer;
@@ -23,10 +24,14 @@ import java.util.function.ToDoubleFunction;
  * request (two adders) and per reported role change.
  */
 public final class BrokerMetrics {
+    /** Sync durations in seconds: 50 µs (page cache, fast NVMe) to 1 s (a stalled disk). */
+    private static final double[] SYNC_BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+        0.025, 0.05, 0.1, 0.25, 0.5, 1};
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RequestMetrics requests;
     private final Counter roleTransitions;
     private final Counter leaderChanges;
+    private final Histogram logSync;
     /** The last status {@link #onStatus} saw (agent thread only). */
     private RaftStatus last;
 
@@ -39,6 +44,9 @@ public final class BrokerMetrics {
             .labelNames("role").register(registry);
         leaderChanges = Counter.builder().name("raftmq_raft_leader_changes_total")
             .help("Changes of the leader this member knows (to another node or to none)").register(registry);
+        logSync = Histogram.builder().name("raftmq_raft_log_sync_duration_seconds")
+            .help("Duration of each raft log sync (the fsync a vote or an append acknowledgement waits for)")
+            .classicOnly().classicUpperBounds(SYNC_BUCKETS).register(registry);
         for (Role r : Role.values()) {
             roleTransitions.labelValues(r.name()).inc(0); // every role has a series from the start
         }
@@ -73,6 +81,11 @@ public final class BrokerMetrics {
         if (before != null && before.leaderId() != s.leaderId()) {
             leaderChanges.inc();
         }
+    }
+
+    /** Observes one raft log sync ({@link io.raftmq.raft.driver.RaftAgent#setSyncObserver}): one observation. */
+    public void onLogSync(long nanos) {
+        logSync.observe(seconds(nanos));
     }
 
     /** A gauge read through {@code read} when {@code part} exists; no sample while it does not. */

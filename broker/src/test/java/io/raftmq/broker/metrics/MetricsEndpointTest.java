@@ -81,6 +81,9 @@ class MetricsEndpointTest {
             assertThat(e.value("raftmq_store_recovery_seconds")).isPositive();
             assertThat(e.type("jvm_memory_used_bytes")).isEqualTo("gauge");
             assertThat(e.type("raftmq_request_duration_seconds")).isEqualTo("histogram");
+            double syncs = e.value("raftmq_raft_log_sync_duration_seconds_count"); // collected before the counter
+            assertThat(syncs).as("one observation per log sync (quorum-fsync)").isPositive()
+                .isLessThanOrEqualTo(e.value("raftmq_raft_log_syncs_total"));
             for (BrokerController b : c.brokers) {
                 if (b != leader) {
                     Exposition f = Exposition.parse(scrape(b.metricsPort()));
