@@ -102,6 +102,8 @@ final class RaftMetrics {
             agent, a -> a.stats().appendEntriesSent());
         counter(r, "raftmq_raft_snapshots_taken_total", "Snapshots this member took", agent,
             RaftAgent::snapshotsTaken);
+        counter(r, "raftmq_raft_snapshots_installed_total", "Snapshots this member installed from a leader", agent,
+            RaftAgent::snapshotsInstalled);
         counter(r, "raftmq_raft_inbox_dropped_total", "Inbound raft messages dropped because the inbox was full",
             agent, RaftAgent::inboxDropped);
     }

@@ -253,6 +253,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         syncer.observe(observer);
     }
 
+    /** Snapshots this node installed from a leader (a counter; any thread, racy). */
+    public long snapshotsInstalled() {
+        return snapshots.installs();
+    }
+
     /** Snapshots taken by this agent (a counter; agent thread, racy elsewhere). */
     public long snapshotsTaken() {
         return snapshots.taken();
