@@ -14,7 +14,7 @@ public final class BrokerBindException extends IOException {
     /**
      * @param host  the configured listen host
      * @param port  the configured port
-     * @param which {@code client port} or {@code raft port}
+     * @param which {@code client port}, {@code metrics port} or {@code raft port}
      * @param cause the bind failure
      */
     public BrokerBindException(String host, int port, String which, Throwable cause) {

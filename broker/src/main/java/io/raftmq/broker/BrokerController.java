@@ -5,54 +5,24 @@ import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
-import io.raftmq.broker.filter.SqlFilters;
-import io.raftmq.broker.lock.QueueLockProcessor;
 import io.raftmq.broker.lock.QueueLockSnapshotPart;
 import io.raftmq.broker.lock.QueueLockTable;
-import io.raftmq.broker.lock.ReadyTime;
-import io.raftmq.broker.longpoll.HeldPullRequests;
 import io.raftmq.broker.metadata.MetadataStateMachine;
 import io.raftmq.broker.metadata.SubscriptionGroupManager;
-import io.raftmq.broker.metadata.SystemTopics;
 import io.raftmq.broker.metadata.TopicConfigManager;
+import io.raftmq.broker.metrics.MetricSources;
 import io.raftmq.broker.offset.ConsumerOffsetManager;
-import io.raftmq.broker.processor.admin.AdminProcessor;
-import io.raftmq.broker.processor.admin.BrokerStatsDataProcessor;
-import io.raftmq.broker.processor.admin.BrokerStatsContributor;
-import io.raftmq.broker.processor.admin.LeadershipTransferProcessor;
-import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
-import io.raftmq.broker.processor.clients.ClientConfigCheckProcessor;
-import io.raftmq.broker.processor.clients.ClientManageProcessor;
-import io.raftmq.broker.processor.clients.ConsumerControlProcessor;
-import io.raftmq.broker.processor.clients.ConsumerManageProcessor;
-import io.raftmq.broker.processor.pull.PullMessageProcessor;
-import io.raftmq.broker.processor.pull.PullProgress;
-import io.raftmq.broker.processor.send.LeaderForwarder;
-import io.raftmq.broker.processor.send.LeaderLocator;
 import io.raftmq.broker.processor.send.SendHold;
-import io.raftmq.broker.processor.send.SendMessageProcessor;
-import io.raftmq.broker.processor.send.SendRoute;
-import io.raftmq.broker.processor.store.StoreQueryProcessor;
-import io.raftmq.broker.produce.InternalProducer;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.LeaderReadiness;
 import io.raftmq.broker.replication.MemberAddresses;
 import io.raftmq.broker.replication.RaftMetadataProposer;
 import io.raftmq.broker.replication.SendBatcher;
 import io.raftmq.broker.reply.ReplyPusher;
-import io.raftmq.broker.retention.DiskFullGuard;
 import io.raftmq.broker.retention.DiskUsage;
 import io.raftmq.broker.retention.RetentionService;
-import io.raftmq.broker.retention.RetentionSettings;
-import io.raftmq.broker.retry.RetryRoute;
 import io.raftmq.broker.pop.PopFeature;
-import io.raftmq.broker.pop.PopProcessor;
 import io.raftmq.broker.pop.PopState;
-import io.raftmq.broker.retry.SendBackProcessor;
-import io.raftmq.broker.route.NamingRegistrar;
-import io.raftmq.broker.route.RoleRegistration;
-import io.raftmq.broker.schedule.DueMessages;
-import io.raftmq.broker.schedule.DueRoute;
 import io.raftmq.broker.snapshot.FileSnapshotStore;
 import io.raftmq.broker.snapshot.SnapshotCatalog;
 import io.raftmq.broker.store.BrokerStats;
@@ -63,29 +33,19 @@ import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.client.remoting.RemotingServer;
 import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.commitlog.error.Verify;
-import io.raftmq.commitlog.message.HostAddress;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.time.Clock;
-import io.raftmq.raft.driver.FollowerProgress;
 import io.raftmq.raft.driver.RaftAgent;
 import io.raftmq.raft.driver.RaftStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -107,12 +67,13 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
- * "starting", {@link ServingGate}) → raft port bound ({@link RaftGroupNode#bind}) → only then the store (recovery) →
- * managers → raft agent (newest snapshot restored, the log after it replayed; peers dialled) → send batcher →
- * processors and held pulls → serving → registrar, offset flushing, role watcher → retention ({@link RetentionService},
- * every cleanResourceInterval on the scheduler; its deletions run on the raft agent thread) → consume-queue unit
- * writes (every second on the agent thread: units held in memory reach their files, docs/storage.md). A port that
- * cannot be bound fails {@link #start} with a {@link BrokerBindException} before the store is opened or a peer dialled.
+ * "starting", {@link ServingGate}) → metrics port bound ({@link MemberMetrics}, if any) → raft port bound
+ * ({@link RaftGroupNode#bind}) → only then the store (recovery) → managers → raft agent (newest snapshot restored,
+ * the log after it replayed; peers dialled) → send batcher → processors and held pulls → serving → registrar, offset
+ * flushing, role watcher → retention ({@link RetentionService}, every cleanResourceInterval on the scheduler; its
+ * deletions run on the raft agent thread) → consume-queue unit writes (every second on the agent thread: units held
+ * in memory reach their files, docs/storage.md). A port that cannot be bound fails {@link #start} with a
+ * {@link BrokerBindException} before the store is opened or a peer dialled.
  *
  * <p>Every started component is recorded in one {@link Lifecycle}; {@link #shutdown} stops them in reverse: role
  * watcher, offsets (final proposals), unregister from the NameServers, stop serving (14), held pulls, drain the
@@ -124,6 +85,9 @@ import java.util.concurrent.TimeUnit;
  * to the {@link SendBatcher}, whose bounded queue answers SYSTEM_BUSY), {@code broker-ctl-N} (control-plane
  * processors), {@code broker-pull-N}, {@code broker-scheduler} (registrar, offsets, client expiry, role watcher),
  * plus the raft agent, commit log flusher and Netty threads. Time comes only from the {@link Clock}.
+ *
+ * <p>The wiring is delegated: {@link FeatureInstallers} (processors), {@link BackgroundServices} (periodic work),
+ * {@link RuntimeInfo} (the runtime-info rows), {@link BrokerThreads}; this class keeps the order and the lifecycle.
  */
 public final class BrokerController {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerController.class);
@@ -132,21 +96,8 @@ public final class BrokerController {
      * hand-off (a futex wake and two context switches) per request.
      */
     private static final Executor DIRECT = Runnable::run;
-    private static final int CONTROL_THREADS = 2;
-    private static final int CONTROL_QUEUE_MAX = 4096;
-    private static final int PULL_THREADS = 2;
-    private static final int PULL_PROGRESS_MAX = 100_000;
-    private static final long FORWARD_MARGIN_MS = 1000;
-    /** Election timeouts a membership change may take to commit before the admin request gives up. */
-    private static final int MEMBERSHIP_WAIT_ELECTION_TIMEOUTS = 10;
     private static final long DRAIN_WAIT_MS = 2000;
     private static final long NOTIFY_TIMEOUT_MS = 1000;
-    /** How often the consume-queue units held only in memory are written to their files (docs/storage.md). */
-    private static final long UNIT_WRITE_INTERVAL_MS = 1000;
-    /** A held send looks for a leader at least this often (docs/raft-driver.md, "Sends while leadership moves"). */
-    private static final long HOLD_POLL_MS_MAX = 10;
-    /** Election timeouts a send is held at most while no leader is known. */
-    private static final int HOLD_ELECTION_TIMEOUTS = 3;
 
     private final BrokerConfig config;
     /** Broker addresses of the members: brokerPeers plus those replicated with added members. */
@@ -154,25 +105,30 @@ public final class BrokerController {
     private final Clock clock;
     private final Lifecycle lifecycle = new Lifecycle();
     private ScheduledExecutorService scheduler;
-    private ThreadPoolExecutor controlExecutor;
-    private ThreadPoolExecutor pullExecutor;
+    private BrokerThreads threads;
     private RemotingClient client;
     private RemotingServer server;
     private ServingGate gate;
     private volatile RaftGroupNode raft;
-    private MessageStore store;
+    private volatile MessageStore store;
     private BrokerStateMachine stateMachine;
     private volatile FileSnapshotStore snapshotStore;
     /** When this member may act as leader on replicated feature state (one for every leader-only service). */
     private LeaderReadiness readiness;
     private RaftMetadataProposer proposer;
-    private TopicConfigManager topics;
-    private SubscriptionGroupManager groups;
-    private ConsumerOffsetManager offsets;
-    private SendBatcher batcher;
-    private SendHold hold;
+    private volatile TopicConfigManager topics;
+    private volatile SubscriptionGroupManager groups;
+    private volatile ConsumerOffsetManager offsets;
+    private volatile SendBatcher batcher;
+    /** The processors' wiring (made when serving starts; the metrics read the forwarder and held pulls). */
+    private volatile FeatureInstallers features;
+    /** The /metrics endpoint (docs/metrics.md; inert when metricsPort is 0). */
+    private volatile MemberMetrics metrics;
+    private volatile SendHold hold;
     /** Leadership watchers, run when the raft agent reports a role change (and once a second). */
     private RoleWatchers roleWatchers;
+    /** The periodic work on the scheduler (created once the raft port is bound). */
+    private BackgroundServices background;
     private final TransactionFeature transactions = new TransactionFeature();
     private final ReplyPusher replies;
     private QueueLockTable locks;
@@ -184,6 +140,8 @@ public final class BrokerController {
     /** The store's file system usage; null: the real one of storePathRootDir. */
     private DiskUsage diskUsage;
     private volatile RetentionService retention;
+    /** How long opening the store and raft took (recovery, snapshot restore, log replay); -1 until done. */
+    private volatile long recoveryNanos = -1;
 
     /** A member on the system clock. */
     public BrokerController(BrokerConfig config) {
@@ -212,11 +170,11 @@ public final class BrokerController {
             config.brokerAddr(), config.raftSelf().address());
         try {
             bindPorts();
+            long opening = clock.nanoTime();
             openStoreAndRaft();
+            recoveryNanos = clock.nanoTime() - opening;
             startServing();
-            startRegistration();
-            startRetention();
-            startUnitWrites();
+            startBackground();
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.error("broker member {} failed to start: {}", config.raftSelfId(), e.toString());
             lifecycle.stop();
@@ -229,41 +187,27 @@ public final class BrokerController {
 
     /** Threads, then both listening ports: the client port (behind the gate) and the raft port. No file touched. */
     private void bindPorts() throws InterruptedException, BrokerBindException {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "broker-scheduler"));
-        lifecycle.add("scheduler", scheduler::shutdownNow);
+        threads = BrokerThreads.start(lifecycle);
+        scheduler = threads.scheduler();
         roleWatchers = new RoleWatchers(scheduler);
-        controlExecutor = pool("broker-ctl", CONTROL_THREADS, CONTROL_QUEUE_MAX);
-        lifecycle.add("control executor", controlExecutor::shutdownNow);
-        pullExecutor = pool("broker-pull", PULL_THREADS, CONTROL_QUEUE_MAX);
-        lifecycle.add("pull executor", pullExecutor::shutdownNow);
         client = new RemotingClient(ComponentConfigs.client(config));
         client.start();
         lifecycle.add("remoting client", client::shutdown);
         server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
         gate = new ServingGate(server, config.raftSelfId());
-        gate.reserve(ClientManageProcessor.CODES, controlExecutor);
-        gate.reserve(ClientConfigCheckProcessor.CODES, controlExecutor);
-        gate.reserve(ConsumerControlProcessor.CODES, controlExecutor);
-        gate.reserve(ConsumerManageProcessor.CODES, controlExecutor);
-        gate.reserve(AdminProcessor.CODES, controlExecutor);
-        gate.reserve(BrokerStatsDataProcessor.CODES, controlExecutor);
-        gate.reserve(LeadershipTransferProcessor.CODES, controlExecutor);
-        gate.reserve(RaftMembershipProcessor.CODES, controlExecutor);
-        gate.reserve(PullMessageProcessor.CODES, pullExecutor);
-        gate.reserve(StoreQueryProcessor.CODES, controlExecutor);
-        gate.reserve(SendMessageProcessor.CODES, DIRECT);
-        gate.reserve(TransactionFeature.CODES, controlExecutor);
-        gate.reserve(QueueLockProcessor.CODES, controlExecutor);
-        gate.reserve(SendBackProcessor.CODES, controlExecutor);
-        gate.reserve(PopProcessor.CODES, controlExecutor);
+        FeatureInstallers.reserveCodes(gate, threads.control(), threads.pull(), DIRECT);
+        metrics = new MemberMetrics(config, metricSources());
+        metrics.observe(server);
         try {
             server.start();
         } catch (RemotingException e) {
             throw new BrokerBindException(config.listenHost(), config.listenPort(), "client port", e);
         }
         lifecycle.add("remoting server", server::shutdown);
+        metrics.bind(lifecycle);
         raft = RaftGroupNode.bind(config);
         lifecycle.add("raft transport", raft.transport()::close);
+        background = new BackgroundServices(config, clock, lifecycle, scheduler, raft, this::isLeader);
     }
 
     /**
@@ -294,12 +238,14 @@ public final class BrokerController {
             stateMachine.register(EntryType.QUEUE_LOCK, locks);
             stateMachine.addSnapshotPart(new QueueLockSnapshotPart(locks));
             pop.register(stateMachine);
-            installDueDelivery(stateMachine, snapshots);
+            background.installDueDelivery(store, stateMachine, snapshots, () -> started ? batcher : null, topics,
+                readiness);
             stateMachine.addAppliedMessageListener(replies);
             return stateMachine;
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
         agent.addRoleListener(s -> roleWatchers.signal()); // on the agent thread: a hand-off only
+        metrics.watch(agent);
         proposer.bind(agent);
     }
 
@@ -320,119 +266,41 @@ public final class BrokerController {
         replies.bind(clients::channelOf, server::invokeAsync);
         BrokerStore view = new BrokerStore(store, ComponentConfigs.storeRead(config), PooledByteBufAllocator.DEFAULT);
         BrokerStats stats = new BrokerStats(clock, ZoneId.systemDefault(), view);
-        gate.install(ClientManageProcessor.CODES, new ClientManageProcessor(clients, groups, topics, proposer,
-            config.metadataProposeTimeoutMs()));
-        gate.install(ConsumerManageProcessor.CODES, new ConsumerManageProcessor(clients, offsets, view,
-            config.metadataProposeTimeoutMs()));
-        gate.install(ConsumerControlProcessor.CODES, new ConsumerControlProcessor(clients, topics, offsets, view,
-            server, this::isLeader, config.brokerName(), config.metadataProposeTimeoutMs(), clock::wallMillis));
-        AdminProcessor admin = new AdminProcessor(config, topics, groups, offsets, clients, view, clock::wallMillis);
-        admin.addRuntimeInfoContributor(new BrokerStatsContributor(stats));
-        admin.addRuntimeInfoContributor(this::contributeRuntimeInfo);
-        admin.addRuntimeInfoContributor(pop::contribute);
-        gate.install(AdminProcessor.CODES, admin);
-        gate.install(BrokerStatsDataProcessor.CODES, new BrokerStatsDataProcessor(stats));
-        gate.install(LeadershipTransferProcessor.CODES, new LeadershipTransferProcessor(config, this::raftAgent,
-            client, clock));
-        gate.install(RaftMembershipProcessor.CODES, new RaftMembershipProcessor(config, this::raftAgent,
-            MEMBERSHIP_WAIT_ELECTION_TIMEOUTS * config.raftElectionTimeoutMs()));
-        installPullPath(view, clients, stats);
-        installLocks();
-        HostAddress storeHost = HostAddress.of(new InetSocketAddress(config.brokerIP1(), config.listenPort()));
-        LeaderForwarder forwarder = new LeaderForwarder(client, config.sendCommitTimeoutMs() + FORWARD_MARGIN_MS,
-            config.sendCommitTimeoutMs(), clock::wallMillis);
-        List<SendRoute> routes = sendRoutes();
-        gate.install(SendMessageProcessor.CODES, new DiskFullGuard(new SendMessageProcessor(config, topics, batcher,
-            new Locator(), forwarder, sendHold(), storeHost, clock::wallMillis, stats, routes), this::diskFull));
-        installTransactions(view, clients);
-        installRetry(view, storeHost, routes, clients);
+        features = new FeatureInstallers(config, clock, lifecycle, scheduler, gate, client, server,
+            proposer, topics, groups, offsets, readiness, batcher,
+            FeatureInstallers.leaderLocator(this::isLeader, this::raftAgent, addresses), this::isLeader);
+        RuntimeInfo info = new RuntimeInfo(config, addresses, this::raftAgent, () -> batcher, () -> hold,
+            () -> retention, () -> store);
+        features.installControlPlane(clients, view, stats, this::raftAgent, info::contribute, pop::contribute);
+        features.installPullPath(view, clients, stats, stateMachine, threads.pull(), pop);
+        features.installLocks(locks, roleWatchers);
+        hold = features.installSendPath(transactions, pop, view, clients, stats, this::diskFull);
         scheduler.scheduleWithFixedDelay(clients::scanExpired, config.clientExpiryScanIntervalMs(),
             config.clientExpiryScanIntervalMs(), TimeUnit.MILLISECONDS);
         gate.serve();
         lifecycle.add("serving", gate::close);
     }
 
-    /**
-     * Where sends wait while leadership moves: as many as may wait for an entry ({@code sendPendingMax}), as many
-     * bytes as the entries in flight may carry, for at most three election timeouts (a new leader is known one
-     * to two election timeouts after the old one died) and never longer than a commit may take.
-     */
-    private SendHold sendHold() {
-        long holdMs = Math.min(HOLD_ELECTION_TIMEOUTS * config.raftElectionTimeoutMs(), config.sendCommitTimeoutMs());
-        hold = new SendHold(new Locator(), ComponentConfigs.monotonicMs(clock),
-            (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), config.sendPendingMax(),
-            (long) config.sendBatchBytesMax() * config.sendInflightEntriesMax(), holdMs,
-            Math.max(1, Math.min(HOLD_POLL_MS_MAX, config.raftTickMs())));
-        lifecycle.add("send hold", hold::close);
-        return hold;
+    /** What the metrics read at scrape time: the parts as they are then (null before they exist). */
+    private MetricSources metricSources() {
+        DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
+        return new MetricSources(this::raftAgentOrNull, () -> store, disk, () -> batcher, () -> hold,
+            () -> features == null ? null : features.forwarder(), () -> features == null ? null : features.heldPulls(),
+            () -> retention, () -> topics, () -> groups, () -> offsets, () -> recoveryNanos);
     }
 
-    /**
-     * Where single sent messages are stored, in this order (docs/messaging.md): transaction half messages, then
-     * retry / dead-letter sends, then delay levels and timers.
-     */
-    private List<SendRoute> sendRoutes() {
-        List<SendRoute> routes = new ArrayList<>();
-        routes.add(transactions.route());
-        routes.add(new RetryRoute(groups));
-        routes.add(new DueRoute(config.messageDelayLevel(), config.timerMaxDelaySec(), clock::wallMillis));
-        return routes;
+    /** The port of the /metrics endpoint, or 0 when it is off. Any thread. */
+    public int metricsPort() {
+        MemberMetrics m = metrics;
+        return m == null ? 0 : m.port();
     }
 
-    /**
-     * Transactions (docs/messaging.md): END_TRANSACTION on the gate, and the leader's check-back on the scheduler
-     * (the pending halves were registered with the state machine before the raft agent started).
-     */
-    private void installTransactions(BrokerStore view, ClientManager clients) {
-        gate.install(TransactionFeature.CODES, transactions.processor(view, new InternalProducer(batcher), proposer,
-            readiness, new Locator(), client, clock::wallMillis));
-        ScheduledFuture<?> checks = transactions.startCheckBack(config, topics, clients, server, scheduler,
-            clock::wallMillis);
-        lifecycle.add("transaction check-back", () -> checks.cancel(false));
-    }
-
-    /** Orderly consumption: LOCK/UNLOCK_BATCH_MQ on the replicated lock table (docs/messaging.md). */
-    private void installLocks() {
-        ReadyTime ready = new ReadyTime(readiness::readyTerm, clock::wallMillis);
-        gate.install(QueueLockProcessor.CODES, new QueueLockProcessor(locks, proposer, ready, clock::wallMillis,
-            config.queueLockExpiryMs(), config.metadataProposeTimeoutMs()));
-        roleWatchers.add(ready::observe); // started with the role watcher (startRegistration)
-    }
-
-    /**
-     * Retry and dead-letter queues: CONSUMER_SEND_MSG_BACK through the send routes (docs/messaging.md); pop
-     * consumption, whose exhausted messages take the same way to the dead-letter queue (docs/consumer-protocol.md).
-     */
-    private void installRetry(BrokerStore view, HostAddress storeHost, List<SendRoute> routes, ClientManager clients) {
-        long timeoutMs = config.metadataProposeTimeoutMs() + config.sendCommitTimeoutMs();
-        SendBackProcessor sendBack = new SendBackProcessor(view, topics, groups, new InternalProducer(batcher),
-            routes, storeHost, clock::wallMillis, timeoutMs);
-        gate.install(SendBackProcessor.CODES, sendBack);
-        gate.install(PopProcessor.CODES, pop.processor(proposer, view, topics, groups, clients, config.brokerName(),
-            sendBack::deadLetter, k -> offsets.query(k.group(), k.topic(), k.queueId()), Integer.MAX_VALUE,
-            clock::wallMillis, scheduler, timeoutMs));
-    }
-
-    /**
-     * Delay levels and timers (docs/messaging.md): the timer index and delivery state, fed by the log replay (so
-     * registered before the agent starts), and the leader's delivery ticked on the scheduler once serving.
-     */
-    private void installDueDelivery(BrokerStateMachine sm, FileSnapshotStore snapshots) {
-        DueMessages due;
-        try {
-            due = DueMessages.open(Path.of(config.storePathRootDir(), "timer"), config.messageDelayLevel(),
-                store.commitLog());
-        } catch (IOException e) {
-            throw new UncheckedIOException("the timer index cannot be opened", e);
-        }
-        lifecycle.add("timer index", due::close);
-        due.register(sm);
-        snapshots.addFloor(due::floor);
-        snapshots.addBeforeWrite(due.index());
-        ScheduledFuture<?> ticks = due.startTicking(scheduler, () -> started ? batcher : null,
-            payload -> raft.agent().propose(EntryType.TIMER_PROGRESS, payload), t -> topics.get(t) != null,
-            readiness::readyTerm, clock::wallMillis);
-        lifecycle.add("due-message delivery", () -> ticks.cancel(false));
+    /** Registration with the role watchers, retention and consume-queue unit writes, in this order. */
+    private void startBackground() {
+        background.startRegistration(client, topics, offsets, roleWatchers, readiness);
+        retention = background.startRetention(diskUsage, snapshotCatalog != null ? snapshotCatalog : snapshotStore,
+            store, stateMachine);
+        background.startUnitWrites(() -> store);
     }
 
     /**
@@ -446,120 +314,10 @@ public final class BrokerController {
         return this;
     }
 
-    /** Retention on the scheduler every cleanResourceInterval; deletions run on the raft agent thread. */
-    private void startRetention() {
-        DiskUsage disk = diskUsage != null ? diskUsage : DiskUsage.of(Path.of(config.storePathRootDir()));
-        SnapshotCatalog catalog = snapshotCatalog != null ? snapshotCatalog : snapshotStore;
-        retention = new RetentionService(RetentionSettings.from(config, ZoneId.systemDefault()), clock, disk,
-            catalog, store, new RetentionRaft());
-        ScheduledFuture<?> runs = retention.start(scheduler);
-        lifecycle.add("retention", () -> runs.cancel(false));
-    }
-
-    /**
-     * Once a second the agent thread writes the consume-queue units held only in memory to their files (the
-     * dispatcher writes a queue's units in pieces of many; a queue that receives little would otherwise wait for the
-     * next checkpoint). A write failure stops the member like any storage failure.
-     */
-    private void startUnitWrites() {
-        RaftAgent agent = raft.agent();
-        ScheduledFuture<?> writes = scheduler.scheduleWithFixedDelay(() -> agent.runOnAgentThread(() -> {
-            try {
-                store.writeHeldUnits();
-            } catch (IOException e) {
-                throw new UncheckedIOException("consume-queue units could not be written", e);
-            }
-        }), UNIT_WRITE_INTERVAL_MS, UNIT_WRITE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        lifecycle.add("unit writes", () -> writes.cancel(false));
-    }
-
     /** Whether consumers of {@code group} are told when the group's members change (unknown group: yes). */
     private boolean notifiesConsumerIdsChanged(String group) {
         var c = groups.get(group);
         return c == null || c.notifyConsumerIdsChangedEnable();
-    }
-
-    /** The pull path: PULL/LITE_PULL with long polling, the store queries (29-33, 12, 202, 208 over admin's). */
-    private void installPullPath(BrokerStore view, ClientManager clients, BrokerStats stats) {
-        HeldPullRequests heldPulls = new HeldPullRequests(ComponentConfigs.longPoll(config),
-            ComponentConfigs.monotonicMs(clock), pullExecutor, view);
-        stateMachine.addDispatchListener(heldPulls::onDispatched);
-        PullProgress progress = new PullProgress(PULL_PROGRESS_MAX);
-        SqlFilters sqlFilters = new SqlFilters(config.enablePropertyFilter());
-        gate.install(ClientConfigCheckProcessor.CODES, new ClientConfigCheckProcessor(sqlFilters));
-        gate.install(PullMessageProcessor.CODES, new PullMessageProcessor(view, heldPulls, topics, groups, clients,
-            offsets, this::isLeader, progress, stats, sqlFilters));
-        gate.install(StoreQueryProcessor.CODES, new StoreQueryProcessor(view, topics, offsets, progress,
-            pop.state(), config.brokerName()));
-        heldPulls.start();
-        lifecycle.add("held pulls", heldPulls::close);
-    }
-
-    /** Periodic registration, offset flushing, and the role watcher that re-registers on a leadership change. */
-    private void startRegistration() {
-        NamingRegistrar registrar = new NamingRegistrar(config, client, topics, this::isLeader, scheduler);
-        registrar.setRaftTerm(() -> raft.agent().status().term());
-        topics.addChangeListener(registrar::onTopicsChanged);
-        registrar.start();
-        lifecycle.addGraceful("registration (unregister)", registrar::shutdown);
-        offsets.start(scheduler);
-        lifecycle.addGraceful("offset flushing (final proposals)", offsets::stop);
-        RoleRegistration roles = new RoleRegistration(registrar::registerAll, this::isLeader, this::logRole,
-            scheduler, (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), clock);
-        scheduler.execute(roles::requestRegistration); // the first one is retried like a role change
-        roleWatchers.add(roles::tick);
-        roleWatchers.add(new SystemTopics(topics, readiness::readyTerm, config.brokerClusterName())::observe);
-        ScheduledFuture<?> watcher = scheduler.scheduleWithFixedDelay(roleWatchers::runAll,
-            RoleWatchers.SAFETY_POLL_MS, RoleWatchers.SAFETY_POLL_MS, TimeUnit.MILLISECONDS);
-        roleWatchers.signal(); // what changed before the watchers were added
-        lifecycle.add("role watchers", () -> watcher.cancel(false));
-    }
-
-    private void logRole(boolean leader) {
-        RaftStatus s = raft.agent().status();
-        LOG.info("member {} is now {} (term {}, commit {})", config.raftSelfId(), s.role(), s.term(), s.commitIndex());
-    }
-
-    /** A fixed pool with a bounded queue (a full queue makes the server answer SYSTEM_BUSY). */
-    private static ThreadPoolExecutor pool(String name, int threads, int queueMax) {
-        int[] n = {0};
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(queueMax), r -> daemon(r, name + "-" + n[0]++));
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
-    private void contributeRuntimeInfo(Map<String, String> table) {
-        RaftStatus s = raft.agent().status();
-        table.put("raftRole", s.role().name());
-        table.put("raftTerm", Long.toString(s.term()));
-        table.put("raftCommitIndex", Long.toString(s.commitIndex()));
-        table.put("raftAppliedIndex", Long.toString(s.appliedIndex()));
-        table.put("raftLastIndex", Long.toString(s.lastIndex()));
-        table.put("raftLeaderId", Long.toString(s.leaderId()));
-        String leaderAddr = s.leaderId() > 0 ? addresses.brokerAddrOf(s.leaderId()) : null;
-        table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
-        table.put("raftSelfId", config.raftSelfId());
-        table.put("raftMembership", String.valueOf(s.membership()));
-        table.put("raftRepairing", Boolean.toString(raft.agent().repairing()));
-        table.put("raftFailed", Boolean.toString(s.failed()));
-        table.put("brokerAddr", config.brokerAddr());
-        SendBatcher.Stats b = batcher.stats();
-        table.put("sendEntriesProposed", Long.toString(b.entriesProposed()));
-        table.put("sendCommitted", Long.toString(b.sendsCommitted()));
-        table.put("sendFailed", Long.toString(b.sendsFailed()));
-        RetentionService r = retention;
-        table.put("retentionDeletedSegments", Long.toString(r == null ? 0 : r.deletedSegments()));
-        table.put("retentionDeletedBytes", Long.toString(r == null ? 0 : r.deletedBytes()));
-        MessageStore st = store;
-        table.put("commitLogMinOffset", Long.toString(st == null ? 0 : st.commitLog().startPosition()));
-        SendHold.Stats h = hold.stats();
-        table.put("sendHeld", Long.toString(h.holds()));
-        table.put("sendHoldExpired", Long.toString(h.expired()));
     }
 
     /** This member's replicated pop consumption state (docs/consumer-protocol.md "Pop consumption"). Any thread. */
@@ -684,52 +442,5 @@ public final class BrokerController {
     /** Retention (any thread, not started before the store and the agent). */
     public RetentionService retention() {
         return retention;
-    }
-
-    /** Retention's view of the raft side: status from any thread; applied index and compaction on the agent's. */
-    private final class RetentionRaft implements RetentionService.RaftSide {
-        @Override
-        public boolean isLeader() {
-            return BrokerController.this.isLeader();
-        }
-
-        @Override
-        public List<FollowerProgress> followers() {
-            return raft.agent().followers();
-        }
-
-        @Override
-        public long appliedIndex() {
-            return stateMachine.appliedIndex();
-        }
-
-        @Override
-        public void runOnAgentThread(Runnable task) {
-            raft.agent().runOnAgentThread(task);
-        }
-
-        @Override
-        public int compactTo(long index) {
-            return raft.raftLog().compactTo(index);
-        }
-
-        @Override
-        public void requestSnapshot() {
-            raft.agent().requestSnapshot();
-        }
-    }
-
-    /** The send path's view of the raft role and the leader's broker address. */
-    private final class Locator implements LeaderLocator {
-        @Override
-        public boolean isLeader() {
-            return BrokerController.this.isLeader();
-        }
-
-        @Override
-        public String leaderBrokerAddr() {
-            long id = raft.agent().status().leaderId();
-            return id > 0 ? addresses.brokerAddrOf(id) : null;
-        }
     }
 }

@@ -1,7 +1,11 @@
 package io.raftmq.naming;
 
 import io.netty.channel.Channel;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftmq.client.Verify;
+import io.raftmq.client.metrics.MetricsServer;
+import io.raftmq.client.metrics.RequestMetrics;
 import io.raftmq.client.protocol.RemotingCommandCodec;
 import io.raftmq.client.remoting.ChannelEventListener;
 import io.raftmq.client.remoting.RemotingException;
@@ -16,6 +20,7 @@ import io.raftmq.naming.route.RouteRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +56,8 @@ public final class NameServer {
     private final ScheduledExecutorService scanner;
     private final AtomicLong scanErrors = new AtomicLong();
     private boolean started;
+    /** The /metrics endpoint (docs/metrics.md); null when metricsPort is 0. */
+    private MetricsServer metrics;
 
     /** A NameServer on the system's monotonic clock ({@link NamingMain#MONOTONIC_CLOCK}). */
     public NameServer(NamingConfig config) {
@@ -90,12 +97,41 @@ public final class NameServer {
     public synchronized void start() throws RemotingException, InterruptedException {
         Verify.state(!started, "NameServer already started");
         started = true;
+        PrometheusRegistry scraped = config.metricsPort() == 0 ? null : metricsRegistry();
         server.start();
+        if (scraped != null) {
+            try {
+                metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(), scraped);
+            } catch (IOException e) {
+                server.shutdown();
+                throw new RemotingException(e.getMessage(), e);
+            }
+        }
         long everyMs = config.scanIntervalMs();
         scanner.scheduleWithFixedDelay(() -> guarded("lease scan", registry::expire), everyMs, everyMs,
                 TimeUnit.MILLISECONDS);
         LOG.info("NameServer listening on {} (broker expiry {} ms, scan every {} ms)", server.localAddress(),
                 config.brokerExpiryMs(), config.scanIntervalMs());
+    }
+
+    /**
+     * The NameServer's metrics (docs/metrics.md): requests per code (route queries, registrations and heartbeats
+     * among them) on the server, and the registered brokers and topics read from the registry at scrape time.
+     */
+    private PrometheusRegistry metricsRegistry() {
+        PrometheusRegistry scraped = new PrometheusRegistry();
+        server.setResponseObserver(new RequestMetrics(scraped, "raftmq_naming"));
+        GaugeWithCallback.builder().name("raftmq_naming_brokers").help("Broker members with a live registration")
+            .callback(cb -> cb.call(registry.liveBrokerCount())).register(scraped);
+        GaugeWithCallback.builder().name("raftmq_naming_topics").help("Topics with a route")
+            .callback(cb -> cb.call(registry.snapshot().topicNames().size())).register(scraped);
+        return scraped;
+    }
+
+    /** The metrics endpoint's port, or 0 when it is off. */
+    public int metricsPort() {
+        MetricsServer m = metrics;
+        return m == null ? 0 : m.port();
     }
 
     /** The route state (for wiring and tests). */
@@ -120,6 +156,9 @@ public final class NameServer {
 
     /** Stops serving and all threads this NameServer started. Idempotent. */
     public synchronized void shutdown() {
+        if (metrics != null) {
+            metrics.close();
+        }
         server.shutdown();
         scanner.shutdownNow();
         registerExecutor.shutdownNow();

@@ -22,10 +22,14 @@ import java.util.TreeSet;
  * @param channelIdleMs               close connections idle this long (docs/protocol.md: 120 s); 0 = never
  * @param replaceTopicsOnRegistration a leader's registration lists all its topics: topics it omits lose the
  *                                    group's layout (false = merge, RocketMQ's default)
+ * @param metricsHost                 address the Prometheus {@code /metrics} endpoint binds (docs/metrics.md;
+ *                                    default 127.0.0.1)
+ * @param metricsPort                 its TCP port; 0 (the default) = no endpoint: a library default must not open
+ *                                    a port nobody asked for (bin/raftmq-cluster and conf/ set one)
  */
 public record NamingConfig(String listenHost, int listenPort, long brokerExpiryMs, long scanIntervalMs,
                            int ioThreads, int queryThreads, int requestQueueMax, long channelIdleMs,
-                           boolean replaceTopicsOnRegistration) {
+                           boolean replaceTopicsOnRegistration, String metricsHost, int metricsPort) {
     public static final String LISTEN = "listen";
     public static final String BROKER_EXPIRY_MS = "brokerExpiryMs";
     public static final String SCAN_INTERVAL_MS = "scanIntervalMs";
@@ -34,9 +38,13 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
     public static final String REQUEST_QUEUE_MAX = "requestQueueMax";
     public static final String CHANNEL_IDLE_MS = "channelIdleMs";
     public static final String REPLACE_TOPICS_ON_REGISTRATION = "replaceTopicsOnRegistration";
+    public static final String METRICS_HOST = "metricsHost";
+    public static final String METRICS_PORT = "metricsPort";
+    public static final String METRICS_HOST_DEFAULT = "127.0.0.1";
     /** Every accepted configuration key. */
     public static final Set<String> KEYS = Set.of(LISTEN, BROKER_EXPIRY_MS, SCAN_INTERVAL_MS, IO_THREADS,
-            QUERY_THREADS, REQUEST_QUEUE_MAX, CHANNEL_IDLE_MS, REPLACE_TOPICS_ON_REGISTRATION);
+            QUERY_THREADS, REQUEST_QUEUE_MAX, CHANNEL_IDLE_MS, REPLACE_TOPICS_ON_REGISTRATION, METRICS_HOST,
+            METRICS_PORT);
 
     public static final String LISTEN_DEFAULT = "127.0.0.1:9876";
     public static final long BROKER_EXPIRY_MS_DEFAULT = 120_000;
@@ -54,12 +62,17 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
         require(queryThreads >= 1 && queryThreads <= 64, QUERY_THREADS + " must be in [1, 64]: " + queryThreads);
         require(requestQueueMax >= 1, REQUEST_QUEUE_MAX + " must be >= 1: " + requestQueueMax);
         require(channelIdleMs >= 0, CHANNEL_IDLE_MS + " must be >= 0: " + channelIdleMs);
+        require(metricsHost != null && !metricsHost.isBlank(), METRICS_HOST + " must be a local address");
+        require(metricsPort >= 0 && metricsPort <= 65_535, METRICS_PORT + " must be in [0, 65535] (0 = no"
+                + " metrics endpoint): " + metricsPort);
+        require(metricsPort == 0 || metricsPort != listenPort, METRICS_PORT + " " + metricsPort
+                + " is the listen port");
     }
 
     /** Defaults, listening on {@code host:port}. */
     public static NamingConfig defaults(String host, int port) {
         return new NamingConfig(host, port, BROKER_EXPIRY_MS_DEFAULT, SCAN_INTERVAL_MS_DEFAULT, 2, 2, 10_000,
-                CHANNEL_IDLE_MS_DEFAULT, false);
+                CHANNEL_IDLE_MS_DEFAULT, false, METRICS_HOST_DEFAULT, 0);
     }
 
     /**
@@ -80,7 +93,8 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
                 number(s, BROKER_EXPIRY_MS, BROKER_EXPIRY_MS_DEFAULT),
                 number(s, SCAN_INTERVAL_MS, SCAN_INTERVAL_MS_DEFAULT),
                 integer(s, IO_THREADS, 2), integer(s, QUERY_THREADS, 2), integer(s, REQUEST_QUEUE_MAX, 10_000),
-                number(s, CHANNEL_IDLE_MS, CHANNEL_IDLE_MS_DEFAULT), bool(s, REPLACE_TOPICS_ON_REGISTRATION));
+                number(s, CHANNEL_IDLE_MS, CHANNEL_IDLE_MS_DEFAULT), bool(s, REPLACE_TOPICS_ON_REGISTRATION),
+                s.getOrDefault(METRICS_HOST, METRICS_HOST_DEFAULT).trim(), integer(s, METRICS_PORT, 0));
     }
 
     /** The listen address as HOST:PORT. */

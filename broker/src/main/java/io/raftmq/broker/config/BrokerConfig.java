@@ -134,6 +134,11 @@ import java.util.TreeSet;
  *                                   when nothing else is held)
  * @param enablePropertyFilter       accept SQL92 subscriptions (docs/consumer-protocol.md "SQL92 filters"); off: their
  *                                   consumers are refused at start and their pulls with code 1, as RocketMQ does
+ * @param metricsHost                local address of the Prometheus {@code /metrics} endpoint (docs/metrics.md;
+ *                                   default 127.0.0.1: metrics stay on the machine unless asked otherwise)
+ * @param metricsPort                its TCP port; 0 (the default) = no endpoint: a library default must not open a
+ *                                   port nobody asked for, and no fixed port fits every member on one host. The
+ *                                   files in {@code conf/} use listenPort + 5 (10916/10926/10936)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -156,7 +161,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
                            String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax,
-                           boolean enablePropertyFilter) {
+                           boolean enablePropertyFilter, String metricsHost, int metricsPort) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -233,6 +238,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("raftJoinExisting", "false");
         d.put("sendHeldBytesMax", Long.toString(32L << 20));
         d.put("enablePropertyFilter", "true");
+        d.put("metricsHost", "127.0.0.1");
+        d.put("metricsPort", "0");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -368,7 +375,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
-                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter);
+                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

@@ -205,7 +205,24 @@ final class BrokerConfigValidator {
         checkSendLimits(filled, source);
         checkRetention(filled, source);
         checkRaftInitialState(filled, source);
+        checkMetrics(filled, source);
         return filled;
+    }
+
+    /** The metrics endpoint (docs/metrics.md): 0 = off, else a port none of the member's others uses. */
+    private static void checkMetrics(BrokerConfig c, String source) throws BrokerConfigException {
+        int mp = c.metricsPort();
+        if (mp < 0 || mp > 65_535) {
+            throw fail(source, "metricsPort", "must be in [0, 65535] (0 = no metrics endpoint), got " + mp);
+        }
+        if (c.metricsHost().isBlank()) {
+            throw fail(source, "metricsHost", "must be a local address, e.g. 127.0.0.1 or 0.0.0.0");
+        }
+        int lp = c.listenPort();
+        if (mp != 0 && (mp == lp || mp == lp - 2 || mp == lp + 1 || mp == c.raftSelf().port())) {
+            throw fail(source, "metricsPort", mp + " clashes with listenPort " + lp + ", the ports RocketMQ reserves"
+                + " next to it (" + (lp - 2) + " VIP, " + (lp + 1) + " HA) or the raft port " + c.raftSelf().port());
+        }
     }
 
     private static void checkRaftInitialState(BrokerConfig c, String source) throws BrokerConfigException {

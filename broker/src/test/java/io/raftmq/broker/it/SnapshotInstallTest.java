@@ -76,6 +76,8 @@ class SnapshotInstallTest {
             BrokerController follower = c.restart(f);
             TestCluster.await(20_000, "the follower installed a snapshot",
                 () -> follower.store().commitLog().firstIndex() > followerLast + 1);
+            TestCluster.await(5000, "the install counted (raftmq_raft_snapshots_installed_total)",
+                () -> follower.raftAgent().snapshotsInstalled() >= 1);
             long s = follower.store().commitLog().firstIndex() - 1;
             Map<Integer, Long> restart = new LinkedHashMap<>();
             for (int q = 0; q < QUEUES; q++) {

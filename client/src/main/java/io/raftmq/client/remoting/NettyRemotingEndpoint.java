@@ -42,6 +42,14 @@ public abstract class NettyRemotingEndpoint {
     // ------------------------------------------------------------------------------------------ registration
 
     /**
+     * Reports every response sent from now on to {@code observer} (metrics, {@link ResponseObserver}); call before
+     * {@link #start()}. Without an observer no clock is read per request.
+     */
+    public void setResponseObserver(ResponseObserver observer) {
+        processors.observe(observer);
+    }
+
+    /**
      * Serves {@code requestCode} with {@code processor} on {@code executor} (owned by the caller, who shuts it down
      * after this endpoint). A full executor makes the endpoint answer SYSTEM_BUSY. Must be called before start.
      */

@@ -31,6 +31,8 @@ final class ProcessorTable {
     private final Map<Integer, Binding> others = new HashMap<>();
     private final AtomicLong errors;
     private volatile Binding defaultBinding;
+    /** Told of each response (null: none, and no clock read); set before the endpoint starts. */
+    private volatile ResponseObserver observer;
     private volatile boolean sealed;
 
     private record Binding(RequestProcessor processor, Executor executor) {
@@ -59,6 +61,12 @@ final class ProcessorTable {
         defaultBinding = new Binding(processor, executor);
     }
 
+    /** See {@link NettyRemotingEndpoint#setResponseObserver}. */
+    void observe(ResponseObserver o) {
+        Verify.state(!sealed, "set the response observer before start()");
+        observer = o;
+    }
+
     /** No registrations from now on (the endpoint started). */
     void seal() {
         sealed = true;
@@ -72,8 +80,9 @@ final class ProcessorTable {
     /** Runs {@code request} (received on {@code channel}) on its processor's executor; takes ownership of it. */
     void serve(Channel channel, RemotingCommand request) {
         Binding b = lookup(request.code());
+        ResponseObserver o = observer;
         RequestContext ctx = new RequestContext(channel, request.code(), request.opaque(), request.isOneway(),
-            request.serializeType());
+            request.serializeType(), o, o == null ? 0 : System.nanoTime());
         if (b == null) {
             request.release();
             RemotingCommand r = RemotingCommand.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED,

@@ -26,8 +26,15 @@ public final class RequestContext {
     private final boolean oneway;
     private final SerializeType serializeType;
     private final AtomicBoolean responded = new AtomicBoolean();
+    /** Told of the response (metrics); null: none. */
+    private final ResponseObserver observer;
+    /** When the request was dispatched ({@link System#nanoTime()}; read only with an observer). */
+    private final long startNanos;
 
-    RequestContext(Channel channel, int requestCode, int opaque, boolean oneway, SerializeType serializeType) {
+    RequestContext(Channel channel, int requestCode, int opaque, boolean oneway, SerializeType serializeType,
+                   ResponseObserver observer, long startNanos) {
+        this.observer = observer;
+        this.startNanos = startNanos;
         this.channel = channel;
         this.requestCode = requestCode;
         this.opaque = opaque;
@@ -56,6 +63,15 @@ public final class RequestContext {
         return oneway;
     }
 
+    /** Tells the observer; one that throws is logged and the response still goes out (a metrics boundary). */
+    private void observe(int responseCode) {
+        try {
+            observer.onResponse(requestCode, responseCode, System.nanoTime() - startNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("response observer failed on request {} (code {})", opaque, requestCode, e);
+        }
+    }
+
     /** Whether a response was already sent (or dropped, for oneway). */
     public boolean isResponded() {
         return responded.get();
@@ -80,6 +96,9 @@ public final class RequestContext {
         }
         response.markResponseTo(opaque);
         response.serializeType(serializeType);
+        if (observer != null) { // before the write: the response is released once written
+            observe(response.code());
+        }
         channel.writeAndFlush(response).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.warn("response to request {} (code {}) on {} not sent", opaque, requestCode, channel, f.cause());

@@ -12,7 +12,7 @@ import java.util.function.LongFunction;
  * A {@link RaftAgent}'s snapshots (docs/snapshots.md): without a {@link SnapshotStore} a leader sends the state
  * machine's snapshot of the moment; with one, a snapshot is taken every {@code snapshotIntervalEntries} applied
  * entries (or when asked) and offered to the store, with the membership as of its index, and a leader sends the
- * store's latest. Agent thread, except {@link #taken()} (racy).
+ * store's latest. Agent thread, except {@link #taken()} and {@link #installs()} (racy).
  */
 final class AgentSnapshots {
     private final long nodeId;
@@ -27,6 +27,8 @@ final class AgentSnapshots {
     /** Applied index of the last snapshot taken or installed. */
     private long lastIndex;
     private long taken;
+    /** Snapshots installed (written by the agent thread only; volatile for readers elsewhere). */
+    private volatile long installs;
     /** A snapshot was asked for; taken after the next apply slice. */
     private boolean requested;
 
@@ -71,6 +73,12 @@ final class AgentSnapshots {
     /** A snapshot at {@code index} was installed: the interval counts from there. */
     void installed(long index) {
         lastIndex = index;
+        installs++;
+    }
+
+    /** Snapshots installed from a leader so far. Any thread, racy. */
+    long installs() {
+        return installs;
     }
 
     /** Takes a snapshot once the interval's entries were applied since the last one, or one was asked for. */

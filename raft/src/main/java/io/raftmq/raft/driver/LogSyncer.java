@@ -5,6 +5,7 @@ import io.raftmq.raft.log.RaftLog;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * Makes a {@link RaftAgent}'s log writes durable off the agent thread, so the agent keeps stepping (taking
@@ -44,6 +45,8 @@ final class LogSyncer {
     private volatile Throwable failure;
     private volatile long syncs;
     private volatile long syncNanos;
+    /** Told each sync's duration (metrics); a no-op unless set. */
+    private volatile LongConsumer syncObserver = nanos -> { };
     private final long idleParkNs;
 
     LogSyncer(RaftLog log, NanoClock clock, Runnable wakeAgent, PathTrace trace) {
@@ -135,8 +138,10 @@ final class LogSyncer {
         }
         long t0 = clock.nanoTime();
         log.sync();
-        syncNanos += clock.nanoTime() - t0;
+        long took = clock.nanoTime() - t0;
+        syncNanos += took;
         syncs++;
+        syncObserver.accept(took);
         synced = w;
         if (wake) {
             wakeAgent.run();
@@ -180,6 +185,11 @@ final class LogSyncer {
     }
 
     /** Syncs done so far. Any thread, racy. */
+    /** Tells {@code observer} the duration of every later sync, on the syncing thread (it must be cheap). */
+    void observe(LongConsumer observer) {
+        syncObserver = observer;
+    }
+
     long syncs() {
         return syncs;
     }

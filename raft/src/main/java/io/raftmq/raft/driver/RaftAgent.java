@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -241,6 +242,20 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
     public void requestSnapshot() {
         input.addCommand(snapshots::request);
         runner.wake();
+    }
+
+    /**
+     * Tells {@code observer} the duration in nanoseconds of every log sync from now on (metrics: an fsync latency
+     * histogram), on the thread that synced (the log syncer's or the agent's, under the sync lock): it must be cheap
+     * and must not block. Any thread.
+     */
+    public void setSyncObserver(LongConsumer observer) {
+        syncer.observe(observer);
+    }
+
+    /** Snapshots this node installed from a leader (a counter; any thread, racy). */
+    public long snapshotsInstalled() {
+        return snapshots.installs();
     }
 
     /** Snapshots taken by this agent (a counter; agent thread, racy elsewhere). */
