@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -64,14 +63,7 @@ final class NamingCommands extends AdminTool.Group {
             w.field("reachable", v.reachable());
             Output.str(w, "error", v.error()).name("groups").beginArray();
             for (BrokerData bd : v.groups()) {
-                w.beginObject();
-                Output.str(w, "name", bd.brokerName());
-                Output.str(w, "cluster", bd.cluster()).name("addrs").beginArray();
-                for (Map.Entry<Long, String> e : bd.brokerAddrs().entrySet()) {
-                    w.beginObject().field("brokerId", e.getKey());
-                    Output.str(w, "addr", e.getValue()).endObject();
-                }
-                w.endArray().endObject();
+                Output.brokerData(w, bd);
             }
             w.endArray().name("topics").beginArray();
             v.topics().forEach(w::value);

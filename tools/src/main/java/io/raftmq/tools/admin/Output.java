@@ -1,9 +1,11 @@
 package io.raftmq.tools.admin;
 
+import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.json.JsonWriter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How {@code bin/raftmq-admin} prints: {@link Table} lines up columns for people; {@link #json()} starts the one
@@ -23,6 +25,18 @@ final class Output {
     static JsonWriter str(JsonWriter w, String name, String value) {
         w.name(name);
         return value == null ? w.nullValue() : w.value(value);
+    }
+
+    /** One broker group as {@code {"name","cluster","addrs":[{"brokerId","addr"}]}} (topic route, naming list). */
+    static JsonWriter brokerData(JsonWriter w, BrokerData bd) {
+        w.beginObject();
+        str(w, "name", bd.brokerName());
+        str(w, "cluster", bd.cluster()).name("addrs").beginArray();
+        for (Map.Entry<Long, String> e : bd.brokerAddrs().entrySet()) {
+            w.beginObject().field("brokerId", e.getKey());
+            str(w, "addr", e.getValue()).endObject();
+        }
+        return w.endArray().endObject();
     }
 
     /** Prints the document and a newline. */

@@ -188,14 +188,7 @@ final class TopicCommands extends AdminTool.Group {
         JsonWriter w = Output.json().beginObject();
         Output.str(w, "topic", topic).name("brokers").beginArray();
         for (BrokerData bd : r.brokerDatas()) {
-            w.beginObject();
-            Output.str(w, "name", bd.brokerName());
-            Output.str(w, "cluster", bd.cluster()).name("addrs").beginArray();
-            for (Map.Entry<Long, String> e : bd.brokerAddrs().entrySet()) {
-                w.beginObject().field("brokerId", e.getKey());
-                Output.str(w, "addr", e.getValue()).endObject();
-            }
-            w.endArray().endObject();
+            Output.brokerData(w, bd);
         }
         w.endArray().name("queues").beginArray();
         for (QueueData d : r.queueDatas()) {
