@@ -2,6 +2,7 @@ package io.raftmq.tools.admin;
 
 import io.raftmq.client.admin.AdminException;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.json.JsonWriter;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.tools.admin.LeadershipTransfer.Outcome;
@@ -148,12 +149,30 @@ public final class AdminTool implements Callable<Integer> {
     static final class Raft extends Group {
     }
 
-    /** Where to send the request: exactly one of a NameServer or a member. */
+    /**
+     * Where to send the request: a NameServer or a member, at most one of them; neither: the NameServer of
+     * {@code $RAFTMQ_NAMESRV}, else 127.0.0.1:9876, as the other commands.
+     */
     static final class Entry {
-        @Option(names = "--namesrv", required = true, description = "NameServer HOST:PORT: find the group there")
+        @Option(names = "--namesrv", required = true, description = "NameServer HOST:PORT: find the group there "
+            + "(default: $RAFTMQ_NAMESRV, else " + CommonOptions.NAMESRV_DEFAULT + ")")
         String namesrv;
         @Option(names = "--broker", required = true, description = "any member's broker address HOST:PORT")
         String broker;
+
+        /** The member to ask directly, or null. */
+        static String broker(Entry e) {
+            return e == null ? null : e.broker;
+        }
+
+        /** The NameServer to find the group at: the one given, else the default. */
+        static String namesrv(Entry e) {
+            if (e != null && e.namesrv != null) {
+                return e.namesrv;
+            }
+            String env = System.getenv("RAFTMQ_NAMESRV");
+            return env != null && !env.isBlank() ? env.split(";")[0].trim() : CommonOptions.NAMESRV_DEFAULT;
+        }
     }
 
     @Command(name = "transfer", mixinStandardHelpOptions = true,
@@ -162,10 +181,13 @@ public final class AdminTool implements Callable<Integer> {
         @Option(names = "--to", paramLabel = "HOST:PORT",
             description = "the target member's broker address (default: the most caught-up follower)")
         String to;
-        @ArgGroup(multiplicity = "1")
+        @ArgGroup(multiplicity = "0..1")
         Entry entry;
         @Option(names = "--group", description = "with --namesrv and no --to: the broker group (default: the only one)")
         String group;
+        @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+            description = "output format (docs/admin.md; default ${DEFAULT-VALUE})")
+        CommonOptions.Format output;
         @Option(names = "--timeout-ms", defaultValue = "15000",
             description = "deadline of the request (default ${DEFAULT-VALUE})")
         long timeoutMs;
@@ -178,12 +200,19 @@ public final class AdminTool implements Callable<Integer> {
             RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
             client.start();
             try {
-                String ask = entry.broker != null ? entry.broker
-                    : LeadershipTransfer.entryBroker(client, entry.namesrv, to, group, timeoutMs);
+                String ask = Entry.broker(entry) != null ? Entry.broker(entry)
+                    : LeadershipTransfer.entryBroker(client, Entry.namesrv(entry), to, group, timeoutMs);
                 Outcome o = LeadershipTransfer.transfer(client, ask, to, timeoutMs);
                 if (o.exit() != LeadershipTransfer.OK) {
                     System.err.println("transfer failed: " + o.message());
                     return o.exit();
+                }
+                if (output == CommonOptions.Format.json) {
+                    JsonWriter w = Output.json().beginObject();
+                    Output.str(w, "result", "ok");
+                    Output.str(w, "leader", o.leaderAddr());
+                    Output.print(w.field("term", o.term()).endObject());
+                    return LeadershipTransfer.OK;
                 }
                 System.out.println(o.message());
                 System.out.println("RESULT transfer=ok leader=" + o.leaderAddr() + " term=" + o.term());

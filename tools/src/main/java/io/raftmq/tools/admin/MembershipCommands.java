@@ -4,6 +4,7 @@ import io.raftmq.broker.processor.admin.RaftMembershipProcessor;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
+import io.raftmq.client.protocol.json.JsonWriter;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingException;
@@ -33,8 +34,11 @@ final class MembershipCommands {
     abstract static class Base implements Callable<Integer> {
         @Option(names = "--node-id", required = true, description = "the member's Raft node id (nX in raftPeers: X+1)")
         long nodeId;
-        @ArgGroup(multiplicity = "1")
+        @ArgGroup(multiplicity = "0..1")
         AdminTool.Entry entry;
+        @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+            description = "output format (docs/admin.md; default ${DEFAULT-VALUE})")
+        CommonOptions.Format output;
         @Option(names = "--group", description = "with --namesrv: the broker group (default: the only one)")
         String group;
         @Option(names = "--timeout-ms", defaultValue = "15000",
@@ -55,9 +59,9 @@ final class MembershipCommands {
             RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
             client.start();
             try {
-                String ask = entry.broker != null ? entry.broker
-                    : LeadershipTransfer.entryBroker(client, entry.namesrv, null, group, timeoutMs);
-                return send(client, ask, code(), f, timeoutMs);
+                String ask = AdminTool.Entry.broker(entry) != null ? AdminTool.Entry.broker(entry)
+                    : LeadershipTransfer.entryBroker(client, AdminTool.Entry.namesrv(entry), null, group, timeoutMs);
+                return send(client, ask, code(), f, timeoutMs, output == CommonOptions.Format.json);
             } finally {
                 client.shutdown();
             }
@@ -127,7 +131,7 @@ final class MembershipCommands {
 
     /** Sends the request to the leader, following redirects; prints the outcome; returns the exit status. */
     static int send(RemotingClient client, String brokerAddr, int code, Map<String, String> fields,
-                    long timeoutMs) throws InterruptedException {
+                    long timeoutMs, boolean json) throws InterruptedException {
         String addr = brokerAddr;
         for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
             RemotingCommand req = RemotingCommand.createRequest(code);
@@ -144,6 +148,12 @@ final class MembershipCommands {
                 if (r.code() == ResponseCode.SUCCESS) {
                     String index = r.extFields().get(RaftMembershipProcessor.INDEX);
                     String m = r.extFields().get(RaftMembershipProcessor.MEMBERSHIP);
+                    if (json) {
+                        JsonWriter w = Output.json().beginObject();
+                        Output.str(w, "result", "ok").field("index", Long.parseLong(index));
+                        Output.print(Output.str(w, "membership", m).endObject());
+                        return LeadershipTransfer.OK;
+                    }
                     System.out.println("membership changed at index " + index + ": " + m);
                     System.out.println("RESULT membership=ok index=" + index);
                     return LeadershipTransfer.OK;

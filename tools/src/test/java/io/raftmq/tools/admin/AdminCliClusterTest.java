@@ -123,7 +123,27 @@ class AdminCliClusterTest {
             assertThat(admin("group", "delete", "-g", GROUP).exit()).isEqualTo(3);
             assertThat(admin("topic", "delete", "-t", TOPIC).exit()).isZero();
             AdminCluster.await(10_000, "the topic unrouted", () -> admin("topic", "route", "-t", TOPIC).exit() == 3);
+            checkTransferJson(c);
         }
+    }
+
+    /** raft transfer --output json (the NameServer from --namesrv): to a follower, which then leads. */
+    private void checkTransferJson(AdminCluster c) throws Exception {
+        JsonObject g = obj(admin("cluster", "--output", "json").json().getArray("groups").get(0));
+        long term = -1;
+        String follower = null;
+        for (Object m : g.getArray("members")) {
+            if ("LEADER".equals(obj(m).getString("role"))) {
+                term = obj(m).getLong("term", -1);
+            } else {
+                follower = obj(m).getString("brokerAddr");
+            }
+        }
+        JsonObject t = admin("raft", "transfer", "--to", follower, "--output", "json").json();
+        assertThat(t.getString("result")).isEqualTo("ok");
+        assertThat(t.getString("leader")).isEqualTo(follower);
+        assertThat(t.getLong("term", -1)).isGreaterThan(term);
+        assertThat(c.leader().config().brokerAddr()).isEqualTo(follower);
     }
 
     private static JsonObject obj(Object o) {
