@@ -7,7 +7,9 @@ import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.BrokerData;
+import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.ConsumeStats;
+import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.ResetOffsetBody;
@@ -21,6 +23,7 @@ import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.body.TopicList;
 import io.raftmq.client.protocol.body.TopicRouteData;
+import io.raftmq.client.protocol.header.ConsumerGroupHeader;
 import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
 import io.raftmq.client.protocol.header.DeleteTopicFromNamesrvRequestHeader;
@@ -308,6 +311,39 @@ public final class AdminClient implements AutoCloseable {
     public ConsumerProgress consumerProgress(String group, String topic) throws AdminException,
             InterruptedException {
         return await(consumerProgressAsync(group, topic));
+    }
+
+    /**
+     * The clients of consumer group {@code group} online at each broker group's leader (GET_CONSUMER_CONNECTION_LIST
+     * 203), by client id; empty when none is (206 CONSUMER_NOT_ONLINE everywhere).
+     */
+    public List<Connection> consumerConnections(String group) throws AdminException, InterruptedException {
+        return await(consumerConnectionsAsync(group));
+    }
+
+    public CompletableFuture<List<Connection>> consumerConnectionsAsync(String group) {
+        checkStarted();
+        return publish(calls.groups(null).thenCompose(gs -> {
+            List<CompletableFuture<List<Connection>>> asks = new ArrayList<>();
+            for (BrokerData g : gs) {
+                asks.add(calls.onLeader(g.brokerName(), () -> RemotingCommand.createRequest(
+                        RequestCode.GET_CONSUMER_CONNECTION_LIST, new ConsumerGroupHeader(group)),
+                        "clients of " + group, r -> ConsumerConnection.decode(r.bodyBytes()).connectionSet())
+                        .exceptionally(e -> {
+                            if (AdminCalls.unwrap(e).code() == ResponseCode.CONSUMER_NOT_ONLINE) {
+                                return List.of();
+                            }
+                            throw e instanceof CompletionException c ? c : new CompletionException(e);
+                        }));
+            }
+            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+                TreeMap<String, Connection> byId = new TreeMap<>();
+                for (CompletableFuture<List<Connection>> f : asks) {
+                    f.join().forEach(c -> byId.putIfAbsent(c.clientId(), c));
+                }
+                return List.copyOf(byId.values());
+            });
+        }));
     }
 
     /** {@link #consumerProgress(String, String)} of every topic the group consumed. */

@@ -2,6 +2,7 @@ package io.raftmq.tools.admin;
 
 import io.raftmq.client.admin.ConsumerProgress;
 import io.raftmq.client.admin.MessageView;
+import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.TopicStatsTable;
 
 import java.util.List;
@@ -22,6 +23,11 @@ public final class AdminJson {
     /** {@code group progress}'s document ({@code topic} null: every topic of the group). */
     public static String progress(ConsumerProgress p, String topic) {
         return GroupCommands.progressJson(p, topic).toString();
+    }
+
+    /** {@code group clients}'s document. */
+    public static String clients(String group, List<Connection> cs) {
+        return GroupCommands.clientsJson(group, cs).toString();
     }
 
     /** {@code message get}'s document. */

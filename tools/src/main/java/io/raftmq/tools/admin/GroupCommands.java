@@ -3,6 +3,7 @@ package io.raftmq.tools.admin;
 import io.raftmq.client.admin.AdminClient;
 import io.raftmq.client.admin.AdminException;
 import io.raftmq.client.admin.ConsumerProgress;
+import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.json.JsonWriter;
 import picocli.CommandLine.Command;
@@ -10,18 +11,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * {@code raftmq-admin group list | create | delete | progress}: consumer groups on every broker group (201, 200,
- * 207) and a group's progress (208, what mqadmin consumerProgress shows: per queue the broker offset, the group's
- * committed offset and the lag, and the totals), each on the SDK's {@link AdminClient} (docs/admin.md "group").
+ * {@code raftmq-admin group list | create | delete | progress | clients}: consumer groups on every broker group
+ * (201, 200, 207), a group's progress (208, what mqadmin consumerProgress shows: per queue the broker offset, the
+ * group's committed offset and the lag, and the totals) and its online clients (203, what mqadmin
+ * consumerConnection shows), each on the SDK's {@link AdminClient} (docs/admin.md "group").
  */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Consumer groups.",
     subcommands = {GroupCommands.ListGroups.class, GroupCommands.Create.class, GroupCommands.Delete.class,
-        GroupCommands.Progress.class})
+        GroupCommands.Progress.class, GroupCommands.Clients.class})
 final class GroupCommands extends AdminTool.Group {
 
     /** Options naming one consumer group. */
@@ -157,6 +160,39 @@ final class GroupCommands extends AdminTool.Group {
                 return AdminTool.OK;
             }
         }
+    }
+
+    @Command(name = "clients", mixinStandardHelpOptions = true,
+        description = "The group's clients online at the broker groups' leaders (none: an empty list, exit 0).")
+    static final class Clients extends OneGroup {
+        @Override
+        public Integer call() throws AdminException, InterruptedException {
+            try (AdminClient admin = common.open()) {
+                List<Connection> cs = admin.consumerConnections(group);
+                if (common.json()) {
+                    Output.print(clientsJson(group, cs));
+                    return AdminTool.OK;
+                }
+                Output.Table t = new Output.Table("CLIENT_ID", "ADDRESS", "LANGUAGE", "VERSION");
+                cs.forEach(c -> t.row(c.clientId(), c.clientAddr(), c.language(), c.version()));
+                t.print();
+                System.out.println(cs.size() + " client(s) of " + group + " online");
+                return AdminTool.OK;
+            }
+        }
+    }
+
+    static JsonWriter clientsJson(String group, List<Connection> cs) {
+        JsonWriter w = Output.json().beginObject();
+        Output.str(w, "group", group).name("clients").beginArray();
+        for (Connection c : cs) {
+            w.beginObject();
+            Output.str(w, "clientId", c.clientId());
+            Output.str(w, "clientAddr", c.clientAddr());
+            Output.str(w, "language", c.language());
+            w.field("version", c.version()).endObject();
+        }
+        return w.endArray().endObject();
     }
 
     static JsonWriter progressJson(ConsumerProgress p, String topic) {

@@ -4,6 +4,7 @@ import io.raftmq.client.admin.AdminClient;
 import io.raftmq.client.admin.AdminException;
 import io.raftmq.client.admin.ConsumerProgress;
 import io.raftmq.client.admin.MessageView;
+import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.TopicOffset;
 import io.raftmq.client.protocol.body.TopicStatsTable;
 import io.raftmq.client.protocol.json.JsonWriter;
@@ -19,10 +20,11 @@ import java.util.function.LongSupplier;
  * The dashboard's on-demand answers, asked through the SDK's {@link AdminClient} when the page asks (the topics and
  * groups panels every few seconds, a message lookup when submitted): {@code /api/topics} (per topic: queues,
  * messages held, the sum of its queues' max offsets and the rate at which it grew since the previous answer),
- * {@code /api/groups} (per subscription group, {@code bin/raftmq-admin group progress}'s document: lag per queue and
- * total), {@code /api/message?id=ID[&topic=T]} or {@code ?topic=T&key=K} ({@code message get}'s document; 404 when
- * nothing matches). Topics and groups are cached for {@link #CACHE_MS} so that several open pages do not multiply
- * the requests to the brokers. One answer at a time (synchronized): the admin calls are the bottleneck anyway.
+ * {@code /api/groups} (per subscription group: the ids of its clients online, and {@code bin/raftmq-admin group
+ * progress}'s document: lag per queue and total), {@code /api/message?id=ID[&topic=T]} or {@code ?topic=T&key=K}
+ * ({@code message get}'s document; 404 when nothing matches). Topics and groups are cached for {@link #CACHE_MS} so
+ * that several open pages do not multiply the requests to the brokers. One answer at a time (synchronized): the
+ * admin calls are the bottleneck anyway.
  */
 final class DashboardQueries {
     static final long CACHE_MS = 2_000;
@@ -91,12 +93,17 @@ final class DashboardQueries {
         names.sort(null);
         JsonWriter w = new JsonWriter().beginObject().name("groups").beginArray();
         for (String g : names) {
+            w.beginObject().field("group", g);
             try {
                 ConsumerProgress p = admin.consumerProgress(g);
-                w.rawValue(AdminJson.progress(p, null));
+                List<Connection> clients = admin.consumerConnections(g);
+                w.name("clients").beginArray();
+                clients.forEach(c -> w.value(c.clientId()));
+                w.endArray().name("progress").rawValue(AdminJson.progress(p, null)).name("error").nullValue();
             } catch (AdminException e) {
-                w.beginObject().field("group", g).field("error", e.getMessage()).endObject();
+                w.name("clients").nullValue().name("progress").nullValue().field("error", e.getMessage());
             }
+            w.endObject();
         }
         groups = w.endArray().endObject().toString();
         groupsAtMs = now;

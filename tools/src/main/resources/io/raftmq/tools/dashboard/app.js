@@ -128,17 +128,21 @@ function renderConsumers(doc) {
   const body = document.querySelector('#consumers tbody');
   body.replaceChildren();
   for (const g of doc.groups) {
-    const rows = g.error ? [] : g.queues;
+    const p = g.progress;
     const total = document.createElement('tr');
     total.className = 'total';
     total.dataset.group = g.group;
-    total.dataset.lag = g.error ? '' : g.totalLag;
-    cell(total, g.group, 'text'); cell(total, g.error ? g.error : 'all', 'text'); cell(total, ''); cell(total, '');
-    cell(total, g.totalBrokerOffset); cell(total, g.totalConsumerOffset); cell(total, g.totalLag);
+    total.dataset.lag = p ? p.totalLag : '';
+    cell(total, g.group, 'text');
+    cell(total, g.clients ? g.clients.length : null);
+    cell(total, g.error ? g.error : 'all', 'text'); cell(total, ''); cell(total, '');
+    cell(total, p ? p.totalBrokerOffset : null); cell(total, p ? p.totalConsumerOffset : null);
+    cell(total, p ? p.totalLag : null);
+    total.title = g.clients ? g.clients.join('\n') : '';
     body.appendChild(total);
-    for (const q of rows) {
+    for (const q of (p ? p.queues : [])) {
       const tr = document.createElement('tr');
-      cell(tr, ''); cell(tr, q.topic, 'text'); cell(tr, q.brokerName, 'text'); cell(tr, q.queueId);
+      cell(tr, ''); cell(tr, ''); cell(tr, q.topic, 'text'); cell(tr, q.brokerName, 'text'); cell(tr, q.queueId);
       cell(tr, q.brokerOffset); cell(tr, q.consumerOffset); cell(tr, q.lag);
       body.appendChild(tr);
     }

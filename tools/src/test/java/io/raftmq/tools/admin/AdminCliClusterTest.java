@@ -222,9 +222,13 @@ class AdminCliClusterTest {
                 return r.exit() == 0 && r.json().getLong("totalLag", -1) == 0
                     && r.json().getLong("totalConsumerOffset", -1) == MESSAGES;
             });
+            AdminCluster.await(10_000, "the consumer online", () -> admin("group", "clients", "-g", GROUP,
+                "--output", "json").json().getArray("clients").size() == 1);
         } finally {
             consumer.shutdown();
         }
+        AdminCluster.await(10_000, "no client online after shutdown", () -> admin("group", "clients", "-g", GROUP,
+            "--output", "json").json().getArray("clients").isEmpty());
     }
 
     private void checkReset() {
