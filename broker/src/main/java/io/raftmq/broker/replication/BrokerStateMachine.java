@@ -262,16 +262,25 @@ public final class BrokerStateMachine implements StateMachine {
 
     /**
      * This member's own snapshot at start (docs/snapshots.md rule 2): every part loaded with
-     * {@link RestoreMode#START}; the log replays from {@code snapshot.index() + 1}. Before the agent starts.
+     * {@link RestoreMode#START}, then the ConsumeQueues and key index dispatched up to the snapshot's entry (they
+     * resume from the dispatch checkpoint, which may lie below it; docs/snapshots.md "Restore at start"); the log
+     * replays from {@code snapshot.index() + 1}. Before the agent starts.
      *
      * @throws IllegalArgumentException the image is damaged or a part cannot decode its bytes; the caller then
      *                                  tries an older snapshot or {@link #recoverWithoutSnapshot}, which reset every
      *                                  part again
+     * @throws UncheckedIOException     the derived data could not be written
      */
     public void recover(Snapshot snapshot) {
         Verify.state(snapshot.index() >= appliedIndex, "snapshot below the log's first entry", snapshot.index(),
             appliedIndex);
         load(snapshot, RestoreMode.START);
+        try {
+            store.dispatchUpToIndex(snapshot.index());
+        } catch (IOException e) {
+            throw new UncheckedIOException("dispatch up to the restored snapshot at " + snapshot.index() + " failed",
+                e);
+        }
     }
 
     /** No snapshot at start: every part holds the state of a new group and the whole log is replayed. */
