@@ -43,7 +43,9 @@ final class BrokerSimulation {
         /** An END_TRANSACTION reaches a member (from the producer, or forwarded); payload a Runnable. */
         TRANSACTION_END,
         /** A client locks or unlocks queues ({@link SimLocks}). */
-        LOCK }
+        LOCK,
+        /** A member takes a snapshot; retention runs on a member ({@link SimSnapshots}). */
+        SNAPSHOT, RETENTION }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -64,7 +66,8 @@ final class BrokerSimulation {
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
                    int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
-                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants) {
+                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants,
+                   int snapshots, int installs, long segmentsDeleted) {
     }
 
     private final long seed;
@@ -113,19 +116,33 @@ final class BrokerSimulation {
     private final SimTransactions transactions;
     /** Queue locks: a stream of their own, off for some seeds. */
     private final SimLocks locks;
+    /** Snapshots, install and retention: a stream of their own, off for some seeds. */
+    private final SimSnapshots snapshots;
+    private final boolean snapshotsAllowed;
 
     BrokerSimulation(long seed, Path boundaryDir) {
+        this(seed, boundaryDir, !"false".equals(System.getProperty("bsim.snapshots")));
+    }
+
+    /**
+     * @param snapshotsAllowed whether the seed may draw snapshots and retention on ({@link SimSnapshots}); off, a
+     *                         seed keeps the history it had before they were added ({@code -Dbsim.snapshots=false})
+     */
+    BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed) {
         this.seed = seed;
+        this.snapshotsAllowed = snapshotsAllowed;
         this.random = new SplittableRandom(seed);
         this.faults = Faults.draw(random);
         this.transferRandom = new SplittableRandom(seed ^ 0x5452414E53464552L);
         this.transfers = transferRandom.nextInt(3) != 0;
         this.pauseRandom = new SplittableRandom(seed ^ 0x5041555345L);
         this.pauses = pauseRandom.nextInt(3) != 0;
+        this.snapshots = new SimSnapshots(this, new SplittableRandom(seed ^ 0x534E415053L), clock, snapshotsAllowed);
         long[] voters = new long[MEMBERS];
         for (int i = 1; i <= MEMBERS; i++) {
             voters[i - 1] = i;
-            members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
+            members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i),
+                snapshots.enabled() ? snapshots : null);
         }
         this.delays = new SimDelays(new SplittableRandom(seed ^ 0x44454C4159L), clock);
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
@@ -205,6 +222,7 @@ final class BrokerSimulation {
         disk.start();
         transactions.start();
         locks.start();
+        snapshots.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= SAFETY_MS) {
@@ -246,7 +264,8 @@ final class BrokerSimulation {
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
                     disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
                     delays.delayedSends(), delays.delivered(), transactions.halvesCommitted(), transactions.visible(),
-                    transactions.checksAnswered(), locks.grants());
+                    transactions.checksAnswered(), locks.grants(), snapshots.taken(), snapshots.installs(),
+                    snapshots.segmentsDeleted());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -288,6 +307,8 @@ final class BrokerSimulation {
             case TRANSACTION -> transactions.onSend();
             case TRANSACTION_END -> ((Runnable) ev.payload).run();
             case LOCK -> locks.onLock();
+            case SNAPSHOT -> snapshots.onSnapshot(m);
+            case RETENTION -> snapshots.onRetention(m);
         }
     }
 
@@ -494,6 +515,14 @@ final class BrokerSimulation {
         return driver;
     }
 
+    BrokerChecker checker() {
+        return checker;
+    }
+
+    SimSnapshots snapshots() {
+        return snapshots;
+    }
+
     /** After healing, with the probe acknowledged, on a seed with delayed messages (which may still be due). */
     boolean waitingForDueTimes() {
         return healed && (delays.enabled() || transactions.enabled()) && workload.probe() != null;
@@ -573,8 +602,10 @@ final class BrokerSimulation {
         StringBuilder sb = new StringBuilder();
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
-            .append(seed).append(")\n  ").append(cause).append("\n  ").append(faults).append(" transfers=")
-            .append(transfers).append(" pauses=").append(pauses).append(' ').append(disk.describe())
+            .append(seed).append(snapshotsAllowed ? "" : " -Dbsim.snapshots=false").append(")\n  ").append(cause)
+            .append("\n  ").append(faults).append(" transfers=")
+            .append(transfers).append(" pauses=").append(pauses).append(" snapshots=").append(snapshots.enabled())
+            .append(' ').append(disk.describe())
             .append("\n  time=")
             .append(clock.nowMs()).append(" events=").append(events).append(" sends=").append(workload.sends())
             .append(" acknowledged=").append(checker.acknowledged()).append(" committed=")
