@@ -176,6 +176,17 @@ class BrokerSimulationTest {
         } catch (AssertionError e) {
             LOG.error("broker simulation seed {} failed (replay with -Dbsim.seed={}{})", seed, seed,
                 snapshots ? "" : " -Dbsim.snapshots=false");
+            if (!"false".equals(System.getProperty("bsim.shrink"))) {
+                SimShrinker.shrink(seed, BrokerSimulation.Knobs.fromProperties(), k -> {
+                    try {
+                        new BrokerSimulation(seed, dir.resolve("shrink-" + seed + "-" + System.nanoTime()), snapshots,
+                            k).run();
+                        return null;
+                    } catch (AssertionError failure) {
+                        return failure;
+                    }
+                });
+            }
             throw e;
         }
     }

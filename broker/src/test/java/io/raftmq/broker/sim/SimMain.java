@@ -69,6 +69,7 @@ public final class SimMain {
                 if (e.getCause() != null) {
                     e.getCause().printStackTrace(System.out);
                 }
+                shrink(seed);
             } finally {
                 deleteTree(dir);
             }
@@ -168,6 +169,30 @@ public final class SimMain {
                 + grants + " queue locks granted by ready leaders, " + snapshots + " snapshots taken, " + installs
                 + " snapshots installed, " + segmentsDeleted + " commit-log segments deleted by retention";
         }
+    }
+
+    /** The failing seed shrunk ({@link SimShrinker}), its smallest failing configuration printed. */
+    private static void shrink(long seed) throws IOException {
+        if ("false".equals(System.getProperty("bsim.shrink"))) {
+            return;
+        }
+        SimShrinker.Result r = SimShrinker.shrink(seed, BrokerSimulation.Knobs.fromProperties(), k -> {
+            try {
+                Path dir = Files.createTempDirectory("raftmq-sim-shrink-" + seed + "-");
+                try {
+                    new BrokerSimulation(seed, dir, !"false".equals(System.getProperty("bsim.snapshots")), k).run();
+                    return null;
+                } finally {
+                    deleteTree(dir);
+                }
+            } catch (AssertionError failure) {
+                return failure;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        System.out.println(r == null ? "seed " + seed + " passed when run again: not shrunk"
+            : "SHRUNK " + r.describe());
     }
 
     private static void deleteTree(Path dir) throws IOException {
