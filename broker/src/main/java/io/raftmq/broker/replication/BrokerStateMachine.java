@@ -8,6 +8,7 @@ import io.raftmq.broker.snapshot.SnapshotPart;
 import io.raftmq.broker.snapshot.SnapshotPart.RestoreMode;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.log.Entry;
@@ -90,6 +91,7 @@ public final class BrokerStateMachine implements StateMachine {
             EntryType.MESSAGE);
         addSnapshotPart(new MetadataSnapshotPart(metadata));
         this.logPosition = new LogPositionPart(store, this::appliedIndex);
+        logPosition.onReset(this::notifyAllQueues);
         addSnapshotPart(logPosition);
     }
 
@@ -178,6 +180,23 @@ public final class BrokerStateMachine implements StateMachine {
             reader.wrap(body, at);
             for (AppliedMessageListener l : messageListeners) {
                 l.onApplied(index, bodyPosition + at, reader);
+            }
+        }
+    }
+
+    /**
+     * An install reset the store at the leader's position (every queue's max offset moved without a dispatch): the
+     * listeners hear of every queue, so that a pull held on one is answered now (docs/snapshots.md).
+     */
+    private void notifyAllQueues() {
+        for (ConsumeQueue q : store.consumeQueues().queues()) {
+            for (DispatchListener l : listeners) {
+                try {
+                    l.onDispatched(q.topic(), q.queueId(), q.maxOffset());
+                } catch (RuntimeException e) { // pipeline boundary, as in notifyQueues
+                    listenerErrors++;
+                    LOG.error("dispatch listener failed ({} failures so far)", listenerErrors, e);
+                }
             }
         }
     }

@@ -155,6 +155,36 @@ class BrokerStateMachineSnapshotTest {
         }
     }
 
+    /**
+     * An install resets the store at the leader's position: every queue's max offset moves without a dispatch, so
+     * the dispatch listeners (long polling) hear of each queue once the raft log's reset ran (the broker simulation's
+     * seed 403434 held a pull on such a queue until its deadline; docs/simulation.md).
+     */
+    @Test
+    void anInstallTellsTheDispatchListenersOfEveryQueue() throws Exception {
+        try (MessageStore leader = open(dir.resolve("l"));
+             MessageStore follower = open(dir.resolve("f"))) {
+            byte[] payload = StoreFixture.encode("TopicA", 1, "T", "K", "U1", SysFlag.TRANSACTION_NOT,
+                StoreFixture.BASE_TS);
+            for (long i = 1; i <= 5; i++) {
+                append(leader, i, payload);
+            }
+            leader.dispatchUpToIndex(5);
+            byte[] position = new LogPositionPart(leader, () -> 5L).save();
+            byte[] image = new SnapshotImage(leader.commitLog().endPosition(), Map.of(LogPositionPart.NAME,
+                position)).encode();
+            BrokerStateMachine sm = new BrokerStateMachine(follower, Fixture.member().sm, 0);
+            List<String> heard = new ArrayList<>();
+            sm.addDispatchListener((topic, queueId, max) -> heard.add(topic + "/" + queueId + "@" + max));
+            CommitLogRaftLog log = new CommitLogRaftLog(follower, dir.resolve("f-boundary"), () -> 0L, 16);
+            log.installPositions(sm.logPositionPart());
+            sm.restore(new Snapshot(5, 2, image));
+            assertThat(heard).as("nothing before the store is reset").isEmpty();
+            log.resetToSnapshot(5, 2);
+            assertThat(heard).containsExactly("TopicA/1@5");
+        }
+    }
+
     @Test
     void aDamagedImageIsRefusedBeforeAnyPartLoads() throws Exception {
         try (MessageStore store = open(dir)) {
