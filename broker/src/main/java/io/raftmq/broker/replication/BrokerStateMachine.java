@@ -8,6 +8,7 @@ import io.raftmq.broker.snapshot.SnapshotPart;
 import io.raftmq.broker.snapshot.SnapshotPart.RestoreMode;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.record.RecordHeader;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.log.Entry;
@@ -90,6 +91,7 @@ public final class BrokerStateMachine implements StateMachine {
             EntryType.MESSAGE);
         addSnapshotPart(new MetadataSnapshotPart(metadata));
         this.logPosition = new LogPositionPart(store, this::appliedIndex);
+        logPosition.onReset(this::notifyAllQueues);
         addSnapshotPart(logPosition);
     }
 
@@ -182,6 +184,23 @@ public final class BrokerStateMachine implements StateMachine {
         }
     }
 
+    /**
+     * An install reset the store at the leader's position (every queue's max offset moved without a dispatch): the
+     * listeners hear of every queue, so that a pull held on one is answered now (docs/snapshots.md).
+     */
+    private void notifyAllQueues() {
+        for (ConsumeQueue q : store.consumeQueues().queues()) {
+            for (DispatchListener l : listeners) {
+                try {
+                    l.onDispatched(q.topic(), q.queueId(), q.maxOffset());
+                } catch (RuntimeException e) { // pipeline boundary, as in notifyQueues
+                    listenerErrors++;
+                    LOG.error("dispatch listener failed ({} failures so far)", listenerErrors, e);
+                }
+            }
+        }
+    }
+
     /** Tells the listeners about each run of one (topic, queueId) among the entry's messages. */
     private void notifyQueues(byte[] payload) {
         ByteBuffer body = ByteBuffer.wrap(payload);
@@ -262,16 +281,25 @@ public final class BrokerStateMachine implements StateMachine {
 
     /**
      * This member's own snapshot at start (docs/snapshots.md rule 2): every part loaded with
-     * {@link RestoreMode#START}; the log replays from {@code snapshot.index() + 1}. Before the agent starts.
+     * {@link RestoreMode#START}, then the ConsumeQueues and key index dispatched up to the snapshot's entry (they
+     * resume from the dispatch checkpoint, which may lie below it; docs/snapshots.md "Restore at start"); the log
+     * replays from {@code snapshot.index() + 1}. Before the agent starts.
      *
      * @throws IllegalArgumentException the image is damaged or a part cannot decode its bytes; the caller then
      *                                  tries an older snapshot or {@link #recoverWithoutSnapshot}, which reset every
      *                                  part again
+     * @throws UncheckedIOException     the derived data could not be written
      */
     public void recover(Snapshot snapshot) {
         Verify.state(snapshot.index() >= appliedIndex, "snapshot below the log's first entry", snapshot.index(),
             appliedIndex);
         load(snapshot, RestoreMode.START);
+        try {
+            store.dispatchUpToIndex(snapshot.index());
+        } catch (IOException e) {
+            throw new UncheckedIOException("dispatch up to the restored snapshot at " + snapshot.index() + " failed",
+                e);
+        }
     }
 
     /** No snapshot at start: every part holds the state of a new group and the whole log is replayed. */

@@ -474,6 +474,9 @@ public final class CommitLogRaftLog implements RaftLog {
         }
         boundary = b;
         resetLog(b);
+        if (installPositions != null) {
+            installPositions.reset(); // every queue's max offset moved: the dispatch listeners hear of it
+        }
     }
 
     /**

@@ -26,6 +26,8 @@ public final class LogPositionPart implements SnapshotPart {
     private final LongSupplier appliedIndex;
     /** A leader's position loaded by an install, until the log reset takes it; else null. */
     private LogPosition pending;
+    /** Run once an install's log reset restarted the store (the state machine tells its dispatch listeners). */
+    private Runnable afterReset = () -> { };
 
     /**
      * @param appliedIndex the state machine's last applied index (what {@link #save} describes)
@@ -61,6 +63,16 @@ public final class LogPositionPart implements SnapshotPart {
             pending = null;
             LOG.warn("install: the snapshot has no log position; the log restarts at this member's own end");
         }
+    }
+
+    /** Sets what runs once an install's log reset restarted the store ({@link #reset}); before the agent starts. */
+    void onReset(Runnable r) {
+        afterReset = r;
+    }
+
+    /** {@link CommitLogRaftLog#resetToSnapshot} restarted the store at an installed snapshot's position. */
+    void reset() {
+        afterReset.run();
     }
 
     /**

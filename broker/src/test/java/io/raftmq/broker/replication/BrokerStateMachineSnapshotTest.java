@@ -133,6 +133,58 @@ class BrokerStateMachineSnapshotTest {
         }
     }
 
+    /**
+     * The derived data resume from the dispatch checkpoint, here below the snapshot's entry: a start from the
+     * snapshot dispatches them up to it, so the queues show the restored state before any entry is replayed (the
+     * broker simulation's seed 5024 held a pull on such a queue until its deadline; docs/simulation.md "Fixed").
+     */
+    @Test
+    void aStartFromASnapshotDispatchesUpToItsEntry() throws Exception {
+        try (MessageStore store = open(dir)) {
+            byte[] payload = StoreFixture.encode("TopicA", 1, "T", "K", "U1", SysFlag.TRANSACTION_NOT,
+                StoreFixture.BASE_TS);
+            for (long i = 1; i <= 10; i++) {
+                append(store, i, payload);
+            }
+            store.dispatchUpToIndex(2);
+            BrokerStateMachine sm = new BrokerStateMachine(store, Fixture.member().sm, 0);
+            byte[] image = new SnapshotImage(store.commitLog().position(7), Map.of()).encode();
+            sm.recover(new Snapshot(6, 1, image));
+            assertThat(store.dispatchedIndex()).isEqualTo(6);
+            assertThat(store.consumeQueues().maxOffset("TopicA", 1)).isEqualTo(6);
+        }
+    }
+
+    /**
+     * An install resets the store at the leader's position: every queue's max offset moves without a dispatch, so
+     * the dispatch listeners (long polling) hear of each queue once the raft log's reset ran (the broker simulation's
+     * seed 403434 held a pull on such a queue until its deadline; docs/simulation.md).
+     */
+    @Test
+    void anInstallTellsTheDispatchListenersOfEveryQueue() throws Exception {
+        try (MessageStore leader = open(dir.resolve("l"));
+             MessageStore follower = open(dir.resolve("f"))) {
+            byte[] payload = StoreFixture.encode("TopicA", 1, "T", "K", "U1", SysFlag.TRANSACTION_NOT,
+                StoreFixture.BASE_TS);
+            for (long i = 1; i <= 5; i++) {
+                append(leader, i, payload);
+            }
+            leader.dispatchUpToIndex(5);
+            byte[] position = new LogPositionPart(leader, () -> 5L).save();
+            byte[] image = new SnapshotImage(leader.commitLog().endPosition(), Map.of(LogPositionPart.NAME,
+                position)).encode();
+            BrokerStateMachine sm = new BrokerStateMachine(follower, Fixture.member().sm, 0);
+            List<String> heard = new ArrayList<>();
+            sm.addDispatchListener((topic, queueId, max) -> heard.add(topic + "/" + queueId + "@" + max));
+            CommitLogRaftLog log = new CommitLogRaftLog(follower, dir.resolve("f-boundary"), () -> 0L, 16);
+            log.installPositions(sm.logPositionPart());
+            sm.restore(new Snapshot(5, 2, image));
+            assertThat(heard).as("nothing before the store is reset").isEmpty();
+            log.resetToSnapshot(5, 2);
+            assertThat(heard).containsExactly("TopicA/1@5");
+        }
+    }
+
     @Test
     void aDamagedImageIsRefusedBeforeAnyPartLoads() throws Exception {
         try (MessageStore store = open(dir)) {

@@ -102,6 +102,31 @@ final class BrokerChecker {
         return byPhysical.get(physical);
     }
 
+    /** The committed message at {@code queueOffset} of the queue, or null when the reference has none there. */
+    Ref refAt(String topic, int queueId, long queueOffset) {
+        List<Ref> q = queues.get(topic + "/" + queueId);
+        return q == null || queueOffset < 0 || queueOffset >= q.size() ? null : q.get((int) queueOffset);
+    }
+
+    /**
+     * Member {@code m} installed a leader's snapshot at {@code index} ({@link SimSnapshots#install}): its
+     * ConsumeQueues now end where the committed log's queues end at that index, and what it applied up to it is
+     * the snapshot's (its log starts after it, so those entries are not read back).
+     */
+    void onInstall(SimMember m, long index) {
+        check(index <= referenceLastIndex(), "member " + m.id + " installed a snapshot at " + index
+            + " beyond the committed log " + referenceLastIndex());
+        for (List<Ref> refs : queues.values()) {
+            Ref first = refs.get(0);
+            long count = refs.stream().filter(r -> r.index() <= index).count();
+            long max = m.store.consumeQueues().maxOffset(first.topic(), first.queueId());
+            check(max == count, "member " + m.id + " after installing the snapshot at " + index + ": queue "
+                + first.topic() + "/" + first.queueId() + " max offset " + max + ", the committed log holds " + count
+                + " messages up to that index");
+        }
+        verified[m.id] = Math.max(verified[m.id], index);
+    }
+
     /** A leader answered a send SEND_OK with these offsets. */
     void onAck(Ack ack) {
         Ack before = acked.put(ack.sendId(), ack);
@@ -152,7 +177,13 @@ final class BrokerChecker {
     void beforeFailure(SimMember m) {
         if (m.up && m.raft != null && m.stateMachine != null) {
             m.commitKnown = Math.max(m.commitKnown, m.raft.commitIndex());
-            advance(m);
+            if (verified[m.id] < m.stateMachine.appliedIndex()) {
+                // an install that failed part way restored the state machine but maybe not the log: check what the
+                // log holds of it
+                long first = m.store.commitLog().firstIndex();
+                verified[m.id] = Math.max(verified[m.id], Math.min(first - 1, m.stateMachine.appliedIndex()));
+            }
+            advance(m, Math.min(m.stateMachine.appliedIndex(), m.store.commitLog().lastIndex()));
         }
     }
 
@@ -186,13 +217,16 @@ final class BrokerChecker {
         }
         check(last >= verified[m.id], "member " + m.id + " restarted with its log ending at " + last
             + " but it had applied " + verified[m.id]);
-        if (verified[m.id] > 0) {
-            compareRecord(m, verified[m.id]);
+        if (verified[m.id] > 0 && verified[m.id] >= m.store.commitLog().firstIndex()) {
+            compareRecord(m, verified[m.id]); // unless a snapshot covers it (an install, or retention)
         }
     }
 
     private void advance(SimMember m) {
-        long applied = m.stateMachine.appliedIndex();
+        advance(m, m.stateMachine.appliedIndex());
+    }
+
+    private void advance(SimMember m, long applied) {
         for (long i = verified[m.id] + 1; i <= applied; i++) {
             long position = compareRecord(m, i);
             if (RecordHeader.type(buffer, 0) == EntryType.MESSAGE) {
@@ -291,8 +325,10 @@ final class BrokerChecker {
                 check(max == refs.size(), "member " + m.id + " queue " + e.getKey() + " max offset " + max
                     + ", the committed log holds " + refs.size());
                 for (Ref r : refs) {
-                    checkUnit(m, r.topic(), r.queueId(), r.queueOffset(), r.physical(), r.size());
-                    checkReadable(m, r);
+                    if (r.index() >= m.store.commitLog().firstIndex()) { // else retention deleted it
+                        checkUnit(m, r.topic(), r.queueId(), r.queueOffset(), r.physical(), r.size());
+                        checkReadable(m, r);
+                    }
                 }
             }
         }
@@ -316,6 +352,9 @@ final class BrokerChecker {
                 pullAll(m, view, refs);
             }
             for (Ack a : acked.values()) {
+                if (byPhysical.get(a.physical()).index() < m.store.commitLog().firstIndex()) {
+                    continue; // retention deleted it: hidden from key queries (docs/storage.md)
+                }
                 QueryResult q = view.queryMessages(a.topic(), "k" + a.sendId(), 4, 0, Long.MAX_VALUE, false);
                 try {
                     check(q.messageCount() == 1 && q.body() != null && q.body().getLong(q.body().readerIndex()
@@ -332,10 +371,31 @@ final class BrokerChecker {
         }
     }
 
+    /**
+     * Pulls the queue from its first message the member's log still holds (retention may have deleted those before
+     * it) to its end; below that, a pull answers as docs/storage.md says: under the queue's min offset
+     * OFFSET_TOO_SMALL with the min as next offset, at a unit whose message was deleted MESSAGE_WAS_REMOVING with the
+     * next offset, never a message.
+     */
     private void pullAll(SimMember m, BrokerStore view, List<Ref> refs) throws StoreReadException {
         String topic = refs.get(0).topic();
         int queueId = refs.get(0).queueId();
+        long firstIndex = m.store.commitLog().firstIndex();
         long offset = 0;
+        while (offset < refs.size() && refs.get((int) offset).index() < firstIndex) {
+            offset++;
+        }
+        long min = view.minOffset(topic, queueId);
+        check(min <= offset, "member " + m.id + ": queue " + topic + "/" + queueId + " min offset " + min
+            + " above its first retained message " + offset);
+        if (min > 0) {
+            checkRemoved(m, view.pull(topic, queueId, min - 1, 32, 1 << 20, MessageFilter.ALL),
+                PullStatus.OFFSET_TOO_SMALL, min, topic + "/" + queueId + "@" + (min - 1));
+        }
+        if (min < offset) {
+            checkRemoved(m, view.pull(topic, queueId, min, 32, 1 << 20, MessageFilter.ALL),
+                PullStatus.MESSAGE_WAS_REMOVING, min + 1, topic + "/" + queueId + "@" + min);
+        }
         while (offset < refs.size()) {
             PullResult r = view.pull(topic, queueId, offset, 32, 1 << 20, MessageFilter.ALL);
             check(r.status() == PullStatus.FOUND, "member " + m.id + ": pull " + topic + "/" + queueId + "@"
@@ -357,6 +417,14 @@ final class BrokerChecker {
             check(r.nextBeginOffset() == offset, "member " + m.id + ": next begin offset " + r.nextBeginOffset()
                 + " after " + offset);
         }
+    }
+
+    private static void checkRemoved(SimMember m, PullResult r, PullStatus expected, long next, String what) {
+        if (r.status() == PullStatus.FOUND) {
+            r.takeBody().release();
+        }
+        check(r.status() == expected && r.nextBeginOffset() == next, "member " + m.id + ": pull " + what
+            + " below the retained log gave " + r + ", expected " + expected + " with next offset " + next);
     }
 
     private void checkReadable(SimMember m, Ref r) {

@@ -10,9 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * A deterministic simulation of one broker group on one thread: three {@link SimMember}s running the real broker
@@ -43,9 +46,52 @@ final class BrokerSimulation {
         /** An END_TRANSACTION reaches a member (from the producer, or forwarded); payload a Runnable. */
         TRANSACTION_END,
         /** A client locks or unlocks queues ({@link SimLocks}). */
-        LOCK }
+        LOCK,
+        /** A member takes a snapshot; retention runs on a member ({@link SimSnapshots}). */
+        SNAPSHOT, RETENTION }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
+    }
+
+    /**
+     * What a run may leave out ({@link SimShrinker}): a shorter fault phase ({@code -Dbsim.safetyMs}) and fault
+     * kinds switched off ({@code -Dbsim.off=crashes,pauses,...}); the defaults leave nothing out.
+     */
+    record Knobs(long safetyMs, Set<String> off) {
+        /** The kinds that can be switched off, in the order the shrinker tries them. */
+        static final List<String> KINDS = List.of("crashes", "partitions", "transfers", "pauses", "disk", "lossy",
+            "transactions", "locks", "snapshots");
+        static final Knobs DEFAULT = new Knobs(SAFETY_MS, Set.of());
+
+        Knobs {
+            off = Set.copyOf(new TreeSet<>(off));
+        }
+
+        static Knobs fromProperties() {
+            String off = System.getProperty("bsim.off", "");
+            return new Knobs(Long.getLong("bsim.safetyMs", SAFETY_MS), off.isBlank() ? Set.of()
+                : Set.of(off.split(",")));
+        }
+
+        boolean on(String kind) {
+            return !off.contains(kind);
+        }
+
+        Knobs withSafetyMs(long ms) {
+            return new Knobs(ms, off);
+        }
+
+        Knobs without(String kind) {
+            Set<String> more = new TreeSet<>(off);
+            more.add(kind);
+            return new Knobs(safetyMs, more);
+        }
+
+        /** The system properties that replay a run with these knobs. */
+        String flags() {
+            return (safetyMs != SAFETY_MS ? " -Dbsim.safetyMs=" + safetyMs : "")
+                + (off.isEmpty() ? "" : " -Dbsim.off=" + String.join(",", new TreeSet<>(off)));
+        }
     }
 
     /** The fault menu of one run, drawn from its seed. */
@@ -64,7 +110,8 @@ final class BrokerSimulation {
                    long catchUpMs, int offsetCommits, long offsetAcks, int batches, long refused, int pulls,
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
                    int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
-                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants) {
+                   int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants,
+                   int snapshots, int installs, long segmentsDeleted) {
     }
 
     private final long seed;
@@ -113,19 +160,45 @@ final class BrokerSimulation {
     private final SimTransactions transactions;
     /** Queue locks: a stream of their own, off for some seeds. */
     private final SimLocks locks;
+    /** Snapshots, install and retention: a stream of their own, off for some seeds. */
+    private final SimSnapshots snapshots;
+    private final boolean snapshotsAllowed;
+    private final Knobs knobs;
+    /** An extra invariant run after every event (a test's planted failure, {@link SimShrinker}). */
+    private Runnable extraCheck = () -> { };
 
     BrokerSimulation(long seed, Path boundaryDir) {
+        this(seed, boundaryDir, !"false".equals(System.getProperty("bsim.snapshots")));
+    }
+
+    /**
+     * @param snapshotsAllowed whether the seed may draw snapshots and retention on ({@link SimSnapshots}); off, a
+     *                         seed keeps the history it had before they were added ({@code -Dbsim.snapshots=false})
+     */
+    BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed) {
+        this(seed, boundaryDir, snapshotsAllowed, Knobs.fromProperties());
+    }
+
+    /** @param knobs what the run leaves out ({@link Knobs}) */
+    BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed, Knobs knobs) {
         this.seed = seed;
+        this.snapshotsAllowed = snapshotsAllowed && knobs.on("snapshots");
+        this.knobs = knobs;
         this.random = new SplittableRandom(seed);
-        this.faults = Faults.draw(random);
+        Faults drawn = Faults.draw(random);
+        this.faults = knobs.on("lossy") ? drawn : new Faults(0, 0, drawn.delayMaxMs(), drawn.fsyncMaxMs(),
+            drawn.crashes(), drawn.torn(), drawn.partitions(), drawn.sendGapMaxMs());
         this.transferRandom = new SplittableRandom(seed ^ 0x5452414E53464552L);
-        this.transfers = transferRandom.nextInt(3) != 0;
+        this.transfers = transferRandom.nextInt(3) != 0 && knobs.on("transfers");
         this.pauseRandom = new SplittableRandom(seed ^ 0x5041555345L);
-        this.pauses = pauseRandom.nextInt(3) != 0;
+        this.pauses = pauseRandom.nextInt(3) != 0 && knobs.on("pauses");
+        this.snapshots = new SimSnapshots(this, new SplittableRandom(seed ^ 0x534E415053L), clock,
+            this.snapshotsAllowed);
         long[] voters = new long[MEMBERS];
         for (int i = 1; i <= MEMBERS; i++) {
             voters[i - 1] = i;
-            members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i));
+            members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i),
+                snapshots.enabled() ? snapshots : null);
         }
         this.delays = new SimDelays(new SplittableRandom(seed ^ 0x44454C4159L), clock);
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
@@ -187,10 +260,10 @@ final class BrokerSimulation {
             schedule(500 + random.nextInt(1000), Kind.CHECKPOINT, i, null);
         }
         schedule(1 + random.nextInt(faults.sendGapMaxMs()), Kind.SEND, 0, null);
-        if (faults.crashes()) {
+        if (faults.crashes() && knobs.on("crashes")) {
             schedule(200 + random.nextInt(600), Kind.CRASH, 0, null);
         }
-        if (faults.partitions()) {
+        if (faults.partitions() && knobs.on("partitions")) {
             schedule(200 + random.nextInt(800), Kind.PARTITION, 0, null);
         }
         if (transfers) {
@@ -202,14 +275,21 @@ final class BrokerSimulation {
         schedule(50 + offsetRandom.nextInt(100), Kind.OFFSET_COMMIT, 0, null);
         schedule(1, Kind.PULL, 0, null);
         topics.start();
-        disk.start();
-        transactions.start();
-        locks.start();
+        if (knobs.on("disk")) {
+            disk.start();
+        }
+        if (knobs.on("transactions")) {
+            transactions.start();
+        }
+        if (knobs.on("locks")) {
+            locks.start();
+        }
+        snapshots.start();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
-            if (!healed && ev.time >= SAFETY_MS) {
+            if (!healed && ev.time >= knobs.safetyMs()) {
                 queue.add(ev); // what healing schedules (restarts) runs first
-                clock.advanceTo(SAFETY_MS);
+                clock.advanceTo(knobs.safetyMs());
                 healAll();
                 continue;
             }
@@ -232,6 +312,7 @@ final class BrokerSimulation {
             pullChecker.afterEvent();
             checkEndpoints();
             topics.afterEvent();
+            extraCheck.run();
             if (healed && caughtUp()) {
                 checker.checkFinal(members);
                 delays.checkFinal();
@@ -246,7 +327,8 @@ final class BrokerSimulation {
                     pullChecker.pulledMessages(), topics.proposals(), disk.faults(), disk.failures(), disk.damages(),
                     disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
                     delays.delayedSends(), delays.delivered(), transactions.halvesCommitted(), transactions.visible(),
-                    transactions.checksAnswered(), locks.grants());
+                    transactions.checksAnswered(), locks.grants(), snapshots.taken(), snapshots.installs(),
+                    snapshots.segmentsDeleted());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -288,6 +370,8 @@ final class BrokerSimulation {
             case TRANSACTION -> transactions.onSend();
             case TRANSACTION_END -> ((Runnable) ev.payload).run();
             case LOCK -> locks.onLock();
+            case SNAPSHOT -> snapshots.onSnapshot(m);
+            case RETENTION -> snapshots.onRetention(m);
         }
     }
 
@@ -494,6 +578,27 @@ final class BrokerSimulation {
         return driver;
     }
 
+    /** Runs {@code check} after every event too (a test's planted failure). */
+    void addCheck(Runnable check) {
+        extraCheck = check;
+    }
+
+    int crashes() {
+        return crashes;
+    }
+
+    int partitions() {
+        return partitions;
+    }
+
+    BrokerChecker checker() {
+        return checker;
+    }
+
+    SimSnapshots snapshots() {
+        return snapshots;
+    }
+
     /** After healing, with the probe acknowledged, on a seed with delayed messages (which may still be due). */
     boolean waitingForDueTimes() {
         return healed && (delays.enabled() || transactions.enabled()) && workload.probe() != null;
@@ -573,8 +678,11 @@ final class BrokerSimulation {
         StringBuilder sb = new StringBuilder();
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
-            .append(seed).append(")\n  ").append(cause).append("\n  ").append(faults).append(" transfers=")
-            .append(transfers).append(" pauses=").append(pauses).append(' ').append(disk.describe())
+            .append(seed).append(snapshotsAllowed || !knobs.on("snapshots") ? "" : " -Dbsim.snapshots=false")
+            .append(knobs.flags()).append(")\n  ").append(cause)
+            .append("\n  ").append(faults).append(" transfers=")
+            .append(transfers).append(" pauses=").append(pauses).append(" snapshots=").append(snapshots.enabled())
+            .append(' ').append(disk.describe())
             .append("\n  time=")
             .append(clock.nowMs()).append(" events=").append(events).append(" sends=").append(workload.sends())
             .append(" acknowledged=").append(checker.acknowledged()).append(" committed=")

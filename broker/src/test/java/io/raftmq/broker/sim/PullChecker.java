@@ -32,7 +32,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>17 for a topic the member has not applied, 29 for a queue past its read queue count, both at once;</li>
  *   <li>the status (remark) and code the queue's bounds imply when it is answered (FOUND below the member's max
- *       offset, OFFSET_OVERFLOW_ONE at it, OFFSET_OVERFLOW_BADLY past it, NO_MESSAGE_IN_QUEUE for an empty queue),
+ *       offset, OFFSET_OVERFLOW_ONE at it, OFFSET_OVERFLOW_BADLY past it, NO_MESSAGE_IN_QUEUE for an empty queue;
+ *       with retention, OFFSET_TOO_SMALL below the queue's min offset, MESSAGE_WAS_REMOVING at a unit whose
+ *       message retention deleted),
  *       the nextBeginOffset the status implies, and a max offset that is the member's and no larger than the
  *       committed log's count for that queue; a held pull answered not found only at or after its deadline, one
  *       whose queue got data answered at once (within {@link #WAKE_MS}), none held past its deadline and the
@@ -249,7 +251,8 @@ final class PullChecker {
         }
         PullStatus status = checkStatus(c, r, max);
         long next = status == PullStatus.FOUND ? checkFound(c, r) : status == PullStatus.OFFSET_OVERFLOW_ONE
-            ? c.offset : status == PullStatus.NO_MESSAGE_IN_QUEUE ? 0 : max;
+            ? c.offset : status == PullStatus.NO_MESSAGE_IN_QUEUE ? 0 : status == PullStatus.OFFSET_TOO_SMALL
+            ? m.view.minOffset(c.topic, c.queueId) : status == PullStatus.MESSAGE_WAS_REMOVING ? c.offset + 1 : max;
         if (h.nextBeginOffset() != next || status != PullStatus.FOUND && r.body() != null) {
             throw new AssertionError(c.describe() + ": " + status + " with nextBeginOffset " + h.nextBeginOffset()
                 + ", expected " + next);
@@ -264,10 +267,11 @@ final class PullChecker {
     private PullStatus checkStatus(Call c, RemotingCommand r, long max) {
         PullStatus status = PullStatus.valueOf(r.remark());
         long offset = c.offset;
-        PullStatus expected = max == 0 ? PullStatus.NO_MESSAGE_IN_QUEUE : offset < max ? PullStatus.FOUND
+        PullStatus expected = max == 0 ? PullStatus.NO_MESSAGE_IN_QUEUE : offset < max ? retained(c)
             : offset == max ? PullStatus.OFFSET_OVERFLOW_ONE : PullStatus.OFFSET_OVERFLOW_BADLY;
         int code = expected == PullStatus.FOUND ? ResponseCode.SUCCESS : expected == PullStatus.OFFSET_OVERFLOW_ONE
             || expected == PullStatus.NO_MESSAGE_IN_QUEUE && offset == 0 ? ResponseCode.PULL_NOT_FOUND
+            : expected == PullStatus.MESSAGE_WAS_REMOVING ? ResponseCode.PULL_RETRY_IMMEDIATELY
             : ResponseCode.PULL_OFFSET_MOVED;
         if (status != expected || r.code() != code) {
             throw new AssertionError(c.describe() + " (max " + max + ") answered " + r.code() + " " + status
@@ -281,6 +285,19 @@ final class PullChecker {
             heldAnswered++;
         }
         return status;
+    }
+
+    /**
+     * Below the max offset: OFFSET_TOO_SMALL under the member's min offset, MESSAGE_WAS_REMOVING when retention
+     * deleted the message at the offset (its entry is below the member's log start), else FOUND.
+     */
+    private PullStatus retained(Call c) {
+        if (c.offset < c.member.view.minOffset(c.topic, c.queueId)) {
+            return PullStatus.OFFSET_TOO_SMALL;
+        }
+        BrokerChecker.Ref ref = checker.refAt(c.topic, c.queueId, c.offset);
+        boolean removed = ref != null && ref.index() < c.member.store.commitLog().firstIndex();
+        return removed ? PullStatus.MESSAGE_WAS_REMOVING : PullStatus.FOUND;
     }
 
     /** The messages of a FOUND answer, checked one by one; returns the queue offset after the last. */
@@ -393,11 +410,14 @@ final class PullChecker {
         return new AssertionError("member " + m.id + ": pulled " + topic + "/" + queueId + "@" + q + " " + what);
     }
 
-    /** The end: every acknowledged send is pulled at its SEND_OK offset on every member. */
+    /** The end: every acknowledged send the member's log still holds is pulled at its SEND_OK offset there. */
     void checkFinal(SimMember[] members) {
         for (int i = 1; i < members.length; i++) {
             SimMember m = members[i];
             for (BrokerChecker.Ack a : acks.values()) {
+                if (checker.refAt(a.physical()).index() < m.store.commitLog().firstIndex()) {
+                    continue; // retention deleted it (BrokerChecker checks the answers below the retained log)
+                }
                 try {
                     PullResult r = m.view.pull(a.topic(), a.queueId(), a.queueOffset(), 1, 1 << 20, MessageFilter.ALL);
                     check(r.status() == PullStatus.FOUND, "member " + m.id + ": acknowledged " + a + " not pullable: "

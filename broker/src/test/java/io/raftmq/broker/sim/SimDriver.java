@@ -124,6 +124,9 @@ final class SimDriver {
         Ready r = m.raft.ready();
         m.pending = r;
         send(r.earlyMessages());
+        if (r.snapshot() != null) {
+            sim.snapshots().install(m, r.snapshot());
+        }
         HardState saved = m.hardStateStore.load();
         boolean voteChanged = r.hardState() != null && (r.hardState().term() != saved.term()
             || r.hardState().votedFor() != saved.votedFor());

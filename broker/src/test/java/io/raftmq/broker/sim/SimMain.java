@@ -69,6 +69,7 @@ public final class SimMain {
                 if (e.getCause() != null) {
                     e.getCause().printStackTrace(System.out);
                 }
+                shrink(seed);
             } finally {
                 deleteTree(dir);
             }
@@ -92,7 +93,8 @@ public final class SimMain {
             + " damage_losses=" + o.damageLosses() + " damage_refusals=" + o.damageRefusals() + " forwarded="
             + o.forwarded() + " held_pulls=" + o.heldPulls() + " delayed_sends=" + o.delayedSends()
             + " delayed_delivered=" + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible="
-            + o.transactionsVisible() + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants();
+            + o.transactionsVisible() + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants()
+            + " snapshots=" + o.snapshots() + " installs=" + o.installs() + " segments_deleted=" + o.segmentsDeleted();
     }
 
     /** The campaign's sums over the passing seeds. */
@@ -120,6 +122,9 @@ public final class SimMain {
         long visible;
         long checks;
         long grants;
+        long snapshots;
+        long installs;
+        long segmentsDeleted;
 
         void add(BrokerSimulation.Outcome o) {
             acknowledged += o.acknowledged();
@@ -145,6 +150,9 @@ public final class SimMain {
             visible += o.transactionsVisible();
             checks += o.checksAnswered();
             grants += o.lockGrants();
+            snapshots += o.snapshots();
+            installs += o.installs();
+            segmentsDeleted += o.segmentsDeleted();
         }
 
         @Override
@@ -158,8 +166,33 @@ public final class SimMain {
                 + forwarded + " sends forwarded by a follower, " + heldPulls + " pulls answered after a hold, "
                 + delayed + " delayed sends, " + delivered + " parked messages delivered, " + halves
                 + " half messages (" + visible + " committed and visible, " + checks + " check-backs answered), "
-                + grants + " queue locks granted by ready leaders";
+                + grants + " queue locks granted by ready leaders, " + snapshots + " snapshots taken, " + installs
+                + " snapshots installed, " + segmentsDeleted + " commit-log segments deleted by retention";
         }
+    }
+
+    /** The failing seed shrunk ({@link SimShrinker}), its smallest failing configuration printed. */
+    private static void shrink(long seed) throws IOException {
+        if ("false".equals(System.getProperty("bsim.shrink"))) {
+            return;
+        }
+        SimShrinker.Result r = SimShrinker.shrink(seed, BrokerSimulation.Knobs.fromProperties(), k -> {
+            try {
+                Path dir = Files.createTempDirectory("raftmq-sim-shrink-" + seed + "-");
+                try {
+                    new BrokerSimulation(seed, dir, !"false".equals(System.getProperty("bsim.snapshots")), k).run();
+                    return null;
+                } finally {
+                    deleteTree(dir);
+                }
+            } catch (AssertionError failure) {
+                return failure;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        System.out.println(r == null ? "seed " + seed + " passed when run again: not shrunk"
+            : "SHRUNK " + r.describe());
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -9,6 +9,8 @@ import io.raftmq.broker.offset.ConsumerOffsetManager;
 import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.replication.CommitLogRaftLog;
 import io.raftmq.broker.replication.SendBatcher;
+import io.raftmq.broker.retention.RetentionService;
+import io.raftmq.broker.snapshot.FileSnapshotStore;
 import io.raftmq.broker.lock.QueueLockTable;
 import io.raftmq.broker.schedule.DueMessages;
 import io.raftmq.broker.transaction.TransactionFeature;
@@ -68,6 +70,10 @@ final class SimMember {
 
     final int id;
     private final long[] voters;
+    /** Commit-log segment size: {@link #SEGMENT_BYTES}, or {@link SimSnapshots#SEGMENT_BYTES} with snapshots on. */
+    private final long segmentBytes;
+    /** Snapshots and retention are on for this run ({@link SimSnapshots}). */
+    private final SimSnapshots snapshotting;
     private final SimClock clock;
     /** Every file of this member's store lives here; a crash keeps only what was forced. */
     final FaultyMemoryStorage storage = new FaultyMemoryStorage();
@@ -97,13 +103,18 @@ final class SimMember {
     BrokerStore view;
     /**
      * The due-message engine (delay levels and timers, docs/messaging.md): its state and index, fed by the log
-     * replay; its index files live in a real directory ({@code boundaryDir/timer}), wiped at every start.
+     * replay; its index files live in a real directory ({@code boundaryDir/timer}), wiped at every start without a
+     * snapshot, cut back to the snapshot's counts at a start from one.
      */
     DueMessages due;
     /** Transactions (docs/messaging.md): the pending halves, fed by the log replay, and the half route. */
     TransactionFeature transactions;
     /** The replicated queue-lock table (docs/messaging.md "Ordered consumption"), fed by the log replay. */
     QueueLockTable locks;
+    /** The member's snapshots on its disk (null when the run has snapshots off, or while down). */
+    FileSnapshotStore snapshots;
+    /** The member's retention (null when the run has snapshots off, or while down). */
+    RetentionService retention;
     /** The request processors and the clients' connection (built by the driver once the member started). */
     SimEndpoint endpoint;
     boolean up;
@@ -135,13 +146,16 @@ final class SimMember {
     boolean syncInFlight;
 
     /**
-     * @param boundaryDir a real directory (the raft log's snapshot and compaction boundary files live outside the
-     *                    storage port; this slice takes no snapshot and deletes no segment, so nothing is written)
+     * @param boundaryDir  a real directory (the due-message index; the raft log's snapshot and compaction boundary
+     *                     files are on the member's simulated disk, {@code MessageStore.derivedStorage})
+     * @param snapshotting the run's snapshots and retention, or null when they are off
      */
-    SimMember(int id, long[] voters, SimClock clock, Path boundaryDir) {
+    SimMember(int id, long[] voters, SimClock clock, Path boundaryDir, SimSnapshots snapshotting) {
         this.id = id;
         this.voters = voters;
         this.clock = clock;
+        this.snapshotting = snapshotting;
+        this.segmentBytes = snapshotting != null ? SimSnapshots.SEGMENT_BYTES : SEGMENT_BYTES;
         this.root = Path.of("/sim/n" + id);
         this.boundaryDir = boundaryDir;
     }
@@ -165,7 +179,7 @@ final class SimMember {
         } catch (IOException e) {
             throw new UncheckedIOException("member " + id + ": store open failed", e);
         }
-        log = new CommitLogRaftLog(store, boundaryDir.resolve("raft-boundary"), clock::wallMillis,
+        log = new CommitLogRaftLog(store, root.resolve("raft-boundary"), clock::wallMillis,
             TAIL_CACHE_ENTRIES);
         SimMetadataProposer metadataProposer = new SimMetadataProposer(this);
         topics = new TopicConfigManager(metadataProposer, clock::wallMillis, false, 4);
@@ -185,7 +199,7 @@ final class SimMember {
         transactions.register(stateMachine);
         locks = new QueueLockTable();
         stateMachine.register(EntryType.QUEUE_LOCK, locks);
-        stateMachine.recoverWithoutSnapshot();
+        long applied = restore();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         HardState saved = hardStateStore.load();
         RepairState repair = repairState(saved);
@@ -194,8 +208,9 @@ final class SimMember {
             long last = log.lastIndex();
             starting = RepairState.startingHardState(saved, last, last >= log.firstIndex() ? log.term(last) : 0);
         }
-        raft = new RaftNode(config, MajorityConfig.of(voters), log, starting, log.firstIndex() - 1,
-            random::nextInt, () -> null);
+        FileSnapshotStore snaps = snapshots;
+        raft = new RaftNode(config, MajorityConfig.of(voters), log, starting, applied, random::nextInt,
+            () -> snaps == null ? null : snaps.latest());
         repairing = repair != null;
         if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING && saved.term() == 0) {
             raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
@@ -207,6 +222,7 @@ final class SimMember {
         batcher = new SendBatcher(proposals, store.commitLog(), log.stampedOffsets(), node -> "n" + node,
             SEND_BATCH_BYTES_MAX, SEND_BATCH_MESSAGES_MAX, SEND_INFLIGHT_ENTRIES_MAX, SEND_PENDING_MAX,
             (long) SEND_BATCH_BYTES_MAX * (SEND_INFLIGHT_ENTRIES_MAX + 1), COMMIT_TIMEOUT_MS, clock);
+        retention = snapshotting == null ? null : snapshotting.retention(this);
         up = true;
         pending = null;
         inbox.clear();
@@ -215,6 +231,18 @@ final class SimMember {
         syncedGeneration = 0;
         reportedGeneration = 0;
         syncInFlight = false;
+    }
+
+    /**
+     * The state machine's start: from the newest usable snapshot when the run has them ({@link SimSnapshots#open}),
+     * else the whole log replayed. Returns the index the state reflects.
+     */
+    private long restore() {
+        if (snapshotting == null) {
+            stateMachine.recoverWithoutSnapshot();
+            return log.firstIndex() - 1;
+        }
+        return SimSnapshots.open(this);
     }
 
     /** As the raft agent's RepairTracker: the stored repair state, plus (saved first) a log behind its commit. */
@@ -285,6 +313,8 @@ final class SimMember {
         }
         transactions = null;
         locks = null;
+        snapshots = null;
+        retention = null;
         up = false;
         incarnation++;
         pausedUntil = 0;
@@ -311,7 +341,7 @@ final class SimMember {
 
     MessageStoreConfig storeConfig() {
         CommitLogConfig logConfig = CommitLogConfig.builder(root.resolve("store/commitlog"))
-            .segmentBytes(SEGMENT_BYTES).recordBytesMax(RECORD_BYTES_MAX).writeBufferBytes(RECORD_BYTES_MAX)
+            .segmentBytes(segmentBytes).recordBytesMax(RECORD_BYTES_MAX).writeBufferBytes(RECORD_BYTES_MAX)
             .indexUnitsPerSegment(INDEX_UNITS_PER_SEGMENT).flushMode(FlushMode.MANUAL).preallocateAheadBytes(0)
             .clock(clock).build();
         DispatchConfig dispatch = new DispatchConfig(root.resolve("store/derived"), EntryType.MESSAGE,

@@ -108,6 +108,17 @@ final class SimProposals implements SendBatcher.Proposer {
         }
     }
 
+    /**
+     * A leader's snapshot through {@code index} was installed over the proposals at or below it: failed with an
+     * unknown outcome, as the agent's {@code PendingProposals.skipThrough}.
+     */
+    void skipThrough(long index) {
+        while (!pending.isEmpty() && pending.peekFirst().index <= index) {
+            pending.pollFirst().callback.onFailure(new ProposalTimeoutException("a snapshot through index " + index
+                + " was installed over this proposal"));
+        }
+    }
+
     /** Fails the proposals whose deadline passed (outcome unknown: the entry may still commit). */
     void expire() {
         long now = clock.nowMs();
