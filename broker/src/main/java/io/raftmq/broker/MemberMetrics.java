@@ -47,12 +47,16 @@ final class MemberMetrics {
 
     /**
      * Counts the role transitions {@code agent} reports (its listener runs on the agent thread: two adders) and
-     * times its log syncs (one histogram observation per sync, on the syncing thread).
+     * times its log syncs (one histogram observation per sync, on the syncing thread), its committed proposals (one
+     * observation per proposal, on the applying thread) and the size of its AppendEntries (one per message, on the
+     * agent thread).
      */
     void watch(RaftAgent agent) {
         if (metrics != null) {
             agent.addRoleListener(metrics::onStatus);
             agent.setSyncObserver(metrics::onLogSync);
+            agent.setProposalLatencyObserver(metrics::onProposalCommitted);
+            agent.setAppendObserver(metrics::onAppendSent);
         }
     }
 

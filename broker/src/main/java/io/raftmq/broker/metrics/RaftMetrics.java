@@ -100,6 +100,8 @@ final class RaftMetrics {
             "AppendEntries messages sent (empty heartbeat-like ones included)", agent, a -> a.stats().appendsSent());
         counter(r, "raftmq_raft_append_entries_entries_total", "Log entries carried by the AppendEntries sent",
             agent, a -> a.stats().appendEntriesSent());
+        counter(r, "raftmq_raft_proposals_total", "Proposals the raft core accepted while this member led", agent,
+            a -> a.stats().proposalsAccepted());
         counter(r, "raftmq_raft_snapshots_taken_total", "Snapshots this member took", agent,
             RaftAgent::snapshotsTaken);
         counter(r, "raftmq_raft_snapshots_installed_total", "Snapshots this member installed from a leader", agent,
