@@ -32,6 +32,8 @@ public final class BrokerMetrics {
         0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     /** Entries per AppendEntries: 0 (heartbeat-like) to the largest batches a leader sends. */
     private static final double[] BATCH_BUCKETS = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+    /** Records per commit-log force: 0 to large catch-up writes. */
+    private static final double[] FORCE_RECORD_BUCKETS = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RequestMetrics requests;
     private final Counter roleTransitions;
@@ -39,6 +41,8 @@ public final class BrokerMetrics {
     private final Histogram logSync;
     private final Histogram proposalLatency;
     private final Histogram appendBatch;
+    private final Histogram forceDuration;
+    private final Histogram forceRecords;
     /** The last status {@link #onStatus} saw (agent thread only). */
     private RaftStatus last;
 
@@ -60,6 +64,12 @@ public final class BrokerMetrics {
         appendBatch = Histogram.builder().name("raftmq_raft_append_entries_batch_entries")
             .help("Leader only: log entries carried by each AppendEntries sent (0 for heartbeat-like ones)")
             .classicOnly().classicUpperBounds(BATCH_BUCKETS).register(registry);
+        forceDuration = Histogram.builder().name("raftmq_commitlog_force_duration_seconds")
+            .help("Duration of each group-commit force of the commit log (one fdatasync of the pending segments)")
+            .classicOnly().classicUpperBounds(SYNC_BUCKETS).register(registry);
+        forceRecords = Histogram.builder().name("raftmq_commitlog_force_records")
+            .help("Commit-log records each group-commit force made durable (the group-commit batch)")
+            .classicOnly().classicUpperBounds(FORCE_RECORD_BUCKETS).register(registry);
         for (Role r : Role.values()) {
             roleTransitions.labelValues(r.name()).inc(0); // every role has a series from the start
         }
@@ -112,6 +122,15 @@ public final class BrokerMetrics {
     /** Observes one AppendEntries sent ({@link io.raftmq.raft.driver.RaftAgent#setAppendObserver}), agent thread. */
     public void onAppendSent(long entries) {
         appendBatch.observe(entries);
+    }
+
+    /**
+     * Observes one commit-log force ({@link io.raftmq.commitlog.CommitLog#setForceObserver}): two observations, on
+     * the forcing thread.
+     */
+    public void onForce(long records, long nanos) {
+        forceDuration.observe(seconds(nanos));
+        forceRecords.observe(records);
     }
 
     /** A gauge read through {@code read} when {@code part} exists; no sample while it does not. */

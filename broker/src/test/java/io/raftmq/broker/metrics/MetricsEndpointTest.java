@@ -93,6 +93,13 @@ class MetricsEndpointTest {
             assertThat(e.value("raftmq_raft_append_entries_batch_entries_count")).isPositive();
             assertThat(e.value("raftmq_raft_append_entries_batch_entries_sum")).as("the sends' entries went out")
                 .isGreaterThanOrEqualTo(n);
+            assertThat(e.value("raftmq_commitlog_segments")).isGreaterThanOrEqualTo(1);
+            double forces = e.value("raftmq_commitlog_force_duration_seconds_count"); // collected before the counter
+            assertThat(forces).isPositive().isLessThanOrEqualTo(e.value("raftmq_commitlog_forces_total"));
+            assertThat(e.value("raftmq_commitlog_force_records_count")).as("collected after the durations")
+                .isGreaterThanOrEqualTo(forces);
+            assertThat(e.value("raftmq_commitlog_force_records_sum")).as("each send's entry made durable here")
+                .isGreaterThanOrEqualTo(n);
             for (BrokerController b : c.brokers) {
                 if (b != leader) {
                     Exposition f = Exposition.parse(scrape(b.metricsPort()));
