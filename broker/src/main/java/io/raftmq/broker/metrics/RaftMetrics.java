@@ -50,6 +50,13 @@ final class RaftMetrics {
             st -> st.failed() ? 1 : 0);
         gauge(r, "raftmq_raft_repairing", "1 while this member repairs lost raft state (docs/raft-driver.md)",
             agent, a -> a.repairing() ? 1 : 0);
+        counter(r, "raftmq_raft_pre_votes_total", "Pre-vote campaigns this member started (counted by the raft core)",
+            status, st -> st.elections().preVotes());
+        counter(r, "raftmq_raft_elections_started_total", "Elections this member started (term incremented to"
+            + " campaign, leadership transfers included; counted by the raft core)", status,
+            st -> st.elections().electionsStarted());
+        counter(r, "raftmq_raft_elections_won_total", "Elections this member won (counted by the raft core)", status,
+            st -> st.elections().electionsWon());
         followers(r, agent, memberName);
         agentCounters(r, agent);
     }

@@ -85,21 +85,11 @@ class MetricsEndpointTest {
             double syncs = e.value("raftmq_raft_log_sync_duration_seconds_count"); // collected before the counter
             assertThat(syncs).as("one observation per log sync (quorum-fsync)").isPositive()
                 .isLessThanOrEqualTo(e.value("raftmq_raft_log_syncs_total"));
-            double proposals = e.value("raftmq_raft_proposals_total");
-            assertThat(proposals).as("each send and the offset commit were proposed").isGreaterThanOrEqualTo(1);
-            assertThat(e.value("raftmq_raft_proposal_duration_seconds_count")).as("collected before the counter")
-                .isPositive().isLessThanOrEqualTo(proposals);
-            assertThat(e.type("raftmq_raft_append_entries_batch_entries")).isEqualTo("histogram");
-            assertThat(e.value("raftmq_raft_append_entries_batch_entries_count")).isPositive();
-            assertThat(e.value("raftmq_raft_append_entries_batch_entries_sum")).as("the sends' entries went out")
-                .isGreaterThanOrEqualTo(n);
-            assertThat(e.value("raftmq_commitlog_segments")).isGreaterThanOrEqualTo(1);
-            double forces = e.value("raftmq_commitlog_force_duration_seconds_count"); // collected before the counter
-            assertThat(forces).isPositive().isLessThanOrEqualTo(e.value("raftmq_commitlog_forces_total"));
-            assertThat(e.value("raftmq_commitlog_force_records_count")).as("collected after the durations")
-                .isGreaterThanOrEqualTo(forces);
-            assertThat(e.value("raftmq_commitlog_force_records_sum")).as("each send's entry made durable here")
-                .isGreaterThanOrEqualTo(n);
+            proposalBatchAndForceMetrics(e, n);
+            double won = e.value("raftmq_raft_elections_won_total");
+            assertThat(won).as("the leader won at least its election").isGreaterThanOrEqualTo(1);
+            assertThat(e.value("raftmq_raft_elections_started_total")).isGreaterThanOrEqualTo(won);
+            double preVotes = e.value("raftmq_raft_pre_votes_total");
             for (BrokerController b : c.brokers) {
                 if (b != leader) {
                     Exposition f = Exposition.parse(scrape(b.metricsPort()));
@@ -107,8 +97,11 @@ class MetricsEndpointTest {
                     assertThat(f.value("raftmq_raft_term")).isEqualTo((double) b.raftStatus().term());
                     assertThat(f.value("raftmq_raft_applied_index")).isGreaterThanOrEqualTo(n);
                     assertThat(f.all("raftmq_raft_follower_lag_entries")).isEmpty();
+                    preVotes += f.value("raftmq_raft_pre_votes_total");
                 }
             }
+            assertThat(preVotes).as("the first leader's election began with a pre-vote (on by default)")
+                .isGreaterThanOrEqualTo(1);
             assertThat(c.nameServer.metricsPort()).as("the NameServer's default: no endpoint").isZero();
         }
     }
@@ -209,6 +202,25 @@ class MetricsEndpointTest {
         } catch (IOException | InterruptedException ex) {
             return false;
         }
+    }
+
+    /** The leader's proposal, AppendEntries batch and commit-log force metrics after n sends. */
+    private static void proposalBatchAndForceMetrics(Exposition e, int n) {
+        double proposals = e.value("raftmq_raft_proposals_total");
+        assertThat(proposals).as("each send and the offset commit were proposed").isGreaterThanOrEqualTo(1);
+        assertThat(e.value("raftmq_raft_proposal_duration_seconds_count")).as("collected before the counter")
+            .isPositive().isLessThanOrEqualTo(proposals);
+        assertThat(e.type("raftmq_raft_append_entries_batch_entries")).isEqualTo("histogram");
+        assertThat(e.value("raftmq_raft_append_entries_batch_entries_count")).isPositive();
+        assertThat(e.value("raftmq_raft_append_entries_batch_entries_sum")).as("the sends' entries went out")
+            .isGreaterThanOrEqualTo(n);
+        assertThat(e.value("raftmq_commitlog_segments")).isGreaterThanOrEqualTo(1);
+        double forces = e.value("raftmq_commitlog_force_duration_seconds_count"); // collected before the counter
+        assertThat(forces).isPositive().isLessThanOrEqualTo(e.value("raftmq_commitlog_forces_total"));
+        assertThat(e.value("raftmq_commitlog_force_records_count")).as("collected after the durations")
+            .isGreaterThanOrEqualTo(forces);
+        assertThat(e.value("raftmq_commitlog_force_records_sum")).as("each send's entry made durable here")
+            .isGreaterThanOrEqualTo(n);
     }
 
     /** The leader's scrape shows as many timed proposals as accepted ones (none in flight), at least one. */

@@ -1,6 +1,7 @@
 package io.raftmq.raft.driver;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.ElectionCounts;
 import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.RandomSource;
 import io.raftmq.raft.core.Ready;
@@ -543,9 +544,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
             || s.appliedIndex() != applier.appliedIndex() || s.failed() != failed
-            || s.membership() != node.membership()) {
+            || s.membership() != node.membership()
+            || !s.elections().matches(node.preVotes(), node.electionsStarted(), node.electionsWon())) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), applier.appliedIndex(), failed, node.membership());
+                node.lastIndex(), applier.appliedIndex(), failed, node.membership(),
+                new ElectionCounts(node.preVotes(), node.electionsStarted(), node.electionsWon()));
         }
         roleListeners.publish(status, applier.appliedTerm(), LOG);
     }

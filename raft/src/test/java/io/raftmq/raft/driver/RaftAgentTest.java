@@ -140,6 +140,7 @@ class RaftAgentTest {
         assertThat(batches.stream().mapToLong(Long::longValue).sum())
             .as("entries observed = entries counted").isEqualTo(after.appendEntriesSent() - before.appendEntriesSent())
             .isGreaterThanOrEqualTo(6); // three entries to each of two followers
+        assertThat(leader.agent.status().elections().electionsWon()).as("the core's count, published").isEqualTo(1);
     }
 
     private static boolean followersApplied(AgentHarness h, AgentHarness.Node leader, int n) {
