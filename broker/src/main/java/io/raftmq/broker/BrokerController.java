@@ -245,7 +245,7 @@ public final class BrokerController {
         }, clock);
         lifecycle.add("raft agent", agent::close, agent::halt); // close: a leader hands leadership over first
         agent.addRoleListener(s -> roleWatchers.signal()); // on the agent thread: a hand-off only
-        metrics.watch(agent);
+        metrics.watch(agent, store);
         proposer.bind(agent);
     }
 

@@ -5,6 +5,7 @@ import io.raftmq.broker.metrics.BrokerMetrics;
 import io.raftmq.broker.metrics.MetricSources;
 import io.raftmq.client.metrics.MetricsServer;
 import io.raftmq.client.remoting.RemotingServer;
+import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.raft.driver.RaftAgent;
 
 import java.io.IOException;
@@ -47,12 +48,17 @@ final class MemberMetrics {
 
     /**
      * Counts the role transitions {@code agent} reports (its listener runs on the agent thread: two adders) and
-     * times its log syncs (one histogram observation per sync, on the syncing thread).
+     * times its log syncs (one histogram observation per sync, on the syncing thread), its committed proposals (one
+     * observation per proposal, on the applying thread) and the size of its AppendEntries (one per message, on the
+     * agent thread); and the store's commit-log forces (records and duration, on the forcing thread).
      */
-    void watch(RaftAgent agent) {
+    void watch(RaftAgent agent, MessageStore store) {
         if (metrics != null) {
+            store.commitLog().setForceObserver(metrics::onForce);
             agent.addRoleListener(metrics::onStatus);
             agent.setSyncObserver(metrics::onLogSync);
+            agent.setProposalLatencyObserver(metrics::onProposalCommitted);
+            agent.setAppendObserver(metrics::onAppendSent);
         }
     }
 

@@ -52,6 +52,7 @@ final class RuntimeInfo {
         String leaderAddr = s.leaderId() > 0 ? addresses.brokerAddrOf(s.leaderId()) : null;
         table.put("raftLeaderAddr", leaderAddr == null ? "" : leaderAddr);
         table.put("raftSelfId", config.raftSelfId());
+        table.put("raftAddr", config.raftSelf().address());
         table.put("raftMembership", String.valueOf(s.membership()));
         table.put("raftRepairing", Boolean.toString(a.repairing()));
         table.put("raftFailed", Boolean.toString(s.failed()));

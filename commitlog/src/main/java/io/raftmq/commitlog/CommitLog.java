@@ -451,6 +451,20 @@ public final class CommitLog implements AutoCloseable {
             flusher.wakeNanos());
     }
 
+    /**
+     * Tells {@code observer} (null: nobody) the records and duration of every group-commit force from now on, on the
+     * forcing thread under the force lock (metrics, docs/metrics.md "Storage"): it must be cheap, must not block and
+     * must not call into this log. Any thread.
+     */
+    public void setForceObserver(ForceObserver observer) {
+        forcer.observe(observer);
+    }
+
+    /** Segment files the log has now (retained ones and the one written; 0 before the first append). Any thread. */
+    public int segmentCount() {
+        return segments.all().length;
+    }
+
     /** Everything before this position is durable. Any thread, lock-free. */
     public long durablePosition() {
         return groupCommit.durablePosition();

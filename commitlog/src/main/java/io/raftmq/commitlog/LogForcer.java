@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One force of the log: forces the segments holding [durable position, published tail), remembers that tail as the
  * last force snapshot (what a checkpoint records) and advances {@link GroupCommit}'s durable position, which wakes
  * the waiters it covers. A snapshot made stale by a truncation or reset (the tail's epoch moved) is dropped; a failed
- * force fences the log. Counts forces and the time spent in them.
+ * force fences the log. Counts forces and the time spent in them, and tells an optional {@link ForceObserver} each
+ * force's records and duration.
  *
  * <p>Thread-safety: {@link #forcePending()} from any thread (flush agent, {@code flush()}); everything else, and the
  * force snapshot, under the force lock. Statistics are written under the force lock and read racily.
@@ -31,6 +32,7 @@ final class LogForcer {
     private int forcedPrevCrc;
     private volatile long forceCount;
     private volatile long forceNanos;
+    private volatile ForceObserver observer;
 
     LogForcer(SegmentList segments, GroupCommit groupCommit, PublishedTail tail, LogWriter writer,
         ReentrantLock forceLock, LogFence fence, Clock clock) {
@@ -58,8 +60,13 @@ final class LogForcer {
             }
             long t0 = clock.nanoTime();
             forceSegments(from, snap.position());
-            forceNanos += clock.nanoTime() - t0;
+            long nanos = clock.nanoTime() - t0;
+            forceNanos += nanos;
             forceCount++;
+            ForceObserver o = observer;
+            if (o != null) {
+                o.forced(Math.max(0, snap.nextIndex() - forcedNextIndex), nanos);
+            }
             forcedPosition = snap.position();
             forcedNextIndex = snap.nextIndex();
             forcedPrevCrc = snap.crc();
@@ -127,6 +134,11 @@ final class LogForcer {
     /** Crc the record after the last force snapshot links to. Caller holds the force lock. */
     int forcedPrevCrc() {
         return forcedPrevCrc;
+    }
+
+    /** Tells {@code o} (null: nobody) of every later force, under the force lock. Any thread. */
+    void observe(ForceObserver o) {
+        observer = o;
     }
 
     /** Forces done so far. Any thread, racy. */

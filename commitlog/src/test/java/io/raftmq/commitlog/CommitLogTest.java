@@ -18,6 +18,7 @@ import io.raftmq.commitlog.time.Clock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: the CommitLog API behaves as documented on a real file system: append/read/entries/term, segment rolling
- * with fillers and deterministic positions, contiguity checks, truncation, reset, reopen, typed errors.
+ * with fillers and deterministic positions, contiguity checks, truncation, reset, reopen, typed errors, the force
+ * observer (records and time per force) and the segment count.
  */
 class CommitLogTest {
     @TempDir
@@ -44,6 +46,28 @@ class CommitLogTest {
             assertThat(log.term(1)).isEqualTo(1);
             assertThat(log.position(1)).isEqualTo(0);
             assertThat(log.lastIndex()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theForceObserverSeesEachForcesRecordsAndSegmentsAreCounted() {
+        try (CommitLog log = CommitLog.open(TestLogs.small(dir, FlushMode.MANUAL).build(), null)) {
+            List<long[]> forces = new ArrayList<>();
+            log.setForceObserver((records, nanos) -> forces.add(new long[] {records, nanos}));
+            assertThat(log.segmentCount()).as("the first segment is created by the first append").isZero();
+            for (long i = 1; i <= 3; i++) {
+                appendOne(log, 1, i, TestLogs.body(i, 5000));
+            }
+            log.flush();
+            log.flush(); // nothing new: no force, no observation
+            for (long i = 4; i <= 23; i++) { // 13 records of 5048 bytes fill a 64 KiB segment
+                appendOne(log, 1, i, TestLogs.body(i, 5000));
+            }
+            log.flush();
+            assertThat(forces).extracting(f -> f[0]).containsExactly(3L, 20L);
+            assertThat(forces).allMatch(f -> f[1] >= 0);
+            assertThat(log.forceStats().forces()).isEqualTo(2);
+            assertThat(log.segmentCount()).isEqualTo(2);
         }
     }
 

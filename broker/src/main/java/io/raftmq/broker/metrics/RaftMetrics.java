@@ -50,6 +50,13 @@ final class RaftMetrics {
             st -> st.failed() ? 1 : 0);
         gauge(r, "raftmq_raft_repairing", "1 while this member repairs lost raft state (docs/raft-driver.md)",
             agent, a -> a.repairing() ? 1 : 0);
+        counter(r, "raftmq_raft_pre_votes_total", "Pre-vote campaigns this member started (counted by the raft core)",
+            status, st -> st.elections().preVotes());
+        counter(r, "raftmq_raft_elections_started_total", "Elections this member started (term incremented to"
+            + " campaign, leadership transfers included; counted by the raft core)", status,
+            st -> st.elections().electionsStarted());
+        counter(r, "raftmq_raft_elections_won_total", "Elections this member won (counted by the raft core)", status,
+            st -> st.elections().electionsWon());
         followers(r, agent, memberName);
         agentCounters(r, agent);
     }
@@ -100,6 +107,8 @@ final class RaftMetrics {
             "AppendEntries messages sent (empty heartbeat-like ones included)", agent, a -> a.stats().appendsSent());
         counter(r, "raftmq_raft_append_entries_entries_total", "Log entries carried by the AppendEntries sent",
             agent, a -> a.stats().appendEntriesSent());
+        counter(r, "raftmq_raft_proposals_total", "Proposals the raft core accepted while this member led", agent,
+            a -> a.stats().proposalsAccepted());
         counter(r, "raftmq_raft_snapshots_taken_total", "Snapshots this member took", agent,
             RaftAgent::snapshotsTaken);
         counter(r, "raftmq_raft_snapshots_installed_total", "Snapshots this member installed from a leader", agent,

@@ -83,6 +83,8 @@ final class ServingMetrics {
             CommitLog::durablePosition);
         gauge(r, "raftmq_commitlog_retained_bytes", "Bytes of retained commit log (end - start)", log,
             c -> c.endPosition() - c.startPosition());
+        gauge(r, "raftmq_commitlog_segments", "Commit-log segment files (retained ones and the one written)", log,
+            CommitLog::segmentCount);
         counter(r, "raftmq_commitlog_forces_total", "Group-commit forces (one fdatasync each)", log,
             c -> c.forceStats().forces());
         counter(r, "raftmq_commitlog_force_seconds_total", "Time spent in group-commit forces", log,

@@ -59,6 +59,7 @@ class MetricsEndpointTest {
             leader.offsets().commit("MetricsGroup", TOPIC, 0, 2).get(10, TimeUnit.SECONDS); // applied on return
             RaftStatus ls = leader.raftStatus();
             TestCluster.await(10_000, "every follower's lag 0 in the leader's scrape", () -> lagsZero(leader));
+            TestCluster.await(10_000, "each accepted proposal committed and timed", () -> proposalsTimed(leader));
             Exposition e = Exposition.parse(scrape(leader.metricsPort()));
             assertThat(e.value("raftmq_raft_role", "role", "LEADER")).isEqualTo(1.0);
             assertThat(e.value("raftmq_raft_role", "role", "FOLLOWER")).isEqualTo(0.0);
@@ -84,6 +85,11 @@ class MetricsEndpointTest {
             double syncs = e.value("raftmq_raft_log_sync_duration_seconds_count"); // collected before the counter
             assertThat(syncs).as("one observation per log sync (quorum-fsync)").isPositive()
                 .isLessThanOrEqualTo(e.value("raftmq_raft_log_syncs_total"));
+            proposalBatchAndForceMetrics(e, n);
+            double won = e.value("raftmq_raft_elections_won_total");
+            assertThat(won).as("the leader won at least its election").isGreaterThanOrEqualTo(1);
+            assertThat(e.value("raftmq_raft_elections_started_total")).isGreaterThanOrEqualTo(won);
+            double preVotes = e.value("raftmq_raft_pre_votes_total");
             for (BrokerController b : c.brokers) {
                 if (b != leader) {
                     Exposition f = Exposition.parse(scrape(b.metricsPort()));
@@ -91,8 +97,11 @@ class MetricsEndpointTest {
                     assertThat(f.value("raftmq_raft_term")).isEqualTo((double) b.raftStatus().term());
                     assertThat(f.value("raftmq_raft_applied_index")).isGreaterThanOrEqualTo(n);
                     assertThat(f.all("raftmq_raft_follower_lag_entries")).isEmpty();
+                    preVotes += f.value("raftmq_raft_pre_votes_total");
                 }
             }
+            assertThat(preVotes).as("the first leader's election began with a pre-vote (on by default)")
+                .isGreaterThanOrEqualTo(1);
             assertThat(c.nameServer.metricsPort()).as("the NameServer's default: no endpoint").isZero();
         }
     }
@@ -190,6 +199,36 @@ class MetricsEndpointTest {
             Exposition e = Exposition.parse(scrape(leader.metricsPort()));
             return e.all("raftmq_raft_follower_lag_entries").size() == 2
                 && e.all("raftmq_raft_follower_lag_entries").stream().allMatch(s -> s.value() == 0);
+        } catch (IOException | InterruptedException ex) {
+            return false;
+        }
+    }
+
+    /** The leader's proposal, AppendEntries batch and commit-log force metrics after n sends. */
+    private static void proposalBatchAndForceMetrics(Exposition e, int n) {
+        double proposals = e.value("raftmq_raft_proposals_total");
+        assertThat(proposals).as("each send and the offset commit were proposed").isGreaterThanOrEqualTo(1);
+        assertThat(e.value("raftmq_raft_proposal_duration_seconds_count")).as("collected before the counter")
+            .isPositive().isLessThanOrEqualTo(proposals);
+        assertThat(e.type("raftmq_raft_append_entries_batch_entries")).isEqualTo("histogram");
+        assertThat(e.value("raftmq_raft_append_entries_batch_entries_count")).isPositive();
+        assertThat(e.value("raftmq_raft_append_entries_batch_entries_sum")).as("the sends' entries went out")
+            .isGreaterThanOrEqualTo(n);
+        assertThat(e.value("raftmq_commitlog_segments")).isGreaterThanOrEqualTo(1);
+        double forces = e.value("raftmq_commitlog_force_duration_seconds_count"); // collected before the counter
+        assertThat(forces).isPositive().isLessThanOrEqualTo(e.value("raftmq_commitlog_forces_total"));
+        assertThat(e.value("raftmq_commitlog_force_records_count")).as("collected after the durations")
+            .isGreaterThanOrEqualTo(forces);
+        assertThat(e.value("raftmq_commitlog_force_records_sum")).as("each send's entry made durable here")
+            .isGreaterThanOrEqualTo(n);
+    }
+
+    /** The leader's scrape shows as many timed proposals as accepted ones (none in flight), at least one. */
+    private static boolean proposalsTimed(BrokerController leader) {
+        try {
+            Exposition e = Exposition.parse(scrape(leader.metricsPort()));
+            double accepted = e.value("raftmq_raft_proposals_total");
+            return accepted >= 1 && e.value("raftmq_raft_proposal_duration_seconds_count") == accepted;
         } catch (IOException | InterruptedException ex) {
             return false;
         }

@@ -11,6 +11,7 @@ import io.raftmq.client.protocol.body.Connection;
 import io.raftmq.client.protocol.body.ConsumeStats;
 import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.ClusterInfo;
+import io.raftmq.client.protocol.body.KVTable;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.ResetOffsetBody;
 import io.raftmq.client.protocol.body.TopicOffset;
@@ -459,13 +460,25 @@ public final class AdminClient implements AutoCloseable {
     // ---- members
 
     /**
-     * The Raft address of member {@code brokerAddr} ({@code host:port}), from its configuration (GET_BROKER_CONFIG
-     * 26): its own entry of {@code raftPeers}; null when the configuration names none (not a RaftMQ broker).
+     * The Raft address of member {@code brokerAddr} ({@code host:port}): the {@code raftAddr} key of its runtime info
+     * (GET_BROKER_RUNTIME_INFO 28, docs/protocol.md §4.8); for a member that does not report it (an older one), its
+     * own entry of {@code raftPeers} in its configuration (GET_BROKER_CONFIG 26); null when neither names one (not a
+     * RaftMQ broker).
      */
     public String raftAddress(String brokerAddr) throws AdminException, InterruptedException {
         checkStarted();
-        return await(publish(calls.call(brokerAddr, RemotingCommand.createRequest(RequestCode.GET_BROKER_CONFIG),
-                "broker config", r -> raftAddressIn(new String(r.bodyBytes(), StandardCharsets.UTF_8)))));
+        CompletableFuture<String> fromInfo = calls.call(brokerAddr,
+                RemotingCommand.createRequest(RequestCode.GET_BROKER_RUNTIME_INFO), "runtime info",
+                r -> raftAddressOf(KVTable.decode(r.bodyBytes()).table()));
+        return await(publish(fromInfo.thenCompose(a -> a != null ? CompletableFuture.completedFuture(a)
+                : calls.call(brokerAddr, RemotingCommand.createRequest(RequestCode.GET_BROKER_CONFIG),
+                        "broker config", r -> raftAddressIn(new String(r.bodyBytes(), StandardCharsets.UTF_8))))));
+    }
+
+    /** The {@code raftAddr} of a runtime-info table; null when missing or blank (a member older than the key). */
+    static String raftAddressOf(Map<String, String> runtimeInfo) {
+        String a = runtimeInfo.get("raftAddr");
+        return a == null || a.isBlank() ? null : a.trim();
     }
 
     /**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,6 +86,14 @@ class AdminDecodingTest {
         assertThat(AdminClient.raftAddressIn(config)).isEqualTo("127.0.0.1:9001");
         assertThat(AdminClient.raftAddressIn("raftSelfId=n3\nraftPeers=n0-h:1\n")).isNull();
         assertThat(AdminClient.raftAddressIn("brokerName=x\n")).isNull();
+    }
+
+    @Test
+    void raftAddressFromRuntimeInfoOrNoneForAnOlderMember() {
+        assertThat(AdminClient.raftAddressOf(Map.of("raftAddr", "127.0.0.1:9001", "raftRole", "LEADER")))
+            .isEqualTo("127.0.0.1:9001");
+        assertThat(AdminClient.raftAddressOf(Map.of("raftRole", "LEADER"))).as("older member").isNull();
+        assertThat(AdminClient.raftAddressOf(Map.of("raftAddr", " "))).isNull();
     }
 
     @Test

@@ -7,13 +7,17 @@ import io.raftmq.raft.message.VoteResponse;
 
 /**
  * Leader election (§5.2, §5.4.1) with pre-vote (§9.6) and the campaign a leadership transfer starts: campaigns,
- * vote requests and vote responses.
+ * vote requests and vote responses. Counts the campaigns it starts and the elections it wins ({@link ElectionCounts};
+ * plain counters: the core is single-threaded).
  */
 final class Election {
     /** How a campaign starts. */
     enum Kind { PRE_VOTE, ELECTION, TRANSFER }
 
     private final RaftNode node;
+    private long preVotes;
+    private long electionsStarted;
+    private long electionsWon;
 
     Election(RaftNode node) {
         this.node = node;
@@ -31,9 +35,11 @@ final class Election {
         if (kind == Kind.PRE_VOTE) {
             tally = s.transitionToPreCandidate().votes;
             voteTerm = s.term() + 1;
+            preVotes++;
         } else {
             tally = s.transitionToCandidate().votes;
             voteTerm = s.term();
+            electionsStarted++;
         }
         tally.record(node.id(), true);
         if (tally.result(voters) == VoteResult.WON) {
@@ -125,7 +131,20 @@ final class Election {
         if (kind == Kind.PRE_VOTE) {
             campaign(Kind.ELECTION);
         } else {
+            electionsWon++;
             node.becomeLeader();
         }
+    }
+
+    long preVotes() {
+        return preVotes;
+    }
+
+    long electionsStarted() {
+        return electionsStarted;
+    }
+
+    long electionsWon() {
+        return electionsWon;
     }
 }

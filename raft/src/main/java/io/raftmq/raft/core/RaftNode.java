@@ -683,6 +683,21 @@ public final class RaftNode {
         return configs.current().quorum();
     }
 
+    /** Pre-vote campaigns started since this node was built ({@link ElectionCounts}). */
+    public long preVotes() {
+        return election.preVotes();
+    }
+
+    /** Elections started (term incremented to campaign), leadership transfers included. */
+    public long electionsStarted() {
+        return election.electionsStarted();
+    }
+
+    /** Elections won: times this node became leader. */
+    public long electionsWon() {
+        return election.electionsWon();
+    }
+
     SnapshotSource snapshots() {
         return snapshots;
     }

@@ -8,8 +8,11 @@ package io.raftmq.raft.driver;
  * @param logSyncNanos      nanoseconds spent in those syncs
  * @param appendsSent       AppendEntries messages handed to the transport (heartbeat-like empty ones included)
  * @param appendEntriesSent entries those messages carried
+ * @param proposalsAccepted proposals the core accepted as leader (committed later, or failed if overwritten, timed
+ *                          out or stopped)
  */
-public record AgentStats(long logSyncs, long logSyncNanos, long appendsSent, long appendEntriesSent) {
+public record AgentStats(long logSyncs, long logSyncNanos, long appendsSent, long appendEntriesSent,
+                         long proposalsAccepted) {
     /** Mean entries per AppendEntries, 0 when none was sent. */
     public double entriesPerAppend() {
         return appendsSent == 0 ? 0 : (double) appendEntriesSent / appendsSent;

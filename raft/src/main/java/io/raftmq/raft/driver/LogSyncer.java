@@ -184,12 +184,12 @@ final class LogSyncer {
         return failure;
     }
 
-    /** Syncs done so far. Any thread, racy. */
     /** Tells {@code observer} the duration of every later sync, on the syncing thread (it must be cheap). */
     void observe(LongConsumer observer) {
         syncObserver = observer;
     }
 
+    /** Syncs done so far. Any thread, racy. */
     long syncs() {
         return syncs;
     }

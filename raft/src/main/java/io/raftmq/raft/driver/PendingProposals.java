@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The proposals a {@link RaftAgent} accepted into its log and that wait for their entry to be applied, in index
@@ -20,16 +21,35 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: the queue is the agent thread's; {@link #commit} and {@link #fail} may be called from any thread
  * (a proposal refused at once fails on the proposing thread). A callback that throws is counted and logged, never
  * propagated into the agent.
+ *
+ * <p>Metrics (docs/metrics.md "Raft"): it counts the proposals the core accepted (agent thread, racy elsewhere) and
+ * tells an optional latency observer, once per committed proposal, the nanoseconds from its propose call to its
+ * commit callback; without an observer no clock is read.
  */
 final class PendingProposals {
     private static final Logger LOG = LoggerFactory.getLogger(PendingProposals.class);
 
     private final long nodeId;
+    private final NanoClock clock;
     private final ArrayDeque<Proposal> pending = new ArrayDeque<>();
     private final AtomicLong callbackErrors = new AtomicLong();
+    /** Proposals the core accepted (agent thread; racy elsewhere). */
+    private long accepted;
+    private volatile LongConsumer latencyObserver;
 
-    PendingProposals(long nodeId) {
+    PendingProposals(long nodeId, NanoClock clock) {
         this.nodeId = nodeId;
+        this.clock = clock;
+    }
+
+    /** Tells {@code observer} each committed proposal's propose-to-commit nanoseconds from now on. Any thread. */
+    void observeLatency(LongConsumer observer) {
+        latencyObserver = observer;
+    }
+
+    /** Proposals the core accepted so far. Any thread, racy. */
+    long accepted() {
+        return accepted;
     }
 
     /** Records what the core answered to {@code p}: accepted (now pending), not the leader, or rejected. */
@@ -67,6 +87,7 @@ final class PendingProposals {
         p.index = index;
         p.term = term;
         pending.addLast(p);
+        accepted++;
     }
 
     /**
@@ -111,6 +132,10 @@ final class PendingProposals {
 
     /** Tells {@code p}'s client it committed. Any thread. */
     void commit(Proposal p) {
+        LongConsumer observer = latencyObserver;
+        if (observer != null) {
+            observer.accept(clock.nanoTime() - p.proposedNs);
+        }
         try {
             p.callback.onCommitted(p.index, p.term);
         } catch (RuntimeException e) { // boundary into client code

@@ -10,15 +10,18 @@ final class Proposal {
     final int type;
     final byte[] payload;
     final ProposalCallback callback;
+    /** When it was proposed ({@link NanoClock}): the start of its propose-to-commit latency. */
+    final long proposedNs;
     final long deadlineNs;
     /** Set by the agent thread when the leader accepted the entry; owned by it from then on. */
     long index;
     long term;
 
-    Proposal(int type, byte[] payload, ProposalCallback callback, long deadlineNs) {
+    Proposal(int type, byte[] payload, ProposalCallback callback, long proposedNs, long deadlineNs) {
         this.type = type;
         this.payload = payload;
         this.callback = callback;
+        this.proposedNs = proposedNs;
         this.deadlineNs = deadlineNs;
     }
 }

@@ -1,6 +1,7 @@
 package io.raftmq.raft.driver;
 
 import io.raftmq.raft.Verify;
+import io.raftmq.raft.core.ElectionCounts;
 import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.RandomSource;
 import io.raftmq.raft.core.Ready;
@@ -190,7 +191,7 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         this.input = new AgentInput(config);
         this.snapshots = new AgentSnapshots(nodeId, stateMachine, this::membershipAt, clock,
             config.snapshotIntervalEntries(), appliedIndex, LOG);
-        this.pending = new PendingProposals(nodeId);
+        this.pending = new PendingProposals(nodeId, clock);
         this.applier = new Applier(nodeId, stateMachine, pending, clock,
             TimeUnit.MILLISECONDS.toNanos(config.applySliceMs()), appliedIndex, LOG);
         this.trace = new PathTrace(nodeId);
@@ -253,6 +254,23 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         syncer.observe(observer);
     }
 
+    /**
+     * Tells {@code observer}, for every proposal committed from now on, the nanoseconds from its {@link #propose}
+     * call to its commit callback as this leader sees it (metrics: a proposal latency histogram), on the applying
+     * thread just before the callback: it must be cheap and must not block. Any thread.
+     */
+    public void setProposalLatencyObserver(LongConsumer observer) {
+        pending.observeLatency(observer);
+    }
+
+    /**
+     * Tells {@code observer} the number of entries of every AppendEntries this node sends from now on (heartbeat-like
+     * empty ones: 0), on the agent thread: it must be cheap and must not block. Any thread.
+     */
+    public void setAppendObserver(LongConsumer observer) {
+        readies.observeAppends(observer);
+    }
+
     /** Snapshots this node installed from a leader (a counter; any thread, racy). */
     public long snapshotsInstalled() {
         return snapshots.installs();
@@ -289,8 +307,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      */
     public void propose(int type, byte[] payload, ProposalCallback callback) {
         Verify.argument(type >= Entry.TYPE_APPLICATION_MIN, "application entry types start at 16");
-        Proposal p = new Proposal(type, payload, callback,
-            clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
+        long now = clock.nanoTime();
+        Proposal p = new Proposal(type, payload, callback, now,
+            now + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
         if (!runner.running() && runner.started() || stopped) {
             pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return;
@@ -328,8 +347,9 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      */
     public CompletableFuture<Long> proposeMembership(MembershipChange change) {
         IndexFuture f = new IndexFuture();
-        Proposal p = new Proposal(Entry.TYPE_CONFIG, new byte[0], f,
-            clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
+        long now = clock.nanoTime();
+        Proposal p = new Proposal(Entry.TYPE_CONFIG, new byte[0], f, now,
+            now + TimeUnit.MILLISECONDS.toNanos(config.proposalTimeoutMs()));
         if (stopped) {
             pending.fail(p, new ProposalRejectedException(ProposalRejectedException.Reason.STOPPED));
             return f;
@@ -524,9 +544,11 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leaderId() != node.leaderId()
             || s.commitIndex() != node.commitIndex() || s.lastIndex() != node.lastIndex()
             || s.appliedIndex() != applier.appliedIndex() || s.failed() != failed
-            || s.membership() != node.membership()) {
+            || s.membership() != node.membership()
+            || !s.elections().matches(node.preVotes(), node.electionsStarted(), node.electionsWon())) {
             status = new RaftStatus(nodeId, node.role(), node.term(), node.leaderId(), node.commitIndex(),
-                node.lastIndex(), applier.appliedIndex(), failed, node.membership());
+                node.lastIndex(), applier.appliedIndex(), failed, node.membership(),
+                new ElectionCounts(node.preVotes(), node.electionsStarted(), node.electionsWon()));
         }
         roleListeners.publish(status, applier.appliedTerm(), LOG);
     }
@@ -557,7 +579,8 @@ public final class RaftAgent implements Transport.InboundSink, AutoCloseable {
      * up with the agent no longer waiting for its fsync). Any thread, racy.
      */
     public AgentStats stats() {
-        return new AgentStats(syncer.syncs(), syncer.syncNanos(), readies.appendsSent(), readies.appendEntriesSent());
+        return new AgentStats(syncer.syncs(), syncer.syncNanos(), readies.appendsSent(), readies.appendEntriesSent(),
+            pending.accepted());
     }
 
     /** Agent thread, after the loop: save a pending commit (when stopping cleanly) and fail what is left. */

@@ -12,6 +12,7 @@ import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Processes one {@link Ready} of a {@link RaftAgent}'s node exactly in the order its contract prescribes
@@ -32,6 +33,8 @@ final class ReadyProcessor {
     /** AppendEntries sent and the entries they carried (batching diagnostics; agent thread, racy elsewhere). */
     private long appendsSent;
     private long appendEntriesSent;
+    /** Told the entry count of each AppendEntries sent (metrics), null for none. */
+    private volatile LongConsumer appendObserver;
 
     ReadyProcessor(Parts parts) {
         this.p = parts;
@@ -94,6 +97,10 @@ final class ReadyProcessor {
             if (m instanceof AppendEntries a) {
                 appendsSent++;
                 appendEntriesSent += a.entries().size();
+                LongConsumer observer = appendObserver;
+                if (observer != null) {
+                    observer.accept(a.entries().size());
+                }
             }
             transport.send(m);
         }
@@ -103,6 +110,11 @@ final class ReadyProcessor {
                 p.trace().sent(messages.get(i));
             }
         }
+    }
+
+    /** Tells {@code observer} the entry count of each AppendEntries sent from now on (agent thread). Any thread. */
+    void observeAppends(LongConsumer observer) {
+        appendObserver = observer;
     }
 
     /** AppendEntries sent so far. Any thread, racy. */

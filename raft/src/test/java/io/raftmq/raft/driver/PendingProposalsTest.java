@@ -14,11 +14,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Goal: {@link PendingProposals} completes each accepted proposal by its (index, term): committed when the applied
  * entry matches, NotLeaderException when another leader's entry took the index (on apply or when a newer proposal
  * overwrites it), timeout past the deadline or under a snapshot, STOPPED on failAll; a throwing callback is counted,
- * not propagated. Method: recording callbacks, no agent, no threads.
+ * not propagated; accepted proposals are counted and each committed one tells the latency observer its
+ * propose-to-commit time, failed ones do not. Method: recording callbacks, a manual clock, no agent, no threads.
  */
 class PendingProposalsTest {
     private static final long SELF = 1;
-    private final PendingProposals pending = new PendingProposals(SELF);
+    private final ManualClock clock = new ManualClock(1_000);
+    private final PendingProposals pending = new PendingProposals(SELF, clock);
 
     /** Records the outcome of one proposal as text. */
     private static final class Outcome implements ProposalCallback {
@@ -38,7 +40,7 @@ class PendingProposalsTest {
 
     private Outcome propose(long deadlineNs, long index, long term) {
         Outcome o = new Outcome();
-        pending.proposed(new Proposal(Entry.TYPE_APPLICATION_MIN, new byte[0], o, deadlineNs),
+        pending.proposed(new Proposal(Entry.TYPE_APPLICATION_MIN, new byte[0], o, 0, deadlineNs),
             new ProposeResult.Accepted(index, term));
         return o;
     }
@@ -73,8 +75,8 @@ class PendingProposalsTest {
     void refusalsFailAtOnce() {
         Outcome notLeader = new Outcome();
         Outcome busy = new Outcome();
-        pending.proposed(new Proposal(16, new byte[0], notLeader, 100), new ProposeResult.NotLeader(3));
-        pending.proposed(new Proposal(16, new byte[0], busy, 100),
+        pending.proposed(new Proposal(16, new byte[0], notLeader, 0, 100), new ProposeResult.NotLeader(3));
+        pending.proposed(new Proposal(16, new byte[0], busy, 0, 100),
             new ProposeResult.Rejected(ProposeResult.Reason.UNCOMMITTED_LIMIT));
         assertThat(notLeader.seen).containsExactly("not leader, hint 3");
         assertThat(busy.seen).containsExactly("ProposalRejectedException");
@@ -109,9 +111,28 @@ class PendingProposalsTest {
                 throw new IllegalArgumentException("client bug");
             }
         };
-        pending.proposed(new Proposal(16, new byte[0], bad, 100), new ProposeResult.Accepted(1, 1));
+        pending.proposed(new Proposal(16, new byte[0], bad, 0, 100), new ProposeResult.Accepted(1, 1));
         pending.applied(entry(1, 1), SELF);
-        pending.fail(new Proposal(16, new byte[0], bad, 100), new NotLeaderException(0));
+        pending.fail(new Proposal(16, new byte[0], bad, 0, 100), new NotLeaderException(0));
         assertThat(pending.callbackErrors()).isEqualTo(2);
+    }
+
+    @Test
+    void acceptedProposalsAreCountedAndCommittedOnesTimed() {
+        List<Long> latencies = new ArrayList<>();
+        pending.observeLatency(latencies::add);
+        Outcome refused = new Outcome();
+        pending.proposed(new Proposal(16, new byte[0], refused, 1_000, 10_000), new ProposeResult.NotLeader(3));
+        pending.proposed(new Proposal(16, new byte[0], new Outcome(), 1_000, 10_000), new ProposeResult.Accepted(1, 1));
+        pending.proposed(new Proposal(16, new byte[0], new Outcome(), 1_200, 10_000), new ProposeResult.Accepted(2, 1));
+        pending.proposed(new Proposal(16, new byte[0], new Outcome(), 1_300, 10_000), new ProposeResult.Accepted(3, 1));
+        assertThat(pending.accepted()).as("the refused one is not counted").isEqualTo(3);
+        clock.advanceMs(1);
+        pending.applied(entry(1, 1), SELF);
+        pending.applied(entry(2, 2), 7); // another leader's entry: failed, not timed
+        assertThat(latencies).containsExactly(1_000_000L);
+        clock.advanceMs(1);
+        pending.applied(entry(3, 1), SELF);
+        assertThat(latencies).containsExactly(1_000_000L, 1_999_700L);
     }
 }

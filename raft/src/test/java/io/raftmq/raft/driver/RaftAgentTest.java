@@ -117,6 +117,32 @@ class RaftAgentTest {
         assertThat(leader.agent.stats().appendsSent()).isPositive();
     }
 
+    @Test
+    void metricObserversSeeEachCommittedProposalAndEachAppendEntries() {
+        AgentHarness h = new AgentHarness(3, SEED, DurabilityMode.QUORUM_FSYNC);
+        AgentHarness.Node leader = h.awaitLeader();
+        h.runUntil(() -> leader.agent.status().commitIndex() == 1 && followersApplied(h, leader, 1), 10_000);
+        List<Long> latencies = new ArrayList<>();
+        List<Long> batches = new ArrayList<>();
+        leader.agent.setProposalLatencyObserver(latencies::add);
+        leader.agent.setAppendObserver(batches::add);
+        AgentStats before = leader.agent.stats();
+        List<CompletableFuture<Long>> proposals = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            proposals.add(leader.agent.propose(16, PAYLOAD));
+        }
+        h.runUntil(() -> proposals.stream().allMatch(CompletableFuture::isDone), 10_000);
+        AgentStats after = leader.agent.stats();
+        assertThat(after.proposalsAccepted() - before.proposalsAccepted()).isEqualTo(3);
+        assertThat(latencies).as("one observation per committed proposal, on the manual clock").hasSize(3)
+            .allMatch(ns -> ns >= 0);
+        assertThat((long) batches.size()).isEqualTo(after.appendsSent() - before.appendsSent());
+        assertThat(batches.stream().mapToLong(Long::longValue).sum())
+            .as("entries observed = entries counted").isEqualTo(after.appendEntriesSent() - before.appendEntriesSent())
+            .isGreaterThanOrEqualTo(6); // three entries to each of two followers
+        assertThat(leader.agent.status().elections().electionsWon()).as("the core's count, published").isEqualTo(1);
+    }
+
     private static boolean followersApplied(AgentHarness h, AgentHarness.Node leader, int n) {
         for (int id = 1; id <= 3; id++) {
             if (h.nodes[id] != leader && h.nodes[id].applied.size() < n) {

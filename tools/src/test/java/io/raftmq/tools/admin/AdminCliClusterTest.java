@@ -182,6 +182,8 @@ class AdminCliClusterTest {
             try {
                 Map<String, String> info = KVTable.decode(r.bodyBytes()).table();
                 assertThat(l.getLong("term", -1)).isEqualTo(Long.parseLong(info.get("raftTerm")));
+                assertThat(info).containsEntry("raftAddr", leader.config().raftSelf().address());
+                assertThat(l.getString("raftAddr")).isEqualTo(info.get("raftAddr"));
             } finally {
                 r.release();
             }
