@@ -2,6 +2,7 @@ package io.raftmq.client.metrics;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,21 @@ import java.io.UncheckedIOException;
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
 
+    /**
+     * The JVM and process metrics, registered once per process and added to every server's registry as a collector:
+     * the instrumentation keeps every registry it is given in a static set for good, so giving it a server's own
+     * registry would keep that registry, and the broker its callbacks read, reachable after the server closed (a
+     * test JVM that starts many brokers ran out of direct memory that way).
+     */
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
     private final HTTPServer http;
+
+    private static PrometheusRegistry jvmRegistry() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        JvmMetrics.builder().register(r);
+        return r;
+    }
 
     private MetricsServer(HTTPServer http) {
         this.http = http;
@@ -30,7 +45,7 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException the port cannot be bound (the message names the address)
      */
     public static MetricsServer start(String host, int port, PrometheusRegistry registry) throws IOException {
-        JvmMetrics.builder().register(registry);
+        registry.register((MultiCollector) JVM::scrape);
         HTTPServer http;
         try {
             http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
