@@ -8,27 +8,19 @@ import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.Connection;
-import io.raftmq.client.protocol.body.ConsumeStats;
-import io.raftmq.client.protocol.body.ConsumerConnection;
 import io.raftmq.client.protocol.body.ClusterInfo;
 import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.protocol.body.QueueData;
-import io.raftmq.client.protocol.body.ResetOffsetBody;
 import io.raftmq.client.protocol.body.TopicOffset;
 import io.raftmq.client.protocol.body.TopicStatsTable;
-import io.raftmq.client.protocol.header.ResetOffsetRequestHeader;
 import io.raftmq.client.protocol.body.MessageQueue;
-import io.raftmq.client.protocol.body.OffsetWrapper;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.body.TopicConfig;
 import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
 import io.raftmq.client.protocol.body.TopicList;
 import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.header.ConsumerGroupHeader;
 import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
 import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
 import io.raftmq.client.protocol.header.DeleteTopicFromNamesrvRequestHeader;
-import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
 import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.TopicRequestHeader;
 import io.raftmq.client.route.TopicRoute;
@@ -84,6 +76,7 @@ public final class AdminClient implements AutoCloseable {
     private final ClientLifecycle lifecycle;
     private final AdminCalls calls;
     private final AdminMessages messages;
+    private final AdminGroups groups;
     private final long operationTimeoutMs;
 
     /** An admin client with its own client instance and the default timeouts. */
@@ -111,6 +104,7 @@ public final class AdminClient implements AutoCloseable {
         this.lifecycle = new ClientLifecycle(instance, ownsInstance, "admin client");
         this.calls = new AdminCalls(instance, callTimeoutMs);
         this.messages = new AdminMessages(calls);
+        this.groups = new AdminGroups(calls);
         this.operationTimeoutMs = operationTimeoutMs;
     }
 
@@ -314,6 +308,16 @@ public final class AdminClient implements AutoCloseable {
         return await(consumerProgressAsync(group, topic));
     }
 
+    /** {@link #consumerProgress(String, String)} of every topic the group consumed. */
+    public ConsumerProgress consumerProgress(String group) throws AdminException, InterruptedException {
+        return await(consumerProgressAsync(group, null));
+    }
+
+    public CompletableFuture<ConsumerProgress> consumerProgressAsync(String group, String topic) {
+        checkStarted();
+        return publish(groups.progress(group, topic));
+    }
+
     /**
      * The clients of consumer group {@code group} online at each broker group's leader (GET_CONSUMER_CONNECTION_LIST
      * 203), by client id; empty when none is (206 CONSUMER_NOT_ONLINE everywhere).
@@ -324,55 +328,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<List<Connection>> consumerConnectionsAsync(String group) {
         checkStarted();
-        return publish(calls.groups(null).thenCompose(gs -> {
-            List<CompletableFuture<List<Connection>>> asks = new ArrayList<>();
-            for (BrokerData g : gs) {
-                asks.add(calls.onLeader(g.brokerName(), () -> RemotingCommand.createRequest(
-                        RequestCode.GET_CONSUMER_CONNECTION_LIST, new ConsumerGroupHeader(group)),
-                        "clients of " + group, r -> ConsumerConnection.decode(r.bodyBytes()).connectionSet())
-                        .exceptionally(e -> {
-                            if (AdminCalls.unwrap(e).code() == ResponseCode.CONSUMER_NOT_ONLINE) {
-                                return List.of();
-                            }
-                            throw e instanceof CompletionException c ? c : new CompletionException(e);
-                        }));
-            }
-            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                TreeMap<String, Connection> byId = new TreeMap<>();
-                for (CompletableFuture<List<Connection>> f : asks) {
-                    f.join().forEach(c -> byId.putIfAbsent(c.clientId(), c));
-                }
-                return List.copyOf(byId.values());
-            });
-        }));
-    }
-
-    /** {@link #consumerProgress(String, String)} of every topic the group consumed. */
-    public ConsumerProgress consumerProgress(String group) throws AdminException, InterruptedException {
-        return await(consumerProgressAsync(group, null));
-    }
-
-    public CompletableFuture<ConsumerProgress> consumerProgressAsync(String group, String topic) {
-        checkStarted();
-        return publish(calls.groups(null).thenCompose(gs -> {
-            List<CompletableFuture<ConsumeStats>> asks = new ArrayList<>();
-            for (BrokerData g : gs) {
-                asks.add(calls.onLeader(g.brokerName(), () -> RemotingCommand.createRequest(
-                        RequestCode.GET_CONSUME_STATS, new GetConsumeStatsRequestHeader(group, topic, null)),
-                        "consumer progress of " + group, r -> ConsumeStats.decode(r.bodyBytes())));
-            }
-            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                TreeMap<MessageQueue, ConsumerProgress.Queue> qs = new TreeMap<>();
-                for (CompletableFuture<ConsumeStats> f : asks) {
-                    for (Map.Entry<MessageQueue, OffsetWrapper> e : f.join().offsetTable().entrySet()) {
-                        OffsetWrapper o = e.getValue();
-                        qs.put(e.getKey(), new ConsumerProgress.Queue(e.getKey(), o.brokerOffset(),
-                                o.consumerOffset(), o.lastTimestamp()));
-                    }
-                }
-                return new ConsumerProgress(group, new ArrayList<>(qs.values()));
-            });
-        }));
+        return publish(groups.connections(group));
     }
 
     /**
@@ -402,30 +358,8 @@ public final class AdminClient implements AutoCloseable {
     public CompletableFuture<SortedMap<MessageQueue, Long>> resetOffsetAsync(String group, String topic, int queueId,
                                                                              Long offset, long timestampMs) {
         checkStarted();
-        return publish(topicRouteAsync(topic).thenCompose(route -> {
-            List<CompletableFuture<ResetOffsetBody>> asks = new ArrayList<>();
-            for (QueueData qd : route.queueDatas()) {
-                List<Integer> queues = new ArrayList<>();
-                int n = Math.max(qd.readQueueNums(), qd.writeQueueNums());
-                for (int q = 0; q < n; q++) {
-                    if (offset == null ? q == 0 : queueId < 0 || q == queueId) {
-                        queues.add(offset == null ? -1 : q); // by time: one request resets every queue
-                    }
-                }
-                for (int q : queues) {
-                    ResetOffsetRequestHeader h = new ResetOffsetRequestHeader(topic, group, q, offset, timestampMs,
-                            true);
-                    asks.add(calls.onLeader(qd.brokerName(), () -> RemotingCommand.createRequest(
-                            RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, h), "reset offsets of " + group,
-                            r -> ResetOffsetBody.decode(r.bodyBytes())));
-                }
-            }
-            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                SortedMap<MessageQueue, Long> all = new TreeMap<>();
-                asks.forEach(f -> all.putAll(f.join().offsetTable()));
-                return all;
-            });
-        }));
+        return publish(topicRouteAsync(topic).thenCompose(route -> groups.resetOffset(route, group, topic, queueId,
+                offset, timestampMs)));
     }
 
     // ---- messages
