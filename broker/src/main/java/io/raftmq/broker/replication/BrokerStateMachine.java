@@ -295,6 +295,11 @@ public final class BrokerStateMachine implements StateMachine {
             appliedIndex);
         load(snapshot, RestoreMode.START);
         try {
+            LogPosition p = logPosition.takeStarted();
+            if (p != null) {
+                // a rebuild of the derived data lost the counters of queues absent from the log since its start
+                store.raiseQueuesAbsentBefore(p.nextPosition(), p.queues());
+            }
             // the log may end below the snapshot (its start gone, or a raft log kept apart in tests): as far as it goes
             store.dispatchUpToIndex(Math.min(snapshot.index(), store.commitLog().lastIndex()));
         } catch (IOException e) {

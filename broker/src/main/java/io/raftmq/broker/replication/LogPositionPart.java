@@ -28,6 +28,8 @@ public final class LogPositionPart implements SnapshotPart {
     private LogPosition pending;
     /** Run once an install's log reset restarted the store (the state machine tells its dispatch listeners). */
     private Runnable afterReset = () -> { };
+    /** The position of the snapshot loaded at start ({@link RestoreMode#START}), until taken. */
+    private LogPosition started;
 
     /**
      * @param appliedIndex the state machine's last applied index (what {@link #save} describes)
@@ -50,6 +52,9 @@ public final class LogPositionPart implements SnapshotPart {
     @Override
     public void load(byte[] data, RestoreMode mode) {
         LogPosition p = LogPosition.decode(data);
+        if (mode == RestoreMode.START) {
+            started = p;
+        }
         if (mode == RestoreMode.INSTALL) {
             pending = p;
             LOG.info("install: the log restarts after entry {} at position {} ({} queues)", p.index(),
@@ -59,10 +64,23 @@ public final class LogPositionPart implements SnapshotPart {
 
     @Override
     public void loadAbsent(RestoreMode mode) {
+        if (mode == RestoreMode.START) {
+            started = null;
+        }
         if (mode == RestoreMode.INSTALL) {
             pending = null;
             LOG.warn("install: the snapshot has no log position; the log restarts at this member's own end");
         }
+    }
+
+    /**
+     * The position of the snapshot this member recovered from at start, handed over once (then forgotten); null
+     * when it carried none.
+     */
+    LogPosition takeStarted() {
+        LogPosition p = started;
+        started = null;
+        return p;
     }
 
     /** Sets what runs once an install's log reset restarted the store ({@link #reset}); before the agent starts. */

@@ -177,13 +177,16 @@ final class BrokerChecker {
     void beforeFailure(SimMember m) {
         if (m.up && m.raft != null && m.stateMachine != null) {
             m.commitKnown = Math.max(m.commitKnown, m.raft.commitIndex());
+            boolean installing = m.stateMachine.appliedIndex() > m.store.commitLog().lastIndex();
             if (verified[m.id] < m.stateMachine.appliedIndex()) {
                 // an install that failed part way restored the state machine but maybe not the log: check what the
                 // log holds of it
                 long first = m.store.commitLog().firstIndex();
                 verified[m.id] = Math.max(verified[m.id], Math.min(first - 1, m.stateMachine.appliedIndex()));
             }
-            advance(m, Math.min(m.stateMachine.appliedIndex(), m.store.commitLog().lastIndex()));
+            // such an install may have reset the derived data already (the store resets it before the log): the
+            // records are checked, their ConsumeQueue units only after the restart repeated the reset
+            advance(m, Math.min(m.stateMachine.appliedIndex(), m.store.commitLog().lastIndex()), !installing);
         }
     }
 
@@ -217,19 +220,24 @@ final class BrokerChecker {
         }
         check(last >= verified[m.id], "member " + m.id + " restarted with its log ending at " + last
             + " but it had applied " + verified[m.id]);
+        long first = m.store.commitLog().firstIndex();
+        if (first - 1 > verified[m.id] && m.stateMachine.appliedIndex() >= first - 1) {
+            // an install that failed part way, repeated at this start from its boundary file: as installed now
+            onInstall(m, first - 1);
+        }
         if (verified[m.id] > 0 && verified[m.id] >= m.store.commitLog().firstIndex()) {
             compareRecord(m, verified[m.id]); // unless a snapshot covers it (an install, or retention)
         }
     }
 
     private void advance(SimMember m) {
-        advance(m, m.stateMachine.appliedIndex());
+        advance(m, m.stateMachine.appliedIndex(), true);
     }
 
-    private void advance(SimMember m, long applied) {
+    private void advance(SimMember m, long applied, boolean units) {
         for (long i = verified[m.id] + 1; i <= applied; i++) {
             long position = compareRecord(m, i);
-            if (RecordHeader.type(buffer, 0) == EntryType.MESSAGE) {
+            if (units && RecordHeader.type(buffer, 0) == EntryType.MESSAGE) {
                 checkMessages(m, i, position);
             }
             verified[m.id] = i;

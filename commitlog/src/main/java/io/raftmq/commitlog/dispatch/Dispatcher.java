@@ -368,7 +368,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             if (moved > 0) {
                 checkpoint();
-                LOG.warn("derived data in {}: {} empty queues restarted at the offsets of the last install",
+                LOG.warn("derived data in {}: {} empty queues restarted at the offsets of the snapshot",
                         config.directory(), moved);
             }
         } catch (IOException | RuntimeException e) {

@@ -10,11 +10,16 @@ import io.raftmq.commitlog.indexfile.IndexFileStore;
 import io.raftmq.commitlog.io.FileSystemStorage;
 import io.raftmq.commitlog.io.IoMode;
 import io.raftmq.commitlog.io.StorageProvider;
+import io.raftmq.commitlog.message.StoredMessage;
+import io.raftmq.commitlog.message.SysFlag;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
 import io.raftmq.commitlog.recovery.RecoveryPolicy;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Facade over the CommitLog, the {@link QueueOffsetStamper} and the {@link Dispatcher}: what the broker uses
@@ -227,6 +232,47 @@ public final class MessageStore implements AutoCloseable {
             }
             return moved;
         }
+    }
+
+    /**
+     * After a rebuild of the derived data on a log whose start a snapshot covers (nothing dispatched since the log
+     * start; retention or an install removed what came before): restarts every queue of {@code nextOffsets} (each
+     * queue's next offset once the snapshot's last record, which ends at {@code snapshotEnd}, is dispatched) that
+     * has no message in the log's records before {@code snapshotEnd}. Such a queue's counter lived only in the lost
+     * dispatch checkpoint, and without it the stamper would restart the queue at 0 (docs/storage.md "Derived
+     * data"); a queue with messages there restarts at the first one's stamped offset when it is dispatched. A no-op
+     * unless nothing was dispatched since the log start and the snapshot reaches it. Returns the queues moved.
+     * Dispatcher thread, before the first dispatch.
+     *
+     * @throws IOException on I/O failure of the derived data
+     */
+    public int raiseQueuesAbsentBefore(long snapshotEnd, List<DispatchCheckpoint.QueueMax> nextOffsets)
+            throws IOException {
+        if (dispatcher.dispatchedPosition() != log.startPosition() || snapshotEnd < log.startPosition()) {
+            return 0; // derived data intact, or a snapshot short of the log start (its counters are old)
+        }
+        Set<String> present = new HashSet<>();
+        StoredMessage m = new StoredMessage();
+        byte type = config.dispatch().messageRecordType();
+        long end = Math.min(snapshotEnd, log.endPosition());
+        if (end > log.startPosition()) {
+            new CommitLogRecordSource(log, config.dispatch().readChunkBytes()).forEach(log.startPosition(), end,
+                (t, index, buffer, bodyOffset, bodyLength, bodyPosition, endPosition) -> {
+                    for (int at = bodyOffset; t == type && at < bodyOffset + bodyLength; at += m.totalSize()) {
+                        m.wrap(buffer, at, bodyOffset + bodyLength);
+                        if (SysFlag.isConsumable(m.sysFlag())) {
+                            present.add(m.topic() + '\u0000' + m.queueId());
+                        }
+                    }
+                });
+        }
+        List<DispatchCheckpoint.QueueMax> absent = new ArrayList<>();
+        for (DispatchCheckpoint.QueueMax q : nextOffsets) {
+            if (!present.contains(q.topic() + '\u0000' + q.queueId())) {
+                absent.add(q);
+            }
+        }
+        return raiseEmptyQueues(absent);
     }
 
     /**
