@@ -18,8 +18,9 @@ import java.util.Map;
  * the undispatched tail of the log; rebuilt by {@link #recompute} on open and on every truncation.
  *
  * <p>Determinism check: a body appended fresh by the leader carries PHYSICALOFFSET 0 (the encoder's value);
- * a replicated body already carries the leader's stamps, and they must equal what this replica computes, or
- * the append is refused with {@link IllegalStateException} (replicas never silently diverge).
+ * a replicated body that carries the leader's stamps (one the leader read back from its files) must carry what
+ * this replica computes, or the append is refused with {@link IllegalStateException}. Bodies sent as proposed
+ * carry none and are stamped unchecked (docs/storage.md "Queue offsets are stamped at append time").
  *
  * <p>Threading: {@link #stamp} and {@link #truncated} run under the CommitLog's append lock, which also
  * serialises {@link #recompute} when the store calls it before the first append.
