@@ -2,6 +2,8 @@ package io.raftmq.broker.it.compat;
 
 import io.raftmq.broker.BrokerController;
 import io.raftmq.broker.it.TestCluster;
+import io.raftmq.client.admin.AdminClient;
+import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.testsupport.SocketTest;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
@@ -42,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Goal: the official 5.3.3 clients work unchanged against two RaftMQ broker groups behind one NameServer (the
  * RocketMQ way to scale out: docs/architecture.md "Several broker groups"). Method: an in-process NameServer with two
  * three-member groups, broker-a and broker-b ({@link TestCluster#addGroup}); a topic created as mqadmin's
- * {@code updateTopic -c} does it (on the leader of every group of the cluster) gets 4 queues on each group.
+ * {@code updateTopic -c} does it, or as our SDK's AdminClient does it with a cluster name (on the leader of every
+ * group of the cluster) gets 4 queues on each group.
  * (a) a producer's sends spread over both groups; two push consumers of one group share all 8 queues and together
  * receive every message. (b) the leader of broker-b is halted (as if its process died) while a producer sends: the
  * sends keep succeeding via broker-a (the largest interval without a SEND_OK is printed and bounded), broker-b
@@ -121,8 +124,12 @@ class TwoGroupsCompatTest {
     @Test
     void leaderOfOneGroupDiesWhileSendingAndNothingAcknowledgedIsLost() throws Exception {
         String topic = "TwoGroupsKillTopic";
-        try (OfficialClients clients = new OfficialClients(a)) {
-            createOnEveryGroup(clients.admin(), topic);
+        try (OfficialClients clients = new OfficialClients(a);
+             AdminClient sdkAdmin = new AdminClient(ClientConfig.defaults(List.of(a.namesrv())))) {
+            sdkAdmin.start();
+            // our SDK's way (bin/raftmq-admin topic create --cluster): on the leader of every group of the cluster
+            sdkAdmin.createTopic(io.raftmq.client.protocol.body.TopicConfig.of(topic, QUEUES), CLUSTER);
+            awaitRoutedOnBoth(clients.admin(), topic);
             DefaultMQProducer p = clients.producer("TwoGroupsKillPG", q -> q.setPollNameServerInterval(500));
             Sends sends = new Sends(p, topic);
             sends.until(() -> sends.okOn("broker-b") >= 10 && sends.okOn("broker-a") >= 10, 10_000);
@@ -232,7 +239,8 @@ class TwoGroupsCompatTest {
 
     /**
      * What {@code mqadmin updateTopic -c CLUSTER} does: the topic (4 queues) on the leader of every group of the
-     * cluster; then waits until the NameServer routes it on both groups.
+     * cluster; then waits until the NameServer routes it on both groups (test (b) creates its topic with our SDK's
+     * AdminClient instead).
      */
     private static void createOnEveryGroup(DefaultMQAdminExt admin, String topic) throws Exception {
         ClusterInfo ci = admin.examineBrokerClusterInfo();
@@ -242,6 +250,10 @@ class TwoGroupsCompatTest {
             BrokerData bd = ci.getBrokerAddrTable().get(name);
             admin.createAndUpdateTopicConfig(bd.selectBrokerAddr(), new TopicConfig(topic, QUEUES, QUEUES, 6));
         }
+        awaitRoutedOnBoth(admin, topic);
+    }
+
+    private static void awaitRoutedOnBoth(DefaultMQAdminExt admin, String topic) throws InterruptedException {
         TestCluster.await(10_000, topic + " routed on both groups", () -> {
             try {
                 TopicRouteData route = admin.examineTopicRouteInfo(topic);
