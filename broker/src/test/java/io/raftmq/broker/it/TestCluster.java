@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  * Test fixture: an in-process NameServer and a broker group of {@code n} members (each a full
  * {@link BrokerController}: commit log, raft over loopback TCP, remoting server) on 127.0.0.1 ephemeral ports,
  * with fast Raft timing (10 ms ticks, 300 ms election timeout) and small segments, plus a RemotingClient.
- * Waits on conditions with deadlines ({@link #await}), never sleeps blindly.
+ * {@link #addGroup} puts a further broker group (its own brokerName and Raft group) behind the same NameServer, the
+ * way RocketMQ scales out (docs/architecture.md). Waits on conditions with deadlines ({@link #await}), never sleeps
+ * blindly.
  */
 public final class TestCluster implements AutoCloseable {
     private static final int PORT_LOW = 20_000;
@@ -45,6 +47,12 @@ public final class TestCluster implements AutoCloseable {
     public final List<BrokerController> brokers = new ArrayList<>();
     public final List<BrokerConfig> configs = new ArrayList<>();
     public final RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+    /** This fixture's broker group (brokerName); {@link #GROUP} unless made by {@link #addGroup}. */
+    public final String group;
+    /** Ports drawn so far by this fixture and every group added to it (drawn ports are bound only at start). */
+    private final Set<Integer> taken;
+    /** Whether {@link #close} stops the NameServer (false for a group added to another fixture's). */
+    private final boolean ownsNameServer;
 
     public TestCluster(Path dir, int members) throws Exception {
         this(dir, members, Map.of());
@@ -52,11 +60,22 @@ public final class TestCluster implements AutoCloseable {
 
     /** As {@link #TestCluster(Path, int)}, with {@code settings} (broker.properties keys) applied to every member. */
     public TestCluster(Path dir, int members, Map<String, String> settings) throws Exception {
-        nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
-        nameServer.start();
+        this(dir, members, settings, null, GROUP, new HashSet<>());
+    }
+
+    private TestCluster(Path dir, int members, Map<String, String> settings, NameServer shared, String group,
+                        Set<Integer> taken) throws Exception {
+        this.group = group;
+        this.taken = taken;
+        this.ownsNameServer = shared == null;
+        if (shared == null) {
+            nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
+            nameServer.start();
+        } else {
+            nameServer = shared;
+        }
         int[] listen = new int[members];
         int[] raft = new int[members];
-        Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < members; i++) {
             listen[i] = freePort(taken);
             raft[i] = freePort(taken);
@@ -69,7 +88,7 @@ public final class TestCluster implements AutoCloseable {
         }
         for (int i = 0; i < members; i++) {
             Map<String, String> m = new LinkedHashMap<>();
-            m.put("brokerName", GROUP);
+            m.put("brokerName", group);
             m.put("listenHost", "127.0.0.1");
             m.put("listenPort", Integer.toString(listen[i]));
             m.put("storePathRootDir", dir.resolve("n" + i).toString());
@@ -79,9 +98,19 @@ public final class TestCluster implements AutoCloseable {
             m.put("raftSelfId", "n" + i);
             m.putAll(shortSettings());
             m.putAll(settings);
-            configs.add(BrokerConfig.fromProperties(m, "test-n" + i));
+            configs.add(BrokerConfig.fromProperties(m, "test-" + group + "-n" + i));
         }
         client.start();
+    }
+
+    /**
+     * A further broker group {@code group} of {@code members} (not started: call {@link #startAll} on it) behind this
+     * fixture's NameServer, in the same cluster (brokerClusterName), with data under {@code dir}. Close it before
+     * this fixture: its {@link #close} stops its members and client, not the shared NameServer.
+     */
+    public TestCluster addGroup(Path dir, String group, int members, Map<String, String> settings)
+            throws Exception {
+        return new TestCluster(dir, members, settings, nameServer, group, taken);
     }
 
     /** Starts every member (in parallel is not needed: start returns once the member serves). */
@@ -174,7 +203,7 @@ public final class TestCluster implements AutoCloseable {
         return leader();
     }
 
-    /** The address the NameServer gives as brokerId 0 of our group for {@code topic}, or null. */
+    /** The address the NameServer gives as brokerId 0 of this fixture's {@link #group} for {@code topic}, or null. */
     public String routedMaster(String topic) {
         RemotingCommand req = RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
             new GetRouteInfoRequestHeader(topic, null));
@@ -185,7 +214,7 @@ public final class TestCluster implements AutoCloseable {
                     return null;
                 }
                 for (BrokerData bd : TopicRouteData.decode(r.bodyBytes()).brokerDatas()) {
-                    if (bd.brokerName().equals(GROUP)) {
+                    if (bd.brokerName().equals(group)) {
                         return bd.brokerAddrs().get(BrokerData.MASTER_ID);
                     }
                 }
@@ -220,7 +249,9 @@ public final class TestCluster implements AutoCloseable {
                 b.shutdown();
             }
         }
-        nameServer.shutdown();
+        if (ownsNameServer) {
+            nameServer.shutdown();
+        }
     }
 
     /**

@@ -31,7 +31,8 @@ public final class Checkers {
             MemberChecker.check(h, in)));
     }
 
-    private static CheckResult divergence(CheckInput in) {
+    /** The divergence checker alone (e.g. over the replicas of a further broker group); an error is a violation. */
+    public static CheckResult divergence(CheckInput in) {
         try {
             return DivergenceChecker.check(in);
         } catch (IOException | RuntimeException e) {

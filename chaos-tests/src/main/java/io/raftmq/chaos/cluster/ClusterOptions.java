@@ -65,6 +65,12 @@ public record ClusterOptions(Path dataDir, int members, String brokerName, Strin
             raftElectionTimeoutMs, brokerProperties, raftProxies, all);
     }
 
+    /** These options for another broker group: its name and its data directory, everything else the same. */
+    public ClusterOptions forGroup(String name, Path dir) {
+        return new ClusterOptions(dir, members, name, classpath, jvmArgs, startTimeoutMs, raftElectionTimeoutMs,
+            brokerProperties, raftProxies, environment);
+    }
+
     /** These options with {@code props} added to every member's broker settings. */
     public ClusterOptions withBrokerProperties(Map<String, String> props) {
         Map<String, String> all = new TreeMap<>(brokerProperties);

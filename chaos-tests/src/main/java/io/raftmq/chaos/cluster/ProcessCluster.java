@@ -40,6 +40,11 @@ import java.util.concurrent.locks.LockSupport;
  * clients, the members' remoting clients), so iptables rules between member addresses or on the NameServer's never
  * cut the test off the cluster.
  *
+ * <p>Several broker groups (docs/chaos.md "Several broker groups"): {@link #addGroup} starts a further group behind
+ * this cluster's NameServer, in the same brokerClusterName, its own ProcessCluster with its own members on the
+ * loopback addresses {@code 127.0.0.<10g+i+2>} (g = 1 for the first added group), data under
+ * {@code dataDir/<brokerName>/}. Each group's handles, queries and {@link #routedLeader} are its own.
+ *
  * <p>It ends only the processes it started, by their handles: {@link #close} kills them all, and a JVM shutdown
  * hook does the same if the test JVM exits first. Not thread-safe except {@link #routedLeader} and {@link #role}.
  */
@@ -58,6 +63,9 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<String> brokerPeers = new ArrayList<>();
     private String namesrvAddr;
     private Process naming;
+    /** 0 for the cluster that runs the NameServer, g for the g-th group added to it (its members' addresses). */
+    private final int groupIndex;
+    private final List<ProcessCluster> added = new ArrayList<>();
 
     /** One broker process slot: fixed address, ports and directories; the process changes across restarts. */
     public static final class Member {
@@ -129,8 +137,39 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     public ProcessCluster(ClusterOptions options) {
+        this(options, null, 0);
+    }
+
+    private ProcessCluster(ClusterOptions options, String sharedNamesrv, int groupIndex) {
         this.options = options;
         this.queries = new ClusterQueries(options.brokerName());
+        this.namesrvAddr = sharedNamesrv;
+        this.groupIndex = groupIndex;
+    }
+
+    /**
+     * Starts a further broker group {@code brokerName} of as many members, with these options otherwise, behind this
+     * (started) cluster's NameServer, and waits until it routes its leader. The new group is closed with this
+     * cluster, or earlier by its own {@link #close}.
+     */
+    public ProcessCluster addGroup(String brokerName) throws IOException {
+        Verify.state(naming != null, "cluster not started (or itself an added group)");
+        Verify.state(added.size() < 20, "too many groups");
+        ProcessCluster g = new ProcessCluster(options.forGroup(brokerName,
+            options.dataDir().resolve(brokerName)), namesrvAddr, added.size() + 1);
+        added.add(g);
+        g.start();
+        return g;
+    }
+
+    /** The groups {@link #addGroup} started, in order. */
+    public List<ProcessCluster> addedGroups() {
+        return List.copyOf(added);
+    }
+
+    /** This group's options (broker name, data directory...). */
+    public ClusterOptions options() {
+        return options;
     }
 
     /**
@@ -141,17 +180,22 @@ public final class ProcessCluster implements AutoCloseable {
      * @throws IllegalStateException no leader was routed within {@link ClusterOptions#startTimeoutMs()}
      */
     public Member start() throws IOException {
-        Verify.state(naming == null, "cluster already started");
+        Verify.state(naming == null && members.isEmpty(), "cluster already started");
         Runtime.getRuntime().addShutdownHook(reaper);
         Files.createDirectories(options.dataDir());
-        namesrvAddr = NAMESRV_HOST + ":" + OsProcesses.freePort(NAMESRV_HOST, -1);
+        boolean ownNameServer = namesrvAddr == null;
+        if (ownNameServer) {
+            namesrvAddr = NAMESRV_HOST + ":" + OsProcesses.freePort(NAMESRV_HOST, -1);
+        }
         queries.start(namesrvAddr);
         for (int i = 0; i < options.members(); i++) {
             newMember();
         }
         startProxies();
-        naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
-            options.dataDir().resolve("naming.log"), Map.of());
+        if (ownNameServer) {
+            naming = spawn("io.raftmq.naming.NamingMain", List.of("--listen", namesrvAddr),
+                options.dataDir().resolve("naming.log"), Map.of());
+        }
         for (Member m : members) {
             writeConfig(m, raftPeersOf(m), String.join(";", brokerPeers), "");
             startMember(m);
@@ -162,8 +206,9 @@ public final class ProcessCluster implements AutoCloseable {
     /** A new member slot on the next loopback address, with free ports, added to the peer lists. */
     private Member newMember() throws IOException {
         int i = members.size();
-        Verify.state(i < 240, "too many members");
-        String host = "127.0.0." + (i + 2);
+        // a group's members keep to their own ten addresses once there are several groups
+        Verify.state(i < (groupIndex > 0 || !added.isEmpty() ? 10 : 240), "too many members");
+        String host = "127.0.0." + (10 * groupIndex + i + 2);
         int listen = OsProcesses.freePort(host, -1);
         Member m = new Member(i, host, listen, OsProcesses.freePort(host, listen), options.dataDir().resolve("n" + i));
         members.add(m);
@@ -350,7 +395,9 @@ public final class ProcessCluster implements AutoCloseable {
     public String logTails(int lines) {
         StringBuilder b = new StringBuilder();
         List<Path> logs = new ArrayList<>();
-        logs.add(options.dataDir().resolve("naming.log"));
+        if (groupIndex == 0) {
+            logs.add(options.dataDir().resolve("naming.log"));
+        }
         members.forEach(m -> logs.add(m.log()));
         for (Path log : logs) {
             b.append("==== ").append(log).append('\n');
@@ -367,6 +414,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** Kills every process this cluster started and stops the query client. Idempotent. */
     @Override
     public void close() {
+        added.forEach(ProcessCluster::close);
         killAll();
         if (proxies != null) {
             proxies.close();

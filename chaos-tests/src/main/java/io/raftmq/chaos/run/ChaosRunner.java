@@ -2,7 +2,9 @@ package io.raftmq.chaos.run;
 
 import io.raftmq.chaos.check.CheckInput;
 import io.raftmq.chaos.check.CheckReport;
+import io.raftmq.chaos.check.CheckResult;
 import io.raftmq.chaos.check.Checkers;
+import io.raftmq.chaos.check.Conventions;
 import io.raftmq.chaos.check.DeliveryChecker;
 import io.raftmq.chaos.check.History;
 import io.raftmq.chaos.cluster.ClusterOptions;
@@ -10,16 +12,20 @@ import io.raftmq.chaos.cluster.ProcessCluster;
 import io.raftmq.chaos.cluster.ProcessCluster.Member;
 import io.raftmq.chaos.nemesis.Nemesis;
 import io.raftmq.chaos.report.RunReport;
+import io.raftmq.client.admin.AdminClient;
+import io.raftmq.client.instance.ClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -38,6 +44,12 @@ import java.util.function.Function;
  * failover). The report directory gets the checked report ({@link RunReport}: history.jsonl, results.json, plots,
  * index.html), {@code result.txt} and the processes' logs ({@link RunFiles}).
  *
+ * <p>A scenario of several broker groups ({@link Scenario#groups()}) starts the further groups (chaos-b, ...)
+ * behind the first one's NameServer ({@link ProcessCluster#addGroup}) before the workload; the nemesis, the role
+ * sampler and the wait for a whole cluster work on the first group (chaos-a), the history checkers hold per
+ * group and queue (a queue is {@code brokerName:queueId}), and the divergence check runs over each group's replicas
+ * (results {@code divergence}, then {@code divergence-chaos-b}, ...).
+ *
  * <p>Every choice (quiet and hold times, victims) comes from one {@link Random} seeded by the run's seed.
  */
 public final class ChaosRunner {
@@ -47,6 +59,9 @@ public final class ChaosRunner {
     /** How long the cluster may take to route its first leader (JVM starts take 15-40 s on a loaded machine). */
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The broker groups' names: the nemesis's group first. */
+    private static final List<String> GROUP_NAMES = List.of("chaos-a", "chaos-b", "chaos-c");
+    private static final int QUEUES_PER_GROUP = 4;
 
     private final Function<String, Workload> workloads;
 
@@ -71,8 +86,8 @@ public final class ChaosRunner {
         Random random = new Random(o.seed());
         History history = new History();
         Files.createDirectories(o.reportDir());
-        ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(), "chaos-a",
-            o.classpath(), o.jvmArgs(), START_TIMEOUT_MS, 300, Map.of());
+        ClusterOptions co = new ClusterOptions(o.reportDir().resolve("cluster"), scenario.members(),
+            GROUP_NAMES.get(0), o.classpath(), o.jvmArgs(), START_TIMEOUT_MS, 300, Map.of());
         Tally tally = new Tally();
         try (Nemesis nemesis = Nemeses.create(scenario.nemesis())) {
             ClusterOptions prepared = prepare(nemesis, co, o, tally);
@@ -80,6 +95,7 @@ public final class ChaosRunner {
                 runCluster(prepared, scenario, nemesis, o, random, history, tally);
             }
         }
+        checkEveryGroupTookSends(scenario, history, tally);
         DeliveryChecker.Result delivery = DeliveryChecker.check(history);
         CheckReport checks = check(scenario, co, history);
         Failover failover = Failover.of(history, tally.leaderFaults);
@@ -111,6 +127,9 @@ public final class ChaosRunner {
         try (ProcessCluster cluster = new ProcessCluster(co)) {
             try {
                 cluster.start();
+                for (int g = 1; g < scenario.groups(); g++) {
+                    cluster.addGroup(GROUP_NAMES.get(g));
+                }
                 drive(cluster, scenario, nemesis, o, random, history, tally);
             } catch (Exception | AssertionError e) {
                 tally.errors.add("run aborted: " + e);
@@ -120,13 +139,49 @@ public final class ChaosRunner {
         }
     }
 
-    /** Every checker over the history and the stopped members' stores (docs/chaos.md "Checkers"). */
+    /**
+     * Every checker over the history and the stopped members' stores (docs/chaos.md "Checkers"); with several groups,
+     * the divergence check once more for each further group's replicas.
+     */
     private static CheckReport check(Scenario scenario, ClusterOptions co, History history) {
+        CheckReport report = Checkers.checkAll(history, CheckInput.defaults().withReplicas(replicas(scenario,
+            co.dataDir())));
+        if (scenario.groups() == 1) {
+            return report;
+        }
+        List<CheckResult> all = new ArrayList<>(report.results());
+        for (int g = 1; g < scenario.groups(); g++) {
+            String name = GROUP_NAMES.get(g);
+            CheckInput in = CheckInput.defaults().withReplicas(replicas(scenario, co.dataDir().resolve(name)));
+            all.add(new GroupResult("divergence-" + name, Checkers.divergence(in)));
+        }
+        return new CheckReport(all);
+    }
+
+    private static List<CheckInput.Replica> replicas(Scenario scenario, Path groupDir) {
         List<CheckInput.Replica> replicas = new ArrayList<>();
         for (int i = 0; i < scenario.members(); i++) {
-            replicas.add(new CheckInput.Replica("n" + i, co.dataDir().resolve("n" + i).resolve("data")));
+            replicas.add(new CheckInput.Replica("n" + i, groupDir.resolve("n" + i).resolve("data")));
         }
-        return Checkers.checkAll(history, CheckInput.defaults().withReplicas(replicas));
+        return replicas;
+    }
+
+    /** A checker's verdict on one further broker group, under a name of its own. */
+    private record GroupResult(String name, CheckResult of) implements CheckResult {
+        @Override
+        public boolean valid() {
+            return of.valid();
+        }
+
+        @Override
+        public Map<String, Object> counts() {
+            return of.counts();
+        }
+
+        @Override
+        public List<String> examples() {
+            return of.examples();
+        }
     }
 
     private void drive(ProcessCluster cluster, Scenario sc, Nemesis nemesis, RunOptions o, Random random,
@@ -135,6 +190,9 @@ public final class ChaosRunner {
              RoleSampler sampler = new RoleSampler(cluster, history).start()) {
             if (!awaitWhole(cluster, tally, "the start")) { // a workload started in an election may see no route
                 return;
+            }
+            if (sc.groups() > 1) {
+                createOnEveryGroup(cluster.namesrvAddr(), w.topics());
             }
             w.start(cluster.namesrvAddr(), history, o.seed());
             schedule(cluster, sc, nemesis, o, random, history, tally);
@@ -151,6 +209,44 @@ public final class ChaosRunner {
                     o.drainSeconds());
             }
         }
+    }
+
+    /**
+     * Creates each topic with {@value #QUEUES_PER_GROUP} queues on the leader of every broker group (what
+     * {@code bin/raftmq-admin topic create} does), so the workload's sends spread over every group.
+     */
+    private static void createOnEveryGroup(String namesrvAddr, List<String> topics) throws Exception {
+        try (AdminClient admin = new AdminClient(ClientConfig.defaults(List.of(namesrvAddr)))) {
+            admin.start();
+            for (String t : topics) {
+                admin.createTopic(t, QUEUES_PER_GROUP);
+                LOG.info("created topic {} on every broker group", t);
+            }
+        }
+    }
+
+    /**
+     * With several groups: a harness error for each group that took no acknowledged send (a topic that was not on
+     * every group would leave the nemesis nothing to disturb or the others nothing to carry); logs the counts.
+     */
+    private static void checkEveryGroupTookSends(Scenario sc, History history, Tally tally) {
+        if (sc.groups() == 1) {
+            return;
+        }
+        Map<String, Integer> acked = new TreeMap<>();
+        GROUP_NAMES.subList(0, sc.groups()).forEach(g -> acked.put(g, 0));
+        for (History.Event e : history.select(History.Type.OK, "send")) {
+            String queue = Conventions.words(e.detail()).get("queue");
+            if (queue != null && queue.indexOf(':') > 0) {
+                acked.merge(queue.substring(0, queue.indexOf(':')), 1, Integer::sum);
+            }
+        }
+        LOG.info("scenario {}: acknowledged sends per broker group {}", sc.name(), acked);
+        acked.forEach((g, n) -> {
+            if (n == 0) {
+                tally.errors.add("broker group " + g + " took no acknowledged send");
+            }
+        });
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  *  DIR/cluster/naming.log              the NameServer's output
  *  DIR/cluster/nI/nI.log               member nI's output (all its restarts)
  *  DIR/cluster/nI/data/                member nI's store: kept only for a failing run or when asked
+ *  DIR/cluster/chaos-b/nI/...          the same for each further broker group of the scenario
  * </pre>
  */
 final class RunFiles {
@@ -40,14 +41,23 @@ final class RunFiles {
         }
     }
 
-    /** Deletes every member's data directory ({@code cluster/nI/data}); the logs stay. */
+    /**
+     * Deletes every member's data directory ({@code cluster/nI/data}, and {@code cluster/GROUP/nI/data} of further
+     * groups); the logs stay.
+     */
     private static void deleteData(Path cluster) throws IOException {
         if (!Files.isDirectory(cluster)) {
             return;
         }
         List<Path> members;
+        List<Path> groups;
         try (Stream<Path> s = Files.list(cluster)) {
-            members = s.filter(p -> Files.isDirectory(p.resolve("data"))).toList();
+            List<Path> dirs = s.filter(Files::isDirectory).toList();
+            members = dirs.stream().filter(p -> Files.isDirectory(p.resolve("data"))).toList();
+            groups = dirs.stream().filter(p -> p.getFileName().toString().startsWith("chaos-")).toList();
+        }
+        for (Path g : groups) {
+            deleteData(g);
         }
         for (Path m : members) {
             try (Stream<Path> all = Files.walk(m.resolve("data"))) {

@@ -31,6 +31,8 @@ public final class Scenarios {
             "per-key sequences to an orderly consumer, SIGSTOP of the leader"),
         new Scenario("sdk-kill-leader", 3, "queue-sdk", "kill-leader", Schedule.DEFAULT,
             "the queue workload sent by our SDK's producer, kill -9 of the leader"),
+        new Scenario("groups-kill-leader", 3, "queue", "kill-leader", Schedule.DEFAULT,
+            "two broker groups share the topic; kill -9 of the leader of the first, the second takes the sends", 2),
         queue("kill-leader-5", 5, "kill-leader", "kill -9 of the leader of five"),
         queue("kill-majority-5", 5, "kill-majority", "kill -9 of three members of five: no commit until heal"),
         queue("pause-leader-5", 5, "pause-leader", "SIGSTOP of the leader of five, then SIGCONT"),

@@ -3,6 +3,7 @@ package io.raftmq.chaos.run;
 import io.raftmq.chaos.check.History;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A client load a chaos run drives against the cluster while the nemesis works, recording every operation in the
@@ -21,6 +22,14 @@ public interface Workload extends AutoCloseable {
      * @param seed the run's seed: every random choice of the workload (bodies, keys, pacing) comes from it
      */
     void start(String namesrvAddr, History history, long seed) throws Exception;
+
+    /**
+     * The topics it sends to: a scenario of several broker groups creates them on every group's leader before
+     * {@link #start} (auto-creation would put a topic on the one group that takes the first send).
+     */
+    default List<String> topics() {
+        return List.of();
+    }
 
     /** Sends acknowledged so far (progress, for the runner's log). */
     int acked();

@@ -200,6 +200,11 @@ final class ClientWorkload implements Workload {
     }
 
     @Override
+    public List<String> topics() {
+        return List.of(topic);
+    }
+
+    @Override
     public int acked() {
         return acked.get();
     }

@@ -55,6 +55,11 @@ class ScenariosTest {
         assertThat(nemeses).containsAll(wanted);
         assertThat(Scenarios.all()).filteredOn(s -> s.members() == 5).extracting(Scenario::nemesis)
             .contains("partition-halves", "partition-bridge", "partition-majorities-ring", "kill-leader");
+        Scenario groups = Scenarios.named("groups-kill-leader").orElseThrow();
+        assertThat(groups.groups()).isEqualTo(2);
+        assertThat(groups.withSchedule(Schedule.SMOKE).groups()).isEqualTo(2);
+        assertThatThrownBy(() -> new Scenario("x", 3, "queue", "kill-leader", Schedule.DEFAULT, "d", 4))
+            .hasMessageContaining("groups");
     }
 
     @Test

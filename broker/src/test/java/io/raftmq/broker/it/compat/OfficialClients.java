@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Test helper: creates official RocketMQ 5.3.3 clients (producer, push and lite-pull consumers, mqadmin) bound to a
@@ -72,10 +73,16 @@ final class OfficialClients implements AutoCloseable {
     }
 
     DefaultMQProducer producer(String group) throws MQClientException {
+        return producer(group, p -> { });
+    }
+
+    /** A started producer, {@code configure} applied before the start (e.g. a shorter route poll). */
+    DefaultMQProducer producer(String group, Consumer<DefaultMQProducer> configure) throws MQClientException {
         DefaultMQProducer p = new DefaultMQProducer(group);
         p.setNamesrvAddr(cluster.namesrv());
         p.setInstanceName(instance("p"));
         p.setSendMsgTimeout(5000);
+        configure.accept(p);
         p.start();
         shutdowns.push(p::shutdown);
         return p;
