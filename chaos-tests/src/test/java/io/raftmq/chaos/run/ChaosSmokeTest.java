@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ProcessTest
 class ChaosSmokeTest {
-    static final int SECONDS = 45;
+    static final int SECONDS = 35;
     static final long FAILOVER_MAX_MS = 15_000;
 
     @ParameterizedTest(name = "{0}")
