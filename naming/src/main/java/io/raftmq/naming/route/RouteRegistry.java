@@ -3,6 +3,7 @@ package io.raftmq.naming.route;
 import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.DataVersion;
+import io.raftmq.client.protocol.body.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,15 @@ public final class RouteRegistry {
         }
         t = t.withMember(r.clusterName(), r.brokerName(), r.brokerId(), r.brokerAddr());
         if (r.brokerId() == BrokerData.MASTER_ID) {
-            t = t.withTopicConfigs(r.brokerName(), r.topicConfigs(), replaceTopicsOnRegistration);
+            List<TopicConfig> configs = r.topicConfigs();
+            boolean replace = replaceTopicsOnRegistration;
+            if (sameTopicConfigs(prev, r)) {
+                configs = t.topicsWithout(r.brokerName(), configs); // deleted here meanwhile: back, as in RocketMQ
+                replace = false;
+            }
+            if (!configs.isEmpty() || replace) {
+                t = t.withTopicConfigs(r.brokerName(), configs, replace);
+            }
         }
         table = t;
         BrokerGroup g = t.group(r.brokerName());
@@ -81,6 +90,18 @@ public final class RouteRegistry {
         BrokerLiveness.Lease masterLease = master == null ? null
                 : liveness.get(new BrokerKey(r.clusterName(), master));
         return new RegisterResult(master, masterLease == null ? null : masterLease.haServerAddr(), prev == null);
+    }
+
+    /**
+     * Whether {@code r} re-registers the topic table its leader registered last time: the same address was already
+     * the leader (id 0) of the same group under a live lease and reports the same data version, which every member
+     * raises with each topic change (docs/scaling.md). Then only topics the table lost meanwhile (deleted on the
+     * NameServer alone) are put back: the periodic re-registration of an unchanged leader renews its lease, as in
+     * RocketMQ, instead of rebuilding the topic map (which costs time in proportion to every group's topics).
+     */
+    private static boolean sameTopicConfigs(BrokerLiveness.Lease prev, BrokerRegistration r) {
+        return prev != null && prev.brokerId() == BrokerData.MASTER_ID && prev.brokerName().equals(r.brokerName())
+                && r.dataVersion() != null && r.dataVersion().equals(prev.dataVersion());
     }
 
     /** Removes the broker {@code addr} of group {@code brokerName}; false if it was not registered. */

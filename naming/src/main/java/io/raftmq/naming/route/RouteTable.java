@@ -86,6 +86,18 @@ public final class RouteTable {
         return new RouteTable(c, b, topics, kv);
     }
 
+    /** The configs of {@code configs} whose topic the table does not route to {@code brokerName}. */
+    public List<TopicConfig> topicsWithout(String brokerName, List<TopicConfig> configs) {
+        List<TopicConfig> out = new ArrayList<>();
+        for (TopicConfig tc : configs) {
+            Map<String, QueueData> cur = topics.get(tc.topicName());
+            if (cur == null || !cur.containsKey(brokerName)) {
+                out.add(tc);
+            }
+        }
+        return out;
+    }
+
     /**
      * Sets the queue layout of group {@code brokerName} for each topic in {@code configs} (read/write queue
      * numbers, perm and sysFlag from the topic config). With {@code replaceAll}, topics missing from

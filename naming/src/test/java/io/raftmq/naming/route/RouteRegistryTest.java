@@ -36,7 +36,13 @@ class RouteRegistryTest {
     }
 
     private static BrokerRegistration reg(String group, long id, String addr, Object conn, TopicConfig... topics) {
-        return new BrokerRegistration(CLUSTER, group, addr, addr, id, List.of(topics), new DataVersion(1, 0, 7),
+        return reg(1, group, id, addr, conn, topics);
+    }
+
+    /** A registration whose topic table has data version {@code version} (a broker raises it per topic change). */
+    private static BrokerRegistration reg(long version, String group, long id, String addr, Object conn,
+                                          TopicConfig... topics) {
+        return new BrokerRegistration(CLUSTER, group, addr, addr, id, List.of(topics), new DataVersion(version, 0, 7),
                 EXPIRY_MS, conn);
     }
 
@@ -223,7 +229,7 @@ class RouteRegistryTest {
     void permAndQueueNumbersComeFromTheLeadersTopicConfigAndMergeByDefault() {
         TopicConfig tbw = new TopicConfig("TBW102", 8, 8, 7, TopicConfig.SINGLE_TAG, 0, false, Map.of());
         registry.register(reg("broker-a", 0, A, "ca", tbw, TopicConfig.of("T", 4)));
-        registry.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 16)));
+        registry.register(reg(2, "broker-a", 0, A, "ca", TopicConfig.of("T", 16)));
         assertThat(registry.snapshot().topicRoute("TBW102").queueDatas())
                 .containsExactly(new QueueData("broker-a", 8, 8, 7, 0));
         assertThat(registry.snapshot().topicRoute("T").queueDatas())
@@ -235,9 +241,37 @@ class RouteRegistryTest {
         RouteRegistry replacing = new RouteRegistry(clock, true);
         replacing.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 4), TopicConfig.of("U", 4)));
         replacing.register(reg("broker-b", 0, B, "cb", TopicConfig.of("U", 2)));
-        replacing.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 4)));
+        replacing.register(reg(2, "broker-a", 0, A, "ca", TopicConfig.of("T", 4)));
         assertThat(replacing.snapshot().topicRoute("U").queueDatas()).extracting(QueueData::brokerName)
                 .containsExactly("broker-b");
+        replacing.snapshot().verifyInvariants();
+    }
+
+    @Test
+    void anUnchangedLeadersReRegistrationOnlyRenewsItsLease() {
+        RouteRegistry replacing = new RouteRegistry(clock, true);
+        replacing.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 4), TopicConfig.of("U", 4)));
+        RouteTable before = replacing.snapshot();
+        clock.advance(EXPIRY_MS - 1);
+        replacing.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 4), TopicConfig.of("U", 4)));
+        assertThat(replacing.snapshot()).as("same data version: the table is not rebuilt").isSameAs(before);
+        replacing.register(reg("broker-a", 0, A, "ca", TopicConfig.of("T", 16)));
+        assertThat(replacing.snapshot()).as("the same version is the same table: its topics are not read again")
+                .isSameAs(before);
+        clock.advance(EXPIRY_MS - 1);
+        assertThat(replacing.expire()).isEmpty();
+        assertThat(replacing.snapshot().topicRoute("T")).as("the lease was renewed").isNotNull();
+
+        replacing.register(reg(2, "broker-a", 0, A, "ca", TopicConfig.of("T", 8)));
+        assertThat(replacing.snapshot().topicRoute("T").queueDatas()).containsExactly(
+                new QueueData("broker-a", 8, 8, 6, 0));
+        assertThat(replacing.snapshot().topicRoute("U")).as("a new version replaces the group's topics").isNull();
+
+        replacing.register(reg(2, "broker-b", 0, B, "cb", TopicConfig.of("T", 8)));
+        replacing.register(reg(2, "broker-a", 1, C, "cc", TopicConfig.of("T", 8)));
+        replacing.register(reg(2, "broker-a", 0, C, "cc", TopicConfig.of("T", 2)));
+        assertThat(replacing.snapshot().topicRoute("T").queueDatas()).as("a new leader's table applies even at"
+                + " the same version").contains(new QueueData("broker-a", 2, 2, 6, 0));
         replacing.snapshot().verifyInvariants();
     }
 }
