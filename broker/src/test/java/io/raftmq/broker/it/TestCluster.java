@@ -11,6 +11,8 @@ import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.client.tls.ClientTls;
+import io.raftmq.client.tls.TlsConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.testsupport.Awaits;
@@ -52,7 +54,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** As {@link #TestCluster(Path, int)}, with {@code settings} (broker.properties keys) applied to every member. */
     public TestCluster(Path dir, int members, Map<String, String> settings) throws Exception {
-        nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
+        nameServer = new NameServer(namingConfig(settings));
         nameServer.start();
         int[] listen = new int[members];
         int[] raft = new int[members];
@@ -81,7 +83,23 @@ public final class TestCluster implements AutoCloseable {
             m.putAll(settings);
             configs.add(BrokerConfig.fromProperties(m, "test-n" + i));
         }
+        ClientTls tls = configs.get(0).tls().clientTls();
+        if (tls != null) {
+            client.useTls(tls);
+        }
         client.start();
+    }
+
+    /** The NameServer's settings: defaults on 127.0.0.1, with the tls.* keys of {@code settings} (TLS tests). */
+    private static NamingConfig namingConfig(Map<String, String> settings) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(NamingConfig.LISTEN, "127.0.0.1:0");
+        settings.forEach((k, v) -> {
+            if (k.startsWith(TlsConfig.PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        return NamingConfig.fromSettings(m);
     }
 
     /** Starts every member (in parallel is not needed: start returns once the member serves). */

@@ -25,18 +25,23 @@ import java.util.TreeSet;
  * @param trustCertPath PEM CA certificates a client certificate must chain to (required when clientAuth is not
  *                      none)
  * @param clientAuth    none (default), optional or require: whether a client must present a certificate
+ * @param clientEnable  the process's own outgoing remoting connections (a broker's to NameServers and to its
+ *                      group's leader) speak TLS ({@code tls.enable}, the official client's switch)
+ * @param clientTrustCertPath PEM CA certificates those connections trust (required when clientEnable)
  */
 public record TlsConfig(TlsMode mode, String certPath, String keyPath, String keyPassword, String trustCertPath,
-                        ClientAuth clientAuth) {
+                        ClientAuth clientAuth, boolean clientEnable, String clientTrustCertPath) {
     public static final String MODE = "tls.server.mode";
     public static final String CERT_PATH = "tls.server.certPath";
     public static final String KEY_PATH = "tls.server.keyPath";
     public static final String KEY_PASSWORD = "tls.server.keyPassword";
     public static final String TRUST_CERT_PATH = "tls.server.trustCertPath";
     public static final String NEED_CLIENT_AUTH = "tls.server.need.client.auth";
+    public static final String CLIENT_ENABLE = "tls.enable";
+    public static final String CLIENT_TRUST_CERT_PATH = "tls.client.trustCertPath";
     /** Every key {@link #fromSettings} reads; a configuration's other {@code tls.} keys are errors. */
     public static final Set<String> KEYS = Set.of(MODE, CERT_PATH, KEY_PATH, KEY_PASSWORD, TRUST_CERT_PATH,
-            NEED_CLIENT_AUTH);
+            NEED_CLIENT_AUTH, CLIENT_ENABLE, CLIENT_TRUST_CERT_PATH);
     /** The prefix of every TLS key: configuration loaders hand these keys to {@link #fromSettings}. */
     public static final String PREFIX = "tls.";
 
@@ -48,7 +53,7 @@ public record TlsConfig(TlsMode mode, String certPath, String keyPath, String ke
 
     /** TLS off: the port speaks plain TCP as before. */
     public static TlsConfig disabled() {
-        return new TlsConfig(TlsMode.DISABLED, null, null, null, null, ClientAuth.NONE);
+        return new TlsConfig(TlsMode.DISABLED, null, null, null, null, ClientAuth.NONE, false, null);
     }
 
     /**
@@ -70,7 +75,16 @@ public record TlsConfig(TlsMode mode, String certPath, String keyPath, String ke
         TlsMode mode = TlsMode.parse(settings.getOrDefault(MODE, "disabled"));
         return new TlsConfig(mode, blankToNull(settings.get(CERT_PATH)), blankToNull(settings.get(KEY_PATH)),
                 blankToNull(settings.get(KEY_PASSWORD)), blankToNull(settings.get(TRUST_CERT_PATH)),
-                clientAuth(settings.getOrDefault(NEED_CLIENT_AUTH, "none")));
+                clientAuth(settings.getOrDefault(NEED_CLIENT_AUTH, "none")), bool(settings, CLIENT_ENABLE),
+                blankToNull(settings.get(CLIENT_TRUST_CERT_PATH)));
+    }
+
+    private static boolean bool(Map<String, String> settings, String key) {
+        String v = settings.getOrDefault(key, "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false: '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static ClientAuth clientAuth(String text) {
@@ -101,7 +115,22 @@ public record TlsConfig(TlsMode mode, String certPath, String keyPath, String ke
         m.put(KEY_PASSWORD, keyPassword == null ? "" : "***");
         m.put(TRUST_CERT_PATH, trustCertPath == null ? "" : trustCertPath);
         m.put(NEED_CLIENT_AUTH, clientAuth.name().toLowerCase(Locale.ROOT));
+        m.put(CLIENT_ENABLE, Boolean.toString(clientEnable));
+        m.put(CLIENT_TRUST_CERT_PATH, clientTrustCertPath == null ? "" : clientTrustCertPath);
         return m;
+    }
+
+    /**
+     * The TLS settings of the process's own outgoing connections, or null when {@code tls.enable} is false.
+     *
+     * @throws IllegalArgumentException if the trusted CA file is unset or unreadable
+     */
+    public ClientTls clientTls() {
+        if (!clientEnable) {
+            return null;
+        }
+        requireFile(CLIENT_TRUST_CERT_PATH, clientTrustCertPath);
+        return ClientTls.trustCa(clientTrustCertPath);
     }
 
     /**

@@ -68,7 +68,7 @@ class RemotingTlsTest {
         remoting = new RemotingServer(RemotingServerConfig.defaults("127.0.0.1", 0));
         remoting.registerProcessor(ECHO, (ctx, req) -> RemotingCommand.createResponse(0, "echo"), exec);
         remoting.enableTls(new TlsConfig(mode, server.cert().toString(), server.key().toString(), null,
-                caPem.toString(), auth));
+                caPem.toString(), auth, false, null));
         remoting.start();
         return "127.0.0.1:" + remoting.port();
     }
@@ -149,5 +149,7 @@ class RemotingTlsTest {
                 "require"));
         assertThatThrownBy(noTrust::serverContext).hasMessageContaining(TlsConfig.TRUST_CERT_PATH);
         assertThat(TlsConfig.fromSettings(Map.of()).serverContext()).isNull();
+        assertThatThrownBy(() -> TlsConfig.fromSettings(Map.of(TlsConfig.CLIENT_ENABLE, "true")).clientTls())
+                .hasMessageContaining(TlsConfig.CLIENT_TRUST_CERT_PATH);
     }
 }
