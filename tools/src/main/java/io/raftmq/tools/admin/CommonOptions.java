@@ -2,6 +2,8 @@ package io.raftmq.tools.admin;
 
 import io.raftmq.client.admin.AdminClient;
 import io.raftmq.client.instance.ClientConfig;
+import io.raftmq.client.remoting.RemotingClient;
+import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.tls.ClientTls;
 import picocli.CommandLine.Option;
 
@@ -39,6 +41,19 @@ final class CommonOptions {
         description = "speak TLS, trusting the CA certificates in this PEM file (docs/security.md; default:"
             + " $RAFTMQ_TLS_CA, else plain TCP)")
     String tlsCa;
+
+    /**
+     * A started remoting client (the {@code raft} commands' own), speaking TLS trusting the CA in {@code tlsCa}
+     * when it is set (their {@code --tls-ca}, default {@code $RAFTMQ_TLS_CA}).
+     */
+    static RemotingClient remotingClient(String tlsCa) {
+        RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+        if (tlsCa != null && !tlsCa.isBlank()) {
+            client.useTls(ClientTls.trustCa(tlsCa));
+        }
+        client.start();
+        return client;
+    }
 
     boolean json() {
         return output == Format.json;
