@@ -1,5 +1,7 @@
 package io.raftmq.broker.it;
 
+import io.raftmq.client.admin.AdminClient;
+import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.client.producer.Producer;
 import io.raftmq.client.producer.ProducerConfig;
 import io.raftmq.client.tls.ClientTls;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Goal: the official RocketMQ 5.3.3 client's TLS switch works against RaftMQ (docs/security.md "TLS"). An enforcing
  * NameServer and group (raft links with mutual TLS and the group secret) serve an official producer and lite-pull
  * consumer that use TLS (one switch for NameServer and broker connections, as the official client has), and our SDK
- * producer with a trusted CA; a plain official producer gets no route, and a plain connection to the broker is
+ * producer and admin client with a trusted CA; a plain official producer gets no route, and a plain connection to the broker is
  * closed by the broker before any answer. A permissive group serves TLS and plain official producers alike.
  * Method: TestCluster with a CA made in the test ({@link TestPki}); the official client reads its tls.client.*
  * settings into TlsSystemConfig's static fields when that class loads, so the test sets those fields (and the
@@ -133,6 +136,11 @@ class OfficialClientTlsTest {
                 ours.start();
                 assertThat(ours.send(io.raftmq.client.producer.Message.of(TOPIC, "ours")).status().name())
                     .isEqualTo("SEND_OK");
+            }
+            try (AdminClient admin = new AdminClient(ClientConfig.defaults(List.of(c.namesrv()))
+                .withTls(ClientTls.trustCa(ca.toString())))) {
+                admin.start();
+                assertThat(admin.topicStats(TOPIC).offsetTable()).isNotEmpty(); // the NameServer, then the broker
             }
             DefaultMQProducer plain = producer(c, "PlainPG", false);
             try {
