@@ -160,7 +160,10 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    /** Peer connections refused by the group-secret handshake since start. Any thread. */
+    /**
+     * Peer connections refused since start: failed group-secret handshakes (either side), inbound TLS handshakes that
+     * failed. Any thread.
+     */
     public long authFailures() {
         return authFailures.get();
     }
