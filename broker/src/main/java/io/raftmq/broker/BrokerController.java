@@ -191,9 +191,15 @@ public final class BrokerController {
         scheduler = threads.scheduler();
         roleWatchers = new RoleWatchers(scheduler);
         client = new RemotingClient(ComponentConfigs.client(config));
+        if (config.tls().clientEnable()) {
+            client.useTls(config.tls().clientTls()); // tls.enable: to NameServers and the leader (docs/security.md)
+        }
         client.start();
         lifecycle.add("remoting client", client::shutdown);
         server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
+        if (config.tls().enabled()) {
+            server.enableTls(config.tls());
+        }
         gate = new ServingGate(server, config.raftSelfId());
         FeatureInstallers.reserveCodes(gate, threads.control(), threads.pull(), DIRECT);
         metrics = new MemberMetrics(config, metricSources());

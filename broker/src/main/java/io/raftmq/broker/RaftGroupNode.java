@@ -1,6 +1,7 @@
 package io.raftmq.broker;
 
 import io.raftmq.broker.config.BrokerConfig;
+import io.raftmq.broker.config.RaftGroupSecurity;
 import io.raftmq.broker.config.RaftPeer;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.replication.BrokerStateMachine;
@@ -219,6 +220,7 @@ final class RaftGroupNode {
         NettyTransport transport = new NettyTransport(NettyTransportConfig.defaults(self.nodeId(),
             new InetSocketAddress(self.host(), self.port())));
         AgentInbox inbox = new AgentInbox();
+        transport.secure(RaftGroupSecurity.of(c)); // checked at load: BrokerConfigValidator
         try {
             transport.start(inbox);
         } catch (Exception e) { // TransportException, or the BindException that Netty's sync() rethrows undeclared

@@ -71,6 +71,9 @@ public final class NameServer {
         this.server = new RemotingServer(new RemotingServerConfig(config.listenHost(), config.listenPort(),
                 config.ioThreads(), RemotingCommandCodec.FRAME_LENGTH_MAX_DEFAULT, config.channelIdleMs(),
                 RemotingServerConfig.INFLIGHT_REQUESTS_MAX_DEFAULT));
+        if (config.tls().enabled()) {
+            server.enableTls(config.tls()); // checks the files now: a bad setting fails the start (docs/security.md)
+        }
         this.registerExecutor = executor("raftmq-naming-register", 1, config.requestQueueMax());
         this.queryExecutor = executor("raftmq-naming-query", config.queryThreads(), config.requestQueueMax());
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("raftmq-naming-scan"));

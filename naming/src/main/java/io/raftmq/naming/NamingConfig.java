@@ -1,5 +1,7 @@
 package io.raftmq.naming;
 
+import io.raftmq.client.tls.TlsConfig;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -7,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * Settings of one NameServer, validated once. Read from a properties file and/or command-line flags by
- * {@link NamingMain}; every key is listed in {@link #KEYS} (an unknown key is an error, so typos do not pass
- * silently).
+ * {@link NamingMain}; every key is listed in {@link #KEYS} or {@link TlsConfig#KEYS} (an unknown key is an error,
+ * so typos do not pass silently).
  *
  * @param listenHost                  local address to listen on; 127.0.0.1 by default (set 0.0.0.0 to serve
  *                                    other hosts)
@@ -26,10 +28,13 @@ import java.util.TreeSet;
  *                                    default 127.0.0.1)
  * @param metricsPort                 its TCP port; 0 (the default) = no endpoint: a library default must not open
  *                                    a port nobody asked for (bin/raftmq-cluster and conf/ set one)
+ * @param tls                         TLS on the client port: the {@code tls.*} keys of {@link TlsConfig}
+ *                                    (docs/security.md "TLS"; off by default)
  */
 public record NamingConfig(String listenHost, int listenPort, long brokerExpiryMs, long scanIntervalMs,
                            int ioThreads, int queryThreads, int requestQueueMax, long channelIdleMs,
-                           boolean replaceTopicsOnRegistration, String metricsHost, int metricsPort) {
+                           boolean replaceTopicsOnRegistration, String metricsHost, int metricsPort,
+                           TlsConfig tls) {
     public static final String LISTEN = "listen";
     public static final String BROKER_EXPIRY_MS = "brokerExpiryMs";
     public static final String SCAN_INTERVAL_MS = "scanIntervalMs";
@@ -67,12 +72,13 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
                 + " metrics endpoint): " + metricsPort);
         require(metricsPort == 0 || metricsPort != listenPort, METRICS_PORT + " " + metricsPort
                 + " is the listen port");
+        require(tls != null, "tls settings are required (TlsConfig.disabled() for none)");
     }
 
     /** Defaults, listening on {@code host:port}. */
     public static NamingConfig defaults(String host, int port) {
         return new NamingConfig(host, port, BROKER_EXPIRY_MS_DEFAULT, SCAN_INTERVAL_MS_DEFAULT, 2, 2, 10_000,
-                CHANNEL_IDLE_MS_DEFAULT, false, METRICS_HOST_DEFAULT, 0);
+                CHANNEL_IDLE_MS_DEFAULT, false, METRICS_HOST_DEFAULT, 0, TlsConfig.disabled());
     }
 
     /**
@@ -84,7 +90,8 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
     public static NamingConfig fromSettings(Map<String, String> settings) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         for (String key : s.keySet()) {
-            require(KEYS.contains(key), "unknown setting '" + key + "'; known: " + new TreeSet<>(KEYS));
+            require(KEYS.contains(key) || key.startsWith(TlsConfig.PREFIX), "unknown setting '" + key + "'; known: "
+                    + new TreeSet<>(KEYS) + " and " + new TreeSet<>(TlsConfig.KEYS));
         }
         String listen = s.getOrDefault(LISTEN, LISTEN_DEFAULT).trim();
         int colon = listen.lastIndexOf(':');
@@ -94,7 +101,15 @@ public record NamingConfig(String listenHost, int listenPort, long brokerExpiryM
                 number(s, SCAN_INTERVAL_MS, SCAN_INTERVAL_MS_DEFAULT),
                 integer(s, IO_THREADS, 2), integer(s, QUERY_THREADS, 2), integer(s, REQUEST_QUEUE_MAX, 10_000),
                 number(s, CHANNEL_IDLE_MS, CHANNEL_IDLE_MS_DEFAULT), bool(s, REPLACE_TOPICS_ON_REGISTRATION),
-                s.getOrDefault(METRICS_HOST, METRICS_HOST_DEFAULT).trim(), integer(s, METRICS_PORT, 0));
+                s.getOrDefault(METRICS_HOST, METRICS_HOST_DEFAULT).trim(), integer(s, METRICS_PORT, 0),
+                tls(s));
+    }
+
+    /** The {@code tls.*} settings, their files checked now so that a bad one fails with the others' messages. */
+    private static TlsConfig tls(Map<String, String> s) {
+        TlsConfig tls = TlsConfig.fromSettings(s);
+        tls.serverContext();
+        return tls;
     }
 
     /** The listen address as HOST:PORT. */

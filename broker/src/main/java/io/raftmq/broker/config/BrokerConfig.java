@@ -1,5 +1,6 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.client.tls.TlsConfig;
 import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.raft.driver.DurabilityMode;
 
@@ -139,6 +140,12 @@ import java.util.TreeSet;
  * @param metricsPort                its TCP port; 0 (the default) = no endpoint: a library default must not open a
  *                                   port nobody asked for, and no fixed port fits every member on one host. The
  *                                   files in {@code conf/} use listenPort + 5 (10916/10926/10936)
+ * @param tls                        TLS of the client port and of the broker's own outgoing remoting connections: the
+ *                                   {@code tls.*} keys of {@link TlsConfig} (docs/security.md "TLS"; off by default)
+ * @param raftTls                    mutual TLS on the raft port, with the certificate, key and CA of
+ *                                   {@code tls.server.*} (docs/security.md "Raft peer authentication"; false)
+ * @param raftGroupSecret            the group secret peers prove on every raft connection: the secret itself, or
+ *                                   {@code file:PATH}; empty (default) = no peer handshake
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -161,7 +168,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
                            String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax,
-                           boolean enablePropertyFilter, String metricsHost, int metricsPort) {
+                           boolean enablePropertyFilter, String metricsHost, int metricsPort, TlsConfig tls,
+                           boolean raftTls, String raftGroupSecret) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -240,6 +248,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         d.put("enablePropertyFilter", "true");
         d.put("metricsHost", "127.0.0.1");
         d.put("metricsPort", "0");
+        d.put("raftTls", "false");
+        d.put("raftGroupSecret", "");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -276,6 +286,11 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         Class<?>[] types = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
             String key = comps[i].getName();
+            if (comps[i].getType() == TlsConfig.class) { // the tls.* keys (docs/security.md)
+                types[i] = TlsConfig.class;
+                args[i] = BrokerConfigValidator.parseTls(source, props);
+                continue;
+            }
             String raw = props.containsKey(key) ? props.get(key).trim() : DEFAULTS.get(key);
             if (raw == null || raw.isEmpty() && REQUIRED.contains(key)) {
                 throw new BrokerConfigException(source + ": missing required key '" + key + "'");
@@ -292,6 +307,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         known.addAll(REQUIRED);
         Set<String> unknown = new TreeSet<>(props.keySet());
         unknown.removeAll(known);
+        unknown.removeIf(k -> k.startsWith(TlsConfig.PREFIX)); // checked by TlsConfig
         if (!unknown.isEmpty()) {
             throw new BrokerConfigException(source + ": unknown key(s) " + unknown
                     + " (unknown keys are rejected so that a misspelt setting never falls back to a default)");
@@ -334,7 +350,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
 
     /**
      * Every setting as properties text values, keys in record order (GET_BROKER_CONFIG answers with this). Lists
-     * are joined with ';' as in the file.
+     * are joined with ';' as in the file; the tls.* keys replace {@code tls}; secrets are masked.
      */
     public Map<String, String> toProperties() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -345,7 +361,14 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
             } catch (IllegalAccessException | InvocationTargetException e) {
                 throw new IllegalStateException("cannot read " + rc.getName(), e);
             }
-            m.put(rc.getName(), BrokerConfigValidator.format(v));
+            if (v instanceof TlsConfig t) {
+                m.putAll(t.toSettings());
+            } else if (rc.getName().equals("raftGroupSecret") && !raftGroupSecret.isBlank()
+                && !raftGroupSecret.startsWith("file:")) {
+                m.put(rc.getName(), "***"); // never answered to GET_BROKER_CONFIG
+            } else {
+                m.put(rc.getName(), BrokerConfigValidator.format(v));
+            }
         }
         return m;
     }
@@ -375,7 +398,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
-                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort);
+                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort, tls, raftTls,
+                raftGroupSecret);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

@@ -1,5 +1,6 @@
 package io.raftmq.broker.config;
 
+import io.raftmq.client.tls.TlsConfig;
 import io.raftmq.commitlog.flush.FlushMode;
 import io.raftmq.raft.driver.DurabilityMode;
 
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -206,7 +208,28 @@ final class BrokerConfigValidator {
         checkRetention(filled, source);
         checkRaftInitialState(filled, source);
         checkMetrics(filled, source);
+        checkSecurity(filled, source);
         return filled;
+    }
+
+    /** The tls.* keys, parsed by {@link TlsConfig} (docs/security.md "TLS"). */
+    static TlsConfig parseTls(String source, Map<String, String> props) throws BrokerConfigException {
+        try {
+            return TlsConfig.fromSettings(props);
+        } catch (IllegalArgumentException e) {
+            throw new BrokerConfigException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** TLS files readable and well-formed, the raft TLS settings complete, the group secret usable. */
+    private static void checkSecurity(BrokerConfig c, String source) throws BrokerConfigException {
+        try {
+            c.tls().serverContext();
+            c.tls().clientTls();
+            RaftGroupSecurity.of(c);
+        } catch (IllegalArgumentException e) {
+            throw new BrokerConfigException(source + ": " + e.getMessage(), e);
+        }
     }
 
     /** The metrics endpoint (docs/metrics.md): 0 = off, else a port none of the member's others uses. */

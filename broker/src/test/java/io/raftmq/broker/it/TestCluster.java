@@ -11,6 +11,8 @@ import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
 import io.raftmq.client.protocol.header.SendMessageRequestHeader;
 import io.raftmq.client.remoting.RemotingClient;
 import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.client.tls.ClientTls;
+import io.raftmq.client.tls.TlsConfig;
 import io.raftmq.naming.NameServer;
 import io.raftmq.naming.NamingConfig;
 import io.raftmq.testsupport.Awaits;
@@ -69,7 +71,7 @@ public final class TestCluster implements AutoCloseable {
         this.taken = taken;
         this.ownsNameServer = shared == null;
         if (shared == null) {
-            nameServer = new NameServer(NamingConfig.defaults("127.0.0.1", 0));
+            nameServer = new NameServer(namingConfig(settings));
             nameServer.start();
         } else {
             nameServer = shared;
@@ -100,6 +102,10 @@ public final class TestCluster implements AutoCloseable {
             m.putAll(settings);
             configs.add(BrokerConfig.fromProperties(m, "test-" + group + "-n" + i));
         }
+        ClientTls tls = configs.get(0).tls().clientTls();
+        if (tls != null) {
+            client.useTls(tls);
+        }
         client.start();
     }
 
@@ -111,6 +117,18 @@ public final class TestCluster implements AutoCloseable {
     public TestCluster addGroup(Path dir, String group, int members, Map<String, String> settings)
             throws Exception {
         return new TestCluster(dir, members, settings, nameServer, group, taken);
+    }
+
+    /** The NameServer's settings: defaults on 127.0.0.1, with the tls.* keys of {@code settings} (TLS tests). */
+    private static NamingConfig namingConfig(Map<String, String> settings) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(NamingConfig.LISTEN, "127.0.0.1:0");
+        settings.forEach((k, v) -> {
+            if (k.startsWith(TlsConfig.PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        return NamingConfig.fromSettings(m);
     }
 
     /** Starts every member (in parallel is not needed: start returns once the member serves). */

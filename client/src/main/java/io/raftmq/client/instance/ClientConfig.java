@@ -1,5 +1,7 @@
 package io.raftmq.client.instance;
 
+import io.raftmq.client.tls.ClientTls;
+
 import java.util.List;
 
 /**
@@ -16,10 +18,13 @@ import java.util.List;
  * @param faultBackoffMsMax   the longest an address is avoided
  * @param probeTimeoutMs      timeout of asking a group member who leads
  * @param inflightRequestsMax requests awaiting an answer at once, over all connections
+ * @param tls                 TLS on every connection (NameServers and brokers alike), or null for plain TCP
+ *                            (docs/security.md "TLS")
  */
 public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbackThreads, int callbackQueueMax,
                            long routeRefreshMs, long namesrvTimeoutMs, long faultBackoffMsMin,
-                           long faultBackoffMsMax, long probeTimeoutMs, int inflightRequestsMax) {
+                           long faultBackoffMsMax, long probeTimeoutMs, int inflightRequestsMax,
+                           ClientTls tls) {
     public static final long ROUTE_REFRESH_MS_DEFAULT = 30_000;
 
     public ClientConfig {
@@ -49,15 +54,24 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
         }
     }
 
+    /** These settings with TLS on every connection ({@code tls}), or plain TCP with null. */
+    public ClientConfig withTls(ClientTls tls) {
+        return new ClientConfig(namesrvAddrs, ioThreads, callbackThreads, callbackQueueMax, routeRefreshMs,
+                namesrvTimeoutMs, faultBackoffMsMin, faultBackoffMsMax, probeTimeoutMs, inflightRequestsMax, tls);
+    }
+
     /** Parses a {@code ;}-separated NameServer list (the official client's format). */
     public static List<String> parseNamesrv(String addrs) {
         check(addrs != null && !addrs.isBlank(), "namesrv: an address list host:port[;host:port...] is needed");
         return List.of(addrs.trim().split("\\s*;\\s*"));
     }
 
-    /** Defaults for {@code namesrvAddrs}: 1 event loop, 1 callback thread, 30 s route refresh, 50..5000 ms faults. */
+    /**
+     * Defaults for {@code namesrvAddrs}: plain TCP, 1 event loop, 1 callback thread, 30 s route refresh, 50..5000 ms
+     * faults.
+     */
     public static ClientConfig defaults(List<String> namesrvAddrs) {
         return new ClientConfig(namesrvAddrs, 1, 1, 65_536, ROUTE_REFRESH_MS_DEFAULT, 3_000, 50, 5_000, 500,
-                65_536);
+                65_536, null);
     }
 }

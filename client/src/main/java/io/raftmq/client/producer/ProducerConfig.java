@@ -1,6 +1,7 @@
 package io.raftmq.client.producer;
 
 import io.raftmq.client.instance.ClientConfig;
+import io.raftmq.client.tls.ClientTls;
 
 import java.util.List;
 
@@ -70,6 +71,7 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
         private long routeRefreshMs = ClientConfig.ROUTE_REFRESH_MS_DEFAULT;
         private long faultBackoffMsMin = 50;
         private long faultBackoffMsMax = 5_000;
+        private ClientTls tls;
 
         /** NameServer addresses, {@code host:port[;host:port...]}. */
         public Builder namesrv(String addrs) {
@@ -135,11 +137,17 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
             return this;
         }
 
+        /** TLS on every connection (docs/security.md "TLS"); plain TCP when not called. */
+        public Builder tls(ClientTls settings) {
+            this.tls = settings;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the first bad setting. */
         public ProducerConfig build() {
             check(namesrv != null, "namesrv addresses are required (host:port[;host:port...])");
             ClientConfig c = new ClientConfig(namesrv, ioThreads, callbackThreads, 65_536, routeRefreshMs, 3_000,
-                    faultBackoffMsMin, faultBackoffMsMax, 500, 65_536);
+                    faultBackoffMsMin, faultBackoffMsMax, 500, 65_536, tls);
             return new ProducerConfig(c, group, sendTimeoutMs, retriesMax, retryBackoffMsMin, retryBackoffMsMax,
                     compressThresholdBytes, bodyBytesMax, slowSendProbeMs);
         }

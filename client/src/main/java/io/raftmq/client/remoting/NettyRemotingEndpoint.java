@@ -28,8 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public abstract class NettyRemotingEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(NettyRemotingEndpoint.class);
+    private static final long TLS_LOG_INTERVAL_NS = 1_000_000_000L;
 
     private final AtomicLong errors = new AtomicLong();
+    /** When a failed TLS handshake was last logged: at most one a second (docs/security.md "TLS"). */
+    private final AtomicLong tlsLoggedNanos = new AtomicLong(System.nanoTime() - TLS_LOG_INTERVAL_NS);
+    private final AtomicLong tlsRefusals = new AtomicLong();
     private final ProcessorTable processors = new ProcessorTable(errors);
     private final PendingCalls calls;
     private final List<ChannelEventListener> listeners = new CopyOnWriteArrayList<>();
@@ -37,6 +41,20 @@ public abstract class NettyRemotingEndpoint {
 
     protected NettyRemotingEndpoint(int inflightRequestsMax) {
         this.calls = new PendingCalls(inflightRequestsMax);
+    }
+
+    /**
+     * A connection failed its TLS handshake (a plain client at an enforcing port, an untrusted certificate): closed
+     * like any pipeline error, but logged at most once a second, so a client retrying in a loop does not flood the
+     * log.
+     */
+    private void tlsRefused(Channel ch, javax.net.ssl.SSLException cause) {
+        long n = tlsRefusals.incrementAndGet();
+        long last = tlsLoggedNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= TLS_LOG_INTERVAL_NS && tlsLoggedNanos.compareAndSet(last, now)) {
+            LOG.warn("closing channel {}: TLS handshake failed: {} ({} so far)", ch, cause.toString(), n);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ registration
@@ -227,7 +245,11 @@ public abstract class NettyRemotingEndpoint {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             errors.incrementAndGet();
-            LOG.warn("closing channel {} after pipeline error: {}", ctx.channel(), cause.toString());
+            if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+                tlsRefused(ctx.channel(), tls);
+            } else {
+                LOG.warn("closing channel {} after pipeline error: {}", ctx.channel(), cause.toString());
+            }
             notifyListeners(ctx.channel(), 3, cause);
             ctx.close();
         }

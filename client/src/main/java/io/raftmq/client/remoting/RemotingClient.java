@@ -12,9 +12,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
+import io.raftmq.client.tls.ClientTls;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -35,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * with the native library on the class path; NIO otherwise). The native transport costs fewer system calls per
  * answer (no selected-key set, edge-triggered reads, an eventfd wake-up, writev straight from the buffers' memory;
  * docs/benchmarks.md "SDK client CPU: one hand-off per batch"). The wire and the pipeline are the same.
+ *
+ * <p>TLS: {@link #useTls} before start makes every connection of the client speak TLS (docs/security.md "TLS").
  */
 public final class RemotingClient extends NettyRemotingEndpoint {
     private final RemotingClientConfig config;
@@ -42,6 +46,7 @@ public final class RemotingClient extends NettyRemotingEndpoint {
     private final Map<String, ChannelFuture> channels = new ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Bootstrap bootstrap;
+    private SslContext tls;
 
     /** A client on the NIO transport. */
     public RemotingClient(RemotingClientConfig config) {
@@ -60,10 +65,27 @@ public final class RemotingClient extends NettyRemotingEndpoint {
         return epoll ? "epoll" : "nio";
     }
 
+    /**
+     * Makes every connection speak TLS with {@code settings} (before {@link #start()}); builds the TLS context now,
+     * so a bad file fails here with its name.
+     *
+     * @throws IllegalArgumentException if a trusted CA or client certificate file is missing or unusable
+     */
+    public synchronized void useTls(ClientTls settings) {
+        Verify.state(group == null, "TLS is chosen before start");
+        tls = settings.context();
+    }
+
+    /** Whether the client's connections speak TLS. */
+    public synchronized boolean tls() {
+        return tls != null;
+    }
+
     /** Creates the event loops. Connections are made lazily. */
     public synchronized void start() {
         Verify.state(group == null, "client already started");
         markStarted();
+        SslContext tlsContext = tls;
         group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 new DefaultThreadFactory("raftmq-remoting-client-io"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -75,6 +97,9 @@ public final class RemotingClient extends NettyRemotingEndpoint {
                     protected void initChannel(Channel ch) {
                         RemotingPipeline.init(ch.pipeline(), config.frameLengthMax(), config.channelIdleMs(),
                                 dispatcher());
+                        if (tlsContext != null) {
+                            RemotingPipeline.addClientTls(ch.pipeline(), tlsContext);
+                        }
                     }
                 });
     }

@@ -4,7 +4,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.raftmq.client.tls.TlsDetector;
+import io.raftmq.client.tls.TlsMode;
 
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  * delays a flush past the end of the current read or the tasks already queued on the loop.
  * A frame whose length prefix exceeds frameLengthMax raises {@code TooLongFrameException} (fail fast, before the
  * bytes arrive); the dispatcher then closes the channel. Tests use the same method with {@code EmbeddedChannel}.
+ *
+ * <p>TLS (docs/security.md "TLS") goes in front of everything, nearest the socket: {@link #addServerTls} after
+ * {@link #init} on a server connection (an {@code SslHandler}, or in permissive mode a {@link TlsDetector} that
+ * adds one only when the client opens with a TLS handshake), {@link #addClientTls} on a client connection.
  */
 public final class RemotingPipeline {
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
@@ -30,6 +37,8 @@ public final class RemotingPipeline {
     public static final String COMMAND_DECODER = "commandDecoder";
     public static final String COMMAND_ENCODER = "commandEncoder";
     public static final String DISPATCHER = "dispatcher";
+    public static final String TLS = TlsDetector.TLS;
+    public static final String TLS_DETECTOR = "tlsDetector";
 
     private RemotingPipeline() {
     }
@@ -50,5 +59,24 @@ public final class RemotingPipeline {
         p.addLast(COMMAND_DECODER, new RemotingCommandDecoder());
         p.addLast(COMMAND_ENCODER, new RemotingCommandEncoder(frameLengthMax));
         p.addLast(DISPATCHER, dispatcher);
+    }
+
+    /**
+     * Puts the server side of TLS in front of {@code p} (a server connection already {@link #init}ed): nothing when
+     * {@code mode} is disabled, an {@code SslHandler} when enforcing (a plain client's first bytes are not a TLS
+     * record: the handshake fails and the channel closes), a {@link TlsDetector} when permissive.
+     */
+    public static void addServerTls(ChannelPipeline p, SslContext context, TlsMode mode) {
+        switch (mode) {
+            case DISABLED -> { }
+            case ENFORCING -> p.addFirst(TLS, context.newHandler(p.channel().alloc()));
+            case PERMISSIVE -> p.addFirst(TLS_DETECTOR, new TlsDetector(context));
+            default -> throw new IllegalArgumentException("TLS mode " + mode);
+        }
+    }
+
+    /** Puts the client side of TLS in front of {@code p} (a client connection already {@link #init}ed). */
+    public static void addClientTls(ChannelPipeline p, SslContext context) {
+        p.addFirst(TLS, context.newHandler(p.channel().alloc()));
     }
 }

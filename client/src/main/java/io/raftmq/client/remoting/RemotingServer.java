@@ -11,9 +11,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftmq.client.Verify;
+import io.raftmq.client.tls.TlsConfig;
+import io.raftmq.client.tls.TlsMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link #invokeAsync}/{@link #invokeSync}/{@link #invokeOneway} from {@link NettyRemotingEndpoint}).
  *
  * <p>Lifecycle: construct, register processors and listeners, {@link #start()}, ..., {@link #shutdown()}.
- * Thread-safe after start.
+ * Thread-safe after start. TLS ({@link #enableTls}, docs/security.md "TLS") is chosen before start.
  */
 public final class RemotingServer extends NettyRemotingEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(RemotingServer.class);
@@ -37,6 +40,8 @@ public final class RemotingServer extends NettyRemotingEndpoint {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    private TlsMode tlsMode = TlsMode.DISABLED;
+    private SslContext tlsContext;
 
     public RemotingServer(RemotingServerConfig config) {
         super(config.inflightRequestsMax());
@@ -48,6 +53,24 @@ public final class RemotingServer extends NettyRemotingEndpoint {
     }
 
     /**
+     * Serves TLS as {@code tls} says from {@link #start()} on. Builds the TLS context now, so a bad setting fails
+     * here with a message naming the key or file.
+     *
+     * @throws IllegalArgumentException if the certificate, key or trust files are missing or unusable
+     */
+    public synchronized void enableTls(TlsConfig tls) {
+        Verify.state(bossGroup == null, "TLS is chosen before start");
+        tlsContext = tls.serverContext();
+        tlsMode = tls.mode();
+        LOG.info("remoting server TLS mode {}", tlsMode.text());
+    }
+
+    /** The TLS mode of the port (disabled unless {@link #enableTls} chose another). */
+    public synchronized TlsMode tlsMode() {
+        return tlsMode;
+    }
+
+    /**
      * Binds and starts accepting connections.
      *
      * @throws RemotingException    if the address cannot be bound
@@ -56,6 +79,8 @@ public final class RemotingServer extends NettyRemotingEndpoint {
     public synchronized void start() throws RemotingException, InterruptedException {
         Verify.state(bossGroup == null, "server already started");
         markStarted();
+        SslContext tlsCtx = tlsContext;
+        TlsMode mode = tlsMode;
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raftmq-remoting-accept"),
                 NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
@@ -69,6 +94,7 @@ public final class RemotingServer extends NettyRemotingEndpoint {
                         channels.add(ch);
                         RemotingPipeline.init(ch.pipeline(), config.frameLengthMax(), config.channelIdleMs(),
                                 dispatcher());
+                        RemotingPipeline.addServerTls(ch.pipeline(), tlsCtx, mode);
                     }
                 });
         InetSocketAddress addr = new InetSocketAddress(config.bindHost(), config.port());

@@ -213,7 +213,8 @@ class NameServerProcessorTest {
     @Test
     void thePeriodicScanExpiresABrokerWhoseOwnTimeoutPassed() throws Exception {
         nameServer.shutdown();
-        nameServer = new NameServer(new NamingConfig("127.0.0.1", 0, 120_000, 10, 1, 1, 100, 0, false, "127.0.0.1", 0),
+        nameServer = new NameServer(new NamingConfig("127.0.0.1", 0, 120_000, 10, 1, 1, 100, 0, false, "127.0.0.1", 0,
+                io.raftmq.client.tls.TlsConfig.disabled()),
             clock);
         nameServer.start();
         addr = "127.0.0.1:" + nameServer.port();

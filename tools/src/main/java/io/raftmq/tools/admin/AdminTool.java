@@ -4,7 +4,6 @@ import io.raftmq.client.admin.AdminException;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.json.JsonWriter;
 import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.tools.admin.LeadershipTransfer.Outcome;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -191,14 +190,17 @@ public final class AdminTool implements Callable<Integer> {
         @Option(names = "--timeout-ms", defaultValue = "15000",
             description = "deadline of the request (default ${DEFAULT-VALUE})")
         long timeoutMs;
+        @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:RAFTMQ_TLS_CA}",
+            description = "speak TLS, trusting the CA certificates in this PEM file (docs/security.md; default:"
+                + " $RAFTMQ_TLS_CA, else plain TCP)")
+        String tlsCa;
 
         @Override
         public Integer call() throws InterruptedException {
             if (to != null && !to.matches("[^:\\s]+:[0-9]{1,5}")) {
                 throw new IllegalArgumentException("--to must be HOST:PORT, got '" + to + "'");
             }
-            RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
-            client.start();
+            RemotingClient client = CommonOptions.remotingClient(tlsCa);
             try {
                 String ask = Entry.broker(entry) != null ? Entry.broker(entry)
                     : LeadershipTransfer.entryBroker(client, Entry.namesrv(entry), to, group, timeoutMs);

@@ -2,6 +2,9 @@ package io.raftmq.tools.admin;
 
 import io.raftmq.client.admin.AdminClient;
 import io.raftmq.client.instance.ClientConfig;
+import io.raftmq.client.remoting.RemotingClient;
+import io.raftmq.client.remoting.RemotingClientConfig;
+import io.raftmq.client.tls.ClientTls;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -10,7 +13,8 @@ import java.util.List;
 /**
  * The options every command of {@code bin/raftmq-admin} shares (a picocli mixin; the {@code raft} commands keep
  * their own entry options): where the NameServer is, the output format and the deadline (docs/admin.md "Global
- * options"). {@link #open()} starts the SDK's {@link AdminClient} on them.
+ * options"). {@link #open()} starts the SDK's {@link AdminClient} on them (with TLS when {@code --tls-ca} names a
+ * CA).
  */
 final class CommonOptions {
     /** The output formats: aligned columns for people, one JSON document (docs/admin.md) for scripts. */
@@ -32,6 +36,24 @@ final class CommonOptions {
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "10000",
         description = "deadline of the whole command (default ${DEFAULT-VALUE})")
     long timeoutMs;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:RAFTMQ_TLS_CA}",
+        description = "speak TLS, trusting the CA certificates in this PEM file (docs/security.md; default:"
+            + " $RAFTMQ_TLS_CA, else plain TCP)")
+    String tlsCa;
+
+    /**
+     * A started remoting client (the {@code raft} commands' own), speaking TLS trusting the CA in {@code tlsCa}
+     * when it is set (their {@code --tls-ca}, default {@code $RAFTMQ_TLS_CA}).
+     */
+    static RemotingClient remotingClient(String tlsCa) {
+        RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+        if (tlsCa != null && !tlsCa.isBlank()) {
+            client.useTls(ClientTls.trustCa(tlsCa));
+        }
+        client.start();
+        return client;
+    }
 
     boolean json() {
         return output == Format.json;
@@ -60,7 +82,8 @@ final class CommonOptions {
             throw new IllegalArgumentException("--timeout-ms must be positive, got " + timeoutMs);
         }
         long call = Math.min(timeoutMs, Math.max(1000, timeoutMs / 3));
-        AdminClient a = new AdminClient(ClientConfig.defaults(namesrvs()), call, timeoutMs);
+        ClientTls tls = tlsCa == null || tlsCa.isBlank() ? null : ClientTls.trustCa(tlsCa);
+        AdminClient a = new AdminClient(ClientConfig.defaults(namesrvs()).withTls(tls), call, timeoutMs);
         a.start();
         return a;
     }

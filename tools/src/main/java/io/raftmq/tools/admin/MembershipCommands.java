@@ -6,7 +6,6 @@ import io.raftmq.client.protocol.RequestCode;
 import io.raftmq.client.protocol.ResponseCode;
 import io.raftmq.client.protocol.json.JsonWriter;
 import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingClientConfig;
 import io.raftmq.client.remoting.RemotingException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -44,6 +43,10 @@ final class MembershipCommands {
         @Option(names = "--timeout-ms", defaultValue = "15000",
             description = "deadline of the request (default ${DEFAULT-VALUE})")
         long timeoutMs;
+        @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:RAFTMQ_TLS_CA}",
+            description = "speak TLS, trusting the CA certificates in this PEM file (docs/security.md; default:"
+                + " $RAFTMQ_TLS_CA, else plain TCP)")
+        String tlsCa;
 
         abstract int code();
 
@@ -56,8 +59,7 @@ final class MembershipCommands {
             }
             Map<String, String> f = new LinkedHashMap<>(fields());
             f.put(RaftMembershipProcessor.NODE_ID, Long.toString(nodeId));
-            RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
-            client.start();
+            RemotingClient client = CommonOptions.remotingClient(tlsCa);
             try {
                 String ask = AdminTool.Entry.broker(entry) != null ? AdminTool.Entry.broker(entry)
                     : LeadershipTransfer.entryBroker(client, AdminTool.Entry.namesrv(entry), null, group, timeoutMs);

@@ -4,6 +4,7 @@ import io.raftmq.client.admin.AdminClient;
 import io.raftmq.client.admin.ClusterStatus;
 import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.client.instance.ClientInstance;
+import io.raftmq.client.tls.ClientTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +39,15 @@ public final class Dashboard implements AutoCloseable {
 
     /** Starts polling {@code namesrv} every {@code pollMs} and serving on {@code host:port} (0: any free port). */
     public Dashboard(String namesrv, String host, int port, long pollMs) throws IOException {
+        this(namesrv, host, port, pollMs, null);
+    }
+
+    /** As {@link #Dashboard(String, String, int, long)}, speaking TLS to the cluster with {@code tls} (null: not). */
+    public Dashboard(String namesrv, String host, int port, long pollMs, ClientTls tls) throws IOException {
         if (pollMs < 100) {
             throw new IllegalArgumentException("pollMs must be >= 100, got " + pollMs);
         }
-        instance = new ClientInstance(ClientConfig.defaults(ClientConfig.parseNamesrv(namesrv)));
+        instance = new ClientInstance(ClientConfig.defaults(ClientConfig.parseNamesrv(namesrv)).withTls(tls));
         instance.start();
         admin = new AdminClient(instance, CALL_TIMEOUT_MS, POLL_TIMEOUT_MS);
         admin.start();

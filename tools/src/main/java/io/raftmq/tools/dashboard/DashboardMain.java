@@ -1,5 +1,6 @@
 package io.raftmq.tools.dashboard;
 
+import io.raftmq.client.tls.ClientTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +33,11 @@ public final class DashboardMain implements Callable<Integer> {
         description = "how often to ask the cluster (default: ${DEFAULT-VALUE})")
     long pollMs;
 
+    @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:RAFTMQ_TLS_CA}",
+        description = "speak TLS to the cluster, trusting the CA certificates in this PEM file (docs/security.md;"
+            + " default: $RAFTMQ_TLS_CA, else plain TCP)")
+    String tlsCa;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -40,7 +46,8 @@ public final class DashboardMain implements Callable<Integer> {
         }
         Dashboard d;
         try {
-            d = new Dashboard(namesrv, host, port, pollMs);
+            d = new Dashboard(namesrv, host, port, pollMs,
+                tlsCa == null || tlsCa.isBlank() ? null : ClientTls.trustCa(tlsCa));
         } catch (IllegalArgumentException | IOException e) {
             System.err.println(e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;

@@ -188,20 +188,38 @@ final class PeerLink {
         ChannelFuture f = bootstrap.clone(loop).handler(transport.outboundInitializer(this)).remoteAddress(peerAddress)
             .localAddress(local).connect();
         f.addListener((ChannelFuture done) -> {
-            connecting = false;
             if (done.isSuccess()) {
-                onConnected(done.channel());
-                holding = false;
-            } else {
-                holding = false;
-                transport.countDroppedOutbound(dropAll()); // what the attempt held would be stale by the next one
-                LOG.debug("connect to peer {} at {} failed: {}", peerId, peerAddress, done.cause().toString());
-                if (refused(done.cause())) {
-                    transport.peerRefused(peerId);
-                }
-                scheduleReconnect();
+                transport.linkReady(done.channel()).addListener(ready -> onReady(done.channel(), ready));
+                return;
             }
+            connecting = false;
+            holding = false;
+            transport.countDroppedOutbound(dropAll()); // what the attempt held would be stale by the next one
+            LOG.debug("connect to peer {} at {} failed: {}", peerId, peerAddress, done.cause().toString());
+            if (refused(done.cause())) {
+                transport.peerRefused(peerId);
+            }
+            scheduleReconnect();
         });
+    }
+
+    /**
+     * The connection is connected and, with TLS or a group secret, its handshakes are over: it carries the queue
+     * from now on; or they failed, the connection is closed and a retry scheduled (its close listener is not set
+     * yet). Event loop.
+     */
+    private void onReady(Channel ch, io.netty.util.concurrent.Future<?> ready) {
+        connecting = false;
+        if (ready.isSuccess()) {
+            onConnected(ch);
+            holding = false;
+            return;
+        }
+        holding = false;
+        transport.countDroppedOutbound(dropAll());
+        LOG.debug("handshake with peer {} at {} failed: {}", peerId, peerAddress, ready.cause().toString());
+        ch.close();
+        scheduleReconnect();
     }
 
     private void onConnected(Channel ch) {
