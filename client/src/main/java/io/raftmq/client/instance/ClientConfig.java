@@ -1,5 +1,7 @@
 package io.raftmq.client.instance;
 
+import io.raftmq.client.protocol.Credentials;
+
 import java.util.List;
 
 /**
@@ -16,10 +18,12 @@ import java.util.List;
  * @param faultBackoffMsMax   the longest an address is avoided
  * @param probeTimeoutMs      timeout of asking a group member who leads
  * @param inflightRequestsMax requests awaiting an answer at once, over all connections
+ * @param credentials         ACL 1.0 account every request is signed with (docs/security.md "ACL"); null: unsigned
  */
 public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbackThreads, int callbackQueueMax,
                            long routeRefreshMs, long namesrvTimeoutMs, long faultBackoffMsMin,
-                           long faultBackoffMsMax, long probeTimeoutMs, int inflightRequestsMax) {
+                           long faultBackoffMsMax, long probeTimeoutMs, int inflightRequestsMax,
+                           Credentials credentials) {
     public static final long ROUTE_REFRESH_MS_DEFAULT = 30_000;
 
     public ClientConfig {
@@ -43,6 +47,12 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
         check(inflightRequestsMax >= 1, "inflightRequestsMax must be >= 1, got " + inflightRequestsMax);
     }
 
+    /** These settings with every request signed with {@code c} (null: unsigned). */
+    public ClientConfig withCredentials(Credentials c) {
+        return new ClientConfig(namesrvAddrs, ioThreads, callbackThreads, callbackQueueMax, routeRefreshMs,
+            namesrvTimeoutMs, faultBackoffMsMin, faultBackoffMsMax, probeTimeoutMs, inflightRequestsMax, c);
+    }
+
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -58,6 +68,6 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
     /** Defaults for {@code namesrvAddrs}: 1 event loop, 1 callback thread, 30 s route refresh, 50..5000 ms faults. */
     public static ClientConfig defaults(List<String> namesrvAddrs) {
         return new ClientConfig(namesrvAddrs, 1, 1, 65_536, ROUTE_REFRESH_MS_DEFAULT, 3_000, 50, 5_000, 500,
-                65_536);
+                65_536, null);
     }
 }

@@ -68,6 +68,9 @@ public final class ClientInstance {
         this.remoting = new RemotingClient(new RemotingClientConfig(null, config.ioThreads(),
                 RemotingClientConfig.defaults().frameLengthMax(), RemotingClientConfig.CONNECT_TIMEOUT_MS_DEFAULT,
                 RemotingClientConfig.defaults().channelIdleMs(), config.inflightRequestsMax()), true);
+        if (config.credentials() != null) {
+            remoting.setRequestSigner(config.credentials()::sign);
+        }
         this.faults = new FaultTracker(config.faultBackoffMsMin(), config.faultBackoffMsMax(), System::nanoTime);
         this.leaders = new LeaderLocator(remoting, routes, faults);
         remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, this::consumerIdsChanged, Runnable::run);
