@@ -139,6 +139,8 @@ import java.util.TreeSet;
  * @param metricsPort                its TCP port; 0 (the default) = no endpoint: a library default must not open a
  *                                   port nobody asked for, and no fixed port fits every member on one host. The
  *                                   files in {@code conf/} use listenPort + 5 (10916/10926/10936)
+ * @param acl                        ACL on the client port: keys aclEnable, aclFile, aclReloadIntervalMs
+ *                                   ({@link AclConfig}, docs/security.md)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -161,7 +163,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            int diskSpaceCleanForciblyRatio, int diskSpaceWarningLevelRatio,
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
                            String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax,
-                           boolean enablePropertyFilter, String metricsHost, int metricsPort) {
+                           boolean enablePropertyFilter, String metricsHost, int metricsPort,
+                           AclConfig acl) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -276,6 +279,11 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
         Class<?>[] types = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
             String key = comps[i].getName();
+            types[i] = comps[i].getType();
+            if (types[i] == AclConfig.class) {
+                args[i] = AclConfig.fromProperties(props, source);
+                continue;
+            }
             String raw = props.containsKey(key) ? props.get(key).trim() : DEFAULTS.get(key);
             if (raw == null || raw.isEmpty() && REQUIRED.contains(key)) {
                 throw new BrokerConfigException(source + ": missing required key '" + key + "'");
@@ -289,6 +297,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
 
     private static void checkKeys(Map<String, String> props, String source) throws BrokerConfigException {
         Set<String> known = new HashSet<>(DEFAULTS.keySet());
+        known.addAll(AclConfig.DEFAULTS.keySet());
         known.addAll(REQUIRED);
         Set<String> unknown = new TreeSet<>(props.keySet());
         unknown.removeAll(known);
@@ -345,6 +354,10 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
             } catch (IllegalAccessException | InvocationTargetException e) {
                 throw new IllegalStateException("cannot read " + rc.getName(), e);
             }
+            if (v instanceof AclConfig a) {
+                m.putAll(a.toProperties());
+                continue;
+            }
             m.put(rc.getName(), BrokerConfigValidator.format(v));
         }
         return m;
@@ -375,7 +388,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 queueLockExpiryMs, snapshotIntervalEntries, snapshotRetainCount, fileReservedTime, fileReservedTimeMs,
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
-                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort);
+                raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort, acl);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */
