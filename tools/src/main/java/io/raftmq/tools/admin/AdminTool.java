@@ -197,7 +197,7 @@ public final class AdminTool implements Callable<Integer> {
             if (to != null && !to.matches("[^:\\s]+:[0-9]{1,5}")) {
                 throw new IllegalArgumentException("--to must be HOST:PORT, got '" + to + "'");
             }
-            RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+            RemotingClient client = AdminCredentials.sign(new RemotingClient(RemotingClientConfig.defaults()));
             client.start();
             try {
                 String ask = Entry.broker(entry) != null ? Entry.broker(entry)

@@ -60,7 +60,8 @@ final class CommonOptions {
             throw new IllegalArgumentException("--timeout-ms must be positive, got " + timeoutMs);
         }
         long call = Math.min(timeoutMs, Math.max(1000, timeoutMs / 3));
-        AdminClient a = new AdminClient(ClientConfig.defaults(namesrvs()), call, timeoutMs);
+        ClientConfig config = ClientConfig.defaults(namesrvs()).withCredentials(AdminCredentials.fromEnvironment());
+        AdminClient a = new AdminClient(config, call, timeoutMs);
         a.start();
         return a;
     }

@@ -56,7 +56,7 @@ final class MembershipCommands {
             }
             Map<String, String> f = new LinkedHashMap<>(fields());
             f.put(RaftMembershipProcessor.NODE_ID, Long.toString(nodeId));
-            RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+            RemotingClient client = AdminCredentials.sign(new RemotingClient(RemotingClientConfig.defaults()));
             client.start();
             try {
                 String ask = AdminTool.Entry.broker(entry) != null ? AdminTool.Entry.broker(entry)
