@@ -7,6 +7,7 @@ import io.raftmq.broker.acl.AclFile;
 import io.raftmq.broker.acl.AclFileException;
 import io.raftmq.broker.acl.AclFileWatcher;
 import io.raftmq.broker.acl.AclGuard;
+import io.raftmq.broker.acl.MemberSigner;
 import io.raftmq.broker.config.AclConfig;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
@@ -233,6 +234,13 @@ public final class BrokerController {
             throw new IllegalStateException("ACL is enabled but the ACL file is not usable: " + e.getMessage(), e);
         }
         gate.guard(guard);
+        if (!acl.aclBrokerAccount().isEmpty()) {
+            if (guard.rules().account(acl.aclBrokerAccount()) == null) {
+                throw new IllegalStateException("aclBrokerAccount '" + acl.aclBrokerAccount()
+                    + "' is not an account of the ACL file " + file);
+            }
+            client.setRequestSigner(new MemberSigner(guard, acl.aclBrokerAccount()));
+        }
         AclFileWatcher watcher = new AclFileWatcher(file, guard);
         scheduler.scheduleWithFixedDelay(watcher::poll, acl.aclReloadIntervalMs(), acl.aclReloadIntervalMs(),
             TimeUnit.MILLISECONDS);

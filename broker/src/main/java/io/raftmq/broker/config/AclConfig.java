@@ -11,17 +11,19 @@ import java.util.Map;
  * @param aclEnable           check ACL 1.0 signatures and permissions on the client port (default false)
  * @param aclFile             the ACL file (JSON in RocketMQ's plain_acl.yml layout); required when enabled
  * @param aclReloadIntervalMs how often the file's modification time is polled for a reload (default 5000)
+ * @param aclBrokerAccount    access key of the ACL file's account this member signs its own requests to its peers
+ *                            with (default empty: unsigned); its secret is read from the ACL file
  */
-public record AclConfig(boolean aclEnable, String aclFile, long aclReloadIntervalMs) {
+public record AclConfig(boolean aclEnable, String aclFile, long aclReloadIntervalMs, String aclBrokerAccount) {
     /** Every key with its default. */
     public static final Map<String, String> DEFAULTS = Map.of("aclEnable", "false", "aclFile", "",
-        "aclReloadIntervalMs", "5000");
+        "aclReloadIntervalMs", "5000", "aclBrokerAccount", "");
     /** Fastest reload poll accepted. */
     public static final long RELOAD_INTERVAL_MS_MIN = 100;
 
     /** ACL off. */
     public static AclConfig disabled() {
-        return new AclConfig(false, "", 5000);
+        return new AclConfig(false, "", 5000, "");
     }
 
     /**
@@ -49,7 +51,7 @@ public record AclConfig(boolean aclEnable, String aclFile, long aclReloadInterva
             throw new BrokerConfigException(source + ": key 'aclFile': required when aclEnable=true (the ACL file,"
                 + " docs/security.md)");
         }
-        return new AclConfig(Boolean.parseBoolean(enable), file, interval);
+        return new AclConfig(Boolean.parseBoolean(enable), file, interval, value(props, "aclBrokerAccount"));
     }
 
     private static String value(Map<String, String> props, String key) {
@@ -63,6 +65,7 @@ public record AclConfig(boolean aclEnable, String aclFile, long aclReloadInterva
         m.put("aclEnable", Boolean.toString(aclEnable));
         m.put("aclFile", aclFile);
         m.put("aclReloadIntervalMs", Long.toString(aclReloadIntervalMs));
+        m.put("aclBrokerAccount", aclBrokerAccount);
         return m;
     }
 }

@@ -33,8 +33,9 @@ class AclConfigTest {
         m.put("aclEnable", "true");
         m.put("aclFile", "/etc/raftmq/acl.json");
         m.put("aclReloadIntervalMs", "1000");
+        m.put("aclBrokerAccount", "member-account");
         BrokerConfig on = BrokerConfig.fromProperties(m, "t");
-        assertThat(on.acl()).isEqualTo(new AclConfig(true, "/etc/raftmq/acl.json", 1000));
+        assertThat(on.acl()).isEqualTo(new AclConfig(true, "/etc/raftmq/acl.json", 1000, "member-account"));
         assertThat(on.toProperties()).containsEntry("aclEnable", "true").doesNotContainKey("acl");
         assertThat(BrokerConfig.fromProperties(on.toProperties(), "t")).isEqualTo(on);
     }
