@@ -1,13 +1,13 @@
 package io.raftmq.broker;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import io.raftmq.broker.clients.ClientManager;
-import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.acl.AclFile;
 import io.raftmq.broker.acl.AclFileException;
 import io.raftmq.broker.acl.AclFileWatcher;
 import io.raftmq.broker.acl.AclGuard;
 import io.raftmq.broker.acl.MemberSigner;
+import io.raftmq.broker.clients.ClientManager;
+import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
 import io.raftmq.broker.config.AclConfig;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
@@ -72,7 +72,8 @@ import java.util.concurrent.TimeUnit;
  *                                           (the trace and reply topics, docs/consumer-protocol.md "Message trace")
  * </pre>
  *
- * <p>Start order, bind first: scheduler and pools → remoting client → remoting server bound (every code answers 14
+ * <p>Start order, bind first: scheduler and pools → remoting client → the ACL file loaded (if aclEnable; a bad file
+ * fails the start, docs/security.md) → remoting server bound (every code answers 14
  * "starting", {@link ServingGate}) → metrics port bound ({@link MemberMetrics}, if any) → raft port bound
  * ({@link RaftGroupNode#bind}) → only then the store (recovery) → managers → raft agent (newest snapshot restored,
  * the log after it replayed; peers dialled) → send batcher → processors and held pulls → serving → registrar, offset

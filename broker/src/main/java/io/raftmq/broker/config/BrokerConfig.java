@@ -139,8 +139,8 @@ import java.util.TreeSet;
  * @param metricsPort                its TCP port; 0 (the default) = no endpoint: a library default must not open a
  *                                   port nobody asked for, and no fixed port fits every member on one host. The
  *                                   files in {@code conf/} use listenPort + 5 (10916/10926/10936)
- * @param acl                        ACL on the client port: keys aclEnable, aclFile, aclReloadIntervalMs
- *                                   ({@link AclConfig}, docs/security.md)
+ * @param acl                        ACL on the client port: keys aclEnable, aclFile, aclReloadIntervalMs,
+ *                                   aclBrokerAccount ({@link AclConfig}, docs/security.md)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
