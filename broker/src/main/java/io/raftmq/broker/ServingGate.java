@@ -1,5 +1,6 @@
 package io.raftmq.broker;
 
+import io.raftmq.broker.acl.AclGuard;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.RemotingCommandException;
 import io.raftmq.client.protocol.ResponseCode;
@@ -19,6 +20,9 @@ import java.util.concurrent.Executor;
  * Before {@link #serve} and after {@link #close} every request is answered SERVICE_NOT_AVAILABLE (14, "member is
  * starting" / "stopping"), the code a follower answers sends with, so a client retries elsewhere.
  *
+ * <p>With ACL on ({@link #guard}), a serving member checks each request's signature and permissions before its
+ * processor runs and answers a refused one NO_PERMISSION (16) itself.
+ *
  * <p>Threads: {@link #reserve}, {@link #install}, {@link #serve} and {@link #close} on the owner's start/stop thread;
  * requests on the executors they were reserved with. {@link #serve} publishes the installed processors (volatile).
  */
@@ -30,10 +34,17 @@ final class ServingGate {
     /** Keyed by the identity of the processor's CODES array. */
     private final Map<int[], Slot> slots = new IdentityHashMap<>();
     private volatile State state = State.STARTING;
+    /** The ACL check run before every processor (docs/security.md); null: ACL off. Set before the server starts. */
+    private volatile AclGuard guard;
 
     ServingGate(RemotingServer server, String member) {
         this.server = server;
         this.member = member;
+    }
+
+    /** Checks every request with {@code g} before its processor runs (ACL, docs/security.md). */
+    void guard(AclGuard g) {
+        guard = g;
     }
 
     /** Registers {@code codes} on the server, served on {@code executor} once a processor is installed. */
@@ -77,6 +88,13 @@ final class ServingGate {
             if (s != State.SERVING) {
                 return RemotingCommand.createResponse(ResponseCode.SERVICE_NOT_AVAILABLE, "broker member " + member
                     + (s == State.STARTING ? " is starting" : " is stopping"));
+            }
+            AclGuard g = guard;
+            if (g != null) {
+                RemotingCommand refused = g.check(ctx, request);
+                if (refused != null) {
+                    return refused;
+                }
             }
             return processor.process(ctx, request);
         }

@@ -146,6 +146,8 @@ import java.util.TreeSet;
  *                                   {@code tls.server.*} (docs/security.md "Raft peer authentication"; false)
  * @param raftGroupSecret            the group secret peers prove on every raft connection: the secret itself, or
  *                                   {@code file:PATH}; empty (default) = no peer handshake
+ * @param acl                        ACL on the client port: keys aclEnable, aclFile, aclReloadIntervalMs,
+ *                                   aclBrokerAccount ({@link AclConfig}, docs/security.md)
  */
 public record BrokerConfig(String brokerClusterName, String brokerName, String listenHost, int listenPort,
                            String brokerIP1, String storePathRootDir, List<String> namesrvAddr,
@@ -169,7 +171,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                            long cleanResourceInterval, int deleteFileBatchMax, long retentionFollowerSilentMsMax,
                            String raftInitialState, boolean raftJoinExisting, long sendHeldBytesMax,
                            boolean enablePropertyFilter, String metricsHost, int metricsPort, TlsConfig tls,
-                           boolean raftTls, String raftGroupSecret) {
+                           boolean raftTls, String raftGroupSecret, AclConfig acl) {
 
     /** {@link #raftInitialState()}: a member of a new group. */
     public static final String RAFT_INITIAL_STATE_NEW = "new";
@@ -291,6 +293,11 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 args[i] = BrokerConfigValidator.parseTls(source, props);
                 continue;
             }
+            if (comps[i].getType() == AclConfig.class) { // the acl* keys (docs/security.md "ACL")
+                types[i] = AclConfig.class;
+                args[i] = AclConfig.fromProperties(props, source);
+                continue;
+            }
             String raw = props.containsKey(key) ? props.get(key).trim() : DEFAULTS.get(key);
             if (raw == null || raw.isEmpty() && REQUIRED.contains(key)) {
                 throw new BrokerConfigException(source + ": missing required key '" + key + "'");
@@ -304,6 +311,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
 
     private static void checkKeys(Map<String, String> props, String source) throws BrokerConfigException {
         Set<String> known = new HashSet<>(DEFAULTS.keySet());
+        known.addAll(AclConfig.DEFAULTS.keySet());
         known.addAll(REQUIRED);
         Set<String> unknown = new TreeSet<>(props.keySet());
         unknown.removeAll(known);
@@ -363,6 +371,8 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
             }
             if (v instanceof TlsConfig t) {
                 m.putAll(t.toSettings());
+            } else if (v instanceof AclConfig a) {
+                m.putAll(a.toProperties());
             } else if (rc.getName().equals("raftGroupSecret") && !raftGroupSecret.isBlank()
                 && !raftGroupSecret.startsWith("file:")) {
                 m.put(rc.getName(), "***"); // never answered to GET_BROKER_CONFIG
@@ -399,7 +409,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
                 deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio,
                 cleanResourceInterval, deleteFileBatchMax, retentionFollowerSilentMsMax, raftInitialState,
                 raftJoinExisting, sendHeldBytesMax, enablePropertyFilter, metricsHost, metricsPort, tls, raftTls,
-                raftGroupSecret);
+                raftGroupSecret, acl);
     }
 
     /** How old a segment's newest record must be for the segment to expire: fileReservedTimeMs if set, else hours. */

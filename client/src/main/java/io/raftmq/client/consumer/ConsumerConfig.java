@@ -1,6 +1,7 @@
 package io.raftmq.client.consumer;
 
 import io.raftmq.client.instance.ClientConfig;
+import io.raftmq.client.protocol.Credentials;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -109,6 +110,7 @@ public record ConsumerConfig(ClientConfig client, String group, Map<String, TagF
         private long orderlySuspendMs = 1_000;
         private int consumeQueueMax = 65_536;
         private boolean autoCommit = true;
+        private Credentials credentials;
         private Path offsetDir = Path.of(System.getProperty("user.home", "."), ".raftmq", "offsets");
 
         /** NameServers, {@code ;}-separated (other client settings default). */
@@ -228,6 +230,12 @@ public record ConsumerConfig(ClientConfig client, String group, Map<String, TagF
             return this;
         }
 
+        /** Signs every request with this ACL 1.0 account (docs/security.md "ACL"). */
+        public Builder credentials(String accessKey, String secretKey) {
+            this.credentials = new Credentials(accessKey, secretKey);
+            return this;
+        }
+
         /** Lite pull: whether offsets of polled messages are committed every {@code commitIntervalMs}. */
         public Builder autoCommit(boolean on) {
             this.autoCommit = on;
@@ -238,6 +246,9 @@ public record ConsumerConfig(ClientConfig client, String group, Map<String, TagF
         public ConsumerConfig build() {
             ClientConfig c = client != null ? client
                     : namesrv == null ? null : ClientConfig.defaults(ClientConfig.parseNamesrv(namesrv));
+            if (c != null && credentials != null) {
+                c = c.withCredentials(credentials);
+            }
             return new ConsumerConfig(c, group, subscriptions, model, allocation, consumeFrom, consumeTimestampMs,
                     consumeThreads, consumeBatchMax, pullBatchMax, pullBytesMax, cachedMessagesMax, cachedBytesMax,
                     reconsumeTimesMax, suspendTimeoutMs, pullRetryMs, commitIntervalMs, rebalanceIntervalMs,

@@ -1,5 +1,6 @@
 package io.raftmq.client.instance;
 
+import io.raftmq.client.protocol.Credentials;
 import io.raftmq.client.tls.ClientTls;
 
 import java.util.List;
@@ -20,11 +21,12 @@ import java.util.List;
  * @param inflightRequestsMax requests awaiting an answer at once, over all connections
  * @param tls                 TLS on every connection (NameServers and brokers alike), or null for plain TCP
  *                            (docs/security.md "TLS")
+ * @param credentials         ACL 1.0 account every request is signed with (docs/security.md "ACL"); null: unsigned
  */
 public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbackThreads, int callbackQueueMax,
                            long routeRefreshMs, long namesrvTimeoutMs, long faultBackoffMsMin,
                            long faultBackoffMsMax, long probeTimeoutMs, int inflightRequestsMax,
-                           ClientTls tls) {
+                           ClientTls tls, Credentials credentials) {
     public static final long ROUTE_REFRESH_MS_DEFAULT = 30_000;
 
     public ClientConfig {
@@ -48,6 +50,12 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
         check(inflightRequestsMax >= 1, "inflightRequestsMax must be >= 1, got " + inflightRequestsMax);
     }
 
+    /** These settings with every request signed with {@code c} (null: unsigned). */
+    public ClientConfig withCredentials(Credentials c) {
+        return new ClientConfig(namesrvAddrs, ioThreads, callbackThreads, callbackQueueMax, routeRefreshMs,
+            namesrvTimeoutMs, faultBackoffMsMin, faultBackoffMsMax, probeTimeoutMs, inflightRequestsMax, tls, c);
+    }
+
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -57,7 +65,8 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
     /** These settings with TLS on every connection ({@code tls}), or plain TCP with null. */
     public ClientConfig withTls(ClientTls tls) {
         return new ClientConfig(namesrvAddrs, ioThreads, callbackThreads, callbackQueueMax, routeRefreshMs,
-                namesrvTimeoutMs, faultBackoffMsMin, faultBackoffMsMax, probeTimeoutMs, inflightRequestsMax, tls);
+                namesrvTimeoutMs, faultBackoffMsMin, faultBackoffMsMax, probeTimeoutMs, inflightRequestsMax, tls,
+                credentials);
     }
 
     /** Parses a {@code ;}-separated NameServer list (the official client's format). */
@@ -72,6 +81,6 @@ public record ClientConfig(List<String> namesrvAddrs, int ioThreads, int callbac
      */
     public static ClientConfig defaults(List<String> namesrvAddrs) {
         return new ClientConfig(namesrvAddrs, 1, 1, 65_536, ROUTE_REFRESH_MS_DEFAULT, 3_000, 50, 5_000, 500,
-                65_536, null);
+                65_536, null, null);
     }
 }

@@ -71,6 +71,9 @@ public final class ClientInstance {
         if (config.tls() != null) {
             remoting.useTls(config.tls());
         }
+        if (config.credentials() != null) {
+            remoting.setRequestSigner(config.credentials()::sign);
+        }
         this.faults = new FaultTracker(config.faultBackoffMsMin(), config.faultBackoffMsMax(), System::nanoTime);
         this.leaders = new LeaderLocator(remoting, routes, faults);
         remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, this::consumerIdsChanged, Runnable::run);

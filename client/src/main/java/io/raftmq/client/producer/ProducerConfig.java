@@ -1,6 +1,7 @@
 package io.raftmq.client.producer;
 
 import io.raftmq.client.instance.ClientConfig;
+import io.raftmq.client.protocol.Credentials;
 import io.raftmq.client.tls.ClientTls;
 
 import java.util.List;
@@ -72,6 +73,7 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
         private long faultBackoffMsMin = 50;
         private long faultBackoffMsMax = 5_000;
         private ClientTls tls;
+        private Credentials credentials;
 
         /** NameServer addresses, {@code host:port[;host:port...]}. */
         public Builder namesrv(String addrs) {
@@ -131,6 +133,12 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
             return this;
         }
 
+        /** Signs every request with this ACL 1.0 account (docs/security.md "ACL"). */
+        public Builder credentials(String accessKey, String secretKey) {
+            this.credentials = new Credentials(accessKey, secretKey);
+            return this;
+        }
+
         public Builder faultBackoffMs(long min, long max) {
             this.faultBackoffMsMin = min;
             this.faultBackoffMsMax = max;
@@ -147,7 +155,7 @@ public record ProducerConfig(ClientConfig client, String group, long sendTimeout
         public ProducerConfig build() {
             check(namesrv != null, "namesrv addresses are required (host:port[;host:port...])");
             ClientConfig c = new ClientConfig(namesrv, ioThreads, callbackThreads, 65_536, routeRefreshMs, 3_000,
-                    faultBackoffMsMin, faultBackoffMsMax, 500, 65_536, tls);
+                    faultBackoffMsMin, faultBackoffMsMax, 500, 65_536, tls, credentials);
             return new ProducerConfig(c, group, sendTimeoutMs, retriesMax, retryBackoffMsMin, retryBackoffMsMax,
                     compressThresholdBytes, bodyBytesMax, slowSendProbeMs);
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * What {@link RemotingServer} and {@link RemotingClient} share: the terminal pipeline handler ({@link Dispatcher})
@@ -38,6 +39,8 @@ public abstract class NettyRemotingEndpoint {
     private final PendingCalls calls;
     private final List<ChannelEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Dispatcher dispatcher = new Dispatcher();
+    /** Applied to every outgoing request just before it is written (ACL signing, docs/security.md); null: none. */
+    private volatile Consumer<RemotingCommand> requestSigner;
 
     protected NettyRemotingEndpoint(int inflightRequestsMax) {
         this.calls = new PendingCalls(inflightRequestsMax);
@@ -78,6 +81,14 @@ public abstract class NettyRemotingEndpoint {
     /** Serves every code without a specific processor (otherwise those get REQUEST_CODE_NOT_SUPPORTED). */
     public void registerDefaultProcessor(RequestProcessor processor, Executor executor) {
         processors.registerDefault(processor, executor);
+    }
+
+    /**
+     * Applies {@code signer} to every request this endpoint sends from now on, after its header and body are final
+     * and before it is written (the SDK's ACL credentials, docs/security.md "ACL"); null removes it.
+     */
+    public void setRequestSigner(Consumer<RemotingCommand> signer) {
+        requestSigner = signer;
     }
 
     /** Adds a connection event listener (may be called any time). */
@@ -127,7 +138,7 @@ public abstract class NettyRemotingEndpoint {
      * {@link RemotingTimeoutException} or {@link RemotingClosedException}. Completes on an event loop thread.
      */
     public CompletableFuture<RemotingCommand> invokeAsync(Channel channel, RemotingCommand request, long timeoutMs) {
-        return calls.invokeAsync(channel, request, timeoutMs, 0, null);
+        return invokeAsync(channel, request, timeoutMs, 0, null);
     }
 
     /**
@@ -137,6 +148,7 @@ public abstract class NettyRemotingEndpoint {
      */
     public CompletableFuture<RemotingCommand> invokeAsync(Channel channel, RemotingCommand request, long timeoutMs,
                                                           long slowMs, Runnable onSlow) {
+        sign(request);
         return calls.invokeAsync(channel, request, timeoutMs, slowMs, onSlow);
     }
 
@@ -156,7 +168,15 @@ public abstract class NettyRemotingEndpoint {
      * written, or fails like {@link #invokeAsync}. Ownership of {@code request} passes to this method.
      */
     public CompletableFuture<Void> invokeOneway(Channel channel, RemotingCommand request, long timeoutMs) {
+        sign(request);
         return calls.invokeOneway(channel, request, timeoutMs);
+    }
+
+    private void sign(RemotingCommand request) {
+        Consumer<RemotingCommand> s = requestSigner;
+        if (s != null) {
+            s.accept(request);
+        }
     }
 
     /** Waits for a call's future, translating its failure. */

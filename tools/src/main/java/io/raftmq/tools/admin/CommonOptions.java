@@ -47,7 +47,7 @@ final class CommonOptions {
      * when it is set (their {@code --tls-ca}, default {@code $RAFTMQ_TLS_CA}).
      */
     static RemotingClient remotingClient(String tlsCa) {
-        RemotingClient client = new RemotingClient(RemotingClientConfig.defaults());
+        RemotingClient client = AdminCredentials.sign(new RemotingClient(RemotingClientConfig.defaults()));
         if (tlsCa != null && !tlsCa.isBlank()) {
             client.useTls(ClientTls.trustCa(tlsCa));
         }
@@ -83,7 +83,9 @@ final class CommonOptions {
         }
         long call = Math.min(timeoutMs, Math.max(1000, timeoutMs / 3));
         ClientTls tls = tlsCa == null || tlsCa.isBlank() ? null : ClientTls.trustCa(tlsCa);
-        AdminClient a = new AdminClient(ClientConfig.defaults(namesrvs()).withTls(tls), call, timeoutMs);
+        ClientConfig config = ClientConfig.defaults(namesrvs()).withTls(tls)
+                .withCredentials(AdminCredentials.fromEnvironment());
+        AdminClient a = new AdminClient(config, call, timeoutMs);
         a.start();
         return a;
     }
