@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Goal: the official RocketMQ 5.3.3 client's TLS switch works against RaftMQ (docs/security.md "TLS"). An enforcing
  * NameServer and group (raft links with mutual TLS and the group secret) serve an official producer and lite-pull
  * consumer that use TLS (one switch for NameServer and broker connections, as the official client has), and our SDK
- * producer and admin client with a trusted CA; a plain official producer gets no route, and a plain connection to the broker is
- * closed by the broker before any answer. A permissive group serves TLS and plain official producers alike.
+ * producer and admin client with a trusted CA; a plain official producer gets no route, and a plain connection to
+ * the broker is closed by the broker before any answer. A permissive group serves TLS and plain official producers
+ * alike.
  * Method: TestCluster with a CA made in the test ({@link TestPki}); the official client reads its tls.client.*
  * settings into TlsSystemConfig's static fields when that class loads, so the test sets those fields (and the
  * system properties) and restores both afterwards.
