@@ -1,5 +1,7 @@
 package io.raftmq.tools.dashboard;
 
+import io.raftmq.client.admin.AdminClient;
+import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.testsupport.Awaits;
 import io.raftmq.testsupport.ProcessTest;
 import io.raftmq.tools.cluster.ScriptCluster;
@@ -50,6 +52,8 @@ class DashboardBrowserTest {
     private static final String DRIVER = System.getProperty("raftmq.chromedriver", "/usr/bin/chromedriver");
     /** How long the page may take to show the new leader after the kill (election + a poll + a page refresh). */
     private static final Duration NEW_LEADER_SHOWN = Duration.ofSeconds(15);
+    /** A subscription group the test creates before opening the page. */
+    private static final String GROUP = "DashboardTestGroup";
 
     @TempDir
     Path data;
@@ -62,7 +66,12 @@ class DashboardBrowserTest {
         try (ScriptCluster cluster = new ScriptCluster(data, seed)) {
             ScriptCluster.Run start = cluster.cluster("start", "--base-port", Integer.toString(cluster.basePort()));
             assertThat(start.code()).as(start.output()).isZero();
-            try (Dashboard dashboard = new Dashboard("127.0.0.1:" + cluster.basePort(), "127.0.0.1", 0, 500)) {
+            String namesrv = "127.0.0.1:" + cluster.basePort();
+            try (AdminClient admin = new AdminClient(ClientConfig.defaults(List.of(namesrv)))) {
+                admin.start();
+                admin.createGroup(GROUP); // so that the consumer-groups panel has a row to show
+            }
+            try (Dashboard dashboard = new Dashboard(namesrv, "127.0.0.1", 0, 500)) {
                 WebDriver browser = browser();
                 try {
                     browser.get(dashboard.url());
@@ -94,8 +103,11 @@ class DashboardBrowserTest {
         String groups = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.url()
             + "api/groups")).build(), HttpResponse.BodyHandlers.ofString()).body();
         int expected = groups.split("\"clients\":", -1).length - 1;
+        assertThat(groups).as("/api/groups lists the group the test created").contains("\"" + GROUP + "\"");
         onPage("one total row per group").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
-            .until(() -> browser.findElements(By.cssSelector("#consumers tbody tr.total")).size() == expected);
+            .until(() -> browser.findElements(By.cssSelector("#consumers tbody tr.total")).size() == expected
+                && !browser.findElements(By.cssSelector("#consumers tbody tr.total[data-group='" + GROUP + "']"))
+                    .isEmpty());
     }
 
     private void watchAFailover(WebDriver browser, ScriptCluster cluster) throws Exception {
