@@ -169,6 +169,8 @@ final class BrokerSimulation {
     private final SimSnapshots snapshots;
     private final boolean snapshotsAllowed;
     private final Knobs knobs;
+    /** {@code drawn}, {@code always} or {@code false}: whether the run changes the membership. */
+    private final String membershipMode;
     /** An extra invariant run after every event (a test's planted failure, {@link SimShrinker}). */
     private Runnable extraCheck = () -> { };
 
@@ -186,9 +188,19 @@ final class BrokerSimulation {
 
     /** @param knobs what the run leaves out ({@link Knobs}) */
     BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed, Knobs knobs) {
+        this(seed, boundaryDir, snapshotsAllowed, knobs, System.getProperty("bsim.membership", "drawn"));
+    }
+
+    /**
+     * @param membershipMode {@code drawn} (the seed draws whether it changes the membership), {@code always} (it does,
+     *                   with the same draws otherwise: a membership regression seed) or {@code false} (never;
+     *                   {@code -Dbsim.membership})
+     */
+    BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed, Knobs knobs, String membershipMode) {
         this.seed = seed;
         this.snapshotsAllowed = snapshotsAllowed && knobs.on("snapshots");
         this.knobs = knobs;
+        this.membershipMode = membershipMode;
         this.random = new SplittableRandom(seed);
         Faults drawn = Faults.draw(random);
         this.faults = knobs.on("lossy") ? drawn : new Faults(0, 0, drawn.delayMaxMs(), drawn.fsyncMaxMs(),
@@ -200,7 +212,7 @@ final class BrokerSimulation {
         this.snapshots = new SimSnapshots(this, new SplittableRandom(seed ^ 0x534E415053L), clock,
             this.snapshotsAllowed);
         this.membership = new SimMembership(this, new SplittableRandom(seed ^ 0x4D454D424552L), clock,
-            knobs.on("membership") && !"false".equals(System.getProperty("bsim.membership")));
+            knobs.on("membership") && !"false".equals(membershipMode), "always".equals(membershipMode));
         this.members = new SimMember[membership.members() + 1];
         long[] voters = new long[MEMBERS];
         for (int i = 1; i <= MEMBERS; i++) {
@@ -742,7 +754,8 @@ final class BrokerSimulation {
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
             .append(seed).append(snapshotsAllowed || !knobs.on("snapshots") ? "" : " -Dbsim.snapshots=false")
-            .append(knobs.flags()).append(")\n  ").append(cause)
+            .append(knobs.flags()).append("drawn".equals(membershipMode) ? "" : " -Dbsim.membership=" + membershipMode)
+            .append(")\n  ").append(cause)
             .append("\n  ").append(faults).append(" transfers=")
             .append(transfers).append(" pauses=").append(pauses).append(" snapshots=").append(snapshots.enabled())
             .append(' ').append(disk.describe()).append(membership.enabled() ? "\n  " + membership.history() : "")

@@ -49,11 +49,12 @@ final class SimMembership {
     /** Per member: the highest commit index of it as leader already checked against its configuration's quorum. */
     private final long[] quorumChecked = new long[JOINING + 1];
 
-    SimMembership(BrokerSimulation sim, SplittableRandom random, SimClock clock, boolean allowed) {
+    /** @param forced on whatever the draw (a membership regression seed keeps the history it had at a 1/4 share) */
+    SimMembership(BrokerSimulation sim, SplittableRandom random, SimClock clock, boolean allowed, boolean forced) {
         this.sim = sim;
         this.random = random;
         this.clock = clock;
-        this.enabled = random.nextInt(4) == 0 && allowed;
+        this.enabled = (random.nextInt(8) == 0 || forced) && allowed;
         this.joinAtMs = enabled ? 100 + random.nextInt(1500) : 0;
         this.removeAfterMs = enabled ? random.nextInt(1200) : 0;
     }
