@@ -54,9 +54,11 @@ class BrokerSimulationTest {
      * 403555: a pull held on a follower that installs a snapshot must be woken by the install (docs/simulation.md
      * "Open findings of the snapshot campaign"). 403349: a member rebuilding its derived data (its dispatch
      * checkpoint flipped at rest) on a log that retention cut must keep the counters of queues absent from it
-     * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint").
+     * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint"). 410003: a member failing in
+     * the middle of an install keeps an old log with entries never committed (docs/simulation.md "Fixed in the
+     * harness: a failed install's old log checked as committed").
      */
-    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349};
+    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003};
     /**
      * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
      * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error refuses to start and
