@@ -48,7 +48,9 @@ final class BrokerSimulation {
         /** A client locks or unlocks queues ({@link SimLocks}). */
         LOCK,
         /** A member takes a snapshot; retention runs on a member ({@link SimSnapshots}). */
-        SNAPSHOT, RETENTION }
+        SNAPSHOT, RETENTION,
+        /** The joining member starts; a step of the membership changes ({@link SimMembership}). */
+        JOIN, MEMBERSHIP }
 
     record Event(long time, long seq, Kind kind, int member, Object payload, int incarnation) {
     }
@@ -60,7 +62,7 @@ final class BrokerSimulation {
     record Knobs(long safetyMs, Set<String> off) {
         /** The kinds that can be switched off, in the order the shrinker tries them. */
         static final List<String> KINDS = List.of("crashes", "partitions", "transfers", "pauses", "disk", "lossy",
-            "transactions", "locks", "snapshots");
+            "transactions", "locks", "snapshots", "membership");
         static final Knobs DEFAULT = new Knobs(SAFETY_MS, Set.of());
 
         Knobs {
@@ -111,7 +113,7 @@ final class BrokerSimulation {
                    long pulledMessages, int topicProposals, int diskFaults, int diskFailures, int damages,
                    int damageLosses, int damageRefusals, int forwarded, int heldPulls, int delayedSends,
                    int delayedDelivered, int halves, int transactionsVisible, int checksAnswered, int lockGrants,
-                   int snapshots, int installs, long segmentsDeleted) {
+                   int snapshots, int installs, long segmentsDeleted, String membership) {
     }
 
     private final long seed;
@@ -129,9 +131,12 @@ final class BrokerSimulation {
     private final boolean pauses;
     private int pausesStarted;
     private final SimClock clock = new SimClock();
-    private final SimMember[] members = new SimMember[MEMBERS + 1];
-    private final boolean[][] cut = new boolean[MEMBERS + 1][MEMBERS + 1];
-    private final BrokerChecker checker = new BrokerChecker(MEMBERS);
+    /** Membership changes: a stream of their own, off for most seeds (then three members, as before). */
+    private final SimMembership membership;
+    /** The members, 1-based: three, or four with membership changes ({@link SimMembership#JOINING}). */
+    private final SimMember[] members;
+    private final boolean[][] cut = new boolean[SimMembership.JOINING + 1][SimMembership.JOINING + 1];
+    private final BrokerChecker checker = new BrokerChecker(SimMembership.JOINING);
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final ArrayDeque<String> trace = new ArrayDeque<>();
@@ -164,6 +169,8 @@ final class BrokerSimulation {
     private final SimSnapshots snapshots;
     private final boolean snapshotsAllowed;
     private final Knobs knobs;
+    /** {@code drawn}, {@code always} or {@code false}: whether the run changes the membership. */
+    private final String membershipMode;
     /** An extra invariant run after every event (a test's planted failure, {@link SimShrinker}). */
     private Runnable extraCheck = () -> { };
 
@@ -181,9 +188,19 @@ final class BrokerSimulation {
 
     /** @param knobs what the run leaves out ({@link Knobs}) */
     BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed, Knobs knobs) {
+        this(seed, boundaryDir, snapshotsAllowed, knobs, System.getProperty("bsim.membership", "drawn"));
+    }
+
+    /**
+     * @param membershipMode {@code drawn} (the seed draws whether it changes the membership), {@code always} (it does,
+     *                   with the same draws otherwise: a membership regression seed) or {@code false} (never;
+     *                   {@code -Dbsim.membership})
+     */
+    BrokerSimulation(long seed, Path boundaryDir, boolean snapshotsAllowed, Knobs knobs, String membershipMode) {
         this.seed = seed;
         this.snapshotsAllowed = snapshotsAllowed && knobs.on("snapshots");
         this.knobs = knobs;
+        this.membershipMode = membershipMode;
         this.random = new SplittableRandom(seed);
         Faults drawn = Faults.draw(random);
         this.faults = knobs.on("lossy") ? drawn : new Faults(0, 0, drawn.delayMaxMs(), drawn.fsyncMaxMs(),
@@ -194,11 +211,16 @@ final class BrokerSimulation {
         this.pauses = pauseRandom.nextInt(3) != 0 && knobs.on("pauses");
         this.snapshots = new SimSnapshots(this, new SplittableRandom(seed ^ 0x534E415053L), clock,
             this.snapshotsAllowed);
+        this.membership = new SimMembership(this, new SplittableRandom(seed ^ 0x4D454D424552L), clock,
+            knobs.on("membership") && !"false".equals(membershipMode), "always".equals(membershipMode));
+        this.members = new SimMember[membership.members() + 1];
         long[] voters = new long[MEMBERS];
         for (int i = 1; i <= MEMBERS; i++) {
             voters[i - 1] = i;
+        }
+        for (int i = 1; i < members.length; i++) {
             members[i] = new SimMember(i, voters, clock, boundaryDir.resolve("n" + i),
-                snapshots.enabled() ? snapshots : null);
+                snapshots.enabled() ? snapshots : null, membership.enabled());
         }
         this.delays = new SimDelays(new SplittableRandom(seed ^ 0x44454C4159L), clock);
         this.driver = new SimDriver(this, random, faults, clock, checker, cut);
@@ -244,7 +266,7 @@ final class BrokerSimulation {
             SimForwarding.release(ev.payload);
         }
         queue.clear();
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i < members.length; i++) {
             SimEndpoint e = members[i].endpoint;
             members[i].endpoint = null;
             if (e != null) {
@@ -253,12 +275,18 @@ final class BrokerSimulation {
         }
     }
 
-    private Outcome runUnchecked() {
+    /** The members start and every stream schedules its first event, in the order that fixes the draws. */
+    private void startAll() {
         for (int i = 1; i <= MEMBERS; i++) {
             driver.start(members[i]);
             schedule(1 + random.nextInt((int) TICK_MS), Kind.TICK, i, null);
             schedule(500 + random.nextInt(1000), Kind.CHECKPOINT, i, null);
         }
+        if (membership.enabled()) {
+            schedule(1, Kind.TICK, SimMembership.JOINING, null);
+            schedule(500, Kind.CHECKPOINT, SimMembership.JOINING, null);
+        }
+        membership.start();
         schedule(1 + random.nextInt(faults.sendGapMaxMs()), Kind.SEND, 0, null);
         if (faults.crashes() && knobs.on("crashes")) {
             schedule(200 + random.nextInt(600), Kind.CRASH, 0, null);
@@ -285,6 +313,10 @@ final class BrokerSimulation {
             locks.start();
         }
         snapshots.start();
+    }
+
+    private Outcome runUnchecked() {
+        startAll();
         while (!queue.isEmpty()) {
             Event ev = queue.poll();
             if (!healed && ev.time >= knobs.safetyMs()) {
@@ -305,6 +337,7 @@ final class BrokerSimulation {
             remember(ev);
             handle(ev);
             checker.afterEvent(members);
+            membership.afterEvent(members, commitKnown());
             offsetChecker.afterEvent(members);
             workload.afterEvent();
             transactions.afterEvent();
@@ -314,12 +347,14 @@ final class BrokerSimulation {
             topics.afterEvent();
             extraCheck.run();
             if (healed && caughtUp()) {
-                checker.checkFinal(members);
+                SimMember[] last = finalMembers();
+                checker.checkFinal(last);
+                membership.checkFinal(last);
                 delays.checkFinal();
                 transactions.checkFinal();
-                offsetChecker.checkFinal(members);
-                pullChecker.checkFinal(members);
-                topics.checkFinal(members);
+                offsetChecker.checkFinal(last);
+                pullChecker.checkFinal(last);
+                topics.checkFinal(last);
                 return new Outcome(seed, faults, events, workload.sends(), checker.acknowledged(),
                     checker.referenceLastIndex(), crashes, partitions, transfersStarted, pausesStarted,
                     driver.truncations(), maxTerm(), clock.nowMs() - healTime, workload.offsetCommits(),
@@ -328,7 +363,7 @@ final class BrokerSimulation {
                     disk.damageLosses(), disk.refusals(), forwarding.forwarded(), pullChecker.heldAnswered(),
                     delays.delayedSends(), delays.delivered(), transactions.halvesCommitted(), transactions.visible(),
                     transactions.checksAnswered(), locks.grants(), snapshots.taken(), snapshots.installs(),
-                    snapshots.segmentsDeleted());
+                    snapshots.segmentsDeleted(), membership.describe());
             }
         }
         throw new AssertionError("event queue ran dry");
@@ -345,7 +380,7 @@ final class BrokerSimulation {
             case LOG_SYNCED -> driver.logSynced(m, ev);
             case CRASH -> onCrash();
             case RESTART -> {
-                if (!m.up) {
+                if (!m.up && membership.mayRun(m)) {
                     driver.start(m);
                 }
             }
@@ -372,6 +407,8 @@ final class BrokerSimulation {
             case LOCK -> locks.onLock();
             case SNAPSHOT -> snapshots.onSnapshot(m);
             case RETENTION -> snapshots.onRetention(m);
+            case JOIN -> membership.onJoin(m);
+            case MEMBERSHIP -> membership.onStep();
         }
     }
 
@@ -397,7 +434,7 @@ final class BrokerSimulation {
 
     /** No request processor threw (the endpoint answers SYSTEM_ERROR and counts it; here it is a bug). */
     private void checkEndpoints() {
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i < members.length; i++) {
             SimEndpoint e = members[i].endpoint;
             if (e != null && e.errors() != 0) {
                 throw new AssertionError("member " + i + ": a request processor threw (see the log above)");
@@ -445,7 +482,8 @@ final class BrokerSimulation {
         }
         schedule(clock.nowMs() + 100 + random.nextInt(600), Kind.CRASH, 0, null);
         int leader = currentLeader();
-        SimMember m = leader != 0 && random.nextBoolean() ? members[leader] : members[1 + random.nextInt(MEMBERS)];
+        SimMember m = leader != 0 && random.nextBoolean() ? members[leader]
+            : members[1 + random.nextInt(members.length - 1)];
         if (!m.up) {
             return;
         }
@@ -468,7 +506,7 @@ final class BrokerSimulation {
         if (leader == 0 || !members[leader].idle()) {
             return;
         }
-        int target = 1 + transferRandom.nextInt(MEMBERS);
+        int target = 1 + transferRandom.nextInt(members.length - 1);
         if (members[leader].raft.transferLeadership(target) == TransferResult.STARTED) {
             transfersStarted++;
         }
@@ -481,7 +519,7 @@ final class BrokerSimulation {
             return;
         }
         schedule(clock.nowMs() + 200 + pauseRandom.nextInt(800), Kind.PAUSE, 0, null);
-        SimMember m = members[1 + pauseRandom.nextInt(MEMBERS)];
+        SimMember m = members[1 + pauseRandom.nextInt(members.length - 1)];
         if (!m.up || m.paused()) {
             return;
         }
@@ -499,13 +537,14 @@ final class BrokerSimulation {
             return;
         }
         int leader = currentLeader();
-        int[] group = new int[MEMBERS + 1];
+        int n = members.length - 1;
+        int[] group = new int[n + 1];
         boolean isolateLeader = leader != 0 && random.nextBoolean();
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i <= n; i++) {
             group[i] = isolateLeader ? (i == leader ? 0 : 1) : random.nextInt(2);
         }
-        for (int a = 1; a <= MEMBERS; a++) {
-            for (int b = 1; b <= MEMBERS; b++) {
+        for (int a = 1; a <= n; a++) {
+            for (int b = 1; b <= n; b++) {
                 cut[a][b] = group[a] != group[b];
             }
         }
@@ -527,8 +566,9 @@ final class BrokerSimulation {
         healTime = clock.nowMs();
         healPartition();
         disk.clearAll();
-        for (int i = 1; i <= MEMBERS; i++) {
-            if (!members[i].up) {
+        membership.beforeHeal();
+        for (int i = 1; i < members.length; i++) {
+            if (!members[i].up && membership.mayRun(members[i])) {
                 driver.start(members[i]);
             } else if (members[i].paused()) {
                 members[i].pausedUntil = healTime;
@@ -542,28 +582,53 @@ final class BrokerSimulation {
 
     /** The probe is acknowledged and every member applied everything any member knows committed. */
     private boolean caughtUp() {
-        if (workload.probe() == null || !delays.allDelivered() || !transactions.allResolved()) {
+        if (workload.probe() == null || !delays.allDelivered() || !transactions.allResolved() || !membership.done()) {
             return false;
         }
         long target = Math.max(checker.refAt(workload.probe().physical()).index(), checker.referenceLastIndex());
-        for (int i = 1; i <= MEMBERS; i++) {
-            SimMember m = members[i];
+        SimMember[] last = finalMembers();
+        for (int i = 1; i < last.length; i++) {
+            SimMember m = last[i];
             if (!m.up) {
                 return false;
             }
             target = Math.max(target, m.raft.commitIndex());
         }
-        for (int i = 1; i <= MEMBERS; i++) {
-            if (members[i].stateMachine.appliedIndex() < target) {
+        for (int i = 1; i < last.length; i++) {
+            if (last[i].stateMachine.appliedIndex() < target) {
                 return false;
             }
         }
         return true;
     }
 
+    /** The members the end checks cover: all but the removed one ({@link SimMembership}), 1-based. */
+    private SimMember[] finalMembers() {
+        if (membership.removed() == 0) {
+            return members;
+        }
+        SimMember[] last = new SimMember[members.length - 1];
+        int k = 1;
+        for (int i = 1; i < members.length; i++) {
+            if (i != membership.removed()) {
+                last[k++] = members[i];
+            }
+        }
+        return last;
+    }
+
+    /** The highest commit index any member ever reported. */
+    private long commitKnown() {
+        long max = 0;
+        for (int i = 1; i < members.length; i++) {
+            max = Math.max(max, members[i].commitKnown);
+        }
+        return max;
+    }
+
     private long maxTerm() {
         long max = 0;
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i < members.length; i++) {
             max = Math.max(max, members[i].up ? members[i].raft.term() : 0);
         }
         return max;
@@ -637,10 +702,20 @@ final class BrokerSimulation {
         return healed;
     }
 
+    /** Whether member {@code id} was removed and stopped for good ({@link SimMembership}). */
+    boolean removed(int id) {
+        return membership.removed() == id;
+    }
+
+    /** How many members the run has (ids 1..n): three, or four with membership changes. */
+    int memberCount() {
+        return members.length - 1;
+    }
+
     int currentLeader() {
         int best = 0;
         long bestTerm = -1;
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i < members.length; i++) {
             SimMember m = members[i];
             if (m.up && m.raft.role() == Role.LEADER && m.raft.term() > bestTerm) {
                 best = i;
@@ -679,15 +754,16 @@ final class BrokerSimulation {
         sb.append("broker simulation failed: seed=").append(seed).append(" (replay: mvn -pl broker -am test")
             .append(" -Dtest=BrokerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dbsim.seed=")
             .append(seed).append(snapshotsAllowed || !knobs.on("snapshots") ? "" : " -Dbsim.snapshots=false")
-            .append(knobs.flags()).append(")\n  ").append(cause)
+            .append(knobs.flags()).append("drawn".equals(membershipMode) ? "" : " -Dbsim.membership=" + membershipMode)
+            .append(")\n  ").append(cause)
             .append("\n  ").append(faults).append(" transfers=")
             .append(transfers).append(" pauses=").append(pauses).append(" snapshots=").append(snapshots.enabled())
-            .append(' ').append(disk.describe())
+            .append(' ').append(disk.describe()).append(membership.enabled() ? "\n  " + membership.history() : "")
             .append("\n  time=")
             .append(clock.nowMs()).append(" events=").append(events).append(" sends=").append(workload.sends())
             .append(" acknowledged=").append(checker.acknowledged()).append(" committed=")
             .append(checker.referenceLastIndex()).append("\n  members:");
-        for (int i = 1; i <= MEMBERS; i++) {
+        for (int i = 1; i < members.length; i++) {
             sb.append(' ').append(members[i].describe());
         }
         sb.append("\n  last events:\n");

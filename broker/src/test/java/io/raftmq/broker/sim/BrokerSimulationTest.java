@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Goal: the broker's storage and replication code (message store, raft log over the commit log, state machine,
  * send batcher, read path, metadata managers) loses no acknowledged send, serves nothing uncommitted to pulls,
@@ -52,9 +54,17 @@ class BrokerSimulationTest {
      * 403555: a pull held on a follower that installs a snapshot must be woken by the install (docs/simulation.md
      * "Open findings of the snapshot campaign"). 403349: a member rebuilding its derived data (its dispatch
      * checkpoint flipped at rest) on a log that retention cut must keep the counters of queues absent from it
-     * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint").
+     * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint"). 410003: a member failing in
+     * the middle of an install keeps an old log with entries never committed (docs/simulation.md "Fixed in the
+     * harness: a failed install's old log checked as committed").
      */
-    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349};
+    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003};
+    /**
+     * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
+     * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error refuses to start and
+     * is wiped (docs/simulation.md "Open: a commit-log reset interrupted by a device error").
+     */
+    private static final long[] MEMBERSHIP_REGRESSION_SEEDS = {5032};
     /** The first of CI's seeds when no base is given. */
     private static final long CI_SEED_BASE = 5000;
 
@@ -94,6 +104,11 @@ class BrokerSimulationTest {
         }
         for (long seed : SNAPSHOT_REGRESSION_SEEDS) {
             run(seed, true);
+        }
+        for (long seed : MEMBERSHIP_REGRESSION_SEEDS) {
+            BrokerSimulation.Outcome o = new BrokerSimulation(seed, dir.resolve("seed-" + seed + "-membership"), true,
+                BrokerSimulation.Knobs.fromProperties(), "always").run();
+            assertThat(o.membership()).as("seed %d changes the membership", seed).contains("removed=n");
         }
     }
 

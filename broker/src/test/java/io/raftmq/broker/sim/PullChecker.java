@@ -177,7 +177,7 @@ final class PullChecker {
         // only the due times of delayed messages keep the run going: a consumer polling at an eighth of the rate
         sim.schedule(clock.nowMs() + (sim.waitingForDueTimes() ? 8 * gap : gap), Kind.PULL, 0, null);
         checkHeld();
-        SimMember m = sim.member(1 + random.nextInt(BrokerSimulation.MEMBERS));
+        SimMember m = sim.member(1 + random.nextInt(sim.memberCount()));
         int t = random.nextInt(SimTopics.NAMES.length);
         String topic = SimTopics.NAMES[t];
         int queueId = random.nextInt(SimTopics.QUEUES_MAX);

@@ -81,6 +81,8 @@ final class SimDiskFaults {
     private final BrokerSimulation sim;
     private final SplittableRandom random;
     private final SimClock clock;
+    /** Starts refused after a commit-log reset a disk fault interrupted (an open finding), then wiped. */
+    private int interruptedResets;
     private final boolean enabled;
     /** The member whose disk is faulty now (0: none) and how. */
     private int faulted;
@@ -173,7 +175,7 @@ final class SimDiskFaults {
         if (damaged == m.id && m.damagedAtRest) {
             return false; // not restarted since its damage
         }
-        for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
+        for (int i = 1; i <= sim.memberCount(); i++) {
             SimMember o = sim.member(i);
             if (o != m && (o.repairing || o.damagedAtRest)) {
                 return false;
@@ -225,6 +227,19 @@ final class SimDiskFaults {
         LOG.warn("member {} refused to start after damage ({}): {}; wiped", m.id, lastDamage, e.toString());
     }
 
+    /**
+     * The open finding of an interrupted commit-log reset (docs/simulation.md "Open: a commit-log reset interrupted
+     * by a device error"): the member's store refused to open after it; it is wiped.
+     */
+    void onInterruptedReset(SimMember m, RuntimeException e) {
+        interruptedResets++;
+        LOG.warn("member {} refused to start after an interrupted commit-log reset: {}; wiped", m.id, e.toString());
+    }
+
+    int interruptedResets() {
+        return interruptedResets;
+    }
+
     void start() {
         if (enabled) {
             sim.schedule(200 + random.nextInt(800), Kind.DISK_FAULT, 0, null);
@@ -248,7 +263,7 @@ final class SimDiskFaults {
         if (faulted != 0) {
             return;
         }
-        SimMember m = sim.member(1 + random.nextInt(BrokerSimulation.MEMBERS));
+        SimMember m = sim.member(1 + random.nextInt(sim.memberCount()));
         Fault f = Fault.values()[random.nextInt(Fault.values().length)];
         faulted = m.id;
         fault = f;
@@ -307,6 +322,9 @@ final class SimDiskFaults {
         failures++;
         Fault f = fault != null ? fault : Fault.DEVICE;
         LOG.warn("member {} failed ({}{}): {}", m.id, f.label, active(m) ? "" : ", cleared", cause.toString());
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            m.resetInterrupted |= String.valueOf(t.getMessage()).startsWith("commit log reset to");
+        }
         m.fail();
         if (!active(m)) {
             sim.schedule(clock.nowMs() + 20 + random.nextInt(180), Kind.RESTART, m.id, null);

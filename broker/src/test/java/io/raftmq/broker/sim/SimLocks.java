@@ -82,7 +82,7 @@ final class SimLocks {
         int c = random.nextInt(CLIENTS);
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && random.nextInt(10) < 9 ? leader
-            : 1 + random.nextInt(BrokerSimulation.MEMBERS));
+            : 1 + random.nextInt(sim.memberCount()));
         boolean lock = random.nextInt(4) != 0;
         List<MessageQueue> queues = new ArrayList<>();
         int first = random.nextInt(heldUntil[c].length);

@@ -94,7 +94,8 @@ public final class SimMain {
             + o.forwarded() + " held_pulls=" + o.heldPulls() + " delayed_sends=" + o.delayedSends()
             + " delayed_delivered=" + o.delayedDelivered() + " halves=" + o.halves() + " tx_visible="
             + o.transactionsVisible() + " checks_answered=" + o.checksAnswered() + " lock_grants=" + o.lockGrants()
-            + " snapshots=" + o.snapshots() + " installs=" + o.installs() + " segments_deleted=" + o.segmentsDeleted();
+            + " snapshots=" + o.snapshots() + " installs=" + o.installs() + " segments_deleted=" + o.segmentsDeleted()
+            + (o.membership().isEmpty() ? "" : " membership=" + o.membership());
     }
 
     /** The campaign's sums over the passing seeds. */

@@ -26,7 +26,10 @@ import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.raft.core.RaftConfig;
 import io.raftmq.raft.core.RaftNode;
 import io.raftmq.raft.core.Ready;
+import io.raftmq.raft.core.membership.ConfigHistory;
+import io.raftmq.raft.core.membership.Membership;
 import io.raftmq.raft.core.quorum.MajorityConfig;
+import io.raftmq.raft.log.Entry;
 import io.raftmq.raft.message.RaftMessage;
 import io.raftmq.raft.state.HardState;
 import io.raftmq.raft.state.MemoryHardStateStore;
@@ -37,6 +40,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 
@@ -70,6 +75,13 @@ final class SimMember {
 
     final int id;
     private final long[] voters;
+    /**
+     * The run changes the membership ({@link SimMembership}): at each start the node's configurations are recovered
+     * from its snapshot and the CONFIG entries of its log, as the agent's membership file reconciles them.
+     */
+    private final boolean membershipChanges;
+    /** The membership of the snapshot the last start restored from (empty: the initial configuration). */
+    byte[] restoredMembership = new byte[0];
     /** Commit-log segment size: {@link #SEGMENT_BYTES}, or {@link SimSnapshots#SEGMENT_BYTES} with snapshots on. */
     private final long segmentBytes;
     /** Snapshots and retention are on for this run ({@link SimSnapshots}). */
@@ -128,6 +140,11 @@ final class SimMember {
     int slowSyncMs;
     /** A file of this member was damaged at rest while it was down ({@link SimDiskFaults#maybeDamage}). */
     boolean damagedAtRest;
+    /**
+     * The member failed in its commit log's reset (a snapshot install) on a disk fault: its store may refuse to
+     * open ({@link SimDriver}, docs/simulation.md "Open: a commit-log reset interrupted by a device error").
+     */
+    boolean resetInterrupted;
     /** The member met a disk fault ({@link SimDiskFaults}) since it last started: it may fail. */
     boolean diskFaulted;
 
@@ -150,9 +167,11 @@ final class SimMember {
      *                     files are on the member's simulated disk, {@code MessageStore.derivedStorage})
      * @param snapshotting the run's snapshots and retention, or null when they are off
      */
-    SimMember(int id, long[] voters, SimClock clock, Path boundaryDir, SimSnapshots snapshotting) {
+    SimMember(int id, long[] voters, SimClock clock, Path boundaryDir, SimSnapshots snapshotting,
+              boolean membershipChanges) {
         this.id = id;
         this.voters = voters;
+        this.membershipChanges = membershipChanges;
         this.clock = clock;
         this.snapshotting = snapshotting;
         this.segmentBytes = snapshotting != null ? SimSnapshots.SEGMENT_BYTES : SEGMENT_BYTES;
@@ -199,6 +218,7 @@ final class SimMember {
         transactions.register(stateMachine);
         locks = new QueueLockTable();
         stateMachine.register(EntryType.QUEUE_LOCK, locks);
+        restoredMembership = new byte[0];
         long applied = restore();
         RaftConfig config = new RaftConfig(id, 10, 2, 4, 64 * 1024, 64, 256, true, true);
         HardState saved = hardStateStore.load();
@@ -209,8 +229,9 @@ final class SimMember {
             starting = RepairState.startingHardState(saved, last, last >= log.firstIndex() ? log.term(last) : 0);
         }
         FileSnapshotStore snaps = snapshots;
-        raft = new RaftNode(config, MajorityConfig.of(voters), log, starting, applied, random::nextInt,
-            () -> snaps == null ? null : snaps.latest());
+        raft = membershipChanges ? new RaftNode(config, configs(applied), log, starting, applied, random::nextInt,
+            () -> snaps == null ? null : snaps.latest()) : new RaftNode(config, MajorityConfig.of(voters), log,
+            starting, applied, random::nextInt, () -> snaps == null ? null : snaps.latest());
         repairing = repair != null;
         if (repair != null && repair.reason() == RepairState.Reason.STATE_MISSING && saved.term() == 0) {
             raft.startRepairWithUnknownTerm(repair.ackedIndexMin());
@@ -243,6 +264,28 @@ final class SimMember {
             return log.firstIndex() - 1;
         }
         return SimSnapshots.open(this);
+    }
+
+    /**
+     * The node's configurations at start, as the agent's membership file reconciles them with the log
+     * (docs/raft-driver.md "Membership"): the restored snapshot's (or the initial one), then one per CONFIG entry
+     * of the log after it.
+     */
+    private ConfigHistory configs(long applied) {
+        Membership initial = Membership.ofVoters(voters);
+        ConfigHistory.Record base = new ConfigHistory.Record(applied >= log.firstIndex() - 1 && applied > 0
+            && restoredMembership.length > 0 ? applied : 0, Membership.decode(restoredMembership, initial));
+        List<ConfigHistory.Record> records = new ArrayList<>();
+        for (long from = Math.max(base.index() + 1, log.firstIndex()); from <= log.lastIndex(); ) {
+            List<Entry> entries = log.entries(from, log.lastIndex() + 1, 1 << 20);
+            for (Entry e : entries) {
+                if (e.type() == Entry.TYPE_CONFIG) {
+                    records.add(new ConfigHistory.Record(e.index(), Membership.decode(e.payload())));
+                }
+            }
+            from = entries.get(entries.size() - 1).index() + 1;
+        }
+        return ConfigHistory.recovered(initial, base, records);
     }
 
     /** As the raft agent's RepairTracker: the stored repair state, plus (saved first) a log behind its commit. */

@@ -47,10 +47,10 @@ class SimShrinkerTest {
         assertThat(r).as("seed %d fails with the planted check", SEED).isNotNull();
         assertThat(r.failure()).hasMessageContaining(PLANTED);
         assertThat(r.knobs().off()).containsExactlyInAnyOrder("transfers", "pauses", "disk", "lossy", "transactions",
-            "locks", "snapshots");
+            "locks", "snapshots", "membership");
         assertThat(r.knobs().safetyMs()).isLessThanOrEqualTo(BrokerSimulation.SAFETY_MS);
-        assertThat(r.flags()).startsWith("-Dbsim.seed=2").contains("-Dbsim.off=disk,locks,lossy,pauses,snapshots,"
-            + "transactions,transfers");
+        assertThat(r.flags()).startsWith("-Dbsim.seed=2").contains("-Dbsim.off=disk,locks,lossy,membership,"
+            + "pauses,snapshots,transactions,transfers");
         assertThat(run(r.knobs())).as("the shrunk configuration replays the failure").hasMessageContaining(PLANTED);
         assertThat(run(r.knobs().withSafetyMs(r.knobs().safetyMs()).without("crashes"))).as("without crashes it"
             + " passes").isNull();

@@ -88,7 +88,7 @@ final class SimSnapshots {
         if (!enabled) {
             return;
         }
-        for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
+        for (int i = 1; i <= sim.memberCount(); i++) {
             sim.schedule(100 + random.nextInt(300), Kind.SNAPSHOT, i, null);
             sim.schedule(80 + random.nextInt(170), Kind.RETENTION, i, null);
         }
@@ -118,7 +118,9 @@ final class SimSnapshots {
                 continue;
             }
             try {
-                m.stateMachine.recover(store.read(info).toRaftSnapshot());
+                Snapshot snap = store.read(info).toRaftSnapshot();
+                m.stateMachine.recover(snap);
+                m.restoredMembership = snap.membership();
                 return info.index();
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 continue; // a damaged one: an older one, as RaftGroupNode.recover

@@ -69,7 +69,7 @@ final class SimTopics {
         }
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && random.nextInt(10) < 8 ? leader
-            : 1 + random.nextInt(BrokerSimulation.MEMBERS));
+            : 1 + random.nextInt(sim.memberCount()));
         if (!m.up || m.paused()) {
             return; // the admin tool cannot reach it now
         }

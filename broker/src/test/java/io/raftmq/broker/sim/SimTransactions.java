@@ -118,7 +118,7 @@ final class SimTransactions {
         sim.schedule(clock.nowMs() + 10 + random.nextInt(31), Kind.TRANSACTION, 0, null);
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && random.nextInt(10) < 8 ? leader
-            : 1 + random.nextInt(BrokerSimulation.MEMBERS));
+            : 1 + random.nextInt(sim.memberCount()));
         int t = random.nextInt(SimTopics.EARLY);
         int queueId = random.nextInt(SimTopics.QUEUES[t]);
         int size = 8 + random.nextInt(200);
@@ -170,7 +170,7 @@ final class SimTransactions {
         sim.schedule(at, Kind.TRANSACTION_END, 0, (Runnable) () -> {
             int leader = sim.currentLeader();
             SimMember m = sim.member(leader != 0 && random.nextInt(10) < 8 ? leader
-                : 1 + random.nextInt(BrokerSimulation.MEMBERS));
+                : 1 + random.nextInt(sim.memberCount()));
             if (!m.up || m.paused() || m.endpoint == null) {
                 return; // the producer cannot reach it: the check-back will ask
             }
@@ -263,8 +263,11 @@ final class SimTransactions {
             if (sends.get(e.getValue()).decision == COMMIT && sends.get(e.getValue()).visible < 0) {
                 return false;
             }
-            for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
+            for (int i = 1; i <= sim.memberCount(); i++) {
                 SimMember m = sim.member(i);
+                if (sim.removed(i)) {
+                    continue; // decommissioned (SimMembership): out of the end checks
+                }
                 if (!m.up || m.transactions.pending().isPending(e.getKey())) {
                     return false;
                 }
@@ -278,7 +281,7 @@ final class SimTransactions {
         for (Map.Entry<Long, Long> e : halves.entrySet()) {
             Tx tx = sends.get(e.getValue());
             StringBuilder pending = new StringBuilder();
-            for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
+            for (int i = 1; i <= sim.memberCount(); i++) {
                 SimMember m = sim.member(i);
                 pending.append(m.up && m.transactions.pending().isPending(e.getKey()) ? " n" + i : "");
             }
@@ -296,9 +299,9 @@ final class SimTransactions {
             Tx tx = sends.get(e.getValue());
             check(tx.decision != COMMIT || tx.visible >= 0, "committed transaction " + e.getValue() + " (half at "
                 + e.getKey() + ") never visible");
-            for (int i = 1; i <= BrokerSimulation.MEMBERS; i++) {
-                check(!sim.member(i).transactions.pending().isPending(e.getKey()), "member " + i + ": half "
-                    + e.getKey() + " of send " + e.getValue() + " still pending");
+            for (int i = 1; i <= sim.memberCount(); i++) {
+                check(sim.removed(i) || !sim.member(i).transactions.pending().isPending(e.getKey()), "member " + i
+                    + ": half " + e.getKey() + " of send " + e.getValue() + " still pending");
             }
         }
     }

@@ -32,7 +32,7 @@ final class SimWorkload {
     private final BrokerSimulation.Faults faults;
     private final SimClock clock;
     private final BrokerChecker checker;
-    private final long[] queueChooser = new long[BrokerSimulation.MEMBERS + 1];
+    private final long[] queueChooser = new long[SimMembership.JOINING + 1];
     private final PullChecker pullChecker;
     private long sends;
     private long refused;
@@ -114,7 +114,7 @@ final class SimWorkload {
         }
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && offsetRandom.nextInt(10) < 8 ? leader
-            : 1 + offsetRandom.nextInt(BrokerSimulation.MEMBERS));
+            : 1 + offsetRandom.nextInt(sim.memberCount()));
         if (!m.up || m.paused()) {
             return; // the client cannot reach it now
         }
@@ -154,7 +154,7 @@ final class SimWorkload {
         }
         int leader = sim.currentLeader();
         SimMember m = sim.member(leader != 0 && random.nextInt(10) < 8 ? leader
-            : 1 + random.nextInt(BrokerSimulation.MEMBERS));
+            : 1 + random.nextInt(sim.memberCount()));
         if (!m.up || m.paused()) {
             return; // the client cannot connect, or its request waits unread (it gives up: no promise)
         }
