@@ -2,7 +2,6 @@ package io.raftmq.commitlog.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.dispatch.DispatchCheckpoint;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.record.RecordHeader;
@@ -49,7 +48,7 @@ class LostCheckpointCountersTest {
             List<DispatchCheckpoint.QueueMax> atS2 = counters(leader);
             try (MessageStore f = MessageStore.open(followerConfig)) {
                 f.resetTo(S + 1, position, RecordHeader.crc(header, 0), atS);
-                copyRecords(leader, f, S + 1, S2 + 10);
+                StoreFixture.copyRecords(leader, f, S + 1, S2 + 10);
                 f.dispatchUpToIndex(S2 + 10);
             }
             Files.delete(followerConfig.dispatch().directory().resolve("dispatch.checkpoint"));
@@ -59,7 +58,7 @@ class LostCheckpointCountersTest {
                 int moved = f.raiseQueuesAbsentBefore(leader.commitLog().position(S2 + 1), atS2);
                 assertThat(moved).isPositive();
                 assertThat(f.nextQueueOffset("Quiet", 0)).isEqualTo(77);
-                copyRecords(leader, f, S2 + 11, leader.commitLog().lastIndex());
+                StoreFixture.copyRecords(leader, f, S2 + 11, leader.commitLog().lastIndex());
                 leader.dispatchUpToIndex(leader.commitLog().lastIndex());
                 f.dispatchUpToIndex(f.commitLog().lastIndex());
                 for (DispatchCheckpoint.QueueMax c : atS) {
@@ -80,19 +79,5 @@ class LostCheckpointCountersTest {
         }
         out.add(QUIET);
         return out;
-    }
-
-    private static void copyRecords(MessageStore leader, MessageStore follower, long fromIndex, long toIndex) {
-        ByteBuffer rec = ByteBuffer.allocate(64 * 1024);
-        AppendBatch batch = new AppendBatch(1);
-        for (long i = fromIndex; i <= toIndex; i++) {
-            rec.clear();
-            leader.commitLog().entries(i, i + 1, rec);
-            rec.flip();
-            batch.clear();
-            batch.add(RecordHeader.term(rec, 0), i, RecordHeader.type(rec, 0), RecordHeader.timestampMs(rec, 0),
-                    rec.slice(RecordHeader.HEADER_LENGTH, RecordHeader.bodyLength(rec, 0)));
-            follower.append(batch, null);
-        }
     }
 }

@@ -70,7 +70,7 @@ class QueueOffsetStampingTest {
                 s.dispatchUpToIndex(200);
                 StoreFixture.appendAll(s, second, 1, null);
             }
-            copyRecords(leader, replicated, 1);
+            StoreFixture.copyRecords(leader, replicated, 1, leader.commitLog().lastIndex());
             replicated.dispatchUpToIndex(200);
             assertThat(StoreFixture.logBytes(fresh)).isEqualTo(StoreFixture.logBytes(leader));
             assertThat(StoreFixture.logBytes(replicated)).isEqualTo(StoreFixture.logBytes(leader));
@@ -122,24 +122,6 @@ class QueueOffsetStampingTest {
             assertThatThrownBy(() -> b.append(new AppendBatch(1).add(1, 3, MESSAGE, 0, stampedSecond), null))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("replicated");
             assertThat(b.commitLog().lastIndex()).isEqualTo(2);
-        }
-    }
-
-    /** Appends the leader's stored records [fromIndex, lastIndex] to {@code follower} unchanged. */
-    private static void copyRecords(MessageStore leader, MessageStore follower, long fromIndex) {
-        ByteBuffer rec = ByteBuffer.allocate(64 * 1024);
-        AppendBatch batch = new AppendBatch(1);
-        for (long i = fromIndex; i <= leader.commitLog().lastIndex(); i++) {
-            rec.clear();
-            leader.commitLog().entries(i, i + 1, rec);
-            rec.flip();
-            int bodyLength = io.raftmq.commitlog.record.RecordHeader.bodyLength(rec, 0);
-            byte type = io.raftmq.commitlog.record.RecordHeader.type(rec, 0);
-            long ts = io.raftmq.commitlog.record.RecordHeader.timestampMs(rec, 0);
-            long term = io.raftmq.commitlog.record.RecordHeader.term(rec, 0);
-            batch.clear();
-            batch.add(term, i, type, ts, rec.slice(48, bodyLength));
-            follower.append(batch, null);
         }
     }
 }

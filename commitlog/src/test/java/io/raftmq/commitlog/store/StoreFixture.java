@@ -10,6 +10,7 @@ import io.raftmq.commitlog.message.MessageProperties;
 import io.raftmq.commitlog.message.StoredMessage;
 import io.raftmq.commitlog.message.StoredMessageEncoder;
 import io.raftmq.commitlog.queue.ConsumeQueue;
+import io.raftmq.commitlog.record.RecordHeader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -248,5 +249,20 @@ public final class StoreFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         store.close();
+    }
+
+    /** Appends the leader's stored records [fromIndex, toIndex] to {@code follower} unchanged, one record a batch. */
+    public static void copyRecords(MessageStore leader, MessageStore follower, long fromIndex, long toIndex) {
+        ByteBuffer rec = ByteBuffer.allocate(64 * 1024);
+        AppendBatch batch = new AppendBatch(1);
+        for (long i = fromIndex; i <= toIndex; i++) {
+            rec.clear();
+            leader.commitLog().entries(i, i + 1, rec);
+            rec.flip();
+            batch.clear();
+            batch.add(RecordHeader.term(rec, 0), i, RecordHeader.type(rec, 0), RecordHeader.timestampMs(rec, 0),
+                    rec.slice(RecordHeader.HEADER_LENGTH, RecordHeader.bodyLength(rec, 0)));
+            follower.append(batch, null);
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.raftmq.commitlog.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.dispatch.DispatchCheckpoint;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.record.RecordHeader;
@@ -62,7 +61,7 @@ class StoreResetTest {
                     follower = MessageStore.open(followerConfig);
                     assertReset(follower, position, counters);
                 }
-                copyRecords(leader, follower, S + 1);
+                StoreFixture.copyRecords(leader, follower, S + 1, leader.commitLog().lastIndex());
                 leader.dispatchUpToIndex(leader.commitLog().lastIndex());
                 follower.dispatchUpToIndex(follower.commitLog().lastIndex());
                 byte[] all = StoreFixture.logBytes(leader);
@@ -115,19 +114,5 @@ class StoreResetTest {
                     .append(Arrays.toString(Arrays.copyOf(units.array(), units.position()))).append('\n');
         }
         return sb.toString();
-    }
-
-    private static void copyRecords(MessageStore leader, MessageStore follower, long fromIndex) {
-        ByteBuffer rec = ByteBuffer.allocate(64 * 1024);
-        AppendBatch batch = new AppendBatch(1);
-        for (long i = fromIndex; i <= leader.commitLog().lastIndex(); i++) {
-            rec.clear();
-            leader.commitLog().entries(i, i + 1, rec);
-            rec.flip();
-            batch.clear();
-            batch.add(RecordHeader.term(rec, 0), i, RecordHeader.type(rec, 0), RecordHeader.timestampMs(rec, 0),
-                    rec.slice(RecordHeader.HEADER_LENGTH, RecordHeader.bodyLength(rec, 0)));
-            follower.append(batch, null);
-        }
     }
 }
