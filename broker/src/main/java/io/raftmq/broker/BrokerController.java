@@ -1,14 +1,8 @@
 package io.raftmq.broker;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import io.raftmq.broker.acl.AclFile;
-import io.raftmq.broker.acl.AclFileException;
-import io.raftmq.broker.acl.AclFileWatcher;
-import io.raftmq.broker.acl.AclGuard;
-import io.raftmq.broker.acl.MemberSigner;
 import io.raftmq.broker.clients.ClientManager;
 import io.raftmq.broker.clients.ConsumerIdsChangedNotifier;
-import io.raftmq.broker.config.AclConfig;
 import io.raftmq.broker.config.BrokerConfig;
 import io.raftmq.broker.entry.EntryType;
 import io.raftmq.broker.lock.QueueLockSnapshotPart;
@@ -208,7 +202,7 @@ public final class BrokerController {
             server.enableTls(config.tls());
         }
         gate = new ServingGate(server, config.raftSelfId());
-        installAcl();
+        AclInstaller.install(config.acl(), gate, client, scheduler);
         FeatureInstallers.reserveCodes(gate, threads.control(), threads.pull(), DIRECT);
         metrics = new MemberMetrics(config, metricSources());
         metrics.observe(server);
@@ -222,36 +216,6 @@ public final class BrokerController {
         raft = RaftGroupNode.bind(config);
         lifecycle.add("raft transport", raft.transport()::close);
         background = new BackgroundServices(config, clock, lifecycle, scheduler, raft, this::isLeader);
-    }
-
-    /**
-     * ACL on the client port (docs/security.md): the file is loaded now, so a missing or invalid one fails the start
-     * before anything is served, then polled for changes on the scheduler.
-     */
-    private void installAcl() {
-        AclConfig acl = config.acl();
-        if (!acl.aclEnable()) {
-            return;
-        }
-        Path file = Path.of(acl.aclFile());
-        AclGuard guard;
-        try {
-            guard = new AclGuard(AclFile.load(file));
-        } catch (AclFileException e) {
-            throw new IllegalStateException("ACL is enabled but the ACL file is not usable: " + e.getMessage(), e);
-        }
-        gate.guard(guard);
-        if (!acl.aclBrokerAccount().isEmpty()) {
-            if (guard.rules().account(acl.aclBrokerAccount()) == null) {
-                throw new IllegalStateException("aclBrokerAccount '" + acl.aclBrokerAccount()
-                    + "' is not an account of the ACL file " + file);
-            }
-            client.setRequestSigner(new MemberSigner(guard, acl.aclBrokerAccount()));
-        }
-        AclFileWatcher watcher = new AclFileWatcher(file, guard);
-        scheduler.scheduleWithFixedDelay(watcher::poll, acl.aclReloadIntervalMs(), acl.aclReloadIntervalMs(),
-            TimeUnit.MILLISECONDS);
-        LOG.info("ACL enabled on the client port: {} ({} account(s))", file, guard.rules().accounts().size());
     }
 
     /**
