@@ -16,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,8 +101,8 @@ class MemberReplacementTest {
     /** A fourth member's configuration: the group's peers plus itself, joining the running group. */
     private static BrokerConfig joiner(TestCluster c, Path dir) throws Exception {
         BrokerConfig base = c.configs.get(0);
-        int listen = freePort();
-        int raft = freePort();
+        int listen = c.newPort();
+        int raft = c.newPort();
         StringBuilder raftPeers = new StringBuilder();
         StringBuilder brokerPeers = new StringBuilder();
         for (RaftPeer p : base.raftPeers()) {
@@ -125,13 +123,6 @@ class MemberReplacementTest {
         m.put("raftSelfId", self);
         m.put("raftJoinExisting", "true");
         return BrokerConfig.fromProperties(m, "test-" + self);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 
     private static RemotingCommand change(TestCluster c, String addr, int code, long nodeId, String raftAddr,

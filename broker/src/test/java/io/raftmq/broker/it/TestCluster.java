@@ -161,15 +161,22 @@ public final class TestCluster implements AutoCloseable {
         return brokers.indexOf(b);
     }
 
+    /** A further port for this cluster (a joining member's), drawn as the members' own are. */
+    public int newPort() throws IOException {
+        return freePort(taken);
+    }
+
     /**
-     * A port free now and not in {@code taken} (the ports already drawn for this cluster, to which it is added),
-     * drawn below the kernel's ephemeral range (32768 and up on Linux): a member restarted on its old port must not
-     * find it taken meanwhile as the local port of some outgoing connection.
+     * A port free now and at least 3 away from every port in {@code taken} (the ports already drawn for this
+     * cluster, to which it is added): the broker refuses a raft port on the ports RocketMQ reserves next to a
+     * listen port (listenPort - 2 VIP, + 1 HA), so two drawn ports must never be neighbours. Drawn below the
+     * kernel's ephemeral range (32768 and up on Linux): a member restarted on its old port must not find it taken
+     * meanwhile as the local port of some outgoing connection.
      */
     private static int freePort(Set<Integer> taken) throws IOException {
         for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
             int port = PORT_LOW + ThreadLocalRandom.current().nextInt(PORT_HIGH - PORT_LOW);
-            if (taken.contains(port)) {
+            if (nearTaken(taken, port)) {
                 continue;
             }
             try (ServerSocket s = new ServerSocket()) {
@@ -182,6 +189,15 @@ public final class TestCluster implements AutoCloseable {
         }
         throw new IOException("no free port in [" + PORT_LOW + ", " + PORT_HIGH + ") after " + PORT_ATTEMPTS_MAX
             + " attempts");
+    }
+
+    private static boolean nearTaken(Set<Integer> taken, int port) {
+        for (int d = -2; d <= 2; d++) {
+            if (taken.contains(port + d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String namesrv() {
