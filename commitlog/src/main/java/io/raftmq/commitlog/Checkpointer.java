@@ -101,6 +101,19 @@ final class Checkpointer {
     }
 
     /**
+     * Before a reset of the whole log removes its segments (both locks held): the reset's commit point, a checkpoint
+     * of the empty log at {@code position} (where entry {@code nextIndex} goes, linking to {@code prevCrc}) flagged
+     * truncating with the log start at its position ({@link Checkpoint#resetting()}). Recovery after a crash or a
+     * device error at any later step of the reset deletes whatever segments are left and opens the empty log there;
+     * a crash before this write finds the old checkpoint and the old log, whole.
+     */
+    void writeBeforeResetLocked(long position, long nextIndex, int prevCrc) throws IOException {
+        Checkpoint cp = new Checkpoint(segmentBytes, position, position, nextIndex, prevCrc, false, nextIndex, true);
+        storage.writeAtomically(path, cp.encode());
+        last = cp;
+    }
+
+    /**
      * Writes a checkpoint of the last force snapshot ({@code clean}: written by close, nothing after it) after
      * forcing the index units it covers. Caller holds the force lock.
      */

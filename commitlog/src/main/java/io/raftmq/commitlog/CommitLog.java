@@ -404,8 +404,10 @@ public final class CommitLog implements AutoCloseable {
      * Discards the whole log and starts over: the next record gets {@code nextIndex} at {@code nextPosition}
      * (after a snapshot install; pass the leader's position so positions stay identical across the group). Durable
      * on return. Any thread; serialized with appends. The stamper sees {@code truncated(old startPosition())}.
-     * Not atomic across a crash: a crash during resetTo may leave an empty log at the old or the new start, so the
-     * caller (snapshot install) checks the log against its snapshot on restart and repeats the reset if needed.
+     * Atomic across a crash or an I/O error: its first step writes a checkpoint of the empty log at the new start
+     * (docs/storage.md, "A reset of the whole log"), so a reopen finds either the old log, whole, or the empty log at
+     * the new start, never old segments the checkpoint does not cover; the caller (snapshot install) checks the log
+     * against its snapshot on restart and repeats the reset if it finds the old log.
      *
      * @throws IllegalArgumentException negative index or position
      * @throws DiskFullException        no space for the new segment

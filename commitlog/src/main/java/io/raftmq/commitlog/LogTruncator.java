@@ -119,6 +119,7 @@ final class LogTruncator {
         try {
             fence.ensureUsable();
             long oldStart = tail.startPosition();
+            checkpointer.writeBeforeResetLocked(nextPosition, nextIndex, prevCrc);
             tail.beginChange();
             tail.setEmpty(nextIndex, nextPosition);
             segments.removeFrom(Long.MIN_VALUE);

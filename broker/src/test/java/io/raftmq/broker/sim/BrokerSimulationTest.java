@@ -61,8 +61,8 @@ class BrokerSimulationTest {
     private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003};
     /**
      * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
-     * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error refuses to start and
-     * is wiped (docs/simulation.md "Open: a commit-log reset interrupted by a device error").
+     * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error starts again and
+     * repeats the install (docs/simulation.md "Fixed: a commit-log reset interrupted by a device error").
      */
     private static final long[] MEMBERSHIP_REGRESSION_SEEDS = {5032};
     /** The first of CI's seeds when no base is given. */

@@ -81,8 +81,6 @@ final class SimDiskFaults {
     private final BrokerSimulation sim;
     private final SplittableRandom random;
     private final SimClock clock;
-    /** Starts refused after a commit-log reset a disk fault interrupted (an open finding), then wiped. */
-    private int interruptedResets;
     private final boolean enabled;
     /** The member whose disk is faulty now (0: none) and how. */
     private int faulted;
@@ -227,19 +225,6 @@ final class SimDiskFaults {
         LOG.warn("member {} refused to start after damage ({}): {}; wiped", m.id, lastDamage, e.toString());
     }
 
-    /**
-     * The open finding of an interrupted commit-log reset (docs/simulation.md "Open: a commit-log reset interrupted
-     * by a device error"): the member's store refused to open after it; it is wiped.
-     */
-    void onInterruptedReset(SimMember m, RuntimeException e) {
-        interruptedResets++;
-        LOG.warn("member {} refused to start after an interrupted commit-log reset: {}; wiped", m.id, e.toString());
-    }
-
-    int interruptedResets() {
-        return interruptedResets;
-    }
-
     void start() {
         if (enabled) {
             sim.schedule(200 + random.nextInt(800), Kind.DISK_FAULT, 0, null);
@@ -322,9 +307,6 @@ final class SimDiskFaults {
         failures++;
         Fault f = fault != null ? fault : Fault.DEVICE;
         LOG.warn("member {} failed ({}{}): {}", m.id, f.label, active(m) ? "" : ", cleared", cause.toString());
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            m.resetInterrupted |= String.valueOf(t.getMessage()).startsWith("commit log reset to");
-        }
         m.fail();
         if (!active(m)) {
             sim.schedule(clock.nowMs() + 20 + random.nextInt(180), Kind.RESTART, m.id, null);

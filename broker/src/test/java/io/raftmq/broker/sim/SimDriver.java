@@ -44,11 +44,8 @@ final class SimDriver {
     void start(SimMember m) {
         SplittableRandom nodeRandom = random.split();
         boolean damaged = m.damagedAtRest;
-        boolean interrupted = m.resetInterrupted;
         if (damaged) {
             startDamaged(m, nodeRandom);
-        } else if (interrupted) {
-            interrupted = startAfterInterruptedReset(m, nodeRandom);
         } else {
             guard(m, () -> m.open(nodeRandom));
         }
@@ -62,9 +59,8 @@ final class SimDriver {
         }
         sim.disk().onStarted(m, damaged);
         m.damagedAtRest = false;
-        m.resetInterrupted = false;
         m.diskFaulted = sim.disk().active(m);
-        checker.onRestart(m, damaged || interrupted);
+        checker.onRestart(m, damaged);
         pump(m);
     }
 
@@ -86,29 +82,6 @@ final class SimDriver {
             m.fail();
             m.wipe();
             m.open(nodeRandom);
-        }
-    }
-
-    /**
-     * A member whose snapshot install failed in the commit log's reset (a disk fault after the old segments were
-     * deleted, before the new one was created) starts: its store refuses to open (its checkpoint covers records no
-     * segment holds: docs/simulation.md "Open: a commit-log reset interrupted by a device error"), so an operator
-     * wipes it and starts it empty, as after damage. Returns whether it was wiped.
-     */
-    private boolean startAfterInterruptedReset(SimMember m, SplittableRandom nodeRandom) {
-        try {
-            m.open(nodeRandom);
-            return false;
-        } catch (RuntimeException e) {
-            if (sim.disk().active(m) && m.diskFaulted) {
-                sim.disk().onFailed(m, e);
-                return false;
-            }
-            sim.disk().onInterruptedReset(m, e);
-            m.fail();
-            m.wipe();
-            m.open(nodeRandom);
-            return true;
         }
     }
 

@@ -140,11 +140,6 @@ final class SimMember {
     int slowSyncMs;
     /** A file of this member was damaged at rest while it was down ({@link SimDiskFaults#maybeDamage}). */
     boolean damagedAtRest;
-    /**
-     * The member failed in its commit log's reset (a snapshot install) on a disk fault: its store may refuse to
-     * open ({@link SimDriver}, docs/simulation.md "Open: a commit-log reset interrupted by a device error").
-     */
-    boolean resetInterrupted;
     /** The member met a disk fault ({@link SimDiskFaults}) since it last started: it may fail. */
     boolean diskFaulted;
 

@@ -24,7 +24,9 @@ import java.util.zip.CRC32C;
  * the next one goes, for an empty log). position/nextIndex/prevCrc: the scan start, the index expected there and
  * the crc the record there must link to. flags bit 0 = written by a clean close (position is the log end); bit 1 =
  * written before a truncation to position (everything from position on is being removed: recovery finishes that
- * removal before it scans, see {@code LogRecovery}). crc = CRC32C over [0, 56).
+ * removal before it scans, see {@code LogRecovery}); with logStartPosition == position it was written before a
+ * reset of the whole log to position ({@link #resetting()}: every old segment is being removed). crc = CRC32C over
+ * [0, 56).
  *
  * @param segmentBytes     segment size the log was written with (a reopen with another size is refused)
  * @param logStartPosition position of the first retained record
@@ -57,6 +59,15 @@ public record Checkpoint(long segmentBytes, long logStartPosition, long position
     public Checkpoint(long segmentBytes, long logStartPosition, long position, long nextIndex, int prevCrc,
         boolean clean, long firstIndex) {
         this(segmentBytes, logStartPosition, position, nextIndex, prevCrc, clean, firstIndex, false);
+    }
+
+    /**
+     * Written before a reset of the whole log to {@code position} ({@code CommitLog.resetTo}): nothing before or at
+     * it is kept, the log restarts empty there. A truncation's checkpoint always keeps records before its position,
+     * so it never has the log start at its position.
+     */
+    public boolean resetting() {
+        return truncating && logStartPosition == position;
     }
 
     public byte[] encode() {

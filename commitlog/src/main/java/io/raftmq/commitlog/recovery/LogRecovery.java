@@ -85,6 +85,9 @@ public final class LogRecovery {
     }
 
     public Result recover(Checkpoint cp) throws IOException {
+        if (cp != null && cp.resetting()) {
+            finishReset(cp);
+        }
         Segment first = segments.first();
         if (first == null) {
             Verify.state(cp == null || cp.position() == cp.logStartPosition(),
@@ -169,6 +172,18 @@ public final class LogRecovery {
                 seg.file().force();
             }
         }
+    }
+
+    /**
+     * A reset of the whole log to {@code cp.position()} was under way when the process died or its disk failed (its
+     * checkpoint is the commit point, {@code Checkpointer.writeBeforeResetLocked}): finishes it. Every segment left
+     * (old ones, or the new empty one) is deleted and the index emptied; the log then opens empty at the point.
+     */
+    private void finishReset(Checkpoint cp) throws IOException {
+        int dropped = segments.removeFrom(Long.MIN_VALUE);
+        index.removeAll();
+        LOG.warn("finished a reset of {} to position {} (index {}) that a crash or an I/O error interrupted: {}"
+            + " segments deleted", segments.dir(), cp.position(), cp.nextIndex(), dropped);
     }
 
     /**
