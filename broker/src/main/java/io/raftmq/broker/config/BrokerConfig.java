@@ -290,7 +290,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
             String key = comps[i].getName();
             if (comps[i].getType() == TlsConfig.class) { // the tls.* keys (docs/security.md)
                 types[i] = TlsConfig.class;
-                args[i] = BrokerConfigValidator.parseTls(source, props);
+                args[i] = SecurityChecks.parseTls(source, props);
                 continue;
             }
             if (comps[i].getType() == AclConfig.class) { // the acl* keys (docs/security.md "ACL")
@@ -420,7 +420,7 @@ public record BrokerConfig(String brokerClusterName, String brokerName, String l
     /** The hours of {@link #deleteWhen()} (0..23; validated at load). */
     public Set<Integer> deleteWhenHours() {
         try {
-            return BrokerConfigValidator.parseDeleteWhen("deleteWhen", deleteWhen);
+            return StorageChecks.parseDeleteWhen("deleteWhen", deleteWhen);
         } catch (BrokerConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

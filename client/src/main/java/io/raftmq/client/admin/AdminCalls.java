@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
  * address with its answer checked and decoded, a NameServer call that moves to the next NameServer when one does not
  * answer, the members of a broker group (from the NameServer's cluster info), who leads it (asking every member for
  * its runtime info), and a call to the leader that finds the leader again and retries when the one asked does not
- * lead any more (14) or does not answer. Every future fails with {@link AdminException} only.
+ * lead any more (14) or does not answer; an action on every broker group, and the publishing of an outcome on the
+ * callback executor. Every future fails with {@link AdminException} only.
  */
 final class AdminCalls {
     /** Attempts of a call to a group's leader (a leader change in between costs one). */
@@ -46,6 +48,24 @@ final class AdminCalls {
 
     long callTimeoutMs() {
         return callTimeoutMs;
+    }
+
+    /** The configured NameServers, in order. */
+    List<String> nameServerAddrs() {
+        return instance.config().namesrvAddrs();
+    }
+
+    /** {@code f}'s outcome, completed on the callback executor, failing with an {@link AdminException} only. */
+    <T> CompletableFuture<T> publish(CompletableFuture<T> f) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        f.whenComplete((v, e) -> instance.runCallback(() -> {
+            if (e != null) {
+                out.completeExceptionally(unwrap(e));
+            } else {
+                out.complete(v);
+            }
+        }));
+        return out;
     }
 
     /** Sends {@code request} to {@code addr}; a code other than 0 fails with its code and remark. */
@@ -113,6 +133,17 @@ final class AdminCalls {
             }
             out.sort((a, b) -> a.brokerName().compareTo(b.brokerName()));
             return out;
+        });
+    }
+
+    /** {@code action} on every broker group of {@code cluster} (every group when null); done once all are. */
+    CompletableFuture<Void> eachGroup(String cluster, Function<BrokerData, CompletableFuture<?>> action) {
+        return groups(cluster).thenCompose(gs -> {
+            List<CompletableFuture<?>> fs = new ArrayList<>();
+            for (BrokerData g : gs) {
+                fs.add(action.apply(g));
+            }
+            return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]));
         });
     }
 

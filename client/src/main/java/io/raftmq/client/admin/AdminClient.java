@@ -3,41 +3,21 @@ package io.raftmq.client.admin;
 import io.raftmq.client.instance.ClientConfig;
 import io.raftmq.client.instance.ClientInstance;
 import io.raftmq.client.instance.ClientLifecycle;
-import io.raftmq.client.protocol.RemotingCommand;
-import io.raftmq.client.protocol.RequestCode;
-import io.raftmq.client.protocol.ResponseCode;
-import io.raftmq.client.protocol.body.BrokerData;
 import io.raftmq.client.protocol.body.Connection;
-import io.raftmq.client.protocol.body.ClusterInfo;
-import io.raftmq.client.protocol.body.KVTable;
-import io.raftmq.client.protocol.body.TopicOffset;
 import io.raftmq.client.protocol.body.TopicStatsTable;
 import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.body.TopicConfig;
-import io.raftmq.client.protocol.body.TopicConfigSerializeWrapper;
-import io.raftmq.client.protocol.body.TopicList;
 import io.raftmq.client.protocol.body.TopicRouteData;
-import io.raftmq.client.protocol.header.CreateTopicRequestHeader;
-import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
-import io.raftmq.client.protocol.header.DeleteTopicFromNamesrvRequestHeader;
-import io.raftmq.client.protocol.header.GetRouteInfoRequestHeader;
-import io.raftmq.client.protocol.header.TopicRequestHeader;
-import io.raftmq.client.route.TopicRoute;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
  * The SDK's admin API (docs/sdk.md "Admin"): topics, consumer groups, consumer progress, cluster and Raft status and
@@ -61,22 +41,22 @@ import java.util.function.Function;
  * callback executor; the plain form waits at most {@code operationTimeoutMs}. Each request waits at most
  * {@code callTimeoutMs}. No thread per request. Failures are {@link AdminException}s with the server's code and
  * remark. Thread-safe after {@link #start()}.
+ *
+ * <p>This class is the public face: each operation checks that the client started, and publishes and awaits the
+ * outcome; the requests themselves are built by package-private classes per area: {@link AdminTopics},
+ * {@link AdminGroups} (groups, progress, clients, offset resets), {@link AdminMessages} and {@link AdminCluster}
+ * (NameServers, cluster status, Raft addresses, leadership transfer), all on the plumbing of {@link AdminCalls}.
  */
 public final class AdminClient implements AutoCloseable {
     public static final long CALL_TIMEOUT_MS_DEFAULT = 5_000;
     public static final long OPERATION_TIMEOUT_MS_DEFAULT = 20_000;
-    /** extFields of RAFT_TRANSFER_LEADERSHIP (docs/protocol.md §2.13). */
-    static final String TRANSFER_TO = "to";
-    static final String TRANSFER_LEADER = "leaderAddr";
-    static final String TRANSFER_TERM = "term";
-    /** Redirects a transfer follows ("ask the leader" answers). */
-    static final int TRANSFER_REDIRECTS_MAX = 3;
 
-    private final ClientInstance instance;
     private final ClientLifecycle lifecycle;
     private final AdminCalls calls;
-    private final AdminMessages messages;
+    private final AdminTopics topics;
     private final AdminGroups groups;
+    private final AdminMessages messages;
+    private final AdminCluster cluster;
     private final long operationTimeoutMs;
 
     /** An admin client with its own client instance and the default timeouts. */
@@ -100,11 +80,12 @@ public final class AdminClient implements AutoCloseable {
             throw new IllegalArgumentException("callTimeoutMs must be > 0 and operationTimeoutMs >= callTimeoutMs, got "
                     + callTimeoutMs + " and " + operationTimeoutMs);
         }
-        this.instance = instance;
         this.lifecycle = new ClientLifecycle(instance, ownsInstance, "admin client");
         this.calls = new AdminCalls(instance, callTimeoutMs);
-        this.messages = new AdminMessages(calls);
+        this.topics = new AdminTopics(calls);
         this.groups = new AdminGroups(calls);
+        this.messages = new AdminMessages(calls);
+        this.cluster = new AdminCluster(calls);
         this.operationTimeoutMs = operationTimeoutMs;
     }
 
@@ -142,15 +123,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Void> createTopicAsync(TopicConfig config, String cluster) {
         checkStarted();
-        if (config.readQueueNums() <= 0 || config.writeQueueNums() <= 0) {
-            throw new IllegalArgumentException("a topic needs at least one read and one write queue: " + config);
-        }
-        CreateTopicRequestHeader h = new CreateTopicRequestHeader(config.topicName(), TopicRoute.DEFAULT_TOPIC,
-                config.readQueueNums(), config.writeQueueNums(), config.perm(), config.topicFilterType(),
-                config.topicSysFlag(), config.order(), attributes(config.attributes()), null);
-        return publish(eachGroup(cluster, g -> calls.onLeader(g.brokerName(),
-                () -> RemotingCommand.createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, h), "create topic "
-                        + config.topicName(), r -> null)));
+        return publish(topics.create(config, cluster));
     }
 
     /**
@@ -163,17 +136,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Void> deleteTopicAsync(String topic) {
         checkStarted();
-        CompletableFuture<Void> brokers = eachGroup(null, g -> calls.onLeader(g.brokerName(),
-                () -> RemotingCommand.createRequest(RequestCode.DELETE_TOPIC_IN_BROKER, new TopicRequestHeader(topic,
-                        null)), "delete topic " + topic, r -> null));
-        return publish(brokers.thenCompose(v -> {
-            List<CompletableFuture<Object>> ns = new ArrayList<>();
-            for (String addr : instance.config().namesrvAddrs()) {
-                ns.add(calls.call(addr, RemotingCommand.createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV,
-                        new DeleteTopicFromNamesrvRequestHeader(topic, null)), "delete topic " + topic, r -> null));
-            }
-            return CompletableFuture.allOf(ns.toArray(new CompletableFuture<?>[0]));
-        }));
+        return publish(topics.delete(topic));
     }
 
     /** Every topic the NameServer routes (GET_ALL_TOPIC_LIST_FROM_NAMESERVER 206), sorted. */
@@ -183,9 +146,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<List<String>> listTopicsAsync() {
         checkStarted();
-        return publish(calls.namesrv(
-                () -> RemotingCommand.createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER), "list topics",
-                r -> List.copyOf(new TreeSet<>(TopicList.decode(r.bodyBytes()).topicList()))));
+        return publish(topics.list());
     }
 
     /** The NameServer's route of {@code topic} (GET_ROUTEINFO_BY_TOPIC 105); 17 when it has none. */
@@ -195,14 +156,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<TopicRouteData> topicRouteAsync(String topic) {
         checkStarted();
-        return publish(calls.namesrv(() -> RemotingCommand.createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC,
-                new GetRouteInfoRequestHeader(topic, null)), "route of " + topic, r -> {
-                    if (r.bodyLength() == 0) {
-                        throw new CompletionException(new AdminException(ResponseCode.TOPIC_NOT_EXIST, null, null,
-                                "no route for " + topic, null));
-                    }
-                    return TopicRouteData.decode(r.bodyBytes());
-                }));
+        return publish(topics.route(topic));
     }
 
     /** The topic configurations the leader of {@code group} holds (GET_ALL_TOPIC_CONFIG 21), by name. */
@@ -212,9 +166,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Map<String, TopicConfig>> topicConfigsAsync(String group) {
         checkStarted();
-        return publish(calls.onLeader(group, () -> RemotingCommand.createRequest(RequestCode.GET_ALL_TOPIC_CONFIG),
-                "topic configs", r -> Map.copyOf(new TreeMap<>(TopicConfigSerializeWrapper.decode(r.bodyBytes())
-                        .topicConfigTable()))));
+        return publish(topics.configs(group));
     }
 
     /**
@@ -228,17 +180,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<TopicStatsTable> topicStatsAsync(String topic) {
         checkStarted();
-        return publish(eachRouted(topic, bd -> calls.onLeader(bd.brokerName(), () -> RemotingCommand.createRequest(
-                RequestCode.GET_TOPIC_STATS_INFO, new TopicRequestHeader(topic, null)), "stats of " + topic,
-                r -> TopicStatsTable.decode(r.bodyBytes()))).thenApply(ts -> {
-                    TreeMap<MessageQueue, TopicOffset> all = new TreeMap<>();
-                    double tps = 0;
-                    for (TopicStatsTable t : ts) {
-                        all.putAll(t.offsetTable());
-                        tps += t.topicPutTps();
-                    }
-                    return new TopicStatsTable(all, tps);
-                }));
+        return publish(topics.stats(topic));
     }
 
     // ---- consumer groups
@@ -256,10 +198,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Void> createGroupAsync(SubscriptionGroupConfig config, String cluster) {
         checkStarted();
-        byte[] body = config.encode();
-        return publish(eachGroup(cluster, g -> calls.onLeader(g.brokerName(),
-                () -> RemotingCommand.createRequest(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP).setBody(body),
-                "create group " + config.groupName(), r -> null)));
+        return publish(groups.create(config, cluster));
     }
 
     /** Deletes {@code group} (DELETE_SUBSCRIPTIONGROUP 207) on every broker group, its offsets too if asked. */
@@ -269,10 +208,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Void> deleteGroupAsync(String group, boolean cleanOffsets) {
         checkStarted();
-        return publish(eachGroup(null, g -> calls.onLeader(g.brokerName(),
-                () -> RemotingCommand.createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP,
-                        new DeleteSubscriptionGroupRequestHeader(group, cleanOffsets)), "delete group " + group,
-                r -> null)));
+        return publish(groups.delete(group, cleanOffsets));
     }
 
     /** Every consumer group of every broker group (GET_ALL_SUBSCRIPTIONGROUP_CONFIG 201), by name. */
@@ -282,21 +218,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<Map<String, SubscriptionGroupConfig>> listGroupsAsync() {
         checkStarted();
-        return publish(calls.groups(null).thenCompose(gs -> {
-            List<CompletableFuture<Map<String, SubscriptionGroupConfig>>> asks = new ArrayList<>();
-            for (BrokerData g : gs) {
-                asks.add(calls.onLeader(g.brokerName(),
-                        () -> RemotingCommand.createRequest(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG),
-                        "list groups", r -> AdminBodies.subscriptionGroups(r.bodyBytes())));
-            }
-            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                Map<String, SubscriptionGroupConfig> all = new TreeMap<>();
-                for (CompletableFuture<Map<String, SubscriptionGroupConfig>> f : asks) {
-                    all.putAll(f.join());
-                }
-                return Map.copyOf(all);
-            });
-        }));
+        return publish(groups.list());
     }
 
     /**
@@ -401,44 +323,7 @@ public final class AdminClient implements AutoCloseable {
      */
     public String raftAddress(String brokerAddr) throws AdminException, InterruptedException {
         checkStarted();
-        CompletableFuture<String> fromInfo = calls.call(brokerAddr,
-                RemotingCommand.createRequest(RequestCode.GET_BROKER_RUNTIME_INFO), "runtime info",
-                r -> raftAddressOf(KVTable.decode(r.bodyBytes()).table()));
-        return await(publish(fromInfo.thenCompose(a -> a != null ? CompletableFuture.completedFuture(a)
-                : calls.call(brokerAddr, RemotingCommand.createRequest(RequestCode.GET_BROKER_CONFIG),
-                        "broker config", r -> raftAddressIn(new String(r.bodyBytes(), StandardCharsets.UTF_8))))));
-    }
-
-    /** The {@code raftAddr} of a runtime-info table; null when missing or blank (a member older than the key). */
-    static String raftAddressOf(Map<String, String> runtimeInfo) {
-        String a = runtimeInfo.get("raftAddr");
-        return a == null || a.isBlank() ? null : a.trim();
-    }
-
-    /**
-     * The entry of {@code raftSelfId} in {@code raftPeers} ({@code n0-host:port;n1-host:port}) of a broker
-     * configuration as GET_BROKER_CONFIG answers it ({@code key=value} lines); null when either key is missing.
-     */
-    static String raftAddressIn(String config) {
-        Map<String, String> kv = new TreeMap<>();
-        for (String line : config.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-            }
-        }
-        String self = kv.get("raftSelfId");
-        String peers = kv.get("raftPeers");
-        if (self == null || peers == null) {
-            return null;
-        }
-        for (String p : peers.split(";")) {
-            int dash = p.indexOf('-');
-            if (dash > 0 && p.substring(0, dash).trim().equals(self)) {
-                return p.substring(dash + 1).trim();
-            }
-        }
-        return null;
+        return await(publish(cluster.raftAddress(brokerAddr)));
     }
 
     // ---- NameServers
@@ -446,22 +331,8 @@ public final class AdminClient implements AutoCloseable {
     /** What each configured NameServer routes (106 and 206 to each; one that does not answer is reported so). */
     public List<NameServerView> nameServers() throws AdminException, InterruptedException {
         checkStarted();
-        List<CompletableFuture<NameServerView>> asks = new ArrayList<>();
-        for (String addr : instance.config().namesrvAddrs()) {
-            CompletableFuture<ClusterInfo> info = calls.call(addr, RemotingCommand.createRequest(
-                    RequestCode.GET_BROKER_CLUSTER_INFO), "cluster info", r -> ClusterInfo.decode(r.bodyBytes()));
-            CompletableFuture<List<String>> topics = calls.call(addr, RemotingCommand.createRequest(
-                    RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER), "list topics",
-                    r -> List.copyOf(new TreeSet<>(TopicList.decode(r.bodyBytes()).topicList())));
-            asks.add(info.thenCombine(topics, (i, t) -> {
-                List<BrokerData> gs = new ArrayList<>(i.brokerAddrTable().values());
-                gs.sort((a, b) -> a.brokerName().compareTo(b.brokerName()));
-                return new NameServerView(addr, true, gs, t, null);
-            }).exceptionally(e -> new NameServerView(addr, false, List.of(), List.of(),
-                    AdminCalls.unwrap(e).getMessage())));
-        }
         List<NameServerView> out = new ArrayList<>();
-        for (CompletableFuture<NameServerView> f : asks) {
+        for (CompletableFuture<NameServerView> f : cluster.nameServers()) {
             out.add(await(publish(f)));
         }
         return out;
@@ -476,22 +347,7 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<ClusterStatus> clusterStatusAsync() {
         checkStarted();
-        return publish(calls.clusterInfo().thenCompose(info -> {
-            List<BrokerData> gs = new ArrayList<>(info.brokerAddrTable().values());
-            gs.sort((a, b) -> a.brokerName().compareTo(b.brokerName()));
-            List<CompletableFuture<ClusterStatus.Group>> asks = new ArrayList<>();
-            for (BrokerData g : gs) {
-                asks.add(calls.members(g).thenApply(ms -> new ClusterStatus.Group(g.cluster(), g.brokerName(),
-                        AdminCalls.leaderOf(g, ms), ms)));
-            }
-            return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                List<ClusterStatus.Group> out = new ArrayList<>();
-                for (CompletableFuture<ClusterStatus.Group> f : asks) {
-                    out.add(f.join());
-                }
-                return new ClusterStatus(out);
-            });
-        }));
+        return publish(cluster.clusterStatus());
     }
 
     /**
@@ -505,78 +361,14 @@ public final class AdminClient implements AutoCloseable {
 
     public CompletableFuture<TransferResult> transferLeadershipAsync(String group, String to) {
         checkStarted();
-        return publish(calls.group(group).thenCompose(bd -> calls.members(bd).thenApply(ms -> AdminCalls.leaderOf(bd,
-                ms))).thenCompose(leader -> transferVia(group, leader, to, 0)));
-    }
-
-    private CompletableFuture<TransferResult> transferVia(String group, String addr, String to, int hop) {
-        if (addr == null || addr.isEmpty()) {
-            return CompletableFuture.failedFuture(new AdminException(AdminException.CLIENT_SIDE, null, null,
-                    "no leader of " + group + " known to transfer from", null));
-        }
-        RemotingCommand req = RemotingCommand.createRequest(RequestCode.RAFT_TRANSFER_LEADERSHIP);
-        if (to != null) {
-            req.addExtField(TRANSFER_TO, to);
-        }
-        return calls.call(addr, req, "transfer leadership of " + group, r -> new TransferResult(group,
-                r.extFieldsOrEmpty().get(TRANSFER_LEADER), Long.parseLong(r.extFieldsOrEmpty().get(TRANSFER_TERM))))
-                .handle((v, e) -> {
-                    if (e == null) {
-                        return CompletableFuture.completedFuture(v);
-                    }
-                    AdminException a = AdminCalls.unwrap(e);
-                    if (a.code() == ResponseCode.SERVICE_NOT_AVAILABLE && hop < TRANSFER_REDIRECTS_MAX) {
-                        return redirect(group, to, hop);
-                    }
-                    return CompletableFuture.<TransferResult>failedFuture(a);
-                }).thenCompose(f -> f);
-    }
-
-    /** The member asked does not lead (any more): ask the group's members again who does, then ask that one. */
-    private CompletableFuture<TransferResult> redirect(String group, String to, int hop) {
-        return calls.later(AdminCalls.LEADER_RETRY_MS).thenCompose(v -> calls.group(group)).thenCompose(bd ->
-                calls.members(bd).thenApply(ms -> AdminCalls.leaderOf(bd, ms))).thenCompose(leader ->
-                transferVia(group, leader, to, hop + 1));
+        return publish(cluster.transferLeadership(group, to));
     }
 
     // ---- plumbing
 
-    /** {@code action} on every broker group the route of {@code topic} names (17 when it has none), in order. */
-    private <T> CompletableFuture<List<T>> eachRouted(String topic, Function<BrokerData, CompletableFuture<T>> action) {
-        return topicRouteAsync(topic).thenCompose(route -> {
-            List<CompletableFuture<T>> fs = new ArrayList<>();
-            for (BrokerData bd : route.brokerDatas()) {
-                fs.add(action.apply(bd));
-            }
-            return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                List<T> out = new ArrayList<>();
-                fs.forEach(f -> out.add(f.join()));
-                return out;
-            });
-        });
-    }
-
-    private CompletableFuture<Void> eachGroup(String cluster, Function<BrokerData, CompletableFuture<?>> action) {
-        return calls.groups(cluster).thenCompose(gs -> {
-            List<CompletableFuture<?>> fs = new ArrayList<>();
-            for (BrokerData g : gs) {
-                fs.add(action.apply(g));
-            }
-            return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]));
-        });
-    }
-
     /** {@code f}'s outcome, completed on the callback executor, failing with an {@link AdminException} only. */
     private <T> CompletableFuture<T> publish(CompletableFuture<T> f) {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        f.whenComplete((v, e) -> instance.runCallback(() -> {
-            if (e != null) {
-                out.completeExceptionally(AdminCalls.unwrap(e));
-            } else {
-                out.complete(v);
-            }
-        }));
-        return out;
+        return calls.publish(f);
     }
 
     private <T> T await(CompletableFuture<T> f) throws AdminException, InterruptedException {
@@ -592,17 +384,5 @@ public final class AdminClient implements AutoCloseable {
 
     private void checkStarted() {
         lifecycle.checkStarted();
-    }
-
-    /** RocketMQ's attribute string: {@code +k=v,+k2=v2} (null when there is none). */
-    private static String attributes(Map<String, String> a) {
-        if (a.isEmpty()) {
-            return null;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : a.entrySet()) {
-            sb.append(sb.length() == 0 ? "" : ",").append('+').append(e.getKey()).append('=').append(e.getValue());
-        }
-        return sb.toString();
     }
 }

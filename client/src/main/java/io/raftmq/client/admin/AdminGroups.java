@@ -11,8 +11,10 @@ import io.raftmq.client.protocol.body.MessageQueue;
 import io.raftmq.client.protocol.body.OffsetWrapper;
 import io.raftmq.client.protocol.body.QueueData;
 import io.raftmq.client.protocol.body.ResetOffsetBody;
+import io.raftmq.client.protocol.body.SubscriptionGroupConfig;
 import io.raftmq.client.protocol.body.TopicRouteData;
 import io.raftmq.client.protocol.header.ConsumerGroupHeader;
+import io.raftmq.client.protocol.header.DeleteSubscriptionGroupRequestHeader;
 import io.raftmq.client.protocol.header.GetConsumeStatsRequestHeader;
 import io.raftmq.client.protocol.header.ResetOffsetRequestHeader;
 
@@ -26,15 +28,50 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The consumer-group operations of {@link AdminClient} that ask the leader of every broker group and merge what
- * they answer (docs/consumer-protocol.md "Offset reset and consumer introspection"): a group's progress
- * (GET_CONSUME_STATS 208), its online clients (GET_CONSUMER_CONNECTION_LIST 203; 206 CONSUMER_NOT_ONLINE is none),
- * and offset resets (INVOKE_BROKER_TO_RESET_OFFSET 222, committed through each group's Raft log).
+ * they answer (docs/consumer-protocol.md "Offset reset and consumer introspection"): creating, deleting and listing
+ * groups (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP 200, DELETE_SUBSCRIPTIONGROUP 207, GET_ALL_SUBSCRIPTIONGROUP_CONFIG
+ * 201), a group's progress (GET_CONSUME_STATS 208), its online clients (GET_CONSUMER_CONNECTION_LIST 203; 206
+ * CONSUMER_NOT_ONLINE is none), and offset resets (INVOKE_BROKER_TO_RESET_OFFSET 222, committed through each group's
+ * Raft log).
  */
 final class AdminGroups {
     private final AdminCalls calls;
 
     AdminGroups(AdminCalls calls) {
         this.calls = calls;
+    }
+
+    /** UPDATE_AND_CREATE_SUBSCRIPTIONGROUP 200 to the leader of every group of {@code cluster} (null: every group). */
+    CompletableFuture<Void> create(SubscriptionGroupConfig config, String cluster) {
+        byte[] body = config.encode();
+        return calls.eachGroup(cluster, g -> calls.onLeader(g.brokerName(),
+                () -> RemotingCommand.createRequest(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP).setBody(body),
+                "create group " + config.groupName(), r -> null));
+    }
+
+    /** DELETE_SUBSCRIPTIONGROUP 207 to the leader of every broker group. */
+    CompletableFuture<Void> delete(String group, boolean cleanOffsets) {
+        return calls.eachGroup(null, g -> calls.onLeader(g.brokerName(),
+                () -> RemotingCommand.createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP,
+                        new DeleteSubscriptionGroupRequestHeader(group, cleanOffsets)), "delete group " + group,
+                r -> null));
+    }
+
+    /** GET_ALL_SUBSCRIPTIONGROUP_CONFIG 201 to the leader of every broker group, merged by name. */
+    CompletableFuture<Map<String, SubscriptionGroupConfig>> list() {
+        return calls.groups(null).thenCompose(gs -> {
+            List<CompletableFuture<Map<String, SubscriptionGroupConfig>>> asks = new ArrayList<>();
+            for (BrokerData g : gs) {
+                asks.add(calls.onLeader(g.brokerName(),
+                        () -> RemotingCommand.createRequest(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG),
+                        "list groups", r -> AdminBodies.subscriptionGroups(r.bodyBytes())));
+            }
+            return all(asks).thenApply(maps -> {
+                Map<String, SubscriptionGroupConfig> merged = new TreeMap<>();
+                maps.forEach(merged::putAll);
+                return Map.copyOf(merged);
+            });
+        });
     }
 
     CompletableFuture<ConsumerProgress> progress(String group, String topic) {

@@ -83,17 +83,17 @@ class AdminDecodingTest {
     void raftAddressFromABrokerConfig() {
         String config = "brokerName=broker-a\nraftPeers=n0-127.0.0.1:9000;n1-127.0.0.1:9001;n2-127.0.0.1:9002\n"
             + "raftSelfId=n1\nlistenPort=10911\n";
-        assertThat(AdminClient.raftAddressIn(config)).isEqualTo("127.0.0.1:9001");
-        assertThat(AdminClient.raftAddressIn("raftSelfId=n3\nraftPeers=n0-h:1\n")).isNull();
-        assertThat(AdminClient.raftAddressIn("brokerName=x\n")).isNull();
+        assertThat(AdminCluster.raftAddressIn(config)).isEqualTo("127.0.0.1:9001");
+        assertThat(AdminCluster.raftAddressIn("raftSelfId=n3\nraftPeers=n0-h:1\n")).isNull();
+        assertThat(AdminCluster.raftAddressIn("brokerName=x\n")).isNull();
     }
 
     @Test
     void raftAddressFromRuntimeInfoOrNoneForAnOlderMember() {
-        assertThat(AdminClient.raftAddressOf(Map.of("raftAddr", "127.0.0.1:9001", "raftRole", "LEADER")))
+        assertThat(AdminCluster.raftAddressOf(Map.of("raftAddr", "127.0.0.1:9001", "raftRole", "LEADER")))
             .isEqualTo("127.0.0.1:9001");
-        assertThat(AdminClient.raftAddressOf(Map.of("raftRole", "LEADER"))).as("older member").isNull();
-        assertThat(AdminClient.raftAddressOf(Map.of("raftAddr", " "))).isNull();
+        assertThat(AdminCluster.raftAddressOf(Map.of("raftRole", "LEADER"))).as("older member").isNull();
+        assertThat(AdminCluster.raftAddressOf(Map.of("raftAddr", " "))).isNull();
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * only enqueues), dropping and counting messages addressed to another node or refused by a full inbox. It is the
  * pipeline boundary: any exception that reached it (corrupt frame, oversized frame, I/O error) is counted, logged
  * and closes the connection; the sender reconnects. A failed TLS handshake (a peer without a group certificate) is
- * logged rate-limited, as a refused peer ({@link NettyTransport#peerAuthFailed}).
+ * logged rate-limited, as a refused peer ({@link PeerPipelines#peerAuthFailed}).
  *
  * <p>Chunks of a large InstallSnapshot go to the transport's {@link SnapshotAssembler}; the acknowledgement is
  * written back on this connection (a new frame, released by the channel once written).
@@ -80,7 +80,7 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         transport.countError();
         if (cause.getCause() instanceof javax.net.ssl.SSLException tls) { // a peer without a group certificate
-            transport.peerAuthFailed(ctx.channel().remoteAddress(), "TLS: " + tls.getMessage());
+            transport.pipelines().peerAuthFailed(ctx.channel().remoteAddress(), "TLS: " + tls.getMessage());
             ctx.close();
             return;
         }

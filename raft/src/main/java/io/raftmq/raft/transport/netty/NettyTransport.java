@@ -14,10 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftmq.raft.Verify;
 import io.raftmq.raft.message.RaftMessage;
@@ -28,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,9 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link SnapshotStreamer}, docs/snapshots.md rule 6). Buffers: frames are released by the decoder
  * stage, outbound frames by the channel after writing (see each handler's ownership note).
  *
- * <p>Security ({@link #secure}, docs/security.md "Raft peer authentication"): with mutual TLS an {@link SslHandler}
- * opens both pipelines; with a group secret a {@link PeerAuthHandler} follows it, and a link publishes its
- * connection only once the handshake succeeded ({@link #linkReady}).
+ * <p>Security ({@link #secure}, docs/security.md "Raft peer authentication"): the handlers of both pipelines, the
+ * TLS and group-secret handshakes among them, are set up by {@link PeerPipelines}, which also says when a link's
+ * new connection may carry messages and counts the connections refused ({@link #authFailures}).
  *
  * <p>Threading: {@link #send}/{@link #flush} on the agent thread; {@link #addPeer}, {@link #start} and
  * {@link #close} from a control thread; everything else on the event loops.
@@ -79,11 +75,7 @@ public final class NettyTransport implements Transport {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong snapshotBytesSent = new AtomicLong();
     private final SnapshotAssembler assembler;
-    private volatile PeerSecurity security = PeerSecurity.NONE;
-    private final AtomicLong authFailures = new AtomicLong();
-    /** When a failed peer handshake was last logged (rate limit, {@link #AUTH_LOG_INTERVAL_NS}). */
-    private final AtomicLong authLoggedNanos = new AtomicLong(System.nanoTime() - AUTH_LOG_INTERVAL_NS);
-    private static final long AUTH_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private final PeerPipelines pipelines;
 
     public NettyTransport(NettyTransportConfig config) {
         this.config = config;
@@ -96,37 +88,12 @@ public final class NettyTransport implements Transport {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs())
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         this.assembler = new SnapshotAssembler(config);
-    }
-
-    /** The pipeline of an outgoing connection of {@code link}: messages out, snapshot chunk acknowledgements in. */
-    ChannelInitializer<SocketChannel> outboundInitializer(PeerLink link) {
-        return new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                PeerSecurity sec = security;
-                if (sec.clientTls() != null) {
-                    ch.pipeline().addLast(sec.clientTls().newHandler(ch.alloc()));
-                }
-                if (sec.groupSecret() != null) {
-                    Promise<Void> ready = ch.eventLoop().newPromise();
-                    ch.attr(READY).set(ready);
-                    ch.pipeline().addLast(PeerAuthHandler.dialer(NettyTransport.this, sec.groupSecret(),
-                        link.peerId(), ready));
-                }
-                ch.pipeline().addLast(new RaftMessageEncoder(config.frameBytesMax()),
-                    RaftFrameCodec.newFrameDecoder(config.frameBytesMax()), new RaftMessageDecoder(),
-                    new LinkInbound(NettyTransport.this, link));
-            }
-        };
+        this.pipelines = new PeerPipelines(this);
     }
 
     public NettyTransportConfig config() {
         return config;
     }
-
-    /** The handshake promise of an outgoing connection with a group secret. */
-    private static final io.netty.util.AttributeKey<Future<Void>> READY =
-        io.netty.util.AttributeKey.valueOf("raftmq.raft.ready");
 
     /**
      * Protects peer connections with {@code s} (mutual TLS and/or the group-secret handshake); before
@@ -134,30 +101,12 @@ public final class NettyTransport implements Transport {
      */
     public synchronized void secure(PeerSecurity s) {
         Verify.state(!started && !closed, "security is chosen before start");
-        security = java.util.Objects.requireNonNull(s, "security");
+        pipelines.secure(s);
     }
 
-    /**
-     * When {@code ch}, an outgoing connection that just connected, may carry messages: after the peer handshake
-     * with a group secret, after the TLS handshake with TLS only, at once otherwise. Event loop.
-     */
-    Future<?> linkReady(Channel ch) {
-        Future<Void> ready = ch.attr(READY).get();
-        if (ready != null) {
-            return ready;
-        }
-        SslHandler tls = ch.pipeline().get(SslHandler.class);
-        return tls != null ? tls.handshakeFuture() : ch.newSucceededFuture();
-    }
-
-    /** A peer connection failed its handshake and was closed: counted, logged at most once a second. */
-    void peerAuthFailed(SocketAddress remote, String why) {
-        long n = authFailures.incrementAndGet();
-        long last = authLoggedNanos.get();
-        long now = System.nanoTime();
-        if (now - last >= AUTH_LOG_INTERVAL_NS && authLoggedNanos.compareAndSet(last, now)) {
-            LOG.warn("node {}: refused raft connection {}: {} ({} refused so far)", config.nodeId(), remote, why, n);
-        }
+    /** The handlers of peer connections, their handshakes and the count of those refused. */
+    PeerPipelines pipelines() {
+        return pipelines;
     }
 
     /**
@@ -165,7 +114,7 @@ public final class NettyTransport implements Transport {
      * failed. Any thread.
      */
     public long authFailures() {
-        return authFailures.get();
+        return pipelines.authFailures();
     }
 
     /**
@@ -227,16 +176,7 @@ public final class NettyTransport implements Transport {
                 protected void initChannel(SocketChannel ch) {
                     accepted.add(ch);
                     redialPeersAt(ch.remoteAddress());
-                    PeerSecurity sec = security;
-                    if (sec.serverTls() != null) {
-                        ch.pipeline().addLast(sec.serverTls().newHandler(ch.alloc()));
-                    }
-                    if (sec.groupSecret() != null) {
-                        ch.pipeline().addLast(PeerAuthHandler.acceptor(NettyTransport.this, sec.groupSecret(),
-                            ch.eventLoop().newPromise()));
-                    }
-                    ch.pipeline().addLast(RaftFrameCodec.newFrameDecoder(config.frameBytesMax()),
-                        new RaftMessageDecoder(), new InboundDispatcher(NettyTransport.this, sink));
+                    pipelines.initAccepted(ch, sink);
                 }
             });
         try {
@@ -258,7 +198,7 @@ public final class NettyTransport implements Transport {
         }
         group.next().execute(this::warmUpCodec);
         LOG.info("raft transport of node {} listening on {} ({})", config.nodeId(), boundAddress(),
-            security.describe());
+            pipelines.security().describe());
     }
 
     /**

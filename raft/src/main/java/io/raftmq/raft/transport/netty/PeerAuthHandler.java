@@ -33,7 +33,7 @@ final class PeerAuthHandler extends ByteToMessageDecoder {
     static final long TIMEOUT_MS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final NettyTransport transport;
+    private final PeerPipelines pipelines;
     private final byte[] secret;
     private final boolean dialer;
     private final long self;
@@ -44,23 +44,23 @@ final class PeerAuthHandler extends ByteToMessageDecoder {
     private byte[] acceptorNonce;
     private ScheduledFuture<?> timeout;
 
-    private PeerAuthHandler(NettyTransport transport, byte[] secret, boolean dialer, long peer, Promise<Void> done) {
-        this.transport = transport;
+    private PeerAuthHandler(PeerPipelines pipelines, byte[] secret, boolean dialer, long peer, Promise<Void> done) {
+        this.pipelines = pipelines;
         this.secret = secret;
         this.dialer = dialer;
-        this.self = transport.config().nodeId();
+        this.self = pipelines.nodeId();
         this.peer = peer;
         this.done = done;
     }
 
     /** The handler of an outgoing connection to member {@code peer}; {@code done} completes with the handshake. */
-    static PeerAuthHandler dialer(NettyTransport t, byte[] secret, long peer, Promise<Void> done) {
-        return new PeerAuthHandler(t, secret, true, peer, done);
+    static PeerAuthHandler dialer(PeerPipelines p, byte[] secret, long peer, Promise<Void> done) {
+        return new PeerAuthHandler(p, secret, true, peer, done);
     }
 
     /** The handler of an accepted connection. */
-    static PeerAuthHandler acceptor(NettyTransport t, byte[] secret, Promise<Void> done) {
-        return new PeerAuthHandler(t, secret, false, 0, done);
+    static PeerAuthHandler acceptor(PeerPipelines p, byte[] secret, Promise<Void> done) {
+        return new PeerAuthHandler(p, secret, false, 0, done);
     }
 
     @Override
@@ -154,7 +154,7 @@ final class PeerAuthHandler extends ByteToMessageDecoder {
     private void fail(ChannelHandlerContext ctx, String why) {
         cancelTimeout();
         if (done.tryFailure(new PeerAuthFrames.PeerAuthException(why))) {
-            transport.peerAuthFailed(ctx.channel().remoteAddress(), why);
+            pipelines.peerAuthFailed(ctx.channel().remoteAddress(), why);
         }
         ctx.close();
     }
@@ -170,7 +170,7 @@ final class PeerAuthHandler extends ByteToMessageDecoder {
         cancelTimeout();
         boolean started = dialer || dialerNonce != null; // an acceptor counts connections that sent a HELLO
         if (done.tryFailure(new ClosedChannelException()) && started) { // e.g. the other side refused our proof
-            transport.peerAuthFailed(ctx.channel().remoteAddress(), "closed before the handshake completed");
+            pipelines.peerAuthFailed(ctx.channel().remoteAddress(), "closed before the handshake completed");
         }
         super.channelInactive(ctx);
     }

@@ -185,11 +185,11 @@ final class PeerLink {
         retry = null;
         retryPending = false;
         InetSocketAddress local = new InetSocketAddress(transport.config().listenAddress().getAddress(), 0);
-        ChannelFuture f = bootstrap.clone(loop).handler(transport.outboundInitializer(this)).remoteAddress(peerAddress)
-            .localAddress(local).connect();
+        ChannelFuture f = bootstrap.clone(loop).handler(transport.pipelines().outboundInitializer(this))
+            .remoteAddress(peerAddress).localAddress(local).connect();
         f.addListener((ChannelFuture done) -> {
             if (done.isSuccess()) {
-                transport.linkReady(done.channel()).addListener(ready -> onReady(done.channel(), ready));
+                transport.pipelines().linkReady(done.channel()).addListener(ready -> onReady(done.channel(), ready));
                 return;
             }
             connecting = false;
