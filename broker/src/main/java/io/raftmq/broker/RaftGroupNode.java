@@ -283,6 +283,8 @@ final class RaftGroupNode {
      *
      * @throws IllegalStateException no snapshot is usable and the log does not start at index 1 (the state of the
      *                               entries before it is lost: the member must be wiped and caught up again)
+     * @throws UncheckedIOException  the restore of a usable snapshot failed to write the derived data or the timer
+     *                               index (a disk failure: the start fails, no older snapshot is tried)
      */
     static long recover(BrokerStateMachine machine, FileSnapshotStore snapshots, RaftLog log) {
         long first = log.firstIndex();
@@ -297,15 +299,25 @@ final class RaftGroupNode {
                     info.term(), log.term(info.index()));
                 continue;
             }
+            FileSnapshotStore.Loaded loaded;
             try {
-                FileSnapshotStore.Loaded loaded = snapshots.read(info);
-                machine.recover(loaded.toRaftSnapshot());
-                LOG.info("restored the snapshot {} at index {}: replaying entries {} to {}", loaded.file(),
-                    info.index(), info.index() + 1, last);
-                return info.index();
+                loaded = snapshots.read(info);
             } catch (IllegalArgumentException | UncheckedIOException e) {
-                LOG.warn("snapshot at index {} cannot be used, trying an older one: {}", info.index(), e.toString());
+                LOG.warn("snapshot at index {} cannot be read, trying an older one: {}", info.index(), e.toString());
+                continue;
             }
+            try {
+                machine.recover(loaded.toRaftSnapshot());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("snapshot at index {} cannot be used, trying an older one: {}", info.index(), e.toString());
+                continue;
+            }
+            // machine.recover's I/O error (the derived data not written) is not caught: the disk failed, not the
+            // snapshot, and the state machine holds the snapshot's index already; the start fails as on any disk
+            // failure (docs/snapshots.md "Restore at start")
+            LOG.info("restored the snapshot {} at index {}: replaying entries {} to {}", loaded.file(),
+                info.index(), info.index() + 1, last);
+            return info.index();
         }
         Verify.state(first <= 1, "no usable snapshot covers the entries before the log's first index: the state "
             + "they held is lost; wipe this member's storePathRootDir so that it is caught up again", first, last);

@@ -6,7 +6,12 @@ import io.raftmq.broker.replication.BrokerStateMachine;
 import io.raftmq.broker.snapshot.FileSnapshotStore;
 import io.raftmq.broker.snapshot.SnapshotImage;
 import io.raftmq.broker.snapshot.SnapshotPart;
+import io.raftmq.commitlog.AppendBatch;
 import io.raftmq.commitlog.dispatch.DispatchConfig;
+import io.raftmq.commitlog.io.FaultyMemoryStorage;
+import io.raftmq.commitlog.io.StorageProvider;
+import io.raftmq.commitlog.message.SysFlag;
+import io.raftmq.commitlog.store.AppendResult;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.store.MessageStoreConfig;
 import io.raftmq.commitlog.store.StoreFixture;
@@ -16,6 +21,8 @@ import io.raftmq.raft.statemachine.Snapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Goal: restore at start picks the newest snapshot that is valid, inside the log ({@code [firstIndex - 1,
  * lastIndex]}) and of the log's term there, falls back to older ones when a file or a part is damaged, replays the
- * whole log without one, and refuses to start when the log no longer begins at index 1 and no snapshot covers it.
+ * whole log without one, refuses to start when the log no longer begins at index 1 and no snapshot covers it, and
+ * fails the start (no fallback) when the disk fails while the restore writes the derived data.
  */
 class RaftGroupNodeRecoverTest {
     @TempDir
@@ -78,12 +86,20 @@ class RaftGroupNodeRecoverTest {
             new byte[] {(byte) partByte})).encode()));
     }
 
-    private MessageStore openStore() throws Exception {
+    private MessageStoreConfig storeConfig() {
         MessageStoreConfig c = StoreFixture.config(dir.resolve("store"));
         DispatchConfig d = c.dispatch();
-        return MessageStore.open(new MessageStoreConfig(c.commitLog(), new DispatchConfig(d.directory(),
-            EntryType.MESSAGE, d.consumeQueueUnitsPerFile(), d.indexSlotCount(), d.indexEntryCount(),
-            d.checkpointIntervalBytes(), d.readChunkBytes()), c.messagesMax()));
+        return new MessageStoreConfig(c.commitLog(), new DispatchConfig(d.directory(), EntryType.MESSAGE,
+            d.consumeQueueUnitsPerFile(), d.indexSlotCount(), d.indexEntryCount(), d.checkpointIntervalBytes(),
+            d.readChunkBytes()), c.messagesMax());
+    }
+
+    private MessageStore openStore() throws Exception {
+        return MessageStore.open(storeConfig());
+    }
+
+    private MessageStore openStore(StorageProvider storage) throws Exception {
+        return MessageStore.open(storeConfig(), storage, storage);
     }
 
     @Test
@@ -125,6 +141,49 @@ class RaftGroupNodeRecoverTest {
             write(store, 20, 1, 20);
             assertThat(RaftGroupNode.recover(new BrokerStateMachine(ms, Fixture.member().sm, 20), store, compacted))
                 .as("the snapshot at firstIndex - 1").isEqualTo(20);
+        }
+    }
+
+    /**
+     * A device error while the restore dispatches the derived data up to the snapshot's entry is the disk's failure,
+     * not the snapshot's: the start fails (the broker exits and its supervisor restarts it), and the next start uses
+     * the same snapshot. Before, it was taken for a damaged snapshot: the whole log was replayed into parts reset to
+     * a new group's state while the state machine still held the snapshot's index (the broker simulation's seed
+     * 410269: a member's consumer offsets empty at index 49; docs/simulation.md "Fixed: a device error while a start
+     * restored its snapshot").
+     */
+    @Test
+    void aDiskFailureWhileTheRestoreDispatchesFailsTheStart() throws Exception {
+        FaultyMemoryStorage storage = new FaultyMemoryStorage();
+        FileSnapshotStore snapshots = new FileSnapshotStore(dir.resolve("snapshot"), 10, Runnable::run);
+        write(snapshots, 8, 1, 8);
+        write(snapshots, 90, 1, 90); // beyond the log, as a newer one behind a log cut back
+        MessageStore failed = openStore(storage);
+        byte[] payload = StoreFixture.encode("TopicA", 1, "T", "K", "U1", SysFlag.TRANSACTION_NOT,
+            StoreFixture.BASE_TS);
+        for (long i = 1; i <= 10; i++) {
+            AppendBatch batch = new AppendBatch(1);
+            batch.add(1, i, EntryType.MESSAGE, StoreFixture.BASE_TS, ByteBuffer.wrap(payload));
+            failed.append(batch, new AppendResult(8));
+        }
+        Path derived = storeConfig().dispatch().directory();
+        storage.setFailingPaths(f -> f.startsWith(derived));
+        BrokerStateMachine sm = new BrokerStateMachine(failed, Fixture.member().sm, 0);
+        Part p = new Part();
+        sm.addSnapshotPart(p);
+        assertThatThrownBy(() -> RaftGroupNode.recover(sm, snapshots, log(10, 1)))
+            .isInstanceOf(UncheckedIOException.class).hasMessageContaining("snapshot at 8");
+        assertThat(p.loaded).as("no fallback after the failed restore").containsExactly("START 8");
+        failed.commitLog().closeAbruptly(); // the process exits; its supervisor starts it again
+
+        storage.setFailingPaths(f -> false);
+        try (MessageStore ms = openStore(storage)) {
+            BrokerStateMachine again = new BrokerStateMachine(ms, Fixture.member().sm, 0);
+            Part q = new Part();
+            again.addSnapshotPart(q);
+            assertThat(RaftGroupNode.recover(again, snapshots, log(10, 1))).isEqualTo(8);
+            assertThat(q.loaded).containsExactly("START 8");
+            assertThat(ms.dispatchedIndex()).isEqualTo(8);
         }
     }
 }

@@ -56,9 +56,12 @@ class BrokerSimulationTest {
      * checkpoint flipped at rest) on a log that retention cut must keep the counters of queues absent from it
      * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint"). 410003: a member failing in
      * the middle of an install keeps an old log with entries never committed (docs/simulation.md "Fixed in the
-     * harness: a failed install's old log checked as committed").
+     * harness: a failed install's old log checked as committed"). 410269: a member restarting after a bit flip cut
+     * its log back meets a device error while its snapshot's restore dispatches: the start must fail, not fall back
+     * to an empty state at the snapshot's index (docs/simulation.md "Fixed: a device error while a start restored
+     * its snapshot").
      */
-    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003};
+    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003, 410269};
     /**
      * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
      * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error starts again and

@@ -117,14 +117,19 @@ final class SimSnapshots {
             if (!inLog || info.index() >= first && m.log.term(info.index()) != info.term()) {
                 continue;
             }
+            Snapshot snap;
             try {
-                Snapshot snap = store.read(info).toRaftSnapshot();
-                m.stateMachine.recover(snap);
-                m.restoredMembership = snap.membership();
-                return info.index();
+                snap = store.read(info).toRaftSnapshot();
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 continue; // a damaged one: an older one, as RaftGroupNode.recover
             }
+            try {
+                m.stateMachine.recover(snap);
+            } catch (IllegalArgumentException e) {
+                continue; // a part refuses it: an older one; an I/O error fails the start, as RaftGroupNode.recover
+            }
+            m.restoredMembership = snap.membership();
+            return info.index();
         }
         if (first > 1) {
             // as RaftGroupNode.recover: the state of those entries is lost; an operator wipes the member
