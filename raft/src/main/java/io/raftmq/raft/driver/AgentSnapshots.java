@@ -58,6 +58,9 @@ final class AgentSnapshots {
         if (s != null) {
             return s.latest();
         }
+        if (!stateMachine.canSnapshot()) {
+            return null;
+        }
         Snapshot snap = stateMachine.takeSnapshot();
         if (snap == null || snap.membership().length > 0) {
             return snap;
@@ -86,10 +89,14 @@ final class AgentSnapshots {
         SnapshotStore s = store;
         long since = appliedIndex - lastIndex;
         boolean asked = requested;
-        requested = false;
         if (s == null || since < intervalEntries && !(asked && since > 0)) {
+            requested = false;
             return;
         }
+        if (!stateMachine.canSnapshot()) {
+            return; // not now (StateMachine#canSnapshot): the interval or the request holds for the next slice
+        }
+        requested = false;
         long start = clock.nanoTime();
         Snapshot snap = stateMachine.takeSnapshot();
         Verify.state(snap.index() == appliedIndex, "snapshot index differs from the applied index", snap.index(),

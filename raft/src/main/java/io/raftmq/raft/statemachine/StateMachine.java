@@ -18,6 +18,16 @@ public interface StateMachine {
     /** Image of the state after the last applied entry. The returned data is owned by the caller. */
     Snapshot takeSnapshot();
 
+    /**
+     * Whether {@link #takeSnapshot} can give the image of the last applied entry now. A state machine that rebuilds
+     * derived data ahead of its applied entry (a restarted broker replaying below what it had already dispatched,
+     * docs/snapshots.md "Restore at start") says no until the replay has caught up; the agent then takes the
+     * snapshot later (a request stays pending) and sends a follower none meanwhile. Default: always.
+     */
+    default boolean canSnapshot() {
+        return true;
+    }
+
     /** Replaces the whole state with the snapshot; the next applied entry is {@code snapshot.index() + 1}. */
     void restore(Snapshot snapshot);
 }
