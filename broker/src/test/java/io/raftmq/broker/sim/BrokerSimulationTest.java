@@ -51,17 +51,19 @@ class BrokerSimulationTest {
      * without them, so they keep the histories in which they found their bugs. 1: a follower behind the leader's
      * retained log installs its snapshot. 105606: retention deletes 12 segments. 5024: a leader restarted from
      * its snapshot must have dispatched up to it (docs/simulation.md "Fixed: ConsumeQueues behind the snapshot").
-     * 403555: a pull held on a follower that installs a snapshot must be woken by the install (docs/simulation.md
-     * "Open findings of the snapshot campaign"). 403349: a member rebuilding its derived data (its dispatch
+     * 403555: a pull held on a follower that installs a snapshot must be woken by the install (docs/snapshots.md
+     * "Log position (rule 4)", step 3). 403349: a member rebuilding its derived data (its dispatch
      * checkpoint flipped at rest) on a log that retention cut must keep the counters of queues absent from it
      * (docs/simulation.md "Fixed: queue counters lost with a dispatch checkpoint"). 410003: a member failing in
      * the middle of an install keeps an old log with entries never committed (docs/simulation.md "Fixed in the
      * harness: a failed install's old log checked as committed"). 410269: a member restarting after a bit flip cut
      * its log back meets a device error while its snapshot's restore dispatches: the start must fail, not fall back
      * to an empty state at the snapshot's index (docs/simulation.md "Fixed: a device error while a start restored
-     * its snapshot").
+     * its snapshot"). 403161: a member asked for a snapshot while its start replays below its dispatch checkpoint
+     * declines it (docs/simulation.md "Fixed: a snapshot during the replay below the dispatch checkpoint").
      */
-    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003, 410269};
+    private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003, 410269,
+        403161};
     /**
      * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
      * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error starts again and
