@@ -32,26 +32,17 @@ import org.junit.jupiter.api.Test;
  * old log's end, and inside the old log's range (a lower index at a position old records hold).
  */
 class ResetCrashTest {
+    private static final int FORCED = CrashLogFixture.FORCED;
+    private static final int UNFORCED = CrashLogFixture.UNFORCED;
     private static final Path DIR = Path.of("/mem/reset");
-    private static final int FORCED = 60;
-    private static final int UNFORCED = 4;
-    private static final int SIZE = 3000;
     private static final long SEED = Long.getLong("reset.seed", 20261207L);
 
     private static CommitLogConfig cfg() {
-        return TestLogs.small(DIR, FlushMode.MANUAL).build();
+        return CrashLogFixture.cfg(DIR);
     }
 
     private static CommitLog build(CrashPointStorage storage) {
-        CommitLog log = CommitLog.open(cfg(), null, storage);
-        for (long i = 1; i <= FORCED; i++) {
-            TestLogs.appendOne(log, 1, i, TestLogs.body(i, SIZE));
-        }
-        log.flush();
-        for (long i = FORCED + 1; i <= FORCED + UNFORCED; i++) {
-            TestLogs.appendOne(log, 1, i, TestLogs.body(i, SIZE));
-        }
-        return log;
+        return CrashLogFixture.build(storage, DIR);
     }
 
     private static List<String> stepsOf(long nextIndex, long nextPosition) {
@@ -105,7 +96,7 @@ class ResetCrashTest {
             if (log.firstIndex() == 1) {
                 assertThat(log.lastIndex()).as("the old log, whole: %s", where)
                     .isBetween((long) FORCED, (long) FORCED + UNFORCED);
-                assertOldRecords(log, where);
+                CrashLogFixture.assertRecords(log, log.lastIndex(), where);
             } else {
                 assertThat(log.firstIndex()).as("the empty log at the new start: %s", where).isEqualTo(nextIndex);
                 assertThat(log.lastIndex()).as(where).isEqualTo(nextIndex - 1);
@@ -118,21 +109,6 @@ class ResetCrashTest {
         }
         try (CommitLog log = CommitLog.open(cfg(), null, disk, new RecoveryPolicy(true, told::add))) {
             assertThat(told).as("reopened: %s", where).isEmpty();
-        }
-    }
-
-    private static void assertOldRecords(CommitLog log, String where) {
-        ByteBuffer dst = ByteBuffer.allocate(1 << 20);
-        long next = 1;
-        long last = log.lastIndex();
-        while (next <= last) {
-            dst.clear();
-            log.entries(next, last + 1, dst);
-            for (TestLogs.Rec r : TestLogs.decode(dst)) {
-                assertThat(r.index()).as(where).isEqualTo(next);
-                assertThat(r.body()).as("record %d: %s", next, where).isEqualTo(TestLogs.body(next, SIZE).array());
-                next++;
-            }
         }
     }
 }

@@ -33,10 +33,10 @@ import org.junit.jupiter.api.Test;
  * last segment.
  */
 class TruncationCrashTest {
+    private static final int FORCED = CrashLogFixture.FORCED;
+    private static final int UNFORCED = CrashLogFixture.UNFORCED;
+    private static final int SIZE = CrashLogFixture.SIZE;
     private static final Path DIR = Path.of("/mem/truncation");
-    private static final int FORCED = 60;
-    private static final int UNFORCED = 4;
-    private static final int SIZE = 3000;
     private static final long SEED = Long.getLong("truncation.seed", 20261206L);
 
     /** Last record of the test's log that survives a power loss without any truncation (a segment roll forces). */
@@ -52,20 +52,11 @@ class TruncationCrashTest {
     }
 
     private static CommitLogConfig cfg() {
-        return TestLogs.small(DIR, FlushMode.MANUAL).build();
+        return CrashLogFixture.cfg(DIR);
     }
 
-    /** The log of the test, durable up to record 60, records 61-64 written only. */
     private static CommitLog build(CrashPointStorage storage) {
-        CommitLog log = CommitLog.open(cfg(), null, storage);
-        for (long i = 1; i <= FORCED; i++) {
-            TestLogs.appendOne(log, 1, i, TestLogs.body(i, SIZE));
-        }
-        log.flush();
-        for (long i = FORCED + 1; i <= FORCED + UNFORCED; i++) {
-            TestLogs.appendOne(log, 1, i, TestLogs.body(i, SIZE));
-        }
-        return log;
+        return CrashLogFixture.build(storage, DIR);
     }
 
     /** Mutating steps of {@code truncateFrom(from)} on the test's log, run to the end. */
@@ -158,29 +149,12 @@ class TruncationCrashTest {
                 assertThat(last).as("a power loss keeps no more than was forced: %s", where)
                     .isLessThanOrEqualTo(DURABLE_LAST);
             }
-            assertRecords(log, last, where);
+            CrashLogFixture.assertRecords(log, last, where);
             TestLogs.appendOne(log, 2, last + 1, TestLogs.body(-1, 100));
             log.flush();
         }
         try (CommitLog log = CommitLog.open(cfg(), null, disk, new RecoveryPolicy(true, told::add))) {
             assertThat(told).as("reopened after an append: %s", where).isEmpty();
-        }
-    }
-
-    /** Records 1..last are the ones appended, with their bodies, and read back valid. */
-    private static void assertRecords(CommitLog log, long last, String where) {
-        ByteBuffer dst = ByteBuffer.allocate(1 << 20);
-        long next = 1;
-        while (next <= last) {
-            dst.clear();
-            int n = log.entries(next, last + 1, dst);
-            List<TestLogs.Rec> recs = TestLogs.decode(dst);
-            assertThat(recs).as(where).hasSize(n);
-            for (TestLogs.Rec r : recs) {
-                assertThat(r.index()).as(where).isEqualTo(next);
-                assertThat(r.body()).as("record %d: %s", next, where).isEqualTo(TestLogs.body(next, SIZE).array());
-                next++;
-            }
         }
     }
 }

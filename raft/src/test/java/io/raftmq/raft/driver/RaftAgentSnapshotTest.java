@@ -12,6 +12,7 @@ import io.raftmq.raft.statemachine.StateMachine;
 import io.raftmq.raft.transport.Transport;
 import io.raftmq.raft.transport.TransportStats;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,16 +24,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Goal: with a {@link SnapshotStore} the agent takes a snapshot every {@code snapshotIntervalEntries} applied
  * entries (checked after each apply slice) or when asked, offers it with the membership hook's bytes, never takes one
- * without a store, and the store can only be set before the agent starts. A single-member group driven by hand on
- * a manual clock (deterministic, no threads).
+ * without a store, and the store can only be set before the agent starts; none while the state machine cannot
+ * give one ({@link StateMachine#canSnapshot}), the interval or the request then waiting. A single-member group
+ * driven by hand on a manual clock, and {@link AgentSnapshots} alone (deterministic, no threads).
  */
 class RaftAgentSnapshotTest {
     private static final int INTERVAL = 10;
 
-    /** Counts applied entries; its snapshot data is the applied count as one byte. */
+    /**
+     * Counts applied entries; its snapshot data is the applied count as one byte. {@code can} is its answer to
+     * {@link StateMachine#canSnapshot} (set by the test).
+     */
     private static final class Counter implements StateMachine {
         long applied;
         long taken;
+        boolean can = true;
 
         @Override
         public void apply(Entry entry) {
@@ -41,8 +47,14 @@ class RaftAgentSnapshotTest {
 
         @Override
         public Snapshot takeSnapshot() {
+            assertThat(can).as("takeSnapshot called while the state machine cannot give one").isTrue();
             taken++;
             return new Snapshot(applied, 1, new byte[] {(byte) applied});
+        }
+
+        @Override
+        public boolean canSnapshot() {
+            return can;
         }
 
         @Override
@@ -156,5 +168,72 @@ class RaftAgentSnapshotTest {
         a.halt(); // (a graceful close would wait for a transfer deadline on a clock that does not move)
         assertThatThrownBy(() -> RaftAgentConfig.defaults(1).withSnapshotIntervalEntries(0))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snapshotIntervalEntries");
+    }
+
+    private static AgentSnapshots snapshots(Counter m, Offers store) {
+        AgentSnapshots s = new AgentSnapshots(1, m, index -> new byte[0], () -> 0L, INTERVAL, 0,
+            LoggerFactory.getLogger(RaftAgentSnapshotTest.class));
+        if (store != null) {
+            s.useStore(store);
+        }
+        return s;
+    }
+
+    /**
+     * A state machine that cannot give the image of its applied entry now ({@link StateMachine#canSnapshot} false:
+     * a restarted broker replaying below what it had already dispatched) is not asked for one at its interval; it
+     * is once it can. {@link AgentSnapshots} alone, driven by hand.
+     */
+    @Test
+    void theIntervalWaitsWhileTheStateMachineCannotSnapshot() {
+        Counter m = new Counter();
+        Offers store = new Offers();
+        AgentSnapshots s = snapshots(m, store);
+        m.can = false;
+        m.applied = 12;
+        s.maybeTake(12);
+        assertThat(store.offered).as("no snapshot while the state machine cannot give one").isEmpty();
+        m.applied = 13;
+        s.maybeTake(13);
+        assertThat(store.offered).isEmpty();
+        m.can = true;
+        m.applied = 14;
+        s.maybeTake(14);
+        assertThat(store.offered).extracting(Snapshot::index).containsExactly(14L);
+        assertThat(s.taken()).isEqualTo(1);
+    }
+
+    /** A request for a snapshot stays pending while the state machine cannot give one. */
+    @Test
+    void aRequestStaysPendingWhileTheStateMachineCannotSnapshot() {
+        Counter m = new Counter();
+        Offers store = new Offers();
+        AgentSnapshots s = snapshots(m, store);
+        m.can = false;
+        m.applied = 3;
+        s.request();
+        s.maybeTake(3);
+        assertThat(store.offered).isEmpty();
+        m.can = true;
+        m.applied = 4;
+        s.maybeTake(4);
+        assertThat(store.offered).as("the request was kept for when the state machine could")
+            .extracting(Snapshot::index).containsExactly(4L);
+        m.applied = 5;
+        s.maybeTake(5);
+        assertThat(store.offered).as("the request was used up").hasSize(1);
+    }
+
+    /** Without a store a leader sends a follower the state machine's snapshot, none while it cannot give one. */
+    @Test
+    void withoutAStoreALeaderSendsNoSnapshotWhileTheStateMachineCannot() {
+        Counter m = new Counter();
+        AgentSnapshots s = snapshots(m, null);
+        m.applied = 7;
+        m.can = false;
+        assertThat(s.toSend()).isNull();
+        m.can = true;
+        assertThat(s.toSend().index()).isEqualTo(7);
+        assertThat(m.taken).isEqualTo(1);
     }
 }
