@@ -1,0 +1,121 @@
+package io.raftmq.broker.testing;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Logs, after each test class, what the JVM's direct-memory pool holds: the "direct" {@link BufferPoolMXBean}
+ * (count and bytes; what {@code -XX:MaxDirectMemorySize} caps), its peak during the class (sampled every 20 ms),
+ * Netty's own counters and the live thread count, once as the class left them and once after a
+ * {@code System.gc()}. A rising after-GC floor across classes is a leak; a high peak with a flat floor is a
+ * legitimate peak (docs/architecture.md "Direct memory in the socket-test JVM").
+ *
+ * <p>Off by default (CI output unchanged): {@code -Dtest.directPoolLog=true} turns it on, e.g.
+ * {@code mvn -o -pl broker test-compile failsafe:integration-test -Dtest.directPoolLog=true}; the lines go to each
+ * class's {@code target/failsafe-reports/*-output.txt}, prefixed {@code direct-pool}. Registered for every broker
+ * test by JUnit auto-detection ({@code META-INF/services}), after {@code NettyLeakExtension} so that its after-class
+ * GC runs after this extension's first reading.
+ */
+public final class DirectPoolLogExtension implements BeforeAllCallback, AfterAllCallback {
+    /** The system property that turns the log on. */
+    public static final String PROPERTY = "test.directPoolLog";
+    private static final Logger LOG = LoggerFactory.getLogger(DirectPoolLogExtension.class);
+    private static final long MB = 1024 * 1024;
+    private static final Set<String> JVM_THREADS = Set.of("main", "Reference Handler", "Finalizer",
+        "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "direct-pool-sampler", "Attach Listener");
+    private static final AtomicLong PEAK = new AtomicLong();
+    private static volatile ScheduledExecutorService sampler;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (!enabled() || context.getParent().flatMap(ExtensionContext::getParent).isPresent()) {
+            return; // off, or a @Nested class: its outer class reports
+        }
+        startSampler();
+        PEAK.set(directPool().getMemoryUsed());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!enabled() || context.getParent().flatMap(ExtensionContext::getParent).isPresent()) {
+            return;
+        }
+        long peak = Math.max(PEAK.get(), directPool().getMemoryUsed());
+        String before = reading();
+        System.gc();
+        String after = reading();
+        LOG.info("direct-pool {} peak={}MB | left: {} | after gc: {} | threads left: {}", context.getDisplayName(),
+            mb(peak), before, after, threadNames());
+    }
+
+    /** Live threads by name with digits folded ("pool-#-thread-#"), those the runner always has left out. */
+    static Map<String, Long> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .map(t -> t.getName().replaceAll("[0-9]+", "#"))
+            .filter(n -> !JVM_THREADS.contains(n))
+            .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting()));
+    }
+
+    static boolean enabled() {
+        return Boolean.getBoolean(PROPERTY);
+    }
+
+    private static synchronized void startSampler() {
+        if (sampler != null) {
+            return;
+        }
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "direct-pool-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        s.scheduleAtFixedRate(() -> PEAK.accumulateAndGet(directPool().getMemoryUsed(), Math::max), 0, 20,
+            TimeUnit.MILLISECONDS);
+        sampler = s;
+    }
+
+    /** One reading: the JDK's direct pool, Netty's counters, live threads. */
+    static String reading() {
+        BufferPoolMXBean direct = directPool();
+        return "direct count=" + direct.getCount() + " used=" + mb(direct.getMemoryUsed()) + "MB"
+            + " nettyCounter=" + mb(PlatformDependent.usedDirectMemory()) + "MB"
+            + " defaultAlloc=" + mb(allocatorDirect(ByteBufAllocator.DEFAULT)) + "MB"
+            + " pooledAlloc=" + mb(PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()) + "MB"
+            + " threads=" + ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    private static long allocatorDirect(ByteBufAllocator alloc) {
+        return alloc instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : -1;
+    }
+
+    static BufferPoolMXBean directPool() {
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if ("direct".equals(b.getName())) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("no direct BufferPoolMXBean");
+    }
+
+    private static String mb(long bytes) {
+        return bytes < 0 ? "n/a" : String.format("%.1f", bytes / (double) MB);
+    }
+}
