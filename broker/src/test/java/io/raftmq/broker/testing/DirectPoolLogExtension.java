@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
+import io.raftmq.testsupport.Awaits;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,8 +27,8 @@ import java.util.stream.Collectors;
 /**
  * Logs, after each test class, what the JVM's direct-memory pool holds: the "direct" {@link BufferPoolMXBean}
  * (count and bytes; what {@code -XX:MaxDirectMemorySize} caps), its peak during the class (sampled every 20 ms),
- * Netty's own counters and the live thread count, once as the class left them and once after a
- * {@code System.gc()}. A rising after-GC floor across classes is a leak; a high peak with a flat floor is a
+ * Netty's own counters and the live thread count, once as the class left them and once after GCs (repeated until
+ * the pool stops shrinking). A rising after-GC floor across classes is a leak; a high peak with a flat floor is a
  * legitimate peak (docs/architecture.md "Direct memory in the socket-test JVM").
  *
  * <p>Off by default (CI output unchanged): {@code -Dtest.directPoolLog=true} turns it on, e.g.
@@ -60,9 +63,9 @@ public final class DirectPoolLogExtension implements BeforeAllCallback, AfterAll
         }
         long peak = Math.max(PEAK.get(), directPool().getMemoryUsed());
         String before = reading();
-        System.gc();
+        settleAfterGc();
         String after = reading();
-        LOG.info("direct-pool {} peak={}MB | left: {} | after gc: {} | threads left: {}", context.getDisplayName(),
+        LOG.info("direct-pool {} peak={}MiB | left: {} | after gc: {} | threads left: {}", context.getDisplayName(),
             mb(peak), before, after, threadNames());
     }
 
@@ -72,6 +75,27 @@ public final class DirectPoolLogExtension implements BeforeAllCallback, AfterAll
             .map(t -> t.getName().replaceAll("[0-9]+", "#"))
             .filter(n -> !JVM_THREADS.contains(n))
             .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting()));
+    }
+
+    /**
+     * Runs GCs until the direct pool stops shrinking (at most 2 s): the JDK frees a collected buffer's memory a little
+     * after the GC (its cleaner runs on the reference handler thread), so one reading right after one GC can still
+     * count buffers already garbage.
+     */
+    private static void settleAfterGc() {
+        long[] last = {Long.MAX_VALUE};
+        try {
+            Awaits.await("direct pool settled after a GC").atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    System.gc();
+                    long used = directPool().getMemoryUsed();
+                    boolean settled = used >= last[0];
+                    last[0] = used;
+                    return settled;
+                });
+        } catch (ConditionTimeoutException e) {
+            LOG.info("direct-pool still shrinking after 2 s of GCs");
+        }
     }
 
     static boolean enabled() {
@@ -95,10 +119,10 @@ public final class DirectPoolLogExtension implements BeforeAllCallback, AfterAll
     /** One reading: the JDK's direct pool, Netty's counters, live threads. */
     static String reading() {
         BufferPoolMXBean direct = directPool();
-        return "direct count=" + direct.getCount() + " used=" + mb(direct.getMemoryUsed()) + "MB"
-            + " nettyCounter=" + mb(PlatformDependent.usedDirectMemory()) + "MB"
-            + " defaultAlloc=" + mb(allocatorDirect(ByteBufAllocator.DEFAULT)) + "MB"
-            + " pooledAlloc=" + mb(PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()) + "MB"
+        return "direct count=" + direct.getCount() + " used=" + mb(direct.getMemoryUsed()) + "MiB"
+            + " nettyCounter=" + mb(PlatformDependent.usedDirectMemory()) + "MiB"
+            + " defaultAlloc=" + mb(allocatorDirect(ByteBufAllocator.DEFAULT)) + "MiB"
+            + " pooledAlloc=" + mb(PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()) + "MiB"
             + " threads=" + ManagementFactory.getThreadMXBean().getThreadCount();
     }
 
