@@ -275,6 +275,12 @@ public final class TestCluster implements AutoCloseable {
         Awaits.await(what).atMost(Duration.ofMillis(timeoutMs)).until(condition::getAsBoolean);
     }
 
+    /**
+     * Stops the client, every member and (if this fixture started it) the NameServer, then lets go of the members:
+     * a stopped member still holds its store's direct buffers (some 12 MiB each), which only a GC of the member
+     * frees, and test classes keep their fixtures in static fields after the class has run (docs/architecture.md
+     * "Direct memory in the socket-test JVM").
+     */
     @Override
     public void close() {
         client.shutdown();
@@ -283,6 +289,7 @@ public final class TestCluster implements AutoCloseable {
                 b.shutdown();
             }
         }
+        brokers.clear();
         if (ownsNameServer) {
             nameServer.shutdown();
         }
