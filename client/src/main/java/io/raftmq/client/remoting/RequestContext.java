@@ -1,7 +1,6 @@
 package io.raftmq.client.remoting;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.raftmq.client.Verify;
 import io.raftmq.client.protocol.RemotingCommand;
 import io.raftmq.client.protocol.SerializeType;
@@ -100,40 +99,11 @@ public final class RequestContext {
         if (observer != null) { // before the write: the response is released once written
             observe(response.code());
         }
-        if (channel.eventLoop().inEventLoop()) {
-            channel.writeAndFlush(response).addListener(f -> {
-                if (!f.isSuccess()) {
-                    notSent(f.cause());
-                }
-            });
-        } else {
-            ChannelWriteQueue.of(channel).write(response, new ResponseWrite(this));
-        }
-        return true;
-    }
-
-    private void notSent(Throwable cause) {
-        LOG.warn("response to request {} (code {}) on {} not sent", opaque, requestCode, channel, cause);
-    }
-
-    /**
-     * A response written from another thread (a send answered at commit, a held pull answered by a dispatch): it
-     * goes through the channel's {@link ChannelWriteQueue}, so the answers one thread gives in a row (every send of
-     * a committed entry) reach the event loop as one task and one flush rather than a task, a wake-up and a flush
-     * each (docs/raft-driver.md "Idle and hand-offs").
-     */
-    private static final class ResponseWrite extends ChannelWriteQueue.Write {
-        private final RequestContext context;
-
-        ResponseWrite(RequestContext context) {
-            this.context = context;
-        }
-
-        @Override
-        public void operationComplete(ChannelFuture f) {
+        channel.writeAndFlush(response).addListener(f -> {
             if (!f.isSuccess()) {
-                context.notSent(f.cause());
+                LOG.warn("response to request {} (code {}) on {} not sent", opaque, requestCode, channel, f.cause());
             }
-        }
+        });
+        return true;
     }
 }

@@ -45,7 +45,6 @@ class LoopbackRemotingTest {
     private static final int DEFERRED = 1004;
     private static final int FAIL = 1005;
     private static final int ORDER = 1006;
-    private static final int PARKED = 1007;
     private static final long WAIT_S = 10;
 
     private ExecutorService fast;
@@ -58,7 +57,6 @@ class LoopbackRemotingTest {
     private final BlockingQueue<Channel> serverSideChannels = new LinkedBlockingQueue<>();
     private final BlockingQueue<Channel> closed = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> ordered = new LinkedBlockingQueue<>();
-    private final BlockingQueue<RequestContext> parked = new LinkedBlockingQueue<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -85,10 +83,6 @@ class LoopbackRemotingTest {
             slow.execute(() -> ctx.respond(RemotingCommand.createResponse(0, "later")));
             return null;
         }, fast);
-        server.registerProcessor(PARKED, (ctx, req) -> { // answered later, by the test's thread
-            parked.add(ctx);
-            return null;
-        }, Runnable::run);
         server.registerProcessor(FAIL, (ctx, req) -> {
             if (req.extFieldsOrEmpty().contains("boom")) {
                 throw new IllegalStateException("boom");
@@ -254,33 +248,6 @@ class LoopbackRemotingTest {
     void deferredResponseFromAnotherThread() throws Exception {
         RemotingCommand r = client.invokeSync(addr, RemotingCommand.createRequest(DEFERRED), 3000);
         assertThat(r.remark()).isEqualTo("later");
-    }
-
-    /**
-     * Answers given in a row from a thread other than the connection's event loop (as a leader answers the sends of
-     * a committed entry) all arrive, each to its request, and reach the event loop in batches: fewer drains of the
-     * connection's write queue than answers (one each before the queue was used for answers).
-     */
-    @Test
-    void answersFromAnotherThreadInARowShareDrains() throws Exception {
-        int n = 64;
-        List<CompletableFuture<RemotingCommand>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            fs.add(client.invokeAsync(addr, RemotingCommand.createRequest(PARKED).addExtField("x", "p" + i), 10_000));
-        }
-        Awaits.await("every request parked").atMost(Duration.ofSeconds(WAIT_S)).until(() -> parked.size() == n);
-        List<RequestContext> contexts = new ArrayList<>(parked);
-        for (RequestContext ctx : contexts) {
-            assertThat(ctx.channel().eventLoop().inEventLoop()).isFalse();
-            ctx.respond(RemotingCommand.createResponse(0, "answer-" + ctx.opaque()));
-        }
-        for (CompletableFuture<RemotingCommand> f : fs) {
-            RemotingCommand r = f.get(WAIT_S, TimeUnit.SECONDS);
-            assertThat(r.remark()).isEqualTo("answer-" + r.opaque());
-        }
-        ChannelWriteQueue q = ChannelWriteQueue.of(contexts.get(0).channel());
-        long drains = contexts.get(0).channel().eventLoop().submit(q::drains).get(WAIT_S, TimeUnit.SECONDS);
-        assertThat(drains).as("drains for %d answers given in a row", n).isGreaterThan(0).isLessThan(n);
     }
 
     @Test
