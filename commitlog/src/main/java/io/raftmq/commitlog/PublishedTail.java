@@ -64,11 +64,15 @@ final class PublishedTail {
         return epoch;
     }
 
-    /** Caller holds the append lock: publishes the writer's new records to readers and to the force snapshot. */
+    /**
+     * Caller holds the append lock: publishes the writer's new records to readers and to the force snapshot. The
+     * readable end moves before the last index, so a reader that sees a record's index can read the record
+     * (RecentBytesTest, seed 19, saw the index first and read nothing at its position).
+     */
     void publish() {
         beginChange();
-        lastIndex = writer.nextIndex() - 1;
         readablePosition = writer.writePosition();
+        lastIndex = writer.nextIndex() - 1;
         endChange();
     }
 
@@ -92,7 +96,11 @@ final class PublishedTail {
         }
     }
 
-    /** Caller holds the append lock, inside a change (or before the log is shared): the log now ends here. */
+    /**
+     * Caller holds the append lock, inside a change (or before the log is shared): the log now ends here (a
+     * truncation, or the end recovery found). A read racing a truncation of its range may fail either way
+     * ({@link CommitLog#read}).
+     */
     void setEnd(long position, long last) {
         lastIndex = last;
         readablePosition = position;
