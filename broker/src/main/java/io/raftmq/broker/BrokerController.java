@@ -29,9 +29,7 @@ import io.raftmq.broker.store.BrokerStats;
 import io.raftmq.broker.store.BrokerStore;
 import io.raftmq.broker.transaction.TransactionFeature;
 import io.raftmq.client.remoting.RemotingClient;
-import io.raftmq.client.remoting.RemotingException;
 import io.raftmq.client.remoting.RemotingServer;
-import io.raftmq.client.remoting.RemotingServerConfig;
 import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.store.MessageStore;
 import io.raftmq.commitlog.time.Clock;
@@ -44,7 +42,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -87,16 +84,12 @@ import java.util.concurrent.TimeUnit;
  * processors), {@code broker-pull-N}, {@code broker-scheduler} (registrar, offsets, client expiry, role watcher),
  * plus the raft agent, commit log flusher and Netty threads. Time comes only from the {@link Clock}.
  *
- * <p>The wiring is delegated: {@link FeatureInstallers} (processors), {@link BackgroundServices} (periodic work),
- * {@link RuntimeInfo} (the runtime-info rows), {@link BrokerThreads}; this class keeps the order and the lifecycle.
+ * <p>The wiring is delegated: {@link ClientPort} (remoting client and server, the gate, ACL), {@link FeatureInstallers}
+ * (processors), {@link BackgroundServices} (periodic work), {@link RuntimeInfo} (the runtime-info rows),
+ * {@link BrokerThreads}; this class keeps the order and the lifecycle.
  */
 public final class BrokerController {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerController.class);
-    /**
-     * Runs a processor on the I/O thread that decoded its request: for sends, which never block, this saves a thread
-     * hand-off (a futex wake and two context switches) per request.
-     */
-    private static final Executor DIRECT = Runnable::run;
     private static final long DRAIN_WAIT_MS = 2000;
     private static final long NOTIFY_TIMEOUT_MS = 1000;
 
@@ -191,27 +184,12 @@ public final class BrokerController {
         threads = BrokerThreads.start(lifecycle);
         scheduler = threads.scheduler();
         roleWatchers = new RoleWatchers(scheduler);
-        client = new RemotingClient(ComponentConfigs.client(config));
-        if (config.tls().clientEnable()) {
-            client.useTls(config.tls().clientTls()); // tls.enable: to NameServers and the leader (docs/security.md)
-        }
-        client.start();
-        lifecycle.add("remoting client", client::shutdown);
-        server = new RemotingServer(RemotingServerConfig.defaults(config.listenHost(), config.listenPort()));
-        if (config.tls().enabled()) {
-            server.enableTls(config.tls());
-        }
-        gate = new ServingGate(server, config.raftSelfId());
-        AclInstaller.install(config.acl(), gate, client, scheduler);
-        FeatureInstallers.reserveCodes(gate, threads.control(), threads.pull(), DIRECT);
+        client = ClientPort.startClient(config, lifecycle);
+        server = ClientPort.newServer(config);
+        gate = ClientPort.gate(config, server, client, threads);
         metrics = new MemberMetrics(config, metricSources());
         metrics.observe(server);
-        try {
-            server.start();
-        } catch (RemotingException e) {
-            throw new BrokerBindException(config.listenHost(), config.listenPort(), "client port", e);
-        }
-        lifecycle.add("remoting server", server::shutdown);
+        ClientPort.bind(config, server, lifecycle);
         metrics.bind(lifecycle);
         raft = RaftGroupNode.bind(config);
         lifecycle.add("raft transport", raft.transport()::close);

@@ -4,17 +4,12 @@ import io.raftmq.commitlog.error.Verify;
 import io.raftmq.commitlog.indexfile.IndexFileCorruptException;
 import io.raftmq.commitlog.indexfile.IndexFileStore;
 import io.raftmq.commitlog.io.StorageProvider;
-import io.raftmq.commitlog.message.MessageProperties;
-import io.raftmq.commitlog.message.StoredMessage;
-import io.raftmq.commitlog.message.SysFlag;
-import io.raftmq.commitlog.message.TagsCode;
 import io.raftmq.commitlog.queue.ConsumeQueue;
 import io.raftmq.commitlog.queue.ConsumeQueueCorruptException;
 import io.raftmq.commitlog.queue.ConsumeQueueStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * Builds ConsumeQueues and the key index from CommitLog records below a committed position, and checkpoints
  * its progress ({@link DispatchCheckpoint}). Each message of a message record gets a ConsumeQueue unit at its
  * stamped queue offset (normal and committed-transaction messages only) and index entries for its KEYS and
- * UNIQ_KEY (all but rollback messages).
+ * UNIQ_KEY (all but rollback messages): the dispatch loop, {@link MessageBatch}.
  *
- * <p>Recovery ({@link #open}): with a valid checkpoint inside the log, derived data beyond the checkpoint is
- * cut off and every queue's max offset must equal the checkpoint's; otherwise (checkpoint missing or invalid,
- * outside the log, a queue or index file failing validation, a max offset mismatch) the derived data is deleted
- * and rebuilt from the log start by later {@link #dispatchUpTo} calls. Durability order: derived files are
- * forced before the checkpoint that covers them is written.
+ * <p>Recovery ({@link #open}, checks in {@link DerivedDataRecovery}): with a valid checkpoint inside the log,
+ * derived data beyond the checkpoint is cut off and every queue's max offset must equal the checkpoint's;
+ * otherwise (checkpoint missing or invalid, outside the log, a queue or index file failing validation, a max
+ * offset mismatch) the derived data is deleted and rebuilt from the log start by later {@link #dispatchUpTo}
+ * calls. Durability order: derived files are forced before the checkpoint that covers them is written.
  *
  * <p>Every file operation goes through the {@link StorageProvider} port given to {@link #open}; it must tolerate a
  * close racing a read (a channel, not a mapping), since readers race retention. A write that fails through it
@@ -55,19 +50,15 @@ public final class Dispatcher implements AutoCloseable {
     private final RecordSource source;
     private final StorageProvider storage;
     private final Path checkpointPath;
-    private final StoredMessage message = new StoredMessage();
-    private final RecordSource.Visitor visitor = this::onRecord;
     private ConsumeQueueStore queues;
     private IndexFileStore index;
+    /** The dispatch loop over the current stores. */
+    private MessageBatch batch;
     /** Invariant: every record before it is in the derived data; never beyond the committed limit given. */
     private volatile long dispatchedPosition;
     /** Index of the last record before dispatchedPosition, -1 if unknown (nothing dispatched since rebuild). */
     private volatile long dispatchedIndex;
     private long checkpointedPosition;
-    /** Last record index of the batch in dispatchUpTo, published with its position once its units are written. */
-    private long visitedIndex;
-    /** Queues with units staged by the batch in progress (committed, each with one write, at its end). */
-    private final List<ConsumeQueue> staged = new ArrayList<>();
     private boolean failed;
 
     private Dispatcher(DispatchConfig config, RecordSource source, StorageProvider storage) {
@@ -93,18 +84,11 @@ public final class Dispatcher implements AutoCloseable {
 
     private void recover() throws IOException {
         DispatchCheckpoint cp = DispatchCheckpoint.read(storage, checkpointPath);
-        String reason = null;
-        if (cp == null) {
-            reason = "checkpoint missing or invalid";
-        } else if (cp.dispatchedPosition() < source.startPosition() || cp.dispatchedPosition() > source
-                .endPosition()) {
-            reason = "checkpoint position " + cp.dispatchedPosition() + " outside the log ["
-                    + source.startPosition() + ", " + source.endPosition() + ")";
-        }
+        String reason = DerivedDataRecovery.checkpointProblem(cp, source);
         if (reason == null) {
             try {
                 openStores();
-                reason = reconcile(cp);
+                reason = DerivedDataRecovery.reconcile(cp, queues, index, source.startPosition());
             } catch (ConsumeQueueCorruptException | IndexFileCorruptException e) {
                 reason = e.getMessage();
             }
@@ -123,40 +107,12 @@ public final class Dispatcher implements AutoCloseable {
                     source.startPosition(), reason);
         }
         closeStores();
-        deleteRecursively(config.directory().resolve(CONSUME_QUEUE_DIR));
-        deleteRecursively(config.directory().resolve(INDEX_DIR));
+        DerivedDataRecovery.deleteRecursively(storage, config.directory().resolve(CONSUME_QUEUE_DIR));
+        DerivedDataRecovery.deleteRecursively(storage, config.directory().resolve(INDEX_DIR));
         openStores();
         dispatchedPosition = source.startPosition();
         dispatchedIndex = -1;
         checkpoint();
-    }
-
-    /** Cuts derived data back to the checkpoint; returns why it disagrees with it, or null if consistent. */
-    private String reconcile(DispatchCheckpoint cp) throws IOException {
-        queues.truncateFromPhysical(cp.dispatchedPosition());
-        index.truncateFromPhysical(cp.dispatchedPosition());
-        Map<String, Long> expected = new HashMap<>();
-        for (DispatchCheckpoint.QueueMax q : cp.queues()) {
-            expected.put(q.topic() + '\u0000' + q.queueId(), q.maxOffset());
-        }
-        for (ConsumeQueue q : queues.queues()) {
-            Long max = expected.remove(q.topic() + '\u0000' + q.queueId());
-            if (max != null && q.minOffset() == q.maxOffset() && q.maxOffset() < max) {
-                q.resetTo(max); // an empty queue restarted by resetTo: only the checkpoint knows its offset
-            }
-            if (q.maxOffset() != (max == null ? 0 : max)) {
-                return "queue " + q.topic() + "/" + q.queueId() + " has max offset " + q.maxOffset()
-                        + ", checkpoint says " + max;
-            }
-        }
-        for (Map.Entry<String, Long> missing : expected.entrySet()) {
-            if (missing.getValue() != 0) {
-                return "queue " + missing.getKey().replace('\u0000', '/') + " is missing";
-            }
-        }
-        queues.deleteBelowPhysical(source.startPosition());
-        index.deleteBelowPhysical(source.startPosition());
-        return null;
     }
 
     /** Every record before this position is in the derived data. Any thread. */
@@ -194,13 +150,12 @@ public final class Dispatcher implements AutoCloseable {
             return dispatchedPosition;
         }
         try {
-            visitedIndex = dispatchedIndex;
-            long next = source.forEach(dispatchedPosition, committedPosition, visitor);
+            long next = batch.visit(source, dispatchedPosition, committedPosition, dispatchedIndex);
             Verify.state(next <= committedPosition, "dispatched beyond the committed limit", next,
                     committedPosition);
             Verify.state(next >= dispatchedPosition, "dispatch went backwards", next, dispatchedPosition);
-            commitStagedUnits();
-            dispatchedIndex = visitedIndex;
+            batch.commit();
+            dispatchedIndex = batch.lastIndex();
             dispatchedPosition = next;
         } catch (UncheckedIOException e) {
             failed = true;
@@ -213,56 +168,6 @@ public final class Dispatcher implements AutoCloseable {
             checkpoint();
         }
         return dispatchedPosition;
-    }
-
-    private void onRecord(byte type, long recordIndex, ByteBuffer buffer, int bodyOffset, int bodyLength,
-                          long bodyPosition, long endPosition) {
-        if (type == config.messageRecordType()) {
-            try {
-                dispatchMessages(buffer, bodyOffset, bodyOffset + bodyLength, bodyPosition);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        visitedIndex = recordIndex;
-    }
-
-    /**
-     * Writes the units staged in this batch, one write per touched queue, and publishes the index entries staged
-     * in it (one write), before the position is published.
-     */
-    private void commitStagedUnits() throws IOException {
-        for (int i = 0; i < staged.size(); i++) {
-            staged.get(i).commitStaged();
-        }
-        staged.clear();
-        index.publish();
-    }
-
-    private void dispatchMessages(ByteBuffer buffer, int from, int to, long bodyPosition) throws IOException {
-        int at = from;
-        while (at < to) {
-            StoredMessage m = message.wrap(buffer, at, to);
-            long physical = bodyPosition + (at - from);
-            Verify.state(m.physicalOffset() == physical, "stored PHYSICALOFFSET differs from the position",
-                    m.physicalOffset(), physical);
-            int sysFlag = m.sysFlag();
-            String topic = m.topic();
-            String properties = m.properties();
-            if (SysFlag.isConsumable(sysFlag)) {
-                long tagsCode = TagsCode.of(MessageProperties.get(properties, MessageProperties.TAGS));
-                ConsumeQueue q = queues.getOrCreate(topic, m.queueId());
-                if (q.stage(m.queueOffset(), physical, m.totalSize(), tagsCode)) {
-                    staged.add(q);
-                }
-            }
-            if (SysFlag.isIndexable(sysFlag)) {
-                index.indexMessage(topic, MessageProperties.get(properties, MessageProperties.KEYS),
-                        MessageProperties.get(properties, MessageProperties.UNIQ_KEY), physical,
-                        m.storeTimestamp());
-            }
-            at += m.totalSize();
-        }
     }
 
     /**
@@ -329,7 +234,7 @@ public final class Dispatcher implements AutoCloseable {
             byQueue.put(q.topic() + '/' + q.queueId(), q.maxOffset());
         }
         try {
-            staged.clear();
+            batch.clear();
             queues.resetAll(byQueue);
             index.resetTo(position);
             dispatchedIndex = lastIndex;
@@ -417,6 +322,7 @@ public final class Dispatcher implements AutoCloseable {
                 config.consumeQueueUnitsPerFile());
         index = IndexFileStore.open(storage, config.directory().resolve(INDEX_DIR), config.indexSlotCount(),
                 config.indexEntryCount());
+        batch = new MessageBatch(config.messageRecordType(), queues, index);
     }
 
     private void closeStores() throws IOException {
@@ -430,17 +336,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             queues = null;
             index = null;
+            batch = null;
         }
-    }
-
-    /** Deletes {@code dir} and everything below it through the storage port (missing is fine). */
-    private void deleteRecursively(Path dir) throws IOException {
-        for (String sub : storage.listDirectories(dir)) {
-            deleteRecursively(dir.resolve(sub));
-        }
-        for (String file : storage.list(dir)) {
-            storage.delete(dir.resolve(file));
-        }
-        storage.delete(dir);
     }
 }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * behind the damage (valid records, their highest index), tells the {@link RecoveryPolicy.LossListener} before
  * anything changes, then cuts the log back to the last valid record before the damage: the damaged segment is
  * zeroed from the bad record up to the first run of {@code zeroRunBound} zero bytes (behind it nothing was written,
- * see {@link LogRecovery}), forced, and every later segment and whole index segment above the cut is deleted.
+ * see {@link TornTail}), forced, and every later segment and whole index segment above the cut is deleted.
  * Single-threaded, startup only.
  */
 final class DamagedSuffix {

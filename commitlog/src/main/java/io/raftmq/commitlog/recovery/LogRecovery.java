@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>if no valid record (data or filler) follows it before a run of zeros longer than any record (or the end of
  *       the last segment), it is a torn tail: the bytes from there to the run are zeroed, later segments deleted,
- *       and the log ends there (docs/storage.md, "CommitLog recovery: what a restart reads");
+ *       and the log ends there ({@link TornTail}; docs/storage.md, "CommitLog recovery: what a restart reads");
  *   <li>otherwise it is damage inside the log: the {@link RecoveryPolicy}'s listener is told first, then the log is
  *       cut back to the last valid record before the damage, everything behind it dropped ({@link DamagedSuffix}),
  *       and {@link Result#loss()} says what was lost.
@@ -33,13 +33,13 @@ import org.slf4j.LoggerFactory;
  * positions, first and last unit point at records with that index); on any disagreement the whole index is rebuilt
  * from the log.
  * Leading zeros of the first segment are skipped (a log reset to a position inside a segment starts there).
+ * A reset or truncation a crash interrupted is finished first ({@link InterruptedOps}). The helpers share this
+ * class's one read buffer.
  * Single-threaded, startup only; allocation is fine here.
  */
 public final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
     private static final int CHUNK = 1 << 20;
-    /** Least run of zeros after which the torn-tail search stops (see {@link #zeroRunBound}). */
-    static final int ZERO_RUN_MIN = 1 << 20;
 
     /**
      * Outcome: the recovered log spans [startPosition, endPosition) and indices [firstIndex, nextIndex); {@code loss}
@@ -56,6 +56,8 @@ public final class LogRecovery {
     private final RecoveryPolicy policy;
     private final ByteBuffer buf;
     private final CRC32C crc = new CRC32C();
+    private final InterruptedOps interrupted;
+    private final TornTail tornTail;
 
     // Scan state.
     private long pos;
@@ -82,11 +84,13 @@ public final class LogRecovery {
         this.index = index;
         this.storage = storage;
         this.buf = ByteBuffer.allocateDirect(Math.max(CHUNK, recordBytesMax));
+        this.interrupted = new InterruptedOps(segments, index, buf);
+        this.tornTail = new TornTail(segments, index, recordBytesMax, policy, buf, crc, interrupted);
     }
 
     public Result recover(Checkpoint cp) throws IOException {
         if (cp != null && cp.resetting()) {
-            finishReset(cp);
+            interrupted.finishReset(cp);
         }
         Segment first = segments.first();
         if (first == null) {
@@ -96,7 +100,7 @@ public final class LogRecovery {
                 : new Result(cp.position(), cp.nextIndex(), cp.position(), cp.nextIndex(), cp.prevCrc(), null);
         }
         if (cp != null && cp.truncating()) {
-            finishTruncation(cp);
+            interrupted.finishTruncation(cp);
         }
         long logStart = logStart(first, cp);
         startScanAt(logStart, cp);
@@ -106,7 +110,7 @@ public final class LogRecovery {
         long t1 = System.nanoTime();
         // A clean close ended the log exactly at its checkpoint: nothing was written after it, skip the tail search.
         if (tornAt >= 0 && !(cp != null && cp.clean() && tornAt == cp.position())) {
-            repairTail(tornAt, cp);
+            loss = tornTail.repair(tornAt, cp, expectIndex, scanStart);
         }
         long t2 = System.nanoTime();
         long firstIndex = firstIndexOf(logStart, scanStart, cp);
@@ -175,46 +179,6 @@ public final class LogRecovery {
     }
 
     /**
-     * A reset of the whole log to {@code cp.position()} was under way when the process died or its disk failed (its
-     * checkpoint is the commit point, {@code Checkpointer.writeBeforeResetLocked}): finishes it. Every segment left
-     * (old ones, or the new empty one) is deleted and the index emptied; the log then opens empty at the point.
-     */
-    private void finishReset(Checkpoint cp) throws IOException {
-        int dropped = segments.removeFrom(Long.MIN_VALUE);
-        index.removeAll();
-        LOG.warn("finished a reset of {} to position {} (index {}) that a crash or an I/O error interrupted: {}"
-            + " segments deleted", segments.dir(), cp.position(), cp.nextIndex(), dropped);
-    }
-
-    /**
-     * A truncation to {@code cp.position()} was under way when the process died (its checkpoint is the commit
-     * point, {@code Checkpointer.writeBeforeTruncateLocked}): finishes it. Every non-zero byte from the point to its
-     * segment's end is zeroed (the truncated records and whatever part of the zeroing a crash kept or lost; read in
-     * full, up to one segment, on this rare path only) and forced, and the later segments are deleted; the scan then
-     * ends at the point with a clean end.
-     */
-    private void finishTruncation(Checkpoint cp) throws IOException {
-        long at = cp.position();
-        Segment seg = segments.find(at);
-        long zeroed = 0;
-        if (seg != null) {
-            ByteBuffer zeros = ByteBuffer.allocate(CHUNK);
-            long p = firstNonZero(seg, at);
-            while (p >= 0) {
-                long end = Math.min(seg.end(), p + CHUNK - (p - seg.base()) % CHUNK);
-                zeros.clear().limit((int) (end - p));
-                seg.file().write(p - seg.base(), zeros);
-                zeroed += end - p;
-                p = firstNonZero(seg, end);
-            }
-            seg.file().force();
-        }
-        int dropped = segments.removeFrom(seg != null ? seg.end() : at);
-        LOG.warn("finished a truncation of {} to position {} (index {}) that a crash interrupted: {} bytes zeroed,"
-            + " {} later segments deleted", segments.dir(), at, cp.nextIndex(), zeroed, dropped);
-    }
-
-    /**
      * Where the scan starts: the checkpoint; with {@link RecoveryPolicy#verifyWholeLog()} the policy's verification
      * start when it checks out ({@link #verifyStart}), else the log start. A checkpoint at the log start (nothing
      * forced since a reset) knows the first record's chain link.
@@ -276,7 +240,7 @@ public final class LogRecovery {
         if (cp != null && cp.logStartPosition() >= first.base() && cp.logStartPosition() < first.end()) {
             return cp.logStartPosition();
         }
-        long nz = firstNonZero(first, first.base());
+        long nz = interrupted.firstNonZero(first, first.base());
         return nz < 0 ? first.base() : nz;
     }
 
@@ -353,157 +317,6 @@ public final class LogRecovery {
         expectIndex = idx + 1;
         chainCrc = RecordHeader.crc(buf, at);
         chainKnown = true;
-    }
-
-    /**
-     * Torn tail or damage inside the log? Cuts damage back ({@link DamagedSuffix}), else zeroes the tail and drops
-     * later (garbage) segments. The
-     * search for a valid record after the bad one ends at the first run of {@link #zeroRunBound} zero bytes
-     * (or the last segment's end): nothing the log wrote and forced can lie beyond such a run.
-     */
-    private void repairTail(long at, Checkpoint cp) throws IOException {
-        Segment seg = segments.find(at);
-        long found = scanTail(seg, at + 1);
-        // The search starts behind the bad record's first byte (a valid record there is the bad one) and reports
-        // that byte as its last non-zero one when it finds none: look at it here.
-        long lastNonZero = tailLastNonZero > at ? tailLastNonZero : firstNonZero(seg, at, at + 1) == at ? at : at - 1;
-        for (Segment later = segments.find(seg.end()); found < 0 && !zeroRunSeen && later != null;
-            later = segments.find(later.end())) {
-            found = scanTail(later, later.base());
-        }
-        if (found >= 0) {
-            loss = new DamagedSuffix(segments, index, recordBytesMax, zeroRunBound()).cut(seg, at, found, expectIndex,
-                policy.onLoss());
-            return;
-        }
-        if (cp != null && at < cp.position() && cp.position() <= segments.last().end()) {
-            lostForcedTail(seg, at, cp);
-        }
-        if (lastNonZero >= at) {
-            LOG.warn("truncating torn tail of {} at offset {} ({} bytes)", seg, at - seg.base(),
-                lastNonZero + 1 - at);
-            ByteBuffer zeros = ByteBuffer.allocate(CHUNK);
-            for (long p = at; p <= lastNonZero; ) {
-                zeros.clear().limit((int) Math.min(CHUNK, lastNonZero + 1 - p));
-                seg.file().write(p - seg.base(), zeros);
-                p += zeros.limit();
-            }
-            seg.file().force();
-        }
-        segments.removeFrom(seg.end());
-    }
-
-    /**
-     * The log ends before its checkpoint (only a verifying scan, started below the checkpoint, can see that):
-     * records that were forced are gone, so this is a loss, not a torn write. The listener is told before the tail
-     * is zeroed.
-     */
-    private void lostForcedTail(Segment seg, long at, Checkpoint cp) throws IOException {
-        Verify.state(scanStart < cp.position(), "a scan from the checkpoint cannot end before it", at, cp.position());
-        loss = new RecoveryLoss(seg.file().path().toString(), at - seg.base(), expectIndex, cp.position() - at, 0,
-            cp.nextIndex() - 1);
-        policy.onLoss().beforeTruncate(loss);
-        LOG.error("commit log lost records it had forced, cutting it back to the last valid record: {}",
-            loss.describe());
-    }
-
-    /**
-     * Length of a zero run that ends the torn-tail search. Every record starts with the non-zero magic and is at most
-     * {@code recordBytesMax} long (a filler is shorter than the record that did not fit), so written records hold no
-     * zero run that long: after a kill the bytes behind the last write are the segment's zeros, and after a power
-     * loss a longer hole can only be a range never forced (a force covers every byte written before it), so whatever
-     * follows it was never forced either.
-     */
-    private long zeroRunBound() {
-        return Math.max(ZERO_RUN_MIN, recordBytesMax);
-    }
-
-    /** Last non-zero byte seen by the latest {@link #scanTail} (meaningful when it found no valid record). */
-    private long tailLastNonZero;
-    /** Whether the latest {@link #scanTail} stopped at a run of {@link #zeroRunBound} zeros. */
-    private boolean zeroRunSeen;
-
-    /**
-     * One pass over [from, segment end), ending early after a run of {@link #zeroRunBound} zeros: returns the
-     * position of the first valid data record or filler, or -1, and records the last non-zero byte in
-     * {@link #tailLastNonZero}. Zero stretches are skipped 8 bytes at a time (a record starts with the non-zero
-     * byte 0x52, so none can start inside a zero long).
-     */
-    private long scanTail(Segment seg, long from) throws IOException {
-        tailLastNonZero = from - 1;
-        zeroRunSeen = false;
-        long bound = zeroRunBound();
-        for (long chunkAt = from; chunkAt < seg.end(); ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), seg.end() - chunkAt));
-            seg.file().read(chunkAt - seg.base(), buf);
-            int len = buf.position();
-            boolean last = chunkAt + len >= seg.end();
-            int i = 0;
-            for (; i + 8 <= len; i += 8) {
-                if (buf.getLong(i) == 0) {
-                    if (chunkAt + i + 8 - 1 - tailLastNonZero >= bound) {
-                        zeroRunSeen = true;
-                        return -1;
-                    }
-                    continue;
-                }
-                long found = inspect(seg, chunkAt, i, Math.min(len, i + 8), len);
-                if (found >= 0) {
-                    return found;
-                }
-            }
-            if (last) {
-                return inspect(seg, chunkAt, i, len, len);
-            }
-            // Re-read the last long: a record header starting in it may run past this chunk.
-            chunkAt += Math.max(8, i - 8);
-        }
-        return -1;
-    }
-
-    /** Checks offsets [from, to) of the chunk: updates the last non-zero byte and tries each magic. */
-    private long inspect(Segment seg, long chunkAt, int from, int to, int len) throws IOException {
-        for (int k = from; k < to; k++) {
-            if (buf.get(k) != 0) {
-                tailLastNonZero = Math.max(tailLastNonZero, chunkAt + k);
-            }
-            if (k + 4 <= len && buf.getInt(k) == RecordHeader.MAGIC && isValidAt(seg, chunkAt + k)) {
-                return chunkAt + k;
-            }
-        }
-        return -1;
-    }
-
-    private boolean isValidAt(Segment seg, long p) throws IOException {
-        ByteBuffer rec = ByteBuffer.allocate((int) Math.min(recordBytesMax, seg.end() - p));
-        seg.file().read(p - seg.base(), rec);
-        int st = RecordHeader.check(rec, 0, rec.position(), recordBytesMax, (int) (seg.end() - p), crc);
-        return st == RecordHeader.VALID_DATA || st == RecordHeader.VALID_FILLER;
-    }
-
-    /** First non-zero byte at or after {@code from} in {@code seg}, or -1; 8 bytes at a time. */
-    private long firstNonZero(Segment seg, long from) throws IOException {
-        return firstNonZero(seg, from, seg.end());
-    }
-
-    /** First non-zero byte in [from, to) of {@code seg}, or -1. */
-    private long firstNonZero(Segment seg, long from, long to) throws IOException {
-        for (long chunkAt = from; chunkAt < to; ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), to - chunkAt));
-            seg.file().read(chunkAt - seg.base(), buf);
-            int len = buf.position();
-            int i = 0;
-            while (i + 8 <= len && buf.getLong(i) == 0) {
-                i += 8;
-            }
-            for (; i < len; i++) {
-                if (buf.get(i) != 0) {
-                    return chunkAt + i;
-                }
-            }
-            chunkAt += len;
-        }
-        return -1;
     }
 
     /**

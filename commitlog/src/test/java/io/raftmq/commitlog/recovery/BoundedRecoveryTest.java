@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: recovery's work is bounded by what changed, without losing its verdicts. Method: logs with 16 MiB segments
- * (so a zero run of {@link LogRecovery#ZERO_RUN_MIN} fits inside one) are closed, damaged and reopened.
+ * (so a zero run of {@link TornTail#ZERO_RUN_MIN} fits inside one) are closed, damaged and reopened.
  * Outcomes: the torn-tail search stops at a zero run that long (a valid record behind it is not searched for, one
  * in front of it still means damage inside the log, which is cut back); the index check on open, which reads units
  * in runs, still finds damage in any run (the index is rebuilt).
@@ -87,7 +87,7 @@ class BoundedRecoveryTest {
         long[] positions = write(dir, N, SIZE, false);
         long end = positions[N] + 48 + SIZE;
         flip(segment(dir), positions[N] + 100);
-        long far = end + LogRecovery.ZERO_RUN_MIN + 4096;
+        long far = end + TornTail.ZERO_RUN_MIN + 4096;
         plantCopy(segment(dir), positions, 5, far);
         try (CommitLog log = CommitLog.open(cfg(dir), null)) {
             assertThat(log.lastIndex()).isEqualTo(N - 1);
@@ -106,13 +106,13 @@ class BoundedRecoveryTest {
         long[] positions = write(dir, N, SIZE, false);
         long end = positions[N] + 48 + SIZE;
         flip(segment(dir), positions[N] + 100);
-        plantCopy(segment(dir), positions, 5, end + LogRecovery.ZERO_RUN_MIN - 2 * 4096);
+        plantCopy(segment(dir), positions, 5, end + TornTail.ZERO_RUN_MIN - 2 * 4096);
         try (CommitLog log = CommitLog.open(cfg(dir), null)) {
             assertThat(log.recoveryLoss()).as("damage, not a torn tail").isNotNull();
             assertThat(log.recoveryLoss().offset()).isEqualTo(positions[N]);
             assertThat(log.lastIndex()).isEqualTo(N - 1);
         }
-        assertThat(read(segment(dir), end + LogRecovery.ZERO_RUN_MIN - 2 * 4096, 4)).as("planted copy zeroed")
+        assertThat(read(segment(dir), end + TornTail.ZERO_RUN_MIN - 2 * 4096, 4)).as("planted copy zeroed")
             .containsOnly((byte) 0);
     }
 
