@@ -179,9 +179,37 @@ public final class FileSnapshotStore implements SnapshotStore, SnapshotCatalog, 
     @Override
     public void install(Snapshot snapshot) {
         long failures = writeFailures.get();
+        dropNewerThan(snapshot.index());
         write(snapshot);
         Verify.state(writeFailures.get() == failures, "the installed snapshot could not be written",
             snapshot.index());
+    }
+
+    /**
+     * Before an install at {@code index}: deletes the snapshots this member took beyond it. They can only be of a
+     * log that recovery cut back since (damage inside the log, docs/snapshots.md "Snapshot store"): every snapshot
+     * taken since the start is of an applied entry, below the index a leader installs. Kept, they would hide the
+     * installed one ({@link #write} skips a snapshot older than the newest on disk) and lie beyond the restarted
+     * log, so the next start would find no snapshot covering it. A crash after a deletion leaves the older
+     * snapshots and the old log, and the install is repeated. Agent thread.
+     *
+     * @throws IllegalStateException a newer snapshot cannot be deleted (the install stops)
+     */
+    private synchronized void dropNewerThan(long index) {
+        for (Persisted p : persisted) {
+            if (p.info().index() <= index) {
+                continue;
+            }
+            remove(p);
+            try {
+                storage.delete(p.file());
+            } catch (IOException e) {
+                throw new IllegalStateException("snapshot " + p.file() + " beyond the installed one at " + index
+                    + " cannot be deleted: " + e, e);
+            }
+            LOG.warn("deleted snapshot {}: it lies beyond the snapshot at index {} being installed (its log was cut"
+                + " back since it was taken)", p.file(), index);
+        }
     }
 
     /** Writes {@code s} unless an equal or newer one is on disk; one writer at a time (writer or agent thread). */

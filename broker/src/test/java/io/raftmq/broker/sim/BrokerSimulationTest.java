@@ -61,9 +61,11 @@ class BrokerSimulationTest {
      * to an empty state at the snapshot's index (docs/simulation.md "Fixed: a device error while a start restored
      * its snapshot"). 403161: a member asked for a snapshot while its start replays below its dispatch checkpoint
      * declines it (docs/simulation.md "Fixed: a snapshot during the replay below the dispatch checkpoint").
+     * 420138: a member whose log a bit flip cut back below its own newer snapshots installs an older one from the
+     * leader and restarts (docs/simulation.md "Fixed: an install below the member's own newer snapshots").
      */
     private static final long[] SNAPSHOT_REGRESSION_SEEDS = {1, 105606, 5024, 403555, 403349, 410003, 410269,
-        403161};
+        403161, 420138};
     /**
      * Seeds run with membership changes whatever their draw (docs/simulation.md "Membership changes"), snapshots
      * on. 5032: a member whose commit-log reset (a snapshot install) failed on a device error starts again and

@@ -83,6 +83,30 @@ class FileSnapshotStoreTest {
             .containsExactly(new SnapshotInfo(20, 1, 2000));
     }
 
+    /**
+     * An install below snapshots this member took before its log was cut back (damage inside the log; the broker
+     * simulation's seed 420138): the installed one is written and listed, the newer ones deleted, so a restart on the
+     * log restarted after the install finds it; a reopened store lists only it and the older ones.
+     */
+    @Test
+    void anInstallBelowNewerSnapshotsReplacesThem(@TempDir Path dir) throws Exception {
+        ManualExecutor w = new ManualExecutor();
+        FileSnapshotStore s = new FileSnapshotStore(dir, 5, w);
+        for (long i : new long[] {379, 526, 692}) {
+            s.offer(snapshot(i, i * 1000));
+            w.runAll();
+        }
+        s.install(snapshot(481, 481_000));
+        assertThat(s.newestFirst()).extracting(SnapshotInfo::index).containsExactly(481L, 379L);
+        assertThat(files(dir)).containsExactly("00000000000000000379.snap", "00000000000000000481.snap");
+        assertThat(s.latest()).isEqualTo(snapshot(481, 481_000));
+        FileSnapshotStore reopened = new FileSnapshotStore(dir, 5, w);
+        assertThat(reopened.newestFirst()).extracting(SnapshotInfo::index).containsExactly(481L, 379L);
+        s.install(snapshot(700, 700_000));
+        assertThat(s.newestFirst()).as("an install above every snapshot deletes none")
+            .extracting(SnapshotInfo::index).containsExactly(700L, 481L, 379L);
+    }
+
     @Test
     void keepsTheNewestNAndTheCompactionPoint(@TempDir Path dir) throws Exception {
         ManualExecutor w = new ManualExecutor();
